@@ -1,0 +1,3 @@
+from decisiontrees.cli import main
+
+raise SystemExit(main())

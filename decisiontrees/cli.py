@@ -1,0 +1,112 @@
+"""The `decisiontrees` command: a thin layer over the Python API.
+
+Exit codes: 0 every claim holds, 1 a claim failed (or could not be decided), 2 invalid input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from decisiontrees.diagnostics import DecisionTreesError, SpecError
+from decisiontrees.report import EXIT_INVALID, as_json, exit_code, render_text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    try:
+        return arguments.run(arguments)
+    except SpecError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_INVALID
+    except DecisionTreesError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="decisiontrees",
+        description="Check claims about decision trees exactly.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="run every query and claim in spec files")
+    check.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
+    check.add_argument("--json", action="store_true", help="print results as JSON")
+    check.set_defaults(run=_check)
+
+    show = commands.add_parser("show", help="print a tree as an indented outline")
+    show.add_argument("file", metavar="FILE")
+    show.add_argument("tree", nargs="?", metavar="TREE", help="default: every tree")
+    show.set_defaults(run=_show)
+
+    fmt = commands.add_parser("fmt", help="rewrite spec files in the canonical layout")
+    fmt.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
+    fmt.add_argument("--check", action="store_true",
+                     help="change nothing; exit 1 if a file is not formatted")
+    fmt.set_defaults(run=_fmt)
+    return parser
+
+
+def _check(arguments: argparse.Namespace) -> int:
+    from decisiontrees.checking import check_paths
+
+    reports = check_paths(arguments.paths)
+    if arguments.json:
+        print(json.dumps(as_json(reports), indent=2))
+    else:
+        text = render_text(reports)
+        print(text, file=sys.stdout)
+    return exit_code(reports)
+
+
+def _show(arguments: argparse.Namespace) -> int:
+    from decisiontrees.loader import load
+    from decisiontrees.outline import outline
+
+    spec = load(arguments.file)
+    names = [arguments.tree] if arguments.tree else list(spec.trees)
+    blocks = []
+    for name in names:
+        try:
+            tree = spec.tree(name)
+        except KeyError as error:
+            print(f"error: {error.args[0]}", file=sys.stderr)
+            return EXIT_INVALID
+        blocks.append(outline(name, tree))
+    print("\n\n".join(blocks))
+    return 0
+
+
+def _fmt(arguments: argparse.Namespace) -> int:
+    from decisiontrees.formatter import format_file
+
+    from decisiontrees.checking import spec_files
+
+    unformatted = []
+    for path in spec_files(arguments.paths):
+        original, formatted = format_file(path)
+        if original == formatted:
+            continue
+        unformatted.append(path)
+        if not arguments.check:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(formatted)
+    if arguments.check:
+        for path in unformatted:
+            print(f"would reformat {path}")
+        return 1 if unformatted else 0
+    for path in unformatted:
+        print(f"reformatted {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,664 @@
+"""Files to a checked :class:`Spec`: includes, names, probabilities, utilities, statements.
+
+One pass reports every problem it can find (each with a place and, where it helps, a hint)
+and raises :class:`SpecError` with all of them; otherwise it returns the immutable model.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+from decisiontrees.analysis import DEFAULT_LIMIT
+from decisiontrees.diagnostics import Reporter, Span, suggest
+from decisiontrees.expressions import evaluate, simplify, to_fraction
+from decisiontrees.model import Node, Parameter, is_symbolic, leaf, make_chance, make_choice
+from decisiontrees.spec import (
+    ContainsQuestion,
+    LotteriesQuestion,
+    OptimalQuestion,
+    OutcomesQuestion,
+    Spec,
+    Statement,
+    StrategiesQuestion,
+    TreeArg,
+    UtilityArg,
+    ValueQuestion,
+)
+from decisiontrees.syntax import (
+    ChanceNode,
+    ChoiceNode,
+    Claim,
+    Include,
+    Keyword,
+    MappingLit,
+    Module,
+    NodeSyntax,
+    OutcomesDecl,
+    ParamDecl,
+    Query,
+    Ref,
+    SetLit,
+    TreeDecl,
+    UniformNode,
+    UtilityDecl,
+    Var,
+    parse_module,
+)
+
+KEYWORDS = frozenset(
+    {"include", "outcomes", "param", "in", "tree", "choice", "chance", "uniform", "utility",
+     "query", "claim", "not"}
+)
+KIND_NAMES = {"outcome": "an outcome", "tree": "a tree", "param": "a parameter",
+              "utility": "a utility function"}
+SOLVER_TIMEOUT_MS = 10_000
+
+
+def load(*paths: str | os.PathLike[str]) -> Spec:
+    """Load and check spec files (with their includes) as one spec.
+
+    Statements are taken from the named files, not from files they include.
+    """
+    reporter = Reporter()
+    modules: list[Module] = []
+    roots: list[Module] = []
+    state = _Loading(reporter, modules)
+    for path in paths:
+        module = state.load_file(os.fspath(path), None, ())
+        if module is not None:
+            roots.append(module)
+    reporter.raise_if_any()
+    return _Checker(reporter, modules, roots, os.fspath(paths[0]) if paths else "").check()
+
+
+def parse(text: str, path: str = "<string>") -> Spec:
+    """Check spec text given as a string; includes are found relative to the current folder."""
+    reporter = Reporter()
+    modules: list[Module] = []
+    state = _Loading(reporter, modules)
+    module = state.parse_text(text, path, ())
+    reporter.raise_if_any()
+    assert module is not None
+    return _Checker(reporter, modules, [module], path).check()
+
+
+@dataclass
+class _Loading:
+    reporter: Reporter
+    modules: list[Module]
+    loaded: dict[str, Module | None] = field(default_factory=dict)
+
+    def load_file(self, path: str, include: Include | None, stack: tuple[str, ...]) -> Module | None:
+        key = os.path.realpath(path)
+        if key in stack:
+            cycle = [os.path.basename(p) for p in stack[stack.index(key):]] + [os.path.basename(key)]
+            assert include is not None
+            self.reporter.error(include.span, "include cycle: " + " → ".join(cycle))
+            return None
+        if key in self.loaded:
+            return self.loaded[key]
+        self.loaded[key] = None
+        try:
+            data = open(path, "rb").read()
+        except OSError as error:
+            reason = error.strerror or str(error)
+            if include is None:
+                self.reporter.error(Span(path, 1, 1, 1, 1), f"cannot read {path}: {reason}")
+            else:
+                hint = suggest(os.path.basename(path), _spec_files_near(path))
+                self.reporter.error(include.span, f"cannot include \"{include.path}\": {reason}", hint)
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            before = data[: error.start]
+            line = before.count(b"\n") + 1
+            column = len(before) - (before.rfind(b"\n") + 1) + 1
+            self.reporter.error(
+                Span(path, line, column, line, column + 1),
+                f"not valid UTF-8: byte 0x{data[error.start]:02x} cannot start a character",
+                "save the file as UTF-8",
+            )
+            return None
+        module = self.parse_text(text, path, stack + (key,))
+        self.loaded[key] = module
+        return module
+
+    def parse_text(self, text: str, path: str, stack: tuple[str, ...]) -> Module | None:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        module = parse_module(text, path, self.reporter)
+        if module is None:
+            return None
+        if not module.items:
+            what = "empty" if not text.strip() else "has no declarations or statements"
+            self.reporter.error(Span(path, 1, 1, 1, 2), f"the file is {what}",
+                                "declare outcomes and trees; see docs/language.md")
+            return None
+        for item in module.items:
+            if isinstance(item, Include):
+                target = os.path.join(os.path.dirname(path), item.path)
+                self.load_file(os.path.normpath(target), item, stack or (os.path.realpath(path),))
+        self.modules.append(module)
+        return module
+
+
+def _spec_files_near(path: str) -> list[str]:
+    folder = os.path.dirname(path) or "."
+    try:
+        return [f for f in os.listdir(folder) if f.endswith(".dtree")]
+    except OSError:
+        return []
+
+
+class _Checker:
+    def __init__(self, reporter: Reporter, modules: list[Module], roots: list[Module], path: str):
+        self.reporter = reporter
+        self.modules = modules
+        self.roots = roots
+        self.path = path
+        self.kinds: dict[str, tuple[str, Span]] = {}
+        self.outcomes: dict[str, Mapping[str, Fraction]] = {}
+        self.parameters: dict[str, Parameter] = {}
+        self.tree_syntax: dict[str, TreeDecl] = {}
+        self.trees: dict[str, Node | None] = {}
+        self.building: list[str] = []
+        self.utilities: dict[str, Mapping[str, Fraction] | None] = {}
+
+    # -- declarations
+
+    def check(self) -> Spec:
+        for module in self.modules:
+            for item in module.items:
+                self.declare(item)
+        for module in self.modules:
+            for item in module.items:
+                if isinstance(item, OutcomesDecl):
+                    self.check_outcomes(item)
+                elif isinstance(item, ParamDecl):
+                    self.check_parameter(item)
+        for name in self.tree_syntax:
+            self.build_tree(name)
+        for module in self.modules:
+            for item in module.items:
+                if isinstance(item, UtilityDecl):
+                    self.utilities[item.name] = self.utility_mapping(item.mapping)
+        statements = []
+        for module in self.roots:
+            for item in module.items:
+                if isinstance(item, (Query, Claim)):
+                    statement = self.check_statement(item, module)
+                    if statement is not None:
+                        statements.append(statement)
+        self.reporter.raise_if_any()
+        return Spec(
+            path=self.path,
+            outcomes=tuple(self.outcomes),
+            features=MappingProxyType(dict(self.outcomes)),
+            parameters=MappingProxyType(dict(self.parameters)),
+            trees=MappingProxyType({k: v for k, v in self.trees.items() if v is not None}),
+            utilities=MappingProxyType({k: v for k, v in self.utilities.items() if v is not None}),
+            statements=tuple(statements),
+            files=tuple(m.path for m in self.modules),
+        )
+
+    def declare_name(self, name: str, kind: str, span: Span) -> bool:
+        if name in KEYWORDS:
+            self.reporter.error(span, f"`{name}` is a keyword, not a name", "choose another name")
+            return False
+        if name in self.kinds:
+            other_kind, other = self.kinds[name]
+            self.reporter.error(
+                span, f"`{name}` is defined twice",
+                f"it is already {KIND_NAMES[other_kind]}, defined at {other}",
+            )
+            return False
+        self.kinds[name] = (kind, span)
+        return True
+
+    def declare(self, item: Any) -> None:
+        if isinstance(item, OutcomesDecl):
+            for outcome in item.items:
+                if self.declare_name(outcome.name, "outcome", outcome.span):
+                    self.outcomes[outcome.name] = {}
+        elif isinstance(item, ParamDecl):
+            self.declare_name(item.name, "param", item.name_span)
+        elif isinstance(item, TreeDecl):
+            if self.declare_name(item.name, "tree", item.name_span):
+                self.tree_syntax[item.name] = item
+        elif isinstance(item, UtilityDecl):
+            self.declare_name(item.name, "utility", item.name_span)
+
+    def check_outcomes(self, item: OutcomesDecl) -> None:
+        for outcome in item.items:
+            if self.kinds.get(outcome.name, (None, None))[1] != outcome.span:
+                continue
+            features: dict[str, Fraction] = {}
+            for feature in outcome.features:
+                if feature.name in features:
+                    self.reporter.error(feature.span, f"feature `{feature.name}` is given twice")
+                    continue
+                number = evaluate(feature.value, self.reporter, what="a number")
+                if number is not None:
+                    features[feature.name] = number
+            self.outcomes[outcome.name] = MappingProxyType(features)
+
+    def check_parameter(self, item: ParamDecl) -> None:
+        if self.kinds.get(item.name, (None, None))[1] != item.name_span:
+            return
+        low = evaluate(item.low, self.reporter, what="a number")
+        high = evaluate(item.high, self.reporter, what="a number")
+        if low is None or high is None:
+            return
+        if low > high or (low == high and (item.low_open or item.high_open)):
+            self.reporter.error(item.span, f"the domain of `{item.name}` is empty")
+            return
+        self.parameters[item.name] = Parameter(item.name, low, high, item.low_open, item.high_open)
+
+    # -- trees
+
+    def build_tree(self, name: str) -> Node | None:
+        if name in self.trees:
+            return self.trees[name]
+        self.building.append(name)
+        declaration = self.tree_syntax[name]
+        try:
+            node = self.build_node(declaration.node)
+        except RecursionError:
+            self.reporter.error(declaration.name_span, f"tree `{name}` is nested too deeply")
+            node = None
+        self.building.pop()
+        self.trees[name] = node
+        return node
+
+    def build_node(self, syntax: NodeSyntax) -> Node | None:
+        if isinstance(syntax, Ref):
+            return self.resolve_ref(syntax)
+        if isinstance(syntax, ChoiceNode):
+            return self.build_choice(syntax)
+        if isinstance(syntax, ChanceNode):
+            return self.build_chance(syntax)
+        return self.build_uniform(syntax)
+
+    def resolve_ref(self, ref: Ref) -> Node | None:
+        kind = self.kinds.get(ref.name, (None, None))[0]
+        if kind == "outcome":
+            return leaf(ref.name)
+        if kind == "tree":
+            if ref.name in self.building:
+                cycle = self.building[self.building.index(ref.name):] + [ref.name]
+                self.reporter.error(ref.span, "reference cycle: " + " → ".join(cycle),
+                                    "a tree cannot contain itself")
+                self.trees[ref.name] = None
+                return None
+            return self.build_tree(ref.name)
+        if kind is not None:
+            self.reporter.error(ref.span, f"`{ref.name}` is {KIND_NAMES[kind]}, not an outcome or a tree")
+            return None
+        candidates = [n for n, (k, _) in self.kinds.items() if k in ("outcome", "tree")]
+        hint = suggest(ref.name, candidates) or f"declare it: `outcomes {ref.name}`"
+        self.reporter.error(ref.span, f"unknown outcome or tree `{ref.name}`", hint)
+        return None
+
+    def build_choice(self, syntax: ChoiceNode) -> Node | None:
+        if not syntax.edges:
+            self.reporter.error(syntax.span, "empty choice node", "a choice needs at least one option")
+            return None
+        children = [self.build_node(edge.node) for edge in syntax.edges]
+        actions: list[str] = []
+        valid = True
+        for position, edge in enumerate(syntax.edges, start=1):
+            if edge.label is not None:
+                action = edge.label
+            elif isinstance(edge.node, Ref):
+                action = edge.node.name
+            else:
+                action = f"#{position}"
+            if action in actions:
+                self.reporter.error(edge.span, f"action `{action}` appears twice in this choice",
+                                    "label the edges apart, e.g. `again: …`")
+                valid = False
+            actions.append(action)
+        if not valid or any(c is None for c in children):
+            return None
+        return make_choice(tuple(actions), tuple(children))  # type: ignore[arg-type]
+
+    def build_chance(self, syntax: ChanceNode) -> Node | None:
+        if not syntax.branches:
+            self.reporter.error(syntax.span, "empty chance node", "a chance node needs at least one branch")
+            return None
+        children = [self.build_node(b.node) for b in syntax.branches]
+        probabilities = []
+        valid = True
+        for branch in syntax.branches:
+            p = evaluate(branch.probability, self.reporter, self.parameters, "a probability")
+            if p is None:
+                valid = False
+            elif not self.non_negative(p, branch.probability.span):
+                valid = False
+            probabilities.append(p)
+        if valid:
+            total = simplify(sum(probabilities, Fraction(0)))
+            if to_fraction(total) != 1:
+                listed = ", ".join(str(p) for p in probabilities)
+                self.reporter.error(syntax.span, f"probabilities sum to {total}, not 1",
+                                    f"the probabilities are {listed}")
+                valid = False
+        if not valid or any(c is None for c in children):
+            return None
+        return make_chance(tuple(probabilities), tuple(children))  # type: ignore[arg-type]
+
+    def non_negative(self, p: Any, span: Span) -> bool:
+        number = to_fraction(p)
+        if number is not None:
+            if number < 0:
+                self.reporter.error(span, f"probability {number} is negative")
+                return False
+            return True
+        import sympy
+
+        from decisiontrees import solver
+
+        point = solver.find_parameter_values(sympy.Lt(p, 0), self.parameters, SOLVER_TIMEOUT_MS)
+        if isinstance(point, solver.Unknown):
+            self.reporter.error(span, f"cannot check that probability {p} is non-negative "
+                                f"({point.reason})", "restrict the parameter's domain")
+            return False
+        if point is not None:
+            at = ", ".join(f"{k} = {v}" for k, v in sorted(point.items()))
+            value = p.subs({sympy.Symbol(k, real=True): sympy.Rational(v.numerator, v.denominator)
+                            for k, v in point.items()})
+            self.reporter.error(span, f"probability {p} is negative at {at} (it is {value})",
+                                "restrict the parameter's domain")
+            return False
+        return True
+
+    def build_uniform(self, syntax: UniformNode) -> Node | None:
+        if not syntax.children:
+            self.reporter.error(syntax.span, "empty chance node", "`uniform` needs at least one branch")
+            return None
+        children = [self.build_node(c) for c in syntax.children]
+        if any(c is None for c in children):
+            return None
+        share = Fraction(1, len(children))
+        return make_chance(tuple(share for _ in children), tuple(children))  # type: ignore[arg-type]
+
+    # -- utility functions and lotteries
+
+    def outcome_key(self, name: str, span: Span) -> bool:
+        if name in self.outcomes:
+            return True
+        kind = self.kinds.get(name, (None, None))[0]
+        if kind is not None:
+            self.reporter.error(span, f"`{name}` is {KIND_NAMES[kind]}, not an outcome")
+        else:
+            hint = suggest(name, self.outcomes) or "declare every outcome with `outcomes`"
+            self.reporter.error(span, f"unknown outcome `{name}`", hint)
+        return False
+
+    def utility_mapping(self, mapping: MappingLit) -> Mapping[str, Fraction] | None:
+        values: dict[str, Fraction] = {}
+        default: Fraction | None = None
+        valid = True
+        for entry in mapping.entries:
+            number = evaluate(entry.value, self.reporter, what="a number")
+            if entry.key == "*":
+                if default is not None:
+                    self.reporter.error(entry.span, "`*` is given twice")
+                default = number if number is not None else Fraction(0)
+                valid = valid and number is not None
+                continue
+            if not self.outcome_key(entry.key, entry.span):
+                valid = False
+            elif entry.key in values:
+                self.reporter.error(entry.span, f"outcome `{entry.key}` is given twice")
+                valid = False
+            elif number is None:
+                valid = False
+            else:
+                values[entry.key] = number
+        missing = [o for o in self.outcomes if o not in values]
+        if missing and default is None and valid:
+            listed = ", ".join(f"`{o}`" for o in missing)
+            self.reporter.error(mapping.span, f"the utility function misses {listed}",
+                                "give every outcome a value, or add `*: 0` for the rest")
+            return None
+        if not valid:
+            return None
+        return MappingProxyType({o: values.get(o, default) for o in self.outcomes})  # type: ignore[misc]
+
+    def lottery_mapping(self, mapping: MappingLit) -> Mapping[str, Fraction] | None:
+        lottery: dict[str, Fraction] = {}
+        valid = True
+        for entry in mapping.entries:
+            if entry.key == "*":
+                self.reporter.error(entry.span, "a lottery cannot use `*`",
+                                    "outcomes not named have probability 0")
+                valid = False
+                continue
+            number = evaluate(entry.value, self.reporter, what="a probability")
+            if not self.outcome_key(entry.key, entry.span) or number is None:
+                valid = False
+            elif entry.key in lottery:
+                self.reporter.error(entry.span, f"outcome `{entry.key}` is given twice")
+                valid = False
+            elif number < 0:
+                self.reporter.error(entry.value.span, f"probability {number} is negative")
+                valid = False
+            else:
+                lottery[entry.key] = number
+        if valid and sum(lottery.values()) != 1:
+            self.reporter.error(mapping.span, f"the lottery's probabilities sum to "
+                                f"{sum(lottery.values())}, not 1")
+            valid = False
+        return MappingProxyType(lottery) if valid else None
+
+    # -- statements
+
+    def check_statement(self, item: Query | Claim, module: Module) -> Statement | None:
+        call = item.call
+        signature = QUESTIONS.get(call.name)
+        if signature is None:
+            hint = suggest(call.name, QUESTIONS) or "the questions are " + ", ".join(sorted(QUESTIONS))
+            self.reporter.error(call.name_span, f"unknown question `{call.name}`", hint)
+            return None
+        positional = [a for a in call.arguments if not isinstance(a, Keyword)]
+        keywords = [a for a in call.arguments if isinstance(a, Keyword)]
+        if len(positional) != len(signature.arguments):
+            wanted = ", ".join(signature.arguments)
+            self.reporter.error(call.span, f"{call.name}() takes {len(signature.arguments)} "
+                                f"argument{'s' if len(signature.arguments) != 1 else ''} "
+                                f"({wanted}), got {len(positional)}")
+            return None
+        errors_before = len(self.reporter.diagnostics)
+        arguments: dict[str, Any] = {}
+        for kind, value in zip(signature.arguments, positional):
+            arguments[kind] = self.argument(kind, value, call.name)
+        limit = DEFAULT_LIMIT
+        assignment: dict[str, Fraction] = {}
+        for keyword in keywords:
+            if keyword.name == "limit" and "limit" in signature.options:
+                number = evaluate(keyword.value, self.reporter, what="a whole number") \
+                    if not isinstance(keyword.value, (MappingLit, SetLit)) else None
+                if number is None or number.denominator != 1 or number < 1:
+                    self.reporter.error(keyword.value.span, "`limit` must be a positive whole number")
+                else:
+                    limit = int(number)
+            elif keyword.name in self.parameters and "parameters" in signature.options:
+                number = None
+                if not isinstance(keyword.value, (MappingLit, SetLit)):
+                    number = evaluate(keyword.value, self.reporter, what="a number")
+                parameter = self.parameters[keyword.name]
+                if number is None:
+                    continue
+                if not parameter.contains(number):
+                    self.reporter.error(keyword.value.span, f"{keyword.name} = {number} is outside "
+                                        f"its domain ({parameter})")
+                elif keyword.name in assignment:
+                    self.reporter.error(keyword.span, f"`{keyword.name}` is given twice")
+                else:
+                    assignment[keyword.name] = number
+            else:
+                options = sorted(o for o in signature.options if o != "parameters")
+                if "parameters" in signature.options:
+                    options.append("parameter values")
+                hint = ("it accepts " + ", ".join(options)) if options else "it takes no options"
+                self.reporter.error(keyword.span, f"{call.name}() has no option `{keyword.name}`", hint)
+        if len(self.reporter.diagnostics) > errors_before:
+            return None
+        tree_arg: TreeArg = arguments["tree"]
+        # A claim about a value must be decided for every parameter value, which is later work.
+        symbolic_ok = signature.symbolic_ok and (isinstance(item, Query) or call.name != "value")
+        tree_arg = self.instantiate(tree_arg, assignment, symbolic_ok, call)
+        if tree_arg is None:
+            return None
+        question = signature.build(tree_arg, arguments, assignment, limit)
+        expected = None
+        op = None
+        if isinstance(item, Claim):
+            op, expected = item.op, None
+            if not self.check_claim_form(item, signature):
+                return None
+            if item.expected is not None:
+                expected = self.expected_value(item.expected, signature.result)
+                if expected is None:
+                    return None
+        text = _source_text(module.text, item.span)
+        kind = "query" if isinstance(item, Query) else "claim"
+        negated = isinstance(item, Claim) and item.negated
+        return Statement(kind, question, negated, op, expected, text, item.span)
+
+    def argument(self, kind: str, value: Any, question: str) -> Any:
+        if kind == "tree":
+            if not isinstance(value, Var):
+                self.reporter.error(value.span, f"{question}() expects the name of a tree here")
+                return None
+            node = self.resolve_ref(Ref(value.name, value.span))
+            return None if node is None else TreeArg(value.name, node)
+        if kind == "utility":
+            if isinstance(value, MappingLit):
+                values = self.utility_mapping(value)
+                return None if values is None else UtilityArg(None, values)
+            if isinstance(value, Var) and self.kinds.get(value.name, (None,))[0] == "utility":
+                values = self.utilities.get(value.name)
+                return None if values is None else UtilityArg(value.name, values)
+            if isinstance(value, Var) and value.name in self.kinds:
+                found = KIND_NAMES[self.kinds[value.name][0]]
+                self.reporter.error(value.span, f"`{value.name}` is {found}, not a utility function")
+                return None
+            names = [n for n, (k, _) in self.kinds.items() if k == "utility"]
+            hint = suggest(value.name, names) if isinstance(value, Var) else None
+            what = f"unknown utility function `{value.name}`" if isinstance(value, Var) else \
+                f"{question}() expects a utility function here: a name or `{{o1: 1, *: 0}}`"
+            self.reporter.error(value.span, what, hint)
+            return None
+        assert kind == "lottery"
+        if not isinstance(value, MappingLit):
+            self.reporter.error(value.span, f"{question}() expects a lottery here, "
+                                "like `{o1: 1/2, o2: 1/2}`")
+            return None
+        return self.lottery_mapping(value)
+
+    def instantiate(self, tree: TreeArg, assignment: Mapping[str, Fraction], symbolic_ok: bool,
+                    call: Any) -> TreeArg | None:
+        if not is_symbolic(tree.node):
+            return tree
+        from decisiontrees.expressions import free_parameters, substitute
+
+        needed = free_parameters(tree.node)
+        missing = sorted(needed - set(assignment))
+        if not missing:
+            return TreeArg(tree.name, substitute(tree.node, assignment))
+        if symbolic_ok and not assignment:
+            return tree
+        example = ", ".join(f"{name} = 1/2" for name in missing)
+        self.reporter.error(call.span, f"`{tree.name}` has parameters {', '.join(missing)}; "
+                            f"{call.name}() needs their values", f"e.g. {call.name}(…, {example})")
+        return None
+
+    def check_claim_form(self, item: Claim, signature: QuestionSignature) -> bool:
+        result = signature.result
+        if result == "listing":
+            self.reporter.error(item.call.name_span, f"{item.call.name}() can only be queried",
+                                f"write `query {item.call.name}(…)`")
+            return False
+        if result == "bool" and item.op is not None:
+            self.reporter.error(item.span, f"{item.call.name}() is a yes/no claim; it takes no comparison",
+                                f"write `claim {item.call.name}(…)` or `claim not {item.call.name}(…)`")
+            return False
+        is_set = result in ("set", "set-of-outcomes")
+        if result != "bool" and item.op is None:
+            example = "== {o1, o2}" if is_set else "== 1"
+            self.reporter.error(item.span, f"a claim about {item.call.name}() needs a comparison",
+                                f"e.g. `claim {item.call.name}(…) {example}`")
+            return False
+        if is_set and item.op not in ("==", "!="):
+            self.reporter.error(item.span, f"{item.call.name}() is a set; compare it with == or !=")
+            return False
+        return True
+
+    def expected_value(self, value: Any, result: str) -> Any:
+        if result == "number":
+            if isinstance(value, (MappingLit, SetLit)):
+                self.reporter.error(value.span, "expected a number here")
+                return None
+            return evaluate(value, self.reporter, what="a number")
+        if isinstance(value, MappingLit) and not value.entries:
+            return frozenset()
+        if not isinstance(value, SetLit):
+            self.reporter.error(value.span, "expected a set here, like `{o1, o2}`")
+            return None
+        if result == "set-of-outcomes":
+            ok = [m for m in value.members if m.quoted or self.outcome_key(m.name, m.span)]
+            if len(ok) != len(value.members):
+                return None
+        return frozenset(" ".join(m.name.split()) for m in value.members)
+
+
+def _source_text(text: str, span: Span) -> str:
+    lines = text.splitlines()[span.line - 1: span.end_line]
+    if not lines:
+        return ""
+    if len(lines) == 1:
+        return lines[0][span.column - 1: span.end_column - 1]
+    lines[0] = lines[0][span.column - 1:]
+    lines[-1] = lines[-1][: span.end_column - 1]
+    return " ".join(line.strip() for line in lines)
+
+
+@dataclass(frozen=True)
+class QuestionSignature:
+    arguments: tuple[str, ...]
+    options: frozenset[str]
+    result: str  # number, set, set-of-outcomes, bool or listing
+    symbolic_ok: bool
+    make: Any
+
+    def build(self, tree: TreeArg, arguments: Mapping[str, Any], assignment: Mapping[str, Fraction],
+              limit: int) -> Any:
+        return self.make(tree, arguments, MappingProxyType(dict(assignment)), limit)
+
+
+QUESTIONS: dict[str, QuestionSignature] = {
+    "value": QuestionSignature(
+        ("tree", "utility"), frozenset({"parameters"}), "number", True,
+        lambda t, a, s, n: ValueQuestion(t, a["utility"], s)),
+    "optimal": QuestionSignature(
+        ("tree", "utility"), frozenset({"parameters", "limit"}), "set", False,
+        lambda t, a, s, n: OptimalQuestion(t, a["utility"], s, n)),
+    "strategies": QuestionSignature(
+        ("tree",), frozenset(), "number", True, lambda t, a, s, n: StrategiesQuestion(t)),
+    "lotteries": QuestionSignature(
+        ("tree",), frozenset({"parameters", "limit"}), "listing", False,
+        lambda t, a, s, n: LotteriesQuestion(t, s, n)),
+    "outcomes": QuestionSignature(
+        ("tree",), frozenset(), "set-of-outcomes", True, lambda t, a, s, n: OutcomesQuestion(t)),
+    "contains": QuestionSignature(
+        ("tree", "lottery"), frozenset({"parameters"}), "bool", False,
+        lambda t, a, s, n: ContainsQuestion(t, a["lottery"], s)),
+}

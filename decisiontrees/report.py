@@ -1,0 +1,126 @@
+"""Rendering check results for a terminal and as JSON (schema: docs/check-output.schema.json)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from decisiontrees.diagnostics import Diagnostic
+from decisiontrees.run import Result
+
+SCHEMA_VERSION = 1
+
+EXIT_OK, EXIT_CLAIM_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One spec file: its diagnostics if invalid, otherwise its results."""
+
+    path: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+    results: tuple[Result, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return not self.diagnostics
+
+
+def exit_code(reports: Sequence[FileReport]) -> int:
+    """2 if any input is invalid, else 1 if any claim did not hold, else 0."""
+    if any(not r.valid for r in reports):
+        return EXIT_INVALID
+    if any(res.status in ("fail", "unknown") and res.statement.kind == "claim"
+           for r in reports for res in r.results):
+        return EXIT_CLAIM_FAILED
+    return EXIT_OK
+
+
+_MARK = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN", "refused": "REFUSED"}
+
+
+def render_text(reports: Sequence[FileReport]) -> str:
+    out: list[str] = []
+    for report in reports:
+        if not report.valid:
+            out.extend(d.render() for d in report.diagnostics)
+            continue
+        out.append(f"{report.path}")
+        for result in report.results:
+            statement = result.statement
+            where = f"{statement.span.line}:{statement.span.column}"
+            answer = result.answer
+            if statement.kind == "query":
+                mark = _MARK.get(result.status, "")
+                out.append(f"  {where}  {statement.text}")
+                out.append(f"      = {answer.summary}" + (f"  [{mark}]" if mark else ""))
+            else:
+                out.append(f"  {where}  {_MARK[result.status]}  {statement.text}")
+                out.append(f"      answer: {answer.summary}")
+                if result.expectation and result.status == "fail":
+                    out.append(f"      {result.expectation}")
+            out.extend(f"      {line}" for line in answer.evidence_lines)
+    out.append(summary_line(reports))
+    return "\n".join(out)
+
+
+def counts(reports: Sequence[FileReport]) -> dict[str, int]:
+    results = [res for r in reports for res in r.results]
+    claims = [res for res in results if res.statement.kind == "claim"]
+    return {
+        "files": len(reports),
+        "invalid_files": sum(1 for r in reports if not r.valid),
+        "claims": len(claims),
+        "passed": sum(1 for res in claims if res.status == "pass"),
+        "failed": sum(1 for res in claims if res.status == "fail"),
+        "unknown": sum(1 for res in claims if res.status in ("unknown", "refused")),
+        "queries": len(results) - len(claims),
+    }
+
+
+def summary_line(reports: Sequence[FileReport]) -> str:
+    c = counts(reports)
+    parts = [f"{c['passed']} claims passed", f"{c['failed']} failed"]
+    if c["unknown"]:
+        parts.append(f"{c['unknown']} unknown")
+    parts.append(f"{c['queries']} queries answered")
+    text = ", ".join(parts) + f" in {c['files']} file{'s' if c['files'] != 1 else ''}"
+    if c["invalid_files"]:
+        text += f"; {c['invalid_files']} invalid"
+    return text
+
+
+def as_json(reports: Sequence[FileReport]) -> dict[str, Any]:
+    return {
+        "version": SCHEMA_VERSION,
+        "files": [_file_json(r) for r in reports],
+        "summary": counts(reports),
+        "exit_code": exit_code(reports),
+    }
+
+
+def _file_json(report: FileReport) -> dict[str, Any]:
+    return {
+        "file": report.path,
+        "valid": report.valid,
+        "diagnostics": [d.as_json() for d in report.diagnostics],
+        "statements": [_result_json(res) for res in report.results],
+    }
+
+
+def _result_json(result: Result) -> dict[str, Any]:
+    statement = result.statement
+    return {
+        "kind": statement.kind,
+        "text": statement.text,
+        "line": statement.span.line,
+        "column": statement.span.column,
+        "question": type(statement.question).__name__.removesuffix("Question").lower(),
+        "status": result.status,
+        "summary": result.answer.summary,
+        "answer": result.answer.value,
+        "exact": result.answer.exact,
+        "claimed": result.expectation,
+        "evidence": dict(result.answer.evidence),
+    }

@@ -1,0 +1,274 @@
+"""Answer a spec's statements: every answer with its evidence, every claim judged.
+
+A result's ``status`` is ``answer`` (a query), ``pass`` or ``fail`` (a claim), ``unknown``
+(a solver gave up; the reason is in ``evidence``) or ``refused`` (over a size limit).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from decisiontrees import analysis
+from decisiontrees.certificates import EdgeKey, topological_order
+from decisiontrees.diagnostics import RefusedError
+from decisiontrees.membership import contains
+from decisiontrees.model import Choice, Node
+from decisiontrees.spec import (
+    ContainsQuestion,
+    LotteriesQuestion,
+    OptimalQuestion,
+    OutcomesQuestion,
+    Question,
+    Spec,
+    Statement,
+    StrategiesQuestion,
+    ValueQuestion,
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a question's answer is, in a line, as data, and the evidence behind it."""
+
+    summary: str
+    value: Any  # JSON-ready
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    evidence_lines: tuple[str, ...] = ()
+    exact: bool = True
+    status: str = "answer"  # or unknown / refused
+    comparable: Any = None  # what a claim compares: Fraction, frozenset or bool
+
+
+@dataclass(frozen=True)
+class Result:
+    statement: Statement
+    status: str
+    answer: Answer
+    expectation: str | None = None  # for a failed claim: what was claimed
+
+
+def run(spec: Spec) -> tuple[Result, ...]:
+    """Answer every statement of ``spec`` in order."""
+    return tuple(run_statement(s, spec) for s in spec.statements)
+
+
+def run_statement(statement: Statement, spec: Spec) -> Result:
+    answer = answer_question(statement.question, spec)
+    if statement.kind == "query" or answer.status != "answer":
+        return Result(statement, answer.status, answer)
+    holds = _compare(answer.comparable, statement.op, statement.expected)
+    if holds is None:
+        return Result(statement, "unknown", answer, "the claim cannot be decided without enumerating")
+    if statement.negated:
+        holds = not holds
+    return Result(statement, "pass" if holds else "fail", answer,
+                  None if holds else _claimed(statement))
+
+
+def _claimed(statement: Statement) -> str:
+    expected = statement.expected
+    if statement.op is None:
+        shown = "false" if statement.negated else "true"
+        return f"claimed {shown}"
+    if isinstance(expected, frozenset):
+        shown = "{" + ", ".join(sorted(expected)) + "}"
+    else:
+        shown = str(expected)
+    return f"claimed {'not ' if statement.negated else ''}{statement.op} {shown}"
+
+
+def _compare(actual: Any, op: str | None, expected: Any) -> bool | None:
+    if op is None:
+        return bool(actual)
+    if actual is None:
+        return None
+    if op == "==":
+        return actual == expected
+    if op == "!=":
+        return actual != expected
+    if op == "<":
+        return actual < expected
+    if op == "<=":
+        return actual <= expected
+    if op == ">":
+        return actual > expected
+    return actual >= expected
+
+
+def answer_question(question: Question, spec: Spec) -> Answer:
+    if isinstance(question, ValueQuestion):
+        return _value(question, spec)
+    if isinstance(question, OptimalQuestion):
+        return _optimal(question, spec)
+    if isinstance(question, StrategiesQuestion):
+        return _strategies(question)
+    if isinstance(question, LotteriesQuestion):
+        return _lotteries(question, spec)
+    if isinstance(question, OutcomesQuestion):
+        return _outcomes(question, spec)
+    return _contains(question, spec)
+
+
+def number(value: Any) -> str:
+    """An exact number as text: ``3/4``, ``2``, or a sympy expression."""
+    return str(value)
+
+
+def format_lottery(lottery: Mapping[str, Fraction], order: tuple[str, ...]) -> str:
+    rank = {o: i for i, o in enumerate(order)}
+    items = sorted((o for o, q in lottery.items() if q != 0), key=lambda o: rank.get(o, len(rank)))
+    return "{" + ", ".join(f"{o}: {lottery[o]}" for o in items) + "}"
+
+
+def _assignment_text(assignment: Mapping[str, Fraction]) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in sorted(assignment.items()))
+
+
+def _value(question: ValueQuestion, spec: Spec) -> Answer:
+    tree = question.tree.node
+    utility = question.utility.values
+    result = analysis.value(tree, utility)
+    if not isinstance(result, Fraction):
+        return Answer(number(result), number(result), {"symbolic": True},
+                      ("symbolic in " + ", ".join(sorted(str(s) for s in result.free_symbols)),),
+                      comparable=None)
+    plan = analysis.an_optimal_plan(tree, utility)
+    count = analysis.count_plans(tree, utility)
+    shown = analysis.describe_plan(tree, plan) or "(no choices)"
+    lines = [f"an optimal plan: {shown}"
+             + (f" (one of {count} optimal plans)" if count > 1 else "")]
+    if question.assignment:
+        lines.append(f"with {_assignment_text(question.assignment)}")
+    evidence = {
+        "optimal_plan": shown,
+        "optimal_plan_decisions": analysis.plan_decisions(tree, plan),
+        "optimal_plan_lottery": {o: str(q) for o, q in analysis.lottery_of(tree, plan).items()},
+        "optimal_plans": count,
+        "parameters": {k: str(v) for k, v in question.assignment.items()},
+    }
+    return Answer(number(result), number(result), evidence, tuple(lines), comparable=result)
+
+
+def _optimal(question: OptimalQuestion, spec: Spec) -> Answer:
+    tree = question.tree.node
+    utility = question.utility.values
+    count = analysis.count_plans(tree, utility)
+    best = analysis.value(tree, utility)
+    try:
+        rows = analysis.plans(tree, question.limit, utility)
+    except RefusedError as refusal:
+        return Answer(f"{count} optimal plans", None, {"count": count, "value": str(best),
+                      "reason": str(refusal)}, (str(refusal),), status="refused")
+    described = [analysis.describe_plan(tree, row.plan) or "(no choices)" for row in rows]
+    lines = tuple(f"{d}: lottery {format_lottery(row.lottery, spec.outcomes)}"
+                  for d, row in zip(described, rows))
+    summary = "{" + ", ".join(described) + "}"
+    evidence = {"count": count, "value": str(best), "plans": [
+        {"plan": d, "decisions": analysis.plan_decisions(tree, row.plan),
+         "lottery": {o: str(q) for o, q in row.lottery.items()}}
+        for d, row in zip(described, rows)]}
+    return Answer(summary, described, evidence, (f"value {best}",) + lines,
+                  comparable=frozenset(described))
+
+
+def _strategies(question: StrategiesQuestion) -> Answer:
+    tree = question.tree.node
+    count = analysis.count_plans(tree)
+    pure = analysis.count_pure_strategies(tree)
+    lines = (f"{pure} pure strategies in normal form (an action at every choice node)",)
+    return Answer(f"{count} plan{'s' if count != 1 else ''}", count,
+                  {"plans": count, "pure_strategies": pure}, lines, comparable=Fraction(count))
+
+
+def _lotteries(question: LotteriesQuestion, spec: Spec) -> Answer:
+    tree = question.tree.node
+    try:
+        rows = analysis.plans(tree, question.limit)
+    except RefusedError as refusal:
+        return Answer("refused", None, {"reason": str(refusal)}, (str(refusal),), status="refused")
+    listed = []
+    lines = []
+    for row in rows:
+        shown = analysis.describe_plan(tree, row.plan) or "(no choices)"
+        listed.append({"plan": shown, "lottery": {o: str(q) for o, q in row.lottery.items()}})
+        lines.append(f"{shown}: {format_lottery(row.lottery, spec.outcomes)}")
+    return Answer(f"{len(rows)} plan{'s' if len(rows) != 1 else ''}", listed, {}, tuple(lines))
+
+
+def _outcomes(question: OutcomesQuestion, spec: Spec) -> Answer:
+    reach = analysis.reachable_outcomes(question.tree.node)
+    ordered = [o for o in spec.outcomes if o in reach]
+    return Answer("{" + ", ".join(ordered) + "}", ordered, {}, (), comparable=frozenset(ordered))
+
+
+def _contains(question: ContainsQuestion, spec: Spec) -> Answer:
+    tree = question.tree.node
+    lottery = question.lottery
+    verdict = contains(tree, lottery, list(spec.outcomes))
+    if verdict.contained is None:
+        return Answer("unknown", None, {"method": verdict.method, "reason": verdict.reason},
+                      (f"unknown: {verdict.reason} ({verdict.method})",), status="unknown")
+    if verdict.contained:
+        assert verdict.flow is not None
+        behaviour = flow_behaviour(tree, verdict.flow)
+        lines = ["certificate: a sequence-form point (behaviour below), checked exactly"]
+        lines += [f"at {step['at'] or 'the root'}: " + ", ".join(
+            f"{a} {w}" for a, w in step["mix"].items()) for step in behaviour]
+        return Answer("yes", True, {"method": verdict.method, "certificate": {
+            "kind": "sequence-form flow", "behaviour": behaviour,
+            "flow": [{"node": i, "edge": k, "amount": str(q)} for (i, k), q in
+                     sorted(verdict.flow.items()) if q != 0]}},
+            tuple(lines), comparable=True)
+    witness = verdict.witness
+    assert witness is not None
+    lines = (
+        "witness utility: " + format_lottery(witness, spec.outcomes).replace("{", "{", 1),
+        f"the lottery's expected utility {verdict.witness_lottery_value} exceeds the tree's "
+        f"value {verdict.witness_tree_value}",
+        f"the tree's optimal plan under it: {verdict.witness_plan or '(no choices)'}",
+    )
+    return Answer("no", False, {"method": verdict.method, "witness": {
+        "utility": {o: str(u) for o, u in witness.items()},
+        "lottery_value": str(verdict.witness_lottery_value),
+        "tree_value": str(verdict.witness_tree_value),
+        "tree_optimal_plan": verdict.witness_plan}}, lines, comparable=False)
+
+
+def node_paths(tree: Node) -> list[str]:
+    """A readable path (``run > #2 > stay``) to each node of ``topological_order(tree)``."""
+    order = topological_order(tree)
+    index = {id(n): i for i, n in enumerate(order)}
+    paths: list[str | None] = [None] * len(order)
+    paths[0] = ""
+    queue = deque([tree])
+    while queue:
+        node = queue.popleft()
+        here = paths[index[id(node)]]
+        labels = node.actions if isinstance(node, Choice) else [f"#{k + 1}" for k, _ in
+                                                                 enumerate(node.children)]
+        for label, child in zip(labels, node.children):
+            if paths[index[id(child)]] is None:
+                paths[index[id(child)]] = f"{here} > {label}" if here else label
+                queue.append(child)
+    return [p or "" for p in paths]
+
+
+def flow_behaviour(tree: Node, flow: Mapping[EdgeKey, Fraction]) -> list[dict[str, Any]]:
+    """The flow as a mix of actions at each choice node that receives some of it."""
+    order = topological_order(tree)
+    paths = node_paths(tree)
+    steps = []
+    for i, node in enumerate(order):
+        if not isinstance(node, Choice):
+            continue
+        parts = [flow.get((i, k), Fraction(0)) for k in range(len(node.children))]
+        total = sum(parts)
+        if total == 0:
+            continue
+        mix = {a: str(q / total) for a, q in zip(node.actions, parts) if q != 0}
+        steps.append({"at": paths[i], "mix": mix})
+    return steps

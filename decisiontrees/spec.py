@@ -1,0 +1,116 @@
+"""A loaded, checked spec: outcomes, parameters, trees, utility functions and statements."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Union
+
+from decisiontrees.diagnostics import Span, suggest
+from decisiontrees.model import Node, Parameter
+
+Utility = Mapping[str, Fraction]
+
+
+@dataclass(frozen=True, slots=True)
+class TreeArg:
+    """A tree named in a statement (an outcome name stands for its one-leaf tree)."""
+
+    name: str
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class UtilityArg:
+    name: str | None  # None for a literal written in the statement
+    values: Utility
+
+
+@dataclass(frozen=True, slots=True)
+class ValueQuestion:
+    tree: TreeArg
+    utility: UtilityArg
+    assignment: Mapping[str, Fraction]
+
+
+@dataclass(frozen=True, slots=True)
+class OptimalQuestion:
+    tree: TreeArg
+    utility: UtilityArg
+    assignment: Mapping[str, Fraction]
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class StrategiesQuestion:
+    tree: TreeArg
+
+
+@dataclass(frozen=True, slots=True)
+class LotteriesQuestion:
+    tree: TreeArg
+    assignment: Mapping[str, Fraction]
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomesQuestion:
+    tree: TreeArg
+
+
+@dataclass(frozen=True, slots=True)
+class ContainsQuestion:
+    tree: TreeArg
+    lottery: Mapping[str, Fraction]
+    assignment: Mapping[str, Fraction]
+
+
+Question = Union[ValueQuestion, OptimalQuestion, StrategiesQuestion, LotteriesQuestion,
+                 OutcomesQuestion, ContainsQuestion]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A query (print the answer) or a claim (assert it; ``expected`` is compared with ``op``)."""
+
+    kind: str  # "query" or "claim"
+    question: Question
+    negated: bool
+    op: str | None
+    expected: Any  # Fraction, frozenset[str] or None
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Everything a set of spec files defines, checked and resolved to the model."""
+
+    path: str
+    outcomes: tuple[str, ...]
+    features: Mapping[str, Mapping[str, Fraction]]
+    parameters: Mapping[str, Parameter]
+    trees: Mapping[str, Node]
+    utilities: Mapping[str, Utility]
+    statements: tuple[Statement, ...]
+    files: tuple[str, ...]
+
+    def tree(self, name: str) -> Node:
+        """The tree called ``name``; an outcome name gives its one-leaf tree."""
+        if name in self.trees:
+            return self.trees[name]
+        if name in self.outcomes:
+            from decisiontrees.model import leaf
+
+            return leaf(name)
+        hint = suggest(name, list(self.trees) + list(self.outcomes))
+        raise KeyError(f"tree(): no tree or outcome `{name}` in {self.path}"
+                       + (f"; {hint}" if hint else ""))
+
+    def utility(self, name: str) -> Utility:
+        if name in self.utilities:
+            return self.utilities[name]
+        hint = suggest(name, self.utilities)
+        raise KeyError(f"utility(): no utility function `{name}` in {self.path}"
+                       + (f"; {hint}" if hint else ""))
