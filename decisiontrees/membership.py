@@ -84,7 +84,13 @@ def _leaf_outcomes(tree: Node) -> set[str]:
 
 def _simplest(tree: Node, lottery: Mapping[str, Fraction], utility: dict[str, Fraction]
               ) -> dict[str, Fraction]:
-    """A utility with small denominators that still separates, if rounding keeps it valid."""
+    """A utility with small denominators that still separates, if rounding keeps it valid.
+
+    Separation is invariant under scaling, so the largest value is first scaled to 1.
+    """
+    largest = max(utility.values(), default=Fraction(0))
+    if largest > 0:
+        utility = {o: u / largest for o, u in utility.items()}
     for denominator in (1, 2, 3, 4, 6, 10, 100):
         rounded = {o: u.limit_denominator(denominator) for o, u in utility.items()}
         if all(0 <= u <= 1 for u in rounded.values()) and (

@@ -179,7 +179,8 @@ def _strategies(question: StrategiesQuestion) -> Answer:
     tree = question.tree.node
     count = analysis.count_plans(tree)
     pure = analysis.count_pure_strategies(tree)
-    lines = (f"{pure} pure strategies in normal form (an action at every choice node)",)
+    noun = "pure strategy" if pure == 1 else "pure strategies"
+    lines = (f"{pure} {noun} in normal form (an action at every choice node)",)
     return Answer(f"{count} plan{'s' if count != 1 else ''}", count,
                   {"plans": count, "pure_strategies": pure}, lines, comparable=Fraction(count))
 
@@ -226,7 +227,7 @@ def _contains(question: ContainsQuestion, spec: Spec) -> Answer:
     witness = verdict.witness
     assert witness is not None
     lines = (
-        "witness utility: " + format_lottery(witness, spec.outcomes).replace("{", "{", 1),
+        "witness utility: {" + ", ".join(f"{o}: {witness[o]}" for o in spec.outcomes) + "}",
         f"the lottery's expected utility {verdict.witness_lottery_value} exceeds the tree's "
         f"value {verdict.witness_tree_value}",
         f"the tree's optimal plan under it: {verdict.witness_plan or '(no choices)'}",
