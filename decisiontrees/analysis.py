@@ -48,7 +48,7 @@ def node_values(tree: Node, utility: Utility) -> dict[int, Any]:
     symbolic = is_symbolic(tree)
     for node in postorder(tree):
         if isinstance(node, Leaf):
-            values[id(node)] = utility[node.outcome]
+            values[id(node)] = Fraction(utility[node.outcome])
         elif isinstance(node, Choice):
             children = [values[id(c)] for c in node.children]
             values[id(node)] = _symbolic_max(children) if symbolic else max(children)
@@ -157,7 +157,8 @@ def plans(tree: Node, limit: int = DEFAULT_LIMIT, utility: Utility | None = None
                         lottery[outcome] = lottery.get(outcome, Fraction(0)) + p * q
                 rows.append((tuple(plan for plan, _ in combination), lottery))
             table[id(node)] = rows
-    return tuple(PlannedLottery(plan, lottery) for plan, lottery in table[id(tree)])
+    return tuple(PlannedLottery(plan, {o: q for o, q in lottery.items() if q != 0})
+                 for plan, lottery in table[id(tree)])
 
 
 def an_optimal_plan(tree: Node, utility: Utility) -> Plan:
@@ -176,21 +177,56 @@ def an_optimal_plan(tree: Node, utility: Utility) -> Plan:
     return chosen[id(tree)]
 
 
+def _plan_postorder(tree: Node, plan: Plan) -> list[tuple[Node, Plan]]:
+    """Distinct (node, sub-plan) pairs reached by ``plan``, children first.
+
+    Sub-plans of shared nodes are usually shared objects, so this stays DAG-sized.
+    """
+    seen: set[tuple[int, int]] = set()
+    order: list[tuple[Node, Plan]] = []
+    stack: list[tuple[Node, Plan, bool]] = [(tree, plan, False)]
+    while stack:
+        node, here, expanded = stack.pop()
+        if expanded:
+            order.append((node, here))
+            continue
+        key = (id(node), id(here))
+        if key in seen:
+            continue
+        seen.add(key)
+        stack.append((node, here, True))
+        stack.extend((child, below, False) for child, below in _plan_children(node, here))
+    return order
+
+
+def _plan_children(node: Node, here: Plan) -> list[tuple[Node, Plan]]:
+    if isinstance(node, Choice):
+        k, below = here  # type: ignore[misc]
+        return [(node.children[k], below)]
+    if isinstance(node, Chance):
+        return list(zip(node.children, here))  # type: ignore[arg-type]
+    return []
+
+
 def lottery_of(tree: Node, plan: Plan) -> dict[str, Fraction]:
     """The lottery a plan induces."""
-    lottery: dict[str, Fraction] = {}
-    stack: list[tuple[Node, Plan, Any]] = [(tree, plan, Fraction(1))]
-    while stack:
-        node, here, weight = stack.pop()
+    lotteries: dict[tuple[int, int], dict[str, Fraction]] = {}
+    for node, here in _plan_postorder(tree, plan):
         if isinstance(node, Leaf):
-            lottery[node.outcome] = lottery.get(node.outcome, Fraction(0)) + weight
+            result = {node.outcome: Fraction(1)}
         elif isinstance(node, Choice):
             k, below = here  # type: ignore[misc]
-            stack.append((node.children[k], below, weight))
+            result = lotteries[(id(node.children[k]), id(below))]
         else:
-            for p, child, below in zip(node.probabilities, node.children, here):  # type: ignore[arg-type]
-                stack.append((child, below, weight * p))
-    return lottery
+            result = {}
+            for p, (child, below) in zip(node.probabilities, _plan_children(node, here)):
+                for outcome, q in lotteries[(id(child), id(below))].items():
+                    result[outcome] = result.get(outcome, Fraction(0)) + p * q
+        lotteries[(id(node), id(here))] = result
+    return {o: q for o, q in lotteries[(id(tree), id(plan))].items() if q != 0}
+
+
+MAX_DESCRIPTION = 2000
 
 
 def describe_plan(tree: Node, plan: Plan) -> str:
@@ -198,26 +234,36 @@ def describe_plan(tree: Node, plan: Plan) -> str:
 
     A choice shows its action, then `` > `` and the plan below it when that has choices;
     a chance node with several children that have choices shows them as ``(… | …)``.
-    An empty string means the tree has no choices.
+    An empty string means the tree has no choices. Descriptions longer than
+    ``MAX_DESCRIPTION`` characters are cut with ``…``.
     """
-    if isinstance(tree, Leaf):
-        return ""
-    if isinstance(tree, Choice):
-        k, below = plan  # type: ignore[misc]
-        rest = describe_plan(tree.children[k], below)
-        return tree.actions[k] + (f" > {rest}" if rest else "")
-    parts = [describe_plan(c, p) for c, p in zip(tree.children, plan)]  # type: ignore[arg-type]
-    parts = [p for p in parts if p]
-    if len(parts) == 1:
-        return parts[0]
-    return "(" + " | ".join(parts) + ")" if parts else ""
+    text: dict[tuple[int, int], str] = {}
+    for node, here in _plan_postorder(tree, plan):
+        if isinstance(node, Leaf):
+            result = ""
+        elif isinstance(node, Choice):
+            k, below = here  # type: ignore[misc]
+            rest = text[(id(node.children[k]), id(below))]
+            result = node.actions[k] + (f" > {rest}" if rest else "")
+        else:
+            parts = [text[(id(c), id(b))] for c, b in _plan_children(node, here)]
+            parts = [p for p in parts if p]
+            result = parts[0] if len(parts) == 1 else ("(" + " | ".join(parts) + ")" if parts else "")
+        if len(result) > MAX_DESCRIPTION:
+            result = result[:MAX_DESCRIPTION] + "…"
+        text[(id(node), id(here))] = result
+    return text[(id(tree), id(plan))]
+
+
+MAX_DECISIONS = 1000
 
 
 def plan_decisions(tree: Node, plan: Plan) -> list[dict[str, Any]]:
-    """A plan as a list of ``{"at": path, "choose": action}``; chance edges in paths are ``#k``."""
+    """A plan as ``{"at": path, "choose": action}`` records (at most ``MAX_DECISIONS``);
+    chance edges in paths are ``#k``."""
     decisions: list[dict[str, Any]] = []
     stack: list[tuple[Node, Plan, tuple[str, ...]]] = [(tree, plan, ())]
-    while stack:
+    while stack and len(decisions) < MAX_DECISIONS:
         node, here, path = stack.pop()
         if isinstance(node, Choice):
             k, below = here  # type: ignore[misc]
@@ -249,3 +295,8 @@ def reachable_outcomes(tree: Node) -> frozenset[str]:
 
 def expected_utility(lottery: Lottery, utility: Utility) -> Fraction:
     return sum((q * utility[o] for o, q in lottery.items()), Fraction(0))
+
+
+def optimal_plans(tree: Node, utility: Utility, limit: int = DEFAULT_LIMIT) -> tuple[PlannedLottery, ...]:
+    """Every plan that is optimal at every choice node under ``utility``, with its lottery."""
+    return plans(tree, limit, utility)

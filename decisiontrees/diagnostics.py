@@ -96,6 +96,14 @@ class Reporter:
     def __init__(self) -> None:
         self.sources: dict[str, list[str]] = {}
         self.diagnostics: list[Diagnostic] = []
+        self._seen: set[object] = set()
+
+    def first_time(self, key: object) -> bool:
+        """True the first time ``key`` is asked about: for problems worth reporting once."""
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
 
     def add_source(self, path: str, text: str) -> None:
         self.sources[path] = text.splitlines()

@@ -45,11 +45,12 @@ def _evaluate(expr: Expr, reporter: Reporter, parameters: Mapping[str, Parameter
                            "parameters may appear only in chance probabilities")
             raise _Invalid
         parameter = parameters.get(expr.name)
-        if parameter is None:
+        if parameter is None and reporter.first_time(("undeclared", expr.name)):
             from decisiontrees.diagnostics import suggest
 
             hint = suggest(expr.name, parameters) or f"declare it: `param {expr.name} in (0, 1)`"
             reporter.error(expr.span, f"undeclared parameter `{expr.name}`", hint)
+        if parameter is None:
             raise _Invalid
         return symbol(parameter)
     if isinstance(expr, Neg):

@@ -32,7 +32,6 @@ from decisiontrees.syntax import (
     Ref,
     SetLit,
     TreeDecl,
-    UniformNode,
     UtilityDecl,
     Value,
     Var,

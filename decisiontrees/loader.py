@@ -110,7 +110,8 @@ class _Loading:
             if include is None:
                 self.reporter.error(Span(path, 1, 1, 1, 1), f"cannot read {path}: {reason}")
             else:
-                hint = suggest(os.path.basename(path), _spec_files_near(path))
+                including = {os.path.basename(p) for p in stack}
+                hint = suggest(os.path.basename(path), set(_spec_files_near(path)) - including)
                 self.reporter.error(include.span, f"cannot include \"{include.path}\": {reason}", hint)
             return None
         try:
@@ -136,8 +137,8 @@ class _Loading:
         if module is None:
             return None
         if not module.items:
-            what = "empty" if not text.strip() else "has no declarations or statements"
-            self.reporter.error(Span(path, 1, 1, 1, 2), f"the file is {what}",
+            what = "is empty" if not text.strip() else "has no declarations or statements"
+            self.reporter.error(Span(path, 1, 1, 1, 2), f"the file {what}",
                                 "declare outcomes and trees; see docs/language.md")
             return None
         for item in module.items:

@@ -48,11 +48,15 @@ class Choice:
 
     actions: tuple[str, ...]
     children: tuple[Node, ...]
+    symbolic: bool = field(default=False)
 
 
 @dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
 class Chance:
-    """Nature picks ``children[k]`` with probability ``probabilities[k]`` (exact)."""
+    """Nature picks ``children[k]`` with probability ``probabilities[k]`` (exact).
+
+    ``symbolic`` (also on :class:`Choice`) records whether a parameter appears below.
+    """
 
     probabilities: tuple[Probability, ...]
     children: tuple[Node, ...]
@@ -82,7 +86,8 @@ def leaf(outcome: str) -> Leaf:
 def make_choice(actions: tuple[str, ...], children: tuple[Node, ...]) -> Choice:
     """Intern a choice node whose arguments are already valid (used by the loader)."""
     key = ("choice", actions, tuple(map(id, children)))
-    return _intern(key, lambda: Choice(actions, children))
+    symbolic = any(is_symbolic(c) for c in children)
+    return _intern(key, lambda: Choice(actions, children, symbolic))
 
 
 def make_chance(probabilities: tuple[Probability, ...], children: tuple[Node, ...]) -> Chance:
@@ -95,12 +100,8 @@ def make_chance(probabilities: tuple[Probability, ...], children: tuple[Node, ..
 
 
 def is_symbolic(node: Node) -> bool:
-    """Whether some probability below ``node`` mentions a parameter."""
-    if isinstance(node, Chance):
-        return node.symbolic
-    if isinstance(node, Leaf):
-        return False
-    return any(is_symbolic(c) for c in node.children)
+    """Whether some probability below ``node`` mentions a parameter (stored, so O(1))."""
+    return not isinstance(node, Leaf) and node.symbolic
 
 
 def choice(edges: Mapping[str, Node | str]) -> Choice:

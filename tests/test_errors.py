@@ -1,0 +1,192 @@
+"""Golden tests: every kind of invalid input gets its exact message, place, caret and hint."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from decisiontrees import SpecError, load
+
+OUT = "outcomes a, b, staples\n"
+
+# (name, files, expected rendering); the spec under test is always main.dtree.
+CASES = [
+    ("unclosed brace", {"main.dtree": OUT + "tree t = choice { a, b\n"}, """\
+main.dtree:2:17: error: `{` is never closed
+    tree t = choice { a, b
+                    ^
+hint: the file ends before the matching `}`"""),
+    ("missing separator", {"main.dtree": OUT + "tree t = choice { a b }\n"}, """\
+main.dtree:2:21: error: missing `,` before `b`
+    tree t = choice { a b }
+                        ^
+hint: separate entries with commas"""),
+    ("bad number", {"main.dtree": OUT + "tree t = chance { 0.5.1: a, 1/2: b }\n"}, """\
+main.dtree:2:19: error: bad number `0.5.1`
+    tree t = chance { 0.5.1: a, 1/2: b }
+                      ^^^^^
+hint: write numbers as 3, 0.25 or 1/4"""),
+    ("unexpected token", {"main.dtree": OUT + "tree t = choice { a, b ]\n"}, """\
+main.dtree:2:24: error: unexpected `]`; expected `,`, `:`, `}`
+    tree t = choice { a, b ]
+                           ^"""),
+    ("single equals in a claim", {"main.dtree": OUT + "claim strategies(a) = 1\n"}, """\
+main.dtree:2:21: error: unexpected `=`
+    claim strategies(a) = 1
+                        ^
+hint: write `==` to compare"""),
+    ("unknown name with suggestion", {"main.dtree": OUT + "tree t = choice { staplse, a }\n"}, """\
+main.dtree:2:19: error: unknown outcome or tree `staplse`
+    tree t = choice { staplse, a }
+                      ^^^^^^^
+hint: did you mean `staples`?"""),
+    ("duplicate definition", {"main.dtree": OUT + "tree a = choice { b }\n"}, """\
+main.dtree:2:6: error: `a` is defined twice
+    tree a = choice { b }
+         ^
+hint: it is already an outcome, defined at main.dtree:1:10"""),
+    ("probabilities do not sum to 1", {"main.dtree": OUT + "tree t = chance { 1/2: a, 1/3: b }\n"}, """\
+main.dtree:2:10: error: probabilities sum to 5/6, not 1
+    tree t = chance { 1/2: a, 1/3: b }
+             ^^^^^^^^^^^^^^^^^^^^^^^^^
+hint: the probabilities are 1/2, 1/3"""),
+    ("negative probability", {"main.dtree": OUT + "tree t = chance { -1/2: a, 3/2: b }\n"}, """\
+main.dtree:2:19: error: probability -1/2 is negative
+    tree t = chance { -1/2: a, 3/2: b }
+                      ^^^^"""),
+    ("negative parametric probability",
+     {"main.dtree": OUT + "param p in (0, 1)\ntree t = chance { 2*p: a, 1 - 2*p: b }\n"}, """\
+main.dtree:3:27: error: probability 1 - 2*p is negative at p = 3/4 (it is -1/2)
+    tree t = chance { 2*p: a, 1 - 2*p: b }
+                              ^^^^^^^
+hint: restrict the parameter's domain"""),
+    ("empty choice", {"main.dtree": OUT + "tree t = choice { }\n"}, """\
+main.dtree:2:10: error: empty choice node
+    tree t = choice { }
+             ^^^^^^^^^^
+hint: a choice needs at least one option"""),
+    ("empty chance", {"main.dtree": OUT + "tree t = chance {}\n"}, """\
+main.dtree:2:10: error: empty chance node
+    tree t = chance {}
+             ^^^^^^^^^
+hint: a chance node needs at least one branch"""),
+    ("reference cycle", {"main.dtree": OUT + "tree t = choice { a, u }\ntree u = choice { t }\n"}, """\
+main.dtree:3:19: error: reference cycle: t → u → t
+    tree u = choice { t }
+                      ^
+hint: a tree cannot contain itself"""),
+    ("include cycle", {
+        "main.dtree": 'include "other.dtree"\n' + OUT,
+        "other.dtree": 'include "main.dtree"\n',
+    }, """\
+other.dtree:1:1: error: include cycle: main.dtree → other.dtree → main.dtree
+    include "main.dtree"
+    ^^^^^^^^^^^^^^^^^^^^"""),
+    ("missing include", {"main.dtree": 'include "comon.dtree"\n' + OUT, "common.dtree": "outcomes z\n"}, """\
+main.dtree:1:1: error: cannot include "comon.dtree": No such file or directory
+    include "comon.dtree"
+    ^^^^^^^^^^^^^^^^^^^^^
+hint: did you mean `common.dtree`?"""),
+    ("utility misses outcomes", {"main.dtree": OUT + "utility u = {a: 1}\n"}, """\
+main.dtree:2:13: error: the utility function misses `b`, `staples`
+    utility u = {a: 1}
+                ^^^^^^
+hint: give every outcome a value, or add `*: 0` for the rest"""),
+    ("utility invents an outcome", {"main.dtree": OUT + "utility u = {a: 1, stapels: 2, *: 0}\n"}, """\
+main.dtree:2:20: error: unknown outcome `stapels`
+    utility u = {a: 1, stapels: 2, *: 0}
+                       ^^^^^^^^^^
+hint: did you mean `staples`?"""),
+    ("undeclared parameter", {"main.dtree": OUT + "tree t = chance { q: a, 1 - q: b }\n"}, """\
+main.dtree:2:19: error: undeclared parameter `q`
+    tree t = chance { q: a, 1 - q: b }
+                      ^
+hint: declare it: `param q in (0, 1)`"""),
+    ("empty file", {"main.dtree": ""}, """\
+main.dtree:1:1: error: the file is empty
+hint: declare outcomes and trees; see docs/language.md"""),
+    ("comments only", {"main.dtree": "# nothing here\n"}, """\
+main.dtree:1:1: error: the file has no declarations or statements
+    # nothing here
+    ^
+hint: declare outcomes and trees; see docs/language.md"""),
+    ("not UTF-8", {"main.dtree": b"outcomes a\ntree t = choice { a, \xff }\n"}, """\
+main.dtree:2:22: error: not valid UTF-8: byte 0xff cannot start a character
+hint: save the file as UTF-8"""),
+    ("keyword as a name", {"main.dtree": OUT + "tree choice = chance { 1: a }\n"}, """\
+main.dtree:2:6: error: `choice` is a keyword, not a name
+    tree choice = chance { 1: a }
+         ^^^^^^
+hint: choose another name"""),
+    ("duplicate action", {"main.dtree": OUT + "tree t = choice { a, a }\n"}, """\
+main.dtree:2:22: error: action `a` appears twice in this choice
+    tree t = choice { a, a }
+                         ^
+hint: label the edges apart, e.g. `again: …`"""),
+    ("unknown question", {"main.dtree": OUT + "query valeu(a, {*: 0})\n"}, """\
+main.dtree:2:7: error: unknown question `valeu`
+    query valeu(a, {*: 0})
+          ^^^^^
+hint: did you mean `value`?"""),
+    ("lottery that does not sum to 1", {"main.dtree": OUT + "claim contains(a, {a: 1/2})\n"}, """\
+main.dtree:2:19: error: the lottery's probabilities sum to 1/2, not 1
+    claim contains(a, {a: 1/2})
+                      ^^^^^^^^"""),
+    ("parametric tree without values", {
+        "main.dtree": OUT + "param p in (0, 1)\ntree t = chance { p: a, 1 - p: b }\n"
+        "claim value(t, {*: 1}) == 1\n"}, """\
+main.dtree:4:7: error: `t` has parameters p; value() needs their values
+    claim value(t, {*: 1}) == 1
+          ^^^^^^^^^^^^^^^^
+hint: e.g. value(…, p = 1/2)"""),
+    ("parameter value outside its domain", {
+        "main.dtree": OUT + "param p in (0, 1)\ntree t = chance { p: a, 1 - p: b }\n"
+        "query value(t, {*: 1}, p = 2)\n"}, """\
+main.dtree:4:28: error: p = 2 is outside its domain (p in (0, 1))
+    query value(t, {*: 1}, p = 2)
+                               ^"""),
+    ("claim without comparison", {"main.dtree": OUT + "claim value(a, {*: 1})\n"}, """\
+main.dtree:2:1: error: a claim about value() needs a comparison
+    claim value(a, {*: 1})
+    ^^^^^^^^^^^^^^^^^^^^^^
+hint: e.g. `claim value(…) == 1`"""),
+    ("division by zero", {"main.dtree": OUT + "tree t = chance { 1/0: a }\n"}, """\
+main.dtree:2:21: error: division by zero
+    tree t = chance { 1/0: a }
+                        ^"""),
+]
+
+
+@pytest.mark.parametrize("files, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_error_is_reported_exactly(write, monkeypatch, files, expected):
+    folder = write(files)
+    monkeypatch.chdir(folder)
+    with pytest.raises(SpecError) as raised:
+        load("main.dtree")
+    assert str(raised.value) == expected
+
+
+def test_every_problem_of_a_file_is_reported_in_one_run(write, monkeypatch):
+    monkeypatch.chdir(write({"main.dtree": OUT + (
+        "tree t = choice { staplse, a }\n"
+        "tree u = chance { 1/2: a, 1/3: b }\n"
+        "utility v = {a: 1}\n"
+    )}))
+    with pytest.raises(SpecError) as raised:
+        load("main.dtree")
+    places = [(d.span.line, d.span.column) for d in raised.value.diagnostics]
+    assert places == [(2, 19), (3, 10), (4, 13)]
+
+
+def test_included_definitions_are_shared(write, monkeypatch):
+    monkeypatch.chdir(write({
+        "main.dtree": 'include "lib/common.dtree"\ntree t = choice { a, sub }\n'
+                      "claim strategies(t) == 3\n",
+        "lib/common.dtree": "outcomes a, b, c\ntree sub = choice { b, c }\nclaim strategies(sub) == 9\n",
+    }))
+    spec = load("main.dtree")
+    assert set(spec.trees) == {"t", "sub"}
+    # statements of included files run when those files are checked, not when included
+    assert [s.text for s in spec.statements] == ["claim strategies(t) == 3"]
+    assert spec.files == (os.path.join("lib", "common.dtree"), "main.dtree")
