@@ -510,7 +510,8 @@ class _Checker:
                     options.append("parameter values")
                 hint = ("it accepts " + ", ".join(options)) if options else "it takes no options"
                 self.reporter.error(keyword.span, f"{call.name}() has no option `{keyword.name}`", hint)
-        if len(self.reporter.diagnostics) > errors_before:
+        # An argument can be None without a new diagnostic: a tree already reported as broken.
+        if len(self.reporter.diagnostics) > errors_before or None in arguments.values():
             return None
         tree_arg: TreeArg = arguments["tree"]
         # A claim about a value must be decided for every parameter value, which is later work.

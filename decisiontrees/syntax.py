@@ -463,7 +463,7 @@ def _unclosed_bracket(text: str) -> tuple[str, int, int] | None:
     return stack[-1] if stack else None
 
 
-def _end_of_file_error(text: str, path: str) -> tuple[Span, str, str | None]:
+def _end_of_file_error(text: str, path: str, expected: set[str]) -> tuple[Span, str, str | None]:
     opened = _unclosed_bracket(text)
     if opened is not None:
         char, line, column = opened
@@ -475,7 +475,9 @@ def _end_of_file_error(text: str, path: str) -> tuple[Span, str, str | None]:
     lines = text.splitlines() or [""]
     line = len(lines)
     column = len(lines[-1]) + 1
-    return Span(path, line, column, line, column + 1), "unexpected end of file", None
+    wanted = sorted({_terminal(name) for name in expected})
+    message = "unexpected end of file" + (f"; expected {', '.join(wanted)}" if wanted else "")
+    return Span(path, line, column, line, column + 1), message, None
 
 
 _NUMBER_RUN = re.compile(r"[0-9.]+")
@@ -486,7 +488,7 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str) -> tuple
     if isinstance(error, UnexpectedEOF) or (
         isinstance(error, UnexpectedToken) and error.token.type == "$END"
     ):
-        return _end_of_file_error(text, path)
+        return _end_of_file_error(text, path, set(getattr(error, "expected", ()) or ()))
     if isinstance(error, UnexpectedCharacters):
         line, column = error.line, error.column
         char = text[error.pos_in_stream]

@@ -1,0 +1,137 @@
+"""The command line, run in-process the way a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from decisiontrees.cli import main
+from tests.conftest import EXAMPLES, ROOT
+
+SCHEMA = json.loads((ROOT / "docs" / "check-output.schema.json").read_text())
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_every_example_passes(capsys):
+    code, out, err = run_cli(capsys, "check", str(EXAMPLES))
+    assert code == 0, out + err
+    assert " 0 failed" in out.splitlines()[-1]
+    assert "FAIL" not in out and "UNKNOWN" not in out
+
+
+def test_shutdown_example_output_is_stable(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run_cli(capsys, "check", "examples/shutdown.dtree")
+    assert code == 0
+    expected = (ROOT / "tests" / "golden" / "shutdown.txt").read_text()
+    assert out == expected
+
+
+def test_json_output_follows_the_schema(capsys):
+    code, out, _ = run_cli(capsys, "check", "--json", str(EXAMPLES))
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert code == document["exit_code"] == 0
+    statuses = {s["status"] for f in document["files"] for s in f["statements"]}
+    assert statuses == {"pass", "answer"}
+
+
+def test_a_failed_claim_exits_1_and_shows_its_evidence(capsys, write):
+    folder = write({"f.dtree": "outcomes a, b\ntree t = choice { a, b }\n"
+                                "claim value(t, {a: 1, b: 0}) == 1/2\n"
+                                "claim contains(t, {a: 1/2, b: 1/2})\n"})
+    code, out, _ = run_cli(capsys, "check", str(folder / "f.dtree"))
+    assert code == 1
+    assert "FAIL  claim value(t, {a: 1, b: 0}) == 1/2" in out
+    assert "claimed == 1/2" in out
+    assert "an optimal plan: a" in out
+    assert "1 claims passed, 1 failed" in out
+
+
+def test_invalid_input_exits_2_with_a_diagnostic_and_no_traceback(capsys, write):
+    folder = write({"bad.dtree": "outcomes a\ntree t = choice { b }\n"})
+    code, out, err = run_cli(capsys, "check", "--json", str(folder / "bad.dtree"))
+    assert code == 2
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    assert document["files"][0]["diagnostics"][0]["line"] == 2
+    code, out, err = run_cli(capsys, "check", str(folder / "bad.dtree"))
+    assert code == 2
+    assert "bad.dtree:2:19: error: unknown outcome or tree `b`" in out
+    assert "Traceback" not in out + err
+
+
+def test_invalid_files_do_not_hide_results_of_valid_ones(capsys, write):
+    folder = write({"a.dtree": "outcomes a\nclaim strategies(a) == 1\n", "b.dtree": "outcomes\n"})
+    code, out, _ = run_cli(capsys, "check", str(folder))
+    assert code == 2
+    assert "PASS  claim strategies(a) == 1" in out
+    assert "b.dtree:1:9: error: unexpected end of file; expected a name" in out
+
+
+def test_show_prints_an_outline(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out, _ = run_cli(capsys, "show", "examples/shutdown.dtree", "shutdown")
+    assert code == 0
+    assert out == (
+        "tree shutdown: choice\n  off: off\n  run: choice\n    o1: o1\n    o2: o2\n    o3: o3\n"
+    )
+
+
+def test_show_marks_shared_subtrees(capsys, write):
+    folder = write({"s.dtree": "outcomes a, b\ntree sub = choice { a, b }\n"
+                               "tree t = uniform { sub, choice { x: sub, a } }\n"})
+    code, out, _ = run_cli(capsys, "show", str(folder / "s.dtree"), "t")
+    assert code == 0
+    assert "choice [shared #1]" in out and "x: choice (see #1)" in out
+
+
+def test_show_unknown_tree_is_an_error(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, _, err = run_cli(capsys, "show", "examples/shutdown.dtree", "shutdwn")
+    assert code == 2
+    assert "did you mean `shutdown`?" in err
+
+
+def test_fmt_check_and_rewrite(capsys, write):
+    folder = write({"f.dtree": "outcomes a,b\ntree t=choice{a,b}\n"})
+    path = str(folder / "f.dtree")
+    assert run_cli(capsys, "fmt", "--check", path)[0] == 1
+    assert run_cli(capsys, "fmt", path)[0] == 0
+    assert Path(path).read_text() == "outcomes a, b\ntree t = choice { a, b }\n"
+    assert run_cli(capsys, "fmt", "--check", path)[0] == 0
+
+
+def test_fmt_refuses_a_file_with_a_syntax_error(capsys, write):
+    folder = write({"f.dtree": "outcomes a,\ntree t = choice {a\n"})
+    code, _, err = run_cli(capsys, "fmt", str(folder / "f.dtree"))
+    assert code == 2
+    assert "is never closed" in err
+
+
+def test_examples_are_formatted(capsys):
+    assert run_cli(capsys, "fmt", "--check", str(EXAMPLES)) == (0, "", "")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["check", "--help"]])
+def test_help(capsys, args):
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 0
+    assert "decisiontrees" in capsys.readouterr().out
+
+
+def test_the_installed_command_runs():
+    result = subprocess.run([sys.executable, "-m", "decisiontrees", "check", str(EXAMPLES)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,79 @@
+"""fmt: idempotent, keeps comments, and never changes the model."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from decisiontrees.formatter import find_comments, format_text
+from decisiontrees.loader import parse
+from decisiontrees.model import Chance, Choice, Leaf
+from tests.conftest import EXAMPLES
+from tests.strategies import OUTCOMES, trees
+
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.dtree"))
+
+
+def same_model(text: str, formatted: str) -> None:
+    before, after = parse(text, "x.dtree"), parse(formatted, "x.dtree")
+    assert before.outcomes == after.outcomes
+    assert dict(before.parameters) == dict(after.parameters)
+    assert dict(before.trees) == dict(after.trees)  # interned: equal trees are the same objects
+    assert dict(before.utilities) == dict(after.utilities)
+    assert [(s.kind, s.question, s.negated, s.op, s.expected) for s in before.statements] == \
+        [(s.kind, s.question, s.negated, s.op, s.expected) for s in after.statements]
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.name for p in EXAMPLE_FILES])
+def test_examples_round_trip(path):
+    text = path.read_text()
+    formatted = format_text(text)
+    assert format_text(formatted) == formatted
+    same_model(text, formatted)
+    assert [c.text for c in find_comments(text)] == [c.text for c in find_comments(formatted)]
+
+
+@st.composite
+def layouts(draw, tree) -> str:
+    """The tree written as spec text with random spacing, labels, commas and comments."""
+
+    def gap() -> str:
+        return draw(st.sampled_from(["", " ", "  ", "\n", "\n    ", " # note\n"]))
+
+    def write(node) -> str:
+        if isinstance(node, Leaf):
+            return node.outcome
+        if isinstance(node, Choice):
+            parts = []
+            for action, child in zip(node.actions, node.children):
+                parts.append(f"{gap()}{action}:{gap()}{write(child)}")
+        else:
+            assert isinstance(node, Chance)
+            parts = [f"{gap()}{write_probability(p)}:{gap()}{write(child)}"
+                     for p, child in zip(node.probabilities, node.children)]
+        keyword = "choice" if isinstance(node, Choice) else "chance"
+        trailing = draw(st.sampled_from(["", ","]))
+        return keyword + gap() + "{" + ",".join(parts) + trailing + gap() + "}"
+
+    def write_probability(p: Fraction) -> str:
+        if p.denominator == 1:
+            return str(p.numerator)
+        return draw(st.sampled_from([f"{p.numerator}/{p.denominator}",
+                                     f"({p.numerator}) / {p.denominator}",
+                                     f"1 - {1 - p}" if p < 1 else str(p)]))
+
+    header = draw(st.sampled_from(["", "# leading comment\n", "\n\n# a\n\n# b\n"]))
+    outcomes = "outcomes " + ("," + gap()).join(OUTCOMES)
+    return (f"{header}{outcomes}\n{gap()}tree t = {write(tree)}\n"
+            f"utility u = {{a: 1, b: -1/2,{gap()}*: 0}}\nclaim value(t, u) >= -1\n")
+
+
+@given(trees(max_leaves=10).flatmap(layouts))
+def test_random_layouts_format_to_a_fixed_point_with_the_same_model(text):
+    formatted = format_text(text)
+    assert format_text(formatted) == formatted
+    same_model(text, formatted)
+    assert len(find_comments(text)) == len(find_comments(formatted))
