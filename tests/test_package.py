@@ -1,0 +1,56 @@
+"""What the installed package ships, and which modules stay free of the solvers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+import decisiontrees
+from tests.conftest import ROOT
+
+
+def test_grammar_is_the_one_in_grammar_folder():
+    from decisiontrees.syntax import grammar_text
+
+    assert grammar_text() == (ROOT / "grammar" / "decisiontrees.lark").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(Path(decisiontrees.__file__).resolve().parent.parent == ROOT,
+                    reason="running from the checkout, not an installed wheel")
+def test_installed_wheel_carries_the_grammar():
+    assert resources.files("decisiontrees").joinpath("decisiontrees.lark").is_file()
+
+
+def run_python(code: str) -> None:
+    """Run ``code`` in a fresh interpreter that imports the same decisiontrees as this one."""
+    package_parent = str(Path(decisiontrees.__file__).resolve().parent.parent)
+    subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {package_parent!r}); {code}"],
+                   check=True, cwd=ROOT)
+
+
+def test_certificate_checker_imports_neither_z3_nor_sympy():
+    run_python("import decisiontrees.certificates; "
+               "bad = [m for m in ('z3', 'sympy') if m in sys.modules]; assert not bad, bad")
+
+
+def test_numeric_specs_do_not_import_sympy():
+    run_python("import decisiontrees as dt; dt.run(dt.load('examples/shutdown.dtree')); "
+               "assert 'sympy' not in sys.modules")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import decisiontrees.analysis
+    import decisiontrees.membership
+    import decisiontrees.model
+    import decisiontrees.outline
+
+    for module in (decisiontrees, decisiontrees.model, decisiontrees.analysis,
+                   decisiontrees.membership, decisiontrees.outline):
+        failures, _ = doctest.testmod(module)
+        assert failures == 0, module.__name__
