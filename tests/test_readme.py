@@ -1,0 +1,60 @@
+"""The README's tutorial is run as written and must print exactly what the README shows."""
+
+from __future__ import annotations
+
+import re
+
+from decisiontrees.cli import main
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def block_after(marker: str) -> str:
+    start = README.index(marker)
+    match = re.compile(r"```[a-z]*\n(.*?)```", re.S).search(README, start)
+    assert match is not None
+    return match.group(1)
+
+
+def console_output(command: str) -> str:
+    """What the README shows after ``$ command``, up to the end of that console block."""
+    start = README.index(f"$ {command}\n") + len(f"$ {command}\n")
+    return README[start:README.index("```", start)]
+
+
+def test_tutorial_output_is_what_the_readme_shows(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shutdown.dtree").write_text(block_after("Save this as `shutdown.dtree`"))
+    code = main(["check", "shutdown.dtree"])
+    assert capsys.readouterr().out == console_output("decisiontrees check shutdown.dtree")
+    assert code == 0
+
+
+def test_error_example_is_what_the_readme_shows(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken.dtree").write_text(
+        "outcomes off, o1\n\ntree run = choice { o1 }\ntree t = choice { of, run }\n")
+    code = main(["check", "broken.dtree"])
+    shown = console_output("decisiontrees check broken.dtree")
+    assert capsys.readouterr().out.startswith(shown)
+    assert code == 2
+
+
+def test_python_example_in_readme_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shutdown.dtree").write_text(block_after("Save this as `shutdown.dtree`"))
+    namespace: dict[str, object] = {}
+    exec(block_after("From Python"), namespace)  # the README's own code, not user input
+
+
+def test_code_blocks_in_the_language_reference_are_valid():
+    """Every spec block of docs/language.md (but the include example) is a valid spec."""
+    from decisiontrees import parse, run
+
+    text = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```\n(.*?)```", text, re.S) if not b.startswith("include")]
+    assert len(blocks) >= 6
+    for block in blocks:
+        results = run(parse(block, "block.dtree"))
+        assert all(r.status in ("pass", "answer") for r in results), block
