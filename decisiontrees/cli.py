@@ -86,9 +86,8 @@ def _show(arguments: argparse.Namespace) -> int:
 
 
 def _fmt(arguments: argparse.Namespace) -> int:
-    from decisiontrees.formatter import format_file
-
     from decisiontrees.checking import spec_files
+    from decisiontrees.formatter import format_file
 
     unformatted = []
     for path in spec_files(arguments.paths):

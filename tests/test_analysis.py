@@ -6,12 +6,12 @@ from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import lotteries, trees, utilities
 
 from decisiontrees import analysis
 from decisiontrees.certificates import check_flow
 from decisiontrees.membership import contains
 from decisiontrees.model import choice, leaf, postorder, unfolded_size
-from tests.strategies import lotteries, trees, utilities
 
 
 def brute_force_value(tree, utility):

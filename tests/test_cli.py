@@ -9,9 +9,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from paths import EXAMPLES, ROOT
 
 from decisiontrees.cli import main
-from tests.conftest import EXAMPLES, ROOT
 
 SCHEMA = json.loads((ROOT / "docs" / "check-output.schema.json").read_text())
 

@@ -7,12 +7,12 @@ from fractions import Fraction
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from paths import EXAMPLES
+from strategies import OUTCOMES, trees
 
 from decisiontrees.formatter import find_comments, format_text
 from decisiontrees.loader import parse
 from decisiontrees.model import Chance, Choice, Leaf
-from tests.conftest import EXAMPLES
-from tests.strategies import OUTCOMES, trees
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.dtree"))
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from paths import ROOT
+
 from decisiontrees.cli import main
-from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
