@@ -21,7 +21,7 @@ from decisiontrees.spec import (
     ContainsQuestion,
     LotteriesQuestion,
     OptimalQuestion,
-    OutcomesQuestion,
+    ReachableQuestion,
     Spec,
     Statement,
     StrategiesQuestion,
@@ -47,6 +47,7 @@ from decisiontrees.syntax import (
     UniformNode,
     UtilityDecl,
     Var,
+    collector_paused,
     parse_module,
 )
 
@@ -68,12 +69,13 @@ def load(*paths: str | os.PathLike[str]) -> Spec:
     modules: list[Module] = []
     roots: list[Module] = []
     state = _Loading(reporter, modules)
-    for path in paths:
-        module = state.load_file(os.fspath(path), None, ())
-        if module is not None:
-            roots.append(module)
-    reporter.raise_if_any()
-    return _Checker(reporter, modules, roots, os.fspath(paths[0]) if paths else "").check()
+    with collector_paused():
+        for path in paths:
+            module = state.load_file(os.fspath(path), None, ())
+            if module is not None:
+                roots.append(module)
+        reporter.raise_if_any()
+        return _Checker(reporter, modules, roots, os.fspath(paths[0]) if paths else "").check()
 
 
 def parse(text: str, path: str = "<string>") -> Spec:
@@ -81,10 +83,11 @@ def parse(text: str, path: str = "<string>") -> Spec:
     reporter = Reporter()
     modules: list[Module] = []
     state = _Loading(reporter, modules)
-    module = state.parse_text(text, path, ())
-    reporter.raise_if_any()
-    assert module is not None
-    return _Checker(reporter, modules, [module], path).check()
+    with collector_paused():
+        module = state.parse_text(text, path, ())
+        reporter.raise_if_any()
+        assert module is not None
+        return _Checker(reporter, modules, [module], path).check()
 
 
 @dataclass
@@ -658,8 +661,8 @@ QUESTIONS: dict[str, QuestionSignature] = {
     "lotteries": QuestionSignature(
         ("tree",), frozenset({"parameters", "limit"}), "listing", False,
         lambda t, a, s, n: LotteriesQuestion(t, s, n)),
-    "outcomes": QuestionSignature(
-        ("tree",), frozenset(), "set-of-outcomes", True, lambda t, a, s, n: OutcomesQuestion(t)),
+    "reachable": QuestionSignature(
+        ("tree",), frozenset(), "set-of-outcomes", True, lambda t, a, s, n: ReachableQuestion(t)),
     "contains": QuestionSignature(
         ("tree", "lottery"), frozenset({"parameters"}), "bool", False,
         lambda t, a, s, n: ContainsQuestion(t, a["lottery"], s)),

@@ -21,7 +21,7 @@ from decisiontrees.spec import (
     ContainsQuestion,
     LotteriesQuestion,
     OptimalQuestion,
-    OutcomesQuestion,
+    ReachableQuestion,
     Question,
     Spec,
     Statement,
@@ -108,8 +108,8 @@ def answer_question(question: Question, spec: Spec) -> Answer:
         return _strategies(question)
     if isinstance(question, LotteriesQuestion):
         return _lotteries(question, spec)
-    if isinstance(question, OutcomesQuestion):
-        return _outcomes(question, spec)
+    if isinstance(question, ReachableQuestion):
+        return _reachable(question, spec)
     return _contains(question, spec)
 
 
@@ -200,7 +200,7 @@ def _lotteries(question: LotteriesQuestion, spec: Spec) -> Answer:
     return Answer(f"{len(rows)} plan{'s' if len(rows) != 1 else ''}", listed, {}, tuple(lines))
 
 
-def _outcomes(question: OutcomesQuestion, spec: Spec) -> Answer:
+def _reachable(question: ReachableQuestion, spec: Spec) -> Answer:
     reach = analysis.reachable_outcomes(question.tree.node)
     ordered = [o for o in spec.outcomes if o in reach]
     return Answer("{" + ", ".join(ordered) + "}", ordered, {}, (), comparable=frozenset(ordered))

@@ -55,7 +55,7 @@ class LotteriesQuestion:
 
 
 @dataclass(frozen=True, slots=True)
-class OutcomesQuestion:
+class ReachableQuestion:
     tree: TreeArg
 
 
@@ -67,7 +67,7 @@ class ContainsQuestion:
 
 
 Question = Union[ValueQuestion, OptimalQuestion, StrategiesQuestion, LotteriesQuestion,
-                 OutcomesQuestion, ContainsQuestion]
+                 ReachableQuestion, ContainsQuestion]
 
 
 @dataclass(frozen=True, slots=True)

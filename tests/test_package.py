@@ -59,3 +59,18 @@ def test_docstring_examples_run():
                    decisiontrees.membership, decisiontrees.outline):
         failures, _ = doctest.testmod(module)
         assert failures == 0, module.__name__
+
+
+def test_fast_lexer_agrees_with_larks_lexer_on_the_examples():
+    from lark import Lark
+
+    from decisiontrees.syntax import _Lexer, grammar_text, parser
+    from paths import EXAMPLES
+
+    reference = Lark(grammar_text(), parser="lalr", lexer="basic")
+    ours = _Lexer(parser().lexer_conf)
+    for path in sorted(EXAMPLES.glob("*.dtree")):
+        text = path.read_text(encoding="utf-8")
+        expected = [(t.type, str(t), t.line, t.column, t.end_column) for t in reference.lex(text)]
+        got = [(t.type, str(t), t.line, t.column, t.end_column) for t in ours.lex(text)]
+        assert got == expected, path.name
