@@ -63,9 +63,9 @@ def test_docstring_examples_run():
 
 def test_fast_lexer_agrees_with_larks_lexer_on_the_examples():
     from lark import Lark
+    from paths import EXAMPLES
 
     from decisiontrees.syntax import _Lexer, grammar_text, parser
-    from paths import EXAMPLES
 
     reference = Lark(grammar_text(), parser="lalr", lexer="basic")
     ours = _Lexer(parser().lexer_conf)
