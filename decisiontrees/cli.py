@@ -26,6 +26,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DecisionTreesError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    except RecursionError:
+        print("error: the input is nested too deeply; split deep trees into named parts",
+              file=sys.stderr)
+        return EXIT_INVALID
     except BrokenPipeError:
         return 0
 

@@ -77,7 +77,13 @@ def format_text(text: str, path: str = "<string>") -> str:
     module = parse_module(text, path, reporter)
     reporter.raise_if_any()
     assert module is not None
-    return _Formatter(find_comments(text)).module(module.items, text)
+    try:
+        return _Formatter(find_comments(text)).module(module.items, text)
+    except RecursionError:
+        reporter.error(Span(path, 1, 1, 1, 2), "the spec is nested too deeply to format",
+                       "split deep trees into named parts")
+        reporter.raise_if_any()
+        raise
 
 
 def _precedence(expr: Expr) -> int:

@@ -107,7 +107,8 @@ class _Loading:
             return self.loaded[key]
         self.loaded[key] = None
         try:
-            data = open(path, "rb").read()
+            with open(path, "rb") as handle:
+                data = handle.read()
         except OSError as error:
             reason = error.strerror or str(error)
             if include is None:

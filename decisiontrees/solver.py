@@ -77,6 +77,8 @@ def find_flow(tree: Node, lottery: Mapping[str, Fraction], timeout_ms: int
         wanted = _z3_number(Fraction(lottery.get(outcome, 0)))
         terms = reached.get(outcome)
         if terms is None:
+            if lottery.get(outcome, 0) == 0:
+                continue
             return None
         solver.add(z3.Sum(terms) == wanted)
     result = _check(solver)

@@ -139,3 +139,11 @@ def test_plans_of_exponentially_unfolding_chance_trees_are_handled_on_the_dag():
     text = analysis.describe_plan(tree, plan)
     assert text.endswith("…") and len(text) <= analysis.MAX_DESCRIPTION + 1
     assert len(analysis.plan_decisions(tree, plan)) == analysis.MAX_DECISIONS
+
+
+def test_outcomes_with_probability_zero_need_not_be_in_the_tree():
+    tree = choice({"x": "a", "y": "b"})
+    assert contains(tree, {"a": Fraction(1), "c": Fraction(0)}).contained is True
+    verdict = contains(tree, {"a": Fraction(1, 2), "c": Fraction(1, 2)})
+    assert verdict.contained is False
+    assert verdict.witness == {"a": 0, "b": 0, "c": 1}

@@ -135,3 +135,14 @@ def test_the_installed_command_runs():
     result = subprocess.run([sys.executable, "-m", "decisiontrees", "check", str(EXAMPLES)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_very_deep_nesting_is_an_error_not_a_crash(capsys, write):
+    depth = 30_000
+    folder = write({"deep.dtree": "outcomes a\ntree t = " + "choice { x: " * depth + "a"
+                    + " }" * depth + "\n"})
+    for command in ("check", "fmt"):
+        code, out, err = run_cli(capsys, command, str(folder / "deep.dtree"))
+        assert code == 2, command
+        assert "nested too deeply" in out + err
+        assert "Traceback" not in out + err
