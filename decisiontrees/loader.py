@@ -537,7 +537,7 @@ class _Checker:
         text = _source_text(module.text, item.span)
         kind = "query" if isinstance(item, Query) else "claim"
         negated = isinstance(item, Claim) and item.negated
-        return Statement(kind, question, negated, op, expected, text, item.span)
+        return Statement(kind, call.name, question, negated, op, expected, text, item.span)
 
     def argument(self, kind: str, value: Any, question: str) -> Any:
         if kind == "tree":
@@ -658,7 +658,9 @@ QUESTIONS: dict[str, QuestionSignature] = {
         ("tree", "utility"), frozenset({"parameters", "limit"}), "set", False,
         lambda t, a, s, n: OptimalQuestion(t, a["utility"], s, n)),
     "strategies": QuestionSignature(
-        ("tree",), frozenset(), "number", True, lambda t, a, s, n: StrategiesQuestion(t)),
+        ("tree",), frozenset(), "number", True, lambda t, a, s, n: StrategiesQuestion(t, False)),
+    "plans": QuestionSignature(
+        ("tree",), frozenset(), "number", True, lambda t, a, s, n: StrategiesQuestion(t, True)),
     "lotteries": QuestionSignature(
         ("tree",), frozenset({"parameters", "limit"}), "listing", False,
         lambda t, a, s, n: LotteriesQuestion(t, s, n)),

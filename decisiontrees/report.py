@@ -116,7 +116,7 @@ def _result_json(result: Result) -> dict[str, Any]:
         "text": statement.text,
         "line": statement.span.line,
         "column": statement.span.column,
-        "question": type(statement.question).__name__.removesuffix("Question").lower(),
+        "question": statement.name,
         "status": result.status,
         "summary": result.answer.summary,
         "answer": result.answer.value,

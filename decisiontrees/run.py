@@ -177,12 +177,16 @@ def _optimal(question: OptimalQuestion, spec: Spec) -> Answer:
 
 def _strategies(question: StrategiesQuestion) -> Answer:
     tree = question.tree.node
-    count = analysis.count_plans(tree)
+    plans = analysis.count_plans(tree)
     pure = analysis.count_pure_strategies(tree)
-    noun = "pure strategy" if pure == 1 else "pure strategies"
-    lines = (f"{pure} {noun} in normal form (an action at every choice node)",)
-    return Answer(f"{count} plan{'s' if count != 1 else ''}", count,
-                  {"plans": count, "pure_strategies": pure}, lines, comparable=Fraction(count))
+    pure_text = f"{pure} pure {'strategy' if pure == 1 else 'strategies'}"
+    plans_text = f"{plans} {'plan' if plans == 1 else 'plans'}"
+    evidence = {"plans": plans, "pure_strategies": pure}
+    if question.reduced:
+        line = f"{pure_text} (an action at every choice node, reachable or not)"
+        return Answer(plans_text, plans, evidence, (line,), comparable=Fraction(plans))
+    line = f"{plans_text} (an action only at the choice nodes a strategy reaches)"
+    return Answer(pure_text, pure, evidence, (line,), comparable=Fraction(pure))
 
 
 def _lotteries(question: LotteriesQuestion, spec: Spec) -> Answer:

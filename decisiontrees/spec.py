@@ -44,7 +44,10 @@ class OptimalQuestion:
 
 @dataclass(frozen=True, slots=True)
 class StrategiesQuestion:
+    """How many pure strategies (``reduced`` False) or plans (``reduced`` True) the tree has."""
+
     tree: TreeArg
+    reduced: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,7 @@ class Statement:
     """A query (print the answer) or a claim (assert it; ``expected`` is compared with ``op``)."""
 
     kind: str  # "query" or "claim"
+    name: str  # the question's name as written: value, optimal, …
     question: Question
     negated: bool
     op: str | None

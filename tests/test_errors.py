@@ -182,11 +182,11 @@ def test_every_problem_of_a_file_is_reported_in_one_run(write, monkeypatch):
 def test_included_definitions_are_shared(write, monkeypatch):
     monkeypatch.chdir(write({
         "main.dtree": 'include "lib/common.dtree"\ntree t = choice { a, sub }\n'
-                      "claim strategies(t) == 3\n",
+                      "claim plans(t) == 3\n",
         "lib/common.dtree": "outcomes a, b, c\ntree sub = choice { b, c }\nclaim strategies(sub) == 9\n",
     }))
     spec = load("main.dtree")
     assert set(spec.trees) == {"t", "sub"}
     # statements of included files run when those files are checked, not when included
-    assert [s.text for s in spec.statements] == ["claim strategies(t) == 3"]
+    assert [s.text for s in spec.statements] == ["claim plans(t) == 3"]
     assert spec.files == (os.path.join("lib", "common.dtree"), "main.dtree")
