@@ -276,4 +276,4 @@ def flow_behaviour(tree: Node, flow: Mapping[EdgeKey, Fraction]) -> list[dict[st
             continue
         mix = {a: str(q / total) for a, q in zip(node.actions, parts) if q != 0}
         steps.append({"at": paths[i], "mix": mix})
-    return steps
+    return sorted(steps, key=lambda step: (step["at"].count(" > "), step["at"]))
