@@ -17,8 +17,8 @@ from decisiontrees.model import Chance, Choice, Leaf
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.dtree"))
 
 
-def same_model(text: str, formatted: str) -> None:
-    before, after = parse(text, "x.dtree"), parse(formatted, "x.dtree")
+def same_model(text: str, formatted: str, path: str = "x.dtree") -> None:
+    before, after = parse(text, path), parse(formatted, path)
     assert before.outcomes == after.outcomes
     assert dict(before.parameters) == dict(after.parameters)
     assert dict(before.trees) == dict(after.trees)  # interned: equal trees are the same objects
@@ -32,7 +32,7 @@ def test_examples_round_trip(path):
     text = path.read_text()
     formatted = format_text(text)
     assert format_text(formatted) == formatted
-    same_model(text, formatted)
+    same_model(text, formatted, str(path))
     assert [c.text for c in find_comments(text)] == [c.text for c in find_comments(formatted)]
 
 
