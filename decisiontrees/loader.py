@@ -79,7 +79,7 @@ def load(*paths: str | os.PathLike[str]) -> Spec:
 
 
 def parse(text: str, path: str = "<string>") -> Spec:
-    """Check spec text given as a string; includes are found relative to the current folder."""
+    """Check spec text given as a string; includes are found relative to the folder of ``path``."""
     reporter = Reporter()
     modules: list[Module] = []
     state = _Loading(reporter, modules)
