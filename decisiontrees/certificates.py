@@ -10,7 +10,7 @@ the same lottery set.)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from decisiontrees.model import Choice, Leaf, Node, postorder
@@ -67,4 +67,49 @@ def check_flow(tree: Node, lottery: Mapping[str, Fraction], flow: Mapping[EdgeKe
     wanted = {o: Fraction(q) for o, q in lottery.items() if q != 0}
     if induced != wanted:
         return f"the flow induces {induced}, not {wanted}"
+    return None
+
+
+def serialize_tree(tree: Node) -> dict:
+    """The tree as JSON: nodes in topological order (root first), children by index."""
+    order = topological_order(tree)
+    index = {id(node): i for i, node in enumerate(order)}
+    nodes: list[dict] = []
+    for node in order:
+        if isinstance(node, Leaf):
+            nodes.append({"leaf": node.outcome})
+        elif isinstance(node, Choice):
+            nodes.append({"choice": [[a, index[id(c)]] for a, c in zip(node.actions, node.children)]})
+        else:
+            nodes.append({"chance": [[str(p), index[id(c)]]
+                                     for p, c in zip(node.probabilities, node.children)]})
+    return {"nodes": nodes}
+
+
+Row = tuple[Mapping[str, Fraction], str, Fraction]
+
+
+def check_farkas(rows: Sequence[Row], difference: Mapping[str, Fraction],
+                 multipliers: Sequence[Fraction]) -> str | None:
+    """None when ``multipliers`` prove ``u·difference >= 0`` for every ``u`` satisfying every
+    row ``(coefficients, op, constant)`` (``Σ c_v v  op  constant``, op in >=, >, ==).
+
+    The proof: ``λ >= 0`` on inequality rows, ``Σ λ_r c_rv = difference_v`` for every
+    variable (0 for variables not in ``difference``), and ``Σ λ_r constant_r >= 0``.
+    """
+    if len(multipliers) != len(rows):
+        return f"{len(multipliers)} multipliers for {len(rows)} constraints"
+    combined: dict[str, Fraction] = {}
+    for (coefficients, op, _), multiplier in zip(rows, multipliers):
+        if op != "==" and multiplier < 0:
+            return f"a negative multiplier {multiplier} on an inequality"
+        for variable, c in coefficients.items():
+            combined[variable] = combined.get(variable, Fraction(0)) + multiplier * c
+    for variable in set(combined) | set(difference):
+        if combined.get(variable, Fraction(0)) != difference.get(variable, Fraction(0)):
+            return f"the multipliers give {combined.get(variable, 0)} for `{variable}`, " \
+                   f"not {difference.get(variable, 0)}"
+    bound = sum((m * constant for (_, _, constant), m in zip(rows, multipliers)), Fraction(0))
+    if bound < 0:
+        return f"the multipliers bound the gap by {bound} < 0"
     return None

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from decisiontrees.analysis import DEFAULT_LIMIT
+from decisiontrees.classes import WEIGHT, Constraint, UtilityClass, feature_model
 from decisiontrees.diagnostics import Reporter, Span, suggest
 from decisiontrees.expressions import evaluate, simplify, to_fraction
 from decisiontrees.model import Node, Parameter, is_symbolic, leaf, make_chance, make_choice
@@ -22,6 +23,7 @@ from decisiontrees.spec import (
     LotteriesQuestion,
     OptimalQuestion,
     ReachableQuestion,
+    RelationQuestion,
     Spec,
     Statement,
     StrategiesQuestion,
@@ -30,14 +32,21 @@ from decisiontrees.spec import (
     ValueQuestion,
 )
 from decisiontrees.syntax import (
+    BinOp,
     ChanceNode,
     ChoiceNode,
     Claim,
+    ClassDecl,
+    ClassRef,
+    Constraints,
+    Expr,
     Include,
     Keyword,
     MappingLit,
     Module,
+    Neg,
     NodeSyntax,
+    Number,
     OutcomesDecl,
     ParamDecl,
     Query,
@@ -53,10 +62,10 @@ from decisiontrees.syntax import (
 
 KEYWORDS = frozenset(
     {"include", "outcomes", "param", "in", "tree", "choice", "chance", "uniform", "utility",
-     "query", "claim", "not"}
+     "query", "claim", "not", "class", "features"}
 )
 KIND_NAMES = {"outcome": "an outcome", "tree": "a tree", "param": "a parameter",
-              "utility": "a utility function"}
+              "utility": "a utility function", "class": "a utility class"}
 SOLVER_TIMEOUT_MS = 10_000
 
 
@@ -174,6 +183,9 @@ class _Checker:
         self.trees: dict[str, Node | None] = {}
         self.building: list[str] = []
         self.utilities: dict[str, Mapping[str, Fraction] | None] = {}
+        self.class_syntax: dict[str, ClassDecl] = {}
+        self.classes: dict[str, UtilityClass | None] = {}
+        self.building_classes: list[str] = []
 
     # -- declarations
 
@@ -193,6 +205,8 @@ class _Checker:
             for item in module.items:
                 if isinstance(item, UtilityDecl):
                     self.utilities[item.name] = self.utility_mapping(item.mapping)
+        for name in self.class_syntax:
+            self.build_class(name)
         statements = []
         for module in self.roots:
             for item in module.items:
@@ -208,6 +222,7 @@ class _Checker:
             parameters=MappingProxyType(dict(self.parameters)),
             trees=MappingProxyType({k: v for k, v in self.trees.items() if v is not None}),
             utilities=MappingProxyType({k: v for k, v in self.utilities.items() if v is not None}),
+            classes=MappingProxyType({k: v for k, v in self.classes.items() if v is not None}),
             statements=tuple(statements),
             files=tuple(m.path for m in self.modules),
         )
@@ -238,6 +253,9 @@ class _Checker:
                 self.tree_syntax[item.name] = item
         elif isinstance(item, UtilityDecl):
             self.declare_name(item.name, "utility", item.name_span)
+        elif isinstance(item, ClassDecl):
+            if self.declare_name(item.name, "class", item.name_span):
+                self.class_syntax[item.name] = item
 
     def check_outcomes(self, item: OutcomesDecl) -> None:
         for outcome in item.items:
@@ -393,6 +411,157 @@ class _Checker:
         share = Fraction(1, len(children))
         return make_chance(tuple(share for _ in children), tuple(children))  # type: ignore[arg-type]
 
+    # -- utility classes
+
+    def build_class(self, name: str) -> UtilityClass | None:
+        if name in self.classes:
+            return self.classes[name]
+        self.building_classes.append(name)
+        declaration = self.class_syntax[name]
+        parts: list[UtilityClass | None] = [self.class_term(term, name) for term in declaration.terms]
+        self.building_classes.pop()
+        if any(p is None for p in parts):
+            self.classes[name] = None
+            return None
+        result = parts[0]
+        for part in parts[1:]:
+            result = result.intersect(part, name)  # type: ignore[union-attr, arg-type]
+        result = UtilityClass(name, result.outcomes, result.constraints, result.box,  # type: ignore[union-attr]
+                              result.features)  # type: ignore[union-attr]
+        if not self.class_nonempty(result, declaration.name_span):
+            result = None
+        self.classes[name] = result
+        return result
+
+    def class_term(self, term: Constraints | ClassRef, owner: str) -> UtilityClass | None:
+        outcomes = tuple(self.outcomes)
+        if isinstance(term, ClassRef):
+            kind = self.kinds.get(term.name, (None, None))[0]
+            if kind == "class":
+                if term.name in self.building_classes:
+                    cycle = self.building_classes[self.building_classes.index(term.name):] + [term.name]
+                    self.reporter.error(term.span, "class cycle: " + " → ".join(cycle))
+                    return None
+                return self.build_class(term.name)
+            if kind is not None:
+                self.reporter.error(term.span, f"`{term.name}` is {KIND_NAMES[kind]}, not a utility class")
+            else:
+                names = [n for n, (k, _) in self.kinds.items() if k == "class"]
+                self.reporter.error(term.span, f"unknown utility class `{term.name}`",
+                                    suggest(term.name, names))
+            return None
+        feature_names = sorted({f for values in self.outcomes.values() for f in values})
+        if term.on_features:
+            variables = {f: WEIGHT + f for f in feature_names}
+            what = "a feature"
+        else:
+            variables = {o: o for o in outcomes}
+            what = "an outcome"
+        constraints: list[Constraint] = []
+        valid = True
+        for chain in term.chains:
+            for left, op, right in zip(chain.operands, chain.ops, chain.operands[1:]):
+                row = self.linear_constraint(left, op, right, variables, what)
+                if row is None:
+                    valid = False
+                else:
+                    constraints.append(row)
+        if not valid:
+            return None
+        if term.on_features:
+            used = tuple(feature_names)
+            model = feature_model(outcomes, self.outcomes, used)
+            return UtilityClass(owner, outcomes, model + tuple(constraints), False, used)
+        return UtilityClass(owner, outcomes, tuple(constraints), True)
+
+    def linear_constraint(self, left: Expr, op: str, right: Expr, variables: Mapping[str, str],
+                          what: str) -> Constraint | None:
+        span = Span(left.span.path, left.span.line, left.span.column, right.span.end_line,
+                    right.span.end_column)
+        if op == "!=":
+            self.reporter.error(span, "`!=` cannot be part of a utility class",
+                                "a class is convex: use <, <=, ==, >= or >")
+            return None
+        a = self.linear(left, variables, what)
+        b = self.linear(right, variables, what)
+        if a is None or b is None:
+            return None
+        # left op right  ->  (left - right) op' 0, with op' in >=, >, ==
+        sign = -1 if op in ("<", "<=") else 1
+        coefficients: dict[str, Fraction] = {}
+        for v, c in a[0].items():
+            coefficients[v] = coefficients.get(v, Fraction(0)) + sign * c
+        for v, c in b[0].items():
+            coefficients[v] = coefficients.get(v, Fraction(0)) - sign * c
+        constant = sign * (b[1] - a[1])
+        normalized = {"<": ">", "<=": ">=", ">": ">", ">=": ">=", "==": "=="}[op]
+        source = _source_text(self.reporter_text(span), span)
+        terms = tuple((v, c) for v, c in coefficients.items() if c != 0)
+        return Constraint(terms, normalized, constant, source, span)
+
+    def reporter_text(self, span: Span) -> str:
+        return "\n".join(self.reporter.sources.get(span.path, []))
+
+    def linear(self, expr: Expr, variables: Mapping[str, str], what: str
+               ) -> tuple[dict[str, Fraction], Fraction] | None:
+        """``expr`` as (coefficients, constant), or None after reporting why it is not linear."""
+        if isinstance(expr, Number):
+            return {}, expr.value
+        if isinstance(expr, Var):
+            if expr.name in variables:
+                return {variables[expr.name]: Fraction(1)}, Fraction(0)
+            hint = suggest(expr.name, variables)
+            if what == "a feature" and not variables:
+                hint = "declare features on outcomes, e.g. `outcomes a { resources: 1 }`"
+            self.reporter.error(expr.span, f"`{expr.name}` is not {what}", hint)
+            return None
+        if isinstance(expr, Neg):
+            inner = self.linear(expr.operand, variables, what)
+            if inner is None:
+                return None
+            return {v: -c for v, c in inner[0].items()}, -inner[1]
+        assert isinstance(expr, BinOp)
+        left = self.linear(expr.left, variables, what)
+        right = self.linear(expr.right, variables, what)
+        if left is None or right is None:
+            return None
+        if expr.op in "+-":
+            sign = 1 if expr.op == "+" else -1
+            merged = dict(left[0])
+            for v, c in right[0].items():
+                merged[v] = merged.get(v, Fraction(0)) + sign * c
+            return merged, left[1] + sign * right[1]
+        if expr.op == "*":
+            if left[0] and right[0]:
+                self.reporter.error(expr.span, "a constraint must be linear",
+                                    "multiply by numbers only")
+                return None
+            factor, (terms, constant) = (left[1], right) if not left[0] else (right[1], left)
+            return {v: factor * c for v, c in terms.items()}, factor * constant
+        if right[0]:
+            self.reporter.error(expr.span, "a constraint must be linear", "divide by numbers only")
+            return None
+        if right[1] == 0:
+            self.reporter.error(expr.right.span, "division by zero")
+            return None
+        return {v: c / right[1] for v, c in left[0].items()}, left[1] / right[1]
+
+    def class_nonempty(self, utility_class: UtilityClass, span: Span) -> bool:
+        from decisiontrees import solver
+
+        core = solver.empty_class_core(utility_class, SOLVER_TIMEOUT_MS)
+        if isinstance(core, solver.Unknown):
+            self.reporter.error(span, f"cannot decide whether class `{utility_class.name}` is empty "
+                                f"({core.reason})")
+            return False
+        if core is None:
+            return True
+        listed = ", ".join(f"`{c.source}`" + (f" ({c.span.line}:{c.span.column})" if c.span else "")
+                           for c in core)
+        self.reporter.error(span, f"the utility class `{utility_class.name}` is empty",
+                            f"these constraints conflict: {listed}")
+        return False
+
     # -- utility functions and lotteries
 
     def outcome_key(self, name: str, span: Span) -> bool:
@@ -474,26 +643,24 @@ class _Checker:
             return None
         positional = [a for a in call.arguments if not isinstance(a, Keyword)]
         keywords = [a for a in call.arguments if isinstance(a, Keyword)]
-        if len(positional) != len(signature.arguments):
-            wanted = ", ".join(signature.arguments)
-            self.reporter.error(call.span, f"{call.name}() takes {len(signature.arguments)} "
-                                f"argument{'s' if len(signature.arguments) != 1 else ''} "
-                                f"({wanted}), got {len(positional)}")
+        least, most = len(signature.arguments), len(signature.arguments) + len(signature.optional)
+        if not least <= len(positional) <= most:
+            wanted = ", ".join(list(signature.arguments) + [f"[{o}]" for o in signature.optional])
+            count = f"{least}" if least == most else f"{least} to {most}"
+            self.reporter.error(call.span, f"{call.name}() takes {count} "
+                                f"argument{'s' if most != 1 else ''} ({wanted}), got {len(positional)}")
             return None
         errors_before = len(self.reporter.diagnostics)
         arguments: dict[str, Any] = {}
-        for kind, value in zip(signature.arguments, positional):
+        for kind, value in zip(signature.arguments + signature.optional, positional):
             arguments[kind] = self.argument(kind, value, call.name)
-        limit = DEFAULT_LIMIT
+        options: dict[str, Any] = {"limit": DEFAULT_LIMIT}
         assignment: dict[str, Fraction] = {}
         for keyword in keywords:
-            if keyword.name == "limit" and "limit" in signature.options:
-                number = evaluate(keyword.value, self.reporter, what="a whole number") \
-                    if not isinstance(keyword.value, (MappingLit, SetLit)) else None
-                if number is None or number.denominator != 1 or number < 1:
-                    self.reporter.error(keyword.value.span, "`limit` must be a positive whole number")
-                else:
-                    limit = int(number)
+            if keyword.name in signature.options and keyword.name in OPTION_CHECKS:
+                checked = OPTION_CHECKS[keyword.name](self, keyword)
+                if checked is not None:
+                    options[keyword.name] = checked
             elif keyword.name in self.parameters and "parameters" in signature.options:
                 number = None
                 if not isinstance(keyword.value, (MappingLit, SetLit)):
@@ -509,21 +676,23 @@ class _Checker:
                 else:
                     assignment[keyword.name] = number
             else:
-                options = sorted(o for o in signature.options if o != "parameters")
+                names = sorted(o for o in signature.options if o != "parameters")
                 if "parameters" in signature.options:
-                    options.append("parameter values")
-                hint = ("it accepts " + ", ".join(options)) if options else "it takes no options"
+                    names.append("parameter values")
+                hint = ("it accepts " + ", ".join(names)) if names else "it takes no options"
                 self.reporter.error(keyword.span, f"{call.name}() has no option `{keyword.name}`", hint)
         # An argument can be None without a new diagnostic: a tree already reported as broken.
         if len(self.reporter.diagnostics) > errors_before or None in arguments.values():
             return None
-        tree_arg: TreeArg = arguments["tree"]
         # A claim about a value must be decided for every parameter value, which is later work.
         symbolic_ok = signature.symbolic_ok and (isinstance(item, Query) or call.name != "value")
-        tree_arg = self.instantiate(tree_arg, assignment, symbolic_ok, call)
-        if tree_arg is None:
-            return None
-        question = signature.build(tree_arg, arguments, assignment, limit)
+        for kind in ("tree", "other"):
+            if kind in arguments:
+                arguments[kind] = self.instantiate(arguments[kind], assignment, symbolic_ok, call)
+                if arguments[kind] is None:
+                    return None
+        tree_arg: TreeArg = arguments["tree"]
+        question = signature.make(tree_arg, arguments, MappingProxyType(dict(assignment)), options)
         expected = None
         op = None
         if isinstance(item, Claim):
@@ -540,7 +709,15 @@ class _Checker:
         return Statement(kind, call.name, question, negated, op, expected, text, item.span)
 
     def argument(self, kind: str, value: Any, question: str) -> Any:
-        if kind == "tree":
+        if kind == "class":
+            if isinstance(value, Var) and self.kinds.get(value.name, (None,))[0] == "class":
+                return self.classes.get(value.name)
+            names = [n for n, (k, _) in self.kinds.items() if k == "class"]
+            hint = suggest(value.name, names) if isinstance(value, Var) else None
+            self.reporter.error(value.span, f"{question}() expects the name of a utility class here",
+                                hint or "declare one: `class ordered = {a > b}`")
+            return None
+        if kind in ("tree", "other"):
             if not isinstance(value, Var):
                 self.reporter.error(value.span, f"{question}() expects the name of a tree here")
                 return None
@@ -597,7 +774,7 @@ class _Checker:
             self.reporter.error(item.span, f"{item.call.name}() is a yes/no claim; it takes no comparison",
                                 f"write `claim {item.call.name}(…)` or `claim not {item.call.name}(…)`")
             return False
-        is_set = result in ("set", "set-of-outcomes")
+        is_set = result in ("set", "set-of-outcomes", "word")
         if result != "bool" and item.op is None:
             example = "== {o1, o2}" if is_set else "== 1"
             self.reporter.error(item.span, f"a claim about {item.call.name}() needs a comparison",
@@ -609,6 +786,12 @@ class _Checker:
         return True
 
     def expected_value(self, value: Any, result: str) -> Any:
+        if result == "word":
+            if isinstance(value, Var) and value.name in COMPARISONS:
+                return value.name
+            hint = "one of " + ", ".join(COMPARISONS)
+            self.reporter.error(value.span, "expected how the trees compare", hint)
+            return None
         if result == "number":
             if isinstance(value, (MappingLit, SetLit)):
                 self.reporter.error(value.span, "expected a number here")
@@ -639,34 +822,97 @@ def _source_text(text: str, span: Span) -> str:
 
 @dataclass(frozen=True)
 class QuestionSignature:
-    arguments: tuple[str, ...]
+    arguments: tuple[str, ...]  # kinds: tree, other (a second tree), utility, lottery, class
     options: frozenset[str]
-    result: str  # number, set, set-of-outcomes, bool or listing
+    result: str  # number, set, set-of-outcomes, bool, word or listing
     symbolic_ok: bool
-    make: Any
+    make: Any  # (tree, arguments, assignment, options) -> question
+    optional: tuple[str, ...] = ()
 
-    def build(self, tree: TreeArg, arguments: Mapping[str, Any], assignment: Mapping[str, Fraction],
-              limit: int) -> Any:
-        return self.make(tree, arguments, MappingProxyType(dict(assignment)), limit)
+
+def _whole_number(checker: _Checker, keyword: Keyword, name: str) -> int | None:
+    number = None
+    if not isinstance(keyword.value, (MappingLit, SetLit)):
+        number = evaluate(keyword.value, checker.reporter, what="a whole number")
+    if number is None or number.denominator != 1 or number < 1:
+        checker.reporter.error(keyword.value.span, f"`{name}` must be a positive whole number")
+        return None
+    return int(number)
+
+
+def _outcome_set(checker: _Checker, keyword: Keyword) -> frozenset[str] | None:
+    value = keyword.value
+    if isinstance(value, MappingLit) and not value.entries:
+        return frozenset()
+    if not isinstance(value, SetLit):
+        checker.reporter.error(value.span, f"`{keyword.name}` takes a set of outcomes, like {{off}}")
+        return None
+    if not all(checker.outcome_key(m.name, m.span) for m in value.members):
+        return None
+    return frozenset(m.name for m in value.members)
+
+
+def _feature_name(checker: _Checker, keyword: Keyword) -> str | None:
+    features = sorted({f for values in checker.outcomes.values() for f in values})
+    value = keyword.value
+    if isinstance(value, Var) and value.name in features:
+        return value.name
+    hint = suggest(value.name, features) if isinstance(value, Var) else None
+    checker.reporter.error(value.span, "`within` takes the name of an outcome feature: outcomes "
+                           "with equal values of it are of one kind",
+                           hint or "declare one, e.g. `outcomes off { alive: 0 }, o1 { alive: 1 }`")
+    return None
+
+
+OPTION_CHECKS: dict[str, Any] = {
+    "limit": lambda checker, keyword: _whole_number(checker, keyword, "limit"),
+    "timeout": lambda checker, keyword: _whole_number(checker, keyword, "timeout"),
+    "fixing": _outcome_set,
+    "within": _feature_name,
+}
+
+COMPARISONS = ("dominates", "dominated", "equivalent", "incomparable")
+
+_RELATION_OPTIONS = frozenset({"parameters", "timeout"})
+
+
+def _relation(name: str, permutations: bool = False) -> QuestionSignature:
+    options = _RELATION_OPTIONS | ({"fixing", "within"} if permutations else set())
+    result = "word" if name == "compare" else "bool"
+    optional = () if name.startswith(("inclusion", "interiority", "permuted")) else ("class",)
+    return QuestionSignature(
+        ("tree", "other"), frozenset(options), result, False,
+        lambda t, a, s, o: RelationQuestion(name, t, a["other"], a.get("class"), o.get("timeout"),
+                                            o.get("fixing", frozenset()), o.get("within")),
+        optional)
 
 
 QUESTIONS: dict[str, QuestionSignature] = {
     "value": QuestionSignature(
         ("tree", "utility"), frozenset({"parameters"}), "number", True,
-        lambda t, a, s, n: ValueQuestion(t, a["utility"], s)),
+        lambda t, a, s, o: ValueQuestion(t, a["utility"], s)),
     "optimal": QuestionSignature(
         ("tree", "utility"), frozenset({"parameters", "limit"}), "set", False,
-        lambda t, a, s, n: OptimalQuestion(t, a["utility"], s, n)),
+        lambda t, a, s, o: OptimalQuestion(t, a["utility"], s, o["limit"])),
     "strategies": QuestionSignature(
-        ("tree",), frozenset(), "number", True, lambda t, a, s, n: StrategiesQuestion(t, False)),
+        ("tree",), frozenset(), "number", True, lambda t, a, s, o: StrategiesQuestion(t, False)),
     "plans": QuestionSignature(
-        ("tree",), frozenset(), "number", True, lambda t, a, s, n: StrategiesQuestion(t, True)),
+        ("tree",), frozenset(), "number", True, lambda t, a, s, o: StrategiesQuestion(t, True)),
     "lotteries": QuestionSignature(
         ("tree",), frozenset({"parameters", "limit"}), "listing", False,
-        lambda t, a, s, n: LotteriesQuestion(t, s, n)),
+        lambda t, a, s, o: LotteriesQuestion(t, s, o["limit"])),
     "reachable": QuestionSignature(
-        ("tree",), frozenset(), "set-of-outcomes", True, lambda t, a, s, n: ReachableQuestion(t)),
+        ("tree",), frozenset(), "set-of-outcomes", True, lambda t, a, s, o: ReachableQuestion(t)),
     "contains": QuestionSignature(
         ("tree", "lottery"), frozenset({"parameters"}), "bool", False,
-        lambda t, a, s, n: ContainsQuestion(t, a["lottery"], s)),
+        lambda t, a, s, o: ContainsQuestion(t, a["lottery"], s)),
+    "dominates": _relation("dominates"),
+    "strictly_dominates": _relation("strictly_dominates"),
+    "equivalent": _relation("equivalent"),
+    "incomparable": _relation("incomparable"),
+    "compare": _relation("compare"),
+    "inclusion": _relation("inclusion"),
+    "interiority": _relation("interiority"),
+    "permuted_inclusion": _relation("permuted_inclusion", permutations=True),
+    "permuted_interiority": _relation("permuted_interiority", permutations=True),
 }

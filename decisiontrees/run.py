@@ -23,6 +23,7 @@ from decisiontrees.spec import (
     OptimalQuestion,
     Question,
     ReachableQuestion,
+    RelationQuestion,
     Spec,
     Statement,
     StrategiesQuestion,
@@ -51,13 +52,14 @@ class Result:
     expectation: str | None = None  # for a failed claim: what was claimed
 
 
-def run(spec: Spec) -> tuple[Result, ...]:
-    """Answer every statement of ``spec`` in order."""
-    return tuple(run_statement(s, spec) for s in spec.statements)
+def run(spec: Spec, timeout_seconds: int | None = None) -> tuple[Result, ...]:
+    """Answer every statement of ``spec`` in order; ``timeout_seconds`` bounds each solver
+    call unless a statement sets its own ``timeout``."""
+    return tuple(run_statement(s, spec, timeout_seconds) for s in spec.statements)
 
 
-def run_statement(statement: Statement, spec: Spec) -> Result:
-    answer = answer_question(statement.question, spec)
+def run_statement(statement: Statement, spec: Spec, timeout_seconds: int | None = None) -> Result:
+    answer = answer_question(statement.question, spec, timeout_seconds)
     if statement.kind == "query" or answer.status != "answer":
         return Result(statement, answer.status, answer)
     holds = _compare(answer.comparable, statement.op, statement.expected)
@@ -99,7 +101,9 @@ def _compare(actual: Any, op: str | None, expected: Any) -> bool | None:
     return actual >= expected
 
 
-def answer_question(question: Question, spec: Spec) -> Answer:
+def answer_question(question: Question, spec: Spec, timeout_seconds: int | None = None) -> Answer:
+    if isinstance(question, RelationQuestion):
+        return _relation(question, spec, timeout_seconds)
     if isinstance(question, ValueQuestion):
         return _value(question, spec)
     if isinstance(question, OptimalQuestion):
@@ -277,3 +281,140 @@ def flow_behaviour(tree: Node, flow: Mapping[EdgeKey, Fraction]) -> list[dict[st
         mix = {a: str(q / total) for a, q in zip(node.actions, parts) if q != 0}
         steps.append({"at": paths[i], "mix": mix})
     return sorted(steps, key=lambda step: (step["at"].count(" > "), step["at"]))
+
+
+def _relation(question: RelationQuestion, spec: Spec, timeout_seconds: int | None) -> Answer:
+    from decisiontrees import relations
+    from decisiontrees.classes import unit_box
+
+    seconds = question.timeout_seconds or timeout_seconds or relations.DEFAULT_TIMEOUT_MS // 1000
+    timeout_ms = seconds * 1000
+    left, right = question.tree.node, question.other.node
+    utility_class = question.utility_class or unit_box(spec.outcomes)
+    name = question.relation
+    if name == "compare":
+        outcome, forward, backward = relations.compare(left, right, utility_class, timeout_ms,
+                                                       spec.outcomes)
+        if outcome is None:
+            reason = forward.reason if forward.holds is None else backward.reason
+            return Answer("unknown", None, {"reason": reason}, (f"unknown: {reason}",),
+                          status="unknown")
+        lines = (f"{question.tree.name} ≽ {question.other.name}: "
+                 + _verdict_line(forward, question.tree.name, question.other.name),
+                 f"{question.other.name} ≽ {question.tree.name}: "
+                 + _verdict_line(backward, question.other.name, question.tree.name))
+        return Answer(outcome, outcome, {"forward": verdict_json(forward),
+                                         "backward": verdict_json(backward),
+                                         "class": utility_class.name},
+                      lines, comparable=outcome)
+    if name in ("equivalent", "incomparable"):
+        outcome, forward, backward = relations.compare(left, right, utility_class, timeout_ms,
+                                                       spec.outcomes)
+        if outcome is None:
+            reason = forward.reason if forward.holds is None else backward.reason
+            return Answer("unknown", None, {"reason": reason}, (f"unknown: {reason}",),
+                          status="unknown")
+        holds = outcome == name
+        lines = (f"{question.tree.name} ≽ {question.other.name}: "
+                 + _verdict_line(forward, question.tree.name, question.other.name),
+                 f"{question.other.name} ≽ {question.tree.name}: "
+                 + _verdict_line(backward, question.other.name, question.tree.name))
+        return Answer("yes" if holds else f"no ({outcome})", holds,
+                      {"compare": outcome, "forward": verdict_json(forward),
+                       "backward": verdict_json(backward)}, lines, comparable=holds)
+    verdict = _relation_verdict(question, left, right, utility_class, timeout_ms, spec)
+    if verdict.holds is None:
+        return Answer("unknown", None, verdict_json(verdict),
+                      (f"unknown: {verdict.reason} ({verdict.method})",), status="unknown")
+    line = _verdict_line(verdict, question.tree.name, question.other.name)
+    summary = "yes" if verdict.holds else "no"
+    return Answer(summary, verdict.holds, verdict_json(verdict), (line,) + _detail_lines(verdict),
+                  comparable=verdict.holds)
+
+
+def _relation_verdict(question: RelationQuestion, left: Node, right: Node, utility_class: Any,
+                      timeout_ms: int, spec: Spec) -> Any:
+    from decisiontrees import relations
+
+    name = question.relation
+    if name == "dominates":
+        return relations.dominates(left, right, utility_class, timeout_ms, spec.outcomes)
+    if name == "strictly_dominates":
+        return relations.strictly_dominates(left, right, utility_class, timeout_ms, spec.outcomes)
+    if name == "inclusion":
+        return relations.inclusion(left, right, spec.outcomes, timeout_ms)
+    if name == "interiority":
+        return relations.interiority(left, right, spec.outcomes, timeout_ms)
+    kinds = {}
+    if question.within is not None:
+        kinds = {o: str(spec.features[o].get(question.within, 0)) for o in spec.outcomes}
+    group = relations.PermutationGroup(question.fixing, kinds)
+    kind = "inclusion" if name == "permuted_inclusion" else "interiority"
+    return relations.permuted(kind, left, right, spec.outcomes, group, timeout_ms)
+
+
+def _verdict_line(verdict: Any, left: str, right: str) -> str:
+    if verdict.holds is None:
+        return f"unknown ({verdict.reason})"
+    if verdict.holds is False and verdict.witness is not None:
+        w = verdict.witness
+        shown = "{" + ", ".join(f"{o}: {v}" for o, v in w.utility.items()) + "}"
+        if w.weights:
+            shown += " with weights {" + ", ".join(f"{k}: {v}" for k, v in w.weights.items()) + "}"
+        return (f"no: under u = {shown}, V({left}) = {w.left_value} by {w.left_plan}, "
+                f"V({right}) = {w.right_value} by {w.right_plan}")
+    if verdict.holds is False:
+        return f"no: {verdict.reason}"
+    if verdict.certificate is not None:
+        certificate = verdict.certificate
+        kind = certificate.get("kind")
+        if kind == "structural":
+            what = f"structural proof in {len(certificate['steps'])} steps"
+        elif kind == "vertices":
+            what = f"one point per vertex ({len(certificate['vertices'])}), with Farkas multipliers"
+        else:
+            what = f"a simplex inside around each vertex ({len(certificate['vertices'])})"
+        return f"yes: certificate: {what} ({verdict.method})"
+    return f"yes ({verdict.method}; {verdict.reason})"
+
+
+def _detail_lines(verdict: Any) -> tuple[str, ...]:
+    lines = []
+    if "permutation" in verdict.details:
+        lines.append(f"permutation σ = {verdict.details['permutation']}")
+    if verdict.holds and verdict.witness is not None:
+        w = verdict.witness
+        shown = "{" + ", ".join(f"{o}: {v}" for o, v in w.utility.items()) + "}"
+        lines.append(f"strictly better under u = {shown}: {w.left_value} > {w.right_value}")
+    return tuple(lines)
+
+
+def verdict_json(verdict: Any) -> dict[str, Any]:
+    document: dict[str, Any] = {"holds": verdict.holds, "method": verdict.method,
+                                "reason": verdict.reason}
+    if verdict.witness is not None:
+        w = verdict.witness
+        document["witness"] = {
+            "utility": {o: str(v) for o, v in w.utility.items()},
+            "weights": {k: str(v) for k, v in w.weights.items()},
+            "left_value": str(w.left_value), "right_value": str(w.right_value),
+            "left_plan": w.left_plan, "right_plan": w.right_plan,
+        }
+    if verdict.certificate is not None:
+        document["certificate"] = dict(verdict.certificate)
+    for key, value in verdict.details.items():
+        document[key] = value
+    return json_ready(document)
+
+
+def json_ready(value: Any) -> Any:
+    """Fractions as strings, mappings and sequences recursively, for JSON."""
+    if isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value

@@ -13,6 +13,7 @@ from typing import Any
 import z3
 
 from decisiontrees.certificates import EdgeKey, topological_order
+from decisiontrees.classes import Constraint, UtilityClass
 from decisiontrees.model import Choice, Leaf, Node, Parameter
 
 SOLVER_NAME = f"z3 {z3.get_version_string()}"
@@ -45,13 +46,11 @@ def _check(solver: z3.Solver) -> Any:
     return result
 
 
-def find_flow(tree: Node, lottery: Mapping[str, Fraction], timeout_ms: int
-              ) -> dict[EdgeKey, Fraction] | None | Unknown:
-    """A sequence-form flow of ``tree`` inducing ``lottery``, None if there is none."""
+def _sequence_form(solver: z3.Solver, tree: Node, prefix: str
+                   ) -> tuple[dict[EdgeKey, Any], dict[str, Any]]:
+    """Flow variables on the choice edges of ``tree`` and the lottery they induce (z3 terms)."""
     order = topological_order(tree)
     index = {id(node): i for i, node in enumerate(order)}
-    solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
     incoming: list[list[Any]] = [[] for _ in order]
     incoming[0].append(z3.RealVal(1))
     edges: dict[EdgeKey, Any] = {}
@@ -63,7 +62,7 @@ def find_flow(tree: Node, lottery: Mapping[str, Fraction], timeout_ms: int
         elif isinstance(node, Choice):
             parts = []
             for k, child in enumerate(node.children):
-                edge = z3.Real(f"f_{i}_{k}")
+                edge = z3.Real(f"{prefix}f_{i}_{k}")
                 edges[(i, k)] = edge
                 solver.add(edge >= 0)
                 parts.append(edge)
@@ -73,21 +72,32 @@ def find_flow(tree: Node, lottery: Mapping[str, Fraction], timeout_ms: int
             for p, child in zip(node.probabilities, node.children):
                 if p != 0:
                     incoming[index[id(child)]].append(_z3_number(p) * received)
+    return edges, {o: z3.Sum(terms) for o, terms in reached.items()}
+
+
+def _flow_values(model: Any, edges: Mapping[EdgeKey, Any]) -> dict[EdgeKey, Fraction]:
+    return {key: _fraction(model.eval(edge, model_completion=True)) for key, edge in edges.items()}
+
+
+def find_flow(tree: Node, lottery: Mapping[str, Fraction], timeout_ms: int
+              ) -> dict[EdgeKey, Fraction] | None | Unknown:
+    """A sequence-form flow of ``tree`` inducing ``lottery``, None if there is none."""
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    edges, reached = _sequence_form(solver, tree, "")
     for outcome in set(reached) | set(lottery):
-        wanted = _z3_number(Fraction(lottery.get(outcome, 0)))
-        terms = reached.get(outcome)
-        if terms is None:
-            if lottery.get(outcome, 0) == 0:
+        wanted = Fraction(lottery.get(outcome, 0))
+        if outcome not in reached:
+            if wanted == 0:
                 continue
             return None
-        solver.add(z3.Sum(terms) == wanted)
+        solver.add(reached[outcome] == _z3_number(wanted))
     result = _check(solver)
     if isinstance(result, Unknown):
         return result
     if result == z3.unsat:
         return None
-    model = solver.model()
-    return {key: _fraction(model.eval(edge, model_completion=True)) for key, edge in edges.items()}
+    return _flow_values(solver.model(), edges)
 
 
 def find_separating_utility(tree: Node, lottery: Mapping[str, Fraction], outcomes: list[str],
@@ -185,3 +195,170 @@ def _from_sympy(expr: Any, symbols: Mapping[str, Any]) -> Any:
     if isinstance(expr, sympy.core.relational.GreaterThan):
         return args[0] >= args[1]
     raise ValueError(f"cannot translate {type(expr).__name__} for the solver")
+
+
+def _constraint(row: Constraint, variables: Mapping[str, Any]) -> Any:
+    total = z3.Sum([_z3_number(c) * variables[v] for v, c in row.coefficients]) \
+        if row.coefficients else z3.RealVal(0)
+    bound = _z3_number(row.constant)
+    if row.op == ">=":
+        return total >= bound
+    if row.op == ">":
+        return total > bound
+    return total == bound
+
+
+def class_variables(utility_class: UtilityClass) -> dict[str, Any]:
+    """One real variable per outcome value and per feature weight of the class."""
+    names = list(utility_class.outcomes) + ["w:" + f for f in utility_class.features]
+    return {name: z3.Real(f"u_{n}") for n, name in enumerate(names)}
+
+
+def add_class(solver: z3.Solver, utility_class: UtilityClass, variables: Mapping[str, Any]) -> None:
+    for row in utility_class.all_constraints():
+        solver.add(_constraint(row, variables))
+
+
+def empty_class_core(utility_class: UtilityClass, timeout_ms: int) -> list[Constraint] | None | Unknown:
+    """None if the class has a member; otherwise constraints that together admit none."""
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    solver.set("unsat_core", True)
+    variables = class_variables(utility_class)
+    rows = utility_class.all_constraints()
+    for n, row in enumerate(rows):
+        solver.assert_and_track(_constraint(row, variables), z3.Bool(f"c_{n}"))
+    result = _check(solver)
+    if isinstance(result, Unknown):
+        return result
+    if result == z3.sat:
+        return None
+    core = {str(b) for b in solver.unsat_core()}
+    return [row for n, row in enumerate(rows) if f"c_{n}" in core]
+
+
+def _upper_bounds(solver: z3.Solver, tree: Node, utility: Mapping[str, Any], prefix: str) -> Any:
+    """A term at least ``V_u(tree)`` for every ``u`` (exactly it at the optimum)."""
+    bound: dict[int, Any] = {}
+    for n, node in enumerate(reversed(topological_order(tree))):
+        if isinstance(node, Leaf):
+            bound[id(node)] = utility[node.outcome]
+            continue
+        v = z3.Real(f"{prefix}v_{n}")
+        if isinstance(node, Choice):
+            for child in node.children:
+                solver.add(v >= bound[id(child)])
+        else:
+            solver.add(v == z3.Sum([_z3_number(p) * bound[id(c)]
+                                    for p, c in zip(node.probabilities, node.children)]))
+        bound[id(node)] = v
+    return bound[id(tree)]
+
+
+def _achievable(solver: z3.Solver, tree: Node, utility: Mapping[str, Any], prefix: str) -> Any:
+    """A term that some plan of ``tree`` attains at least (one disjunction per choice node)."""
+    value: dict[int, Any] = {}
+    for n, node in enumerate(reversed(topological_order(tree))):
+        if isinstance(node, Leaf):
+            value[id(node)] = utility[node.outcome]
+            continue
+        w = z3.Real(f"{prefix}w_{n}")
+        if isinstance(node, Choice):
+            solver.add(z3.Or([w <= value[id(c)] for c in node.children]))
+        else:
+            solver.add(w == z3.Sum([_z3_number(p) * value[id(c)]
+                                    for p, c in zip(node.probabilities, node.children)]))
+        value[id(node)] = w
+    return value[id(tree)]
+
+
+def find_better_utility(better: Node, worse: Node, utility_class: UtilityClass, timeout_ms: int,
+                        strict: bool = True, nonconstant: bool = False
+                        ) -> dict[str, Fraction] | None | Unknown:
+    """Some ``u`` in the class with ``V_u(better) > V_u(worse)`` (``>=`` unless ``strict``).
+
+    Returns the values of every class variable (outcomes, and ``w:feature`` weights), or None
+    when there is none. With ``nonconstant``, ``u`` spans [0,1] (some value 0, some 1).
+    """
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    variables = class_variables(utility_class)
+    add_class(solver, utility_class, variables)
+    if nonconstant:
+        outcomes = [variables[o] for o in utility_class.outcomes]
+        solver.add(z3.Or([u == 1 for u in outcomes]), z3.Or([u == 0 for u in outcomes]))
+    gain = _achievable(solver, better, variables, "b")
+    cost = _upper_bounds(solver, worse, variables, "a")
+    solver.add(gain > cost if strict else gain >= cost)
+    result = _check(solver)
+    if isinstance(result, Unknown):
+        return result
+    if result == z3.unsat:
+        return None
+    model = solver.model()
+    return {name: _fraction(model.eval(v, model_completion=True)) for name, v in variables.items()}
+
+
+def find_dominating_point(tree: Node, lottery: Mapping[str, Fraction], utility_class: UtilityClass,
+                          timeout_ms: int) -> tuple[dict[EdgeKey, Fraction], list[Fraction]] | None | Unknown:
+    """A flow of ``tree`` with lottery ``x`` and multipliers ``λ`` proving ``u·x >= u·lottery``
+    for every ``u`` in the class (affine Farkas: ``A^T λ = (x - lottery, 0)``, ``λ >= 0`` on
+    inequalities, ``b·λ >= 0``), one per row of ``utility_class.all_constraints()``."""
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    edges, reached = _sequence_form(solver, tree, "")
+    rows = utility_class.all_constraints()
+    multipliers = [z3.Real(f"l_{r}") for r in range(len(rows))]
+    for row, multiplier in zip(rows, multipliers):
+        if row.op != "==":
+            solver.add(multiplier >= 0)
+    names = list(utility_class.outcomes) + ["w:" + f for f in utility_class.features]
+    for name in names:
+        column = [_z3_number(c) * multiplier for row, multiplier in zip(rows, multipliers)
+                  for v, c in row.coefficients if v == name]
+        combined = z3.Sum(column) if column else z3.RealVal(0)
+        if name in utility_class.outcomes:
+            x = reached.get(name, z3.RealVal(0))
+            solver.add(combined == x - _z3_number(Fraction(lottery.get(name, 0))))
+        else:
+            solver.add(combined == 0)
+    solver.add(z3.Sum([_z3_number(row.constant) * m for row, m in zip(rows, multipliers)]
+                      or [z3.RealVal(0)]) >= 0)
+    result = _check(solver)
+    if isinstance(result, Unknown):
+        return result
+    if result == z3.unsat:
+        return None
+    model = solver.model()
+    return _flow_values(model, edges), [_fraction(model.eval(m, model_completion=True))
+                                        for m in multipliers]
+
+
+def find_interior_points(tree: Node, lottery: Mapping[str, Fraction], outcomes: list[str],
+                         timeout_ms: int) -> tuple[Fraction, list[dict[EdgeKey, Fraction]]] | None | Unknown:
+    """The largest ``ε`` with ``lottery + ε(e_o - c) ∈ L(tree)`` for every outcome ``o``
+    (``c`` uniform), and one flow per outcome; None if only ``ε = 0`` works."""
+    optimizer = z3.Optimize()
+    optimizer.set("timeout", timeout_ms)
+    epsilon = z3.Real("epsilon")
+    optimizer.add(epsilon >= 0, epsilon <= 1)
+    centre = Fraction(1, len(outcomes))
+    flows = []
+    for n, target in enumerate(outcomes):
+        edges, reached = _sequence_form(optimizer, tree, f"p{n}_")
+        for o in outcomes:
+            point = _z3_number(Fraction(lottery.get(o, 0))) + epsilon * _z3_number(
+                (1 if o == target else 0) - centre)
+            optimizer.add(reached.get(o, z3.RealVal(0)) == point)
+        flows.append(edges)
+    optimizer.maximize(epsilon)
+    result = optimizer.check()
+    if result == z3.unknown:
+        return Unknown(optimizer.reason_unknown() or "the optimizer gave up")
+    if result == z3.unsat:
+        return None
+    model = optimizer.model()
+    value = _fraction(model.eval(epsilon, model_completion=True))
+    if value <= 0:
+        return None
+    return value, [_flow_values(model, edges) for edges in flows]

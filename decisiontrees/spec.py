@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Union
 
+from decisiontrees.classes import UtilityClass
 from decisiontrees.diagnostics import Span, suggest
 from decisiontrees.model import Node, Parameter
 
@@ -69,7 +70,20 @@ class ContainsQuestion:
     assignment: Mapping[str, Fraction]
 
 
-Question = Union[ValueQuestion, OptimalQuestion, StrategiesQuestion, LotteriesQuestion,
+@dataclass(frozen=True, slots=True)
+class RelationQuestion:
+    """A relation between two trees (``relation`` is the question's name)."""
+
+    relation: str
+    tree: TreeArg
+    other: TreeArg
+    utility_class: UtilityClass | None  # None: Tarsney's [0,1]^O
+    timeout_seconds: int | None
+    fixing: frozenset[str]
+    within: str | None
+
+
+Question = Union[RelationQuestion, ValueQuestion, OptimalQuestion, StrategiesQuestion, LotteriesQuestion,
                  ReachableQuestion, ContainsQuestion]
 
 
@@ -97,6 +111,7 @@ class Spec:
     parameters: Mapping[str, Parameter]
     trees: Mapping[str, Node]
     utilities: Mapping[str, Utility]
+    classes: Mapping[str, UtilityClass]
     statements: tuple[Statement, ...]
     files: tuple[str, ...]
 

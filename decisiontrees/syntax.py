@@ -211,6 +211,36 @@ class UtilityDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class ConstraintChain:
+    """``operands[0] ops[0] operands[1] ops[1] …``: one linear constraint per operator."""
+
+    operands: tuple[Expr, ...]
+    ops: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Constraints:
+    chains: tuple[ConstraintChain, ...]
+    on_features: bool  # constraints on the weights of a feature model
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRef:
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDecl:
+    name: str
+    terms: tuple[Constraints | ClassRef, ...]  # intersected
+    span: Span
+    name_span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
     call: Call
     span: Span
@@ -225,7 +255,7 @@ class Claim:
     span: Span
 
 
-Item = Union[Include, OutcomesDecl, ParamDecl, TreeDecl, UtilityDecl, Query, Claim]
+Item = Union[Include, OutcomesDecl, ParamDecl, TreeDecl, UtilityDecl, ClassDecl, Query, Claim]
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +481,31 @@ class _ToSyntax(Transformer):
         keyword, name, mapping = children
         return UtilityDecl(str(name), mapping, _covering(self.path, keyword, mapping),
                            _token_span(self.path, name))
+
+    def class_decl(self, children):
+        keyword, name, terms = children
+        return ClassDecl(str(name), tuple(terms), _covering(self.path, keyword, terms[-1]),
+                         _token_span(self.path, name))
+
+    def class_expr(self, children):
+        return children
+
+    def class_ref(self, children):
+        (name,) = children
+        return ClassRef(str(name), _token_span(self.path, name))
+
+    def features_class(self, children):
+        keyword, constraints = children
+        return Constraints(constraints.chains, True, _covering(self.path, keyword, constraints))
+
+    def constraints(self, children):
+        opening, *chains, closing = children
+        return Constraints(tuple(_present(chains)), False, _covering(self.path, opening, closing))
+
+    def constraint(self, children):
+        operands = tuple(children[0::2])
+        ops = tuple(str(op) for op in children[1::2])
+        return ConstraintChain(operands, ops, _covering(self.path, operands[0], operands[-1]))
 
     def query(self, children):
         keyword, call = children

@@ -1,0 +1,451 @@
+"""Dominance, incomparability and Tarsney's power relations, with evidence (THEORY §3–4).
+
+Every verdict is a frozen :class:`Verdict`. A "no" carries a :class:`Witness` — an exact
+utility function in the class, re-checked here by backward induction. A "yes" carries a
+certificate that :mod:`decisiontrees.verify` re-checks without a solver: a structural
+proof, or one point of the larger lottery set per vertex of the smaller; when there are
+too many vertices for that, the verdict names the solver that vouched for it. A solver
+that gives up yields ``holds=None`` with its reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from decisiontrees import analysis, structural
+from decisiontrees.certificates import (
+    check_farkas,
+    check_flow,
+    lottery_of_flow,
+    serialize_tree,
+    topological_order,
+)
+from decisiontrees.classes import WEIGHT, UtilityClass, unit_box
+from decisiontrees.model import Chance, Choice, Leaf, Node, leaf, make_chance, make_choice, postorder
+
+DEFAULT_TIMEOUT_MS = 60_000
+CERTIFICATE_VERTEX_LIMIT = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    """A utility function (and feature weights) with both trees' values and optimal plans."""
+
+    utility: Mapping[str, Fraction]
+    weights: Mapping[str, Fraction]
+    left_value: Fraction
+    right_value: Fraction
+    left_plan: str
+    right_plan: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether ``relation`` holds between two trees, and why."""
+
+    relation: str
+    holds: bool | None
+    method: str
+    witness: Witness | None = None
+    certificate: Mapping[str, Any] | None = None
+    reason: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def class_rows(utility_class: UtilityClass) -> list[tuple[dict[str, Fraction], str, Fraction]]:
+    """Every constraint of the class as (coefficients, op, constant)."""
+    return [(dict(row.coefficients), row.op, row.constant) for row in utility_class.all_constraints()]
+
+
+def _solver_name() -> str:
+    from decisiontrees.solver import SOLVER_NAME
+
+    return SOLVER_NAME
+
+
+def outcomes_of_pair(left: Node, right: Node, outcomes: tuple[str, ...] | None) -> tuple[str, ...]:
+    found = dict.fromkeys(outcomes or ())
+    for tree in (left, right):
+        found.update(dict.fromkeys(sorted(analysis.reachable_outcomes(tree) | set(_leaves(tree)))))
+    return tuple(found)
+
+
+def _leaves(tree: Node) -> list[str]:
+    return [n.outcome for n in postorder(tree) if isinstance(n, Leaf)]
+
+
+def make_witness(left: Node, right: Node, values: Mapping[str, Fraction],
+                 utility_class: UtilityClass) -> Witness:
+    utility = {o: values[o] for o in utility_class.outcomes}
+    weights = {k[len(WEIGHT):]: v for k, v in values.items() if k.startswith(WEIGHT)}
+    return Witness(
+        utility, weights, analysis.value(left, utility), analysis.value(right, utility),
+        analysis.describe_plan(left, analysis.an_optimal_plan(left, utility)) or "(no choices)",
+        analysis.describe_plan(right, analysis.an_optimal_plan(right, utility)) or "(no choices)",
+    )
+
+
+def _simplest(values: dict[str, Fraction], accept: Any) -> dict[str, Fraction]:
+    """Small-denominator versions of ``values`` that ``accept`` still accepts, else ``values``."""
+    for denominator in (1, 2, 3, 4, 6, 10, 100):
+        rounded = {k: v.limit_denominator(denominator) for k, v in values.items()}
+        if accept(rounded):
+            return rounded
+    return values
+
+
+def _search(better: Node, worse: Node, utility_class: UtilityClass, timeout_ms: int,
+            strict: bool = True, nonconstant: bool = False) -> dict[str, Fraction] | None | str:
+    """A verified ``u`` in the class under which ``better`` beats ``worse``; None if none
+    exists; a string (the reason) if the solver gave up or its answer failed the check."""
+    from decisiontrees import solver
+
+    found = solver.find_better_utility(better, worse, utility_class, timeout_ms, strict, nonconstant)
+    if isinstance(found, solver.Unknown):
+        return found.reason
+    if found is None:
+        return None
+
+    def accept(values: dict[str, Fraction]) -> bool:
+        utility = {o: values[o] for o in utility_class.outcomes}
+        weights = {k[len(WEIGHT):]: v for k, v in values.items() if k.startswith(WEIGHT)}
+        if not utility_class.contains(utility, weights):
+            return False
+        if nonconstant and len(set(utility.values())) < 2:
+            return False
+        gap = analysis.value(better, utility) - analysis.value(worse, utility)
+        return gap > 0 if strict else gap >= 0
+
+    if not accept(found):
+        return "the solver's utility function failed the exact check"
+    return _simplest(found, accept)
+
+
+def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None,
+              timeout_ms: int = DEFAULT_TIMEOUT_MS, outcomes: tuple[str, ...] | None = None
+              ) -> Verdict:
+    """Whether ``V_u(left) >= V_u(right)`` for every ``u`` in the class ([0,1]^O by default).
+
+    >>> from decisiontrees.model import choice
+    >>> dominates(choice({"a": "x", "b": "y"}), choice({"a": "x"})).holds
+    True
+    """
+    names = outcomes_of_pair(left, right, outcomes)
+    utility_class = utility_class or unit_box(names)
+    proof = structural.prove_containment(left, right)
+    if proof is not None:
+        return Verdict("dominates", True, "structural proof (no solver)",
+                       certificate=_structural_certificate(left, right, proof))
+    found = _search(right, left, utility_class, timeout_ms)
+    if isinstance(found, str):
+        return Verdict("dominates", None, _solver_name(), reason=found)
+    if found is not None:
+        return Verdict("dominates", False, f"{_solver_name()}, witness checked exactly",
+                       witness=make_witness(left, right, found, utility_class))
+    certificate = _vertex_certificate(left, right, utility_class, timeout_ms)
+    if certificate is None:
+        return Verdict("dominates", True, f"{_solver_name()} (no counterexample exists)",
+                       reason="too many vertices for a certificate; the solver vouches for it")
+    return Verdict("dominates", True, f"{_solver_name()}, certificate checked exactly",
+                   certificate=certificate)
+
+
+def _structural_certificate(left: Node, right: Node, proof: list[structural.Step]) -> dict[str, Any]:
+    left_index = {id(n): i for i, n in enumerate(topological_order(left))}
+    right_index = {id(n): i for i, n in enumerate(topological_order(right))}
+    steps = []
+    for step in proof:
+        entry: dict[str, Any] = {"left": left_index[id(step.left)], "right": right_index[id(step.right)],
+                                 "rule": step.rule}
+        if step.choice_index is not None:
+            entry["child"] = step.choice_index
+        steps.append(entry)
+    return {"kind": "structural", "steps": steps}
+
+
+def _vertex_certificate(left: Node, right: Node, utility_class: UtilityClass, timeout_ms: int
+                        ) -> dict[str, Any] | None:
+    """Per plan of ``right``: a flow of ``left`` and Farkas multipliers; None if too many."""
+    from decisiontrees import solver
+
+    if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
+        return None
+    vertices = []
+    for row in analysis.plans(right, CERTIFICATE_VERTEX_LIMIT):
+        found = solver.find_dominating_point(left, row.lottery, utility_class, timeout_ms)
+        if found is None or isinstance(found, solver.Unknown):
+            return None
+        flow, multipliers = found
+        reached = lottery_of_flow(left, flow)
+        if isinstance(reached, str):
+            return None
+        difference = {o: reached.get(o, Fraction(0)) - row.lottery.get(o, Fraction(0))
+                      for o in utility_class.outcomes}
+        if check_farkas(class_rows(utility_class), difference, multipliers) is not None:
+            return None
+        vertices.append({
+            "lottery": {o: str(q) for o, q in row.lottery.items()},
+            "flow": [[i, k, str(q)] for (i, k), q in sorted(flow.items()) if q != 0],
+            "multipliers": [str(m) for m in multipliers],
+        })
+    return {"kind": "vertices", "vertices": vertices}
+
+
+def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | None = None,
+                       timeout_ms: int = DEFAULT_TIMEOUT_MS, outcomes: tuple[str, ...] | None = None
+                       ) -> Verdict:
+    """Dominance, and ``V_u(left) > V_u(right)`` for some ``u`` in the class."""
+    names = outcomes_of_pair(left, right, outcomes)
+    utility_class = utility_class or unit_box(names)
+    weak = dominates(left, right, utility_class, timeout_ms, names)
+    if weak.holds is not True:
+        return Verdict("strictly dominates", weak.holds, weak.method, weak.witness, None, weak.reason)
+    found = _search(left, right, utility_class, timeout_ms)
+    if isinstance(found, str):
+        return Verdict("strictly dominates", None, _solver_name(), reason=found)
+    if found is None:
+        reverse = dominates(right, left, utility_class, timeout_ms, names)
+        return Verdict("strictly dominates", False, reverse.method, certificate=reverse.certificate,
+                       reason="equivalent: no utility function in the class prefers the left tree",
+                       details={"dominance": weak.certificate})
+    strict_witness = make_witness(left, right, found, utility_class)
+    return Verdict("strictly dominates", True, weak.method, witness=strict_witness,
+                   certificate=weak.certificate)
+
+
+def compare(left: Node, right: Node, utility_class: UtilityClass | None = None,
+            timeout_ms: int = DEFAULT_TIMEOUT_MS, outcomes: tuple[str, ...] | None = None
+            ) -> tuple[str | None, Verdict, Verdict]:
+    """Which of ``dominates``, ``dominated``, ``equivalent`` or ``incomparable`` holds
+    (strict senses for the first two), with the verdicts of both directions."""
+    names = outcomes_of_pair(left, right, outcomes)
+    utility_class = utility_class or unit_box(names)
+    forward = dominates(left, right, utility_class, timeout_ms, names)
+    backward = dominates(right, left, utility_class, timeout_ms, names)
+    if forward.holds is None or backward.holds is None:
+        return None, forward, backward
+    if forward.holds and backward.holds:
+        return "equivalent", forward, backward
+    if forward.holds:
+        return "dominates", forward, backward
+    if backward.holds:
+        return "dominated", forward, backward
+    return "incomparable", forward, backward
+
+
+# ---------------------------------------------------------------- Tarsney's P1–P4
+
+
+def inclusion(left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
+              timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
+    """P1: ``L(right) ⊊ L(left)``."""
+    verdict = strictly_dominates(left, right, None, timeout_ms, outcomes)
+    return Verdict("P1 inclusion", verdict.holds, verdict.method, verdict.witness,
+                   verdict.certificate, verdict.reason, verdict.details)
+
+
+def interiority(left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
+                timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
+    """P2: ``L(right)`` lies in the interior of ``L(left)`` relative to the simplex's affine
+    hull (so ``L(left)`` must have full dimension): ``V_u(left) > V_u(right)`` for every
+    non-constant ``u``."""
+    names = outcomes_of_pair(left, right, outcomes)
+    box = unit_box(names)
+    found = _search(right, left, box, timeout_ms, strict=False, nonconstant=True)
+    if isinstance(found, str):
+        return Verdict("P2 interiority", None, _solver_name(), reason=found)
+    if found is not None:
+        return Verdict("P2 interiority", False, f"{_solver_name()}, witness checked exactly",
+                       witness=make_witness(left, right, found, box),
+                       reason="a non-constant utility function under which the left tree "
+                              "is not strictly better")
+    certificate = _interior_certificate(left, right, names, timeout_ms)
+    if certificate is None:
+        return Verdict("P2 interiority", True, f"{_solver_name()} (no counterexample exists)",
+                       reason="too many vertices for a certificate; the solver vouches for it")
+    return Verdict("P2 interiority", True, f"{_solver_name()}, certificate checked exactly",
+                   certificate=certificate)
+
+
+def _interior_certificate(left: Node, right: Node, names: tuple[str, ...], timeout_ms: int
+                          ) -> dict[str, Any] | None:
+    """Per plan lottery ``y`` of ``right``: ``ε`` and flows of ``left`` reaching
+    ``y + ε(e_o − c)`` for every outcome ``o``, a simplex around ``y`` inside ``L(left)``."""
+    from decisiontrees import solver
+
+    if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
+        return None
+    vertices = []
+    for row in analysis.plans(right, CERTIFICATE_VERTEX_LIMIT):
+        found = solver.find_interior_points(left, row.lottery, list(names), timeout_ms)
+        if found is None or isinstance(found, solver.Unknown):
+            return None
+        epsilon, flows = found
+        centre = Fraction(1, len(names))
+        for o, flow in zip(names, flows):
+            target = {x: row.lottery.get(x, Fraction(0)) + epsilon * ((1 if x == o else 0) - centre)
+                      for x in names}
+            if check_flow(left, target, flow) is not None:
+                return None
+        vertices.append({
+            "lottery": {o: str(q) for o, q in row.lottery.items()},
+            "epsilon": str(epsilon),
+            "flows": [[[i, k, str(q)] for (i, k), q in sorted(f.items()) if q != 0] for f in flows],
+        })
+    return {"kind": "interior", "outcomes": list(names), "vertices": vertices}
+
+
+def relabel(tree: Node, mapping: Mapping[str, str]) -> Node:
+    """The tree with every leaf outcome ``o`` replaced by ``mapping.get(o, o)``."""
+    done: dict[int, Node] = {}
+    for node in postorder(tree):
+        if isinstance(node, Leaf):
+            done[id(node)] = leaf(mapping.get(node.outcome, node.outcome))
+        elif isinstance(node, Choice):
+            done[id(node)] = make_choice(node.actions, tuple(done[id(c)] for c in node.children))
+        else:
+            assert isinstance(node, Chance)
+            done[id(node)] = make_chance(node.probabilities, tuple(done[id(c)] for c in node.children))
+    return done[id(tree)]
+
+
+@dataclass(frozen=True)
+class PermutationGroup:
+    """Which permutations of the outcomes are allowed: all, those fixing ``fixed``, and those
+    keeping every outcome within its kind (``kinds`` maps outcome to kind)."""
+
+    fixed: frozenset[str] = frozenset()
+    kinds: Mapping[str, str] = field(default_factory=dict)
+
+    def allows(self, source: str, target: str) -> bool:
+        if source in self.fixed or target in self.fixed:
+            return source == target
+        return self.kinds.get(source) == self.kinds.get(target)
+
+
+def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
+             group: PermutationGroup | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
+    """P3 (``relation`` "inclusion") or P4 ("interiority"): some allowed ``σ`` with
+    ``σ·L(right) ⊊ L(left)``, or ``σ·L(right)`` inside the interior of ``L(left)``.
+
+    Only where ``σ`` sends the outcomes of ``right`` matters, so the search runs over those
+    injective maps; maps are ruled out first by reachability, then by a pool of utility
+    functions that refuted earlier maps, and only then by the full check.
+    """
+    name = "P3 permuted inclusion" if relation == "inclusion" else "P4 permuted interiority"
+    names = outcomes_of_pair(left, right, outcomes)
+    group = group or PermutationGroup()
+    sources = sorted(set(_leaves(right)))
+    reachable_left = analysis.reachable_outcomes(left)
+    reachable_right = analysis.reachable_outcomes(right)
+    candidates = {s: [t for t in names if group.allows(s, t)
+                      and (s not in reachable_right or t in reachable_left)] for s in sources}
+    pool: list[dict[str, Fraction]] = []
+    tried = ruled_by_pool = 0
+    refutations: list[dict[str, Any]] = []
+    check = inclusion if relation == "inclusion" else interiority
+    for targets in itertools.product(*(candidates[s] for s in sources)):
+        if len(set(targets)) != len(targets):
+            continue
+        mapping = dict(zip(sources, targets))
+        tried += 1
+        moved = relabel(right, mapping)
+        refuted_by = next((u for u in pool if _refutes(relation, left, moved, u)), None)
+        if refuted_by is not None:
+            ruled_by_pool += 1
+            refutations.append({"map": mapping, "utility": {o: str(v) for o, v in refuted_by.items()}})
+            continue
+        verdict = check(left, moved, names, timeout_ms)
+        if verdict.holds is None:
+            return Verdict(name, None, verdict.method, reason=verdict.reason,
+                           details={"map": mapping})
+        if verdict.holds:
+            return Verdict(name, True, verdict.method, certificate=verdict.certificate,
+                           details={"permutation": _cycles(mapping), "map": mapping,
+                                    "maps_tried": tried})
+        if verdict.witness is not None:
+            pool.append(dict(verdict.witness.utility))
+            refutations.append({"map": mapping,
+                                "utility": {o: str(v) for o, v in verdict.witness.utility.items()}})
+        else:
+            refutations.append({"map": mapping, "reason": verdict.reason})
+    total = sum(1 for _ in _injective(candidates, sources))
+    excluded = _count_all_maps(sources, names, group) - total
+    return Verdict(name, False, f"exhaustive search with {_solver_name()}",
+                   reason=f"every allowed permutation was ruled out: {excluded} by reachability, "
+                          f"{ruled_by_pool} by an earlier witness, {tried - ruled_by_pool} by a "
+                          f"check of its own",
+                   details={"maps_tried": tried, "refutations": refutations})
+
+
+def _refutes(relation: str, left: Node, moved: Node, utility: Mapping[str, Fraction]) -> bool:
+    gap = analysis.value(left, utility) - analysis.value(moved, utility)
+    if relation == "inclusion":
+        return gap < 0
+    return gap <= 0 and len(set(utility.values())) > 1
+
+
+def _injective(candidates: Mapping[str, list[str]], sources: list[str]) -> Any:
+    for targets in itertools.product(*(candidates[s] for s in sources)):
+        if len(set(targets)) == len(targets):
+            yield targets
+
+
+def _count_all_maps(sources: list[str], names: tuple[str, ...], group: PermutationGroup) -> int:
+    everything = {s: [t for t in names if group.allows(s, t)] for s in sources}
+    return sum(1 for _ in _injective(everything, sources))
+
+
+def _cycles(mapping: Mapping[str, str]) -> str:
+    """A permutation in cycle notation, ``(o1 o2)``; the identity is ``()``."""
+    full = dict(mapping)
+    # close the partial map into a permutation: unmapped targets go back to unused sources
+    missing_sources = [t for t in full.values() if t not in full]
+    free_targets = [s for s in full if s not in full.values()]
+    full.update(zip(missing_sources, free_targets))
+    seen: set[str] = set()
+    cycles = []
+    for start in full:
+        if start in seen or full[start] == start:
+            seen.add(start)
+            continue
+        cycle, current = [], start
+        while current not in seen:
+            seen.add(current)
+            cycle.append(current)
+            current = full[current]
+        cycles.append("(" + " ".join(cycle) + ")")
+    return "".join(cycles) or "()"
+
+
+def certificate_document(relation: str, left: Node, right: Node, utility_class: UtilityClass,
+                         verdict: Verdict) -> dict[str, Any]:
+    """Everything :mod:`decisiontrees.verify` needs to re-check ``verdict`` on its own."""
+    document: dict[str, Any] = {
+        "format": "decisiontrees-certificate",
+        "version": 1,
+        "relation": relation,
+        "holds": verdict.holds,
+        "left": serialize_tree(left),
+        "right": serialize_tree(right),
+        "class": {
+            "outcomes": list(utility_class.outcomes),
+            "box": utility_class.box,
+            "features": list(utility_class.features),
+            "constraints": [
+                {"coefficients": {v: str(c) for v, c in row.coefficients}, "op": row.op,
+                 "constant": str(row.constant)} for row in utility_class.constraints],
+        },
+    }
+    if verdict.holds is False and verdict.witness is not None:
+        document["witness"] = {"utility": {o: str(v) for o, v in verdict.witness.utility.items()},
+                               "weights": {k: str(v) for k, v in verdict.witness.weights.items()}}
+    elif verdict.holds and verdict.certificate is not None:
+        document["evidence"] = dict(verdict.certificate)
+        if "map" in verdict.details:
+            document["map"] = dict(verdict.details["map"])
+    return document

@@ -1,0 +1,117 @@
+"""Structural proofs of lottery-set containment, ``L(b) ⊆ L(a)``, without a solver.
+
+Rules, each sound because lottery sets are convex and Minkowski sums are monotone:
+
+- ``same``: ``a`` and ``b`` are the same (interned) node;
+- ``pick``: ``a`` is a choice node and one child of ``a`` contains ``L(b)``;
+- ``split``: every child of ``b`` that can occur (positive probability, or any child of a
+  choice) lies in ``L(a)``, so their convex combinations do too;
+- ``nature``: ``a`` is a chance node and every child of ``a`` that can occur contains
+  ``L(b)`` (then ``L(a) ⊇ Σ p_k L(b) = L(b)``);
+- ``pair``: ``a`` and ``b`` are chance nodes with equal probabilities and ``L(b_k) ⊆ L(a_k)``.
+
+The search is memoised on node pairs and stops after a budget of pairs, answering None
+(not known) rather than no: failing to find a proof says nothing about containment.
+A proof is a list of steps, each naming its rule and the pairs it rests on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from decisiontrees.model import Chance, Choice, Leaf, Node
+
+DEFAULT_BUDGET = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """``L(right) ⊆ L(left)`` by ``rule``, given the steps for ``premises`` (pairs of nodes)."""
+
+    left: Node
+    right: Node
+    rule: str
+    premises: tuple[tuple[Node, Node], ...]
+    choice_index: int | None = None  # for "pick": which child of left
+
+
+class _Budget(Exception):
+    pass
+
+
+def occurring(node: Node) -> list[Node]:
+    """The children of ``node`` that can occur."""
+    if isinstance(node, Chance):
+        return [c for p, c in zip(node.probabilities, node.children) if p != 0]
+    return list(node.children)
+
+
+def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> list[Step] | None:
+    """Steps proving ``L(right) ⊆ L(left)`` (the last one is the goal), or None if none found."""
+    memo: dict[tuple[int, int], Step | None] = {}
+    spent = [0]
+
+    def prove(a: Node, b: Node) -> Step | None:
+        key = (id(a), id(b))
+        if key in memo:
+            return memo[key]
+        spent[0] += 1
+        if spent[0] > budget:
+            raise _Budget
+        memo[key] = None  # a pair under proof cannot be its own premise
+        step = _try(a, b)
+        memo[key] = step
+        return step
+
+    def _try(a: Node, b: Node) -> Step | None:
+        if a is b:
+            return Step(a, b, "same", ())
+        if isinstance(a, Choice):
+            # the child with b's identity first: the common case of a tree with extra options
+            order = sorted(range(len(a.children)), key=lambda k: a.children[k] is not b)
+            for k in order:
+                if prove(a.children[k], b) is not None:
+                    return Step(a, b, "pick", ((a.children[k], b),), k)
+        if not isinstance(b, Leaf):
+            children = occurring(b)
+            if all(prove(a, c) is not None for c in children):
+                return Step(a, b, "split", tuple((a, c) for c in children))
+        if isinstance(a, Chance):
+            if (isinstance(b, Chance) and a.probabilities == b.probabilities
+                    and all(prove(x, y) is not None for x, y in zip(a.children, b.children))):
+                return Step(a, b, "pair", tuple(zip(a.children, b.children)))
+            children = occurring(a)
+            if all(prove(c, b) is not None for c in children):
+                return Step(a, b, "nature", tuple((c, b) for c in children))
+        return None
+
+    try:
+        goal = prove(left, right)
+    except (_Budget, RecursionError):
+        return None
+    if goal is None:
+        return None
+    return _ordered(goal, memo)
+
+
+def _ordered(goal: Step, memo: dict[tuple[int, int], Step | None]) -> list[Step]:
+    """The steps the goal rests on, premises before the steps that use them."""
+    order: list[Step] = []
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Step, bool]] = [(goal, False)]
+    while stack:
+        step, expanded = stack.pop()
+        key = (id(step.left), id(step.right))
+        if expanded:
+            order.append(step)
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        stack.append((step, True))
+        for a, b in step.premises:
+            premise = memo[(id(a), id(b))]
+            assert premise is not None
+            if (id(a), id(b)) not in seen:
+                stack.append((premise, False))
+    return order
