@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 
 from decisiontrees.diagnostics import Diagnostic, Span, SpecError
@@ -24,18 +25,37 @@ def spec_files(paths: Iterable[str]) -> list[str]:
     return found
 
 
-def check_file(path: str) -> FileReport:
+def check_file(path: str, timeout_seconds: int | None = None) -> FileReport:
     try:
         spec = load(path)
     except SpecError as error:
         return FileReport(path, diagnostics=error.diagnostics)
-    return FileReport(path, results=run(spec))
+    return FileReport(path, results=run(spec, timeout_seconds))
 
 
-def check_paths(paths: Iterable[str]) -> list[FileReport]:
+def check_paths(paths: Iterable[str], timeout_seconds: int | None = None) -> list[FileReport]:
     files = spec_files(paths)
     if not files:
         where = ", ".join(paths) or "."
         return [FileReport(where, diagnostics=(Diagnostic(
             Span(where, 1, 1, 1, 1), f"no {EXTENSION} files found", None),))]
-    return [check_file(path) for path in files]
+    reports = []
+    for number, path in enumerate(files, start=1):
+        if len(files) > 1 and sys.stderr.isatty():
+            print(f"[{number}/{len(files)}] {path}", file=sys.stderr, end="\r", flush=True)
+        reports.append(check_file(path, timeout_seconds))
+    return reports
+
+
+def certificates(reports: Iterable[FileReport]) -> dict:
+    """Every checkable certificate of the reports, in the format `decisiontrees verify` reads."""
+    from decisiontrees.verify import FORMAT
+
+    found = []
+    for report in reports:
+        for result in report.results:
+            document = result.answer.certificate
+            if document is not None:
+                where = f"{report.path}:{result.statement.span.line}: {result.statement.text}"
+                found.append({**document, "statement": where})
+    return {"format": FORMAT, "version": 1, "certificates": found}

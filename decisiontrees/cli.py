@@ -44,7 +44,17 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="run every query and claim in spec files")
     check.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
     check.add_argument("--json", action="store_true", help="print results as JSON")
+    check.add_argument("--timeout", type=int, metavar="SECONDS",
+                       help="give up (answer unknown) when one solver call takes longer")
+    check.add_argument("--certificate", metavar="FILE",
+                       help="save the certificates of relation verdicts for `decisiontrees verify`")
+    check.add_argument("--explain", action="store_true",
+                       help="list, for a failed P3/P4, how each permutation was ruled out")
     check.set_defaults(run=_check)
+
+    verify = commands.add_parser("verify", help="re-check saved certificates without a solver")
+    verify.add_argument("file", metavar="FILE")
+    verify.set_defaults(run=_verify)
 
     show = commands.add_parser("show", help="print a tree as an indented outline")
     show.add_argument("file", metavar="FILE")
@@ -60,15 +70,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    from decisiontrees.checking import check_paths
+    from decisiontrees.checking import certificates, check_paths
 
-    reports = check_paths(arguments.paths)
+    reports = check_paths(arguments.paths, arguments.timeout)
     if arguments.json:
         print(json.dumps(as_json(reports), indent=2))
     else:
-        text = render_text(reports)
-        print(text, file=sys.stdout)
+        print(render_text(reports, explain=arguments.explain), file=sys.stdout)
+    if arguments.certificate:
+        with open(arguments.certificate, "w", encoding="utf-8") as handle:
+            json.dump(certificates(reports), handle, indent=1)
     return exit_code(reports)
+
+
+def _verify(arguments: argparse.Namespace) -> int:
+    from decisiontrees.verify import main as verify_main
+
+    return verify_main([arguments.file])
 
 
 def _show(arguments: argparse.Namespace) -> int:

@@ -19,6 +19,10 @@ from decisiontrees.syntax import (
     ChanceNode,
     ChoiceNode,
     Claim,
+    ClassDecl,
+    ClassRef,
+    ConstraintChain,
+    Constraints,
     Expr,
     Include,
     Keyword,
@@ -219,11 +223,47 @@ class _Formatter:
             return self.mapping_block(f"utility {item.name} = ", item.mapping)
         if isinstance(item, Query):
             return [f"query {self.call(item.call)}"]
+        if isinstance(item, ClassDecl):
+            return self.class_decl(item)
         assert isinstance(item, Claim)
         text = "claim " + ("not " if item.negated else "") + self.call(item.call)
         if item.op is not None and item.expected is not None:
             text += f" {item.op} {value(item.expected)}"
         return [text]
+
+    def class_decl(self, item: ClassDecl) -> list[str]:
+        def chain(c: ConstraintChain) -> str:
+            parts = [expression(c.operands[0])]
+            for op, operand in zip(c.ops, c.operands[1:]):
+                parts.append(f"{op} {expression(operand)}")
+            return " ".join(parts)
+
+        def term(t: Constraints | ClassRef) -> str:
+            if isinstance(t, ClassRef):
+                return t.name
+            body = "{" + ", ".join(chain(c) for c in t.chains) + "}"
+            return f"features {body}" if t.on_features else body
+
+        flat = f"class {item.name} = " + " & ".join(term(t) for t in item.terms)
+        if len(flat) <= WIDTH and not self.has_comment_inside(item.span):
+            return [flat]
+        out: list[str] = []
+        line = f"class {item.name} = "
+        for position, t in enumerate(item.terms):
+            if position:
+                line += " & "
+            if isinstance(t, ClassRef):
+                line += t.name
+                continue
+            out.append(line + ("features {" if t.on_features else "{"))
+            for c in t.chains:
+                out.extend(self.leading(c.span.line, INDENT))
+                out.append(INDENT + chain(c) + ",")
+                out[-1] += self.trailing(c.span.end_line, t.span)
+            out.extend(self.leading(t.span.end_line, INDENT))
+            line = "}"
+        out.append(line)
+        return out
 
     def call(self, call: object) -> str:
         parts = []

@@ -364,7 +364,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
             return Verdict(name, None, verdict.method, reason=verdict.reason,
                            details={"map": mapping})
         if verdict.holds:
-            return Verdict(name, True, verdict.method, certificate=verdict.certificate,
+            return Verdict(name, True, verdict.method, verdict.witness, verdict.certificate,
                            details={"permutation": _cycles(mapping), "map": mapping,
                                     "maps_tried": tried})
         if verdict.witness is not None:
@@ -423,11 +423,10 @@ def _cycles(mapping: Mapping[str, str]) -> str:
 
 
 def certificate_document(relation: str, left: Node, right: Node, utility_class: UtilityClass,
-                         verdict: Verdict) -> dict[str, Any]:
-    """Everything :mod:`decisiontrees.verify` needs to re-check ``verdict`` on its own."""
+                         verdict: Verdict) -> dict[str, Any] | None:
+    """What :mod:`decisiontrees.verify` needs to re-check ``verdict`` on its own, or None
+    when the verdict has no checkable evidence (a solver vouched for it, or it is unknown)."""
     document: dict[str, Any] = {
-        "format": "decisiontrees-certificate",
-        "version": 1,
         "relation": relation,
         "holds": verdict.holds,
         "left": serialize_tree(left),
@@ -441,11 +440,19 @@ def certificate_document(relation: str, left: Node, right: Node, utility_class: 
                  "constant": str(row.constant)} for row in utility_class.constraints],
         },
     }
+    if "map" in verdict.details:
+        document["map"] = dict(verdict.details["map"])
     if verdict.holds is False and verdict.witness is not None:
-        document["witness"] = {"utility": {o: str(v) for o, v in verdict.witness.utility.items()},
-                               "weights": {k: str(v) for k, v in verdict.witness.weights.items()}}
-    elif verdict.holds and verdict.certificate is not None:
+        document["witness"] = _witness_json(verdict.witness)
+        return document
+    if verdict.holds and verdict.certificate is not None:
         document["evidence"] = dict(verdict.certificate)
-        if "map" in verdict.details:
-            document["map"] = dict(verdict.details["map"])
-    return document
+        if verdict.witness is not None:
+            document["strict_witness"] = _witness_json(verdict.witness)
+        return document
+    return None
+
+
+def _witness_json(witness: Witness) -> dict[str, Any]:
+    return {"utility": {o: str(v) for o, v in witness.utility.items()},
+            "weights": {k: str(v) for k, v in witness.weights.items()}}

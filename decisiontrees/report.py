@@ -40,7 +40,7 @@ def exit_code(reports: Sequence[FileReport]) -> int:
 _MARK = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN", "refused": "REFUSED"}
 
 
-def render_text(reports: Sequence[FileReport]) -> str:
+def render_text(reports: Sequence[FileReport], explain: bool = False) -> str:
     out: list[str] = []
     for report in reports:
         if not report.valid:
@@ -60,7 +60,8 @@ def render_text(reports: Sequence[FileReport]) -> str:
                 out.append(f"      answer: {answer.summary}")
                 if result.expectation and result.status == "fail":
                     out.append(f"      {result.expectation}")
-            out.extend(f"      {line}" for line in answer.evidence_lines)
+            out.extend(f"      {line}" for line in answer.evidence_lines
+                       if explain or not line.startswith("explain: "))
     out.append(summary_line(reports))
     return "\n".join(out)
 

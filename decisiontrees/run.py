@@ -42,6 +42,7 @@ class Answer:
     exact: bool = True
     status: str = "answer"  # or unknown / refused
     comparable: Any = None  # what a claim compares: Fraction, frozenset or bool
+    certificate: Mapping[str, Any] | None = None  # for `decisiontrees verify`
 
 
 @dataclass(frozen=True)
@@ -328,8 +329,11 @@ def _relation(question: RelationQuestion, spec: Spec, timeout_seconds: int | Non
                       (f"unknown: {verdict.reason} ({verdict.method})",), status="unknown")
     line = _verdict_line(verdict, question.tree.name, question.other.name)
     summary = "yes" if verdict.holds else "no"
+    box = name in ("inclusion", "interiority", "permuted_inclusion", "permuted_interiority")
+    certificate = relations.certificate_document(
+        name, left, right, unit_box(spec.outcomes) if box else utility_class, verdict)
     return Answer(summary, verdict.holds, verdict_json(verdict), (line,) + _detail_lines(verdict),
-                  comparable=verdict.holds)
+                  comparable=verdict.holds, certificate=certificate)
 
 
 def _relation_verdict(question: RelationQuestion, left: Node, right: Node, utility_class: Any,
@@ -380,6 +384,12 @@ def _verdict_line(verdict: Any, left: str, right: str) -> str:
 
 def _detail_lines(verdict: Any) -> tuple[str, ...]:
     lines = []
+    if verdict.holds is False and "refutations" in verdict.details:
+        for entry in verdict.details["refutations"]:
+            where = ", ".join(f"{a}→{b}" for a, b in entry["map"].items())
+            why = ("u = {" + ", ".join(f"{o}: {v}" for o, v in entry["utility"].items()) + "}"
+                   if "utility" in entry else entry.get("reason", ""))
+            lines.append(f"explain: σ = {where or 'identity'} ruled out by {why}")
     if "permutation" in verdict.details:
         lines.append(f"permutation σ = {verdict.details['permutation']}")
     if verdict.holds and verdict.witness is not None:
