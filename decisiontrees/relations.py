@@ -445,6 +445,10 @@ def certificate_document(relation: str, left: Node, right: Node, utility_class: 
     if verdict.holds is False and verdict.witness is not None:
         document["witness"] = _witness_json(verdict.witness)
         return document
+    if verdict.holds is False and verdict.certificate is not None:
+        # not strict because equivalent: the reverse containment shows no u prefers left
+        document["reverse_evidence"] = dict(verdict.certificate)
+        return document
     if verdict.holds and verdict.certificate is not None:
         document["evidence"] = dict(verdict.certificate)
         if verdict.witness is not None:
@@ -456,3 +460,31 @@ def certificate_document(relation: str, left: Node, right: Node, utility_class: 
 def _witness_json(witness: Witness) -> dict[str, Any]:
     return {"utility": {o: str(v) for o, v in witness.utility.items()},
             "weights": {k: str(v) for k, v in witness.weights.items()}}
+
+
+def brute_force_dominates(left: Node, right: Node, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+                          limit: int = 100_000) -> bool | None:
+    """Dominance on [0,1]^O the slow, independent way: every plan lottery of ``right`` must be
+    a convex combination of the plan lotteries of ``left`` (one LP per plan). A baseline for
+    benchmarks and a cross-check for tests; None if a solver call gave up."""
+    from decisiontrees import solver
+
+    points = [row.lottery for row in analysis.plans(left, limit)]
+    for row in analysis.plans(right, limit):
+        inside = solver.in_convex_hull(points, row.lottery, timeout_ms)
+        if isinstance(inside, solver.Unknown):
+            return None
+        if not inside:
+            return False
+    return True
+
+
+def one_shot_dominates(left: Node, right: Node, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+                       outcomes: tuple[str, ...] | None = None) -> bool | None:
+    """Dominance on [0,1]^O by THEORY §3's single SMT query alone (no structural proof, no
+    certificate): the baseline the engine is measured against. None if z3 gave up."""
+    names = outcomes_of_pair(left, right, outcomes)
+    found = _search(right, left, unit_box(names), timeout_ms)
+    if isinstance(found, str):
+        return None
+    return found is None

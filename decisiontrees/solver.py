@@ -362,3 +362,21 @@ def find_interior_points(tree: Node, lottery: Mapping[str, Fraction], outcomes: 
     if value <= 0:
         return None
     return value, [_flow_values(model, edges) for edges in flows]
+
+
+def in_convex_hull(points: list[Mapping[str, Fraction]], target: Mapping[str, Fraction],
+                   timeout_ms: int) -> bool | Unknown:
+    """Whether ``target`` is a convex combination of ``points`` (one LP)."""
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    weights = [z3.Real(f"lambda_{n}") for n in range(len(points))]
+    for w in weights:
+        solver.add(w >= 0)
+    solver.add(z3.Sum(weights) == 1)
+    for o in set(target).union(*points):
+        terms = [_z3_number(Fraction(p.get(o, 0))) * w for p, w in zip(points, weights)]
+        solver.add(z3.Sum(terms) == _z3_number(Fraction(target.get(o, 0))))
+    result = _check(solver)
+    if isinstance(result, Unknown):
+        return result
+    return result == z3.sat

@@ -324,7 +324,7 @@ RELATIONS = {"dominates", "strictly_dominates", "inclusion", "interiority", "per
 
 def check_document(document: Any, where: str) -> None:
     body = _fields(document, where, {"relation", "holds", "left", "right", "class"},
-                   {"evidence", "witness", "strict_witness", "map", "statement"})
+                   {"evidence", "witness", "strict_witness", "reverse_evidence", "map", "statement"})
     relation = body["relation"]
     if relation not in RELATIONS:
         raise Failure(f"{where}: unknown relation `{relation}`")
@@ -340,6 +340,11 @@ def check_document(document: Any, where: str) -> None:
         right = right.relabelled(mapping)
         relation = relation.removeprefix("permuted_")
     holds = body["holds"]
+    if holds is False and "reverse_evidence" in body:
+        if relation not in ("inclusion", "strictly_dominates"):
+            raise Failure(f"{where}: reverse evidence refutes only strict relations")
+        _check_containment(right, left, cls, body["reverse_evidence"], f"{where} reverse evidence")
+        return
     if holds is False:
         if "witness" not in body:
             raise Failure(f"{where}: a 'no' needs a witness")

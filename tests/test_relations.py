@@ -1,0 +1,147 @@
+"""Dominance and the power relations, cross-checked against brute force and re-verified."""
+
+from __future__ import annotations
+
+import sys
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import trees
+
+from decisiontrees import relations, verify
+from decisiontrees.classes import unit_box
+from decisiontrees.model import chance, choice, leaf, uniform
+from decisiontrees.relations import certificate_document
+
+OUTCOMES = ("a", "b", "c", "d")
+
+
+def extend(tree, data):
+    """``tree`` with one extra option added at a random choice node (or at the root)."""
+    from decisiontrees.model import Choice, make_chance, make_choice, postorder
+
+    nodes = [n for n in postorder(tree) if isinstance(n, Choice)]
+    extra = data.draw(trees(OUTCOMES, max_leaves=3))
+    if not nodes:
+        return choice({"keep": tree, "extra": extra})
+    target = data.draw(st.sampled_from(nodes))
+    done = {}
+    for node in postorder(tree):
+        children = tuple(done[id(c)] for c in node.children)
+        if node is target:
+            done[id(node)] = make_choice(node.actions + ("extra",), children + (extra,))
+        elif isinstance(node, Choice):
+            done[id(node)] = make_choice(node.actions, children)
+        elif node.children:
+            done[id(node)] = make_chance(node.probabilities, children)
+        else:
+            done[id(node)] = node
+    return done[id(tree)]
+
+
+def checks(relation, left, right, verdict, names=OUTCOMES):
+    """The verdict's evidence passes the independent verifier whenever it has some."""
+    document = certificate_document(relation, left, right, unit_box(names), verdict)
+    if document is None:  # only a solver vouches for it
+        assert verdict.certificate is None and verdict.witness is None
+        assert "vouch" in (verdict.reason or "") or verdict.method.startswith("z3")
+        return
+    failure = verify.verify({"format": verify.FORMAT, "version": 1, "certificates": [document]})
+    assert failure is None, failure
+
+
+@st.composite
+def pairs(draw):
+    left = draw(trees(OUTCOMES, max_leaves=8))
+    if draw(st.booleans()):
+        return extend(left, draw(st.data())) if draw(st.booleans()) else left, left
+    return left, draw(trees(OUTCOMES, max_leaves=8))
+
+
+@settings(max_examples=1000)
+@given(pairs())
+def test_dominance_equals_brute_force_and_its_evidence_verifies(pair):
+    left, right = pair
+    verdict = relations.dominates(left, right, outcomes=OUTCOMES)
+    assert verdict.holds is not None, verdict.reason
+    assert verdict.holds == relations.brute_force_dominates(left, right)
+    assert verdict.holds == relations.one_shot_dominates(left, right, outcomes=OUTCOMES)
+    if verdict.holds is False:
+        w = verdict.witness
+        assert w.left_value < w.right_value
+    checks("dominates", left, right, verdict)
+
+
+@settings(max_examples=500)
+@given(pairs())
+def test_p1_holds_exactly_when_dominance_holds_without_equivalence(pair):
+    left, right = pair
+    forward = relations.brute_force_dominates(left, right)
+    backward = relations.brute_force_dominates(right, left)
+    verdict = relations.inclusion(left, right, OUTCOMES)
+    assert verdict.holds == (forward and not backward)
+    checks("inclusion", left, right, verdict)
+
+
+@settings(max_examples=300)
+@given(pairs())
+def test_interiority_verdicts_carry_checkable_evidence(pair):
+    left, right = pair
+    verdict = relations.interiority(left, right, OUTCOMES)
+    assert verdict.holds is not None
+    if verdict.holds:
+        assert relations.inclusion(left, right, OUTCOMES).holds  # P2 implies P1
+    checks("interiority", left, right, verdict)
+
+
+def test_theory_examples():
+    o = {name: leaf(name) for name in ("off", "o1", "o2", "o3")}
+    run = choice({"o1": "o1", "o2": "o2", "o3": "o3"})
+    names = ("off", "o1", "o2", "o3")
+    assert relations.compare(run, o["off"], None, outcomes=names)[0] == "incomparable"
+    p3 = relations.permuted("inclusion", run, o["off"], names)
+    assert p3.holds and p3.details["permutation"] in ("(off o1)", "(off o2)", "(off o3)")
+    assert relations.inclusion(choice({"off": "off", "o1": "o1"}), o["off"], names).holds
+    power = choice({n: n for n in names})
+    assert relations.interiority(power, uniform(list(names)), names).holds
+    mixed = choice({"o2": "o2", "mix": uniform(["o1", "o2"])})
+    assert relations.permuted("inclusion", mixed, o["o1"], names).details["permutation"] == "(o1 o2)"
+    coin = chance([(Fraction(1, 2), "o2"), (Fraction(1, 2), "o3")])
+    for a, b in ((o["o1"], coin), (coin, o["o1"])):
+        assert not relations.inclusion(a, b, names).holds
+        assert not relations.interiority(a, b, names).holds
+        assert not relations.permuted("inclusion", a, b, names).holds
+        assert not relations.permuted("interiority", a, b, names).holds
+
+
+def test_verifier_imports_neither_z3_nor_sympy():
+    import subprocess
+    from pathlib import Path
+
+    import decisiontrees
+
+    parent = str(Path(decisiontrees.__file__).resolve().parent.parent)
+    code = (f"import sys; sys.path.insert(0, {parent!r}); import decisiontrees.verify; "
+            "bad = [m for m in ('z3', 'sympy') if m in sys.modules]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@settings(max_examples=60)
+@given(pairs())
+def test_permuted_inclusion_equals_trying_every_permutation_by_brute_force(pair):
+    import itertools
+
+    left, right = pair
+    verdict = relations.permuted("inclusion", left, right, OUTCOMES)
+    expected = False
+    for image in itertools.permutations(OUTCOMES):
+        moved = relations.relabel(right, dict(zip(OUTCOMES, image)))
+        if (relations.brute_force_dominates(left, moved)
+                and not relations.brute_force_dominates(moved, left)):
+            expected = True
+            break
+    assert verdict.holds == expected
+    if verdict.holds:
+        moved = relations.relabel(right, verdict.details["map"])
+        checks("inclusion", left, moved, verdict)
