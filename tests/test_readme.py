@@ -59,3 +59,14 @@ def test_code_blocks_in_the_language_reference_are_valid():
     for block in blocks:
         results = run(parse(block, "block.dtree"))
         assert all(r.status in ("pass", "answer") for r in results), block
+
+
+def test_comparing_trees_example_runs_and_verifies(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "power.dtree").write_text(block_after("Save this as `power.dtree`"))
+    marker = README.index("decisiontrees check power.dtree --certificate")
+    commands = README[marker:README.index("```", marker)].strip().splitlines()
+    for line in commands:
+        args = line.split("#")[0].split()[1:]
+        assert main(args) == 0, line
+    assert capsys.readouterr().out.endswith("VERIFIED\n")
