@@ -98,6 +98,34 @@ def _simplest(values: dict[str, Fraction], accept: Any) -> dict[str, Fraction]:
     return values
 
 
+def candidate_utilities(utility_class: UtilityClass, count: int = 8) -> list[dict[str, Fraction]]:
+    """Cheap guesses to try before a solver: indicator functions of each outcome and of its
+    complement, and a few seeded pseudo-random ones, kept only if they lie in the class."""
+    import random
+
+    names = utility_class.outcomes
+    rng = random.Random(0)
+    guesses = [{o: Fraction(int(o == target)) for o in names} for target in names]
+    guesses += [{o: Fraction(int(o != target)) for o in names} for target in names]
+    guesses += [{o: Fraction(rng.randint(0, 10), 10) for o in names} for _ in range(count)]
+    if utility_class.features or utility_class.constraints:
+        guesses = [g for g in guesses if utility_class.contains(g)]
+    return guesses
+
+
+def quick_witness(better: Node, worse: Node, utility_class: UtilityClass) -> dict[str, Fraction] | None:
+    """A candidate utility function under which ``better`` beats ``worse``, or None.
+
+    Backward induction costs one pass per guess, so random pairs are refuted long before a
+    solver would have been set up; only a class without feature weights is tried."""
+    if utility_class.features:
+        return None
+    for guess in candidate_utilities(utility_class):
+        if analysis.value(better, guess) > analysis.value(worse, guess):
+            return guess
+    return None
+
+
 def _search(better: Node, worse: Node, utility_class: UtilityClass, timeout_ms: int,
             strict: bool = True, nonconstant: bool = False) -> dict[str, Fraction] | None | str:
     """A verified ``u`` in the class under which ``better`` beats ``worse``; None if none
@@ -136,6 +164,10 @@ def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None
     """
     names = outcomes_of_pair(left, right, outcomes)
     utility_class = utility_class or unit_box(names)
+    quick = quick_witness(right, left, utility_class)
+    if quick is not None:
+        return Verdict("dominates", False, "candidate utility functions (no solver), checked exactly",
+                       witness=make_witness(left, right, quick, utility_class))
     proof = structural.prove_containment(left, right)
     if proof is not None:
         return Verdict("dominates", True, "structural proof (no solver)",
@@ -204,7 +236,7 @@ def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | No
     weak = dominates(left, right, utility_class, timeout_ms, names)
     if weak.holds is not True:
         return Verdict("strictly dominates", weak.holds, weak.method, weak.witness, None, weak.reason)
-    found = _search(left, right, utility_class, timeout_ms)
+    found = quick_witness(left, right, utility_class) or _search(left, right, utility_class, timeout_ms)
     if isinstance(found, str):
         return Verdict("strictly dominates", None, _solver_name(), reason=found)
     if found is None:
@@ -255,7 +287,10 @@ def interiority(left: Node, right: Node, outcomes: tuple[str, ...] | None = None
     non-constant ``u``."""
     names = outcomes_of_pair(left, right, outcomes)
     box = unit_box(names)
-    found = _search(right, left, box, timeout_ms, strict=False, nonconstant=True)
+    found: Any = next((u for u in candidate_utilities(box) if len(set(u.values())) > 1
+                       and analysis.value(left, u) <= analysis.value(right, u)), None)
+    if found is None:
+        found = _search(right, left, box, timeout_ms, strict=False, nonconstant=True)
     if isinstance(found, str):
         return Verdict("P2 interiority", None, _solver_name(), reason=found)
     if found is not None:

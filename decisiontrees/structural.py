@@ -46,12 +46,16 @@ def occurring(node: Node) -> list[Node]:
     return list(node.children)
 
 
+def _weights(node: Node) -> tuple:
+    return node.probabilities if isinstance(node, Chance) else (1,) * len(node.children)
+
+
 def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> list[Step] | None:
     """Steps proving ``L(right) ⊆ L(left)`` (the last one is the goal), or None if none found."""
     memo: dict[tuple[int, int], Step | None] = {}
     spent = [0]
 
-    def prove(a: Node, b: Node) -> Step | None:
+    def prove(a: Node, b: Node, hint: str | None = None) -> Step | None:
         key = (id(a), id(b))
         if key in memo:
             return memo[key]
@@ -59,23 +63,26 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         if spent[0] > budget:
             raise _Budget
         memo[key] = None  # a pair under proof cannot be its own premise
-        step = _try(a, b)
+        step = _try(a, b, hint)
         memo[key] = step
         return step
 
-    def _try(a: Node, b: Node) -> Step | None:
+    def _try(a: Node, b: Node, hint: str | None) -> Step | None:
         if a is b:
             return Step(a, b, "same", ())
         if isinstance(a, Choice):
-            # the child with b's identity first: the common case of a tree with extra options
-            order = sorted(range(len(a.children)), key=lambda k: a.children[k] is not b)
+            # b itself first, then the child reached by b's own action (a tree with extra
+            # options keeps its labels), then the rest
+            order = sorted(range(len(a.children)),
+                           key=lambda k: (a.children[k] is not b, a.actions[k] != hint))
             for k in order:
                 if prove(a.children[k], b) is not None:
                     return Step(a, b, "pick", ((a.children[k], b),), k)
         if not isinstance(b, Leaf):
-            children = occurring(b)
-            if all(prove(a, c) is not None for c in children):
-                return Step(a, b, "split", tuple((a, c) for c in children))
+            labels = b.actions if isinstance(b, Choice) else [None] * len(b.children)
+            children = [(c, label) for c, label, p in zip(b.children, labels, _weights(b)) if p != 0]
+            if all(prove(a, c, label) is not None for c, label in children):
+                return Step(a, b, "split", tuple((a, c) for c, _ in children))
         if isinstance(a, Chance):
             if (isinstance(b, Chance) and a.probabilities == b.probabilities
                     and all(prove(x, y) is not None for x, y in zip(a.children, b.children))):
