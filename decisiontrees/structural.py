@@ -8,7 +8,12 @@ Rules, each sound because lottery sets are convex and Minkowski sums are monoton
   choice) lies in ``L(a)``, so their convex combinations do too;
 - ``nature``: ``a`` is a chance node and every child of ``a`` that can occur contains
   ``L(b)`` (then ``L(a) ⊇ Σ p_k L(b) = L(b)``);
-- ``pair``: ``a`` and ``b`` are chance nodes with equal probabilities and ``L(b_k) ⊆ L(a_k)``.
+- ``pair``: ``a`` and ``b`` are chance nodes with equal probabilities and ``L(b_k) ⊆ L(a_k)``;
+- ``simplex``: ``a`` contains ``δ_o`` (can force ``o``) for every outcome ``o`` that ``b`` reaches
+  with positive probability, so ``L(a) ⊇ Δ(those outcomes) ⊇ L(b)``.
+
+Forcing sets are computed first in one pass over ``a``, so the common case of two large
+trees that can each force every outcome costs a linear pass, not a search.
 
 The search is memoised on node pairs and stops after a budget of pairs, answering None
 (not known) rather than no: failing to find a proof says nothing about containment.
@@ -92,6 +97,26 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
                 return Step(a, b, "nature", tuple((c, b) for c in children))
         return None
 
+    forced = _forced_outcomes(left)
+    reach = reachable(right)
+    if left is right:
+        return [Step(left, right, "same", ())]
+    if isinstance(right, Leaf) and right.outcome in forced[id(left)]:
+        _force(left, right, forced, memo)
+        goal = memo[(id(left), id(right))]
+        assert goal is not None
+        return _ordered(goal, memo)
+    if reach <= forced[id(left)]:
+        leaves = {n.outcome: n for n in _leaves_of(right)}
+        try:
+            premises = tuple((left, leaves[o]) for o in sorted(reach))
+            for a, b in premises:
+                _force(a, b, forced, memo)
+        except (_Budget, RecursionError):
+            return None
+        goal = Step(left, right, "simplex", premises)
+        memo[(id(left), id(right))] = goal
+        return _ordered(goal, memo)
     try:
         goal = prove(left, right)
     except (_Budget, RecursionError):
@@ -122,3 +147,61 @@ def _ordered(goal: Step, memo: dict[tuple[int, int], Step | None]) -> list[Step]
             if (id(a), id(b)) not in seen:
                 stack.append((premise, False))
     return order
+
+
+def reachable(tree: Node) -> set[str]:
+    """Outcomes that some plan reaches with positive probability."""
+    from decisiontrees.analysis import reachable_outcomes
+
+    return set(reachable_outcomes(tree))
+
+
+def _leaves_of(tree: Node) -> list[Leaf]:
+    from decisiontrees.model import postorder
+
+    return [n for n in postorder(tree) if isinstance(n, Leaf)]
+
+
+def _forced_outcomes(tree: Node) -> dict[int, frozenset[str]]:
+    """For every node, the outcomes some plan reaches with probability 1."""
+    from decisiontrees.model import postorder
+
+    forced: dict[int, frozenset[str]] = {}
+    for node in postorder(tree):
+        if isinstance(node, Leaf):
+            forced[id(node)] = frozenset({node.outcome})
+        elif isinstance(node, Choice):
+            forced[id(node)] = frozenset().union(*(forced[id(c)] for c in node.children))
+        else:
+            sets = [forced[id(c)] for c in occurring(node)]
+            forced[id(node)] = frozenset.intersection(*sets) if sets else frozenset()
+    return forced
+
+
+def _force(a: Node, goal: Leaf, forced: dict[int, frozenset[str]],
+           memo: dict[tuple[int, int], Step | None]) -> None:
+    """Record steps proving ``δ_o ⊆ L(a)``: pick a forcing child, or all children of nature."""
+    outcome = goal.outcome
+    stack: list[tuple[Node, bool]] = [(a, False)]
+    while stack:
+        node, expanded = stack.pop()
+        key = (id(node), id(goal))
+        if key in memo and memo[key] is not None and not expanded:
+            continue
+        if isinstance(node, Leaf):
+            memo[key] = Step(node, goal, "same", ())
+        elif isinstance(node, Choice):
+            k = next(k for k, c in enumerate(node.children) if outcome in forced[id(c)])
+            child = node.children[k]
+            if not expanded:
+                stack.append((node, True))
+                stack.append((child, False))
+                continue
+            memo[key] = Step(node, goal, "pick", ((child, goal),), k)
+        else:
+            children = occurring(node)
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((c, False) for c in children)
+                continue
+            memo[key] = Step(node, goal, "nature", tuple((c, goal) for c in children))

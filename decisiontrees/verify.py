@@ -267,10 +267,30 @@ def _rule_holds(left: Tree, right: Tree, a: int, b: int, rule: str, child: Any,
         return right.kinds[b] != "leaf" and all((a, c) in proven for c in occurring(right, b))
     if rule == "nature":
         return left.kinds[a] == "chance" and all((c, b) in proven for c in occurring(left, a))
+    if rule == "simplex":
+        return all((a, leaf) in proven for leaf in _reachable_leaves(right, b))
     if rule == "pair":
         return (left.kinds[a] == right.kinds[b] == "chance" and left.labels[a] == right.labels[b]
                 and all((x, y) in proven for x, y in zip(left.children[a], right.children[b])))
     return False
+
+
+def _reachable_leaves(tree: Tree, start: int) -> set[int]:
+    """Leaf nodes below ``start`` that some plan reaches with positive probability, one per
+    outcome (the certificate names the first leaf of each outcome in node order)."""
+    seen, stack, leaves = {start}, [start], {}
+    while stack:
+        i = stack.pop()
+        if tree.kinds[i] == "leaf":
+            leaves.setdefault(tree.labels[i], set()).add(i)
+            continue
+        for j, child in enumerate(tree.children[i]):
+            if tree.kinds[i] == "chance" and tree.labels[i][j] == 0:
+                continue
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return {min(indices) for indices in leaves.values()}
 
 
 def _same(left: Tree, a: int, right: Tree, b: int) -> bool:
