@@ -23,6 +23,7 @@ tree has over 10^5 plans; that is reported as "not run (N plans)".
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import platform
 import random
@@ -228,7 +229,7 @@ def family_b(args):
         base = random_tree(size, rng)
         bigger = extend(base, 5, rng)
 
-        def decide():
+        def decide(bigger=bigger, base=base):
             verdict = relations.dominates(bigger, base, outcomes=OUTCOMES)
             return verdict, verified("dominates", bigger, base, verdict)
 
@@ -250,7 +251,7 @@ def family_c(args):
         extended = chance([(Fraction(1, k), choice({"x": x, "y": y, "z": rng.choice(OUTCOMES)})
                             if i == 0 else choice({"x": x, "y": y})) for i, (x, y) in enumerate(pairs)])
         for name, other in (("one removed", removed), ("extension", extended)):
-            def decide(other=other):
+            def decide(z=z, other=other):
                 outcome, forward, backward = relations.compare(z, other, None, outcomes=OUTCOMES)
                 return outcome, verified("dominates", z, other, forward) and \
                     verified("dominates", other, z, backward)
@@ -273,8 +274,10 @@ def family_d(args):
         rng.shuffle(image)
         sigma = dict(zip(names, image))
         right = relations.relabel(left.children[0], sigma)
-        p3_time, p3 = timed(lambda: relations.permuted("inclusion", left, right, names), args.repeat)
-        p4_time, p4 = timed(lambda: relations.permuted("interiority", left, right, names), args.repeat)
+        p3_time, p3 = timed(functools.partial(relations.permuted, "inclusion", left, right, names),
+                            args.repeat)
+        p4_time, p4 = timed(functools.partial(relations.permuted, "interiority", left, right, names),
+                            args.repeat)
         brute_seconds, _ = baseline(_brute_sigma, (left, right, names), args.baseline_timeout)
         print(f"| d = {d} | {p3_time:.3f} | {_p(p3)} | {p4_time:.3f} | {_p(p4)} | "
               f"{shown(brute_seconds, args.baseline_timeout)} | "
@@ -306,7 +309,7 @@ def family_e(args):
         pairs, z = zonotope(k, rng)
         nf = normal_form(pairs)
 
-        def decide():
+        def decide(z=z, nf=nf):
             outcome, forward, backward = relations.compare(z, nf, None, outcomes=OUTCOMES)
             return outcome, verified("dominates", z, nf, forward) and \
                 verified("dominates", nf, z, backward)
