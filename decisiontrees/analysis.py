@@ -42,11 +42,12 @@ def value(tree: Node, utility: Utility) -> Any:
     return node_values(tree, utility)[id(tree)]
 
 
-def node_values(tree: Node, utility: Utility) -> dict[int, Any]:
-    """The value of every distinct node, keyed by ``id(node)``."""
+def node_values(tree: Node, utility: Utility, order: list[Node] | None = None) -> dict[int, Any]:
+    """The value of every distinct node, keyed by ``id(node)``; ``order`` may pass a
+    precomputed ``postorder(tree)`` when many utility functions are evaluated."""
     values: dict[int, Any] = {}
     symbolic = is_symbolic(tree)
-    for node in postorder(tree):
+    for node in order if order is not None else postorder(tree):
         if isinstance(node, Leaf):
             values[id(node)] = Fraction(utility[node.outcome])
         elif isinstance(node, Choice):

@@ -97,26 +97,11 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
                 return Step(a, b, "nature", tuple((c, b) for c in children))
         return None
 
-    forced = _forced_outcomes(left)
-    reach = reachable(right)
     if left is right:
         return [Step(left, right, "same", ())]
-    if isinstance(right, Leaf) and right.outcome in forced[id(left)]:
-        _force(left, right, forced, memo)
-        goal = memo[(id(left), id(right))]
-        assert goal is not None
-        return _ordered(goal, memo)
-    if reach <= forced[id(left)]:
-        leaves = {n.outcome: n for n in _leaves_of(right)}
-        try:
-            premises = tuple((left, leaves[o]) for o in sorted(reach))
-            for a, b in premises:
-                _force(a, b, forced, memo)
-        except (_Budget, RecursionError):
-            return None
-        goal = Step(left, right, "simplex", premises)
-        memo[(id(left), id(right))] = goal
-        return _ordered(goal, memo)
+    quick = prove_by_forcing(left, right, memo)
+    if quick is not None:
+        return quick
     try:
         goal = prove(left, right)
     except (_Budget, RecursionError):
@@ -147,6 +132,31 @@ def _ordered(goal: Step, memo: dict[tuple[int, int], Step | None]) -> list[Step]
             if (id(a), id(b)) not in seen:
                 stack.append((premise, False))
     return order
+
+
+def prove_by_forcing(left: Node, right: Node,
+                     memo: dict[tuple[int, int], Step | None] | None = None) -> list[Step] | None:
+    """A linear-time proof when ``left`` can force every outcome ``right`` reaches
+    (rule ``simplex``, or forcing steps when ``right`` is a leaf); None otherwise."""
+    memo = {} if memo is None else memo
+    forced = _forced_outcomes(left)
+    if isinstance(right, Leaf):
+        if right.outcome not in forced[id(left)]:
+            return None
+        _force(left, right, forced, memo)
+        goal = memo[(id(left), id(right))]
+        assert goal is not None
+        return _ordered(goal, memo)
+    reach = reachable(right)
+    if not reach <= forced[id(left)]:
+        return None
+    leaves = {n.outcome: n for n in _leaves_of(right)}
+    premises = tuple((left, leaves[o]) for o in sorted(reach))
+    for a, b in premises:
+        _force(a, b, forced, memo)
+    goal = Step(left, right, "simplex", premises)
+    memo[(id(left), id(right))] = goal
+    return _ordered(goal, memo)
 
 
 def reachable(tree: Node) -> set[str]:
