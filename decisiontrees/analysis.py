@@ -301,3 +301,27 @@ def expected_utility(lottery: Lottery, utility: Utility) -> Fraction:
 def optimal_plans(tree: Node, utility: Utility, limit: int = DEFAULT_LIMIT) -> tuple[PlannedLottery, ...]:
     """Every plan that is optimal at every choice node under ``utility``, with its lottery."""
     return plans(tree, limit, utility)
+
+
+def plan_flow(tree: Node, plan: Plan) -> dict[tuple[int, int], Fraction]:
+    """The sequence-form flow of a plan: how much probability each choice edge carries,
+    keyed by (index in ``certificates.topological_order(tree)``, child index)."""
+    from decisiontrees.certificates import topological_order
+
+    index = {id(node): i for i, node in enumerate(topological_order(tree))}
+    pairs = list(reversed(_plan_postorder(tree, plan)))  # parents before children
+    weight: dict[tuple[int, int], Fraction] = {(id(tree), id(plan)): Fraction(1)}
+    flow: dict[tuple[int, int], Fraction] = {}
+    for node, here in pairs:
+        amount = weight.get((id(node), id(here)), Fraction(0))
+        if isinstance(node, Choice):
+            k, below = here  # type: ignore[misc]
+            edge = (index[id(node)], k)
+            flow[edge] = flow.get(edge, Fraction(0)) + amount
+            key = (id(node.children[k]), id(below))
+            weight[key] = weight.get(key, Fraction(0)) + amount
+        elif isinstance(node, Chance):
+            for p, (child, below) in zip(node.probabilities, _plan_children(node, here)):
+                key = (id(child), id(below))
+                weight[key] = weight.get(key, Fraction(0)) + p * amount
+    return flow

@@ -215,18 +215,29 @@ def _vertex_certificate(left: Node, right: Node, utility_class: UtilityClass, ti
 
     if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
         return None
+    # A vertex that is itself a plan lottery of `left` needs no LP: that plan's flow, with
+    # all multipliers zero, proves it.
+    exact: dict[frozenset, Any] = {}
+    if analysis.count_plans(left) <= 16 * CERTIFICATE_VERTEX_LIMIT:
+        for candidate in analysis.plans(left, 16 * CERTIFICATE_VERTEX_LIMIT):
+            exact.setdefault(frozenset(candidate.lottery.items()), candidate.plan)
+    rows = class_rows(utility_class)
     vertices = []
     for row in analysis.plans(right, CERTIFICATE_VERTEX_LIMIT):
-        found = solver.find_dominating_point(left, row.lottery, utility_class, timeout_ms)
-        if found is None or isinstance(found, solver.Unknown):
-            return None
-        flow, multipliers = found
+        key = frozenset(row.lottery.items())
+        if key in exact:
+            flow, multipliers = analysis.plan_flow(left, exact[key]), [Fraction(0)] * len(rows)
+        else:
+            found = solver.find_dominating_point(left, row.lottery, utility_class, timeout_ms)
+            if found is None or isinstance(found, solver.Unknown):
+                return None
+            flow, multipliers = found
         reached = lottery_of_flow(left, flow)
         if isinstance(reached, str):
             return None
         difference = {o: reached.get(o, Fraction(0)) - row.lottery.get(o, Fraction(0))
                       for o in utility_class.outcomes}
-        if check_farkas(class_rows(utility_class), difference, multipliers) is not None:
+        if check_farkas(rows, difference, multipliers) is not None:
             return None
         vertices.append({
             "lottery": {o: str(q) for o, q in row.lottery.items()},
@@ -389,15 +400,22 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     candidates = {s: [t for t in names if group.allows(s, t)
                       and (s not in reachable_right or t in reachable_left)] for s in sources}
     pool: list[dict[str, Fraction]] = []
-    tried = ruled_by_pool = 0
+    tried = ruled_by_pool = symmetric = 0
+    # Relabelled trees are interned, so maps that give the same tree (outcomes that play the
+    # same role in `right`) are recognised at once: symmetry pruning for free.
+    seen: dict[int, Node] = {}  # keeps the trees alive, so their ids stay unique
     refutations: list[dict[str, Any]] = []
     check = inclusion if relation == "inclusion" else interiority
     for targets in itertools.product(*(candidates[s] for s in sources)):
         if len(set(targets)) != len(targets):
             continue
         mapping = dict(zip(sources, targets))
-        tried += 1
         moved = relabel(right, mapping)
+        if id(moved) in seen:
+            symmetric += 1
+            continue
+        seen[id(moved)] = moved
+        tried += 1
         refuted_by = next((u for u in pool if _refutes(relation, left, moved, u)), None)
         if refuted_by is not None:
             ruled_by_pool += 1
@@ -421,8 +439,8 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     excluded = _count_all_maps(sources, names, group) - total
     return Verdict(name, False, f"exhaustive search with {_solver_name()}",
                    reason=f"every allowed permutation was ruled out: {excluded} by reachability, "
-                          f"{ruled_by_pool} by an earlier witness, {tried - ruled_by_pool} by a "
-                          f"check of its own",
+                          f"{symmetric} as symmetric to one already checked, {ruled_by_pool} by an "
+                          f"earlier witness, {tried - ruled_by_pool} by a check of its own",
                    details={"maps_tried": tried, "refutations": refutations})
 
 

@@ -145,3 +145,29 @@ def test_permuted_inclusion_equals_trying_every_permutation_by_brute_force(pair)
     if verdict.holds:
         moved = relations.relabel(right, verdict.details["map"])
         checks("inclusion", left, moved, verdict)
+
+
+def test_a_solver_that_runs_out_of_time_answers_unknown_never_a_guess(capsys, write):
+    # a chance node over binary choices against its normal form: equivalent, but only the
+    # solver can show one direction (no structural match)
+    pairs = [("a", "b"), ("b", "c"), ("c", "d"), ("d", "a"), ("a", "c"), ("b", "d")]
+    zonotope = chance([(Fraction(1, 6), choice({"x": x, "y": y})) for x, y in pairs])
+    strategies = {}
+    for bits in range(2 ** len(pairs)):
+        picks = [pair[(bits >> i) & 1] for i, pair in enumerate(pairs)]
+        strategies[f"s{bits}"] = chance([(Fraction(1, 6), p) for p in picks])
+    normal_form = choice(strategies)
+    for timeout_ms in (1, 10, 60_000):
+        verdict = relations.dominates(normal_form, zonotope, outcomes=OUTCOMES, timeout_ms=timeout_ms)
+        assert verdict.holds in (None, True)
+        if verdict.holds is None:
+            assert verdict.reason
+    assert verdict.holds is True
+    checks("dominates", normal_form, zonotope, verdict)
+
+    from decisiontrees.cli import main
+
+    spec = "outcomes a, b\ntree t = choice { a, b }\nclaim dominates(t, a)\n"
+    folder = write({"t.dtree": spec})
+    assert main(["check", "--timeout", "1", str(folder / "t.dtree")]) == 0
+    assert "PASS" in capsys.readouterr().out
