@@ -151,9 +151,13 @@ def shown(seconds, timeout):
 
 
 def ratio(engine, base, timeout):
+    """How many times faster the engine is than the baseline (below 1: slower)."""
+    def text(value):
+        return f"{value:,.0f}×" if value >= 10 else f"{value:.2g}×"
+
     if base is None:
-        return f"> {timeout / engine:,.0f}×"
-    return f"{base / engine:,.0f}×"
+        return f"> {text(timeout / engine)}"
+    return text(base / engine)
 
 
 def brute(left, right, timeout_ms):
@@ -316,7 +320,7 @@ def family_e(args):
 
         engine, (outcome, ok) = timed(decide, args.repeat)
         row(f"k = {k} ({2 ** k} strategies)", engine,
-            f"{outcome}, {'verified' if ok else 'NOT VERIFIED'}", nf, z, args.baseline_timeout,
+            f"{outcome or 'unknown'}, {'verified' if ok else 'not verified'}", nf, z, args.baseline_timeout,
             with_baselines=k <= 10)
 
 
