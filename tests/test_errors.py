@@ -151,6 +151,38 @@ main.dtree:2:1: error: a claim about value() needs a comparison
     claim value(a, {*: 1})
     ^^^^^^^^^^^^^^^^^^^^^^
 hint: e.g. `claim value(…) == 1`"""),
+    ("empty utility class", {"main.dtree": OUT + "class c = {a > b, b > a}\n"}, """\
+main.dtree:2:7: error: the utility class `c` is empty
+    class c = {a > b, b > a}
+          ^
+hint: these constraints conflict: `a > b` (2:12), `b > a` (2:19)"""),
+    ("non-linear constraint", {"main.dtree": OUT + "class c = {a * b >= 0}\n"}, """\
+main.dtree:2:12: error: a constraint must be linear
+    class c = {a * b >= 0}
+               ^^^^^
+hint: multiply by numbers only"""),
+    ("not-equal in a class", {"main.dtree": OUT + "class c = {a != b}\n"}, """\
+main.dtree:2:12: error: `!=` cannot be part of a utility class
+    class c = {a != b}
+               ^^^^^^
+hint: a class is convex: use <, <=, ==, >= or >"""),
+    ("unknown feature", {"main.dtree": "outcomes a { resources: 1 }, b\n"
+                                       "class c = features {resorces >= 0}\n"}, """\
+main.dtree:2:21: error: `resorces` is not a feature
+    class c = features {resorces >= 0}
+                        ^^^^^^^^
+hint: did you mean `resources`?"""),
+    ("unknown class in a relation", {"main.dtree": OUT + "class ordered = {a >= b}\n"
+                                                   "claim dominates(a, b, orderd)\n"}, """\
+main.dtree:3:23: error: dominates() expects the name of a utility class here
+    claim dominates(a, b, orderd)
+                          ^^^^^^
+hint: did you mean `ordered`?"""),
+    ("compare needs a word", {"main.dtree": OUT + "claim compare(a, b) == better\n"}, """\
+main.dtree:2:24: error: expected how the trees compare
+    claim compare(a, b) == better
+                           ^^^^^^
+hint: one of dominates, dominated, equivalent, incomparable"""),
     ("division by zero", {"main.dtree": OUT + "tree t = chance { 1/0: a }\n"}, """\
 main.dtree:2:21: error: division by zero
     tree t = chance { 1/0: a }

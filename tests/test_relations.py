@@ -15,6 +15,7 @@ from decisiontrees.model import chance, choice, leaf, uniform
 from decisiontrees.relations import certificate_document
 
 OUTCOMES = ("a", "b", "c", "d")
+WIDE = ("a", "b", "c", "d", "e", "f")
 
 
 def extend(tree, data):
@@ -171,3 +172,47 @@ def test_a_solver_that_runs_out_of_time_answers_unknown_never_a_guess(capsys, wr
     folder = write({"t.dtree": spec})
     assert main(["check", "--timeout", "1", str(folder / "t.dtree")]) == 0
     assert "PASS" in capsys.readouterr().out
+
+
+@st.composite
+def wide_pairs(draw):
+    left = draw(trees(WIDE, max_leaves=16))
+    if draw(st.booleans()):
+        return left, left
+    return left, draw(trees(WIDE, max_leaves=16))
+
+
+@settings(max_examples=300)
+@given(wide_pairs())
+def test_six_outcomes_and_larger_trees_agree_with_brute_force(pair):
+    left, right = pair
+    verdict = relations.dominates(left, right, outcomes=WIDE)
+    assert verdict.holds == relations.brute_force_dominates(left, right)
+    checks("dominates", left, right, verdict, WIDE)
+
+
+@st.composite
+def orderings(draw):
+    """A random class of orderings over OUTCOMES (a chain over a random subset)."""
+    from decisiontrees.classes import Constraint, UtilityClass
+
+    chosen = draw(st.permutations(OUTCOMES))[: draw(st.integers(2, 4))]
+    rows = tuple(Constraint(((hi, Fraction(1)), (lo, Fraction(-1))), draw(st.sampled_from([">=", ">"])),
+                            Fraction(0), f"{hi} over {lo}") for hi, lo in zip(chosen, chosen[1:]))
+    return UtilityClass("ordering", OUTCOMES, rows, True)
+
+
+@settings(max_examples=200)
+@given(pairs(), orderings())
+def test_verdicts_under_ordering_classes_carry_checkable_evidence(pair, ordering):
+    left, right = pair
+    verdict = relations.dominates(left, right, ordering, outcomes=OUTCOMES)
+    assert verdict.holds is not None
+    if verdict.holds is False:
+        assert ordering.contains(verdict.witness.utility)
+    if relations.brute_force_dominates(left, right):
+        assert verdict.holds  # a smaller class keeps every dominance of [0,1]^O
+    document = certificate_document("dominates", left, right, ordering, verdict)
+    if document is not None:
+        failure = verify.verify({"format": verify.FORMAT, "version": 1, "certificates": [document]})
+        assert failure is None, failure
