@@ -10,7 +10,6 @@ that gives up yields ``holds=None`` with its reason.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -406,10 +405,9 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     seen: dict[int, Node] = {}  # keeps the trees alive, so their ids stay unique
     refutations: list[dict[str, Any]] = []
     check = inclusion if relation == "inclusion" else interiority
-    for targets in itertools.product(*(candidates[s] for s in sources)):
-        if len(set(targets)) != len(targets):
-            continue
-        mapping = dict(zip(sources, targets))
+    considered = 0
+    for mapping in _injective_maps(sources, candidates):
+        considered += 1
         moved = relabel(right, mapping)
         if id(moved) in seen:
             symmetric += 1
@@ -435,8 +433,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                                 "utility": {o: str(v) for o, v in verdict.witness.utility.items()}})
         else:
             refutations.append({"map": mapping, "reason": verdict.reason})
-    total = sum(1 for _ in _injective(candidates, sources))
-    excluded = _count_all_maps(sources, names, group) - total
+    excluded = _count_allowed_maps(sources, names, group) - considered
     return Verdict(name, False, f"exhaustive search with {_solver_name()}",
                    reason=f"every allowed permutation was ruled out: {excluded} by reachability, "
                           f"{symmetric} as symmetric to one already checked, {ruled_by_pool} by an "
@@ -451,15 +448,42 @@ def _refutes(relation: str, left: Node, moved: Node, utility: Mapping[str, Fract
     return gap <= 0 and len(set(utility.values())) > 1
 
 
-def _injective(candidates: Mapping[str, list[str]], sources: list[str]) -> Any:
-    for targets in itertools.product(*(candidates[s] for s in sources)):
-        if len(set(targets)) == len(targets):
-            yield targets
+def _injective_maps(sources: list[str], candidates: Mapping[str, list[str]]) -> Any:
+    """Every injective map sending each source to one of its candidates (backtracking)."""
+    chosen: dict[str, str] = {}
+    used: set[str] = set()
+
+    def extend(position: int) -> Any:
+        if position == len(sources):
+            yield dict(chosen)
+            return
+        source = sources[position]
+        for target in candidates[source]:
+            if target in used:
+                continue
+            chosen[source] = target
+            used.add(target)
+            yield from extend(position + 1)
+            used.discard(target)
+            del chosen[source]
+
+    return extend(0)
 
 
-def _count_all_maps(sources: list[str], names: tuple[str, ...], group: PermutationGroup) -> int:
-    everything = {s: [t for t in names if group.allows(s, t)] for s in sources}
-    return sum(1 for _ in _injective(everything, sources))
+def _count_allowed_maps(sources: list[str], names: tuple[str, ...], group: PermutationGroup) -> int:
+    """How many injective maps of ``sources`` the group allows: within each kind, the
+    non-fixed sources go injectively to the non-fixed outcomes of that kind."""
+    import math
+
+    count = 1
+    kinds = {group.kinds.get(o) for o in names}
+    for kind in kinds:
+        movable = [s for s in sources if group.kinds.get(s) == kind and s not in group.fixed]
+        targets = [o for o in names if group.kinds.get(o) == kind and o not in group.fixed]
+        if len(movable) > len(targets):
+            return 0
+        count *= math.perm(len(targets), len(movable))
+    return count
 
 
 def _cycles(mapping: Mapping[str, str]) -> str:

@@ -293,7 +293,7 @@ def _relation(question: RelationQuestion, spec: Spec, timeout_seconds: int | Non
     left, right = question.tree.node, question.other.node
     utility_class = question.utility_class or unit_box(spec.outcomes)
     name = question.relation
-    if name == "compare":
+    if name in ("compare", "equivalent", "incomparable"):
         outcome, forward, backward = relations.compare(left, right, utility_class, timeout_ms,
                                                        spec.outcomes)
         if outcome is None:
@@ -304,25 +304,13 @@ def _relation(question: RelationQuestion, spec: Spec, timeout_seconds: int | Non
                  + _verdict_line(forward, question.tree.name, question.other.name),
                  f"{question.other.name} ≽ {question.tree.name}: "
                  + _verdict_line(backward, question.other.name, question.tree.name))
-        return Answer(outcome, outcome, {"forward": verdict_json(forward),
-                                         "backward": verdict_json(backward),
-                                         "class": utility_class.name},
-                      lines, comparable=outcome)
-    if name in ("equivalent", "incomparable"):
-        outcome, forward, backward = relations.compare(left, right, utility_class, timeout_ms,
-                                                       spec.outcomes)
-        if outcome is None:
-            reason = forward.reason if forward.holds is None else backward.reason
-            return Answer("unknown", None, {"reason": reason}, (f"unknown: {reason}",),
-                          status="unknown")
+        evidence = {"compare": outcome, "class": utility_class.name,
+                    "forward": verdict_json(forward), "backward": verdict_json(backward)}
+        if name == "compare":
+            return Answer(outcome, outcome, evidence, lines, comparable=outcome)
         holds = outcome == name
-        lines = (f"{question.tree.name} ≽ {question.other.name}: "
-                 + _verdict_line(forward, question.tree.name, question.other.name),
-                 f"{question.other.name} ≽ {question.tree.name}: "
-                 + _verdict_line(backward, question.other.name, question.tree.name))
-        return Answer("yes" if holds else f"no ({outcome})", holds,
-                      {"compare": outcome, "forward": verdict_json(forward),
-                       "backward": verdict_json(backward)}, lines, comparable=holds)
+        return Answer("yes" if holds else f"no ({outcome})", holds, evidence, lines,
+                      comparable=holds)
     verdict = _relation_verdict(question, left, right, utility_class, timeout_ms, spec)
     if verdict.holds is None:
         return Answer("unknown", None, verdict_json(verdict),
