@@ -187,9 +187,9 @@ def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None
         return Verdict("dominates", False, f"{_solver_name()}, witness checked exactly",
                        witness=make_witness(left, right, found, utility_class))
     certificate = _vertex_certificate(left, right, utility_class, timeout_ms)
-    if certificate is None:
+    if isinstance(certificate, str):
         return Verdict("dominates", True, f"{_solver_name()} (no counterexample exists)",
-                       reason="too many vertices for a certificate; the solver vouches for it")
+                       reason=f"{certificate}; the solver vouches for it")
     return Verdict("dominates", True, f"{_solver_name()}, certificate checked exactly",
                    certificate=certificate)
 
@@ -208,12 +208,12 @@ def _structural_certificate(left: Node, right: Node, proof: list[structural.Step
 
 
 def _vertex_certificate(left: Node, right: Node, utility_class: UtilityClass, timeout_ms: int
-                        ) -> dict[str, Any] | None:
-    """Per plan of ``right``: a flow of ``left`` and Farkas multipliers; None if too many."""
+                        ) -> dict[str, Any] | str:
+    """Per plan of ``right``: a flow of ``left`` and Farkas multipliers; or why there is none."""
     from decisiontrees import solver
 
     if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
-        return None
+        return f"more than {CERTIFICATE_VERTEX_LIMIT} vertices for a certificate"
     # A vertex that is itself a plan lottery of `left` needs no LP: that plan's flow, with
     # all multipliers zero, proves it.
     exact: dict[frozenset, Any] = {}
@@ -229,15 +229,16 @@ def _vertex_certificate(left: Node, right: Node, utility_class: UtilityClass, ti
         else:
             found = solver.find_dominating_point(left, row.lottery, utility_class, timeout_ms)
             if found is None or isinstance(found, solver.Unknown):
-                return None
+                return "the solver found no point for a vertex of the certificate"
             flow, multipliers = found
         reached = lottery_of_flow(left, flow)
         if isinstance(reached, str):
-            return None
+            return f"a certificate point failed the exact check ({reached})"
         difference = {o: reached.get(o, Fraction(0)) - row.lottery.get(o, Fraction(0))
                       for o in utility_class.outcomes}
-        if check_farkas(rows, difference, multipliers) is not None:
-            return None
+        failure = check_farkas(rows, difference, multipliers)
+        if failure is not None:
+            return f"a certificate point failed the exact check ({failure})"
         vertices.append({
             "lottery": {o: str(q) for o, q in row.lottery.items()},
             "flow": [[i, k, str(q)] for (i, k), q in sorted(flow.items()) if q != 0],
@@ -318,33 +319,35 @@ def interiority(left: Node, right: Node, outcomes: tuple[str, ...] | None = None
                        reason="a non-constant utility function under which the left tree "
                               "is not strictly better")
     certificate = _interior_certificate(left, right, names, timeout_ms)
-    if certificate is None:
+    if isinstance(certificate, str):
         return Verdict("P2 interiority", True, f"{_solver_name()} (no counterexample exists)",
-                       reason="too many vertices for a certificate; the solver vouches for it")
+                       reason=f"{certificate}; the solver vouches for it")
     return Verdict("P2 interiority", True, f"{_solver_name()}, certificate checked exactly",
                    certificate=certificate)
 
 
 def _interior_certificate(left: Node, right: Node, names: tuple[str, ...], timeout_ms: int
-                          ) -> dict[str, Any] | None:
+                          ) -> dict[str, Any] | str:
     """Per plan lottery ``y`` of ``right``: ``ε`` and flows of ``left`` reaching
-    ``y + ε(e_o − c)`` for every outcome ``o``, a simplex around ``y`` inside ``L(left)``."""
+    ``y + ε(e_o − c)`` for every outcome ``o``, a simplex around ``y`` inside ``L(left)``;
+    or why there is no certificate."""
     from decisiontrees import solver
 
     if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
-        return None
+        return f"more than {CERTIFICATE_VERTEX_LIMIT} vertices for a certificate"
     vertices = []
     for row in analysis.plans(right, CERTIFICATE_VERTEX_LIMIT):
         found = solver.find_interior_points(left, row.lottery, list(names), timeout_ms)
         if found is None or isinstance(found, solver.Unknown):
-            return None
+            return "the solver found no simplex around a vertex"
         epsilon, flows = found
         centre = Fraction(1, len(names))
         for o, flow in zip(names, flows):
             target = {x: row.lottery.get(x, Fraction(0)) + epsilon * ((1 if x == o else 0) - centre)
                       for x in names}
-            if check_flow(left, target, flow) is not None:
-                return None
+            failure = check_flow(left, target, flow)
+            if failure is not None:
+                return f"a certificate point failed the exact check ({failure})"
         vertices.append({
             "lottery": {o: str(q) for o, q in row.lottery.items()},
             "epsilon": str(epsilon),

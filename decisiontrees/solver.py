@@ -108,21 +108,8 @@ def find_separating_utility(tree: Node, lottery: Mapping[str, Fraction], outcome
     utility = {o: z3.Real(f"u_{n}") for n, o in enumerate(outcomes)}
     for u in utility.values():
         solver.add(u >= 0, u <= 1)
-    bound: dict[int, Any] = {}
-    for n, node in enumerate(reversed(topological_order(tree))):
-        if isinstance(node, Leaf):
-            bound[id(node)] = utility[node.outcome]
-            continue
-        v = z3.Real(f"v_{n}")
-        if isinstance(node, Choice):
-            for child in node.children:
-                solver.add(v >= bound[id(child)])
-        else:
-            solver.add(v == z3.Sum([_z3_number(p) * bound[id(c)]
-                                    for p, c in zip(node.probabilities, node.children)]))
-        bound[id(node)] = v
     gain = z3.Sum([_z3_number(Fraction(q)) * utility[o] for o, q in lottery.items()])
-    solver.add(gain > bound[id(tree)])
+    solver.add(gain > _upper_bounds(solver, tree, utility, ""))
     result = _check(solver)
     if isinstance(result, Unknown):
         return result
