@@ -52,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="list, for a failed P3/P4, how each permutation was ruled out")
     check.set_defaults(run=_check)
 
+    render = commands.add_parser("render", help="draw a tree (Graphviz: svg, pdf, png or dot)")
+    render.add_argument("file", metavar="FILE")
+    render.add_argument("tree", nargs="?", metavar="TREE", help="default: the file's first tree")
+    render.add_argument("-o", "--output", required=True, metavar="OUT",
+                        help="OUT.svg, OUT.pdf, OUT.png or OUT.dot")
+    render.add_argument("--utility", metavar="NAME",
+                        help="show utilities and values, and draw optimal actions bold")
+    render.add_argument("--unfold", action="store_true",
+                        help="draw shared subtrees at every place they occur")
+    render.set_defaults(run=_render)
+
     verify = commands.add_parser("verify", help="re-check saved certificates without a solver")
     verify.add_argument("file", metavar="FILE")
     verify.set_defaults(run=_verify)
@@ -81,6 +92,26 @@ def _check(arguments: argparse.Namespace) -> int:
         with open(arguments.certificate, "w", encoding="utf-8") as handle:
             json.dump(certificates(reports), handle, indent=1)
     return exit_code(reports)
+
+
+def _render(arguments: argparse.Namespace) -> int:
+    from decisiontrees.loader import load
+    from decisiontrees.render import to_dot, write
+
+    spec = load(arguments.file)
+    name = arguments.tree or next(iter(spec.trees), None)
+    if name is None:
+        print(f"error: render: {arguments.file} declares no tree", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        tree = spec.tree(name)
+        utility = spec.utility(arguments.utility) if arguments.utility else None
+    except KeyError as error:
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        return EXIT_INVALID
+    written = write(to_dot(tree, name, utility, arguments.unfold), arguments.output)
+    print(f"wrote {written}")
+    return 0
 
 
 def _verify(arguments: argparse.Namespace) -> int:

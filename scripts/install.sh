@@ -20,6 +20,15 @@ if [ ! -x .venv/bin/python ]; then
         fi
     fi
 fi
+# Graphviz's dot renders diagrams (decisiontrees render); without it, .dot files are written.
+if ! command -v dot >/dev/null; then
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+        (apt-get update -qq && apt-get install -y -qq graphviz >/dev/null) \
+            || echo "note: could not install Graphviz; render will write .dot files" >&2
+    else
+        echo "note: Graphviz's dot is missing; to render diagrams: apt-get install graphviz" >&2
+    fi
+fi
 extra=""
 [ "${1:-}" = "--test" ] && extra="[test]"
 .venv/bin/python -m pip install -q --upgrade pip

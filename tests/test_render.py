@@ -1,0 +1,76 @@
+"""Diagrams: DOT text against saved output, real rendering with Graphviz, and its absence."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from paths import EXAMPLES, ROOT
+
+from decisiontrees import load
+from decisiontrees.cli import main
+from decisiontrees.render import to_dot
+
+HAVE_DOT = shutil.which("dot") is not None
+
+
+def test_dot_text_matches_saved_output():
+    spec = load(EXAMPLES / "information.dtree")
+    text = to_dot(spec.trees["look_first"], "look_first", spec.utilities["likes_sun"])
+    assert text == (ROOT / "tests" / "golden" / "look_first.dot").read_text()
+
+
+def test_optimal_actions_are_bold_and_ties_all_are():
+    from decisiontrees.model import choice
+
+    tree = choice({"a": "x", "b": "y", "c": "z"})
+    text = to_dot(tree, "t", {"x": 1, "y": 1, "z": 0})
+    bold = [line for line in text.splitlines() if "penwidth" in line]
+    assert len(bold) == 2 and '"a"' in bold[0] and '"b"' in bold[1]
+
+
+def test_shared_subtrees_are_drawn_once_unless_unfolded():
+    from decisiontrees.model import choice, uniform
+
+    shared = choice({"l": "x", "r": "y"})
+    tree = uniform([shared, shared])
+    assert to_dot(tree).count("shape=square") == 1
+    assert to_dot(tree, unfold=True).count("shape=square") == 2
+
+
+@pytest.mark.skipif(not HAVE_DOT and not __import__("os").environ.get("CI"),
+                    reason="Graphviz's dot is not installed")
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.dtree")), ids=lambda p: p.name)
+def test_every_example_renders_with_the_real_dot(tmp_path, capsys, path):
+    spec = load(path)
+    for name in spec.trees:
+        output = tmp_path / f"{name}.svg"
+        assert main(["render", str(path), name, "-o", str(output)]) == 0
+        assert output.read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_without_dot_the_dot_file_is_written_and_the_fix_is_named(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    output = tmp_path / "t.svg"
+    assert main(["render", str(EXAMPLES / "shutdown.dtree"), "shutdown", "-o", str(output)]) == 2
+    assert (tmp_path / "t.dot").read_text().startswith('digraph "shutdown"')
+    assert "apt-get install graphviz" in capsys.readouterr().err
+
+
+def test_unknown_format_and_tree(tmp_path, capsys):
+    assert main(["render", str(EXAMPLES / "shutdown.dtree"), "-o", str(tmp_path / "t.gif")]) == 2
+    assert "use one of .svg, .pdf, .png, .dot" in capsys.readouterr().err
+    assert main(["render", str(EXAMPLES / "shutdown.dtree"), "shutdwn", "-o", str(tmp_path / "t.svg")]) == 2
+    assert "did you mean `shutdown`?" in capsys.readouterr().err
+
+
+def test_the_gallery_has_every_example_tree_and_the_readme_shows_every_example():
+    gallery = {p.name for p in (EXAMPLES / "gallery").glob("*.svg")}
+    readme = (ROOT / "README.md").read_text()
+    for path in sorted(EXAMPLES.glob("*.dtree")):
+        spec = load(path)
+        for name in spec.trees:
+            if path.stem != "common":
+                assert f"{path.stem}-{name}.svg" in gallery, "run scripts/gallery.sh"
+        if spec.trees and path.stem != "common":
+            assert f"examples/gallery/{path.stem}-" in readme, path.name
