@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from decisiontrees.diagnostics import DecisionTreesError, SpecError
 from decisiontrees.report import EXIT_INVALID, as_json, exit_code, render_text
@@ -61,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="show utilities and values, and draw optimal actions bold")
     render.add_argument("--unfold", action="store_true",
                         help="draw shared subtrees at every place they occur")
+    render.add_argument("--explain", nargs=2, metavar=("LEFT", "RIGHT"),
+                        help="draw LEFT and RIGHT side by side under the witness utility "
+                             "function that shows LEFT does not dominate RIGHT (or the reverse)")
+    render.add_argument("--class", dest="utility_class", metavar="CLASS",
+                        help="with --explain: the utility class (default [0,1]^O)")
     render.set_defaults(run=_render)
 
     verify = commands.add_parser("verify", help="re-check saved certificates without a solver")
@@ -99,6 +105,8 @@ def _render(arguments: argparse.Namespace) -> int:
     from decisiontrees.render import to_dot, write
 
     spec = load(arguments.file)
+    if arguments.explain:
+        return _render_explanation(spec, arguments)
     name = arguments.tree or next(iter(spec.trees), None)
     if name is None:
         print(f"error: render: {arguments.file} declares no tree", file=sys.stderr)
@@ -111,6 +119,38 @@ def _render(arguments: argparse.Namespace) -> int:
         return EXIT_INVALID
     written = write(to_dot(tree, name, utility, arguments.unfold), arguments.output)
     print(f"wrote {written}")
+    return 0
+
+
+def _render_explanation(spec: Any, arguments: argparse.Namespace) -> int:
+    from decisiontrees.classes import unit_box
+    from decisiontrees.relations import compare
+    from decisiontrees.render import to_dot_pair, write
+
+    left_name, right_name = arguments.explain
+    try:
+        left, right = spec.tree(left_name), spec.tree(right_name)
+    except KeyError as error:
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        return EXIT_INVALID
+    if arguments.utility_class and arguments.utility_class not in spec.classes:
+        print(f"error: render: no utility class `{arguments.utility_class}`", file=sys.stderr)
+        return EXIT_INVALID
+    utility_class = spec.classes[arguments.utility_class] if arguments.utility_class \
+        else unit_box(spec.outcomes)
+    outcome, forward, backward = compare(left, right, utility_class, outcomes=spec.outcomes)
+    verdict = forward if forward.witness is not None else backward
+    if verdict.witness is None:
+        state = outcome or "undecided (a solver gave up)"
+        print(f"error: render --explain: nothing to explain, the trees are {state}", file=sys.stderr)
+        return EXIT_INVALID
+    witness = verdict.witness
+    worse, better = (left_name, right_name) if verdict is forward else (right_name, left_name)
+    shown = ", ".join(f"{o}: {v}" for o, v in witness.utility.items())
+    caption = (f"{outcome}: under u = {{{shown}}}, V({worse}) = {witness.left_value} "
+               f"< V({better}) = {witness.right_value}")
+    figure = to_dot_pair(left, left_name, right, right_name, witness.utility, caption)
+    print(f"wrote {write(figure, arguments.output)}")
     return 0
 
 

@@ -39,14 +39,38 @@ def to_dot(tree: Node, name: str = "tree", utility: Mapping[str, Fraction] | Non
     >>> print(to_dot(choice({"stay": "home"}), "t").splitlines()[0])
     digraph "t" {
     """
-    values = node_values(tree, utility) if utility is not None else None
-    lines = [
+    return "\n".join(_header(name) + _body(tree, utility, unfold, "") + ["}"]) + "\n"
+
+
+def to_dot_pair(left: Node, left_name: str, right: Node, right_name: str,
+                utility: Mapping[str, Fraction], caption: str) -> str:
+    """Two trees side by side under one utility function, with a caption: the figure that
+    explains why one does not dominate the other."""
+    lines = _header(f"{left_name} vs {right_name}")
+    lines.append(f"  label={_quote(caption)}; labelloc=t;")
+    for prefix, tree, name in (("l", left, left_name), ("r", right, right_name)):
+        lines.append(f"  subgraph cluster_{prefix} {{")
+        value = node_values(tree, utility)[id(tree)]
+        lines.append(f"    label={_quote(f'{name}: value {value}')}; style=rounded; color=gray60;")
+        lines += ["  " + line for line in _body(tree, utility, False, prefix)]
+        lines.append("  }")
+    return "\n".join(lines + ["}"]) + "\n"
+
+
+def _header(name: str) -> list[str]:
+    return [
         f"digraph {_quote(name)} {{",
         "  rankdir=LR;",
         "  ordering=out;",
+        '  graph [fontname="Helvetica", fontsize=12];',
         '  node [fontname="Helvetica", fontsize=11];',
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
+
+
+def _body(tree: Node, utility: Mapping[str, Fraction] | None, unfold: bool, prefix: str) -> list[str]:
+    values = node_values(tree, utility) if utility is not None else None
+    lines: list[str] = []
     if unfold:
         entries = _unfolded(tree)
     else:
@@ -65,7 +89,7 @@ def to_dot(tree: Node, name: str = "tree", utility: Mapping[str, Fraction] | Non
             entries.append((f"n{i}", node, children))
         entries += leaves
     for ident, node, _ in entries:
-        lines.append(f"  {ident} [{_node_attributes(node, values, utility)}];")
+        lines.append(f"  {prefix}{ident} [{_node_attributes(node, values, utility)}];")
     for ident, node, children in entries:
         best = set(optimal_actions(node, values)) if values is not None and isinstance(node, Choice) \
             else set()
@@ -76,9 +100,8 @@ def to_dot(tree: Node, name: str = "tree", utility: Mapping[str, Fraction] | Non
                 assert isinstance(node, Chance)
                 label = str(node.probabilities[k])
             style = ", penwidth=2.5" if k in best else ""
-            lines.append(f"  {ident} -> {child} [label={_quote(label)}{style}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+            lines.append(f"  {prefix}{ident} -> {prefix}{child} [label={_quote(label)}{style}];")
+    return lines
 
 
 def _node_attributes(node: Node, values: Mapping[int, Fraction] | None,

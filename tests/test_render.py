@@ -74,3 +74,17 @@ def test_the_gallery_has_every_example_tree_and_the_readme_shows_every_example()
                 assert f"{path.stem}-{name}.svg" in gallery, "run scripts/gallery.sh"
         if spec.trees and path.stem != "common":
             assert f"examples/gallery/{path.stem}-" in readme, path.name
+
+
+def test_explain_draws_both_trees_under_the_witness(tmp_path, capsys):
+    output = tmp_path / "why.dot"
+    spec = str(EXAMPLES / "power_relations.dtree")
+    assert main(["render", spec, "--explain", "run", "off", "-o", str(output)]) == 0
+    text = output.read_text()
+    assert "subgraph cluster_l" in text and "subgraph cluster_r" in text
+    assert 'label="incomparable: under u = {off: 1, o1: 0, o2: 0, o3: 0}, V(run) = 0 < V(off) = 1"' \
+        in text
+    assert 'label="run: value 0"' in text and 'label="off: value 1"' in text
+    # nothing to explain when one tree contains the other both ways
+    assert main(["render", spec, "--explain", "run", "run", "-o", str(output)]) == 2
+    assert "nothing to explain, the trees are equivalent" in capsys.readouterr().err
