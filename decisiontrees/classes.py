@@ -47,6 +47,7 @@ class UtilityClass:
     constraints: tuple[Constraint, ...]
     box: bool = True
     features: tuple[str, ...] = ()  # weight names of a feature model, if any
+    source: str = ""  # the declaration's right-hand side as written, for export
 
     def all_constraints(self) -> tuple[Constraint, ...]:
         """Every constraint, the box and the feature-model equalities included."""

@@ -69,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
                         help="with --explain: the utility class (default [0,1]^O)")
     render.set_defaults(run=_render)
 
+    export = commands.add_parser("export", help="write a spec as JSON (docs/spec.schema.json)")
+    export.add_argument("file", metavar="FILE")
+    export.add_argument("--json", action="store_true", required=True, help="the format (JSON)")
+    export.add_argument("-o", "--output", metavar="OUT", help="default: standard output")
+    export.set_defaults(run=_export)
+
+    importer = commands.add_parser("import", help="turn a JSON spec into spec text (.dtree)")
+    importer.add_argument("file", metavar="FILE.json")
+    importer.add_argument("-o", "--output", metavar="OUT", help="default: standard output")
+    importer.set_defaults(run=_import)
+
     verify = commands.add_parser("verify", help="re-check saved certificates without a solver")
     verify.add_argument("file", metavar="FILE")
     verify.set_defaults(run=_verify)
@@ -152,6 +163,35 @@ def _render_explanation(spec: Any, arguments: argparse.Namespace) -> int:
     figure = to_dot_pair(left, left_name, right, right_name, witness.utility, caption)
     print(f"wrote {write(figure, arguments.output)}")
     return 0
+
+
+def _export(arguments: argparse.Namespace) -> int:
+    from decisiontrees.interchange import export
+    from decisiontrees.loader import load
+
+    text = json.dumps(export(load(arguments.file)), indent=1) + "\n"
+    _emit(text, arguments.output)
+    return 0
+
+
+def _import(arguments: argparse.Namespace) -> int:
+    from decisiontrees.formatter import format_text
+    from decisiontrees.interchange import load_json, to_spec_text
+
+    load_json(arguments.file)  # every check of a spec file, with diagnostics
+    with open(arguments.file, encoding="utf-8") as handle:
+        text = to_spec_text(json.load(handle))
+    _emit(format_text(text, arguments.file), arguments.output)
+    return 0
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    with open(output, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    print(f"wrote {output}")
 
 
 def _verify(arguments: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ and raises :class:`SpecError` with all of them; otherwise it returns the immutab
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -72,8 +73,13 @@ SOLVER_TIMEOUT_MS = 10_000
 def load(*paths: str | os.PathLike[str]) -> Spec:
     """Load and check spec files (with their includes) as one spec.
 
-    Statements are taken from the named files, not from files they include.
+    Statements are taken from the named files, not from files they include. A single
+    ``.json`` path is read as a JSON spec (docs/spec.schema.json).
     """
+    if len(paths) == 1 and os.fspath(paths[0]).endswith(".json"):
+        from decisiontrees.interchange import load_json
+
+        return load_json(os.fspath(paths[0]))
     reporter = Reporter()
     modules: list[Module] = []
     roots: list[Module] = []
@@ -426,8 +432,12 @@ class _Checker:
         result = parts[0]
         for part in parts[1:]:
             result = result.intersect(part, name)  # type: ignore[union-attr, arg-type]
+        # class declarations hold no quoted text, so every '#' starts a comment
+        uncommented = "\n".join(re.sub(r"#.*", "", line)
+                                for line in self.reporter_text(declaration.span).splitlines())
+        text = _source_text(uncommented, declaration.span)
         result = UtilityClass(name, result.outcomes, result.constraints, result.box,  # type: ignore[union-attr]
-                              result.features)  # type: ignore[union-attr]
+                              result.features, text.split("=", 1)[1].strip())  # type: ignore[union-attr]
         if not self.class_nonempty(result, declaration.name_span):
             result = None
         self.classes[name] = result

@@ -126,6 +126,10 @@ def find_parameter_values(condition: Any, parameters: Mapping[str, Parameter], t
     Nonlinear real arithmetic: z3's nlsat decides polynomial constraints; for anything it
     cannot, the answer is Unknown.
     """
+    import sympy
+
+    if condition is sympy.false:
+        return None
     symbols = {s.name: z3.Real(s.name) for s in condition.free_symbols}
     solver = z3.Solver()
     solver.set("timeout", timeout_ms)
@@ -134,7 +138,11 @@ def find_parameter_values(condition: Any, parameters: Mapping[str, Parameter], t
         low, high = _z3_number(domain.low), _z3_number(domain.high)
         solver.add(variable > low if domain.low_open else variable >= low)
         solver.add(variable < high if domain.high_open else variable <= high)
-    solver.add(_from_sympy(condition, symbols))
+    if condition is not sympy.true:
+        try:
+            solver.add(_from_sympy(condition, symbols))
+        except ValueError as problem:
+            return Unknown(str(problem))
     result = _check(solver)
     if isinstance(result, Unknown):
         return result

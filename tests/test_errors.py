@@ -222,3 +222,12 @@ def test_included_definitions_are_shared(write, monkeypatch):
     # statements of included files run when those files are checked, not when included
     assert [s.text for s in spec.statements] == ["claim plans(t) == 3"]
     assert spec.files == (os.path.join("lib", "common.dtree"), "main.dtree")
+
+
+def test_a_probability_that_sympy_decides_alone_is_checked_without_the_solver():
+    from decisiontrees import parse
+
+    spec = parse("outcomes a, b\nparam p in (0, 1/2)\ntree t = chance { p*p: a, 1 - p*p: b }\n")
+    assert "t" in spec.trees
+    with pytest.raises(SpecError, match="probability -p\\*\\*2 - 1 is negative"):
+        parse("outcomes a, b\nparam p in (0, 1/2)\ntree t = chance { -1 - p*p: a, 2 + p*p: b }\n")

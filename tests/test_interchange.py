@@ -1,0 +1,82 @@
+"""Specs as JSON: exports follow the schema and import back to the same model."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from paths import EXAMPLES, ROOT
+
+from decisiontrees import SpecError, load, run
+from decisiontrees.cli import main
+from decisiontrees.interchange import export, to_spec_text
+
+SCHEMA = json.loads((ROOT / "docs" / "spec.schema.json").read_text())
+FILES = sorted(EXAMPLES.glob("*.dtree"))
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_export_follows_the_schema_and_imports_to_the_same_model(path, tmp_path):
+    spec = load(path)
+    document = export(spec)
+    jsonschema.validate(document, SCHEMA)
+    target = tmp_path / "spec.json"
+    target.write_text(json.dumps(document))
+    again = load(target)
+    assert all(again.trees[name] is tree for name, tree in spec.trees.items())
+    assert dict(again.utilities) == dict(spec.utilities)
+    assert [r.status for r in run(again)] == [r.status for r in run(spec)]
+
+
+def test_cli_export_import_and_check(tmp_path, capsys):
+    exported = tmp_path / "shutdown.json"
+    assert main(["export", str(EXAMPLES / "shutdown.dtree"), "--json", "-o", str(exported)]) == 0
+    assert main(["check", str(exported)]) == 0
+    imported = tmp_path / "back.dtree"
+    assert main(["import", str(exported), "-o", str(imported)]) == 0
+    assert main(["fmt", "--check", str(imported)]) == 0
+    assert main(["check", str(imported)]) == 0
+
+
+BAD = [
+    ({"format": "other", "version": 1, "outcomes": []}, "expected format decisiontrees-spec"),
+    ({"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a b"}]}, "is not a name"),
+    ({"format": "decisiontrees-spec", "version": 1, "outcomes": [], "extra": 1}, "unknown field `extra`"),
+    ({"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}],
+      "trees": {"t": {"nodes": [{"chance": [{"probability": 0.5, "child": 1}]}, {"leaf": "a"}]}}},
+     "probabilities are strings"),
+    ({"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}],
+      "trees": {"t": {"nodes": [{"choice": [{"action": "x", "child": 0}]}]}}}, "children are later nodes"),
+]
+
+
+@pytest.mark.parametrize("document, message", BAD, ids=[m for _, m in BAD])
+def test_malformed_documents_are_refused_with_the_reason(document, message, tmp_path):
+    with pytest.raises(ValueError, match=message):
+        to_spec_text(document)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SpecError, match="invalid JSON spec"):
+        load(path)
+
+
+def test_meaning_errors_in_json_specs_are_reported_like_spec_errors(tmp_path):
+    document = {"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}],
+                "trees": {"t": {"nodes": [{"chance": [{"probability": "1/2", "child": 1}]},
+                                          {"leaf": "a"}]}}}
+    path = tmp_path / "half.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SpecError, match="probabilities sum to 1/2, not 1"):
+        load(path)
+
+
+def test_classes_written_over_several_lines_with_comments_export(tmp_path):
+    spec_path = tmp_path / "c.dtree"
+    spec_path.write_text("outcomes a, b, c\nclass ordered = {\n    a >= b,  # a first\n    b >= c,\n}\n"
+                         "claim dominates(a, c, ordered)\n")
+    document = export(load(spec_path))
+    assert document["classes"]["ordered"] == "{ a >= b, b >= c, }"
+    target = tmp_path / "c.json"
+    target.write_text(json.dumps(document))
+    assert [r.status for r in run(load(target))] == ["pass"]
