@@ -69,14 +69,18 @@ def _parser() -> argparse.ArgumentParser:
                         help="with --explain: the utility class (default [0,1]^O)")
     render.set_defaults(run=_render)
 
-    export = commands.add_parser("export", help="write a spec as JSON (docs/spec.schema.json)")
+    export = commands.add_parser("export", help="write a spec as JSON, or a tree as a Gambit .efg")
     export.add_argument("file", metavar="FILE")
-    export.add_argument("--json", action="store_true", required=True, help="the format (JSON)")
+    export.add_argument("tree", nargs="?", metavar="TREE", help="--efg: the tree (default: first)")
+    formats = export.add_mutually_exclusive_group(required=True)
+    formats.add_argument("--json", action="store_true", help="the spec as JSON (docs/spec.schema.json)")
+    formats.add_argument("--efg", action="store_true", help="one tree as a one-player Gambit game")
+    export.add_argument("--utility", metavar="NAME", help="--efg: payoffs from this utility function")
     export.add_argument("-o", "--output", metavar="OUT", help="default: standard output")
     export.set_defaults(run=_export)
 
-    importer = commands.add_parser("import", help="turn a JSON spec into spec text (.dtree)")
-    importer.add_argument("file", metavar="FILE.json")
+    importer = commands.add_parser("import", help="turn a JSON spec or a Gambit .efg into spec text")
+    importer.add_argument("file", metavar="FILE")
     importer.add_argument("-o", "--output", metavar="OUT", help="default: standard output")
     importer.set_defaults(run=_import)
 
@@ -169,8 +173,23 @@ def _export(arguments: argparse.Namespace) -> int:
     from decisiontrees.interchange import export
     from decisiontrees.loader import load
 
-    text = json.dumps(export(load(arguments.file)), indent=1) + "\n"
-    _emit(text, arguments.output)
+    spec = load(arguments.file)
+    if arguments.json:
+        _emit(json.dumps(export(spec), indent=1) + "\n", arguments.output)
+        return 0
+    from decisiontrees.gambit import to_efg
+
+    name = arguments.tree or next(iter(spec.trees), None)
+    try:
+        tree = spec.tree(name) if name else None
+        utility = spec.utility(arguments.utility) if arguments.utility else None
+    except KeyError as error:
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        return EXIT_INVALID
+    if tree is None:
+        print(f"error: export: {arguments.file} declares no tree", file=sys.stderr)
+        return EXIT_INVALID
+    _emit(to_efg(tree, name, utility), arguments.output)
     return 0
 
 
@@ -178,9 +197,16 @@ def _import(arguments: argparse.Namespace) -> int:
     from decisiontrees.formatter import format_text
     from decisiontrees.interchange import load_json, to_spec_text
 
-    load_json(arguments.file)  # every check of a spec file, with diagnostics
-    with open(arguments.file, encoding="utf-8") as handle:
-        text = to_spec_text(json.load(handle))
+    if arguments.file.endswith(".efg"):
+        from decisiontrees.gambit import efg_to_spec_text, load_efg
+
+        load_efg(arguments.file)  # every check of a spec file, with diagnostics
+        with open(arguments.file, encoding="utf-8") as handle:
+            text = efg_to_spec_text(handle.read(), arguments.file)
+    else:
+        load_json(arguments.file)
+        with open(arguments.file, encoding="utf-8") as handle:
+            text = to_spec_text(json.load(handle))
     _emit(format_text(text, arguments.file), arguments.output)
     return 0
 

@@ -74,12 +74,17 @@ def load(*paths: str | os.PathLike[str]) -> Spec:
     """Load and check spec files (with their includes) as one spec.
 
     Statements are taken from the named files, not from files they include. A single
-    ``.json`` path is read as a JSON spec (docs/spec.schema.json).
+    ``.json`` path is read as a JSON spec (docs/spec.schema.json), a single ``.efg`` path as
+    a one-player Gambit game.
     """
     if len(paths) == 1 and os.fspath(paths[0]).endswith(".json"):
         from decisiontrees.interchange import load_json
 
         return load_json(os.fspath(paths[0]))
+    if len(paths) == 1 and os.fspath(paths[0]).endswith(".efg"):
+        from decisiontrees.gambit import load_efg
+
+        return load_efg(os.fspath(paths[0]))
     reporter = Reporter()
     modules: list[Module] = []
     roots: list[Module] = []

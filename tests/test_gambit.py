@@ -1,0 +1,89 @@
+"""Gambit .efg import and export, against Gambit's own one-player files."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from paths import EXAMPLES, ROOT
+
+from decisiontrees import SpecError, analysis, load
+from decisiontrees.cli import main
+from decisiontrees.gambit import to_efg
+
+INTEROP = ROOT.parent / "shared" / "interop" / "gambit"
+needs_interop = pytest.mark.skipif(not INTEROP.is_dir(), reason="../shared/interop is absent")
+
+ACCEPTED = {
+    # file: (optimal value of player 1's payoff, number of plans)
+    "chance_root_3_moves_only_one_nonzero_prob.efg": (Fraction(1), 2),
+    "chance_root_5_moves_no_nonterm_player_nodes.efg": (Fraction(2), 1),
+    "perfect_recall.efg": (Fraction(0), 1),
+    "reduction_one_player_generic_payoffs.efg": (Fraction(5), 5),
+}
+REFUSED = ["fig1.efg", "noPR-AM-driver-one-player.efg", "not_perfect_recall.efg"]
+
+
+@needs_interop
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_gambit_files_import_with_their_payoffs(name):
+    spec = load(INTEROP / name)
+    (tree,) = spec.trees.values()
+    value, plans = ACCEPTED[name]
+    assert analysis.value(tree, spec.utilities["payoff"]) == value
+    assert analysis.count_plans(tree) == plans
+
+
+@needs_interop
+@pytest.mark.parametrize("name", REFUSED)
+def test_files_with_imperfect_information_are_refused_with_the_reason(name):
+    with pytest.raises(SpecError, match="perfect information"):
+        load(INTEROP / name)
+
+
+@needs_interop
+@pytest.mark.parametrize("name", sorted(ACCEPTED))
+def test_gambit_files_round_trip(name, tmp_path):
+    spec = load(INTEROP / name)
+    (tree,) = spec.trees.values()
+    path = tmp_path / "again.efg"
+    path.write_text(to_efg(tree, "again", spec.utilities["payoff"]))
+    again = load(path)
+    (tree_again,) = again.trees.values()
+    assert tree_again is tree
+    assert dict(again.utilities["payoff"]) == dict(spec.utilities["payoff"])
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.dtree")), ids=lambda p: p.name)
+def test_example_trees_survive_export_and_import(path, tmp_path):
+    spec = load(path)
+    for name, tree in spec.trees.items():
+        if any(not isinstance(p, Fraction) for n in analysis.postorder(tree)
+               for p in getattr(n, "probabilities", ())):
+            continue  # parametric: Gambit needs numbers
+        target = tmp_path / f"{name}.efg"
+        target.write_text(to_efg(tree, name))
+        (again,) = load(target).trees.values()
+        assert again is tree, name
+
+
+def test_cli_export_and_import(tmp_path, capsys):
+    output = tmp_path / "candy.efg"
+    assert main(["export", str(EXAMPLES / "candy.dtree"), "candy_or_wait", "--efg",
+                 "--utility", "hug_first", "-o", str(output)]) == 0
+    assert main(["check", str(output)]) == 0
+    imported = tmp_path / "candy.dtree"
+    assert main(["import", str(output), "-o", str(imported)]) == 0
+    text = Path(imported).read_text()
+    assert "utility payoff = {candy: 2, chocolate: 1, hug: 3}" in text
+
+
+def test_refusals_point_at_the_line(tmp_path):
+    path = tmp_path / "two.efg"
+    path.write_text('EFG 2 R "two players" { "A" "B" }\n""\np "" 2 1 "" { "x" } 0\nt "" 0\n')
+    with pytest.raises(SpecError) as raised:
+        load(path)
+    (diagnostic,) = raised.value.diagnostics
+    assert diagnostic.span.line == 1
+    assert "2 players: only one-player games are decision trees" in diagnostic.message
