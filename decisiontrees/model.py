@@ -66,6 +66,17 @@ class Chance:
 Node = Union[Leaf, Choice, Chance]
 
 
+def _repr_svg_(self: Node) -> str | None:
+    """Notebooks draw a tree with Graphviz (decisiontrees.render)."""
+    from decisiontrees.render import Diagram
+
+    return Diagram(self)._repr_svg_()
+
+
+for _cls in (Leaf, Choice, Chance):
+    _cls._repr_svg_ = _repr_svg_  # type: ignore[attr-defined]
+
+
 def _intern(key: tuple, make: Any) -> Any:
     node = _INTERNED.get(key)
     if node is None:

@@ -160,3 +160,32 @@ def write(dot_text: str, output: str | Path) -> str:
     if result.returncode != 0:
         raise DecisionTreesError(f"render: dot failed: {result.stderr.strip()}")
     return str(output)
+
+
+def svg(dot_text: str) -> str | None:
+    """SVG text rendered by ``dot``, or None when Graphviz is not installed."""
+    program = shutil.which("dot")
+    if program is None:
+        return None
+    result = subprocess.run([program, "-Tsvg"], input=dot_text, text=True, capture_output=True,
+                            timeout=300)
+    return result.stdout if result.returncode == 0 else None
+
+
+class Diagram:
+    """A tree drawn for Jupyter: notebooks show it as SVG (text without Graphviz).
+
+    >>> from decisiontrees.model import choice
+    >>> Diagram(choice({"stay": "home"}), "t").dot.splitlines()[0]
+    'digraph "t" {'
+    """
+
+    def __init__(self, tree: Node, name: str = "tree",
+                 utility: Mapping[str, Fraction] | None = None) -> None:
+        self.dot = to_dot(tree, name, utility)
+
+    def _repr_svg_(self) -> str | None:
+        return svg(self.dot)
+
+    def __repr__(self) -> str:
+        return f"<Diagram: {self.dot.splitlines()[0].removesuffix(' {')}>"

@@ -88,3 +88,20 @@ def test_explain_draws_both_trees_under_the_witness(tmp_path, capsys):
     # nothing to explain when one tree contains the other both ways
     assert main(["render", spec, "--explain", "run", "run", "-o", str(output)]) == 2
     assert "nothing to explain, the trees are equivalent" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's dot is not installed")
+def test_notebooks_show_trees_and_diagrams_as_svg():
+    from decisiontrees import Diagram, choice
+
+    tree = choice({"stay": "home", "go": "out"})
+    assert tree._repr_svg_().lstrip().startswith(("<?xml", "<svg"))
+    drawn = Diagram(tree, "t", {"home": 1, "out": 0})._repr_svg_()
+    assert "<svg" in drawn and "stay" in drawn
+
+
+def test_without_dot_notebooks_fall_back_to_text(monkeypatch):
+    from decisiontrees import Diagram, choice
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert Diagram(choice({"stay": "home"}))._repr_svg_() is None
