@@ -232,39 +232,35 @@ def empty_class_core(utility_class: UtilityClass, timeout_ms: int) -> list[Const
     return [row for n, row in enumerate(rows) if f"c_{n}" in core]
 
 
-def _upper_bounds(solver: z3.Solver, tree: Node, utility: Mapping[str, Any], prefix: str) -> Any:
-    """A term at least ``V_u(tree)`` for every ``u`` (exactly it at the optimum)."""
-    bound: dict[int, Any] = {}
+def _value_term(solver: z3.Solver, tree: Node, utility: Mapping[str, Any], prefix: str,
+                upper: bool) -> Any:
+    """A term for ``V_u(tree)``: with ``upper``, at least the value for every ``u`` (at least
+    each child at a choice node); otherwise at most what some plan attains (at most one
+    child, a disjunction per choice node). Chance nodes are exact expectations."""
+    term: dict[int, Any] = {}
     for n, node in enumerate(reversed(topological_order(tree))):
         if isinstance(node, Leaf):
-            bound[id(node)] = utility[node.outcome]
+            term[id(node)] = utility[node.outcome]
             continue
         v = z3.Real(f"{prefix}v_{n}")
         if isinstance(node, Choice):
-            for child in node.children:
-                solver.add(v >= bound[id(child)])
+            if upper:
+                solver.add(*[v >= term[id(c)] for c in node.children])
+            else:
+                solver.add(z3.Or([v <= term[id(c)] for c in node.children]))
         else:
-            solver.add(v == z3.Sum([_z3_number(p) * bound[id(c)]
+            solver.add(v == z3.Sum([_z3_number(p) * term[id(c)]
                                     for p, c in zip(node.probabilities, node.children)]))
-        bound[id(node)] = v
-    return bound[id(tree)]
+        term[id(node)] = v
+    return term[id(tree)]
+
+
+def _upper_bounds(solver: z3.Solver, tree: Node, utility: Mapping[str, Any], prefix: str) -> Any:
+    return _value_term(solver, tree, utility, prefix, upper=True)
 
 
 def _achievable(solver: z3.Solver, tree: Node, utility: Mapping[str, Any], prefix: str) -> Any:
-    """A term that some plan of ``tree`` attains at least (one disjunction per choice node)."""
-    value: dict[int, Any] = {}
-    for n, node in enumerate(reversed(topological_order(tree))):
-        if isinstance(node, Leaf):
-            value[id(node)] = utility[node.outcome]
-            continue
-        w = z3.Real(f"{prefix}w_{n}")
-        if isinstance(node, Choice):
-            solver.add(z3.Or([w <= value[id(c)] for c in node.children]))
-        else:
-            solver.add(w == z3.Sum([_z3_number(p) * value[id(c)]
-                                    for p, c in zip(node.probabilities, node.children)]))
-        value[id(node)] = w
-    return value[id(tree)]
+    return _value_term(solver, tree, utility, prefix, upper=False)
 
 
 def find_better_utility(better: Node, worse: Node, utility_class: UtilityClass, timeout_ms: int,
