@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("file", metavar="FILE")
     render.add_argument("tree", nargs="?", metavar="TREE", help="default: the file's first tree")
     render.add_argument("-o", "--output", required=True, metavar="OUT",
-                        help="OUT.svg, OUT.pdf, OUT.png or OUT.dot")
+                        help="OUT.svg, OUT.pdf, OUT.png, OUT.dot, or OUT.tex (LaTeX, forest)")
     render.add_argument("--utility", metavar="NAME",
                         help="show utilities and values, and draw optimal actions bold")
     render.add_argument("--unfold", action="store_true",
@@ -132,6 +132,13 @@ def _render(arguments: argparse.Namespace) -> int:
     except KeyError as error:
         print(f"error: {error.args[0]}", file=sys.stderr)
         return EXIT_INVALID
+    if arguments.output.endswith(".tex"):
+        from decisiontrees.tikz import to_tikz
+
+        with open(arguments.output, "w", encoding="utf-8") as handle:
+            handle.write(to_tikz(tree, utility))
+        print(f"wrote {arguments.output}")
+        return 0
     written = write(to_dot(tree, name, utility, arguments.unfold), arguments.output)
     print(f"wrote {written}")
     return 0

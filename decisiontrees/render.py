@@ -20,7 +20,7 @@ from decisiontrees.certificates import topological_order
 from decisiontrees.diagnostics import DecisionTreesError
 from decisiontrees.model import Chance, Choice, Leaf, Node
 
-FORMATS = ("svg", "pdf", "png", "dot")
+FORMATS = ("svg", "pdf", "png", "dot", "tex")
 UNFOLD_LIMIT = 2_000
 INSTALL_HINT = "install Graphviz to render it (Debian: apt-get install graphviz)"
 

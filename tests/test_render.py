@@ -105,3 +105,35 @@ def test_without_dot_notebooks_fall_back_to_text(monkeypatch):
 
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert Diagram(choice({"stay": "home"}))._repr_svg_() is None
+
+
+HAVE_LATEX = shutil.which("pdflatex") is not None
+
+
+@pytest.mark.skipif(not HAVE_LATEX and not __import__("os").environ.get("CI"),
+                    reason="pdflatex is not installed")
+def test_every_example_compiles_as_latex(tmp_path):
+    import subprocess
+
+    for path in sorted(EXAMPLES.glob("*.dtree")):
+        spec = load(path)
+        for name in spec.trees:
+            target = tmp_path / f"{path.stem}-{name}.tex"
+            utility = next(iter(spec.utilities), None)
+            args = ["render", str(path), name, "-o", str(target)]
+            if utility and not __import__("decisiontrees").model.is_symbolic(spec.trees[name]):
+                args += ["--utility", utility]
+            assert main(args) == 0
+            result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                                     target.name], cwd=tmp_path, capture_output=True, text=True,
+                                    timeout=120)
+            assert result.returncode == 0, result.stdout[-2000:]
+            assert (tmp_path / f"{path.stem}-{name}.pdf").exists()
+
+
+def test_latex_escapes_special_characters():
+    from decisiontrees.model import choice
+    from decisiontrees.tikz import to_tikz
+
+    text = to_tikz(choice({"50% & more_#1": "x_y"}), {"x_y": __import__("fractions").Fraction(-1, 2)})
+    assert r"50\% \& more\_\#1" in text and r"x\_y" in text and r"$-\frac{1}{2}$" in text
