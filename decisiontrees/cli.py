@@ -44,7 +44,10 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="run every query and claim in spec files")
     check.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
-    check.add_argument("--json", action="store_true", help="print results as JSON")
+    output_format = check.add_mutually_exclusive_group()
+    output_format.add_argument("--json", action="store_true", help="print results as JSON")
+    output_format.add_argument("--latex", action="store_true",
+                               help="print results as LaTeX tables, for papers")
     check.add_argument("--timeout", type=int, metavar="SECONDS",
                        help="give up (answer unknown) when one solver call takes longer")
     check.add_argument("--certificate", metavar="FILE",
@@ -107,6 +110,10 @@ def _check(arguments: argparse.Namespace) -> int:
     reports = check_paths(arguments.paths, arguments.timeout)
     if arguments.json:
         print(json.dumps(as_json(reports), indent=2))
+    elif arguments.latex:
+        from decisiontrees.report import render_latex
+
+        print(render_latex(reports))
     else:
         print(render_text(reports, explain=arguments.explain), file=sys.stdout)
     if arguments.certificate:

@@ -125,3 +125,30 @@ def _result_json(result: Result) -> dict[str, Any]:
         "claimed": result.expectation,
         "evidence": dict(result.answer.evidence),
     }
+
+
+_LATEX_STATUS = {"pass": "holds", "fail": "fails", "unknown": "unknown", "refused": "refused",
+                 "answer": "—"}
+
+
+def render_latex(reports: Sequence[FileReport]) -> str:
+    """The results as LaTeX tables (one per valid file), ready to ``\\input`` into a paper."""
+    from decisiontrees.tikz import latex_text
+
+    out: list[str] = []
+    for report in reports:
+        if not report.valid:
+            continue
+        out.append(f"% {latex_text(report.path)}")
+        out.append("\\begin{tabular}{lll}")
+        out.append("\\hline")
+        out.append("Statement & Verdict & Answer \\\\")
+        out.append("\\hline")
+        for result in report.results:
+            statement = latex_text(result.statement.text)
+            answer = latex_text(result.answer.summary)
+            out.append(f"\\texttt{{{statement}}} & {_LATEX_STATUS[result.status]} & {answer} \\\\")
+        out.append("\\hline")
+        out.append("\\end{tabular}")
+        out.append("")
+    return "\n".join(out)

@@ -137,3 +137,18 @@ def test_latex_escapes_special_characters():
 
     text = to_tikz(choice({"50% & more_#1": "x_y"}), {"x_y": __import__("fractions").Fraction(-1, 2)})
     assert r"50\% \& more\_\#1" in text and r"x\_y" in text and r"$-\frac{1}{2}$" in text
+
+
+@pytest.mark.skipif(not HAVE_LATEX and not __import__("os").environ.get("CI"),
+                    reason="pdflatex is not installed")
+def test_results_tables_compile_as_latex(tmp_path, capsys):
+    import subprocess
+
+    assert main(["check", "--latex", str(EXAMPLES)]) == 0
+    tables = capsys.readouterr().out
+    assert r"\texttt{claim value(shutdown, prefers\_off) == 1} & holds & 1 \\" in tables
+    (tmp_path / "tables.tex").write_text("\\documentclass{article}\n\\begin{document}\n\\tiny\n"
+                                         + tables + "\n\\end{document}\n")
+    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "tables.tex"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]
