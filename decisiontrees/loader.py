@@ -197,6 +197,7 @@ class _Checker:
         self.class_syntax: dict[str, ClassDecl] = {}
         self.classes: dict[str, UtilityClass | None] = {}
         self.building_classes: list[str] = []
+        self._texts: dict[str, str] = {}
 
     # -- declarations
 
@@ -515,7 +516,10 @@ class _Checker:
         return Constraint(terms, normalized, constant, source, span)
 
     def reporter_text(self, span: Span) -> str:
-        return "\n".join(self.reporter.sources.get(span.path, []))
+        """The whole text of the file ``span`` is in (joined once per file)."""
+        if span.path not in self._texts:
+            self._texts[span.path] = "\n".join(self.reporter.sources.get(span.path, []))
+        return self._texts[span.path]
 
     def linear(self, expr: Expr, variables: Mapping[str, str], what: str
                ) -> tuple[dict[str, Fraction], Fraction] | None:
