@@ -38,7 +38,7 @@ sys.setrecursionlimit(100_000)
 
 from decisiontrees import analysis, relations, verify  # noqa: E402
 from decisiontrees.classes import unit_box  # noqa: E402
-from decisiontrees.model import Choice, chance, choice, leaf, make_chance, make_choice, postorder  # noqa: E402
+from decisiontrees.model import Choice, chance, choice, leaf, make_chance, make_choice, postorder, rebuild  # noqa: E402
 
 OUTCOMES = tuple(f"o{i}" for i in range(10))
 BRUTE_FORCE_PLAN_LIMIT = 100_000
@@ -86,18 +86,9 @@ def extend(tree, extras: int, rng: random.Random):
     """``tree`` with ``extras`` new options inserted at random choice nodes."""
     choices = [n for n in postorder(tree) if isinstance(n, Choice)]
     targets = {id(n): n for n in rng.sample(choices, min(extras, len(choices)))}
-    done = {}
-    for node in postorder(tree):
-        children = tuple(done[id(c)] for c in node.children)
-        if id(node) in targets:
-            done[id(node)] = make_choice(node.actions + ("extra",), children + (leaf(rng.choice(OUTCOMES)),))
-        elif isinstance(node, Choice):
-            done[id(node)] = make_choice(node.actions, children)
-        elif node.children:
-            done[id(node)] = make_chance(node.probabilities, children)
-        else:
-            done[id(node)] = node
-    return done[id(tree)]
+    return rebuild(tree, lambda node, children: make_choice(
+        node.actions + ("extra",), children + (leaf(rng.choice(OUTCOMES)),))
+        if id(node) in targets else None)
 
 
 def zonotope(k: int, rng: random.Random):

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees.diagnostics import Reporter
-from decisiontrees.model import Chance, Node, Parameter, Probability, make_chance, make_choice, postorder
+from decisiontrees.model import Chance, Node, Parameter, Probability, make_chance, postorder, rebuild
 from decisiontrees.syntax import BinOp, Expr, Neg, Number, Var
 
 
@@ -126,19 +126,11 @@ def substitute(tree: Node, values: Mapping[str, Fraction]) -> Node:
 
     table = {sympy.Symbol(k, real=True): sympy.Rational(v.numerator, v.denominator)
              for k, v in values.items()}
-    done: dict[int, Node] = {}
-    for node in postorder(tree):
-        if isinstance(node, Chance) and node.symbolic:
-            probabilities = tuple(
-                p if isinstance(p, Fraction) else simplify(p.subs(table)) for p in node.probabilities
-            )
-            done[id(node)] = make_chance(probabilities, tuple(done[id(c)] for c in node.children))
-        elif node.children and any(done[id(c)] is not c for c in node.children):
-            children = tuple(done[id(c)] for c in node.children)
-            if isinstance(node, Chance):
-                done[id(node)] = make_chance(node.probabilities, children)
-            else:
-                done[id(node)] = make_choice(node.actions, children)
-        else:
-            done[id(node)] = node
-    return done[id(tree)]
+    def change(node: Node, children: tuple[Node, ...]) -> Node | None:
+        if not (isinstance(node, Chance) and node.symbolic):
+            return None
+        probabilities = tuple(p if isinstance(p, Fraction) else simplify(p.subs(table))
+                              for p in node.probabilities)
+        return make_chance(probabilities, children)
+
+    return rebuild(tree, change)

@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Union
@@ -171,6 +171,30 @@ def postorder(root: Node) -> list[Node]:
             if id(child) not in seen:
                 stack.append((child, False))
     return order
+
+
+def rebuild(tree: Node, change: Callable[[Node, tuple[Node, ...]], Node | None]) -> Node:
+    """A bottom-up copy of ``tree``: ``change(node, new_children)`` may return a replacement
+    for a node; otherwise the node is re-made over its new children. Each distinct node is
+    visited once, so shared subtrees stay shared.
+
+    >>> t = choice({"a": "x", "b": "y"})
+    >>> rebuild(t, lambda n, c: leaf("z") if n is leaf("y") else None).actions
+    ('a', 'b')
+    """
+    done: dict[int, Node] = {}
+    for node in postorder(tree):
+        children = tuple(done[id(c)] for c in node.children)
+        replaced = change(node, children)
+        if replaced is not None:
+            done[id(node)] = replaced
+        elif isinstance(node, Choice):
+            done[id(node)] = make_choice(node.actions, children)
+        elif isinstance(node, Chance):
+            done[id(node)] = make_chance(node.probabilities, children)
+        else:
+            done[id(node)] = node
+    return done[id(tree)]
 
 
 def unfolded_size(root: Node) -> int:

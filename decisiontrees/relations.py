@@ -24,7 +24,7 @@ from decisiontrees.certificates import (
     topological_order,
 )
 from decisiontrees.classes import WEIGHT, UtilityClass, unit_box
-from decisiontrees.model import Chance, Choice, Leaf, Node, leaf, make_chance, make_choice, postorder
+from decisiontrees.model import Leaf, Node, leaf, postorder, rebuild
 
 DEFAULT_TIMEOUT_MS = 60_000
 CERTIFICATE_VERTEX_LIMIT = 256
@@ -358,16 +358,8 @@ def _interior_certificate(left: Node, right: Node, names: tuple[str, ...], timeo
 
 def relabel(tree: Node, mapping: Mapping[str, str]) -> Node:
     """The tree with every leaf outcome ``o`` replaced by ``mapping.get(o, o)``."""
-    done: dict[int, Node] = {}
-    for node in postorder(tree):
-        if isinstance(node, Leaf):
-            done[id(node)] = leaf(mapping.get(node.outcome, node.outcome))
-        elif isinstance(node, Choice):
-            done[id(node)] = make_choice(node.actions, tuple(done[id(c)] for c in node.children))
-        else:
-            assert isinstance(node, Chance)
-            done[id(node)] = make_chance(node.probabilities, tuple(done[id(c)] for c in node.children))
-    return done[id(tree)]
+    return rebuild(tree, lambda node, _: leaf(mapping.get(node.outcome, node.outcome))
+                   if isinstance(node, Leaf) else None)
 
 
 @dataclass(frozen=True)

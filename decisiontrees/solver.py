@@ -39,6 +39,17 @@ def _z3_number(value: Fraction) -> z3.ArithRef:
     return z3.RealVal(f"{value.numerator}/{value.denominator}")
 
 
+def _solution(solver: z3.Solver, variables: Mapping[str, Any]) -> dict[str, Fraction] | None | Unknown:
+    """The values of ``variables`` in a model of ``solver``; None when unsatisfiable."""
+    result = _check(solver)
+    if isinstance(result, Unknown):
+        return result
+    if result == z3.unsat:
+        return None
+    model = solver.model()
+    return {name: _fraction(model.eval(v, model_completion=True)) for name, v in variables.items()}
+
+
 def _check(solver: z3.Solver) -> Any:
     result = solver.check()
     if result == z3.unknown:
@@ -110,13 +121,7 @@ def find_separating_utility(tree: Node, lottery: Mapping[str, Fraction], outcome
         solver.add(u >= 0, u <= 1)
     gain = z3.Sum([_z3_number(Fraction(q)) * utility[o] for o, q in lottery.items()])
     solver.add(gain > _upper_bounds(solver, tree, utility, ""))
-    result = _check(solver)
-    if isinstance(result, Unknown):
-        return result
-    if result == z3.unsat:
-        return None
-    model = solver.model()
-    return {o: _fraction(model.eval(u, model_completion=True)) for o, u in utility.items()}
+    return _solution(solver, utility)
 
 
 def find_parameter_values(condition: Any, parameters: Mapping[str, Parameter], timeout_ms: int
@@ -281,13 +286,7 @@ def find_better_utility(better: Node, worse: Node, utility_class: UtilityClass, 
     gain = _achievable(solver, better, variables, "b")
     cost = _upper_bounds(solver, worse, variables, "a")
     solver.add(gain > cost if strict else gain >= cost)
-    result = _check(solver)
-    if isinstance(result, Unknown):
-        return result
-    if result == z3.unsat:
-        return None
-    model = solver.model()
-    return {name: _fraction(model.eval(v, model_completion=True)) for name, v in variables.items()}
+    return _solution(solver, variables)
 
 
 def find_dominating_point(tree: Node, lottery: Mapping[str, Fraction], utility_class: UtilityClass,

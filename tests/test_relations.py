@@ -20,25 +20,15 @@ WIDE = ("a", "b", "c", "d", "e", "f")
 
 def extend(tree, data):
     """``tree`` with one extra option added at a random choice node (or at the root)."""
-    from decisiontrees.model import Choice, make_chance, make_choice, postorder
+    from decisiontrees.model import Choice, make_choice, postorder, rebuild
 
     nodes = [n for n in postorder(tree) if isinstance(n, Choice)]
     extra = data.draw(trees(OUTCOMES, max_leaves=3))
     if not nodes:
         return choice({"keep": tree, "extra": extra})
     target = data.draw(st.sampled_from(nodes))
-    done = {}
-    for node in postorder(tree):
-        children = tuple(done[id(c)] for c in node.children)
-        if node is target:
-            done[id(node)] = make_choice(node.actions + ("extra",), children + (extra,))
-        elif isinstance(node, Choice):
-            done[id(node)] = make_choice(node.actions, children)
-        elif node.children:
-            done[id(node)] = make_chance(node.probabilities, children)
-        else:
-            done[id(node)] = node
-    return done[id(tree)]
+    return rebuild(tree, lambda node, children: make_choice(
+        node.actions + ("extra",), children + (extra,)) if node is target else None)
 
 
 def checks(relation, left, right, verdict, names=OUTCOMES):
