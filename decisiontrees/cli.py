@@ -209,18 +209,14 @@ def _export(arguments: argparse.Namespace) -> int:
 
 def _import(arguments: argparse.Namespace) -> int:
     from decisiontrees.formatter import format_text
-    from decisiontrees.interchange import load_json, to_spec_text
+    from decisiontrees.importing import imported_text
+    from decisiontrees.loader import load
 
-    if arguments.file.endswith(".efg"):
-        from decisiontrees.gambit import efg_to_spec_text, load_efg
-
-        load_efg(arguments.file)  # every check of a spec file, with diagnostics
-        with open(arguments.file, encoding="utf-8") as handle:
-            text = efg_to_spec_text(handle.read(), arguments.file)
-    else:
-        load_json(arguments.file)
-        with open(arguments.file, encoding="utf-8") as handle:
-            text = to_spec_text(json.load(handle))
+    load(arguments.file)  # every check of a spec file, with diagnostics
+    text = imported_text(arguments.file)
+    if text is None:
+        print(f"error: import: {arguments.file} is not a .json or .efg file", file=sys.stderr)
+        return EXIT_INVALID
     _emit(format_text(text, arguments.file), arguments.output)
     return 0
 

@@ -92,7 +92,8 @@ def simplify(value: Any) -> Probability:
         return Fraction(value)
     import sympy
 
-    value = sympy.expand(value)
+    # cancel() is canonical for rational functions: equal ones print and compare equal
+    value = sympy.cancel(value)
     if value.is_Rational:
         return Fraction(int(value.p), int(value.q))
     return value

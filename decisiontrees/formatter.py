@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from decisiontrees.diagnostics import Reporter, Span
-from decisiontrees.loader import KEYWORDS
 from decisiontrees.syntax import (
+    KEYWORDS,
     BinOp,
     ChanceNode,
     ChoiceNode,

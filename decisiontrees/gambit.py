@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from decisiontrees.diagnostics import Diagnostic, Span, SpecError
+from decisiontrees.importing import identifier, source_line, unique
 from decisiontrees.model import Chance, Choice, Leaf, Node
 
 _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([{}])|([^\s{}"]+))', re.S)
@@ -159,13 +160,6 @@ class _Reader:
         self.infosets.setdefault((owner, number), token)
 
 
-def _identifier(text: str, fallback: str) -> str:
-    cleaned = re.sub(r"\W+", "_", text).strip("_")
-    if not cleaned or cleaned[0].isdigit():
-        cleaned = fallback
-    return cleaned
-
-
 def efg_to_spec_text(text: str, path: str) -> str:
     """Spec text for a one-player .efg file; raises SpecError saying why a file is refused."""
     try:
@@ -187,26 +181,18 @@ def efg_to_spec_text(text: str, path: str) -> str:
         line, column = (token.line, token.column) if token else (1, 1)
         raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
                                     f"cannot import this Gambit file: {refusal}",
-                                    None, _line(text, line))]) from None
+                                    None, source_line(text, line))]) from None
     names: dict[int, str] = {}
     for number in sorted({n for n in _leaf_outcomes(root)}):
         name, _ = reader.outcomes.get(number, ("", Fraction(0)))
-        base = _identifier(name, f"outcome_{number}") if number else "no_outcome"
-        candidate, suffix = base, 2
-        while candidate in names.values():
-            candidate, suffix = f"{base}_{suffix}", suffix + 1
-        names[number] = candidate
+        base = identifier(name, f"outcome_{number}") if number else "no_outcome"
+        names[number] = unique(base, names.values())
     lines = [f"# imported from {path}: {title.text}".replace("\n", " "),
              "outcomes " + ", ".join(names[n] for n in sorted(names)),
-             f"tree {_identifier(title.text, 'game').lower()[:40] or 'game'} = {_node_text(root, names)}"]
+             f"tree {identifier(title.text, 'game').lower()[:40] or 'game'} = {_node_text(root, names)}"]
     payoffs = {names[n]: reader.outcomes.get(n, ("", Fraction(0)))[1] for n in names}
     lines.append("utility payoff = {" + ", ".join(f"{o}: {v}" for o, v in payoffs.items()) + "}")
     return "\n".join(lines) + "\n"
-
-
-def _line(text: str, number: int) -> str | None:
-    lines = text.splitlines()
-    return lines[number - 1] if 1 <= number <= len(lines) else None
 
 
 def _leaf_outcomes(node: tuple) -> list[int]:
@@ -226,15 +212,6 @@ def _node_text(node: tuple, names: Mapping[int, str]) -> str:
         label = action.replace('"', "'") or f"#{position}"
         parts.append(f'"{label}": {_node_text(child, names)}')
     return "choice { " + ", ".join(parts) + " }"
-
-
-def load_efg(path: str):
-    """Load a one-player .efg file as a spec (tree, outcomes and the utility ``payoff``)."""
-    from decisiontrees.loader import parse
-
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    return parse(efg_to_spec_text(text, path), f"{path} (as spec text)")
 
 
 def to_efg(tree: Node, name: str, utility: Mapping[str, Fraction] | None = None) -> str:

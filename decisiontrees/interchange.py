@@ -14,7 +14,6 @@ import re
 from typing import Any
 
 from decisiontrees.certificates import topological_order
-from decisiontrees.diagnostics import Diagnostic, Span, SpecError
 from decisiontrees.model import Chance, Choice, Leaf
 from decisiontrees.spec import Spec
 
@@ -206,17 +205,3 @@ def _label(entry: Any, where: str) -> str:
     _require(isinstance(label, str) and '"' not in label and "\n" not in label, where,
              "an action is a string without quotes")
     return label
-
-
-def load_json(path: str) -> Spec:
-    """Load a JSON spec: check its shape, then check it as spec text."""
-    from decisiontrees.loader import parse
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
-        text = to_spec_text(document)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as problem:
-        raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2), f"invalid JSON spec: {problem}")]) \
-            from None
-    return parse(text, f"{path} (as spec text)")

@@ -33,6 +33,7 @@ from decisiontrees.spec import (
     ValueQuestion,
 )
 from decisiontrees.syntax import (
+    KEYWORDS,
     BinOp,
     ChanceNode,
     ChoiceNode,
@@ -61,10 +62,6 @@ from decisiontrees.syntax import (
     parse_module,
 )
 
-KEYWORDS = frozenset(
-    {"include", "outcomes", "param", "in", "tree", "choice", "chance", "uniform", "utility",
-     "query", "claim", "not", "class", "features"}
-)
 KIND_NAMES = {"outcome": "an outcome", "tree": "a tree", "param": "a parameter",
               "utility": "a utility function", "class": "a utility class"}
 SOLVER_TIMEOUT_MS = 10_000
@@ -74,17 +71,15 @@ def load(*paths: str | os.PathLike[str]) -> Spec:
     """Load and check spec files (with their includes) as one spec.
 
     Statements are taken from the named files, not from files they include. A single
-    ``.json`` path is read as a JSON spec (docs/spec.schema.json), a single ``.efg`` path as
-    a one-player Gambit game.
+    ``.json`` path is read as a JSON spec (docs/spec.schema.json) or a SilverDecisions file,
+    a single ``.efg`` path as a one-player Gambit game (see decisiontrees.importing).
     """
-    if len(paths) == 1 and os.fspath(paths[0]).endswith(".json"):
-        from decisiontrees.interchange import load_json
+    if len(paths) == 1:
+        from decisiontrees.importing import imported_text
 
-        return load_json(os.fspath(paths[0]))
-    if len(paths) == 1 and os.fspath(paths[0]).endswith(".efg"):
-        from decisiontrees.gambit import load_efg
-
-        return load_efg(os.fspath(paths[0]))
+        text = imported_text(paths[0])
+        if text is not None:
+            return parse(text, f"{os.fspath(paths[0])} (as spec text)")
     reporter = Reporter()
     modules: list[Module] = []
     roots: list[Module] = []

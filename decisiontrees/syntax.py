@@ -24,6 +24,12 @@ from lark.lexer import Lexer
 
 from decisiontrees.diagnostics import Reporter, Span
 
+# Words the language reserves: never names of outcomes, trees, parameters or utilities.
+KEYWORDS = frozenset(
+    {"include", "outcomes", "param", "in", "tree", "choice", "chance", "uniform", "utility",
+     "query", "claim", "not", "class", "features"}
+)
+
 EXTENSION = ".dtree"
 
 

@@ -1,0 +1,143 @@
+"""SilverDecisions import, against the example and test files SilverDecisions ships."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+from paths import ROOT
+
+from decisiontrees import SpecError, analysis, load
+from decisiontrees.cli import main
+from decisiontrees.expressions import substitute
+from decisiontrees.importing import identifier
+
+INTEROP = ROOT.parent / "shared" / "interop" / "silverdecisions"
+needs_interop = pytest.mark.skipif(not INTEROP.is_dir(), reason="../shared/interop is absent")
+ACCEPTED = ["differentrulesandflip_pass.json", "fliptest_pass.json", "payoffrules_pass.json",
+            "rockefellerWithParams.json", "sample-tree.json", "variables_pass.json"]
+REFUSED = {
+    "badchance_fail.json": "sum to 1299/1000, not 1",
+    "badx_fail_hard.json": "not valid JSON: Invalid control character",
+    "malformed_json_fail_hard.json": "not valid JSON",
+    "not_silverdecisions_file_fail_hard.json": "invalid JSON spec",
+    "notjson_fail_hard.json": "not valid JSON",
+    "probabilityinchancenode_fail.json": "sum to x, not 1",
+}
+
+
+def _mixed_number(text: str | int | list) -> Fraction:
+    """SilverDecisions writes values like "1 3704647/4042689" (= 1 + 3704647/4042689)."""
+    if isinstance(text, list):
+        (text,) = text
+    whole, _, part = str(text).strip().rpartition(" ")
+    sign = -1 if whole.startswith("-") else 1
+    return Fraction(whole or 0) + sign * Fraction(part)
+
+
+def _tree_names(data: dict) -> list[str]:
+    names: list[str] = []
+    for position, root in enumerate(data["trees"], start=1):
+        names.append(identifier(root.get("name") or "", f"tree_{position}"))
+    return names
+
+
+@needs_interop
+@pytest.mark.parametrize("name", ACCEPTED)
+def test_files_import_with_silverdecisions_own_expected_values(name):
+    """Root values and optimal first moves match SilverDecisions' stored results.
+
+    Random variables become parameters; SilverDecisions computed with one draw, stored in
+    expressionScope, so the comparison substitutes that draw (and allows its rounding).
+    """
+    spec = load(INTEROP / name)
+    document = json.loads((INTEROP / name).read_text())
+    data = document.get("data", document)
+    draws = {k: Fraction(repr(v)) for k, v in data.get("expressionScope", {}).items()
+             if k in spec.parameters}
+    utility = next(iter(spec.utilities.values()))
+    for tree_name, root in zip(_tree_names(data), data["trees"]):
+        tree = substitute(spec.trees[tree_name], draws) if draws else spec.trees[tree_name]
+        stored = root["computed"]["expected-value-maximization"]
+        value = analysis.value(tree, utility)
+        assert float(value) == pytest.approx(float(_mixed_number(stored["payoff"])), rel=1e-9,
+                                             abs=1e-9)
+        if root["type"] != "decision":
+            continue
+        best = analysis.optimal_actions(tree, analysis.node_values(tree, utility))
+        marked = [k for k, edge in enumerate(root["childEdges"])
+                  if edge["computed"]["expected-value-maximization"].get("optimal")]
+        assert list(best) == marked
+
+
+@needs_interop
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_files_silverdecisions_rejects_are_refused_with_the_reason(name, capsys):
+    with pytest.raises(SpecError, match=REFUSED[name]):
+        load(INTEROP / name)
+    assert main(["check", str(INTEROP / name)]) == 2
+    error = capsys.readouterr().out
+    assert "Traceback" not in error and f"{name}:" in error
+
+
+@needs_interop
+def test_a_refusal_points_at_the_chance_node_in_the_file(capsys):
+    assert main(["check", str(INTEROP / "badchance_fail.json")]) == 2
+    first = capsys.readouterr().out.splitlines()[0]
+    line = int(first.split(":")[1])
+    text = (INTEROP / "badchance_fail.json").read_text().splitlines()
+    assert '"childEdges"' in text[line - 1]
+    assert '"0.999"' in "\n".join(text[line:line + 60])
+
+
+def test_random_variables_become_parameters_and_hash_is_the_remainder(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({
+        "SilverDecisions": "0.8.0", "code": "p = random(0.2, 0.6)\nprize = 2^3 # comment",
+        "trees": [{"type": "decision", "name": "bet", "code": "", "childEdges": [
+            {"name": "take", "payoff": "-1", "childNode": {"type": "chance", "childEdges": [
+                {"name": "win", "probability": "p/2", "payoff": "prize",
+                 "childNode": {"type": "terminal"}},
+                {"name": "lose", "probability": "#", "payoff": 0,
+                 "childNode": {"type": "terminal"}}]}},
+            {"name": "leave", "payoff": "abs(-0.5)", "childNode": {"type": "terminal"}}]}]}))
+    spec = load(path)
+    parameter = spec.parameters["p"]
+    assert (parameter.low, parameter.high) == (Fraction(1, 5), Fraction(3, 5))
+    assert dict(spec.utilities["payoff"]) == {"take_win": 7, "take_lose": -1,
+                                              "leave": Fraction(1, 2)}
+    tree = substitute(spec.trees["bet"], {"p": Fraction(1, 2)})
+    assert analysis.value(tree, spec.utilities["payoff"]) == Fraction(1, 4) * 7 - Fraction(3, 4)
+
+
+@pytest.mark.parametrize("expression, message", [
+    ("eval(1)", "eval() is not supported"),
+    ("2 +", "expected more"),
+    ("1/0", "division by zero"),
+    ("q", "unknown variable `q`"),
+    ("random()", "variable's definition"),
+])
+def test_expressions_outside_the_supported_dialect_are_refused(tmp_path, expression, message):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({
+        "SilverDecisions": "0.8.0",
+        "trees": [{"type": "decision", "childEdges": [
+            {"name": "a", "payoff": expression, "childNode": {"type": "terminal"}}]}]}))
+    with pytest.raises(SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load(path)
+
+
+def test_irrational_values_are_rounded_and_the_spec_says_so(tmp_path, capsys):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({
+        "SilverDecisions": "0.8.0",
+        "trees": [{"type": "chance", "childEdges": [
+            {"probability": "sin(1/2)", "payoff": "exp(1)", "childNode": {"type": "terminal"}},
+            {"probability": "1 - sin(1/2)", "payoff": "sqrt(4)",
+             "childNode": {"type": "terminal"}}]}]}))
+    spec = load(path)
+    assert spec.utilities["payoff"]["end_2"] == 2  # sqrt(4) is exact
+    assert spec.utilities["payoff"]["end"] == Fraction("2.7182818284590452354")
+    assert main(["import", str(path)]) == 0
+    assert "# exp(1) is irrational; imported as 2.7182818284590452354" in capsys.readouterr().out
