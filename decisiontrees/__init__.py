@@ -37,12 +37,12 @@ from decisiontrees.loader import load, parse
 from decisiontrees.membership import Membership, contains
 from decisiontrees.model import Chance, Choice, Leaf, Node, chance, choice, leaf, uniform
 from decisiontrees.render import Diagram
-from decisiontrees.run import Result, run
+from decisiontrees.run import Result, Results, run
 from decisiontrees.spec import Spec
 
 __all__ = [
     "Chance", "Choice", "DecisionTreesError", "Diagnostic", "Diagram", "Leaf", "Membership", "Node",
-    "RefusedError", "Result", "Spec", "SpecError", "an_optimal_plan", "chance", "check_paths",
+    "RefusedError", "Result", "Results", "Spec", "SpecError", "an_optimal_plan", "chance", "check_paths",
     "choice", "contains", "count_plans", "count_pure_strategies", "describe_plan", "leaf",
     "load", "lottery_of", "optimal_plans", "parse", "plans", "reachable_outcomes", "run",
     "uniform", "value",

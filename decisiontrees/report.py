@@ -152,3 +152,33 @@ def render_latex(reports: Sequence[FileReport]) -> str:
         out.append("\\end{tabular}")
         out.append("")
     return "\n".join(out)
+
+
+_COLOUR = {"pass": "#1a7f37", "fail": "#cf222e", "unknown": "#9a6700", "refused": "#9a6700"}
+
+
+def results_html(results: Sequence[Result]) -> str:
+    """Results as an HTML table, for notebooks: statement, verdict, answer and evidence."""
+    from html import escape
+
+    rows = []
+    for result in results:
+        answer = result.answer
+        if result.statement.kind == "query":
+            mark = _MARK.get(result.status, "")
+        else:
+            mark = _MARK[result.status]
+        lines = [answer.summary]
+        if result.expectation and result.status == "fail":
+            lines.append(result.expectation)
+        lines.extend(line for line in answer.evidence_lines if not line.startswith("explain: "))
+        colour = _COLOUR.get(result.status, "inherit")
+        rows.append(
+            "<tr>"
+            f"<td style=\"text-align:left\"><code>{escape(result.statement.text)}</code></td>"
+            f"<td style=\"color:{colour};font-weight:bold\">{mark}</td>"
+            f"<td style=\"text-align:left\"><pre style=\"margin:0\">{escape(chr(10).join(lines))}"
+            "</pre></td>"
+            "</tr>")
+    return ("<table><thead><tr><th>statement</th><th></th><th>answer and evidence</th></tr>"
+            "</thead><tbody>" + "".join(rows) + "</tbody></table>")

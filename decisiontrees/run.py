@@ -52,11 +52,25 @@ class Result:
     answer: Answer
     expectation: str | None = None  # for a failed claim: what was claimed
 
+    def _repr_html_(self) -> str:
+        from decisiontrees.report import results_html
 
-def run(spec: Spec, timeout_seconds: int | None = None) -> tuple[Result, ...]:
+        return results_html([self])
+
+
+class Results(tuple[Result, ...]):
+    """The results of a spec's statements; in a notebook they display as a table."""
+
+    def _repr_html_(self) -> str:
+        from decisiontrees.report import results_html
+
+        return results_html(self)
+
+
+def run(spec: Spec, timeout_seconds: int | None = None) -> Results:
     """Answer every statement of ``spec`` in order; ``timeout_seconds`` bounds each solver
     call unless a statement sets its own ``timeout``."""
-    return tuple(run_statement(s, spec, timeout_seconds) for s in spec.statements)
+    return Results(run_statement(s, spec, timeout_seconds) for s in spec.statements)
 
 
 def run_statement(statement: Statement, spec: Spec, timeout_seconds: int | None = None) -> Result:

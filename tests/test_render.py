@@ -107,6 +107,26 @@ def test_without_dot_notebooks_fall_back_to_text(monkeypatch):
     assert Diagram(choice({"stay": "home"}))._repr_svg_() is None
 
 
+def test_notebooks_show_results_as_a_table_with_their_evidence():
+    from decisiontrees import parse, run
+
+    spec = parse("""
+    outcomes off, o1, o2
+    tree off_now = off
+    tree run = choice { o1, o2 }
+    claim value(run, {o1: 1, *: 0}) == 1
+    claim dominates(run, off_now)
+    """)
+    results = run(spec)
+    table = results._repr_html_()
+    assert table.count("<tr>") == 3 and "PASS" in table and "FAIL" in table
+    assert "dominates(run, off_now)" in table
+    assert "off: 1" in table  # the witness utility function
+    assert results[1]._repr_html_().count("<tr>") == 2  # one result: header and a row
+    (less,) = run(parse("outcomes a\ntree t = a\nclaim value(t, {a: 0}) < 1"))
+    assert "<code>claim value(t, {a: 0}) &lt; 1</code>" in less._repr_html_()
+
+
 HAVE_LATEX = shutil.which("pdflatex") is not None
 
 
