@@ -23,6 +23,7 @@ from decisiontrees.syntax import (
     ClassRef,
     ConstraintChain,
     Constraints,
+    DistributionDecl,
     Expr,
     Include,
     Keyword,
@@ -225,6 +226,8 @@ class _Formatter:
             return [f"query {self.call(item.call)}"]
         if isinstance(item, ClassDecl):
             return self.class_decl(item)
+        if isinstance(item, DistributionDecl):
+            return [f"distribution {item.name} = {self.call(item.law)}"]
         assert isinstance(item, Claim)
         text = "claim " + ("not " if item.negated else "") + self.call(item.call)
         if item.op is not None and item.expected is not None:

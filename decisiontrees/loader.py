@@ -41,6 +41,7 @@ from decisiontrees.syntax import (
     ClassDecl,
     ClassRef,
     Constraints,
+    DistributionDecl,
     Expr,
     Include,
     Keyword,
@@ -63,7 +64,8 @@ from decisiontrees.syntax import (
 )
 
 KIND_NAMES = {"outcome": "an outcome", "tree": "a tree", "param": "a parameter",
-              "utility": "a utility function", "class": "a utility class"}
+              "utility": "a utility function", "class": "a utility class",
+              "distribution": "a distribution"}
 SOLVER_TIMEOUT_MS = 10_000
 
 
@@ -192,6 +194,7 @@ class _Checker:
         self.class_syntax: dict[str, ClassDecl] = {}
         self.classes: dict[str, UtilityClass | None] = {}
         self.building_classes: list[str] = []
+        self.distributions: dict[str, Any] = {}
         self._texts: dict[str, str] = {}
 
     # -- declarations
@@ -214,6 +217,11 @@ class _Checker:
                     self.utilities[item.name] = self.utility_mapping(item.mapping)
         for name in self.class_syntax:
             self.build_class(name)
+        for module in self.modules:
+            for item in module.items:
+                if isinstance(item, DistributionDecl) and \
+                        self.kinds.get(item.name, (None, None))[1] == item.name_span:
+                    self.distributions[item.name] = self.distribution(item)
         statements = []
         for module in self.roots:
             for item in module.items:
@@ -263,6 +271,48 @@ class _Checker:
         elif isinstance(item, ClassDecl):
             if self.declare_name(item.name, "class", item.name_span):
                 self.class_syntax[item.name] = item
+        elif isinstance(item, DistributionDecl):
+            self.declare_name(item.name, "distribution", item.name_span)
+
+    def distribution(self, item: DistributionDecl) -> Any:
+        """The law a ``distribution`` declaration names, or None after reporting why."""
+        from decisiontrees.random_agents import LAWS, Distribution, scipy_law
+
+        law = item.law
+        if law.name not in LAWS:
+            hint = suggest(law.name, LAWS) or "the laws are " + ", ".join(LAWS)
+            self.reporter.error(law.name_span, f"unknown distribution `{law.name}`", hint)
+            return None
+        positional = [a for a in law.arguments if not isinstance(a, Keyword)]
+        keywords = [a for a in law.arguments if isinstance(a, Keyword)]
+        if law.name == "scipy":
+            if not positional or not isinstance(positional[0], Var):
+                self.reporter.error(law.span, "scipy() takes the name of a scipy.stats "
+                                    "distribution first", "e.g. `scipy(triang, 1/2)`")
+                return None
+            numbers = [evaluate(a, self.reporter, what="a number") for a in positional[1:]]
+            named = [(k.name, evaluate(k.value, self.reporter, what="a number")) for k in keywords]
+            if None in numbers or any(v is None for _, v in named):
+                return None
+            try:
+                scipy_law(positional[0].name, numbers, dict(named))
+            except ValueError as problem:
+                self.reporter.error(law.span, str(problem))
+                return None
+            return Distribution("scipy", (positional[0].name, *numbers), tuple(named))
+        wanted = LAWS[law.name]
+        if keywords or len(positional) != len(wanted):
+            self.reporter.error(law.span, f"{law.name}() takes {len(wanted)} number"
+                                f"{'s' if len(wanted) != 1 else ''}"
+                                + (f" ({', '.join(wanted)})" if wanted else ""))
+            return None
+        numbers = [evaluate(a, self.reporter, what="a number") for a in positional]
+        if None in numbers:
+            return None
+        if any(n <= 0 for n in numbers):
+            self.reporter.error(law.span, f"the parameters of {law.name}() must be positive")
+            return None
+        return Distribution(law.name, tuple(numbers))
 
     def check_outcomes(self, item: OutcomesDecl) -> None:
         for outcome in item.items:
@@ -707,6 +757,8 @@ class _Checker:
                     return None
         tree_arg: TreeArg = arguments["tree"]
         question = signature.make(tree_arg, arguments, MappingProxyType(dict(assignment)), options)
+        if not self.check_random_agent(question, call):
+            return None
         expected = None
         op = None
         if isinstance(item, Claim):
@@ -714,13 +766,40 @@ class _Checker:
             if not self.check_claim_form(item, signature):
                 return None
             if item.expected is not None:
-                expected = self.expected_value(item.expected, signature.result)
+                expected = self.expected_value(item.expected, signature.result,
+                                               signature.words or COMPARISONS)
                 if expected is None:
                     return None
         text = _source_text(module.text, item.span)
         kind = "query" if isinstance(item, Query) else "claim"
         negated = isinstance(item, Claim) and item.negated
         return Statement(kind, call.name, question, negated, op, expected, text, item.span)
+
+    def check_random_agent(self, question: Any, call: Any) -> bool:
+        """Random-agent questions need a single law, and choices a tree that starts with one."""
+        from decisiontrees.model import Choice
+        from decisiontrees.spec import RandomAgentQuestion
+
+        if not isinstance(question, RandomAgentQuestion):
+            return True
+        if question.distribution.kind == "admissible":
+            self.reporter.error(call.span, f"{call.name}() needs one distribution; `admissible` "
+                                "is a family whose members disagree",
+                                "ask convergence(), distribution_dependent() or orbit_share()")
+            return False
+        if question.kind in ("choices", "chosen", "tie"):
+            root = question.tree.node
+            if not isinstance(root, Choice):
+                self.reporter.error(call.span, f"{call.name}() asks about the first choice of "
+                                    f"`{question.tree.name}`, which does not start with a choice")
+                return False
+            if question.action is not None and question.action not in root.actions:
+                hint = suggest(question.action, root.actions) or \
+                    "its actions are " + ", ".join(root.actions)
+                self.reporter.error(call.span, f"`{question.tree.name}` has no first action "
+                                    f"`{question.action}`", hint)
+                return False
+        return True
 
     def argument(self, kind: str, value: Any, question: str) -> Any:
         if kind == "class":
@@ -753,6 +832,20 @@ class _Checker:
             what = f"unknown utility function `{value.name}`" if isinstance(value, Var) else \
                 f"{question}() expects a utility function here: a name or `{{o1: 1, *: 0}}`"
             self.reporter.error(value.span, what, hint)
+            return None
+        if kind == "distribution":
+            if isinstance(value, Var) and self.kinds.get(value.name, (None,))[0] == "distribution":
+                return self.distributions.get(value.name)
+            names = [n for n, (k, _) in self.kinds.items() if k == "distribution"]
+            hint = suggest(value.name, names) if isinstance(value, Var) else None
+            self.reporter.error(value.span, f"{question}() expects the name of a distribution "
+                                "here", hint or "declare one: `distribution d = power(2)`")
+            return None
+        if kind == "action":
+            if isinstance(value, Var):
+                return value.name
+            self.reporter.error(value.span, f"{question}() expects the action of the tree's "
+                                "first choice here")
             return None
         assert kind == "lottery"
         if not isinstance(value, MappingLit):
@@ -799,12 +892,13 @@ class _Checker:
             return False
         return True
 
-    def expected_value(self, value: Any, result: str) -> Any:
+    def expected_value(self, value: Any, result: str, words: tuple[str, ...] = ()) -> Any:
         if result == "word":
-            if isinstance(value, Var) and value.name in COMPARISONS:
+            if isinstance(value, Var) and value.name in words:
                 return value.name
-            hint = "one of " + ", ".join(COMPARISONS)
-            self.reporter.error(value.span, "expected how the trees compare", hint)
+            hint = "one of " + ", ".join(words)
+            what = "how the trees compare" if words == COMPARISONS else "a convergence strength"
+            self.reporter.error(value.span, f"expected {what}", hint)
             return None
         if result == "number":
             if isinstance(value, (MappingLit, SetLit)):
@@ -842,6 +936,7 @@ class QuestionSignature:
     symbolic_ok: bool
     make: Any  # (tree, arguments, assignment, options) -> question
     optional: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # for result "word": the words a claim may name
 
 
 def _whole_number(checker: _Checker, keyword: Keyword, name: str) -> int | None:
@@ -879,6 +974,8 @@ def _feature_name(checker: _Checker, keyword: Keyword) -> str | None:
 
 
 OPTION_CHECKS: dict[str, Any] = {
+    "samples": lambda checker, keyword: _whole_number(checker, keyword, "samples"),
+    "seed": lambda checker, keyword: _whole_number(checker, keyword, "seed"),
     "limit": lambda checker, keyword: _whole_number(checker, keyword, "limit"),
     "timeout": lambda checker, keyword: _whole_number(checker, keyword, "timeout"),
     "fixing": _outcome_set,
@@ -899,6 +996,30 @@ def _relation(name: str, permutations: bool = False) -> QuestionSignature:
         lambda t, a, s, o: RelationQuestion(name, t, a["other"], a.get("class"), o.get("timeout"),
                                             o.get("fixing", frozenset()), o.get("within")),
         optional)
+
+
+def _random_agents(name: str, result: str, arguments: tuple[str, ...] = ("tree",)
+                   ) -> QuestionSignature:
+    from decisiontrees.spec import RandomAgentQuestion
+
+    def make(t: TreeArg, a: dict[str, Any], s: Any, o: dict[str, Any]) -> RandomAgentQuestion:
+        from decisiontrees.random_agents import UNIFORM
+
+        return RandomAgentQuestion(name, t, a.get("other"), a.get("action"),
+                                   a.get("distribution") or UNIFORM, o.get("samples"),
+                                   o.get("seed", 0))
+
+    return QuestionSignature(arguments, frozenset({"parameters", "samples", "seed"}), result,
+                             False, make, ("distribution",))
+
+
+def _orbits(name: str, result: str) -> QuestionSignature:
+    from decisiontrees.spec import CONVERGENCE_LEVELS, OrbitQuestion
+
+    return QuestionSignature(
+        ("tree", "other"), frozenset({"parameters", "timeout"}), result, False,
+        lambda t, a, s, o: OrbitQuestion(name, t, a["other"], o.get("timeout")),
+        words=CONVERGENCE_LEVELS if result == "word" else ())
 
 
 QUESTIONS: dict[str, QuestionSignature] = {
@@ -929,4 +1050,12 @@ QUESTIONS: dict[str, QuestionSignature] = {
     "interiority": _relation("interiority"),
     "permuted_inclusion": _relation("permuted_inclusion", permutations=True),
     "permuted_interiority": _relation("permuted_interiority", permutations=True),
+    "choices": _random_agents("choices", "listing"),
+    "chosen": _random_agents("chosen", "number", ("tree", "action")),
+    "tie": _random_agents("tie", "number"),
+    "prefers": _random_agents("prefers", "number", ("tree", "other")),
+    "power": _random_agents("power", "number"),
+    "convergence": _orbits("convergence", "word"),
+    "distribution_dependent": _orbits("distribution_dependent", "bool"),
+    "orbit_share": _orbits("orbit_share", "number"),
 }

@@ -21,7 +21,9 @@ from decisiontrees.spec import (
     ContainsQuestion,
     LotteriesQuestion,
     OptimalQuestion,
+    OrbitQuestion,
     Question,
+    RandomAgentQuestion,
     ReachableQuestion,
     RelationQuestion,
     Spec,
@@ -79,7 +81,9 @@ def run_statement(statement: Statement, spec: Spec, timeout_seconds: int | None 
         return Result(statement, answer.status, answer)
     holds = _compare(answer.comparable, statement.op, statement.expected)
     if holds is None:
-        return Result(statement, "unknown", answer, "the claim cannot be decided without enumerating")
+        why = ("the claim cannot be decided without enumerating" if answer.exact else
+               "only bounds or an estimate are known, and they do not decide the claim")
+        return Result(statement, "unknown", answer, why)
     if statement.negated:
         holds = not holds
     return Result(statement, "pass" if holds else "fail", answer,
@@ -129,6 +133,10 @@ def answer_question(question: Question, spec: Spec, timeout_seconds: int | None 
         return _lotteries(question, spec)
     if isinstance(question, ReachableQuestion):
         return _reachable(question, spec)
+    if isinstance(question, RandomAgentQuestion):
+        return _random_agent(question, spec)
+    if isinstance(question, OrbitQuestion):
+        return _orbit(question, spec, timeout_seconds)
     return _contains(question, spec)
 
 
@@ -430,3 +438,154 @@ def json_ready(value: Any) -> Any:
     if isinstance(value, frozenset):
         return sorted(value)
     return value
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """A number known to lie in ``[lower, upper]``: comparisons are True, False, or None
+    when the bounds do not decide them."""
+
+    lower: Fraction
+    upper: Fraction
+
+    def _decide(self, always: bool, never: bool) -> bool | None:
+        return True if always else False if never else None
+
+    def __ge__(self, x: Any) -> Any:
+        return self._decide(self.lower >= x, self.upper < x)
+
+    def __gt__(self, x: Any) -> Any:
+        return self._decide(self.lower > x, self.upper <= x)
+
+    def __le__(self, x: Any) -> Any:
+        return self._decide(self.upper <= x, self.lower > x)
+
+    def __lt__(self, x: Any) -> Any:
+        return self._decide(self.upper < x, self.lower >= x)
+
+    def __eq__(self, x: Any) -> Any:  # type: ignore[override]
+        return self._decide(self.lower == self.upper == x, not self.lower <= x <= self.upper)
+
+    def __ne__(self, x: Any) -> Any:  # type: ignore[override]
+        equal = self.__eq__(x)
+        return None if equal is None else not equal
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _number_answer(value: Any, lines: tuple[str, ...], evidence: dict[str, Any]) -> Answer:
+    """An exact Fraction, or an estimate (which no claim can rest on)."""
+    if value.exact:
+        return Answer(str(value.value), str(value.value), evidence, lines,
+                      comparable=value.value)
+    estimate = {"estimate": value.value, "half_width_95": value.half_width}
+    return Answer(f"{value} (estimate)", estimate, evidence, lines, exact=False)
+
+
+def _random_agent(question: RandomAgentQuestion, spec: Spec) -> Answer:
+    from decisiontrees import random_agents as agents
+
+    sampling = (agents.Sampling(question.samples, question.seed)
+                if question.samples is not None else None)
+    law = question.distribution
+    if law.polynomial_density() is None and sampling is None:
+        sampling = agents.Sampling(seed=question.seed)
+    try:
+        if question.kind in ("choices", "chosen", "tie"):
+            root = question.tree.node
+            assert isinstance(root, Choice)
+            found = agents.choice_probabilities(root.children, spec.outcomes, law, sampling)
+            lines = tuple(f"{a}: {p}" for a, p in zip(root.actions, found.chosen)) + \
+                (f"tie: {found.tie}", found.method, f"distribution: {law}")
+            evidence = {"method": found.method, "distribution": str(law),
+                        "chosen": {a: str(p) for a, p in zip(root.actions, found.chosen)},
+                        "tie": str(found.tie)}
+            if question.kind == "choices":
+                summary = ", ".join(f"{a}: {p}" for a, p in zip(root.actions, found.chosen)) + \
+                    f"; tie {found.tie}"
+                return Answer(summary, evidence, evidence, lines[-2:], exact=found.tie.exact)
+            if question.kind == "tie":
+                return _number_answer(found.tie, lines, evidence)
+            k = root.actions.index(question.action)
+            return _number_answer(found.chosen[k], lines, evidence)
+        if question.kind == "prefers":
+            assert question.other is not None
+            pair = agents.prefer_probability(question.tree.node, question.other.node,
+                                             spec.outcomes, law, sampling)
+            left, right = question.tree.name, question.other.name
+            lines = (f"P[V({left}) > V({right})] = {pair.better}",
+                     f"P[V({left}) = V({right})] = {pair.tie}",
+                     f"P[V({left}) < V({right})] = {pair.worse}", pair.method,
+                     f"distribution: {law}")
+            evidence = {"method": pair.method, "distribution": str(law), "better": str(pair.better),
+                        "tie": str(pair.tie), "worse": str(pair.worse)}
+            return _number_answer(pair.better, lines, evidence)
+        found_power = agents.power(question.tree.node, spec.outcomes, law, sampling)
+        lines = (f"POWER = E[V_u({question.tree.name})] = {found_power.power}", found_power.method,
+                 f"distribution: {law}")
+        return _number_answer(found_power.power, lines,
+                              {"method": found_power.method, "distribution": str(law)})
+    except agents.TooManyLotteries as problem:
+        reason = f"{problem}; an exact answer would enumerate them (ask with samples = N)"
+        return Answer("refused", None, {"reason": reason}, (f"refused: {reason}",),
+                      status="refused")
+
+
+def _orbit(question: OrbitQuestion, spec: Spec, timeout_seconds: int | None) -> Answer:
+    from decisiontrees import orbits, relations
+    from decisiontrees.random_agents import TooManyLotteries
+
+    seconds = question.timeout_seconds or timeout_seconds or relations.DEFAULT_TIMEOUT_MS // 1000
+    left, right = question.tree.node, question.other.node
+    names = (question.tree.name, question.other.name)
+    try:
+        if question.kind == "convergence":
+            strength = orbits.convergence(left, right, spec.outcomes, seconds * 1000)
+            lines = list(strength.reasons)
+            if strength.witness is not None:
+                lines.append(f"witness: {strength.witness.text()}")
+            elif strength.favourable is not None and strength.level == "strict":
+                lines.append(f"an orbit preferring {names[0]}: {strength.favourable.text()}")
+            evidence = {"proven_at_least": strength.lower, "reasons": list(strength.reasons),
+                        "witness": _orbit_json(strength.witness)}
+            if strength.level is None:
+                return Answer(f"unknown (at least {strength.lower})", None, evidence,
+                              tuple(lines), status="unknown")
+            return Answer(strength.level, strength.level, evidence, tuple(lines),
+                          comparable=strength.level)
+        if question.kind == "distribution_dependent":
+            flips, better, worse = orbits.distribution_dependent(left, right, spec.outcomes)
+            lines = [f"{'an orbit preferring ' + names[0]}: {better.text()}" if better else "",
+                     f"{'an orbit preferring ' + names[1]}: {worse.text()}" if worse else ""]
+            evidence = {"left_orbit": _orbit_json(better), "right_orbit": _orbit_json(worse)}
+            if flips:
+                return Answer("yes", True, evidence, tuple(x for x in lines if x), comparable=True)
+            strength = orbits.convergence(left, right, spec.outcomes, seconds * 1000)
+            reverse = orbits.convergence(right, left, spec.outcomes, seconds * 1000)
+            if strength.lower != "none" or reverse.lower != "none":
+                reasons = strength.reasons if strength.lower != "none" else reverse.reasons
+                return Answer("no", False, evidence, tuple(reasons), comparable=False)
+            return Answer("unknown", None, evidence, ("no orbits disagreeing were found, and "
+                          "no proposition rules them out",), status="unknown")
+        share = orbits.orbit_share(left, right, spec.outcomes, seconds * 1000)
+        lines = [f"at least {share.lower}: {share.lower_reason}"]
+        if share.upper_orbit is not None:
+            lines.append(f"at most {share.upper}: {share.upper_orbit.text()}")
+        evidence = {"lower": str(share.lower), "upper": str(share.upper),
+                    "lower_reason": share.lower_reason, "involutions": list(share.involutions),
+                    "upper_orbit": _orbit_json(share.upper_orbit)}
+        if share.lower == share.upper:
+            return Answer(str(share.lower), str(share.lower), evidence, tuple(lines),
+                          comparable=share.lower)
+        return Answer(f"between {share.lower} and {share.upper}", evidence, evidence,
+                      tuple(lines), comparable=Bounds(share.lower, share.upper), exact=False)
+    except (TooManyLotteries, ValueError) as problem:
+        return Answer("refused", None, {"reason": str(problem)}, (f"refused: {problem}",),
+                      status="refused")
+
+
+def _orbit_json(orbit: Any) -> Any:
+    if orbit is None:
+        return None
+    return {"utility": {o: str(v) for o, v in orbit.utility.items()}, "left": str(orbit.left),
+            "right": str(orbit.right), "permutations": orbit.size}

@@ -83,8 +83,34 @@ class RelationQuestion:
     within: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class RandomAgentQuestion:
+    """choices, chosen, tie, prefers or power: what random agents do (THEORY §5–6)."""
+
+    kind: str
+    tree: TreeArg
+    other: TreeArg | None
+    action: str | None
+    distribution: Any  # random_agents.Distribution
+    samples: int | None  # Monte Carlo even where an exact answer exists
+    seed: int
+
+
+CONVERGENCE_LEVELS = ("none", "weak", "strict", "absolute")
+
+
+@dataclass(frozen=True, slots=True)
+class OrbitQuestion:
+    """convergence, distribution_dependent or orbit_share: the admissible family (§5)."""
+
+    kind: str
+    tree: TreeArg
+    other: TreeArg
+    timeout_seconds: int | None
+
+
 Question = Union[RelationQuestion, ValueQuestion, OptimalQuestion, StrategiesQuestion, LotteriesQuestion,
-                 ReachableQuestion, ContainsQuestion]
+                 ReachableQuestion, ContainsQuestion, RandomAgentQuestion, OrbitQuestion]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from decisiontrees.diagnostics import Reporter, Span
 # Words the language reserves: never names of outcomes, trees, parameters or utilities.
 KEYWORDS = frozenset(
     {"include", "outcomes", "param", "in", "tree", "choice", "chance", "uniform", "utility",
-     "query", "claim", "not", "class", "features"}
+     "query", "claim", "not", "class", "features", "distribution"}
 )
 
 EXTENSION = ".dtree"
@@ -247,6 +247,14 @@ class ClassDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class DistributionDecl:
+    name: str
+    law: Call
+    span: Span
+    name_span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
     call: Call
     span: Span
@@ -261,7 +269,8 @@ class Claim:
     span: Span
 
 
-Item = Union[Include, OutcomesDecl, ParamDecl, TreeDecl, UtilityDecl, ClassDecl, Query, Claim]
+Item = Union[Include, OutcomesDecl, ParamDecl, TreeDecl, UtilityDecl, ClassDecl, DistributionDecl,
+             Query, Claim]
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,6 +501,11 @@ class _ToSyntax(Transformer):
         keyword, name, terms = children
         return ClassDecl(str(name), tuple(terms), _covering(self.path, keyword, terms[-1]),
                          _token_span(self.path, name))
+
+    def distribution_decl(self, children):
+        keyword, name, law = children
+        return DistributionDecl(str(name), law, _covering(self.path, keyword, law),
+                                _token_span(self.path, name))
 
     def class_expr(self, children):
         return children
