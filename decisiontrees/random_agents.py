@@ -22,7 +22,6 @@ from fractions import Fraction
 from math import factorial
 from typing import Any
 
-from decisiontrees.analysis import reachable_outcomes
 from decisiontrees.model import Chance, Choice, Leaf, Node, postorder
 from decisiontrees.volumes import Univariate, region_integral
 
@@ -196,8 +195,8 @@ def lottery_points(tree: Node, outcomes: Sequence[str], limit: int = POINT_LIMIT
 
 
 def relevant_outcomes(trees: Sequence[Node], order: Sequence[str]) -> tuple[str, ...]:
-    """The outcomes some tree can reach, in spec order: the others cannot change a choice."""
-    reached = set().union(*(reachable_outcomes(t) for t in trees))
+    """The outcomes at the trees' leaves, in spec order: the others cannot change a choice."""
+    reached = {n.outcome for t in trees for n in postorder(t) if isinstance(n, Leaf)}
     return tuple(o for o in order if o in reached)
 
 

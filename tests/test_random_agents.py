@@ -1,0 +1,217 @@
+"""Random agents: exact polytope integrals against Monte Carlo and brute-force orbits.
+
+Independent methods meet here: exact answers (Normaliz triangulations, rational
+integration) against seeded numpy sampling on many random small trees, and the orbit
+analysis against a plain enumeration of every permutation with exact backward induction.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import trees
+
+from decisiontrees import analysis, parse, run
+from decisiontrees.model import chance, choice, leaf, uniform
+from decisiontrees.orbits import convergence, orbit_share
+from decisiontrees.random_agents import (
+    Distribution,
+    Sampling,
+    choice_probabilities,
+    power,
+    prefer_probability,
+)
+from decisiontrees.volumes import region_integral
+
+OUTCOMES = ("a", "b", "c", "d")
+SMALL = ("a", "b", "c")
+SAMPLES = 20_000
+RISING = Distribution("power", (Fraction(2),))
+
+
+def _within(exact: Fraction, estimate, spread: float) -> bool:
+    """An estimate agrees with the exact value within 4.5 standard errors."""
+    error = max(spread, 1e-12) / SAMPLES**0.5
+    return abs(estimate.value - float(exact)) <= 4.5 * error + 1e-9
+
+
+pairs = st.tuples(trees(OUTCOMES, max_leaves=6), trees(OUTCOMES, max_leaves=6))
+slow = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@slow
+@given(pairs, st.integers(0, 2**16))
+def test_exact_choice_probabilities_agree_with_monte_carlo(children, seed):
+    exact = choice_probabilities(children, OUTCOMES)
+    sampled = choice_probabilities(children, OUTCOMES, sampling=Sampling(SAMPLES, seed))
+    assert sum(p.value for p in exact.chosen) == 1
+    assert 0 <= exact.tie.value <= 1
+    for e, s in zip(exact.chosen, sampled.chosen):
+        p = float(e.value)
+        assert _within(e.value, s, (p * (1 - p)) ** 0.5)
+    t = float(exact.tie.value)
+    assert _within(exact.tie.value, sampled.tie, (t * (1 - t)) ** 0.5)
+
+
+@slow
+@given(pairs, st.integers(0, 2**16))
+def test_exact_preference_and_power_agree_with_monte_carlo_under_density_2x(pair, seed):
+    left, right = pair
+    exact = prefer_probability(left, right, OUTCOMES, RISING)
+    sampled = prefer_probability(left, right, OUTCOMES, RISING, Sampling(SAMPLES, seed))
+    assert exact.better.value + exact.tie.value + exact.worse.value == 1
+    for e, s in ((exact.better, sampled.better), (exact.tie, sampled.tie),
+                 (exact.worse, sampled.worse)):
+        p = float(e.value)
+        assert _within(e.value, s, (p * (1 - p)) ** 0.5)
+    exact_power = power(left, OUTCOMES, RISING).power.value
+    sampled_power = power(left, OUTCOMES, RISING, Sampling(SAMPLES, seed)).power
+    assert 0 <= exact_power <= 1
+    assert _within(exact_power, sampled_power, 0.5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(-3, 3), min_size=3, max_size=3), min_size=0, max_size=4))
+def test_triangulated_volumes_match_normaliz_own_volume(normals):
+    """Our simplex-by-simplex volume against Normaliz's lattice-normalised volume / d!."""
+    from PyNormaliz import Cone
+
+    rows = [[*n, 0] for n in normals] + [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0],
+                                         [-1, 0, 0, 1], [0, -1, 0, 1], [0, 0, -1, 1]]
+    cone = Cone(inhom_inequalities=rows)
+    expected = Fraction(cone.Volume()) / 6 if cone.AffineDim() == 3 else Fraction(0)
+    assert region_integral(normals, 3) == expected
+
+
+def test_polynomial_densities_integrate_to_one_and_give_known_means():
+    for law in (RISING, Distribution("beta", (Fraction(2), Fraction(3))),
+                Distribution("power", (Fraction(3),))):
+        density = law.polynomial_density()
+        assert region_integral([], 2, density) == 1
+    # E[max of 3 U[0,1]] = 3/4 and E[u] = a/(a+1) under density a x^(a-1)
+    assert power(choice({"a": "a", "b": "b", "c": "c"}), SMALL).power.value == Fraction(3, 4)
+    assert power(leaf("a"), SMALL, Distribution("power", (Fraction(3),))).power.value == \
+        Fraction(3, 4)
+
+
+def test_the_worked_examples_of_theory_section_8():
+    o = ("off", "o1", "o2", "o3")
+    off, run_ = leaf("off"), choice({"o1": "o1", "o2": "o2", "o3": "o3"})
+    shutdown = choice_probabilities([off, run_], o)
+    assert [p.value for p in shutdown.chosen] == [Fraction(1, 4), Fraction(3, 4)]
+    later = choice_probabilities([off, choice({"off": "off", "o1": "o1", "o2": "o2",
+                                               "o3": "o3"})], o)
+    assert later.tie.value == Fraction(1, 4)
+    sure, gamble = leaf("o1"), chance([(Fraction(1, 2), "o2"), (Fraction(1, 2), "o3")])
+    assert prefer_probability(sure, gamble, o, RISING).better.value == Fraction(19, 36)
+    falling = Distribution("beta", (Fraction(1), Fraction(2)))
+    assert prefer_probability(sure, gamble, o, falling).better.value == Fraction(17, 36)
+    everything = choice({"o1": "o1", "o2": "o2", "o3": "o3"})
+    assert power(everything, o).power.value - power(uniform(["o1", "o2", "o3"]), o).power.value \
+        == Fraction(3, 4) - Fraction(1, 2)
+
+
+# ------------------------------------------------------------------ orbits by brute force
+
+
+def _brute_orbit(left, right, names, u):
+    """(choosing left, choosing right) over every permutation, ties split, by exact BI."""
+    left_count = right_count = Fraction(0)
+    for image in itertools.permutations(names):
+        permuted = {o: u[image[k]] for k, o in enumerate(names)}
+        a, b = analysis.value(left, permuted), analysis.value(right, permuted)
+        if a > b:
+            left_count += 1
+        elif b > a:
+            right_count += 1
+        else:
+            left_count += Fraction(1, 2)
+            right_count += Fraction(1, 2)
+    return left_count, right_count
+
+
+def _leaf_outcomes(names, *trees_):
+    found = {n.outcome for t in trees_ for n in analysis.postorder(t) if hasattr(n, "outcome")}
+    return [o for o in names if o in found]
+
+
+def _generic(names, generator):
+    values = generator.sample(range(1, 10**6), len(names))
+    return {o: Fraction(v, 10**6) for o, v in zip(names, values)}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([SMALL, OUTCOMES, ("a", "b", "c", "d", "e")]).flatmap(
+    lambda names: st.tuples(st.just(names), trees(names, max_leaves=5),
+                            trees(names, max_leaves=5))), st.integers(0, 2**16))
+def test_convergence_agrees_with_brute_force_orbits(case, seed):
+    names, left, right = case
+    strength = convergence(left, right, names)
+    generator = random.Random(seed)
+    reached = _leaf_outcomes(names, left, right)
+    orbits = [_brute_orbit(left, right, reached, _generic(reached, generator)) for _ in range(6)]
+    if strength.witness is not None and strength.level == "none":
+        w = strength.witness
+        assert _brute_orbit(left, right, list(w.utility), dict(w.utility)) == (w.left, w.right)
+        assert w.left < w.right
+    if strength.level in ("weak", "strict", "absolute"):
+        assert all(mine >= theirs for mine, theirs in orbits)
+    if strength.level == "absolute":
+        assert all(theirs == 0 for _, theirs in orbits)
+    if strength.level == "strict" and strength.favourable is not None:
+        f = strength.favourable
+        assert _brute_orbit(left, right, list(f.utility), dict(f.utility)) == (f.left, f.right)
+    if len(_leaf_outcomes(names, left, right)) <= 3:
+        assert strength.level is not None  # exhaustive: always decided
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(OUTCOMES, max_leaves=5), trees(OUTCOMES, max_leaves=5), st.integers(0, 2**16))
+def test_orbit_share_bounds_hold_on_brute_force_orbits(left, right, seed):
+    share = orbit_share(left, right, OUTCOMES)
+    assert share.lower <= share.upper
+    generator = random.Random(seed)
+    reached = _leaf_outcomes(OUTCOMES, left, right)
+    for _ in range(4):
+        u = _generic(reached, generator)
+        weakly = sum(1 for image in itertools.permutations(reached)
+                     if analysis.value(left, {o: u[image[k]] for k, o in enumerate(reached)})
+                     >= analysis.value(right, {o: u[image[k]] for k, o in enumerate(reached)}))
+        assert Fraction(weakly, len(list(itertools.permutations(reached)))) >= share.lower
+
+
+def test_estimates_never_decide_claims_and_say_they_are_estimates():
+    spec = parse("""
+    outcomes a, b
+    distribution humped = scipy(triang, 1/2)
+    distribution rooted = power(1/2)
+    tree t = choice { a, b }
+    claim power(t, humped) > 0
+    claim power(t, rooted) > 0
+    query power(t, samples = 1000, seed = 3)
+    """)
+    results = run(spec)
+    assert [r.status for r in results] == ["unknown", "unknown", "answer"]
+    assert all("estimate" in r.answer.summary for r in results)
+    assert "seed 3" in " ".join(results[2].answer.evidence_lines)
+    again = run(spec)
+    assert again[2].answer.value == results[2].answer.value  # seeded: reproducible
+
+
+def test_admissible_is_only_for_orbit_questions():
+    from decisiontrees import SpecError
+
+    with pytest.raises(SpecError, match="needs one distribution"):
+        parse("outcomes a, b\ndistribution d = admissible()\ntree t = choice { a, b }\n"
+              "query power(t, d)\n")
+    with pytest.raises(SpecError, match="unknown distribution `gauss`"):
+        parse("outcomes a\ndistribution d = gauss(1)\n")
+    with pytest.raises(SpecError, match="does not start with a choice"):
+        parse("outcomes a\ntree t = a\nquery choices(t)\n")
+    with pytest.raises(SpecError, match="no first action `c`"):
+        parse("outcomes a, b\ntree t = choice { a, b }\nquery chosen(t, c)\n")
