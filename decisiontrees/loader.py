@@ -24,6 +24,7 @@ from decisiontrees.spec import (
     LotteriesQuestion,
     OptimalQuestion,
     ReachableQuestion,
+    RegionQuestion,
     RelationQuestion,
     Spec,
     Statement,
@@ -748,8 +749,8 @@ class _Checker:
         # An argument can be None without a new diagnostic: a tree already reported as broken.
         if len(self.reporter.diagnostics) > errors_before or None in arguments.values():
             return None
-        # A claim about a value must be decided for every parameter value, which is later work.
-        symbolic_ok = signature.symbolic_ok and (isinstance(item, Query) or call.name != "value")
+        # A claim about a parametric value without parameter values is a claim for all of them.
+        symbolic_ok = signature.symbolic_ok
         for kind in ("tree", "other"):
             if kind in arguments:
                 arguments[kind] = self.instantiate(arguments[kind], assignment, symbolic_ok, call)
@@ -1050,6 +1051,9 @@ QUESTIONS: dict[str, QuestionSignature] = {
     "interiority": _relation("interiority"),
     "permuted_inclusion": _relation("permuted_inclusion", permutations=True),
     "permuted_interiority": _relation("permuted_interiority", permutations=True),
+    "region": QuestionSignature(
+        ("tree", "other", "utility"), frozenset(), "listing", True,
+        lambda t, a, s, o: RegionQuestion(t, a["other"], a["utility"])),
     "choices": _random_agents("choices", "listing"),
     "chosen": _random_agents("chosen", "number", ("tree", "action")),
     "tie": _random_agents("tie", "number"),

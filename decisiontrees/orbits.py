@@ -221,8 +221,7 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str],
     if counter.exhaustive:
         reasons.append(f"not strict: every orbit splits evenly ({tried})")
         return Strength("weak", "weak", tuple(reasons), better, **common)
-    swapped = relations.permuted("inclusion", right, left, names, timeout_ms=timeout_ms)
-    if swapped.holds is False and _equivalent_up_to_permutation(left, right, names, timeout_ms):
+    if _equivalent_up_to_permutation(left, right, names):
         reasons.append("not strict: the trees are one permutation apart, so every orbit "
                        "splits evenly")
         return Strength("weak", "weak", tuple(reasons), better, **common)
@@ -231,22 +230,18 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str],
     return Strength(None, "weak", tuple(reasons), **common)
 
 
-def _equivalent_up_to_permutation(left: Node, right: Node, names: Sequence[str],
-                                  timeout_ms: int) -> bool:
-    for mapping in _permutations(names):
-        moved = relations.relabel(right, mapping)
-        if moved is left:
-            return True
-        forward = relations.dominates(left, moved, None, timeout_ms, tuple(names))
-        if forward.holds and relations.dominates(moved, left, None, timeout_ms,
-                                                 tuple(names)).holds:
+def _equivalent_up_to_permutation(left: Node, right: Node, names: Sequence[str]) -> bool:
+    """Whether some σ maps the strategy lotteries of ``right`` onto those of ``left`` (then
+    the lottery sets are one permutation apart). Sufficient, not necessary: lotteries that
+    are not vertices could differ."""
+    mine, theirs = lottery_points(left, names), lottery_points(right, names)
+    if len(mine) != len(theirs):
+        return False
+    d = len(names)
+    for image in itertools.permutations(range(d)):
+        if {tuple(z[image[k]] for k in range(d)) for z in theirs} == mine:
             return True
     return False
-
-
-def _permutations(names: Sequence[str]) -> Any:
-    for image in itertools.permutations(names):
-        yield dict(zip(names, image))
 
 
 def distribution_dependent(left: Node, right: Node, outcomes: Sequence[str]) -> tuple[

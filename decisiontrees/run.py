@@ -16,7 +16,7 @@ from decisiontrees import analysis
 from decisiontrees.certificates import EdgeKey, topological_order
 from decisiontrees.diagnostics import RefusedError
 from decisiontrees.membership import contains
-from decisiontrees.model import Choice, Node
+from decisiontrees.model import Choice, Node, is_symbolic
 from decisiontrees.spec import (
     ContainsQuestion,
     LotteriesQuestion,
@@ -25,6 +25,7 @@ from decisiontrees.spec import (
     Question,
     RandomAgentQuestion,
     ReachableQuestion,
+    RegionQuestion,
     RelationQuestion,
     Spec,
     Statement,
@@ -79,6 +80,8 @@ def run_statement(statement: Statement, spec: Spec, timeout_seconds: int | None 
     answer = answer_question(statement.question, spec, timeout_seconds)
     if statement.kind == "query" or answer.status != "answer":
         return Result(statement, answer.status, answer)
+    if _is_parametric(answer.comparable):
+        return _claim_for_all(statement, answer, spec, timeout_seconds)
     holds = _compare(answer.comparable, statement.op, statement.expected)
     if holds is None:
         why = ("the claim cannot be decided without enumerating" if answer.exact else
@@ -88,6 +91,42 @@ def run_statement(statement: Statement, spec: Spec, timeout_seconds: int | None 
         holds = not holds
     return Result(statement, "pass" if holds else "fail", answer,
                   None if holds else _claimed(statement))
+
+
+def _is_parametric(value: Any) -> bool:
+    return bool(getattr(value, "free_symbols", None))
+
+
+def _claim_for_all(statement: Statement, answer: Answer, spec: Spec,
+                   timeout_seconds: int | None) -> Result:
+    """A claim about a parametric number, for every parameter value in the domains."""
+    from decisiontrees import parametric
+
+    seconds = timeout_seconds or 10
+    condition = parametric.relation(answer.comparable, statement.op or "==", statement.expected)
+    if statement.negated:
+        import sympy
+
+        condition = sympy.Not(condition)
+    decided = parametric.for_all(condition, spec.parameters, seconds * 1000)
+    lines = list(answer.evidence_lines)
+    if decided.region is not None:
+        lines.append(f"holds where {decided.region}")
+    evidence = dict(answer.evidence)
+    evidence.update({"for_all_parameters": decided.holds, "region": decided.region,
+                     "reason": decided.reason})
+    if decided.witness is not None:
+        values = _assignment_text(decided.witness)
+        lines.append(f"fails at {values}")
+        evidence["counterexample"] = {k: str(v) for k, v in decided.witness.items()}
+    lines.append(decided.reason)
+    updated = Answer(answer.summary, answer.value, evidence, tuple(lines), answer.exact,
+                     answer.status, answer.comparable, answer.certificate)
+    if decided.holds is None:
+        return Result(statement, "unknown", updated, f"undecided for all parameter values: "
+                      f"{decided.reason}")
+    return Result(statement, "pass" if decided.holds else "fail", updated,
+                  None if decided.holds else _claimed(statement) + " for every parameter value")
 
 
 def _claimed(statement: Statement) -> str:
@@ -135,6 +174,8 @@ def answer_question(question: Question, spec: Spec, timeout_seconds: int | None 
         return _reachable(question, spec)
     if isinstance(question, RandomAgentQuestion):
         return _random_agent(question, spec)
+    if isinstance(question, RegionQuestion):
+        return _region(question, spec)
     if isinstance(question, OrbitQuestion):
         return _orbit(question, spec, timeout_seconds)
     return _contains(question, spec)
@@ -162,7 +203,10 @@ def _value(question: ValueQuestion, spec: Spec) -> Answer:
     if not isinstance(result, Fraction):
         return Answer(number(result), number(result), {"symbolic": True},
                       ("symbolic in " + ", ".join(sorted(str(s) for s in result.free_symbols)),),
-                      comparable=None)
+                      comparable=result)
+    if is_symbolic(tree):
+        return Answer(number(result), number(result), {"symbolic": True},
+                      ("the same for every parameter value",), comparable=result)
     plan = analysis.an_optimal_plan(tree, utility)
     count = analysis.count_plans(tree, utility)
     shown = analysis.describe_plan(tree, plan) or "(no choices)"
@@ -480,6 +524,26 @@ def _number_answer(value: Any, lines: tuple[str, ...], evidence: dict[str, Any])
                       comparable=value.value)
     estimate = {"estimate": value.value, "half_width_95": value.half_width}
     return Answer(f"{value} (estimate)", estimate, evidence, lines, exact=False)
+
+
+def _region(question: RegionQuestion, spec: Spec) -> Answer:
+    from decisiontrees import parametric
+
+    utility = question.utility.values
+    left = analysis.value(question.tree.node, utility)
+    right = analysis.value(question.other.node, utility)
+    condition = parametric.relation(left, ">", right)
+    where = parametric.region(condition, spec.parameters)
+    names = (question.tree.name, question.other.name)
+    lines = (f"V({names[0]}) = {number(left)}", f"V({names[1]}) = {number(right)}")
+    if where is None:
+        free = sorted(s.name for s in getattr(condition, "free_symbols", ()))
+        reason = ("the values do not depend on a parameter" if not free else
+                  "a closed form is given for one parameter; these depend on " + ", ".join(free))
+        return Answer(f"refused: {reason}", None, {"reason": reason}, lines, status="refused")
+    summary = f"V({names[0]}) > V({names[1]}) where {where}"
+    return Answer(summary, {"region": where}, {"left": number(left), "right": number(right)},
+                  lines)
 
 
 def _random_agent(question: RandomAgentQuestion, spec: Spec) -> Answer:

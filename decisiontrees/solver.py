@@ -186,6 +186,16 @@ def _from_sympy(expr: Any, symbols: Mapping[str, Any]) -> Any:
         for _ in range(abs(power) - 1):
             result = result * base
         return 1 / result if power < 0 else result
+    if isinstance(expr, (sympy.Max, sympy.Min)):
+        result = args[0]
+        for a in args[1:]:
+            bigger = a > result if isinstance(expr, sympy.Max) else a < result
+            result = z3.If(bigger, a, result)
+        return result
+    if isinstance(expr, sympy.core.relational.Equality):
+        return args[0] == args[1]
+    if isinstance(expr, sympy.core.relational.Unequality):
+        return args[0] != args[1]
     if isinstance(expr, sympy.core.relational.StrictLessThan):
         return args[0] < args[1]
     if isinstance(expr, sympy.core.relational.LessThan):

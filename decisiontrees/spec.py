@@ -84,6 +84,15 @@ class RelationQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class RegionQuestion:
+    """For which parameter values ``V_u(tree) > V_u(other)`` (THEORY §7)."""
+
+    tree: TreeArg
+    other: TreeArg
+    utility: UtilityArg
+
+
+@dataclass(frozen=True, slots=True)
 class RandomAgentQuestion:
     """choices, chosen, tie, prefers or power: what random agents do (THEORY §5–6)."""
 
@@ -110,7 +119,8 @@ class OrbitQuestion:
 
 
 Question = Union[RelationQuestion, ValueQuestion, OptimalQuestion, StrategiesQuestion, LotteriesQuestion,
-                 ReachableQuestion, ContainsQuestion, RandomAgentQuestion, OrbitQuestion]
+                 ReachableQuestion, ContainsQuestion, RandomAgentQuestion, OrbitQuestion,
+                 RegionQuestion]
 
 
 @dataclass(frozen=True, slots=True)

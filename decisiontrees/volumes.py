@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 from math import factorial, lcm
+from typing import Any
 
 # A polynomial in d variables: exponent tuple -> coefficient.
 Polynomial = dict[tuple[int, ...], Fraction]
@@ -21,12 +22,19 @@ UNIFORM: Univariate = (Fraction(1),)
 
 def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
                     density: Univariate = UNIFORM,
-                    weight: Sequence[Fraction] | None = None) -> Fraction:
+                    weight: Sequence[Fraction] | None = None,
+                    triangulate: bool = False) -> Fraction:
     """``∫ w·u · Π_i g(u_i) du`` over ``{u ∈ [0,1]^d : n·u ≥ 0 for every normal n}``.
 
     ``g`` is ``density``; without ``weight`` the factor ``w·u`` is 1. A region of lower
-    dimension (or empty) has integral 0.
+    dimension (or empty) has integral 0. A plain volume is Normaliz's own (its normalised
+    volume over d!) unless ``triangulate`` asks for ours, simplex by simplex.
     """
+    if density == UNIFORM and weight is None and not triangulate:
+        cone = _cone(normals, dimension)
+        if cone.AffineDim() < dimension:
+            return Fraction(0)
+        return Fraction(str(cone.Volume())) / factorial(dimension)
     simplices = _triangulation(normals, dimension)
     total = Fraction(0)
     for vertices in simplices:
@@ -34,7 +42,7 @@ def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
     return total
 
 
-def _triangulation(normals: Sequence[Sequence[Fraction]], d: int) -> list[list[list[Fraction]]]:
+def _cone(normals: Sequence[Sequence[Fraction]], d: int) -> Any:
     from PyNormaliz import Cone
 
     rows = []
@@ -44,7 +52,11 @@ def _triangulation(normals: Sequence[Sequence[Fraction]], d: int) -> list[list[l
     for i in range(d):
         rows.append([1 if j == i else 0 for j in range(d)] + [0])  # u_i >= 0
         rows.append([-1 if j == i else 0 for j in range(d)] + [1])  # u_i <= 1
-    cone = Cone(inhom_inequalities=rows)
+    return Cone(inhom_inequalities=rows)
+
+
+def _triangulation(normals: Sequence[Sequence[Fraction]], d: int) -> list[list[list[Fraction]]]:
+    cone = _cone(normals, d)
     if cone.AffineDim() < d:
         return []
     simplices, generators = cone.Triangulation()

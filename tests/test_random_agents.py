@@ -85,6 +85,7 @@ def test_triangulated_volumes_match_normaliz_own_volume(normals):
                                          [-1, 0, 0, 1], [0, -1, 0, 1], [0, 0, -1, 1]]
     cone = Cone(inhom_inequalities=rows)
     expected = Fraction(cone.Volume()) / 6 if cone.AffineDim() == 3 else Fraction(0)
+    assert region_integral(normals, 3, triangulate=True) == expected
     assert region_integral(normals, 3) == expected
 
 

@@ -1,0 +1,87 @@
+"""Claims over parameters: z3 (nonlinear) and sympy regions against exact evaluation."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from decisiontrees import analysis, parse, run
+from decisiontrees.expressions import substitute
+
+GRID = [Fraction(k, 24) for k in range(25)]
+
+
+def _spec(u_grab: int, u_fail: int, u_stay: int, claim: str = ""):
+    return parse(f"""
+    outcomes grab_all, fail, status_quo
+    param p in [0, 1]
+    tree grab = chance {{ p: choice {{ grab_all, fail, status_quo }}, 1 - p: fail }}
+    utility u = {{grab_all: {u_grab}, fail: {u_fail}, status_quo: {u_stay}}}
+    query region(grab, status_quo, u)
+    {claim}
+    """)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 6), st.integers(0, 6), st.integers(0, 6))
+def test_example_7_threshold_is_the_closed_form(u_grab, u_fail, u_stay):
+    """THEORY §8.7: for a fixed u, grab iff p > (u_s - u_f)/(max u - u_f)."""
+    spec = _spec(u_grab, u_fail, u_stay)
+    (result,) = run(spec)
+    top = max(u_grab, u_fail, u_stay)
+    tree, utility = spec.trees["grab"], spec.utilities["u"]
+    for p in GRID:
+        better = analysis.value(substitute(tree, {"p": p}), utility) > u_stay
+        if top > u_fail:
+            assert better == (p > Fraction(u_stay - u_fail, top - u_fail))
+    if result.status == "answer":
+        region = result.answer.value["region"]
+        if top > u_fail and 0 <= Fraction(u_stay - u_fail, top - u_fail) < 1:
+            threshold = Fraction(u_stay - u_fail, top - u_fail)
+            assert region == f"p ∈ ({threshold}, 1]"
+    else:  # no parameter left: V(grab) does not depend on p
+        assert result.status == "refused"
+
+
+trees_with_p = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from(["a", "b", "c"]),
+                                  st.sampled_from(["p", "1 - p", "p * p", "1 - p * p"])),
+                        min_size=1, max_size=3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees_with_p, st.integers(0, 3), st.sampled_from([">=", "<=", ">", "<"]),
+       st.integers(0, 6))
+def test_claims_for_every_parameter_value_agree_with_a_grid(parts, weight, op, bound):
+    """A verdict "holds" must hold on a grid of p; a counterexample must really fail."""
+    options = ", ".join(f"x{k}: chance {{ {w}: {x}, {_rest(w)}: {y} }}"
+                        for k, (x, y, w) in enumerate(parts))
+    spec = parse(f"""
+    outcomes a, b, c
+    param p in [0, 1]
+    tree t = choice {{ {options} }}
+    utility u = {{a: {weight}, b: 1, c: 3}}
+    claim value(t, u) {op} {Fraction(bound, 2)}
+    """)
+    (result,) = run(spec)
+    tree, utility = spec.trees["t"], spec.utilities["u"]
+
+    def holds_at(p: Fraction) -> bool:
+        value = analysis.value(substitute(tree, {"p": p}), utility)
+        return {">=": value >= Fraction(bound, 2), "<=": value <= Fraction(bound, 2),
+                ">": value > Fraction(bound, 2), "<": value < Fraction(bound, 2)}[op]
+
+    if result.status == "pass":
+        assert all(holds_at(p) for p in GRID)
+    elif result.status == "fail":
+        witness = result.answer.evidence.get("counterexample")
+        if witness is not None:
+            assert not holds_at(Fraction(witness["p"]))
+        else:  # the value did not depend on p after all
+            assert not holds_at(Fraction(1, 2))
+    assert result.status in ("pass", "fail")
+
+
+def _rest(weight: str) -> str:
+    return {"p": "1 - p", "1 - p": "p", "p * p": "1 - p * p", "1 - p * p": "p * p"}[weight]
