@@ -993,7 +993,7 @@ def _relation(name: str, permutations: bool = False) -> QuestionSignature:
     result = "word" if name == "compare" else "bool"
     optional = () if name.startswith(("inclusion", "interiority", "permuted")) else ("class",)
     return QuestionSignature(
-        ("tree", "other"), frozenset(options), result, False,
+        ("tree", "other"), frozenset(options), result, name == "dominates",
         lambda t, a, s, o: RelationQuestion(name, t, a["other"], a.get("class"), o.get("timeout"),
                                             o.get("fixing", frozenset()), o.get("within")),
         optional)

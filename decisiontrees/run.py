@@ -359,6 +359,8 @@ def _relation(question: RelationQuestion, spec: Spec, timeout_seconds: int | Non
     left, right = question.tree.node, question.other.node
     utility_class = question.utility_class or unit_box(spec.outcomes)
     name = question.relation
+    if is_symbolic(left) or is_symbolic(right):
+        return _dominance_for_all(question, spec, utility_class, timeout_ms)
     if name in ("compare", "equivalent", "incomparable"):
         outcome, forward, backward = relations.compare(left, right, utility_class, timeout_ms,
                                                        spec.outcomes)
@@ -388,6 +390,47 @@ def _relation(question: RelationQuestion, spec: Spec, timeout_seconds: int | Non
         name, left, right, unit_box(spec.outcomes) if box else utility_class, verdict)
     return Answer(summary, verdict.holds, verdict_json(verdict), (line,) + _detail_lines(verdict),
                   comparable=verdict.holds, certificate=certificate)
+
+
+def _dominance_for_all(question: RelationQuestion, spec: Spec, utility_class: Any,
+                       timeout_ms: int) -> Answer:
+    """``dominates`` for every parameter value: z3 (nonlinear) looks for values and a ``u``
+    where it fails; the witness is re-checked exactly."""
+    from decisiontrees import solver
+    from decisiontrees.expressions import substitute
+
+    if question.relation != "dominates":
+        reason = (f"{question.relation}() on parametric trees needs parameter values; "
+                  "dominates() is decided for all of them")
+        return Answer("refused", None, {"reason": reason}, (f"refused: {reason}",),
+                      status="refused")
+    left, right = question.tree.node, question.other.node
+    found = solver.find_parametric_counterexample(left, right, utility_class, spec.parameters,
+                                                  timeout_ms)
+    if isinstance(found, solver.Unknown):
+        return Answer("unknown", None, {"reason": found.reason}, (f"unknown: {found.reason}",),
+                      status="unknown")
+    names = (question.tree.name, question.other.name)
+    if found is None:
+        reason = (f"{solver.SOLVER_NAME} (nonlinear real arithmetic) found no parameter values "
+                  "and utility function where it fails; the solver vouches for it")
+        return Answer("yes, for every parameter value", True, {"holds": True, "reason": reason},
+                      (reason,), comparable=True)
+    values, utility = found
+    outcomes = {o: v for o, v in utility.items() if o in spec.outcomes}
+    left_value = analysis.value(substitute(left, values), outcomes)
+    right_value = analysis.value(substitute(right, values), outcomes)
+    if not right_value > left_value:
+        reason = "the solver's counterexample did not check exactly"
+        return Answer("unknown", None, {"reason": reason}, (f"unknown: {reason}",),
+                      status="unknown")
+    lines = (f"fails at {_assignment_text(values)}",
+             "witness u = {" + ", ".join(f"{o}: {v}" for o, v in outcomes.items()) + "}",
+             f"V({names[0]}) = {left_value} < V({names[1]}) = {right_value} (checked exactly)")
+    evidence = {"holds": False, "counterexample": {k: str(v) for k, v in values.items()},
+                "witness": {"utility": {o: str(v) for o, v in outcomes.items()},
+                            "left_value": str(left_value), "right_value": str(right_value)}}
+    return Answer("no", False, evidence, lines, comparable=False)
 
 
 def _relation_verdict(question: RelationQuestion, left: Node, right: Node, utility_class: Any,

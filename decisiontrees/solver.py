@@ -248,7 +248,7 @@ def empty_class_core(utility_class: UtilityClass, timeout_ms: int) -> list[Const
 
 
 def _value_term(solver: z3.Solver, tree: Node, utility: Mapping[str, Any], prefix: str,
-                upper: bool) -> Any:
+                upper: bool, parameters: Mapping[str, Any] | None = None) -> Any:
     """A term for ``V_u(tree)``: with ``upper``, at least the value for every ``u`` (at least
     each child at a choice node); otherwise at most what some plan attains (at most one
     child, a disjunction per choice node). Chance nodes are exact expectations."""
@@ -264,10 +264,49 @@ def _value_term(solver: z3.Solver, tree: Node, utility: Mapping[str, Any], prefi
             else:
                 solver.add(z3.Or([v <= term[id(c)] for c in node.children]))
         else:
-            solver.add(v == z3.Sum([_z3_number(p) * term[id(c)]
+            solver.add(v == z3.Sum([_probability(p, parameters) * term[id(c)]
                                     for p, c in zip(node.probabilities, node.children)]))
         term[id(node)] = v
     return term[id(tree)]
+
+
+def _probability(value: Any, parameters: Mapping[str, Any] | None) -> Any:
+    if isinstance(value, Fraction):
+        return _z3_number(value)
+    return _from_sympy(value, parameters or {})
+
+
+def find_parametric_counterexample(better: Node, worse: Node, utility_class: UtilityClass,
+                                   parameters: Mapping[str, Parameter], timeout_ms: int
+                                   ) -> tuple[dict[str, Fraction], dict[str, Fraction]] | None | Unknown:
+    """Parameter values and a ``u`` in the class with ``V_u(worse) > V_u(better)``: that is,
+    values where ``better`` does not dominate ``worse`` (nonlinear: probabilities are
+    polynomials in the parameters)."""
+    solver = z3.Solver()
+    solver.set("timeout", timeout_ms)
+    variables = class_variables(utility_class)
+    add_class(solver, utility_class, variables)
+    symbols = {name: z3.Real(f"param_{name}") for name in parameters}
+    for name, variable in symbols.items():
+        domain = parameters[name]
+        low, high = _z3_number(domain.low), _z3_number(domain.high)
+        solver.add(variable > low if domain.low_open else variable >= low)
+        solver.add(variable < high if domain.high_open else variable <= high)
+    try:
+        gain = _value_term(solver, worse, variables, "w", False, symbols)
+        cost = _value_term(solver, better, variables, "b", True, symbols)
+    except ValueError as problem:
+        return Unknown(str(problem))
+    solver.add(gain > cost)
+    try:
+        values = _solution(solver, {**variables, **{f"param_{k}": v for k, v in symbols.items()}})
+    except ValueError as problem:  # an irrational point: no exact witness to show
+        return Unknown(str(problem))
+    if values is None or isinstance(values, Unknown):
+        return values
+    chosen = {k[len("param_"):]: v for k, v in values.items() if k.startswith("param_")}
+    utility = {k: v for k, v in values.items() if not k.startswith("param_")}
+    return chosen, utility
 
 
 def _upper_bounds(solver: z3.Solver, tree: Node, utility: Mapping[str, Any], prefix: str) -> Any:

@@ -85,3 +85,33 @@ def test_claims_for_every_parameter_value_agree_with_a_grid(parts, weight, op, b
 
 def _rest(weight: str) -> str:
     return {"p": "1 - p", "1 - p": "p", "p * p": "1 - p * p", "1 - p * p": "p * p"}[weight]
+
+
+@settings(max_examples=40, deadline=None)
+@given(trees_with_p, trees_with_p)
+def test_dominance_for_every_parameter_value_agrees_with_a_grid(left_parts, right_parts):
+    from decisiontrees import relations
+
+    def text(parts):
+        return "choice { " + ", ".join(f"x{k}: chance {{ {w}: {x}, {_rest(w)}: {y} }}"
+                                       for k, (x, y, w) in enumerate(parts)) + " }"
+
+    spec = parse(f"""
+    outcomes a, b, c
+    param p in [0, 1]
+    tree left = {text(left_parts)}
+    tree right = {text(right_parts)}
+    claim dominates(left, right)
+    """)
+    (result,) = run(spec)
+    left, right = spec.trees["left"], spec.trees["right"]
+    grid = [relations.dominates(substitute(left, {"p": p}), substitute(right, {"p": p})).holds
+            for p in GRID[::4]]
+    if result.status == "pass":
+        assert all(grid)
+    elif result.status == "fail":
+        values = result.answer.evidence["counterexample"]
+        assert relations.dominates(substitute(left, {"p": Fraction(values["p"])}),
+                                   substitute(right, {"p": Fraction(values["p"])})).holds is False
+    if not all(grid):
+        assert result.status in ("fail", "unknown")
