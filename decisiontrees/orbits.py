@@ -192,15 +192,23 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str],
     if counter.exhaustive:
         proven = "weak"
         reasons.append(f"weak: no orbit prefers the right tree among {tried}")
+    outcome, forward, _ = relations.compare(left, right, None, timeout_ms, tuple(names))
+    if outcome == "equivalent":
+        reasons.append(f"the trees are equivalent ({forward.method}): every u ties them, so "
+                       "every distribution chooses each half the time — weak, not strict")
+        return Strength("weak", "weak", tuple(reasons), better, **common)
+    if outcome == "dominates":
+        reasons.append(f"P1 inclusion holds ({forward.method}), so by Tarsney's Proposition 1 "
+                       "the goal is strict")
+        return Strength("strict", "strict", tuple(reasons), None, **common)
     for name, check, level in (
-            ("P1 inclusion", lambda: relations.inclusion(left, right, names, timeout_ms), "strict"),
             ("P4 permuted interiority",
              lambda: relations.permuted("interiority", left, right, names, timeout_ms=timeout_ms),
              "strict"),
             ("P3 permuted inclusion",
              lambda: relations.permuted("inclusion", left, right, names, timeout_ms=timeout_ms),
              "weak")):
-        if proven == "strict" or (proven == "weak" and level == "weak"):
+        if proven == "weak" and level == "weak":
             break
         verdict = check()
         if verdict.holds:
