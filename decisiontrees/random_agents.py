@@ -22,6 +22,7 @@ from fractions import Fraction
 from math import factorial
 from typing import Any
 
+from decisiontrees.analysis import reachable_outcomes
 from decisiontrees.model import Chance, Choice, Leaf, Node, postorder
 from decisiontrees.volumes import Univariate, region_integral
 
@@ -175,8 +176,8 @@ def lottery_points(tree: Node, outcomes: Sequence[str], limit: int = POINT_LIMIT
     d = len(outcomes)
     points: dict[int, frozenset[Point]] = {}
     for node in postorder(tree):
-        if isinstance(node, Leaf):
-            points[id(node)] = frozenset([tuple(Fraction(int(i == index[node.outcome]))
+        if isinstance(node, Leaf):  # an outcome not in ``outcomes`` is never reached: weight 0
+            points[id(node)] = frozenset([tuple(Fraction(int(i == index.get(node.outcome)))
                                                  for i in range(d))])
         elif isinstance(node, Choice):
             points[id(node)] = frozenset().union(*(points[id(c)] for c in node.children))
@@ -195,8 +196,9 @@ def lottery_points(tree: Node, outcomes: Sequence[str], limit: int = POINT_LIMIT
 
 
 def relevant_outcomes(trees: Sequence[Node], order: Sequence[str]) -> tuple[str, ...]:
-    """The outcomes at the trees' leaves, in spec order: the others cannot change a choice."""
-    reached = {n.outcome for t in trees for n in postorder(t) if isinstance(n, Leaf)}
+    """The outcomes some plan reaches with positive probability, in spec order: no other
+    outcome's utility can change a value (their leaves carry weight 0 in every lottery)."""
+    reached = set().union(*(reachable_outcomes(t) for t in trees))
     return tuple(o for o in order if o in reached)
 
 
@@ -275,8 +277,9 @@ def sampled_values(roots: Sequence[Node], outcomes: Sequence[str], draws: Any) -
     keep = {id(r) for r in roots}
     values: dict[int, Any] = {}
     for node in order:
-        if isinstance(node, Leaf):
-            values[id(node)] = draws[:, index[node.outcome]]
+        if isinstance(node, Leaf):  # an outcome not in ``outcomes`` is never reached: weight 0
+            values[id(node)] = draws[:, index[node.outcome]] if node.outcome in index \
+                else np.zeros(draws.shape[0])
         elif isinstance(node, Choice):
             values[id(node)] = np.max(np.stack([values[id(c)] for c in node.children]), axis=0) \
                 if len(node.children) > 1 else values[id(node.children[0])]

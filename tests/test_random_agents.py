@@ -123,8 +123,9 @@ def test_the_worked_examples_of_theory_section_8():
 def _brute_orbit(left, right, names, u):
     """(choosing left, choosing right) over every permutation, ties split, by exact BI."""
     left_count = right_count = Fraction(0)
+    others = {o: Fraction(0) for o in _leaf_outcomes(OUTCOMES + ("e",), left, right)}
     for image in itertools.permutations(names):
-        permuted = {o: u[image[k]] for k, o in enumerate(names)}
+        permuted = {**others, **{o: u[image[k]] for k, o in enumerate(names)}}
         a, b = analysis.value(left, permuted), analysis.value(right, permuted)
         if a > b:
             left_count += 1
