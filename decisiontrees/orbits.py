@@ -7,7 +7,9 @@ what every admissible ``D`` does is decided by the orbit counts of generic ``u``
   polytope volumes of random_agents (P[V(t_i) > V(t_j)] = 1 under U[0,1]);
 - **weak** fails iff some generic ``u`` has fewer orbit members choosing ``t_i`` than
   ``t_j``; such a ``u`` is the witness (orbit counts are constant near a generic ``u``, so a
-  symmetric regular ``D`` concentrated there violates the claim);
+  symmetric regular ``D`` concentrated there violates the claim). With at most 4 outcomes
+  every cell of the arrangement where counts can change is visited, so weak and strict
+  are decided exactly; with more, orbits are sampled;
 - **weak** holds by Tarsney's propositions (P3: weak; P1, P4: strict; P2: absolute), each
   verified by the relations engine with its own evidence;
 - **strict** holds when weak does and some generic orbit strictly prefers ``t_i``; it fails
@@ -82,6 +84,7 @@ class _Orbits:
         mine, theirs = lottery_points(left, self.names), lottery_points(right, self.names)
         union = sorted(mine | theirs)
         scale = lcm(*(x.denominator for z in union for x in z))
+        self.scale = scale
         self.in_left = np.array([z in mine for z in union])
         self.in_right = np.array([z in theirs for z in union])
         dtype: Any = np.int64 if scale * SCALE < 2**62 else object
@@ -114,8 +117,11 @@ class _Orbits:
 
     @property
     def exhaustive(self) -> bool:
-        """With at most 3 outcomes every generic orbit shape is tried (see ``shapes``)."""
-        return len(self.names) <= 3
+        """Whether the last search tried every generic orbit shape: always with at most 3
+        outcomes (see ``shapes``), with 4 when the plane sweep was small enough."""
+        return len(self.names) <= 3 or self.swept
+
+    swept = False
 
     def shapes(self, count: int, seed: int) -> list[list[Fraction]]:
         """Utility shapes to try. Orbits ignore order and positive affine maps, so a shape is
@@ -150,6 +156,11 @@ class _Orbits:
         return [[v / SCALE for v in shape] for shape in shapes]
 
     def search(self, count: int = 300, seed: int = 0) -> list[Orbit]:
+        if len(self.names) == 4:
+            swept = self.sweep()
+            if swept is not None:
+                self.swept = True
+                return swept
         found = []
         for values in self.shapes(count, seed):
             orbit = self.orbit(values)
@@ -159,6 +170,100 @@ class _Orbits:
             if orbit is not None:
                 found.append(orbit)
         return found
+
+
+    def sweep(self, budget: int = 3_000_000) -> list[Orbit] | None:
+        """Every generic orbit shape with 4 outcomes, by a plane sweep; None if too large.
+
+        Shapes are ``(0, s, t, 1)`` with ``0 < s < t < 1``. Orbit counts change only on the
+        lines where some ``σu·(z − z')`` vanishes. Between two consecutive ``s`` where lines
+        meet, the vertical line crosses the same lines in the same order, so one point
+        between each two crossings reaches every cell. Points are evaluated in floats, and
+        only where every comparison clears a margin far above rounding (others exactly);
+        the orbits returned (fewest and most choosing the left tree, fewest weakly
+        preferring it) are recomputed exactly.
+        """
+        import numpy as np
+
+        columns = self.points.shape[1]
+        lines: set[tuple[int, int, int]] = {(0, 1, -1), (1, -1, 0)}  # t = 1 and s = t
+        for a in range(columns):
+            for b in range(a):
+                difference = [int(x) - int(y) for x, y in zip(self.points[:, a],
+                                                              self.points[:, b])]
+                for _, cs, ct, c1 in itertools.permutations(difference):
+                    if cs or ct:
+                        lines.add(_normalised(cs, ct, c1))
+        lines_list = sorted(lines)
+        critical = {Fraction(0), Fraction(1)}
+        for k, (cs1, ct1, c11) in enumerate(lines_list):
+            if ct1 == 0 and 0 < Fraction(-c11, cs1) < 1:
+                critical.add(Fraction(-c11, cs1))
+            for cs2, ct2, c12 in lines_list[:k]:
+                det = cs1 * ct2 - cs2 * ct1
+                if det:
+                    s = Fraction(ct1 * c12 - ct2 * c11, det)
+                    if 0 < s < 1:
+                        critical.add(s)
+        if len(critical) * len(lines_list) > budget:
+            return None
+        ordered = sorted(critical)
+        table = np.array(lines_list, dtype=float)
+        samples = []
+        for low, high in zip(ordered, ordered[1:]):
+            s = float((low + high) / 2)
+            if not float(low) < s < float(high):
+                return None  # too close for floats to separate
+            steep = table[table[:, 1] != 0]
+            crossings = -(steep[:, 0] * s + steep[:, 2]) / steep[:, 1]
+            ts = np.unique(np.concatenate([[s, 1.0], crossings[(crossings > s)
+                                                                & (crossings < 1)]]))
+            if len(ts) > 1 and np.diff(ts).min() < 1e-12:
+                return None
+            middles = (ts[:-1] + ts[1:]) / 2
+            samples.append(np.column_stack([np.zeros(len(middles)), np.full(len(middles), s),
+                                            middles, np.ones(len(middles))]))
+        return self._extremes(np.concatenate(samples))
+
+    def _extremes(self, samples: Any) -> list[Orbit] | None:
+        import numpy as np
+
+        points = self.points.astype(float) / float(self.scale)
+        chosen: dict[str, tuple[float, Any]] = {}
+        only_left = self.in_left & ~self.in_right
+        only_right = self.in_right & ~self.in_left
+        for start in range(0, len(samples), 4096):
+            batch = samples[start:start + 4096]
+            scores = batch[:, self.permutations] @ points  # samples × permutations × lotteries
+            if scores.shape[2] > 1:
+                ordered = np.sort(scores, axis=2)
+                if (ordered[:, :, -1] - ordered[:, :, -2] < 1e-9).any():
+                    return None  # a point too near a boundary for floats: no exhaustive claim
+            top = scores.argmax(axis=2)
+            left_wins = only_left[top].sum(axis=1)
+            right_wins = only_right[top].sum(axis=1)
+            difference = left_wins - right_wins
+            weakly = scores.shape[1] - right_wins
+            for key, values, pick in (("low", difference, np.argmin),
+                                      ("high", difference, np.argmax),
+                                      ("weak", weakly, np.argmin)):
+                k = int(pick(values))
+                better = (key == "high" and values[k] > chosen.get(key, (-np.inf, None))[0]) or \
+                    (key != "high" and values[k] < chosen.get(key, (np.inf, None))[0])
+                if better:
+                    chosen[key] = (float(values[k]), batch[k])
+        exact = [self.orbit([Fraction(float(x)) for x in point]) for _, point in chosen.values()]
+        if any(o is None for o in exact):
+            return None
+        return exact  # type: ignore[return-value]
+
+
+def _normalised(cs: int, ct: int, c1: int) -> tuple[int, int, int]:
+    from math import gcd
+
+    divisor = gcd(gcd(abs(cs), abs(ct)), abs(c1)) or 1
+    sign = -1 if (cs, ct, c1) < (0, 0, 0) else 1
+    return (sign * cs // divisor, sign * ct // divisor, sign * c1 // divisor)
 
 
 def convergence(left: Node, right: Node, outcomes: Sequence[str],
@@ -175,8 +280,12 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str],
     unfavourable = worse if worse is not None and worse.left < worse.right else None
     favourable = better if better is not None and better.left > better.right else None
     common = {"favourable": favourable, "unfavourable": unfavourable}
-    tried = (f"all {len(orbits)} generic orbit shapes (exhaustive with ≤ 3 outcomes)"
-             if counter.exhaustive else f"{len(orbits)} orbits tried")
+    if counter.swept:
+        tried = "every orbit shape (a plane sweep over the cells of (0, s, t, 1))"
+    elif counter.exhaustive:
+        tried = f"every orbit shape ({len(orbits)} cells of (0, t, 1))"
+    else:
+        tried = f"{len(orbits)} orbits tried"
     if pair.better.value == 1:
         reasons.append("P[V(left) > V(right)] = 1 under U[0,1] (exact): the left tree is "
                        "strictly better for almost every u, so every regular distribution "

@@ -168,7 +168,8 @@ def test_convergence_agrees_with_brute_force_orbits(case, seed):
     if strength.level == "strict" and strength.favourable is not None:
         f = strength.favourable
         assert _brute_orbit(left, right, list(f.utility), dict(f.utility)) == (f.left, f.right)
-    if len(_leaf_outcomes(names, left, right)) <= 3:
+    reached = analysis.reachable_outcomes(left) | analysis.reachable_outcomes(right)
+    if len(reached) <= 3:
         assert strength.level is not None  # exhaustive: always decided
 
 
@@ -217,3 +218,30 @@ def test_admissible_is_only_for_orbit_questions():
         parse("outcomes a\ntree t = a\nquery choices(t)\n")
     with pytest.raises(SpecError, match="no first action `c`"):
         parse("outcomes a, b\ntree t = choice { a, b }\nquery chosen(t, c)\n")
+
+
+full_mixtures = st.lists(st.integers(1, 4), min_size=4, max_size=4).map(
+    lambda ws: chance([(Fraction(w, sum(ws)), o) for w, o in zip(ws, OUTCOMES)]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(OUTCOMES, max_leaves=6), full_mixtures, trees(OUTCOMES, max_leaves=6),
+       st.integers(0, 2**16))
+def test_the_plane_sweep_bounds_every_orbit_with_four_outcomes(some, mixture, right, seed):
+    """With 4 outcomes the sweep claims to see every orbit shape: no random orbit may fall
+    outside the range of orbit counts it reports, and its extremes are real orbits."""
+    from decisiontrees.orbits import _Orbits
+
+    left = choice({"x": some, "y": mixture})  # reaches all four outcomes
+    counter = _Orbits(left, right, OUTCOMES)
+    found = counter.search()
+    assert len(counter.names) == 4 and counter.exhaustive
+    low = min(o.left - o.right for o in found)
+    high = max(o.left - o.right for o in found)
+    for o in found:
+        assert _brute_orbit(left, right, list(o.utility), dict(o.utility)) == (o.left, o.right)
+    generator = random.Random(seed)
+    for _ in range(5):
+        mine, theirs = _brute_orbit(left, right, list(counter.names),
+                                    _generic(counter.names, generator))
+        assert low <= mine - theirs <= high
