@@ -50,6 +50,7 @@ def export(spec: Spec) -> dict[str, Any]:
         "trees": trees,
         "utilities": {name: {o: str(v) for o, v in u.items()} for name, u in spec.utilities.items()},
         "classes": {name: c.source for name, c in spec.classes.items()},
+        "distributions": {name: law.source() for name, law in spec.distributions.items()},
         "statements": [s.text for s in spec.statements],
     }
 
@@ -114,7 +115,7 @@ def to_spec_text(document: Any) -> str:
 
 def _to_text(document: Any) -> str:
     body = _fields(document, "document", {"format", "version", "outcomes", "parameters", "trees",
-                                          "utilities", "classes", "statements"},
+                                          "utilities", "classes", "distributions", "statements"},
                    {"format", "version", "outcomes"})
     _require(body["format"] == FORMAT and body["version"] == 1, "document",
              f"expected format {FORMAT} version 1")
@@ -153,6 +154,13 @@ def _to_text(document: Any) -> str:
         _require(isinstance(source, str) and "\n" not in source and "#" not in source, where,
                  "a class is one line of the spec language, like \"{a > b} & other\"")
         lines.append(f"class {_name(name, 'classes')} = {source}")
+    distributions = body.get("distributions", {})
+    _require(isinstance(distributions, dict), "distributions", "expected an object")
+    for name, source in distributions.items():
+        where = f"distributions.{name}"
+        _require(isinstance(source, str) and "\n" not in source and "#" not in source, where,
+                 "a distribution is one line of the spec language, like \"power(2)\"")
+        lines.append(f"distribution {_name(name, 'distributions')} = {source}")
     for n, statement in enumerate(body.get("statements", [])):
         where = f"statements[{n}]"
         _require(isinstance(statement, str) and "\n" not in statement

@@ -239,6 +239,8 @@ class _Checker:
             trees=MappingProxyType({k: v for k, v in self.trees.items() if v is not None}),
             utilities=MappingProxyType({k: v for k, v in self.utilities.items() if v is not None}),
             classes=MappingProxyType({k: v for k, v in self.classes.items() if v is not None}),
+            distributions=MappingProxyType({k: v for k, v in self.distributions.items()
+                                            if v is not None}),
             statements=tuple(statements),
             files=tuple(m.path for m in self.modules),
         )

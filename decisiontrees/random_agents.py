@@ -63,6 +63,11 @@ class Distribution:
             return f"i.i.d. scipy.stats.{self.arguments[0]}({', '.join(given)})"
         return "every admissible distribution"
 
+    def source(self) -> str:
+        """The law as the spec language writes it: ``power(2)``, ``scipy(triang, 1/2)``."""
+        given = [str(a) for a in self.arguments] + [f"{k} = {v}" for k, v in self.keywords]
+        return f"{self.kind}({', '.join(given)})"
+
     def polynomial_density(self) -> Univariate | None:
         """The density as a polynomial on [0,1] when it is one (then answers are exact)."""
         if self.kind == "power":

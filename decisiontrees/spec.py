@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any, Union
 
 from decisiontrees.classes import UtilityClass
@@ -150,6 +151,8 @@ class Spec:
     classes: Mapping[str, UtilityClass]
     statements: tuple[Statement, ...]
     files: tuple[str, ...]
+    distributions: Mapping[str, Any] = field(  # random_agents.Distribution
+        default_factory=lambda: MappingProxyType({}))
 
     def tree(self, name: str) -> Node:
         """The tree called ``name``; an outcome name gives its one-leaf tree."""

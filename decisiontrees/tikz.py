@@ -17,7 +17,12 @@ from decisiontrees.model import Chance, Choice, Leaf, Node
 from decisiontrees.render import UNFOLD_LIMIT
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-            "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+            "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+            # the mathematics our answers print; a stock pdflatex knows none of it as text
+            "∈": r"$\in$", "∪": r"$\cup$", "∅": r"$\emptyset$", "±": r"$\pm$", "σ": r"$\sigma$",
+            "≥": r"$\geq$", "≤": r"$\leq$", "≽": r"$\succeq$", "⊊": r"$\subsetneq$", "⊆": r"$\subseteq$",
+            "·": r"$\cdot$", "×": r"$\times$", "→": r"$\to$", "φ": r"$\varphi$", "≻": r"$\succ$",
+            "—": "---", "–": "--"}
 
 # article and plain TikZ: compiles with TeX Live's base and pictures packages alone
 PREAMBLE = r"""\documentclass{article}
@@ -34,8 +39,10 @@ PREAMBLE = r"""\documentclass{article}
 
 
 def latex_text(text: str) -> str:
-    """``text`` with LaTeX's special characters escaped."""
-    return "".join(_SPECIAL.get(char, char) for char in text)
+    """``text`` with LaTeX's special characters escaped; letters beyond Latin (which a stock
+    pdflatex cannot typeset) become their code points."""
+    return "".join(_SPECIAL.get(char, char if ord(char) < 0x250 else f"[U+{ord(char):04X}]")
+                   for char in text)
 
 
 def number(value: object) -> str:

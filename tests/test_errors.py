@@ -135,11 +135,11 @@ main.dtree:2:19: error: the lottery's probabilities sum to 1/2, not 1
                       ^^^^^^^^"""),
     ("parametric tree without values", {
         "main.dtree": OUT + "param p in (0, 1)\ntree t = chance { p: a, 1 - p: b }\n"
-        "claim value(t, {*: 1}) == 1\n"}, """\
-main.dtree:4:7: error: `t` has parameters p; value() needs their values
-    claim value(t, {*: 1}) == 1
-          ^^^^^^^^^^^^^^^^
-hint: e.g. value(…, p = 1/2)"""),
+        "claim prefers(t, a) == 1/2\n"}, """\
+main.dtree:4:7: error: `t` has parameters p; prefers() needs their values
+    claim prefers(t, a) == 1/2
+          ^^^^^^^^^^^^^
+hint: e.g. prefers(…, p = 1/2)"""),
     ("parameter value outside its domain", {
         "main.dtree": OUT + "param p in (0, 1)\ntree t = chance { p: a, 1 - p: b }\n"
         "query value(t, {*: 1}, p = 2)\n"}, """\
