@@ -53,37 +53,30 @@ def _nested(outcomes: tuple[str, ...]):
     return tree
 
 
-def part_exact(sizes: range) -> None:
-    print("## exact U[0,1] choice probabilities\n")
+def _table(title: str, sizes: range, cell) -> None:
+    """A markdown table: one row per example, one column per d; ``cell`` times one case."""
+    print(f"## {title}\n")
     print("| example | " + " | ".join(f"d = {d}" for d in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
     rows: dict[str, list[str]] = {}
     for d in sizes:
         for name, (names, children) in families(d).items():
             start = time.perf_counter()
-            found = choice_probabilities(children, names)
-            elapsed = time.perf_counter() - start
-            assert sum(p.value for p in found.chosen) == 1
-            rows.setdefault(name, []).append(f"{elapsed:.3f} s ({found.chosen[1].value})")
+            shown = cell(names, children)
+            rows.setdefault(name, []).append(f"{time.perf_counter() - start:.3f} s ({shown})")
     for name, cells in rows.items():
         print(f"| {name} | " + " | ".join(cells) + " |")
     print()
 
 
-def part_orbits(sizes: range) -> None:
-    print("## orbit analysis: convergence(second child, first child)\n")
-    print("| example | " + " | ".join(f"d = {d}" for d in sizes) + " |")
-    print("|---|" + "---|" * len(sizes))
-    rows: dict[str, list[str]] = {}
-    for d in sizes:
-        for name, (names, children) in families(d).items():
-            start = time.perf_counter()
-            strength = convergence(children[1], children[0], names)
-            elapsed = time.perf_counter() - start
-            rows.setdefault(name, []).append(f"{elapsed:.2f} s ({strength.level or 'unknown'})")
-    for name, cells in rows.items():
-        print(f"| {name} | " + " | ".join(cells) + " |")
-    print()
+def _probability(names, children) -> str:
+    found = choice_probabilities(children, names)
+    assert sum(p.value for p in found.chosen) == 1
+    return str(found.chosen[1].value)
+
+
+def _strength(names, children) -> str:
+    return convergence(children[1], children[0], names).level or "unknown"
 
 
 def _loop_value(node, u):
@@ -135,9 +128,9 @@ def main() -> None:
           f"Python {platform.python_version()}\n")
     sizes = range(3, arguments.max_d + 1)
     if "exact" in arguments.part:
-        part_exact(sizes)
+        _table("exact U[0,1] choice probabilities", sizes, _probability)
     if "orbits" in arguments.part:
-        part_orbits(sizes)
+        _table("orbit analysis: convergence(second child, first child)", sizes, _strength)
     if "montecarlo" in arguments.part:
         part_montecarlo(arguments.samples)
 

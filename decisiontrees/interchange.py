@@ -147,20 +147,10 @@ def _to_text(document: Any) -> str:
         entries = ", ".join(f"{k if k == '*' else _name(k, where)}: {_number(v, where)}"
                             for k, v in values.items())
         lines.append(f"utility {_name(name, 'utilities')} = {{{entries}}}")
-    classes = body.get("classes", {})
-    _require(isinstance(classes, dict), "classes", "expected an object")
-    for name, source in classes.items():
-        where = f"classes.{name}"
-        _require(isinstance(source, str) and "\n" not in source and "#" not in source, where,
-                 "a class is one line of the spec language, like \"{a > b} & other\"")
-        lines.append(f"class {_name(name, 'classes')} = {source}")
-    distributions = body.get("distributions", {})
-    _require(isinstance(distributions, dict), "distributions", "expected an object")
-    for name, source in distributions.items():
-        where = f"distributions.{name}"
-        _require(isinstance(source, str) and "\n" not in source and "#" not in source, where,
-                 "a distribution is one line of the spec language, like \"power(2)\"")
-        lines.append(f"distribution {_name(name, 'distributions')} = {source}")
+    lines.extend(_declarations(body, "classes", "class",
+                               "a class is one line of the spec language, like \"{a > b} & other\""))
+    lines.extend(_declarations(body, "distributions", "distribution",
+                               "a distribution is one line of the spec language, like \"power(2)\""))
     for n, statement in enumerate(body.get("statements", [])):
         where = f"statements[{n}]"
         _require(isinstance(statement, str) and "\n" not in statement
@@ -168,6 +158,18 @@ def _to_text(document: Any) -> str:
                  "a statement is one line of the spec language starting with query or claim")
         lines.append(statement)
     return "\n".join(lines) + "\n"
+
+
+def _declarations(body: dict, field: str, keyword: str, shape: str) -> list[str]:
+    """``keyword name = source`` lines for a field mapping names to one-line sources."""
+    entries = body.get(field, {})
+    _require(isinstance(entries, dict), field, "expected an object")
+    lines = []
+    for name, source in entries.items():
+        _require(isinstance(source, str) and "\n" not in source and "#" not in source,
+                 f"{field}.{name}", shape)
+        lines.append(f"{keyword} {_name(name, field)} = {source}")
+    return lines
 
 
 def _tree_text(name: str, tree: Any) -> list[str]:

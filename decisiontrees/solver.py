@@ -138,11 +138,7 @@ def find_parameter_values(condition: Any, parameters: Mapping[str, Parameter], t
     symbols = {s.name: z3.Real(s.name) for s in condition.free_symbols}
     solver = z3.Solver()
     solver.set("timeout", timeout_ms)
-    for name, variable in symbols.items():
-        domain = parameters[name]
-        low, high = _z3_number(domain.low), _z3_number(domain.high)
-        solver.add(variable > low if domain.low_open else variable >= low)
-        solver.add(variable < high if domain.high_open else variable <= high)
+    _add_domains(solver, symbols, parameters)
     if condition is not sympy.true:
         try:
             solver.add(_from_sympy(condition, symbols))
@@ -161,6 +157,16 @@ def find_parameter_values(condition: Any, parameters: Mapping[str, Parameter], t
             return Unknown("the solver's point is irrational")
         values[name] = _fraction(raw)
     return values
+
+
+def _add_domains(solver: z3.Solver, symbols: Mapping[str, Any],
+                 parameters: Mapping[str, Parameter]) -> None:
+    """Each parameter variable within its declared interval."""
+    for name, variable in symbols.items():
+        domain = parameters[name]
+        low, high = _z3_number(domain.low), _z3_number(domain.high)
+        solver.add(variable > low if domain.low_open else variable >= low)
+        solver.add(variable < high if domain.high_open else variable <= high)
 
 
 def _from_sympy(expr: Any, symbols: Mapping[str, Any]) -> Any:
@@ -287,11 +293,7 @@ def find_parametric_counterexample(better: Node, worse: Node, utility_class: Uti
     variables = class_variables(utility_class)
     add_class(solver, utility_class, variables)
     symbols = {name: z3.Real(f"param_{name}") for name in parameters}
-    for name, variable in symbols.items():
-        domain = parameters[name]
-        low, high = _z3_number(domain.low), _z3_number(domain.high)
-        solver.add(variable > low if domain.low_open else variable >= low)
-        solver.add(variable < high if domain.high_open else variable <= high)
+    _add_domains(solver, symbols, parameters)
     try:
         gain = _value_term(solver, worse, variables, "w", False, symbols)
         cost = _value_term(solver, better, variables, "b", True, symbols)
