@@ -1013,7 +1013,7 @@ def _random_agents(name: str, result: str, arguments: tuple[str, ...] = ("tree",
                                    o.get("seed", 0))
 
     return QuestionSignature(arguments, frozenset({"parameters", "samples", "seed"}), result,
-                             False, make, ("distribution",))
+                             True, make, ("distribution",))
 
 
 def _orbits(name: str, result: str) -> QuestionSignature:

@@ -82,6 +82,8 @@ def run_statement(statement: Statement, spec: Spec, timeout_seconds: int | None 
         return Result(statement, answer.status, answer)
     if _is_parametric(answer.comparable):
         return _claim_for_all(statement, answer, spec, timeout_seconds)
+    if type(answer.comparable).__name__ == "PiecewiseAnswer":
+        return _piecewise_claim(statement, answer)
     holds = _compare(answer.comparable, statement.op, statement.expected)
     if holds is None:
         why = ("the claim cannot be decided without enumerating" if answer.exact else
@@ -125,6 +127,27 @@ def _claim_for_all(statement: Statement, answer: Answer, spec: Spec,
     if decided.holds is None:
         return Result(statement, "unknown", updated, f"undecided for all parameter values: "
                       f"{decided.reason}")
+    return Result(statement, "pass" if decided.holds else "fail", updated,
+                  None if decided.holds else _claimed(statement) + " for every parameter value")
+
+
+def _piecewise_claim(statement: Statement, answer: Answer) -> Result:
+    """A claim about an exact piecewise function of a parameter, for all its values."""
+    from decisiontrees.parametric_agents import decide
+
+    op = statement.op or "=="
+    if statement.negated:
+        op = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}[op]
+    decided = decide(answer.comparable, op, statement.expected)
+    lines = [*answer.evidence_lines, f"holds where {decided.region}", decided.reason]
+    evidence = {**answer.evidence, "region": decided.region, "reason": decided.reason}
+    if decided.witness is not None:
+        lines.insert(-1, f"fails at {answer.comparable.parameter} = {decided.witness}")
+        evidence["counterexample"] = {answer.comparable.parameter: str(decided.witness)}
+    updated = Answer(answer.summary, answer.value, evidence, tuple(lines), answer.exact,
+                     answer.status, answer.comparable, answer.certificate)
+    if decided.holds is None:
+        return Result(statement, "unknown", updated, decided.reason)
     return Result(statement, "pass" if decided.holds else "fail", updated,
                   None if decided.holds else _claimed(statement) + " for every parameter value")
 
@@ -592,6 +615,10 @@ def _region(question: RegionQuestion, spec: Spec) -> Answer:
 def _random_agent(question: RandomAgentQuestion, spec: Spec) -> Answer:
     from decisiontrees import random_agents as agents
 
+    if is_symbolic(question.tree.node) or (question.other is not None
+                                           and is_symbolic(question.other.node)):
+        return _random_agent_parametric(question, spec)
+
     sampling = (agents.Sampling(question.samples, question.seed)
                 if question.samples is not None else None)
     law = question.distribution
@@ -636,6 +663,101 @@ def _random_agent(question: RandomAgentQuestion, spec: Spec) -> Answer:
         reason = f"{problem}; an exact answer would enumerate them (ask with samples = N)"
         return Answer("refused", None, {"reason": reason}, (f"refused: {reason}",),
                       status="refused")
+
+
+def _random_agent_parametric(question: RandomAgentQuestion, spec: Spec) -> Answer:
+    """chosen, tie, choices, prefers or power on a parametric tree, for every value of its
+    one parameter: an exact piecewise function (parametric_agents)."""
+    from decisiontrees import parametric_agents as pa
+    from decisiontrees import random_agents as agents
+    from decisiontrees.expressions import free_parameters, substitute
+
+    trees = [question.tree.node] + ([question.other.node] if question.other else [])
+    names = sorted(set().union(*(free_parameters(t) for t in trees)))
+    law = question.distribution
+    density = law.polynomial_density()
+
+    def refused(reason: str) -> Answer:
+        return Answer("refused", None, {"reason": reason}, (f"refused: {reason}",),
+                      status="refused")
+
+    if len(names) != 1:
+        return refused(f"an exact answer in the parameters handles one; these trees have "
+                       f"{', '.join(names)} (give values, e.g. {names[0]} = 1/2)")
+    if density is None or question.samples is not None:
+        return refused("Monte Carlo and laws without a polynomial density need parameter "
+                       f"values, e.g. {names[0]} = 1/2")
+    parameter = spec.parameters[names[0]]
+
+    def at(value: Fraction) -> list[Node]:
+        return [substitute(t, {parameter.name: value}) for t in trees]
+
+    order = agents.relevant_outcomes(trees, spec.outcomes)
+    d = len(order)
+    try:
+        if question.kind in ("choices", "chosen", "tie"):
+            root = question.tree.node
+            assert isinstance(root, Choice)
+            sets = [pa.lottery_functions(c, order) for c in root.children]
+            points = sorted(frozenset().union(*sets), key=str)
+
+            def share(k: int | None) -> Any:
+                def quantity(masses: Mapping[Any, Any]) -> Any:
+                    total: Any = Fraction(0)
+                    for z, mass in masses.items():
+                        holders = [j for j, s in enumerate(sets) if z in s]
+                        if k is None:
+                            total += mass if len(holders) > 1 else 0
+                        elif k in holders:
+                            total += mass / len(holders)
+                    return total
+                return quantity
+
+            def exact(k: int | None) -> Any:
+                def value(q: Fraction) -> Fraction:
+                    (tree,) = at(q)
+                    assert isinstance(tree, Choice)
+                    found = agents.choice_probabilities_exact(tree.children, spec.outcomes,
+                                                              density)
+                    return found.tie.value if k is None else found.chosen[k].value
+                return value
+
+            if question.kind == "choices":
+                parts = [f"{a}: " + pa.piecewise(share(k), points, d, density, parameter,
+                                                 exact(k)).text()
+                         for k, a in enumerate(root.actions)]
+                return Answer("; ".join(parts), {"pieces": parts}, {}, tuple(parts[1:]))
+            k = None if question.kind == "tie" else root.actions.index(question.action)
+            found = pa.piecewise(share(k), points, d, density, parameter, exact(k))
+        elif question.kind == "prefers":
+            mine = pa.lottery_functions(trees[0], order)
+            theirs = pa.lottery_functions(trees[1], order)
+            points = sorted(mine | theirs, key=str)
+
+            def better(masses: Mapping[Any, Any]) -> Any:
+                return sum((m for z, m in masses.items() if z in mine and z not in theirs),
+                           Fraction(0))
+
+            def exact_better(q: Fraction) -> Fraction:
+                left, right = at(q)
+                return agents.pair_exact(left, right, spec.outcomes, density).better.value
+
+            found = pa.piecewise(better, points, d, density, parameter, exact_better)
+        else:
+            points = sorted(pa.lottery_functions(trees[0], order), key=str)
+
+            def exact_power(q: Fraction) -> Fraction:
+                (tree,) = at(q)
+                return agents.power_exact(tree, spec.outcomes, density).power.value
+
+            found = pa.piecewise(lambda masses: sum(masses.values(), Fraction(0)), points, d,
+                                 density, parameter, exact_power, weighted=True)
+    except pa.Unsupported as problem:
+        return refused(f"{problem}; give a value, e.g. {parameter.name} = 1/2")
+    text = found.text()
+    lines = (f"{agents.EXACT_METHOD}, piecewise in {parameter.name}", f"distribution: {law}")
+    return Answer(text, {"pieces": text}, {"method": lines[0], "distribution": str(law)},
+                  lines, comparable=found)
 
 
 def _orbit(question: OrbitQuestion, spec: Spec, timeout_seconds: int | None) -> Answer:

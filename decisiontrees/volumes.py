@@ -64,12 +64,15 @@ def _triangulation(normals: Sequence[Sequence[Fraction]], d: int) -> list[list[l
     return [[points[k] for k in simplex[0]] for simplex in simplices]
 
 
-def _simplex_integral(vertices: list[list[Fraction]], density: Univariate,
-                      weight: Sequence[Fraction] | None) -> Fraction:
+def _simplex_integral(vertices: list[list[Any]], density: Univariate,
+                      weight: Sequence[Fraction] | None, jacobian: Any = None) -> Any:
+    """The integral over one simplex. Vertices may be sympy expressions in a parameter;
+    then the caller gives the ``jacobian`` (|det| as an expression)."""
     d = len(vertices) - 1
     origin = vertices[0]
     edges = [[v[i] - origin[i] for i in range(d)] for v in vertices[1:]]  # edges[k][i]
-    jacobian = abs(_determinant([list(row) for row in edges]))
+    if jacobian is None:
+        jacobian = abs(_determinant([list(row) for row in edges]))
     if jacobian == 0:
         return Fraction(0)
     if density == UNIFORM and weight is None:

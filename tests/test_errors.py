@@ -135,11 +135,11 @@ main.dtree:2:19: error: the lottery's probabilities sum to 1/2, not 1
                       ^^^^^^^^"""),
     ("parametric tree without values", {
         "main.dtree": OUT + "param p in (0, 1)\ntree t = chance { p: a, 1 - p: b }\n"
-        "claim prefers(t, a) == 1/2\n"}, """\
-main.dtree:4:7: error: `t` has parameters p; prefers() needs their values
-    claim prefers(t, a) == 1/2
-          ^^^^^^^^^^^^^
-hint: e.g. prefers(…, p = 1/2)"""),
+        "claim strictly_dominates(t, a)\n"}, """\
+main.dtree:4:7: error: `t` has parameters p; strictly_dominates() needs their values
+    claim strictly_dominates(t, a)
+          ^^^^^^^^^^^^^^^^^^^^^^^^
+hint: e.g. strictly_dominates(…, p = 1/2)"""),
     ("parameter value outside its domain", {
         "main.dtree": OUT + "param p in (0, 1)\ntree t = chance { p: a, 1 - p: b }\n"
         "query value(t, {*: 1}, p = 2)\n"}, """\

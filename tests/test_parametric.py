@@ -115,3 +115,60 @@ def test_dominance_for_every_parameter_value_agrees_with_a_grid(left_parts, righ
                                    substitute(right, {"p": Fraction(values["p"])})).holds is False
     if not all(grid):
         assert result.status in ("fail", "unknown")
+
+
+@settings(max_examples=25, deadline=None)
+@given(trees_with_p, st.sampled_from(["a", "b", "c"]), st.sampled_from(["uniform", "rising"]),
+       st.lists(st.fractions(0, 1, max_denominator=12), min_size=3, max_size=3))
+def test_piecewise_probabilities_match_exact_values_at_other_points(parts, stay, law, checks):
+    """Each piece is checked at one point inside; here every piece must also give the exact
+    value at other points, which tests that the breakpoints between pieces were found."""
+    from decisiontrees.model import Choice
+    from decisiontrees.random_agents import UNIFORM, Distribution, choice_probabilities_exact
+
+    options = ", ".join(f"x{k}: chance {{ {w}: {x}, {_rest(w)}: {y} }}"
+                        for k, (x, y, w) in enumerate(parts))
+    spec = parse(f"""
+    outcomes a, b, c
+    param p in [0, 1]
+    distribution rising = power(2)
+    tree t = choice {{ go: choice {{ {options} }}, stay: {stay} }}
+    query chosen(t, go{", rising" if law == "rising" else ""})
+    """)
+    (result,) = run(spec)
+    if not hasattr(result.answer.comparable, "pieces"):
+        assert result.status == "answer"  # the tree did not depend on p after all
+        return
+    answer = result.answer.comparable
+    density = (UNIFORM if law == "uniform" else Distribution("power", (Fraction(2),))
+               ).polynomial_density()
+    import sympy
+
+    for q in checks:
+        tree = substitute(spec.trees["t"], {"p": q})
+        assert isinstance(tree, Choice)
+        exact = choice_probabilities_exact(tree.children, ("a", "b", "c"), density).chosen[0].value
+        pieces = [piece for piece in answer.pieces if piece.low < q < piece.high]
+        points = [value for point, value in answer.points if point == q]
+        if pieces:
+            value = pieces[0].expression.subs(sympy.Symbol("p", real=True), sympy.Rational(
+                q.numerator, q.denominator))
+            assert value == sympy.Rational(exact.numerator, exact.denominator), (q, answer)
+        elif points:
+            assert points[0] == sympy.Rational(exact.numerator, exact.denominator)
+
+
+def test_example_7_probability_in_closed_form():
+    """THEORY §8.7: P(grab) = (1 - p)/2 + p(N - 1)/N, here for N = 3 and 4."""
+    import sympy
+
+    for outcomes in (("g", "f", "s"), ("g", "h", "f", "s")):
+        (result,) = run(parse(f"""
+        outcomes {", ".join(outcomes)}
+        param p in (0, 1)
+        tree grab = chance {{ p: choice {{ {", ".join(outcomes)} }}, 1 - p: f }}
+        query prefers(grab, s)
+        """))
+        (piece,) = result.answer.comparable.pieces
+        p, n = sympy.Symbol("p", real=True), len(outcomes)
+        assert sympy.simplify(piece.expression - ((1 - p) / 2 + p * sympy.Rational(n - 1, n))) == 0
