@@ -21,8 +21,8 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees.expressions import simplify
-from decisiontrees.model import Chance, Choice, Leaf, Node, Parameter, postorder
-from decisiontrees.volumes import Univariate, _simplex_integral, _triangulation
+from decisiontrees.model import Parameter
+from decisiontrees.volumes import Univariate, simplex_integral, triangulation
 
 MAX_DIMENSION = 4
 MAX_DETERMINANTS = 20_000
@@ -66,27 +66,6 @@ def _symbol(name: str) -> Any:
     import sympy
 
     return sympy.Symbol(name, real=True)
-
-
-def lottery_functions(tree: Node, names: Sequence[str]) -> frozenset[tuple[Any, ...]]:
-    """The distinct strategy lotteries as vectors of exact functions of the parameter."""
-    index = {o: i for i, o in enumerate(names)}
-    d = len(names)
-    points: dict[int, frozenset[tuple[Any, ...]]] = {}
-    for node in postorder(tree):
-        if isinstance(node, Leaf):
-            points[id(node)] = frozenset([tuple(Fraction(int(i == index.get(node.outcome)))
-                                                for i in range(d))])
-        elif isinstance(node, Choice):
-            points[id(node)] = frozenset().union(*(points[id(c)] for c in node.children))
-        else:
-            assert isinstance(node, Chance)
-            combined = {tuple(Fraction(0) for _ in range(d))}
-            for p, child in zip(node.probabilities, node.children):
-                combined = {tuple(simplify(a + p * b) for a, b in zip(x, y))
-                            for x in combined for y in points[id(child)]}
-            points[id(node)] = frozenset(combined)
-    return points[id(tree)]
 
 
 def _rows(z: tuple[Any, ...], others: Sequence[tuple[Any, ...]], d: int) -> list[tuple[list, Any]]:
@@ -161,7 +140,7 @@ def _region_integral(rows: list[tuple[list, Any]], d: int, density: Univariate,
         return Fraction(int(exact.p), int(exact.q))
 
     normals = [[numeric(x) for x in a] for a, b in rows[:len(rows) - 2 * d]]
-    simplices = _triangulation(normals, d)
+    simplices = triangulation(normals, d)
     if not simplices:
         return sympy.Integer(0)
     solved: dict[tuple[Fraction, ...], list[Any]] = {}
@@ -178,7 +157,7 @@ def _region_integral(rows: list[tuple[list, Any]], d: int, density: Univariate,
         determinant = sympy.cancel(edges.det(method="berkowitz"))
         sign = 1 if determinant.subs(value) > 0 else -1
         density_weight = None if weight is None else [sympy.sympify(w) for w in weight]
-        total += _simplex_integral(vertices, density, density_weight, sign * determinant)
+        total += simplex_integral(vertices, density, density_weight, sign * determinant)
     return sympy.cancel(total)
 
 

@@ -176,7 +176,10 @@ class PowerAnswer:
 
 
 def lottery_points(tree: Node, outcomes: Sequence[str], limit: int = POINT_LIMIT) -> frozenset[Point]:
-    """The distinct lotteries of the tree's pure strategies, as vectors over ``outcomes``."""
+    """The distinct lotteries of the tree's pure strategies, as vectors over ``outcomes``
+    (of exact functions of the parameters, in canonical form, for a parametric tree)."""
+    from decisiontrees.expressions import simplify
+
     index = {o: i for i, o in enumerate(outcomes)}
     d = len(outcomes)
     points: dict[int, frozenset[Point]] = {}
@@ -190,7 +193,8 @@ def lottery_points(tree: Node, outcomes: Sequence[str], limit: int = POINT_LIMIT
             assert isinstance(node, Chance)
             combined: set[Point] = {tuple(Fraction(0) for _ in range(d))}
             for p, child in zip(node.probabilities, node.children):
-                combined = {tuple(a + p * b for a, b in zip(x, y))
+                combined = {tuple(simplify(a + p * b) if node.symbolic else a + p * b
+                                  for a, b in zip(x, y))
                             for x in combined for y in points[id(child)]}
                 if len(combined) > limit:
                     raise TooManyLotteries(f"more than {limit} distinct strategy lotteries")

@@ -698,7 +698,7 @@ def _random_agent_parametric(question: RandomAgentQuestion, spec: Spec) -> Answe
         if question.kind in ("choices", "chosen", "tie"):
             root = question.tree.node
             assert isinstance(root, Choice)
-            sets = [pa.lottery_functions(c, order) for c in root.children]
+            sets = [agents.lottery_points(c, order) for c in root.children]
             points = sorted(frozenset().union(*sets), key=str)
 
             def share(k: int | None) -> Any:
@@ -730,8 +730,8 @@ def _random_agent_parametric(question: RandomAgentQuestion, spec: Spec) -> Answe
             k = None if question.kind == "tie" else root.actions.index(question.action)
             found = pa.piecewise(share(k), points, d, density, parameter, exact(k))
         elif question.kind == "prefers":
-            mine = pa.lottery_functions(trees[0], order)
-            theirs = pa.lottery_functions(trees[1], order)
+            mine = agents.lottery_points(trees[0], order)
+            theirs = agents.lottery_points(trees[1], order)
             points = sorted(mine | theirs, key=str)
 
             def better(masses: Mapping[Any, Any]) -> Any:
@@ -744,7 +744,7 @@ def _random_agent_parametric(question: RandomAgentQuestion, spec: Spec) -> Answe
 
             found = pa.piecewise(better, points, d, density, parameter, exact_better)
         else:
-            points = sorted(pa.lottery_functions(trees[0], order), key=str)
+            points = sorted(agents.lottery_points(trees[0], order), key=str)
 
             def exact_power(q: Fraction) -> Fraction:
                 (tree,) = at(q)

@@ -35,10 +35,10 @@ def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
         if cone.AffineDim() < dimension:
             return Fraction(0)
         return Fraction(str(cone.Volume())) / factorial(dimension)
-    simplices = _triangulation(normals, dimension)
+    simplices = triangulation(normals, dimension)
     total = Fraction(0)
     for vertices in simplices:
-        total += _simplex_integral(vertices, density, weight)
+        total += simplex_integral(vertices, density, weight)
     return total
 
 
@@ -55,7 +55,7 @@ def _cone(normals: Sequence[Sequence[Fraction]], d: int) -> Any:
     return Cone(inhom_inequalities=rows)
 
 
-def _triangulation(normals: Sequence[Sequence[Fraction]], d: int) -> list[list[list[Fraction]]]:
+def triangulation(normals: Sequence[Sequence[Fraction]], d: int) -> list[list[list[Fraction]]]:
     cone = _cone(normals, d)
     if cone.AffineDim() < d:
         return []
@@ -64,7 +64,7 @@ def _triangulation(normals: Sequence[Sequence[Fraction]], d: int) -> list[list[l
     return [[points[k] for k in simplex[0]] for simplex in simplices]
 
 
-def _simplex_integral(vertices: list[list[Any]], density: Univariate,
+def simplex_integral(vertices: list[list[Any]], density: Univariate,
                       weight: Sequence[Fraction] | None, jacobian: Any = None) -> Any:
     """The integral over one simplex. Vertices may be sympy expressions in a parameter;
     then the caller gives the ``jacobian`` (|det| as an expression)."""
