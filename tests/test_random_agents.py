@@ -19,6 +19,7 @@ from strategies import trees
 from decisiontrees import analysis, parse, run
 from decisiontrees.model import chance, choice, leaf, uniform
 from decisiontrees.orbits import convergence, orbit_share
+from decisiontrees.random_agents import UNIFORM as UNIFORM_LAW
 from decisiontrees.random_agents import (
     Distribution,
     Sampling,
@@ -245,3 +246,28 @@ def test_the_plane_sweep_bounds_every_orbit_with_four_outcomes(some, mixture, ri
         mine, theirs = _brute_orbit(left, right, list(counter.names),
                                     _generic(counter.names, generator))
         assert low <= mine - theirs <= high
+
+
+@pytest.mark.parametrize("law", ["uniform", "rising", "falling"])
+def test_integrals_agree_with_sympy_iterated_integration(law):
+    """Normaliz's triangulation with our integration against sympy's own integrals."""
+    import sympy
+
+    x, y, z = sympy.symbols("x y z")
+    densities = {"uniform": (lambda t: 1, UNIFORM_LAW),
+                 "rising": (lambda t: 2 * t, RISING),
+                 "falling": (lambda t: 2 - 2 * t, Distribution("beta", (Fraction(1), Fraction(2))))}
+    g, distribution = densities[law]
+    density = distribution.polynomial_density()
+    joint = g(x) * g(y) * g(z)
+    # x beats the coin over y and z: x > (y + z)/2
+    coin = sympy.integrate(joint, (x, (y + z) / 2, 1), (y, 0, 1), (z, 0, 1))
+    assert region_integral([[1, Fraction(-1, 2), Fraction(-1, 2)]], 3, density) == \
+        Fraction(str(coin))
+    # x is the largest of three
+    largest = sympy.integrate(joint, (y, 0, x), (z, 0, x), (x, 0, 1))
+    assert region_integral([[1, -1, 0], [1, 0, -1]], 3, density) == Fraction(str(largest))
+    # POWER of a choice between two outcomes: E[max(x, y)]
+    expected_max = sympy.integrate(g(x) * g(y) * sympy.Max(x, y), (x, 0, 1), (y, 0, 1))
+    assert power(choice({"a": "a", "b": "b"}), ("a", "b"), distribution).power.value == \
+        Fraction(str(expected_max))
