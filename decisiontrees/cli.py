@@ -59,8 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="draw a tree (Graphviz: svg, pdf, png or dot)")
     render.add_argument("file", metavar="FILE")
     render.add_argument("tree", nargs="?", metavar="TREE", help="default: the file's first tree")
-    render.add_argument("-o", "--output", required=True, metavar="OUT",
-                        help="OUT.svg, OUT.pdf, OUT.png, OUT.dot, or OUT.tex (LaTeX, forest)")
+    render.add_argument("-o", "--output", metavar="OUT",
+                        help="OUT.svg, OUT.pdf, OUT.png, OUT.dot, or OUT.tex (LaTeX, plain TikZ)")
+    render.add_argument("--to", choices=("svg", "pdf", "png", "dot", "tikz"),
+                        help="the format (default: from OUT's suffix); dot and tikz without -o "
+                             "print to standard output")
     render.add_argument("--utility", metavar="NAME",
                         help="show utilities and values, and draw optimal actions bold")
     render.add_argument("--unfold", action="store_true",
@@ -139,16 +142,33 @@ def _render(arguments: argparse.Namespace) -> int:
     except KeyError as error:
         print(f"error: {error.args[0]}", file=sys.stderr)
         return EXIT_INVALID
-    if arguments.output.endswith(".tex"):
+    fmt = _render_format(arguments)
+    if fmt is None:
+        return EXIT_INVALID
+    if fmt == "tikz":
         from decisiontrees.tikz import to_tikz
 
-        with open(arguments.output, "w", encoding="utf-8") as handle:
-            handle.write(to_tikz(tree, utility))
-        print(f"wrote {arguments.output}")
+        _emit(to_tikz(tree, utility), arguments.output)
         return 0
-    written = write(to_dot(tree, name, utility, arguments.unfold), arguments.output)
+    dot_text = to_dot(tree, name, utility, arguments.unfold)
+    if fmt == "dot" and arguments.output is None:
+        _emit(dot_text, None)
+        return 0
+    written = write(dot_text, arguments.output or f"{name}.{fmt}", fmt)
     print(f"wrote {written}")
     return 0
+
+
+def _render_format(arguments: argparse.Namespace) -> str | None:
+    """``--to``, else the output's suffix (``.tex`` is TikZ); None after saying what is missing."""
+    if arguments.to:
+        return arguments.to
+    if arguments.output is None:
+        print("error: render: give -o OUT.svg (or .pdf, .png, .dot, .tex) or --to FORMAT",
+              file=sys.stderr)
+        return None
+    suffix = arguments.output.rsplit(".", 1)[-1].lower() if "." in arguments.output else ""
+    return "tikz" if suffix == "tex" else suffix
 
 
 def _render_explanation(spec: Any, arguments: argparse.Namespace) -> int:
@@ -179,7 +199,13 @@ def _render_explanation(spec: Any, arguments: argparse.Namespace) -> int:
     caption = (f"{outcome}: under u = {{{shown}}}, V({worse}) = {witness.left_value} "
                f"< V({better}) = {witness.right_value}")
     figure = to_dot_pair(left, left_name, right, right_name, witness.utility, caption)
-    print(f"wrote {write(figure, arguments.output)}")
+    fmt = _render_format(arguments)
+    if fmt is None:
+        return EXIT_INVALID
+    if fmt == "dot" and arguments.output is None:
+        _emit(figure, None)
+        return 0
+    print(f"wrote {write(figure, arguments.output or f'{left_name}-{right_name}.{fmt}', fmt)}")
     return 0
 
 

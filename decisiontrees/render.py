@@ -135,14 +135,14 @@ def _unfolded(tree: Node) -> list[tuple[str, Node, list[str]]]:
     return sorted(entries, key=lambda e: int(e[0][1:]))
 
 
-def write(dot_text: str, output: str | Path) -> str:
-    """Write ``dot_text`` rendered in the format given by ``output``'s suffix.
+def write(dot_text: str, output: str | Path, fmt: str | None = None) -> str:
+    """Write ``dot_text`` rendered in ``fmt``, by default the format ``output``'s suffix names.
 
     Without Graphviz's ``dot`` program, the DOT text is written next to ``output`` and a
     DecisionTreesError says so and how to install it.
     """
     output = Path(output)
-    suffix = output.suffix.lstrip(".").lower()
+    suffix = fmt or output.suffix.lstrip(".").lower()
     if suffix not in FORMATS:
         raise DecisionTreesError(f"render: cannot write `.{suffix}`; use one of "
                                  + ", ".join(f".{f}" for f in FORMATS))

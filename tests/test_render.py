@@ -172,3 +172,14 @@ def test_results_tables_compile_as_latex(tmp_path, capsys):
     result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "tables.tex"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_to_picks_the_format_and_prints_text_formats(tmp_path, capsys):
+    spec = load(EXAMPLES / "candy.dtree")
+    name = next(iter(spec.trees))
+    assert main(["render", str(EXAMPLES / "candy.dtree"), name, "--to", "dot"]) == 0
+    assert capsys.readouterr().out == to_dot(spec.trees[name], name)
+    assert main(["render", str(EXAMPLES / "candy.dtree"), "--to", "tikz"]) == 0
+    assert capsys.readouterr().out.startswith("\\documentclass{article}")
+    assert main(["render", str(EXAMPLES / "candy.dtree")]) == 2
+    assert "--to FORMAT" in capsys.readouterr().err
