@@ -24,9 +24,9 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
-from math import factorial, lcm
+from math import lcm
 from typing import Any
 
 from decisiontrees import relations
@@ -67,7 +67,6 @@ class Strength:
     witness: Orbit | None = None  # breaks the next stronger level
     favourable: Orbit | None = None  # an orbit that strictly prefers the left tree
     unfavourable: Orbit | None = None  # an orbit that strictly prefers the right tree
-    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 class _Orbits:
@@ -459,7 +458,3 @@ def _involutions(names: Sequence[str]) -> Any:
                                                            partner: first})
 
     yield from build(names, {})
-
-
-def orbit_size(outcomes: Sequence[str]) -> int:
-    return factorial(len(outcomes))
