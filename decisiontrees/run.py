@@ -659,10 +659,18 @@ def _random_agent(question: RandomAgentQuestion, spec: Spec) -> Answer:
                  f"distribution: {law}")
         return _number_answer(found_power.power, lines,
                               {"method": found_power.method, "distribution": str(law)})
+    except ArithmeticError as problem:
+        return _failed_cross_check(problem)
     except agents.TooManyLotteries as problem:
         reason = f"{problem}; an exact answer would enumerate them (ask with samples = N)"
         return Answer("refused", None, {"reason": reason}, (f"refused: {reason}",),
                       status="refused")
+
+
+def _failed_cross_check(problem: ArithmeticError) -> Answer:
+    """An exact computation that failed its own consistency check answers nothing."""
+    reason = f"an internal cross-check failed ({problem}); no answer rather than a wrong one"
+    return Answer("unknown", None, {"reason": reason}, (f"unknown: {reason}",), status="unknown")
 
 
 def _random_agent_parametric(question: RandomAgentQuestion, spec: Spec) -> Answer:
@@ -752,6 +760,8 @@ def _random_agent_parametric(question: RandomAgentQuestion, spec: Spec) -> Answe
 
             found = pa.piecewise(lambda masses: sum(masses.values(), Fraction(0)), points, d,
                                  density, parameter, exact_power, weighted=True)
+    except ArithmeticError as problem:
+        return _failed_cross_check(problem)
     except pa.Unsupported as problem:
         return refused(f"{problem}; give a value, e.g. {parameter.name} = 1/2")
     text = found.text()
@@ -808,6 +818,8 @@ def _orbit(question: OrbitQuestion, spec: Spec, timeout_seconds: int | None) -> 
                           comparable=share.lower)
         return Answer(f"between {share.lower} and {share.upper}", evidence, evidence,
                       tuple(lines), comparable=Bounds(share.lower, share.upper), exact=False)
+    except ArithmeticError as problem:
+        return _failed_cross_check(problem)
     except (TooManyLotteries, ValueError) as problem:
         return Answer("refused", None, {"reason": str(problem)}, (f"refused: {problem}",),
                       status="refused")

@@ -271,3 +271,15 @@ def test_integrals_agree_with_sympy_iterated_integration(law):
     expected_max = sympy.integrate(g(x) * g(y) * sympy.Max(x, y), (x, 0, 1), (y, 0, 1))
     assert power(choice({"a": "a", "b": "b"}), ("a", "b"), distribution).power.value == \
         Fraction(str(expected_max))
+
+
+def test_a_failed_internal_cross_check_is_unknown_not_an_answer(monkeypatch):
+    from decisiontrees import random_agents
+
+    def broken(*arguments, **keywords):
+        raise ArithmeticError("optimality regions have total probability 2, not 1")
+
+    monkeypatch.setattr(random_agents, "choice_probabilities_exact", broken)
+    (result,) = run(parse("outcomes a, b\ntree t = choice { a, b }\nclaim chosen(t, a) == 1/2\n"))
+    assert result.status == "unknown" and "cross-check failed" in result.answer.summary + \
+        " ".join(result.answer.evidence_lines)
