@@ -398,7 +398,7 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
     if not chosen:
         return Share(Fraction(0), upper, "no involution maps L(right) into L(left)", smallest)
     n = len(chosen)
-    texts = tuple(relations._cycles(phi) for phi in chosen)
+    texts = tuple(relations.cycle_notation(phi) for phi in chosen)
     return Share(Fraction(n, n + 1), upper,
                  f"Turner's involutions {', '.join(texts)} map L(right) into L(left) and fix "
                  f"each other's images, so at least {n}/{n + 1} of every orbit weakly prefers "

@@ -60,16 +60,16 @@ def region(condition: Any, parameters: Mapping[str, Parameter]) -> str | None:
         return None
     if isinstance(found, sympy.ConditionSet):
         return None
-    return f"{name} ∈ {_interval_text(found)}"
+    return f"{name} ∈ {interval_text(found)}"
 
 
-def _interval_text(found: Any) -> str:
+def interval_text(found: Any) -> str:
     import sympy
 
     if found is sympy.S.EmptySet:
         return "∅"
     if isinstance(found, sympy.Union):
-        return " ∪ ".join(_interval_text(part) for part in found.args)
+        return " ∪ ".join(interval_text(part) for part in found.args)
     if isinstance(found, sympy.Interval):
         left = "(" if found.left_open else "["
         right = ")" if found.right_open else "]"

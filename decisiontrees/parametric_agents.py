@@ -270,7 +270,7 @@ def decide(answer: PiecewiseAnswer, op: str, bound: Fraction) -> Decision:
     continuous there) unless two lotteries coincide there, which leaves it undecided."""
     import sympy
 
-    from decisiontrees.parametric import OPERATORS, _interval_text
+    from decisiontrees.parametric import OPERATORS, interval_text
 
     symbol = _symbol(answer.parameter)
     compare = getattr(sympy, OPERATORS[op])
@@ -304,7 +304,7 @@ def decide(answer: PiecewiseAnswer, op: str, bound: Fraction) -> Decision:
             region = region | sympy.FiniteSet(point)
         else:
             undecided.append(point)  # fails at an irrational point: no rational witness
-    text = f"{answer.parameter} ∈ {_interval_text(sympy.simplify(region))}"
+    text = f"{answer.parameter} ∈ {interval_text(sympy.simplify(region))}"
     if witness is not None:
         return Decision(False, text, witness, "fails at a rational value (checked exactly)")
     if undecided:

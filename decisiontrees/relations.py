@@ -420,7 +420,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                            details={"map": mapping})
         if verdict.holds:
             return Verdict(name, True, verdict.method, verdict.witness, verdict.certificate,
-                           details={"permutation": _cycles(mapping), "map": mapping,
+                           details={"permutation": cycle_notation(mapping), "map": mapping,
                                     "maps_tried": tried})
         if verdict.witness is not None:
             pool.append(dict(verdict.witness.utility))
@@ -481,7 +481,7 @@ def _count_allowed_maps(sources: list[str], names: tuple[str, ...], group: Permu
     return count
 
 
-def _cycles(mapping: Mapping[str, str]) -> str:
+def cycle_notation(mapping: Mapping[str, str]) -> str:
     """A permutation in cycle notation, ``(o1 o2)``; the identity is ``()``."""
     full = dict(mapping)
     # close the partial map into a permutation: unmapped targets go back to unused sources

@@ -47,7 +47,11 @@ def _solution(solver: z3.Solver, variables: Mapping[str, Any]) -> dict[str, Frac
     if result == z3.unsat:
         return None
     model = solver.model()
-    return {name: _fraction(model.eval(v, model_completion=True)) for name, v in variables.items()}
+    try:
+        return {name: _fraction(model.eval(v, model_completion=True))
+                for name, v in variables.items()}
+    except ValueError:  # nonlinear arithmetic can answer with an algebraic point
+        return Unknown("the solver's point is irrational, so there is no exact witness")
 
 
 def _check(solver: z3.Solver) -> Any:
@@ -144,19 +148,7 @@ def find_parameter_values(condition: Any, parameters: Mapping[str, Parameter], t
             solver.add(_from_sympy(condition, symbols))
         except ValueError as problem:
             return Unknown(str(problem))
-    result = _check(solver)
-    if isinstance(result, Unknown):
-        return result
-    if result == z3.unsat:
-        return None
-    model = solver.model()
-    values = {}
-    for name, variable in symbols.items():
-        raw = model.eval(variable, model_completion=True)
-        if not z3.is_rational_value(raw):
-            return Unknown("the solver's point is irrational")
-        values[name] = _fraction(raw)
-    return values
+    return _solution(solver, symbols)
 
 
 def _add_domains(solver: z3.Solver, symbols: Mapping[str, Any],
@@ -300,10 +292,7 @@ def find_parametric_counterexample(better: Node, worse: Node, utility_class: Uti
     except ValueError as problem:
         return Unknown(str(problem))
     solver.add(gain > cost)
-    try:
-        values = _solution(solver, {**variables, **{f"param_{k}": v for k, v in symbols.items()}})
-    except ValueError as problem:  # an irrational point: no exact witness to show
-        return Unknown(str(problem))
+    values = _solution(solver, {**variables, **{f"param_{k}": v for k, v in symbols.items()}})
     if values is None or isinstance(values, Unknown):
         return values
     chosen = {k[len("param_"):]: v for k, v in values.items() if k.startswith("param_")}
