@@ -1,8 +1,9 @@
-"""Truncated and mutated example files never produce a traceback, and finish within a second."""
+"""Truncated and mutated example files never produce a traceback.
+
+No wall-clock deadline: a timed unit test fails on a busy machine. The work is bounded
+instead (a small per-statement timeout); speed is measured in benchmarks/."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -38,18 +39,18 @@ def mutated(draw) -> str:
     return text
 
 
-@settings(deadline=timedelta(seconds=1), max_examples=300)
+@settings(deadline=None, max_examples=300)
 @given(mutated())
 def test_mutated_examples_give_results_or_diagnostics(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("fuzz") / "m.dtree"
     path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
-    report = check_file(str(path))
+    report = check_file(str(path), timeout_seconds=2)
     for diagnostic in report.diagnostics:
         rendered = diagnostic.render()
         assert rendered.startswith(f"{path}:{diagnostic.span.line}:{diagnostic.span.column}: error: ")
 
 
-@settings(deadline=timedelta(seconds=1), max_examples=300)
+@settings(deadline=None, max_examples=300)
 @given(st.lists(st.sampled_from(PIECES), max_size=30).map(" ".join))
 def test_random_token_soup_never_raises_anything_but_spec_errors(text):
     from decisiontrees import SpecError
