@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from decisiontrees.model import Chance, Choice, Leaf, chance, choice, leaf, postorder, uniform  # noqa: E402
-from decisiontrees.orbits import convergence  # noqa: E402
-from decisiontrees.random_agents import Sampling, choice_probabilities  # noqa: E402
+from decisiontrees.analyses.agents import Sampling, choice_probabilities  # noqa: E402
+from decisiontrees.analyses.orbits import convergence  # noqa: E402
+from decisiontrees.model.nodes import Chance, Choice, Leaf, chance, choice, leaf, postorder, uniform  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from relations import random_tree  # noqa: E402

@@ -36,9 +36,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.setrecursionlimit(100_000)
 
-from decisiontrees import analysis, relations, verify  # noqa: E402
-from decisiontrees.classes import unit_box  # noqa: E402
-from decisiontrees.model import Choice, chance, choice, leaf, make_chance, make_choice, postorder, rebuild  # noqa: E402
+from decisiontrees.analyses import plans as analysis  # noqa: E402
+from decisiontrees.analyses import relations  # noqa: E402
+from decisiontrees.evidence import verify  # noqa: E402
+from decisiontrees.model.classes import unit_box  # noqa: E402
+from decisiontrees.model.nodes import (  # noqa: E402
+    Choice,
+    chance,
+    choice,
+    leaf,
+    make_chance,
+    make_choice,
+    postorder,
+    rebuild,
+)
 
 OUTCOMES = tuple(f"o{i}" for i in range(10))
 BRUTE_FORCE_PLAN_LIMIT = 100_000

@@ -27,10 +27,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.setrecursionlimit(100_000)
 
-from decisiontrees import analysis  # noqa: E402
-from decisiontrees.diagnostics import Reporter  # noqa: E402
-from decisiontrees.loader import _Checker  # noqa: E402
-from decisiontrees.syntax import collector_paused, parse_module  # noqa: E402
+from decisiontrees.analyses import plans as analysis  # noqa: E402
+from decisiontrees.checking.loader import _Checker  # noqa: E402
+from decisiontrees.language.diagnostics import Reporter  # noqa: E402
+from decisiontrees.language.syntax import collector_paused, parse_module  # noqa: E402
 
 OUTCOMES = [f"o{i}" for i in range(10)]
 

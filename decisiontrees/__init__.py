@@ -8,7 +8,7 @@ Load a spec and answer its statements::
     ... tree shutdown = choice { off, run: choice { o1, o2 } }
     ... claim value(shutdown, {off: 1, *: 0}) == 1
     ... ''')
-    >>> [result.status for result in dt.run(spec)]
+    >>> [str(result.status) for result in dt.run(spec)]
     ['pass']
 
 Or build trees in code::
@@ -18,32 +18,47 @@ Or build trees in code::
     Fraction(1, 2)
     >>> dt.count_plans(tree)
     2
+
+The names below are loaded on first use, so ``import decisiontrees.evidence.verify`` (the
+standalone certificate checker) loads nothing else of the package. The first use also
+attaches the notebook display hooks (decisiontrees.notebook).
 """
 
-from decisiontrees.analysis import (
-    an_optimal_plan,
-    count_plans,
-    count_pure_strategies,
-    describe_plan,
-    lottery_of,
-    optimal_plans,
-    plans,
-    reachable_outcomes,
-    value,
-)
-from decisiontrees.checking import check_paths
-from decisiontrees.diagnostics import DecisionTreesError, Diagnostic, RefusedError, SpecError
-from decisiontrees.loader import load, parse
-from decisiontrees.membership import Membership, contains
-from decisiontrees.model import Chance, Choice, Leaf, Node, chance, choice, leaf, uniform
-from decisiontrees.render import Diagram
-from decisiontrees.run import Result, Results, run
-from decisiontrees.spec import Spec
+from __future__ import annotations
 
-__all__ = [
-    "Chance", "Choice", "DecisionTreesError", "Diagnostic", "Diagram", "Leaf", "Membership", "Node",
-    "RefusedError", "Result", "Results", "Spec", "SpecError", "an_optimal_plan", "chance", "check_paths",
-    "choice", "contains", "count_plans", "count_pure_strategies", "describe_plan", "leaf",
-    "load", "lottery_of", "optimal_plans", "parse", "plans", "reachable_outcomes", "run",
-    "uniform", "value",
-]
+import importlib
+from typing import Any
+
+# public name -> the module that defines it
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(("load", "parse"), "decisiontrees.checking.loader"),
+    **dict.fromkeys(("run", "Result", "Results"), "decisiontrees.questions.run"),
+    **dict.fromkeys(("check_paths", "check_file"), "decisiontrees.api"),
+    **dict.fromkeys(("Spec",), "decisiontrees.model.spec"),
+    **dict.fromkeys(("Chance", "Choice", "Leaf", "Node", "chance", "choice", "leaf", "uniform"),
+                    "decisiontrees.model.nodes"),
+    **dict.fromkeys(("an_optimal_plan", "count_plans", "count_pure_strategies", "describe_plan",
+                     "lottery_of", "optimal_plans", "plans", "reachable_outcomes", "value"),
+                    "decisiontrees.analyses.plans"),
+    **dict.fromkeys(("Membership", "contains"), "decisiontrees.analyses.membership"),
+    **dict.fromkeys(("Diagram",), "decisiontrees.notebook"),
+    **dict.fromkeys(("DecisionTreesError", "SpecError", "RefusedError", "ArgumentError"),
+                    "decisiontrees.errors"),
+    **dict.fromkeys(("Diagnostic",), "decisiontrees.language.diagnostics"),
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'decisiontrees' has no attribute {name!r}")
+    importlib.import_module("decisiontrees.notebook")  # display hooks, once
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from decisiontrees.diagnostics import DecisionTreesError, SpecError
+from decisiontrees.errors import DecisionTreesError, SpecError
 from decisiontrees.report import EXIT_INVALID, as_json, exit_code, render_text
 
 
@@ -108,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    from decisiontrees.checking import certificates, check_paths
+    from decisiontrees.api import certificates, check_paths
 
     reports = check_paths(arguments.paths, arguments.timeout)
     if arguments.json:
@@ -126,8 +126,8 @@ def _check(arguments: argparse.Namespace) -> int:
 
 
 def _render(arguments: argparse.Namespace) -> int:
-    from decisiontrees.loader import load
-    from decisiontrees.render import to_dot, write
+    from decisiontrees.checking.loader import load
+    from decisiontrees.render.dot import to_dot, write
 
     spec = load(arguments.file)
     if arguments.explain:
@@ -146,7 +146,7 @@ def _render(arguments: argparse.Namespace) -> int:
     if fmt is None:
         return EXIT_INVALID
     if fmt == "tikz":
-        from decisiontrees.tikz import to_tikz
+        from decisiontrees.render.tikz import to_tikz
 
         _emit(to_tikz(tree, utility), arguments.output)
         return 0
@@ -172,9 +172,9 @@ def _render_format(arguments: argparse.Namespace) -> str | None:
 
 
 def _render_explanation(spec: Any, arguments: argparse.Namespace) -> int:
-    from decisiontrees.classes import unit_box
-    from decisiontrees.relations import compare
-    from decisiontrees.render import to_dot_pair, write
+    from decisiontrees.analyses.relations import compare
+    from decisiontrees.model.classes import unit_box
+    from decisiontrees.render.dot import to_dot_pair, write
 
     left_name, right_name = arguments.explain
     try:
@@ -210,14 +210,14 @@ def _render_explanation(spec: Any, arguments: argparse.Namespace) -> int:
 
 
 def _export(arguments: argparse.Namespace) -> int:
-    from decisiontrees.interchange import export
-    from decisiontrees.loader import load
+    from decisiontrees.checking.loader import load
+    from decisiontrees.formats.json_spec import export
 
     spec = load(arguments.file)
     if arguments.json:
         _emit(json.dumps(export(spec), indent=1) + "\n", arguments.output)
         return 0
-    from decisiontrees.gambit import to_efg
+    from decisiontrees.formats.gambit import to_efg
 
     name = arguments.tree or next(iter(spec.trees), None)
     try:
@@ -234,9 +234,9 @@ def _export(arguments: argparse.Namespace) -> int:
 
 
 def _import(arguments: argparse.Namespace) -> int:
-    from decisiontrees.formatter import format_text
-    from decisiontrees.importing import imported_text
-    from decisiontrees.loader import load
+    from decisiontrees.checking.loader import load
+    from decisiontrees.formats.importing import imported_text
+    from decisiontrees.language.formatter import format_text
 
     load(arguments.file)  # every check of a spec file, with diagnostics
     text = imported_text(arguments.file)
@@ -257,14 +257,14 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _verify(arguments: argparse.Namespace) -> int:
-    from decisiontrees.verify import main as verify_main
+    from decisiontrees.evidence.verify import main as verify_main
 
     return verify_main([arguments.file])
 
 
 def _show(arguments: argparse.Namespace) -> int:
-    from decisiontrees.loader import load
-    from decisiontrees.outline import outline
+    from decisiontrees.checking.loader import load
+    from decisiontrees.render.outline import outline
 
     spec = load(arguments.file)
     names = [arguments.tree] if arguments.tree else list(spec.trees)
@@ -281,8 +281,8 @@ def _show(arguments: argparse.Namespace) -> int:
 
 
 def _fmt(arguments: argparse.Namespace) -> int:
-    from decisiontrees.checking import spec_files
-    from decisiontrees.formatter import format_file
+    from decisiontrees.api import spec_files
+    from decisiontrees.language.formatter import format_file
 
     unformatted = []
     for path in spec_files(arguments.paths):

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from decisiontrees.diagnostics import Diagnostic
-from decisiontrees.run import Result
+from decisiontrees.language.diagnostics import Diagnostic
+from decisiontrees.questions.run import Result
 
 SCHEMA_VERSION = 1
 
@@ -133,7 +133,7 @@ _LATEX_STATUS = {"pass": "holds", "fail": "fails", "unknown": "unknown", "refuse
 
 def render_latex(reports: Sequence[FileReport]) -> str:
     """The results as LaTeX tables (one per valid file), ready to ``\\input`` into a paper."""
-    from decisiontrees.tikz import latex_text
+    from decisiontrees.render.tikz import latex_text
 
     out: list[str] = []
     for report in reports:

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from decisiontrees.model import Node, chance, choice, leaf
+from decisiontrees.model.nodes import Node, chance, choice, leaf
 
 OUTCOMES = ("a", "b", "c", "d", "e", "f")
 

@@ -8,10 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import lotteries, trees, utilities
 
-from decisiontrees import analysis
-from decisiontrees.certificates import check_flow
-from decisiontrees.membership import contains
-from decisiontrees.model import choice, leaf, postorder, unfolded_size
+from decisiontrees.analyses import plans as analysis
+from decisiontrees.analyses.membership import contains
+from decisiontrees.evidence.checks import check_flow
+from decisiontrees.model.nodes import choice, leaf, postorder, unfolded_size
 
 
 def brute_force_value(tree, utility):
@@ -128,7 +128,7 @@ def test_a_subtree_referenced_a_thousand_times_is_stored_once():
 
 
 def test_plans_of_exponentially_unfolding_chance_trees_are_handled_on_the_dag():
-    from decisiontrees.model import uniform
+    from decisiontrees.model.nodes import uniform
 
     tree = choice({"l": "a", "r": "b"})
     for _ in range(200):

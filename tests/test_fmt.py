@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from paths import EXAMPLES
 from strategies import OUTCOMES, trees
 
-from decisiontrees.formatter import find_comments, format_text
-from decisiontrees.loader import parse
-from decisiontrees.model import Chance, Choice, Leaf
+from decisiontrees.checking.loader import parse
+from decisiontrees.language.formatter import find_comments, format_text
+from decisiontrees.model.nodes import Chance, Choice, Leaf
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.dtree"))
 

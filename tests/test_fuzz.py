@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from paths import EXAMPLES
 
-from decisiontrees.checking import check_file
-from decisiontrees.loader import parse
+from decisiontrees.api import check_file
+from decisiontrees.checking.loader import parse
 
 SOURCES = {p.name: p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.glob("*.dtree"))}
 PIECES = ["{", "}", "(", ")", ",", ":", "=", "==", "/", "-", "*", "#", '"', "\n", " ", "0", "1/2",

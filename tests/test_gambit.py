@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from paths import EXAMPLES, ROOT
 
-from decisiontrees import SpecError, analysis, load
+from decisiontrees import SpecError, load
+from decisiontrees.analyses import plans as analysis
 from decisiontrees.cli import main
-from decisiontrees.gambit import to_efg
+from decisiontrees.formats.gambit import to_efg
 
 INTEROP = ROOT.parent / "shared" / "interop" / "gambit"
 needs_interop = pytest.mark.skipif(not INTEROP.is_dir(), reason="../shared/interop is absent")

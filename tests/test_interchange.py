@@ -10,7 +10,7 @@ from paths import EXAMPLES, ROOT
 
 from decisiontrees import SpecError, load, run
 from decisiontrees.cli import main
-from decisiontrees.interchange import export, to_spec_text
+from decisiontrees.formats.json_spec import export, to_spec_text
 
 SCHEMA = json.loads((ROOT / "docs" / "spec.schema.json").read_text())
 FILES = sorted(EXAMPLES.glob("*.dtree"))

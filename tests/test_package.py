@@ -15,7 +15,7 @@ import decisiontrees
 
 
 def test_grammar_is_the_one_in_grammar_folder():
-    from decisiontrees.syntax import grammar_text
+    from decisiontrees.language.syntax import grammar_text
 
     assert grammar_text() == (ROOT / "grammar" / "decisiontrees.lark").read_text(encoding="utf-8")
 
@@ -38,8 +38,18 @@ def run_python(code: str) -> None:
 
 
 def test_certificate_checker_imports_neither_z3_nor_sympy():
-    run_python("import decisiontrees.certificates; "
+    run_python("import decisiontrees.evidence.checks; "
                "bad = [m for m in ('z3', 'sympy') if m in sys.modules]; assert not bad, bad")
+
+
+def test_the_standalone_verifier_loads_nothing_else():
+    """The trusted checker stands alone: no other package module, no lark, z3 or sympy."""
+    run_python("import decisiontrees.evidence.verify; "
+               "ours = sorted(m for m in sys.modules if m.startswith('decisiontrees')); "
+               "assert ours == ['decisiontrees', 'decisiontrees.evidence', "
+               "'decisiontrees.evidence.verify'], ours; "
+               "bad = [m for m in ('lark', 'z3', 'sympy', 'numpy') if m in sys.modules]; "
+               "assert not bad, bad")
 
 
 def test_numeric_specs_do_not_import_sympy():
@@ -50,13 +60,13 @@ def test_numeric_specs_do_not_import_sympy():
 def test_docstring_examples_run():
     import doctest
 
-    import decisiontrees.analysis
-    import decisiontrees.membership
-    import decisiontrees.model
-    import decisiontrees.outline
+    import decisiontrees.analyses.membership
+    import decisiontrees.analyses.plans
+    import decisiontrees.model.nodes
+    import decisiontrees.render.outline
 
-    for module in (decisiontrees, decisiontrees.model, decisiontrees.analysis,
-                   decisiontrees.membership, decisiontrees.outline):
+    for module in (decisiontrees, decisiontrees.model.nodes, decisiontrees.analyses.plans,
+                   decisiontrees.analyses.membership, decisiontrees.render.outline):
         failures, _ = doctest.testmod(module)
         assert failures == 0, module.__name__
 
@@ -65,7 +75,7 @@ def test_fast_lexer_agrees_with_larks_lexer_on_the_examples():
     from lark import Lark
     from paths import EXAMPLES
 
-    from decisiontrees.syntax import _Lexer, grammar_text, parser
+    from decisiontrees.language.syntax import _Lexer, grammar_text, parser
 
     reference = Lark(grammar_text(), parser="lalr", lexer="basic")
     ours = _Lexer(parser().lexer_conf)

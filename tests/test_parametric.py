@@ -7,8 +7,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decisiontrees import analysis, parse, run
-from decisiontrees.expressions import substitute
+from decisiontrees import parse, run
+from decisiontrees.analyses import plans as analysis
+from decisiontrees.model.symbols import substitute
 
 GRID = [Fraction(k, 24) for k in range(25)]
 
@@ -90,7 +91,7 @@ def _rest(weight: str) -> str:
 @settings(max_examples=40, deadline=None)
 @given(trees_with_p, trees_with_p)
 def test_dominance_for_every_parameter_value_agrees_with_a_grid(left_parts, right_parts):
-    from decisiontrees import relations
+    from decisiontrees.analyses import relations
 
     def text(parts):
         return "choice { " + ", ".join(f"x{k}: chance {{ {w}: {x}, {_rest(w)}: {y} }}"
@@ -123,8 +124,8 @@ def test_dominance_for_every_parameter_value_agrees_with_a_grid(left_parts, righ
 def test_piecewise_probabilities_match_exact_values_at_other_points(parts, stay, law, checks):
     """Each piece is checked at one point inside; here every piece must also give the exact
     value at other points, which tests that the breakpoints between pieces were found."""
-    from decisiontrees.model import Choice
-    from decisiontrees.random_agents import UNIFORM, Distribution, choice_probabilities_exact
+    from decisiontrees.analyses.agents import UNIFORM, Distribution, choice_probabilities_exact
+    from decisiontrees.model.nodes import Choice
 
     options = ", ".join(f"x{k}: chance {{ {w}: {x}, {_rest(w)}: {y} }}"
                         for k, (x, y, w) in enumerate(parts))

@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from paths import EXAMPLES
 from strategies import trees, utilities
 
-from decisiontrees import analysis, load
-from decisiontrees.gambit import to_efg
-from decisiontrees.model import Chance, Choice, Leaf, Node
+from decisiontrees import load
+from decisiontrees.analyses import plans as analysis
+from decisiontrees.formats.gambit import to_efg
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 
 gbt = pytest.importorskip("pygambit")
 

@@ -16,18 +16,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import trees
 
-from decisiontrees import analysis, parse, run
-from decisiontrees.model import chance, choice, leaf, uniform
-from decisiontrees.orbits import convergence, orbit_share
-from decisiontrees.random_agents import UNIFORM as UNIFORM_LAW
-from decisiontrees.random_agents import (
+from decisiontrees import parse, run
+from decisiontrees.analyses import plans as analysis
+from decisiontrees.analyses.agents import UNIFORM as UNIFORM_LAW
+from decisiontrees.analyses.agents import (
     Distribution,
     Sampling,
     choice_probabilities,
     power,
     prefer_probability,
 )
-from decisiontrees.volumes import region_integral
+from decisiontrees.analyses.integrals import region_integral
+from decisiontrees.analyses.orbits import convergence, orbit_share
+from decisiontrees.model.nodes import chance, choice, leaf, uniform
 
 OUTCOMES = ("a", "b", "c", "d")
 SMALL = ("a", "b", "c")
@@ -231,7 +232,7 @@ full_mixtures = st.lists(st.integers(1, 4), min_size=4, max_size=4).map(
 def test_the_plane_sweep_bounds_every_orbit_with_four_outcomes(some, mixture, right, seed):
     """With 4 outcomes the sweep claims to see every orbit shape: no random orbit may fall
     outside the range of orbit counts it reports, and its extremes are real orbits."""
-    from decisiontrees.orbits import _Orbits
+    from decisiontrees.analyses.orbits import _Orbits
 
     left = choice({"x": some, "y": mixture})  # reaches all four outcomes
     counter = _Orbits(left, right, OUTCOMES)
@@ -274,7 +275,7 @@ def test_integrals_agree_with_sympy_iterated_integration(law):
 
 
 def test_a_failed_internal_cross_check_is_unknown_not_an_answer(monkeypatch):
-    from decisiontrees import random_agents
+    from decisiontrees.analyses import agents as random_agents
 
     def broken(*arguments, **keywords):
         raise ArithmeticError("optimality regions have total probability 2, not 1")

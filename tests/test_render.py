@@ -9,7 +9,7 @@ from paths import EXAMPLES, ROOT
 
 from decisiontrees import load
 from decisiontrees.cli import main
-from decisiontrees.render import to_dot
+from decisiontrees.render.dot import to_dot
 
 HAVE_DOT = shutil.which("dot") is not None
 
@@ -21,7 +21,7 @@ def test_dot_text_matches_saved_output():
 
 
 def test_optimal_actions_are_bold_and_ties_all_are():
-    from decisiontrees.model import choice
+    from decisiontrees.model.nodes import choice
 
     tree = choice({"a": "x", "b": "y", "c": "z"})
     text = to_dot(tree, "t", {"x": 1, "y": 1, "z": 0})
@@ -30,7 +30,7 @@ def test_optimal_actions_are_bold_and_ties_all_are():
 
 
 def test_shared_subtrees_are_drawn_once_unless_unfolded():
-    from decisiontrees.model import choice, uniform
+    from decisiontrees.model.nodes import choice, uniform
 
     shared = choice({"l": "x", "r": "y"})
     tree = uniform([shared, shared])
@@ -152,8 +152,8 @@ def test_every_example_compiles_as_latex(tmp_path):
 
 
 def test_latex_escapes_special_characters():
-    from decisiontrees.model import choice
-    from decisiontrees.tikz import to_tikz
+    from decisiontrees.model.nodes import choice
+    from decisiontrees.render.tikz import to_tikz
 
     text = to_tikz(choice({"50% & more_#1": "x_y"}), {"x_y": __import__("fractions").Fraction(-1, 2)})
     assert r"50\% \& more\_\#1" in text and r"x\_y" in text and r"$-\frac{1}{2}$" in text

@@ -8,10 +8,11 @@ from fractions import Fraction
 import pytest
 from paths import ROOT
 
-from decisiontrees import SpecError, analysis, load
+from decisiontrees import SpecError, load
+from decisiontrees.analyses import plans as analysis
 from decisiontrees.cli import main
-from decisiontrees.expressions import substitute
-from decisiontrees.importing import identifier
+from decisiontrees.formats.common import identifier
+from decisiontrees.model.symbols import substitute
 
 INTEROP = ROOT.parent / "shared" / "interop" / "silverdecisions"
 needs_interop = pytest.mark.skipif(not INTEROP.is_dir(), reason="../shared/interop is absent")

@@ -9,7 +9,7 @@ import pytest
 from paths import EXAMPLES
 
 from decisiontrees.cli import main
-from decisiontrees.verify import verify
+from decisiontrees.evidence.verify import verify
 
 
 @pytest.fixture(scope="module")

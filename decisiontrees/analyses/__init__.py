@@ -1,0 +1,1 @@
+"""Exact analyses over the model: plans, membership, relations, orbits, random agents, parameters."""

@@ -1,0 +1,425 @@
+"""Random agents (THEORY §5–6): choice probabilities, P[V(t_i) > V(t_j)] and POWER.
+
+An agent draws i.i.d. utilities ``u(o)`` from a distribution and picks an optimal child,
+breaking ties uniformly. Values are maxima over the lotteries of pure strategies, so the
+utility space splits into regions where one lottery ``z`` is optimal:
+``R_z = {u : u·(z − z') ≥ 0 for every other lottery z'}``. Every answer is a sum of
+integrals over these polytopes, exact (volumes.py) when the density is a polynomial —
+i.i.d. U[0,1], ``power(a)`` and ``beta(a, b)`` with whole parameters — and otherwise a
+seeded, vectorised Monte Carlo estimate with a 95% confidence interval.
+
+A tie has positive probability only where two children share the optimal lottery, so the
+region of ``z`` is split equally among the children that can reach ``z``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import factorial
+from typing import Any
+
+from decisiontrees.analyses.integrals import Univariate, region_integral
+from decisiontrees.analyses.plans import reachable_outcomes
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
+
+Point = tuple[Fraction, ...]
+DEFAULT_SAMPLES = 200_000
+DEFAULT_SEED = 0
+POINT_LIMIT = 2_000
+CHUNK = 1 << 15
+Z95 = 1.959963984540054
+
+
+class TooManyLotteries(Exception):
+    """A tree has more distinct strategy lotteries than an exact answer should enumerate."""
+
+
+# ------------------------------------------------------------------ distributions
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """An i.i.d. law for each outcome's utility (``admissible``: Tarsney's whole family)."""
+
+    kind: str  # power, beta, scipy or admissible
+    arguments: tuple[Any, ...] = ()
+    keywords: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        if self.kind == "power" and self.arguments == (Fraction(1),):
+            return "i.i.d. U[0,1]"
+        if self.kind == "power":
+            (a,) = self.arguments
+            power = "x" if a == 2 else f"x^{a - 1}" if a.denominator == 1 else f"x^({a - 1})"
+            return f"i.i.d. density {a}{power}"
+        if self.kind == "beta":
+            return f"i.i.d. Beta({self.arguments[0]}, {self.arguments[1]})"
+        if self.kind == "scipy":
+            given = [str(a) for a in self.arguments[1:]] + [f"{k}={v}" for k, v in self.keywords]
+            return f"i.i.d. scipy.stats.{self.arguments[0]}({', '.join(given)})"
+        return "every admissible distribution"
+
+    def source(self) -> str:
+        """The law as the spec language writes it: ``power(2)``, ``scipy(triang, 1/2)``."""
+        given = [str(a) for a in self.arguments] + [f"{k} = {v}" for k, v in self.keywords]
+        return f"{self.kind}({', '.join(given)})"
+
+    def polynomial_density(self) -> Univariate | None:
+        """The density as a polynomial on [0,1] when it is one (then answers are exact)."""
+        if self.kind == "power":
+            (a,) = self.arguments
+            if a.denominator == 1:
+                return tuple([Fraction(0)] * (int(a) - 1) + [a])
+        if self.kind == "beta":
+            a, b = self.arguments
+            if a.denominator == 1 and b.denominator == 1:
+                a, b = int(a), int(b)
+                norm = Fraction(factorial(a + b - 1), factorial(a - 1) * factorial(b - 1))
+                # x^(a-1) (1-x)^(b-1), expanded
+                coefficients = [Fraction(0)] * (a + b - 1)
+                for k in range(b):
+                    sign = -1 if k % 2 else 1
+                    coefficients[a - 1 + k] += norm * sign * _binomial(b - 1, k)
+                return tuple(coefficients)
+        return None
+
+    def sampler(self) -> Callable[[Any, tuple[int, int]], Any]:
+        """``(rng, shape) -> array`` of independent draws."""
+        import numpy as np
+
+        if self.kind == "power":
+            exponent = 1 / float(self.arguments[0])
+            if exponent == 1:
+                return lambda rng, shape: rng.random(shape)
+            return lambda rng, shape: np.power(rng.random(shape), exponent)
+        if self.kind == "beta":
+            a, b = (float(x) for x in self.arguments)
+            return lambda rng, shape: rng.beta(a, b, shape)
+        if self.kind == "scipy":
+            law = scipy_law(self.arguments[0], self.arguments[1:], dict(self.keywords))
+            return lambda rng, shape: law.rvs(size=shape, random_state=rng)
+        raise ValueError("the admissible family has no single sampler")
+
+
+UNIFORM = Distribution("power", (Fraction(1),))
+# The laws a spec can declare, with the names of their parameters.
+LAWS: dict[str, tuple[str, ...]] = {"power": ("a",), "beta": ("a", "b"), "scipy": (),
+                                    "admissible": ()}
+
+
+def _binomial(n: int, k: int) -> int:
+    return factorial(n) // (factorial(k) * factorial(n - k))
+
+
+def scipy_law(name: str, arguments: Sequence[Any], keywords: Mapping[str, Any]) -> Any:
+    """A frozen scipy.stats distribution; ValueError saying why when there is none."""
+    try:
+        import scipy.stats
+    except ImportError:
+        raise ValueError("scipy is not installed: pip install scipy") from None
+    law = getattr(scipy.stats, name, None)
+    if law is None or not hasattr(law, "rvs"):
+        raise ValueError(f"scipy.stats has no distribution `{name}`")
+    try:
+        return law(*(float(a) for a in arguments), **{k: float(v) for k, v in keywords.items()})
+    except (TypeError, ValueError) as problem:
+        raise ValueError(f"scipy.stats.{name}: {problem}") from None
+
+
+# ------------------------------------------------------------------ answers
+
+
+@dataclass(frozen=True)
+class Number:
+    """An exact rational, or an estimate with its 95% confidence half-width."""
+
+    value: Fraction | float
+    exact: bool
+    half_width: float = 0.0
+
+    def __str__(self) -> str:
+        if self.exact:
+            return str(self.value)
+        return f"{self.value:.6f} ± {self.half_width:.6f}"
+
+
+@dataclass(frozen=True)
+class ChoiceAnswer:
+    """Probabilities that each child is chosen (ties split), and that a tie happens."""
+
+    chosen: tuple[Number, ...]
+    tie: Number
+    method: str
+
+
+@dataclass(frozen=True)
+class PairAnswer:
+    """P[V(t_i) > V(t_j)], P[V(t_i) = V(t_j)] and P[V(t_i) < V(t_j)]."""
+
+    better: Number
+    tie: Number
+    worse: Number
+    method: str
+
+
+@dataclass(frozen=True)
+class PowerAnswer:
+    power: Number
+    method: str
+
+
+# ------------------------------------------------------------------ exact
+
+
+def lottery_points(tree: Node, outcomes: Sequence[str], limit: int = POINT_LIMIT) -> frozenset[Point]:
+    """The distinct lotteries of the tree's pure strategies, as vectors over ``outcomes``
+    (of exact functions of the parameters, in canonical form, for a parametric tree)."""
+    from decisiontrees.model.symbols import simplify
+
+    index = {o: i for i, o in enumerate(outcomes)}
+    d = len(outcomes)
+    points: dict[int, frozenset[Point]] = {}
+    for node in postorder(tree):
+        if isinstance(node, Leaf):  # an outcome not in ``outcomes`` is never reached: weight 0
+            points[id(node)] = frozenset([tuple(Fraction(int(i == index.get(node.outcome)))
+                                                 for i in range(d))])
+        elif isinstance(node, Choice):
+            points[id(node)] = frozenset().union(*(points[id(c)] for c in node.children))
+        else:
+            assert isinstance(node, Chance)
+            combined: set[Point] = {tuple(Fraction(0) for _ in range(d))}
+            for p, child in zip(node.probabilities, node.children):
+                combined = {tuple(simplify(a + p * b) if node.symbolic else a + p * b
+                                  for a, b in zip(x, y))
+                            for x in combined for y in points[id(child)]}
+                if len(combined) > limit:
+                    raise TooManyLotteries(f"more than {limit} distinct strategy lotteries")
+            points[id(node)] = frozenset(combined)
+        if len(points[id(node)]) > limit:
+            raise TooManyLotteries(f"more than {limit} distinct strategy lotteries")
+    return points[id(tree)]
+
+
+def relevant_outcomes(trees: Sequence[Node], order: Sequence[str]) -> tuple[str, ...]:
+    """The outcomes some plan reaches with positive probability, in spec order: no other
+    outcome's utility can change a value (their leaves carry weight 0 in every lottery)."""
+    reached = set().union(*(reachable_outcomes(t) for t in trees))
+    return tuple(o for o in order if o in reached)
+
+
+def _masses(points: Sequence[Point], density: Univariate) -> dict[Point, Fraction]:
+    """The probability that each point is the optimal lottery among ``points``."""
+    d = len(points[0])
+    masses = {}
+    for z in points:
+        normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
+        masses[z] = region_integral(normals, d, density) if normals else Fraction(1)
+    total = sum(masses.values(), Fraction(0))
+    if total != 1:  # the regions tile the cube; anything else is a bug, never an answer
+        raise ArithmeticError(f"optimality regions have total probability {total}, not 1")
+    return masses
+
+
+EXACT_METHOD = "exact: polytope integrals (Normaliz triangulation, rational arithmetic)"
+
+
+def choice_probabilities_exact(children: Sequence[Node], outcomes: Sequence[str],
+                               density: Univariate) -> ChoiceAnswer:
+    order = relevant_outcomes(children, outcomes)
+    sets = [lottery_points(c, order) for c in children]
+    union = sorted(frozenset().union(*sets))
+    masses = _masses(union, density)
+    chosen = [Fraction(0)] * len(children)
+    tie = Fraction(0)
+    for z, mass in masses.items():
+        holders = [k for k, s in enumerate(sets) if z in s]
+        for k in holders:
+            chosen[k] += mass / len(holders)
+        if len(holders) > 1:
+            tie += mass
+    return ChoiceAnswer(tuple(Number(c, True) for c in chosen), Number(tie, True), EXACT_METHOD)
+
+
+def pair_exact(left: Node, right: Node, outcomes: Sequence[str], density: Univariate) -> PairAnswer:
+    order = relevant_outcomes([left, right], outcomes)
+    mine, theirs = lottery_points(left, order), lottery_points(right, order)
+    masses = _masses(sorted(mine | theirs), density)
+    better = sum((m for z, m in masses.items() if z in mine and z not in theirs), Fraction(0))
+    tie = sum((m for z, m in masses.items() if z in mine and z in theirs), Fraction(0))
+    return PairAnswer(Number(better, True), Number(tie, True), Number(1 - better - tie, True),
+                      EXACT_METHOD)
+
+
+def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> PowerAnswer:
+    order = relevant_outcomes([tree], outcomes)
+    points = sorted(lottery_points(tree, order))
+    total = Fraction(0)
+    for z in points:
+        normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
+        total += region_integral(normals, len(order), density, weight=z)
+    return PowerAnswer(Number(total, True), EXACT_METHOD)
+
+
+# ------------------------------------------------------------------ Monte Carlo
+
+
+def sampled_values(roots: Sequence[Node], outcomes: Sequence[str], draws: Any) -> list[Any]:
+    """Each root's value under every row of ``draws`` (samples × outcomes), vectorised."""
+    import numpy as np
+
+    index = {o: i for i, o in enumerate(outcomes)}
+    order = []
+    seen: set[int] = set()
+    for root in roots:
+        for node in postorder(root):
+            if id(node) not in seen:
+                seen.add(id(node))
+                order.append(node)
+    users: dict[int, int] = {}
+    for node in order:
+        for child in getattr(node, "children", ()):
+            users[id(child)] = users.get(id(child), 0) + 1
+    keep = {id(r) for r in roots}
+    values: dict[int, Any] = {}
+    for node in order:
+        if isinstance(node, Leaf):  # an outcome not in ``outcomes`` is never reached: weight 0
+            values[id(node)] = draws[:, index[node.outcome]] if node.outcome in index \
+                else np.zeros(draws.shape[0])
+        elif isinstance(node, Choice):
+            values[id(node)] = np.max(np.stack([values[id(c)] for c in node.children]), axis=0) \
+                if len(node.children) > 1 else values[id(node.children[0])]
+        else:
+            assert isinstance(node, Chance)
+            total = np.zeros(draws.shape[0])
+            for p, child in zip(node.probabilities, node.children):
+                if p:
+                    total += float(p) * values[id(child)]
+            values[id(node)] = total
+        for child in getattr(node, "children", ()):
+            users[id(child)] -= 1
+            if users[id(child)] == 0 and id(child) not in keep:
+                del values[id(child)]  # free memory as soon as no parent needs it
+    return [values[id(r)] for r in roots]
+
+
+@dataclass(frozen=True)
+class Sampling:
+    samples: int = DEFAULT_SAMPLES
+    seed: int = DEFAULT_SEED
+
+    def method(self, distribution: Distribution) -> str:
+        return (f"estimate: Monte Carlo, {self.samples} samples, seed {self.seed}, "
+                f"{distribution}; ± is a 95% confidence interval")
+
+
+def _batches(roots: Sequence[Node], outcomes: Sequence[str], distribution: Distribution,
+             sampling: Sampling) -> Any:
+    """Yield the roots' values batch by batch, showing progress on a terminal."""
+    import numpy as np
+
+    rng = np.random.default_rng(sampling.seed)
+    draw = distribution.sampler()
+    done, started = 0, time.monotonic()
+    while done < sampling.samples:
+        size = min(CHUNK, sampling.samples - done)
+        yield sampled_values(roots, outcomes, draw(rng, (size, len(outcomes))))
+        done += size
+        if sys.stderr.isatty() and time.monotonic() - started > 1:
+            print(f"\r  sampling {done}/{sampling.samples}", end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty() and time.monotonic() - started > 1:
+        print(file=sys.stderr)
+
+
+def _mean(total: float, squares: float, n: int) -> Number:
+    mean = total / n
+    variance = max(squares / n - mean * mean, 0.0)
+    return Number(mean, False, Z95 * (variance / n) ** 0.5)
+
+
+def _close(a: Any, b: Any) -> Any:
+    import numpy as np
+
+    return np.abs(a - b) <= 1e-12 * np.maximum(1.0, np.abs(b))
+
+
+def choice_probabilities_sampled(children: Sequence[Node], outcomes: Sequence[str],
+                                 distribution: Distribution, sampling: Sampling) -> ChoiceAnswer:
+    import numpy as np
+
+    order = relevant_outcomes(children, outcomes)
+    sums = np.zeros(len(children))
+    squares = np.zeros(len(children))
+    ties = 0.0
+    for values in _batches(children, order, distribution, sampling):
+        stacked = np.stack(values)
+        best = stacked.max(axis=0)
+        optimal = _close(stacked, best)
+        count = optimal.sum(axis=0)
+        shares = optimal / count
+        sums += shares.sum(axis=1)
+        squares += (shares * shares).sum(axis=1)
+        ties += float((count > 1).sum())
+    n = sampling.samples
+    chosen = tuple(_mean(float(s), float(q), n) for s, q in zip(sums, squares))
+    return ChoiceAnswer(chosen, _mean(ties, ties, n), sampling.method(distribution))
+
+
+def pair_sampled(left: Node, right: Node, outcomes: Sequence[str], distribution: Distribution,
+                 sampling: Sampling) -> PairAnswer:
+    order = relevant_outcomes([left, right], outcomes)
+    better = tie = 0.0
+    for mine, theirs in _batches([left, right], order, distribution, sampling):
+        equal = _close(mine, theirs)
+        better += float(((mine > theirs) & ~equal).sum())
+        tie += float(equal.sum())
+    n = sampling.samples
+    worse = n - better - tie
+    return PairAnswer(_mean(better, better, n), _mean(tie, tie, n), _mean(worse, worse, n),
+                      sampling.method(distribution))
+
+
+def power_sampled(tree: Node, outcomes: Sequence[str], distribution: Distribution,
+                  sampling: Sampling) -> PowerAnswer:
+    order = relevant_outcomes([tree], outcomes)
+    total = squares = 0.0
+    for (values,) in _batches([tree], order, distribution, sampling):
+        total += float(values.sum())
+        squares += float((values * values).sum())
+    return PowerAnswer(_mean(total, squares, sampling.samples), sampling.method(distribution))
+
+
+# ------------------------------------------------------------------ the public questions
+
+
+def choice_probabilities(children: Sequence[Node], outcomes: Sequence[str],
+                         distribution: Distribution = UNIFORM,
+                         sampling: Sampling | None = None) -> ChoiceAnswer:
+    """How often each child is chosen; exact unless the density is not a polynomial or
+    ``sampling`` asks for an estimate."""
+    density = distribution.polynomial_density()
+    if density is not None and sampling is None:
+        return choice_probabilities_exact(children, outcomes, density)
+    return choice_probabilities_sampled(children, outcomes, distribution, sampling or Sampling())
+
+
+def prefer_probability(left: Node, right: Node, outcomes: Sequence[str],
+                       distribution: Distribution = UNIFORM,
+                       sampling: Sampling | None = None) -> PairAnswer:
+    """P[V(left) > V(right)], with the tie and reverse probabilities."""
+    density = distribution.polynomial_density()
+    if density is not None and sampling is None:
+        return pair_exact(left, right, outcomes, density)
+    return pair_sampled(left, right, outcomes, distribution, sampling or Sampling())
+
+
+def power(tree: Node, outcomes: Sequence[str], distribution: Distribution = UNIFORM,
+          sampling: Sampling | None = None) -> PowerAnswer:
+    """POWER: the expected optimal value ``E[V_u(t)]``."""
+    density = distribution.polynomial_density()
+    if density is not None and sampling is None:
+        return power_exact(tree, outcomes, density)
+    return power_sampled(tree, outcomes, distribution, sampling or Sampling())

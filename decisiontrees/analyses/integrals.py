@@ -1,0 +1,124 @@
+"""Exact integrals of polynomial densities over polytopes in the unit cube.
+
+Normaliz (through solvers.normaliz) finds the vertices of a polytope and a triangulation
+into simplices; the integration is ours, exact in rationals: over a simplex
+with vertices ``v0 … vd``, ``u = v0 + M λ`` maps the standard simplex onto it, and
+``∫ λ^α dλ = α! / (|α| + d)!`` integrates each monomial.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from math import factorial
+from typing import Any
+
+from decisiontrees.solvers import normaliz
+
+# A polynomial in d variables: exponent tuple -> coefficient.
+Polynomial = dict[tuple[int, ...], Fraction]
+# A univariate polynomial by coefficients, constant term first.
+Univariate = tuple[Fraction, ...]
+UNIFORM: Univariate = (Fraction(1),)
+
+
+def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
+                    density: Univariate = UNIFORM,
+                    weight: Sequence[Fraction] | None = None,
+                    triangulate: bool = False) -> Fraction:
+    """``∫ w·u · Π_i g(u_i) du`` over ``{u ∈ [0,1]^d : n·u ≥ 0 for every normal n}``.
+
+    ``g`` is ``density``; without ``weight`` the factor ``w·u`` is 1. A region of lower
+    dimension (or empty) has integral 0. A plain volume is Normaliz's own (its normalised
+    volume over d!) unless ``triangulate`` asks for ours, simplex by simplex.
+    """
+    if density == UNIFORM and weight is None and not triangulate:
+        return normaliz.volume(normals, dimension)
+    simplices = normaliz.triangulation(normals, dimension)
+    total = Fraction(0)
+    for vertices in simplices:
+        total += simplex_integral(vertices, density, weight)
+    return total
+
+
+def simplex_integral(vertices: list[list[Any]], density: Univariate,
+                      weight: Sequence[Fraction] | None, jacobian: Any = None) -> Any:
+    """The integral over one simplex. Vertices may be sympy expressions in a parameter;
+    then the caller gives the ``jacobian`` (|det| as an expression)."""
+    d = len(vertices) - 1
+    origin = vertices[0]
+    edges = [[v[i] - origin[i] for i in range(d)] for v in vertices[1:]]  # edges[k][i]
+    if jacobian is None:
+        jacobian = abs(_determinant([list(row) for row in edges]))
+    if jacobian == 0:
+        return Fraction(0)
+    if density == UNIFORM and weight is None:
+        return jacobian / factorial(d)
+    # u_i = origin_i + sum_k edges[k][i] λ_k, as a linear polynomial in λ
+    integrand: Polynomial = {(0,) * d: Fraction(1)}
+    for i in range(d):
+        linear = _linear(origin[i], [edges[k][i] for k in range(d)])
+        integrand = _multiply(integrand, _compose(density, linear, d))
+    if weight is not None:
+        form: Polynomial = {}
+        for i, w in enumerate(weight):
+            if w:
+                for key, c in _linear(origin[i], [edges[k][i] for k in range(d)]).items():
+                    form[key] = form.get(key, Fraction(0)) + w * c
+        integrand = _multiply(integrand, form)
+    total = Fraction(0)
+    for exponents, coefficient in integrand.items():
+        if coefficient:
+            numerator = 1
+            for a in exponents:
+                numerator *= factorial(a)
+            total += coefficient * Fraction(numerator, factorial(sum(exponents) + d))
+    return jacobian * total
+
+
+def _linear(constant: Fraction, coefficients: list[Fraction]) -> Polynomial:
+    d = len(coefficients)
+    result: Polynomial = {(0,) * d: constant} if constant else {}
+    for k, c in enumerate(coefficients):
+        if c:
+            result[tuple(1 if j == k else 0 for j in range(d))] = c
+    return result
+
+
+def _multiply(left: Polynomial, right: Polynomial) -> Polynomial:
+    result: Polynomial = {}
+    for a, x in left.items():
+        for b, y in right.items():
+            key = tuple(i + j for i, j in zip(a, b))
+            result[key] = result.get(key, Fraction(0)) + x * y
+    return {k: v for k, v in result.items() if v}
+
+
+def _compose(density: Univariate, linear: Polynomial, d: int) -> Polynomial:
+    """``g(ℓ(λ))`` by Horner's rule."""
+    result: Polynomial = {}
+    for coefficient in reversed(density):
+        result = _multiply(result, linear) if result else {}
+        if coefficient:
+            key = (0,) * d
+            result[key] = result.get(key, Fraction(0)) + coefficient
+    return result
+
+
+def _determinant(matrix: list[list[Fraction]]) -> Fraction:
+    n = len(matrix)
+    result = Fraction(1)
+    for column in range(n):
+        pivot = next((r for r in range(column, n) if matrix[r][column]), None)
+        if pivot is None:
+            return Fraction(0)
+        if pivot != column:
+            matrix[column], matrix[pivot] = matrix[pivot], matrix[column]
+            result = -result
+        result *= matrix[column][column]
+        for r in range(column + 1, n):
+            factor = matrix[r][column] / matrix[column][column]
+            if factor:
+                for c in range(column, n):
+                    matrix[r][c] -= factor * matrix[column][c]
+    return result

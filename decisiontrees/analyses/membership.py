@@ -1,0 +1,100 @@
+"""Whether a lottery lies in a tree's lottery set, with evidence either way.
+
+"Yes" carries a sequence-form flow (checked exactly by :mod:`decisiontrees.evidence.checks`);
+"no" carries a utility function ``u`` with ``u·x > V_u(t)``, checked by backward induction.
+The solver only searches; nothing it says is reported before that exact check passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from decisiontrees.analyses.plans import an_optimal_plan, describe_plan, expected_utility, value
+from decisiontrees.evidence.checks import EdgeKey, check_flow
+from decisiontrees.model.nodes import Node, is_symbolic
+
+DEFAULT_TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """The answer to "is ``lottery`` in L(tree)?"; ``contained`` is None when unknown."""
+
+    contained: bool | None
+    method: str
+    flow: Mapping[EdgeKey, Fraction] | None = None
+    witness: Mapping[str, Fraction] | None = None
+    witness_tree_value: Fraction | None = None
+    witness_lottery_value: Fraction | None = None
+    witness_plan: str | None = None
+    reason: str | None = None
+
+
+def contains(tree: Node, lottery: Mapping[str, Fraction], outcomes: list[str] | None = None,
+             timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Membership:
+    """Decide ``lottery ∈ L(tree)`` exactly.
+
+    >>> from decisiontrees.model.nodes import choice
+    >>> contains(choice({"a": "x", "b": "y"}), {"x": Fraction(1, 3), "y": Fraction(2, 3)}).contained
+    True
+    """
+    from decisiontrees.solvers import smt as solver
+
+    if is_symbolic(tree):
+        raise ValueError("contains(): the tree has parameters; give them values first")
+    lottery = {o: Fraction(q) for o, q in lottery.items()}
+    if any(q < 0 for q in lottery.values()) or sum(lottery.values()) != 1:
+        raise ValueError("contains(): the lottery must be non-negative and sum to 1")
+    flow = solver.find_flow(tree, lottery, timeout_ms)
+    if isinstance(flow, solver.Unknown):
+        return Membership(None, solver.SOLVER_NAME, reason=flow.reason)
+    if flow is not None:
+        failure = check_flow(tree, lottery, flow)
+        if failure is not None:
+            return Membership(None, solver.SOLVER_NAME,
+                              reason=f"the solver's flow failed the exact check: {failure}")
+        return Membership(True, f"{solver.SOLVER_NAME}, flow checked exactly", flow=flow)
+    names = sorted(set(outcomes or ()) | set(lottery) | _leaf_outcomes(tree))
+    witness = solver.find_separating_utility(tree, lottery, names, timeout_ms)
+    if isinstance(witness, solver.Unknown):
+        return Membership(None, solver.SOLVER_NAME, reason=witness.reason)
+    if witness is None:
+        return Membership(None, solver.SOLVER_NAME,
+                          reason="the solver found neither a flow nor a separating utility")
+    witness = _simplest(tree, lottery, witness)
+    tree_value = value(tree, witness)
+    lottery_value = expected_utility(lottery, witness)
+    if not lottery_value > tree_value:
+        return Membership(None, solver.SOLVER_NAME,
+                          reason="the solver's separating utility failed the exact check")
+    return Membership(
+        False, f"{solver.SOLVER_NAME}, witness checked exactly", witness=witness,
+        witness_tree_value=tree_value, witness_lottery_value=lottery_value,
+        witness_plan=describe_plan(tree, an_optimal_plan(tree, witness)),
+    )
+
+
+def _leaf_outcomes(tree: Node) -> set[str]:
+    from decisiontrees.model.nodes import outcomes_of
+
+    return set(outcomes_of(tree))
+
+
+def _simplest(tree: Node, lottery: Mapping[str, Fraction], utility: dict[str, Fraction]
+              ) -> dict[str, Fraction]:
+    """A utility with small denominators that still separates, if rounding keeps it valid.
+
+    Separation is invariant under scaling, so the largest value is first scaled to 1.
+    """
+    largest = max(utility.values(), default=Fraction(0))
+    if largest > 0:
+        utility = {o: u / largest for o, u in utility.items()}
+    for denominator in (1, 2, 3, 4, 6, 10, 100):
+        rounded = {o: u.limit_denominator(denominator) for o, u in utility.items()}
+        if all(0 <= u <= 1 for u in rounded.values()) and (
+            expected_utility(lottery, rounded) > value(tree, rounded)
+        ):
+            return rounded
+    return utility

@@ -1,0 +1,338 @@
+"""Random agents on trees with one parameter: probabilities as exact piecewise functions.
+
+With a parameter ``p`` in the probabilities, each strategy lottery ``z(p)`` is a vector of
+rational functions, and the region where ``z`` is optimal is a polytope whose constraints
+move with ``p``. Its shape (which constraints meet at which vertex) can change only where
+``d + 1`` constraints become concurrent — roots of determinants — or where two lotteries
+coincide. Between two such breakpoints the shape is fixed: Normaliz triangulates the
+polytope at a rational point inside, each vertex is re-solved symbolically from the
+constraints tight there, and the integral over each simplex is a rational function of
+``p`` — valid on the whole open interval. Every piece is checked against the exact value
+at its midpoint. Values at the breakpoints themselves are computed exactly where the
+breakpoint is rational, and otherwise stated as limits of the pieces.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from decisiontrees.analyses.integrals import Univariate, simplex_integral
+from decisiontrees.model.nodes import Parameter
+from decisiontrees.model.symbols import simplify
+from decisiontrees.model.symbols import symbol as parameter_symbol
+from decisiontrees.solvers.normaliz import triangulation
+
+MAX_DIMENSION = 4
+MAX_DETERMINANTS = 20_000
+
+
+class Unsupported(Exception):
+    """The question is beyond what this module decides exactly; the message says why."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    """``expression`` on the open interval ``(low, high)`` of the parameter."""
+
+    low: Any
+    high: Any
+    expression: Any
+
+
+@dataclass(frozen=True)
+class PiecewiseAnswer:
+    parameter: str
+    pieces: tuple[Piece, ...]
+    points: tuple[tuple[Any, Any], ...]  # (breakpoint, exact value there)
+    coincidences: tuple[Any, ...] = ()  # where two lotteries meet: a tie may jump there
+
+    def text(self) -> str:
+        parts = [f"{_show(piece.expression)} for {self.parameter} ∈ ({piece.low}, {piece.high})"
+                 for piece in self.pieces]
+        parts += [f"{_show(value)} at {self.parameter} = {point}" for point, value in self.points]
+        return "; ".join(parts)
+
+
+def _show(expression: Any) -> str:
+    import sympy
+
+    return str(sympy.factor(expression)) if getattr(expression, "free_symbols", None) \
+        else str(expression)
+
+
+def _rows(z: tuple[Any, ...], others: Sequence[tuple[Any, ...]], d: int) -> list[tuple[list, Any]]:
+    """Constraints ``a·u + b ≥ 0`` of the region where ``z`` is optimal, box included."""
+    rows: list[tuple[list, Any]] = [([simplify(x - y) for x, y in zip(z, other)], Fraction(0))
+                                    for other in others if other != z]
+    for i in range(d):
+        rows.append(([Fraction(int(j == i)) for j in range(d)], Fraction(0)))
+        rows.append(([Fraction(-int(j == i)) for j in range(d)], Fraction(1)))
+    return rows
+
+
+def _roots(expression: Any, symbol: Any, domain: Parameter) -> set[Any]:
+    """Real roots of the numerator of ``expression`` strictly inside the domain."""
+    import sympy
+
+    numerator = sympy.numer(sympy.together(sympy.sympify(expression)))
+    if not numerator.has(symbol):
+        return set()
+    polynomial = sympy.Poly(numerator, symbol)
+    low, high = sympy.Rational(str(domain.low)), sympy.Rational(str(domain.high))
+    return {r for r in sympy.real_roots(polynomial) if low < r < high}
+
+
+def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
+                domain: Parameter) -> list[Any]:
+    """Where a region's shape may change, or two lotteries coincide, inside the domain."""
+    import sympy
+
+    found: set[Any] = set(coincidence_points(points, domain))
+    count = 0
+    seen: set[Any] = set()
+    for z in points:
+        rows = _rows(z, points, d)
+        for subset in itertools.combinations(rows, d + 1):
+            if not any(getattr(x, "free_symbols", None) for a, b in subset for x in (*a, b)):
+                continue
+            count += 1
+            if count > MAX_DETERMINANTS:
+                raise Unsupported(f"more than {MAX_DETERMINANTS} candidate breakpoints")
+            matrix = sympy.Matrix([[*a, b] for a, b in subset])
+            determinant = sympy.cancel(matrix.det(method="berkowitz"))
+            if determinant in seen:
+                continue
+            seen.add(determinant)
+            found |= _roots(determinant, symbol, domain)
+    return sorted(found, key=lambda r: sympy.N(r, 50))
+
+
+def _inside(low: Any, high: Any) -> Fraction:
+    """A rational strictly between two (possibly algebraic) numbers."""
+    import sympy
+
+    middle = Fraction(str(sympy.nsimplify(sympy.N((low + high) / 2, 30), rational=True)))
+    if not sympy.Rational(str(middle)) > low or not sympy.Rational(str(middle)) < high:
+        raise Unsupported("breakpoints too close to separate")
+    return middle
+
+
+def _region_integral(rows: list[tuple[list, Any]], d: int, density: Univariate,
+                     weight: tuple[Any, ...] | None, symbol: Any, at: Fraction) -> Any:
+    """The integral over the region as a function of the parameter, valid on the open
+    interval around ``at`` where the region's shape does not change."""
+    import sympy
+
+    value = {symbol: sympy.Rational(at.numerator, at.denominator)}
+
+    def numeric(x: Any) -> Fraction:
+        if isinstance(x, Fraction):
+            return x
+        exact = sympy.cancel(x.subs(value))  # never nsimplify: it "simplifies" to nearby surds
+        return Fraction(int(exact.p), int(exact.q))
+
+    normals = [[numeric(x) for x in a] for a, b in rows[:len(rows) - 2 * d]]
+    simplices = triangulation(normals, d)
+    if not simplices:
+        return sympy.Integer(0)
+    solved: dict[tuple[Fraction, ...], list[Any]] = {}
+    total = sympy.Integer(0)
+    numeric_rows = [([numeric(x) for x in a], numeric(b)) for a, b in rows]
+    for simplex in simplices:
+        vertices = []
+        for vertex in simplex:
+            key = tuple(vertex)
+            if key not in solved:
+                solved[key] = _solve_vertex(rows, numeric_rows, vertex, d)
+            vertices.append(solved[key])
+        edges = sympy.Matrix([[v[i] - vertices[0][i] for i in range(d)] for v in vertices[1:]])
+        determinant = sympy.cancel(edges.det(method="berkowitz"))
+        sign = 1 if determinant.subs(value) > 0 else -1
+        density_weight = None if weight is None else [sympy.sympify(w) for w in weight]
+        total += simplex_integral(vertices, density, density_weight, sign * determinant)
+    return sympy.cancel(total)
+
+
+def _solve_vertex(rows: list[tuple[list, Any]], numeric_rows: list[tuple[list, Fraction]],
+                  vertex: list[Fraction], d: int) -> list[Any]:
+    """The vertex as functions of the parameter, from ``d`` independent tight constraints."""
+    import sympy
+
+    tight = [k for k, (a, b) in enumerate(numeric_rows)
+             if sum((x * v for x, v in zip(a, vertex)), Fraction(0)) + b == 0]
+    chosen: list[int] = []
+    basis: list[list[Fraction]] = []
+    for k in tight:
+        candidate = list(numeric_rows[k][0])
+        for row in basis:  # reduce against the rows kept so far
+            pivot = next(i for i, x in enumerate(row) if x != 0)
+            if candidate[pivot]:
+                factor = candidate[pivot] / row[pivot]
+                candidate = [x - factor * y for x, y in zip(candidate, row)]
+        if any(candidate):
+            basis.append(candidate)
+            chosen.append(k)
+        if len(chosen) == d:
+            break
+    if len(chosen) < d:
+        raise Unsupported("a vertex without d independent constraints")
+    matrix = sympy.Matrix([[sympy.sympify(x) for x in rows[k][0]] for k in chosen])
+    right = sympy.Matrix([-sympy.sympify(rows[k][1]) for k in chosen])
+    return [sympy.cancel(x) for x in matrix.LUsolve(right)]
+
+
+@dataclass(frozen=True)
+class Masses:
+    """On one open interval, the probability that each lottery is optimal (and, with a
+    weight, its integral of ``u·z``)."""
+
+    low: Any
+    high: Any
+    masses: dict[tuple[Any, ...], Any]
+
+
+def interval_masses(points: Sequence[tuple[Any, ...]], d: int, density: Univariate,
+                    parameter: Parameter, weighted: bool = False) -> list[Masses]:
+    """For each interval between breakpoints, each lottery's region mass as a function."""
+    import sympy
+
+    if d > MAX_DIMENSION:
+        raise Unsupported(f"exact answers in a parameter handle at most {MAX_DIMENSION} "
+                          f"outcomes; these trees reach {d}")
+    symbol = parameter_symbol(parameter.name)
+    cuts = breakpoints(points, d, symbol, parameter)
+    ends = [sympy.Rational(str(parameter.low)), *cuts, sympy.Rational(str(parameter.high))]
+    result = []
+    for low, high in zip(ends, ends[1:]):
+        at = _inside(low, high)
+        masses = {}
+        for z in points:
+            rows = _rows(z, points, d)
+            masses[z] = _region_integral(rows, d, density, z if weighted else None, symbol, at)
+        result.append(Masses(low, high, masses))
+    return result
+
+
+def piecewise(quantity: Any, points: Sequence[tuple[Any, ...]], d: int, density: Univariate,
+              parameter: Parameter, exact_at: Any, weighted: bool = False) -> PiecewiseAnswer:
+    """``quantity(masses) -> expression`` on every interval, and ``exact_at(value)`` at each
+    rational breakpoint and at the closed ends of the domain."""
+    import sympy
+
+    intervals = interval_masses(points, d, density, parameter, weighted)
+    pieces = []
+    for interval in intervals:
+        expression = sympy.cancel(quantity(interval.masses))
+        check = _inside(interval.low, interval.high)
+        symbol = parameter_symbol(parameter.name)
+        exact = exact_at(check)
+        if expression.subs(symbol, sympy.Rational(check.numerator, check.denominator)) != \
+                sympy.Rational(exact.numerator, exact.denominator):
+            raise ArithmeticError("a piece disagrees with the exact value inside it")
+        if pieces and sympy.cancel(pieces[-1].expression - expression) == 0:
+            pieces[-1] = Piece(pieces[-1].low, interval.high, expression)
+        else:
+            pieces.append(Piece(interval.low, interval.high, expression))
+    ends = [interval.low for interval in intervals[1:]]
+    if not parameter.low_open:
+        ends.insert(0, intervals[0].low)
+    if not parameter.high_open:
+        ends.append(intervals[-1].high)
+    values = []
+    for point in ends:
+        if point.is_Rational:
+            values.append((point, sympy.Rational(str(exact_at(Fraction(int(point.p),
+                                                                        int(point.q)))))))
+    return PiecewiseAnswer(parameter.name, tuple(pieces), tuple(values),
+                           tuple(coincidence_points(points, parameter)))
+
+
+@dataclass(frozen=True)
+class Decision:
+    holds: bool | None
+    region: str
+    witness: Fraction | None
+    reason: str
+
+
+def decide(answer: PiecewiseAnswer, op: str, bound: Fraction) -> Decision:
+    """Whether ``answer op bound`` for every parameter value, where, and a value where not.
+
+    At irrational breakpoints the value is the pieces' common limit (the probability is
+    continuous there) unless two lotteries coincide there, which leaves it undecided."""
+    import sympy
+
+    from decisiontrees.analyses.parametric import OPERATORS, interval_text
+
+    symbol = parameter_symbol(answer.parameter)
+    compare = getattr(sympy, OPERATORS[op])
+    target = sympy.Rational(bound.numerator, bound.denominator)
+    region: Any = sympy.S.EmptySet
+    witness: Fraction | None = None
+    undecided = []
+    coincidences = answer.coincidences
+    for piece in answer.pieces:
+        interval = sympy.Interval.open(piece.low, piece.high)
+        holds = sympy.solveset(compare(piece.expression, target), symbol, interval)
+        region = region | holds
+        failing = interval - holds
+        if witness is None and failing is not sympy.S.EmptySet:
+            witness = _rational_in(failing)
+    known = {point for point, _ in answer.points}
+    for point, value in answer.points:
+        if bool(compare(value, target)):
+            region = region | sympy.FiniteSet(point)
+        elif witness is None:
+            witness = Fraction(int(point.p), int(point.q))
+    ends = {piece.high: piece for piece in answer.pieces[:-1]}
+    for point in sorted(set(ends) | set(coincidences), key=lambda r: sympy.N(r, 50)):
+        if point in known:
+            continue
+        if point in coincidences or point not in ends:
+            undecided.append(point)  # a tie can jump here, and there is no exact value
+            continue
+        value = ends[point].expression.subs(symbol, point)  # continuous here: the limit
+        if bool(compare(value, target)):
+            region = region | sympy.FiniteSet(point)
+        else:
+            undecided.append(point)  # fails at an irrational point: no rational witness
+    text = f"{answer.parameter} ∈ {interval_text(sympy.simplify(region))}"
+    if witness is not None:
+        return Decision(False, text, witness, "fails at a rational value (checked exactly)")
+    if undecided:
+        return Decision(None, text, None, "undecided at " + ", ".join(map(str, undecided)))
+    return Decision(True, text, None, "holds on every piece and at every breakpoint (exact)")
+
+
+def _rational_in(found: Any) -> Fraction | None:
+    import sympy
+
+    parts = found.args if isinstance(found, sympy.Union) else (found,)
+    for part in parts:
+        if isinstance(part, sympy.Interval) and part.start < part.end:
+            return _inside(part.start, part.end)
+        if isinstance(part, sympy.FiniteSet):
+            for x in part.args:
+                if x.is_Rational:
+                    return Fraction(int(x.p), int(x.q))
+    return None
+
+
+def coincidence_points(points: Sequence[tuple[Any, ...]], parameter: Parameter) -> list[Any]:
+    """Parameter values where two of the lotteries become equal (ties jump there)."""
+    import sympy
+
+    symbol = parameter_symbol(parameter.name)
+    found: set[Any] = set()
+    for z, other in itertools.combinations(points, 2):
+        common = None
+        for x, y in zip(z, other):
+            numerator = sympy.numer(sympy.together(sympy.sympify(simplify(x - y))))
+            common = numerator if common is None else sympy.gcd(common, numerator)
+        if common is not None:
+            found |= _roots(common, symbol, parameter)
+    return sorted(found, key=lambda r: sympy.N(r, 50))

@@ -1,0 +1,327 @@
+"""Analyses of one tree: value, optimal plans, strategy counts, lotteries, reachable outcomes.
+
+Every function walks the DAG of distinct nodes once (bottom-up, no recursion), so shared
+subtrees cost nothing extra. Results are exact: Fractions, or sympy expressions when a
+probability mentions a parameter (only :func:`value` accepts those).
+
+A *plan* (a reduced strategy) picks one action at every choice node the plan can reach;
+plans are what induce lotteries. The normal-form count (an action at every choice node,
+reachable or not) is reported by :func:`count_pure_strategies`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Union
+
+from decisiontrees.errors import RefusedError
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, postorder
+
+Utility = Mapping[str, Fraction]
+Lottery = Mapping[str, Fraction]
+
+DEFAULT_LIMIT = 1000
+
+# A plan mirrors the tree: at a choice node (index of the action, plan below it); at a chance
+# node the plans of all its children; at a leaf nothing.
+PlanChoice = tuple[int, "Plan"]
+PlanChance = tuple["Plan", ...]
+Plan = Union[PlanChoice, PlanChance, None]
+
+
+def value(tree: Node, utility: Utility) -> Any:
+    """``V_u(t)`` by backward induction: max at choice nodes, expectation at chance nodes.
+
+    >>> from decisiontrees.model.nodes import choice, uniform
+    >>> value(choice({"a": "x", "b": uniform(["x", "y"])}), {"x": Fraction(0), "y": Fraction(1)})
+    Fraction(1, 2)
+    """
+    return node_values(tree, utility)[id(tree)]
+
+
+def node_values(tree: Node, utility: Utility, order: list[Node] | None = None) -> dict[int, Any]:
+    """The value of every distinct node, keyed by ``id(node)``; ``order`` may pass a
+    precomputed ``postorder(tree)`` when many utility functions are evaluated."""
+    values: dict[int, Any] = {}
+    symbolic = is_symbolic(tree)
+    for node in order if order is not None else postorder(tree):
+        if isinstance(node, Leaf):
+            values[id(node)] = Fraction(utility[node.outcome])
+        elif isinstance(node, Choice):
+            children = [values[id(c)] for c in node.children]
+            values[id(node)] = _symbolic_max(children) if symbolic else max(children)
+        else:
+            values[id(node)] = sum(
+                (p * values[id(c)] for p, c in zip(node.probabilities, node.children)), Fraction(0)
+            )
+    if symbolic:
+        from decisiontrees.model.symbols import simplify
+
+        values = {k: simplify(v) for k, v in values.items()}
+    return values
+
+
+def _symbolic_max(children: list[Any]) -> Any:
+    import sympy
+
+    return sympy.Max(*children)
+
+
+def _require_numeric(tree: Node, what: str) -> None:
+    if is_symbolic(tree):
+        raise ValueError(f"{what}(): the tree has parameters; give them values first")
+
+
+def optimal_actions(node: Choice, values: Mapping[int, Any]) -> tuple[int, ...]:
+    """Indices of the children of ``node`` that achieve its value."""
+    best = values[id(node)]
+    return tuple(k for k, c in enumerate(node.children) if values[id(c)] == best)
+
+
+def count_plans(tree: Node, utility: Utility | None = None) -> int:
+    """The number of plans, or of optimal plans under ``utility``; nothing is enumerated.
+
+    >>> from decisiontrees.model.nodes import choice, uniform
+    >>> count_plans(uniform([choice({"a": "x", "b": "y"}), choice({"c": "x", "d": "y"})]))
+    4
+    """
+    values = None
+    if utility is not None:
+        _require_numeric(tree, "count_plans")
+        values = node_values(tree, utility)
+    counts: dict[int, int] = {}
+    for node in postorder(tree):
+        if isinstance(node, Leaf):
+            counts[id(node)] = 1
+        elif isinstance(node, Choice):
+            indices = range(len(node.children)) if values is None else optimal_actions(node, values)
+            counts[id(node)] = sum(counts[id(node.children[k])] for k in indices)
+        else:
+            counts[id(node)] = _product(counts[id(c)] for c in node.children)
+    return counts[id(tree)]
+
+
+def count_pure_strategies(tree: Node) -> int:
+    """The normal-form count: one action at every choice node of the unfolded tree."""
+    counts: dict[int, int] = {}
+    for node in postorder(tree):
+        below = _product(counts[id(c)] for c in node.children)
+        counts[id(node)] = len(node.children) * below if isinstance(node, Choice) else below
+    return counts[id(tree)]
+
+
+def _product(numbers: Any) -> int:
+    result = 1
+    for n in numbers:
+        result *= n
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedLottery:
+    """One plan and the lottery over outcomes it induces."""
+
+    plan: Plan
+    lottery: Mapping[str, Fraction]
+
+
+def plans(tree: Node, limit: int = DEFAULT_LIMIT, utility: Utility | None = None
+          ) -> tuple[PlannedLottery, ...]:
+    """Every plan (every optimal plan under ``utility``) with its lottery.
+
+    Refuses with :class:`RefusedError` when there are more than ``limit``.
+    """
+    _require_numeric(tree, "plans")
+    count = count_plans(tree, utility)
+    if count > limit:
+        what = "optimal plans" if utility is not None else "plans"
+        raise RefusedError(f"the tree has {count} {what}, more than the limit of {limit}")
+    values = node_values(tree, utility) if utility is not None else None
+    table: dict[int, list[tuple[Plan, dict[str, Fraction]]]] = {}
+    for node in postorder(tree):
+        if isinstance(node, Leaf):
+            table[id(node)] = [(None, {node.outcome: Fraction(1)})]
+        elif isinstance(node, Choice):
+            indices = range(len(node.children)) if values is None else optimal_actions(node, values)
+            table[id(node)] = [
+                ((k, plan), lottery) for k in indices for plan, lottery in table[id(node.children[k])]
+            ]
+        else:
+            rows = []
+            for combination in itertools.product(*(table[id(c)] for c in node.children)):
+                lottery: dict[str, Fraction] = {}
+                for p, (_, child_lottery) in zip(node.probabilities, combination):
+                    for outcome, q in child_lottery.items():
+                        lottery[outcome] = lottery.get(outcome, Fraction(0)) + p * q
+                rows.append((tuple(plan for plan, _ in combination), lottery))
+            table[id(node)] = rows
+    return tuple(PlannedLottery(plan, {o: q for o, q in lottery.items() if q != 0})
+                 for plan, lottery in table[id(tree)])
+
+
+def an_optimal_plan(tree: Node, utility: Utility) -> Plan:
+    """One optimal plan (the first optimal action everywhere), without enumerating."""
+    _require_numeric(tree, "an_optimal_plan")
+    values = node_values(tree, utility)
+    chosen: dict[int, Plan] = {}
+    for node in postorder(tree):
+        if isinstance(node, Leaf):
+            chosen[id(node)] = None
+        elif isinstance(node, Choice):
+            k = optimal_actions(node, values)[0]
+            chosen[id(node)] = (k, chosen[id(node.children[k])])
+        else:
+            chosen[id(node)] = tuple(chosen[id(c)] for c in node.children)
+    return chosen[id(tree)]
+
+
+def _plan_postorder(tree: Node, plan: Plan) -> list[tuple[Node, Plan]]:
+    """Distinct (node, sub-plan) pairs reached by ``plan``, children first.
+
+    Sub-plans of shared nodes are usually shared objects, so this stays DAG-sized.
+    """
+    seen: set[tuple[int, int]] = set()
+    order: list[tuple[Node, Plan]] = []
+    stack: list[tuple[Node, Plan, bool]] = [(tree, plan, False)]
+    while stack:
+        node, here, expanded = stack.pop()
+        if expanded:
+            order.append((node, here))
+            continue
+        key = (id(node), id(here))
+        if key in seen:
+            continue
+        seen.add(key)
+        stack.append((node, here, True))
+        stack.extend((child, below, False) for child, below in _plan_children(node, here))
+    return order
+
+
+def _plan_children(node: Node, here: Plan) -> list[tuple[Node, Plan]]:
+    if isinstance(node, Choice):
+        k, below = here  # type: ignore[misc]
+        return [(node.children[k], below)]
+    if isinstance(node, Chance):
+        return list(zip(node.children, here))  # type: ignore[arg-type]
+    return []
+
+
+def lottery_of(tree: Node, plan: Plan) -> dict[str, Fraction]:
+    """The lottery a plan induces."""
+    lotteries: dict[tuple[int, int], dict[str, Fraction]] = {}
+    for node, here in _plan_postorder(tree, plan):
+        if isinstance(node, Leaf):
+            result = {node.outcome: Fraction(1)}
+        elif isinstance(node, Choice):
+            k, below = here  # type: ignore[misc]
+            result = lotteries[(id(node.children[k]), id(below))]
+        else:
+            result = {}
+            for p, (child, below) in zip(node.probabilities, _plan_children(node, here)):
+                for outcome, q in lotteries[(id(child), id(below))].items():
+                    result[outcome] = result.get(outcome, Fraction(0)) + p * q
+        lotteries[(id(node), id(here))] = result
+    return {o: q for o, q in lotteries[(id(tree), id(plan))].items() if q != 0}
+
+
+MAX_DESCRIPTION = 2000
+
+
+def describe_plan(tree: Node, plan: Plan) -> str:
+    """A plan in the notation of the language reference: ``run > o1``, ``(a | c)``.
+
+    A choice shows its action, then `` > `` and the plan below it when that has choices;
+    a chance node with several children that have choices shows them as ``(… | …)``.
+    An empty string means the tree has no choices. Descriptions longer than
+    ``MAX_DESCRIPTION`` characters are cut with ``…``.
+    """
+    text: dict[tuple[int, int], str] = {}
+    for node, here in _plan_postorder(tree, plan):
+        if isinstance(node, Leaf):
+            result = ""
+        elif isinstance(node, Choice):
+            k, below = here  # type: ignore[misc]
+            rest = text[(id(node.children[k]), id(below))]
+            result = node.actions[k] + (f" > {rest}" if rest else "")
+        else:
+            parts = [text[(id(c), id(b))] for c, b in _plan_children(node, here)]
+            parts = [p for p in parts if p]
+            result = parts[0] if len(parts) == 1 else ("(" + " | ".join(parts) + ")" if parts else "")
+        if len(result) > MAX_DESCRIPTION:
+            result = result[:MAX_DESCRIPTION] + "…"
+        text[(id(node), id(here))] = result
+    return text[(id(tree), id(plan))]
+
+
+MAX_DECISIONS = 1000
+
+
+def plan_decisions(tree: Node, plan: Plan) -> list[dict[str, Any]]:
+    """A plan as ``{"at": path, "choose": action}`` records (at most ``MAX_DECISIONS``);
+    chance edges in paths are ``#k``."""
+    decisions: list[dict[str, Any]] = []
+    stack: list[tuple[Node, Plan, tuple[str, ...]]] = [(tree, plan, ())]
+    while stack and len(decisions) < MAX_DECISIONS:
+        node, here, path = stack.pop()
+        if isinstance(node, Choice):
+            k, below = here  # type: ignore[misc]
+            decisions.append({"at": list(path), "choose": node.actions[k]})
+            stack.append((node.children[k], below, path + (node.actions[k],)))
+        elif isinstance(node, Chance):
+            for index in reversed(range(len(node.children))):
+                stack.append((node.children[index], here[index], path + (f"#{index + 1}",)))  # type: ignore[index]
+    return decisions
+
+
+def reachable_outcomes(tree: Node) -> frozenset[str]:
+    """Outcomes some plan reaches with positive probability.
+
+    A parametric branch counts as reachable unless its probability is identically zero.
+    """
+    reach: dict[int, frozenset[str]] = {}
+    for node in postorder(tree):
+        if isinstance(node, Leaf):
+            reach[id(node)] = frozenset({node.outcome})
+        elif isinstance(node, Choice):
+            reach[id(node)] = frozenset().union(*(reach[id(c)] for c in node.children))
+        else:
+            reach[id(node)] = frozenset().union(
+                *(reach[id(c)] for p, c in zip(node.probabilities, node.children) if p != 0)
+            )
+    return reach[id(tree)]
+
+
+def expected_utility(lottery: Lottery, utility: Utility) -> Fraction:
+    return sum((q * utility[o] for o, q in lottery.items()), Fraction(0))
+
+
+def optimal_plans(tree: Node, utility: Utility, limit: int = DEFAULT_LIMIT) -> tuple[PlannedLottery, ...]:
+    """Every plan that is optimal at every choice node under ``utility``, with its lottery."""
+    return plans(tree, limit, utility)
+
+
+def plan_flow(tree: Node, plan: Plan) -> dict[tuple[int, int], Fraction]:
+    """The sequence-form flow of a plan: how much probability each choice edge carries,
+    keyed by (index in ``certificates.topological_order(tree)``, child index)."""
+    from decisiontrees.evidence.checks import topological_order
+
+    index = {id(node): i for i, node in enumerate(topological_order(tree))}
+    pairs = list(reversed(_plan_postorder(tree, plan)))  # parents before children
+    weight: dict[tuple[int, int], Fraction] = {(id(tree), id(plan)): Fraction(1)}
+    flow: dict[tuple[int, int], Fraction] = {}
+    for node, here in pairs:
+        amount = weight.get((id(node), id(here)), Fraction(0))
+        if isinstance(node, Choice):
+            k, below = here  # type: ignore[misc]
+            edge = (index[id(node)], k)
+            flow[edge] = flow.get(edge, Fraction(0)) + amount
+            key = (id(node.children[k]), id(below))
+            weight[key] = weight.get(key, Fraction(0)) + amount
+        elif isinstance(node, Chance):
+            for p, (child, below) in zip(node.probabilities, _plan_children(node, here)):
+                key = (id(child), id(below))
+                weight[key] = weight.get(key, Fraction(0)) + p * amount
+    return flow

@@ -1,0 +1,572 @@
+"""Dominance, incomparability and Tarsney's power relations, with evidence (THEORY §3–4).
+
+Every verdict is a frozen :class:`Verdict`. A "no" carries a :class:`Witness` — an exact
+utility function in the class, re-checked here by backward induction. A "yes" carries a
+certificate that :mod:`decisiontrees.evidence.verify` re-checks without a solver: a structural
+proof, or one point of the larger lottery set per vertex of the smaller; when there are
+too many vertices for that, the verdict names the solver that vouched for it. A solver
+that gives up yields ``holds=None`` with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from decisiontrees.analyses import plans as analysis
+from decisiontrees.analyses import structural
+from decisiontrees.evidence.checks import (
+    check_farkas,
+    check_flow,
+    lottery_of_flow,
+    serialize_tree,
+    topological_order,
+)
+from decisiontrees.model.classes import WEIGHT, UtilityClass, unit_box
+from decisiontrees.model.nodes import Leaf, Node, leaf, postorder, rebuild
+
+DEFAULT_TIMEOUT_MS = 60_000
+CERTIFICATE_VERTEX_LIMIT = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    """A utility function (and feature weights) with both trees' values and optimal plans."""
+
+    utility: Mapping[str, Fraction]
+    weights: Mapping[str, Fraction]
+    left_value: Fraction
+    right_value: Fraction
+    left_plan: str
+    right_plan: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether ``relation`` holds between two trees, and why."""
+
+    relation: str
+    holds: bool | None
+    method: str
+    witness: Witness | None = None
+    certificate: Mapping[str, Any] | None = None
+    reason: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def class_rows(utility_class: UtilityClass) -> list[tuple[dict[str, Fraction], str, Fraction]]:
+    """Every constraint of the class as (coefficients, op, constant)."""
+    return [(dict(row.coefficients), row.op, row.constant) for row in utility_class.all_constraints()]
+
+
+def _solver_name() -> str:
+    from decisiontrees.solvers.smt import SOLVER_NAME
+
+    return SOLVER_NAME
+
+
+def outcomes_of_pair(left: Node, right: Node, outcomes: tuple[str, ...] | None) -> tuple[str, ...]:
+    found = dict.fromkeys(outcomes or ())
+    for tree in (left, right):
+        found.update(dict.fromkeys(sorted(analysis.reachable_outcomes(tree) | set(_leaves(tree)))))
+    return tuple(found)
+
+
+def _leaves(tree: Node) -> list[str]:
+    return [n.outcome for n in postorder(tree) if isinstance(n, Leaf)]
+
+
+def make_witness(left: Node, right: Node, values: Mapping[str, Fraction],
+                 utility_class: UtilityClass) -> Witness:
+    utility = {o: values[o] for o in utility_class.outcomes}
+    weights = {k[len(WEIGHT):]: v for k, v in values.items() if k.startswith(WEIGHT)}
+    return Witness(
+        utility, weights, analysis.value(left, utility), analysis.value(right, utility),
+        analysis.describe_plan(left, analysis.an_optimal_plan(left, utility)) or "(no choices)",
+        analysis.describe_plan(right, analysis.an_optimal_plan(right, utility)) or "(no choices)",
+    )
+
+
+def _simplest(values: dict[str, Fraction], accept: Any) -> dict[str, Fraction]:
+    """Small-denominator versions of ``values`` that ``accept`` still accepts, else ``values``."""
+    for denominator in (1, 2, 3, 4, 6, 10, 100):
+        rounded = {k: v.limit_denominator(denominator) for k, v in values.items()}
+        if accept(rounded):
+            return rounded
+    return values
+
+
+def candidate_utilities(utility_class: UtilityClass, count: int = 8) -> list[dict[str, Fraction]]:
+    """Cheap guesses to try before a solver: indicator functions of each outcome and of its
+    complement, and a few seeded pseudo-random ones, kept only if they lie in the class."""
+    import random
+
+    names = utility_class.outcomes
+    rng = random.Random(0)
+    guesses = [{o: Fraction(int(o == target)) for o in names} for target in names]
+    guesses += [{o: Fraction(int(o != target)) for o in names} for target in names]
+    guesses += [{o: Fraction(rng.randint(0, 10), 10) for o in names} for _ in range(count)]
+    if utility_class.features or utility_class.constraints:
+        guesses = [g for g in guesses if utility_class.contains(g)]
+    return guesses
+
+
+def quick_witness(better: Node, worse: Node, utility_class: UtilityClass) -> dict[str, Fraction] | None:
+    """A candidate utility function under which ``better`` beats ``worse``, or None.
+
+    Backward induction costs one pass per guess, so random pairs are refuted long before a
+    solver would have been set up; only a class without feature weights is tried."""
+    if utility_class.features:
+        return None
+    better_order, worse_order = postorder(better), postorder(worse)
+    for guess in candidate_utilities(utility_class):
+        high = analysis.node_values(better, guess, better_order)[id(better)]
+        if high > analysis.node_values(worse, guess, worse_order)[id(worse)]:
+            return guess
+    return None
+
+
+def _search(better: Node, worse: Node, utility_class: UtilityClass, timeout_ms: int,
+            strict: bool = True, nonconstant: bool = False) -> dict[str, Fraction] | None | str:
+    """A verified ``u`` in the class under which ``better`` beats ``worse``; None if none
+    exists; a string (the reason) if the solver gave up or its answer failed the check."""
+    from decisiontrees.solvers import smt as solver
+
+    found = solver.find_better_utility(better, worse, utility_class, timeout_ms, strict, nonconstant)
+    if isinstance(found, solver.Unknown):
+        return found.reason
+    if found is None:
+        return None
+
+    def accept(values: dict[str, Fraction]) -> bool:
+        utility = {o: values[o] for o in utility_class.outcomes}
+        weights = {k[len(WEIGHT):]: v for k, v in values.items() if k.startswith(WEIGHT)}
+        if not utility_class.contains(utility, weights):
+            return False
+        if nonconstant and len(set(utility.values())) < 2:
+            return False
+        gap = analysis.value(better, utility) - analysis.value(worse, utility)
+        return gap > 0 if strict else gap >= 0
+
+    if not accept(found):
+        return "the solver's utility function failed the exact check"
+    return _simplest(found, accept)
+
+
+def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None,
+              timeout_ms: int = DEFAULT_TIMEOUT_MS, outcomes: tuple[str, ...] | None = None
+              ) -> Verdict:
+    """Whether ``V_u(left) >= V_u(right)`` for every ``u`` in the class ([0,1]^O by default).
+
+    >>> from decisiontrees.model.nodes import choice
+    >>> dominates(choice({"a": "x", "b": "y"}), choice({"a": "x"})).holds
+    True
+    """
+    names = outcomes_of_pair(left, right, outcomes)
+    utility_class = utility_class or unit_box(names)
+    # linear-time proofs first: identical trees, or a tree that can force every outcome
+    # the other reaches (the usual case for two large trees)
+    forcing = [structural.Step(left, right, "same", ())] if left is right else \
+        structural.prove_by_forcing(left, right)
+    if forcing is not None:
+        return Verdict("dominates", True, "structural proof (no solver)",
+                       certificate=_structural_certificate(left, right, forcing))
+    quick = quick_witness(right, left, utility_class)
+    if quick is not None:
+        return Verdict("dominates", False, "candidate utility functions (no solver), checked exactly",
+                       witness=make_witness(left, right, quick, utility_class))
+    proof = structural.prove_containment(left, right)
+    if proof is not None:
+        return Verdict("dominates", True, "structural proof (no solver)",
+                       certificate=_structural_certificate(left, right, proof))
+    found = _search(right, left, utility_class, timeout_ms)
+    if isinstance(found, str):
+        return Verdict("dominates", None, _solver_name(), reason=found)
+    if found is not None:
+        return Verdict("dominates", False, f"{_solver_name()}, witness checked exactly",
+                       witness=make_witness(left, right, found, utility_class))
+    certificate = _vertex_certificate(left, right, utility_class, timeout_ms)
+    if isinstance(certificate, str):
+        return Verdict("dominates", True, f"{_solver_name()} (no counterexample exists)",
+                       reason=f"{certificate}; the solver vouches for it")
+    return Verdict("dominates", True, f"{_solver_name()}, certificate checked exactly",
+                   certificate=certificate)
+
+
+def _structural_certificate(left: Node, right: Node, proof: list[structural.Step]) -> dict[str, Any]:
+    left_index = {id(n): i for i, n in enumerate(topological_order(left))}
+    right_index = {id(n): i for i, n in enumerate(topological_order(right))}
+    steps = []
+    for step in proof:
+        entry: dict[str, Any] = {"left": left_index[id(step.left)], "right": right_index[id(step.right)],
+                                 "rule": step.rule}
+        if step.choice_index is not None:
+            entry["child"] = step.choice_index
+        steps.append(entry)
+    return {"kind": "structural", "steps": steps}
+
+
+def _vertex_certificate(left: Node, right: Node, utility_class: UtilityClass, timeout_ms: int
+                        ) -> dict[str, Any] | str:
+    """Per plan of ``right``: a flow of ``left`` and Farkas multipliers; or why there is none."""
+    from decisiontrees.solvers import smt as solver
+
+    if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
+        return f"more than {CERTIFICATE_VERTEX_LIMIT} vertices for a certificate"
+    # A vertex that is itself a plan lottery of `left` needs no LP: that plan's flow, with
+    # all multipliers zero, proves it.
+    exact: dict[frozenset, Any] = {}
+    if analysis.count_plans(left) <= 16 * CERTIFICATE_VERTEX_LIMIT:
+        for candidate in analysis.plans(left, 16 * CERTIFICATE_VERTEX_LIMIT):
+            exact.setdefault(frozenset(candidate.lottery.items()), candidate.plan)
+    rows = class_rows(utility_class)
+    vertices = []
+    for row in analysis.plans(right, CERTIFICATE_VERTEX_LIMIT):
+        key = frozenset(row.lottery.items())
+        if key in exact:
+            flow, multipliers = analysis.plan_flow(left, exact[key]), [Fraction(0)] * len(rows)
+        else:
+            found = solver.find_dominating_point(left, row.lottery, utility_class, timeout_ms)
+            if found is None or isinstance(found, solver.Unknown):
+                return "the solver found no point for a vertex of the certificate"
+            flow, multipliers = found
+        reached = lottery_of_flow(left, flow)
+        if isinstance(reached, str):
+            return f"a certificate point failed the exact check ({reached})"
+        difference = {o: reached.get(o, Fraction(0)) - row.lottery.get(o, Fraction(0))
+                      for o in utility_class.outcomes}
+        failure = check_farkas(rows, difference, multipliers)
+        if failure is not None:
+            return f"a certificate point failed the exact check ({failure})"
+        vertices.append({
+            "lottery": {o: str(q) for o, q in row.lottery.items()},
+            "flow": [[i, k, str(q)] for (i, k), q in sorted(flow.items()) if q != 0],
+            "multipliers": [str(m) for m in multipliers],
+        })
+    return {"kind": "vertices", "vertices": vertices}
+
+
+def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | None = None,
+                       timeout_ms: int = DEFAULT_TIMEOUT_MS, outcomes: tuple[str, ...] | None = None
+                       ) -> Verdict:
+    """Dominance, and ``V_u(left) > V_u(right)`` for some ``u`` in the class."""
+    names = outcomes_of_pair(left, right, outcomes)
+    utility_class = utility_class or unit_box(names)
+    weak = dominates(left, right, utility_class, timeout_ms, names)
+    if weak.holds is not True:
+        return Verdict("strictly dominates", weak.holds, weak.method, weak.witness, None, weak.reason)
+    found = quick_witness(left, right, utility_class) or _search(left, right, utility_class, timeout_ms)
+    if isinstance(found, str):
+        return Verdict("strictly dominates", None, _solver_name(), reason=found)
+    if found is None:
+        reverse = dominates(right, left, utility_class, timeout_ms, names)
+        return Verdict("strictly dominates", False, reverse.method, certificate=reverse.certificate,
+                       reason="equivalent: no utility function in the class prefers the left tree",
+                       details={"dominance": weak.certificate})
+    strict_witness = make_witness(left, right, found, utility_class)
+    return Verdict("strictly dominates", True, weak.method, witness=strict_witness,
+                   certificate=weak.certificate)
+
+
+def compare(left: Node, right: Node, utility_class: UtilityClass | None = None,
+            timeout_ms: int = DEFAULT_TIMEOUT_MS, outcomes: tuple[str, ...] | None = None
+            ) -> tuple[str | None, Verdict, Verdict]:
+    """Which of ``dominates``, ``dominated``, ``equivalent`` or ``incomparable`` holds
+    (strict senses for the first two), with the verdicts of both directions."""
+    names = outcomes_of_pair(left, right, outcomes)
+    utility_class = utility_class or unit_box(names)
+    forward = dominates(left, right, utility_class, timeout_ms, names)
+    backward = dominates(right, left, utility_class, timeout_ms, names)
+    if forward.holds is None or backward.holds is None:
+        return None, forward, backward
+    if forward.holds and backward.holds:
+        return "equivalent", forward, backward
+    if forward.holds:
+        return "dominates", forward, backward
+    if backward.holds:
+        return "dominated", forward, backward
+    return "incomparable", forward, backward
+
+
+# ---------------------------------------------------------------- Tarsney's P1–P4
+
+
+def inclusion(left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
+              timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
+    """P1: ``L(right) ⊊ L(left)``."""
+    verdict = strictly_dominates(left, right, None, timeout_ms, outcomes)
+    return Verdict("P1 inclusion", verdict.holds, verdict.method, verdict.witness,
+                   verdict.certificate, verdict.reason, verdict.details)
+
+
+def interiority(left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
+                timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
+    """P2: ``L(right)`` lies in the interior of ``L(left)`` relative to the simplex's affine
+    hull (so ``L(left)`` must have full dimension): ``V_u(left) > V_u(right)`` for every
+    non-constant ``u``."""
+    names = outcomes_of_pair(left, right, outcomes)
+    box = unit_box(names)
+    found: Any = next((u for u in candidate_utilities(box) if len(set(u.values())) > 1
+                       and analysis.value(left, u) <= analysis.value(right, u)), None)
+    if found is None:
+        found = _search(right, left, box, timeout_ms, strict=False, nonconstant=True)
+    if isinstance(found, str):
+        return Verdict("P2 interiority", None, _solver_name(), reason=found)
+    if found is not None:
+        return Verdict("P2 interiority", False, f"{_solver_name()}, witness checked exactly",
+                       witness=make_witness(left, right, found, box),
+                       reason="a non-constant utility function under which the left tree "
+                              "is not strictly better")
+    certificate = _interior_certificate(left, right, names, timeout_ms)
+    if isinstance(certificate, str):
+        return Verdict("P2 interiority", True, f"{_solver_name()} (no counterexample exists)",
+                       reason=f"{certificate}; the solver vouches for it")
+    return Verdict("P2 interiority", True, f"{_solver_name()}, certificate checked exactly",
+                   certificate=certificate)
+
+
+def _interior_certificate(left: Node, right: Node, names: tuple[str, ...], timeout_ms: int
+                          ) -> dict[str, Any] | str:
+    """Per plan lottery ``y`` of ``right``: ``ε`` and flows of ``left`` reaching
+    ``y + ε(e_o − c)`` for every outcome ``o``, a simplex around ``y`` inside ``L(left)``;
+    or why there is no certificate."""
+    from decisiontrees.solvers import smt as solver
+
+    if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
+        return f"more than {CERTIFICATE_VERTEX_LIMIT} vertices for a certificate"
+    vertices = []
+    for row in analysis.plans(right, CERTIFICATE_VERTEX_LIMIT):
+        found = solver.find_interior_points(left, row.lottery, list(names), timeout_ms)
+        if found is None or isinstance(found, solver.Unknown):
+            return "the solver found no simplex around a vertex"
+        epsilon, flows = found
+        centre = Fraction(1, len(names))
+        for o, flow in zip(names, flows):
+            target = {x: row.lottery.get(x, Fraction(0)) + epsilon * ((1 if x == o else 0) - centre)
+                      for x in names}
+            failure = check_flow(left, target, flow)
+            if failure is not None:
+                return f"a certificate point failed the exact check ({failure})"
+        vertices.append({
+            "lottery": {o: str(q) for o, q in row.lottery.items()},
+            "epsilon": str(epsilon),
+            "flows": [[[i, k, str(q)] for (i, k), q in sorted(f.items()) if q != 0] for f in flows],
+        })
+    return {"kind": "interior", "outcomes": list(names), "vertices": vertices}
+
+
+def relabel(tree: Node, mapping: Mapping[str, str]) -> Node:
+    """The tree with every leaf outcome ``o`` replaced by ``mapping.get(o, o)``."""
+    return rebuild(tree, lambda node, _: leaf(mapping.get(node.outcome, node.outcome))
+                   if isinstance(node, Leaf) else None)
+
+
+@dataclass(frozen=True)
+class PermutationGroup:
+    """Which permutations of the outcomes are allowed: all, those fixing ``fixed``, and those
+    keeping every outcome within its kind (``kinds`` maps outcome to kind)."""
+
+    fixed: frozenset[str] = frozenset()
+    kinds: Mapping[str, str] = field(default_factory=dict)
+
+    def allows(self, source: str, target: str) -> bool:
+        if source in self.fixed or target in self.fixed:
+            return source == target
+        return self.kinds.get(source) == self.kinds.get(target)
+
+
+def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
+             group: PermutationGroup | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
+    """P3 (``relation`` "inclusion") or P4 ("interiority"): some allowed ``σ`` with
+    ``σ·L(right) ⊊ L(left)``, or ``σ·L(right)`` inside the interior of ``L(left)``.
+
+    Only where ``σ`` sends the outcomes of ``right`` matters, so the search runs over those
+    injective maps; maps are ruled out first by reachability, then by a pool of utility
+    functions that refuted earlier maps, and only then by the full check.
+    """
+    name = "P3 permuted inclusion" if relation == "inclusion" else "P4 permuted interiority"
+    names = outcomes_of_pair(left, right, outcomes)
+    group = group or PermutationGroup()
+    sources = sorted(set(_leaves(right)))
+    reachable_left = analysis.reachable_outcomes(left)
+    reachable_right = analysis.reachable_outcomes(right)
+    candidates = {s: [t for t in names if group.allows(s, t)
+                      and (s not in reachable_right or t in reachable_left)] for s in sources}
+    pool: list[dict[str, Fraction]] = []
+    tried = ruled_by_pool = symmetric = 0
+    # Relabelled trees are interned, so maps that give the same tree (outcomes that play the
+    # same role in `right`) are recognised at once: symmetry pruning for free.
+    seen: dict[int, Node] = {}  # keeps the trees alive, so their ids stay unique
+    refutations: list[dict[str, Any]] = []
+    check = inclusion if relation == "inclusion" else interiority
+    considered = 0
+    for mapping in _injective_maps(sources, candidates):
+        considered += 1
+        moved = relabel(right, mapping)
+        if id(moved) in seen:
+            symmetric += 1
+            continue
+        seen[id(moved)] = moved
+        tried += 1
+        refuted_by = next((u for u in pool if _refutes(relation, left, moved, u)), None)
+        if refuted_by is not None:
+            ruled_by_pool += 1
+            refutations.append({"map": mapping, "utility": {o: str(v) for o, v in refuted_by.items()}})
+            continue
+        verdict = check(left, moved, names, timeout_ms)
+        if verdict.holds is None:
+            return Verdict(name, None, verdict.method, reason=verdict.reason,
+                           details={"map": mapping})
+        if verdict.holds:
+            return Verdict(name, True, verdict.method, verdict.witness, verdict.certificate,
+                           details={"permutation": cycle_notation(mapping), "map": mapping,
+                                    "maps_tried": tried})
+        if verdict.witness is not None:
+            pool.append(dict(verdict.witness.utility))
+            refutations.append({"map": mapping,
+                                "utility": {o: str(v) for o, v in verdict.witness.utility.items()}})
+        else:
+            refutations.append({"map": mapping, "reason": verdict.reason})
+    excluded = _count_allowed_maps(sources, names, group) - considered
+    return Verdict(name, False, f"exhaustive search with {_solver_name()}",
+                   reason=f"every allowed permutation was ruled out: {excluded} by reachability, "
+                          f"{symmetric} as symmetric to one already checked, {ruled_by_pool} by an "
+                          f"earlier witness, {tried - ruled_by_pool} by a check of its own",
+                   details={"maps_tried": tried, "refutations": refutations})
+
+
+def _refutes(relation: str, left: Node, moved: Node, utility: Mapping[str, Fraction]) -> bool:
+    gap = analysis.value(left, utility) - analysis.value(moved, utility)
+    if relation == "inclusion":
+        return gap < 0
+    return gap <= 0 and len(set(utility.values())) > 1
+
+
+def _injective_maps(sources: list[str], candidates: Mapping[str, list[str]]) -> Any:
+    """Every injective map sending each source to one of its candidates (backtracking)."""
+    chosen: dict[str, str] = {}
+    used: set[str] = set()
+
+    def extend(position: int) -> Any:
+        if position == len(sources):
+            yield dict(chosen)
+            return
+        source = sources[position]
+        for target in candidates[source]:
+            if target in used:
+                continue
+            chosen[source] = target
+            used.add(target)
+            yield from extend(position + 1)
+            used.discard(target)
+            del chosen[source]
+
+    return extend(0)
+
+
+def _count_allowed_maps(sources: list[str], names: tuple[str, ...], group: PermutationGroup) -> int:
+    """How many injective maps of ``sources`` the group allows: within each kind, the
+    non-fixed sources go injectively to the non-fixed outcomes of that kind."""
+    import math
+
+    count = 1
+    kinds = {group.kinds.get(o) for o in names}
+    for kind in kinds:
+        movable = [s for s in sources if group.kinds.get(s) == kind and s not in group.fixed]
+        targets = [o for o in names if group.kinds.get(o) == kind and o not in group.fixed]
+        if len(movable) > len(targets):
+            return 0
+        count *= math.perm(len(targets), len(movable))
+    return count
+
+
+def cycle_notation(mapping: Mapping[str, str]) -> str:
+    """A permutation in cycle notation, ``(o1 o2)``; the identity is ``()``."""
+    full = dict(mapping)
+    # close the partial map into a permutation: unmapped targets go back to unused sources
+    missing_sources = [t for t in full.values() if t not in full]
+    free_targets = [s for s in full if s not in full.values()]
+    full.update(zip(missing_sources, free_targets))
+    seen: set[str] = set()
+    cycles = []
+    for start in full:
+        if start in seen or full[start] == start:
+            seen.add(start)
+            continue
+        cycle, current = [], start
+        while current not in seen:
+            seen.add(current)
+            cycle.append(current)
+            current = full[current]
+        cycles.append("(" + " ".join(cycle) + ")")
+    return "".join(cycles) or "()"
+
+
+def certificate_document(relation: str, left: Node, right: Node, utility_class: UtilityClass,
+                         verdict: Verdict) -> dict[str, Any] | None:
+    """What :mod:`decisiontrees.evidence.verify` needs to re-check ``verdict`` on its own, or None
+    when the verdict has no checkable evidence (a solver vouched for it, or it is unknown)."""
+    document: dict[str, Any] = {
+        "relation": relation,
+        "holds": verdict.holds,
+        "left": serialize_tree(left),
+        "right": serialize_tree(right),
+        "class": {
+            "outcomes": list(utility_class.outcomes),
+            "box": utility_class.box,
+            "features": list(utility_class.features),
+            "constraints": [
+                {"coefficients": {v: str(c) for v, c in row.coefficients}, "op": row.op,
+                 "constant": str(row.constant)} for row in utility_class.constraints],
+        },
+    }
+    if "map" in verdict.details:
+        document["map"] = dict(verdict.details["map"])
+    if verdict.holds is False and verdict.witness is not None:
+        document["witness"] = _witness_json(verdict.witness)
+        return document
+    if verdict.holds is False and verdict.certificate is not None:
+        # not strict because equivalent: the reverse containment shows no u prefers left
+        document["reverse_evidence"] = dict(verdict.certificate)
+        return document
+    if verdict.holds and verdict.certificate is not None:
+        document["evidence"] = dict(verdict.certificate)
+        if verdict.witness is not None:
+            document["strict_witness"] = _witness_json(verdict.witness)
+        return document
+    return None
+
+
+def _witness_json(witness: Witness) -> dict[str, Any]:
+    return {"utility": {o: str(v) for o, v in witness.utility.items()},
+            "weights": {k: str(v) for k, v in witness.weights.items()}}
+
+
+def brute_force_dominates(left: Node, right: Node, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+                          limit: int = 100_000) -> bool | None:
+    """Dominance on [0,1]^O the slow, independent way: every plan lottery of ``right`` must be
+    a convex combination of the plan lotteries of ``left`` (one LP per plan). A baseline for
+    benchmarks and a cross-check for tests; None if a solver call gave up."""
+    from decisiontrees.solvers import smt as solver
+
+    points = [row.lottery for row in analysis.plans(left, limit)]
+    for row in analysis.plans(right, limit):
+        inside = solver.in_convex_hull(points, row.lottery, timeout_ms)
+        if isinstance(inside, solver.Unknown):
+            return None
+        if not inside:
+            return False
+    return True
+
+
+def one_shot_dominates(left: Node, right: Node, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+                       outcomes: tuple[str, ...] | None = None) -> bool | None:
+    """Dominance on [0,1]^O by THEORY §3's single SMT query alone (no structural proof, no
+    certificate): the baseline the engine is measured against. None if z3 gave up."""
+    names = outcomes_of_pair(left, right, outcomes)
+    found = _search(right, left, unit_box(names), timeout_ms)
+    if isinstance(found, str):
+        return None
+    return found is None

@@ -1,0 +1,217 @@
+"""Structural proofs of lottery-set containment, ``L(b) ⊆ L(a)``, without a solver.
+
+Rules, each sound because lottery sets are convex and Minkowski sums are monotone:
+
+- ``same``: ``a`` and ``b`` are the same (interned) node;
+- ``pick``: ``a`` is a choice node and one child of ``a`` contains ``L(b)``;
+- ``split``: every child of ``b`` that can occur (positive probability, or any child of a
+  choice) lies in ``L(a)``, so their convex combinations do too;
+- ``nature``: ``a`` is a chance node and every child of ``a`` that can occur contains
+  ``L(b)`` (then ``L(a) ⊇ Σ p_k L(b) = L(b)``);
+- ``pair``: ``a`` and ``b`` are chance nodes with equal probabilities and ``L(b_k) ⊆ L(a_k)``;
+- ``simplex``: ``a`` contains ``δ_o`` (can force ``o``) for every outcome ``o`` that ``b`` reaches
+  with positive probability, so ``L(a) ⊇ Δ(those outcomes) ⊇ L(b)``.
+
+Forcing sets are computed first in one pass over ``a``, so the common case of two large
+trees that can each force every outcome costs a linear pass, not a search.
+
+The search is memoised on node pairs and stops after a budget of pairs, answering None
+(not known) rather than no: failing to find a proof says nothing about containment.
+A proof is a list of steps, each naming its rule and the pairs it rests on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
+
+DEFAULT_BUDGET = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """``L(right) ⊆ L(left)`` by ``rule``, given the steps for ``premises`` (pairs of nodes)."""
+
+    left: Node
+    right: Node
+    rule: str
+    premises: tuple[tuple[Node, Node], ...]
+    choice_index: int | None = None  # for "pick": which child of left
+
+
+class _Budget(Exception):
+    pass
+
+
+def occurring(node: Node) -> list[Node]:
+    """The children of ``node`` that can occur."""
+    if isinstance(node, Chance):
+        return [c for p, c in zip(node.probabilities, node.children) if p != 0]
+    return list(node.children)
+
+
+def _weights(node: Node) -> tuple:
+    return node.probabilities if isinstance(node, Chance) else (1,) * len(node.children)
+
+
+def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> list[Step] | None:
+    """Steps proving ``L(right) ⊆ L(left)`` (the last one is the goal), or None if none found."""
+    memo: dict[tuple[int, int], Step | None] = {}
+    spent = [0]
+
+    def prove(a: Node, b: Node, hint: str | None = None) -> Step | None:
+        key = (id(a), id(b))
+        if key in memo:
+            return memo[key]
+        spent[0] += 1
+        if spent[0] > budget:
+            raise _Budget
+        memo[key] = None  # a pair under proof cannot be its own premise
+        step = _try(a, b, hint)
+        memo[key] = step
+        return step
+
+    def _try(a: Node, b: Node, hint: str | None) -> Step | None:
+        if a is b:
+            return Step(a, b, "same", ())
+        if isinstance(a, Choice):
+            # b itself first, then the child reached by b's own action (a tree with extra
+            # options keeps its labels), then the rest
+            order = sorted(range(len(a.children)),
+                           key=lambda k: (a.children[k] is not b, a.actions[k] != hint))
+            for k in order:
+                if prove(a.children[k], b) is not None:
+                    return Step(a, b, "pick", ((a.children[k], b),), k)
+        if not isinstance(b, Leaf):
+            labels = b.actions if isinstance(b, Choice) else [None] * len(b.children)
+            children = [(c, label) for c, label, p in zip(b.children, labels, _weights(b)) if p != 0]
+            if all(prove(a, c, label) is not None for c, label in children):
+                return Step(a, b, "split", tuple((a, c) for c, _ in children))
+        if isinstance(a, Chance):
+            if (isinstance(b, Chance) and a.probabilities == b.probabilities
+                    and all(prove(x, y) is not None for x, y in zip(a.children, b.children))):
+                return Step(a, b, "pair", tuple(zip(a.children, b.children)))
+            children = occurring(a)
+            if all(prove(c, b) is not None for c in children):
+                return Step(a, b, "nature", tuple((c, b) for c in children))
+        return None
+
+    if left is right:
+        return [Step(left, right, "same", ())]
+    quick = prove_by_forcing(left, right, memo)
+    if quick is not None:
+        return quick
+    try:
+        goal = prove(left, right)
+    except (_Budget, RecursionError):
+        return None
+    if goal is None:
+        return None
+    return _ordered(goal, memo)
+
+
+def _ordered(goal: Step, memo: dict[tuple[int, int], Step | None]) -> list[Step]:
+    """The steps the goal rests on, premises before the steps that use them."""
+    order: list[Step] = []
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Step, bool]] = [(goal, False)]
+    while stack:
+        step, expanded = stack.pop()
+        key = (id(step.left), id(step.right))
+        if expanded:
+            order.append(step)
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        stack.append((step, True))
+        for a, b in step.premises:
+            premise = memo[(id(a), id(b))]
+            assert premise is not None
+            if (id(a), id(b)) not in seen:
+                stack.append((premise, False))
+    return order
+
+
+def prove_by_forcing(left: Node, right: Node,
+                     memo: dict[tuple[int, int], Step | None] | None = None) -> list[Step] | None:
+    """A linear-time proof when ``left`` can force every outcome ``right`` reaches
+    (rule ``simplex``, or forcing steps when ``right`` is a leaf); None otherwise."""
+    memo = {} if memo is None else memo
+    forced = _forced_outcomes(left)
+    if isinstance(right, Leaf):
+        if right.outcome not in forced[id(left)]:
+            return None
+        _force(left, right, forced, memo)
+        goal = memo[(id(left), id(right))]
+        assert goal is not None
+        return _ordered(goal, memo)
+    reach = reachable(right)
+    if not reach <= forced[id(left)]:
+        return None
+    leaves = {n.outcome: n for n in _leaves_of(right)}
+    premises = tuple((left, leaves[o]) for o in sorted(reach))
+    for a, b in premises:
+        _force(a, b, forced, memo)
+    goal = Step(left, right, "simplex", premises)
+    memo[(id(left), id(right))] = goal
+    return _ordered(goal, memo)
+
+
+def reachable(tree: Node) -> set[str]:
+    """Outcomes that some plan reaches with positive probability."""
+    from decisiontrees.analyses.plans import reachable_outcomes
+
+    return set(reachable_outcomes(tree))
+
+
+def _leaves_of(tree: Node) -> list[Leaf]:
+    from decisiontrees.model.nodes import postorder
+
+    return [n for n in postorder(tree) if isinstance(n, Leaf)]
+
+
+def _forced_outcomes(tree: Node) -> dict[int, frozenset[str]]:
+    """For every node, the outcomes some plan reaches with probability 1."""
+    from decisiontrees.model.nodes import postorder
+
+    forced: dict[int, frozenset[str]] = {}
+    for node in postorder(tree):
+        if isinstance(node, Leaf):
+            forced[id(node)] = frozenset({node.outcome})
+        elif isinstance(node, Choice):
+            forced[id(node)] = frozenset().union(*(forced[id(c)] for c in node.children))
+        else:
+            sets = [forced[id(c)] for c in occurring(node)]
+            forced[id(node)] = frozenset.intersection(*sets) if sets else frozenset()
+    return forced
+
+
+def _force(a: Node, goal: Leaf, forced: dict[int, frozenset[str]],
+           memo: dict[tuple[int, int], Step | None]) -> None:
+    """Record steps proving ``δ_o ⊆ L(a)``: pick a forcing child, or all children of nature."""
+    outcome = goal.outcome
+    stack: list[tuple[Node, bool]] = [(a, False)]
+    while stack:
+        node, expanded = stack.pop()
+        key = (id(node), id(goal))
+        if key in memo and memo[key] is not None and not expanded:
+            continue
+        if isinstance(node, Leaf):
+            memo[key] = Step(node, goal, "same", ())
+        elif isinstance(node, Choice):
+            k = next(k for k, c in enumerate(node.children) if outcome in forced[id(c)])
+            child = node.children[k]
+            if not expanded:
+                stack.append((node, True))
+                stack.append((child, False))
+                continue
+            memo[key] = Step(node, goal, "pick", ((child, goal),), k)
+        else:
+            children = occurring(node)
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((c, False) for c in children)
+                continue
+            memo[key] = Step(node, goal, "nature", tuple((c, goal) for c in children))

@@ -1,0 +1,1 @@
+"""From syntax to a checked spec: names, trees, classes, laws and statements, every problem located."""

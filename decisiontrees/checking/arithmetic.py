@@ -1,0 +1,68 @@
+"""Exact values of the arithmetic in a spec: rationals, or sympy expressions over parameters.
+
+Expressions come from the grammar, so nothing here ever parses a string: sympy objects are
+built node by node, and only when a parameter appears.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from decisiontrees.language.diagnostics import Reporter, suggest
+from decisiontrees.language.syntax import BinOp, Expr, Neg, Number, Var
+from decisiontrees.model.nodes import Parameter, Probability
+from decisiontrees.model.symbols import is_zero, simplify, symbol
+
+
+class _Invalid(Exception):
+    """Evaluation stopped at a reported problem."""
+
+
+def evaluate(
+    expr: Expr,
+    reporter: Reporter,
+    parameters: Mapping[str, Parameter] | None = None,
+    what: str = "a number",
+) -> Probability | None:
+    """The exact value of ``expr``; None after reporting a problem.
+
+    With ``parameters`` None, any name is an error (``what`` says what was expected there).
+    """
+    try:
+        return _evaluate(expr, reporter, parameters, what)
+    except _Invalid:
+        return None
+
+
+def _evaluate(expr: Expr, reporter: Reporter, parameters: Mapping[str, Parameter] | None,
+              what: str) -> Any:
+    if isinstance(expr, Number):
+        return expr.value
+    if isinstance(expr, Var):
+        if parameters is None:
+            reporter.error(expr.span, f"expected {what}, found the name `{expr.name}`",
+                           "parameters may appear only in chance probabilities")
+            raise _Invalid
+        parameter = parameters.get(expr.name)
+        if parameter is None and reporter.first_time(("undeclared", expr.name)):
+            hint = suggest(expr.name, parameters) or f"declare it: `param {expr.name} in (0, 1)`"
+            reporter.error(expr.span, f"undeclared parameter `{expr.name}`", hint)
+        if parameter is None:
+            raise _Invalid
+        return symbol(parameter.name)
+    if isinstance(expr, Neg):
+        return -_evaluate(expr.operand, reporter, parameters, what)
+    assert isinstance(expr, BinOp)
+    left = _evaluate(expr.left, reporter, parameters, what)
+    right = _evaluate(expr.right, reporter, parameters, what)
+    if expr.op == "+":
+        return simplify(left + right)
+    if expr.op == "-":
+        return simplify(left - right)
+    if expr.op == "*":
+        return simplify(left * right)
+    if is_zero(right):
+        reporter.error(expr.right.span, "division by zero")
+        raise _Invalid
+    return simplify(left / right)

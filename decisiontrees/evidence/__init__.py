@@ -1,0 +1,1 @@
+"""Evidence: internal exact checks of solver answers, and the stdlib-only certificate checker."""

@@ -1,0 +1,1 @@
+"""Other tools' files: JSON specs, Gambit .efg and SilverDecisions, in and out."""

@@ -1,0 +1,239 @@
+"""Gambit extensive-form files (.efg) for one-player trees: import and export.
+
+Import reads the file, refuses what a decision tree cannot express (several players,
+information sets with several nodes, payoffs at non-terminal nodes) with the place and
+the reason, and writes the equivalent spec text, which the normal checker then loads.
+Each terminal outcome becomes an outcome of the spec; player 1's payoffs become the
+utility function ``payoff``. Export writes a tree (shared subtrees repeated) with one
+information set per node.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from decisiontrees.errors import FormatRefused, SpecError
+from decisiontrees.formats.common import identifier, source_line, unique
+from decisiontrees.language.diagnostics import Diagnostic, Span
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
+
+_TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([{}])|([^\s{}"]+))', re.S)
+
+
+@dataclass
+class _Token:
+    kind: str  # string, brace or word
+    text: str
+    line: int
+    column: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    found, position, line, line_start = [], 0, 1, 0
+    while True:
+        match = _TOKEN.match(text, position)
+        if match is None or match.end() == position:
+            rest = text[position:]
+            if rest.strip():
+                raise FormatRefused(None, f"unreadable text near line {line}")
+            return found
+        start = match.start(match.lastindex)
+        line += text.count("\n", position, start)
+        if "\n" in text[position:start]:
+            line_start = text.rindex("\n", position, start) + 1
+        column = start - line_start + 1
+        if match.group(1) is not None:
+            found.append(_Token("string", match.group(1).replace('\\"', '"'), line, column - 1))
+            line += match.group(1).count("\n")
+        elif match.group(2) is not None:
+            found.append(_Token("brace", match.group(2), line, column))
+        else:
+            found.append(_Token("word", match.group(3), line, column))
+        position = match.end()
+
+
+@dataclass
+class _Reader:
+    tokens: list[_Token]
+    position: int = 0
+    outcomes: dict[int, tuple[str, Fraction]] = field(default_factory=dict)
+    infosets: dict[tuple[str, int], _Token] = field(default_factory=dict)
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self, kind: str | None = None, text: str | None = None) -> _Token:
+        token = self.peek()
+        if token is None:
+            raise FormatRefused(self.tokens[-1] if self.tokens else None, "the file ends too early")
+        if (kind and token.kind != kind) or (text and token.text != text):
+            wanted = text or kind
+            raise FormatRefused(token, f"expected {wanted}, found `{token.text}`")
+        self.position += 1
+        return token
+
+    def number(self) -> Fraction:
+        token = self.take("word")
+        try:
+            return Fraction(token.text)
+        except (ValueError, ZeroDivisionError):
+            raise FormatRefused(token, f"`{token.text}` is not a number") from None
+
+    def integer(self) -> int:
+        token = self.take("word")
+        if not re.fullmatch(r"\d+", token.text):
+            raise FormatRefused(token, f"`{token.text}` is not a whole number")
+        return int(token.text)
+
+    def strings_in_braces(self) -> list[str]:
+        self.take("brace", "{")
+        items = []
+        while self.peek() is not None and self.peek().kind == "string":  # type: ignore[union-attr]
+            items.append(self.take().text)
+        self.take("brace", "}")
+        return items
+
+    def outcome(self, at: _Token, terminal: bool) -> int:
+        number = self.integer()
+        nxt = self.peek()
+        if nxt is not None and nxt.kind == "string":
+            name = self.take().text
+            self.take("brace", "{")
+            payoffs = []
+            while self.peek() is not None and self.peek().kind == "word":  # type: ignore[union-attr]
+                payoffs.append(self.number())
+            self.take("brace", "}")
+            self.outcomes[number] = (name, payoffs[0] if payoffs else Fraction(0))
+        if number and not terminal:
+            raise FormatRefused(at, "payoffs at a non-terminal node cannot be expressed as outcomes "
+                               "of a decision tree")
+        return number
+
+    def node(self) -> tuple:
+        token = self.take("word")
+        if token.text == "t":
+            self.take("string")
+            return ("leaf", self.outcome(token, terminal=True), token)
+        if token.text == "c":
+            self.take("string")
+            infoset = self.integer()
+            self.check_infoset("chance", infoset, token)
+            if self.peek() is not None and self.peek().kind == "string":  # type: ignore[union-attr]
+                self.take()
+            self.take("brace", "{")
+            branches = []
+            while self.peek() is not None and self.peek().kind == "string":  # type: ignore[union-attr]
+                action = self.take().text
+                branches.append((action, self.number()))
+            self.take("brace", "}")
+            self.outcome(token, terminal=False)
+            return ("chance", [(p, self.node()) for _, p in branches], token)
+        if token.text == "p":
+            self.take("string")
+            player = self.integer()
+            if player != 1:
+                raise FormatRefused(token, f"player {player} moves here: only one-player games are "
+                                      "decision trees")
+            infoset = self.integer()
+            self.check_infoset("player 1", infoset, token)
+            if self.peek() is not None and self.peek().kind == "string":  # type: ignore[union-attr]
+                self.take()
+            actions = self.strings_in_braces()
+            self.outcome(token, terminal=False)
+            return ("choice", [(a, self.node()) for a in actions], token)
+        raise FormatRefused(token, f"expected a node (c, p or t), found `{token.text}`")
+
+    def check_infoset(self, owner: str, number: int, token: _Token) -> None:
+        first = self.infosets.get((owner, number))
+        if first is not None and owner != "chance":
+            raise FormatRefused(token, f"information set {number} of {owner} also holds the node at "
+                                  f"line {first.line}: a decision tree needs every decision to "
+                                  "know where it is (perfect information)")
+        self.infosets.setdefault((owner, number), token)
+
+
+def efg_to_spec_text(text: str, path: str) -> str:
+    """Spec text for a one-player .efg file; raises SpecError saying why a file is refused."""
+    try:
+        reader = _Reader(_tokens(text))
+        reader.take("word", "EFG")
+        reader.take("word")
+        reader.take("word")
+        title = reader.take("string")
+        players = reader.strings_in_braces()
+        if len(players) != 1:
+            raise FormatRefused(title, f"{len(players)} players: only one-player games are decision trees")
+        if reader.peek() is not None and reader.peek().kind == "string":  # type: ignore[union-attr]
+            reader.take()
+        root = reader.node()
+        if reader.peek() is not None:
+            raise FormatRefused(reader.peek(), "text after the last node")
+    except FormatRefused as refusal:
+        token = refusal.where
+        line, column = (token.line, token.column) if token else (1, 1)
+        raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
+                                    f"cannot import this Gambit file: {refusal}",
+                                    None, source_line(text, line))]) from None
+    names: dict[int, str] = {}
+    for number in sorted({n for n in _leaf_outcomes(root)}):
+        name, _ = reader.outcomes.get(number, ("", Fraction(0)))
+        base = identifier(name, f"outcome_{number}") if number else "no_outcome"
+        names[number] = unique(base, names.values())
+    lines = [f"# imported from {path}: {title.text}".replace("\n", " "),
+             "outcomes " + ", ".join(names[n] for n in sorted(names)),
+             f"tree {identifier(title.text, 'game').lower()[:40] or 'game'} = {_node_text(root, names)}"]
+    payoffs = {names[n]: reader.outcomes.get(n, ("", Fraction(0)))[1] for n in names}
+    lines.append("utility payoff = {" + ", ".join(f"{o}: {v}" for o, v in payoffs.items()) + "}")
+    return "\n".join(lines) + "\n"
+
+
+def _leaf_outcomes(node: tuple) -> list[int]:
+    if node[0] == "leaf":
+        return [node[1]]
+    return [n for _, child in node[1] for n in _leaf_outcomes(child)]
+
+
+def _node_text(node: tuple, names: Mapping[int, str]) -> str:
+    kind = node[0]
+    if kind == "leaf":
+        return names[node[1]]
+    if kind == "chance":
+        return "chance { " + ", ".join(f"{p}: {_node_text(c, names)}" for p, c in node[1]) + " }"
+    parts = []
+    for position, (action, child) in enumerate(node[1], start=1):
+        label = action.replace('"', "'") or f"#{position}"
+        parts.append(f'"{label}": {_node_text(child, names)}')
+    return "choice { " + ", ".join(parts) + " }"
+
+
+def to_efg(tree: Node, name: str, utility: Mapping[str, Fraction] | None = None) -> str:
+    """The tree as a one-player .efg file; outcomes are numbered in order of appearance."""
+    numbers: dict[str, int] = {}
+    lines = [f'EFG 2 R "{name}" {{ "Player 1" }}', '""', ""]
+    infoset = 0
+    stack: list[Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Leaf):
+            if node.outcome in numbers:
+                lines.append(f't "" {numbers[node.outcome]}')
+            else:
+                numbers[node.outcome] = len(numbers) + 1
+                payoff = utility[node.outcome] if utility is not None else 0
+                lines.append(f't "" {numbers[node.outcome]} "{node.outcome}" {{ {payoff} }}')
+            continue
+        infoset += 1
+        if isinstance(node, Choice):
+            actions = " ".join(f'"{a}"' for a in node.actions)
+            lines.append(f'p "" 1 {infoset} "" {{ {actions} }} 0')
+        else:
+            assert isinstance(node, Chance)
+            if not all(isinstance(p, Fraction) for p in node.probabilities):
+                raise ValueError("to_efg(): give the parameters values first")
+            moves = " ".join(f'"{k + 1}" {p}' for k, p in enumerate(node.probabilities))
+            lines.append(f'c "" {infoset} "" {{ {moves} }} 0')
+        stack.extend(reversed(node.children))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""The spec language: grammar, syntax records, parser, diagnostics and the formatter."""

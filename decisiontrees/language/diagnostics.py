@@ -1,0 +1,102 @@
+"""Problems found in a spec, each with a place in the source, and their rendering.
+
+A diagnostic renders as::
+
+    shutdown.dtree:3:19: error: unknown outcome `staplse`
+        tree t = choice { staplse, off }
+                          ^^^^^^^
+    hint: did you mean `staples`?
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from decisiontrees.errors import SpecError
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file; lines and columns start at 1, the end is exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in a spec."""
+
+    span: Span
+    message: str
+    hint: str | None = None
+    source_line: str | None = None
+
+    def render(self) -> str:
+        lines = [f"{self.span}: error: {self.message}"]
+        if self.source_line is not None:
+            text = self.source_line.expandtabs(1)
+            lines.append("    " + text)
+            if self.span.end_line == self.span.line:
+                width = max(1, self.span.end_column - self.span.column)
+            else:
+                width = max(1, len(text) - self.span.column + 1)
+            lines.append("    " + " " * (self.span.column - 1) + "^" * width)
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.span.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint naming the closest candidates, or None."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
+    if not close:
+        return None
+    return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+
+
+class Reporter:
+    """Collects diagnostics for the files of one load, with their source lines."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, list[str]] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self._seen: set[object] = set()
+
+    def first_time(self, key: object) -> bool:
+        """True the first time ``key`` is asked about: for problems worth reporting once."""
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def add_source(self, path: str, text: str) -> None:
+        self.sources[path] = text.splitlines()
+
+    def error(self, span: Span, message: str, hint: str | None = None) -> None:
+        lines = self.sources.get(span.path)
+        source_line = None
+        if lines is not None and 1 <= span.line <= len(lines):
+            source_line = lines[span.line - 1]
+        self.diagnostics.append(Diagnostic(span, message, hint, source_line))
+
+    def raise_if_any(self) -> None:
+        if self.diagnostics:
+            raise SpecError(self.diagnostics)

@@ -1,0 +1,360 @@
+"""`decisiontrees fmt`: one canonical layout for spec files, keeping every comment.
+
+Layout: four-space indents; a node, mapping or list goes on one line when it fits in
+``WIDTH`` columns and holds no comment, otherwise one entry per line with trailing commas;
+at most one blank line between top-level items (kept where the source had one); an edge
+label equal to its target's name is dropped (``off: off`` becomes ``off``). Formatting is
+idempotent and never changes the model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from decisiontrees.language.diagnostics import Reporter, Span
+from decisiontrees.language.syntax import (
+    KEYWORDS,
+    BinOp,
+    ChanceNode,
+    ChoiceNode,
+    Claim,
+    ClassDecl,
+    ClassRef,
+    ConstraintChain,
+    Constraints,
+    DistributionDecl,
+    Expr,
+    Include,
+    Keyword,
+    MappingLit,
+    Neg,
+    NodeSyntax,
+    Number,
+    OutcomesDecl,
+    ParamDecl,
+    Query,
+    Ref,
+    SetLit,
+    TreeDecl,
+    UtilityDecl,
+    Value,
+    Var,
+    parse_module,
+)
+
+WIDTH = 88
+INDENT = "    "
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Comment:
+    line: int
+    column: int
+    text: str
+
+
+def find_comments(text: str) -> list[Comment]:
+    """Every ``#`` comment outside quoted labels, in order."""
+    comments = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        in_string = False
+        for column, char in enumerate(line, start=1):
+            if char == '"':
+                in_string = not in_string
+            elif char == "#" and not in_string:
+                comments.append(Comment(number, column, line[column - 1:].rstrip()))
+                break
+    return comments
+
+
+def format_file(path: str) -> tuple[str, str]:
+    """The file's text and its canonical form; raises SpecError on a syntax error."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    return text, format_text(text, path)
+
+
+def format_text(text: str, path: str = "<string>") -> str:
+    """The canonical layout of spec text; raises SpecError on a syntax error."""
+    reporter = Reporter()
+    module = parse_module(text, path, reporter)
+    reporter.raise_if_any()
+    assert module is not None
+    try:
+        return _Formatter(find_comments(text)).module(module.items, text)
+    except RecursionError:
+        reporter.error(Span(path, 1, 1, 1, 2), "the spec is nested too deeply to format",
+                       "split deep trees into named parts")
+        reporter.raise_if_any()
+        raise
+
+
+def _precedence(expr: Expr) -> int:
+    if isinstance(expr, BinOp):
+        return 1 if expr.op in "+-" else 2
+    if isinstance(expr, Neg):
+        return 3
+    return 4
+
+
+def expression(expr: Expr) -> str:
+    """An expression with the fewest parentheses that keep its syntax tree."""
+    if isinstance(expr, Number):
+        return expr.text
+    if isinstance(expr, Var):
+        return expr.name
+    if isinstance(expr, Neg):
+        inner = expression(expr.operand)
+        return f"-({inner})" if _precedence(expr.operand) < 4 else f"-{inner}"
+    level = _precedence(expr)
+    left = expression(expr.left)
+    right = expression(expr.right)
+    if _precedence(expr.left) < level:
+        left = f"({left})"
+    if _precedence(expr.right) <= level:
+        right = f"({right})"
+    if expr.op == "/" and isinstance(expr.left, Number) and isinstance(expr.right, Number):
+        return f"{left}/{right}"
+    return f"{left} {expr.op} {right}"
+
+
+def label(text: str) -> str:
+    if _NAME.fullmatch(text) and text not in KEYWORDS:
+        return text
+    return f'"{text}"'
+
+
+def value(item: Value) -> str:
+    if isinstance(item, MappingLit):
+        return "{" + ", ".join(f"{e.key}: {expression(e.value)}" for e in item.entries) + "}"
+    if isinstance(item, SetLit):
+        return "{" + ", ".join(f'"{m.name}"' if m.quoted else m.name for m in item.members) + "}"
+    return expression(item)
+
+
+class _Formatter:
+    def __init__(self, comments: list[Comment]) -> None:
+        self.comments = comments
+        self.position = 0
+
+    # -- comments
+
+    def leading(self, line: int, indent: str) -> list[str]:
+        """Own-line comments that start before ``line``."""
+        out = []
+        while self.position < len(self.comments) and self.comments[self.position].line < line:
+            out.append(indent + self.comments[self.position].text)
+            self.position += 1
+        return out
+
+    def trailing(self, line: int, within: Span | None = None) -> str:
+        """The comment at the end of ``line``, if it is next (and inside ``within``)."""
+        if self.position < len(self.comments) and self.comments[self.position].line == line:
+            comment = self.comments[self.position]
+            if within is not None and (comment.line, comment.column) > (within.end_line, within.end_column):
+                return ""
+            self.position += 1
+            return "  " + self.comments[self.position - 1].text
+        return ""
+
+    def has_comment_inside(self, span: Span) -> bool:
+        for comment in self.comments[self.position:]:
+            if (comment.line, comment.column) > (span.end_line, span.end_column):
+                return False
+            if (comment.line, comment.column) > (span.line, span.column):
+                return True
+        return False
+
+    # -- top level
+
+    def module(self, items: tuple, text: str) -> str:
+        lines = text.splitlines()
+        out: list[str] = []
+        previous_end = 0
+        for item in items:
+            start = item.span.line
+            first_content = start
+            if self.position < len(self.comments) and self.comments[self.position].line < start:
+                first_content = self.comments[self.position].line
+            gap = lines[previous_end:first_content - 1]
+            if out and any(not g.strip() for g in gap):
+                out.append("")
+            out.extend(self.leading_with_blanks(start, lines))
+            rendered = self.item(item)
+            rendered[-1] += self.trailing(item.span.end_line)
+            out.extend(rendered)
+            previous_end = item.span.end_line
+        rest = self.leading(10**9, "")
+        if rest:
+            gap = lines[previous_end:self.comments[-1].line - 1]
+            if out and any(not g.strip() for g in gap[: len(gap) - len(rest) + 1] or gap):
+                out.append("")
+            out.extend(rest)
+        return "\n".join(out) + "\n"
+
+    def leading_with_blanks(self, line: int, lines: list[str]) -> list[str]:
+        """Own-line comments before a top-level item, keeping single blank lines between them."""
+        out: list[str] = []
+        last = None
+        while self.position < len(self.comments) and self.comments[self.position].line < line:
+            comment = self.comments[self.position]
+            if last is not None and any(not g.strip() for g in lines[last:comment.line - 1]):
+                out.append("")
+            out.append(comment.text)
+            last = comment.line
+            self.position += 1
+        if last is not None and any(not g.strip() for g in lines[last:line - 1]):
+            out.append("")
+        return out
+
+    def item(self, item: object) -> list[str]:
+        if isinstance(item, Include):
+            return [f'include "{item.path}"']
+        if isinstance(item, OutcomesDecl):
+            return self.outcomes(item)
+        if isinstance(item, ParamDecl):
+            left = "(" if item.low_open else "["
+            right = ")" if item.high_open else "]"
+            return [f"param {item.name} in {left}{expression(item.low)}, {expression(item.high)}{right}"]
+        if isinstance(item, TreeDecl):
+            return self.node(item.node, f"tree {item.name} = ", "", item.span)
+        if isinstance(item, UtilityDecl):
+            return self.mapping_block(f"utility {item.name} = ", item.mapping)
+        if isinstance(item, Query):
+            return [f"query {self.call(item.call)}"]
+        if isinstance(item, ClassDecl):
+            return self.class_decl(item)
+        if isinstance(item, DistributionDecl):
+            return [f"distribution {item.name} = {self.call(item.law)}"]
+        assert isinstance(item, Claim)
+        text = "claim " + ("not " if item.negated else "") + self.call(item.call)
+        if item.op is not None and item.expected is not None:
+            text += f" {item.op} {value(item.expected)}"
+        return [text]
+
+    def class_decl(self, item: ClassDecl) -> list[str]:
+        def chain(c: ConstraintChain) -> str:
+            parts = [expression(c.operands[0])]
+            for op, operand in zip(c.ops, c.operands[1:]):
+                parts.append(f"{op} {expression(operand)}")
+            return " ".join(parts)
+
+        def term(t: Constraints | ClassRef) -> str:
+            if isinstance(t, ClassRef):
+                return t.name
+            body = "{" + ", ".join(chain(c) for c in t.chains) + "}"
+            return f"features {body}" if t.on_features else body
+
+        flat = f"class {item.name} = " + " & ".join(term(t) for t in item.terms)
+        if len(flat) <= WIDTH and not self.has_comment_inside(item.span):
+            return [flat]
+        out: list[str] = []
+        line = f"class {item.name} = "
+        for position, t in enumerate(item.terms):
+            if position:
+                line += " & "
+            if isinstance(t, ClassRef):
+                line += t.name
+                continue
+            out.append(line + ("features {" if t.on_features else "{"))
+            for c in t.chains:
+                out.extend(self.leading(c.span.line, INDENT))
+                out.append(INDENT + chain(c) + ",")
+                out[-1] += self.trailing(c.span.end_line, t.span)
+            out.extend(self.leading(t.span.end_line, INDENT))
+            line = "}"
+        out.append(line)
+        return out
+
+    def call(self, call: object) -> str:
+        parts = []
+        for argument in call.arguments:  # type: ignore[attr-defined]
+            if isinstance(argument, Keyword):
+                parts.append(f"{argument.name} = {value(argument.value)}")
+            else:
+                parts.append(value(argument))
+        return f"{call.name}(" + ", ".join(parts) + ")"  # type: ignore[attr-defined]
+
+    def outcomes(self, item: OutcomesDecl) -> list[str]:
+        def one(outcome: object) -> str:
+            features = outcome.features  # type: ignore[attr-defined]
+            if not features:
+                return outcome.name  # type: ignore[attr-defined]
+            inner = ", ".join(f"{f.name}: {expression(f.value)}" for f in features)
+            return f"{outcome.name} {{ {inner} }}"  # type: ignore[attr-defined]
+
+        flat = "outcomes " + ", ".join(one(o) for o in item.items)
+        if len(flat) <= WIDTH and not self.has_comment_inside(item.span):
+            return [flat]
+        out = ["outcomes"]
+        for outcome in item.items:
+            out.extend(self.leading(outcome.span.line, INDENT))
+            out.append(INDENT + one(outcome) + ",")
+            out[-1] += self.trailing(outcome.span.line, item.span)
+        return out
+
+    def mapping_block(self, prefix: str, mapping: MappingLit) -> list[str]:
+        flat = prefix + value(mapping)
+        if len(flat) <= WIDTH and not self.has_comment_inside(mapping.span):
+            return [flat]
+        out = [prefix + "{"]
+        for entry in mapping.entries:
+            out.extend(self.leading(entry.span.line, INDENT))
+            out.append(f"{INDENT}{entry.key}: {expression(entry.value)},")
+            out[-1] += self.trailing(entry.span.end_line, mapping.span)
+        out.extend(self.leading(mapping.span.end_line, INDENT))
+        out.append("}")
+        return out
+
+    # -- trees
+
+    def inline(self, node: NodeSyntax) -> str:
+        if isinstance(node, Ref):
+            return node.name
+        if isinstance(node, ChoiceNode):
+            inner = [self.edge_text(e.label, e.node, self.inline(e.node)) for e in node.edges]
+            return "choice { " + ", ".join(inner) + " }" if inner else "choice {}"
+        if isinstance(node, ChanceNode):
+            inner = [f"{expression(b.probability)}: {self.inline(b.node)}" for b in node.branches]
+            return "chance { " + ", ".join(inner) + " }" if inner else "chance {}"
+        inner = [self.inline(c) for c in node.children]
+        return "uniform { " + ", ".join(inner) + " }" if inner else "uniform {}"
+
+    @staticmethod
+    def edge_text(edge_label: str | None, target: NodeSyntax, rendered: str) -> str:
+        if edge_label is None or (isinstance(target, Ref) and target.name == edge_label):
+            return rendered
+        return f"{label(edge_label)}: {rendered}"
+
+    def node(self, node: NodeSyntax, prefix: str, indent: str, span: Span) -> list[str]:
+        """``node`` after ``prefix`` at ``indent``; the last line gets no trailing comma."""
+        flat = indent + prefix + self.inline(node)
+        if isinstance(node, Ref) or (len(flat) <= WIDTH and not self.has_comment_inside(node.span)):
+            return [flat]
+        inner = indent + INDENT
+        if isinstance(node, ChoiceNode):
+            keyword = "choice"
+            entries = [(e.span, self.edge_prefix(e.label, e.node), e.node) for e in node.edges]
+        elif isinstance(node, ChanceNode):
+            keyword = "chance"
+            entries = [(b.span, f"{expression(b.probability)}: ", b.node) for b in node.branches]
+        else:
+            keyword = "uniform"
+            entries = [(c.span, "", c) for c in node.children]
+        out = [f"{indent}{prefix}{keyword} {{"]
+        for entry_span, entry_prefix, child in entries:
+            out.extend(self.leading(entry_span.line, inner))
+            lines = self.node(child, entry_prefix, inner, entry_span)
+            lines[-1] += "," + self.trailing(entry_span.end_line, node.span)
+            out.extend(lines)
+        out.extend(self.leading(node.span.end_line, inner))
+        out.append(indent + "}")
+        return out
+
+    @staticmethod
+    def edge_prefix(edge_label: str | None, target: NodeSyntax) -> str:
+        if edge_label is None or (isinstance(target, Ref) and target.name == edge_label):
+            return ""
+        return f"{label(edge_label)}: "

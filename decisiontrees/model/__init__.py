@@ -1,0 +1,1 @@
+"""The immutable model: nodes, parameters and symbols, utility classes, laws and the checked spec."""

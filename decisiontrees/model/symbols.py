@@ -1,0 +1,97 @@
+"""Parameters as sympy symbols, in one place, and exact numbers that may mention them.
+
+sympy is imported only when a parameter appears: numeric specs never load it. Nothing here
+parses a string; expressions are built node by node by the checker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from decisiontrees.model.nodes import Chance, Node, Probability, make_chance, postorder, rebuild
+
+
+def symbol(name: str) -> Any:
+    """The sympy symbol of the parameter ``name`` (real, so comparisons are defined)."""
+    import sympy
+
+    return sympy.Symbol(name, real=True)
+
+
+def rational(value: Fraction | int) -> Any:
+    """An exact number as a sympy Rational."""
+    import sympy
+
+    value = Fraction(value)
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+def to_sympy(value: Any) -> Any:
+    """A Fraction as a sympy Rational; anything else unchanged."""
+    return rational(value) if isinstance(value, (Fraction, int)) else value
+
+
+def is_zero(value: Any) -> bool:
+    if isinstance(value, Fraction):
+        return value == 0
+    import sympy
+
+    return bool(sympy.simplify(value) == 0)
+
+
+def simplify(value: Any) -> Probability:
+    """Fractions stay Fractions; a sympy result without symbols becomes a Fraction."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    import sympy
+
+    # cancel() is canonical for rational functions: equal ones print and compare equal
+    value = sympy.cancel(value)
+    if value.is_Rational:
+        return Fraction(int(value.p), int(value.q))
+    return value
+
+
+def to_fraction(value: Any) -> Fraction | None:
+    """``value`` as a Fraction when it is a rational constant, else None."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if getattr(value, "is_Rational", False):
+        return Fraction(int(value.p), int(value.q))
+    return None
+
+
+def assignment_table(values: Mapping[str, Fraction]) -> dict[Any, Any]:
+    """``{symbol: Rational}`` for substituting parameter values into sympy expressions."""
+    return {symbol(name): rational(v) for name, v in values.items()}
+
+
+def free_parameters(tree: Node) -> set[str]:
+    """Names of the parameters the tree's probabilities mention."""
+    names: set[str] = set()
+    for node in postorder(tree):
+        if isinstance(node, Chance) and node.symbolic:
+            for p in node.probabilities:
+                if not isinstance(p, Fraction):
+                    names.update(s.name for s in p.free_symbols)
+    return names
+
+
+def substitute(tree: Node, values: Mapping[str, Fraction]) -> Node:
+    """The tree with parameters replaced by exact values (shared subtrees stay shared)."""
+    table = assignment_table(values)
+
+    def change(node: Node, children: tuple[Node, ...]) -> Node | None:
+        if not (isinstance(node, Chance) and node.symbolic):
+            return None
+        probabilities = tuple(p if isinstance(p, Fraction) else simplify(p.subs(table))
+                              for p in node.probabilities)
+        return make_chance(probabilities, children)
+
+    return rebuild(tree, change)

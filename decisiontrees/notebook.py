@@ -1,0 +1,58 @@
+"""Jupyter display: trees draw themselves as SVG, results as a table of verdicts.
+
+The hooks are attached here, above the layers they display, so the model and the answers
+never import the renderers. ``import decisiontrees`` attaches them the first time the
+public API is used (see decisiontrees/__init__.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
+from decisiontrees.questions.run import Result, Results
+from decisiontrees.render.dot import svg, to_dot
+from decisiontrees.report import results_html
+
+
+class Diagram:
+    """A tree drawn for Jupyter: notebooks show it as SVG (text without Graphviz).
+
+    >>> from decisiontrees.model.nodes import choice
+    >>> Diagram(choice({"stay": "home"}), "t").dot.splitlines()[0]
+    'digraph "t" {'
+    """
+
+    def __init__(self, tree: Node, name: str = "tree",
+                 utility: Mapping[str, Fraction] | None = None) -> None:
+        self.dot = to_dot(tree, name, utility)
+
+    def _repr_svg_(self) -> str | None:
+        return svg(self.dot)
+
+    def __repr__(self) -> str:
+        return f"<Diagram: {self.dot.splitlines()[0].removesuffix(' {')}>"
+
+
+def _tree_svg(tree: Node) -> str | None:
+    return Diagram(tree)._repr_svg_()
+
+
+def _result_html(result: Result) -> str:
+    return results_html([result])
+
+
+def _results_html(results: Results) -> str:
+    return results_html(results)
+
+
+def install() -> None:
+    """Attach the display hooks (idempotent)."""
+    for cls in (Leaf, Choice, Chance):
+        cls._repr_svg_ = _tree_svg  # type: ignore[attr-defined]
+    Result._repr_html_ = _result_html  # type: ignore[attr-defined]
+    Results._repr_html_ = _results_html  # type: ignore[attr-defined]
+
+
+install()

@@ -1,0 +1,1 @@
+"""Question families: one module each, a registry from names to families, and claim judging."""

@@ -1,0 +1,1 @@
+"""Pictures of trees: Graphviz DOT, TikZ, text outlines and the explain figure."""

@@ -1,0 +1,172 @@
+"""Trees as Graphviz diagrams: a pure function to DOT text, and a thin call to ``dot``.
+
+Decision-analysis notation, laid out left to right: squares for choice nodes, circles for
+chance nodes, triangles for outcomes; action labels and exact probabilities on the edges.
+With a utility function, every node shows its value, outcomes show their utility, and
+the optimal actions (all of them, when tied) are drawn bold. A subtree shared by several
+parents is drawn once unless ``unfold`` is asked for.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Mapping
+from fractions import Fraction
+from pathlib import Path
+
+from decisiontrees.analyses.plans import node_values, optimal_actions
+from decisiontrees.errors import DecisionTreesError
+from decisiontrees.evidence.checks import topological_order
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
+
+FORMATS = ("svg", "pdf", "png", "dot", "tex")
+UNFOLD_LIMIT = 2_000
+INSTALL_HINT = "install Graphviz to render it (Debian: apt-get install graphviz)"
+
+
+def _quote(*lines: str) -> str:
+    """A DOT string of ``lines`` (escaped), separated by DOT's line breaks."""
+    escaped = [line.replace("\\", "\\\\").replace('"', '\\"') for line in lines]
+    return '"' + "\\n".join(escaped) + '"'
+
+
+def to_dot(tree: Node, name: str = "tree", utility: Mapping[str, Fraction] | None = None,
+           unfold: bool = False) -> str:
+    """The tree as DOT text (deterministic, so it can be compared with saved output).
+
+    >>> from decisiontrees.model.nodes import choice
+    >>> print(to_dot(choice({"stay": "home"}), "t").splitlines()[0])
+    digraph "t" {
+    """
+    return "\n".join(_header(name) + _body(tree, utility, unfold, "") + ["}"]) + "\n"
+
+
+def to_dot_pair(left: Node, left_name: str, right: Node, right_name: str,
+                utility: Mapping[str, Fraction], caption: str) -> str:
+    """Two trees side by side under one utility function, with a caption: the figure that
+    explains why one does not dominate the other."""
+    lines = _header(f"{left_name} vs {right_name}")
+    lines.append(f"  label={_quote(caption)}; labelloc=t;")
+    for prefix, tree, name in (("l", left, left_name), ("r", right, right_name)):
+        lines.append(f"  subgraph cluster_{prefix} {{")
+        value = node_values(tree, utility)[id(tree)]
+        lines.append(f"    label={_quote(f'{name}: value {value}')}; style=rounded; color=gray60;")
+        lines += ["  " + line for line in _body(tree, utility, False, prefix)]
+        lines.append("  }")
+    return "\n".join(lines + ["}"]) + "\n"
+
+
+def _header(name: str) -> list[str]:
+    return [
+        f"digraph {_quote(name)} {{",
+        "  rankdir=LR;",
+        "  ordering=out;",
+        '  graph [fontname="Helvetica", fontsize=12];',
+        '  node [fontname="Helvetica", fontsize=11];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
+
+
+def _body(tree: Node, utility: Mapping[str, Fraction] | None, unfold: bool, prefix: str) -> list[str]:
+    values = node_values(tree, utility) if utility is not None else None
+    lines: list[str] = []
+    if unfold:
+        entries = _unfolded(tree)
+    else:
+        # inner nodes once; every terminal separately, as decision-analysis diagrams do
+        order = [n for n in topological_order(tree) if not isinstance(n, Leaf)] or [tree]
+        index = {id(node): i for i, node in enumerate(order)}
+        entries, leaves = [], []
+        for i, node in enumerate(order):
+            children = []
+            for child in node.children:
+                if isinstance(child, Leaf):
+                    children.append(f"t{len(leaves)}")
+                    leaves.append((f"t{len(leaves)}", child, []))
+                else:
+                    children.append(f"n{index[id(child)]}")
+            entries.append((f"n{i}", node, children))
+        entries += leaves
+    for ident, node, _ in entries:
+        lines.append(f"  {prefix}{ident} [{_node_attributes(node, values, utility)}];")
+    for ident, node, children in entries:
+        best = set(optimal_actions(node, values)) if values is not None and isinstance(node, Choice) \
+            else set()
+        for k, child in enumerate(children):
+            if isinstance(node, Choice):
+                label = node.actions[k]
+            else:
+                assert isinstance(node, Chance)
+                label = str(node.probabilities[k])
+            style = ", penwidth=2.5" if k in best else ""
+            lines.append(f"  {prefix}{ident} -> {prefix}{child} [label={_quote(label)}{style}];")
+    return lines
+
+
+def _node_attributes(node: Node, values: Mapping[int, Fraction] | None,
+                     utility: Mapping[str, Fraction] | None) -> str:
+    if isinstance(node, Leaf):
+        shown = "◁ " + node.outcome + (f"   u = {utility[node.outcome]}" if utility is not None else "")
+        return f"shape=plaintext, margin=0.02, label={_quote(shown)}"
+    value = [str(values[id(node)])] if values is not None else [""]
+    if isinstance(node, Choice):
+        return f"shape=square, label={_quote(*value)}"
+    return f"shape=circle, label={_quote(*value)}"
+
+
+def _unfolded(tree: Node) -> list[tuple[str, Node, list[str]]]:
+    """Every occurrence of every node, for drawing shared subtrees repeatedly."""
+    entries: list[tuple[str, Node, list[str]]] = []
+    stack = [(tree, "u0")]
+    counter = 1
+    while stack:
+        node, ident = stack.pop()
+        children = []
+        for child in node.children:
+            child_id = f"u{counter}"
+            counter += 1
+            children.append(child_id)
+            stack.append((child, child_id))
+        entries.append((ident, node, children))
+        if len(entries) > UNFOLD_LIMIT:
+            raise DecisionTreesError(f"render: the unfolded tree has more than {UNFOLD_LIMIT} "
+                                     "nodes; draw shared subtrees once instead")
+    return sorted(entries, key=lambda e: int(e[0][1:]))
+
+
+def write(dot_text: str, output: str | Path, fmt: str | None = None) -> str:
+    """Write ``dot_text`` rendered in ``fmt``, by default the format ``output``'s suffix names.
+
+    Without Graphviz's ``dot`` program, the DOT text is written next to ``output`` and a
+    DecisionTreesError says so and how to install it.
+    """
+    output = Path(output)
+    suffix = fmt or output.suffix.lstrip(".").lower()
+    if suffix not in FORMATS:
+        raise DecisionTreesError(f"render: cannot write `.{suffix}`; use one of "
+                                 + ", ".join(f".{f}" for f in FORMATS))
+    if suffix == "dot":
+        output.write_text(dot_text, encoding="utf-8")
+        return str(output)
+    program = shutil.which("dot")
+    if program is None:
+        fallback = output.with_suffix(".dot")
+        fallback.write_text(dot_text, encoding="utf-8")
+        raise DecisionTreesError(f"render: Graphviz's `dot` program was not found; wrote "
+                                 f"{fallback} instead — {INSTALL_HINT}")
+    result = subprocess.run([program, f"-T{suffix}", "-o", str(output)], input=dot_text,
+                            text=True, capture_output=True, timeout=300)
+    if result.returncode != 0:
+        raise DecisionTreesError(f"render: dot failed: {result.stderr.strip()}")
+    return str(output)
+
+
+def svg(dot_text: str) -> str | None:
+    """SVG text rendered by ``dot``, or None when Graphviz is not installed."""
+    program = shutil.which("dot")
+    if program is None:
+        return None
+    result = subprocess.run([program, "-Tsvg"], input=dot_text, text=True, capture_output=True,
+                            timeout=300)
+    return result.stdout if result.returncode == 0 else None
