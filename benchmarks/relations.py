@@ -34,7 +34,10 @@ from fractions import Fraction
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.setrecursionlimit(100_000)
+
+import oracles  # noqa: E402
 
 from decisiontrees.analyses import plans as analysis  # noqa: E402
 from decisiontrees.analyses import relations  # noqa: E402
@@ -163,11 +166,11 @@ def ratio(engine, base, timeout):
 
 
 def brute(left, right, timeout_ms):
-    return relations.brute_force_dominates(left, right, timeout_ms)
+    return oracles.brute_force_dominates(left, right, timeout_ms)
 
 
 def one_shot(left, right, timeout_ms):
-    return relations.one_shot_dominates(left, right, timeout_ms, OUTCOMES)
+    return oracles.one_shot_dominates(left, right, timeout_ms, OUTCOMES)
 
 
 def baselines(left, right, timeout):
@@ -301,8 +304,8 @@ def _brute_sigma(left, right, names):
 
     for image in itertools.permutations(names):
         moved = relations.relabel(right, dict(zip(names, image)))
-        if relations.one_shot_dominates(left, moved, 60_000, names) and not \
-                relations.one_shot_dominates(moved, left, 60_000, names):
+        if oracles.one_shot_dominates(left, moved, 60_000, names) and not \
+                oracles.one_shot_dominates(moved, left, 60_000, names):
             return True
     return False
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.setrecursionlimit(100_000)
 
 from decisiontrees.analyses import plans as analysis  # noqa: E402
-from decisiontrees.checking.loader import _Checker  # noqa: E402
+from decisiontrees.checking.loader import check_modules  # noqa: E402
 from decisiontrees.language.diagnostics import Reporter  # noqa: E402
 from decisiontrees.language.syntax import collector_paused, parse_module  # noqa: E402
 
@@ -89,7 +89,7 @@ def _measure(text: str) -> dict[str, float]:
     module = parse_module(text, "bench.dtree", reporter)
     parsed = time.perf_counter()
     assert module is not None, reporter.diagnostics
-    spec = _Checker(reporter, [module], [module], "bench.dtree").check()
+    spec = check_modules(reporter, [module], [module], "bench.dtree")
     checked = time.perf_counter()
     tree, utility = spec.trees["big"], spec.utilities["u"]
     analysis.value(tree, utility)

@@ -1,17 +1,49 @@
-"""Check spec files end to end: find them, load each, run its statements."""
+"""The public Python API: every question of the language as a function, and checking files.
+
+The CLI is a thin layer over these functions, so both give the same answers. Functions
+validate their arguments and raise :class:`ArgumentError` naming the call and the argument.
+Trees are model nodes (``choice``, ``chance``, ``uniform``, ``leaf`` or ``spec.tree(name)``);
+utility functions and lotteries are mappings from outcomes to exact numbers (ints, Fractions
+or strings such as ``"1/2"``).
+
+>>> import decisiontrees as dt
+>>> run = dt.choice({"o1": "o1", "o2": "o2"})
+>>> dt.dominates(run, dt.leaf("o1")).holds
+True
+>>> dt.convergence(run, dt.leaf("off")).level
+'strict'
+>>> dt.power(run).power
+Fraction(2, 3)
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import Any
 
+from decisiontrees.analyses import agents, orbits, plans, relations
+from decisiontrees.analyses.agents import ChoiceAnswer, PairAnswer, PowerAnswer, Sampling
+from decisiontrees.analyses.membership import Membership
+from decisiontrees.analyses.membership import contains as _contains
+from decisiontrees.analyses.orbits import Share, Strength
+from decisiontrees.analyses.relations import PermutationGroup, Verdict
 from decisiontrees.checking.loader import load
-from decisiontrees.errors import SpecError
+from decisiontrees.errors import ArgumentError, SpecError
+from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
 from decisiontrees.language.diagnostics import Diagnostic, Span
 from decisiontrees.language.syntax import EXTENSION
+from decisiontrees.model.classes import UtilityClass
+from decisiontrees.model.laws import UNIFORM, Distribution
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, outcomes_of
 from decisiontrees.questions.run import run
 from decisiontrees.report import FileReport
+
+DEFAULT_TIMEOUT_SECONDS = 60
+
+# ---------------------------------------------------------------- checking files
 
 
 def spec_files(paths: Iterable[str]) -> list[str]:
@@ -27,6 +59,7 @@ def spec_files(paths: Iterable[str]) -> list[str]:
 
 
 def check_file(path: str, timeout_seconds: int | None = None) -> FileReport:
+    """Load one spec file and answer its statements; an invalid file reports its diagnostics."""
     try:
         spec = load(path)
     except SpecError as error:
@@ -35,6 +68,8 @@ def check_file(path: str, timeout_seconds: int | None = None) -> FileReport:
 
 
 def check_paths(paths: Iterable[str], timeout_seconds: int | None = None) -> list[FileReport]:
+    """:func:`check_file` for every spec file named or found in a named folder."""
+    paths = list(paths)
     files = spec_files(paths)
     if not files:
         where = ", ".join(paths) or "."
@@ -48,10 +83,8 @@ def check_paths(paths: Iterable[str], timeout_seconds: int | None = None) -> lis
     return reports
 
 
-def certificates(reports: Iterable[FileReport]) -> dict:
+def certificates(reports: Iterable[FileReport]) -> dict[str, Any]:
     """Every checkable certificate of the reports, in the format `decisiontrees verify` reads."""
-    from decisiontrees.evidence.verify import FORMAT
-
     found = []
     for report in reports:
         for result in report.results:
@@ -59,4 +92,242 @@ def certificates(reports: Iterable[FileReport]) -> dict:
             if document is not None:
                 where = f"{report.path}:{result.statement.span.line}: {result.statement.text}"
                 found.append({**document, "statement": where})
-    return {"format": FORMAT, "version": 1, "certificates": found}
+    return {"format": CERTIFICATE_FORMAT, "version": 1, "certificates": found}
+
+
+# ---------------------------------------------------------------- argument checks
+
+
+def _tree(call: str, argument: str, tree: Any) -> Node:
+    if not isinstance(tree, (Leaf, Choice, Chance)):
+        raise ArgumentError(f"{call}(): {argument} must be a tree (choice, chance, uniform, leaf "
+                            f"or spec.tree(name)), not {type(tree).__name__}")
+    return tree
+
+
+def _numeric(call: str, argument: str, tree: Any) -> Node:
+    node = _tree(call, argument, tree)
+    if is_symbolic(node):
+        raise ArgumentError(f"{call}(): {argument} has parameters; give them values first "
+                            "(spec.tree(name) with `p = …` in a statement, or substitute)")
+    return node
+
+
+def _numbers(call: str, argument: str, values: Any, outcomes: Iterable[str]) -> dict[str, Fraction]:
+    if not isinstance(values, Mapping):
+        raise ArgumentError(f"{call}(): {argument} must map outcomes to numbers")
+    try:
+        exact = {str(o): Fraction(v) for o, v in values.items()}
+    except (TypeError, ValueError, ZeroDivisionError) as problem:
+        raise ArgumentError(f"{call}(): {argument} has a value that is not an exact number "
+                            f"({problem})") from None
+    missing = sorted(set(outcomes) - set(exact))
+    if missing:
+        raise ArgumentError(f"{call}(): {argument} gives no value to "
+                            + ", ".join(f"`{o}`" for o in missing))
+    return exact
+
+
+def _outcomes(call: str, trees: Sequence[Node], outcomes: Iterable[str] | None) -> tuple[str, ...]:
+    """The outcome set O: the given one (which must cover the trees), else the trees' own."""
+    mentioned = dict.fromkeys(o for t in trees for o in sorted(set(outcomes_of(t))))
+    if outcomes is None:
+        return tuple(mentioned)
+    given = tuple(dict.fromkeys(outcomes))
+    missing = [o for o in mentioned if o not in given]
+    if missing:
+        raise ArgumentError(f"{call}(): outcomes must include every outcome of the trees; "
+                            "missing " + ", ".join(f"`{o}`" for o in missing))
+    return given
+
+
+def _timeout_ms(call: str, seconds: float | None) -> int:
+    if seconds is None:
+        return DEFAULT_TIMEOUT_SECONDS * 1000
+    if not seconds > 0:
+        raise ArgumentError(f"{call}(): timeout must be a positive number of seconds")
+    return max(1, int(seconds * 1000))
+
+
+def _law(call: str, law: Any) -> Distribution:
+    if not isinstance(law, Distribution):
+        raise ArgumentError(f"{call}(): law must be a Distribution (e.g. decisiontrees.UNIFORM)")
+    return law
+
+
+# ---------------------------------------------------------------- one tree
+
+
+def value(tree: Node, utility: Mapping[str, Any]) -> Any:
+    """``V_u(tree)`` by backward induction (a sympy expression when the tree has parameters).
+
+    >>> from decisiontrees import choice, uniform
+    >>> value(choice({"a": "x", "b": uniform(["x", "y"])}), {"x": 0, "y": 1})
+    Fraction(1, 2)
+    """
+    node = _tree("value", "tree", tree)
+    return plans.value(node, _numbers("value", "utility", utility, outcomes_of(node)))
+
+
+def optimal_plans(tree: Node, utility: Mapping[str, Any], limit: int = plans.DEFAULT_LIMIT
+                  ) -> tuple[plans.PlannedLottery, ...]:
+    """Every plan optimal at every choice node under ``utility``, with its lottery."""
+    node = _numeric("optimal_plans", "tree", tree)
+    return plans.optimal_plans(node, _numbers("optimal_plans", "utility", utility,
+                                              outcomes_of(node)), limit)
+
+
+def contains(tree: Node, lottery: Mapping[str, Any], timeout: float | None = None) -> Membership:
+    """Whether ``lottery`` lies in the tree's lottery set, with a flow or a separating ``u``."""
+    node = _numeric("contains", "tree", tree)
+    exact = _numbers("contains", "lottery", lottery, ())
+    if any(q < 0 for q in exact.values()) or sum(exact.values()) != 1:
+        raise ArgumentError("contains(): lottery must be non-negative and sum to 1")
+    return _contains(node, exact, None, _timeout_ms("contains", timeout))
+
+
+# ---------------------------------------------------------------- relations (theory §3–4)
+
+
+def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None, *,
+              outcomes: Iterable[str] | None = None, timeout: float | None = None) -> Verdict:
+    """Whether ``V_u(left) >= V_u(right)`` for every ``u`` in the class ([0,1]^O by default)."""
+    pair = (_numeric("dominates", "left", left), _numeric("dominates", "right", right))
+    return relations.dominates(*pair, utility_class, _timeout_ms("dominates", timeout),
+                               _outcomes("dominates", pair, outcomes))
+
+
+def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | None = None, *,
+                       outcomes: Iterable[str] | None = None, timeout: float | None = None
+                       ) -> Verdict:
+    """Dominance, and ``V_u(left) > V_u(right)`` for some ``u`` in the class."""
+    call = "strictly_dominates"
+    pair = (_numeric(call, "left", left), _numeric(call, "right", right))
+    return relations.strictly_dominates(*pair, utility_class, _timeout_ms(call, timeout),
+                                        _outcomes(call, pair, outcomes))
+
+
+def compare(left: Node, right: Node, utility_class: UtilityClass | None = None, *,
+            outcomes: Iterable[str] | None = None, timeout: float | None = None
+            ) -> tuple[str | None, Verdict, Verdict]:
+    """``dominates``, ``dominated``, ``equivalent`` or ``incomparable`` (None if undecided),
+    with the verdicts of both directions."""
+    pair = (_numeric("compare", "left", left), _numeric("compare", "right", right))
+    return relations.compare(*pair, utility_class, _timeout_ms("compare", timeout),
+                             _outcomes("compare", pair, outcomes))
+
+
+def inclusion(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
+              timeout: float | None = None) -> Verdict:
+    """Tarsney's P1: ``L(right) ⊊ L(left)``."""
+    pair = (_numeric("inclusion", "left", left), _numeric("inclusion", "right", right))
+    return relations.inclusion(*pair, _outcomes("inclusion", pair, outcomes),
+                               _timeout_ms("inclusion", timeout))
+
+
+def interiority(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
+                timeout: float | None = None) -> Verdict:
+    """Tarsney's P2: ``L(right)`` inside the relative interior of ``L(left)``."""
+    pair = (_numeric("interiority", "left", left), _numeric("interiority", "right", right))
+    return relations.interiority(*pair, _outcomes("interiority", pair, outcomes),
+                                 _timeout_ms("interiority", timeout))
+
+
+def permuted_inclusion(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
+                       fixing: Iterable[str] = (), kinds: Mapping[str, str] | None = None,
+                       timeout: float | None = None) -> Verdict:
+    """Tarsney's P3: some allowed ``σ`` with ``σ·L(right) ⊊ L(left)``. ``fixing`` names
+    outcomes σ must fix; ``kinds`` maps outcomes to kinds σ must keep."""
+    return _permuted("permuted_inclusion", "inclusion", left, right, outcomes, fixing, kinds,
+                     timeout)
+
+
+def permuted_interiority(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
+                         fixing: Iterable[str] = (), kinds: Mapping[str, str] | None = None,
+                         timeout: float | None = None) -> Verdict:
+    """Tarsney's P4: some allowed ``σ`` with ``σ·L(right)`` inside the interior of ``L(left)``."""
+    return _permuted("permuted_interiority", "interiority", left, right, outcomes, fixing, kinds,
+                     timeout)
+
+
+def _permuted(call: str, relation: str, left: Node, right: Node, outcomes: Iterable[str] | None,
+              fixing: Iterable[str], kinds: Mapping[str, str] | None, timeout: float | None
+              ) -> Verdict:
+    pair = (_numeric(call, "left", left), _numeric(call, "right", right))
+    names = _outcomes(call, pair, outcomes)
+    fixed = frozenset(fixing)
+    unknown = sorted(fixed - set(names))
+    if unknown:
+        raise ArgumentError(f"{call}(): fixing names outcomes that are not in O: "
+                            + ", ".join(unknown))
+    group = PermutationGroup(fixed, dict(kinds or {}))
+    return relations.permuted(relation, *pair, names, group, _timeout_ms(call, timeout))
+
+
+# ---------------------------------------------------------------- random agents (§5–6)
+
+
+def _sampling(call: str, samples: int | None, seed: int) -> Sampling | None:
+    if samples is None:
+        return None
+    if not isinstance(samples, int) or samples < 1:
+        raise ArgumentError(f"{call}(): samples must be a positive whole number")
+    return Sampling(samples, seed)
+
+
+def choice_probabilities(tree: Node, law: Distribution = UNIFORM, *,
+                         outcomes: Iterable[str] | None = None, samples: int | None = None,
+                         seed: int = 0) -> ChoiceAnswer:
+    """How often a random agent takes each first action of ``tree`` (ties split equally), and
+    how often it ties: `choices`, `chosen` and `tie` in the language."""
+    node = _numeric("choice_probabilities", "tree", tree)
+    if not isinstance(node, Choice):
+        raise ArgumentError("choice_probabilities(): tree must start with a choice")
+    names = _outcomes("choice_probabilities", [node], outcomes)
+    return agents.choice_probabilities(node.children, names, _law("choice_probabilities", law),
+                                       _sampling("choice_probabilities", samples, seed))
+
+
+def prefers(left: Node, right: Node, law: Distribution = UNIFORM, *,
+            outcomes: Iterable[str] | None = None, samples: int | None = None,
+            seed: int = 0) -> PairAnswer:
+    """``P[V(left) > V(right)]``, with the tie and reverse probabilities."""
+    pair = (_numeric("prefers", "left", left), _numeric("prefers", "right", right))
+    return agents.prefer_probability(*pair, _outcomes("prefers", pair, outcomes),
+                                     _law("prefers", law), _sampling("prefers", samples, seed))
+
+
+def power(tree: Node, law: Distribution = UNIFORM, *, outcomes: Iterable[str] | None = None,
+          samples: int | None = None, seed: int = 0) -> PowerAnswer:
+    """POWER: the expected optimal value ``E[V_u(tree)]``."""
+    node = _numeric("power", "tree", tree)
+    return agents.power(node, _outcomes("power", [node], outcomes), _law("power", law),
+                        _sampling("power", samples, seed))
+
+
+# ---------------------------------------------------------------- orbits (§5)
+
+
+def convergence(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
+                timeout: float | None = None) -> Strength:
+    """How strongly ``left`` is a convergent instrumental goal over ``right`` (none, weak,
+    strict, absolute) for every admissible distribution; ``level`` None when undecided."""
+    pair = (_numeric("convergence", "left", left), _numeric("convergence", "right", right))
+    return orbits.convergence(*pair, _outcomes("convergence", pair, outcomes),
+                              _timeout_ms("convergence", timeout))
+
+
+def distribution_dependent(left: Node, right: Node, *, outcomes: Iterable[str] | None = None
+                           ) -> tuple[bool | None, orbits.Orbit | None, orbits.Orbit | None]:
+    """Tarsney's Proposition 5: orbits that prefer each side (True), or None if none found."""
+    call = "distribution_dependent"
+    pair = (_numeric(call, "left", left), _numeric(call, "right", right))
+    return orbits.distribution_dependent(*pair, _outcomes(call, pair, outcomes))
+
+
+def orbit_share(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
+                timeout: float | None = None) -> Share:
+    """Bounds on the smallest share of a generic orbit that weakly prefers ``left``."""
+    pair = (_numeric("orbit_share", "left", left), _numeric("orbit_share", "right", right))
+    return orbits.orbit_share(*pair, _outcomes("orbit_share", pair, outcomes),
+                              _timeout_ms("orbit_share", timeout))

@@ -9,10 +9,21 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
 
+from decisiontrees.api import certificates, check_paths, spec_files
+from decisiontrees.checking.loader import load
 from decisiontrees.errors import DecisionTreesError, SpecError
-from decisiontrees.report import EXIT_INVALID, as_json, exit_code, render_text
+from decisiontrees.evidence.verify import main as verify_main
+from decisiontrees.formats.gambit import to_efg
+from decisiontrees.formats.importing import imported_text
+from decisiontrees.formats.json_spec import export
+from decisiontrees.language.formatter import format_file, format_text
+from decisiontrees.model.spec import Spec
+from decisiontrees.render.dot import to_dot, write
+from decisiontrees.render.explain import explanation
+from decisiontrees.render.outline import outline
+from decisiontrees.render.tikz import to_tikz
+from decisiontrees.report import EXIT_INVALID, as_json, exit_code, render_latex, render_text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,14 +119,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    from decisiontrees.api import certificates, check_paths
-
     reports = check_paths(arguments.paths, arguments.timeout)
     if arguments.json:
         print(json.dumps(as_json(reports), indent=2))
     elif arguments.latex:
-        from decisiontrees.report import render_latex
-
         print(render_latex(reports))
     else:
         print(render_text(reports, explain=arguments.explain), file=sys.stdout)
@@ -126,9 +133,6 @@ def _check(arguments: argparse.Namespace) -> int:
 
 
 def _render(arguments: argparse.Namespace) -> int:
-    from decisiontrees.checking.loader import load
-    from decisiontrees.render.dot import to_dot, write
-
     spec = load(arguments.file)
     if arguments.explain:
         return _render_explanation(spec, arguments)
@@ -136,18 +140,12 @@ def _render(arguments: argparse.Namespace) -> int:
     if name is None:
         print(f"error: render: {arguments.file} declares no tree", file=sys.stderr)
         return EXIT_INVALID
-    try:
-        tree = spec.tree(name)
-        utility = spec.utility(arguments.utility) if arguments.utility else None
-    except KeyError as error:
-        print(f"error: {error.args[0]}", file=sys.stderr)
-        return EXIT_INVALID
+    tree = spec.tree(name)
+    utility = spec.utility(arguments.utility) if arguments.utility else None
     fmt = _render_format(arguments)
     if fmt is None:
         return EXIT_INVALID
     if fmt == "tikz":
-        from decisiontrees.render.tikz import to_tikz
-
         _emit(to_tikz(tree, utility), arguments.output)
         return 0
     dot_text = to_dot(tree, name, utility, arguments.unfold)
@@ -171,34 +169,9 @@ def _render_format(arguments: argparse.Namespace) -> str | None:
     return "tikz" if suffix == "tex" else suffix
 
 
-def _render_explanation(spec: Any, arguments: argparse.Namespace) -> int:
-    from decisiontrees.analyses.relations import compare
-    from decisiontrees.model.classes import unit_box
-    from decisiontrees.render.dot import to_dot_pair, write
-
+def _render_explanation(spec: Spec, arguments: argparse.Namespace) -> int:
     left_name, right_name = arguments.explain
-    try:
-        left, right = spec.tree(left_name), spec.tree(right_name)
-    except KeyError as error:
-        print(f"error: {error.args[0]}", file=sys.stderr)
-        return EXIT_INVALID
-    if arguments.utility_class and arguments.utility_class not in spec.classes:
-        print(f"error: render: no utility class `{arguments.utility_class}`", file=sys.stderr)
-        return EXIT_INVALID
-    utility_class = spec.classes[arguments.utility_class] if arguments.utility_class \
-        else unit_box(spec.outcomes)
-    outcome, forward, backward = compare(left, right, utility_class, outcomes=spec.outcomes)
-    verdict = forward if forward.witness is not None else backward
-    if verdict.witness is None:
-        state = outcome or "undecided (a solver gave up)"
-        print(f"error: render --explain: nothing to explain, the trees are {state}", file=sys.stderr)
-        return EXIT_INVALID
-    witness = verdict.witness
-    worse, better = (left_name, right_name) if verdict is forward else (right_name, left_name)
-    shown = ", ".join(f"{o}: {v}" for o, v in witness.utility.items())
-    caption = (f"{outcome}: under u = {{{shown}}}, V({worse}) = {witness.left_value} "
-               f"< V({better}) = {witness.right_value}")
-    figure = to_dot_pair(left, left_name, right, right_name, witness.utility, caption)
+    figure = explanation(spec, left_name, right_name, arguments.utility_class)
     fmt = _render_format(arguments)
     if fmt is None:
         return EXIT_INVALID
@@ -210,22 +183,14 @@ def _render_explanation(spec: Any, arguments: argparse.Namespace) -> int:
 
 
 def _export(arguments: argparse.Namespace) -> int:
-    from decisiontrees.checking.loader import load
-    from decisiontrees.formats.json_spec import export
 
     spec = load(arguments.file)
     if arguments.json:
         _emit(json.dumps(export(spec), indent=1) + "\n", arguments.output)
         return 0
-    from decisiontrees.formats.gambit import to_efg
-
     name = arguments.tree or next(iter(spec.trees), None)
-    try:
-        tree = spec.tree(name) if name else None
-        utility = spec.utility(arguments.utility) if arguments.utility else None
-    except KeyError as error:
-        print(f"error: {error.args[0]}", file=sys.stderr)
-        return EXIT_INVALID
+    tree = spec.tree(name) if name else None
+    utility = spec.utility(arguments.utility) if arguments.utility else None
     if tree is None:
         print(f"error: export: {arguments.file} declares no tree", file=sys.stderr)
         return EXIT_INVALID
@@ -234,9 +199,6 @@ def _export(arguments: argparse.Namespace) -> int:
 
 
 def _import(arguments: argparse.Namespace) -> int:
-    from decisiontrees.checking.loader import load
-    from decisiontrees.formats.importing import imported_text
-    from decisiontrees.language.formatter import format_text
 
     load(arguments.file)  # every check of a spec file, with diagnostics
     text = imported_text(arguments.file)
@@ -257,33 +219,20 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _verify(arguments: argparse.Namespace) -> int:
-    from decisiontrees.evidence.verify import main as verify_main
-
     return verify_main([arguments.file])
 
 
 def _show(arguments: argparse.Namespace) -> int:
-    from decisiontrees.checking.loader import load
-    from decisiontrees.render.outline import outline
-
     spec = load(arguments.file)
     names = [arguments.tree] if arguments.tree else list(spec.trees)
     blocks = []
     for name in names:
-        try:
-            tree = spec.tree(name)
-        except KeyError as error:
-            print(f"error: {error.args[0]}", file=sys.stderr)
-            return EXIT_INVALID
-        blocks.append(outline(name, tree))
+        blocks.append(outline(name, spec.tree(name)))
     print("\n\n".join(blocks))
     return 0
 
 
 def _fmt(arguments: argparse.Namespace) -> int:
-    from decisiontrees.api import spec_files
-    from decisiontrees.language.formatter import format_file
-
     unformatted = []
     for path in spec_files(arguments.paths):
         original, formatted = format_file(path)

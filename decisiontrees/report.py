@@ -1,13 +1,22 @@
-"""Rendering check results for a terminal and as JSON (schema: docs/check-output.schema.json)."""
+"""Check results for people and tools: text for a terminal, JSON (docs/check-output.schema.json),
+LaTeX tables for papers, and HTML tables for notebooks.
+
+Each family's evidence renders itself as lines and a JSON object (questions/base.py); this
+module lays results out around them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from decisiontrees.language.diagnostics import Diagnostic
+from decisiontrees.model.spec import StatementKind
+from decisiontrees.questions.base import Status
 from decisiontrees.questions.run import Result
+from decisiontrees.render.tikz import latex_text
 
 SCHEMA_VERSION = 1
 
@@ -31,13 +40,15 @@ def exit_code(reports: Sequence[FileReport]) -> int:
     """2 if any input is invalid, else 1 if any claim did not hold, else 0."""
     if any(not r.valid for r in reports):
         return EXIT_INVALID
-    if any(res.status in ("fail", "unknown") and res.statement.kind == "claim"
+    if any(res.status in _UNDECIDED and res.statement.kind == StatementKind.CLAIM
            for r in reports for res in r.results):
         return EXIT_CLAIM_FAILED
     return EXIT_OK
 
 
-_MARK = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN", "refused": "REFUSED"}
+_UNDECIDED = (Status.FAIL, Status.UNKNOWN, Status.REFUSED)
+_MARK = {Status.PASS: "PASS", Status.FAIL: "FAIL", Status.UNKNOWN: "UNKNOWN",
+         Status.REFUSED: "REFUSED"}
 
 
 def render_text(reports: Sequence[FileReport], explain: bool = False) -> str:
@@ -51,16 +62,16 @@ def render_text(reports: Sequence[FileReport], explain: bool = False) -> str:
             statement = result.statement
             where = f"{statement.span.line}:{statement.span.column}"
             answer = result.answer
-            if statement.kind == "query":
+            if statement.kind == StatementKind.QUERY:
                 mark = _MARK.get(result.status, "")
                 out.append(f"  {where}  {statement.text}")
                 out.append(f"      = {answer.summary}" + (f"  [{mark}]" if mark else ""))
             else:
                 out.append(f"  {where}  {_MARK[result.status]}  {statement.text}")
                 out.append(f"      answer: {answer.summary}")
-                if result.expectation and result.status == "fail":
+                if result.expectation and result.status == Status.FAIL:
                     out.append(f"      {result.expectation}")
-            out.extend(f"      {line}" for line in answer.evidence_lines
+            out.extend(f"      {line}" for line in result.lines()
                        if explain or not line.startswith("explain: "))
     out.append(summary_line(reports))
     return "\n".join(out)
@@ -68,14 +79,14 @@ def render_text(reports: Sequence[FileReport], explain: bool = False) -> str:
 
 def counts(reports: Sequence[FileReport]) -> dict[str, int]:
     results = [res for r in reports for res in r.results]
-    claims = [res for res in results if res.statement.kind == "claim"]
+    claims = [res for res in results if res.statement.kind == StatementKind.CLAIM]
     return {
         "files": len(reports),
         "invalid_files": sum(1 for r in reports if not r.valid),
         "claims": len(claims),
-        "passed": sum(1 for res in claims if res.status == "pass"),
-        "failed": sum(1 for res in claims if res.status == "fail"),
-        "unknown": sum(1 for res in claims if res.status in ("unknown", "refused")),
+        "passed": sum(1 for res in claims if res.status == Status.PASS),
+        "failed": sum(1 for res in claims if res.status == Status.FAIL),
+        "unknown": sum(1 for res in claims if res.status in (Status.UNKNOWN, Status.REFUSED)),
         "queries": len(results) - len(claims),
     }
 
@@ -113,28 +124,27 @@ def _file_json(report: FileReport) -> dict[str, Any]:
 def _result_json(result: Result) -> dict[str, Any]:
     statement = result.statement
     return {
-        "kind": statement.kind,
+        "kind": str(statement.kind),
         "text": statement.text,
         "line": statement.span.line,
         "column": statement.span.column,
         "question": statement.name,
-        "status": result.status,
+        "status": str(result.status),
         "summary": result.answer.summary,
         "answer": result.answer.value,
         "exact": result.answer.exact,
         "claimed": result.expectation,
-        "evidence": dict(result.answer.evidence),
+        "evidence": {key: value for evidence in result.evidence
+                     for key, value in evidence.to_json().items()},
     }
 
 
-_LATEX_STATUS = {"pass": "holds", "fail": "fails", "unknown": "unknown", "refused": "refused",
-                 "answer": "—"}
+_LATEX_STATUS = {Status.PASS: "holds", Status.FAIL: "fails", Status.UNKNOWN: "unknown",
+                 Status.REFUSED: "refused", Status.ANSWER: "—"}
 
 
 def render_latex(reports: Sequence[FileReport]) -> str:
     """The results as LaTeX tables (one per valid file), ready to ``\\input`` into a paper."""
-    from decisiontrees.render.tikz import latex_text
-
     out: list[str] = []
     for report in reports:
         if not report.valid:
@@ -154,24 +164,20 @@ def render_latex(reports: Sequence[FileReport]) -> str:
     return "\n".join(out)
 
 
-_COLOUR = {"pass": "#1a7f37", "fail": "#cf222e", "unknown": "#9a6700", "refused": "#9a6700"}
+_COLOUR = {Status.PASS: "#1a7f37", Status.FAIL: "#cf222e", Status.UNKNOWN: "#9a6700",
+           Status.REFUSED: "#9a6700"}
 
 
 def results_html(results: Sequence[Result]) -> str:
     """Results as an HTML table, for notebooks: statement, verdict, answer and evidence."""
-    from html import escape
-
     rows = []
     for result in results:
         answer = result.answer
-        if result.statement.kind == "query":
-            mark = _MARK.get(result.status, "")
-        else:
-            mark = _MARK[result.status]
+        mark = _MARK.get(result.status, "")
         lines = [answer.summary]
-        if result.expectation and result.status == "fail":
+        if result.expectation and result.status == Status.FAIL:
             lines.append(result.expectation)
-        lines.extend(line for line in answer.evidence_lines if not line.startswith("explain: "))
+        lines.extend(line for line in result.lines() if not line.startswith("explain: "))
         colour = _COLOUR.get(result.status, "inherit")
         rows.append(
             "<tr>"

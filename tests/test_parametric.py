@@ -76,7 +76,7 @@ def test_claims_for_every_parameter_value_agree_with_a_grid(parts, weight, op, b
     if result.status == "pass":
         assert all(holds_at(p) for p in GRID)
     elif result.status == "fail":
-        witness = result.answer.evidence.get("counterexample")
+        witness = result.judgement.counterexample if result.judgement else None
         if witness is not None:
             assert not holds_at(Fraction(witness["p"]))
         else:  # the value did not depend on p after all
@@ -111,7 +111,7 @@ def test_dominance_for_every_parameter_value_agrees_with_a_grid(left_parts, righ
     if result.status == "pass":
         assert all(grid)
     elif result.status == "fail":
-        values = result.answer.evidence["counterexample"]
+        values = result.answer.evidence.values  # the parameter values of the counterexample
         assert relations.dominates(substitute(left, {"p": Fraction(values["p"])}),
                                    substitute(right, {"p": Fraction(values["p"])})).holds is False
     if not all(grid):
@@ -124,7 +124,8 @@ def test_dominance_for_every_parameter_value_agrees_with_a_grid(left_parts, righ
 def test_piecewise_probabilities_match_exact_values_at_other_points(parts, stay, law, checks):
     """Each piece is checked at one point inside; here every piece must also give the exact
     value at other points, which tests that the breakpoints between pieces were found."""
-    from decisiontrees.analyses.agents import UNIFORM, Distribution, choice_probabilities_exact
+    from decisiontrees.analyses.agents import choice_probabilities_exact
+    from decisiontrees.model.laws import UNIFORM, Distribution
     from decisiontrees.model.nodes import Choice
 
     options = ", ".join(f"x{k}: chance {{ {w}: {x}, {_rest(w)}: {y} }}"

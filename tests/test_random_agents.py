@@ -18,7 +18,6 @@ from strategies import trees
 
 from decisiontrees import parse, run
 from decisiontrees.analyses import plans as analysis
-from decisiontrees.analyses.agents import UNIFORM as UNIFORM_LAW
 from decisiontrees.analyses.agents import (
     Distribution,
     Sampling,
@@ -28,6 +27,8 @@ from decisiontrees.analyses.agents import (
 )
 from decisiontrees.analyses.integrals import region_integral
 from decisiontrees.analyses.orbits import convergence, orbit_share
+from decisiontrees.errors import CrossCheckFailed
+from decisiontrees.model.laws import UNIFORM as UNIFORM_LAW
 from decisiontrees.model.nodes import chance, choice, leaf, uniform
 
 OUTCOMES = ("a", "b", "c", "d")
@@ -278,7 +279,7 @@ def test_a_failed_internal_cross_check_is_unknown_not_an_answer(monkeypatch):
     from decisiontrees.analyses import agents as random_agents
 
     def broken(*arguments, **keywords):
-        raise ArithmeticError("optimality regions have total probability 2, not 1")
+        raise CrossCheckFailed("optimality regions have total probability 2, not 1")
 
     monkeypatch.setattr(random_agents, "choice_probabilities_exact", broken)
     (result,) = run(parse("outcomes a, b\ntree t = choice { a, b }\nclaim chosen(t, a) == 1/2\n"))

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from math import factorial
 from typing import Any
 
-from decisiontrees.analyses.integrals import Univariate, region_integral
+from decisiontrees.analyses.integrals import region_integral
 from decisiontrees.analyses.plans import reachable_outcomes
+from decisiontrees.errors import CrossCheckFailed, TooManyLotteries
+from decisiontrees.model.laws import UNIFORM, Distribution, Univariate
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
+from decisiontrees.model.symbols import simplify
 
 Point = tuple[Fraction, ...]
 DEFAULT_SAMPLES = 200_000
@@ -32,102 +34,6 @@ DEFAULT_SEED = 0
 POINT_LIMIT = 2_000
 CHUNK = 1 << 15
 Z95 = 1.959963984540054
-
-
-class TooManyLotteries(Exception):
-    """A tree has more distinct strategy lotteries than an exact answer should enumerate."""
-
-
-# ------------------------------------------------------------------ distributions
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """An i.i.d. law for each outcome's utility (``admissible``: Tarsney's whole family)."""
-
-    kind: str  # power, beta, scipy or admissible
-    arguments: tuple[Any, ...] = ()
-    keywords: tuple[tuple[str, Any], ...] = ()
-
-    def __str__(self) -> str:
-        if self.kind == "power" and self.arguments == (Fraction(1),):
-            return "i.i.d. U[0,1]"
-        if self.kind == "power":
-            (a,) = self.arguments
-            power = "x" if a == 2 else f"x^{a - 1}" if a.denominator == 1 else f"x^({a - 1})"
-            return f"i.i.d. density {a}{power}"
-        if self.kind == "beta":
-            return f"i.i.d. Beta({self.arguments[0]}, {self.arguments[1]})"
-        if self.kind == "scipy":
-            given = [str(a) for a in self.arguments[1:]] + [f"{k}={v}" for k, v in self.keywords]
-            return f"i.i.d. scipy.stats.{self.arguments[0]}({', '.join(given)})"
-        return "every admissible distribution"
-
-    def source(self) -> str:
-        """The law as the spec language writes it: ``power(2)``, ``scipy(triang, 1/2)``."""
-        given = [str(a) for a in self.arguments] + [f"{k} = {v}" for k, v in self.keywords]
-        return f"{self.kind}({', '.join(given)})"
-
-    def polynomial_density(self) -> Univariate | None:
-        """The density as a polynomial on [0,1] when it is one (then answers are exact)."""
-        if self.kind == "power":
-            (a,) = self.arguments
-            if a.denominator == 1:
-                return tuple([Fraction(0)] * (int(a) - 1) + [a])
-        if self.kind == "beta":
-            a, b = self.arguments
-            if a.denominator == 1 and b.denominator == 1:
-                a, b = int(a), int(b)
-                norm = Fraction(factorial(a + b - 1), factorial(a - 1) * factorial(b - 1))
-                # x^(a-1) (1-x)^(b-1), expanded
-                coefficients = [Fraction(0)] * (a + b - 1)
-                for k in range(b):
-                    sign = -1 if k % 2 else 1
-                    coefficients[a - 1 + k] += norm * sign * _binomial(b - 1, k)
-                return tuple(coefficients)
-        return None
-
-    def sampler(self) -> Callable[[Any, tuple[int, int]], Any]:
-        """``(rng, shape) -> array`` of independent draws."""
-        import numpy as np
-
-        if self.kind == "power":
-            exponent = 1 / float(self.arguments[0])
-            if exponent == 1:
-                return lambda rng, shape: rng.random(shape)
-            return lambda rng, shape: np.power(rng.random(shape), exponent)
-        if self.kind == "beta":
-            a, b = (float(x) for x in self.arguments)
-            return lambda rng, shape: rng.beta(a, b, shape)
-        if self.kind == "scipy":
-            law = scipy_law(self.arguments[0], self.arguments[1:], dict(self.keywords))
-            return lambda rng, shape: law.rvs(size=shape, random_state=rng)
-        raise ValueError("the admissible family has no single sampler")
-
-
-UNIFORM = Distribution("power", (Fraction(1),))
-# The laws a spec can declare, with the names of their parameters.
-LAWS: dict[str, tuple[str, ...]] = {"power": ("a",), "beta": ("a", "b"), "scipy": (),
-                                    "admissible": ()}
-
-
-def _binomial(n: int, k: int) -> int:
-    return factorial(n) // (factorial(k) * factorial(n - k))
-
-
-def scipy_law(name: str, arguments: Sequence[Any], keywords: Mapping[str, Any]) -> Any:
-    """A frozen scipy.stats distribution; ValueError saying why when there is none."""
-    try:
-        import scipy.stats
-    except ImportError:
-        raise ValueError("scipy is not installed: pip install scipy") from None
-    law = getattr(scipy.stats, name, None)
-    if law is None or not hasattr(law, "rvs"):
-        raise ValueError(f"scipy.stats has no distribution `{name}`")
-    try:
-        return law(*(float(a) for a in arguments), **{k: float(v) for k, v in keywords.items()})
-    except (TypeError, ValueError) as problem:
-        raise ValueError(f"scipy.stats.{name}: {problem}") from None
 
 
 # ------------------------------------------------------------------ answers
@@ -178,8 +84,6 @@ class PowerAnswer:
 def lottery_points(tree: Node, outcomes: Sequence[str], limit: int = POINT_LIMIT) -> frozenset[Point]:
     """The distinct lotteries of the tree's pure strategies, as vectors over ``outcomes``
     (of exact functions of the parameters, in canonical form, for a parametric tree)."""
-    from decisiontrees.model.symbols import simplify
-
     index = {o: i for i, o in enumerate(outcomes)}
     d = len(outcomes)
     points: dict[int, frozenset[Point]] = {}
@@ -220,7 +124,7 @@ def _masses(points: Sequence[Point], density: Univariate) -> dict[Point, Fractio
         masses[z] = region_integral(normals, d, density) if normals else Fraction(1)
     total = sum(masses.values(), Fraction(0))
     if total != 1:  # the regions tile the cube; anything else is a bug, never an answer
-        raise ArithmeticError(f"optimality regions have total probability {total}, not 1")
+        raise CrossCheckFailed(f"optimality regions have total probability {total}, not 1")
     return masses
 
 

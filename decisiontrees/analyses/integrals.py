@@ -13,12 +13,11 @@ from fractions import Fraction
 from math import factorial
 from typing import Any
 
+from decisiontrees.model.laws import Univariate
 from decisiontrees.solvers import normaliz
 
 # A polynomial in d variables: exponent tuple -> coefficient.
 Polynomial = dict[tuple[int, ...], Fraction]
-# A univariate polynomial by coefficients, constant term first.
-Univariate = tuple[Fraction, ...]
 UNIFORM: Univariate = (Fraction(1),)
 
 

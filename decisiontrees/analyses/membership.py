@@ -7,13 +7,17 @@ The solver only searches; nothing it says is reported before that exact check pa
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from decisiontrees.analyses.plans import an_optimal_plan, describe_plan, expected_utility, value
-from decisiontrees.evidence.checks import EdgeKey, check_flow
-from decisiontrees.model.nodes import Node, is_symbolic
+from decisiontrees.errors import ArgumentError
+from decisiontrees.evidence.checks import EdgeKey, check_flow, topological_order
+from decisiontrees.model.nodes import Choice, Node, is_symbolic, outcomes_of
+from decisiontrees.solvers import smt as solver
 
 DEFAULT_TIMEOUT_MS = 30_000
 
@@ -40,13 +44,11 @@ def contains(tree: Node, lottery: Mapping[str, Fraction], outcomes: list[str] | 
     >>> contains(choice({"a": "x", "b": "y"}), {"x": Fraction(1, 3), "y": Fraction(2, 3)}).contained
     True
     """
-    from decisiontrees.solvers import smt as solver
-
     if is_symbolic(tree):
-        raise ValueError("contains(): the tree has parameters; give them values first")
+        raise ArgumentError("contains(): the tree has parameters; give them values first")
     lottery = {o: Fraction(q) for o, q in lottery.items()}
     if any(q < 0 for q in lottery.values()) or sum(lottery.values()) != 1:
-        raise ValueError("contains(): the lottery must be non-negative and sum to 1")
+        raise ArgumentError("contains(): the lottery must be non-negative and sum to 1")
     flow = solver.find_flow(tree, lottery, timeout_ms)
     if isinstance(flow, solver.Unknown):
         return Membership(None, solver.SOLVER_NAME, reason=flow.reason)
@@ -77,8 +79,6 @@ def contains(tree: Node, lottery: Mapping[str, Fraction], outcomes: list[str] | 
 
 
 def _leaf_outcomes(tree: Node) -> set[str]:
-    from decisiontrees.model.nodes import outcomes_of
-
     return set(outcomes_of(tree))
 
 
@@ -98,3 +98,39 @@ def _simplest(tree: Node, lottery: Mapping[str, Fraction], utility: dict[str, Fr
         ):
             return rounded
     return utility
+
+
+def node_paths(tree: Node) -> list[str]:
+    """A readable path (``run > #2 > stay``) to each node of ``topological_order(tree)``."""
+    order = topological_order(tree)
+    index = {id(n): i for i, n in enumerate(order)}
+    paths: list[str | None] = [None] * len(order)
+    paths[0] = ""
+    queue = deque([tree])
+    while queue:
+        node = queue.popleft()
+        here = paths[index[id(node)]]
+        labels = node.actions if isinstance(node, Choice) else [f"#{k + 1}" for k, _ in
+                                                                 enumerate(node.children)]
+        for label, child in zip(labels, node.children):
+            if paths[index[id(child)]] is None:
+                paths[index[id(child)]] = f"{here} > {label}" if here else label
+                queue.append(child)
+    return [p or "" for p in paths]
+
+
+def flow_behaviour(tree: Node, flow: Mapping[EdgeKey, Fraction]) -> list[dict[str, Any]]:
+    """The flow as a mix of actions at each choice node that receives some of it."""
+    order = topological_order(tree)
+    paths = node_paths(tree)
+    steps = []
+    for i, node in enumerate(order):
+        if not isinstance(node, Choice):
+            continue
+        parts = [flow.get((i, k), Fraction(0)) for k in range(len(node.children))]
+        total = sum(parts)
+        if total == 0:
+            continue
+        mix = {a: str(q / total) for a, q in zip(node.actions, parts) if q != 0}
+        steps.append({"at": paths[i], "mix": mix})
+    return sorted(steps, key=lambda step: (step["at"].count(" > "), step["at"]))

@@ -26,11 +26,12 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from math import lcm
+from math import gcd, lcm
 from typing import Any
 
 from decisiontrees.analyses import relations
 from decisiontrees.analyses.agents import lottery_points, pair_exact, relevant_outcomes
+from decisiontrees.errors import RefusedError
 from decisiontrees.model.nodes import Node
 
 MAX_OUTCOMES = 8
@@ -78,7 +79,7 @@ class _Orbits:
         self.names = relevant_outcomes([left, right], outcomes)
         d = len(self.names)
         if d > MAX_OUTCOMES:
-            raise ValueError(f"orbit analysis enumerates all d! permutations; the trees reach "
+            raise RefusedError(f"orbit analysis enumerates all d! permutations; the trees reach "
                              f"{d} outcomes, more than {MAX_OUTCOMES}")
         mine, theirs = lottery_points(left, self.names), lottery_points(right, self.names)
         union = sorted(mine | theirs)
@@ -258,8 +259,6 @@ class _Orbits:
 
 
 def _normalised(cs: int, ct: int, c1: int) -> tuple[int, int, int]:
-    from math import gcd
-
     divisor = gcd(gcd(abs(cs), abs(ct)), abs(c1)) or 1
     sign = -1 if (cs, ct, c1) < (0, 0, 0) else 1
     return (sign * cs // divisor, sign * ct // divisor, sign * c1 // divisor)

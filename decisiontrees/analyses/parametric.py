@@ -15,6 +15,7 @@ from typing import Any
 
 from decisiontrees.model.nodes import Parameter
 from decisiontrees.model.symbols import assignment_table, to_sympy
+from decisiontrees.solvers import smt as solver
 
 OPERATORS = {"==": "Eq", "!=": "Ne", "<": "Lt", "<=": "Le", ">": "Gt", ">=": "Ge"}
 
@@ -75,8 +76,6 @@ def interval_text(found: Any) -> str:
 def for_all(condition: Any, parameters: Mapping[str, Parameter], timeout_ms: int) -> ForAll:
     """Decide ``condition`` for every parameter value in the domains."""
     import sympy
-
-    from decisiontrees.solvers import smt as solver
 
     where = region(condition, parameters)
     if condition is sympy.true:

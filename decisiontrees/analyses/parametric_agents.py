@@ -15,23 +15,29 @@ breakpoint is rational, and otherwise stated as limits of the pieces.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from decisiontrees.analyses.integrals import Univariate, simplex_integral
-from decisiontrees.model.nodes import Parameter
-from decisiontrees.model.symbols import simplify
+from decisiontrees.analyses.agents import (
+    choice_probabilities_exact,
+    lottery_points,
+    pair_exact,
+    power_exact,
+    relevant_outcomes,
+)
+from decisiontrees.analyses.integrals import simplex_integral
+from decisiontrees.analyses.parametric import OPERATORS, interval_text
+from decisiontrees.errors import CrossCheckFailed, Unsupported
+from decisiontrees.model.laws import Univariate
+from decisiontrees.model.nodes import Choice, Node, Parameter
+from decisiontrees.model.symbols import simplify, substitute
 from decisiontrees.model.symbols import symbol as parameter_symbol
 from decisiontrees.solvers.normaliz import triangulation
 
 MAX_DIMENSION = 4
 MAX_DETERMINANTS = 20_000
-
-
-class Unsupported(Exception):
-    """The question is beyond what this module decides exactly; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -232,7 +238,7 @@ def piecewise(quantity: Any, points: Sequence[tuple[Any, ...]], d: int, density:
         exact = exact_at(check)
         if expression.subs(symbol, sympy.Rational(check.numerator, check.denominator)) != \
                 sympy.Rational(exact.numerator, exact.denominator):
-            raise ArithmeticError("a piece disagrees with the exact value inside it")
+            raise CrossCheckFailed("a piece disagrees with the exact value inside it")
         if pieces and sympy.cancel(pieces[-1].expression - expression) == 0:
             pieces[-1] = Piece(pieces[-1].low, interval.high, expression)
         else:
@@ -265,8 +271,6 @@ def decide(answer: PiecewiseAnswer, op: str, bound: Fraction) -> Decision:
     At irrational breakpoints the value is the pieces' common limit (the probability is
     continuous there) unless two lotteries coincide there, which leaves it undecided."""
     import sympy
-
-    from decisiontrees.analyses.parametric import OPERATORS, interval_text
 
     symbol = parameter_symbol(answer.parameter)
     compare = getattr(sympy, OPERATORS[op])
@@ -336,3 +340,74 @@ def coincidence_points(points: Sequence[tuple[Any, ...]], parameter: Parameter) 
         if common is not None:
             found |= _roots(common, symbol, parameter)
     return sorted(found, key=lambda r: sympy.N(r, 50))
+
+
+# ------------------------------------------------------------------ the questions
+
+
+def _at(trees: Sequence[Node], parameter: Parameter, value: Fraction) -> list[Node]:
+    return [substitute(t, {parameter.name: value}) for t in trees]
+
+
+def choice_pieces(root: Choice, outcomes: Sequence[str], density: Univariate,
+                  parameter: Parameter, index: int | None) -> PiecewiseAnswer:
+    """The probability that the first choice takes child ``index`` (ties split equally),
+    or with ``index`` None that it ties, as a piecewise function of the parameter."""
+    order = relevant_outcomes([root], outcomes)
+    sets = [lottery_points(c, order) for c in root.children]
+    points = sorted(frozenset().union(*sets), key=str)
+
+    def quantity(masses: Mapping[Any, Any]) -> Any:
+        total: Any = Fraction(0)
+        for z, mass in masses.items():
+            holders = [j for j, s in enumerate(sets) if z in s]
+            if index is None:
+                total += mass if len(holders) > 1 else 0
+            elif index in holders:
+                total += mass / len(holders)
+        return total
+
+    def exact(value: Fraction) -> Fraction:
+        (tree,) = _at([root], parameter, value)
+        assert isinstance(tree, Choice)
+        found = choice_probabilities_exact(tree.children, outcomes, density)
+        number = found.tie.value if index is None else found.chosen[index].value
+        assert isinstance(number, Fraction)
+        return number
+
+    return piecewise(quantity, points, len(order), density, parameter, exact)
+
+
+def prefer_pieces(left: Node, right: Node, outcomes: Sequence[str], density: Univariate,
+                  parameter: Parameter) -> PiecewiseAnswer:
+    """``P[V(left) > V(right)]`` as a piecewise function of the parameter."""
+    order = relevant_outcomes([left, right], outcomes)
+    mine, theirs = lottery_points(left, order), lottery_points(right, order)
+    points = sorted(mine | theirs, key=str)
+
+    def better(masses: Mapping[Any, Any]) -> Any:
+        return sum((m for z, m in masses.items() if z in mine and z not in theirs), Fraction(0))
+
+    def exact(value: Fraction) -> Fraction:
+        a, b = _at([left, right], parameter, value)
+        number = pair_exact(a, b, outcomes, density).better.value
+        assert isinstance(number, Fraction)
+        return number
+
+    return piecewise(better, points, len(order), density, parameter, exact)
+
+
+def power_pieces(tree: Node, outcomes: Sequence[str], density: Univariate,
+                 parameter: Parameter) -> PiecewiseAnswer:
+    """POWER, ``E[V_u(tree)]``, as a piecewise function of the parameter."""
+    order = relevant_outcomes([tree], outcomes)
+    points = sorted(lottery_points(tree, order), key=str)
+
+    def exact(value: Fraction) -> Fraction:
+        (at,) = _at([tree], parameter, value)
+        number = power_exact(at, outcomes, density).power.value
+        assert isinstance(number, Fraction)
+        return number
+
+    return piecewise(lambda masses: sum(masses.values(), Fraction(0)), points, len(order),
+                     density, parameter, exact, weighted=True)

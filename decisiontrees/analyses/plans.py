@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Union
 
-from decisiontrees.errors import RefusedError
+from decisiontrees.errors import ArgumentError, RefusedError
+from decisiontrees.evidence.checks import topological_order
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, postorder
+from decisiontrees.model.symbols import simplify
 
 Utility = Mapping[str, Fraction]
 Lottery = Mapping[str, Fraction]
@@ -58,8 +60,6 @@ def node_values(tree: Node, utility: Utility, order: list[Node] | None = None) -
                 (p * values[id(c)] for p, c in zip(node.probabilities, node.children)), Fraction(0)
             )
     if symbolic:
-        from decisiontrees.model.symbols import simplify
-
         values = {k: simplify(v) for k, v in values.items()}
     return values
 
@@ -72,7 +72,7 @@ def _symbolic_max(children: list[Any]) -> Any:
 
 def _require_numeric(tree: Node, what: str) -> None:
     if is_symbolic(tree):
-        raise ValueError(f"{what}(): the tree has parameters; give them values first")
+        raise ArgumentError(f"{what}(): the tree has parameters; give them values first")
 
 
 def optimal_actions(node: Choice, values: Mapping[int, Any]) -> tuple[int, ...]:
@@ -306,8 +306,6 @@ def optimal_plans(tree: Node, utility: Utility, limit: int = DEFAULT_LIMIT) -> t
 def plan_flow(tree: Node, plan: Plan) -> dict[tuple[int, int], Fraction]:
     """The sequence-form flow of a plan: how much probability each choice edge carries,
     keyed by (index in ``certificates.topological_order(tree)``, child index)."""
-    from decisiontrees.evidence.checks import topological_order
-
     index = {id(node): i for i, node in enumerate(topological_order(tree))}
     pairs = list(reversed(_plan_postorder(tree, plan)))  # parents before children
     weight: dict[tuple[int, int], Fraction] = {(id(tree), id(plan)): Fraction(1)}

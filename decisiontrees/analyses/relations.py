@@ -26,6 +26,7 @@ from decisiontrees.evidence.checks import (
 )
 from decisiontrees.model.classes import WEIGHT, UtilityClass, unit_box
 from decisiontrees.model.nodes import Leaf, Node, leaf, postorder, rebuild
+from decisiontrees.solvers import smt as solver
 
 DEFAULT_TIMEOUT_MS = 60_000
 CERTIFICATE_VERTEX_LIMIT = 256
@@ -62,9 +63,7 @@ def class_rows(utility_class: UtilityClass) -> list[tuple[dict[str, Fraction], s
 
 
 def _solver_name() -> str:
-    from decisiontrees.solvers.smt import SOLVER_NAME
-
-    return SOLVER_NAME
+    return solver.SOLVER_NAME
 
 
 def outcomes_of_pair(left: Node, right: Node, outcomes: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -132,8 +131,6 @@ def _search(better: Node, worse: Node, utility_class: UtilityClass, timeout_ms: 
             strict: bool = True, nonconstant: bool = False) -> dict[str, Fraction] | None | str:
     """A verified ``u`` in the class under which ``better`` beats ``worse``; None if none
     exists; a string (the reason) if the solver gave up or its answer failed the check."""
-    from decisiontrees.solvers import smt as solver
-
     found = solver.find_better_utility(better, worse, utility_class, timeout_ms, strict, nonconstant)
     if isinstance(found, solver.Unknown):
         return found.reason
@@ -211,8 +208,6 @@ def _structural_certificate(left: Node, right: Node, proof: list[structural.Step
 def _vertex_certificate(left: Node, right: Node, utility_class: UtilityClass, timeout_ms: int
                         ) -> dict[str, Any] | str:
     """Per plan of ``right``: a flow of ``left`` and Farkas multipliers; or why there is none."""
-    from decisiontrees.solvers import smt as solver
-
     if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
         return f"more than {CERTIFICATE_VERTEX_LIMIT} vertices for a certificate"
     # A vertex that is itself a plan lottery of `left` needs no LP: that plan's flow, with
@@ -332,8 +327,6 @@ def _interior_certificate(left: Node, right: Node, names: tuple[str, ...], timeo
     """Per plan lottery ``y`` of ``right``: ``ε`` and flows of ``left`` reaching
     ``y + ε(e_o − c)`` for every outcome ``o``, a simplex around ``y`` inside ``L(left)``;
     or why there is no certificate."""
-    from decisiontrees.solvers import smt as solver
-
     if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
         return f"more than {CERTIFICATE_VERTEX_LIMIT} vertices for a certificate"
     vertices = []
@@ -542,31 +535,3 @@ def certificate_document(relation: str, left: Node, right: Node, utility_class: 
 def _witness_json(witness: Witness) -> dict[str, Any]:
     return {"utility": {o: str(v) for o, v in witness.utility.items()},
             "weights": {k: str(v) for k, v in witness.weights.items()}}
-
-
-def brute_force_dominates(left: Node, right: Node, timeout_ms: int = DEFAULT_TIMEOUT_MS,
-                          limit: int = 100_000) -> bool | None:
-    """Dominance on [0,1]^O the slow, independent way: every plan lottery of ``right`` must be
-    a convex combination of the plan lotteries of ``left`` (one LP per plan). A baseline for
-    benchmarks and a cross-check for tests; None if a solver call gave up."""
-    from decisiontrees.solvers import smt as solver
-
-    points = [row.lottery for row in analysis.plans(left, limit)]
-    for row in analysis.plans(right, limit):
-        inside = solver.in_convex_hull(points, row.lottery, timeout_ms)
-        if isinstance(inside, solver.Unknown):
-            return None
-        if not inside:
-            return False
-    return True
-
-
-def one_shot_dominates(left: Node, right: Node, timeout_ms: int = DEFAULT_TIMEOUT_MS,
-                       outcomes: tuple[str, ...] | None = None) -> bool | None:
-    """Dominance on [0,1]^O by THEORY §3's single SMT query alone (no structural proof, no
-    certificate): the baseline the engine is measured against. None if z3 gave up."""
-    names = outcomes_of_pair(left, right, outcomes)
-    found = _search(right, left, unit_box(names), timeout_ms)
-    if isinstance(found, str):
-        return None
-    return found is None

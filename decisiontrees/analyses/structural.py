@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
+from decisiontrees.analyses.plans import reachable_outcomes
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
 
 DEFAULT_BUDGET = 200_000
 
@@ -161,21 +162,15 @@ def prove_by_forcing(left: Node, right: Node,
 
 def reachable(tree: Node) -> set[str]:
     """Outcomes that some plan reaches with positive probability."""
-    from decisiontrees.analyses.plans import reachable_outcomes
-
     return set(reachable_outcomes(tree))
 
 
 def _leaves_of(tree: Node) -> list[Leaf]:
-    from decisiontrees.model.nodes import postorder
-
     return [n for n in postorder(tree) if isinstance(n, Leaf)]
 
 
 def _forced_outcomes(tree: Node) -> dict[int, frozenset[str]]:
     """For every node, the outcomes some plan reaches with probability 1."""
-    from decisiontrees.model.nodes import postorder
-
     forced: dict[int, frozenset[str]] = {}
     for node in postorder(tree):
         if isinstance(node, Leaf):

@@ -79,6 +79,7 @@ class Reporter:
         self.sources: dict[str, list[str]] = {}
         self.diagnostics: list[Diagnostic] = []
         self._seen: set[object] = set()
+        self._texts: dict[str, str] = {}
 
     def first_time(self, key: object) -> bool:
         """True the first time ``key`` is asked about: for problems worth reporting once."""
@@ -90,6 +91,16 @@ class Reporter:
     def add_source(self, path: str, text: str) -> None:
         self.sources[path] = text.splitlines()
 
+    def text(self, path: str) -> str:
+        """A file's whole text (joined once per file)."""
+        if path not in self._texts:
+            self._texts[path] = "\n".join(self.sources.get(path, []))
+        return self._texts[path]
+
+    def text_at(self, span: Span) -> str:
+        """The source text a span covers, on one line."""
+        return span_text(self.text(span.path), span)
+
     def error(self, span: Span, message: str, hint: str | None = None) -> None:
         lines = self.sources.get(span.path)
         source_line = None
@@ -100,3 +111,15 @@ class Reporter:
     def raise_if_any(self) -> None:
         if self.diagnostics:
             raise SpecError(self.diagnostics)
+
+
+def span_text(text: str, span: Span) -> str:
+    """The part of ``text`` a span covers; several lines are joined with single spaces."""
+    lines = text.splitlines()[span.line - 1: span.end_line]
+    if not lines:
+        return ""
+    if len(lines) == 1:
+        return lines[0][span.column - 1: span.end_column - 1]
+    lines[0] = lines[0][span.column - 1:]
+    lines[-1] = lines[-1][: span.end_column - 1]
+    return " ".join(line.strip() for line in lines)

@@ -1,0 +1,47 @@
+"""`distribution d = power(2)`: the laws of random agents' utilities, checked."""
+
+from __future__ import annotations
+
+from decisiontrees.checking.arithmetic import evaluate
+from decisiontrees.language.diagnostics import Reporter, suggest
+from decisiontrees.language.syntax import DistributionDecl, Keyword, Var
+from decisiontrees.model.laws import LAWS, Distribution, scipy_law
+
+
+def check_distribution(reporter: Reporter, item: DistributionDecl) -> Distribution | None:
+    """The law a ``distribution`` declaration names, or None after reporting why."""
+    law = item.law
+    if law.name not in LAWS:
+        hint = suggest(law.name, LAWS) or "the laws are " + ", ".join(LAWS)
+        reporter.error(law.name_span, f"unknown distribution `{law.name}`", hint)
+        return None
+    positional = [a for a in law.arguments if not isinstance(a, Keyword)]
+    keywords = [a for a in law.arguments if isinstance(a, Keyword)]
+    if law.name == "scipy":
+        if not positional or not isinstance(positional[0], Var):
+            reporter.error(law.span, "scipy() takes the name of a scipy.stats "
+                                "distribution first", "e.g. `scipy(triang, 1/2)`")
+            return None
+        numbers = [evaluate(a, reporter, what="a number") for a in positional[1:]]
+        named = [(k.name, evaluate(k.value, reporter, what="a number")) for k in keywords]
+        if None in numbers or any(v is None for _, v in named):
+            return None
+        try:
+            scipy_law(positional[0].name, numbers, dict(named))
+        except ValueError as problem:
+            reporter.error(law.span, str(problem))
+            return None
+        return Distribution("scipy", (positional[0].name, *numbers), tuple(named))
+    wanted = LAWS[law.name]
+    if keywords or len(positional) != len(wanted):
+        reporter.error(law.span, f"{law.name}() takes {len(wanted)} number"
+                            f"{'s' if len(wanted) != 1 else ''}"
+                            + (f" ({', '.join(wanted)})" if wanted else ""))
+        return None
+    numbers = [evaluate(a, reporter, what="a number") for a in positional]
+    if None in numbers:
+        return None
+    if any(n <= 0 for n in numbers):
+        reporter.error(law.span, f"the parameters of {law.name}() must be positive")
+        return None
+    return Distribution(law.name, tuple(numbers))

@@ -1,0 +1,299 @@
+"""Queries and claims: the question's family from the registry, its arguments and options
+checked against the family's signature, and a claim's comparison against its answer's shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+from decisiontrees.checking.arithmetic import evaluate
+from decisiontrees.checking.declarations import KIND_NAMES, Declarations
+from decisiontrees.checking.mappings import MappingChecker
+from decisiontrees.language.diagnostics import suggest
+from decisiontrees.language.syntax import (
+    BinOp,
+    Call,
+    Claim,
+    Keyword,
+    MappingLit,
+    Neg,
+    Number,
+    Query,
+    Ref,
+    SetLit,
+    Value,
+    Var,
+)
+from decisiontrees.model.nodes import is_symbolic
+from decisiontrees.model.spec import Statement, StatementKind, TreeArg, UtilityArg
+from decisiontrees.model.symbols import free_parameters, substitute
+from decisiontrees.questions.base import Arguments, Family, Kind, Shape
+from decisiontrees.questions.registry import QUESTIONS
+
+ResolveTree = Callable[[Ref], Any]
+
+
+def is_expression(value: Value) -> bool:
+    return isinstance(value, (Number, Var, BinOp, Neg))
+
+
+class StatementChecker:
+    """Checks statements once every declaration is checked."""
+
+    def __init__(self, names: Declarations, resolve_tree: ResolveTree) -> None:
+        self.names = names
+        self.reporter = names.reporter
+        self.resolve_tree = resolve_tree
+        self.mappings = MappingChecker(names)
+        self.options: dict[str, Callable[[Keyword], Any]] = {
+            "samples": self.whole_number, "seed": self.whole_number, "limit": self.whole_number,
+            "timeout": self.whole_number, "fixing": self.outcome_set, "within": self.feature_name,
+        }
+
+    def check(self, item: Query | Claim) -> Statement | None:
+        call = item.call
+        family = QUESTIONS.get(call.name)
+        if family is None:
+            hint = suggest(call.name, QUESTIONS) or "the questions are " + ", ".join(sorted(QUESTIONS))
+            self.reporter.error(call.name_span, f"unknown question `{call.name}`", hint)
+            return None
+        arguments = self.arguments(call, family)
+        if arguments is None:
+            return None
+        question = family.make(arguments)
+        problems = family.problems(question)
+        for message, hint in problems:
+            self.reporter.error(call.span, message, hint)
+        if problems:
+            return None
+        op, expected = None, None
+        if isinstance(item, Claim):
+            op = item.op
+            if not self.claim_form(item, family):
+                return None
+            if item.expected is not None:
+                expected = self.expected_value(item.expected, family)
+                if expected is None:
+                    return None
+        kind = StatementKind.QUERY if isinstance(item, Query) else StatementKind.CLAIM
+        negated = isinstance(item, Claim) and item.negated
+        return Statement(kind, call.name, question, negated, op, expected,
+                         self.reporter.text_at(item.span), item.span)
+
+    # -- arguments and options
+
+    def arguments(self, call: Call, family: Family) -> Arguments | None:
+        signature = family.signature
+        positional = [a for a in call.arguments if not isinstance(a, Keyword)]
+        keywords = [a for a in call.arguments if isinstance(a, Keyword)]
+        least, most = len(signature.arguments), len(signature.arguments) + len(signature.optional)
+        if not least <= len(positional) <= most:
+            wanted = ", ".join([str(k) for k in signature.arguments]
+                               + [f"[{k}]" for k in signature.optional])
+            count = f"{least}" if least == most else f"{least} to {most}"
+            self.reporter.error(call.span, f"{call.name}() takes {count} "
+                                f"argument{'s' if most != 1 else ''} ({wanted}), got {len(positional)}")
+            return None
+        errors_before = len(self.reporter.diagnostics)
+        values: dict[Kind, Any] = {}
+        for kind, value in zip(signature.arguments + signature.optional, positional):
+            values[kind] = self.argument(kind, value, call.name)
+        options: dict[str, Any] = {}
+        assignment: dict[str, Fraction] = {}
+        for keyword in keywords:
+            self.keyword(keyword, call, family, options, assignment)
+        # An argument can be None without a new diagnostic: a tree already reported as broken.
+        if len(self.reporter.diagnostics) > errors_before or None in values.values():
+            return None
+        # A claim about a parametric value without parameter values is a claim for all of them.
+        for kind in (Kind.TREE, Kind.OTHER):
+            if kind in values:
+                values[kind] = self.instantiate(values[kind], assignment,
+                                                signature.symbolic_ok, call)
+                if values[kind] is None:
+                    return None
+        return Arguments(
+            tree=values[Kind.TREE], other=values.get(Kind.OTHER), utility=values.get(Kind.UTILITY),
+            lottery=values.get(Kind.LOTTERY), utility_class=values.get(Kind.CLASS),
+            distribution=values.get(Kind.DISTRIBUTION), action=values.get(Kind.ACTION),
+            options=MappingProxyType(options), assignment=MappingProxyType(assignment))
+
+    def keyword(self, keyword: Keyword, call: Call, family: Family, options: dict[str, Any],
+                assignment: dict[str, Fraction]) -> None:
+        accepted = family.signature.options
+        if keyword.name in accepted and keyword.name in self.options:
+            checked = self.options[keyword.name](keyword)
+            if checked is not None:
+                options[keyword.name] = checked
+            return
+        if keyword.name in self.names.parameters and "parameters" in accepted:
+            number = evaluate(keyword.value, self.reporter, what="a number") \
+                if is_expression(keyword.value) else None
+            parameter = self.names.parameters[keyword.name]
+            if number is None:
+                return
+            if not parameter.contains(number):
+                self.reporter.error(keyword.value.span, f"{keyword.name} = {number} is outside "
+                                    f"its domain ({parameter})")
+            elif keyword.name in assignment:
+                self.reporter.error(keyword.span, f"`{keyword.name}` is given twice")
+            else:
+                assignment[keyword.name] = number
+            return
+        names = sorted(o for o in accepted if o != "parameters")
+        if "parameters" in accepted:
+            names.append("parameter values")
+        hint = ("it accepts " + ", ".join(names)) if names else "it takes no options"
+        self.reporter.error(keyword.span, f"{call.name}() has no option `{keyword.name}`", hint)
+
+    def whole_number(self, keyword: Keyword) -> int | None:
+        number = evaluate(keyword.value, self.reporter, what="a whole number") \
+            if is_expression(keyword.value) else None
+        if number is None or number.denominator != 1 or number < 1:
+            self.reporter.error(keyword.value.span, f"`{keyword.name}` must be a positive whole "
+                                "number")
+            return None
+        return int(number)
+
+    def outcome_set(self, keyword: Keyword) -> frozenset[str] | None:
+        value = keyword.value
+        if isinstance(value, MappingLit) and not value.entries:
+            return frozenset()
+        if not isinstance(value, SetLit):
+            self.reporter.error(value.span, f"`{keyword.name}` takes a set of outcomes, like {{off}}")
+            return None
+        if not all(self.names.outcome_key(m.name, m.span) for m in value.members):
+            return None
+        return frozenset(m.name for m in value.members)
+
+    def feature_name(self, keyword: Keyword) -> str | None:
+        features = self.names.features()
+        value = keyword.value
+        if isinstance(value, Var) and value.name in features:
+            return value.name
+        hint = suggest(value.name, features) if isinstance(value, Var) else None
+        self.reporter.error(value.span, "`within` takes the name of an outcome feature: outcomes "
+                            "with equal values of it are of one kind",
+                            hint or "declare one, e.g. `outcomes off { alive: 0 }, o1 { alive: 1 }`")
+        return None
+
+    def argument(self, kind: Kind, value: Value, question: str) -> Any:
+        if kind == Kind.CLASS:
+            if isinstance(value, Var) and self.names.kind(value.name) == "class":
+                return self.names.classes.get(value.name)
+            hint = suggest(value.name, self.names.names("class")) if isinstance(value, Var) else None
+            self.reporter.error(value.span, f"{question}() expects the name of a utility class here",
+                                hint or "declare one: `class ordered = {a > b}`")
+            return None
+        if kind in (Kind.TREE, Kind.OTHER):
+            if not isinstance(value, Var):
+                self.reporter.error(value.span, f"{question}() expects the name of a tree here")
+                return None
+            node = self.resolve_tree(Ref(value.name, value.span))
+            return None if node is None else TreeArg(value.name, node)
+        if kind == Kind.UTILITY:
+            return self.utility(value, question)
+        if kind == Kind.DISTRIBUTION:
+            if isinstance(value, Var) and self.names.kind(value.name) == "distribution":
+                return self.names.distributions.get(value.name)
+            names = self.names.names("distribution")
+            hint = suggest(value.name, names) if isinstance(value, Var) else None
+            self.reporter.error(value.span, f"{question}() expects the name of a distribution "
+                                "here", hint or "declare one: `distribution d = power(2)`")
+            return None
+        if kind == Kind.ACTION:
+            if isinstance(value, Var):
+                return value.name
+            self.reporter.error(value.span, f"{question}() expects the action of the tree's "
+                                "first choice here")
+            return None
+        assert kind == Kind.LOTTERY
+        if not isinstance(value, MappingLit):
+            self.reporter.error(value.span, f"{question}() expects a lottery here, "
+                                "like `{o1: 1/2, o2: 1/2}`")
+            return None
+        return self.mappings.lottery_mapping(value)
+
+    def utility(self, value: Value, question: str) -> UtilityArg | None:
+        if isinstance(value, MappingLit):
+            values = self.mappings.utility_mapping(value)
+            return None if values is None else UtilityArg(None, values)
+        kind = self.names.kind(value.name) if isinstance(value, Var) else None
+        if isinstance(value, Var) and kind == "utility":
+            known = self.names.utilities.get(value.name)
+            return None if known is None else UtilityArg(value.name, known)
+        if isinstance(value, Var) and kind is not None:
+            self.reporter.error(value.span, f"`{value.name}` is {KIND_NAMES[kind]}, not a utility "
+                                "function")
+            return None
+        hint = suggest(value.name, self.names.names("utility")) if isinstance(value, Var) else None
+        what = f"unknown utility function `{value.name}`" if isinstance(value, Var) else \
+            f"{question}() expects a utility function here: a name or `{{o1: 1, *: 0}}`"
+        self.reporter.error(value.span, what, hint)
+        return None
+
+    def instantiate(self, tree: TreeArg, assignment: Mapping[str, Fraction], symbolic_ok: bool,
+                    call: Call) -> TreeArg | None:
+        if not is_symbolic(tree.node):
+            return tree
+        needed = free_parameters(tree.node)
+        missing = sorted(needed - set(assignment))
+        if not missing:
+            return TreeArg(tree.name, substitute(tree.node, assignment))
+        if symbolic_ok and not assignment:
+            return tree
+        example = ", ".join(f"{name} = 1/2" for name in missing)
+        self.reporter.error(call.span, f"`{tree.name}` has parameters {', '.join(missing)}; "
+                            f"{call.name}() needs their values", f"e.g. {call.name}(…, {example})")
+        return None
+
+    # -- claims
+
+    def claim_form(self, item: Claim, family: Family) -> bool:
+        shape = family.signature.shape
+        name = item.call.name
+        if shape == Shape.LISTING:
+            self.reporter.error(item.call.name_span, f"{name}() can only be queried",
+                                f"write `query {name}(…)`")
+            return False
+        if shape == Shape.BOOL and item.op is not None:
+            self.reporter.error(item.span, f"{name}() is a yes/no claim; it takes no comparison",
+                                f"write `claim {name}(…)` or `claim not {name}(…)`")
+            return False
+        is_set = shape in (Shape.SET, Shape.OUTCOMES, Shape.WORD)
+        if shape != Shape.BOOL and item.op is None:
+            example = "== {o1, o2}" if is_set else "== 1"
+            self.reporter.error(item.span, f"a claim about {name}() needs a comparison",
+                                f"e.g. `claim {name}(…) {example}`")
+            return False
+        if is_set and item.op not in ("==", "!="):
+            self.reporter.error(item.span, f"{name}() is a set; compare it with == or !=")
+            return False
+        return True
+
+    def expected_value(self, value: Value, family: Family) -> Any:
+        shape, words = family.signature.shape, family.signature.words
+        if shape == Shape.WORD:
+            if isinstance(value, Var) and value.name in words:
+                return value.name
+            what = "how the trees compare" if "incomparable" in words else "a convergence strength"
+            self.reporter.error(value.span, f"expected {what}", "one of " + ", ".join(words))
+            return None
+        if shape == Shape.NUMBER:
+            if not is_expression(value):
+                self.reporter.error(value.span, "expected a number here")
+                return None
+            return evaluate(value, self.reporter, what="a number")
+        if isinstance(value, MappingLit) and not value.entries:
+            return frozenset()
+        if not isinstance(value, SetLit):
+            self.reporter.error(value.span, "expected a set here, like `{o1, o2}`")
+            return None
+        if shape == Shape.OUTCOMES:
+            ok = [m for m in value.members if m.quoted or self.names.outcome_key(m.name, m.span)]
+            if len(ok) != len(value.members):
+                return None
+        return frozenset(" ".join(m.name.split()) for m in value.members)

@@ -1,0 +1,152 @@
+"""Tree declarations to interned model nodes: references resolved, probabilities checked.
+
+Probabilities must be non-negative and sum to 1; a probability that mentions parameters must
+be non-negative on the whole domain, which z3 decides (a point where it is negative is shown).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from decisiontrees.checking.arithmetic import evaluate
+from decisiontrees.checking.declarations import KIND_NAMES, Declarations
+from decisiontrees.language.diagnostics import Span, suggest
+from decisiontrees.language.syntax import ChanceNode, ChoiceNode, NodeSyntax, Ref, UniformNode
+from decisiontrees.model.nodes import Node, leaf, make_chance, make_choice
+from decisiontrees.model.symbols import assignment_table, simplify, to_fraction
+from decisiontrees.solvers import smt
+
+SOLVER_TIMEOUT_MS = 10_000
+
+
+class TreeBuilder:
+    """Builds every declared tree once; a tree named inside another is built on demand."""
+
+    def __init__(self, names: Declarations) -> None:
+        self.names = names
+        self.reporter = names.reporter
+        self.building: list[str] = []
+
+    def build_tree(self, name: str) -> Node | None:
+        if name in self.names.trees:
+            return self.names.trees[name]
+        self.building.append(name)
+        declaration = self.names.tree_syntax[name]
+        try:
+            node = self.build_node(declaration.node)
+        except RecursionError:
+            self.reporter.error(declaration.name_span, f"tree `{name}` is nested too deeply")
+            node = None
+        self.building.pop()
+        self.names.trees[name] = node
+        return node
+
+    def build_node(self, syntax: NodeSyntax) -> Node | None:
+        if isinstance(syntax, Ref):
+            return self.resolve_ref(syntax)
+        if isinstance(syntax, ChoiceNode):
+            return self.build_choice(syntax)
+        if isinstance(syntax, ChanceNode):
+            return self.build_chance(syntax)
+        return self.build_uniform(syntax)
+
+    def resolve_ref(self, ref: Ref) -> Node | None:
+        kind = self.names.kind(ref.name)
+        if kind == "outcome":
+            return leaf(ref.name)
+        if kind == "tree":
+            if ref.name in self.building:
+                cycle = self.building[self.building.index(ref.name):] + [ref.name]
+                self.reporter.error(ref.span, "reference cycle: " + " → ".join(cycle),
+                                    "a tree cannot contain itself")
+                self.names.trees[ref.name] = None
+                return None
+            return self.build_tree(ref.name)
+        if kind is not None:
+            self.reporter.error(ref.span, f"`{ref.name}` is {KIND_NAMES[kind]}, not an outcome or a tree")
+            return None
+        candidates = self.names.names("outcome", "tree")
+        hint = suggest(ref.name, candidates) or f"declare it: `outcomes {ref.name}`"
+        self.reporter.error(ref.span, f"unknown outcome or tree `{ref.name}`", hint)
+        return None
+
+    def build_choice(self, syntax: ChoiceNode) -> Node | None:
+        if not syntax.edges:
+            self.reporter.error(syntax.span, "empty choice node", "a choice needs at least one option")
+            return None
+        children = [self.build_node(edge.node) for edge in syntax.edges]
+        actions: list[str] = []
+        valid = True
+        for position, edge in enumerate(syntax.edges, start=1):
+            if edge.label is not None:
+                action = edge.label
+            elif isinstance(edge.node, Ref):
+                action = edge.node.name
+            else:
+                action = f"#{position}"
+            if action in actions:
+                self.reporter.error(edge.span, f"action `{action}` appears twice in this choice",
+                                    "label the edges apart, e.g. `again: …`")
+                valid = False
+            actions.append(action)
+        if not valid or any(c is None for c in children):
+            return None
+        return make_choice(tuple(actions), tuple(children))  # type: ignore[arg-type]
+
+    def build_chance(self, syntax: ChanceNode) -> Node | None:
+        if not syntax.branches:
+            self.reporter.error(syntax.span, "empty chance node", "a chance node needs at least one branch")
+            return None
+        children = [self.build_node(b.node) for b in syntax.branches]
+        probabilities = []
+        valid = True
+        for branch in syntax.branches:
+            p = evaluate(branch.probability, self.reporter, self.names.parameters, "a probability")
+            if p is None:
+                valid = False
+            elif not self.non_negative(p, branch.probability.span):
+                valid = False
+            probabilities.append(p)
+        if valid:
+            total = simplify(sum(probabilities, Fraction(0)))
+            if to_fraction(total) != 1:
+                listed = ", ".join(str(p) for p in probabilities)
+                self.reporter.error(syntax.span, f"probabilities sum to {total}, not 1",
+                                    f"the probabilities are {listed}")
+                valid = False
+        if not valid or any(c is None for c in children):
+            return None
+        return make_chance(tuple(probabilities), tuple(children))  # type: ignore[arg-type]
+
+    def non_negative(self, p: Any, span: Span) -> bool:
+        number = to_fraction(p)
+        if number is not None:
+            if number < 0:
+                self.reporter.error(span, f"probability {number} is negative")
+                return False
+            return True
+        import sympy
+
+        point = smt.find_parameter_values(sympy.Lt(p, 0), self.names.parameters, SOLVER_TIMEOUT_MS)
+        if isinstance(point, smt.Unknown):
+            self.reporter.error(span, f"cannot check that probability {p} is non-negative "
+                                f"({point.reason})", "restrict the parameter's domain")
+            return False
+        if point is not None:
+            at = ", ".join(f"{k} = {v}" for k, v in sorted(point.items()))
+            value = p.subs(assignment_table(point))
+            self.reporter.error(span, f"probability {p} is negative at {at} (it is {value})",
+                                "restrict the parameter's domain")
+            return False
+        return True
+
+    def build_uniform(self, syntax: UniformNode) -> Node | None:
+        if not syntax.children:
+            self.reporter.error(syntax.span, "empty chance node", "`uniform` needs at least one branch")
+            return None
+        children = [self.build_node(c) for c in syntax.children]
+        if any(c is None for c in children):
+            return None
+        share = Fraction(1, len(children))
+        return make_chance(tuple(share for _ in children), tuple(children))  # type: ignore[arg-type]

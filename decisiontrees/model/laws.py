@@ -1,0 +1,105 @@
+"""Laws of random agents' utilities: an i.i.d. law per outcome, or Tarsney's admissible family.
+
+Exact answers need the density as a polynomial on [0, 1] (:meth:`Distribution.polynomial_density`);
+other laws are sampled (numpy, or scipy.stats for ``scipy(name, …)``), imported only then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import factorial
+from typing import Any
+
+# A univariate polynomial by coefficients, constant term first.
+Univariate = tuple[Fraction, ...]
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """An i.i.d. law for each outcome's utility (``admissible``: Tarsney's whole family)."""
+
+    kind: str  # power, beta, scipy or admissible
+    arguments: tuple[Any, ...] = ()
+    keywords: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        if self.kind == "power" and self.arguments == (Fraction(1),):
+            return "i.i.d. U[0,1]"
+        if self.kind == "power":
+            (a,) = self.arguments
+            power = "x" if a == 2 else f"x^{a - 1}" if a.denominator == 1 else f"x^({a - 1})"
+            return f"i.i.d. density {a}{power}"
+        if self.kind == "beta":
+            return f"i.i.d. Beta({self.arguments[0]}, {self.arguments[1]})"
+        if self.kind == "scipy":
+            given = [str(a) for a in self.arguments[1:]] + [f"{k}={v}" for k, v in self.keywords]
+            return f"i.i.d. scipy.stats.{self.arguments[0]}({', '.join(given)})"
+        return "every admissible distribution"
+
+    def source(self) -> str:
+        """The law as the spec language writes it: ``power(2)``, ``scipy(triang, 1/2)``."""
+        given = [str(a) for a in self.arguments] + [f"{k} = {v}" for k, v in self.keywords]
+        return f"{self.kind}({', '.join(given)})"
+
+    def polynomial_density(self) -> Univariate | None:
+        """The density as a polynomial on [0,1] when it is one (then answers are exact)."""
+        if self.kind == "power":
+            (a,) = self.arguments
+            if a.denominator == 1:
+                return tuple([Fraction(0)] * (int(a) - 1) + [a])
+        if self.kind == "beta":
+            a, b = self.arguments
+            if a.denominator == 1 and b.denominator == 1:
+                a, b = int(a), int(b)
+                norm = Fraction(factorial(a + b - 1), factorial(a - 1) * factorial(b - 1))
+                # x^(a-1) (1-x)^(b-1), expanded
+                coefficients = [Fraction(0)] * (a + b - 1)
+                for k in range(b):
+                    sign = -1 if k % 2 else 1
+                    coefficients[a - 1 + k] += norm * sign * _binomial(b - 1, k)
+                return tuple(coefficients)
+        return None
+
+    def sampler(self) -> Callable[[Any, tuple[int, int]], Any]:
+        """``(rng, shape) -> array`` of independent draws."""
+        import numpy as np
+
+        if self.kind == "power":
+            exponent = 1 / float(self.arguments[0])
+            if exponent == 1:
+                return lambda rng, shape: rng.random(shape)
+            return lambda rng, shape: np.power(rng.random(shape), exponent)
+        if self.kind == "beta":
+            a, b = (float(x) for x in self.arguments)
+            return lambda rng, shape: rng.beta(a, b, shape)
+        if self.kind == "scipy":
+            law = scipy_law(self.arguments[0], self.arguments[1:], dict(self.keywords))
+            return lambda rng, shape: law.rvs(size=shape, random_state=rng)
+        raise ValueError("the admissible family has no single sampler")
+
+
+UNIFORM = Distribution("power", (Fraction(1),))
+# The laws a spec can declare, with the names of their parameters.
+LAWS: dict[str, tuple[str, ...]] = {"power": ("a",), "beta": ("a", "b"), "scipy": (),
+                                    "admissible": ()}
+
+
+def _binomial(n: int, k: int) -> int:
+    return factorial(n) // (factorial(k) * factorial(n - k))
+
+
+def scipy_law(name: str, arguments: Sequence[Any], keywords: Mapping[str, Any]) -> Any:
+    """A frozen scipy.stats distribution; ValueError saying why when there is none."""
+    try:
+        import scipy.stats
+    except ImportError:
+        raise ValueError("scipy is not installed: pip install scipy") from None
+    law = getattr(scipy.stats, name, None)
+    if law is None or not hasattr(law, "rvs"):
+        raise ValueError(f"scipy.stats has no distribution `{name}`")
+    try:
+        return law(*(float(a) for a in arguments), **{k: float(v) for k, v in keywords.items()})
+    except (TypeError, ValueError) as problem:
+        raise ValueError(f"scipy.stats.{name}: {problem}") from None

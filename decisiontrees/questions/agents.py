@@ -1,0 +1,245 @@
+"""What random agents do: `choices`, `chosen`, `tie`, `prefers`, `power` (docs/theory.md §5–6).
+
+Exact where the law has a polynomial density (and, on a tree with one parameter, exact
+piecewise functions of it); otherwise a seeded Monte Carlo estimate, which no claim rests on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from decisiontrees.analyses import agents, parametric_agents
+from decisiontrees.analyses.agents import Number, Sampling
+from decisiontrees.analyses.parametric_agents import PiecewiseAnswer
+from decisiontrees.errors import TooManyLotteries, Unsupported
+from decisiontrees.language.diagnostics import suggest
+from decisiontrees.model.laws import UNIFORM, Distribution
+from decisiontrees.model.nodes import Choice, is_symbolic
+from decisiontrees.model.spec import Question, TreeArg
+from decisiontrees.model.symbols import free_parameters
+from decisiontrees.questions.base import (
+    JSON,
+    Answer,
+    Arguments,
+    Context,
+    Evidence,
+    Family,
+    Kind,
+    Shape,
+    Signature,
+    refused,
+)
+from decisiontrees.questions.base import Lines as TextEvidence
+
+
+@dataclass(frozen=True)
+class RandomAgentQuestion(Question):
+    """choices, chosen, tie, prefers or power: what random agents do."""
+
+    kind: str
+    tree: TreeArg
+    other: TreeArg | None
+    action: str | None
+    distribution: Distribution
+    samples: int | None  # Monte Carlo even where an exact answer exists
+    seed: int
+
+
+@dataclass(frozen=True)
+class ChoiceEvidence(Evidence):
+    """The probability of each first action (ties split equally) and of a tie."""
+
+    actions: tuple[str, ...]
+    chosen: tuple[Number, ...]
+    tie: Number
+    method: str
+    distribution: str
+    brief: bool = False  # `choices`: the summary already lists the actions
+
+    def lines(self) -> tuple[str, ...]:
+        tail = (self.method, f"distribution: {self.distribution}")
+        if self.brief:
+            return tail
+        return tuple(f"{a}: {p}" for a, p in zip(self.actions, self.chosen)) + \
+            (f"tie: {self.tie}",) + tail
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"method": self.method, "distribution": self.distribution,
+                "chosen": {a: str(p) for a, p in zip(self.actions, self.chosen)},
+                "tie": str(self.tie)}
+
+
+@dataclass(frozen=True)
+class PreferEvidence(Evidence):
+    left: str
+    right: str
+    better: Number
+    tie: Number
+    worse: Number
+    method: str
+    distribution: str
+
+    def lines(self) -> tuple[str, ...]:
+        return (f"P[V({self.left}) > V({self.right})] = {self.better}",
+                f"P[V({self.left}) = V({self.right})] = {self.tie}",
+                f"P[V({self.left}) < V({self.right})] = {self.worse}", self.method,
+                f"distribution: {self.distribution}")
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"method": self.method, "distribution": self.distribution,
+                "better": str(self.better), "tie": str(self.tie), "worse": str(self.worse)}
+
+
+@dataclass(frozen=True)
+class PowerEvidence(Evidence):
+    tree: str
+    power: Number
+    method: str
+    distribution: str
+
+    def lines(self) -> tuple[str, ...]:
+        return (f"POWER = E[V_u({self.tree})] = {self.power}", self.method,
+                f"distribution: {self.distribution}")
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"method": self.method, "distribution": self.distribution}
+
+
+@dataclass(frozen=True)
+class PiecewiseEvidence(Evidence):
+    method: str
+    distribution: str
+
+    def lines(self) -> tuple[str, ...]:
+        return (self.method, f"distribution: {self.distribution}")
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"method": self.method, "distribution": self.distribution}
+
+
+def _number_answer(value: Number, evidence: Evidence) -> Answer:
+    """An exact Fraction, or an estimate (which no claim can rest on)."""
+    if value.exact:
+        return Answer(str(value.value), str(value.value), evidence, comparable=value.value)
+    estimate = {"estimate": value.value, "half_width_95": value.half_width}
+    return Answer(f"{value} (estimate)", estimate, evidence, exact=False)
+
+
+class RandomAgent(Family):
+    def __init__(self, name: str, shape: Shape, arguments: tuple[Kind, ...] = (Kind.TREE,)) -> None:
+        self.name = name
+        self.signature = Signature(arguments, shape, frozenset({"parameters", "samples", "seed"}),
+                                   optional=(Kind.DISTRIBUTION,), symbolic_ok=True)
+
+    def make(self, arguments: Arguments) -> Question:
+        return RandomAgentQuestion(self.name, arguments.tree, arguments.other, arguments.action,
+                                   arguments.distribution or UNIFORM,
+                                   arguments.option_int("samples"),
+                                   arguments.option_int("seed") or 0)
+
+    def problems(self, question: Question) -> list[tuple[str, str | None]]:
+        """A single law, and for choices a tree that starts with a choice having the action."""
+        assert isinstance(question, RandomAgentQuestion)
+        if question.distribution.kind == "admissible":
+            return [(f"{self.name}() needs one distribution; `admissible` is a family whose "
+                     "members disagree",
+                     "ask convergence(), distribution_dependent() or orbit_share()")]
+        if self.name in ("choices", "chosen", "tie"):
+            root = question.tree.node
+            if not isinstance(root, Choice):
+                return [(f"{self.name}() asks about the first choice of `{question.tree.name}`, "
+                         "which does not start with a choice", None)]
+            if question.action is not None and question.action not in root.actions:
+                from_actions = "its actions are " + ", ".join(root.actions)
+                return [(f"`{question.tree.name}` has no first action `{question.action}`",
+                         suggest(question.action, root.actions) or from_actions)]
+        return []
+
+    def answer(self, question: Question, context: Context) -> Answer:
+        assert isinstance(question, RandomAgentQuestion)
+        trees = [question.tree.node] + ([question.other.node] if question.other else [])
+        if any(is_symbolic(t) for t in trees):
+            return _parametric(question, context)
+        try:
+            return self._answer(question, context)
+        except TooManyLotteries as problem:
+            return refused(f"{problem}; an exact answer would enumerate them (ask with "
+                           "samples = N)")
+
+    def _answer(self, question: RandomAgentQuestion, context: Context) -> Answer:
+        outcomes = context.spec.outcomes
+        law = question.distribution
+        sampling = Sampling(question.samples, question.seed) if question.samples is not None \
+            else None
+        if law.polynomial_density() is None and sampling is None:
+            sampling = Sampling(seed=question.seed)
+        shown = str(law)
+        if self.name in ("choices", "chosen", "tie"):
+            root = question.tree.node
+            assert isinstance(root, Choice)
+            found = agents.choice_probabilities(root.children, outcomes, law, sampling)
+            evidence = ChoiceEvidence(root.actions, found.chosen, found.tie, found.method, shown,
+                                      brief=self.name == "choices")
+            if self.name == "choices":
+                summary = ", ".join(f"{a}: {p}" for a, p in zip(root.actions, found.chosen)) + \
+                    f"; tie {found.tie}"
+                return Answer(summary, evidence.to_json(), evidence, exact=found.tie.exact)
+            if self.name == "tie":
+                return _number_answer(found.tie, evidence)
+            assert question.action is not None
+            return _number_answer(found.chosen[root.actions.index(question.action)], evidence)
+        if self.name == "prefers":
+            assert question.other is not None
+            pair = agents.prefer_probability(question.tree.node, question.other.node, outcomes,
+                                             law, sampling)
+            return _number_answer(pair.better, PreferEvidence(
+                question.tree.name, question.other.name, pair.better, pair.tie, pair.worse,
+                pair.method, shown))
+        found_power = agents.power(question.tree.node, outcomes, law, sampling)
+        return _number_answer(found_power.power, PowerEvidence(
+            question.tree.name, found_power.power, found_power.method, shown))
+
+
+def _parametric(question: RandomAgentQuestion, context: Context) -> Answer:
+    """On a tree with one free parameter: an exact piecewise function of it."""
+    trees = [question.tree.node] + ([question.other.node] if question.other else [])
+    names = sorted(set().union(*(free_parameters(t) for t in trees)))
+    law = question.distribution
+    density = law.polynomial_density()
+    if len(names) != 1:
+        return refused(f"an exact answer in the parameters handles one; these trees have "
+                       f"{', '.join(names)} (give values, e.g. {names[0]} = 1/2)")
+    if density is None or question.samples is not None:
+        return refused("Monte Carlo and laws without a polynomial density need parameter "
+                       f"values, e.g. {names[0]} = 1/2")
+    parameter = context.spec.parameters[names[0]]
+    outcomes = context.spec.outcomes
+    found: PiecewiseAnswer
+    try:
+        if question.kind in ("choices", "chosen", "tie"):
+            root = question.tree.node
+            assert isinstance(root, Choice)
+            if question.kind == "choices":
+                parts = [f"{a}: " + parametric_agents.choice_pieces(
+                    root, outcomes, density, parameter, k).text() for k, a in enumerate(root.actions)]
+                return Answer("; ".join(parts), {"pieces": parts}, TextEvidence(tuple(parts[1:])))
+            index = None if question.kind == "tie" else root.actions.index(question.action or "")
+            found = parametric_agents.choice_pieces(root, outcomes, density, parameter, index)
+        elif question.kind == "prefers":
+            assert question.other is not None
+            found = parametric_agents.prefer_pieces(question.tree.node, question.other.node,
+                                                    outcomes, density, parameter)
+        else:
+            found = parametric_agents.power_pieces(question.tree.node, outcomes, density,
+                                                   parameter)
+    except Unsupported as problem:
+        return refused(f"{problem}; give a value, e.g. {parameter.name} = 1/2")
+    text = found.text()
+    evidence = PiecewiseEvidence(f"{agents.EXACT_METHOD}, piecewise in {parameter.name}", str(law))
+    return Answer(text, {"pieces": text}, evidence, comparable=found)
+
+
+FAMILIES: tuple[Family, ...] = (
+    RandomAgent("choices", Shape.LISTING), RandomAgent("chosen", Shape.NUMBER, (Kind.TREE, Kind.ACTION)),
+    RandomAgent("tie", Shape.NUMBER), RandomAgent("prefers", Shape.NUMBER, (Kind.TREE, Kind.OTHER)),
+    RandomAgent("power", Shape.NUMBER))

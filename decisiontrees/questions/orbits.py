@@ -1,0 +1,153 @@
+"""Tarsney's whole admissible family: `convergence`, `distribution_dependent`, `orbit_share`
+(docs/theory.md §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from decisiontrees.analyses import orbits
+from decisiontrees.analyses.orbits import Orbit, Share, Strength
+from decisiontrees.model.spec import Question, TreeArg
+from decisiontrees.questions.base import (
+    JSON,
+    Answer,
+    Arguments,
+    Bounds,
+    Context,
+    Evidence,
+    Family,
+    Kind,
+    Shape,
+    Signature,
+    Status,
+)
+
+CONVERGENCE_LEVELS = ("none", "weak", "strict", "absolute")
+
+
+@dataclass(frozen=True)
+class OrbitQuestion(Question):
+    """convergence, distribution_dependent or orbit_share, for the pair as the two
+    alternatives of one choice node."""
+
+    kind: str
+    tree: TreeArg
+    other: TreeArg
+    timeout_seconds: int | None
+
+
+def orbit_json(orbit: Orbit | None) -> JSON:
+    if orbit is None:
+        return None
+    return {"utility": {o: str(v) for o, v in orbit.utility.items()}, "left": str(orbit.left),
+            "right": str(orbit.right), "permutations": orbit.size}
+
+
+@dataclass(frozen=True)
+class ConvergenceEvidence(Evidence):
+    strength: Strength
+    left: str
+
+    def lines(self) -> tuple[str, ...]:
+        strength = self.strength
+        shown = list(strength.reasons)
+        if strength.witness is not None:
+            shown.append(f"witness: {strength.witness.text()}")
+        elif strength.favourable is not None and strength.level == "strict":
+            shown.append(f"an orbit preferring {self.left}: {strength.favourable.text()}")
+        return tuple(shown)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"proven_at_least": self.strength.lower, "reasons": list(self.strength.reasons),
+                "witness": orbit_json(self.strength.witness)}
+
+
+@dataclass(frozen=True)
+class DependenceEvidence(Evidence):
+    left: str
+    right: str
+    better: Orbit | None
+    worse: Orbit | None
+    reasons: tuple[str, ...] = ()  # why it is not distribution dependent, or undecided
+
+    def lines(self) -> tuple[str, ...]:
+        if self.reasons:
+            return self.reasons
+        shown = []
+        if self.better:
+            shown.append(f"an orbit preferring {self.left}: {self.better.text()}")
+        if self.worse:
+            shown.append(f"an orbit preferring {self.right}: {self.worse.text()}")
+        return tuple(shown)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"left_orbit": orbit_json(self.better), "right_orbit": orbit_json(self.worse)}
+
+
+@dataclass(frozen=True)
+class ShareEvidence(Evidence):
+    share: Share
+
+    def lines(self) -> tuple[str, ...]:
+        share = self.share
+        shown = [f"at least {share.lower}: {share.lower_reason}"]
+        if share.upper_orbit is not None:
+            shown.append(f"at most {share.upper}: {share.upper_orbit.text()}")
+        return tuple(shown)
+
+    def to_json(self) -> dict[str, JSON]:
+        share = self.share
+        return {"lower": str(share.lower), "upper": str(share.upper),
+                "lower_reason": share.lower_reason, "involutions": list(share.involutions),
+                "upper_orbit": orbit_json(share.upper_orbit)}
+
+
+class OrbitFamily(Family):
+    def __init__(self, name: str, shape: Shape) -> None:
+        self.name = name
+        self.signature = Signature((Kind.TREE, Kind.OTHER), shape,
+                                   frozenset({"parameters", "timeout"}),
+                                   words=CONVERGENCE_LEVELS if shape == Shape.WORD else ())
+
+    def make(self, arguments: Arguments) -> Question:
+        return OrbitQuestion(self.name, arguments.tree, arguments.second(),
+                             arguments.option_int("timeout"))
+
+    def answer(self, question: Question, context: Context) -> Answer:
+        assert isinstance(question, OrbitQuestion)
+        timeout_ms = context.timeout_ms(question.timeout_seconds)
+        outcomes = context.spec.outcomes
+        left, right = question.tree.node, question.other.node
+        names = (question.tree.name, question.other.name)
+        if self.name == "convergence":
+            strength = orbits.convergence(left, right, outcomes, timeout_ms)
+            evidence = ConvergenceEvidence(strength, names[0])
+            if strength.level is None:
+                return Answer(f"unknown (at least {strength.lower})", None, evidence,
+                              status=Status.UNKNOWN)
+            return Answer(strength.level, strength.level, evidence, comparable=strength.level)
+        if self.name == "distribution_dependent":
+            flips, better, worse = orbits.distribution_dependent(left, right, outcomes)
+            if flips:
+                return Answer("yes", True, DependenceEvidence(*names, better, worse),
+                              comparable=True)
+            strength = orbits.convergence(left, right, outcomes, timeout_ms)
+            reverse = orbits.convergence(right, left, outcomes, timeout_ms)
+            if strength.lower != "none" or reverse.lower != "none":
+                reasons = strength.reasons if strength.lower != "none" else reverse.reasons
+                return Answer("no", False, DependenceEvidence(*names, better, worse, reasons),
+                              comparable=False)
+            return Answer("unknown", None, DependenceEvidence(
+                *names, better, worse, ("no orbits disagreeing were found, and no proposition "
+                                        "rules them out",)), status=Status.UNKNOWN)
+        share = orbits.orbit_share(left, right, outcomes, timeout_ms)
+        evidence = ShareEvidence(share)
+        if share.lower == share.upper:
+            return Answer(str(share.lower), str(share.lower), evidence, comparable=share.lower)
+        return Answer(f"between {share.lower} and {share.upper}", evidence.to_json(), evidence,
+                      comparable=Bounds(share.lower, share.upper), exact=False)
+
+
+FAMILIES: tuple[Family, ...] = (
+    OrbitFamily("convergence", Shape.WORD), OrbitFamily("distribution_dependent", Shape.BOOL),
+    OrbitFamily("orbit_share", Shape.NUMBER))

@@ -1,0 +1,288 @@
+"""Relations between two trees: dominance within a utility class, comparison, and Tarsney's
+power relations P1–P4 (docs/theory.md §3–4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from decisiontrees.analyses import plans, relations
+from decisiontrees.analyses.relations import PermutationGroup, Verdict
+from decisiontrees.model.classes import UtilityClass, unit_box
+from decisiontrees.model.nodes import Node, is_symbolic
+from decisiontrees.model.spec import Question, Spec, TreeArg
+from decisiontrees.model.symbols import substitute
+from decisiontrees.questions.base import (
+    JSON,
+    Answer,
+    Arguments,
+    Context,
+    Evidence,
+    Family,
+    Kind,
+    Reason,
+    Shape,
+    Signature,
+    Status,
+    assignment_text,
+    json_ready,
+    refused,
+    unknown,
+    utility_text,
+)
+from decisiontrees.solvers import smt
+
+COMPARISONS = ("dominates", "dominated", "equivalent", "incomparable")
+# Tarsney's relations are about lottery sets: always on the plain box class [0,1]^O
+BOX_ONLY = ("inclusion", "interiority", "permuted_inclusion", "permuted_interiority")
+
+
+@dataclass(frozen=True)
+class RelationQuestion(Question):
+    """A relation between two trees (``relation`` is the question's name)."""
+
+    relation: str
+    tree: TreeArg
+    other: TreeArg
+    utility_class: UtilityClass | None  # None: Tarsney's [0,1]^O
+    timeout_seconds: int | None
+    fixing: frozenset[str]
+    within: str | None
+
+
+@dataclass(frozen=True)
+class RelationEvidence(Evidence):
+    """One verdict with its witness, certificate, permutation or refutations."""
+
+    verdict: Verdict
+    left: str
+    right: str
+
+    def lines(self) -> tuple[str, ...]:
+        if self.verdict.holds is None:
+            return (f"unknown: {self.verdict.reason} ({self.verdict.method})",)
+        return (verdict_line(self.verdict, self.left, self.right),) + _detail_lines(self.verdict)
+
+    def to_json(self) -> dict[str, JSON]:
+        return verdict_json(self.verdict)
+
+
+@dataclass(frozen=True)
+class Comparison(Evidence):
+    """Both directions of dominance, and what they make of the pair."""
+
+    outcome: str
+    class_name: str
+    forward: Verdict
+    backward: Verdict
+    left: str
+    right: str
+
+    def lines(self) -> tuple[str, ...]:
+        return (f"{self.left} ≽ {self.right}: " + verdict_line(self.forward, self.left, self.right),
+                f"{self.right} ≽ {self.left}: " + verdict_line(self.backward, self.right, self.left))
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"compare": self.outcome, "class": self.class_name,
+                "forward": verdict_json(self.forward), "backward": verdict_json(self.backward)}
+
+
+@dataclass(frozen=True)
+class ParametricCounterexample(Evidence):
+    """Parameter values and a utility function where dominance fails, checked exactly."""
+
+    values: dict[str, Fraction]
+    utility: dict[str, Fraction]
+    left_value: Fraction
+    right_value: Fraction
+    left: str
+    right: str
+
+    def lines(self) -> tuple[str, ...]:
+        return (f"fails at {assignment_text(self.values)}",
+                f"witness u = {utility_text(self.utility)}",
+                f"V({self.left}) = {self.left_value} < V({self.right}) = {self.right_value} "
+                "(checked exactly)")
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"holds": False, "counterexample": {k: str(v) for k, v in self.values.items()},
+                "witness": {"utility": {o: str(v) for o, v in self.utility.items()},
+                            "left_value": str(self.left_value),
+                            "right_value": str(self.right_value)}}
+
+
+class Relation(Family):
+    """dominates, strictly_dominates, equivalent, incomparable, compare, and P1–P4."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        options = {"parameters", "timeout"} | ({"fixing", "within"}
+                                               if name.startswith("permuted") else set())
+        self.signature = Signature(
+            (Kind.TREE, Kind.OTHER), Shape.WORD if name == "compare" else Shape.BOOL,
+            frozenset(options), optional=() if name in BOX_ONLY else (Kind.CLASS,),
+            symbolic_ok=name == "dominates", words=COMPARISONS if name == "compare" else ())
+
+    def make(self, arguments: Arguments) -> Question:
+        fixing = arguments.options.get("fixing", frozenset())
+        within = arguments.options.get("within")
+        return RelationQuestion(self.name, arguments.tree, arguments.second(),
+                                arguments.utility_class, arguments.option_int("timeout"),
+                                frozenset(fixing), within if isinstance(within, str) else None)
+
+    def answer(self, question: Question, context: Context) -> Answer:
+        assert isinstance(question, RelationQuestion)
+        spec = context.spec
+        timeout_ms = context.timeout_ms(question.timeout_seconds)
+        left, right = question.tree.node, question.other.node
+        utility_class = question.utility_class or unit_box(spec.outcomes)
+        names = (question.tree.name, question.other.name)
+        if is_symbolic(left) or is_symbolic(right):
+            return _dominance_for_all(question, spec, utility_class, timeout_ms)
+        if self.name in ("compare", "equivalent", "incomparable"):
+            outcome, forward, backward = relations.compare(left, right, utility_class, timeout_ms,
+                                                           spec.outcomes)
+            if outcome is None:
+                undecided = forward if forward.holds is None else backward
+                return unknown(undecided.reason or "a solver gave up")
+            evidence = Comparison(outcome, utility_class.name, forward, backward, *names)
+            if self.name == "compare":
+                return Answer(outcome, outcome, evidence, comparable=outcome)
+            holds = outcome == self.name
+            return Answer("yes" if holds else f"no ({outcome})", holds, evidence, comparable=holds)
+        verdict = _verdict(question, left, right, utility_class, timeout_ms, spec)
+        if verdict.holds is None:
+            return Answer("unknown", None, RelationEvidence(verdict, *names),
+                          status=Status.UNKNOWN)
+        box = self.name in BOX_ONLY
+        certificate = relations.certificate_document(
+            self.name, left, right, unit_box(spec.outcomes) if box else utility_class, verdict)
+        return Answer("yes" if verdict.holds else "no", verdict.holds,
+                      RelationEvidence(verdict, *names), comparable=verdict.holds,
+                      certificate=certificate)
+
+
+def _dominance_for_all(question: RelationQuestion, spec: Spec, utility_class: UtilityClass,
+                       timeout_ms: int) -> Answer:
+    """``dominates`` for every parameter value: z3 (nonlinear) looks for values and a ``u``
+    where it fails; the witness is re-checked exactly."""
+    if question.relation != "dominates":
+        return refused(f"{question.relation}() on parametric trees needs parameter values; "
+                       "dominates() is decided for all of them")
+    left, right = question.tree.node, question.other.node
+    found = smt.find_parametric_counterexample(left, right, utility_class, spec.parameters,
+                                               timeout_ms)
+    if isinstance(found, smt.Unknown):
+        return unknown(found.reason)
+    if found is None:
+        reason = (f"{smt.SOLVER_NAME} (nonlinear real arithmetic) found no parameter values "
+                  "and utility function where it fails; the solver vouches for it")
+        return Answer("yes, for every parameter value", True,
+                      _Vouched(reason), comparable=True)
+    values, utility = found
+    outcomes = {o: v for o, v in utility.items() if o in spec.outcomes}
+    left_value = plans.value(substitute(left, values), outcomes)
+    right_value = plans.value(substitute(right, values), outcomes)
+    if not right_value > left_value:
+        return unknown("the solver's counterexample did not check exactly")
+    return Answer("no", False, ParametricCounterexample(values, outcomes, left_value, right_value,
+                                                        question.tree.name, question.other.name),
+                  comparable=False)
+
+
+@dataclass(frozen=True)
+class _Vouched(Reason):
+    """A "yes" a solver vouched for, without a certificate."""
+
+    def lines(self) -> tuple[str, ...]:
+        return (self.reason,)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"holds": True, "reason": self.reason}
+
+
+def _verdict(question: RelationQuestion, left: Node, right: Node, utility_class: UtilityClass,
+             timeout_ms: int, spec: Spec) -> Verdict:
+    name = question.relation
+    if name == "dominates":
+        return relations.dominates(left, right, utility_class, timeout_ms, spec.outcomes)
+    if name == "strictly_dominates":
+        return relations.strictly_dominates(left, right, utility_class, timeout_ms, spec.outcomes)
+    if name == "inclusion":
+        return relations.inclusion(left, right, spec.outcomes, timeout_ms)
+    if name == "interiority":
+        return relations.interiority(left, right, spec.outcomes, timeout_ms)
+    kinds = {}
+    if question.within is not None:
+        kinds = {o: str(spec.features[o].get(question.within, 0)) for o in spec.outcomes}
+    group = PermutationGroup(question.fixing, kinds)
+    kind = "inclusion" if name == "permuted_inclusion" else "interiority"
+    return relations.permuted(kind, left, right, spec.outcomes, group, timeout_ms)
+
+
+def verdict_line(verdict: Verdict, left: str, right: str) -> str:
+    """A verdict in one line, with its witness or the kind of its certificate."""
+    if verdict.holds is None:
+        return f"unknown ({verdict.reason})"
+    if verdict.holds is False and verdict.witness is not None:
+        w = verdict.witness
+        shown = utility_text(w.utility)
+        if w.weights:
+            shown += " with weights " + utility_text(w.weights)
+        return (f"no: under u = {shown}, V({left}) = {w.left_value} by {w.left_plan}, "
+                f"V({right}) = {w.right_value} by {w.right_plan}")
+    if verdict.holds is False:
+        return f"no: {verdict.reason}"
+    if verdict.certificate is not None:
+        certificate = verdict.certificate
+        kind = certificate.get("kind")
+        if kind == "structural":
+            what = f"structural proof in {len(certificate['steps'])} steps"
+        elif kind == "vertices":
+            what = f"one point per vertex ({len(certificate['vertices'])}), with Farkas multipliers"
+        else:
+            what = f"a simplex inside around each vertex ({len(certificate['vertices'])})"
+        return f"yes: certificate: {what} ({verdict.method})"
+    return f"yes ({verdict.method}; {verdict.reason})"
+
+
+def _detail_lines(verdict: Verdict) -> tuple[str, ...]:
+    lines = []
+    if verdict.holds is False and "refutations" in verdict.details:
+        for entry in verdict.details["refutations"]:
+            where = ", ".join(f"{a}→{b}" for a, b in entry["map"].items())
+            why = ("u = {" + ", ".join(f"{o}: {v}" for o, v in entry["utility"].items()) + "}"
+                   if "utility" in entry else entry.get("reason", ""))
+            lines.append(f"explain: σ = {where or 'identity'} ruled out by {why}")
+    if "permutation" in verdict.details:
+        lines.append(f"permutation σ = {verdict.details['permutation']}")
+    if verdict.holds and verdict.witness is not None:
+        w = verdict.witness
+        lines.append(f"strictly better under u = {utility_text(w.utility)}: "
+                     f"{w.left_value} > {w.right_value}")
+    return tuple(lines)
+
+
+def verdict_json(verdict: Verdict) -> dict[str, JSON]:
+    document: dict[str, Any] = {"holds": verdict.holds, "method": verdict.method,
+                                "reason": verdict.reason}
+    if verdict.witness is not None:
+        w = verdict.witness
+        document["witness"] = {
+            "utility": {o: str(v) for o, v in w.utility.items()},
+            "weights": {k: str(v) for k, v in w.weights.items()},
+            "left_value": str(w.left_value), "right_value": str(w.right_value),
+            "left_plan": w.left_plan, "right_plan": w.right_plan,
+        }
+    if verdict.certificate is not None:
+        document["certificate"] = dict(verdict.certificate)
+    for key, value in verdict.details.items():
+        document[key] = value
+    result: dict[str, JSON] = json_ready(document)
+    return result
+
+
+FAMILIES: tuple[Family, ...] = tuple(Relation(name) for name in (
+    "dominates", "strictly_dominates", "equivalent", "incomparable", "compare", "inclusion",
+    "interiority", "permuted_inclusion", "permuted_interiority"))

@@ -1,0 +1,163 @@
+"""`value(t, u)` and `optimal(t, u)`: a tree's value and its optimal plans (docs/theory.md §2)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from decisiontrees.analyses import plans
+from decisiontrees.errors import RefusedError
+from decisiontrees.model.nodes import is_symbolic
+from decisiontrees.model.spec import Question, TreeArg, UtilityArg
+from decisiontrees.questions.base import (
+    JSON,
+    Answer,
+    Arguments,
+    Context,
+    Evidence,
+    Family,
+    Kind,
+    Reason,
+    Shape,
+    Signature,
+    Status,
+    assignment_text,
+    lottery_text,
+)
+
+
+@dataclass(frozen=True)
+class ValueQuestion(Question):
+    tree: TreeArg
+    utility: UtilityArg
+    assignment: Mapping[str, Fraction]
+
+
+@dataclass(frozen=True)
+class OptimalQuestion(Question):
+    tree: TreeArg
+    utility: UtilityArg
+    assignment: Mapping[str, Fraction]
+    limit: int
+
+
+@dataclass(frozen=True)
+class SymbolicValue(Evidence):
+    """A value that depends on parameters (or, on a parametric tree, does not)."""
+
+    parameters: tuple[str, ...]
+
+    def lines(self) -> tuple[str, ...]:
+        if not self.parameters:
+            return ("the same for every parameter value",)
+        return ("symbolic in " + ", ".join(self.parameters),)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"symbolic": True}
+
+
+@dataclass(frozen=True)
+class OptimalPlan(Evidence):
+    """One optimal plan, its decisions and lottery, and how many plans are optimal."""
+
+    plan: str
+    decisions: list[dict[str, Any]]
+    lottery: Mapping[str, Fraction]
+    count: int
+    assignment: Mapping[str, Fraction] = field(default_factory=dict)
+
+    def lines(self) -> tuple[str, ...]:
+        shown = [f"an optimal plan: {self.plan}"
+                 + (f" (one of {self.count} optimal plans)" if self.count > 1 else "")]
+        if self.assignment:
+            shown.append(f"with {assignment_text(self.assignment)}")
+        return tuple(shown)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"optimal_plan": self.plan, "optimal_plan_decisions": self.decisions,
+                "optimal_plan_lottery": {o: str(q) for o, q in self.lottery.items()},
+                "optimal_plans": self.count,
+                "parameters": {k: str(v) for k, v in self.assignment.items()}}
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    plan: str
+    decisions: list[dict[str, Any]]
+    lottery: Mapping[str, Fraction]
+
+
+@dataclass(frozen=True)
+class OptimalPlans(Evidence):
+    value: Any
+    rows: tuple[PlanRow, ...]
+    outcomes: tuple[str, ...]
+
+    def lines(self) -> tuple[str, ...]:
+        return (f"value {self.value}",) + tuple(
+            f"{row.plan}: lottery {lottery_text(row.lottery, self.outcomes)}" for row in self.rows)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"count": len(self.rows), "value": str(self.value), "plans": [
+            {"plan": row.plan, "decisions": row.decisions,
+             "lottery": {o: str(q) for o, q in row.lottery.items()}} for row in self.rows]}
+
+
+class Value(Family):
+    name = "value"
+    signature = Signature((Kind.TREE, Kind.UTILITY), Shape.NUMBER, frozenset({"parameters"}),
+                          symbolic_ok=True)
+
+    def make(self, arguments: Arguments) -> Question:
+        assert arguments.utility is not None
+        return ValueQuestion(arguments.tree, arguments.utility, arguments.assignment)
+
+    def answer(self, question: Question, context: Context) -> Answer:
+        assert isinstance(question, ValueQuestion)
+        tree, utility = question.tree.node, question.utility.values
+        result = plans.value(tree, utility)
+        if not isinstance(result, Fraction):
+            names = tuple(sorted(str(s) for s in result.free_symbols))
+            return Answer(str(result), str(result), SymbolicValue(names), comparable=result)
+        if is_symbolic(tree):
+            return Answer(str(result), str(result), SymbolicValue(()), comparable=result)
+        plan = plans.an_optimal_plan(tree, utility)
+        shown = plans.describe_plan(tree, plan) or "(no choices)"
+        evidence = OptimalPlan(shown, plans.plan_decisions(tree, plan),
+                               plans.lottery_of(tree, plan), plans.count_plans(tree, utility),
+                               question.assignment)
+        return Answer(str(result), str(result), evidence, comparable=result)
+
+
+class Optimal(Family):
+    name = "optimal"
+    signature = Signature((Kind.TREE, Kind.UTILITY), Shape.SET,
+                          frozenset({"parameters", "limit"}))
+
+    def make(self, arguments: Arguments) -> Question:
+        assert arguments.utility is not None
+        return OptimalQuestion(arguments.tree, arguments.utility, arguments.assignment,
+                               arguments.option_int("limit") or plans.DEFAULT_LIMIT)
+
+    def answer(self, question: Question, context: Context) -> Answer:
+        assert isinstance(question, OptimalQuestion)
+        tree, utility = question.tree.node, question.utility.values
+        best = plans.value(tree, utility)
+        try:
+            rows = plans.plans(tree, question.limit, utility)
+        except RefusedError as refusal:
+            count = plans.count_plans(tree, utility)
+            return Answer(f"{count} optimal plans", None, Reason(str(refusal), label="refused"),
+                          status=Status.REFUSED)
+        described = tuple(PlanRow(plans.describe_plan(tree, row.plan) or "(no choices)",
+                                  plans.plan_decisions(tree, row.plan), row.lottery)
+                          for row in rows)
+        names = [row.plan for row in described]
+        return Answer("{" + ", ".join(names) + "}", names,
+                      OptimalPlans(best, described, context.spec.outcomes),
+                      comparable=frozenset(names))
+
+
+FAMILIES: tuple[Family, ...] = (Value(), Optimal())
