@@ -3,7 +3,7 @@
     python benchmarks/random_agents.py [--part exact orbits montecarlo] [--samples 1000000]
 
 Parts (targets from the issue):
-  exact       exact U[0,1] choice probabilities for THEORY §8's examples at d = 3..8
+  exact       exact U[0,1] choice probabilities for docs/theory.md §8's examples at d = 3..8
               outcomes: under 5 s each for d <= 6
   orbits      convergence strength (orbit analysis) on the same families, d = 3..8
   montecarlo  10^6 samples on a 10^3-node tree: >= 2*10^8 node-samples/s on one core, and
@@ -31,7 +31,7 @@ from relations import random_tree  # noqa: E402
 
 
 def families(d: int) -> dict[str, tuple[tuple[str, ...], list]]:
-    """THEORY §8's examples with d outcomes: (outcomes, the children of one choice)."""
+    """docs/theory.md §8's examples with d outcomes: (outcomes, the children of one choice)."""
     rest = tuple(f"o{i}" for i in range(1, d))
     names = ("off", *rest)
     everything = choice({o: o for o in names})

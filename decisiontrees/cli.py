@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from decisiontrees.api import certificates, check_paths, spec_files
 from decisiontrees.checking.loader import load
@@ -30,8 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     parser = _parser()
     arguments = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = arguments.run  # set by each subcommand's parser
     try:
-        return arguments.run(arguments)
+        return run(arguments)
     except SpecError as error:
         print(str(error), file=sys.stderr)
         return EXIT_INVALID
@@ -160,7 +161,8 @@ def _render(arguments: argparse.Namespace) -> int:
 def _render_format(arguments: argparse.Namespace) -> str | None:
     """``--to``, else the output's suffix (``.tex`` is TikZ); None after saying what is missing."""
     if arguments.to:
-        return arguments.to
+        chosen: str = arguments.to
+        return chosen
     if arguments.output is None:
         print("error: render: give -o OUT.svg (or .pdf, .png, .dot, .tex) or --to FORMAT",
               file=sys.stderr)
@@ -191,7 +193,7 @@ def _export(arguments: argparse.Namespace) -> int:
     name = arguments.tree or next(iter(spec.trees), None)
     tree = spec.tree(name) if name else None
     utility = spec.utility(arguments.utility) if arguments.utility else None
-    if tree is None:
+    if tree is None or name is None:  # no name, no tree
         print(f"error: export: {arguments.file} declares no tree", file=sys.stderr)
         return EXIT_INVALID
     _emit(to_efg(tree, name, utility), arguments.output)

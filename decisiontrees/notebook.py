@@ -7,7 +7,7 @@ public API is used (see decisiontrees/__init__.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
@@ -47,12 +47,20 @@ def _results_html(results: Results) -> str:
     return results_html(results)
 
 
+# (class, IPython display method, hook): the classes do not declare these methods themselves
+_HOOKS: tuple[tuple[type, str, Callable[..., str | None]], ...] = (
+    (Leaf, "_repr_svg_", _tree_svg),
+    (Choice, "_repr_svg_", _tree_svg),
+    (Chance, "_repr_svg_", _tree_svg),
+    (Result, "_repr_html_", _result_html),
+    (Results, "_repr_html_", _results_html),
+)
+
+
 def install() -> None:
     """Attach the display hooks (idempotent)."""
-    for cls in (Leaf, Choice, Chance):
-        cls._repr_svg_ = _tree_svg  # type: ignore[attr-defined]
-    Result._repr_html_ = _result_html  # type: ignore[attr-defined]
-    Results._repr_html_ = _results_html  # type: ignore[attr-defined]
+    for cls, method, hook in _HOOKS:
+        setattr(cls, method, hook)
 
 
 install()

@@ -187,6 +187,10 @@ hint: one of dominates, dominated, equivalent, incomparable"""),
 main.dtree:2:21: error: division by zero
     tree t = chance { 1/0: a }
                         ^"""),
+    ("a mapping as a law's parameter", {"main.dtree": OUT + "distribution d = power({a: 1})\n"}, """\
+main.dtree:2:24: error: a law's parameters are numbers
+    distribution d = power({a: 1})
+                           ^^^^^^"""),
 ]
 
 

@@ -84,3 +84,54 @@ def test_fast_lexer_agrees_with_larks_lexer_on_the_examples():
         expected = [(t.type, str(t), t.line, t.column, t.end_column) for t in reference.lex(text)]
         got = [(t.type, str(t), t.line, t.column, t.end_column) for t in ours.lex(text)]
         assert got == expected, path.name
+
+
+# Layers from the bottom up (docs/contributing.md): a module imports only from its own layer
+# and the layers listed before it.
+LAYERS = ["errors", "language", "model", "evidence", "solvers", "analyses", "questions",
+          "formats", "checking", "render", "report", "notebook", "api", "cli", "__main__"]
+
+
+def _first_party_imports() -> dict[str, list[tuple[str, bool]]]:
+    """module -> [(imported first-party module, at module level?)], from the sources."""
+    import ast
+
+    root = Path(decisiontrees.__file__).resolve().parent
+    found: dict[str, list[tuple[str, bool]]] = {}
+    for path in sorted(root.rglob("*.py")):
+        name = ".".join(("decisiontrees",) + path.relative_to(root).with_suffix("").parts)
+        name = name.removesuffix(".__init__")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(node) for statement in tree.body if isinstance(statement, ast.If)
+                       and "TYPE_CHECKING" in ast.unparse(statement.test)
+                       for node in ast.walk(statement)}
+        top = {id(statement) for statement in tree.body}
+        imports = []
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.ImportFrom) and node.module and \
+                    node.module.startswith("decisiontrees"):
+                imports.append((node.module, id(node) in top))
+            elif isinstance(node, ast.Import):
+                imports += [(a.name, id(node) in top) for a in node.names
+                            if a.name.startswith("decisiontrees")]
+        found[name] = imports
+    return found
+
+
+def _layer(module: str) -> int:
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 else len(LAYERS)
+
+
+def test_imports_follow_the_layers_and_sit_at_the_top_of_modules():
+    problems = []
+    for module, imports in _first_party_imports().items():
+        for target, at_top in imports:
+            if not at_top:
+                problems.append(f"{module} imports {target} inside a function")
+            elif target != "decisiontrees" and _layer(target) > _layer(module):
+                problems.append(f"{module} (layer {module.split('.')[1]}) imports {target}, "
+                                "a layer above it")
+    assert not problems, "\n".join(problems)

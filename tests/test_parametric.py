@@ -28,7 +28,7 @@ def _spec(u_grab: int, u_fail: int, u_stay: int, claim: str = ""):
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 6), st.integers(0, 6), st.integers(0, 6))
 def test_example_7_threshold_is_the_closed_form(u_grab, u_fail, u_stay):
-    """THEORY §8.7: for a fixed u, grab iff p > (u_s - u_f)/(max u - u_f)."""
+    """docs/theory.md §8.7: for a fixed u, grab iff p > (u_s - u_f)/(max u - u_f)."""
     spec = _spec(u_grab, u_fail, u_stay)
     (result,) = run(spec)
     top = max(u_grab, u_fail, u_stay)
@@ -161,7 +161,7 @@ def test_piecewise_probabilities_match_exact_values_at_other_points(parts, stay,
 
 
 def test_example_7_probability_in_closed_form():
-    """THEORY §8.7: P(grab) = (1 - p)/2 + p(N - 1)/N, here for N = 3 and 4."""
+    """docs/theory.md §8.7: P(grab) = (1 - p)/2 + p(N - 1)/N, here for N = 3 and 4."""
     import sympy
 
     for outcomes in (("g", "f", "s"), ("g", "h", "f", "s")):

@@ -70,3 +70,20 @@ def test_comparing_trees_example_runs_and_verifies(tmp_path, monkeypatch, capsys
         args = line.split("#")[0].split()[1:]
         assert main(args) == 0, line
     assert capsys.readouterr().out.endswith("VERIFIED\n")
+
+
+def test_python_api_examples_in_readme_give_the_values_shown():
+    """Each line `expression   # value` of the README's API block evaluates to that value."""
+    namespace: dict[str, object] = {}
+    block = block_after("## Python API")
+    checked = 0
+    for line in block.splitlines():
+        code, _, shown = line.partition("#")
+        if not code.strip():
+            continue
+        if not shown.strip() or "=" in code.split("(")[0]:
+            exec(code, namespace)  # the README's own code, not user input
+            continue
+        assert repr(eval(code, namespace)) == shown.strip(), line  # the README's own code
+        checked += 1
+    assert checked >= 5

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd, lcm
@@ -211,17 +211,17 @@ class _Orbits:
         table = np.array(lines_list, dtype=float)
         samples = []
         for low, high in zip(ordered, ordered[1:]):
-            s = float((low + high) / 2)
-            if not float(low) < s < float(high):
+            at = float((low + high) / 2)
+            if not float(low) < at < float(high):
                 return None  # too close for floats to separate
             steep = table[table[:, 1] != 0]
-            crossings = -(steep[:, 0] * s + steep[:, 2]) / steep[:, 1]
-            ts = np.unique(np.concatenate([[s, 1.0], crossings[(crossings > s)
-                                                                & (crossings < 1)]]))
+            crossings = -(steep[:, 0] * at + steep[:, 2]) / steep[:, 1]
+            ts = np.unique(np.concatenate([[at, 1.0], crossings[(crossings > at)
+                                                                 & (crossings < 1)]]))
             if len(ts) > 1 and np.diff(ts).min() < 1e-12:
                 return None
             middles = (ts[:-1] + ts[1:]) / 2
-            samples.append(np.column_stack([np.zeros(len(middles)), np.full(len(middles), s),
+            samples.append(np.column_stack([np.zeros(len(middles)), np.full(len(middles), at),
                                             middles, np.ones(len(middles))]))
         return self._extremes(np.concatenate(samples))
 
@@ -253,9 +253,8 @@ class _Orbits:
                 if better:
                     chosen[key] = (float(values[k]), batch[k])
         exact = [self.orbit([Fraction(float(x)) for x in point]) for _, point in chosen.values()]
-        if any(o is None for o in exact):
-            return None
-        return exact  # type: ignore[return-value]
+        found = [o for o in exact if o is not None]
+        return found if len(found) == len(exact) else None
 
 
 def _normalised(cs: int, ct: int, c1: int) -> tuple[int, int, int]:
@@ -308,13 +307,14 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str],
         reasons.append(f"P1 inclusion holds ({forward.method}), so by Tarsney's Proposition 1 "
                        "the goal is strict")
         return Strength("strict", "strict", tuple(reasons), None, **common)
-    for name, check, level in (
-            ("P4 permuted interiority",
-             lambda: relations.permuted("interiority", left, right, names, timeout_ms=timeout_ms),
-             "strict"),
-            ("P3 permuted inclusion",
-             lambda: relations.permuted("inclusion", left, right, names, timeout_ms=timeout_ms),
-             "weak")):
+    checks: tuple[tuple[str, Callable[[], relations.Verdict], str], ...] = (
+        ("P4 permuted interiority",
+         lambda: relations.permuted("interiority", left, right, names, timeout_ms=timeout_ms),
+         "strict"),
+        ("P3 permuted inclusion",
+         lambda: relations.permuted("inclusion", left, right, names, timeout_ms=timeout_ms),
+         "weak"))
+    for name, check, level in checks:
         if proven == "weak" and level == "weak":
             break
         verdict = check()

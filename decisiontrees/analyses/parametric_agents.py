@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeAlias
 
 from decisiontrees.analyses.agents import (
     choice_probabilities_exact,
@@ -70,9 +70,13 @@ def _show(expression: Any) -> str:
         else str(expression)
 
 
-def _rows(z: tuple[Any, ...], others: Sequence[tuple[Any, ...]], d: int) -> list[tuple[list, Any]]:
+# ``(a, b)`` for the constraint ``a·u + b ≥ 0``: entries exact, or functions of the parameter
+_Row: TypeAlias = tuple[list[Any], Any]
+
+
+def _rows(z: tuple[Any, ...], others: Sequence[tuple[Any, ...]], d: int) -> list[_Row]:
     """Constraints ``a·u + b ≥ 0`` of the region where ``z`` is optimal, box included."""
-    rows: list[tuple[list, Any]] = [([simplify(x - y) for x, y in zip(z, other)], Fraction(0))
+    rows: list[_Row] = [([simplify(x - y) for x, y in zip(z, other)], Fraction(0))
                                     for other in others if other != z]
     for i in range(d):
         rows.append(([Fraction(int(j == i)) for j in range(d)], Fraction(0)))
@@ -127,7 +131,7 @@ def _inside(low: Any, high: Any) -> Fraction:
     return middle
 
 
-def _region_integral(rows: list[tuple[list, Any]], d: int, density: Univariate,
+def _region_integral(rows: list[_Row], d: int, density: Univariate,
                      weight: tuple[Any, ...] | None, symbol: Any, at: Fraction) -> Any:
     """The integral over the region as a function of the parameter, valid on the open
     interval around ``at`` where the region's shape does not change."""
@@ -163,7 +167,7 @@ def _region_integral(rows: list[tuple[list, Any]], d: int, density: Univariate,
     return sympy.cancel(total)
 
 
-def _solve_vertex(rows: list[tuple[list, Any]], numeric_rows: list[tuple[list, Fraction]],
+def _solve_vertex(rows: list[_Row], numeric_rows: list[tuple[list[Fraction], Fraction]],
                   vertex: list[Fraction], d: int) -> list[Any]:
     """The vertex as functions of the parameter, from ``d`` independent tight constraints."""
     import sympy
@@ -230,7 +234,7 @@ def piecewise(quantity: Any, points: Sequence[tuple[Any, ...]], d: int, density:
     import sympy
 
     intervals = interval_masses(points, d, density, parameter, weighted)
-    pieces = []
+    pieces: list[Piece] = []
     for interval in intervals:
         expression = sympy.cancel(quantity(interval.masses))
         check = _inside(interval.low, interval.high)

@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Union
+from typing import Any, TypeAlias, TypeGuard, Union
 
 from decisiontrees.errors import ArgumentError, RefusedError
 from decisiontrees.evidence.checks import topological_order
@@ -29,9 +29,28 @@ DEFAULT_LIMIT = 1000
 
 # A plan mirrors the tree: at a choice node (index of the action, plan below it); at a chance
 # node the plans of all its children; at a leaf nothing.
-PlanChoice = tuple[int, "Plan"]
-PlanChance = tuple["Plan", ...]
-Plan = Union[PlanChoice, PlanChance, None]
+PlanChoice: TypeAlias = tuple[int, "Plan"]
+PlanChance: TypeAlias = tuple["Plan", ...]
+Plan: TypeAlias = Union[PlanChoice, PlanChance, None]
+
+
+def _choice_step(plan: Plan) -> PlanChoice:
+    """The (action index, plan below) of a plan at a choice node."""
+    assert plan is not None
+    k, below = plan
+    assert isinstance(k, int), "a plan at a choice node starts with an action index"
+    return k, below
+
+
+def _is_chance_plan(plan: Plan) -> TypeGuard[PlanChance]:
+    """Whether ``plan`` is a plan at a chance node: the plans of its children (never an index)."""
+    return isinstance(plan, tuple) and not (plan and isinstance(plan[0], int))
+
+
+def _chance_steps(plan: Plan) -> PlanChance:
+    """The plans of the children of a chance node."""
+    assert _is_chance_plan(plan), "a plan at a chance node is a tuple of the children's plans"
+    return plan
 
 
 def value(tree: Node, utility: Utility) -> Any:
@@ -150,7 +169,7 @@ def plans(tree: Node, limit: int = DEFAULT_LIMIT, utility: Utility | None = None
                 ((k, plan), lottery) for k in indices for plan, lottery in table[id(node.children[k])]
             ]
         else:
-            rows = []
+            rows: list[tuple[Plan, dict[str, Fraction]]] = []
             for combination in itertools.product(*(table[id(c)] for c in node.children)):
                 lottery: dict[str, Fraction] = {}
                 for p, (_, child_lottery) in zip(node.probabilities, combination):
@@ -202,10 +221,10 @@ def _plan_postorder(tree: Node, plan: Plan) -> list[tuple[Node, Plan]]:
 
 def _plan_children(node: Node, here: Plan) -> list[tuple[Node, Plan]]:
     if isinstance(node, Choice):
-        k, below = here  # type: ignore[misc]
+        k, below = _choice_step(here)
         return [(node.children[k], below)]
     if isinstance(node, Chance):
-        return list(zip(node.children, here))  # type: ignore[arg-type]
+        return list(zip(node.children, _chance_steps(here)))
     return []
 
 
@@ -216,7 +235,7 @@ def lottery_of(tree: Node, plan: Plan) -> dict[str, Fraction]:
         if isinstance(node, Leaf):
             result = {node.outcome: Fraction(1)}
         elif isinstance(node, Choice):
-            k, below = here  # type: ignore[misc]
+            k, below = _choice_step(here)
             result = lotteries[(id(node.children[k]), id(below))]
         else:
             result = {}
@@ -243,7 +262,7 @@ def describe_plan(tree: Node, plan: Plan) -> str:
         if isinstance(node, Leaf):
             result = ""
         elif isinstance(node, Choice):
-            k, below = here  # type: ignore[misc]
+            k, below = _choice_step(here)
             rest = text[(id(node.children[k]), id(below))]
             result = node.actions[k] + (f" > {rest}" if rest else "")
         else:
@@ -267,12 +286,13 @@ def plan_decisions(tree: Node, plan: Plan) -> list[dict[str, Any]]:
     while stack and len(decisions) < MAX_DECISIONS:
         node, here, path = stack.pop()
         if isinstance(node, Choice):
-            k, below = here  # type: ignore[misc]
+            k, below = _choice_step(here)
             decisions.append({"at": list(path), "choose": node.actions[k]})
             stack.append((node.children[k], below, path + (node.actions[k],)))
         elif isinstance(node, Chance):
+            subplans = _chance_steps(here)
             for index in reversed(range(len(node.children))):
-                stack.append((node.children[index], here[index], path + (f"#{index + 1}",)))  # type: ignore[index]
+                stack.append((node.children[index], subplans[index], path + (f"#{index + 1}",)))
     return decisions
 
 
@@ -313,7 +333,7 @@ def plan_flow(tree: Node, plan: Plan) -> dict[tuple[int, int], Fraction]:
     for node, here in pairs:
         amount = weight.get((id(node), id(here)), Fraction(0))
         if isinstance(node, Choice):
-            k, below = here  # type: ignore[misc]
+            k, below = _choice_step(here)
             edge = (index[id(node)], k)
             flow[edge] = flow.get(edge, Fraction(0)) + amount
             key = (id(node.children[k]), id(below))

@@ -145,7 +145,7 @@ def _search(better: Node, worse: Node, utility_class: UtilityClass, timeout_ms: 
         if nonconstant and len(set(utility.values())) < 2:
             return False
         gap = analysis.value(better, utility) - analysis.value(worse, utility)
-        return gap > 0 if strict else gap >= 0
+        return bool(gap > 0 if strict else gap >= 0)
 
     if not accept(found):
         return "the solver's utility function failed the exact check"
@@ -212,7 +212,7 @@ def _vertex_certificate(left: Node, right: Node, utility_class: UtilityClass, ti
         return f"more than {CERTIFICATE_VERTEX_LIMIT} vertices for a certificate"
     # A vertex that is itself a plan lottery of `left` needs no LP: that plan's flow, with
     # all multipliers zero, proves it.
-    exact: dict[frozenset, Any] = {}
+    exact: dict[frozenset[tuple[str, Fraction]], analysis.Plan] = {}
     if analysis.count_plans(left) <= 16 * CERTIFICATE_VERTEX_LIMIT:
         for candidate in analysis.plans(left, 16 * CERTIFICATE_VERTEX_LIMIT):
             exact.setdefault(frozenset(candidate.lottery.items()), candidate.plan)
@@ -433,8 +433,8 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
 def _refutes(relation: str, left: Node, moved: Node, utility: Mapping[str, Fraction]) -> bool:
     gap = analysis.value(left, utility) - analysis.value(moved, utility)
     if relation == "inclusion":
-        return gap < 0
-    return gap <= 0 and len(set(utility.values())) > 1
+        return bool(gap < 0)
+    return bool(gap <= 0) and len(set(utility.values())) > 1
 
 
 def _injective_maps(sources: list[str], candidates: Mapping[str, list[str]]) -> Any:

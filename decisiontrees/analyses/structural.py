@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from decisiontrees.analyses.plans import reachable_outcomes
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, Probability, postorder
 
 DEFAULT_BUDGET = 200_000
 
@@ -52,7 +52,7 @@ def occurring(node: Node) -> list[Node]:
     return list(node.children)
 
 
-def _weights(node: Node) -> tuple:
+def _weights(node: Node) -> tuple[Probability | int, ...]:
     return node.probabilities if isinstance(node, Chance) else (1,) * len(node.children)
 
 
@@ -93,9 +93,9 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
             if (isinstance(b, Chance) and a.probabilities == b.probabilities
                     and all(prove(x, y) is not None for x, y in zip(a.children, b.children))):
                 return Step(a, b, "pair", tuple(zip(a.children, b.children)))
-            children = occurring(a)
-            if all(prove(c, b) is not None for c in children):
-                return Step(a, b, "nature", tuple((c, b) for c in children))
+            possible = occurring(a)
+            if all(prove(c, b) is not None for c in possible):
+                return Step(a, b, "nature", tuple((c, b) for c in possible))
         return None
 
     if left is right:

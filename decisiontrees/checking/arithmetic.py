@@ -7,16 +7,29 @@ built node by node, and only when a parameter appears.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard, TypeVar
 
 from decisiontrees.language.diagnostics import Reporter, suggest
-from decisiontrees.language.syntax import BinOp, Expr, Neg, Number, Var
+from decisiontrees.language.syntax import BinOp, Expr, Neg, Number, Value, Var
 from decisiontrees.model.nodes import Parameter, Probability
 from decisiontrees.model.symbols import is_zero, simplify, symbol
 
 
 class _Invalid(Exception):
     """Evaluation stopped at a reported problem."""
+
+
+_T = TypeVar("_T")
+
+
+def all_present(items: list[_T | None]) -> TypeGuard[list[_T]]:
+    """Whether no item is None (None stands for a part whose problem was reported)."""
+    return all(item is not None for item in items)
+
+
+def is_expression(value: Value) -> TypeGuard[Expr]:
+    """Whether a value in a statement is arithmetic (not a mapping or set literal)."""
+    return isinstance(value, (Number, Var, BinOp, Neg))
 
 
 def evaluate(

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from decisiontrees.checking.arithmetic import evaluate
+from fractions import Fraction
+
+from decisiontrees.checking.arithmetic import all_present, evaluate, is_expression
 from decisiontrees.language.diagnostics import Reporter, suggest
-from decisiontrees.language.syntax import DistributionDecl, Keyword, Var
+from decisiontrees.language.syntax import DistributionDecl, Keyword, Value, Var
 from decisiontrees.model.laws import LAWS, Distribution, scipy_law
+
+
+def _number(reporter: Reporter, value: Value) -> Fraction | None:
+    """A law's parameter: an exact number, or None after reporting what it is instead."""
+    if not is_expression(value):
+        reporter.error(value.span, "a law's parameters are numbers")
+        return None
+    number = evaluate(value, reporter, what="a number")
+    return number if isinstance(number, Fraction) or number is None else None
 
 
 def check_distribution(reporter: Reporter, item: DistributionDecl) -> Distribution | None:
@@ -22,8 +33,8 @@ def check_distribution(reporter: Reporter, item: DistributionDecl) -> Distributi
             reporter.error(law.span, "scipy() takes the name of a scipy.stats "
                                 "distribution first", "e.g. `scipy(triang, 1/2)`")
             return None
-        numbers = [evaluate(a, reporter, what="a number") for a in positional[1:]]
-        named = [(k.name, evaluate(k.value, reporter, what="a number")) for k in keywords]
+        numbers = [_number(reporter, a) for a in positional[1:]]
+        named = [(k.name, _number(reporter, k.value)) for k in keywords]
         if None in numbers or any(v is None for _, v in named):
             return None
         try:
@@ -38,8 +49,8 @@ def check_distribution(reporter: Reporter, item: DistributionDecl) -> Distributi
                             f"{'s' if len(wanted) != 1 else ''}"
                             + (f" ({', '.join(wanted)})" if wanted else ""))
         return None
-    numbers = [evaluate(a, reporter, what="a number") for a in positional]
-    if None in numbers:
+    numbers = [_number(reporter, a) for a in positional]
+    if not all_present(numbers):
         return None
     if any(n <= 0 for n in numbers):
         reporter.error(law.span, f"the parameters of {law.name}() must be positive")

@@ -47,7 +47,9 @@ class MappingChecker:
             return None
         if not valid:
             return None
-        return MappingProxyType({o: values.get(o, default) for o in self.names.outcomes})  # type: ignore[misc]
+        if default is None:  # then no outcome is missing (see above)
+            return MappingProxyType({o: values[o] for o in self.names.outcomes})
+        return MappingProxyType({o: values.get(o, default) for o in self.names.outcomes})
 
     def lottery_mapping(self, mapping: MappingLit) -> Mapping[str, Fraction] | None:
         lottery: dict[str, Fraction] = {}

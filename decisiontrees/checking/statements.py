@@ -9,18 +9,15 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from decisiontrees.checking.arithmetic import evaluate
+from decisiontrees.checking.arithmetic import evaluate, is_expression
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
 from decisiontrees.checking.mappings import MappingChecker
 from decisiontrees.language.diagnostics import suggest
 from decisiontrees.language.syntax import (
-    BinOp,
     Call,
     Claim,
     Keyword,
     MappingLit,
-    Neg,
-    Number,
     Query,
     Ref,
     SetLit,
@@ -34,10 +31,6 @@ from decisiontrees.questions.base import Arguments, Family, Kind, Shape
 from decisiontrees.questions.registry import QUESTIONS
 
 ResolveTree = Callable[[Ref], Any]
-
-
-def is_expression(value: Value) -> bool:
-    return isinstance(value, (Number, Var, BinOp, Neg))
 
 
 class StatementChecker:
@@ -65,8 +58,8 @@ class StatementChecker:
             return None
         question = family.make(arguments)
         problems = family.problems(question)
-        for message, hint in problems:
-            self.reporter.error(call.span, message, hint)
+        for message, problem_hint in problems:
+            self.reporter.error(call.span, message, problem_hint)
         if problems:
             return None
         op, expected = None, None

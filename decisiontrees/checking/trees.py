@@ -9,11 +9,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from decisiontrees.checking.arithmetic import evaluate
+from decisiontrees.checking.arithmetic import all_present, evaluate
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
 from decisiontrees.language.diagnostics import Span, suggest
 from decisiontrees.language.syntax import ChanceNode, ChoiceNode, NodeSyntax, Ref, UniformNode
-from decisiontrees.model.nodes import Node, leaf, make_chance, make_choice
+from decisiontrees.model.nodes import Node, Probability, leaf, make_chance, make_choice
 from decisiontrees.model.symbols import assignment_table, simplify, to_fraction
 from decisiontrees.solvers import smt
 
@@ -90,16 +90,17 @@ class TreeBuilder:
                                     "label the edges apart, e.g. `again: …`")
                 valid = False
             actions.append(action)
-        if not valid or any(c is None for c in children):
+        built = _all_built(children)
+        if not valid or built is None:
             return None
-        return make_choice(tuple(actions), tuple(children))  # type: ignore[arg-type]
+        return make_choice(tuple(actions), built)
 
     def build_chance(self, syntax: ChanceNode) -> Node | None:
         if not syntax.branches:
             self.reporter.error(syntax.span, "empty chance node", "a chance node needs at least one branch")
             return None
         children = [self.build_node(b.node) for b in syntax.branches]
-        probabilities = []
+        probabilities: list[Probability | None] = []
         valid = True
         for branch in syntax.branches:
             p = evaluate(branch.probability, self.reporter, self.names.parameters, "a probability")
@@ -108,16 +109,17 @@ class TreeBuilder:
             elif not self.non_negative(p, branch.probability.span):
                 valid = False
             probabilities.append(p)
-        if valid:
+        if valid and all_present(probabilities):  # every probability is present when valid
             total = simplify(sum(probabilities, Fraction(0)))
             if to_fraction(total) != 1:
                 listed = ", ".join(str(p) for p in probabilities)
                 self.reporter.error(syntax.span, f"probabilities sum to {total}, not 1",
                                     f"the probabilities are {listed}")
                 valid = False
-        if not valid or any(c is None for c in children):
+        built = _all_built(children)
+        if not valid or built is None or not all_present(probabilities):
             return None
-        return make_chance(tuple(probabilities), tuple(children))  # type: ignore[arg-type]
+        return make_chance(tuple(probabilities), built)
 
     def non_negative(self, p: Any, span: Span) -> bool:
         number = to_fraction(p)
@@ -146,7 +148,14 @@ class TreeBuilder:
             self.reporter.error(syntax.span, "empty chance node", "`uniform` needs at least one branch")
             return None
         children = [self.build_node(c) for c in syntax.children]
-        if any(c is None for c in children):
+        built = _all_built(children)
+        if built is None:
             return None
         share = Fraction(1, len(children))
-        return make_chance(tuple(share for _ in children), tuple(children))  # type: ignore[arg-type]
+        return make_chance(tuple(share for _ in children), built)
+
+
+def _all_built(children: list[Node | None]) -> tuple[Node, ...] | None:
+    """The children, or None when one of them was not built (its problem is reported)."""
+    built = tuple(c for c in children if c is not None)
+    return built if len(built) == len(children) else None

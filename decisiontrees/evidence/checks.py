@@ -70,11 +70,11 @@ def check_flow(tree: Node, lottery: Mapping[str, Fraction], flow: Mapping[EdgeKe
     return None
 
 
-def serialize_tree(tree: Node) -> dict:
+def serialize_tree(tree: Node) -> dict[str, list[dict[str, object]]]:
     """The tree as JSON: nodes in topological order (root first), children by index."""
     order = topological_order(tree)
     index = {id(node): i for i, node in enumerate(order)}
-    nodes: list[dict] = []
+    nodes: list[dict[str, object]] = []
     for node in order:
         if isinstance(node, Leaf):
             nodes.append({"leaf": node.outcome})

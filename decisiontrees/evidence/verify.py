@@ -13,8 +13,11 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+from collections.abc import Set
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeAlias
+
+Row: TypeAlias = tuple[dict[str, Fraction], str, Fraction]
 
 FORMAT = "decisiontrees-certificates"
 
@@ -23,7 +26,9 @@ class Failure(Exception):
     """A step of a certificate does not check."""
 
 
-def _fields(obj: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> dict:
+def _fields(
+    obj: Any, where: str, required: set[str], optional: Set[str] = frozenset()
+) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise Failure(f"{where}: expected an object")
     unknown = set(obj) - required - set(optional)
@@ -165,7 +170,7 @@ class UtilityClass:
         body = _fields(document, where, {"outcomes", "box", "features", "constraints"})
         self.outcomes = list(body["outcomes"])
         self.features = list(body["features"])
-        self.rows: list[tuple[dict[str, Fraction], str, Fraction]] = []
+        self.rows: list[Row] = []
         if body["box"]:
             for o in self.outcomes:
                 self.rows.append(({o: Fraction(1)}, ">=", Fraction(0)))
@@ -187,7 +192,8 @@ class UtilityClass:
         return True
 
 
-def _farkas(rows: list, difference: dict[str, Fraction], multipliers: list[Fraction], where: str) -> None:
+def _farkas(rows: list[Row], difference: dict[str, Fraction], multipliers: list[Fraction],
+            where: str) -> None:
     if len(multipliers) != len(rows):
         raise Failure(f"{where}: {len(multipliers)} multipliers for {len(rows)} constraints")
     combined: dict[str, Fraction] = {}
@@ -278,7 +284,8 @@ def _rule_holds(left: Tree, right: Tree, a: int, b: int, rule: str, child: Any,
 def _reachable_leaves(tree: Tree, start: int) -> set[int]:
     """Leaf nodes below ``start`` that some plan reaches with positive probability, one per
     outcome (the certificate names the first leaf of each outcome in node order)."""
-    seen, stack, leaves = {start}, [start], {}
+    seen, stack = {start}, [start]
+    leaves: dict[str, set[int]] = {}
     while stack:
         i = stack.pop()
         if tree.kinds[i] == "leaf":

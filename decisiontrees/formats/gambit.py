@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Literal, TypeAlias, Union
 
 from decisiontrees.errors import FormatRefused, SpecError
 from decisiontrees.formats.common import identifier, source_line, unique
@@ -31,8 +32,17 @@ class _Token:
     column: int
 
 
+# A node as read from the file, before it becomes spec text: its kind, then the outcome
+# number of a terminal node or the (label, child) pairs of a move, then its token.
+_EfgLeaf: TypeAlias = tuple[Literal["leaf"], int, _Token]
+_EfgChance: TypeAlias = tuple[Literal["chance"], list[tuple[Fraction, "_EfgNode"]], _Token]
+_EfgChoice: TypeAlias = tuple[Literal["choice"], list[tuple[str, "_EfgNode"]], _Token]
+_EfgNode: TypeAlias = Union[_EfgLeaf, _EfgChance, _EfgChoice]
+
+
 def _tokens(text: str) -> list[_Token]:
-    found, position, line, line_start = [], 0, 1, 0
+    found: list[_Token] = []
+    position, line, line_start = 0, 1, 0
     while True:
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
@@ -40,7 +50,9 @@ def _tokens(text: str) -> list[_Token]:
             if rest.strip():
                 raise FormatRefused(None, f"unreadable text near line {line}")
             return found
-        start = match.start(match.lastindex)
+        group = match.lastindex
+        assert group is not None  # the pattern matched one of its three alternatives
+        start = match.start(group)
         line += text.count("\n", position, start)
         if "\n" in text[position:start]:
             line_start = text.rindex("\n", position, start) + 1
@@ -64,6 +76,11 @@ class _Reader:
 
     def peek(self) -> _Token | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def next_is(self, kind: str) -> bool:
+        """Whether the next token exists and is of ``kind``."""
+        token = self.peek()
+        return token is not None and token.kind == kind
 
     def take(self, kind: str | None = None, text: str | None = None) -> _Token:
         token = self.peek()
@@ -91,7 +108,7 @@ class _Reader:
     def strings_in_braces(self) -> list[str]:
         self.take("brace", "{")
         items = []
-        while self.peek() is not None and self.peek().kind == "string":  # type: ignore[union-attr]
+        while self.next_is("string"):
             items.append(self.take().text)
         self.take("brace", "}")
         return items
@@ -103,7 +120,7 @@ class _Reader:
             name = self.take().text
             self.take("brace", "{")
             payoffs = []
-            while self.peek() is not None and self.peek().kind == "word":  # type: ignore[union-attr]
+            while self.next_is("word"):
                 payoffs.append(self.number())
             self.take("brace", "}")
             self.outcomes[number] = (name, payoffs[0] if payoffs else Fraction(0))
@@ -112,7 +129,7 @@ class _Reader:
                                "of a decision tree")
         return number
 
-    def node(self) -> tuple:
+    def node(self) -> _EfgNode:
         token = self.take("word")
         if token.text == "t":
             self.take("string")
@@ -121,11 +138,11 @@ class _Reader:
             self.take("string")
             infoset = self.integer()
             self.check_infoset("chance", infoset, token)
-            if self.peek() is not None and self.peek().kind == "string":  # type: ignore[union-attr]
+            if self.next_is("string"):
                 self.take()
             self.take("brace", "{")
             branches = []
-            while self.peek() is not None and self.peek().kind == "string":  # type: ignore[union-attr]
+            while self.next_is("string"):
                 action = self.take().text
                 branches.append((action, self.number()))
             self.take("brace", "}")
@@ -139,7 +156,7 @@ class _Reader:
                                       "decision trees")
             infoset = self.integer()
             self.check_infoset("player 1", infoset, token)
-            if self.peek() is not None and self.peek().kind == "string":  # type: ignore[union-attr]
+            if self.next_is("string"):
                 self.take()
             actions = self.strings_in_braces()
             self.outcome(token, terminal=False)
@@ -166,7 +183,7 @@ def efg_to_spec_text(text: str, path: str) -> str:
         players = reader.strings_in_braces()
         if len(players) != 1:
             raise FormatRefused(title, f"{len(players)} players: only one-player games are decision trees")
-        if reader.peek() is not None and reader.peek().kind == "string":  # type: ignore[union-attr]
+        if reader.next_is("string"):
             reader.take()
         root = reader.node()
         if reader.peek() is not None:
@@ -190,17 +207,16 @@ def efg_to_spec_text(text: str, path: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _leaf_outcomes(node: tuple) -> list[int]:
+def _leaf_outcomes(node: _EfgNode) -> list[int]:
     if node[0] == "leaf":
         return [node[1]]
     return [n for _, child in node[1] for n in _leaf_outcomes(child)]
 
 
-def _node_text(node: tuple, names: Mapping[int, str]) -> str:
-    kind = node[0]
-    if kind == "leaf":
+def _node_text(node: _EfgNode, names: Mapping[int, str]) -> str:
+    if node[0] == "leaf":
         return names[node[1]]
-    if kind == "chance":
+    if node[0] == "chance":
         return "chance { " + ", ".join(f"{p}: {_node_text(c, names)}" for p, c in node[1]) + " }"
     parts = []
     for position, (action, child) in enumerate(node[1], start=1):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from fractions import Fraction
-from typing import Any
+from typing import Any, NoReturn
 
 from decisiontrees.errors import FormatRefused
 from decisiontrees.evidence.checks import topological_order
@@ -27,7 +27,7 @@ def export(spec: Spec) -> dict[str, Any]:
     """The spec as a JSON-ready document (statements as spec-language text)."""
     trees = {}
     for name, tree in spec.trees.items():
-        nodes = []
+        nodes: list[dict[str, object]] = []
         order = topological_order(tree)
         index = {id(n): i for i, n in enumerate(order)}
         for node in order:
@@ -63,7 +63,7 @@ def spec_number(value: Any) -> str:
         return str(value)
     from sympy.printing.str import StrPrinter
 
-    class _Printer(StrPrinter):
+    class _Printer(StrPrinter):  # type: ignore[misc]  # sympy is untyped (its classes are Any)
         def _print_Pow(self, expr: Any, rational: bool = False) -> str:
             base, exponent = expr.args
             if exponent.is_Integer and exponent > 0:
@@ -72,28 +72,35 @@ def spec_number(value: Any) -> str:
                 return "1/(" + "*".join([self.parenthesize(base, 60)] * int(-exponent)) + ")"
             raise ValueError(f"cannot write {expr} in the spec language")
 
-    return _Printer().doprint(value)
+    text: str = _Printer().doprint(value)
+    return text
+
+
+def _refuse(where: str, message: str) -> NoReturn:
+    raise FormatRefused(where, f"{where}: {message}")
 
 
 def _require(condition: bool, where: str, message: str) -> None:
     if not condition:
-        raise FormatRefused(where, f"{where}: {message}")
+        _refuse(where, message)
 
 
 def _name(value: Any, where: str) -> str:
-    _require(isinstance(value, str) and bool(_NAME.fullmatch(value)), where,
-             f"{json.dumps(value)} is not a name (letters, digits and _)")
+    if not (isinstance(value, str) and bool(_NAME.fullmatch(value))):
+        _refuse(where, f"{json.dumps(value)} is not a name (letters, digits and _)")
     return value
 
 
 def _number(value: Any, where: str) -> str:
-    _require(isinstance(value, str) and "\n" not in value and "#" not in value, where,
-             "numbers and probabilities are strings in the spec language, like \"1/2\" or \"1 - p\"")
+    if not (isinstance(value, str) and "\n" not in value and "#" not in value):
+        _refuse(where, "numbers and probabilities are strings in the spec language, like \"1/2\" or "
+                "\"1 - p\"")
     return value
 
 
-def _fields(obj: Any, where: str, allowed: set[str], required: set[str]) -> dict:
-    _require(isinstance(obj, dict), where, "expected an object")
+def _fields(obj: Any, where: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        _refuse(where, "expected an object")
     unknown = sorted(set(obj) - allowed)
     _require(not unknown, where, f"unknown field `{unknown[0] if unknown else ''}`")
     missing = sorted(required - set(obj))
@@ -149,7 +156,7 @@ def to_spec_text(document: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _declarations(body: dict, field: str, keyword: str, shape: str) -> list[str]:
+def _declarations(body: dict[str, Any], field: str, keyword: str, shape: str) -> list[str]:
     """``keyword name = source`` lines for a field mapping names to one-line sources."""
     entries = body.get(field, {})
     _require(isinstance(entries, dict), field, "expected an object")
@@ -188,11 +195,11 @@ def _tree_text(name: str, tree: Any) -> list[str]:
     return lines
 
 
-def _child(entry: Any, parent: int, nodes: list, names: list[str], where: str) -> str:
+def _child(entry: Any, parent: int, nodes: list[Any], names: list[str], where: str) -> str:
     """The spec-text name of the child an entry points to: an outcome or an inner node."""
     index = entry.get("child") if isinstance(entry, dict) else None
-    _require(isinstance(index, int) and parent < index < len(nodes), where,
-             "children are later nodes, by index")
+    if not (isinstance(index, int) and parent < index < len(nodes)):
+        _refuse(where, "children are later nodes, by index")
     target = nodes[index]
     if isinstance(target, dict) and "leaf" in target:
         return _name(target["leaf"], where)
@@ -201,6 +208,6 @@ def _child(entry: Any, parent: int, nodes: list, names: list[str], where: str) -
 
 def _label(entry: Any, where: str) -> str:
     label = entry.get("action") if isinstance(entry, dict) else None
-    _require(isinstance(label, str) and '"' not in label and "\n" not in label, where,
-             "an action is a string without quotes")
+    if not (isinstance(label, str) and '"' not in label and "\n" not in label):
+        _refuse(where, "an action is a string without quotes")
     return label

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from json import decoder, scanner
 from math import ceil, floor
-from typing import Any
+from typing import Any, NoReturn
 
 from decisiontrees.errors import FormatRefused, SpecError
 from decisiontrees.formats.common import identifier, source_line, unique
@@ -143,7 +143,8 @@ class _Importer:
             self.criteria = max(self.criteria, len(payoff))
             here = [self.evaluate(v, scope, edge, "payoff") for v in payoff]
             total = [_at(paid, k) + _at(here, k) for k in range(max(len(paid), len(here)))]
-            label = edge.get("name") if isinstance(edge.get("name"), str) else ""
+            edge_name = edge.get("name")
+            label = edge_name if isinstance(edge_name, str) else ""
             label = " ".join(label.split()).replace('"', "'")
             child = self.node(edge["childNode"], scope, total, [*path, label or str(position)])
             children.append((label, child, edge))
@@ -195,7 +196,7 @@ class _Expression:
             self.fail("cannot read it")
         self.position = 0
 
-    def fail(self, why: str) -> None:
+    def fail(self, why: str) -> NoReturn:
         raise FormatRefused(self.where, f"`{self.text.strip()}`: {why}", self.key)
 
     def peek(self) -> str | None:
@@ -206,7 +207,7 @@ class _Expression:
         if token is None or (expected is not None and token != expected):
             self.fail(f"expected {expected or 'more'}, found {token or 'the end'}")
         self.position += 1
-        return token  # type: ignore[return-value]
+        return token
 
     def read(self) -> Any:
         value = self.sum()
@@ -304,6 +305,13 @@ class _Expression:
         return rounded
 
 
+# The pure-Python object parser and scanner of the json module: undocumented, so typeshed
+# does not declare them; looked up by name and typed here.
+_JSON_OBJECT: Callable[..., tuple[dict[str, Any], int]] = vars(decoder)["JSONObject"]
+_MAKE_SCANNER: Callable[[json.JSONDecoder], Callable[[str, int], tuple[Any, int]]] = \
+    vars(scanner)["py_make_scanner"]
+
+
 class _Positions(json.JSONDecoder):
     """A JSON decoder that remembers where each object starts, to point at problems."""
 
@@ -313,13 +321,13 @@ class _Positions(json.JSONDecoder):
         objects: list[Any] = []  # keeps every object alive, so ids stay unique
 
         def parse_object(state: tuple[str, int], *rest: Any) -> tuple[Any, int]:
-            result, end = decoder.JSONObject(state, *rest)
+            result, end = _JSON_OBJECT(state, *rest)
             objects.append(result)
             self.starts[id(result)] = state[1] - 1
             return result, end
 
-        self.parse_object = parse_object  # type: ignore[assignment]
-        self.scan_once = scanner.py_make_scanner(self)
+        self.parse_object = parse_object
+        self.scan_once = _MAKE_SCANNER(self)
 
 
 def silverdecisions_to_spec_text(text: str, path: str) -> str:

@@ -16,6 +16,7 @@ from decisiontrees.language.diagnostics import Reporter, Span
 from decisiontrees.language.syntax import (
     KEYWORDS,
     BinOp,
+    Call,
     ChanceNode,
     ChoiceNode,
     Claim,
@@ -26,11 +27,13 @@ from decisiontrees.language.syntax import (
     DistributionDecl,
     Expr,
     Include,
+    Item,
     Keyword,
     MappingLit,
     Neg,
     NodeSyntax,
     Number,
+    OutcomeItem,
     OutcomesDecl,
     ParamDecl,
     Query,
@@ -169,7 +172,7 @@ class _Formatter:
 
     # -- top level
 
-    def module(self, items: tuple, text: str) -> str:
+    def module(self, items: tuple[Item, ...], text: str) -> str:
         lines = text.splitlines()
         out: list[str] = []
         previous_end = 0
@@ -268,22 +271,22 @@ class _Formatter:
         out.append(line)
         return out
 
-    def call(self, call: object) -> str:
+    def call(self, call: Call) -> str:
         parts = []
-        for argument in call.arguments:  # type: ignore[attr-defined]
+        for argument in call.arguments:
             if isinstance(argument, Keyword):
                 parts.append(f"{argument.name} = {value(argument.value)}")
             else:
                 parts.append(value(argument))
-        return f"{call.name}(" + ", ".join(parts) + ")"  # type: ignore[attr-defined]
+        return f"{call.name}(" + ", ".join(parts) + ")"
 
     def outcomes(self, item: OutcomesDecl) -> list[str]:
-        def one(outcome: object) -> str:
-            features = outcome.features  # type: ignore[attr-defined]
+        def one(outcome: OutcomeItem) -> str:
+            features = outcome.features
             if not features:
-                return outcome.name  # type: ignore[attr-defined]
+                return outcome.name
             inner = ", ".join(f"{f.name}: {expression(f.value)}" for f in features)
-            return f"{outcome.name} {{ {inner} }}"  # type: ignore[attr-defined]
+            return f"{outcome.name} {{ {inner} }}"
 
         flat = "outcomes " + ", ".join(one(o) for o in item.items)
         if len(flat) <= WIDTH and not self.has_comment_inside(item.span):

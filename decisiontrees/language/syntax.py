@@ -16,7 +16,7 @@ from fractions import Fraction
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Union, cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -322,6 +322,8 @@ class _Lexer(Lexer):
             + "|(?P<PUNCTUATION>" + "|".join(re.escape(p) for p in ordered) + ")"
         )
 
+    # lark calls a lexer without __future_interface__ as lex(text); its types know only the
+    # newer lex(lexer_state, parser_state)
     def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]
         match = self.pattern.match
         keywords, punctuation = self.keywords, self.punctuation
@@ -329,8 +331,10 @@ class _Lexer(Lexer):
         while position < end:
             found = match(data, position)
             if found is None:
-                raise UnexpectedCharacters(data, position, line, position - line_start + 1)
+                raise UnexpectedCharacters(  # type: ignore[no-untyped-call]  # lark leaves it unannotated
+                    data, position, line, position - line_start + 1)
             kind = found.lastgroup
+            assert kind is not None  # every alternative of the pattern is a named group
             stop = found.end()
             if kind == "WS" or kind == "COMMENT":
                 newlines = data.count("\n", position, stop)
@@ -372,7 +376,9 @@ def parse_module(text: str, path: str, reporter: Reporter) -> Module | None:
     with collector_paused(), _PARSING:
         transformer.path = path
         try:
-            items = lark.parse(text)
+            # with transformer=, lark returns what the transformer's start() builds (its types
+            # say a lark Tree)
+            items = cast(list[Item], lark.parse(text))
         except UnexpectedInput as error:
             span, message, hint = describe_syntax_error(error, text, path)
             reporter.error(span, message, hint)
@@ -411,7 +417,7 @@ def _present(children: list[Any]) -> list[Any]:
     return [c for c in children if c is not None]
 
 
-class _ToSyntax(Transformer):
+class _ToSyntax(Transformer[Token, list[Item]]):
     """One method per rule; builds frozen records and nothing else.
 
     It runs inside the LALR parser (no intermediate lark tree), so spans come from each
@@ -422,53 +428,53 @@ class _ToSyntax(Transformer):
         super().__init__(visit_tokens=False)
         self.path = "<string>"
 
-    def start(self, children):
+    def start(self, children: list[Any]) -> list[Item]:
         return children
 
-    def include(self, children):
+    def include(self, children: list[Any]) -> Include:
         keyword, text = children
         return Include(text[1:-1], _covering(self.path, keyword, text))
 
-    def outcomes_decl(self, children):
+    def outcomes_decl(self, children: list[Any]) -> OutcomesDecl:
         keyword, *items = _present(children)
         last = items[-1]
         end = last.features[-1] if last.features else last
         return OutcomesDecl(tuple(items), _covering(self.path, keyword, end))
 
-    def outcome_item(self, children):
+    def outcome_item(self, children: list[Any]) -> OutcomeItem:
         name, features = children
         return OutcomeItem(str(name), tuple(features or ()), _token_span(self.path, name))
 
-    def features(self, children):
+    def features(self, children: list[Any]) -> list[Feature]:
         return _present(children)
 
-    def feature(self, children):
+    def feature(self, children: list[Any]) -> Feature:
         name, value = children
         return Feature(str(name), value, _token_span(self.path, name))
 
-    def param_decl(self, children):
+    def param_decl(self, children: list[Any]) -> ParamDecl:
         keyword, name, (low_open, low, high, high_open, closing) = children
         return ParamDecl(str(name), low, high, low_open, high_open,
                          _covering(self.path, keyword, closing), _token_span(self.path, name))
 
-    def interval(self, children):
+    def interval(self, children: list[Any]) -> tuple[bool, Expr, Expr, bool, Token]:
         opening, low, _comma, high, closing = children
         return (opening == "(", low, high, closing == ")", closing)
 
-    def tree_decl(self, children):
+    def tree_decl(self, children: list[Any]) -> TreeDecl:
         keyword, name, node = children
         return TreeDecl(str(name), node, _covering(self.path, keyword, node),
                         _token_span(self.path, name))
 
-    def ref(self, children):
+    def ref(self, children: list[Any]) -> Ref:
         (name,) = children
         return Ref(str(name), _token_span(self.path, name))
 
-    def choice(self, children):
+    def choice(self, children: list[Any]) -> ChoiceNode:
         keyword, *edges, closing = children
         return ChoiceNode(tuple(_present(edges)), _covering(self.path, keyword, closing))
 
-    def edge(self, children):
+    def edge(self, children: list[Any]) -> Edge:
         label, node = children
         if label is None:
             return Edge(None, False, node, node.span)
@@ -477,122 +483,124 @@ class _ToSyntax(Transformer):
         text = token[1:-1] if quoted else str(token)
         return Edge(text, quoted, node, _covering(self.path, token, node))
 
-    def label(self, children):
-        return children[0]
+    def label(self, children: list[Any]) -> Token:
+        token: Token = children[0]
+        return token
 
-    def chance(self, children):
+    def chance(self, children: list[Any]) -> ChanceNode:
         keyword, *branches, closing = children
         return ChanceNode(tuple(_present(branches)), _covering(self.path, keyword, closing))
 
-    def branch(self, children):
+    def branch(self, children: list[Any]) -> Branch:
         probability, node = children
         return Branch(probability, node, _covering(self.path, probability, node))
 
-    def uniform(self, children):
+    def uniform(self, children: list[Any]) -> UniformNode:
         keyword, *nodes, closing = children
         return UniformNode(tuple(_present(nodes)), _covering(self.path, keyword, closing))
 
-    def utility_decl(self, children):
+    def utility_decl(self, children: list[Any]) -> UtilityDecl:
         keyword, name, mapping = children
         return UtilityDecl(str(name), mapping, _covering(self.path, keyword, mapping),
                            _token_span(self.path, name))
 
-    def class_decl(self, children):
+    def class_decl(self, children: list[Any]) -> ClassDecl:
         keyword, name, terms = children
         return ClassDecl(str(name), tuple(terms), _covering(self.path, keyword, terms[-1]),
                          _token_span(self.path, name))
 
-    def distribution_decl(self, children):
+    def distribution_decl(self, children: list[Any]) -> DistributionDecl:
         keyword, name, law = children
         return DistributionDecl(str(name), law, _covering(self.path, keyword, law),
                                 _token_span(self.path, name))
 
-    def class_expr(self, children):
+    def class_expr(self, children: list[Any]) -> list[Constraints | ClassRef]:
         return children
 
-    def class_ref(self, children):
+    def class_ref(self, children: list[Any]) -> ClassRef:
         (name,) = children
         return ClassRef(str(name), _token_span(self.path, name))
 
-    def features_class(self, children):
+    def features_class(self, children: list[Any]) -> Constraints:
         keyword, constraints = children
         return Constraints(constraints.chains, True, _covering(self.path, keyword, constraints))
 
-    def constraints(self, children):
+    def constraints(self, children: list[Any]) -> Constraints:
         opening, *chains, closing = children
         return Constraints(tuple(_present(chains)), False, _covering(self.path, opening, closing))
 
-    def constraint(self, children):
+    def constraint(self, children: list[Any]) -> ConstraintChain:
         operands = tuple(children[0::2])
         ops = tuple(str(op) for op in children[1::2])
         return ConstraintChain(operands, ops, _covering(self.path, operands[0], operands[-1]))
 
-    def query(self, children):
+    def query(self, children: list[Any]) -> Query:
         keyword, call = children
         return Query(call, _covering(self.path, keyword, call))
 
-    def claim(self, children):
+    def claim(self, children: list[Any]) -> Claim:
         keyword, negated, call, op, expected = children
         last = expected if expected is not None else call
         return Claim(negated is not None, call, None if op is None else str(op), expected,
                      _covering(self.path, keyword, last))
 
-    def call(self, children):
+    def call(self, children: list[Any]) -> Call:
         name, *arguments, closing = children
         return Call(str(name), tuple(_present(arguments)), _covering(self.path, name, closing),
                     _token_span(self.path, name))
 
-    def keyword(self, children):
+    def keyword(self, children: list[Any]) -> Keyword:
         name, value = children
         return Keyword(str(name), value, _covering(self.path, name, value))
 
-    def mapping(self, children):
+    def mapping(self, children: list[Any]) -> MappingLit:
         opening, *entries, closing = children
         return MappingLit(tuple(_present(entries)), _covering(self.path, opening, closing))
 
-    def entry(self, children):
+    def entry(self, children: list[Any]) -> Entry:
         key, value = children
         return Entry(str(key), value, _covering(self.path, key, value))
 
-    def key(self, children):
-        return children[0]
+    def key(self, children: list[Any]) -> Token:
+        token: Token = children[0]
+        return token
 
-    def set(self, children):
+    def set(self, children: list[Any]) -> SetLit:
         opening, *members, closing = children
         return SetLit(tuple(_present(members)), _covering(self.path, opening, closing))
 
-    def member(self, children):
+    def member(self, children: list[Any]) -> Member:
         (token,) = children
         span = _token_span(self.path, token)
         if token.type == "STRING":
             return Member(token[1:-1], True, span)
         return Member(str(token), False, span)
 
-    def number(self, children):
+    def number(self, children: list[Any]) -> Number:
         (token,) = children
         return Number(Fraction(str(token)), str(token), _token_span(self.path, token))
 
-    def var(self, children):
+    def var(self, children: list[Any]) -> Var:
         (token,) = children
         return Var(str(token), _token_span(self.path, token))
 
-    def _binary(self, op, children):
+    def _binary(self, op: str, children: list[Any]) -> BinOp:
         left, right = children
         return BinOp(op, left, right, _covering(self.path, left, right))
 
-    def add(self, children):
+    def add(self, children: list[Any]) -> BinOp:
         return self._binary("+", children)
 
-    def sub(self, children):
+    def sub(self, children: list[Any]) -> BinOp:
         return self._binary("-", children)
 
-    def mul(self, children):
+    def mul(self, children: list[Any]) -> BinOp:
         return self._binary("*", children)
 
-    def div(self, children):
+    def div(self, children: list[Any]) -> BinOp:
         return self._binary("/", children)
 
-    def neg(self, children):
+    def neg(self, children: list[Any]) -> Neg:
         sign, operand = children
         return Neg(operand, _covering(self.path, sign, operand))
 
@@ -675,14 +683,16 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str) -> tuple
         return _end_of_file_error(text, path, set(getattr(error, "expected", ()) or ()))
     if isinstance(error, UnexpectedCharacters):
         line, column = error.line, error.column
-        char = text[error.pos_in_stream]
-        start = error.pos_in_stream
+        # lark's types take the class default `pos_in_stream = None`; the lexer stores an int
+        position: int = error.pos_in_stream  # type: ignore[assignment]
+        char = text[position]
+        start = position
         while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
             start -= 1
         run = _NUMBER_RUN.match(text, start)
         if run and any(c.isdigit() for c in run.group()) and "." in run.group():
             width = run.end() - start
-            begin = column - (error.pos_in_stream - start)
+            begin = column - (position - start)
             return (
                 Span(path, line, begin, line, begin + width),
                 f"bad number `{run.group()}`",

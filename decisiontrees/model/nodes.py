@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 if TYPE_CHECKING:
     import sympy
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 else:
     Probability = Any
 
-_INTERNED: weakref.WeakValueDictionary[tuple, Node] = weakref.WeakValueDictionary()
+_INTERNED: weakref.WeakValueDictionary[tuple[object, ...], Node] = weakref.WeakValueDictionary()
 
 
 @dataclass(frozen=True, eq=False, slots=True, weakref_slot=True)
@@ -66,11 +66,16 @@ class Chance:
 Node = Union[Leaf, Choice, Chance]
 
 
-def _intern(key: tuple, make: Any) -> Any:
+_N = TypeVar("_N", Leaf, Choice, Chance)
+
+
+def _intern(key: tuple[object, ...], kind: type[_N], make: Callable[[], _N]) -> _N:
     node = _INTERNED.get(key)
     if node is None:
-        node = make()
-        _INTERNED[key] = node
+        made = make()
+        _INTERNED[key] = made
+        return made
+    assert isinstance(node, kind)  # the key's first item names the kind
     return node
 
 
@@ -80,14 +85,14 @@ def _as_node(child: Node | str) -> Node:
 
 def leaf(outcome: str) -> Leaf:
     """The leaf for ``outcome``."""
-    return _intern(("leaf", outcome), lambda: Leaf(outcome))
+    return _intern(("leaf", outcome), Leaf, lambda: Leaf(outcome))
 
 
 def make_choice(actions: tuple[str, ...], children: tuple[Node, ...]) -> Choice:
     """Intern a choice node whose arguments are already valid (used by the loader)."""
     key = ("choice", actions, tuple(map(id, children)))
     symbolic = any(is_symbolic(c) for c in children)
-    return _intern(key, lambda: Choice(actions, children, symbolic))
+    return _intern(key, Choice, lambda: Choice(actions, children, symbolic))
 
 
 def make_chance(probabilities: tuple[Probability, ...], children: tuple[Node, ...]) -> Chance:
@@ -96,7 +101,7 @@ def make_chance(probabilities: tuple[Probability, ...], children: tuple[Node, ..
     symbolic = not all(isinstance(p, Fraction) for p in probabilities) or any(
         is_symbolic(c) for c in children
     )
-    return _intern(key, lambda: Chance(probabilities, children, symbolic))
+    return _intern(key, Chance, lambda: Chance(probabilities, children, symbolic))
 
 
 def is_symbolic(node: Node) -> bool:

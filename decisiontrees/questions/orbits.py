@@ -121,11 +121,11 @@ class OrbitFamily(Family):
         names = (question.tree.name, question.other.name)
         if self.name == "convergence":
             strength = orbits.convergence(left, right, outcomes, timeout_ms)
-            evidence = ConvergenceEvidence(strength, names[0])
+            convergence = ConvergenceEvidence(strength, names[0])
             if strength.level is None:
-                return Answer(f"unknown (at least {strength.lower})", None, evidence,
+                return Answer(f"unknown (at least {strength.lower})", None, convergence,
                               status=Status.UNKNOWN)
-            return Answer(strength.level, strength.level, evidence, comparable=strength.level)
+            return Answer(strength.level, strength.level, convergence, comparable=strength.level)
         if self.name == "distribution_dependent":
             flips, better, worse = orbits.distribution_dependent(left, right, outcomes)
             if flips:

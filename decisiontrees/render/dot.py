@@ -75,18 +75,19 @@ def _body(tree: Node, utility: Mapping[str, Fraction] | None, unfold: bool, pref
         entries = _unfolded(tree)
     else:
         # inner nodes once; every terminal separately, as decision-analysis diagrams do
-        order = [n for n in topological_order(tree) if not isinstance(n, Leaf)] or [tree]
+        order: list[Node] = [n for n in topological_order(tree) if not isinstance(n, Leaf)] or [tree]
         index = {id(node): i for i, node in enumerate(order)}
-        entries, leaves = [], []
-        for i, node in enumerate(order):
-            children = []
-            for child in node.children:
-                if isinstance(child, Leaf):
-                    children.append(f"t{len(leaves)}")
-                    leaves.append((f"t{len(leaves)}", child, []))
+        entries = []
+        leaves: list[tuple[str, Node, list[str]]] = []
+        for i, inner in enumerate(order):
+            targets: list[str] = []
+            for below in inner.children:
+                if isinstance(below, Leaf):
+                    targets.append(f"t{len(leaves)}")
+                    leaves.append((f"t{len(leaves)}", below, []))
                 else:
-                    children.append(f"n{index[id(child)]}")
-            entries.append((f"n{i}", node, children))
+                    targets.append(f"n{index[id(below)]}")
+            entries.append((f"n{i}", inner, targets))
         entries += leaves
     for ident, node, _ in entries:
         lines.append(f"  {prefix}{ident} [{_node_attributes(node, values, utility)}];")

@@ -409,4 +409,4 @@ def in_convex_hull(points: list[Mapping[str, Fraction]], target: Mapping[str, Fr
     result = _check(solver)
     if isinstance(result, Unknown):
         return result
-    return result == z3.sat
+    return bool(result == z3.sat)  # z3 is untyped: its CheckSatResult == gives a bool
