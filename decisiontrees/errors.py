@@ -9,7 +9,8 @@
 
 ``CrossCheckFailed`` is an exact computation that failed its own consistency check: the
 answer is ``unknown``, never a verdict. ``ArgumentError`` is a public function called with a
-bad argument; its message names the call and the argument.
+bad argument; its message names the call and the argument. The standalone certificate checker
+(evidence/verify.py) keeps its own ``Failure``, because it imports nothing of the package.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ class SpecError(DecisionTreesError, ValueError):
         self.diagnostics = tuple(sorted(diagnostics, key=lambda d: (d.span.path, d.span.line,
                                                                       d.span.column)))
         super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+
+class AlreadyReported(DecisionTreesError):
+    """Checking stopped at a problem that is already a diagnostic (control flow only)."""
 
 
 class ArgumentError(DecisionTreesError, ValueError):

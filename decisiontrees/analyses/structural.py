@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from decisiontrees.analyses.plans import reachable_outcomes
+from decisiontrees.errors import BudgetExhausted
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, Probability, postorder
 
 DEFAULT_BUDGET = 200_000
@@ -39,10 +40,6 @@ class Step:
     rule: str
     premises: tuple[tuple[Node, Node], ...]
     choice_index: int | None = None  # for "pick": which child of left
-
-
-class _Budget(Exception):
-    pass
 
 
 def occurring(node: Node) -> list[Node]:
@@ -67,7 +64,7 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
             return memo[key]
         spent[0] += 1
         if spent[0] > budget:
-            raise _Budget
+            raise BudgetExhausted
         memo[key] = None  # a pair under proof cannot be its own premise
         step = _try(a, b, hint)
         memo[key] = step
@@ -105,7 +102,7 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         return quick
     try:
         goal = prove(left, right)
-    except (_Budget, RecursionError):
+    except (BudgetExhausted, RecursionError):
         return None
     if goal is None:
         return None

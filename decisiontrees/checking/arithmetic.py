@@ -9,15 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeGuard, TypeVar
 
+from decisiontrees.errors import AlreadyReported
 from decisiontrees.language.diagnostics import Reporter, suggest
 from decisiontrees.language.syntax import BinOp, Expr, Neg, Number, Value, Var
 from decisiontrees.model.nodes import Parameter, Probability
 from decisiontrees.model.symbols import is_zero, simplify, symbol
-
-
-class _Invalid(Exception):
-    """Evaluation stopped at a reported problem."""
-
 
 _T = TypeVar("_T")
 
@@ -44,7 +40,7 @@ def evaluate(
     """
     try:
         return _evaluate(expr, reporter, parameters, what)
-    except _Invalid:
+    except AlreadyReported:
         return None
 
 
@@ -56,13 +52,13 @@ def _evaluate(expr: Expr, reporter: Reporter, parameters: Mapping[str, Parameter
         if parameters is None:
             reporter.error(expr.span, f"expected {what}, found the name `{expr.name}`",
                            "parameters may appear only in chance probabilities")
-            raise _Invalid
+            raise AlreadyReported
         parameter = parameters.get(expr.name)
         if parameter is None and reporter.first_time(("undeclared", expr.name)):
             hint = suggest(expr.name, parameters) or f"declare it: `param {expr.name} in (0, 1)`"
             reporter.error(expr.span, f"undeclared parameter `{expr.name}`", hint)
         if parameter is None:
-            raise _Invalid
+            raise AlreadyReported
         return symbol(parameter.name)
     if isinstance(expr, Neg):
         return -_evaluate(expr.operand, reporter, parameters, what)
@@ -77,5 +73,5 @@ def _evaluate(expr: Expr, reporter: Reporter, parameters: Mapping[str, Parameter
         return simplify(left * right)
     if is_zero(right):
         reporter.error(expr.right.span, "division by zero")
-        raise _Invalid
+        raise AlreadyReported
     return simplify(left / right)
