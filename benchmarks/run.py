@@ -30,7 +30,7 @@ sys.setrecursionlimit(100_000)
 from decisiontrees.analyses import plans as analysis  # noqa: E402
 from decisiontrees.checking.loader import check_modules  # noqa: E402
 from decisiontrees.language.diagnostics import Reporter  # noqa: E402
-from decisiontrees.language.syntax import collector_paused, parse_module  # noqa: E402
+from decisiontrees.language.parser import collector_paused, parse_module  # noqa: E402
 
 OUTCOMES = [f"o{i}" for i in range(10)]
 

@@ -15,7 +15,7 @@ import decisiontrees
 
 
 def test_grammar_is_the_one_in_grammar_folder():
-    from decisiontrees.language.syntax import grammar_text
+    from decisiontrees.language.parser import grammar_text
 
     assert grammar_text() == (ROOT / "grammar" / "decisiontrees.lark").read_text(encoding="utf-8")
 
@@ -75,7 +75,7 @@ def test_fast_lexer_agrees_with_larks_lexer_on_the_examples():
     from lark import Lark
     from paths import EXAMPLES
 
-    from decisiontrees.language.syntax import _Lexer, grammar_text, parser
+    from decisiontrees.language.parser import _Lexer, grammar_text, parser
 
     reference = Lark(grammar_text(), parser="lalr", lexer="basic")
     ours = _Lexer(parser().lexer_conf)

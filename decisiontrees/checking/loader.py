@@ -20,6 +20,7 @@ from decisiontrees.checking.statements import StatementChecker
 from decisiontrees.checking.trees import TreeBuilder
 from decisiontrees.formats.importing import imported_text
 from decisiontrees.language.diagnostics import Reporter
+from decisiontrees.language.parser import collector_paused
 from decisiontrees.language.syntax import (
     Claim,
     DistributionDecl,
@@ -28,7 +29,6 @@ from decisiontrees.language.syntax import (
     ParamDecl,
     Query,
     UtilityDecl,
-    collector_paused,
 )
 from decisiontrees.model.spec import Spec
 

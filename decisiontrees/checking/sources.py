@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass, field
 
 from decisiontrees.language.diagnostics import Reporter, Span, suggest
-from decisiontrees.language.syntax import Include, Module, parse_module
+from decisiontrees.language.parser import parse_module
+from decisiontrees.language.syntax import Include, Module
 
 
 @dataclass

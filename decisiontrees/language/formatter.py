@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from decisiontrees.language.diagnostics import Reporter, Span
+from decisiontrees.language.parser import parse_module
 from decisiontrees.language.syntax import (
     KEYWORDS,
     BinOp,
@@ -43,7 +44,6 @@ from decisiontrees.language.syntax import (
     UtilityDecl,
     Value,
     Var,
-    parse_module,
 )
 
 WIDTH = 88

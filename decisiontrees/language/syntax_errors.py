@@ -1,0 +1,138 @@
+"""Syntax errors as people read them: the place, what was expected, and a hint."""
+
+from __future__ import annotations
+
+import re
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from decisiontrees.language.diagnostics import Span
+
+
+def token_span(path: str, token: Token) -> Span:
+    return Span(path, token.line or 1, token.column or 1, token.end_line or 1, token.end_column or 1)
+
+
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "a quoted label",
+    "COMPARE": "a comparison (== != < <= > >=)",
+    "$END": "the end of the file",
+}
+_OPENERS = {"{": "}", "(": ")", "[": "]"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+
+
+def _terminal(name: str, lark: Lark) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    try:
+        pattern = lark.get_terminal(name).pattern
+    except KeyError:
+        return name
+    if pattern.type == "str":
+        return f"`{pattern.value}`"
+    return name.lower()
+
+
+def _unclosed_bracket(text: str) -> tuple[str, int, int] | None:
+    """The innermost bracket left open at the end of ``text`` (skipping comments and labels)."""
+    stack: list[tuple[str, int, int]] = []
+    line, column = 1, 1
+    in_comment = in_string = False
+    for char in text:
+        if in_comment:
+            in_comment = char != "\n"
+        elif in_string:
+            in_string = char not in '"\n'
+        elif char == "#":
+            in_comment = True
+        elif char == '"':
+            in_string = True
+        elif char in _OPENERS:
+            stack.append((char, line, column))
+        elif char in _CLOSERS and stack and stack[-1][0] == _CLOSERS[char]:
+            stack.pop()
+        if char == "\n":
+            line, column = line + 1, 1
+        else:
+            column += 1
+    return stack[-1] if stack else None
+
+
+def _end_of_file_error(text: str, path: str, expected: set[str], lark: Lark) -> tuple[Span, str, str | None]:
+    opened = _unclosed_bracket(text)
+    if opened is not None:
+        char, line, column = opened
+        return (
+            Span(path, line, column, line, column + 1),
+            f"`{char}` is never closed",
+            f"the file ends before the matching `{_OPENERS[char]}`",
+        )
+    lines = text.splitlines() or [""]
+    line = len(lines)
+    column = len(lines[-1]) + 1
+    wanted = sorted({_terminal(name, lark) for name in expected})
+    message = "unexpected end of file" + (f"; expected {', '.join(wanted)}" if wanted else "")
+    return Span(path, line, column, line, column + 1), message, None
+
+
+_NUMBER_RUN = re.compile(r"[0-9.]+")
+
+
+def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: Lark
+                          ) -> tuple[Span, str, str | None]:
+    """Turn lark's exception into (place, message, hint)."""
+    if isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    ):
+        return _end_of_file_error(text, path, set(getattr(error, "expected", ()) or ()), lark)
+    if isinstance(error, UnexpectedCharacters):
+        line, column = error.line, error.column
+        # lark's types take the class default `pos_in_stream = None`; the lexer stores an int
+        position: int = error.pos_in_stream  # type: ignore[assignment]
+        char = text[position]
+        start = position
+        while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+            start -= 1
+        run = _NUMBER_RUN.match(text, start)
+        if run and any(c.isdigit() for c in run.group()) and "." in run.group():
+            width = run.end() - start
+            begin = column - (position - start)
+            return (
+                Span(path, line, begin, line, begin + width),
+                f"bad number `{run.group()}`",
+                "write numbers as 3, 0.25 or 1/4",
+            )
+        if char == '"':
+            return (Span(path, line, column, line, column + 1), "unterminated quoted label",
+                    'close the label with `"` on the same line')
+        shown = repr(char) if not char.isprintable() or char.isspace() else f"`{char}`"
+        hint = "separate entries with commas" if char == ";" else None
+        return Span(path, line, column, line, column + 1), f"unexpected character {shown}", hint
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    span = token_span(path, token)
+    expected = set(error.expected)
+    shown = f"`{token}`"
+    keywords = _keyword_types(lark)
+    if "COMMA" in expected and token.type in {"NAME", "STRING", "NUMBER", "LPAR", "MINUS"} | keywords:
+        return span, f"missing `,` before {shown}", "separate entries with commas"
+    if token.type in keywords and "NAME" in expected:
+        return span, f"{shown} is a keyword, not a name", "choose another name"
+    if token.type == "EQUAL" and "EQUAL" not in expected:
+        return span, f"unexpected {shown}", "write `==` to compare"
+    wanted = sorted({_terminal(name, lark) for name in expected})
+    if len(wanted) > 6:
+        wanted = wanted[:6] + ["…"]
+    return span, f"unexpected {shown}; expected {', '.join(wanted)}", None
+
+
+def _keyword_types(lark: Lark) -> frozenset[str]:
+    return frozenset(
+        t.name
+        for t in lark.terminals
+        if t.pattern.type == "str" and re.fullmatch(r"[a-z]+", t.pattern.value)
+    )
