@@ -9,6 +9,7 @@ from paths import EXAMPLES, ROOT
 
 from decisiontrees import load
 from decisiontrees.cli import main
+from decisiontrees.model.nodes import is_symbolic
 from decisiontrees.render.dot import to_dot
 
 HAVE_DOT = shutil.which("dot") is not None
@@ -141,7 +142,7 @@ def test_every_example_compiles_as_latex(tmp_path):
             target = tmp_path / f"{path.stem}-{name}.tex"
             utility = next(iter(spec.utilities), None)
             args = ["render", str(path), name, "-o", str(target)]
-            if utility and not __import__("decisiontrees").model.is_symbolic(spec.trees[name]):
+            if utility and not is_symbolic(spec.trees[name]):
                 args += ["--utility", utility]
             assert main(args) == 0
             result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
