@@ -48,9 +48,8 @@ _EXPORTS: dict[str, str] = {
                     "decisiontrees.api"),
     **dict.fromkeys(("Membership",), "decisiontrees.analyses.membership"),
     **dict.fromkeys(("Diagram",), "decisiontrees.notebook"),
-    **dict.fromkeys(("DecisionTreesError", "SpecError", "RefusedError", "ArgumentError"),
-                    "decisiontrees.errors"),
-    **dict.fromkeys(("Diagnostic",), "decisiontrees.language.diagnostics"),
+    **dict.fromkeys(("DecisionTreesError", "SpecError", "RefusedError", "ArgumentError",
+                     "Diagnostic"), "decisiontrees.errors"),
 }
 
 __all__ = sorted(_EXPORTS)

@@ -31,9 +31,8 @@ from decisiontrees.analyses.membership import contains as _contains
 from decisiontrees.analyses.orbits import Share, Strength
 from decisiontrees.analyses.relations import PermutationGroup, Verdict
 from decisiontrees.checking.loader import load
-from decisiontrees.errors import ArgumentError, SpecError
+from decisiontrees.errors import ArgumentError, Diagnostic, Span, SpecError
 from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
-from decisiontrees.language.diagnostics import Diagnostic, Span
 from decisiontrees.language.syntax import EXTENSION
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import UNIFORM, Distribution

@@ -1,4 +1,5 @@
-"""Every exception the package raises on purpose, in one place.
+"""Every exception the package raises on purpose, and the located problem (Diagnostic) that
+an invalid spec reports.
 
 ``DecisionTreesError`` is the base of all of them. Two families matter to callers:
 
@@ -16,10 +17,56 @@ bad argument; its message names the call and the argument. The standalone certif
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-if TYPE_CHECKING:
-    from decisiontrees.language.diagnostics import Diagnostic
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a source file; lines and columns start at 1, the end is exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in a spec."""
+
+    span: Span
+    message: str
+    hint: str | None = None
+    source_line: str | None = None
+
+    def render(self) -> str:
+        lines = [f"{self.span}: error: {self.message}"]
+        if self.source_line is not None:
+            text = self.source_line.expandtabs(1)
+            lines.append("    " + text)
+            if self.span.end_line == self.span.line:
+                width = max(1, self.span.end_column - self.span.column)
+            else:
+                width = max(1, len(text) - self.span.column + 1)
+            lines.append("    " + " " * (self.span.column - 1) + "^" * width)
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.span.path,
+            "line": self.span.line,
+            "column": self.span.column,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
 
 
 class DecisionTreesError(Exception):

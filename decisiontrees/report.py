@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from decisiontrees.language.diagnostics import Diagnostic
+from decisiontrees.errors import Diagnostic
 from decisiontrees.model.spec import StatementKind
 from decisiontrees.questions.base import Status
 from decisiontrees.questions.run import Result

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
-from decisiontrees.language.diagnostics import Span, span_text, suggest
+from decisiontrees.errors import Span
+from decisiontrees.language.diagnostics import span_text, suggest
 from decisiontrees.language.syntax import BinOp, ClassRef, Constraints, Expr, Neg, Number, Var
 from decisiontrees.model.classes import WEIGHT, Constraint, UtilityClass, feature_model
 from decisiontrees.solvers import smt

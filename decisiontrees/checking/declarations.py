@@ -14,7 +14,8 @@ from fractions import Fraction
 from types import MappingProxyType
 
 from decisiontrees.checking.arithmetic import evaluate
-from decisiontrees.language.diagnostics import Reporter, Span, suggest
+from decisiontrees.errors import Span
+from decisiontrees.language.diagnostics import Reporter, suggest
 from decisiontrees.language.syntax import (
     KEYWORDS,
     ClassDecl,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from decisiontrees.language.diagnostics import Reporter, Span, suggest
+from decisiontrees.errors import Span
+from decisiontrees.language.diagnostics import Reporter, suggest
 from decisiontrees.language.parser import parse_module
 from decisiontrees.language.syntax import Include, Module
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from decisiontrees.checking.arithmetic import all_present, evaluate
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
-from decisiontrees.language.diagnostics import Span, suggest
+from decisiontrees.errors import Span
+from decisiontrees.language.diagnostics import suggest
 from decisiontrees.language.syntax import ChanceNode, ChoiceNode, NodeSyntax, Ref, UniformNode
 from decisiontrees.model.nodes import Node, Probability, leaf, make_chance, make_choice
 from decisiontrees.model.symbols import assignment_table, simplify, to_fraction

@@ -7,8 +7,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from decisiontrees.errors import SpecError
-from decisiontrees.language.diagnostics import Diagnostic, Span
+from decisiontrees.errors import Diagnostic, Span, SpecError
 from decisiontrees.language.syntax import KEYWORDS
 
 

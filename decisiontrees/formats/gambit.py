@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, TypeAlias, Union
 
-from decisiontrees.errors import FormatRefused, SpecError
+from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
 from decisiontrees.formats.common import identifier, source_line, unique
-from decisiontrees.language.diagnostics import Diagnostic, Span
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 
 _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([{}])|([^\s{}"]+))', re.S)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 
-from decisiontrees.errors import FormatRefused, SpecError
+from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
 from decisiontrees.formats.common import read_json, read_text, source_line
 from decisiontrees.formats.gambit import efg_to_spec_text
 from decisiontrees.formats.json_spec import to_spec_text
 from decisiontrees.formats.silverdecisions import silverdecisions_to_spec_text
-from decisiontrees.language.diagnostics import Diagnostic, Span
 
 
 def imported_text(path: str | os.PathLike[str]) -> str | None:

@@ -29,10 +29,9 @@ from json import decoder, scanner
 from math import ceil, floor
 from typing import Any, NoReturn
 
-from decisiontrees.errors import FormatRefused, SpecError
+from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
 from decisiontrees.formats.common import identifier, source_line, unique
 from decisiontrees.formats.json_spec import spec_number
-from decisiontrees.language.diagnostics import Diagnostic, Span
 from decisiontrees.model.symbols import simplify, symbol
 
 SIGNIFICANT_DIGITS = 20

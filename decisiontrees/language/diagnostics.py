@@ -1,6 +1,6 @@
-"""Problems found in a spec, each with a place in the source, and their rendering.
+"""Collecting the problems of a load, with their source lines; "did you mean" hints.
 
-A diagnostic renders as::
+A diagnostic (decisiontrees.errors.Diagnostic) renders as::
 
     shutdown.dtree:3:19: error: unknown outcome `staplse`
         tree t = choice { staplse, off }
@@ -12,56 +12,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from decisiontrees.errors import SpecError
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A region of a source file; lines and columns start at 1, the end is exclusive."""
-
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
-    """One problem in a spec."""
-
-    span: Span
-    message: str
-    hint: str | None = None
-    source_line: str | None = None
-
-    def render(self) -> str:
-        lines = [f"{self.span}: error: {self.message}"]
-        if self.source_line is not None:
-            text = self.source_line.expandtabs(1)
-            lines.append("    " + text)
-            if self.span.end_line == self.span.line:
-                width = max(1, self.span.end_column - self.span.column)
-            else:
-                width = max(1, len(text) - self.span.column + 1)
-            lines.append("    " + " " * (self.span.column - 1) + "^" * width)
-        if self.hint:
-            lines.append(f"hint: {self.hint}")
-        return "\n".join(lines)
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "file": self.span.path,
-            "line": self.span.line,
-            "column": self.span.column,
-            "message": self.message,
-            "hint": self.hint,
-        }
+from decisiontrees.errors import Diagnostic, Span, SpecError
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from decisiontrees.language.diagnostics import Reporter, Span
+from decisiontrees.errors import Span
+from decisiontrees.language.diagnostics import Reporter
 from decisiontrees.language.parser import parse_module
 from decisiontrees.language.syntax import (
     KEYWORDS,

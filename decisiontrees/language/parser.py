@@ -21,7 +21,8 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 from lark.lexer import Lexer
 
-from decisiontrees.language.diagnostics import Reporter, Span
+from decisiontrees.errors import Span
+from decisiontrees.language.diagnostics import Reporter
 from decisiontrees.language.syntax import (
     BinOp,
     Branch,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Union
 
-from decisiontrees.language.diagnostics import Span
+from decisiontrees.errors import Span
 
 # Words the language reserves: never names of outcomes, trees, parameters or utilities.
 KEYWORDS = frozenset(

@@ -7,7 +7,7 @@ import re
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from decisiontrees.language.diagnostics import Span
+from decisiontrees.errors import Span
 
 
 def token_span(path: str, token: Token) -> Span:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from decisiontrees.language.diagnostics import Span
+from decisiontrees.errors import Span
 
 WEIGHT = "w:"
 

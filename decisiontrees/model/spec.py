@@ -10,8 +10,8 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from decisiontrees.errors import ArgumentError
-from decisiontrees.language.diagnostics import Span, suggest
+from decisiontrees.errors import ArgumentError, Span
+from decisiontrees.language.diagnostics import suggest
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import Distribution
 from decisiontrees.model.nodes import Node, Parameter, leaf
