@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
 
+from decisiontrees import limits
 from decisiontrees.analyses import agents, orbits, plans, relations
 from decisiontrees.analyses.agents import ChoiceAnswer, PairAnswer, PowerAnswer, Sampling
 from decisiontrees.analyses.membership import Membership
@@ -40,8 +42,6 @@ from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, o
 from decisiontrees.questions.run import run
 from decisiontrees.report import FileReport
 
-DEFAULT_TIMEOUT_SECONDS = 60
-
 # ---------------------------------------------------------------- checking files
 
 
@@ -57,16 +57,19 @@ def spec_files(paths: Iterable[str]) -> list[str]:
     return found
 
 
-def check_file(path: str, timeout_seconds: int | None = None) -> FileReport:
-    """Load one spec file and answer its statements; an invalid file reports its diagnostics."""
+def check_file(path: str, timeout_seconds: float | None = None,
+               memory_bytes: int = limits.DEFAULT_MEMORY_BYTES) -> FileReport:
+    """Load one spec file and answer its statements; an invalid file reports its diagnostics.
+    Each statement may take ``timeout_seconds`` (unless it sets its own) and ``memory_bytes``."""
     try:
         spec = load(path)
     except SpecError as error:
         return FileReport(path, diagnostics=error.diagnostics)
-    return FileReport(path, results=run(spec, timeout_seconds))
+    return FileReport(path, results=run(spec, timeout_seconds, memory_bytes=memory_bytes))
 
 
-def check_paths(paths: Iterable[str], timeout_seconds: int | None = None) -> list[FileReport]:
+def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
+                memory_bytes: int = limits.DEFAULT_MEMORY_BYTES) -> list[FileReport]:
     """:func:`check_file` for every spec file named or found in a named folder."""
     paths = list(paths)
     files = spec_files(paths)
@@ -78,7 +81,7 @@ def check_paths(paths: Iterable[str], timeout_seconds: int | None = None) -> lis
     for number, path in enumerate(files, start=1):
         if len(files) > 1 and sys.stderr.isatty():
             print(f"[{number}/{len(files)}] {path}", file=sys.stderr, end="\r", flush=True)
-        reports.append(check_file(path, timeout_seconds))
+        reports.append(check_file(path, timeout_seconds, memory_bytes))
     return reports
 
 
@@ -140,12 +143,16 @@ def _outcomes(call: str, trees: Sequence[Node], outcomes: Iterable[str] | None) 
     return given
 
 
-def _timeout_ms(call: str, seconds: float | None) -> int:
+@contextmanager
+def _bounded(call: str, seconds: float | None) -> Iterator[int]:
+    """The call's deadline (raising TimedOut when it passes); yields the solver budget in ms."""
     if seconds is None:
-        return DEFAULT_TIMEOUT_SECONDS * 1000
-    if not seconds > 0:
+        seconds = limits.DEFAULT_TIMEOUT_SECONDS
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float, Fraction)) \
+            or not seconds > 0:
         raise ArgumentError(f"{call}(): timeout must be a positive number of seconds")
-    return max(1, int(seconds * 1000))
+    with limits.deadline(float(seconds)):
+        yield limits.remaining_ms()
 
 
 def _law(call: str, law: Any) -> Distribution:
@@ -182,7 +189,8 @@ def contains(tree: Node, lottery: Mapping[str, Any], timeout: float | None = Non
     exact = _numbers("contains", "lottery", lottery, ())
     if any(q < 0 for q in exact.values()) or sum(exact.values()) != 1:
         raise ArgumentError("contains(): lottery must be non-negative and sum to 1")
-    return _contains(node, exact, None, _timeout_ms("contains", timeout))
+    with _bounded("contains", timeout) as timeout_ms:
+        return _contains(node, exact, None, timeout_ms)
 
 
 # ---------------------------------------------------------------- relations (theory §3–4)
@@ -192,8 +200,9 @@ def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None
               outcomes: Iterable[str] | None = None, timeout: float | None = None) -> Verdict:
     """Whether ``V_u(left) >= V_u(right)`` for every ``u`` in the class ([0,1]^O by default)."""
     pair = (_numeric("dominates", "left", left), _numeric("dominates", "right", right))
-    return relations.dominates(*pair, utility_class, _timeout_ms("dominates", timeout),
-                               _outcomes("dominates", pair, outcomes))
+    with _bounded("dominates", timeout) as timeout_ms:
+        return relations.dominates(*pair, utility_class, timeout_ms,
+                                   _outcomes("dominates", pair, outcomes))
 
 
 def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | None = None, *,
@@ -202,8 +211,9 @@ def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | No
     """Dominance, and ``V_u(left) > V_u(right)`` for some ``u`` in the class."""
     call = "strictly_dominates"
     pair = (_numeric(call, "left", left), _numeric(call, "right", right))
-    return relations.strictly_dominates(*pair, utility_class, _timeout_ms(call, timeout),
-                                        _outcomes(call, pair, outcomes))
+    with _bounded(call, timeout) as timeout_ms:
+        return relations.strictly_dominates(*pair, utility_class, timeout_ms,
+                                            _outcomes(call, pair, outcomes))
 
 
 def compare(left: Node, right: Node, utility_class: UtilityClass | None = None, *,
@@ -212,24 +222,26 @@ def compare(left: Node, right: Node, utility_class: UtilityClass | None = None, 
     """``dominates``, ``dominated``, ``equivalent`` or ``incomparable`` (None if undecided),
     with the verdicts of both directions."""
     pair = (_numeric("compare", "left", left), _numeric("compare", "right", right))
-    return relations.compare(*pair, utility_class, _timeout_ms("compare", timeout),
-                             _outcomes("compare", pair, outcomes))
+    with _bounded("compare", timeout) as timeout_ms:
+        return relations.compare(*pair, utility_class, timeout_ms,
+                                 _outcomes("compare", pair, outcomes))
 
 
 def inclusion(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
               timeout: float | None = None) -> Verdict:
     """Tarsney's P1: ``L(right) ⊊ L(left)``."""
     pair = (_numeric("inclusion", "left", left), _numeric("inclusion", "right", right))
-    return relations.inclusion(*pair, _outcomes("inclusion", pair, outcomes),
-                               _timeout_ms("inclusion", timeout))
+    with _bounded("inclusion", timeout) as timeout_ms:
+        return relations.inclusion(*pair, _outcomes("inclusion", pair, outcomes), timeout_ms)
 
 
 def interiority(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
                 timeout: float | None = None) -> Verdict:
     """Tarsney's P2: ``L(right)`` inside the relative interior of ``L(left)``."""
     pair = (_numeric("interiority", "left", left), _numeric("interiority", "right", right))
-    return relations.interiority(*pair, _outcomes("interiority", pair, outcomes),
-                                 _timeout_ms("interiority", timeout))
+    with _bounded("interiority", timeout) as timeout_ms:
+        return relations.interiority(*pair, _outcomes("interiority", pair, outcomes),
+                                     timeout_ms)
 
 
 def permuted_inclusion(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
@@ -260,7 +272,8 @@ def _permuted(call: str, relation: str, left: Node, right: Node, outcomes: Itera
         raise ArgumentError(f"{call}(): fixing names outcomes that are not in O: "
                             + ", ".join(unknown))
     group = PermutationGroup(fixed, dict(kinds or {}))
-    return relations.permuted(relation, *pair, names, group, _timeout_ms(call, timeout))
+    with _bounded(call, timeout) as timeout_ms:
+        return relations.permuted(relation, *pair, names, group, timeout_ms)
 
 
 # ---------------------------------------------------------------- random agents (§5–6)
@@ -312,8 +325,8 @@ def convergence(left: Node, right: Node, *, outcomes: Iterable[str] | None = Non
     """How strongly ``left`` is a convergent instrumental goal over ``right`` (none, weak,
     strict, absolute) for every admissible distribution; ``level`` None when undecided."""
     pair = (_numeric("convergence", "left", left), _numeric("convergence", "right", right))
-    return orbits.convergence(*pair, _outcomes("convergence", pair, outcomes),
-                              _timeout_ms("convergence", timeout))
+    with _bounded("convergence", timeout) as timeout_ms:
+        return orbits.convergence(*pair, _outcomes("convergence", pair, outcomes), timeout_ms)
 
 
 def distribution_dependent(left: Node, right: Node, *, outcomes: Iterable[str] | None = None
@@ -328,5 +341,5 @@ def orbit_share(left: Node, right: Node, *, outcomes: Iterable[str] | None = Non
                 timeout: float | None = None) -> Share:
     """Bounds on the smallest share of a generic orbit that weakly prefers ``left``."""
     pair = (_numeric("orbit_share", "left", left), _numeric("orbit_share", "right", right))
-    return orbits.orbit_share(*pair, _outcomes("orbit_share", pair, outcomes),
-                              _timeout_ms("orbit_share", timeout))
+    with _bounded("orbit_share", timeout) as timeout_ms:
+        return orbits.orbit_share(*pair, _outcomes("orbit_share", pair, outcomes), timeout_ms)

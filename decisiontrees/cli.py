@@ -1,6 +1,7 @@
 """The `decisiontrees` command: a thin layer over the Python API.
 
-Exit codes: 0 every claim holds, 1 a claim failed (or could not be decided), 2 invalid input.
+Exit codes: 0 every claim holds, 1 a claim failed (or could not be decided), 2 invalid input,
+3 an internal error (a bug: the message asks for a report; --debug shows the traceback).
 """
 
 from __future__ import annotations
@@ -8,11 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 
+from decisiontrees import limits
 from decisiontrees.api import certificates, check_paths, spec_files
 from decisiontrees.checking.loader import load
-from decisiontrees.errors import DecisionTreesError, SpecError
+from decisiontrees.errors import DecisionTreesError, InternalError, SpecError
 from decisiontrees.evidence.verify import main as verify_main
 from decisiontrees.formats.gambit import to_efg
 from decisiontrees.formats.importing import imported_text
@@ -23,7 +27,15 @@ from decisiontrees.render.dot import to_dot, write
 from decisiontrees.render.explain import explanation
 from decisiontrees.render.outline import outline
 from decisiontrees.render.tikz import to_tikz
-from decisiontrees.report import EXIT_INVALID, as_json, exit_code, render_latex, render_text
+from decisiontrees.report import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    as_json,
+    exit_code,
+    render_latex,
+    render_text,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as error:
         print(str(error), file=sys.stderr)
         return EXIT_INVALID
+    except InternalError as error:
+        return _internal_error(error, error.details, arguments.debug)
     except DecisionTreesError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
@@ -45,6 +59,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # noqa: BLE001 -- every bug ends here, not in a traceback
+        return _internal_error(error, traceback.format_exc(), arguments.debug)
+
+
+def _internal_error(error: Exception, details: str, debug: bool) -> int:
+    print(f"internal error: please report it with the input that caused it ({error})",
+          file=sys.stderr)
+    print(details if debug else "run again with --debug for the traceback", file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(Fraction(text))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < seconds < 10**9:
+        raise argparse.ArgumentTypeError("must be a positive number of seconds, like 10 or 0.5")
+    return seconds
+
+
+def _positive_gigabytes(text: str) -> int:
+    try:
+        gigabytes = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"not a number of gigabytes: {text!r}") from None
+    if not 0 < gigabytes <= 1024:
+        raise argparse.ArgumentTypeError("must be a positive number of gigabytes, like 4 or 1/2")
+    return int(gigabytes * 2**30)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,23 +98,33 @@ def _parser() -> argparse.ArgumentParser:
         prog="decisiontrees",
         description="Check claims about decision trees exactly.",
     )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true",
+                        help="show the traceback of an internal error")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    check = commands.add_parser("check", help="run every query and claim in spec files")
+    check = commands.add_parser("check", parents=[common],
+                                help="run every query and claim in spec files")
     check.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
     output_format = check.add_mutually_exclusive_group()
     output_format.add_argument("--json", action="store_true", help="print results as JSON")
     output_format.add_argument("--latex", action="store_true",
                                help="print results as LaTeX tables, for papers")
-    check.add_argument("--timeout", type=int, metavar="SECONDS",
-                       help="give up (answer unknown) when one solver call takes longer")
+    check.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                       help="time for each statement (default "
+                            f"{limits.DEFAULT_TIMEOUT_SECONDS:g}); past it the answer is unknown")
+    check.add_argument("--memory", type=_positive_gigabytes, metavar="GB",
+                       default=limits.DEFAULT_MEMORY_BYTES,
+                       help="memory for each statement, in GB (default "
+                            f"{limits.DEFAULT_MEMORY_BYTES / 2**30:g}); past it the answer is unknown")
     check.add_argument("--certificate", metavar="FILE",
                        help="save the certificates of relation verdicts for `decisiontrees verify`")
     check.add_argument("--explain", action="store_true",
                        help="list, for a failed P3/P4, how each permutation was ruled out")
     check.set_defaults(run=_check)
 
-    render = commands.add_parser("render", help="draw a tree (Graphviz: svg, pdf, png or dot)")
+    render = commands.add_parser("render", parents=[common],
+                                 help="draw a tree (Graphviz: svg, pdf, png or dot)")
     render.add_argument("file", metavar="FILE")
     render.add_argument("tree", nargs="?", metavar="TREE", help="default: the file's first tree")
     render.add_argument("-o", "--output", metavar="OUT",
@@ -87,7 +143,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="with --explain: the utility class (default [0,1]^O)")
     render.set_defaults(run=_render)
 
-    export = commands.add_parser("export", help="write a spec as JSON, or a tree as a Gambit .efg")
+    export = commands.add_parser("export", parents=[common],
+                                 help="write a spec as JSON, or a tree as a Gambit .efg")
     export.add_argument("file", metavar="FILE")
     export.add_argument("tree", nargs="?", metavar="TREE", help="--efg: the tree (default: first)")
     formats = export.add_mutually_exclusive_group(required=True)
@@ -97,21 +154,25 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="OUT", help="default: standard output")
     export.set_defaults(run=_export)
 
-    importer = commands.add_parser("import", help="turn a JSON spec or a Gambit .efg into spec text")
+    importer = commands.add_parser("import", parents=[common],
+                                   help="turn a JSON spec or a Gambit .efg into spec text")
     importer.add_argument("file", metavar="FILE")
     importer.add_argument("-o", "--output", metavar="OUT", help="default: standard output")
     importer.set_defaults(run=_import)
 
-    verify = commands.add_parser("verify", help="re-check saved certificates without a solver")
+    verify = commands.add_parser("verify", parents=[common],
+                                 help="re-check saved certificates without a solver")
     verify.add_argument("file", metavar="FILE")
     verify.set_defaults(run=_verify)
 
-    show = commands.add_parser("show", help="print a tree as an indented outline")
+    show = commands.add_parser("show", parents=[common],
+                               help="print a tree as an indented outline")
     show.add_argument("file", metavar="FILE")
     show.add_argument("tree", nargs="?", metavar="TREE", help="default: every tree")
     show.set_defaults(run=_show)
 
-    fmt = commands.add_parser("fmt", help="rewrite spec files in the canonical layout")
+    fmt = commands.add_parser("fmt", parents=[common],
+                              help="rewrite spec files in the canonical layout")
     fmt.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
     fmt.add_argument("--check", action="store_true",
                      help="change nothing; exit 1 if a file is not formatted")
@@ -120,7 +181,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(arguments: argparse.Namespace) -> int:
-    reports = check_paths(arguments.paths, arguments.timeout)
+    reports = check_paths(arguments.paths, arguments.timeout, arguments.memory)
     if arguments.json:
         print(json.dumps(as_json(reports), indent=2))
     elif arguments.latex:

@@ -98,12 +98,32 @@ class TooManyLotteries(RefusedError):
     """A tree has more distinct strategy lotteries than an exact answer should enumerate."""
 
 
+class TooManyToCount(RefusedError):
+    """A count too large to write down exactly; ``log10`` estimates it (for display only)."""
+
+    def __init__(self, log10: float) -> None:
+        super().__init__(f"more than 2^131072 (about 10^{log10:.4g})")
+        self.log10 = log10
+
+
 class Unsupported(RefusedError):
     """The question is beyond what an exact method decides; the message says why."""
 
 
 class BudgetExhausted(RefusedError):
     """A bounded search used up its budget before it finished."""
+
+
+class TimedOut(DecisionTreesError):
+    """The deadline of the statement being answered has passed: the answer is unknown."""
+
+
+class InternalError(DecisionTreesError):
+    """Our own code failed; ``details`` holds the traceback for a bug report."""
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details
 
 
 class CrossCheckFailed(DecisionTreesError, ArithmeticError):

@@ -20,7 +20,8 @@ from decisiontrees.render.tikz import latex_text
 
 SCHEMA_VERSION = 1
 
-EXIT_OK, EXIT_CLAIM_FAILED, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_CLAIM_FAILED, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
 
 
 @dataclass(frozen=True)

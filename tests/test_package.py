@@ -88,7 +88,7 @@ def test_fast_lexer_agrees_with_larks_lexer_on_the_examples():
 
 # Layers from the bottom up (docs/contributing.md): a module imports only from its own layer
 # and the layers listed before it.
-LAYERS = ["errors", "language", "model", "evidence", "solvers", "analyses", "questions",
+LAYERS = ["errors", "limits", "language", "model", "evidence", "solvers", "analyses", "questions",
           "formats", "checking", "render", "report", "notebook", "api", "cli", "__main__"]
 
 

@@ -12,12 +12,13 @@ reachable or not) is reported by :func:`count_pure_strategies`.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, TypeAlias, TypeGuard, Union
 
-from decisiontrees.errors import ArgumentError, RefusedError
+from decisiontrees.errors import ArgumentError, RefusedError, TooManyToCount
 from decisiontrees.evidence.checks import topological_order
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, postorder
 from decisiontrees.model.symbols import simplify
@@ -26,6 +27,7 @@ Utility = Mapping[str, Fraction]
 Lottery = Mapping[str, Fraction]
 
 DEFAULT_LIMIT = 1000
+MAX_COUNT_BITS = 1 << 17  # counts are exact below 2^131072 (about 10^39457)
 
 # A plan mirrors the tree: at a choice node (index of the action, plan below it); at a chance
 # node the plans of all its children; at a leaf nothing.
@@ -102,41 +104,70 @@ def optimal_actions(node: Choice, values: Mapping[int, Any]) -> tuple[int, ...]:
 
 def count_plans(tree: Node, utility: Utility | None = None) -> int:
     """The number of plans, or of optimal plans under ``utility``; nothing is enumerated.
+    Raises :class:`TooManyToCount` past ``2^MAX_COUNT_BITS`` (use :func:`log10_count`).
 
     >>> from decisiontrees.model.nodes import choice, uniform
     >>> count_plans(uniform([choice({"a": "x", "b": "y"}), choice({"c": "x", "d": "y"})]))
     4
     """
+    return _count(tree, utility, reduced=True, cap=None)
+
+
+def count_pure_strategies(tree: Node) -> int:
+    """The normal-form count: one action at every choice node of the unfolded tree.
+    Raises :class:`TooManyToCount` past ``2^MAX_COUNT_BITS``."""
+    return _count(tree, None, reduced=False, cap=None)
+
+
+def count_at_most(tree: Node, limit: int, utility: Utility | None = None) -> int:
+    """``min(count_plans(tree, utility), limit + 1)``, without ever computing a large count."""
+    return _count(tree, utility, reduced=True, cap=limit + 1)
+
+
+def _count(tree: Node, utility: Utility | None, reduced: bool, cap: int | None) -> int:
+    """Plans (``reduced``) or pure strategies, saturating at ``cap`` when one is given."""
     values = None
     if utility is not None:
         _require_numeric(tree, "count_plans")
         values = node_values(tree, utility)
+    ceiling = cap if cap is not None else 1 << MAX_COUNT_BITS
     counts: dict[int, int] = {}
     for node in postorder(tree):
         if isinstance(node, Leaf):
-            counts[id(node)] = 1
-        elif isinstance(node, Choice):
+            count = 1
+        elif isinstance(node, Choice) and reduced:
             indices = range(len(node.children)) if values is None else optimal_actions(node, values)
-            counts[id(node)] = sum(counts[id(node.children[k])] for k in indices)
+            count = sum(counts[id(node.children[k])] for k in indices)
         else:
-            counts[id(node)] = _product(counts[id(c)] for c in node.children)
+            count = len(node.children) if isinstance(node, Choice) else 1
+            for child in node.children:
+                count = min(count * counts[id(child)], ceiling)
+        if count > ceiling or (cap is None and count == ceiling):
+            if cap is not None:
+                count = cap
+            else:
+                raise TooManyToCount(log10_count(tree, reduced, utility))
+        counts[id(node)] = count
     return counts[id(tree)]
 
 
-def count_pure_strategies(tree: Node) -> int:
-    """The normal-form count: one action at every choice node of the unfolded tree."""
-    counts: dict[int, int] = {}
+def log10_count(tree: Node, reduced: bool = True, utility: Utility | None = None) -> float:
+    """``log10`` of the number of plans (or pure strategies), in floating point: for counts
+    too large to write down. Only for display, never for a verdict."""
+    values = node_values(tree, utility) if utility is not None else None
+    logs: dict[int, float] = {}
     for node in postorder(tree):
-        below = _product(counts[id(c)] for c in node.children)
-        counts[id(node)] = len(node.children) * below if isinstance(node, Choice) else below
-    return counts[id(tree)]
-
-
-def _product(numbers: Any) -> int:
-    result = 1
-    for n in numbers:
-        result *= n
-    return result
+        if isinstance(node, Leaf):
+            logs[id(node)] = 0.0
+        elif isinstance(node, Choice) and reduced:
+            indices = range(len(node.children)) if values is None else optimal_actions(node, values)
+            parts = [logs[id(node.children[k])] for k in indices]
+            top = max(parts)
+            logs[id(node)] = top + math.log10(sum(10 ** (x - top) for x in parts))
+        else:
+            own = math.log10(len(node.children)) if isinstance(node, Choice) else 0.0
+            logs[id(node)] = own + sum(logs[id(c)] for c in node.children)
+    return logs[id(tree)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +185,10 @@ def plans(tree: Node, limit: int = DEFAULT_LIMIT, utility: Utility | None = None
     Refuses with :class:`RefusedError` when there are more than ``limit``.
     """
     _require_numeric(tree, "plans")
-    count = count_plans(tree, utility)
-    if count > limit:
+    if count_at_most(tree, limit, utility) > limit:
         what = "optimal plans" if utility is not None else "plans"
-        raise RefusedError(f"the tree has {count} {what}, more than the limit of {limit}")
+        raise RefusedError(f"the tree has more than {limit} {what} (the limit; set it with "
+                           "`limit = N`)")
     values = node_values(tree, utility) if utility is not None else None
     table: dict[int, list[tuple[Plan, dict[str, Fraction]]]] = {}
     for node in postorder(tree):

@@ -208,12 +208,12 @@ def _structural_certificate(left: Node, right: Node, proof: list[structural.Step
 def _vertex_certificate(left: Node, right: Node, utility_class: UtilityClass, timeout_ms: int
                         ) -> dict[str, Any] | str:
     """Per plan of ``right``: a flow of ``left`` and Farkas multipliers; or why there is none."""
-    if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
+    if analysis.count_at_most(right, CERTIFICATE_VERTEX_LIMIT) > CERTIFICATE_VERTEX_LIMIT:
         return f"more than {CERTIFICATE_VERTEX_LIMIT} vertices for a certificate"
     # A vertex that is itself a plan lottery of `left` needs no LP: that plan's flow, with
     # all multipliers zero, proves it.
     exact: dict[frozenset[tuple[str, Fraction]], analysis.Plan] = {}
-    if analysis.count_plans(left) <= 16 * CERTIFICATE_VERTEX_LIMIT:
+    if analysis.count_at_most(left, 16 * CERTIFICATE_VERTEX_LIMIT) <= 16 * CERTIFICATE_VERTEX_LIMIT:
         for candidate in analysis.plans(left, 16 * CERTIFICATE_VERTEX_LIMIT):
             exact.setdefault(frozenset(candidate.lottery.items()), candidate.plan)
     rows = class_rows(utility_class)
@@ -327,7 +327,7 @@ def _interior_certificate(left: Node, right: Node, names: tuple[str, ...], timeo
     """Per plan lottery ``y`` of ``right``: ``ε`` and flows of ``left`` reaching
     ``y + ε(e_o − c)`` for every outcome ``o``, a simplex around ``y`` inside ``L(left)``;
     or why there is no certificate."""
-    if analysis.count_plans(right) > CERTIFICATE_VERTEX_LIMIT:
+    if analysis.count_at_most(right, CERTIFICATE_VERTEX_LIMIT) > CERTIFICATE_VERTEX_LIMIT:
         return f"more than {CERTIFICATE_VERTEX_LIMIT} vertices for a certificate"
     vertices = []
     for row in analysis.plans(right, CERTIFICATE_VERTEX_LIMIT):

@@ -31,6 +31,7 @@ from decisiontrees.questions.base import Arguments, Family, Kind, Shape
 from decisiontrees.questions.registry import QUESTIONS
 
 ResolveTree = Callable[[Ref], Any]
+COMMON_OPTIONS = frozenset({"timeout"})  # every question accepts these
 
 
 class StatementChecker:
@@ -43,7 +44,7 @@ class StatementChecker:
         self.mappings = MappingChecker(names)
         self.options: dict[str, Callable[[Keyword], Any]] = {
             "samples": self.whole_number, "seed": self.whole_number, "limit": self.whole_number,
-            "timeout": self.whole_number, "fixing": self.outcome_set, "within": self.feature_name,
+            "timeout": self.seconds, "fixing": self.outcome_set, "within": self.feature_name,
         }
 
     def check(self, item: Query | Claim) -> Statement | None:
@@ -73,8 +74,10 @@ class StatementChecker:
                     return None
         kind = StatementKind.QUERY if isinstance(item, Query) else StatementKind.CLAIM
         negated = isinstance(item, Claim) and item.negated
+        timeout = arguments.options.get("timeout")
         return Statement(kind, call.name, question, negated, op, expected,
-                         self.reporter.text_at(item.span), item.span)
+                         self.reporter.text_at(item.span), item.span,
+                         float(timeout) if timeout is not None else None)
 
     # -- arguments and options
 
@@ -116,7 +119,7 @@ class StatementChecker:
 
     def keyword(self, keyword: Keyword, call: Call, family: Family, options: dict[str, Any],
                 assignment: dict[str, Fraction]) -> None:
-        accepted = family.signature.options
+        accepted = family.signature.options | COMMON_OPTIONS
         if keyword.name in accepted and keyword.name in self.options:
             checked = self.options[keyword.name](keyword)
             if checked is not None:
@@ -150,6 +153,15 @@ class StatementChecker:
                                 "number")
             return None
         return int(number)
+
+    def seconds(self, keyword: Keyword) -> Fraction | None:
+        number = evaluate(keyword.value, self.reporter, what="a number of seconds") \
+            if is_expression(keyword.value) else None
+        if number is None or number <= 0:
+            self.reporter.error(keyword.value.span, "`timeout` must be a positive number of "
+                                "seconds", "e.g. `timeout = 10` or `timeout = 1/2`")
+            return None
+        return number
 
     def outcome_set(self, keyword: Keyword) -> frozenset[str] | None:
         value = keyword.value

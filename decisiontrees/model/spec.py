@@ -55,6 +55,7 @@ class Statement:
     expected: Any  # Fraction, frozenset[str], a word, or None
     text: str
     span: Span
+    timeout_seconds: float | None = None  # the statement's own `timeout =`
 
 
 @dataclass(frozen=True)

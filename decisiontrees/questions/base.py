@@ -10,6 +10,7 @@ evidence is a typed record of the family. The report layer renders evidence thro
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,12 +18,12 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+from decisiontrees import limits
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import Distribution
 from decisiontrees.model.spec import Question, Spec, TreeArg, UtilityArg
 
 JSON = Any  # a JSON-ready value: str, int, bool, None, lists and dicts of them
-DEFAULT_TIMEOUT_SECONDS = 60
 
 
 class Status(StrEnum):
@@ -93,14 +94,14 @@ class Arguments:
 
 @dataclass(frozen=True)
 class Context:
-    """What answering needs besides the question: the spec and the user's limits."""
+    """What answering needs besides the question: the spec. Time is bounded by the deadline
+    of the statement being answered (decisiontrees.limits)."""
 
     spec: Spec
-    timeout_seconds: int | None = None
 
-    def timeout_ms(self, own_seconds: int | None = None) -> int:
-        """A statement's own ``timeout =`` wins over the run's ``--timeout``."""
-        return 1000 * (own_seconds or self.timeout_seconds or DEFAULT_TIMEOUT_SECONDS)
+    def timeout_ms(self) -> int:
+        """What a solver call may take: the rest of the statement's time."""
+        return limits.remaining_ms()
 
 
 class Evidence:
@@ -184,17 +185,18 @@ class Bounds:
     when the bounds do not decide them."""
 
     lower: Fraction
-    upper: Fraction
+    upper: Fraction | None  # None: unbounded above
 
     def compare(self, op: str, x: Fraction) -> bool | None:
         """``number op x`` for every number in the bounds (True), for none (False), or None."""
-        inside = self.lower <= x <= self.upper
+        below_upper = self.upper is None or x <= self.upper
+        inside = self.lower <= x and below_upper
         exactly = self.lower == self.upper == x
         always, never = {
-            ">=": (self.lower >= x, self.upper < x),
-            ">": (self.lower > x, self.upper <= x),
-            "<=": (self.upper <= x, self.lower > x),
-            "<": (self.upper < x, self.lower >= x),
+            ">=": (self.lower >= x, self.upper is not None and self.upper < x),
+            ">": (self.lower > x, self.upper is not None and self.upper <= x),
+            "<=": (self.upper is not None and self.upper <= x, self.lower > x),
+            "<": (self.upper is not None and self.upper < x, self.lower >= x),
             "==": (exactly, not inside),
             "!=": (not inside, exactly),
         }[op]
@@ -218,6 +220,24 @@ class Family(ABC):
     @abstractmethod
     def answer(self, question: Question, context: Context) -> Answer:
         """The answer with its evidence; raise RefusedError or CrossCheckFailed to give none."""
+
+
+DIGITS_SHOWN = 100  # longer numbers are shown as ≈ m × 10^e (exact in JSON)
+
+
+def count_text(count: int) -> str:
+    """A whole number as text: exact up to ``DIGITS_SHOWN`` digits, else ``≈ 1.2 × 10^800``."""
+    if count < 10**DIGITS_SHOWN:
+        return str(count)
+    return power_of_ten_text(math.log10(count))
+
+
+def power_of_ten_text(log10: float) -> str:
+    """``≈ 1.2 × 10^800`` for a number given by its logarithm (only for display)."""
+    exponent = math.floor(log10)
+    if exponent < 10**15:
+        return f"≈ {10 ** (log10 - exponent):.2g} × 10^{exponent}"
+    return f"≈ 10^({log10:.3g})"
 
 
 def lottery_text(lottery: Mapping[str, Fraction], order: tuple[str, ...]) -> str:

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from decisiontrees import limits
 from decisiontrees.analyses import parametric
 from decisiontrees.analyses.parametric_agents import PiecewiseAnswer, decide
 from decisiontrees.model.spec import Spec, Statement
 from decisiontrees.questions.base import JSON, Answer, Bounds, Evidence, Status, assignment_text
 
 NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
-FOR_ALL_DEFAULT_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,13 @@ class Verdict:
     judgement: Judgement | None = None
 
 
-def judge(statement: Statement, answer: Answer, spec: Spec, timeout_seconds: int | None) -> Verdict:
+def judge(statement: Statement, answer: Answer, spec: Spec) -> Verdict:
     """Whether the claim holds of the answer (which has status ANSWER)."""
     comparable = answer.comparable
     if isinstance(comparable, PiecewiseAnswer):
         return _piecewise(statement, comparable)
     if getattr(comparable, "free_symbols", None):
-        return _for_all(statement, comparable, spec, timeout_seconds)
+        return _for_all(statement, comparable, spec)
     holds = compare(comparable, statement.op, statement.expected)
     if holds is None:
         why = ("the claim cannot be decided without enumerating" if answer.exact else
@@ -97,14 +97,13 @@ def claimed(statement: Statement) -> str:
     return f"claimed {'not ' if statement.negated else ''}{statement.op} {shown}"
 
 
-def _for_all(statement: Statement, value: Any, spec: Spec, timeout_seconds: int | None) -> Verdict:
+def _for_all(statement: Statement, value: Any, spec: Spec) -> Verdict:
     """A claim about a parametric number, for every parameter value in the domains."""
-    seconds = timeout_seconds or FOR_ALL_DEFAULT_SECONDS
     op = statement.op or "=="
     if statement.negated:
         op = NEGATED[op]
     condition = parametric.relation(value, op, statement.expected)
-    decided = parametric.for_all(condition, spec.parameters, seconds * 1000)
+    decided = parametric.for_all(condition, spec.parameters, limits.remaining_ms())
     judgement = Judgement(decided.holds, decided.region,
                           dict(decided.witness) if decided.witness is not None else None,
                           decided.reason)

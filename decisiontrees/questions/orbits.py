@@ -33,7 +33,6 @@ class OrbitQuestion(Question):
     kind: str
     tree: TreeArg
     other: TreeArg
-    timeout_seconds: int | None
 
 
 def orbit_json(orbit: Orbit | None) -> JSON:
@@ -106,16 +105,15 @@ class OrbitFamily(Family):
     def __init__(self, name: str, shape: Shape) -> None:
         self.name = name
         self.signature = Signature((Kind.TREE, Kind.OTHER), shape,
-                                   frozenset({"parameters", "timeout"}),
+                                   frozenset({"parameters"}),
                                    words=CONVERGENCE_LEVELS if shape == Shape.WORD else ())
 
     def make(self, arguments: Arguments) -> Question:
-        return OrbitQuestion(self.name, arguments.tree, arguments.second(),
-                             arguments.option_int("timeout"))
+        return OrbitQuestion(self.name, arguments.tree, arguments.second())
 
     def answer(self, question: Question, context: Context) -> Answer:
         assert isinstance(question, OrbitQuestion)
-        timeout_ms = context.timeout_ms(question.timeout_seconds)
+        timeout_ms = context.timeout_ms()
         outcomes = context.spec.outcomes
         left, right = question.tree.node, question.other.node
         names = (question.tree.name, question.other.name)

@@ -46,7 +46,6 @@ class RelationQuestion(Question):
     tree: TreeArg
     other: TreeArg
     utility_class: UtilityClass | None  # None: Tarsney's [0,1]^O
-    timeout_seconds: int | None
     fixing: frozenset[str]
     within: str | None
 
@@ -117,7 +116,7 @@ class Relation(Family):
 
     def __init__(self, name: str) -> None:
         self.name = name
-        options = {"parameters", "timeout"} | ({"fixing", "within"}
+        options = {"parameters"} | ({"fixing", "within"}
                                                if name.startswith("permuted") else set())
         self.signature = Signature(
             (Kind.TREE, Kind.OTHER), Shape.WORD if name == "compare" else Shape.BOOL,
@@ -128,13 +127,13 @@ class Relation(Family):
         fixing = arguments.options.get("fixing", frozenset())
         within = arguments.options.get("within")
         return RelationQuestion(self.name, arguments.tree, arguments.second(),
-                                arguments.utility_class, arguments.option_int("timeout"),
-                                frozenset(fixing), within if isinstance(within, str) else None)
+                                arguments.utility_class, frozenset(fixing),
+                                within if isinstance(within, str) else None)
 
     def answer(self, question: Question, context: Context) -> Answer:
         assert isinstance(question, RelationQuestion)
         spec = context.spec
-        timeout_ms = context.timeout_ms(question.timeout_seconds)
+        timeout_ms = context.timeout_ms()
         left, right = question.tree.node, question.other.node
         utility_class = question.utility_class or unit_box(spec.outcomes)
         names = (question.tree.name, question.other.name)

@@ -1,19 +1,24 @@
 """Answer a spec's statements: every answer with its evidence, every claim judged.
 
 A result's ``status`` is ``answer`` (a query), ``pass`` or ``fail`` (a claim), ``unknown``
-(an engine gave up or a cross-check failed; the reason is in the evidence) or ``refused``
-(over a limit). Refusals and failed cross-checks raised by any family become answers here,
-in one place.
+(an engine gave up, ran out of time or memory, or a cross-check failed; the reason is in the
+evidence) or ``refused`` (over a limit). Refusals, failed cross-checks and timeouts raised by
+any family become answers here, in one place.
+
+Each statement has a time limit (its own ``timeout =``, else the run's, else
+``limits.DEFAULT_TIMEOUT_SECONDS``) and, when isolated (the default where the system can
+fork), a memory limit enforced from outside.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from decisiontrees.errors import CrossCheckFailed, RefusedError
+from decisiontrees import limits
+from decisiontrees.errors import CrossCheckFailed, InternalError, RefusedError, TimedOut
 from decisiontrees.model.spec import Spec, Statement, StatementKind
 from decisiontrees.questions.base import Answer, Context, Evidence, Status, refused, unknown
-from decisiontrees.questions.claims import Judgement, judge
+from decisiontrees.questions.claims import Judgement, Verdict, judge
 from decisiontrees.questions.registry import QUESTIONS
 
 
@@ -40,27 +45,65 @@ class Results(tuple[Result, ...]):
     """The results of a spec's statements, in order."""
 
 
-def run(spec: Spec, timeout_seconds: int | None = None) -> Results:
-    """Answer every statement of ``spec`` in order; ``timeout_seconds`` bounds each solver
-    call unless a statement sets its own ``timeout``."""
-    return Results(run_statement(s, spec, timeout_seconds) for s in spec.statements)
+@dataclass(frozen=True)
+class RunLimits:
+    """What one statement may use: seconds (unless it sets its own) and memory."""
+
+    timeout_seconds: float | None = None
+    memory_bytes: int = limits.DEFAULT_MEMORY_BYTES
+    isolate: bool = True  # in a child process, where the system can fork
+
+    def seconds_for(self, statement: Statement) -> float:
+        return statement.timeout_seconds or self.timeout_seconds or limits.DEFAULT_TIMEOUT_SECONDS
 
 
-def answer(statement: Statement, spec: Spec, timeout_seconds: int | None = None) -> Answer:
-    """The answer to a statement's question, whatever the claim says."""
+def run(spec: Spec, timeout_seconds: float | None = None, *,
+        memory_bytes: int = limits.DEFAULT_MEMORY_BYTES, isolate: bool = True) -> Results:
+    """Answer every statement of ``spec`` in order. Each may take ``timeout_seconds`` (unless it
+    sets its own ``timeout``) and, isolated, ``memory_bytes``; beyond either it is unknown."""
+    bounds = RunLimits(timeout_seconds, memory_bytes, isolate)
+    return Results(run_statement(s, spec, bounds) for s in spec.statements)
+
+
+def answer(statement: Statement, spec: Spec) -> Answer:
+    """The answer to a statement's question, whatever the claim says (within the current
+    deadline, if one is set)."""
     family = QUESTIONS[statement.name]
     try:
-        return family.answer(statement.question, Context(spec, timeout_seconds))
+        return family.answer(statement.question, Context(spec))
     except RefusedError as refusal:
         return refused(str(refusal))
     except CrossCheckFailed as problem:
         return unknown(f"an internal cross-check failed ({problem}); no answer rather than a "
                        "wrong one")
+    except TimedOut as stop:
+        return unknown(str(stop))
 
 
-def run_statement(statement: Statement, spec: Spec, timeout_seconds: int | None = None) -> Result:
-    found = answer(statement, spec, timeout_seconds)
+def _answer_and_judge(statement: Statement, spec: Spec) -> tuple[Answer, Verdict | None]:
+    found = answer(statement, spec)
     if statement.kind == StatementKind.QUERY or found.status != Status.ANSWER:
+        return found, None
+    try:
+        return found, judge(statement, found, spec)
+    except TimedOut as stop:
+        return found, Verdict(Status.UNKNOWN, f"undecided: {stop}")
+
+
+def run_statement(statement: Statement, spec: Spec, bounds: RunLimits | None = None) -> Result:
+    bounds = bounds or RunLimits()
+    seconds = bounds.seconds_for(statement)
+    if bounds.isolate:
+        outcome = limits.run_isolated(lambda: _answer_and_judge(statement, spec), seconds,
+                                      bounds.memory_bytes)
+    else:
+        with limits.deadline(seconds):
+            outcome = _answer_and_judge(statement, spec)
+    if isinstance(outcome, limits.Stopped):
+        if outcome.internal is not None:
+            raise InternalError(f"answering `{statement.text}` failed", outcome.internal)
+        return Result(statement, Status.UNKNOWN, unknown(outcome.reason))
+    found, verdict = outcome
+    if verdict is None:
         return Result(statement, found.status, found)
-    verdict = judge(statement, found, spec, timeout_seconds)
     return Result(statement, verdict.status, found, verdict.expectation, verdict.judgement)

@@ -3,23 +3,27 @@ tree allows (docs/theory.md §1)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
 from decisiontrees.analyses import plans
+from decisiontrees.errors import TooManyToCount
 from decisiontrees.model.spec import Question, TreeArg
 from decisiontrees.questions.base import (
     JSON,
     Answer,
     Arguments,
+    Bounds,
     Context,
     Evidence,
     Family,
     Kind,
     Shape,
     Signature,
+    count_text,
     lottery_text,
+    power_of_ten_text,
 )
 
 
@@ -44,21 +48,52 @@ class ReachableQuestion(Question):
 
 
 @dataclass(frozen=True)
+class Count:
+    """A count, exact when it can be written down, else only its logarithm (for display)."""
+
+    exact: int | None
+    log10: float
+
+    @classmethod
+    def of(cls, counting: Callable[[], int]) -> Count:
+        try:
+            return cls(counting(), 0.0)
+        except TooManyToCount as big:
+            return cls(None, big.log10)
+
+    def text(self) -> str:
+        return count_text(self.exact) if self.exact is not None else power_of_ten_text(self.log10)
+
+    def is_one(self) -> bool:
+        return self.exact == 1
+
+    def json(self) -> JSON:
+        if self.exact is not None:
+            return self.exact
+        return {"at_least": f"2^{plans.MAX_COUNT_BITS}", "log10": self.log10}
+
+    def comparable(self) -> Fraction | Bounds:
+        if self.exact is not None:
+            return Fraction(self.exact)
+        return Bounds(Fraction(1 << plans.MAX_COUNT_BITS), None)
+
+
+@dataclass(frozen=True)
 class Counts(Evidence):
-    plans: int
-    pure_strategies: int
+    plans: Count
+    pure_strategies: Count
     reduced: bool  # the question counted plans; the line gives the other count
 
     def lines(self) -> tuple[str, ...]:
         if self.reduced:
             pure = self.pure_strategies
-            return (f"{pure} pure {'strategy' if pure == 1 else 'strategies'} "
+            return (f"{pure.text()} pure {'strategy' if pure.is_one() else 'strategies'} "
                     "(an action at every choice node, reachable or not)",)
-        return (f"{self.plans} {'plan' if self.plans == 1 else 'plans'} "
+        return (f"{self.plans.text()} {'plan' if self.plans.is_one() else 'plans'} "
                 "(an action only at the choice nodes a strategy reaches)",)
 
     def to_json(self) -> dict[str, JSON]:
-        return {"plans": self.plans, "pure_strategies": self.pure_strategies}
+        return {"plans": self.plans.json(), "pure_strategies": self.pure_strategies.json()}
 
 
 @dataclass(frozen=True)
@@ -82,14 +117,16 @@ class Strategies(Family):
     def answer(self, question: Question, context: Context) -> Answer:
         assert isinstance(question, StrategiesQuestion)
         tree = question.tree.node
-        count_plans = plans.count_plans(tree)
-        pure = plans.count_pure_strategies(tree)
-        evidence = Counts(count_plans, pure, question.reduced)
+        reduced = Count.of(lambda: plans.count_plans(tree))
+        pure = Count.of(lambda: plans.count_pure_strategies(tree))
+        evidence = Counts(reduced, pure, question.reduced)
         if question.reduced:
-            return Answer(f"{count_plans} {'plan' if count_plans == 1 else 'plans'}", count_plans,
-                          evidence, comparable=Fraction(count_plans))
-        return Answer(f"{pure} pure {'strategy' if pure == 1 else 'strategies'}", pure, evidence,
-                      comparable=Fraction(pure))
+            noun = "plan" if reduced.is_one() else "plans"
+            return Answer(f"{reduced.text()} {noun}", reduced.json(), evidence,
+                          comparable=reduced.comparable())
+        noun = "strategy" if pure.is_one() else "strategies"
+        return Answer(f"{pure.text()} pure {noun}", pure.json(), evidence,
+                      comparable=pure.comparable())
 
 
 class Lotteries(Family):

@@ -12,6 +12,7 @@ from decisiontrees.errors import RefusedError
 from decisiontrees.model.nodes import is_symbolic
 from decisiontrees.model.spec import Question, TreeArg, UtilityArg
 from decisiontrees.questions.base import (
+    DIGITS_SHOWN,
     JSON,
     Answer,
     Arguments,
@@ -24,8 +25,11 @@ from decisiontrees.questions.base import (
     Signature,
     Status,
     assignment_text,
+    count_text,
     lottery_text,
 )
+
+COUNT_CAP = 10**DIGITS_SHOWN  # optimal plans are counted up to this
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,9 @@ class OptimalPlan(Evidence):
     assignment: Mapping[str, Fraction] = field(default_factory=dict)
 
     def lines(self) -> tuple[str, ...]:
+        many = f"more than {count_text(COUNT_CAP)}" if self.count > COUNT_CAP else str(self.count)
         shown = [f"an optimal plan: {self.plan}"
-                 + (f" (one of {self.count} optimal plans)" if self.count > 1 else "")]
+                 + (f" (one of {many} optimal plans)" if self.count > 1 else "")]
         if self.assignment:
             shown.append(f"with {assignment_text(self.assignment)}")
         return tuple(shown)
@@ -78,7 +83,7 @@ class OptimalPlan(Evidence):
     def to_json(self) -> dict[str, JSON]:
         return {"optimal_plan": self.plan, "optimal_plan_decisions": self.decisions,
                 "optimal_plan_lottery": {o: str(q) for o, q in self.lottery.items()},
-                "optimal_plans": self.count,
+                "optimal_plans": self.count if self.count <= COUNT_CAP else None,
                 "parameters": {k: str(v) for k, v in self.assignment.items()}}
 
 
@@ -126,8 +131,9 @@ class Value(Family):
         plan = plans.an_optimal_plan(tree, utility)
         shown = plans.describe_plan(tree, plan) or "(no choices)"
         evidence = OptimalPlan(shown, plans.plan_decisions(tree, plan),
-                               plans.lottery_of(tree, plan), plans.count_plans(tree, utility),
-                               question.assignment)
+                               plans.lottery_of(tree, plan),
+                               plans.count_at_most(tree, COUNT_CAP, utility),
+                               dict(question.assignment))
         return Answer(str(result), str(result), evidence, comparable=result)
 
 
@@ -148,9 +154,8 @@ class Optimal(Family):
         try:
             rows = plans.plans(tree, question.limit, utility)
         except RefusedError as refusal:
-            count = plans.count_plans(tree, utility)
-            return Answer(f"{count} optimal plans", None, Reason(str(refusal), label="refused"),
-                          status=Status.REFUSED)
+            return Answer(f"more than {question.limit} optimal plans", None,
+                          Reason(str(refusal), label="refused"), status=Status.REFUSED)
         described = tuple(PlanRow(plans.describe_plan(tree, row.plan) or "(no choices)",
                                   plans.plan_decisions(tree, row.plan), row.lottery)
                           for row in rows)

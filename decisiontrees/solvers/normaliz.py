@@ -6,14 +6,29 @@ In: Fractions. Out: Fractions and lists of exact vertices.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from fractions import Fraction
+from functools import cache
 from math import factorial, lcm
 from typing import Any
 
+# Normaliz runs single-threaded: OpenMP worker threads in a process make a child forked from
+# it hang in its next OpenMP call, and statements run in forked children (limits.py). The
+# variable must be set before OpenMP starts, so before PyNormaliz is first used anywhere.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+@cache
+def _normaliz() -> Any:
+    import PyNormaliz
+
+    PyNormaliz.NmzSetNumberOfNormalizThreads(1)
+    return PyNormaliz
+
 
 def _cone(normals: Sequence[Sequence[Fraction]], d: int) -> Any:
-    from PyNormaliz import Cone
+    Cone = _normaliz().Cone
 
     rows = []
     for normal in normals:

@@ -12,6 +12,7 @@ from typing import Any
 
 import z3
 
+from decisiontrees import limits
 from decisiontrees.evidence.checks import EdgeKey, topological_order
 from decisiontrees.model.classes import Constraint, UtilityClass
 from decisiontrees.model.nodes import Choice, Leaf, Node, Parameter
@@ -98,7 +99,7 @@ def find_flow(tree: Node, lottery: Mapping[str, Fraction], timeout_ms: int
               ) -> dict[EdgeKey, Fraction] | None | Unknown:
     """A sequence-form flow of ``tree`` inducing ``lottery``, None if there is none."""
     solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
     edges, reached = _sequence_form(solver, tree, "")
     for outcome in set(reached) | set(lottery):
         wanted = Fraction(lottery.get(outcome, 0))
@@ -119,7 +120,7 @@ def find_separating_utility(tree: Node, lottery: Mapping[str, Fraction], outcome
                             timeout_ms: int) -> dict[str, Fraction] | None | Unknown:
     """Some ``u`` in [0,1]^outcomes with ``u·lottery > V_u(tree)``, None if there is none."""
     solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
     utility = {o: z3.Real(f"u_{n}") for n, o in enumerate(outcomes)}
     for u in utility.values():
         solver.add(u >= 0, u <= 1)
@@ -141,7 +142,7 @@ def find_parameter_values(condition: Any, parameters: Mapping[str, Parameter], t
         return None
     symbols = {s.name: z3.Real(s.name) for s in condition.free_symbols}
     solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
     _add_domains(solver, symbols, parameters)
     if condition is not sympy.true:
         try:
@@ -230,7 +231,7 @@ def add_class(solver: z3.Solver, utility_class: UtilityClass, variables: Mapping
 def empty_class_core(utility_class: UtilityClass, timeout_ms: int) -> list[Constraint] | None | Unknown:
     """None if the class has a member; otherwise constraints that together admit none."""
     solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
     solver.set("unsat_core", True)
     variables = class_variables(utility_class)
     rows = utility_class.all_constraints()
@@ -281,7 +282,7 @@ def find_parametric_counterexample(better: Node, worse: Node, utility_class: Uti
     values where ``better`` does not dominate ``worse`` (nonlinear: probabilities are
     polynomials in the parameters)."""
     solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
     variables = class_variables(utility_class)
     add_class(solver, utility_class, variables)
     symbols = {name: z3.Real(f"param_{name}") for name in parameters}
@@ -317,7 +318,7 @@ def find_better_utility(better: Node, worse: Node, utility_class: UtilityClass, 
     when there is none. With ``nonconstant``, ``u`` spans [0,1] (some value 0, some 1).
     """
     solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
     variables = class_variables(utility_class)
     add_class(solver, utility_class, variables)
     if nonconstant:
@@ -335,7 +336,7 @@ def find_dominating_point(tree: Node, lottery: Mapping[str, Fraction], utility_c
     for every ``u`` in the class (affine Farkas: ``A^T λ = (x - lottery, 0)``, ``λ >= 0`` on
     inequalities, ``b·λ >= 0``), one per row of ``utility_class.all_constraints()``."""
     solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
     edges, reached = _sequence_form(solver, tree, "")
     rows = utility_class.all_constraints()
     multipliers = [z3.Real(f"l_{r}") for r in range(len(rows))]
@@ -369,7 +370,7 @@ def find_interior_points(tree: Node, lottery: Mapping[str, Fraction], outcomes: 
     """The largest ``ε`` with ``lottery + ε(e_o - c) ∈ L(tree)`` for every outcome ``o``
     (``c`` uniform), and one flow per outcome; None if only ``ε = 0`` works."""
     optimizer = z3.Optimize()
-    optimizer.set("timeout", timeout_ms)
+    optimizer.set("timeout", limits.remaining_ms(timeout_ms))
     epsilon = z3.Real("epsilon")
     optimizer.add(epsilon >= 0, epsilon <= 1)
     centre = Fraction(1, len(outcomes))
@@ -398,7 +399,7 @@ def in_convex_hull(points: list[Mapping[str, Fraction]], target: Mapping[str, Fr
                    timeout_ms: int) -> bool | Unknown:
     """Whether ``target`` is a convex combination of ``points`` (one LP)."""
     solver = z3.Solver()
-    solver.set("timeout", timeout_ms)
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
     weights = [z3.Real(f"lambda_{n}") for n in range(len(points))]
     for w in weights:
         solver.add(w >= 0)

@@ -1,0 +1,149 @@
+"""Limits on work: a deadline for the statement being answered, and an isolated run.
+
+Two mechanisms bound every question:
+
+- a **deadline**, set for the statement being answered and checked cooperatively: loops of
+  the engines call :func:`check`, and solver calls never get more than :func:`remaining_ms`;
+- an **isolated run** (:func:`run_isolated`): on systems with ``fork`` the statement runs in
+  a child process with a memory cap, and the parent stops it when the deadline has passed by
+  a grace period. This bounds what cannot stop itself (a long Normaliz or sympy call).
+
+A statement that runs out of time is answered ``unknown`` with the reason; one that runs
+out of memory too. Nothing here knows about questions.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from decisiontrees.errors import TimedOut
+
+DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_MEMORY_BYTES = 4 * 2**30  # for the answer to one statement, beyond what is loaded
+GRACE_SECONDS = 2.0  # how long a run past its deadline may take to stop by itself
+
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("deadline", default=None)
+
+T = TypeVar("T")
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Work inside the block must end within ``seconds`` (checked by :func:`check`)."""
+    token = _DEADLINE.set((time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def check(doing: str = "") -> None:
+    """Raise :class:`TimedOut` if the current deadline has passed."""
+    current = _DEADLINE.get()
+    if current is not None and time.monotonic() > current[0]:
+        raise TimedOut(f"timed out after {current[1]:g} s" + (f" while {doing}" if doing else ""))
+
+
+def remaining_ms(requested_ms: int | None = None) -> int:
+    """Milliseconds a solver call may take: what is left of the deadline (at least 1), and
+    no more than ``requested_ms``."""
+    current = _DEADLINE.get()
+    left = None if current is None else max(1, int((current[0] - time.monotonic()) * 1000))
+    if requested_ms is None:
+        return left if left is not None else int(DEFAULT_TIMEOUT_SECONDS * 1000)
+    return requested_ms if left is None else min(requested_ms, left)
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """An isolated run that gave no result: ``reason`` says why (time, memory, a crash)."""
+
+    reason: str
+    internal: str | None = None  # a traceback, when our own code failed
+
+
+def can_isolate() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def run_isolated(work: Callable[[], T], seconds: float, memory_bytes: int) -> T | Stopped:
+    """``work()`` in a forked child with at most ``memory_bytes`` more address space, stopped
+    ``GRACE_SECONDS`` after ``seconds``. Without fork it runs here, bounded by the deadline."""
+    if not can_isolate():
+        with deadline(seconds):
+            return work()
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, work, seconds, memory_bytes),
+                            daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds + GRACE_SECONDS):
+            return Stopped(f"timed out after {seconds:g} s (stopped)")
+        try:
+            kind, payload = receiver.recv()
+        except (EOFError, OSError):
+            child.join(1)
+            code = child.exitcode
+            return Stopped("the computation ran out of memory or crashed "
+                           f"(exit {code}; memory limit {memory_bytes / 2**30:g} GB)")
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if kind == "ok":
+        result: T = payload
+        return result
+    if kind == "memory":
+        return Stopped(f"ran out of memory (limit {memory_bytes / 2**30:g} GB for one statement)")
+    if kind == "timeout":
+        return Stopped(str(payload))
+    return Stopped("an internal error", internal=str(payload))
+
+
+def _child(sender: Any, work: Callable[[], Any], seconds: float, memory_bytes: int) -> None:
+    _cap_memory(memory_bytes)
+    try:
+        with deadline(seconds):
+            message: tuple[str, Any] = ("ok", work())
+    except MemoryError:
+        message = ("memory", None)
+    except TimedOut as stop:
+        message = ("timeout", str(stop))
+    except BaseException:  # noqa: BLE001 -- reported to the parent as an internal error
+        message = ("error", traceback.format_exc())
+    try:
+        sender.send(message)
+    except MemoryError:
+        sender.send(("memory", None))
+    except Exception:  # noqa: BLE001 -- a result that cannot be sent back is our bug
+        sender.send(("error", traceback.format_exc()))
+    finally:
+        sender.close()
+        os._exit(0)  # no atexit handlers or finalizers of the parent's objects
+
+
+def _cap_memory(memory_bytes: int) -> None:
+    """Allow the address space to grow by ``memory_bytes`` beyond what it is now."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            pages = int(handle.read().split()[0])
+        current = pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        current = 0
+    limit = current + memory_bytes
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass  # a hard limit already lower than ours: it stays

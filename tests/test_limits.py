@@ -1,0 +1,67 @@
+"""Every statement is bounded in time and memory; a bug is an internal error, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from decisiontrees import parse, run
+from decisiontrees.cli import main
+from decisiontrees.questions import relations as relation_questions
+
+# POWER of a choice over 9 outcomes takes minutes exactly (issue 14): far beyond these limits
+SLOW = "outcomes " + ", ".join(f"o{k}" for k in range(9)) + \
+    "\ntree run = choice { " + ", ".join(f"o{k}" for k in range(9)) + " }\n"
+
+
+def test_a_statement_past_its_own_timeout_is_unknown():
+    (result,) = run(parse(SLOW + "claim power(run, timeout = 1/2) == 9/10\n"))
+    assert result.status == "unknown"
+    assert "timed out after 0.5 s" in result.lines()[0]
+
+
+def test_the_run_timeout_bounds_every_statement_and_the_statement_can_override_it():
+    spec = parse(SLOW + "query power(run)\nclaim value(run, {o1: 1, *: 0}, timeout = 30) == 1\n")
+    slow, fast = run(spec, timeout_seconds=0.5)
+    assert slow.status == "unknown" and "timed out" in slow.lines()[0]
+    assert fast.status == "pass"
+
+
+def test_running_out_of_memory_is_unknown_with_the_reason():
+    (result,) = run(parse(SLOW + "query power(run)\n"), memory_bytes=32 * 2**20)
+    assert result.status == "unknown"
+    assert "memory" in result.lines()[0]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon"])
+def test_timeouts_must_be_positive_numbers(value, capsys, write):
+    folder = write({"t.dtree": "outcomes a\ntree t = a\nquery strategies(t)\n"})
+    with pytest.raises(SystemExit) as stop:
+        main(["check", str(folder / "t.dtree"), "--timeout", value])
+    assert stop.value.code == 2
+    assert "--timeout" in capsys.readouterr().err
+
+
+def test_fractions_of_a_second_are_a_timeout(write):
+    folder = write({"t.dtree": "outcomes a\ntree t = a\nclaim strategies(t) == 1\n"})
+    assert main(["check", str(folder / "t.dtree"), "--timeout", "0.25"]) == 0
+    assert main(["check", str(folder / "t.dtree"), "--timeout", "1/4"]) == 0
+
+
+def test_a_timeout_option_must_be_a_positive_number(write, capsys):
+    folder = write({"t.dtree": "outcomes a\ntree t = a\nclaim strategies(t, timeout = 0) == 1\n"})
+    assert main(["check", str(folder / "t.dtree")]) == 2
+    assert "`timeout` must be a positive number of seconds" in capsys.readouterr().out
+
+
+def test_an_internal_error_is_exit_3_with_a_request_to_report_it(write, capsys, monkeypatch):
+    def broken(self, question, context):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(relation_questions.Relation, "answer", broken)
+    folder = write({"t.dtree": "outcomes a, b\ntree t = choice { a, b }\nclaim dominates(t, a)\n"})
+    assert main(["check", str(folder / "t.dtree")]) == 3
+    err = capsys.readouterr().err
+    assert "internal error: please report" in err and "Traceback" not in err
+    assert "--debug" in err
+    assert main(["check", str(folder / "t.dtree"), "--debug"]) == 3
+    assert "Traceback" in capsys.readouterr().err
