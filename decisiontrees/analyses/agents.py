@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from decisiontrees import limits
 from decisiontrees.analyses.integrals import region_integral
 from decisiontrees.analyses.plans import reachable_outcomes
 from decisiontrees.errors import CrossCheckFailed, TooManyLotteries
@@ -88,6 +89,7 @@ def lottery_points(tree: Node, outcomes: Sequence[str], limit: int = POINT_LIMIT
     d = len(outcomes)
     points: dict[int, frozenset[Point]] = {}
     for node in postorder(tree):
+        limits.check("listing strategy lotteries")
         if isinstance(node, Leaf):  # an outcome not in ``outcomes`` is never reached: weight 0
             points[id(node)] = frozenset([tuple(Fraction(int(i == index.get(node.outcome)))
                                                  for i in range(d))])
@@ -120,6 +122,7 @@ def _masses(points: Sequence[Point], density: Univariate) -> dict[Point, Fractio
     d = len(points[0])
     masses = {}
     for z in points:
+        limits.check("integrating over optimality regions")
         normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
         masses[z] = region_integral(normals, d, density) if normals else Fraction(1)
     total = sum(masses.values(), Fraction(0))
@@ -163,6 +166,7 @@ def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> Pow
     points = sorted(lottery_points(tree, order))
     total = Fraction(0)
     for z in points:
+        limits.check("integrating over optimality regions")
         normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
         total += region_integral(normals, len(order), density, weight=z)
     return PowerAnswer(Number(total, True), EXACT_METHOD)
@@ -229,6 +233,7 @@ def _batches(roots: Sequence[Node], outcomes: Sequence[str], distribution: Distr
     draw = distribution.sampler()
     done, started = 0, time.monotonic()
     while done < sampling.samples:
+        limits.check(f"sampling ({done} of {sampling.samples} samples done)")
         size = min(CHUNK, sampling.samples - done)
         yield sampled_values(roots, outcomes, draw(rng, (size, len(outcomes))))
         done += size

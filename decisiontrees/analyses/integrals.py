@@ -13,6 +13,7 @@ from fractions import Fraction
 from math import factorial
 from typing import Any
 
+from decisiontrees import limits
 from decisiontrees.model.laws import Univariate
 from decisiontrees.solvers import normaliz
 
@@ -36,6 +37,7 @@ def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
     simplices = normaliz.triangulation(normals, dimension)
     total = Fraction(0)
     for vertices in simplices:
+        limits.check("integrating over simplices")
         total += simplex_integral(vertices, density, weight)
     return total
 

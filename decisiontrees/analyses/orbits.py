@@ -29,6 +29,7 @@ from fractions import Fraction
 from math import gcd, lcm
 from typing import Any
 
+from decisiontrees import limits
 from decisiontrees.analyses import relations
 from decisiontrees.analyses.agents import lottery_points, pair_exact, relevant_outcomes
 from decisiontrees.errors import RefusedError
@@ -161,8 +162,9 @@ class _Orbits:
             if swept is not None:
                 self.swept = True
                 return swept
-        found = []
+        found: list[Orbit] = []
         for values in self.shapes(count, seed):
+            limits.check(f"counting orbits ({len(found)} done)")
             orbit = self.orbit(values)
             if orbit is None and not self.exhaustive:  # nudge off the boundary
                 orbit = self.orbit([v + Fraction(k * 7 + 3, SCALE * 10)
@@ -211,6 +213,7 @@ class _Orbits:
         table = np.array(lines_list, dtype=float)
         samples = []
         for low, high in zip(ordered, ordered[1:]):
+            limits.check("sweeping orbit shapes")
             at = float((low + high) / 2)
             if not float(low) < at < float(high):
                 return None  # too close for floats to separate
@@ -233,6 +236,7 @@ class _Orbits:
         only_left = self.in_left & ~self.in_right
         only_right = self.in_right & ~self.in_left
         for start in range(0, len(samples), 4096):
+            limits.check("evaluating orbit shapes")
             batch = samples[start:start + 4096]
             scores = batch[:, self.permutations] @ points  # samples × permutations × lotteries
             if scores.shape[2] > 1:
@@ -353,7 +357,9 @@ def _equivalent_up_to_permutation(left: Node, right: Node, names: Sequence[str])
     if len(mine) != len(theirs):
         return False
     d = len(names)
-    for image in itertools.permutations(range(d)):
+    for count, image in enumerate(itertools.permutations(range(d))):
+        if count % 1000 == 0:
+            limits.check("comparing lotteries up to permutation")
         if {tuple(z[image[k]] for k in range(d)) for z in theirs} == mine:
             return True
     return False
@@ -410,6 +416,7 @@ def turner_involutions(left: Node, right: Node, names: Sequence[str],
     ``φ_a·(φ_b·L(right)) = φ_b·L(right)`` for ``a ≠ b``."""
     valid: list[tuple[dict[str, str], Node]] = []
     for phi in _involutions(names):
+        limits.check("looking for Turner's involutions")
         moved = relations.relabel(right, phi)
         if relations.dominates(left, moved, None, timeout_ms, tuple(names)).holds:
             valid.append((phi, moved))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, TypeAlias
 
+from decisiontrees import limits
 from decisiontrees.analyses.agents import (
     choice_probabilities_exact,
     lottery_points,
@@ -107,6 +108,7 @@ def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     for z in points:
         rows = _rows(z, points, d)
         for subset in itertools.combinations(rows, d + 1):
+            limits.check("finding breakpoints")
             if not any(getattr(x, "free_symbols", None) for a, b in subset for x in (*a, b)):
                 continue
             count += 1
@@ -221,6 +223,7 @@ def interval_masses(points: Sequence[tuple[Any, ...]], d: int, density: Univaria
         at = _inside(low, high)
         masses = {}
         for z in points:
+            limits.check("integrating in the parameter")
             rows = _rows(z, points, d)
             masses[z] = _region_integral(rows, d, density, z if weighted else None, symbol, at)
         result.append(Masses(low, high, masses))

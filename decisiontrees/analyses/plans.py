@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, TypeAlias, TypeGuard, Union
 
+from decisiontrees import limits
 from decisiontrees.errors import ArgumentError, RefusedError, TooManyToCount
 from decisiontrees.evidence.checks import topological_order
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, postorder
@@ -192,6 +193,7 @@ def plans(tree: Node, limit: int = DEFAULT_LIMIT, utility: Utility | None = None
     values = node_values(tree, utility) if utility is not None else None
     table: dict[int, list[tuple[Plan, dict[str, Fraction]]]] = {}
     for node in postorder(tree):
+        limits.check("listing plans")
         if isinstance(node, Leaf):
             table[id(node)] = [(None, {node.outcome: Fraction(1)})]
         elif isinstance(node, Choice):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from decisiontrees import limits
 from decisiontrees.analyses import plans as analysis
 from decisiontrees.analyses import structural
 from decisiontrees.evidence.checks import (
@@ -219,6 +220,7 @@ def _vertex_certificate(left: Node, right: Node, utility_class: UtilityClass, ti
     rows = class_rows(utility_class)
     vertices = []
     for row in analysis.plans(right, CERTIFICATE_VERTEX_LIMIT):
+        limits.check("building a certificate")
         key = frozenset(row.lottery.items())
         if key in exact:
             flow, multipliers = analysis.plan_flow(left, exact[key]), [Fraction(0)] * len(rows)
@@ -331,6 +333,7 @@ def _interior_certificate(left: Node, right: Node, names: tuple[str, ...], timeo
         return f"more than {CERTIFICATE_VERTEX_LIMIT} vertices for a certificate"
     vertices = []
     for row in analysis.plans(right, CERTIFICATE_VERTEX_LIMIT):
+        limits.check("building a certificate")
         found = solver.find_interior_points(left, row.lottery, list(names), timeout_ms)
         if found is None or isinstance(found, solver.Unknown):
             return "the solver found no simplex around a vertex"
@@ -396,6 +399,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     check = inclusion if relation == "inclusion" else interiority
     considered = 0
     for mapping in _injective_maps(sources, candidates):
+        limits.check(f"searching permutations ({considered} considered)")
         considered += 1
         moved = relabel(right, mapping)
         if id(moved) in seen:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from decisiontrees import limits
 from decisiontrees.analyses.plans import reachable_outcomes
 from decisiontrees.errors import BudgetExhausted
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, Probability, postorder
@@ -65,6 +66,8 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         spent[0] += 1
         if spent[0] > budget:
             raise BudgetExhausted
+        if spent[0] % 1024 == 0:
+            limits.check("searching for a structural proof")
         memo[key] = None  # a pair under proof cannot be its own premise
         step = _try(a, b, hint)
         memo[key] = step
