@@ -34,11 +34,16 @@ from decisiontrees.analyses.orbits import Share, Strength
 from decisiontrees.analyses.relations import PermutationGroup, Verdict
 from decisiontrees.checking.loader import load
 from decisiontrees.errors import ArgumentError, Diagnostic, Span, SpecError
+from decisiontrees.evidence.verify import CLAIMS_FORMAT, Failure, Summary, load_json, read_claims
 from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
+from decisiontrees.evidence.verify import VERSION as CERTIFICATE_VERSION
+from decisiontrees.evidence.verify import check as check_certificates
 from decisiontrees.language.syntax import EXTENSION
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import UNIFORM, Distribution
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, outcomes_of
+from decisiontrees.model.spec import Spec
+from decisiontrees.questions.relations import certifiable, claim_document
 from decisiontrees.questions.run import run
 from decisiontrees.report import FileReport
 
@@ -86,15 +91,53 @@ def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
 
 
 def certificates(reports: Iterable[FileReport]) -> dict[str, Any]:
-    """Every checkable certificate of the reports, in the format `decisiontrees verify` reads."""
-    found = []
+    """Every certificate of the reports, in the format `decisiontrees verify` reads: for each
+    certifiable claim (docs/certificates.md), its certificate or the reason it has none."""
+    reports = list(reports)
+    found: list[dict[str, Any]] = []
+    uncertified: list[dict[str, Any]] = []
     for report in reports:
         for result in report.results:
-            document = result.answer.certificate
-            if document is not None:
-                where = f"{report.path}:{result.statement.span.line}: {result.statement.text}"
-                found.append({**document, "statement": where})
-    return {"format": CERTIFICATE_FORMAT, "version": 1, "certificates": found}
+            if not certifiable(result.statement):
+                continue
+            statement = result.statement
+            claim = {"file": statement.span.path, "line": statement.span.line,
+                     "text": statement.text}
+            if result.answer.certificate is not None:
+                found.append({"claim": claim, **result.answer.certificate})
+            else:
+                reason = (result.lines() or (result.answer.summary,))[0]
+                uncertified.append({"claim": claim, "reason": reason[:500]})
+    return {"format": CERTIFICATE_FORMAT, "version": CERTIFICATE_VERSION,
+            "specs": [report.path for report in reports if report.valid],
+            "certificates": found, "uncertified": uncertified}
+
+
+def claims(specs: Iterable[Spec]) -> dict[str, Any]:
+    """What the specs claim, in the form `verify` binds certificates to: each certifiable
+    statement's place, relation, trees, class and permutation group."""
+    return {"format": CLAIMS_FORMAT, "version": CERTIFICATE_VERSION,
+            "claims": [claim_document(statement, spec) for spec in specs
+                       for statement in spec.statements if certifiable(statement)]}
+
+
+def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = ()) -> Summary:
+    """Check a certificate file against the claims of the specs (by default the spec files the
+    certificate file names). Raises verify.Failure saying why it does not check, SpecError if
+    a spec is invalid."""
+    document = load_json(certificate_path)
+    if not spec_paths:
+        named = document.get("specs") if isinstance(document, dict) else None
+        if not isinstance(named, list) or not all(isinstance(p, str) for p in named) or not named:
+            raise Failure("the certificate file names no spec; give it: "
+                          "decisiontrees verify SPEC CERTIFICATES")
+        spec_paths = named
+    missing = [p for p in spec_paths if not os.path.exists(p)]
+    if missing:
+        raise Failure(f"cannot read the spec {missing[0]}; give it: decisiontrees verify SPEC "
+                      "CERTIFICATES")
+    specs = [load(path) for path in spec_files(spec_paths)]
+    return check_certificates(document, read_claims(claims(specs)))
 
 
 # ---------------------------------------------------------------- argument checks

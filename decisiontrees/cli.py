@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from decisiontrees import limits
-from decisiontrees.api import certificates, check_paths, spec_files
+from decisiontrees.api import certificates, check_paths, spec_files, verify_certificates
 from decisiontrees.checking.loader import load
 from decisiontrees.errors import DecisionTreesError, InternalError, SpecError
-from decisiontrees.evidence.verify import main as verify_main
+from decisiontrees.evidence.verify import Failure
 from decisiontrees.formats.gambit import to_efg
 from decisiontrees.formats.importing import imported_text
 from decisiontrees.formats.json_spec import export
@@ -28,9 +28,11 @@ from decisiontrees.render.explain import explanation
 from decisiontrees.render.outline import outline
 from decisiontrees.render.tikz import to_tikz
 from decisiontrees.report import (
+    EXIT_CLAIM_FAILED,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
+    EXIT_OK,
     as_json,
     exit_code,
     render_latex,
@@ -162,7 +164,10 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", parents=[common],
                                  help="re-check saved certificates without a solver")
-    verify.add_argument("file", metavar="FILE")
+    verify.add_argument("files", nargs="+", metavar="FILE",
+                        help="[SPEC ...] CERTIFICATES: the spec files or folders whose claims the "
+                             "certificates are about (default: those the file names), then the "
+                             "certificate file")
     verify.set_defaults(run=_verify)
 
     show = commands.add_parser("show", parents=[common],
@@ -282,7 +287,14 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _verify(arguments: argparse.Namespace) -> int:
-    return verify_main([arguments.file])
+    *specs, certificates_path = arguments.files
+    try:
+        summary = verify_certificates(certificates_path, specs)
+    except Failure as failure:
+        print(f"NOT VERIFIED: {failure}")
+        return EXIT_CLAIM_FAILED
+    print(summary.text())
+    return EXIT_CLAIM_FAILED if summary.failing_claims else EXIT_OK
 
 
 def _show(arguments: argparse.Namespace) -> int:

@@ -114,6 +114,10 @@ class BudgetExhausted(RefusedError):
     """A bounded search used up its budget before it finished."""
 
 
+class SolverFailed(DecisionTreesError):
+    """An external solver stopped with an error of its own: the answer is unknown."""
+
+
 class TimedOut(DecisionTreesError):
     """The deadline of the statement being answered has passed: the answer is unknown."""
 

@@ -1,42 +1,75 @@
-"""`decisiontrees verify`: real certificates pass; every kind of corruption is caught."""
+"""`decisiontrees verify`: real certificates pass; every false statement is NOT VERIFIED.
+
+The tampering cases are the audit's: forged "no"s of permuted relations, maps that are not
+permutations, classes that are not the box, outcomes added to the class, certificates that are
+not bound to the spec, hostile numbers and trees, and broken files.
+"""
 
 from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from paths import EXAMPLES
 
+import decisiontrees
 from decisiontrees.cli import main
-from decisiontrees.evidence.verify import verify
+from decisiontrees.evidence.verify import check, verify
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory):
-    path = tmp_path_factory.mktemp("certificates") / "all.json"
+def examples(tmp_path_factory):
+    """The examples' certificates, checked from a copy of the examples folder."""
+    folder = tmp_path_factory.mktemp("certificates")
+    path = folder / "all.json"
     assert main(["check", str(EXAMPLES), "--certificate", str(path)]) == 0
     return json.loads(path.read_text())
 
 
-def test_saved_certificates_verify(saved, tmp_path, capsys):
-    assert len(saved["certificates"]) >= 20
-    kinds = {c.get("evidence", {}).get("kind") for c in saved["certificates"]}
+def claims_of(*paths: Path | str):
+    from decisiontrees import load
+    from decisiontrees.api import claims
+    from decisiontrees.evidence.verify import read_claims
+
+    return read_claims(claims([load(str(p)) for p in paths]))
+
+
+@pytest.fixture(scope="module")
+def example_claims():
+    return claims_of(*sorted(EXAMPLES.glob("*.dtree")))
+
+
+def test_saved_certificates_verify_against_their_specs(examples, example_claims, tmp_path, capsys):
+    assert len(examples["certificates"]) >= 20
+    kinds = {c.get("evidence", {}).get("kind") for c in examples["certificates"]}
     assert {"structural", "vertices", "interior"} <= kinds
+    summary = check(examples, example_claims)
+    assert summary.bound and summary.certificates == len(examples["certificates"])
     path = tmp_path / "c.json"
-    path.write_text(json.dumps(saved))
+    path.write_text(json.dumps(examples))
+    assert main(["verify", str(EXAMPLES), str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"VERIFIED: {summary.certificates} certificates, each bound to its claim")
+    # the P3/P4 "no"s have no certificate: they are listed, with the run's reason
+    assert "without a certificate" in out and "permuted_inclusion(o1, coin)" in out
+
+
+def test_verify_reads_the_specs_the_certificate_file_names(examples, tmp_path, monkeypatch):
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(examples))
+    monkeypatch.chdir(EXAMPLES.parent)  # the file names the specs as the check saw them
     assert main(["verify", str(path)]) == 0
-    assert capsys.readouterr().out == "VERIFIED\n"
 
 
-def corrupt(document, kind, change):
-    """The document with ``change`` applied to the first certificate of ``kind`` it applies to
-    (for witnesses, one over the plain [0,1]^O class)."""
+def tampered(document, test, change):
+    """The document with ``change`` applied to the first certificate that passes ``test``
+    and that the change applies to."""
     for n, certificate in enumerate(document["certificates"]):
-        evidence = certificate.get("evidence", {})
-        fits = ("witness" in certificate and not certificate["class"]["constraints"]
-                if kind == "witness" else evidence.get("kind") == kind)
-        if not fits:
+        if not test(certificate):
             continue
         broken = copy.deepcopy(document)
         try:
@@ -44,7 +77,14 @@ def corrupt(document, kind, change):
         except (AssertionError, IndexError):
             continue
         return broken
-    raise AssertionError(f"no {kind} certificate the change applies to")
+    raise AssertionError("no certificate the change applies to")
+
+
+def _is(relation, holds=None, kind=None):
+    def test(c):
+        return (c["relation"] == relation and (holds is None or c["holds"] == holds)
+                and (kind is None or c.get("evidence", {}).get("kind") == kind))
+    return test
 
 
 def _set_first_flow(c, value):
@@ -55,35 +95,197 @@ def _set_first_flow(c, value):
     raise AssertionError("no flow")
 
 
+def _witness(c):
+    return c.get("witness") is not None and not c["class"]["constraints"]
+
+
 CORRUPTIONS = [
-    ("vertices", lambda c: _set_first_flow(c, "2"), "does not match what it receives"),
-    ("vertices", lambda c: c["evidence"]["vertices"].pop(), "no point given for the plan lottery"),
-    ("vertices", lambda c: c["evidence"]["vertices"][0]["multipliers"].append("1"), "multipliers for"),
-    ("structural", lambda c: c["evidence"]["steps"][-1].update(rule="nature"), "does not apply"),
-    ("structural", lambda c: c["evidence"]["steps"].pop(0), "does not apply"),
-    ("interior", lambda c: c["evidence"]["vertices"][0].update(epsilon="0"), "epsilon must be positive"),
-    ("interior", lambda c: c["evidence"]["vertices"][0]["flows"].pop(), "one flow per outcome"),
-    ("witness", lambda c: c["witness"]["utility"].update({k: "1/2" for k in c["witness"]["utility"]}),
+    ("vertices", lambda c: c.get("evidence", {}).get("kind") == "vertices",
+     lambda c: _set_first_flow(c, "2"), "does not match what it receives"),
+    ("vertex-dropped", lambda c: c.get("evidence", {}).get("kind") == "vertices",
+     lambda c: c["evidence"]["vertices"].pop(), "no point given for the plan lottery"),
+    ("multipliers", lambda c: c.get("evidence", {}).get("kind") == "vertices",
+     lambda c: c["evidence"]["vertices"][0]["multipliers"].append("1"), "multipliers for"),
+    ("rule", lambda c: c.get("evidence", {}).get("kind") == "structural",
+     lambda c: c["evidence"]["steps"][-1].update(rule="nature"), "does not apply"),
+    ("step-dropped", lambda c: c.get("evidence", {}).get("kind") == "structural",
+     lambda c: c["evidence"]["steps"].pop(0), "does not apply"),
+    ("epsilon", lambda c: c.get("evidence", {}).get("kind") == "interior",
+     lambda c: c["evidence"]["vertices"][0].update(epsilon="0"), "epsilon must be positive"),
+    ("flows", lambda c: c.get("evidence", {}).get("kind") == "interior",
+     lambda c: c["evidence"]["vertices"][0]["flows"].pop(), "one flow per outcome"),
+    ("witness-tie", _witness,
+     lambda c: c["witness"]["utility"].update({k: "1/2" for k in c["witness"]["utility"]}),
      "not below"),
-    ("witness", lambda c: c["witness"]["utility"].update({next(iter(c["witness"]["utility"])): "7"}),
+    ("witness-outside", _witness,
+     lambda c: c["witness"]["utility"].update({next(iter(c["witness"]["utility"])): "7"}),
      "not in the class"),
-    ("witness", lambda c: c.update(surprise=1), "unknown field `surprise`"),
-    ("structural", lambda c: c["right"]["nodes"].append({"leaf": 3}), "a leaf names an outcome"),
-    ("structural", lambda c: c.update(holds="yes"), "`holds` must be true or false"),
+    ("unknown-field", _witness, lambda c: c.update(surprise=1), "unknown field `surprise`"),
+    ("leaf", lambda c: c.get("evidence", {}).get("kind") == "structural",
+     lambda c: c["right"]["nodes"].append({"leaf": 3}), "expected a string"),
+    ("holds-string", lambda c: c.get("evidence", {}).get("kind") == "structural",
+     lambda c: c.update(holds="yes"), "`holds` must be true or false"),
+    ("box-string", _is("dominates"), lambda c: c["class"].update(box="false"),
+     "`box` must be true or false"),
+    ("exponent", lambda c: c.get("evidence", {}).get("kind") == "vertices",
+     lambda c: c["evidence"]["vertices"][0]["multipliers"].__setitem__(0, "1e999999999"),
+     "is not an exact number"),
+    # Audit 1: a P3 "no" accepted from one map
+    ("p3-no", _is("permuted_inclusion", True),
+     lambda c: c.update(holds=False, witness={"utility": {o: "0" for o in c["class"]["outcomes"]},
+                                              "weights": {}}) or c.pop("evidence"),
+     "has no certificate"),
+    # Audit 3: P1 under a class other than the box
+    ("p1-class", _is("inclusion", True),
+     lambda c: c["class"]["constraints"].append(
+         {"coefficients": {c["class"]["outcomes"][0]: "1"}, "op": ">=", "constant": "0"}),
+     "class"),
 ]
 
 
-@pytest.mark.parametrize("kind, change, message", CORRUPTIONS,
-                         ids=[f"{k}-{m.split()[0]}" for k, _, m in CORRUPTIONS])
-def test_corrupted_certificates_are_rejected(saved, kind, change, message):
-    failure = verify(corrupt(saved, kind, change))
-    assert failure is not None and message in failure, failure
+@pytest.mark.parametrize("name, test, change, message", CORRUPTIONS, ids=[c[0] for c in CORRUPTIONS])
+def test_corrupted_certificates_are_rejected(examples, example_claims, name, test, change, message):
+    broken = tampered(examples, test, change)
+    assert verify(broken, example_claims) is not None  # bound to the spec
+    failure = verify(broken)  # and on the evidence alone
+    assert failure is not None and message in failure, (name, failure)
 
 
-def test_file_level_problems(saved, tmp_path, capsys):
-    assert verify({**saved, "version": 2}) == "file: expected format decisiontrees-certificates version 1"
-    assert "unknown field" in verify({**saved, "extra": True})
-    path = tmp_path / "bad.json"
-    path.write_text("{not json")
-    assert main(["verify", str(path)]) == 1
-    assert capsys.readouterr().out.startswith("NOT VERIFIED: cannot read")
+def spec_and_certificate(tmp_path, text, name="s.dtree"):
+    path = tmp_path / name
+    path.write_text(text)
+    certificate = tmp_path / "c.json"
+    main(["check", str(path), "--certificate", str(certificate)])
+    return path, json.loads(certificate.read_text())
+
+
+def test_a_map_that_merges_outcomes_is_not_a_permutation(tmp_path):
+    """Audit 2: left choice{b, c}, right choice{a, b} with the map {a: b} merges a into b."""
+    path, document = spec_and_certificate(tmp_path, """\
+outcomes a, b, c
+tree left = choice { b, c }
+tree right = choice { a, b }
+claim permuted_inclusion(left, right)
+""")
+    assert document["certificates"] == []  # the claim is false: P3 needs a proper inclusion
+    (claim,) = claims_of(path)
+    zero = ["0"] * 6  # no multipliers needed: the points are plan lotteries of `left`
+    forged = {"claim": {"file": claim.file, "line": claim.line, "text": claim.text},
+              "relation": "permuted_inclusion", "holds": True, "left": claim.left,
+              "right": claim.right, "class": claim.utility_class,
+              "evidence": {"kind": "vertices", "vertices": [
+                  {"lottery": {"b": "1"}, "flow": [[0, 0, "1"]], "multipliers": zero}]},
+              "strict_witness": {"utility": {"a": "0", "b": "0", "c": "1"}, "weights": {}}}
+    for mapping in ({"a": "b"}, {"a": "b", "b": "b"}, {"a": "c", "b": "zz"}):
+        bad = {**document, "certificates": [{**forged, "map": mapping}], "uncertified": []}
+        for claims in ([claim], None):
+            failure = verify(bad, claims)
+            assert failure is not None and "map" in failure, (mapping, failure)
+
+
+def test_a_map_must_respect_the_outcomes_the_claim_fixes(tmp_path):
+    path, document = spec_and_certificate(tmp_path, """\
+outcomes off, o1, o2, o3
+tree run = choice { o1, o2, o3 }
+tree later = choice { off, run }
+claim permuted_inclusion(later, off, fixing = {off})
+""")
+    (certificate,) = document["certificates"]
+    assert certificate["map"] == {"off": "off"}
+    certificate["map"] = {"off": "o1"}
+    failure = verify(document, claims_of(path))
+    assert failure is not None and "fixes off" in failure
+
+
+def test_interiority_is_over_the_declared_outcomes(tmp_path):
+    """Audit 4: an outcome neither tree reaches makes the left tree's set lower-dimensional."""
+    path, document = spec_and_certificate(tmp_path, """\
+outcomes a, b, c
+tree everything = choice { a, b, c }
+tree flat = uniform { a, b, c }
+claim interiority(everything, flat)
+""")
+    (certificate,) = document["certificates"]
+    for claims in (claims_of(path), None):
+        widened = copy.deepcopy(document)
+        widened["certificates"][0]["class"]["outcomes"].append("d")
+        widened["certificates"][0]["evidence"]["outcomes"].append("d")
+        assert verify(widened, claims) is not None
+    # and with `d` declared, the claim itself is false, and says so with a witness
+    declared, _ = spec_and_certificate(tmp_path, "outcomes a, b, c, d\n"
+                                       + path.read_text().split("\n", 1)[1], "d.dtree")
+    assert main(["check", str(declared)]) == 1
+
+
+def test_certificates_are_bound_to_the_spec(tmp_path, capsys):
+    """Audit 5: an edited spec, a copied certificate, an empty file."""
+    text = """\
+outcomes off, o1, o2
+tree run = choice { o1, o2 }
+tree both = choice { off, o1, o2 }
+claim dominates(both, run)
+claim dominates(both, off)
+"""
+    path, document = spec_and_certificate(tmp_path, text)
+    saved = tmp_path / "c.json"
+    assert main(["verify", str(path), str(saved)]) == 0
+    # the spec changes so that the first claim fails: the old certificate no longer verifies
+    path.write_text(text.replace("tree both = choice { off, o1, o2 }", "tree both = choice { off, o1 }"))
+    assert main(["verify", str(path), str(saved)]) == 1
+    assert "differs from the spec's" in capsys.readouterr().out
+    path.write_text(text)
+    # another claim's trees and evidence under this claim
+    swapped = copy.deepcopy(document)
+    first_claim, second_claim = swapped["certificates"]
+    second_claim.update({k: v for k, v in first_claim.items() if k != "claim"})
+    assert "differs from the spec's" in verify(swapped, claims_of(path))
+    # nothing at all, or a claim left out
+    for empty in ({"certificates": []}, {**document, "certificates": [], "uncertified": []},
+                  {**document, "certificates": document["certificates"][:1]}):
+        assert verify(empty, claims_of(path)) is not None
+    assert verify({**document, "version": 1}) == "file: expected format decisiontrees-certificates version 2"
+
+
+def test_a_claim_the_certificate_shows_false_is_reported_and_fails(tmp_path, capsys):
+    path, _ = spec_and_certificate(tmp_path, """\
+outcomes off, o1
+tree run = choice { o1 }
+claim dominates(run, off)
+""")
+    assert main(["verify", str(path), str(tmp_path / "c.json")]) == 1
+    assert "the claim fails (certified)" in capsys.readouterr().out
+
+
+def test_the_same_rule_on_shared_subtrees_is_checked_in_linear_time(tmp_path):
+    """Audit 6: t_i = chance{1/2: t_{i-1}, 1/2: t_{i-1}} has 2^60 paths but 61 nodes."""
+    lines = ["outcomes a, b", "tree t0 = choice { a, b }"]
+    lines += [f"tree t{i} = chance {{ 1/2: t{i - 1}, 1/2: t{i - 1} }}" for i in range(1, 61)]
+    path, document = spec_and_certificate(tmp_path, "\n".join(lines + ["claim dominates(t60, t60)\n"]))
+    assert check(document, claims_of(path)).certificates == 1
+
+
+def test_plans_are_counted_before_they_are_enumerated(examples):
+    """Audit 6: a chance node over 40 binary choices has 2^40 plans; the checker refuses to
+    enumerate them instead of trying."""
+    nodes = [{"chance": [["1/40", 1 + k] for k in range(40)]}]
+    nodes += [{"choice": [["x", 41], ["y", 42]]} for _ in range(40)]
+    nodes += [{"leaf": "a"}, {"leaf": "b"}]
+    box = {"outcomes": ["a", "b"], "box": True, "features": [], "constraints": []}
+    certificate = {"claim": {"file": "x", "line": 1, "text": "t"}, "relation": "dominates",
+                   "holds": True, "left": {"nodes": nodes}, "right": {"nodes": nodes},
+                   "class": box, "evidence": {"kind": "vertices", "vertices": []}}
+    document = {**examples, "certificates": [certificate], "uncertified": []}
+    assert "too many to check" in verify(document)
+
+
+@pytest.mark.parametrize("text", ["{" * 100_000, "[" * 100_000 + "]" * 100_000, "", "null",
+                                  "\xff", '{"format": 1}'])
+def test_broken_files_are_not_verified_and_never_a_traceback(tmp_path, text):
+    path = tmp_path / "c.json"
+    path.write_bytes(text.encode("utf-8", errors="surrogateescape") if text != "\xff" else b"\xff")
+    parent = str(Path(decisiontrees.__file__).resolve().parent.parent)
+    for command in ([sys.executable, "-m", "decisiontrees.evidence.verify", str(path)],
+                    [sys.executable, "-m", "decisiontrees", "verify", str(path)]):
+        done = subprocess.run(command, capture_output=True, text=True, cwd=parent)
+        assert done.returncode == 1, (command, done.stdout, done.stderr)
+        assert done.stdout.startswith("NOT VERIFIED") and "Traceback" not in done.stderr

@@ -510,14 +510,7 @@ def certificate_document(relation: str, left: Node, right: Node, utility_class: 
         "holds": verdict.holds,
         "left": serialize_tree(left),
         "right": serialize_tree(right),
-        "class": {
-            "outcomes": list(utility_class.outcomes),
-            "box": utility_class.box,
-            "features": list(utility_class.features),
-            "constraints": [
-                {"coefficients": {v: str(c) for v, c in row.coefficients}, "op": row.op,
-                 "constant": str(row.constant)} for row in utility_class.constraints],
-        },
+        "class": class_document(utility_class),
     }
     if "map" in verdict.details:
         document["map"] = dict(verdict.details["map"])
@@ -534,6 +527,18 @@ def certificate_document(relation: str, left: Node, right: Node, utility_class: 
             document["strict_witness"] = _witness_json(verdict.witness)
         return document
     return None
+
+
+def class_document(utility_class: UtilityClass) -> dict[str, Any]:
+    """A utility class as certificates write it (docs/certificates.md)."""
+    return {
+        "outcomes": list(utility_class.outcomes),
+        "box": utility_class.box,
+        "features": list(utility_class.features),
+        "constraints": [
+            {"coefficients": {v: str(c) for v, c in row.coefficients}, "op": row.op,
+             "constant": str(row.constant)} for row in utility_class.constraints],
+    }
 
 
 def _witness_json(witness: Witness) -> dict[str, Any]:

@@ -1,199 +1,352 @@
-"""Re-check saved certificates without any solver: the small trusted checker.
+"""Re-check certificates against the claims they are about: the small trusted checker.
 
-Standard library only (a test checks that importing it loads neither z3 nor sympy), and
-independent of the code that produced the certificates: it reads the trees from the file,
-and recomputes values, plans and lotteries itself. It prints ``VERIFIED`` or
-``NOT VERIFIED: <first failing step>``. The format is documented in docs/certificates.md.
+Standard library only, and it imports nothing else of the package (a test checks both in a
+fresh interpreter). It never searches: it replays the evidence written in the certificate
+file, in exact rational arithmetic.
 
-    python -m decisiontrees.evidence.verify FILE
+Trust argument
+--------------
+*What a VERIFIED result means.* For every claim of the spec that the check run certified,
+the certificate's verdict about that claim's two trees (in its utility class, under its
+permutation group) is true. Claims the run could not certify are listed with the run's
+reason; they rest on the word of the engine (usually z3), not on this checker.
+
+*What is checked,* for each certificate:
+
+1. It is bound to a claim: the file and line name a claim of the spec, the text is the
+   claim's text, and the relation, the two trees (node by node), the utility class and the
+   permutation group are exactly the ones the spec gives that claim. Every certifiable claim
+   of the spec has a certificate or an entry saying why it has none; nothing else is in the
+   file. Without the claims (``verify(document)``), only steps 2–4 run, and the result says
+   that nothing was bound.
+2. Its parts are well formed: known fields only, the right JSON types, numbers written as
+   exact rationals of bounded length, trees whose children come after their parents and
+   whose chance probabilities are non-negative and sum to 1, classes over the declared
+   outcomes. Tarsney's relations (inclusion, interiority and their permuted forms) must use
+   the plain box ``[0,1]^O``.
+3. A permutation map sends each outcome of the right tree to a distinct declared outcome,
+   respecting the outcomes it must fix and the kinds it must keep.
+4. The evidence proves the verdict: a witness ``u`` lies in the class and separates the
+   values (recomputed by backward induction); containment evidence is a structural proof
+   whose every rule is re-applied to the nodes it names, or, for every plan lottery ``y`` of
+   the right tree (enumerated here), a flow of the left tree with lottery ``x`` and Farkas
+   multipliers proving ``u·x ≥ u·y`` on the class; interior evidence is, around every such
+   ``y``, a full simplex inside the left tree's lottery set over the declared outcomes.
+   A "no" of a permuted relation has no certificate: it would need every permutation.
+
+*What it assumes.* That the spec's trees, classes and claims are what the package's parser
+and checker make of the spec text (they run without any solver; ``decisiontrees verify``
+uses them to state the claims), and the soundness of the mathematics in
+docs/certificates.md (Farkas' lemma, convexity of lottery sets).
+
+*Limits,* each checked before the work it limits: the file size, the number of nodes, the
+length of every number, the number of plan lotteries enumerated.
+
+    python -m decisiontrees.evidence.verify CERTIFICATES [CLAIMS]
 """
 
 from __future__ import annotations
 
-import itertools
 import json
+import os
+import re
 import sys
-from collections.abc import Set
+from collections.abc import Iterator, Mapping, Set
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, TypeAlias
 
 Row: TypeAlias = tuple[dict[str, Fraction], str, Fraction]
 
 FORMAT = "decisiontrees-certificates"
+VERSION = 2
+CLAIMS_FORMAT = "decisiontrees-claims"
+RELATIONS = ("dominates", "strictly_dominates", "inclusion", "interiority",
+             "permuted_inclusion", "permuted_interiority")
+BOX_ONLY = ("inclusion", "interiority", "permuted_inclusion", "permuted_interiority")
+
+MAX_FILE_BYTES = 512 * 2**20
+MAX_NODES = 2_000_000
+MAX_NUMBER_DIGITS = 20_000
+PLAN_LIMIT = 100_000  # plan lotteries enumerated for one certificate
+_NUMBER = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
 
 class Failure(Exception):
     """A step of a certificate does not check."""
 
 
-def _fields(
-    obj: Any, where: str, required: set[str], optional: Set[str] = frozenset()
-) -> dict[str, Any]:
+# ---------------------------------------------------------------- reading
+
+
+def _fields(obj: Any, where: str, required: Set[str], optional: Set[str] = frozenset()
+            ) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise Failure(f"{where}: expected an object")
-    unknown = set(obj) - required - set(optional)
+    unknown = set(obj) - set(required) - set(optional)
     if unknown:
         raise Failure(f"{where}: unknown field `{sorted(unknown)[0]}`")
-    missing = required - set(obj)
+    missing = set(required) - set(obj)
     if missing:
         raise Failure(f"{where}: missing field `{sorted(missing)[0]}`")
     return obj
 
 
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise Failure(f"{where}: expected a list")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise Failure(f"{where}: expected a string")
+    return value
+
+
+def _index(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Failure(f"{where}: expected a whole number")
+    return value
+
+
 def _number(text: Any, where: str) -> Fraction:
+    """An exact rational written as ``"3"``, ``"-1/2"``: nothing else, and not too long."""
     if not isinstance(text, str):
         raise Failure(f"{where}: numbers are written as strings like \"1/2\"")
+    if len(text) > 2 * MAX_NUMBER_DIGITS + 2 or _NUMBER.fullmatch(text) is None:
+        raise Failure(f"{where}: `{text[:40]}` is not an exact number like \"-3/4\" "
+                      f"(at most {MAX_NUMBER_DIGITS} digits)")
+    numerator, _, denominator = text.partition("/")
+    if len(numerator.lstrip("-")) > MAX_NUMBER_DIGITS or len(denominator) > MAX_NUMBER_DIGITS:
+        raise Failure(f"{where}: a number longer than {MAX_NUMBER_DIGITS} digits")
+    if denominator and int(denominator) == 0:
+        raise Failure(f"{where}: `{text}` divides by zero")
+    return Fraction(int(numerator), int(denominator or "1"))
+
+
+@contextmanager
+def _long_numbers() -> Iterator[None]:
+    """Python refuses to convert integers of over 4,300 digits by default; ours are bounded
+    by MAX_NUMBER_DIGITS, so allow that many while checking."""
+    get = getattr(sys, "get_int_max_str_digits", None)
+    old = get() if get else 0
+    if old and old < MAX_NUMBER_DIGITS + 10:
+        sys.set_int_max_str_digits(MAX_NUMBER_DIGITS + 10)
     try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise Failure(f"{where}: `{text}` is not an exact number") from None
+        yield
+    finally:
+        if old and old < MAX_NUMBER_DIGITS + 10:
+            sys.set_int_max_str_digits(old)
 
 
 class Tree:
     """A tree read from a certificate: nodes in topological order, the root first."""
 
     def __init__(self, document: Any, where: str) -> None:
-        nodes = _fields(document, where, {"nodes"})["nodes"]
-        if not isinstance(nodes, list) or not nodes:
-            raise Failure(f"{where}: `nodes` must be a non-empty list")
+        nodes = _list(_fields(document, where, {"nodes"})["nodes"], f"{where} nodes")
+        if not nodes:
+            raise Failure(f"{where}: `nodes` must not be empty")
+        if len(nodes) > MAX_NODES:
+            raise Failure(f"{where}: more than {MAX_NODES} nodes")
         self.kinds: list[str] = []
-        self.labels: list[Any] = []  # outcome, actions or probabilities
+        self.outcome: list[str] = []  # leaves: their outcome
+        self.actions: list[list[str]] = []  # choices: their actions
+        self.weights: list[list[Fraction]] = []  # chance nodes: their probabilities
         self.children: list[list[int]] = []
         for i, node in enumerate(nodes):
-            here = f"{where} node {i}"
-            if not isinstance(node, dict) or len(node) != 1:
-                raise Failure(f"{here}: expected one of leaf, choice, chance")
-            (kind, body), = node.items()
-            if kind == "leaf":
-                if not isinstance(body, str):
-                    raise Failure(f"{here}: a leaf names an outcome")
-                self.kinds.append(kind)
-                self.labels.append(body)
-                self.children.append([])
-                continue
-            if kind not in ("choice", "chance") or not isinstance(body, list) or not body:
-                raise Failure(f"{here}: expected one of leaf, choice, chance with children")
-            labels, children = [], []
-            for entry in body:
-                if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], int)):
-                    raise Failure(f"{here}: children are [label, index] pairs")
-                if not i < entry[1] < len(nodes):
-                    raise Failure(f"{here}: child index {entry[1]} is not a later node")
-                labels.append(entry[0] if kind == "choice" else _number(entry[0], here))
-                children.append(entry[1])
-            if kind == "chance":
-                if any(p < 0 for p in labels) or sum(labels) != 1:
-                    raise Failure(f"{here}: probabilities must be non-negative and sum to 1")
-            self.kinds.append(kind)
-            self.labels.append(labels)
-            self.children.append(children)
+            self._read(i, node, len(nodes), f"{where} node {i}")
 
-    def relabelled(self, mapping: dict[str, str]) -> Tree:
+    def _read(self, i: int, node: Any, count: int, here: str) -> None:
+        if not isinstance(node, dict) or len(node) != 1:
+            raise Failure(f"{here}: expected one of leaf, choice, chance")
+        (kind, body), = node.items()
+        self.kinds.append(kind)
+        if kind == "leaf":
+            self.outcome.append(_text(body, f"{here} (a leaf names an outcome)"))
+            self.actions.append([])
+            self.weights.append([])
+            self.children.append([])
+            return
+        if kind not in ("choice", "chance") or not isinstance(body, list) or not body:
+            raise Failure(f"{here}: expected one of leaf, choice, chance with children")
+        labels: list[Any] = []
+        children: list[int] = []
+        for entry in body:
+            if not (isinstance(entry, list) and len(entry) == 2):
+                raise Failure(f"{here}: children are [label, index] pairs")
+            child = _index(entry[1], here)
+            if not i < child < count:
+                raise Failure(f"{here}: child index {child} is not a later node")
+            labels.append(entry[0])
+            children.append(child)
+        self.outcome.append("")
+        self.children.append(children)
+        if kind == "choice":
+            self.actions.append([_text(a, f"{here} action") for a in labels])
+            self.weights.append([])
+            return
+        weights = [_number(p, here) for p in labels]
+        if any(p < 0 for p in weights) or sum(weights) != 1:
+            raise Failure(f"{here}: probabilities must be non-negative and sum to 1")
+        self.actions.append([])
+        self.weights.append(weights)
+
+    def relabelled(self, mapping: Mapping[str, str]) -> Tree:
         copy = object.__new__(Tree)
         copy.kinds, copy.children = self.kinds, self.children
-        copy.labels = [mapping.get(label, label) if kind == "leaf" else label
-                       for kind, label in zip(self.kinds, self.labels)]
+        copy.actions, copy.weights = self.actions, self.weights
+        copy.outcome = [mapping.get(o, o) if k == "leaf" else o
+                        for k, o in zip(self.kinds, self.outcome)]
         return copy
 
     def outcomes(self) -> set[str]:
-        return {label for kind, label in zip(self.kinds, self.labels) if kind == "leaf"}
+        return {o for k, o in zip(self.kinds, self.outcome) if k == "leaf"}
 
-    def value(self, utility: dict[str, Fraction], node: int = 0) -> Fraction:
-        values: dict[int, Fraction] = {}
+    def occurring(self, i: int) -> list[int]:
+        """Children of node ``i`` that can occur (positive probability, or any at a choice)."""
+        if self.kinds[i] == "chance":
+            return [c for p, c in zip(self.weights[i], self.children[i]) if p != 0]
+        return list(self.children[i])
+
+    def value(self, utility: Mapping[str, Fraction]) -> Fraction:
+        values: list[Fraction] = [Fraction(0)] * len(self.kinds)
         for i in reversed(range(len(self.kinds))):
             kind = self.kinds[i]
             if kind == "leaf":
-                values[i] = utility[self.labels[i]]
+                values[i] = utility[self.outcome[i]]
             elif kind == "choice":
                 values[i] = max(values[c] for c in self.children[i])
             else:
-                values[i] = sum((p * values[c] for p, c in zip(self.labels[i], self.children[i])),
+                values[i] = sum((p * values[c] for p, c in zip(self.weights[i], self.children[i])),
                                 Fraction(0))
-        return values[node]
+        return values[0]
 
-    def plan_lotteries(self, limit: int = 100_000) -> list[dict[str, Fraction]]:
-        """The lottery of every plan (distinct lotteries of the reduced strategies)."""
+    def plan_count(self, ceiling: int) -> int:
+        """How many plans the tree has, counted up to ``ceiling`` (never more work)."""
+        counts = [0] * len(self.kinds)
+        for i in reversed(range(len(self.kinds))):
+            if self.kinds[i] == "leaf":
+                counts[i] = 1
+            elif self.kinds[i] == "choice":
+                counts[i] = min(ceiling, sum(counts[c] for c in self.children[i]))
+            else:
+                product = 1
+                for c in self.children[i]:
+                    product = min(ceiling, product * counts[c])
+                counts[i] = product
+        return counts[0]
+
+    def plan_lotteries(self) -> set[frozenset[tuple[str, Fraction]]]:
+        """The distinct lotteries of the plans (at most PLAN_LIMIT plans are enumerated)."""
+        if self.plan_count(PLAN_LIMIT + 1) > PLAN_LIMIT:
+            raise Failure(f"more than {PLAN_LIMIT} plans: too many to check vertex by vertex")
         table: dict[int, list[dict[str, Fraction]]] = {}
         for i in reversed(range(len(self.kinds))):
             kind = self.kinds[i]
             if kind == "leaf":
-                table[i] = [{self.labels[i]: Fraction(1)}]
+                table[i] = [{self.outcome[i]: Fraction(1)}]
             elif kind == "choice":
                 table[i] = [x for c in self.children[i] for x in table[c]]
             else:
-                rows = []
-                for combination in itertools.product(*(table[c] for c in self.children[i])):
-                    lottery: dict[str, Fraction] = {}
-                    for p, part in zip(self.labels[i], combination):
-                        for o, q in part.items():
-                            lottery[o] = lottery.get(o, Fraction(0)) + p * q
-                    rows.append(lottery)
+                rows: list[dict[str, Fraction]] = [{}]
+                for p, c in zip(self.weights[i], self.children[i]):
+                    rows = [_mix(row, p, part) for row in rows for part in table[c]]
                 table[i] = rows
-            if len(table[i]) > limit:
-                raise Failure(f"more than {limit} plans: too many to check vertex by vertex")
-        return [{o: q for o, q in x.items() if q != 0} for x in table[0]]
+        return {_key(x) for x in table[0]}
 
     def flow_lottery(self, flow: Any, where: str) -> dict[str, Fraction]:
         """The lottery of a sequence-form flow given as [node, child, amount] triples."""
         amounts: dict[tuple[int, int], Fraction] = {}
-        if not isinstance(flow, list):
-            raise Failure(f"{where}: a flow is a list of [node, child, amount]")
-        for entry in flow:
-            if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], int)
-                    and isinstance(entry[1], int)):
+        for entry in _list(flow, f"{where}: a flow"):
+            if not (isinstance(entry, list) and len(entry) == 3):
                 raise Failure(f"{where}: a flow entry is [node, child, amount]")
-            i, k = entry[0], entry[1]
+            i, k = _index(entry[0], where), _index(entry[1], where)
             if not (0 <= i < len(self.kinds) and self.kinds[i] == "choice"
                     and 0 <= k < len(self.children[i])):
                 raise Failure(f"{where}: [{i}, {k}] is not a choice edge")
+            if (i, k) in amounts:
+                raise Failure(f"{where}: [{i}, {k}] is given twice")
             amounts[(i, k)] = _number(entry[2], where)
         received = [Fraction(0)] * len(self.kinds)
         received[0] = Fraction(1)
         lottery: dict[str, Fraction] = {}
         for i, kind in enumerate(self.kinds):
             if kind == "leaf":
-                lottery[self.labels[i]] = lottery.get(self.labels[i], Fraction(0)) + received[i]
+                lottery[self.outcome[i]] = lottery.get(self.outcome[i], Fraction(0)) + received[i]
             elif kind == "choice":
                 parts = [amounts.get((i, k), Fraction(0)) for k in range(len(self.children[i]))]
                 if any(p < 0 for p in parts) or sum(parts) != received[i]:
-                    raise Failure(f"{where}: the flow out of node {i} does not match what it receives")
+                    raise Failure(f"{where}: the flow out of node {i} does not match what it "
+                                  "receives")
                 for part, c in zip(parts, self.children[i]):
                     received[c] += part
             else:
-                for p, c in zip(self.labels[i], self.children[i]):
+                for p, c in zip(self.weights[i], self.children[i]):
                     received[c] += p * received[i]
         return {o: q for o, q in lottery.items() if q != 0}
+
+
+def _mix(row: dict[str, Fraction], p: Fraction, part: dict[str, Fraction]) -> dict[str, Fraction]:
+    mixed = dict(row)
+    for o, q in part.items():
+        mixed[o] = mixed.get(o, Fraction(0)) + p * q
+    return mixed
+
+
+def _key(lottery: Mapping[str, Fraction]) -> frozenset[tuple[str, Fraction]]:
+    return frozenset((o, q) for o, q in lottery.items() if q != 0)
 
 
 class UtilityClass:
     def __init__(self, document: Any, where: str) -> None:
         body = _fields(document, where, {"outcomes", "box", "features", "constraints"})
-        self.outcomes = list(body["outcomes"])
-        self.features = list(body["features"])
+        self.outcomes = [_text(o, f"{where} outcome") for o in _list(body["outcomes"], where)]
+        if not self.outcomes or len(set(self.outcomes)) != len(self.outcomes):
+            raise Failure(f"{where}: the outcomes must be distinct and not empty")
+        self.features = [_text(f, f"{where} feature") for f in _list(body["features"], where)]
+        if not isinstance(body["box"], bool):
+            raise Failure(f"{where}: `box` must be true or false")
+        self.box = body["box"]
+        self.constraints = _list(body["constraints"], where)
+        variables = set(self.outcomes) | {"w:" + f for f in self.features}
         self.rows: list[Row] = []
-        if body["box"]:
+        if self.box:
             for o in self.outcomes:
                 self.rows.append(({o: Fraction(1)}, ">=", Fraction(0)))
                 self.rows.append(({o: Fraction(-1)}, ">=", Fraction(-1)))
-        for n, row in enumerate(body["constraints"]):
+        for n, row in enumerate(self.constraints):
             here = f"{where} constraint {n}"
             row = _fields(row, here, {"coefficients", "op", "constant"})
             if row["op"] not in (">=", ">", "=="):
                 raise Failure(f"{here}: op must be >=, > or ==")
+            if not isinstance(row["coefficients"], dict):
+                raise Failure(f"{here}: coefficients must be an object")
             coefficients = {v: _number(c, here) for v, c in row["coefficients"].items()}
+            if not set(coefficients) <= variables:
+                raise Failure(f"{here}: a variable that is neither an outcome nor a weight")
             self.rows.append((coefficients, row["op"], _number(row["constant"], here)))
 
-    def contains(self, values: dict[str, Fraction]) -> bool:
+    def is_plain_box(self) -> bool:
+        return self.box and not self.features and not self.constraints
+
+    def contains(self, values: Mapping[str, Fraction]) -> bool:
         for coefficients, op, constant in self.rows:
-            total = sum((c * values.get(v, Fraction(0)) for v, c in coefficients.items()), Fraction(0))
+            total = sum((c * values.get(v, Fraction(0)) for v, c in coefficients.items()),
+                        Fraction(0))
             if not (total >= constant if op == ">=" else total > constant if op == ">" else
                     total == constant):
                 return False
         return True
 
 
-def _farkas(rows: list[Row], difference: dict[str, Fraction], multipliers: list[Fraction],
+# ---------------------------------------------------------------- evidence
+
+
+def _farkas(rows: list[Row], difference: Mapping[str, Fraction], multipliers: list[Fraction],
             where: str) -> None:
+    """``multipliers`` prove ``u·difference >= 0`` for every ``u`` satisfying ``rows``."""
     if len(multipliers) != len(rows):
         raise Failure(f"{where}: {len(multipliers)} multipliers for {len(rows)} constraints")
     combined: dict[str, Fraction] = {}
@@ -211,9 +364,13 @@ def _farkas(rows: list[Row], difference: dict[str, Fraction], multipliers: list[
 
 def _utility(witness: Any, cls: UtilityClass, where: str) -> dict[str, Fraction]:
     body = _fields(witness, where, {"utility", "weights"})
+    if not isinstance(body["utility"], dict) or not isinstance(body["weights"], dict):
+        raise Failure(f"{where}: utility and weights are objects")
     values = {o: _number(v, where) for o, v in body["utility"].items()}
     if set(values) != set(cls.outcomes):
         raise Failure(f"{where}: the utility function must give every outcome a value")
+    if set(body["weights"]) != set(cls.features):
+        raise Failure(f"{where}: the weights must be those of the class's features")
     everything = dict(values)
     everything.update({"w:" + k: _number(v, where) for k, v in body["weights"].items()})
     if not cls.contains(everything):
@@ -221,158 +378,246 @@ def _utility(witness: Any, cls: UtilityClass, where: str) -> dict[str, Fraction]
     return values
 
 
-def _check_containment(left: Tree, right: Tree, cls: UtilityClass, evidence: Any, where: str) -> None:
-    """``L(right) ⊆ L(left)`` in the sense of the class: ``V_u(left) >= V_u(right)`` for all u."""
+def _check_containment(left: Tree, right: Tree, cls: UtilityClass, evidence: Any, where: str
+                       ) -> None:
+    """``V_u(left) >= V_u(right)`` for every ``u`` in the class."""
     kind = evidence.get("kind") if isinstance(evidence, dict) else None
     if kind == "structural":
-        body = _fields(evidence, where, {"kind", "steps"})
-        proven: set[tuple[int, int]] = set()
-        for n, step in enumerate(body["steps"]):
-            here = f"{where} step {n}"
-            step = _fields(step, here, {"left", "right", "rule"}, {"child"})
-            a, b, rule = step["left"], step["right"], step["rule"]
-            if not (isinstance(a, int) and isinstance(b, int) and 0 <= a < len(left.kinds)
-                    and 0 <= b < len(right.kinds)):
-                raise Failure(f"{here}: node indices out of range")
-            if not _rule_holds(left, right, a, b, rule, step.get("child"), proven):
-                raise Failure(f"{here}: rule `{rule}` does not apply to left node {a}, right node {b}")
-            proven.add((a, b))
-        if (0, 0) not in proven:
-            raise Failure(f"{where}: the steps do not reach the two roots")
+        _check_structural(left, right, _fields(evidence, where, {"kind", "steps"}), where)
         return
     if kind == "vertices":
         body = _fields(evidence, where, {"kind", "vertices"})
         remaining = right.plan_lotteries()
-        for n, vertex in enumerate(body["vertices"]):
+        for n, vertex in enumerate(_list(body["vertices"], where)):
             here = f"{where} vertex {n}"
             vertex = _fields(vertex, here, {"lottery", "flow", "multipliers"})
+            if not isinstance(vertex["lottery"], dict):
+                raise Failure(f"{here}: a lottery is an object")
             y = {o: _number(q, here) for o, q in vertex["lottery"].items()}
             x = left.flow_lottery(vertex["flow"], here)
             difference = {o: x.get(o, Fraction(0)) - y.get(o, Fraction(0)) for o in cls.outcomes}
-            _farkas(cls.rows, difference, [_number(m, here) for m in vertex["multipliers"]], here)
-            remaining = [r for r in remaining if r != {o: q for o, q in y.items() if q != 0}]
+            multipliers = [_number(m, here) for m in _list(vertex["multipliers"], here)]
+            _farkas(cls.rows, difference, multipliers, here)
+            remaining.discard(_key(y))
         if remaining:
-            raise Failure(f"{where}: no point given for the plan lottery {_show(remaining[0])}")
+            raise Failure(f"{where}: no point given for the plan lottery {_show(min(remaining))}")
         return
     raise Failure(f"{where}: unknown evidence kind `{kind}`")
 
 
-def _rule_holds(left: Tree, right: Tree, a: int, b: int, rule: str, child: Any,
-                proven: set[tuple[int, int]]) -> bool:
-    def occurring(tree: Tree, i: int) -> list[int]:
-        if tree.kinds[i] == "chance":
-            return [c for p, c in zip(tree.labels[i], tree.children[i]) if p != 0]
-        return list(tree.children[i])
-
-    if rule == "same":
-        return _same(left, a, right, b)
-    if rule == "pick":
-        return (left.kinds[a] == "choice" and isinstance(child, int)
-                and 0 <= child < len(left.children[a]) and (left.children[a][child], b) in proven)
-    if rule == "split":
-        return right.kinds[b] != "leaf" and all((a, c) in proven for c in occurring(right, b))
-    if rule == "nature":
-        return left.kinds[a] == "chance" and all((c, b) in proven for c in occurring(left, a))
-    if rule == "simplex":
-        return all((a, leaf) in proven for leaf in _reachable_leaves(right, b))
-    if rule == "pair":
-        return (left.kinds[a] == right.kinds[b] == "chance" and left.labels[a] == right.labels[b]
-                and all((x, y) in proven for x, y in zip(left.children[a], right.children[b])))
-    return False
+def _check_structural(left: Tree, right: Tree, body: dict[str, Any], where: str) -> None:
+    proven: set[tuple[int, int]] = set()
+    rules = _Rules(left, right, proven)
+    for n, step in enumerate(_list(body["steps"], where)):
+        here = f"{where} step {n}"
+        step = _fields(step, here, {"left", "right", "rule"}, {"child"})
+        a, b = _index(step["left"], here), _index(step["right"], here)
+        if not (0 <= a < len(left.kinds) and 0 <= b < len(right.kinds)):
+            raise Failure(f"{here}: node indices out of range")
+        if not rules.holds(a, b, step["rule"], step.get("child")):
+            raise Failure(f"{here}: rule `{step['rule']}` does not apply to left node {a}, "
+                          f"right node {b}")
+        proven.add((a, b))
+    if (0, 0) not in proven:
+        raise Failure(f"{where}: the steps do not reach the two roots")
 
 
-def _reachable_leaves(tree: Tree, start: int) -> set[int]:
-    """Leaf nodes below ``start`` that some plan reaches with positive probability, one per
-    outcome (the certificate names the first leaf of each outcome in node order)."""
-    seen, stack = {start}, [start]
-    leaves: dict[str, set[int]] = {}
-    while stack:
-        i = stack.pop()
-        if tree.kinds[i] == "leaf":
-            leaves.setdefault(tree.labels[i], set()).add(i)
-            continue
-        for j, child in enumerate(tree.children[i]):
-            if tree.kinds[i] == "chance" and tree.labels[i][j] == 0:
+@dataclass
+class _Rules:
+    """The structural rules of docs/certificates.md, each re-applied to the named nodes."""
+
+    left: Tree
+    right: Tree
+    proven: set[tuple[int, int]]
+    _same: dict[tuple[int, int], bool] = field(default_factory=dict)
+    _leaves: dict[int, dict[str, int]] = field(default_factory=dict)
+
+    def holds(self, a: int, b: int, rule: Any, child: Any) -> bool:
+        left, right, proven = self.left, self.right, self.proven
+        if rule == "same":
+            return self.same(a, b)
+        if rule == "pick":
+            return (left.kinds[a] == "choice" and isinstance(child, int)
+                    and not isinstance(child, bool) and 0 <= child < len(left.children[a])
+                    and (left.children[a][child], b) in proven)
+        if rule == "split":
+            return right.kinds[b] != "leaf" and all((a, c) in proven for c in right.occurring(b))
+        if rule == "nature":
+            return left.kinds[a] == "chance" and all((c, b) in proven for c in left.occurring(a))
+        if rule == "simplex":
+            return all((a, leaf) in proven for leaf in self.reachable_leaves(b).values())
+        if rule == "pair":
+            return (left.kinds[a] == right.kinds[b] == "chance"
+                    and left.weights[a] == right.weights[b]
+                    and all((x, y) in proven for x, y in zip(left.children[a],
+                                                             right.children[b])))
+        return False
+
+    def same(self, a: int, b: int) -> bool:
+        """Whether the subtrees at ``a`` and ``b`` are identical (each pair compared once)."""
+        stack, pending = [(a, b)], []
+        while stack:
+            i, j = stack.pop()
+            if (i, j) in self._same:
+                if not self._same[(i, j)]:
+                    return False
                 continue
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return {min(indices) for indices in leaves.values()}
+            left, right = self.left, self.right
+            if (left.kinds[i] != right.kinds[j] or left.outcome[i] != right.outcome[j]
+                    or left.actions[i] != right.actions[j] or left.weights[i] != right.weights[j]
+                    or len(left.children[i]) != len(right.children[j])):
+                self._same[(i, j)] = False
+                return False
+            self._same[(i, j)] = True  # provisionally: a differing descendant returns False
+            pending.append((i, j))
+            stack.extend(zip(left.children[i], right.children[j]))
+        return True
+
+    def reachable_leaves(self, start: int) -> dict[str, int]:
+        """For each outcome some plan reaches from ``start`` with positive probability, the
+        first leaf (in node order) below ``start`` that carries it."""
+        if start not in self._leaves:
+            right = self.right
+            for i in reversed(range(start, len(right.kinds))):
+                if i in self._leaves:
+                    continue
+                if right.kinds[i] == "leaf":
+                    self._leaves[i] = {right.outcome[i]: i}
+                    continue
+                found: dict[str, int] = {}
+                for c in right.occurring(i):
+                    for o, leaf in self._leaves[c].items():
+                        found[o] = min(leaf, found.get(o, leaf))
+                self._leaves[i] = found
+        return self._leaves[start]
 
 
-def _same(left: Tree, a: int, right: Tree, b: int) -> bool:
-    """Whether the subtrees at ``a`` and ``b`` are identical."""
-    stack = [(a, b)]
-    while stack:
-        i, j = stack.pop()
-        if left.kinds[i] != right.kinds[j] or left.labels[i] != right.labels[j]:
-            return False
-        if len(left.children[i]) != len(right.children[j]):
-            return False
-        stack.extend(zip(left.children[i], right.children[j]))
-    return True
-
-
-def _check_interior(left: Tree, right: Tree, evidence: Any, where: str) -> None:
+def _check_interior(left: Tree, right: Tree, cls: UtilityClass, evidence: Any, where: str
+                    ) -> None:
+    """Every plan lottery of ``right`` has a full simplex around it inside ``L(left)``, over
+    the class's outcomes (the declared outcomes)."""
     body = _fields(evidence, where, {"kind", "outcomes", "vertices"})
     if body["kind"] != "interior":
         raise Failure(f"{where}: expected interior evidence")
-    names = list(body["outcomes"])
-    if not left.outcomes() | right.outcomes() <= set(names):
-        raise Failure(f"{where}: the outcome list misses outcomes of the trees")
+    names = cls.outcomes
+    if body["outcomes"] != names:
+        raise Failure(f"{where}: the simplices must be over the declared outcomes {names}")
     centre = Fraction(1, len(names))
     remaining = right.plan_lotteries()
-    for n, vertex in enumerate(body["vertices"]):
+    for n, vertex in enumerate(_list(body["vertices"], where)):
         here = f"{where} vertex {n}"
         vertex = _fields(vertex, here, {"lottery", "epsilon", "flows"})
+        if not isinstance(vertex["lottery"], dict):
+            raise Failure(f"{here}: a lottery is an object")
         y = {o: _number(q, here) for o, q in vertex["lottery"].items()}
         epsilon = _number(vertex["epsilon"], here)
         if epsilon <= 0:
             raise Failure(f"{here}: epsilon must be positive")
-        if len(vertex["flows"]) != len(names):
+        flows = _list(vertex["flows"], here)
+        if len(flows) != len(names):
             raise Failure(f"{here}: one flow per outcome is needed")
-        for o, flow in zip(names, vertex["flows"]):
-            target = {x: y.get(x, Fraction(0)) + epsilon * ((1 if x == o else 0) - centre) for x in names}
+        for o, flow in zip(names, flows):
+            target = {x: y.get(x, Fraction(0)) + epsilon * ((1 if x == o else 0) - centre)
+                      for x in names}
             reached = left.flow_lottery(flow, f"{here} towards {o}")
             if reached != {x: q for x, q in target.items() if q != 0}:
                 raise Failure(f"{here}: the flow towards {o} does not reach y + ε(e_{o} − c)")
-        remaining = [r for r in remaining if r != {o: q for o, q in y.items() if q != 0}]
+        remaining.discard(_key(y))
     if remaining:
-        raise Failure(f"{where}: no simplex given around the plan lottery {_show(remaining[0])}")
+        raise Failure(f"{where}: no simplex given around the plan lottery {_show(min(remaining))}")
 
 
-def _show(lottery: dict[str, Fraction]) -> str:
-    return "{" + ", ".join(f"{o}: {q}" for o, q in sorted(lottery.items())) + "}"
+def _show(lottery: frozenset[tuple[str, Fraction]]) -> str:
+    return "{" + ", ".join(f"{o}: {q}" for o, q in sorted(lottery)) + "}"
 
 
-RELATIONS = {"dominates", "strictly_dominates", "inclusion", "interiority", "permuted_inclusion",
-             "permuted_interiority"}
+# ---------------------------------------------------------------- one certificate
 
 
-def check_document(document: Any, where: str) -> None:
-    body = _fields(document, where, {"relation", "holds", "left", "right", "class"},
-                   {"evidence", "witness", "strict_witness", "reverse_evidence", "map", "statement"})
+@dataclass(frozen=True)
+class Claim:
+    """What the spec says about one certifiable claim (see :func:`read_claims`)."""
+
+    file: str
+    line: int
+    text: str
+    relation: str
+    expected: bool | None  # what the claim asserts; None for a query
+    left: Any
+    right: Any
+    utility_class: Any
+    fixed: frozenset[str]
+    kinds: Mapping[str, str]
+
+
+def _check_map(mapping: Any, right: Tree, cls: UtilityClass, claim: Claim | None, where: str
+               ) -> dict[str, str]:
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                for k, v in mapping.items()):
+        raise Failure(f"{where}: a permutation `map` from outcomes to outcomes is required")
+    if set(mapping) != right.outcomes():
+        raise Failure(f"{where}: the map must send exactly the outcomes of the right tree")
+    if not set(mapping.values()) <= set(cls.outcomes) or \
+            len(set(mapping.values())) != len(mapping):
+        raise Failure(f"{where}: the map must send distinct outcomes to distinct declared "
+                      "outcomes (a permutation)")
+    if claim is not None:
+        for source, target in mapping.items():
+            if (source in claim.fixed or target in claim.fixed) and source != target:
+                raise Failure(f"{where}: the map moves `{source}` to `{target}`, but the claim "
+                              "fixes " + ", ".join(sorted(claim.fixed)))
+            if claim.kinds.get(source) != claim.kinds.get(target):
+                raise Failure(f"{where}: the map sends `{source}` to `{target}`, of another kind")
+    return dict(mapping)
+
+
+def check_certificate(document: Any, where: str, claim: Claim | None = None) -> bool:
+    """Check one certificate (against ``claim`` when given); its verdict if it checks."""
+    body = _fields(document, where, {"claim", "relation", "holds", "left", "right", "class"},
+                   {"evidence", "witness", "strict_witness", "reverse_evidence", "map"})
     relation = body["relation"]
     if relation not in RELATIONS:
         raise Failure(f"{where}: unknown relation `{relation}`")
+    holds = body["holds"]
+    if not isinstance(holds, bool):
+        raise Failure(f"{where}: `holds` must be true or false")
+    if claim is not None:
+        if relation != claim.relation:
+            raise Failure(f"{where}: the claim is about {claim.relation}, not {relation}")
+        for part, mine, theirs in (("left tree", body["left"], claim.left),
+                                   ("right tree", body["right"], claim.right),
+                                   ("utility class", body["class"], claim.utility_class)):
+            if mine != theirs:
+                raise Failure(f"{where}: the {part} differs from the spec's")
     left = Tree(body["left"], f"{where} left tree")
     right = Tree(body["right"], f"{where} right tree")
     cls = UtilityClass(body["class"], f"{where} class")
+    if relation in BOX_ONLY and not cls.is_plain_box():
+        raise Failure(f"{where}: {relation} is about lottery sets: its class must be the plain "
+                      "box [0,1]^O")
     if not (left.outcomes() | right.outcomes()) <= set(cls.outcomes):
         raise Failure(f"{where}: the class does not cover every outcome of the trees")
     if relation.startswith("permuted"):
-        mapping = body.get("map")
-        if not isinstance(mapping, dict) or len(set(mapping.values())) != len(mapping):
-            raise Failure(f"{where}: a permutation `map` (injective) is required")
-        right = right.relabelled(mapping)
+        if not holds:
+            raise Failure(f"{where}: a 'no' of {relation} has no certificate (it needs every "
+                          "permutation)")
+        right = right.relabelled(_check_map(body.get("map"), right, cls, claim, f"{where} map"))
         relation = relation.removeprefix("permuted_")
-    holds = body["holds"]
-    if holds is False and "reverse_evidence" in body:
-        if relation not in ("inclusion", "strictly_dominates"):
+    elif "map" in body:
+        raise Failure(f"{where}: only permuted relations have a map")
+    _check_verdict(relation, holds, left, right, cls, body, where)
+    return bool(holds)
+
+
+def _check_verdict(relation: str, holds: bool, left: Tree, right: Tree, cls: UtilityClass,
+                   body: dict[str, Any], where: str) -> None:
+    strict = relation in ("inclusion", "strictly_dominates")
+    if not holds and "reverse_evidence" in body:
+        if not strict:
             raise Failure(f"{where}: reverse evidence refutes only strict relations")
         _check_containment(right, left, cls, body["reverse_evidence"], f"{where} reverse evidence")
         return
-    if holds is False:
+    if not holds:
         if "witness" not in body:
             raise Failure(f"{where}: a 'no' needs a witness")
         u = _utility(body["witness"], cls, f"{where} witness")
@@ -380,21 +625,17 @@ def check_document(document: Any, where: str) -> None:
         if relation == "interiority":
             if len(set(u.values())) < 2 or gap > 0:
                 raise Failure(f"{where} witness: not a non-constant u with V(left) <= V(right)")
-        elif relation in ("inclusion", "strictly_dominates") and gap == 0:
-            raise Failure(f"{where} witness: the values tie; a tie refutes only via the reverse direction")
         elif gap >= 0:
             raise Failure(f"{where} witness: V(left) = {left.value(u)} is not below "
                           f"V(right) = {right.value(u)}")
         return
-    if holds is not True:
-        raise Failure(f"{where}: `holds` must be true or false")
     if "evidence" not in body:
         raise Failure(f"{where}: a 'yes' needs evidence")
     if relation == "interiority":
-        _check_interior(left, right, body["evidence"], f"{where} evidence")
+        _check_interior(left, right, cls, body["evidence"], f"{where} evidence")
         return
     _check_containment(left, right, cls, body["evidence"], f"{where} evidence")
-    if relation in ("inclusion", "strictly_dominates"):
+    if strict:
         if "strict_witness" not in body:
             raise Failure(f"{where}: strictness needs a `strict_witness`")
         u = _utility(body["strict_witness"], cls, f"{where} strict_witness")
@@ -402,40 +643,168 @@ def check_document(document: Any, where: str) -> None:
             raise Failure(f"{where} strict_witness: V(left) is not above V(right)")
 
 
-def verify(document: Any) -> str | None:
-    """None when every certificate checks; otherwise the first failing step."""
+# ---------------------------------------------------------------- a file against its claims
+
+
+@dataclass
+class Summary:
+    """What a verified file established."""
+
+    certificates: int = 0
+    bound: bool = False  # checked against the spec's claims
+    failing_claims: list[str] = field(default_factory=list)  # certified, and the claim fails
+    uncertified: list[str] = field(default_factory=list)  # "where: reason"
+
+    def text(self) -> str:
+        what = f"{self.certificates} certificate{'s' if self.certificates != 1 else ''}"
+        lines = [f"VERIFIED: {what}, " + ("each bound to its claim in the spec" if self.bound
+                                          else "NOT checked against a spec (evidence only)")]
+        lines += [f"  the claim fails (certified): {where}" for where in self.failing_claims]
+        if self.uncertified:
+            lines.append(f"  {len(self.uncertified)} verdict{'s' if len(self.uncertified) != 1 else ''}"
+                         " without a certificate (they rest on the engine's word):")
+            lines += [f"    {entry}" for entry in self.uncertified]
+        return "\n".join(lines)
+
+
+def _place(document: Any, where: str) -> tuple[str, int, str]:
+    body = _fields(document, where, {"file", "line", "text"})
+    return (_text(body["file"], where), _index(body["line"], where), _text(body["text"], where))
+
+
+def read_claims(document: Any) -> list[Claim]:
+    """The claims a spec makes, as ``decisiontrees verify`` states them (docs/certificates.md)."""
+    body = _fields(document, "claims", {"format", "version", "claims"})
+    if body["format"] != CLAIMS_FORMAT or body["version"] != VERSION:
+        raise Failure(f"claims: expected format {CLAIMS_FORMAT} version {VERSION}")
+    claims = []
+    for n, entry in enumerate(_list(body["claims"], "claims")):
+        here = f"claim {n + 1}"
+        item = _fields(entry, here, {"file", "line", "text", "relation", "expected", "left",
+                                     "right", "class", "fixed", "kinds"})
+        if item["expected"] not in (True, False, None):
+            raise Failure(f"{here}: `expected` is true, false or null")
+        claims.append(Claim(_text(item["file"], here), _index(item["line"], here),
+                            _text(item["text"], here), _text(item["relation"], here),
+                            item["expected"], item["left"], item["right"], item["class"],
+                            frozenset(_text(o, here) for o in _list(item["fixed"], here)),
+                            dict(item["kinds"]) if isinstance(item["kinds"], dict) else {}))
+    return claims
+
+
+class _Claims:
+    """Claims found by place: the same path, else a unique file name and line."""
+
+    def __init__(self, claims: list[Claim]) -> None:
+        self.claims = claims
+        self.used: set[int] = set()
+
+    def find(self, file: str, line: int, text: str, where: str) -> int:
+        exact = [k for k, c in enumerate(self.claims)
+                 if os.path.normpath(c.file) == os.path.normpath(file) and c.line == line]
+        named = [k for k, c in enumerate(self.claims)
+                 if os.path.basename(c.file) == os.path.basename(file) and c.line == line]
+        found = exact or (named if len(named) == 1 else [])
+        if not found:
+            raise Failure(f"{where}: the spec has no certifiable claim at {file}:{line}")
+        k = found[0]
+        if self.claims[k].text != text:
+            raise Failure(f"{where}: the claim at {file}:{line} is `{self.claims[k].text}`, "
+                          f"not `{text}`")
+        if k in self.used:
+            raise Failure(f"{where}: a second entry for the claim at {file}:{line}")
+        self.used.add(k)
+        return k
+
+
+def check(document: Any, claims: list[Claim] | None = None) -> Summary:
+    """Check a certificate file (against the spec's ``claims`` when given); raises Failure."""
+    with _long_numbers():
+        return _check(document, claims)
+
+
+def _check(document: Any, claims: list[Claim] | None) -> Summary:
+    body = _fields(document, "file", {"format", "version", "specs", "certificates",
+                                      "uncertified"})
+    if body["format"] != FORMAT or body["version"] != VERSION:
+        raise Failure(f"file: expected format {FORMAT} version {VERSION}")
+    summary = Summary(bound=claims is not None)
+    index = _Claims(claims or [])
+    for n, certificate in enumerate(_list(body["certificates"], "file certificates")):
+        where = f"certificate {n + 1}"
+        if not isinstance(certificate, dict):
+            raise Failure(f"{where}: expected an object")
+        file, line, text = _place(certificate.get("claim"), f"{where} claim")
+        claim = claims[index.find(file, line, text, where)] if claims is not None else None
+        holds = check_certificate(certificate, where, claim)
+        summary.certificates += 1
+        if claim is not None and claim.expected is not None and holds != claim.expected:
+            summary.failing_claims.append(f"{file}:{line}: {text}")
+    for n, entry in enumerate(_list(body["uncertified"], "file uncertified")):
+        where = f"uncertified {n + 1}"
+        item = _fields(entry, where, {"claim", "reason"})
+        file, line, text = _place(item["claim"], f"{where} claim")
+        if claims is not None:
+            index.find(file, line, text, where)
+        summary.uncertified.append(f"{file}:{line}: {text} ({_text(item['reason'], where)})")
+    if claims is not None:
+        missing = [c for k, c in enumerate(claims) if k not in index.used]
+        if missing:
+            raise Failure(f"the claim at {missing[0].file}:{missing[0].line} (`{missing[0].text}`) "
+                          "has no certificate and no reason for lacking one")
+    if summary.certificates == 0:
+        raise Failure("the file holds no certificate to check")
+    return summary
+
+
+def verify(document: Any, claims: list[Claim] | None = None) -> str | None:
+    """None when the file checks (against ``claims`` when given); otherwise the first failing
+    step. Never raises."""
     try:
-        body = _fields(document, "file", {"format", "version", "certificates"})
-        if body["format"] != FORMAT or body["version"] != 1:
-            raise Failure(f"file: expected format {FORMAT} version 1")
-        if not isinstance(body["certificates"], list):
-            raise Failure("file: `certificates` must be a list")
-        for n, certificate in enumerate(body["certificates"]):
-            check_document(certificate, f"certificate {n + 1}")
+        check(document, claims)
     except Failure as failure:
         return str(failure)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        return f"malformed certificate ({type(error).__name__}: {error})"
+    except (RecursionError, MemoryError) as error:
+        return f"malformed certificate ({type(error).__name__})"
     return None
 
 
+def load_json(path: str) -> Any:
+    """A JSON file of bounded size; Failure saying why it cannot be read."""
+    try:
+        size = os.stat(path).st_size
+        if not os.path.isfile(path):
+            raise Failure(f"cannot read {path}: not a regular file")
+        if size > MAX_FILE_BYTES:
+            raise Failure(f"cannot read {path}: larger than {MAX_FILE_BYTES // 2**20} MB")
+        with open(path, encoding="utf-8") as handle, _long_numbers():
+            return json.loads(handle.read(MAX_FILE_BYTES + 1))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise Failure(f"cannot read {path}: {error}") from None
+    except RecursionError:
+        raise Failure(f"cannot read {path}: nested too deeply") from None
+
+
 def main(argv: list[str] | None = None) -> int:
+    """``python -m decisiontrees.evidence.verify CERTIFICATES [CLAIMS]``: exit 0 VERIFIED
+    (and every certified claim holds), 1 NOT VERIFIED or a certified claim fails, 2 usage."""
     arguments = sys.argv[1:] if argv is None else argv
-    if len(arguments) != 1:
-        print("usage: decisiontrees verify FILE", file=sys.stderr)
+    if len(arguments) not in (1, 2):
+        print("usage: python -m decisiontrees.evidence.verify CERTIFICATES [CLAIMS]\n"
+              "(decisiontrees verify SPEC CERTIFICATES states the claims from the spec)",
+              file=sys.stderr)
         return 2
     try:
-        with open(arguments[0], encoding="utf-8") as handle:
-            document = json.load(handle)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        print(f"NOT VERIFIED: cannot read {arguments[0]}: {error}")
+        claims = read_claims(load_json(arguments[1])) if len(arguments) == 2 else None
+        summary = check(load_json(arguments[0]), claims)
+    except Failure as failure:
+        print(f"NOT VERIFIED: {failure}")
         return 1
-    failure = verify(document)
-    if failure is None:
-        print("VERIFIED")
-        return 0
-    print(f"NOT VERIFIED: {failure}")
-    return 1
+    except (RecursionError, MemoryError) as error:
+        print(f"NOT VERIFIED: malformed certificate ({type(error).__name__})")
+        return 1
+    print(summary.text())
+    return 1 if summary.failing_claims else 0
 
 
 if __name__ == "__main__":

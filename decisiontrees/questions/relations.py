@@ -9,9 +9,10 @@ from typing import Any
 
 from decisiontrees.analyses import plans, relations
 from decisiontrees.analyses.relations import PermutationGroup, Verdict
+from decisiontrees.evidence.checks import serialize_tree
 from decisiontrees.model.classes import UtilityClass, unit_box
 from decisiontrees.model.nodes import Node, is_symbolic
-from decisiontrees.model.spec import Question, Spec, TreeArg
+from decisiontrees.model.spec import Question, Spec, Statement, StatementKind, TreeArg
 from decisiontrees.model.symbols import substitute
 from decisiontrees.questions.base import (
     JSON,
@@ -34,6 +35,9 @@ from decisiontrees.questions.base import (
 from decisiontrees.solvers import smt
 
 COMPARISONS = ("dominates", "dominated", "equivalent", "incomparable")
+# the relations whose verdicts carry certificates that `decisiontrees verify` re-checks
+CERTIFIED = ("dominates", "strictly_dominates", "inclusion", "interiority", "permuted_inclusion",
+             "permuted_interiority")
 # Tarsney's relations are about lottery sets: always on the plain box class [0,1]^O
 BOX_ONLY = ("inclusion", "interiority", "permuted_inclusion", "permuted_interiority")
 
@@ -285,3 +289,28 @@ def verdict_json(verdict: Verdict) -> dict[str, JSON]:
 FAMILIES: tuple[Family, ...] = tuple(Relation(name) for name in (
     "dominates", "strictly_dominates", "equivalent", "incomparable", "compare", "inclusion",
     "interiority", "permuted_inclusion", "permuted_interiority"))
+
+
+def certifiable(statement: Statement) -> bool:
+    """Whether the statement's verdict can carry a certificate (then `verify` expects one, or
+    a reason why there is none)."""
+    question = statement.question
+    return (isinstance(question, RelationQuestion) and question.relation in CERTIFIED
+            and not is_symbolic(question.tree.node) and not is_symbolic(question.other.node))
+
+
+def claim_document(statement: Statement, spec: Spec) -> dict[str, JSON]:
+    """What the spec says about a certifiable statement, in the form `verify` binds a
+    certificate to: its place, relation, trees, class and permutation group."""
+    question = statement.question
+    assert isinstance(question, RelationQuestion)
+    box = unit_box(spec.outcomes)
+    utility_class = box if question.relation in BOX_ONLY else question.utility_class or box
+    kinds = {o: str(spec.features[o].get(question.within, 0)) for o in spec.outcomes} \
+        if question.within is not None else {}
+    return {"file": statement.span.path, "line": statement.span.line, "text": statement.text,
+            "relation": question.relation,
+            "expected": None if statement.kind == StatementKind.QUERY else not statement.negated,
+            "left": serialize_tree(question.tree.node), "right": serialize_tree(question.other.node),
+            "class": relations.class_document(utility_class), "fixed": sorted(question.fixing),
+            "kinds": kinds}

@@ -15,7 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from decisiontrees import limits
-from decisiontrees.errors import CrossCheckFailed, InternalError, RefusedError, TimedOut
+from decisiontrees.errors import (
+    CrossCheckFailed,
+    InternalError,
+    RefusedError,
+    SolverFailed,
+    TimedOut,
+)
 from decisiontrees.model.spec import Spec, Statement, StatementKind
 from decisiontrees.questions.base import Answer, Context, Evidence, Status, refused, unknown
 from decisiontrees.questions.claims import Judgement, Verdict, judge
@@ -76,7 +82,7 @@ def answer(statement: Statement, spec: Spec) -> Answer:
     except CrossCheckFailed as problem:
         return unknown(f"an internal cross-check failed ({problem}); no answer rather than a "
                        "wrong one")
-    except TimedOut as stop:
+    except (TimedOut, SolverFailed) as stop:
         return unknown(str(stop))
 
 

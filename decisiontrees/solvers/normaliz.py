@@ -7,11 +7,14 @@ In: Fractions. Out: Fractions and lists of exact vertices.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from fractions import Fraction
 from functools import cache
 from math import factorial, lcm
 from typing import Any
+
+from decisiontrees.errors import SolverFailed
 
 # Normaliz runs single-threaded: OpenMP worker threads in a process make a child forked from
 # it hang in its next OpenMP call, and statements run in forked children (limits.py). The
@@ -40,20 +43,36 @@ def _cone(normals: Sequence[Sequence[Fraction]], d: int) -> Any:
     return Cone(inhom_inequalities=rows)
 
 
+@contextmanager
+def _normaliz_errors() -> Iterator[None]:
+    """Normaliz's errors as ours: running out of memory is MemoryError, anything else
+    SolverFailed (so the answer is unknown with the reason)."""
+    try:
+        yield
+    except MemoryError:
+        raise
+    except Exception as error:  # noqa: BLE001 -- PyNormaliz raises its own classes
+        if "bad_alloc" in str(error):
+            raise MemoryError("Normaliz ran out of memory") from None
+        raise SolverFailed(f"Normaliz failed: {error}") from None
+
+
 def volume(normals: Sequence[Sequence[Fraction]], d: int) -> Fraction:
     """The d-dimensional volume of the polytope (0 when it is lower-dimensional)."""
-    cone = _cone(normals, d)
-    if cone.AffineDim() < d:
-        return Fraction(0)
-    return Fraction(str(cone.Volume())) / factorial(d)
+    with _normaliz_errors():
+        cone = _cone(normals, d)
+        if cone.AffineDim() < d:
+            return Fraction(0)
+        return Fraction(str(cone.Volume())) / factorial(d)
 
 
 def triangulation(normals: Sequence[Sequence[Fraction]], d: int) -> list[list[list[Fraction]]]:
     """Simplices (each a list of d + 1 exact vertices) covering the polytope; [] when it is
     lower-dimensional."""
-    cone = _cone(normals, d)
-    if cone.AffineDim() < d:
-        return []
-    simplices, generators = cone.Triangulation()
+    with _normaliz_errors():
+        cone = _cone(normals, d)
+        if cone.AffineDim() < d:
+            return []
+        simplices, generators = cone.Triangulation()
     points = [[Fraction(x, g[-1]) for x in g[:-1]] for g in generators]
     return [[points[k] for k in simplex[0]] for simplex in simplices]
