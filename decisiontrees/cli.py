@@ -42,6 +42,9 @@ from decisiontrees.report import (
 
 def main(argv: Sequence[str] | None = None) -> int:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    # Exact answers may have thousands of digits; inputs are bounded by our own limits
+    # (language/syntax.py), so Python's guard on converting long integers is not needed here.
+    sys.set_int_max_str_digits(0)
     parser = _parser()
     arguments = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = arguments.run  # set by each subcommand's parser
@@ -191,6 +194,9 @@ def _check(arguments: argparse.Namespace) -> int:
         print(json.dumps(as_json(reports), indent=2))
     elif arguments.latex:
         print(render_latex(reports))
+        for report in reports:  # the tables hold valid files; the problems go to stderr
+            for diagnostic in report.diagnostics:
+                print(diagnostic.render(), file=sys.stderr)
     else:
         print(render_text(reports, explain=arguments.explain), file=sys.stdout)
     if arguments.certificate:

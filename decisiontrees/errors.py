@@ -42,18 +42,21 @@ class Diagnostic:
     span: Span
     message: str
     hint: str | None = None
-    source_line: str | None = None
+    source_line: str | None = None  # as shown: a window of the line, one character per column
+    source_offset: int = 0  # columns of the line left out before ``source_line`` starts
 
     def render(self) -> str:
         lines = [f"{self.span}: error: {self.message}"]
         if self.source_line is not None:
-            text = self.source_line.expandtabs(1)
+            text = self.source_line
             lines.append("    " + text)
+            start = max(0, self.span.column - 1 - self.source_offset)
             if self.span.end_line == self.span.line:
                 width = max(1, self.span.end_column - self.span.column)
             else:
-                width = max(1, len(text) - self.span.column + 1)
-            lines.append("    " + " " * (self.span.column - 1) + "^" * width)
+                width = max(1, len(text) - start)
+            width = max(1, min(width, len(text) - start))
+            lines.append("    " + " " * start + "^" * width)
         if self.hint:
             lines.append(f"hint: {self.hint}")
         return "\n".join(lines)

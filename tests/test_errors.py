@@ -113,6 +113,8 @@ main.dtree:1:1: error: the file has no declarations or statements
 hint: declare outcomes and trees; see docs/language.md"""),
     ("not UTF-8", {"main.dtree": b"outcomes a\ntree t = choice { a, \xff }\n"}, """\
 main.dtree:2:22: error: not valid UTF-8: byte 0xff cannot start a character
+    tree t = choice { a, \ufffd }
+                         ^
 hint: save the file as UTF-8"""),
     ("keyword as a name", {"main.dtree": OUT + "tree choice = chance { 1: a }\n"}, """\
 main.dtree:2:6: error: `choice` is a keyword, not a name

@@ -273,8 +273,8 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str],
     alternatives at a choice node, for every admissible distribution."""
     names = relevant_outcomes([left, right], outcomes)
     reasons: list[str] = []
+    counter = _Orbits(left, right, names)  # refuses too many outcomes before any integral
     pair = pair_exact(left, right, names, (Fraction(1),))
-    counter = _Orbits(left, right, names)
     orbits = counter.search()
     worse = min(orbits, key=lambda o: o.left - o.right, default=None)
     better = max(orbits, key=lambda o: o.left - o.right, default=None)

@@ -7,11 +7,12 @@ built node by node, and only when a parameter appears.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any, TypeGuard, TypeVar
 
 from decisiontrees.errors import AlreadyReported
 from decisiontrees.language.diagnostics import Reporter, suggest
-from decisiontrees.language.syntax import BinOp, Expr, Neg, Number, Value, Var
+from decisiontrees.language.syntax import MAX_VALUE_BITS, BinOp, Expr, Neg, Number, Value, Var
 from decisiontrees.model.nodes import Parameter, Probability
 from decisiontrees.model.symbols import is_zero, simplify, symbol
 
@@ -46,32 +47,61 @@ def evaluate(
 
 def _evaluate(expr: Expr, reporter: Reporter, parameters: Mapping[str, Parameter] | None,
               what: str) -> Any:
-    if isinstance(expr, Number):
-        return expr.value
-    if isinstance(expr, Var):
-        if parameters is None:
-            reporter.error(expr.span, f"expected {what}, found the name `{expr.name}`",
-                           "parameters may appear only in chance probabilities")
-            raise AlreadyReported
-        parameter = parameters.get(expr.name)
-        if parameter is None and reporter.first_time(("undeclared", expr.name)):
-            hint = suggest(expr.name, parameters) or f"declare it: `param {expr.name} in (0, 1)`"
-            reporter.error(expr.span, f"undeclared parameter `{expr.name}`", hint)
-        if parameter is None:
-            raise AlreadyReported
-        return symbol(parameter.name)
-    if isinstance(expr, Neg):
-        return -_evaluate(expr.operand, reporter, parameters, what)
-    assert isinstance(expr, BinOp)
-    left = _evaluate(expr.left, reporter, parameters, what)
-    right = _evaluate(expr.right, reporter, parameters, what)
+    """Bottom-up with an explicit stack, so a sum of 100,000 terms needs no deep recursion."""
+    values: list[Any] = []
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if isinstance(node, Number):
+            values.append(node.value)
+        elif isinstance(node, Var):
+            values.append(_parameter(node, reporter, parameters, what))
+        elif not expanded:
+            stack.append((node, True))
+            if isinstance(node, Neg):
+                stack.append((node.operand, False))
+            else:
+                stack.append((node.right, False))
+                stack.append((node.left, False))
+        elif isinstance(node, Neg):
+            values.append(-values.pop())
+        else:
+            right, left = values.pop(), values.pop()
+            values.append(_combine(node, left, right, reporter))
+    (result,) = values
+    return result
+
+
+def _parameter(expr: Var, reporter: Reporter, parameters: Mapping[str, Parameter] | None,
+               what: str) -> Any:
+    if parameters is None:
+        reporter.error(expr.span, f"expected {what}, found the name `{expr.name}`",
+                       "parameters may appear only in chance probabilities")
+        raise AlreadyReported
+    parameter = parameters.get(expr.name)
+    if parameter is None and reporter.first_time(("undeclared", expr.name)):
+        hint = suggest(expr.name, parameters) or f"declare it: `param {expr.name} in (0, 1)`"
+        reporter.error(expr.span, f"undeclared parameter `{expr.name}`", hint)
+    if parameter is None:
+        raise AlreadyReported
+    return symbol(parameter.name)
+
+
+def _combine(expr: BinOp, left: Any, right: Any, reporter: Reporter) -> Any:
     if expr.op == "+":
-        return simplify(left + right)
-    if expr.op == "-":
-        return simplify(left - right)
-    if expr.op == "*":
-        return simplify(left * right)
-    if is_zero(right):
+        value = simplify(left + right)
+    elif expr.op == "-":
+        value = simplify(left - right)
+    elif expr.op == "*":
+        value = simplify(left * right)
+    elif is_zero(right):
         reporter.error(expr.right.span, "division by zero")
         raise AlreadyReported
-    return simplify(left / right)
+    else:
+        value = simplify(left / right)
+    if isinstance(value, Fraction) and max(value.numerator.bit_length(),
+                                           value.denominator.bit_length()) > MAX_VALUE_BITS:
+        reporter.error(expr.span, "this number is too large to be exact here (over 4,000 digits)",
+                       "numbers in a spec have at most about 4,000 digits")
+        raise AlreadyReported
+    return value

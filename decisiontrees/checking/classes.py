@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
 from decisiontrees.errors import Span
-from decisiontrees.language.diagnostics import span_text, suggest
+from decisiontrees.language.diagnostics import source_lines, span_text, suggest
 from decisiontrees.language.syntax import BinOp, ClassRef, Constraints, Expr, Neg, Number, Var
 from decisiontrees.model.classes import WEIGHT, Constraint, UtilityClass, feature_model
 from decisiontrees.solvers import smt
@@ -44,7 +44,7 @@ class ClassBuilder:
             assert combined is not None
             # class declarations hold no quoted text, so every '#' starts a comment
             uncommented = "\n".join(re.sub(r"#.*", "", line) for line in
-                                    self.reporter.text(declaration.span.path).splitlines())
+                                    source_lines(self.reporter.text(declaration.span.path)))
             source = span_text(uncommented, declaration.span).split("=", 1)[1].strip()
             result = UtilityClass(name, combined.outcomes, combined.constraints, combined.box,
                                   combined.features, source)

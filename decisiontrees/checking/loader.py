@@ -18,7 +18,8 @@ from decisiontrees.checking.mappings import MappingChecker
 from decisiontrees.checking.sources import Sources
 from decisiontrees.checking.statements import StatementChecker
 from decisiontrees.checking.trees import TreeBuilder
-from decisiontrees.formats.importing import imported_text
+from decisiontrees.errors import SpecError
+from decisiontrees.formats.importing import import_file
 from decisiontrees.language.diagnostics import Reporter
 from decisiontrees.language.parser import collector_paused
 from decisiontrees.language.syntax import (
@@ -41,11 +42,15 @@ def load(*paths: str | os.PathLike[str]) -> Spec:
     a single ``.efg`` path as a one-player Gambit game (see decisiontrees.formats.importing).
     """
     if len(paths) == 1:
-        text = imported_text(paths[0])
-        if text is not None:
-            return parse(text, f"{os.fspath(paths[0])} (as spec text)")
+        imported = import_file(paths[0])
+        if imported is not None:
+            try:
+                return parse(imported.text, imported.text_path, imported=True)
+            except SpecError as error:
+                raise SpecError([imported.locate(d) for d in error.diagnostics]) from None
     reporter = Reporter()
-    sources = Sources(reporter, [])
+    first = os.fspath(paths[0]) if paths else "."
+    sources = Sources(reporter, [], root=os.path.dirname(os.path.abspath(first)))
     roots: list[Module] = []
     with collector_paused():
         for path in paths:
@@ -56,10 +61,12 @@ def load(*paths: str | os.PathLike[str]) -> Spec:
         return check_modules(reporter, sources.modules, roots, os.fspath(paths[0]) if paths else "")
 
 
-def parse(text: str, path: str = "<string>") -> Spec:
-    """Check spec text given as a string; includes are found relative to the folder of ``path``."""
+def parse(text: str, path: str = "<string>", imported: bool = False) -> Spec:
+    """Check spec text given as a string; includes are found relative to the folder of ``path``
+    (and must stay inside it). Text ``imported`` from another tool's file includes nothing."""
     reporter = Reporter()
-    sources = Sources(reporter, [])
+    sources = Sources(reporter, [], root=os.path.dirname(os.path.abspath(path)),
+                      allow_includes=not imported)
     with collector_paused():
         module = sources.parse_text(text, path, ())
         reporter.raise_if_any()

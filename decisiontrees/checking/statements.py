@@ -32,6 +32,7 @@ from decisiontrees.questions.registry import QUESTIONS
 
 ResolveTree = Callable[[Ref], Any]
 COMMON_OPTIONS = frozenset({"timeout"})  # every question accepts these
+MAX_SAMPLES = 10**8
 
 
 class StatementChecker:
@@ -43,7 +44,7 @@ class StatementChecker:
         self.resolve_tree = resolve_tree
         self.mappings = MappingChecker(names)
         self.options: dict[str, Callable[[Keyword], Any]] = {
-            "samples": self.whole_number, "seed": self.whole_number, "limit": self.whole_number,
+            "samples": self.samples, "seed": self.whole_number, "limit": self.whole_number,
             "timeout": self.seconds, "fixing": self.outcome_set, "within": self.feature_name,
         }
 
@@ -93,7 +94,7 @@ class StatementChecker:
             self.reporter.error(call.span, f"{call.name}() takes {count} "
                                 f"argument{'s' if most != 1 else ''} ({wanted}), got {len(positional)}")
             return None
-        errors_before = len(self.reporter.diagnostics)
+        errors_before = self.reporter.count
         values: dict[Kind, Any] = {}
         for kind, value in zip(signature.arguments + signature.optional, positional):
             values[kind] = self.argument(kind, value, call.name)
@@ -102,7 +103,7 @@ class StatementChecker:
         for keyword in keywords:
             self.keyword(keyword, call, family, options, assignment)
         # An argument can be None without a new diagnostic: a tree already reported as broken.
-        if len(self.reporter.diagnostics) > errors_before or None in values.values():
+        if self.reporter.count > errors_before or None in values.values():
             return None
         # A claim about a parametric value without parameter values is a claim for all of them.
         for kind in (Kind.TREE, Kind.OTHER):
@@ -148,11 +149,19 @@ class StatementChecker:
     def whole_number(self, keyword: Keyword) -> int | None:
         number = evaluate(keyword.value, self.reporter, what="a whole number") \
             if is_expression(keyword.value) else None
-        if number is None or number.denominator != 1 or number < 1:
+        if number is None or number.denominator != 1 or not 1 <= number < 2**63:
             self.reporter.error(keyword.value.span, f"`{keyword.name}` must be a positive whole "
-                                "number")
+                                "number (below 2^63)")
             return None
         return int(number)
+
+    def samples(self, keyword: Keyword) -> int | None:
+        number = self.whole_number(keyword)
+        if number is not None and number > MAX_SAMPLES:
+            self.reporter.error(keyword.value.span, f"at most {MAX_SAMPLES:,} samples",
+                                "the interval shrinks with the square root of the samples")
+            return None
+        return number
 
     def seconds(self, keyword: Keyword) -> Fraction | None:
         number = evaluate(keyword.value, self.reporter, what="a number of seconds") \

@@ -78,6 +78,7 @@ class TreeBuilder:
             return None
         children = [self.build_node(edge.node) for edge in syntax.edges]
         actions: list[str] = []
+        seen: set[str] = set()  # a set: a choice may have a million edges
         valid = True
         for position, edge in enumerate(syntax.edges, start=1):
             if edge.label is not None:
@@ -86,10 +87,11 @@ class TreeBuilder:
                 action = edge.node.name
             else:
                 action = f"#{position}"
-            if action in actions:
+            if action in seen:
                 self.reporter.error(edge.span, f"action `{action}` appears twice in this choice",
                                     "label the edges apart, e.g. `again: …`")
                 valid = False
+            seen.add(action)
             actions.append(action)
         built = _all_built(children)
         if not valid or built is None:

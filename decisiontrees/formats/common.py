@@ -1,31 +1,37 @@
-"""What the importers share: reading a file, JSON with located errors, names from free text."""
+"""What the importers share: JSON with located errors, and text from another tool's file made
+safe to place in spec text.
+
+An importer writes spec text, and the normal checker reads it. No string from a foreign file
+may change the shape of that text: names go through :func:`identifier`, action labels through
+:func:`label`, free text through :func:`comment`, numbers through :func:`expression` or are
+written by us from exact values; imported text may not include files (checking/sources.py).
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from fractions import Fraction
+from json import decoder, scanner
 from typing import Any
 
 from decisiontrees.errors import Diagnostic, Span, SpecError
-from decisiontrees.language.syntax import KEYWORDS
+from decisiontrees.language.diagnostics import source_lines
+from decisiontrees.language.syntax import KEYWORDS, MAX_EXPONENT, MAX_NUMBER_DIGITS
 
-
-def read_text(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except UnicodeDecodeError as problem:
-        raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2),
-                                    f"cannot read the file as UTF-8 text: {problem.reason}")]) \
-            from None
-    except OSError as problem:
-        raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2),
-                                    f"cannot read the file: {problem.strerror}")]) from None
+MAX_JSON_DEPTH = 1000
 
 
 def read_json(text: str, path: str) -> Any:
-    """The JSON document in ``text``; a SpecError at the line and column where it breaks."""
+    """The JSON document in ``text``; a SpecError at the line and column where it breaks, or
+    where it nests deeper than MAX_JSON_DEPTH."""
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        line, column = _line_column(text, too_deep)
+        raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
+                                    f"JSON nested more than {MAX_JSON_DEPTH} levels deep", None,
+                                    source_line(text, line))])
     try:
         return json.loads(text)
     except json.JSONDecodeError as problem:
@@ -33,10 +39,56 @@ def read_json(text: str, path: str) -> Any:
         raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
                                     f"not valid JSON: {problem.msg}",
                                     None, source_line(text, line))]) from None
+    except (ValueError, RecursionError) as problem:  # an integer of too many digits, say
+        raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2), f"not valid JSON here: {problem}")]) \
+            from None
+
+
+def _too_deep(text: str) -> int | None:
+    """The offset where brackets outside strings first nest deeper than MAX_JSON_DEPTH."""
+    depth = 0
+    for match in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return match.start()
+        elif token in "]}":
+            depth -= 1
+    return None
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def comment(text: Any) -> str:
+    """Free text for a ``#`` comment: one line, control characters as spaces, bounded."""
+    flat = "".join(c if c.isprintable() else " " for c in str(text))
+    return " ".join(flat.split())[:200]
+
+
+def label(text: str) -> str:
+    """An action label for ``"…"``: no quotes, no control characters (they could end the label
+    or the line), bounded."""
+    return "".join("'" if c == '"' else c if c.isprintable() else " " for c in text)[:200]
+
+
+_EXPRESSION = re.compile(r"[0-9A-Za-z_.\s+\-*/()]*")
+
+
+def expression(text: str) -> bool:
+    """Whether ``text`` can stand as one arithmetic expression in spec text: numbers, names
+    that are not keywords, + - * / and parentheses (so it cannot close a bracket, start an
+    item or hide a comment)."""
+    if _EXPRESSION.fullmatch(text) is None or not text.strip():
+        return False
+    return not any(word in KEYWORDS for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
 
 
 def source_line(text: str, number: int) -> str | None:
-    lines = text.splitlines()
+    lines = source_lines(text)
     return lines[number - 1] if 1 <= number <= len(lines) else None
 
 
@@ -54,3 +106,87 @@ def unique(base: str, taken: Collection[str]) -> str:
     while candidate in taken:
         candidate, suffix = f"{base}_{suffix}", suffix + 1
     return candidate
+
+
+_DECIMAL = re.compile(r"[+-]?([0-9]*)\.?([0-9]*)(?:[eE]([+-]?[0-9]+))?")
+
+
+def exact_number(text: str) -> Fraction | None:
+    """A decimal, a ratio or a number with an exponent as an exact Fraction, or None when it
+    is not one or is too large to be exact here (MAX_NUMBER_DIGITS, MAX_EXPONENT)."""
+    numerator, slash, denominator = text.partition("/")
+    parts = [numerator, denominator] if slash else [numerator]
+    values = []
+    for part in parts:
+        match = _DECIMAL.fullmatch(part)
+        if match is None or not (match.group(1) or match.group(2)):
+            return None
+        exponent = match.group(3)
+        if len(match.group(1)) + len(match.group(2)) > MAX_NUMBER_DIGITS or (
+                exponent is not None and (len(exponent) > 6 or abs(int(exponent)) > MAX_EXPONENT)):
+            return None
+        values.append(Fraction(part))
+    if len(values) == 2:
+        if values[1] == 0:
+            return None
+        return values[0] / values[1]
+    return values[0]
+
+
+# The pure-Python object and array parsers and scanner of the json module: undocumented, so
+# typeshed does not list them; read from the module dictionaries with their real signatures.
+_JSON_OBJECT: Callable[..., tuple[dict[str, Any], int]] = vars(decoder)["JSONObject"]
+_JSON_ARRAY: Callable[..., tuple[list[Any], int]] = vars(decoder)["JSONArray"]
+_MAKE_SCANNER: Callable[[json.JSONDecoder], Callable[[str, int], tuple[Any, int]]] = \
+    vars(scanner)["py_make_scanner"]
+
+
+class JsonPositions(json.JSONDecoder):
+    """A JSON decoder that remembers where each object and list starts, to point at problems."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starts: dict[int, int] = {}
+        kept: list[Any] = []  # keeps every container alive, so ids stay unique
+
+        def parse_object(state: tuple[str, int], *rest: Any) -> tuple[Any, int]:
+            result, end = _JSON_OBJECT(state, *rest)
+            kept.append(result)
+            self.starts[id(result)] = state[1] - 1
+            return result, end
+
+        def parse_array(state: tuple[str, int], scan_once: Any) -> tuple[Any, int]:
+            result, end = _JSON_ARRAY(state, scan_once)
+            kept.append(result)
+            self.starts[id(result)] = state[1] - 1
+            return result, end
+
+        self.parse_object = parse_object
+        self.parse_array = parse_array
+        self.scan_once = _MAKE_SCANNER(self)
+
+
+def json_place(text: str, where: str) -> tuple[int, int]:
+    """Line and column in the JSON ``text`` of the value at ``where`` (``trees.t.nodes[3]``):
+    the deepest part of the path that can be found (the document's start if none)."""
+    try:
+        positions = JsonPositions()
+        value: Any = positions.decode(text)
+    except (ValueError, RecursionError):
+        return 1, 1
+    offset = positions.starts.get(id(value), 0)
+    for step in re.findall(r"[^.\[\]]+|\[\d+\]", where):
+        if step.startswith("[") and isinstance(value, list) and int(step[1:-1]) < len(value):
+            value = value[int(step[1:-1])]
+        elif isinstance(value, dict) and step in value:
+            found = text.find(json.dumps(step), positions.starts.get(id(value), 0))
+            offset = found if found >= 0 else offset
+            value = value[step]
+        else:
+            break
+        if id(value) in positions.starts:
+            offset = positions.starts[id(value)]
+        elif isinstance(value, str):
+            found = text.find(json.dumps(value), offset)
+            offset = found if found >= 0 else offset
+    return _line_column(text, offset)

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, TypeAlias, Union
 
-from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
-from decisiontrees.formats.common import identifier, source_line, unique
+from decisiontrees.errors import ArgumentError, Diagnostic, FormatRefused, RefusedError, Span, SpecError
+from decisiontrees.formats.common import comment, exact_number, identifier, source_line, unique
+from decisiontrees.formats.common import label as safe_label
+from decisiontrees.language.syntax import MAX_NUMBER_DIGITS
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 
+MAX_EFG_NODES = 1_000_000
 _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([{}])|([^\s{}"]+))', re.S)
 
 
@@ -93,15 +96,17 @@ class _Reader:
 
     def number(self) -> Fraction:
         token = self.take("word")
-        try:
-            return Fraction(token.text)
-        except (ValueError, ZeroDivisionError):
-            raise FormatRefused(token, f"`{token.text}` is not a number") from None
+        value = exact_number(token.text)
+        if value is None:
+            raise FormatRefused(token, f"`{token.text[:40]}` is not a number (or has more than "
+                                f"{MAX_NUMBER_DIGITS} digits)")
+        return value
 
     def integer(self) -> int:
         token = self.take("word")
-        if not re.fullmatch(r"\d+", token.text):
-            raise FormatRefused(token, f"`{token.text}` is not a whole number")
+        if not re.fullmatch(r"\d{1,18}", token.text):
+            raise FormatRefused(token, f"`{token.text[:40]}` is not a whole number (of at most 18 "
+                                "digits)")
         return int(token.text)
 
     def strings_in_braces(self) -> list[str]:
@@ -184,7 +189,10 @@ def efg_to_spec_text(text: str, path: str) -> str:
             raise FormatRefused(title, f"{len(players)} players: only one-player games are decision trees")
         if reader.next_is("string"):
             reader.take()
-        root = reader.node()
+        try:
+            root = reader.node()
+        except RecursionError:
+            raise FormatRefused(reader.peek(), "the game is nested too deeply to import") from None
         if reader.peek() is not None:
             raise FormatRefused(reader.peek(), "text after the last node")
     except FormatRefused as refusal:
@@ -193,14 +201,22 @@ def efg_to_spec_text(text: str, path: str) -> str:
         raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
                                     f"cannot import this Gambit file: {refusal}",
                                     None, source_line(text, line))]) from None
+    try:
+        return _spec_text(root, reader, title, path)
+    except RecursionError:
+        raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2), "cannot import this Gambit file: the "
+                                    "game is nested too deeply")]) from None
+
+
+def _spec_text(root: _EfgNode, reader: _Reader, title: _Token, path: str) -> str:
     names: dict[int, str] = {}
     for number in sorted({n for n in _leaf_outcomes(root)}):
         name, _ = reader.outcomes.get(number, ("", Fraction(0)))
         base = identifier(name, f"outcome_{number}") if number else "no_outcome"
         names[number] = unique(base, names.values())
-    lines = [f"# imported from {path}: {title.text}".replace("\n", " "),
+    lines = [f"# imported from {comment(path)}: {comment(title.text)}",
              "outcomes " + ", ".join(names[n] for n in sorted(names)),
-             f"tree {identifier(title.text, 'game').lower()[:40] or 'game'} = {_node_text(root, names)}"]
+             f"tree {identifier(title.text.lower()[:40], 'game')} = {_node_text(root, names)}"]
     payoffs = {names[n]: reader.outcomes.get(n, ("", Fraction(0)))[1] for n in names}
     lines.append("utility payoff = {" + ", ".join(f"{o}: {v}" for o, v in payoffs.items()) + "}")
     return "\n".join(lines) + "\n"
@@ -219,7 +235,7 @@ def _node_text(node: _EfgNode, names: Mapping[int, str]) -> str:
         return "chance { " + ", ".join(f"{p}: {_node_text(c, names)}" for p, c in node[1]) + " }"
     parts = []
     for position, (action, child) in enumerate(node[1], start=1):
-        label = action.replace('"', "'") or f"#{position}"
+        label = safe_label(action) or f"#{position}"
         parts.append(f'"{label}": {_node_text(child, names)}')
     return "choice { " + ", ".join(parts) + " }"
 
@@ -247,8 +263,12 @@ def to_efg(tree: Node, name: str, utility: Mapping[str, Fraction] | None = None)
         else:
             assert isinstance(node, Chance)
             if not all(isinstance(p, Fraction) for p in node.probabilities):
-                raise ValueError("to_efg(): give the parameters values first")
+                raise ArgumentError("export --efg: the tree has parameters; give them values "
+                                    "(e.g. --param p=1/2)")
             moves = " ".join(f'"{k + 1}" {p}' for k, p in enumerate(node.probabilities))
             lines.append(f'c "" {infoset} "" {{ {moves} }} 0')
         stack.extend(reversed(node.children))
+        if len(lines) > MAX_EFG_NODES:
+            raise RefusedError(f"export --efg: the tree written out has more than {MAX_EFG_NODES} "
+                               "nodes (Gambit's format repeats shared subtrees)")
     return "\n".join(lines) + "\n"

@@ -16,6 +16,10 @@ from typing import Any, NoReturn
 
 from decisiontrees.errors import FormatRefused
 from decisiontrees.evidence.checks import topological_order
+from decisiontrees.formats.common import expression, label
+from decisiontrees.language.diagnostics import Reporter
+from decisiontrees.language.parser import parse_module
+from decisiontrees.language.syntax import Claim, ClassDecl, DistributionDecl, Query
 from decisiontrees.model.nodes import Chance, Choice, Leaf
 from decisiontrees.model.spec import Spec
 
@@ -92,10 +96,19 @@ def _name(value: Any, where: str) -> str:
 
 
 def _number(value: Any, where: str) -> str:
-    if not (isinstance(value, str) and "\n" not in value and "#" not in value):
+    if not (isinstance(value, str) and expression(value)):
         _refuse(where, "numbers and probabilities are strings in the spec language, like \"1/2\" or "
                 "\"1 - p\"")
     return value
+
+
+def _one_item(line: str, kind: type | tuple[type, ...], where: str, shape: str) -> str:
+    """``line`` if it is exactly one item of ``kind`` (so a string cannot smuggle in another)."""
+    reporter = Reporter()
+    module = parse_module(line, "<json>", reporter)
+    if module is None or len(module.items) != 1 or not isinstance(module.items[0], kind):
+        _refuse(where, shape)
+    return line
 
 
 def _fields(obj: Any, where: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
@@ -110,27 +123,40 @@ def _fields(obj: Any, where: str, allowed: set[str], required: set[str]) -> dict
 
 def to_spec_text(document: Any) -> str:
     """Spec text equivalent to a JSON document; raises FormatRefused naming the first problem."""
+    return translate(document)[0]
+
+
+def translate(document: Any) -> tuple[str, list[str]]:
+    """Spec text equivalent to a JSON document, and for each of its lines where in the
+    document it comes from (``trees.t.nodes[3]``), to place problems in the JSON file."""
     body = _fields(document, "document", {"format", "version", "outcomes", "parameters", "trees",
                                           "utilities", "classes", "distributions", "statements"},
                    {"format", "version", "outcomes"})
     _require(body["format"] == FORMAT and body["version"] == 1, "document",
              f"expected format {FORMAT} version 1")
-    lines: list[str] = []
+    lines: list[tuple[str, str]] = []
+    _require(isinstance(body["outcomes"], list) and bool(body["outcomes"]), "outcomes",
+             "expected a non-empty list")
+    parameters = body.get("parameters", [])
+    _require(isinstance(parameters, list), "parameters", "expected a list")
     for n, outcome in enumerate(body["outcomes"]):
         where = f"outcomes[{n}]"
         item = _fields(outcome, where, {"name", "features"}, {"name"})
         features = item.get("features", {})
         _require(isinstance(features, dict), where, "features must be an object")
         listed = ", ".join(f"{_name(k, where)}: {_number(v, where)}" for k, v in features.items())
-        lines.append(f"outcomes {_name(item['name'], where)}" + (f" {{ {listed} }}" if listed else ""))
-    for n, parameter in enumerate(body.get("parameters", [])):
+        lines.append((f"outcomes {_name(item['name'], where)}" + (f" {{ {listed} }}" if listed
+                                                                    else ""), where))
+    for n, parameter in enumerate(parameters):
         where = f"parameters[{n}]"
         item = _fields(parameter, where, {"name", "low", "high", "low_open", "high_open"},
                        {"name", "low", "high"})
+        _require(all(isinstance(item.get(k, True), bool) for k in ("low_open", "high_open")),
+                 where, "low_open and high_open are true or false")
         left = "(" if item.get("low_open", True) else "["
         right = ")" if item.get("high_open", True) else "]"
-        lines.append(f"param {_name(item['name'], where)} in {left}{_number(item['low'], where)}, "
-                     f"{_number(item['high'], where)}{right}")
+        lines.append((f"param {_name(item['name'], where)} in {left}{_number(item['low'], where)}, "
+                      f"{_number(item['high'], where)}{right}", where))
     trees = body.get("trees", {})
     _require(isinstance(trees, dict), "trees", "expected an object")
     for name, tree in trees.items():
@@ -142,33 +168,36 @@ def to_spec_text(document: Any) -> str:
         _require(isinstance(values, dict), where, "expected an object")
         entries = ", ".join(f"{k if k == '*' else _name(k, where)}: {_number(v, where)}"
                             for k, v in values.items())
-        lines.append(f"utility {_name(name, 'utilities')} = {{{entries}}}")
-    lines.extend(_declarations(body, "classes", "class",
+        lines.append((f"utility {_name(name, 'utilities')} = {{{entries}}}", where))
+    lines.extend(_declarations(body, "classes", "class", ClassDecl,
                                "a class is one line of the spec language, like \"{a > b} & other\""))
-    lines.extend(_declarations(body, "distributions", "distribution",
+    lines.extend(_declarations(body, "distributions", "distribution", DistributionDecl,
                                "a distribution is one line of the spec language, like \"power(2)\""))
-    for n, statement in enumerate(body.get("statements", [])):
+    statements = body.get("statements", [])
+    _require(isinstance(statements, list), "statements", "expected a list")
+    for n, statement in enumerate(statements):
         where = f"statements[{n}]"
-        _require(isinstance(statement, str) and "\n" not in statement
-                 and statement.split(" ", 1)[0] in ("query", "claim"), where,
-                 "a statement is one line of the spec language starting with query or claim")
-        lines.append(statement)
-    return "\n".join(lines) + "\n"
+        shape = "a statement is one line of the spec language starting with query or claim"
+        _require(isinstance(statement, str) and "\n" not in statement, where, shape)
+        lines.append((_one_item(statement, (Query, Claim), where, shape), where))
+    return "\n".join(text for text, _ in lines) + "\n", [where for _, where in lines]
 
 
-def _declarations(body: dict[str, Any], field: str, keyword: str, shape: str) -> list[str]:
+def _declarations(body: dict[str, Any], field: str, keyword: str, kind: type, shape: str
+                  ) -> list[tuple[str, str]]:
     """``keyword name = source`` lines for a field mapping names to one-line sources."""
     entries = body.get(field, {})
     _require(isinstance(entries, dict), field, "expected an object")
     lines = []
     for name, source in entries.items():
-        _require(isinstance(source, str) and "\n" not in source and "#" not in source,
-                 f"{field}.{name}", shape)
-        lines.append(f"{keyword} {_name(name, field)} = {source}")
+        where = f"{field}.{name}"
+        _require(isinstance(source, str) and "\n" not in source and "#" not in source, where, shape)
+        lines.append((_one_item(f"{keyword} {_name(name, field)} = {source}", kind, where, shape),
+                      where))
     return lines
 
 
-def _tree_text(name: str, tree: Any) -> list[str]:
+def _tree_text(name: str, tree: Any) -> list[tuple[str, str]]:
     where = f"trees.{name}"
     nodes = _fields(tree, where, {"nodes"}, {"nodes"})["nodes"]
     _require(isinstance(nodes, list) and bool(nodes), where, "nodes must be a non-empty list")
@@ -182,7 +211,7 @@ def _tree_text(name: str, tree: Any) -> list[str]:
 
         if kind == "leaf":
             if i == 0:
-                lines.append(f"tree {name} = {_name(body, here)}")
+                lines.append((f"tree {name} = {_name(body, here)}", here))
             continue
         _require(kind in ("choice", "chance") and isinstance(body, list), here,
                  "expected leaf, choice or chance")
@@ -191,7 +220,7 @@ def _tree_text(name: str, tree: Any) -> list[str]:
         else:
             parts = [f"{_number(e.get('probability') if isinstance(e, dict) else None, here)}: "
                      f"{_child(e, i, nodes, names, here)}" for e in body]
-        lines.append(f"tree {names[i]} = {kind} {{ {', '.join(parts)} }}")
+        lines.append((f"tree {names[i]} = {kind} {{ {', '.join(parts)} }}", here))
     return lines
 
 
@@ -207,7 +236,7 @@ def _child(entry: Any, parent: int, nodes: list[Any], names: list[str], where: s
 
 
 def _label(entry: Any, where: str) -> str:
-    label = entry.get("action") if isinstance(entry, dict) else None
-    if not (isinstance(label, str) and '"' not in label and "\n" not in label):
-        _refuse(where, "an action is a string without quotes")
-    return label
+    text = entry.get("action") if isinstance(entry, dict) else None
+    if not (isinstance(text, str) and text == label(text)):
+        _refuse(where, "an action is a string without quotes or control characters")
+    return text

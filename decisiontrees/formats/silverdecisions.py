@@ -21,20 +21,30 @@ branches, broken JSON) are refused with the place and the reason.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from json import decoder, scanner
 from math import ceil, floor
 from typing import Any, NoReturn
 
 from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
-from decisiontrees.formats.common import identifier, source_line, unique
+from decisiontrees.formats.common import (
+    JsonPositions,
+    comment,
+    exact_number,
+    identifier,
+    source_line,
+    unique,
+)
+from decisiontrees.formats.common import label as safe_label
 from decisiontrees.formats.json_spec import spec_number
+from decisiontrees.language.syntax import MAX_VALUE_BITS
 from decisiontrees.model.symbols import simplify, symbol
 
 SIGNIFICANT_DIGITS = 20
+TRANSCENDENTAL_BOUND = 10_000  # exp(10000) is already a 4,343-digit number
 _TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
                     r"|([A-Za-z_][A-Za-z0-9_]*)|(\S))")
 _EXACT: dict[str, Callable[..., Fraction]] = {
@@ -69,8 +79,11 @@ class _Importer:
         if isinstance(text, bool) or not isinstance(text, (str, int, float)):
             raise FormatRefused(where, f"expected a number or an expression, found {json.dumps(text)}",
                            key)
+        if isinstance(text, float) and not math.isfinite(text):
+            raise FormatRefused(where, f"{text} is not a number this tool can use", key)
         if isinstance(text, (int, float)):
-            return Fraction(repr(text)) if isinstance(text, float) else Fraction(text)
+            return _bounded(Fraction(repr(text)) if isinstance(text, float) else Fraction(text),
+                            lambda why: FormatRefused(where, why, key))
         source = text.split("#", 1)[0]  # math.js comments
         if not source.strip():
             return Fraction(0)
@@ -123,6 +136,8 @@ class _Importer:
         scope = dict(scope)
         self.code(node.get("code"), scope, node)
         edges = node.get("childEdges") or []
+        if not isinstance(edges, list):
+            raise FormatRefused(node, "childEdges must be a list", "childEdges")
         if kind == "terminal" or (kind is None and not edges):
             title = node.get("name") if isinstance(node.get("name"), str) else ""
             name = unique(identifier(title or "_".join(path)[:40], "end"), self.outcomes)
@@ -144,7 +159,7 @@ class _Importer:
             total = [_at(paid, k) + _at(here, k) for k in range(max(len(paid), len(here)))]
             edge_name = edge.get("name")
             label = edge_name if isinstance(edge_name, str) else ""
-            label = " ".join(label.split()).replace('"', "'")
+            label = safe_label(" ".join(label.split()))
             child = self.node(edge["childNode"], scope, total, [*path, label or str(position)])
             children.append((label, child, edge))
         if kind == "decision":
@@ -218,6 +233,7 @@ class _Expression:
         value = self.product()
         while self.peek() in ("+", "-"):
             value = value + self.product() if self.take() == "+" else value - self.product()
+            value = self.bounded(value)
         return value
 
     def product(self) -> Any:
@@ -226,8 +242,12 @@ class _Expression:
             operator, right = self.take(), self.unary()
             if operator == "/" and right == 0:
                 self.fail("division by zero")
-            value = value * right if operator == "*" else value / right
+            value = self.bounded(value * right if operator == "*" else value / right)
         return value
+
+    def bounded(self, value: Any) -> Any:
+        return _bounded(value, lambda why: FormatRefused(self.where, f"`{self.text.strip()[:80]}`: "
+                                                         f"{why}", self.key))
 
     def unary(self) -> Any:
         if self.peek() in ("-", "+"):
@@ -243,6 +263,11 @@ class _Expression:
         if isinstance(exponent, Fraction) and exponent.denominator == 1:
             if base == 0 and exponent < 0:
                 self.fail("division by zero")
+            if isinstance(base, Fraction) and abs(exponent) * max(
+                    base.numerator.bit_length(), base.denominator.bit_length()) > MAX_VALUE_BITS:
+                self.fail("the result is too large to be exact here")
+            if not isinstance(base, Fraction) and abs(exponent) > 64:
+                self.fail("a power of a random variable above 64 cannot be written here")
             return base ** int(exponent)
         return self.transcendental("pow", [base, exponent])
 
@@ -253,7 +278,10 @@ class _Expression:
             self.take(")")
             return value
         if token[0].isdigit() or token[0] == ".":
-            return Fraction(token)
+            number = exact_number(token)
+            if number is None:
+                self.fail(f"`{token[:40]}` is too large a number to be exact here")
+            return number
         if not (token[0].isalpha() or token[0] == "_"):
             self.fail(f"unexpected `{token}`")
         if self.peek() != "(":
@@ -285,6 +313,8 @@ class _Expression:
 
         if not all(isinstance(a, Fraction) for a in arguments):
             self.fail("a power with a random variable in the exponent cannot be written exactly")
+        if any(abs(a) > TRANSCENDENTAL_BOUND for a in arguments):
+            self.fail(f"{function}() of a number above {TRANSCENDENTAL_BOUND} is not computed here")
         exact = [sympy.Rational(a.numerator, a.denominator) for a in arguments]
         if function == "pow":
             value = exact[0] ** exact[1]
@@ -295,7 +325,9 @@ class _Expression:
         if not value.is_real:
             self.fail("the result is not a real number")
         digits = str(sympy.N(value, SIGNIFICANT_DIGITS))
-        rounded = Fraction(digits)
+        rounded = exact_number(digits)
+        if rounded is None:
+            self.fail("the result is too large to be exact here")
         call = f"{function}({', '.join(str(a) for a in arguments)})"
         note = f"{call} is irrational; imported as {digits} ({SIGNIFICANT_DIGITS} significant " \
                f"digits)"
@@ -304,34 +336,9 @@ class _Expression:
         return rounded
 
 
-# The pure-Python object parser and scanner of the json module: undocumented, so typeshed
-# does not declare them; looked up by name and typed here.
-_JSON_OBJECT: Callable[..., tuple[dict[str, Any], int]] = vars(decoder)["JSONObject"]
-_MAKE_SCANNER: Callable[[json.JSONDecoder], Callable[[str, int], tuple[Any, int]]] = \
-    vars(scanner)["py_make_scanner"]
-
-
-class _Positions(json.JSONDecoder):
-    """A JSON decoder that remembers where each object starts, to point at problems."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.starts: dict[int, int] = {}
-        objects: list[Any] = []  # keeps every object alive, so ids stay unique
-
-        def parse_object(state: tuple[str, int], *rest: Any) -> tuple[Any, int]:
-            result, end = _JSON_OBJECT(state, *rest)
-            objects.append(result)
-            self.starts[id(result)] = state[1] - 1
-            return result, end
-
-        self.parse_object = parse_object
-        self.scan_once = _MAKE_SCANNER(self)
-
-
 def silverdecisions_to_spec_text(text: str, path: str) -> str:
     """Spec text for a SilverDecisions file; raises SpecError saying why a file is refused."""
-    positions = _Positions()
+    positions = JsonPositions()
     document = positions.decode(text)  # with the place of every object, to point at problems
     importer = _Importer()
     data = document.get("data", document)
@@ -349,16 +356,21 @@ def silverdecisions_to_spec_text(text: str, path: str) -> str:
             names.append(unique(name, names))
             bodies.append(importer.node(root, scope, [], [] if len(trees) == 1 else [names[-1]]))
         criteria = _criteria(data, importer.criteria)
+    except RecursionError:
+        raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2), "cannot import this SilverDecisions "
+                                    "file: its tree is nested too deeply")]) from None
     except FormatRefused as refusal:
         line, column = _place(text, positions.starts.get(id(refusal.where)), refusal.key)
         raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
                                     f"cannot import this SilverDecisions file: {refusal}", None,
                                     source_line(text, line))]) from None
     rule = document.get("rule") or data.get("rule")
-    lines = [f"# imported from {path} (SilverDecisions {document.get('SilverDecisions')})"]
+    lines = [f"# imported from {comment(path)} (SilverDecisions "
+             f"{comment(document.get('SilverDecisions'))})"]
     if rule:
-        lines.append(f"# its rule was {rule}; here utilities are payoffs summed along each path")
-    lines.extend(f"# {note}" for note in importer.notes)
+        lines.append(f"# its rule was {comment(rule)}; here utilities are payoffs summed along "
+                     "each path")
+    lines.extend(f"# {comment(note)}" for note in importer.notes)
     lines.append("outcomes " + ", ".join(importer.outcomes))
     for parameter in importer.parameters.values():
         lines.append(f"param {parameter.name} in ({parameter.low}, {parameter.high})")
@@ -400,3 +412,11 @@ def _place(text: str, start: int | None, key: str | None) -> tuple[int, int]:
         offset = found if found >= 0 else start
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _bounded(value: Any, refuse: Callable[[str], FormatRefused]) -> Any:
+    """``value``, if an exact number of it is small enough to be exact here."""
+    if isinstance(value, Fraction) and max(value.numerator.bit_length(),
+                                           value.denominator.bit_length()) > MAX_VALUE_BITS:
+        raise refuse("the number is too large to be exact here (over 4,000 digits)")
+    return value

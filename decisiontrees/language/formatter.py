@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from decisiontrees.errors import Span
-from decisiontrees.language.diagnostics import Reporter
+from decisiontrees.language.diagnostics import Reporter, source_lines
+from decisiontrees.language.files import read_text
 from decisiontrees.language.parser import parse_module
 from decisiontrees.language.syntax import (
     KEYWORDS,
@@ -62,7 +63,7 @@ class Comment:
 def find_comments(text: str) -> list[Comment]:
     """Every ``#`` comment outside quoted labels, in order."""
     comments = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(source_lines(text), start=1):
         in_string = False
         for column, char in enumerate(line, start=1):
             if char == '"':
@@ -74,9 +75,9 @@ def find_comments(text: str) -> list[Comment]:
 
 
 def format_file(path: str) -> tuple[str, str]:
-    """The file's text and its canonical form; raises SpecError on a syntax error."""
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
+    """The file's text and its canonical form; raises SpecError on a syntax error or a file
+    that cannot be read as UTF-8 text."""
+    text = read_text(path)
     return text, format_text(text, path)
 
 
@@ -174,7 +175,7 @@ class _Formatter:
     # -- top level
 
     def module(self, items: tuple[Item, ...], text: str) -> str:
-        lines = text.splitlines()
+        lines = source_lines(text)
         out: list[str] = []
         previous_end = 0
         for item in items:

@@ -58,7 +58,12 @@ from decisiontrees.language.syntax import (
     UtilityDecl,
     Var,
 )
-from decisiontrees.language.syntax_errors import describe_syntax_error, token_span
+from decisiontrees.language.syntax_errors import (
+    NumberTooLarge,
+    describe_syntax_error,
+    number_too_large,
+    token_span,
+)
 
 
 def grammar_text() -> str:
@@ -122,11 +127,13 @@ class _Lexer(Lexer):
                 position = stop
                 continue
             value = found.group()
+            column = position - line_start + 1
+            if kind == "NUMBER" and number_too_large(value):
+                raise NumberTooLarge(data, position, line, column, value)
             if kind == "NAME":
                 kind = keywords.get(value, "NAME")
             elif kind == "PUNCTUATION":
                 kind = punctuation[value]
-            column = position - line_start + 1
             yield Token(kind, value, position, line, column, line, column + stop - position, stop)
             position = stop
 

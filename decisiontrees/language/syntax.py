@@ -20,6 +20,11 @@ KEYWORDS = frozenset(
 
 EXTENSION = ".dtree"
 
+# Numbers are exact; these bound the work a literal can ask for (docs/language.md).
+MAX_NUMBER_DIGITS = 1000
+MAX_EXPONENT = 1000
+MAX_VALUE_BITS = 13_000  # about 4,000 digits: what a spec's arithmetic may reach
+
 
 # ---------------------------------------------------------------- expressions
 

@@ -8,6 +8,23 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from decisiontrees.errors import Span
+from decisiontrees.language.diagnostics import source_lines
+from decisiontrees.language.syntax import MAX_EXPONENT, MAX_NUMBER_DIGITS
+
+
+class NumberTooLarge(UnexpectedCharacters):
+    """A number literal with too many digits or too large an exponent."""
+
+    def __init__(self, text: str, position: int, line: int, column: int, literal: str) -> None:
+        super().__init__(text, position, line, column)  # type: ignore[no-untyped-call]  # lark leaves it unannotated
+        self.literal = literal
+
+
+def number_too_large(literal: str) -> bool:
+    mantissa, _, exponent = literal.lower().partition("e")
+    digits = len(mantissa.replace(".", ""))
+    return digits > MAX_NUMBER_DIGITS or (bool(exponent) and (
+        len(exponent.lstrip("+-")) > 6 or abs(int(exponent)) > MAX_EXPONENT))
 
 
 def token_span(path: str, token: Token) -> Span:
@@ -71,7 +88,7 @@ def _end_of_file_error(text: str, path: str, expected: set[str], lark: Lark) -> 
             f"`{char}` is never closed",
             f"the file ends before the matching `{_OPENERS[char]}`",
         )
-    lines = text.splitlines() or [""]
+    lines = source_lines(text) or [""]
     line = len(lines)
     column = len(lines[-1]) + 1
     wanted = sorted({_terminal(name, lark) for name in expected})
@@ -89,6 +106,12 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
         isinstance(error, UnexpectedToken) and error.token.type == "$END"
     ):
         return _end_of_file_error(text, path, set(getattr(error, "expected", ()) or ()), lark)
+    if isinstance(error, NumberTooLarge):
+        line, column = error.line, error.column
+        return (Span(path, line, column, line, column + len(error.literal)),
+                f"number too large to be exact here ({len(error.literal)} characters)",
+                f"numbers have at most {MAX_NUMBER_DIGITS} digits and an exponent of at most "
+                f"{MAX_EXPONENT}")
     if isinstance(error, UnexpectedCharacters):
         line, column = error.line, error.column
         # lark's types take the class default `pos_in_stream = None`; the lexer stores an int

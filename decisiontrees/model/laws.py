@@ -96,10 +96,15 @@ def scipy_law(name: str, arguments: Sequence[Any], keywords: Mapping[str, Any]) 
         import scipy.stats
     except ImportError:
         raise ValueError("scipy is not installed: pip install scipy") from None
-    law = getattr(scipy.stats, name, None)
-    if law is None or not hasattr(law, "rvs"):
+    law = getattr(scipy.stats, name, None) if not name.startswith("_") else None
+    if not isinstance(law, (scipy.stats.rv_continuous, scipy.stats.rv_discrete)):
         raise ValueError(f"scipy.stats has no distribution `{name}`")
     try:
-        return law(*(float(a) for a in arguments), **{k: float(v) for k, v in keywords.items()})
-    except (TypeError, ValueError) as problem:
+        numbers = [float(a) for a in arguments]
+        named = {k: float(v) for k, v in keywords.items()}
+    except OverflowError:
+        raise ValueError(f"scipy.stats.{name}: a parameter is too large for a float") from None
+    try:
+        return law(*numbers, **named)
+    except Exception as problem:  # noqa: BLE001 -- scipy raises many kinds for bad parameters
         raise ValueError(f"scipy.stats.{name}: {problem}") from None
