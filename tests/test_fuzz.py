@@ -5,6 +5,8 @@ instead (a small per-statement timeout); speed is measured in benchmarks/."""
 
 from __future__ import annotations
 
+import pytest
+from fuzzing import cases, write_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paths import EXAMPLES
@@ -59,3 +61,14 @@ def test_random_token_soup_never_raises_anything_but_spec_errors(text):
         parse(text, "soup.dtree")
     except SpecError as error:
         assert error.diagnostics
+
+
+@pytest.mark.parametrize("number", range(4))
+def test_fuzzed_files_in_every_format_give_results_or_located_errors(tmp_path, number):
+    """A bounded share of scripts/fuzz.py's run: 30 files per format (the script runs 10,000)."""
+    for fmt, name, data in list(cases(120, seed=0))[number * 30:(number + 1) * 30]:
+        path = write_case(tmp_path, name, data)
+        report = check_file(str(path), timeout_seconds=2)  # an internal error would raise
+        for diagnostic in report.diagnostics:
+            assert diagnostic.render().startswith(f"{path}:") or \
+                diagnostic.span.path.startswith(str(path)), (fmt, diagnostic)

@@ -27,6 +27,7 @@ from decisiontrees.questions.base import (
     Kind,
     Shape,
     Signature,
+    exact_text,
     refused,
 )
 from decisiontrees.questions.base import Lines as TextEvidence
@@ -120,7 +121,7 @@ class PiecewiseEvidence(Evidence):
 def _number_answer(value: Number, evidence: Evidence) -> Answer:
     """An exact Fraction, or an estimate (which no claim can rest on)."""
     if value.exact:
-        return Answer(str(value.value), str(value.value), evidence, comparable=value.value)
+        return Answer(exact_text(value.value), str(value.value), evidence, comparable=value.value)
     estimate = {"estimate": value.value, "half_width_95": value.half_width}
     return Answer(f"{value} (estimate)", estimate, evidence, exact=False)
 

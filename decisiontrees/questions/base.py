@@ -232,6 +232,21 @@ def count_text(count: int) -> str:
     return power_of_ten_text(math.log10(count))
 
 
+def exact_text(value: Any) -> str:
+    """An exact number as text; one with more than ``DIGITS_SHOWN`` digits is shown as
+    ``≈ 1.2 × 10^-4342 (exact in --json)`` (the answer's value keeps it exact)."""
+    if not isinstance(value, Fraction) or value == 0:
+        return str(value)
+    digits = len(str(abs(value.numerator))) + len(str(value.denominator)) \
+        if max(value.numerator.bit_length(), value.denominator.bit_length()) < 4 * DIGITS_SHOWN \
+        else 10 * DIGITS_SHOWN
+    if digits <= DIGITS_SHOWN:
+        return str(value)
+    log10 = math.log10(abs(value.numerator)) - math.log10(value.denominator)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{power_of_ten_text(log10)} (exact in --json)"
+
+
 def power_of_ten_text(log10: float) -> str:
     """``≈ 1.2 × 10^800`` for a number given by its logarithm (only for display)."""
     exponent = math.floor(log10)

@@ -26,6 +26,7 @@ from decisiontrees.questions.base import (
     Status,
     assignment_text,
     count_text,
+    exact_text,
     lottery_text,
 )
 
@@ -101,7 +102,7 @@ class OptimalPlans(Evidence):
     outcomes: tuple[str, ...]
 
     def lines(self) -> tuple[str, ...]:
-        return (f"value {self.value}",) + tuple(
+        return (f"value {exact_text(self.value)}",) + tuple(
             f"{row.plan}: lottery {lottery_text(row.lottery, self.outcomes)}" for row in self.rows)
 
     def to_json(self) -> dict[str, JSON]:
@@ -134,7 +135,7 @@ class Value(Family):
                                plans.lottery_of(tree, plan),
                                plans.count_at_most(tree, COUNT_CAP, utility),
                                dict(question.assignment))
-        return Answer(str(result), str(result), evidence, comparable=result)
+        return Answer(exact_text(result), str(result), evidence, comparable=result)
 
 
 class Optimal(Family):

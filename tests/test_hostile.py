@@ -1,0 +1,272 @@
+"""Hostile inputs from the audit: each gets a located error (exit 2), a bounded answer, or an
+honest refusal — never a traceback, never unbounded work, never injected spec text."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from paths import EXAMPLES
+
+from decisiontrees import SpecError, load, parse, run
+from decisiontrees.cli import main
+
+
+def check(capsys, *arguments):
+    """Run the CLI; its exit code and everything it printed (there is never a traceback)."""
+    code = main(["check", *arguments])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    return code, out.out + out.err
+
+
+def sd_file(tmp_path, edges=None, code="", rule="expected-value-maximization", version="0.5.2",
+            payoff="0"):
+    """A minimal SilverDecisions file: one decision between two terminals."""
+    terminal = {"type": "terminal", "name": "end", "childEdges": []}
+    document = {"SilverDecisions": version, "rule": rule, "data": {"code": code, "trees": [{
+        "type": "decision", "name": "pick",
+        "childEdges": edges if edges is not None else [
+            {"name": "left", "payoff": payoff, "childNode": dict(terminal)},
+            {"name": "right", "payoff": "1", "childNode": dict(terminal)}]}]}}
+    path = tmp_path / "sd.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+# ---------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize("number", ["1" * 5000, "0." + "0" * 5000 + "1", "1e999999999", "2e1001"])
+def test_numbers_too_large_to_be_exact_are_located_errors(capsys, write, number):
+    folder = write({"n.dtree": f"outcomes a\nutility u = {{a: {number}}}\n"})
+    code, out = check(capsys, str(folder / "n.dtree"))
+    assert code == 2 and "n.dtree:2:17: error: number too large to be exact" in out
+
+
+def test_computed_numbers_stay_bounded(capsys, write):
+    huge = "*".join(["(10/3)"] * 5000)
+    folder = write({"n.dtree": f"outcomes a\nutility u = {{a: {huge}}}\n"})
+    code, out = check(capsys, str(folder / "n.dtree"))
+    assert code == 2 and "too large to be exact here" in out
+
+
+def test_exact_answers_of_thousands_of_digits_are_printed(capsys, write):
+    """A chain 9,100 chance nodes deep has value 3^-9100 (4,342 digits)."""
+    lines = ["outcomes a, b", "tree t0 = a"]
+    lines += [f"tree t{k} = chance {{ 1/3: t{k - 1}, 2/3: b }}" for k in range(1, 9101)]
+    folder = write({"deep.dtree": "\n".join(lines + ["query value(t9100, {a: 1, b: 0})\n"])})
+    code, out = check(capsys, str(folder / "deep.dtree"))
+    assert code == 0 and "≈ " in out and "10^-4342" in out
+    code = main(["check", str(folder / "deep.dtree"), "--json"])
+    document = json.loads(capsys.readouterr().out)
+    value = document["files"][0]["statements"][0]["answer"]
+    assert value == "1/" + str(3**9100)
+
+
+def test_scientific_notation_is_exact(capsys, write):
+    folder = write({"s.dtree": "outcomes a, b\ntree t = chance { 1.5e-1: a, 8.5e-1: b }\n"
+                               "claim value(t, {a: 1e3, b: 0}) == 150\n"})
+    assert check(capsys, str(folder / "s.dtree"))[0] == 0
+
+
+# ---------------------------------------------------------------- line breaks and text
+
+
+@pytest.mark.parametrize("newline", ["\r", "\x0c", "\u2028", "\x0b"])
+def test_characters_python_counts_as_line_breaks_do_not_move_the_error(capsys, write, newline):
+    # inside a comment, and (for the ones the grammar counts as white space) between tokens
+    space = newline if newline in "\r\x0c" else " "
+    text = f"outcomes a,{space}b # a comment{newline}still the comment\nclass c = {{a > zz}}\n"
+    folder = write({"l.dtree": text.encode("utf-8")})
+    code, out = check(capsys, str(folder / "l.dtree"))
+    assert code == 2 and "l.dtree:2:16: error: `zz` is not an outcome" in out
+    assert "class c = {a > zz}" in out
+
+
+def test_a_long_line_with_many_problems_gives_bounded_diagnostics(capsys, write):
+    entries = ", ".join(["a: 1"] * 50_000)
+    folder = write({"d.dtree": f"outcomes a\nutility u = {{{entries}}}\n"})
+    code, out = check(capsys, str(folder / "d.dtree"))
+    assert code == 2 and "more problems (the first 100 are shown)" in out
+    assert len(out) < 100_000  # each diagnostic shows a window of the 300 KB line
+
+
+def test_fmt_of_a_file_that_is_not_utf8_is_a_located_error(capsys, write):
+    folder = write({"x.dtree": b"outcomes a\n\xff\n"})
+    assert main(["fmt", str(folder / "x.dtree")]) == 2
+    assert "x.dtree:2:1: error: not valid UTF-8" in capsys.readouterr().err
+
+
+def test_a_flat_sum_of_100000_terms_is_evaluated(capsys, write):
+    folder = write({"f.dtree": "outcomes a\nclaim value(a, {a: " + "+".join(["1"] * 100_000)
+                               + "}) == 100000\n"})
+    assert check(capsys, str(folder / "f.dtree"))[0] == 0
+
+
+# ---------------------------------------------------------------- files
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_devices_and_fifos_are_refused_before_reading(capsys, write, target):
+    folder = write({"s.dtree": "outcomes a\n"})
+    if target == "fifo":
+        target = str(folder / "pipe.dtree")
+        os.mkfifo(target)
+    code, out = check(capsys, target)
+    assert code == 2 and "not a regular file" in out
+
+
+@pytest.mark.parametrize("include, message", [
+    ('"/dev/zero"', "include paths are relative"),
+    ('"/etc/passwd"', "include paths are relative"),
+    ('"../outside.dtree"', "outside the folder"),
+    ('"notes.txt"', "only .dtree files"),
+])
+def test_includes_stay_inside_the_spec_folder(capsys, write, include, message):
+    folder = write({"inner/main.dtree": f"include {include}\noutcomes a\n",
+                    "outside.dtree": "outcomes b\n", "inner/notes.txt": "outcomes c\n"})
+    code, out = check(capsys, str(folder / "inner" / "main.dtree"))
+    assert code == 2 and message in out
+
+
+def test_json_nested_too_deeply_is_a_located_error(capsys, write):
+    folder = write({"deep.json": "[" * 100_000 + "]" * 100_000})
+    code, out = check(capsys, str(folder / "deep.json"))
+    assert code == 2 and "deep.json:1:1001: error: JSON nested more than 1000 levels" in out
+
+
+@pytest.mark.parametrize("document, where", [
+    ({"format": "decisiontrees-spec", "version": 1, "outcomes": 2}, "outcomes"),
+    ({"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}],
+      "trees": {"t": {"nodes": [{"chance": [{"probability": "1 } include \"/dev/zero\" #",
+                                             "child": 1}]}, {"leaf": "a"}]}}}, "trees.t.nodes[0]"),
+    ({"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}],
+      "statements": ["query reachable(a) include \"/dev/zero\""]}, "statements[0]"),
+    ({"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}],
+      "classes": {"c": "{a > 0} claim reachable(a) == {a}"}}, "classes.c"),
+])
+def test_json_specs_with_wrong_types_or_smuggled_text_are_refused(capsys, write, document, where):
+    folder = write({"s.json": json.dumps(document)})
+    code, out = check(capsys, str(folder / "s.json"))
+    assert code == 2 and f"invalid JSON spec: {where}" in out
+
+
+def test_problems_in_a_json_specs_text_are_placed_in_the_json_file(capsys, write):
+    document = {"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}, {"name": "b"}],
+                "trees": {"t": {"nodes": [{"chance": [{"probability": "1/2", "child": 1},
+                                                      {"probability": "1/3", "child": 2}]},
+                                          {"leaf": "a"}, {"leaf": "b"}]}}}
+    folder = write({"s.json": json.dumps(document, indent=1)})
+    code, out = check(capsys, str(folder / "s.json"))
+    assert code == 2 and "s.json:" in out and "trees.t.nodes[0]: probabilities sum to 5/6" in out
+    assert "(as spec text)" not in out
+
+
+# ---------------------------------------------------------------- other tools' files
+
+
+@pytest.mark.parametrize("number", ["1e999999999", "1" * 5000])
+def test_gambit_numbers_are_bounded(capsys, write, number):
+    game = (f'EFG 2 R "g" {{ "P" }}\nc "" 1 "" {{ "a" {number} "b" 0 }} 0\n'
+            't "" 1 "x" { 1 }\nt "" 2 "y" { 0 }\n')
+    folder = write({"g.efg": game})
+    code, out = check(capsys, str(folder / "g.efg"))
+    assert code == 2 and "g.efg:2:" in out
+
+
+def test_export_efg_of_a_parametric_tree_is_refused_with_the_reason(capsys):
+    assert main(["export", str(EXAMPLES / "power_chance.dtree"), "grab", "--efg"]) == 2
+    assert "has parameters" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("edges, payoff, code, message", [
+    (7, "0", "", "childEdges must be a list"),
+    (None, 1e999, "", "is not a number"),
+    (None, "10^10^10", "", "too large"),
+    (None, "9^9^9", "", "too large"),
+    (None, "exp(10^9)", "", "is not computed here"),
+    (None, "x", "x = 2\n" + "x = x * x\n" * 40, "too large"),
+    (None, "1e999999999", "", "too large"),
+])
+def test_silverdecisions_values_are_bounded(capsys, tmp_path, edges, payoff, code, message):
+    path = sd_file(tmp_path, edges=edges, payoff=payoff, code=code)
+    code_, out = check(capsys, str(path))
+    assert code_ == 2 and message in out, out
+
+
+def test_silverdecisions_nan_payoff_is_refused(capsys, tmp_path):
+    path = tmp_path / "sd.json"
+    path.write_text(sd_file(tmp_path).read_text().replace('"payoff": "0"', '"payoff": NaN'))
+    code, out = check(capsys, str(path))
+    assert code == 2 and "is not a number" in out
+
+
+def test_silverdecisions_text_cannot_inject_spec_text(capsys, tmp_path):
+    path = sd_file(tmp_path, rule='x\ninclude "/etc/passwd" #',
+                   version='1\nclaim strategies(tree_1) == 99 #')
+    spec = load(str(path))
+    assert spec.statements == ()
+    code, out = check(capsys, str(path))
+    assert code == 0 and "passwd" not in out.replace("include \"/etc/passwd\" #", "")
+
+
+def test_scipy_parameters_too_large_for_floats_are_refused(capsys, write):
+    folder = write({"s.dtree": "outcomes a\ndistribution d = scipy(norm, 1" + "0" * 400 + ")\n"})
+    code, out = check(capsys, str(folder / "s.dtree"))
+    assert code == 2 and "too large for a float" in out
+
+
+# ---------------------------------------------------------------- bounded work
+
+
+def test_strategies_of_a_doubly_exponential_tree_are_answered_in_log_form():
+    lines = ["outcomes a, b", "tree t0 = choice { a, b }"]
+    lines += [f"tree t{i} = chance {{ 1/2: t{i - 1}, 1/2: t{i - 1} }}" for i in range(1, 61)]
+    results = run(parse("\n".join(lines + ["query strategies(t60)", "query plans(t60)",
+                                           "claim strategies(t60) > 1000", "query lotteries(t60)\n"])))
+    assert [r.status for r in results] == ["answer", "answer", "pass", "refused"]
+    assert results[0].answer.summary.startswith("≈ 10^(3.47e+17)")
+
+
+def test_export_efg_does_not_unfold_without_bound(capsys, write):
+    lines = ["outcomes a, b", "tree t0 = choice { a, b }"]
+    lines += [f"tree t{i} = chance {{ 1/2: t{i - 1}, 1/2: t{i - 1} }}" for i in range(1, 61)]
+    folder = write({"t.dtree": "\n".join(lines) + "\n"})
+    assert main(["export", str(folder / "t.dtree"), "t60", "--efg"]) == 2
+    assert "more than 1000000 nodes" in capsys.readouterr().err
+
+
+def test_a_choice_over_many_outcomes_is_checked_in_linear_time(capsys, write):
+    names = [f"o{k}" for k in range(30_000)]
+    folder = write({"w.dtree": f"outcomes {', '.join(names)}\ntree t = choice {{ {', '.join(names)} }}\n"
+                               "claim plans(t) == 30000\n"})
+    assert check(capsys, str(folder / "w.dtree"))[0] == 0
+
+
+def test_samples_are_capped(capsys, write):
+    folder = write({"s.dtree": "outcomes a, b\ntree t = choice { a, b }\n"
+                               "query power(t, samples = 1000000000000)\n"})
+    code, out = check(capsys, str(folder / "s.dtree"))
+    assert code == 2 and "at most 100,000,000 samples" in out
+
+
+def test_orbits_refuse_many_outcomes_before_integrating(capsys, write):
+    names = [f"o{k}" for k in range(20)]
+    folder = write({"c.dtree": f"outcomes off, {', '.join(names)}\ntree t = choice {{ {', '.join(names)} }}\n"
+                               "query convergence(t, off)\n"})
+    code, out = check(capsys, str(folder / "c.dtree"), "--timeout", "20")
+    assert code == 0 and ("REFUSED" in out or "UNKNOWN" in out or "= " in out)
+    assert "timed out" not in out
+
+
+def test_invalid_specs_with_latex_output_show_their_diagnostics(capsys, write):
+    folder = write({"bad.dtree": "outcomes a\ntree t = choice { b }\n"})
+    assert main(["check", str(folder / "bad.dtree"), "--latex"]) == 2
+    assert "bad.dtree:2:19: error: unknown outcome or tree `b`" in capsys.readouterr().err
+
+
+def test_a_spec_error_is_an_exception_of_the_api_too():
+    with pytest.raises(SpecError):
+        parse("outcomes a\nutility u = {a: " + "9" * 2000 + "}\n")
