@@ -289,3 +289,28 @@ def test_broken_files_are_not_verified_and_never_a_traceback(tmp_path, text):
         done = subprocess.run(command, capture_output=True, text=True, cwd=parent)
         assert done.returncode == 1, (command, done.stdout, done.stderr)
         assert done.stdout.startswith("NOT VERIFIED") and "Traceback" not in done.stderr
+
+
+def test_random_tampering_is_never_accepted_as_a_false_statement(examples, example_claims):
+    """300 mutants of the examples' certificate file (values replaced by hostile ones anywhere):
+    the checker never raises, and whatever it accepts says what the original said."""
+    import random
+
+    from fuzzing import mutate_json
+
+    truth = {(c["claim"]["file"], c["claim"]["line"]): c["holds"] for c in examples["certificates"]}
+    text = json.dumps(examples)
+    rng = random.Random(7)
+    accepted = 0
+    for _ in range(300):
+        try:
+            mutant = json.loads(mutate_json(text, rng))
+        except ValueError:
+            continue
+        if verify(mutant, example_claims) is not None:
+            continue
+        accepted += 1
+        for certificate in mutant["certificates"]:
+            where = (certificate["claim"]["file"], certificate["claim"]["line"])
+            assert certificate["holds"] == truth[where]
+    assert accepted < 300  # most mutants are rejected

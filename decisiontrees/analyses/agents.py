@@ -24,7 +24,7 @@ from typing import Any
 from decisiontrees import limits
 from decisiontrees.analyses.integrals import region_integral
 from decisiontrees.analyses.plans import reachable_outcomes
-from decisiontrees.errors import CrossCheckFailed, TooManyLotteries
+from decisiontrees.errors import CrossCheckFailed, RefusedError, TooManyLotteries
 from decisiontrees.model.laws import UNIFORM, Distribution, Univariate
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
 from decisiontrees.model.symbols import simplify
@@ -117,6 +117,18 @@ def relevant_outcomes(trees: Sequence[Node], order: Sequence[str]) -> tuple[str,
     return tuple(o for o in order if o in reached)
 
 
+MAX_EXACT_OUTCOMES = 10
+
+
+def _exact_dimension(order: Sequence[str]) -> None:
+    """Exact answers integrate over polytopes of one dimension per outcome; past
+    MAX_EXACT_OUTCOMES that is refused with the way round it."""
+    if len(order) > MAX_EXACT_OUTCOMES:
+        raise RefusedError(f"an exact answer integrates over {len(order)} dimensions (one per "
+                           f"outcome reached), more than {MAX_EXACT_OUTCOMES}; ask for an "
+                           "estimate with `samples = N`")
+
+
 def _masses(points: Sequence[Point], density: Univariate) -> dict[Point, Fraction]:
     """The probability that each point is the optimal lottery among ``points``."""
     d = len(points[0])
@@ -137,6 +149,7 @@ EXACT_METHOD = "exact: polytope integrals (Normaliz triangulation, rational arit
 def choice_probabilities_exact(children: Sequence[Node], outcomes: Sequence[str],
                                density: Univariate) -> ChoiceAnswer:
     order = relevant_outcomes(children, outcomes)
+    _exact_dimension(order)
     sets = [lottery_points(c, order) for c in children]
     union = sorted(frozenset().union(*sets))
     masses = _masses(union, density)
@@ -153,6 +166,7 @@ def choice_probabilities_exact(children: Sequence[Node], outcomes: Sequence[str]
 
 def pair_exact(left: Node, right: Node, outcomes: Sequence[str], density: Univariate) -> PairAnswer:
     order = relevant_outcomes([left, right], outcomes)
+    _exact_dimension(order)
     mine, theirs = lottery_points(left, order), lottery_points(right, order)
     masses = _masses(sorted(mine | theirs), density)
     better = sum((m for z, m in masses.items() if z in mine and z not in theirs), Fraction(0))
@@ -163,6 +177,7 @@ def pair_exact(left: Node, right: Node, outcomes: Sequence[str], density: Univar
 
 def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> PowerAnswer:
     order = relevant_outcomes([tree], outcomes)
+    _exact_dimension(order)
     points = sorted(lottery_points(tree, order))
     total = Fraction(0)
     for z in points:
