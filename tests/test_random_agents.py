@@ -155,11 +155,11 @@ def _generic(names, generator):
     lambda names: st.tuples(st.just(names), trees(names, max_leaves=5),
                             trees(names, max_leaves=5))), st.integers(0, 2**16))
 def test_convergence_agrees_with_brute_force_orbits(case, seed):
+    """Orbits permute every outcome of O (here all of ``names``), reached or not."""
     names, left, right = case
     strength = convergence(left, right, names)
     generator = random.Random(seed)
-    reached = _leaf_outcomes(names, left, right)
-    orbits = [_brute_orbit(left, right, reached, _generic(reached, generator)) for _ in range(6)]
+    orbits = [_brute_orbit(left, right, list(names), _generic(names, generator)) for _ in range(3)]
     if strength.witness is not None and strength.level == "none":
         w = strength.witness
         assert _brute_orbit(left, right, list(w.utility), dict(w.utility)) == (w.left, w.right)
@@ -171,9 +171,8 @@ def test_convergence_agrees_with_brute_force_orbits(case, seed):
     if strength.level == "strict" and strength.favourable is not None:
         f = strength.favourable
         assert _brute_orbit(left, right, list(f.utility), dict(f.utility)) == (f.left, f.right)
-    reached = analysis.reachable_outcomes(left) | analysis.reachable_outcomes(right)
-    if len(reached) <= 3:
-        assert strength.level is not None  # exhaustive: always decided
+    if len(names) <= 3:
+        assert strength.level is not None  # exhaustive over O: always decided
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -182,13 +181,46 @@ def test_orbit_share_bounds_hold_on_brute_force_orbits(left, right, seed):
     share = orbit_share(left, right, OUTCOMES)
     assert share.lower <= share.upper
     generator = random.Random(seed)
-    reached = _leaf_outcomes(OUTCOMES, left, right)
-    for _ in range(4):
-        u = _generic(reached, generator)
-        weakly = sum(1 for image in itertools.permutations(reached)
-                     if analysis.value(left, {o: u[image[k]] for k, o in enumerate(reached)})
-                     >= analysis.value(right, {o: u[image[k]] for k, o in enumerate(reached)}))
-        assert Fraction(weakly, len(list(itertools.permutations(reached)))) >= share.lower
+    names = list(OUTCOMES)
+    for _ in range(2):  # orbits over all of O, reached or not
+        u = _generic(names, generator)
+        images = list(itertools.permutations(names))
+        weakly = sum(1 for image in images
+                     if analysis.value(left, {o: u[image[k]] for k, o in enumerate(names)})
+                     >= analysis.value(right, {o: u[image[k]] for k, o in enumerate(names)}))
+        assert Fraction(weakly, len(images)) >= share.lower
+    if share.upper_orbit is not None:  # the upper bound's orbit, counted again by brute force
+        orbit = share.upper_orbit
+        counted = _brute_orbit(left, right, list(orbit.utility), dict(orbit.utility))
+        assert counted == (orbit.left, orbit.right)
+
+
+WINDOW = """
+outcomes a, b, c, d
+tree left = choice {
+    chance { 1/2: a, 1/2: b }, chance { 1/2: a, 1/2: c }, chance { 1/2: b, 1/2: c },
+    chance { 2/3: a, 1/6: b, 1/6: c }, chance { 2/3: b, 1/6: a, 1/6: c },
+    chance { 2/3: c, 1/6: a, 1/6: b },
+}
+tree right = choice {
+    chance { 71/120: a, 40/120: b, 9/120: c }, chance { 71/120: a, 40/120: c, 9/120: b },
+    chance { 71/120: b, 40/120: a, 9/120: c }, chance { 71/120: b, 40/120: c, 9/120: a },
+    chance { 71/120: c, 40/120: a, 9/120: b }, chance { 71/120: c, 40/120: b, 9/120: a },
+}
+claim convergence(left, right) == strict
+claim convergence(left, right, over = {a, b, c}) == none
+claim not distribution_dependent(left, right)
+claim distribution_dependent(left, right, over = {a, b, c})
+"""
+
+
+def test_orbits_range_over_the_declared_outcomes_not_only_the_reached_ones():
+    """Both trees are symmetric in a, b, c; `right` wins only when the middle value, scaled to
+    (0, m, 1), lies near 1/2. Over {a, b, c} that orbit prefers `right` (none); with an
+    unreachable `d` declared, at most 2 of a u's 4 value triples can fall in the window."""
+    results = run(parse(WINDOW))
+    assert [r.status for r in results] == ["pass"] * 4, [r.lines() for r in results]
+    assert "O = {a, b, c, d}; the trees reach {a, b, c}" in results[0].lines()[0]
 
 
 def test_estimates_never_decide_claims_and_say_they_are_estimates():

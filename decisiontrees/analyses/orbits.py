@@ -1,27 +1,32 @@
-"""Convergent instrumental goals by orbit analysis (THEORY §5).
+"""Convergent instrumental goals by orbit analysis (docs/theory.md §5).
 
-For a symmetric distribution, ``P_D(t_i) = E_u[share of the orbit {σu} choosing t_i]``, so
-what every admissible ``D`` does is decided by the orbit counts of generic ``u``:
+A random agent's ``u`` gives a value to every outcome of ``O`` (the declared outcomes, or the
+set a question names with ``over =``), and a symmetric distribution permutes all of ``O``. So
+``P_D(t_i) = E_u[share of the orbit {σu} choosing t_i]`` with ``σ`` ranging over permutations
+of ``O``, and what every admissible ``D`` does is decided by the orbit counts of generic ``u``.
+The trees reach only ``R ⊆ O``; an orbit's count depends on which of ``u``'s values fall on
+``R``, so it is counted over the ``|O|!/(|O|−|R|)!`` assignments of values to ``R``.
 
 - **absolute** iff ``V(t_i) > V(t_j)`` for almost every ``u``: decided exactly by the
-  polytope volumes of random_agents (P[V(t_i) > V(t_j)] = 1 under U[0,1]);
-- **weak** fails iff some generic ``u`` has fewer orbit members choosing ``t_i`` than
-  ``t_j``; such a ``u`` is the witness (orbit counts are constant near a generic ``u``, so a
-  symmetric regular ``D`` concentrated there violates the claim). With at most 4 outcomes
-  every cell of the arrangement where counts can change is visited, so weak and strict
-  are decided exactly; with more, orbits are sampled;
+  polytope volumes of random_agents (the law of ``u`` on ``R`` is what matters);
+- **weak** fails iff some generic ``u`` over ``O`` has fewer orbit members choosing ``t_i``
+  than ``t_j``: that ``u`` is the witness. Every orbit over ``O`` is a sum of orbits over
+  ``R`` (one per choice of the values that fall on ``R``), so weak and strict over ``R``
+  carry over to ``O``; "none" does not, and needs a witness over ``O`` itself;
+- with at most 4 outcomes every cell where counts can change is visited (exhaustive);
+  otherwise orbits are sampled;
 - **weak** holds by Tarsney's propositions (P3: weak; P1, P4: strict; P2: absolute), each
   verified by the relations engine with its own evidence;
 - **strict** holds when weak does and some generic orbit strictly prefers ``t_i``; it fails
-  when the trees are one permutation apart (equal counts on every orbit).
+  when every orbit splits evenly (the trees are one permutation apart, or every cell says so).
 
-Without a proposition and without a violating orbit among the ones tried, the answer is
-``unknown``, never a guess.
+Without a proof and without a violating orbit, the answer is ``unknown``, never a guess.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,28 +40,44 @@ from decisiontrees.analyses.agents import lottery_points, pair_exact, relevant_o
 from decisiontrees.errors import RefusedError
 from decisiontrees.model.nodes import Node
 
-MAX_OUTCOMES = 8
+_DENOMINATORS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 40, 50, 60, 100, 120, 1000, 10**4,
+                 10**6)
+MAX_ASSIGNMENTS = 50_000  # ways u's values can fall on the reached outcomes, per orbit
 SCALE = 10**6
 
 
 @dataclass(frozen=True)
 class Orbit:
-    """A generic utility function and how its orbit splits between the two trees."""
+    """A generic utility function over ``O`` and how its orbit splits between the two trees:
+    how many of its permutations value the left tree more, equally, or less."""
 
     utility: Mapping[str, Fraction]
-    left: Fraction  # orbit members choosing the left tree (ties count half)
-    right: Fraction
-    size: int
-    weakly_left: int  # members with V(left) >= V(right)
+    better: int
+    tied: int
+    worse: int
+
+    @property
+    def size(self) -> int:
+        return self.better + self.tied + self.worse
+
+    @property
+    def left(self) -> Fraction:
+        """Members choosing the left tree (a tie is split between the two)."""
+        return self.better + Fraction(self.tied, 2)
+
+    @property
+    def right(self) -> Fraction:
+        return self.worse + Fraction(self.tied, 2)
+
+    @property
+    def weakly_left(self) -> int:
+        """Members with ``V(left) ≥ V(right)`` (Turner's "weakly prefers")."""
+        return self.better + self.tied
 
     def text(self) -> str:
         values = ", ".join(f"{o}: {v}" for o, v in self.utility.items())
-        return (f"u = {{{values}}}: of its {self.size} permutations {_half(self.left)} choose the "
-                f"left tree, {_half(self.right)} the right")
-
-
-def _half(value: Fraction) -> str:
-    return str(value) if value.denominator == 1 else f"{float(value):g}"
+        return (f"u = {{{values}}}: of its {self.size} permutations, {self.better} value the "
+                f"left tree more, {self.tied} equally, {self.worse} the right more")
 
 
 @dataclass(frozen=True)
@@ -69,20 +90,25 @@ class Strength:
     witness: Orbit | None = None  # breaks the next stronger level
     favourable: Orbit | None = None  # an orbit that strictly prefers the left tree
     unfavourable: Orbit | None = None  # an orbit that strictly prefers the right tree
+    over: tuple[str, ...] = ()  # the outcome set O the orbits permute
 
 
 class _Orbits:
-    """Orbit counts for two trees over their relevant outcomes, in integer arithmetic."""
+    """Orbit counts for two trees, ``u`` over ``universe`` (O), in integer arithmetic."""
 
-    def __init__(self, left: Node, right: Node, outcomes: Sequence[str]) -> None:
+    def __init__(self, left: Node, right: Node, universe: Sequence[str]) -> None:
         import numpy as np
 
-        self.names = relevant_outcomes([left, right], outcomes)
-        d = len(self.names)
-        if d > MAX_OUTCOMES:
-            raise RefusedError(f"orbit analysis enumerates all d! permutations; the trees reach "
-                             f"{d} outcomes, more than {MAX_OUTCOMES}")
-        mine, theirs = lottery_points(left, self.names), lottery_points(right, self.names)
+        self.names = tuple(universe)
+        self.reach = relevant_outcomes([left, right], self.names)
+        d, r = len(self.names), len(self.reach)
+        assignments = math.perm(d, r)
+        if assignments > MAX_ASSIGNMENTS:
+            raise RefusedError(f"orbit analysis counts the {assignments} ways a utility "
+                               f"function's values can fall on the {r} outcomes the trees reach "
+                               f"(of {d}), more than {MAX_ASSIGNMENTS}")
+        self.per_assignment = math.factorial(d - r)  # permutations of O per assignment
+        mine, theirs = lottery_points(left, self.reach), lottery_points(right, self.reach)
         union = sorted(mine | theirs)
         scale = lcm(*(x.denominator for z in union for x in z))
         self.scale = scale
@@ -90,8 +116,32 @@ class _Orbits:
         self.in_right = np.array([z in theirs for z in union])
         dtype: Any = np.int64 if scale * SCALE < 2**62 else object
         self.points = np.array([[int(x * scale) for x in z] for z in union], dtype=dtype).T
-        self.permutations = np.array(list(itertools.permutations(range(d))), dtype=np.int64)
+        # where each reached outcome takes its value: an injective map R -> value slots
+        self.maps = np.array(list(itertools.permutations(range(d), r)), dtype=np.int64) \
+            .reshape(assignments, r)
         self.dtype = dtype
+
+    def simplest(self, orbit: Orbit, accept: Callable[[Orbit], bool]) -> Orbit:
+        """The same kind of witness with the simplest values found: scaled to [0, 1] (orbits
+        ignore positive affine maps), then rounded to small denominators, each candidate
+        re-counted exactly and kept only if ``accept`` still holds."""
+        values = [orbit.utility[o] for o in self.names]
+        low, high = min(values), max(values)
+        if high > low:
+            values = [(v - low) / (high - low) for v in values]
+        for denominator in _DENOMINATORS:
+            candidate = self.orbit(_grid(values, max(denominator, len(values) - 1)))
+            if candidate is not None and accept(candidate):
+                return candidate
+        return orbit
+
+    def differences(self) -> list[list[int]]:
+        """``z − z'`` for every pair of lotteries, padded with zeros to one entry per value
+        slot (a value that falls on no reached outcome multiplies zero)."""
+        columns = self.points.shape[1]
+        pad = [0] * (len(self.names) - len(self.reach))
+        return [[int(x) - int(y) for x, y in zip(self.points[:, a], self.points[:, b])] + pad
+                for a in range(columns) for b in range(a)]
 
     def orbit(self, values: Sequence[Fraction]) -> Orbit | None:
         """Counts for the orbit of ``u = values``; None when ``u`` is not generic."""
@@ -102,7 +152,7 @@ class _Orbits:
         dtype = self.dtype if max(whole, default=0) < SCALE * 16 else object
         base = np.array(whole, dtype=dtype)
         points = self.points if dtype is self.dtype else self.points.astype(object)
-        scores = base[self.permutations] @ points  # permutations × lotteries
+        scores = base[self.maps] @ points  # assignments × lotteries
         top = scores.max(axis=1)
         if ((scores == top[:, None]).sum(axis=1) > 1).any():
             return None  # two distinct lotteries tie: u lies on a boundary
@@ -113,8 +163,8 @@ class _Orbits:
         right_wins = int((best_left < best_right).sum())
         ties = len(scores) - left_wins - right_wins
         utility = {o: Fraction(v) for o, v in zip(self.names, values)}
-        return Orbit(utility, left_wins + Fraction(ties, 2), right_wins + Fraction(ties, 2),
-                     len(scores), left_wins + ties)
+        each = self.per_assignment
+        return Orbit(utility, left_wins * each, ties * each, right_wins * each)
 
     @property
     def exhaustive(self) -> bool:
@@ -134,14 +184,11 @@ class _Orbits:
             return [[Fraction(k) for k in range(d)]]
         if d == 3:
             breaks = {Fraction(0), Fraction(1)}
-            for column in range(self.points.shape[1]):
-                for other in range(column):
-                    difference = [Fraction(int(a) - int(b)) for a, b in
-                                  zip(self.points[:, column], self.points[:, other])]
-                    for _, b, c in itertools.permutations(difference):
-                        # a·0 + b·t + c·1 = 0
-                        if b and 0 < -c / b < 1:
-                            breaks.add(-c / b)
+            for difference in self.differences():
+                for _, b, c in itertools.permutations(difference):
+                    # a·0 + b·t + c·1 = 0
+                    if b and 0 < -c / b < 1:
+                        breaks.add(Fraction(-c, b))
             ordered = sorted(breaks)
             return [[Fraction(0), (x + y) / 2, Fraction(1)] for x, y in zip(ordered, ordered[1:])]
         shapes = []
@@ -187,15 +234,11 @@ class _Orbits:
         """
         import numpy as np
 
-        columns = self.points.shape[1]
         lines: set[tuple[int, int, int]] = {(0, 1, -1), (1, -1, 0)}  # t = 1 and s = t
-        for a in range(columns):
-            for b in range(a):
-                difference = [int(x) - int(y) for x, y in zip(self.points[:, a],
-                                                              self.points[:, b])]
-                for _, cs, ct, c1 in itertools.permutations(difference):
-                    if cs or ct:
-                        lines.add(_normalised(cs, ct, c1))
+        for difference in self.differences():
+            for _, cs, ct, c1 in itertools.permutations(difference):
+                if cs or ct:
+                    lines.add(_normalised(cs, ct, c1))
         lines_list = sorted(lines)
         critical = {Fraction(0), Fraction(1)}
         for k, (cs1, ct1, c11) in enumerate(lines_list):
@@ -238,7 +281,7 @@ class _Orbits:
         for start in range(0, len(samples), 4096):
             limits.check("evaluating orbit shapes")
             batch = samples[start:start + 4096]
-            scores = batch[:, self.permutations] @ points  # samples × permutations × lotteries
+            scores = batch[:, self.maps] @ points  # samples × assignments × lotteries
             if scores.shape[2] > 1:
                 ordered = np.sort(scores, axis=2)
                 if (ordered[:, :, -1] - ordered[:, :, -2] < 1e-9).any():
@@ -261,92 +304,211 @@ class _Orbits:
         return found if len(found) == len(exact) else None
 
 
+def _grid(values: Sequence[Fraction], denominator: int) -> list[Fraction]:
+    """``values`` moved to multiples of ``1/denominator``, keeping their order strict (values
+    that would meet are pushed apart), then scaled back into [0, 1]."""
+    order = sorted(range(len(values)), key=lambda k: values[k])
+    steps = [0] * len(values)
+    previous = -1
+    for k in order:
+        step = max(round(values[k] * denominator), previous + 1)
+        steps[k] = previous = step
+    top = max(steps) or 1
+    return [Fraction(step, top) for step in steps]
+
+
 def _normalised(cs: int, ct: int, c1: int) -> tuple[int, int, int]:
     divisor = gcd(gcd(abs(cs), abs(ct)), abs(c1)) or 1
     sign = -1 if (cs, ct, c1) < (0, 0, 0) else 1
     return (sign * cs // divisor, sign * ct // divisor, sign * c1 // divisor)
 
 
+@dataclass
+class _Analysis:
+    """What the orbit counts over O and over the reached outcomes R show about a pair."""
+
+    universe: tuple[str, ...]
+    reach: tuple[str, ...]
+    over_o: _Orbits | None  # None: too many assignments to count over O
+    over_r: _Orbits | None
+    orbits_o: list[Orbit]
+    orbits_r: list[Orbit]
+
+    @property
+    def exhaustive_o(self) -> bool:
+        return self.over_o is not None and self.over_o.exhaustive
+
+    @property
+    def exhaustive_r(self) -> bool:
+        return self.over_r is not None and self.over_r.exhaustive
+
+    def simplest(self, orbit: Orbit | None, accept: Callable[[Orbit], bool]) -> Orbit | None:
+        """``orbit`` with the simplest values that keep it a witness (``accept``)."""
+        if orbit is None:
+            return None
+        for counter in (self.over_o, self.over_r):
+            if counter is not None and tuple(orbit.utility) == counter.names:
+                return counter.simplest(orbit, accept)
+        return orbit
+
+    def tried(self) -> str:
+        counter = self.over_o or self.over_r
+        if counter is not None and counter.swept:
+            return "every orbit shape (a plane sweep over the cells of (0, s, t, 1))"
+        if counter is not None and counter.exhaustive:
+            return f"every orbit shape ({len(self.orbits_o or self.orbits_r)} cells of (0, t, 1))"
+        return f"{len(self.orbits_o)} orbits over O tried"
+
+
+def _analyse(left: Node, right: Node, universe: Sequence[str]) -> _Analysis:
+    names = tuple(universe)
+    reach = relevant_outcomes([left, right], names)
+    try:
+        over_o: _Orbits | None = _Orbits(left, right, names)
+    except RefusedError:
+        over_o = None
+    over_r = over_o if reach == names else _Orbits(left, right, reach)
+    orbits_o = over_o.search() if over_o is not None else []
+    orbits_r = orbits_o if over_r is over_o or over_r is None else over_r.search()
+    return _Analysis(names, reach, over_o, over_r, orbits_o, orbits_r)
+
+
+def _least(orbits: Sequence[Orbit]) -> Orbit | None:
+    worst = min(orbits, key=lambda o: o.left - o.right, default=None)
+    return worst if worst is not None and worst.left < worst.right else None
+
+
+def _most(orbits: Sequence[Orbit]) -> Orbit | None:
+    best = max(orbits, key=lambda o: o.left - o.right, default=None)
+    return best if best is not None and best.left > best.right else None
+
+
+def over_text(universe: Sequence[str], reach: Sequence[str]) -> str:
+    text = "{" + ", ".join(universe) + "}"
+    return text if len(reach) == len(universe) else \
+        f"{text}; the trees reach {{{', '.join(reach)}}}"
+
+
 def convergence(left: Node, right: Node, outcomes: Sequence[str],
                 timeout_ms: int = relations.DEFAULT_TIMEOUT_MS) -> Strength:
     """How strongly ``left`` is a convergent instrumental goal over ``right`` when both are
-    alternatives at a choice node, for every admissible distribution."""
-    names = relevant_outcomes([left, right], outcomes)
-    reasons: list[str] = []
-    counter = _Orbits(left, right, names)  # refuses too many outcomes before any integral
-    pair = pair_exact(left, right, names, (Fraction(1),))
-    orbits = counter.search()
-    worse = min(orbits, key=lambda o: o.left - o.right, default=None)
-    better = max(orbits, key=lambda o: o.left - o.right, default=None)
-    unfavourable = worse if worse is not None and worse.left < worse.right else None
-    favourable = better if better is not None and better.left > better.right else None
-    common = {"favourable": favourable, "unfavourable": unfavourable}
-    if counter.swept:
-        tried = "every orbit shape (a plane sweep over the cells of (0, s, t, 1))"
-    elif counter.exhaustive:
-        tried = f"every orbit shape ({len(orbits)} cells of (0, t, 1))"
-    else:
-        tried = f"{len(orbits)} orbits tried"
-    if pair.better.value == 1:
+    alternatives at a choice node, for every admissible distribution of ``u`` over
+    ``outcomes`` (O)."""
+    universe = tuple(outcomes)
+    reach = relevant_outcomes([left, right], universe)
+    reasons = [f"orbits permute O = {over_text(universe, reach)}"]
+    try:
+        pair = pair_exact(left, right, reach, (Fraction(1),))
+    except RefusedError:
+        pair = None
+    if pair is not None and pair.better.value == 1:
         reasons.append("P[V(left) > V(right)] = 1 under U[0,1] (exact): the left tree is "
                        "strictly better for almost every u, so every regular distribution "
                        "chooses it with probability 1")
-        return Strength("absolute", "absolute", tuple(reasons), **common)
-    reasons.append(f"not absolute: P[V(left) > V(right)] = {pair.better.value} < 1 under "
-                   "U[0,1] (exact), so a set of u of positive measure does not prefer the left "
-                   "tree strictly")
+        return Strength("absolute", "absolute", tuple(reasons), over=universe)
+    if pair is not None:
+        reasons.append(f"not absolute: P[V(left) > V(right)] = {pair.better.value} < 1 under "
+                       "U[0,1] (exact), so a set of u of positive measure does not prefer the "
+                       "left tree strictly")
+    try:
+        found = _analyse(left, right, universe)
+    except RefusedError as refusal:
+        found = None
+        reasons.append(f"orbits not counted: {refusal}")
+    unfavourable = found.simplest(_least(found.orbits_o), _prefers_right) if found else None
+    favourable = found.simplest(_most(found.orbits_o) or _most(found.orbits_r), _prefers_left) \
+        if found else None
+
+    def done(level: str | None, lower: str, witness: Orbit | None = None) -> Strength:
+        return Strength(level, lower, tuple(reasons), witness, favourable, unfavourable, universe)
+
     if unfavourable is not None:
         reasons.append("not weak: an orbit in which more members choose the right tree")
-        return Strength("none", "none", tuple(reasons), unfavourable, **common)
-    proven = None
-    if counter.exhaustive:
-        proven = "weak"
-        reasons.append(f"weak: no orbit prefers the right tree among {tried}")
-    outcome, forward, _ = relations.compare(left, right, None, timeout_ms, tuple(names))
+        return done("none", "none", unfavourable)
+    proven, even = _proofs(left, right, universe, reach, found, timeout_ms, reasons)
+    if proven is None:
+        if found is not None and _least(found.orbits_r) is not None:
+            reasons.append("over the reached outcomes alone an orbit prefers the right tree, "
+                           "but no orbit over O found does, and none is ruled out")
+        else:
+            reasons.append("no violating orbit found, but no proposition proves weak "
+                           "convergence")
+        return done(None, "none")
+    if proven == "strict":
+        return done("strict", "strict", None)
+    if favourable is not None:
+        reasons.append("strict: an orbit in which more members choose the left tree")
+        return done("strict", "strict", None)
+    if even:
+        return done("weak", "weak", _most_even(found))
+    reasons.append("weak; no orbit found prefers the left tree strictly, and no proof that "
+                   "none does")
+    return done(None, "weak")
+
+
+def _most_even(found: _Analysis | None) -> Orbit | None:
+    orbits = (found.orbits_o or found.orbits_r) if found else []
+    return found.simplest(orbits[0], lambda _: True) if found and orbits else None
+
+
+def _prefers_left(orbit: Orbit) -> bool:
+    return orbit.left > orbit.right
+
+
+def _prefers_right(orbit: Orbit) -> bool:
+    return orbit.left < orbit.right
+
+
+def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str, ...],
+            found: _Analysis | None, timeout_ms: int, reasons: list[str]
+            ) -> tuple[str | None, bool]:
+    """The strongest level proven (weak or strict, or None), and whether every orbit is
+    proven to split evenly (then not strict). Appends the reasons."""
+    if found is not None and found.exhaustive_o and _least(found.orbits_o) is None:
+        reasons.append(f"weak: no orbit over O prefers the right tree among {found.tried()}")
+        if _most(found.orbits_o) is None:
+            reasons.append("not strict: every orbit over O splits evenly")
+            return "weak", True
+        return "weak", False
+    if found is not None and found.exhaustive_r and _least(found.orbits_r) is None:
+        reasons.append("weak: no orbit over the reached outcomes prefers the right tree (every "
+                       "shape visited), and every orbit over O is a sum of those")
+        if _most(found.orbits_r) is None:
+            reasons.append("not strict: every orbit over the reached outcomes splits evenly, so "
+                           "every orbit over O does")
+            return "weak", True
+        return "weak", False
+    if _equivalent_up_to_permutation(left, right, reach):
+        reasons.append("weak, not strict: the trees are one permutation apart, so every orbit "
+                       "splits evenly")
+        return "weak", True
+    outcome, forward, _ = relations.compare(left, right, None, timeout_ms, universe)
     if outcome == "equivalent":
         reasons.append(f"the trees are equivalent ({forward.method}): every u ties them, so "
                        "every distribution chooses each half the time — weak, not strict")
-        return Strength("weak", "weak", tuple(reasons), better, **common)
+        return "weak", True
     if outcome == "dominates":
         reasons.append(f"P1 inclusion holds ({forward.method}), so by Tarsney's Proposition 1 "
                        "the goal is strict")
-        return Strength("strict", "strict", tuple(reasons), None, **common)
+        return "strict", False
     checks: tuple[tuple[str, Callable[[], relations.Verdict], str], ...] = (
         ("P4 permuted interiority",
-         lambda: relations.permuted("interiority", left, right, names, timeout_ms=timeout_ms),
+         lambda: relations.permuted("interiority", left, right, universe, timeout_ms=timeout_ms),
          "strict"),
         ("P3 permuted inclusion",
-         lambda: relations.permuted("inclusion", left, right, names, timeout_ms=timeout_ms),
+         lambda: relations.permuted("inclusion", left, right, universe, timeout_ms=timeout_ms),
          "weak"))
     for name, check, level in checks:
-        if proven == "weak" and level == "weak":
-            break
-        verdict = check()
+        try:
+            verdict = check()
+        except RefusedError:
+            continue
         if verdict.holds:
             where = verdict.details.get("permutation")
             reasons.append(f"{name} holds ({verdict.method}{', σ = ' + where if where else ''}), "
                            f"so by Tarsney's propositions the goal is at least {level}")
-            proven = level
-            break
-    if proven is None:
-        reasons.append(f"no violating orbit among {tried}, but no proposition proves weak "
-                       "convergence")
-        return Strength(None, "none", tuple(reasons), **common)
-    if proven == "strict":
-        return Strength("strict", "strict", tuple(reasons), None, **common)
-    if favourable is not None:
-        reasons.append("strict: an orbit in which more members choose the left tree")
-        return Strength("strict", "strict", tuple(reasons), None, **common)
-    if counter.exhaustive:
-        reasons.append(f"not strict: every orbit splits evenly ({tried})")
-        return Strength("weak", "weak", tuple(reasons), better, **common)
-    if _equivalent_up_to_permutation(left, right, names):
-        reasons.append("not strict: the trees are one permutation apart, so every orbit "
-                       "splits evenly")
-        return Strength("weak", "weak", tuple(reasons), better, **common)
-    reasons.append(f"weak; no orbit prefers the left tree strictly among {tried}, and no "
-                   "proof that none does")
-    return Strength(None, "weak", tuple(reasons), **common)
+            return level, False
+    return None, False
 
 
 def _equivalent_up_to_permutation(left: Node, right: Node, names: Sequence[str]) -> bool:
@@ -367,13 +529,12 @@ def _equivalent_up_to_permutation(left: Node, right: Node, names: Sequence[str])
 
 def distribution_dependent(left: Node, right: Node, outcomes: Sequence[str]) -> tuple[
         bool | None, Orbit | None, Orbit | None]:
-    """Tarsney's incomparability (his Proposition 5): one generic orbit prefers the left tree
-    and another the right, so which is more likely depends on the distribution."""
-    orbits = _Orbits(left, right, outcomes).search()
-    worse = min(orbits, key=lambda o: o.left - o.right, default=None)
-    better = max(orbits, key=lambda o: o.left - o.right, default=None)
-    if worse is not None and better is not None and worse.left < worse.right \
-            and better.left > better.right:
+    """Tarsney's incomparability (his Proposition 5): one generic orbit over O prefers the
+    left tree and another the right, so which is more likely depends on the distribution."""
+    found = _analyse(left, right, outcomes)
+    better = found.simplest(_most(found.orbits_o), _prefers_left)
+    worse = found.simplest(_least(found.orbits_o), _prefers_right)
+    if better is not None and worse is not None:
         return True, better, worse
     return None, better, worse
 
@@ -387,27 +548,45 @@ class Share:
     lower_reason: str
     upper_orbit: Orbit | None
     involutions: tuple[str, ...] = ()
+    over: tuple[str, ...] = ()
 
 
 def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
                 timeout_ms: int = relations.DEFAULT_TIMEOUT_MS) -> Share:
-    """``min`` over generic ``u`` of the share of its orbit with ``V(left) ≥ V(right)``."""
-    names = relevant_outcomes([left, right], outcomes)
-    orbits = _Orbits(left, right, names).search()
-    smallest = min(orbits, key=lambda o: o.weakly_left, default=None)
+    """``min`` over generic ``u`` on O of the share of its orbit with ``V(left) ≥ V(right)``
+    (Turner's "weakly prefers"). A lower bound proven over the reached outcomes holds over O
+    (an orbit over O averages orbits over them); the upper bound is an orbit over O."""
+    universe = tuple(outcomes)
+    found = _analyse(left, right, universe)
+    smallest = min(found.orbits_o, key=lambda o: Fraction(o.weakly_left, o.size), default=None)
     upper = Fraction(smallest.weakly_left, smallest.size) if smallest else Fraction(1)
-    if relations.dominates(left, right, None, timeout_ms, tuple(names)).holds:
+    smallest = found.simplest(smallest, lambda o: Fraction(o.weakly_left, o.size) == upper)
+    reach = found.reach
+    if relations.dominates(left, right, None, timeout_ms, universe).holds:
         return Share(Fraction(1), upper, "the left tree dominates: V(left) ≥ V(right) for "
-                     "every u", smallest)
-    chosen = turner_involutions(left, right, names, timeout_ms)
-    if not chosen:
-        return Share(Fraction(0), upper, "no involution maps L(right) into L(left)", smallest)
-    n = len(chosen)
-    texts = tuple(relations.cycle_notation(phi) for phi in chosen)
-    return Share(Fraction(n, n + 1), upper,
-                 f"Turner's involutions {', '.join(texts)} map L(right) into L(left) and fix "
-                 f"each other's images, so at least {n}/{n + 1} of every orbit weakly prefers "
-                 "the left tree", smallest, texts)
+                     "every u", smallest, over=universe)
+    candidates: list[tuple[Fraction, str, tuple[str, ...]]] = []
+    exhaustive = found.over_o if found.exhaustive_o else found.over_r if found.exhaustive_r \
+        else None
+    if exhaustive is not None:
+        orbits = found.orbits_o if exhaustive is found.over_o else found.orbits_r
+        least = min((Fraction(o.weakly_left, o.size) for o in orbits), default=Fraction(1))
+        where = "O" if exhaustive is found.over_o else "the reached outcomes"
+        candidates.append((least, f"every orbit shape over {where} visited: the smallest share "
+                           "is this", ()))
+    chosen = turner_involutions(left, right, reach, timeout_ms)
+    if chosen:
+        n = len(chosen)
+        texts = tuple(relations.cycle_notation(phi) for phi in chosen)
+        candidates.append((Fraction(n, n + 1),
+                           f"Turner's involutions {', '.join(texts)} map L(right) into L(left) and "
+                           f"fix each other's images, so at least {n}/{n + 1} of every orbit "
+                           "weakly prefers the left tree", texts))
+    if not candidates:
+        return Share(Fraction(0), upper, "no involution maps L(right) into L(left)", smallest,
+                     over=universe)
+    lower, reason, texts = max(candidates, key=lambda c: c[0])
+    return Share(min(lower, upper), upper, reason, smallest, texts, universe)
 
 
 def turner_involutions(left: Node, right: Node, names: Sequence[str],

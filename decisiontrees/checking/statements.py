@@ -46,6 +46,7 @@ class StatementChecker:
         self.options: dict[str, Callable[[Keyword], Any]] = {
             "samples": self.samples, "seed": self.whole_number, "limit": self.whole_number,
             "timeout": self.seconds, "fixing": self.outcome_set, "within": self.feature_name,
+            "over": self.outcome_set,
         }
 
     def check(self, item: Query | Claim) -> Statement | None:

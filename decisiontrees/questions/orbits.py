@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from decisiontrees.analyses import orbits
 from decisiontrees.analyses.orbits import Orbit, Share, Strength
+from decisiontrees.analyses.plans import reachable_outcomes
 from decisiontrees.model.spec import Question, TreeArg
 from decisiontrees.questions.base import (
     JSON,
@@ -33,6 +34,7 @@ class OrbitQuestion(Question):
     kind: str
     tree: TreeArg
     other: TreeArg
+    over: frozenset[str] | None  # the outcome set O orbits permute; None: every declared one
 
 
 def orbit_json(orbit: Orbit | None) -> JSON:
@@ -105,16 +107,32 @@ class OrbitFamily(Family):
     def __init__(self, name: str, shape: Shape) -> None:
         self.name = name
         self.signature = Signature((Kind.TREE, Kind.OTHER), shape,
-                                   frozenset({"parameters"}),
+                                   frozenset({"parameters", "over"}),
                                    words=CONVERGENCE_LEVELS if shape == Shape.WORD else ())
 
     def make(self, arguments: Arguments) -> Question:
-        return OrbitQuestion(self.name, arguments.tree, arguments.second())
+        over = arguments.options.get("over")
+        return OrbitQuestion(self.name, arguments.tree, arguments.second(),
+                             frozenset(over) if over is not None else None)
+
+    def problems(self, question: Question) -> list[tuple[str, str | None]]:
+        """``over`` must hold every outcome the trees reach."""
+        assert isinstance(question, OrbitQuestion)
+        if question.over is None:
+            return []
+        reached = reachable_outcomes(question.tree.node) | reachable_outcomes(question.other.node)
+        missing = sorted(reached - question.over)
+        if missing:
+            return [("`over` must hold every outcome the trees reach; it misses "
+                     + ", ".join(f"`{o}`" for o in missing), "leave it out to use every declared "
+                     "outcome")]
+        return []
 
     def answer(self, question: Question, context: Context) -> Answer:
         assert isinstance(question, OrbitQuestion)
         timeout_ms = context.timeout_ms()
-        outcomes = context.spec.outcomes
+        outcomes = context.spec.outcomes if question.over is None else \
+            tuple(o for o in context.spec.outcomes if o in question.over)
         left, right = question.tree.node, question.other.node
         names = (question.tree.name, question.other.name)
         if self.name == "convergence":
