@@ -16,7 +16,7 @@ from typing import Any
 from decisiontrees.analyses.plans import an_optimal_plan, describe_plan, expected_utility, value
 from decisiontrees.errors import ArgumentError
 from decisiontrees.evidence.checks import EdgeKey, check_flow, topological_order
-from decisiontrees.model.nodes import Choice, Node, is_symbolic, outcomes_of
+from decisiontrees.model.nodes import Chance, Choice, Node, is_symbolic, outcomes_of
 from decisiontrees.solvers import smt as solver
 
 DEFAULT_TIMEOUT_MS = 30_000
@@ -100,8 +100,9 @@ def _simplest(tree: Node, lottery: Mapping[str, Fraction], utility: dict[str, Fr
     return utility
 
 
-def node_paths(tree: Node) -> list[str]:
-    """A readable path (``run > #2 > stay``) to each node of ``topological_order(tree)``."""
+def node_paths(tree: Node, flow: Mapping[EdgeKey, Fraction] | None = None) -> list[str]:
+    """A readable path (``run > #2 > stay``) to each node of ``topological_order(tree)``; with
+    a ``flow``, only along edges that carry some of it (other nodes get no path: "")."""
     order = topological_order(tree)
     index = {id(n): i for i, n in enumerate(order)}
     paths: list[str | None] = [None] * len(order)
@@ -109,20 +110,25 @@ def node_paths(tree: Node) -> list[str]:
     queue = deque([tree])
     while queue:
         node = queue.popleft()
-        here = paths[index[id(node)]]
-        labels = node.actions if isinstance(node, Choice) else [f"#{k + 1}" for k, _ in
-                                                                 enumerate(node.children)]
-        for label, child in zip(labels, node.children):
-            if paths[index[id(child)]] is None:
+        i = index[id(node)]
+        here = paths[i]
+        for k, child in enumerate(node.children):
+            if isinstance(node, Choice):
+                label, carries = node.actions[k], flow is None or flow.get((i, k), 0) > 0
+            else:
+                assert isinstance(node, Chance)
+                label, carries = f"#{k + 1}", node.probabilities[k] != 0
+            if carries and paths[index[id(child)]] is None:
                 paths[index[id(child)]] = f"{here} > {label}" if here else label
                 queue.append(child)
     return [p or "" for p in paths]
 
 
 def flow_behaviour(tree: Node, flow: Mapping[EdgeKey, Fraction]) -> list[dict[str, Any]]:
-    """The flow as a mix of actions at each choice node that receives some of it."""
+    """The flow as a mix of actions at each choice node that receives some of it, each named
+    by a path the flow takes to it (never a path through a branch the flow avoids)."""
     order = topological_order(tree)
-    paths = node_paths(tree)
+    paths = node_paths(tree, flow)
     steps = []
     for i, node in enumerate(order):
         if not isinstance(node, Choice):

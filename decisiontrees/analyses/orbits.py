@@ -74,10 +74,10 @@ class Orbit:
         """Members with ``V(left) ≥ V(right)`` (Turner's "weakly prefers")."""
         return self.better + self.tied
 
-    def text(self) -> str:
+    def text(self, left: str = "the left tree", right: str = "the right") -> str:
         values = ", ".join(f"{o}: {v}" for o, v in self.utility.items())
-        return (f"u = {{{values}}}: of its {self.size} permutations, {self.better} value the "
-                f"left tree more, {self.tied} equally, {self.worse} the right more")
+        return (f"u = {{{values}}}: of its {self.size} permutations, {self.better} value "
+                f"{left} more, {self.tied} value both equally, {self.worse} value {right} more")
 
 
 @dataclass(frozen=True)
@@ -354,9 +354,10 @@ class _Analysis:
     def tried(self) -> str:
         counter = self.over_o or self.over_r
         if counter is not None and counter.swept:
-            return "every orbit shape (a plane sweep over the cells of (0, s, t, 1))"
+            return "every orbit shape (a plane sweep over the cells of (0, x, y, 1))"
         if counter is not None and counter.exhaustive:
-            return f"every orbit shape ({len(self.orbits_o or self.orbits_r)} cells of (0, t, 1))"
+            cells = len(self.orbits_o or self.orbits_r)
+            return f"every orbit shape ({cells} cell{'s' * (cells != 1)} of (0, x, 1))"
         return f"{len(self.orbits_o)} orbits over O tried"
 
 
@@ -390,10 +391,22 @@ def over_text(universe: Sequence[str], reach: Sequence[str]) -> str:
 
 
 def convergence(left: Node, right: Node, outcomes: Sequence[str],
-                timeout_ms: int = relations.DEFAULT_TIMEOUT_MS) -> Strength:
+                timeout_ms: int = relations.DEFAULT_TIMEOUT_MS,
+                names: tuple[str, str] = ("left", "right")) -> Strength:
     """How strongly ``left`` is a convergent instrumental goal over ``right`` when both are
     alternatives at a choice node, for every admissible distribution of ``u`` over
-    ``outcomes`` (O)."""
+    ``outcomes`` (O). ``names`` are the trees' names in the reasons."""
+    strength = _convergence(left, right, outcomes, timeout_ms)
+    reasons = tuple(_named(r, names) for r in strength.reasons)
+    return Strength(strength.level, strength.lower, reasons, strength.witness,
+                    strength.favourable, strength.unfavourable, strength.over)
+
+
+def _named(text: str, names: tuple[str, str]) -> str:
+    return text.replace("⟨L⟩", names[0]).replace("⟨R⟩", names[1])
+
+
+def _convergence(left: Node, right: Node, outcomes: Sequence[str], timeout_ms: int) -> Strength:
     universe = tuple(outcomes)
     reach = relevant_outcomes([left, right], universe)
     reasons = [f"orbits permute O = {over_text(universe, reach)}"]
@@ -402,14 +415,14 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str],
     except RefusedError:
         pair = None
     if pair is not None and pair.better.value == 1:
-        reasons.append("P[V(left) > V(right)] = 1 under U[0,1] (exact): the left tree is "
+        reasons.append("P[V(⟨L⟩) > V(⟨R⟩)] = 1 under U[0,1] (exact): ⟨L⟩ is "
                        "strictly better for almost every u, so every regular distribution "
                        "chooses it with probability 1")
         return Strength("absolute", "absolute", tuple(reasons), over=universe)
     if pair is not None:
-        reasons.append(f"not absolute: P[V(left) > V(right)] = {pair.better.value} < 1 under "
-                       "U[0,1] (exact), so a set of u of positive measure does not prefer the "
-                       "left tree strictly")
+        reasons.append(f"not absolute: P[V(⟨L⟩) > V(⟨R⟩)] = {pair.better.value} < 1 under "
+                       "U[0,1] (exact), so a set of u of positive measure does not prefer ⟨L⟩ "
+                       "strictly")
     try:
         found = _analyse(left, right, universe)
     except RefusedError as refusal:
@@ -423,12 +436,12 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str],
         return Strength(level, lower, tuple(reasons), witness, favourable, unfavourable, universe)
 
     if unfavourable is not None:
-        reasons.append("not weak: an orbit in which more members choose the right tree")
+        reasons.append("not weak: an orbit in which more members choose ⟨R⟩")
         return done("none", "none", unfavourable)
     proven, even = _proofs(left, right, universe, reach, found, timeout_ms, reasons)
     if proven is None:
         if found is not None and _least(found.orbits_r) is not None:
-            reasons.append("over the reached outcomes alone an orbit prefers the right tree, "
+            reasons.append("over the reached outcomes alone an orbit prefers ⟨R⟩, "
                            "but no orbit over O found does, and none is ruled out")
         else:
             reasons.append("no violating orbit found, but no proposition proves weak "
@@ -437,11 +450,11 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str],
     if proven == "strict":
         return done("strict", "strict", None)
     if favourable is not None:
-        reasons.append("strict: an orbit in which more members choose the left tree")
+        reasons.append("strict: an orbit in which more members choose ⟨L⟩")
         return done("strict", "strict", None)
     if even:
         return done("weak", "weak", _most_even(found))
-    reasons.append("weak; no orbit found prefers the left tree strictly, and no proof that "
+    reasons.append("weak; no orbit found prefers ⟨L⟩ strictly, and no proof that "
                    "none does")
     return done(None, "weak")
 
@@ -465,13 +478,13 @@ def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str
     """The strongest level proven (weak or strict, or None), and whether every orbit is
     proven to split evenly (then not strict). Appends the reasons."""
     if found is not None and found.exhaustive_o and _least(found.orbits_o) is None:
-        reasons.append(f"weak: no orbit over O prefers the right tree among {found.tried()}")
+        reasons.append(f"weak: no orbit over O prefers ⟨R⟩ among {found.tried()}")
         if _most(found.orbits_o) is None:
             reasons.append("not strict: every orbit over O splits evenly")
             return "weak", True
         return "weak", False
     if found is not None and found.exhaustive_r and _least(found.orbits_r) is None:
-        reasons.append("weak: no orbit over the reached outcomes prefers the right tree (every "
+        reasons.append("weak: no orbit over the reached outcomes prefers ⟨R⟩ (every "
                        "shape visited), and every orbit over O is a sum of those")
         if _most(found.orbits_r) is None:
             reasons.append("not strict: every orbit over the reached outcomes splits evenly, so "
@@ -552,7 +565,8 @@ class Share:
 
 
 def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
-                timeout_ms: int = relations.DEFAULT_TIMEOUT_MS) -> Share:
+                timeout_ms: int = relations.DEFAULT_TIMEOUT_MS,
+                names: tuple[str, str] = ("the left tree", "the right tree")) -> Share:
     """``min`` over generic ``u`` on O of the share of its orbit with ``V(left) ≥ V(right)``
     (Turner's "weakly prefers"). A lower bound proven over the reached outcomes holds over O
     (an orbit over O averages orbits over them); the upper bound is an orbit over O."""
@@ -563,8 +577,8 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
     smallest = found.simplest(smallest, lambda o: Fraction(o.weakly_left, o.size) == upper)
     reach = found.reach
     if relations.dominates(left, right, None, timeout_ms, universe).holds:
-        return Share(Fraction(1), upper, "the left tree dominates: V(left) ≥ V(right) for "
-                     "every u", smallest, over=universe)
+        return Share(Fraction(1), upper, f"{names[0]} dominates {names[1]}: its value is at "
+                     "least as large for every u", smallest, over=universe)
     candidates: list[tuple[Fraction, str, tuple[str, ...]]] = []
     exhaustive = found.over_o if found.exhaustive_o else found.over_r if found.exhaustive_r \
         else None
@@ -579,12 +593,12 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
         n = len(chosen)
         texts = tuple(relations.cycle_notation(phi) for phi in chosen)
         candidates.append((Fraction(n, n + 1),
-                           f"Turner's involutions {', '.join(texts)} map L(right) into L(left) and "
-                           f"fix each other's images, so at least {n}/{n + 1} of every orbit "
-                           "weakly prefers the left tree", texts))
+                           f"Turner's involutions {', '.join(texts)} map L({names[1]}) into "
+                           f"L({names[0]}) and fix each other's images, so at least {n}/{n + 1} "
+                           f"of every orbit weakly prefers {names[0]}", texts))
     if not candidates:
-        return Share(Fraction(0), upper, "no involution maps L(right) into L(left)", smallest,
-                     over=universe)
+        return Share(Fraction(0), upper, f"no involution maps L({names[1]}) into L({names[0]})",
+                     smallest, over=universe)
     lower, reason, texts = max(candidates, key=lambda c: c[0])
     return Share(min(lower, upper), upper, reason, smallest, texts, universe)
 

@@ -48,14 +48,16 @@ def orbit_json(orbit: Orbit | None) -> JSON:
 class ConvergenceEvidence(Evidence):
     strength: Strength
     left: str
+    right: str
 
     def lines(self) -> tuple[str, ...]:
         strength = self.strength
         shown = list(strength.reasons)
         if strength.witness is not None:
-            shown.append(f"witness: {strength.witness.text()}")
+            shown.append(f"witness: {strength.witness.text(self.left, self.right)}")
         elif strength.favourable is not None and strength.level == "strict":
-            shown.append(f"an orbit preferring {self.left}: {strength.favourable.text()}")
+            shown.append(f"an orbit preferring {self.left}: "
+                         f"{strength.favourable.text(self.left, self.right)}")
         return tuple(shown)
 
     def to_json(self) -> dict[str, JSON]:
@@ -76,9 +78,11 @@ class DependenceEvidence(Evidence):
             return self.reasons
         shown = []
         if self.better:
-            shown.append(f"an orbit preferring {self.left}: {self.better.text()}")
+            shown.append(f"an orbit preferring {self.left}: "
+                         f"{self.better.text(self.left, self.right)}")
         if self.worse:
-            shown.append(f"an orbit preferring {self.right}: {self.worse.text()}")
+            shown.append(f"an orbit preferring {self.right}: "
+                         f"{self.worse.text(self.left, self.right)}")
         return tuple(shown)
 
     def to_json(self) -> dict[str, JSON]:
@@ -88,12 +92,16 @@ class DependenceEvidence(Evidence):
 @dataclass(frozen=True)
 class ShareEvidence(Evidence):
     share: Share
+    left: str
+    right: str
 
     def lines(self) -> tuple[str, ...]:
         share = self.share
-        shown = [f"at least {share.lower}: {share.lower_reason}"]
+        shown = ["the share of an orbit that weakly prefers "
+                 f"{self.left} (V({self.left}) >= V({self.right}))",
+                 f"at least {share.lower}: {share.lower_reason}"]
         if share.upper_orbit is not None:
-            shown.append(f"at most {share.upper}: {share.upper_orbit.text()}")
+            shown.append(f"at most {share.upper}: {share.upper_orbit.text(self.left, self.right)}")
         return tuple(shown)
 
     def to_json(self) -> dict[str, JSON]:
@@ -136,8 +144,8 @@ class OrbitFamily(Family):
         left, right = question.tree.node, question.other.node
         names = (question.tree.name, question.other.name)
         if self.name == "convergence":
-            strength = orbits.convergence(left, right, outcomes, timeout_ms)
-            convergence = ConvergenceEvidence(strength, names[0])
+            strength = orbits.convergence(left, right, outcomes, timeout_ms, names)
+            convergence = ConvergenceEvidence(strength, *names)
             if strength.level is None:
                 return Answer(f"unknown (at least {strength.lower})", None, convergence,
                               status=Status.UNKNOWN)
@@ -147,17 +155,20 @@ class OrbitFamily(Family):
             if flips:
                 return Answer("yes", True, DependenceEvidence(*names, better, worse),
                               comparable=True)
-            strength = orbits.convergence(left, right, outcomes, timeout_ms)
-            reverse = orbits.convergence(right, left, outcomes, timeout_ms)
+            strength = orbits.convergence(left, right, outcomes, timeout_ms, names)
+            reverse = orbits.convergence(right, left, outcomes, timeout_ms, (names[1], names[0]))
             if strength.lower != "none" or reverse.lower != "none":
-                reasons = strength.reasons if strength.lower != "none" else reverse.reasons
+                ahead, behind, proven = (names[0], names[1], strength) \
+                    if strength.lower != "none" else (names[1], names[0], reverse)
+                reasons = (f"{ahead} is at least a {proven.lower} convergent goal over {behind}, "
+                           f"so no admissible law prefers {behind}:", *proven.reasons)
                 return Answer("no", False, DependenceEvidence(*names, better, worse, reasons),
                               comparable=False)
             return Answer("unknown", None, DependenceEvidence(
                 *names, better, worse, ("no orbits disagreeing were found, and no proposition "
                                         "rules them out",)), status=Status.UNKNOWN)
-        share = orbits.orbit_share(left, right, outcomes, timeout_ms)
-        evidence = ShareEvidence(share)
+        share = orbits.orbit_share(left, right, outcomes, timeout_ms, names)
+        evidence = ShareEvidence(share, *names)
         if share.lower == share.upper:
             return Answer(str(share.lower), str(share.lower), evidence, comparable=share.lower)
         return Answer(f"between {share.lower} and {share.upper}", evidence.to_json(), evidence,

@@ -65,7 +65,8 @@ class RelationEvidence(Evidence):
     def lines(self) -> tuple[str, ...]:
         if self.verdict.holds is None:
             return (f"unknown: {self.verdict.reason} ({self.verdict.method})",)
-        return (verdict_line(self.verdict, self.left, self.right),) + _detail_lines(self.verdict)
+        return (verdict_line(self.verdict, self.left, self.right),
+                *_detail_lines(self.verdict, self.left, self.right))
 
     def to_json(self) -> dict[str, JSON]:
         return verdict_json(self.verdict)
@@ -250,7 +251,7 @@ def verdict_line(verdict: Verdict, left: str, right: str) -> str:
     return f"yes ({verdict.method}; {verdict.reason})"
 
 
-def _detail_lines(verdict: Verdict) -> tuple[str, ...]:
+def _detail_lines(verdict: Verdict, left: str, right: str) -> tuple[str, ...]:
     lines = []
     if verdict.holds is False and "refutations" in verdict.details:
         for entry in verdict.details["refutations"]:
@@ -262,8 +263,9 @@ def _detail_lines(verdict: Verdict) -> tuple[str, ...]:
         lines.append(f"permutation σ = {verdict.details['permutation']}")
     if verdict.holds and verdict.witness is not None:
         w = verdict.witness
+        other = f"σ·{right}" if "permutation" in verdict.details else right
         lines.append(f"strictly better under u = {utility_text(w.utility)}: "
-                     f"{w.left_value} > {w.right_value}")
+                     f"V({left}) = {w.left_value} > V({other}) = {w.right_value}")
     return tuple(lines)
 
 

@@ -1,0 +1,93 @@
+"""The reproductions from the "trustworthy at the edges" report, one test each.
+
+Each test states what a new user saw and asserts what the evidence must say instead: the
+trees named as written, values that match the other questions, nothing from unreached nodes.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from decisiontrees import parse, run
+from decisiontrees.questions.run import Result
+
+
+def _results(text: str) -> list[Result]:
+    return list(run(parse(text)))
+
+
+def _shown(result: Result) -> str:
+    return "\n".join(result.lines())
+
+
+def test_orbit_share_counts_ties_apart_and_states_the_definition():
+    """Turner's share counts ties as "weakly prefers": the evidence must not split them."""
+    share, = _results("""
+    outcomes o1, o2, o3
+    tree all = choice { o1, o2, o3 }
+    tree keep = choice { o1, o2 }
+    query orbit_share(all, keep)
+    """)
+    assert share.answer.comparable == 1
+    text = _shown(share)
+    assert "weakly prefers all (V(all) >= V(keep))" in text
+    assert "2 value all more, 4 value both equally, 0 value keep more" in text
+    assert "choose the left tree" not in text
+
+
+def test_distribution_dependent_names_the_sides_as_prefers_does():
+    dependent, prefers = _results("""
+    outcomes o1, o2, o3
+    tree t = chance { 1/4: choice { o1, o2 }, 3/4: o1 }
+    tree s = chance { 1/4: chance { 1/4: choice { o1, o3 }, 3/4: o1 }, 3/4: o2 }
+    query distribution_dependent(t, s)
+    query prefers(t, s)
+    """)
+    assert prefers.answer.comparable == Fraction(19, 39)
+    text = _shown(dependent)
+    assert "P[V(s) > V(t)] = 20/39" in text
+    assert "P[V(t) > V(s)] = 20/39" not in text
+    assert "left" not in text and "right" not in text
+
+
+def test_permuted_witness_names_the_permuted_tree():
+    """V(sure) = 1 under the witness; the 0 printed is V(σ·sure)."""
+    permuted, = _results("""
+    outcomes o1, o2
+    tree hedge = choice { chance { 1/2: o1, 1/2: o2 }, o2 }
+    tree sure = o1
+    query permuted_inclusion(hedge, sure)
+    """)
+    text = _shown(permuted)
+    assert "σ = (o1 o2)" in text
+    assert "V(hedge) = 1/2 > V(σ·sure) = 0" in text
+
+
+def test_contains_shows_behaviour_only_where_the_strategy_goes():
+    """`shared` hangs below both actions; the strategy takes `disable`, so the behaviour at
+    `shared` is named by the path through `disable`, never through `comply`."""
+    contains, = _results("""
+    outcomes off, o1, o2
+    param p in (0, 1)
+    tree shared = choice { o1, chance { p: o1, 1 - p: o2 } }
+    tree agent = choice {
+        comply: chance { 1/2: o2, 1/2: shared },
+        disable: chance { 1/2: off, 1/2: shared },
+    }
+    query contains(agent, {off: 1/2, o1: 1/2}, p = 1/2)
+    """)
+    text = _shown(contains)
+    assert contains.answer.value is True
+    assert "at the root: disable 1" in text
+    assert "at disable > #2: o1 1" in text
+    assert "comply" not in text
+
+
+def test_no_path_goes_through_a_branch_of_probability_zero():
+    from decisiontrees.analyses.membership import node_paths
+    from decisiontrees.model.nodes import chance, choice
+
+    below = choice({"x": "a", "y": "b"})
+    tree = chance([(0, below), (1, choice({"z": below}))])
+    paths = node_paths(tree)
+    assert "#2 > z" in paths and "#1" not in paths
