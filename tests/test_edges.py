@@ -91,3 +91,20 @@ def test_no_path_goes_through_a_branch_of_probability_zero():
     tree = chance([(0, below), (1, choice({"z": below}))])
     paths = node_paths(tree)
     assert "#2 > z" in paths and "#1" not in paths
+
+
+def test_a_piece_is_not_restated_at_a_point_inside_it():
+    """At q = 1/2 the lotteries of x and y coincide: a breakpoint. Where the value there
+    continues a piece, the piece's interval is closed; only a jump is stated apart."""
+    choices, tie = _results("""
+    outcomes a, b, c
+    param q in [0, 1]
+    tree t = choice { x: chance { q: a, 1 - q: b }, y: chance { 1/2: a, 1/2: b }, z: c }
+    query choices(t)
+    query tie(t)
+    """)
+    assert choices.answer.summary == (
+        "x: -(q - 2)/6 for q ∈ [0, 1/2]; (q + 1)/6 for q ∈ (1/2, 1]; "
+        "y: 1/4 for q ∈ [0, 1]; "
+        "z: (2*q + 5)/12 for q ∈ [0, 1/2]; -(2*q - 7)/12 for q ∈ (1/2, 1]")
+    assert tie.answer.summary == "0 for q ∈ [0, 1/2) ∪ (1/2, 1]; 1/2 at q = 1/2"

@@ -58,10 +58,46 @@ class PiecewiseAnswer:
     coincidences: tuple[Any, ...] = ()  # where two lotteries meet: a tie may jump there
 
     def text(self) -> str:
-        parts = [f"{_show(piece.expression)} for {self.parameter} ∈ ({piece.low}, {piece.high})"
-                 for piece in self.pieces]
-        parts += [f"{_show(value)} at {self.parameter} = {point}" for point, value in self.points]
+        """Each piece on its interval, closed at a breakpoint whose value continues it; a
+        breakpoint is stated apart (and cut out of the interval) only where the value jumps."""
+        closed_low = [False] * len(self.pieces)
+        closed_high = [False] * len(self.pieces)
+        holes: list[list[Any]] = [[] for _ in self.pieces]
+        apart = []
+        for point, value in self.points:
+            ending = [k for k, piece in enumerate(self.pieces) if piece.high == point]
+            starting = [k for k, piece in enumerate(self.pieces) if piece.low == point]
+            within = [k for k, piece in enumerate(self.pieces) if piece.low < point < piece.high]
+            if ending and self._limit(ending[0], point) == value:
+                closed_high[ending[0]] = True
+            elif starting and self._limit(starting[0], point) == value:
+                closed_low[starting[0]] = True
+            elif within and self._limit(within[0], point) == value:
+                continue
+            else:
+                if within:
+                    holes[within[0]].append(point)
+                apart.append((point, value))
+        parts = []
+        for k, piece in enumerate(self.pieces):
+            cuts = [piece.low, *holes[k], piece.high]
+            spans = [f"{'[' if closed_low[k] and i == 0 else '('}{a}, {b}"
+                     f"{']' if closed_high[k] and i == len(cuts) - 2 else ')'}"
+                     for i, (a, b) in enumerate(itertools.pairwise(cuts))]
+            parts.append(f"{_show(piece.expression)} for {self.parameter} ∈ {' ∪ '.join(spans)}")
+        parts += [f"{_show(value)} at {self.parameter} = {point}" for point, value in apart]
         return "; ".join(parts)
+
+    def _limit(self, index: int, point: Any) -> Any:
+        """The piece's value as the parameter approaches ``point`` (its rational function is
+        continuous there unless its denominator vanishes: then no limit is claimed)."""
+        import sympy
+
+        expression = sympy.sympify(self.pieces[index].expression)
+        symbol = parameter_symbol(self.parameter)
+        if sympy.denom(sympy.together(expression)).subs(symbol, point) == 0:
+            return None
+        return sympy.simplify(expression.subs(symbol, point))
 
 
 def _show(expression: Any) -> str:

@@ -223,7 +223,7 @@ def _parametric(question: RandomAgentQuestion, context: Context) -> Answer:
             if question.kind == "choices":
                 parts = [f"{a}: " + parametric_agents.choice_pieces(
                     root, outcomes, density, parameter, k).text() for k, a in enumerate(root.actions)]
-                return Answer("; ".join(parts), {"pieces": parts}, TextEvidence(tuple(parts[1:])))
+                return Answer("; ".join(parts), {"pieces": parts}, TextEvidence(tuple(parts)))
             index = None if question.kind == "tie" else root.actions.index(question.action or "")
             found = parametric_agents.choice_pieces(root, outcomes, density, parameter, index)
         elif question.kind == "prefers":
