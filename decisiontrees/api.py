@@ -63,19 +63,26 @@ def spec_files(paths: Iterable[str]) -> list[str]:
 
 
 def check_file(path: str, timeout_seconds: float | None = None,
-               memory_bytes: int = limits.DEFAULT_MEMORY_BYTES) -> FileReport:
+               memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
+               parameters: Mapping[str, Fraction] | None = None,
+               undeclared_ok: bool = False) -> FileReport:
     """Load one spec file and answer its statements; an invalid file reports its diagnostics.
-    Each statement may take ``timeout_seconds`` (unless it sets its own) and ``memory_bytes``."""
+    Each statement may take ``timeout_seconds`` (unless it sets its own) and ``memory_bytes``;
+    ``parameters`` fixes parameter values as :func:`decisiontrees.load` does."""
     try:
-        spec = load(path)
+        spec = load(path, parameters=parameters, undeclared_ok=undeclared_ok)
     except SpecError as error:
         return FileReport(path, diagnostics=error.diagnostics)
-    return FileReport(path, results=run(spec, timeout_seconds, memory_bytes=memory_bytes))
+    return FileReport(path, results=run(spec, timeout_seconds, memory_bytes=memory_bytes),
+                      fixed=spec.fixed)
 
 
 def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
-                memory_bytes: int = limits.DEFAULT_MEMORY_BYTES) -> list[FileReport]:
-    """:func:`check_file` for every spec file named or found in a named folder."""
+                memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
+                parameters: Mapping[str, Fraction] | None = None) -> list[FileReport]:
+    """:func:`check_file` for every spec file named or found in a named folder. With several
+    files, ``parameters`` apply to the files that declare them; a name that no valid file
+    declares raises ArgumentError."""
     paths = list(paths)
     files = spec_files(paths)
     if not files:
@@ -86,7 +93,14 @@ def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
     for number, path in enumerate(files, start=1):
         if len(files) > 1 and sys.stderr.isatty():
             print(f"[{number}/{len(files)}] {path}", file=sys.stderr, end="\r", flush=True)
-        reports.append(check_file(path, timeout_seconds, memory_bytes))
+        reports.append(check_file(path, timeout_seconds, memory_bytes, parameters,
+                                  undeclared_ok=len(files) > 1))
+    if parameters and len(files) > 1 and all(r.valid for r in reports):
+        used = {name for r in reports for name in r.fixed}
+        unused = sorted(set(parameters) - used)
+        if unused:
+            raise ArgumentError(f"--param {unused[0]}: no file declares a parameter "
+                                f"`{unused[0]}`")
     return reports
 
 

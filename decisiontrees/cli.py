@@ -16,15 +16,16 @@ from fractions import Fraction
 from decisiontrees import limits
 from decisiontrees.api import certificates, check_paths, spec_files, verify_certificates
 from decisiontrees.checking.loader import load
-from decisiontrees.errors import DecisionTreesError, InternalError, SpecError
+from decisiontrees.errors import ArgumentError, DecisionTreesError, InternalError, SpecError
 from decisiontrees.evidence.verify import Failure
 from decisiontrees.formats.gambit import to_efg
 from decisiontrees.formats.importing import imported_text
 from decisiontrees.formats.json_spec import export
 from decisiontrees.language.formatter import format_file, format_text
+from decisiontrees.language.numbers import exact_number
 from decisiontrees.model.spec import Spec
 from decisiontrees.render.dot import to_dot, write
-from decisiontrees.render.explain import explanation
+from decisiontrees.render.explain import explain
 from decisiontrees.render.outline import outline
 from decisiontrees.render.tikz import to_tikz
 from decisiontrees.report import (
@@ -79,23 +80,37 @@ def _internal_error(error: Exception, details: str, debug: bool) -> int:
 
 
 def _positive_seconds(text: str) -> float:
-    try:
-        seconds = float(Fraction(text))
-    except (ValueError, ZeroDivisionError, OverflowError):
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    seconds = exact_number(text.strip())
+    if seconds is None:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}")
     if not 0 < seconds < 10**9:
         raise argparse.ArgumentTypeError("must be a positive number of seconds, like 10 or 0.5")
-    return seconds
+    return float(seconds)
 
 
 def _positive_gigabytes(text: str) -> int:
-    try:
-        gigabytes = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"not a number of gigabytes: {text!r}") from None
+    gigabytes = exact_number(text.strip())
+    if gigabytes is None:
+        raise argparse.ArgumentTypeError(f"not a number of gigabytes: {text[:40]!r}")
     if not 0 < gigabytes <= 1024:
         raise argparse.ArgumentTypeError("must be a positive number of gigabytes, like 4 or 1/2")
     return int(gigabytes * 2**30)
+
+
+def _dpi(text: str) -> int:
+    if not text.isdigit() or not 10 <= int(text) <= 2400:
+        raise argparse.ArgumentTypeError("a whole number of dots per inch from 10 to 2400")
+    return int(text)
+
+
+def _parameter_value(text: str) -> tuple[str, Fraction]:
+    """``NAME=VALUE`` with an exact value (``p=1/2``, ``q=0.25``)."""
+    name, equals, value = text.partition("=")
+    number = exact_number(value.strip())
+    if not equals or not name.strip().isidentifier() or number is None:
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=VALUE with an exact number, like p=1/2, not {text[:40]!r}")
+    return name.strip(), number
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -108,7 +123,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="show the traceback of an internal error")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    check = commands.add_parser("check", parents=[common],
+    fixing = argparse.ArgumentParser(add_help=False)
+    fixing.add_argument("--param", dest="parameters", action="append", default=[],
+                        type=_parameter_value, metavar="NAME=VALUE",
+                        help="fix a declared parameter, e.g. --param p=1/2 (repeatable)")
+    check = commands.add_parser("check", parents=[common, fixing],
                                 help="run every query and claim in spec files")
     check.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
     output_format = check.add_mutually_exclusive_group()
@@ -128,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="list, for a failed P3/P4, how each permutation was ruled out")
     check.set_defaults(run=_check)
 
-    render = commands.add_parser("render", parents=[common],
+    render = commands.add_parser("render", parents=[common, fixing],
                                  help="draw a tree (Graphviz: svg, pdf, png or dot)")
     render.add_argument("file", metavar="FILE")
     render.add_argument("tree", nargs="?", metavar="TREE", help="default: the file's first tree")
@@ -144,11 +163,16 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--explain", nargs=2, metavar=("LEFT", "RIGHT"),
                         help="draw LEFT and RIGHT side by side under the witness utility "
                              "function that shows LEFT does not dominate RIGHT (or the reverse)")
+    render.add_argument("--picture", action="store_true",
+                        help="with .tex: only the tikzpicture, to \\input into a paper that "
+                        "loads tikz (default: a whole document)")
+    render.add_argument("--dpi", type=_dpi, metavar="N",
+                        help="resolution of PNG output (default 96)")
     render.add_argument("--class", dest="utility_class", metavar="CLASS",
                         help="with --explain: the utility class (default [0,1]^O)")
     render.set_defaults(run=_render)
 
-    export = commands.add_parser("export", parents=[common],
+    export = commands.add_parser("export", parents=[common, fixing],
                                  help="write a spec as JSON, or a tree as a Gambit .efg")
     export.add_argument("file", metavar="FILE")
     export.add_argument("tree", nargs="?", metavar="TREE", help="--efg: the tree (default: first)")
@@ -173,7 +197,7 @@ def _parser() -> argparse.ArgumentParser:
                              "certificate file")
     verify.set_defaults(run=_verify)
 
-    show = commands.add_parser("show", parents=[common],
+    show = commands.add_parser("show", parents=[common, fixing],
                                help="print a tree as an indented outline")
     show.add_argument("file", metavar="FILE")
     show.add_argument("tree", nargs="?", metavar="TREE", help="default: every tree")
@@ -188,8 +212,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fixed(arguments: argparse.Namespace) -> dict[str, Fraction]:
+    """The ``--param`` values; a name given twice is an argument error."""
+    fixed: dict[str, Fraction] = {}
+    for name, value in arguments.parameters:
+        if name in fixed:
+            raise ArgumentError(f"--param {name} is given twice")
+        fixed[name] = value
+    return fixed
+
+
+def _load(arguments: argparse.Namespace) -> Spec:
+    return load(arguments.file, parameters=_fixed(arguments))
+
+
 def _check(arguments: argparse.Namespace) -> int:
-    reports = check_paths(arguments.paths, arguments.timeout, arguments.memory)
+    fixed = _fixed(arguments)
+    if fixed and arguments.certificate:
+        raise ArgumentError("--certificate with --param: a certificate is checked against the "
+                            "spec as written; give the values in the statements instead "
+                            "(`claim dominates(t, s, p = 1/2)`)")
+    reports = check_paths(arguments.paths, arguments.timeout, arguments.memory, fixed)
     if arguments.json:
         print(json.dumps(as_json(reports), indent=2))
     elif arguments.latex:
@@ -206,7 +249,7 @@ def _check(arguments: argparse.Namespace) -> int:
 
 
 def _render(arguments: argparse.Namespace) -> int:
-    spec = load(arguments.file)
+    spec = _load(arguments)
     if arguments.explain:
         return _render_explanation(spec, arguments)
     name = arguments.tree or next(iter(spec.trees), None)
@@ -219,13 +262,14 @@ def _render(arguments: argparse.Namespace) -> int:
     if fmt is None:
         return EXIT_INVALID
     if fmt == "tikz":
-        _emit(to_tikz(tree, utility), arguments.output)
+        _emit(to_tikz(tree, utility, spec.parameters, document=not arguments.picture),
+              arguments.output)
         return 0
-    dot_text = to_dot(tree, name, utility, arguments.unfold)
+    dot_text = to_dot(tree, name, utility, arguments.unfold, spec.parameters)
     if fmt == "dot" and arguments.output is None:
         _emit(dot_text, None)
         return 0
-    written = write(dot_text, arguments.output or f"{name}.{fmt}", fmt)
+    written = write(dot_text, arguments.output or f"{name}.{fmt}", fmt, arguments.dpi)
     print(f"wrote {written}")
     return 0
 
@@ -245,20 +289,23 @@ def _render_format(arguments: argparse.Namespace) -> str | None:
 
 def _render_explanation(spec: Spec, arguments: argparse.Namespace) -> int:
     left_name, right_name = arguments.explain
-    figure = explanation(spec, left_name, right_name, arguments.utility_class)
+    figure = explain(spec, left_name, right_name, arguments.utility_class)
     fmt = _render_format(arguments)
     if fmt is None:
         return EXIT_INVALID
-    if fmt == "dot" and arguments.output is None:
-        _emit(figure, None)
+    if fmt == "tikz":
+        _emit(figure.tikz(document=not arguments.picture), arguments.output)
         return 0
-    print(f"wrote {write(figure, arguments.output or f'{left_name}-{right_name}.{fmt}', fmt)}")
+    if fmt == "dot" and arguments.output is None:
+        _emit(figure.dot(), None)
+        return 0
+    output = arguments.output or f"{left_name}-{right_name}.{fmt}"
+    print(f"wrote {write(figure.dot(), output, fmt, arguments.dpi)}")
     return 0
 
 
 def _export(arguments: argparse.Namespace) -> int:
-
-    spec = load(arguments.file)
+    spec = _load(arguments)
     if arguments.json:
         _emit(json.dumps(export(spec), indent=1) + "\n", arguments.output)
         return 0
@@ -304,7 +351,7 @@ def _verify(arguments: argparse.Namespace) -> int:
 
 
 def _show(arguments: argparse.Namespace) -> int:
-    spec = load(arguments.file)
+    spec = _load(arguments)
     names = [arguments.tree] if arguments.tree else list(spec.trees)
     blocks = []
     for name in names:

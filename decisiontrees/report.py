@@ -7,8 +7,9 @@ module lays results out around them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
 from html import escape
 from typing import Any
 
@@ -31,6 +32,7 @@ class FileReport:
     path: str
     diagnostics: tuple[Diagnostic, ...] = ()
     results: tuple[Result, ...] = ()
+    fixed: Mapping[str, Fraction] = field(default_factory=dict)  # parameters set by --param
 
     @property
     def valid(self) -> bool:
@@ -58,7 +60,8 @@ def render_text(reports: Sequence[FileReport], explain: bool = False) -> str:
         if not report.valid:
             out.extend(d.render() for d in report.diagnostics)
             continue
-        out.append(f"{report.path}")
+        out.append(f"{report.path}" + (f"  (with {_fixed_text(report.fixed)})"
+                                       if report.fixed else ""))
         for result in report.results:
             statement = result.statement
             where = f"{statement.span.line}:{statement.span.column}"
@@ -76,6 +79,10 @@ def render_text(reports: Sequence[FileReport], explain: bool = False) -> str:
                        if explain or not line.startswith("explain: "))
     out.append(summary_line(reports))
     return "\n".join(out)
+
+
+def _fixed_text(fixed: Mapping[str, Fraction]) -> str:
+    return ", ".join(f"{name} = {value}" for name, value in sorted(fixed.items()))
 
 
 def counts(reports: Sequence[FileReport]) -> dict[str, int]:
@@ -118,6 +125,7 @@ def _file_json(report: FileReport) -> dict[str, Any]:
         "file": report.path,
         "valid": report.valid,
         "diagnostics": [d.as_json() for d in report.diagnostics],
+        "parameters": {name: str(value) for name, value in sorted(report.fixed.items())},
         "statements": [_result_json(res) for res in report.results],
     }
 

@@ -77,18 +77,126 @@ def test_the_gallery_has_every_example_tree_and_the_readme_shows_every_example()
             assert f"examples/gallery/{path.stem}-" in readme, path.name
 
 
-def test_explain_draws_both_trees_under_the_witness(tmp_path, capsys):
+def test_explain_draws_both_trees_side_by_side_with_a_witness_per_direction(tmp_path, capsys):
     output = tmp_path / "why.dot"
     spec = str(EXAMPLES / "power_relations.dtree")
     assert main(["render", spec, "--explain", "run", "off", "-o", str(output)]) == 0
     text = output.read_text()
-    assert "subgraph cluster_l" in text and "subgraph cluster_r" in text
-    assert 'label="incomparable: under u = {off: 1, o1: 0, o2: 0, o3: 0}, V(run) = 0 < V(off) = 1"' \
-        in text
-    assert 'label="run: value 0"' in text and 'label="off: value 1"' in text
-    # nothing to explain when one tree contains the other both ways
+    assert "rankdir=TB" in text and "cluster" not in text  # dot reorders children in frames
+    assert 'label="run and off are incomparable (u ∈ [0, 1]^O)"' in text
+    # one row per direction: where run is worse, and where off is worse
+    assert 'label="under u = {off: 1, o1: 0, o2: 0, o3: 0}: V(run) = 0 < V(off) = 1"' in text
+    assert "V(off) = 0 < V(run) = 1" in text
+    # the left tree is named and drawn first in each row; children in source order
+    lines = text.splitlines()
+    heads = [line for line in lines if line.strip().startswith("p0c") and "_name [" in line]
+    assert "run: value 0" in heads[0] and "off: value 1" in heads[1]
+    run_edges = [line for line in lines if line.strip().startswith("p0c0_n0 ->")]
+    assert [e.split('label="')[1].split('"')[0] for e in run_edges] == ["o1", "o2", "o3"]
+    # nothing to explain when the trees are equivalent
     assert main(["render", spec, "--explain", "run", "run", "-o", str(output)]) == 2
-    assert "nothing to explain, the trees are equivalent" in capsys.readouterr().err
+    assert "nothing to explain, run and run are equivalent" in capsys.readouterr().err
+
+
+def test_explain_names_the_class_and_shows_one_witness_for_strict_dominance(tmp_path):
+    output = tmp_path / "why.dot"
+    spec = str(EXAMPLES / "power_relations.dtree")
+    assert main(["render", spec, "--explain", "run_or_off", "run", "-o", str(output)]) == 0
+    text = output.read_text()
+    assert "run_or_off strictly dominates run (u ∈ [0, 1]^O)" in text
+    assert "caption0" in text and "caption1" not in text  # one row: one direction fails
+    assert main(["render", spec, "--explain", "run", "off", "--class", "off_is_worst",
+                 "-o", str(output)]) == 0
+    assert "run strictly dominates off (class off_is_worst)" in output.read_text()
+
+
+def test_explain_as_tikz_compiles_to_the_same_figure(tmp_path):
+    output = tmp_path / "why.tex"
+    spec = str(EXAMPLES / "power_relations.dtree")
+    assert main(["render", spec, "--explain", "run", "off", "-o", str(output)]) == 0
+    text = output.read_text()
+    assert text.startswith("\\documentclass") and text.count("\\begin{tikzpicture}") == 4
+    assert "run: value $0$ & off: value $1$" in text
+    assert "V(run) = 0 $<$ V(off) = 1" in text  # `<` is not a text-mode character in LaTeX
+    picture = tmp_path / "picture.tex"
+    assert main(["render", spec, "--explain", "run", "off", "--picture", "-o",
+                 str(picture)]) == 0
+    assert "documentclass" not in picture.read_text()
+    if shutil.which("pdflatex"):
+        compiled = __import__("subprocess").run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", output.name],
+            cwd=tmp_path, capture_output=True, timeout=120)
+        assert compiled.returncode == 0, compiled.stdout[-2000:]
+
+
+PARAMETRIC = """
+outcomes off, o1, o2
+param p in (0, 1)
+param q in [0, 1]
+utility u = { off: 0, o1: 1, o2: 1/2 }
+tree comply = chance { p: off, 1 - p: o1 }
+tree disable = choice { stay: o1, gamble: chance { q: o2, 1 - q: o1 } }
+tree agent = choice { comply: comply, disable: disable }
+claim dominates(agent, comply)
+"""
+
+
+def test_parametric_trees_render_with_values_simplified_on_the_domain(write, capsys):
+    folder = write({"shutdown.dtree": PARAMETRIC})
+    spec = str(folder / "shutdown.dtree")
+    assert main(["render", spec, "agent", "--utility", "u", "--to", "dot"]) == 0
+    text = capsys.readouterr().out
+    assert "Max" not in text  # Max(1, 1 - p, 1 - q/2) is 1 on the domains
+    assert 'n0 [shape=square, label="1"]' in text
+    assert 'label="1 - p"' in text and 'label="1 - q/2"' in text
+    bold = [line for line in text.splitlines() if "penwidth" in line]
+    # disable (1 for every p, q) and stay are optimal everywhere; comply only ties at no p
+    assert any('"disable"' in line for line in bold) and any('"stay"' in line for line in bold)
+    assert not any('"comply"' in line or '"gamble"' in line for line in bold)
+    assert main(["render", spec, "agent", "--utility", "u", "--to", "tikz", "--picture"]) == 0
+    tikz = capsys.readouterr().out
+    assert tikz.startswith("\\begin{tikzpicture}") and "{$1 - p$}" in tikz and "{$q$}" in tikz
+
+
+def test_param_fixes_values_for_render_show_export_and_check(write, capsys):
+    folder = write({"shutdown.dtree": PARAMETRIC})
+    spec = str(folder / "shutdown.dtree")
+    assert main(["render", spec, "--explain", "disable", "comply", "--to", "dot"]) == 2
+    assert "--param q=1/2" in capsys.readouterr().err  # needs values, says how
+    assert main(["render", spec, "--explain", "disable", "comply", "--to", "dot",
+                 "--param", "p=1/2", "--param", "q=1/3"]) == 0
+    assert "disable and comply are incomparable" in capsys.readouterr().out
+    assert main(["show", spec, "comply", "--param", "p=1/4"]) == 0
+    assert "1/4: off" in capsys.readouterr().out
+    assert main(["export", spec, "agent", "--efg", "--utility", "u"]) == 2
+    assert "give them values (e.g. --param p=1/2)" in capsys.readouterr().err
+    assert main(["export", spec, "agent", "--efg", "--utility", "u", "--param", "p=1/2",
+                 "--param", "q=0.25"]) == 0
+    assert "1/4" in capsys.readouterr().out
+    assert main(["check", spec, "--param", "p=1/2", "--param", "q=1/2"]) == 0
+    assert "(with p = 1/2, q = 1/2)" in capsys.readouterr().out
+    for wrong, message in ((["r=1"], "`r` is not a parameter"), (["p=1"], "outside the domain"),
+                           (["p=1/2", "p=1/3"], "given twice")):
+        arguments = [item for value in wrong for item in ("--param", value)]
+        assert main(["show", spec, *arguments]) == 2
+        assert message in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["show", spec, "--param", "p=1e999999999"])  # bounded, like the language's numbers
+    assert main(["check", spec, "--param", "p=1/2", "--certificate",
+                 str(folder / "c.json")]) == 2
+
+
+@pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's dot is not installed")
+def test_png_resolution_is_set_by_dpi(tmp_path):
+    import struct
+
+    spec = str(EXAMPLES / "power_relations.dtree")
+    sizes = []
+    for dpi in ("72", "288"):
+        output = tmp_path / f"run{dpi}.png"
+        assert main(["render", spec, "run", "-o", str(output), "--dpi", dpi]) == 0
+        sizes.append(struct.unpack(">I", output.read_bytes()[16:20])[0])  # IHDR width
+    assert sizes[1] >= 3 * sizes[0]
 
 
 @pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's dot is not installed")

@@ -9,6 +9,8 @@ functions; classes; distributions; statements.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from fractions import Fraction
 from types import MappingProxyType
 
 from decisiontrees.checking.classes import ClassBuilder
@@ -18,9 +20,9 @@ from decisiontrees.checking.mappings import MappingChecker
 from decisiontrees.checking.sources import Sources
 from decisiontrees.checking.statements import StatementChecker
 from decisiontrees.checking.trees import TreeBuilder
-from decisiontrees.errors import SpecError
+from decisiontrees.errors import ArgumentError, SpecError
 from decisiontrees.formats.importing import import_file
-from decisiontrees.language.diagnostics import Reporter
+from decisiontrees.language.diagnostics import Reporter, suggest
 from decisiontrees.language.parser import collector_paused
 from decisiontrees.language.syntax import (
     Claim,
@@ -31,13 +33,19 @@ from decisiontrees.language.syntax import (
     Query,
     UtilityDecl,
 )
+from decisiontrees.model.nodes import Parameter
 from decisiontrees.model.spec import Spec
+from decisiontrees.model.symbols import substitute
 
 
-def load(*paths: str | os.PathLike[str]) -> Spec:
+def load(*paths: str | os.PathLike[str], parameters: Mapping[str, Fraction] | None = None,
+         undeclared_ok: bool = False) -> Spec:
     """Load and check spec files (with their includes) as one spec.
 
-    Statements are taken from the named files, not from files they include. A single
+    Statements are taken from the named files, not from files they include. ``parameters``
+    fixes declared parameters as if their domain were that one value (a statement's own
+    ``p = …`` still wins); a value outside the domain raises ArgumentError, and so does an
+    undeclared name unless ``undeclared_ok`` (for one value given to many files). A single
     ``.json`` path is read as a JSON spec (docs/spec.schema.json) or a SilverDecisions file,
     a single ``.efg`` path as a one-player Gambit game (see decisiontrees.formats.importing).
     """
@@ -45,7 +53,8 @@ def load(*paths: str | os.PathLike[str]) -> Spec:
         imported = import_file(paths[0])
         if imported is not None:
             try:
-                return parse(imported.text, imported.text_path, imported=True)
+                return parse(imported.text, imported.text_path, imported=True,
+                             parameters=parameters, undeclared_ok=undeclared_ok)
             except SpecError as error:
                 raise SpecError([imported.locate(d) for d in error.diagnostics]) from None
     reporter = Reporter()
@@ -58,12 +67,15 @@ def load(*paths: str | os.PathLike[str]) -> Spec:
             if module is not None:
                 roots.append(module)
         reporter.raise_if_any()
-        return check_modules(reporter, sources.modules, roots, os.fspath(paths[0]) if paths else "")
+        return check_modules(reporter, sources.modules, roots,
+                             os.fspath(paths[0]) if paths else "", parameters, undeclared_ok)
 
 
-def parse(text: str, path: str = "<string>", imported: bool = False) -> Spec:
+def parse(text: str, path: str = "<string>", imported: bool = False,
+          parameters: Mapping[str, Fraction] | None = None, undeclared_ok: bool = False) -> Spec:
     """Check spec text given as a string; includes are found relative to the folder of ``path``
-    (and must stay inside it). Text ``imported`` from another tool's file includes nothing."""
+    (and must stay inside it). Text ``imported`` from another tool's file includes nothing.
+    ``parameters`` as for :func:`load`."""
     reporter = Reporter()
     sources = Sources(reporter, [], root=os.path.dirname(os.path.abspath(path)),
                       allow_includes=not imported)
@@ -71,13 +83,15 @@ def parse(text: str, path: str = "<string>", imported: bool = False) -> Spec:
         module = sources.parse_text(text, path, ())
         reporter.raise_if_any()
         assert module is not None
-        return check_modules(reporter, sources.modules, [module], path)
+        return check_modules(reporter, sources.modules, [module], path, parameters,
+                             undeclared_ok)
 
 
-def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module], path: str
-                  ) -> Spec:
-    """The spec that parsed ``modules`` declare, with the statements of ``roots``; raises
-    SpecError with every problem found."""
+def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module], path: str,
+                  parameters: Mapping[str, Fraction] | None = None,
+                  undeclared_ok: bool = False) -> Spec:
+    """The spec that parsed ``modules`` declare, with the statements of ``roots`` and the
+    ``parameters`` fixed; raises SpecError with every problem found."""
     names = Declarations(reporter)
     items = [item for module in modules for item in module.items]
     for item in items:
@@ -100,7 +114,10 @@ def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module]
     for item in items:
         if isinstance(item, DistributionDecl) and names.is_declaration(item.name, item.name_span):
             names.distributions[item.name] = check_distribution(reporter, item)
-    checker = StatementChecker(names, trees.resolve_ref)
+    # Fixed values are checked against good declarations; with errors, SpecError follows anyway.
+    fixed = fixed_parameters(names.parameters, parameters or {}, path, undeclared_ok) \
+        if reporter.count == 0 else {}
+    checker = StatementChecker(names, trees.resolve_ref, fixed)
     statements = [checker.check(item) for module in roots for item in module.items
                   if isinstance(item, (Query, Claim))]
     reporter.raise_if_any()
@@ -108,12 +125,33 @@ def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module]
         path=path,
         outcomes=tuple(names.outcomes),
         features=MappingProxyType(dict(names.outcomes)),
-        parameters=MappingProxyType(dict(names.parameters)),
-        trees=MappingProxyType({k: v for k, v in names.trees.items() if v is not None}),
+        parameters=MappingProxyType({k: v for k, v in names.parameters.items()
+                                     if k not in fixed}),
+        trees=MappingProxyType({k: substitute(v, fixed) if fixed else v
+                                for k, v in names.trees.items() if v is not None}),
         utilities=MappingProxyType({k: v for k, v in names.utilities.items() if v is not None}),
         classes=MappingProxyType({k: v for k, v in names.classes.items() if v is not None}),
         distributions=MappingProxyType({k: v for k, v in names.distributions.items()
                                         if v is not None}),
         statements=tuple(s for s in statements if s is not None),
         files=tuple(m.path for m in modules),
+        fixed=MappingProxyType(fixed),
     )
+
+
+def fixed_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Fraction],
+                     path: str, undeclared_ok: bool = False) -> dict[str, Fraction]:
+    """``given`` checked against the declared parameters and their domains (names not
+    declared are dropped when ``undeclared_ok``)."""
+    if undeclared_ok:
+        given = {name: value for name, value in given.items() if name in declared}
+    for name, value in given.items():
+        if name not in declared:
+            known = ", ".join(declared) if declared else "none"
+            hint = suggest(name, declared)
+            raise ArgumentError(f"--param {name}={value}: `{name}` is not a parameter of "
+                                f"{path or 'the spec'} (declared: {known})"
+                                + (f"; {hint}" if hint else ""))
+        if not declared[name].contains(Fraction(value)):
+            raise ArgumentError(f"--param {name}={value}: outside the domain {declared[name]}")
+    return {name: Fraction(value) for name, value in given.items()}

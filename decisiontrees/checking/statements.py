@@ -38,8 +38,10 @@ MAX_SAMPLES = 10**8
 class StatementChecker:
     """Checks statements once every declaration is checked."""
 
-    def __init__(self, names: Declarations, resolve_tree: ResolveTree) -> None:
+    def __init__(self, names: Declarations, resolve_tree: ResolveTree,
+                 fixed: Mapping[str, Fraction] | None = None) -> None:
         self.names = names
+        self.fixed = dict(fixed or {})  # parameter values given from outside (--param)
         self.reporter = names.reporter
         self.resolve_tree = resolve_tree
         self.mappings = MappingChecker(names)
@@ -252,6 +254,9 @@ class StatementChecker:
 
     def instantiate(self, tree: TreeArg, assignment: Mapping[str, Fraction], symbolic_ok: bool,
                     call: Call) -> TreeArg | None:
+        outside = {k: v for k, v in self.fixed.items() if k not in assignment}
+        if outside and is_symbolic(tree.node):
+            tree = TreeArg(tree.name, substitute(tree.node, outside))
         if not is_symbolic(tree.node):
             return tree
         needed = free_parameters(tree.node)

@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection
-from fractions import Fraction
 from json import decoder, scanner
 from typing import Any
 
 from decisiontrees.errors import Diagnostic, Span, SpecError
 from decisiontrees.language.diagnostics import source_lines
-from decisiontrees.language.syntax import KEYWORDS, MAX_EXPONENT, MAX_NUMBER_DIGITS
+from decisiontrees.language.syntax import KEYWORDS
 
 MAX_JSON_DEPTH = 1000
 
@@ -106,31 +105,6 @@ def unique(base: str, taken: Collection[str]) -> str:
     while candidate in taken:
         candidate, suffix = f"{base}_{suffix}", suffix + 1
     return candidate
-
-
-_DECIMAL = re.compile(r"[+-]?([0-9]*)\.?([0-9]*)(?:[eE]([+-]?[0-9]+))?")
-
-
-def exact_number(text: str) -> Fraction | None:
-    """A decimal, a ratio or a number with an exponent as an exact Fraction, or None when it
-    is not one or is too large to be exact here (MAX_NUMBER_DIGITS, MAX_EXPONENT)."""
-    numerator, slash, denominator = text.partition("/")
-    parts = [numerator, denominator] if slash else [numerator]
-    values = []
-    for part in parts:
-        match = _DECIMAL.fullmatch(part)
-        if match is None or not (match.group(1) or match.group(2)):
-            return None
-        exponent = match.group(3)
-        if len(match.group(1)) + len(match.group(2)) > MAX_NUMBER_DIGITS or (
-                exponent is not None and (len(exponent) > 6 or abs(int(exponent)) > MAX_EXPONENT)):
-            return None
-        values.append(Fraction(part))
-    if len(values) == 2:
-        if values[1] == 0:
-            return None
-        return values[0] / values[1]
-    return values[0]
 
 
 # The pure-Python object and array parsers and scanner of the json module: undocumented, so

@@ -17,8 +17,9 @@ from fractions import Fraction
 from typing import Literal, TypeAlias, Union
 
 from decisiontrees.errors import ArgumentError, Diagnostic, FormatRefused, RefusedError, Span, SpecError
-from decisiontrees.formats.common import comment, exact_number, identifier, source_line, unique
+from decisiontrees.formats.common import comment, identifier, source_line, unique
 from decisiontrees.formats.common import label as safe_label
+from decisiontrees.language.numbers import exact_number
 from decisiontrees.language.syntax import MAX_NUMBER_DIGITS
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 

@@ -33,13 +33,13 @@ from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
 from decisiontrees.formats.common import (
     JsonPositions,
     comment,
-    exact_number,
     identifier,
     source_line,
     unique,
 )
 from decisiontrees.formats.common import label as safe_label
 from decisiontrees.formats.json_spec import spec_number
+from decisiontrees.language.numbers import exact_number
 from decisiontrees.language.syntax import MAX_VALUE_BITS
 from decisiontrees.model.symbols import simplify, symbol
 

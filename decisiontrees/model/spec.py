@@ -73,6 +73,8 @@ class Spec:
     files: tuple[str, ...]
     distributions: Mapping[str, Distribution] = field(
         default_factory=lambda: MappingProxyType({}))
+    fixed: Mapping[str, Fraction] = field(  # parameters given values from outside (--param)
+        default_factory=lambda: MappingProxyType({}))
 
     def tree(self, name: str) -> Node:
         """The tree called ``name``; an outcome name gives its one-leaf tree."""

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from decisiontrees.analyses.plans import node_values, optimal_actions
 from decisiontrees.errors import DecisionTreesError
 from decisiontrees.evidence.checks import topological_order
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, Parameter
+from decisiontrees.render.marks import Marks, marks
 
 FORMATS = ("svg", "pdf", "png", "dot", "tex")
 UNFOLD_LIMIT = 2_000
@@ -32,35 +33,61 @@ def _quote(*lines: str) -> str:
 
 
 def to_dot(tree: Node, name: str = "tree", utility: Mapping[str, Fraction] | None = None,
-           unfold: bool = False) -> str:
-    """The tree as DOT text (deterministic, so it can be compared with saved output).
+           unfold: bool = False, parameters: Mapping[str, Parameter] | None = None) -> str:
+    """The tree as DOT text (deterministic, so it can be compared with saved output), drawn
+    left to right; ``parameters`` are the domains of a parametric tree's parameters.
 
     >>> from decisiontrees.model.nodes import choice
     >>> print(to_dot(choice({"stay": "home"}), "t").splitlines()[0])
     digraph "t" {
     """
-    return "\n".join(_header(name) + _body(tree, utility, unfold, "") + ["}"]) + "\n"
+    shown = marks(tree, utility, parameters) if utility is not None else None
+    return "\n".join(_header(name, "LR") + _body(tree, shown, utility, unfold, "", "LR")
+                     + ["}"]) + "\n"
 
 
-def to_dot_pair(left: Node, left_name: str, right: Node, right_name: str,
-                utility: Mapping[str, Fraction], caption: str) -> str:
-    """Two trees side by side under one utility function, with a caption: the figure that
-    explains why one does not dominate the other."""
-    lines = _header(f"{left_name} vs {right_name}")
-    lines.append(f"  label={_quote(caption)}; labelloc=t;")
-    for prefix, tree, name in (("l", left, left_name), ("r", right, right_name)):
-        lines.append(f"  subgraph cluster_{prefix} {{")
-        value = node_values(tree, utility)[id(tree)]
-        lines.append(f"    label={_quote(f'{name}: value {value}')}; style=rounded; color=gray60;")
-        lines += ["  " + line for line in _body(tree, utility, False, prefix)]
-        lines.append("  }")
+@dataclass(frozen=True)
+class Panel:
+    """One row of a figure: trees side by side under one utility function."""
+
+    caption: str
+    utility: Mapping[str, Fraction]
+
+
+def to_dot_panels(trees: Sequence[tuple[str, Node]], title: str, panels: Sequence[Panel],
+                  parameters: Mapping[str, Parameter] | None = None) -> str:
+    """Rows of trees drawn top-down side by side (in the order given), one row per panel
+    under its caption, each tree headed by its name and value: the figure that explains a
+    comparison."""
+    # No frames (clusters): inside them dot does not keep children in source order.
+    lines = _header(title, "TB")
+    lines.append(f"  label={_quote(title)}; labelloc=t;")
+    previous_leaves: list[str] = []
+    for row, panel in enumerate(panels):
+        caption = f"caption{row}"
+        lines.append(f"  {caption} [shape=plaintext, fontsize=12, label={_quote(panel.caption)}];")
+        lines += [f"  {above} -> {caption} [style=invis, weight=0];" for above in previous_leaves]
+        previous_leaves = []
+        for column, (name, tree) in enumerate(trees):
+            prefix = f"p{row}c{column}_"
+            shown = marks(tree, panel.utility, parameters)
+            heading = f"{prefix}name"
+            lines.append(f"  {heading} [shape=plaintext, fontname=\"Helvetica-Bold\", "
+                         f"label={_quote(f'{name}: value {shown.values[id(tree)]}')}];")
+            body = _body(tree, shown, panel.utility, False, prefix, "TB")
+            root = f"{prefix}t0" if isinstance(tree, Leaf) else f"{prefix}n0"
+            lines.append(f"  {caption} -> {heading} [style=invis];")
+            lines.append(f"  {heading} -> {root} [style=invis, minlen=0];")  # beside the root
+            lines += body
+            previous_leaves += [line.split()[0] for line in body
+                                if line.startswith(f"  {prefix}t") and "->" not in line]
     return "\n".join(lines + ["}"]) + "\n"
 
 
-def _header(name: str) -> list[str]:
+def _header(name: str, direction: str) -> list[str]:
     return [
         f"digraph {_quote(name)} {{",
-        "  rankdir=LR;",
+        f"  rankdir={direction};",
         "  ordering=out;",
         '  graph [fontname="Helvetica", fontsize=12];',
         '  node [fontname="Helvetica", fontsize=11];',
@@ -68,8 +95,8 @@ def _header(name: str) -> list[str]:
     ]
 
 
-def _body(tree: Node, utility: Mapping[str, Fraction] | None, unfold: bool, prefix: str) -> list[str]:
-    values = node_values(tree, utility) if utility is not None else None
+def _body(tree: Node, shown: Marks | None, utility: Mapping[str, Fraction] | None, unfold: bool,
+          prefix: str, direction: str) -> list[str]:
     lines: list[str] = []
     if unfold:
         entries = _unfolded(tree)
@@ -80,6 +107,9 @@ def _body(tree: Node, utility: Mapping[str, Fraction] | None, unfold: bool, pref
         entries = []
         leaves: list[tuple[str, Node, list[str]]] = []
         for i, inner in enumerate(order):
+            if isinstance(inner, Leaf):  # a one-leaf tree
+                leaves.append(("t0", inner, []))
+                continue
             targets: list[str] = []
             for below in inner.children:
                 if isinstance(below, Leaf):
@@ -90,10 +120,9 @@ def _body(tree: Node, utility: Mapping[str, Fraction] | None, unfold: bool, pref
             entries.append((f"n{i}", inner, targets))
         entries += leaves
     for ident, node, _ in entries:
-        lines.append(f"  {prefix}{ident} [{_node_attributes(node, values, utility)}];")
+        lines.append(f"  {prefix}{ident} [{_node_attributes(node, shown, utility, direction)}];")
     for ident, node, children in entries:
-        best = set(optimal_actions(node, values)) if values is not None and isinstance(node, Choice) \
-            else set()
+        best = shown.best.get(id(node), frozenset()) if shown is not None else frozenset()
         for k, child in enumerate(children):
             if isinstance(node, Choice):
                 label = node.actions[k]
@@ -101,16 +130,21 @@ def _body(tree: Node, utility: Mapping[str, Fraction] | None, unfold: bool, pref
                 assert isinstance(node, Chance)
                 label = str(node.probabilities[k])
             style = ", penwidth=2.5" if k in best else ""
+            if direction == "LR" and isinstance(node.children[k], Leaf):
+                style += ", arrowhead=none, headport=w"  # the outcome's ◁ ends the line
             lines.append(f"  {prefix}{ident} -> {prefix}{child} [label={_quote(label)}{style}];")
     return lines
 
 
-def _node_attributes(node: Node, values: Mapping[int, Fraction] | None,
-                     utility: Mapping[str, Fraction] | None) -> str:
+def _node_attributes(node: Node, shown: Marks | None, utility: Mapping[str, Fraction] | None,
+                     direction: str) -> str:
     if isinstance(node, Leaf):
-        shown = "◁ " + node.outcome + (f"   u = {utility[node.outcome]}" if utility is not None else "")
-        return f"shape=plaintext, margin=0.02, label={_quote(shown)}"
-    value = [str(values[id(node)])] if values is not None else [""]
+        worth = f"u = {utility[node.outcome]}" if utility is not None else None
+        if direction == "LR":
+            text = "◁ " + node.outcome + (f"   {worth}" if worth else "")
+            return f"shape=plaintext, margin=0.02, label={_quote(text)}"
+        return f"shape=plaintext, margin=0.02, label={_quote(node.outcome, *([worth] if worth else []))}"
+    value = [str(shown.values[id(node)])] if shown is not None else [""]
     if isinstance(node, Choice):
         return f"shape=square, label={_quote(*value)}"
     return f"shape=circle, label={_quote(*value)}"
@@ -136,8 +170,10 @@ def _unfolded(tree: Node) -> list[tuple[str, Node, list[str]]]:
     return sorted(entries, key=lambda e: int(e[0][1:]))
 
 
-def write(dot_text: str, output: str | Path, fmt: str | None = None) -> str:
-    """Write ``dot_text`` rendered in ``fmt``, by default the format ``output``'s suffix names.
+def write(dot_text: str, output: str | Path, fmt: str | None = None, dpi: int | None = None
+          ) -> str:
+    """Write ``dot_text`` rendered in ``fmt``, by default the format ``output``'s suffix names
+    (``dpi`` sets the resolution of bitmaps).
 
     Without Graphviz's ``dot`` program, the DOT text is written next to ``output`` and a
     DecisionTreesError says so and how to install it.
@@ -156,7 +192,8 @@ def write(dot_text: str, output: str | Path, fmt: str | None = None) -> str:
         fallback.write_text(dot_text, encoding="utf-8")
         raise DecisionTreesError(f"render: Graphviz's `dot` program was not found; wrote "
                                  f"{fallback} instead — {INSTALL_HINT}")
-    result = subprocess.run([program, f"-T{suffix}", "-o", str(output)], input=dot_text,
+    resolution = [f"-Gdpi={dpi}"] if dpi is not None else []
+    result = subprocess.run([program, f"-T{suffix}", *resolution, "-o", str(output)], input=dot_text,
                             text=True, capture_output=True, timeout=300)
     if result.returncode != 0:
         raise DecisionTreesError(f"render: dot failed: {result.stderr.strip()}")

@@ -8,13 +8,13 @@ trees, not DAGs), up to ``render.UNFOLD_LIMIT`` nodes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
-from decisiontrees.analyses.plans import node_values, optimal_actions
 from decisiontrees.errors import DecisionTreesError
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
-from decisiontrees.render.dot import UNFOLD_LIMIT
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, Parameter
+from decisiontrees.render.dot import UNFOLD_LIMIT, Panel
+from decisiontrees.render.marks import Marks, marks
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
             "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
@@ -22,20 +22,23 @@ _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": 
             "∈": r"$\in$", "∪": r"$\cup$", "∅": r"$\emptyset$", "±": r"$\pm$", "σ": r"$\sigma$",
             "≥": r"$\geq$", "≤": r"$\leq$", "≽": r"$\succeq$", "⊊": r"$\subsetneq$", "⊆": r"$\subseteq$",
             "·": r"$\cdot$", "×": r"$\times$", "→": r"$\to$", "φ": r"$\varphi$", "≻": r"$\succ$",
-            "—": "---", "–": "--"}
+            "—": "---", "–": "--", "<": r"$<$", ">": r"$>$", "|": r"$|$"}
 
 # article and plain TikZ: compiles with TeX Live's base and pictures packages alone
-PREAMBLE = r"""\documentclass{article}
+DOCUMENT_START = r"""\documentclass{article}
 \usepackage{tikz}
 \pagestyle{empty}
 \begin{document}
 \noindent
-\begin{tikzpicture}[x=2.8cm, y=-0.85cm, >=stealth, every node/.style={font=\small},
+"""
+DOCUMENT_END = "\\end{document}\n"
+PICTURE_START = r"""\begin{tikzpicture}[x=2.8cm, y=-0.85cm, >=stealth, every node/.style={font=\small},
   choice/.style={draw, minimum size=1.4em, inner sep=2pt},
   chance/.style={draw, circle, minimum size=1.4em, inner sep=1pt},
   outcome/.style={anchor=west, inner sep=1pt},
   action/.style={font=\scriptsize, midway, above, sloped}]
 """
+PICTURE_END = "\\end{tikzpicture}\n"
 
 
 def latex_text(text: str) -> str:
@@ -46,19 +49,57 @@ def latex_text(text: str) -> str:
 
 
 def number(value: object) -> str:
-    """An exact number in math mode: ``$\\frac{2}{3}$``, ``$-1$``; others as escaped text."""
+    """An exact number or an expression in the parameters in math mode: ``$\\frac{2}{3}$``,
+    ``$1 - p$``; anything else as escaped text."""
+    if isinstance(value, int):
+        value = Fraction(value)
     if isinstance(value, Fraction):
         if value.denominator == 1:
             return f"${value.numerator}$"
         sign = "-" if value < 0 else ""
         return f"${sign}\\frac{{{abs(value.numerator)}}}{{{value.denominator}}}$"
+    if getattr(value, "free_symbols", None) or getattr(value, "is_Number", False):
+        import sympy
+
+        return f"${sympy.latex(value)}$"  # our own expressions: parameter names are identifiers
     return latex_text(str(value))
 
 
-def to_tikz(tree: Node, utility: Mapping[str, Fraction] | None = None) -> str:
-    """A LaTeX document drawing ``tree`` left to right (the picture alone is between
-    ``\\begin{tikzpicture}`` and ``\\end{tikzpicture}``, for pasting into a paper)."""
-    values = node_values(tree, utility) if utility is not None else None
+def to_tikz(tree: Node, utility: Mapping[str, Fraction] | None = None,
+            parameters: Mapping[str, Parameter] | None = None, document: bool = True) -> str:
+    """LaTeX drawing ``tree`` left to right: a whole document, or with ``document=False`` the
+    ``tikzpicture`` alone, to ``\\input`` into a paper that loads ``tikz``."""
+    picture = tikz_picture(tree, marks(tree, utility, parameters) if utility else None, utility)
+    return DOCUMENT_START + picture + DOCUMENT_END if document else picture
+
+
+def to_tikz_panels(trees: Sequence[tuple[str, Node]], title: str, panels: Sequence[Panel],
+                   document: bool = True, parameters: Mapping[str, Parameter] | None = None
+                   ) -> str:
+    """The trees side by side, one row per panel with its caption, under a title: a table of
+    pictures, in a whole document unless ``document=False``."""
+    columns = "@{}" + "@{\\qquad}".join("c" for _ in trees) + "@{}"
+    rows = [f"\\textbf{{{latex_text(title)}}}\\par\\medskip", ""]
+    for panel in panels:
+        rows.append(f"{latex_text(panel.caption)}\\par\\smallskip")
+        rows.append(f"\\begin{{tabular}}{{{columns}}}")
+        cells, pictures = [], []
+        for name, tree in trees:
+            shown = marks(tree, panel.utility, parameters)
+            cells.append(f"{latex_text(name)}: value {number(shown.values[id(tree)])}")
+            pictures.append(tikz_picture(tree, shown, panel.utility).rstrip())
+        rows.append(" & ".join(cells) + " \\\\[2pt]")
+        rows.append("\n&\n".join(pictures) + " \\\\")
+        rows.append("\\end{tabular}\\par\\bigskip")
+        rows.append("")
+    body = "\n".join(rows)
+    return DOCUMENT_START + body + DOCUMENT_END if document else body
+
+
+def tikz_picture(tree: Node, shown: Marks | None, utility: Mapping[str, Fraction] | None
+                 ) -> str:
+    """The ``tikzpicture`` of ``tree``, with values and thick actions from ``shown``."""
+    values = shown.values if shown is not None else None
     # the written-out tree, children after parents: (node, parent index, edge index, depth)
     occurrences: list[tuple[Node, int, int, int]] = []
     stack = [(tree, -1, -1, 0)]
@@ -89,10 +130,10 @@ def to_tikz(tree: Node, utility: Mapping[str, Fraction] | None = None) -> str:
     for i, (node, _, _, depth) in enumerate(occurrences):
         at = f"({depth}, {row[i] - top:g})"
         if isinstance(node, Leaf):
-            shown = r"$\triangleleft$ " + latex_text(node.outcome)
+            text = r"$\triangleleft$ " + latex_text(node.outcome)
             if utility is not None:
-                shown += r"\quad $u =$ " + number(Fraction(utility[node.outcome]))
-            lines.append(f"\\node[outcome] (n{i}) at {at} {{{shown}}};")
+                text += r"\quad $u =$ " + number(Fraction(utility[node.outcome]))
+            lines.append(f"\\node[outcome] (n{i}) at {at} {{{text}}};")
         else:
             style = "choice" if isinstance(node, Choice) else "chance"
             label = number(values[id(node)]) if values is not None else ""
@@ -103,11 +144,12 @@ def to_tikz(tree: Node, utility: Mapping[str, Fraction] | None = None) -> str:
         owner = occurrences[parent][0]
         if isinstance(owner, Choice):
             text = latex_text(owner.actions[k])
-            best = values is not None and k in optimal_actions(owner, values)
+            best = shown is not None and k in shown.best.get(id(owner), frozenset())
         else:
             assert isinstance(owner, Chance)
             text, best = number(owner.probabilities[k]), False
+        # into an outcome the line ends at its ◁, without an arrowhead (as in the diagrams)
         target = f"n{i}.west" if isinstance(node, Leaf) else f"n{i}"
-        weight = ", very thick" if best else ""
-        lines.append(f"\\draw[->{weight}] (n{parent}) -- node[action] {{{text}}} ({target});")
-    return PREAMBLE + "\n".join(lines) + "\n\\end{tikzpicture}\n\\end{document}\n"
+        style = ",".join(([] if isinstance(node, Leaf) else ["->"]) + (["very thick"] if best else []))
+        lines.append(f"\\draw[{style}] (n{parent}) -- node[action] {{{text}}} ({target});")
+    return PICTURE_START + "\n".join(lines) + "\n" + PICTURE_END

@@ -58,11 +58,16 @@ def _normaliz_errors() -> Iterator[None]:
 
 
 def volume(normals: Sequence[Sequence[Fraction]], d: int) -> Fraction:
-    """The d-dimensional volume of the polytope (0 when it is lower-dimensional)."""
+    """The d-dimensional volume of the polytope (0 when it is lower-dimensional).
+
+    Computed with Normaliz's arbitrary-precision integers ("BigInt"): its default volume
+    algorithm returned wrong values, different from run to run, on some 8-dimensional
+    regions (tests/test_random_agents.py compares every region with a triangulation)."""
     with _normaliz_errors():
         cone = _cone(normals, d)
         if cone.AffineDim() < d:
             return Fraction(0)
+        cone.Compute("Volume", "BigInt")
         return Fraction(str(cone.Volume())) / factorial(d)
 
 
@@ -73,6 +78,7 @@ def triangulation(normals: Sequence[Sequence[Fraction]], d: int) -> list[list[li
         cone = _cone(normals, d)
         if cone.AffineDim() < d:
             return []
+        cone.Compute("Triangulation", "BigInt")
         simplices, generators = cone.Triangulation()
     points = [[Fraction(x, g[-1]) for x in g[:-1]] for g in generators]
     return [[points[k] for k in simplex[0]] for simplex in simplices]
