@@ -108,3 +108,78 @@ def test_a_piece_is_not_restated_at_a_point_inside_it():
         "y: 1/4 for q ∈ [0, 1]; "
         "z: (2*q + 5)/12 for q ∈ [0, 1/2]; -(2*q - 7)/12 for q ∈ (1/2, 1]")
     assert tie.answer.summary == "0 for q ∈ [0, 1/2) ∪ (1/2, 1]; 1/2 at q = 1/2"
+
+
+def test_a_claim_compares_two_answers_and_shows_both():
+    results = _results("""
+    outcomes o1, o2
+    utility u = { o1: 1, o2: 0 }
+    param p in [0, 1]
+    tree look = choice { o1, o2 }
+    tree commit = chance { p: o1, 1 - p: o2 }
+    claim value(look, u) >= value(commit, u)
+    claim value(look, u) > value(commit, u)
+    claim power(look) > power(o1)
+    claim reachable(look) == reachable(choice { o2, o1 })
+    claim value(look, u) >= value(commit, u, p = 1/2)
+    """)
+    assert [r.status for r in results] == ["pass", "fail", "pass", "pass", "pass"]
+    assert "right side: power(o1) = 1/2" in _shown(results[2])
+    # for every p: 1 > p fails at p = 1
+    assert "fails at p = 1" in _shown(results[1])
+
+
+def test_comparing_answers_of_different_kinds_is_a_located_error():
+    from decisiontrees import SpecError
+
+    try:
+        parse("outcomes o1\ntree t = choice { o1 }\nutility u = { o1: 1 }\n"
+              "claim value(t, u) == reachable(t)\n")
+    except SpecError as error:
+        text = str(error)
+    else:
+        raise AssertionError("accepted")
+    assert "4:22" in text and "reachable() answers a set of outcomes; it cannot be compared " \
+        "with value(), which answers a number" in text
+
+
+def test_trees_and_laws_may_be_written_in_place():
+    choices, chosen = _results("""
+    outcomes hedge, sure
+    query choices(choice { hedge, sure })
+    query chosen(choice { hedge, sure }, hedge, beta(1, 2))
+    """)
+    assert choices.answer.summary == "hedge: 1/2, sure: 1/2; tie 0"
+    assert chosen.answer.comparable == Fraction(1, 2)
+    assert "Beta(1, 2)" in _shown(chosen)
+
+
+def test_errors_name_the_real_mistake():
+    from decisiontrees import SpecError
+
+    cases = {
+        "query value(t, u, p = 1/2)": "`p` is not a declared parameter",
+        "query choices(t, value(t, u))": "choices() expects a distribution here, not `value(…)`",
+        "query choices(t, gauss(1))": "unknown distribution `gauss`",
+        "query value(t, beta(1, 2))": "value() expects a utility function here, not `beta(…)`",
+        "query choices(t, choice { o1 })": "choices() expects a distribution here, not a tree",
+    }
+    for statement, message in cases.items():
+        try:
+            parse(f"outcomes o1, o2\ntree t = choice {{ o1, o2 }}\nutility u = {{ o1: 1, o2: 0 }}\n"
+                  f"{statement}\n")
+        except SpecError as error:
+            assert message in str(error), (statement, str(error))
+        else:
+            raise AssertionError(f"accepted: {statement}")
+
+
+def test_formatting_keeps_inline_trees_laws_and_compared_answers():
+    from decisiontrees.language.formatter import format_text
+
+    text = ("outcomes a, b\ntree t = choice { a, b }\nutility u = { a: 1, b: 0 }\n"
+            "query chosen(choice {a,b}, a, beta(1,2))\nclaim value(t,u) >= value(a, u)\n")
+    formatted = format_text(text, "x.dtree")
+    assert "query chosen(choice { a, b }, a, beta(1, 2))" in formatted
+    assert "claim value(t, u) >= value(a, u)" in formatted
+    assert format_text(formatted, "x.dtree") == formatted

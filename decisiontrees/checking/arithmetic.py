@@ -12,7 +12,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from decisiontrees.errors import AlreadyReported
 from decisiontrees.language.diagnostics import Reporter, suggest
-from decisiontrees.language.syntax import MAX_VALUE_BITS, BinOp, Expr, Neg, Number, Value, Var
+from decisiontrees.language.syntax import MAX_VALUE_BITS, Argument, BinOp, Expr, Neg, Number, Var
 from decisiontrees.model.nodes import Parameter, Probability
 from decisiontrees.model.symbols import is_zero, simplify, symbol
 
@@ -24,7 +24,7 @@ def all_present(items: list[_T | None]) -> TypeGuard[list[_T]]:
     return all(item is not None for item in items)
 
 
-def is_expression(value: Value) -> TypeGuard[Expr]:
+def is_expression(value: Argument) -> TypeGuard[Expr]:
     """Whether a value in a statement is arithmetic (not a mapping or set literal)."""
     return isinstance(value, (Number, Var, BinOp, Neg))
 

@@ -6,11 +6,11 @@ from fractions import Fraction
 
 from decisiontrees.checking.arithmetic import all_present, evaluate, is_expression
 from decisiontrees.language.diagnostics import Reporter, suggest
-from decisiontrees.language.syntax import DistributionDecl, Keyword, Value, Var
+from decisiontrees.language.syntax import Argument, Call, Keyword, Var
 from decisiontrees.model.laws import LAWS, Distribution, scipy_law
 
 
-def _number(reporter: Reporter, value: Value) -> Fraction | None:
+def _number(reporter: Reporter, value: Argument) -> Fraction | None:
     """A law's parameter: an exact number, or None after reporting what it is instead."""
     if not is_expression(value):
         reporter.error(value.span, "a law's parameters are numbers")
@@ -19,9 +19,9 @@ def _number(reporter: Reporter, value: Value) -> Fraction | None:
     return number if isinstance(number, Fraction) or number is None else None
 
 
-def check_distribution(reporter: Reporter, item: DistributionDecl) -> Distribution | None:
-    """The law a ``distribution`` declaration names, or None after reporting why."""
-    law = item.law
+def check_distribution(reporter: Reporter, law: Call) -> Distribution | None:
+    """The law a call names (in a ``distribution`` declaration or written in place), or None
+    after reporting why."""
     if law.name not in LAWS:
         hint = suggest(law.name, LAWS) or "the laws are " + ", ".join(LAWS)
         reporter.error(law.name_span, f"unknown distribution `{law.name}`", hint)

@@ -113,11 +113,11 @@ def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module]
         classes.build_class(name)
     for item in items:
         if isinstance(item, DistributionDecl) and names.is_declaration(item.name, item.name_span):
-            names.distributions[item.name] = check_distribution(reporter, item)
+            names.distributions[item.name] = check_distribution(reporter, item.law)
     # Fixed values are checked against good declarations; with errors, SpecError follows anyway.
     fixed = fixed_parameters(names.parameters, parameters or {}, path, undeclared_ok) \
         if reporter.count == 0 else {}
-    checker = StatementChecker(names, trees.resolve_ref, fixed)
+    checker = StatementChecker(names, trees, fixed)
     statements = [checker.check(item) for module in roots for item in module.items
                   if isinstance(item, (Query, Claim))]
     reporter.raise_if_any()

@@ -11,26 +11,42 @@ from typing import Any
 
 from decisiontrees.checking.arithmetic import evaluate, is_expression
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
+from decisiontrees.checking.laws import check_distribution
 from decisiontrees.checking.mappings import MappingChecker
+from decisiontrees.checking.trees import TreeBuilder
 from decisiontrees.language.diagnostics import suggest
 from decisiontrees.language.syntax import (
+    Argument,
     Call,
+    ChanceNode,
+    ChoiceNode,
     Claim,
     Keyword,
     MappingLit,
     Query,
     Ref,
     SetLit,
+    UniformNode,
     Value,
     Var,
 )
+from decisiontrees.model.laws import LAWS
 from decisiontrees.model.nodes import is_symbolic
-from decisiontrees.model.spec import Statement, StatementKind, TreeArg, UtilityArg
+from decisiontrees.model.spec import (
+    OtherAnswer,
+    Question,
+    Statement,
+    StatementKind,
+    TreeArg,
+    UtilityArg,
+)
 from decisiontrees.model.symbols import free_parameters, substitute
 from decisiontrees.questions.base import Arguments, Family, Kind, Shape
 from decisiontrees.questions.registry import QUESTIONS
 
-ResolveTree = Callable[[Ref], Any]
+_KIND_TEXT = {Kind.TREE: "a tree", Kind.OTHER: "a tree", Kind.UTILITY: "a utility function",
+              Kind.LOTTERY: "a lottery", Kind.CLASS: "a utility class",
+              Kind.DISTRIBUTION: "a distribution", Kind.ACTION: "an action"}
 COMMON_OPTIONS = frozenset({"timeout"})  # every question accepts these
 MAX_SAMPLES = 10**8
 
@@ -38,12 +54,12 @@ MAX_SAMPLES = 10**8
 class StatementChecker:
     """Checks statements once every declaration is checked."""
 
-    def __init__(self, names: Declarations, resolve_tree: ResolveTree,
+    def __init__(self, names: Declarations, trees: TreeBuilder,
                  fixed: Mapping[str, Fraction] | None = None) -> None:
         self.names = names
         self.fixed = dict(fixed or {})  # parameter values given from outside (--param)
         self.reporter = names.reporter
-        self.resolve_tree = resolve_tree
+        self.trees = trees
         self.mappings = MappingChecker(names)
         self.options: dict[str, Callable[[Keyword], Any]] = {
             "samples": self.samples, "seed": self.whole_number, "limit": self.whole_number,
@@ -53,6 +69,32 @@ class StatementChecker:
 
     def check(self, item: Query | Claim) -> Statement | None:
         call = item.call
+        checked = self.question(call)
+        if checked is None:
+            return None
+        family, question, arguments = checked
+        op, expected = None, None
+        if isinstance(item, Claim):
+            op = item.op
+            if not self.claim_form(item, family):
+                return None
+            if isinstance(item.expected, Call):
+                expected = self.other_answer(item.expected, family)
+                if expected is None:
+                    return None
+            elif item.expected is not None:
+                expected = self.expected_value(item.expected, family)
+                if expected is None:
+                    return None
+        kind = StatementKind.QUERY if isinstance(item, Query) else StatementKind.CLAIM
+        negated = isinstance(item, Claim) and item.negated
+        timeout = arguments.options.get("timeout")
+        return Statement(kind, call.name, question, negated, op, expected,
+                         self.reporter.text_at(item.span), item.span,
+                         float(timeout) if timeout is not None else None)
+
+    def question(self, call: Call) -> tuple[Family, Question, Arguments] | None:
+        """The question a call asks, checked, with its family and arguments."""
         family = QUESTIONS.get(call.name)
         if family is None:
             hint = suggest(call.name, QUESTIONS) or "the questions are " + ", ".join(sorted(QUESTIONS))
@@ -67,21 +109,29 @@ class StatementChecker:
             self.reporter.error(call.span, message, problem_hint)
         if problems:
             return None
-        op, expected = None, None
-        if isinstance(item, Claim):
-            op = item.op
-            if not self.claim_form(item, family):
-                return None
-            if item.expected is not None:
-                expected = self.expected_value(item.expected, family)
-                if expected is None:
-                    return None
-        kind = StatementKind.QUERY if isinstance(item, Query) else StatementKind.CLAIM
-        negated = isinstance(item, Claim) and item.negated
-        timeout = arguments.options.get("timeout")
-        return Statement(kind, call.name, question, negated, op, expected,
-                         self.reporter.text_at(item.span), item.span,
-                         float(timeout) if timeout is not None else None)
+        return family, question, arguments
+
+    def other_answer(self, call: Call, family: Family) -> OtherAnswer | None:
+        """The right side of ``claim q1(…) op q2(…)``: a question whose answer compares with
+        the left one's (numbers with numbers, sets with sets)."""
+        checked = self.question(call)
+        if checked is None:
+            return None
+        other, question, arguments = checked
+        if "timeout" in arguments.options:
+            self.reporter.error(call.span, "the claim's time limit is set on its left side",
+                                f"move `timeout = …` into {family.name}(…)")
+            return None
+        kinds = {Shape.NUMBER: "a number", Shape.SET: "a set of plans", Shape.OUTCOMES: "a set of outcomes",
+                 Shape.WORD: "a word", Shape.BOOL: "yes or no", Shape.LISTING: "a listing"}
+        left, right = family.signature.shape, other.signature.shape
+        if kinds[left] != kinds[right] or left in (Shape.WORD, Shape.BOOL, Shape.LISTING):
+            self.reporter.error(call.span, f"{call.name}() answers {kinds[right]}; it cannot be "
+                                f"compared with {family.name}(), which answers "
+                                f"{kinds[left]}",
+                                "compare two numbers (value, power, prefers, …) or two sets")
+            return None
+        return OtherAnswer(call.name, question, self.reporter.text_at(call.span))
 
     # -- arguments and options
 
@@ -144,6 +194,16 @@ class StatementChecker:
                 assignment[keyword.name] = number
             return
         names = sorted(o for o in accepted if o != "parameters")
+        if "parameters" in accepted and self.names.kind(keyword.name) is None \
+                and keyword.name not in self.options:
+            declared = sorted(self.names.parameters)
+            hint = suggest(keyword.name, declared) or (
+                f"the declared parameters are {', '.join(declared)}" if declared else
+                f"declare it: `param {keyword.name} in [0, 1]`")
+            self.reporter.error(keyword.span, f"`{keyword.name}` is not a declared parameter; "
+                                f"{call.name}() takes values for parameters and the options "
+                                f"{', '.join(names)}", hint)
+            return
         if "parameters" in accepted:
             names.append("parameter values")
         hint = ("it accepts " + ", ".join(names)) if names else "it takes no options"
@@ -197,7 +257,24 @@ class StatementChecker:
                             hint or "declare one, e.g. `outcomes off { alive: 0 }, o1 { alive: 1 }`")
         return None
 
-    def argument(self, kind: Kind, value: Value, question: str) -> Any:
+    def argument(self, kind: Kind, value: Argument, question: str) -> Any:
+        if isinstance(value, Call):
+            if kind == Kind.DISTRIBUTION and (value.name in LAWS or value.name not in QUESTIONS):
+                return check_distribution(self.reporter, value)
+            hint = "to compare two answers, write `claim q1(…) >= q2(…)`" \
+                if value.name in QUESTIONS else None
+            self.reporter.error(value.span, f"{question}() expects {_KIND_TEXT[kind]} here, "
+                                f"not `{value.name}(…)`", hint)
+            return None
+        if isinstance(value, (ChoiceNode, ChanceNode, UniformNode)):
+            if kind in (Kind.TREE, Kind.OTHER):
+                node = self.trees.build_node(value)
+                name = " ".join(self.reporter.text_at(value.span).split())
+                return None if node is None else TreeArg(name, node)
+            self.reporter.error(value.span, f"{question}() expects {_KIND_TEXT[kind]} here, "
+                                "not a tree")
+            return None
+        assert not isinstance(value, Keyword)
         if kind == Kind.CLASS:
             if isinstance(value, Var) and self.names.kind(value.name) == "class":
                 return self.names.classes.get(value.name)
@@ -209,7 +286,7 @@ class StatementChecker:
             if not isinstance(value, Var):
                 self.reporter.error(value.span, f"{question}() expects the name of a tree here")
                 return None
-            node = self.resolve_tree(Ref(value.name, value.span))
+            node = self.trees.resolve_ref(Ref(value.name, value.span))
             return None if node is None else TreeArg(value.name, node)
         if kind == Kind.UTILITY:
             return self.utility(value, question)

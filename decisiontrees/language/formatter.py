@@ -43,6 +43,7 @@ from decisiontrees.language.syntax import (
     Ref,
     SetLit,
     TreeDecl,
+    UniformNode,
     UtilityDecl,
     Value,
     Var,
@@ -236,7 +237,9 @@ class _Formatter:
         assert isinstance(item, Claim)
         text = "claim " + ("not " if item.negated else "") + self.call(item.call)
         if item.op is not None and item.expected is not None:
-            text += f" {item.op} {value(item.expected)}"
+            shown = self.call(item.expected) if isinstance(item.expected, Call) \
+                else value(item.expected)
+            text += f" {item.op} {shown}"
         return [text]
 
     def class_decl(self, item: ClassDecl) -> list[str]:
@@ -278,6 +281,10 @@ class _Formatter:
         for argument in call.arguments:
             if isinstance(argument, Keyword):
                 parts.append(f"{argument.name} = {value(argument.value)}")
+            elif isinstance(argument, Call):
+                parts.append(self.call(argument))
+            elif isinstance(argument, (ChoiceNode, ChanceNode, UniformNode)):
+                parts.append(self.inline(argument))
             else:
                 parts.append(value(argument))
         return f"{call.name}(" + ", ".join(parts) + ")"

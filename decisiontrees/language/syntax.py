@@ -145,10 +145,14 @@ class Keyword:
     span: Span
 
 
+# A call's argument: a value, a law or another call, a tree written in place, or `name = value`
+Argument = Union[Value, "Call", ChoiceNode, ChanceNode, UniformNode, Keyword]
+
+
 @dataclass(frozen=True, slots=True)
 class Call:
     name: str
-    arguments: tuple[Value | Keyword, ...]
+    arguments: tuple[Argument, ...]
     span: Span
     name_span: Span
 
@@ -258,7 +262,7 @@ class Claim:
     negated: bool
     call: Call
     op: str | None
-    expected: Value | None
+    expected: Value | Call | None  # a Call: compared with that question's answer
     span: Span
 
 

@@ -44,6 +44,16 @@ class StatementKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class OtherAnswer:
+    """The right side of a claim that compares two answers (``value(a, u) >= value(b, u)``):
+    another question, answered alongside the claim's own."""
+
+    name: str
+    question: Question
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     """A query or a claim (``expected`` is compared with ``op``; ``negated`` for `claim not`)."""
 
@@ -52,7 +62,7 @@ class Statement:
     question: Question
     negated: bool
     op: str | None
-    expected: Any  # Fraction, frozenset[str], a word, or None
+    expected: Any  # Fraction, frozenset[str], a word, an OtherAnswer, or None
     text: str
     span: Span
     timeout_seconds: float | None = None  # the statement's own `timeout =`

@@ -11,7 +11,7 @@ from typing import Any
 from decisiontrees import limits
 from decisiontrees.analyses import parametric
 from decisiontrees.analyses.parametric_agents import PiecewiseAnswer, decide
-from decisiontrees.model.spec import Spec, Statement
+from decisiontrees.model.spec import OtherAnswer, Spec, Statement
 from decisiontrees.questions.base import JSON, Answer, Bounds, Evidence, Status, assignment_text
 
 NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
@@ -43,20 +43,58 @@ class Judgement(Evidence):
 
 
 @dataclass(frozen=True)
+class ComparedAnswer(Evidence):
+    """The right side of a claim comparing two answers, with its own evidence."""
+
+    text: str
+    answer: Answer
+
+    def lines(self) -> tuple[str, ...]:
+        return (f"right side: {self.text} = {self.answer.summary}",
+                *(f"  {line}" for line in self.answer.evidence.lines()))
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"right_side": {"question": self.text, "status": str(self.answer.status),
+                               "answer": self.answer.value,
+                               "evidence": self.answer.evidence.to_json()}}
+
+
+@dataclass(frozen=True)
 class Verdict:
     status: Status
     expectation: str | None = None  # for a claim that did not pass: what was claimed
     judgement: Judgement | None = None
+    compared: ComparedAnswer | None = None  # the other answer, for `claim q1(…) op q2(…)`
 
 
-def judge(statement: Statement, answer: Answer, spec: Spec) -> Verdict:
-    """Whether the claim holds of the answer (which has status ANSWER)."""
+FLIPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+PIECEWISE_PAIR = ("comparing two answers that are piecewise in a parameter is not supported; "
+                  "give the parameter a value on both sides (e.g. p = 1/2)")
+
+
+def judge(statement: Statement, answer: Answer, spec: Spec, expected: Any = None) -> Verdict:
+    """Whether the claim holds of the answer (which has status ANSWER), against
+    ``statement.expected`` or, for a claim comparing two answers, the other ``expected``."""
     comparable = answer.comparable
+    if expected is None:
+        expected = statement.expected
+    if isinstance(expected, PiecewiseAnswer) or (
+            isinstance(comparable, PiecewiseAnswer) and not isinstance(expected, Fraction)):
+        return Verdict(Status.UNKNOWN, PIECEWISE_PAIR)
     if isinstance(comparable, PiecewiseAnswer):
-        return _piecewise(statement, comparable)
-    if getattr(comparable, "free_symbols", None):
-        return _for_all(statement, comparable, spec)
-    holds = compare(comparable, statement.op, statement.expected)
+        return _piecewise(statement, comparable, expected)
+    if getattr(comparable, "free_symbols", None) or getattr(expected, "free_symbols", None):
+        if isinstance(comparable, Bounds) or isinstance(expected, Bounds):
+            return Verdict(Status.UNKNOWN, "only bounds are known on one side, and the other "
+                           "depends on the parameters")
+        return _for_all(statement, comparable, spec, expected)
+    if isinstance(expected, Bounds) and not isinstance(comparable, Bounds):
+        holds = None if comparable is None or statement.op is None else \
+            expected.compare(FLIPPED[statement.op], comparable)
+    elif isinstance(expected, Bounds):
+        holds = _both_bounds(comparable, statement.op or "==", expected)
+    else:
+        holds = compare(comparable, statement.op, expected)
     if holds is None:
         why = ("the claim cannot be decided without enumerating" if answer.exact else
                "only bounds or an estimate are known, and they do not decide the claim")
@@ -87,22 +125,40 @@ def compare(actual: Any, op: str | None, expected: Any) -> bool | None:
     return bool(actual >= expected)
 
 
+def _both_bounds(left: Bounds, op: str, right: Bounds) -> bool | None:
+    """``a op b`` for every ``a`` in ``left`` and ``b`` in ``right`` (True), for none (False),
+    or None when the bounds do not decide it."""
+    if op in ("<", "<="):
+        return _both_bounds(right, FLIPPED[op], left)
+    disjoint_above = right.upper is not None and left.lower > right.upper
+    disjoint_below = left.upper is not None and left.upper < right.lower
+    touching_above = right.upper is not None and left.lower >= right.upper
+    touching_below = left.upper is not None and left.upper <= right.lower
+    if op == ">":
+        return True if disjoint_above else False if touching_below else None
+    if op == ">=":
+        return True if touching_above else False if disjoint_below else None
+    if disjoint_above or disjoint_below:
+        return op == "!="
+    return None
+
+
 def claimed(statement: Statement) -> str:
     """What a claim said, for the report of one that did not pass."""
     expected = statement.expected
     if statement.op is None:
         return f"claimed {'false' if statement.negated else 'true'}"
     shown = "{" + ", ".join(sorted(expected)) + "}" if isinstance(expected, frozenset) \
-        else str(expected)
+        else expected.text if isinstance(expected, OtherAnswer) else str(expected)
     return f"claimed {'not ' if statement.negated else ''}{statement.op} {shown}"
 
 
-def _for_all(statement: Statement, value: Any, spec: Spec) -> Verdict:
+def _for_all(statement: Statement, value: Any, spec: Spec, expected: Any) -> Verdict:
     """A claim about a parametric number, for every parameter value in the domains."""
     op = statement.op or "=="
     if statement.negated:
         op = NEGATED[op]
-    condition = parametric.relation(value, op, statement.expected)
+    condition = parametric.relation(value, op, expected)
     decided = parametric.for_all(condition, spec.parameters, limits.remaining_ms())
     judgement = Judgement(decided.holds, decided.region,
                           dict(decided.witness) if decided.witness is not None else None,
@@ -115,12 +171,12 @@ def _for_all(statement: Statement, value: Any, spec: Spec) -> Verdict:
     return Verdict(Status.FAIL, claimed(statement) + " for every parameter value", judgement)
 
 
-def _piecewise(statement: Statement, function: PiecewiseAnswer) -> Verdict:
+def _piecewise(statement: Statement, function: PiecewiseAnswer, expected: Fraction) -> Verdict:
     """A claim about an exact piecewise function of a parameter, for all its values."""
     op = statement.op or "=="
     if statement.negated:
         op = NEGATED[op]
-    decided = decide(function, op, statement.expected)
+    decided = decide(function, op, expected)
     counterexample = {function.parameter: decided.witness} if decided.witness is not None else None
     judgement = Judgement(decided.holds, decided.region, counterexample, decided.reason,
                           solver=False)

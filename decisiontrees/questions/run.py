@@ -12,7 +12,7 @@ fork), a memory limit enforced from outside.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from decisiontrees import limits
 from decisiontrees.errors import (
@@ -22,9 +22,9 @@ from decisiontrees.errors import (
     SolverFailed,
     TimedOut,
 )
-from decisiontrees.model.spec import Spec, Statement, StatementKind
+from decisiontrees.model.spec import OtherAnswer, Question, Spec, Statement, StatementKind
 from decisiontrees.questions.base import Answer, Context, Evidence, Status, refused, unknown
-from decisiontrees.questions.claims import Judgement, Verdict, judge
+from decisiontrees.questions.claims import ComparedAnswer, Judgement, Verdict, judge
 from decisiontrees.questions.registry import QUESTIONS
 
 
@@ -37,11 +37,14 @@ class Result:
     answer: Answer
     expectation: str | None = None  # for a claim that did not pass: what was claimed
     judgement: Judgement | None = None  # for a claim over every parameter value
+    compared: ComparedAnswer | None = None  # for a claim comparing two answers: the other
 
     @property
     def evidence(self) -> tuple[Evidence, ...]:
-        """The answer's evidence, then how the claim was judged (if that needed more)."""
-        return (self.answer.evidence,) + ((self.judgement,) if self.judgement else ())
+        """The answer's evidence, the other answer's (for a claim comparing two), then how
+        the claim was judged (if that needed more)."""
+        return (self.answer.evidence,) + ((self.compared,) if self.compared else ()) \
+            + ((self.judgement,) if self.judgement else ())
 
     def lines(self) -> tuple[str, ...]:
         return tuple(line for evidence in self.evidence for line in evidence.lines())
@@ -74,9 +77,15 @@ def run(spec: Spec, timeout_seconds: float | None = None, *,
 def answer(statement: Statement, spec: Spec) -> Answer:
     """The answer to a statement's question, whatever the claim says (within the current
     deadline, if one is set)."""
-    family = QUESTIONS[statement.name]
+    return answer_question(statement.name, statement.question, spec)
+
+
+def answer_question(name: str, question: Question, spec: Spec) -> Answer:
+    """The answer to the question ``name`` asks, with refusals, failed cross-checks and
+    timeouts as answers."""
+    family = QUESTIONS[name]
     try:
-        return family.answer(statement.question, Context(spec))
+        return family.answer(question, Context(spec))
     except RefusedError as refusal:
         return refused(str(refusal))
     except CrossCheckFailed as problem:
@@ -90,10 +99,19 @@ def _answer_and_judge(statement: Statement, spec: Spec) -> tuple[Answer, Verdict
     found = answer(statement, spec)
     if statement.kind == StatementKind.QUERY or found.status != Status.ANSWER:
         return found, None
+    expected, compared = statement.expected, None
+    if isinstance(expected, OtherAnswer):
+        other = answer_question(expected.name, expected.question, spec)
+        compared = ComparedAnswer(expected.text, other)
+        if other.status != Status.ANSWER:
+            return found, Verdict(Status.UNKNOWN, f"the right side has no exact answer "
+                                  f"({other.summary})", compared=compared)
+        expected = other.comparable
     try:
-        return found, judge(statement, found, spec)
+        verdict = judge(statement, found, spec, expected)
     except TimedOut as stop:
-        return found, Verdict(Status.UNKNOWN, f"undecided: {stop}")
+        verdict = Verdict(Status.UNKNOWN, f"undecided: {stop}")
+    return found, replace(verdict, compared=compared)
 
 
 def run_statement(statement: Statement, spec: Spec, bounds: RunLimits | None = None) -> Result:
@@ -112,4 +130,5 @@ def run_statement(statement: Statement, spec: Spec, bounds: RunLimits | None = N
     found, verdict = outcome
     if verdict is None:
         return Result(statement, found.status, found)
-    return Result(statement, verdict.status, found, verdict.expectation, verdict.judgement)
+    return Result(statement, verdict.status, found, verdict.expectation, verdict.judgement,
+                  verdict.compared)
