@@ -353,9 +353,8 @@ def _verify(arguments: argparse.Namespace) -> int:
 def _show(arguments: argparse.Namespace) -> int:
     spec = _load(arguments)
     names = [arguments.tree] if arguments.tree else list(spec.trees)
-    blocks = []
-    for name in names:
-        blocks.append(outline(name, spec.tree(name)))
+    called = {id(node): name for name, node in reversed(list(spec.trees.items()))}
+    blocks = [outline(name, spec.tree(name), called) for name in names]
     print("\n\n".join(blocks))
     return 0
 

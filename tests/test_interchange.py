@@ -25,8 +25,28 @@ def test_export_follows_the_schema_and_imports_to_the_same_model(path, tmp_path)
     target.write_text(json.dumps(document))
     again = load(target)
     assert all(again.trees[name] is tree for name, tree in spec.trees.items())
+    assert set(again.trees) == set(spec.trees), "an import adds no helper trees where names exist"
     assert dict(again.utilities) == dict(spec.utilities)
     assert [r.status for r in run(again)] == [r.status for r in run(spec)]
+
+
+def test_shared_named_trees_keep_their_names_through_json_and_in_show(write, capsys):
+    folder = write({"s.dtree": "outcomes off, o1, o2\ntree agent = choice { a: o1, b: o2 }\n"
+                               "tree top = choice { x: agent, y: chance { 1/2: agent, 1/2: off } }\n"
+                               "tree pair = uniform { chance { 1/3: o1, 2/3: o2 }, "
+                               "choice { chance { 1/3: o1, 2/3: o2 } } }\n"})
+    exported = folder / "s.json"
+    assert main(["export", str(folder / "s.dtree"), "--json", "-o", str(exported)]) == 0
+    capsys.readouterr()
+    assert main(["import", str(exported)]) == 0
+    text = capsys.readouterr().out
+    assert "tree top = choice { x: agent, y: chance { 1/2: agent, 1/2: off } }" in text
+    assert "__" in text  # the unnamed shared chance node of `pair` gets a helper, once
+    assert text.count("chance { 1/3: o1, 2/3: o2 }") == 1
+    assert main(["show", str(folder / "s.dtree"), "top"]) == 0
+    shown = capsys.readouterr().out
+    assert "x: agent = choice" in shown and "1/2: agent (as above)" in shown
+    assert "shared" not in shown
 
 
 def test_cli_export_import_and_check(tmp_path, capsys):

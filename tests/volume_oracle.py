@@ -1,16 +1,21 @@
-"""Exact polytope volumes in pure Python (fractions only), independent of Normaliz.
+"""Exact polytope volumes in pure Python (integers and fractions only), independent of Normaliz.
 
 Lasserre's recursion in its rational form. For a bounded ``P = {x in R^n : a_i·x <= b_i}``
-whose rows are pairwise non-parallel-and-equal (one row per supporting hyperplane),
+with one row per supporting hyperplane (no two rows with proportional ``(a_i, b_i)``),
 
     vol_n(P) = (1/n) · Σ_i (b_i / |a_ij|) · vol_{n-1}(π_j F_i),
 
 where ``F_i = P ∩ {a_i·x = b_i}``, ``j`` is any coordinate with ``a_ij != 0`` and ``π_j`` drops
-coordinate ``j`` (the facet is rewritten over the other coordinates by eliminating ``x_j``
-from ``a_i·x = b_i``). Rows with ``b_i = 0`` add nothing and are skipped. At every level the
-rows are normalised (coefficients a primitive integer vector) and de-duplicated (of rows
-with the same coefficients only the smallest ``b`` is kept), and faces are memoised on their
-normalised rows. The answer is 0 for an empty or lower-dimensional polytope.
+coordinate ``j`` (``x_j`` is eliminated with ``a_i·x = b_i``, so the facet becomes a polytope
+over the other coordinates). It holds for any origin; rows with ``b_i = 0`` add nothing.
+
+At every level the rows are put in a canonical form: rows ``0 <= b`` are dropped (or prove
+the polytope empty), each row is scaled to a primitive integer vector, of rows with the same
+direction only the tightest is kept, a direction together with its opposite proves the
+polytope empty or flat, and rows that hold on the whole box of the one-coordinate rows are
+dropped. Coordinates that no row links split the polytope into a product of lower-dimensional
+ones. Faces are memoised on their canonical rows. Empty and lower-dimensional polytopes have
+volume 0 (the recursion gives 0 for them too; the checks only save work).
 """
 
 from __future__ import annotations
@@ -19,29 +24,29 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from math import gcd, lcm
 
-# A row (a_1, …, a_n, b) meaning a·x <= b: integer coefficients, rational right side.
-Row = tuple[tuple[int, ...], Fraction]
+# (a_1, …, a_n, b) meaning a·x <= b, in integers.
+Row = tuple[int, ...]
 
 
 def polytope_volume(rows: Iterable[tuple[Sequence[Fraction | int], Fraction | int]], n: int
                     ) -> Fraction:
     """The exact n-dimensional volume of the bounded polytope ``{x in R^n : a·x <= b for every
-    (a, b) in rows}``; 0 if it is empty or lower-dimensional. ValueError if it is unbounded
-    (as far as the recursion sees: boundedness is a precondition)."""
+    (a, b) in rows}``; 0 if it is empty or lower-dimensional. Boundedness is a precondition
+    (ValueError where the recursion meets an unbounded interval)."""
     if n < 1:
         raise ValueError("the dimension must be at least 1")
     integral: list[Row] = []
     for a, b in rows:
         if len(a) != n:
             raise ValueError(f"a row has {len(a)} coefficients, not {n}")
-        fa = [Fraction(x) for x in a]
-        scale = lcm(*(x.denominator for x in fa))
-        integral.append((tuple(int(x * scale) for x in fa), Fraction(b) * scale))
-    return _Lasserre().volume(integral, n)
+        entries = [Fraction(x) for x in (*a, b)]
+        scale = lcm(*(x.denominator for x in entries))
+        integral.append(tuple(int(x * scale) for x in entries))
+    return _Lasserre().volume(integral)
 
 
 def region_volume(normals: Sequence[Sequence[Fraction | int]], d: int) -> Fraction:
-    """The volume of ``{u in [0,1]^d : n·u >= 0 for every normal n}``: the same polytope as
+    """The volume of ``{u in [0,1]^d : n·u >= 0 for every normal n}``: the polytope of
     ``decisiontrees.solvers.normaliz.volume(normals, d)``."""
     rows: list[tuple[Sequence[Fraction | int], Fraction | int]] = [
         ([-x for x in normal], 0) for normal in normals]
@@ -53,95 +58,131 @@ def region_volume(normals: Sequence[Sequence[Fraction | int]], d: int) -> Fracti
 
 
 class _Lasserre:
-    """One volume computation, with its memo of faces (normalised rows -> volume)."""
+    """One volume computation, with its memo of faces (canonical rows -> volume)."""
 
     def __init__(self) -> None:
         self.memo: dict[tuple[Row, ...], Fraction] = {}
 
-    def volume(self, rows: list[Row], n: int) -> Fraction:
-        key = _normalise(rows, n)
+    def volume(self, rows: Iterable[Row]) -> Fraction:
+        """The volume of the polytope of ``rows`` (all of one length n + 1, n >= 1)."""
+        key = _canonical(rows)
         if key is None:
             return Fraction(0)
-        if key in self.memo:
-            return self.memo[key]
-        result = _interval(key) if n == 1 else self._recurse(key, n)
-        self.memo[key] = result
+        found = self.memo.get(key)
+        if found is None:
+            found = self._product(key)
+            self.memo[key] = found
+        return found
+
+    def _product(self, rows: tuple[Row, ...]) -> Fraction:
+        """The volume as the product over groups of coordinates that no row links."""
+        n = len(rows[0]) - 1
+        parent = list(range(n))
+
+        def root(k: int) -> int:
+            while parent[k] != k:
+                parent[k] = parent[parent[k]]
+                k = parent[k]
+            return k
+
+        for row in rows:
+            involved = [k for k in range(n) if row[k]]
+            for k in involved[1:]:
+                parent[root(k)] = root(involved[0])
+        groups: dict[int, list[int]] = {}
+        for k in range(n):
+            groups.setdefault(root(k), []).append(k)
+        if len(groups) == 1:
+            return _interval(rows) if n == 1 else self._lasserre(rows, n)
+        result = Fraction(1)
+        for coordinates in groups.values():
+            part = [tuple(row[k] for k in coordinates) + (row[n],)
+                    for row in rows if any(row[k] for k in coordinates)]
+            result *= self.volume(part)
+            if result == 0:
+                break
         return result
 
-    def _recurse(self, rows: tuple[Row, ...], n: int) -> Fraction:
+    def _lasserre(self, rows: tuple[Row, ...], n: int) -> Fraction:
         total = Fraction(0)
-        for i, (a, b) in enumerate(rows):
-            if b == 0:
+        for i, pivot in enumerate(rows):
+            if pivot[n] == 0:
                 continue
-            j = next(k for k, x in enumerate(a) if x)  # the first coordinate it involves
-            facet = [_eliminate(row, a, b, j) for k, row in enumerate(rows) if k != i]
-            total += b / abs(a[j]) * self.volume(facet, n - 1)
+            j = next(k for k in range(n) if pivot[k])
+            facet = [_eliminate(row, pivot, j) for k, row in enumerate(rows) if k != i]
+            part = self.volume(facet)
+            if part:
+                total += Fraction(pivot[n], abs(pivot[j])) * part
         return total / n
 
 
-def _eliminate(row: Row, pivot: tuple[int, ...], pivot_b: Fraction, j: int) -> Row:
-    """``row`` on the hyperplane ``pivot·x = pivot_b``, over the coordinates other than j
-    (x_j eliminated), scaled by |pivot_j| > 0 so the coefficients stay integers."""
-    a, b = row
-    p = pivot[j]
-    sign = 1 if p > 0 else -1
-    c = a[j]
-    coefficients = tuple((a[k] * p - c * pivot[k]) * sign for k in range(len(a)) if k != j)
-    return coefficients, (b * p - c * pivot_b) * sign
+def _eliminate(row: Row, pivot: Row, j: int) -> Row:
+    """``row`` restricted to the hyperplane of ``pivot`` (``pivot·(x, -1) = 0``), over the
+    coordinates other than j: x_j eliminated, scaled by |pivot_j| > 0 to stay in integers."""
+    p = pivot[j] if pivot[j] > 0 else -pivot[j]
+    c = row[j] if pivot[j] > 0 else -row[j]
+    return tuple(row[k] * p - c * pivot[k] for k in range(len(row)) if k != j)
 
 
-def _normalise(rows: Iterable[Row], n: int) -> tuple[Row, ...] | None:
-    """The rows in canonical form: trivial rows dropped, each row scaled to primitive integer
-    coefficients, one row (the tightest) per coefficient vector, and rows redundant over the
-    box of the single-coordinate rows dropped; sorted. None when the polytope is certainly
-    empty or lower-dimensional (volume 0)."""
-    tightest: dict[tuple[int, ...], Fraction] = {}
-    for a, b in rows:
+def _canonical(rows: Iterable[Row]) -> tuple[Row, ...] | None:
+    """The rows in canonical form (see the module docstring), sorted; None when they prove
+    the polytope empty or lower-dimensional."""
+    tightest: dict[Row, tuple[Row, int]] = {}  # direction -> (row, gcd of its coefficients)
+    for row in rows:
+        *a, b = row
         g = gcd(*a)
         if g == 0:
             if b < 0:
-                return None  # 0 <= b fails: empty
+                return None  # 0 <= b fails
             continue
-        if g != 1:
-            a, b = tuple(x // g for x in a), b / g
-        if a not in tightest or b < tightest[a]:
-            tightest[a] = b
-    for a, b in tightest.items():
-        opposite = tightest.get(tuple(-x for x in a))
-        if opposite is not None and b + opposite <= 0:
-            return None  # a·x <= b and a·x >= -opposite >= b: empty or flat
+        h = gcd(g, b)
+        if h != 1:
+            row, g = tuple(x // h for x in row), g // h
+        direction = tuple(x // g for x in a)
+        held = tightest.get(direction)
+        if held is None or row[-1] * held[1] < held[0][-1] * g:  # b / g < b' / g'
+            tightest[direction] = (row, g)
+    for direction, (row, g) in tightest.items():
+        opposite = tightest.get(tuple(-x for x in direction))
+        if opposite is not None and row[-1] * opposite[1] + opposite[0][-1] * g <= 0:
+            return None  # a·x <= b and a·x >= b' >= b: empty or flat
+    n = len(next(iter(tightest))) if tightest else 0
+    if n == 0:
+        raise ValueError("the polytope is unbounded")
     low: list[Fraction | None] = [None] * n
     high: list[Fraction | None] = [None] * n
-    for a, b in tightest.items():
-        nonzero = [k for k, x in enumerate(a) if x]
-        if len(nonzero) == 1:  # primitive, so a_k = ±1
-            k = nonzero[0]
-            if a[k] > 0:
-                high[k] = b
-            else:
-                low[k] = -b
+    multiple: list[Row] = []
     kept: list[Row] = []
-    for a, b in tightest.items():
-        if sum(1 for x in a if x) == 1:
-            kept.append((a, b))
-            continue
-        least = _extreme(a, low, high, lowest=True)
-        if least is not None and least > b:
+    for direction, (row, g) in tightest.items():
+        involved = [k for k in range(n) if direction[k]]
+        if len(involved) == 1:
+            k = involved[0]
+            if direction[k] > 0:
+                high[k] = Fraction(row[-1], row[k])
+            else:
+                low[k] = Fraction(row[-1], row[k])
+            kept.append(row)
+        else:
+            multiple.append(row)
+    for k in range(n):
+        lo, hi = low[k], high[k]
+        if lo is not None and hi is not None and lo >= hi:
+            return None
+    for row in multiple:
+        least = _extreme(row, low, high, lowest=True)
+        if least is not None and least > row[-1]:
             return None  # no point of the box satisfies it
-        most = _extreme(a, low, high, lowest=False)
-        if most is not None and most <= b:
-            continue  # every point of the box satisfies it
-        kept.append((a, b))
-    if not _tighten(kept, low, high):
-        return None
+        most = _extreme(row, low, high, lowest=False)
+        if most is None or most > row[-1]:
+            kept.append(row)  # else every point of the box satisfies it
     return tuple(sorted(kept))
 
 
-def _extreme(a: tuple[int, ...], low: list[Fraction | None], high: list[Fraction | None],
+def _extreme(row: Row, low: list[Fraction | None], high: list[Fraction | None],
              lowest: bool) -> Fraction | None:
     """min (or max) of a·x over the box low <= x <= high; None if unbounded."""
     total = Fraction(0)
-    for x, lo, hi in zip(a, low, high):
+    for x, lo, hi in zip(row, low, high):
         if x == 0:
             continue
         bound = lo if (x > 0) == lowest else hi
@@ -151,47 +192,15 @@ def _extreme(a: tuple[int, ...], low: list[Fraction | None], high: list[Fraction
     return total
 
 
-def _tighten(rows: list[Row], low: list[Fraction | None], high: list[Fraction | None],
-             passes: int = 2) -> bool:
-    """Bounds propagation (each row bounds each of its coordinates given the others' bounds):
-    False when it proves the polytope empty or lower-dimensional. A sound test, not complete;
-    the recursion is exact either way."""
-    low, high = list(low), list(high)
-    for _ in range(passes):
-        for a, b in rows:
-            for k, x in enumerate(a):
-                if x == 0:
-                    continue
-                rest = Fraction(0)
-                for m, (y, lo, hi) in enumerate(zip(a, low, high)):
-                    if m == k or y == 0:
-                        continue
-                    bound = lo if y > 0 else hi
-                    if bound is None:
-                        break
-                    rest += y * bound
-                else:
-                    limit = (b - rest) / x  # x·x_k <= b - rest
-                    if x > 0:
-                        if high[k] is None or limit < high[k]:  # type: ignore[operator]
-                            high[k] = limit
-                    elif low[k] is None or limit > low[k]:  # type: ignore[operator]
-                        low[k] = limit
-                    lo_k, hi_k = low[k], high[k]
-                    if lo_k is not None and hi_k is not None and lo_k >= hi_k:
-                        return False
-    return True
-
-
 def _interval(rows: tuple[Row, ...]) -> Fraction:
-    """The length of ``{x in R : a x <= b for every row}``."""
+    """The length of ``{x in R : a x <= b for every row (a, b)}``."""
     low: Fraction | None = None
     high: Fraction | None = None
-    for (a,), b in rows:
+    for a, b in rows:
         if a > 0:
-            high = b / a if high is None else min(high, b / a)
+            high = Fraction(b, a) if high is None else min(high, Fraction(b, a))
         else:
-            low = b / a if low is None else max(low, b / a)
+            low = Fraction(b, a) if low is None else max(low, Fraction(b, a))
     if low is None or high is None:
         raise ValueError("the polytope is unbounded")
     return max(high - low, Fraction(0))

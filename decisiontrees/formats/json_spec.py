@@ -159,8 +159,7 @@ def translate(document: Any) -> tuple[str, list[str]]:
                       f"{_number(item['high'], where)}{right}", where))
     trees = body.get("trees", {})
     _require(isinstance(trees, dict), "trees", "expected an object")
-    for name, tree in trees.items():
-        lines.extend(_tree_text(_name(name, "trees"), tree))
+    lines.extend(_trees_text({_name(name, "trees"): tree for name, tree in trees.items()}))
     utilities = body.get("utilities", {})
     _require(isinstance(utilities, dict), "utilities", "expected an object")
     for name, values in utilities.items():
@@ -197,42 +196,102 @@ def _declarations(body: dict[str, Any], field: str, keyword: str, kind: type, sh
     return lines
 
 
-def _tree_text(name: str, tree: Any) -> list[tuple[str, str]]:
-    where = f"trees.{name}"
-    nodes = _fields(tree, where, {"nodes"}, {"nodes"})["nodes"]
-    _require(isinstance(nodes, list) and bool(nodes), where, "nodes must be a non-empty list")
-    # every inner node becomes its own named tree, so shared subtrees stay shared
-    names = [name if i == 0 else f"{name}__{i}" for i in range(len(nodes))]
-    lines = []
-    for i, node in enumerate(nodes):
-        here = f"{where}.nodes[{i}]"
-        _require(isinstance(node, dict) and len(node) == 1, here, "expected leaf, choice or chance")
-        (kind, body), = node.items()
+MAX_INLINE_DEPTH = 40  # deeper single-use subtrees get a helper name: no deep nesting
 
-        if kind == "leaf":
-            if i == 0:
-                lines.append((f"tree {name} = {_name(body, here)}", here))
-            continue
-        _require(kind in ("choice", "chance") and isinstance(body, list), here,
-                 "expected leaf, choice or chance")
-        if kind == "choice":
-            parts = [f'"{_label(e, here)}": {_child(e, i, nodes, names, here)}' for e in body]
-        else:
-            parts = [f"{_number(e.get('probability') if isinstance(e, dict) else None, here)}: "
-                     f"{_child(e, i, nodes, names, here)}" for e in body]
-        lines.append((f"tree {names[i]} = {kind} {{ {', '.join(parts)} }}", here))
+
+def _trees_text(trees: dict[str, Any]) -> list[tuple[str, str]]:
+    """Spec text for the trees. A subtree equal to another named tree is called by that name
+    (a spec exported with shared trees reads back with its own names); a subtree used once is
+    written in place; another shared subtree becomes a helper tree ``name__i``."""
+    table: dict[tuple[str, tuple[tuple[str, int], ...]], int] = {}  # equal subtrees, one id
+    parsed = {name: _tree_nodes(name, tree, table) for name, tree in trees.items()}
+    called: dict[int, str] = {}
+    for name, (nodes, keys) in parsed.items():
+        if nodes[0][0] != "leaf":
+            called.setdefault(keys[0], name)
+    lines: list[tuple[str, str]] = []
+    for name, (nodes, keys) in parsed.items():
+        lines.extend(_tree_lines(name, nodes, keys, called))
     return lines
 
 
-def _child(entry: Any, parent: int, nodes: list[Any], names: list[str], where: str) -> str:
-    """The spec-text name of the child an entry points to: an outcome or an inner node."""
-    index = entry.get("child") if isinstance(entry, dict) else None
-    if not (isinstance(index, int) and parent < index < len(nodes)):
-        _refuse(where, "children are later nodes, by index")
-    target = nodes[index]
-    if isinstance(target, dict) and "leaf" in target:
-        return _name(target["leaf"], where)
-    return names[index]
+def _tree_nodes(name: str, tree: Any, table: dict[tuple[str, tuple[tuple[str, int], ...]], int]
+                ) -> tuple[list[tuple[str, list[tuple[str, int]]]], list[int]]:
+    """Each node as (kind, [(label or probability text, child index or -1 for a leaf)]) with
+    the outcome for a leaf in the label, and a key (from ``table``) that equal subtrees share."""
+    where = f"trees.{name}"
+    raw = _fields(tree, where, {"nodes"}, {"nodes"})["nodes"]
+    _require(isinstance(raw, list) and bool(raw), where, "nodes must be a non-empty list")
+    nodes: list[tuple[str, list[tuple[str, int]]]] = []
+    for i, node in enumerate(raw):
+        here = f"{where}.nodes[{i}]"
+        _require(isinstance(node, dict) and len(node) == 1, here, "expected leaf, choice or chance")
+        (kind, body), = node.items()
+        if kind == "leaf":
+            nodes.append(("leaf", [(_name(body, here), -1)]))
+            continue
+        _require(kind in ("choice", "chance") and isinstance(body, list), here,
+                 "expected leaf, choice or chance")
+        entries = []
+        for entry in body:
+            index = entry.get("child") if isinstance(entry, dict) else None
+            if not (isinstance(index, int) and not isinstance(index, bool)
+                    and i < index < len(raw)):
+                _refuse(here, "children are later nodes, by index")
+            text = _label(entry, here) if kind == "choice" else \
+                _number(entry.get("probability") if isinstance(entry, dict) else None, here)
+            entries.append((text, index))
+        nodes.append((kind, entries))
+    keys = [0] * len(nodes)
+    for i in reversed(range(len(nodes))):
+        kind, entries = nodes[i]
+        shape = (kind, tuple((text, keys[child] if child >= 0 else -1) for text, child in entries))
+        keys[i] = table.setdefault(shape, len(table))
+    return nodes, keys
+
+
+def _tree_lines(name: str, nodes: list[tuple[str, list[tuple[str, int]]]], keys: list[int],
+                called: dict[int, str]) -> list[tuple[str, str]]:
+    """The tree's declaration (and helpers), one node per line so that a problem in a node
+    is placed at that node of the JSON file."""
+    where = f"trees.{name}"
+    uses = [0] * len(nodes)
+    for _, entries in nodes:
+        for _, child in entries:
+            if child >= 0:
+                uses[child] += 1
+    depth = [0] * len(nodes)
+    texts: list[list[tuple[str, str]]] = [[] for _ in nodes]  # (line, JSON place) of each node
+    helpers: list[tuple[str, str]] = []
+    for i in reversed(range(len(nodes))):
+        kind, entries = nodes[i]
+        here = f"{where}.nodes[{i}]"
+        if kind == "leaf":
+            texts[i] = [(entries[0][0], here)]
+            continue
+        written = [(f"{kind} {{", here)]
+        for position, (text, child) in enumerate(entries):
+            label = f'"{text}": ' if kind == "choice" else f"{text}: "
+            first, *rest = texts[child]
+            part = [(label + first[0], first[1]), *rest]
+            if position < len(entries) - 1:
+                part[-1] = (part[-1][0] + ",", part[-1][1])
+            written += part
+        written[-1] = (written[-1][0] + " }", written[-1][1])
+        depth[i] = 1 + max((depth[child] for _, child in entries), default=0)
+        other = called.get(keys[i])
+        if i > 0 and other is not None and other != name:
+            texts[i], depth[i] = [(other, here)], 0
+        elif i > 0 and (uses[i] > 1 or depth[i] > MAX_INLINE_DEPTH):
+            helper = f"{name}__{i}"
+            helpers.append((f"tree {helper} = {written[0][0]}", written[0][1]))
+            helpers.extend(written[1:])
+            texts[i], depth[i] = [(helper, here)], 0
+        else:
+            texts[i] = written
+    first, *rest = texts[0]
+    return [(f"tree {name} = {first[0]}", first[1] if len(texts[0]) > 1 else where), *rest,
+            *helpers]
 
 
 def _label(entry: Any, where: str) -> str:
