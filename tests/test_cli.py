@@ -84,16 +84,19 @@ def test_show_prints_an_outline(capsys, monkeypatch):
     code, out, _ = run_cli(capsys, "show", "examples/shutdown.dtree", "shutdown")
     assert code == 0
     assert out == (
-        "tree shutdown: choice\n  off: off\n  run: choice\n    o1: o1\n    o2: o2\n    o3: o3\n"
+        "tree shutdown: choice\n  off: off\n  run: choice (tree run)\n    o1: o1\n    o2: o2\n    o3: o3\n"
     )
 
 
 def test_show_marks_shared_subtrees(capsys, write):
     folder = write({"s.dtree": "outcomes a, b\ntree sub = choice { a, b }\n"
-                               "tree t = uniform { sub, choice { x: sub, a } }\n"})
+                               "tree t = uniform { sub, choice { x: sub, a } }\n"
+                               "tree u = uniform { choice { b }, choice { y: choice { b } } }\n"})
     code, out, _ = run_cli(capsys, "show", str(folder / "s.dtree"), "t")
     assert code == 0
-    assert "choice [shared #1]" in out and "x: choice (see #1)" in out
+    assert "1/2: choice (tree sub)" in out and "x: sub (as above)" in out
+    code, out, _ = run_cli(capsys, "show", str(folder / "s.dtree"), "u")
+    assert "choice [shared #1]" in out and "y: choice (see #1)" in out
 
 
 def test_show_unknown_tree_is_an_error(capsys, monkeypatch):

@@ -45,7 +45,7 @@ def test_shared_named_trees_keep_their_names_through_json_and_in_show(write, cap
     assert text.count("chance { 1/3: o1, 2/3: o2 }") == 1
     assert main(["show", str(folder / "s.dtree"), "top"]) == 0
     shown = capsys.readouterr().out
-    assert "x: agent = choice" in shown and "1/2: agent (as above)" in shown
+    assert "x: choice (tree agent)" in shown and "1/2: agent (as above)" in shown
     assert "shared" not in shown
 
 

@@ -135,10 +135,10 @@ def _canonical(rows: Iterable[Row]) -> tuple[Row, ...] | None:
             if b < 0:
                 return None  # 0 <= b fails
             continue
+        direction = tuple(x // g for x in a)
         h = gcd(g, b)
         if h != 1:
             row, g = tuple(x // h for x in row), g // h
-        direction = tuple(x // g for x in a)
         held = tightest.get(direction)
         if held is None or row[-1] * held[1] < held[0][-1] * g:  # b / g < b' / g'
             tightest[direction] = (row, g)

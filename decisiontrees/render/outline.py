@@ -44,7 +44,7 @@ def outline(name: str, tree: Node, names: Mapping[int, str] | None = None) -> st
             continue
         if named is not None:
             tags[id(node)] = f"{named} (as above)"
-            lines.append(f"{indent}{prefix}{named} = {kind}")
+            lines.append(f"{indent}{prefix}{kind} (tree {named})")
         elif parents.get(id(node), 0) > 1:
             number = sum(1 for tag in tags.values() if "(see #" in tag) + 1
             tags[id(node)] = f"{kind} (see #{number})"
