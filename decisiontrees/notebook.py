@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
+from decisiontrees.errors import ArgumentError
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, outcomes_of
 from decisiontrees.questions.run import Result, Results
 from decisiontrees.render.dot import svg, to_dot
 from decisiontrees.report import results_html
@@ -26,6 +27,12 @@ class Diagram:
 
     def __init__(self, tree: Node, name: str = "tree",
                  utility: Mapping[str, Fraction] | None = None) -> None:
+        if utility is not None:
+            missing = sorted(set(outcomes_of(tree)) - set(utility))
+            if missing:
+                raise ArgumentError(f"Diagram(): utility gives no value to `{missing[0]}`"
+                                    + (f" (nor {len(missing) - 1} more)" if len(missing) > 1
+                                       else ""))
         self.dot = to_dot(tree, name, utility)
 
     def _repr_svg_(self) -> str | None:

@@ -183,3 +183,24 @@ def test_formatting_keeps_inline_trees_laws_and_compared_answers():
     assert "query chosen(choice { a, b }, a, beta(1, 2))" in formatted
     assert "claim value(t, u) >= value(a, u)" in formatted
     assert format_text(formatted, "x.dtree") == formatted
+
+
+def test_public_functions_name_the_call_and_argument_on_bad_input():
+    import pytest
+
+    import decisiontrees as dt
+    from decisiontrees.analyses import orbits, relations
+    from decisiontrees.errors import ArgumentError
+
+    tree, other = dt.choice({"a": "x", "b": "y"}), dt.choice({"a": "x"})
+    cases = [
+        (lambda: dt.value(tree, {"x": 1}), "value(): utility gives no value to `y`"),
+        (lambda: dt.Diagram(tree, "t", {"x": 1}), "Diagram(): utility gives no value to `y`"),
+        (lambda: orbits.convergence(tree, other, ["x"]), "convergence(): outcomes must list"),
+        (lambda: orbits.orbit_share(tree, other, ["x"]), "orbit_share(): outcomes must list"),
+        (lambda: orbits.distribution_dependent(tree, other, ["x", "x", "y"]), "listed twice"),
+        (lambda: relations.permuted("permuted_inclusion", tree, other), 'not \'permuted_incl'),
+    ]
+    for call, message in cases:
+        with pytest.raises(ArgumentError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            call()

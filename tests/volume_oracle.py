@@ -149,47 +149,44 @@ def _canonical(rows: Iterable[Row]) -> tuple[Row, ...] | None:
     n = len(next(iter(tightest))) if tightest else 0
     if n == 0:
         raise ValueError("the polytope is unbounded")
-    low: list[Fraction | None] = [None] * n
-    high: list[Fraction | None] = [None] * n
-    multiple: list[Row] = []
+    # the box of the one-coordinate rows, as integer bounds over one common denominator
+    scale = 1
+    ones: dict[int, list[Row]] = {}
     kept: list[Row] = []
-    for direction, (row, g) in tightest.items():
+    multiple: list[Row] = []
+    for direction, (row, _) in tightest.items():
         involved = [k for k in range(n) if direction[k]]
         if len(involved) == 1:
             k = involved[0]
-            if direction[k] > 0:
-                high[k] = Fraction(row[-1], row[k])
-            else:
-                low[k] = Fraction(row[-1], row[k])
+            ones.setdefault(k, []).append(row)
+            scale = lcm(scale, row[k])
             kept.append(row)
         else:
             multiple.append(row)
-    for k in range(n):
-        lo, hi = low[k], high[k]
-        if lo is not None and hi is not None and lo >= hi:
-            return None
+    low: list[int | None] = [None] * n  # times scale
+    high: list[int | None] = [None] * n
+    for k, pair in ones.items():
+        for row in pair:  # x_k <= b / a_k if a_k > 0, x_k >= b / a_k if a_k < 0
+            if row[k] > 0:
+                high[k] = row[-1] * (scale // row[k])
+            else:
+                low[k] = row[-1] * (scale // -row[k]) * -1
     for row in multiple:
-        least = _extreme(row, low, high, lowest=True)
-        if least is not None and least > row[-1]:
+        least: int | None = 0
+        most: int | None = 0
+        for x, lo, hi in zip(row, low, high):
+            if x == 0:
+                continue
+            bottom, top = (lo, hi) if x > 0 else (hi, lo)
+            if least is not None:
+                least = None if bottom is None else least + x * bottom
+            if most is not None:
+                most = None if top is None else most + x * top
+        if least is not None and least > row[-1] * scale:
             return None  # no point of the box satisfies it
-        most = _extreme(row, low, high, lowest=False)
-        if most is None or most > row[-1]:
+        if most is None or most > row[-1] * scale:
             kept.append(row)  # else every point of the box satisfies it
     return tuple(sorted(kept))
-
-
-def _extreme(row: Row, low: list[Fraction | None], high: list[Fraction | None],
-             lowest: bool) -> Fraction | None:
-    """min (or max) of a·x over the box low <= x <= high; None if unbounded."""
-    total = Fraction(0)
-    for x, lo, hi in zip(row, low, high):
-        if x == 0:
-            continue
-        bound = lo if (x > 0) == lowest else hi
-        if bound is None:
-            return None
-        total += x * bound
-    return total
 
 
 def _interval(rows: tuple[Row, ...]) -> Fraction:

@@ -37,8 +37,8 @@ from typing import Any
 from decisiontrees import limits
 from decisiontrees.analyses import relations
 from decisiontrees.analyses.agents import lottery_points, pair_exact, relevant_outcomes
-from decisiontrees.errors import RefusedError
-from decisiontrees.model.nodes import Node
+from decisiontrees.errors import ArgumentError, RefusedError
+from decisiontrees.model.nodes import Node, outcomes_of
 
 _DENOMINATORS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 40, 50, 60, 100, 120, 1000, 10**4,
                  10**6)
@@ -390,12 +390,23 @@ def over_text(universe: Sequence[str], reach: Sequence[str]) -> str:
         f"{text}; the trees reach {{{', '.join(reach)}}}"
 
 
+def _require_outcomes(call: str, left: Node, right: Node, outcomes: Sequence[str]) -> None:
+    """Orbits permute the given outcomes: every outcome the trees can end in must be one."""
+    missing = sorted((set(outcomes_of(left)) | set(outcomes_of(right))) - set(outcomes))
+    if missing:
+        raise ArgumentError(f"{call}(): outcomes must list every outcome of both trees; "
+                            f"missing {', '.join(missing)}")
+    if len(set(outcomes)) != len(outcomes):
+        raise ArgumentError(f"{call}(): outcomes are listed twice")
+
+
 def convergence(left: Node, right: Node, outcomes: Sequence[str],
                 timeout_ms: int = relations.DEFAULT_TIMEOUT_MS,
                 names: tuple[str, str] = ("left", "right")) -> Strength:
     """How strongly ``left`` is a convergent instrumental goal over ``right`` when both are
     alternatives at a choice node, for every admissible distribution of ``u`` over
     ``outcomes`` (O). ``names`` are the trees' names in the reasons."""
+    _require_outcomes("convergence", left, right, outcomes)
     strength = _convergence(left, right, outcomes, timeout_ms)
     reasons = tuple(_named(r, names) for r in strength.reasons)
     return Strength(strength.level, strength.lower, reasons, strength.witness,
@@ -544,6 +555,7 @@ def distribution_dependent(left: Node, right: Node, outcomes: Sequence[str]) -> 
         bool | None, Orbit | None, Orbit | None]:
     """Tarsney's incomparability (his Proposition 5): one generic orbit over O prefers the
     left tree and another the right, so which is more likely depends on the distribution."""
+    _require_outcomes("distribution_dependent", left, right, outcomes)
     found = _analyse(left, right, outcomes)
     better = found.simplest(_most(found.orbits_o), _prefers_left)
     worse = found.simplest(_least(found.orbits_o), _prefers_right)
@@ -570,6 +582,7 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
     """``min`` over generic ``u`` on O of the share of its orbit with ``V(left) ≥ V(right)``
     (Turner's "weakly prefers"). A lower bound proven over the reached outcomes holds over O
     (an orbit over O averages orbits over them); the upper bound is an orbit over O."""
+    _require_outcomes("orbit_share", left, right, outcomes)
     universe = tuple(outcomes)
     found = _analyse(left, right, universe)
     smallest = min(found.orbits_o, key=lambda o: Fraction(o.weakly_left, o.size), default=None)

@@ -18,6 +18,7 @@ from typing import Any
 from decisiontrees import limits
 from decisiontrees.analyses import plans as analysis
 from decisiontrees.analyses import structural
+from decisiontrees.errors import ArgumentError
 from decisiontrees.evidence.checks import (
     check_farkas,
     check_flow,
@@ -382,6 +383,9 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     injective maps; maps are ruled out first by reachability, then by a pool of utility
     functions that refuted earlier maps, and only then by the full check.
     """
+    if relation not in ("inclusion", "interiority"):
+        raise ArgumentError(f"permuted(): relation must be \"inclusion\" (P3) or "
+                            f"\"interiority\" (P4), not {relation!r}")
     name = "P3 permuted inclusion" if relation == "inclusion" else "P4 permuted interiority"
     names = outcomes_of_pair(left, right, outcomes)
     group = group or PermutationGroup()
