@@ -153,24 +153,45 @@ _LATEX_STATUS = {Status.PASS: "holds", Status.FAIL: "fails", Status.UNKNOWN: "un
 
 
 def render_latex(reports: Sequence[FileReport]) -> str:
-    """The results as LaTeX tables (one per valid file), ready to ``\\input`` into a paper."""
+    """The results as LaTeX tables (one per valid file), ready to ``\\input`` into a paper:
+    columns that wrap to the text width, and each verdict's witness. Plain LaTeX (no
+    packages)."""
     out: list[str] = []
     for report in reports:
         if not report.valid:
             continue
         out.append(f"% {latex_text(report.path)}")
-        out.append("\\begin{tabular}{lll}")
+        # widths: 0.8 of the line for three columns, the verdict's column and the gaps
+        out.append("{\\small\\noindent")
+        out.append("\\begin{tabular}{@{}p{0.33\\linewidth}lp{0.21\\linewidth}"
+                   "p{0.26\\linewidth}@{}}")
         out.append("\\hline")
-        out.append("Statement & Verdict & Answer \\\\")
+        out.append("Statement & Verdict & Answer & Witness \\tabularnewline")
         out.append("\\hline")
         for result in report.results:
-            statement = latex_text(result.statement.text)
-            answer = latex_text(result.answer.summary)
-            out.append(f"\\texttt{{{statement}}} & {_LATEX_STATUS[result.status]} & {answer} \\\\")
+            statement = _breakable(latex_text(result.statement.text))
+            answer = latex_text(_shortened(result.answer.summary))
+            witness = latex_text(_shortened(result.witness() or ""))
+            out.append(f"\\raggedright\\texttt{{{statement}}} & {_LATEX_STATUS[result.status]} & "
+                       f"\\raggedright {answer} & \\raggedright {witness} \\tabularnewline")
         out.append("\\hline")
-        out.append("\\end{tabular}")
+        out.append("\\end{tabular}}")
         out.append("")
     return "\n".join(out)
+
+
+LATEX_CELL = 300  # characters: longer answers are cut in the table (the text report has all)
+
+
+def _breakable(tt: str) -> str:
+    """Typewriter text that may break after ``(``, ``,`` and ``_``: long names must not run
+    out of their column."""
+    return tt.replace("(", "(\\allowbreak{}").replace(",", ",\\allowbreak{}") \
+        .replace("\\_", "\\_\\allowbreak{}")
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= LATEX_CELL else text[:LATEX_CELL - 1] + "…"
 
 
 _COLOUR = {Status.PASS: "#1a7f37", Status.FAIL: "#cf222e", Status.UNKNOWN: "#9a6700",

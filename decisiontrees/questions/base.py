@@ -115,6 +115,11 @@ class Evidence:
         """The evidence as a JSON object (docs/check-output.schema.json)."""
         return {}
 
+    def witness(self) -> str | None:
+        """The witness in one short line (a utility function, parameter values), if any: the
+        column of a results table."""
+        return None
+
 
 @dataclass(frozen=True)
 class Reason(Evidence):

@@ -33,6 +33,10 @@ class Judgement(Evidence):
             shown.append(f"fails at {assignment_text(self.counterexample)}")
         return (*shown, self.reason)
 
+    def witness(self) -> str | None:
+        return None if self.counterexample is None else \
+            f"fails at {assignment_text(self.counterexample)}"
+
     def to_json(self) -> dict[str, JSON]:
         document: dict[str, JSON] = {"region": self.region, "reason": self.reason}
         if self.solver:

@@ -64,6 +64,9 @@ class Separated(Evidence):
                 f"value {self.tree_value}",
                 f"the tree's optimal plan under it: {self.tree_plan or '(no choices)'}")
 
+    def witness(self) -> str | None:
+        return "u = {" + ", ".join(f"{o}: {u}" for o, u in self.utility.items()) + "}"
+
     def to_json(self) -> dict[str, JSON]:
         return {"method": self.method, "witness": {
             "utility": {o: str(u) for o, u in self.utility.items()},

@@ -21,6 +21,7 @@ from decisiontrees.questions.base import (
     Shape,
     Signature,
     Status,
+    utility_text,
 )
 
 CONVERGENCE_LEVELS = ("none", "weak", "strict", "absolute")
@@ -60,6 +61,11 @@ class ConvergenceEvidence(Evidence):
                          f"{strength.favourable.text(self.left, self.right)}")
         return tuple(shown)
 
+    def witness(self) -> str | None:
+        orbit = self.strength.witness or (self.strength.favourable
+                                          if self.strength.level == "strict" else None)
+        return None if orbit is None else f"orbit of u = {utility_text(orbit.utility)}"
+
     def to_json(self) -> dict[str, JSON]:
         return {"proven_at_least": self.strength.lower, "reasons": list(self.strength.reasons),
                 "witness": orbit_json(self.strength.witness)}
@@ -85,6 +91,11 @@ class DependenceEvidence(Evidence):
                          f"{self.worse.text(self.left, self.right)}")
         return tuple(shown)
 
+    def witness(self) -> str | None:
+        found = [f"orbit of u = {utility_text(o.utility)}" for o in (self.better, self.worse)
+                 if o is not None]
+        return "; ".join(found) or None
+
     def to_json(self) -> dict[str, JSON]:
         return {"left_orbit": orbit_json(self.better), "right_orbit": orbit_json(self.worse)}
 
@@ -103,6 +114,10 @@ class ShareEvidence(Evidence):
         if share.upper_orbit is not None:
             shown.append(f"at most {share.upper}: {share.upper_orbit.text(self.left, self.right)}")
         return tuple(shown)
+
+    def witness(self) -> str | None:
+        orbit = self.share.upper_orbit
+        return None if orbit is None else f"orbit of u = {utility_text(orbit.utility)}"
 
     def to_json(self) -> dict[str, JSON]:
         share = self.share

@@ -71,6 +71,9 @@ class RelationEvidence(Evidence):
     def to_json(self) -> dict[str, JSON]:
         return verdict_json(self.verdict)
 
+    def witness(self) -> str | None:
+        return _witness_text(self.verdict)
+
 
 @dataclass(frozen=True)
 class Comparison(Evidence):
@@ -91,6 +94,11 @@ class Comparison(Evidence):
         return {"compare": self.outcome, "class": self.class_name,
                 "forward": verdict_json(self.forward), "backward": verdict_json(self.backward)}
 
+    def witness(self) -> str | None:
+        found = [text for text in (_witness_text(self.forward), _witness_text(self.backward))
+                 if text is not None]
+        return "; ".join(found) or None
+
 
 @dataclass(frozen=True)
 class ParametricCounterexample(Evidence):
@@ -108,6 +116,9 @@ class ParametricCounterexample(Evidence):
                 f"witness u = {utility_text(self.utility)}",
                 f"V({self.left}) = {self.left_value} < V({self.right}) = {self.right_value} "
                 "(checked exactly)")
+
+    def witness(self) -> str | None:
+        return f"{assignment_text(self.values)}, u = {utility_text(self.utility)}"
 
     def to_json(self) -> dict[str, JSON]:
         return {"holds": False, "counterexample": {k: str(v) for k, v in self.values.items()},
@@ -223,6 +234,14 @@ def _verdict(question: RelationQuestion, left: Node, right: Node, utility_class:
     group = PermutationGroup(question.fixing, kinds)
     kind = "inclusion" if name == "permuted_inclusion" else "interiority"
     return relations.permuted(kind, left, right, spec.outcomes, group, timeout_ms)
+
+
+def _witness_text(verdict: Verdict) -> str | None:
+    if verdict.witness is None:
+        return None
+    permutation = verdict.details.get("permutation")
+    return f"u = {utility_text(verdict.witness.utility)}" + (
+        f", σ = {permutation}" if permutation and verdict.holds else "")
 
 
 def verdict_line(verdict: Verdict, left: str, right: str) -> str:

@@ -49,6 +49,11 @@ class Result:
     def lines(self) -> tuple[str, ...]:
         return tuple(line for evidence in self.evidence for line in evidence.lines())
 
+    def witness(self) -> str | None:
+        """The first witness the evidence names (see :meth:`Evidence.witness`)."""
+        return next((text for evidence in self.evidence
+                     if (text := evidence.witness()) is not None), None)
+
 
 class Results(tuple[Result, ...]):
     """The results of a spec's statements, in order."""

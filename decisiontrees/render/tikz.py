@@ -22,7 +22,8 @@ _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": 
             "∈": r"$\in$", "∪": r"$\cup$", "∅": r"$\emptyset$", "±": r"$\pm$", "σ": r"$\sigma$",
             "≥": r"$\geq$", "≤": r"$\leq$", "≽": r"$\succeq$", "⊊": r"$\subsetneq$", "⊆": r"$\subseteq$",
             "·": r"$\cdot$", "×": r"$\times$", "→": r"$\to$", "φ": r"$\varphi$", "≻": r"$\succ$",
-            "—": "---", "–": "--", "<": r"$<$", ">": r"$>$", "|": r"$|$"}
+            "—": "---", "–": "--", "<": r"$<$", ">": r"$>$", "|": r"$|$",
+            "…": r"\ldots{}"}
 
 # article and plain TikZ: compiles with TeX Live's base and pictures packages alone
 DOCUMENT_START = r"""\documentclass{article}
