@@ -9,7 +9,6 @@ from paths import EXAMPLES, ROOT
 
 from decisiontrees import load
 from decisiontrees.cli import main
-from decisiontrees.model.nodes import is_symbolic
 from decisiontrees.render.dot import to_dot
 
 HAVE_DOT = shutil.which("dot") is not None
