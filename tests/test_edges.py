@@ -204,3 +204,19 @@ def test_public_functions_name_the_call_and_argument_on_bad_input():
     for call, message in cases:
         with pytest.raises(ArgumentError, match=message.replace("(", r"\(").replace(")", r"\)")):
             call()
+
+
+def test_the_whole_plan_of_a_random_agent_has_a_probability():
+    """A researcher estimated "continue at stage 1 and at stage 2" by Monte Carlo: it is
+    exact. Stage 2 is reached half the time; 7/24 of agents continue twice."""
+    plans, outcomes = _results("""
+    outcomes stop1, stop2, win, lose
+    tree stage2 = choice { stop: stop2, continue: chance { 1/2: win, 1/2: lose } }
+    tree stages = choice { stop: stop1, continue: chance { 1/2: stage2, 1/2: lose } }
+    query plan_probabilities(stages)
+    query outcome_probabilities(stages)
+    """)
+    assert plans.answer.summary == \
+        "stop: 41/96; continue > continue: 7/24; continue > stop: 9/32"
+    assert outcomes.answer.summary == "stop1: 41/96, stop2: 9/64, win: 7/96, lose: 23/64"
+    assert plans.answer.value["plans"][1]["lottery"] == {"win": "1/4", "lose": "3/4"}

@@ -317,3 +317,54 @@ def test_a_failed_internal_cross_check_is_unknown_not_an_answer(monkeypatch):
     (result,) = run(parse("outcomes a, b\ntree t = choice { a, b }\nclaim chosen(t, a) == 1/2\n"))
     assert result.status == "unknown" and "cross-check failed" in result.answer.summary + \
         " ".join(result.answer.evidence_lines)
+
+
+def _agent_lottery(tree, u, rng):
+    """The lottery a random agent's plan induces under ``u``: backward induction written
+    here from the tree alone, ties broken uniformly at each node (an independent oracle)."""
+    memo = {}
+
+    def solve(node):
+        if id(node) in memo:
+            return memo[id(node)]
+        if not node.children:
+            found = (u[node.outcome], {node.outcome: 1.0})
+        elif hasattr(node, "actions"):
+            options = [solve(c) for c in node.children]
+            best = max(v for v, _ in options)
+            found = rng.choice([o for o in options if o[0] >= best - 1e-12])
+        else:
+            value, lottery = 0.0, {}
+            for p, child in zip(node.probabilities, node.children):
+                v, sub = solve(child)
+                value += float(p) * v
+                for o, q in sub.items():
+                    lottery[o] = lottery.get(o, 0.0) + float(p) * q
+            found = (value, lottery)
+        memo[id(node)] = found
+        return found
+
+    return solve(tree)[1]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(OUTCOMES, max_leaves=7), st.integers(0, 2**16))
+def test_plan_and_outcome_probabilities_agree_with_a_simulated_agent(tree, seed):
+    from decisiontrees.analyses.agents import plan_probabilities
+
+    found = plan_probabilities(tree, OUTCOMES)
+    assert sum(g.probability.value for g in found.groups) == 1
+    assert sum(p.value for p in found.outcomes.values()) == 1
+    for outcome, p in found.outcomes.items():  # outcomes follow from the plans' lotteries
+        assert p.value == sum(g.probability.value * g.lottery[outcome] for g in found.groups)
+    rng = random.Random(seed)
+    n = 3000
+    totals = dict.fromkeys(OUTCOMES, 0.0)
+    for _ in range(n):
+        u = {o: rng.random() for o in OUTCOMES}
+        for o, q in _agent_lottery(tree, u, rng).items():
+            totals[o] += q
+    for outcome, p in found.outcomes.items():
+        estimate = totals[outcome] / n
+        spread = 0.5 / n**0.5  # a share of a [0, 1] quantity: standard deviation ≤ 1/2
+        assert abs(estimate - float(p.value)) <= 4.5 * spread, (outcome, p, estimate)

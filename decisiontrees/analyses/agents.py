@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
 from decisiontrees.analyses.integrals import region_integral
-from decisiontrees.analyses.plans import reachable_outcomes
+from decisiontrees.analyses.plans import describe_plan, plans, reachable_outcomes
 from decisiontrees.errors import CrossCheckFailed, RefusedError, TooManyLotteries
 from decisiontrees.model.laws import UNIFORM, Distribution, Univariate
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
@@ -34,6 +34,7 @@ DEFAULT_SAMPLES = 200_000
 DEFAULT_SEED = 0
 POINT_LIMIT = 2_000
 CHUNK = 1 << 15
+DEFAULT_PLAN_LIMIT = 1_000
 Z95 = 1.959963984540054
 
 
@@ -185,6 +186,82 @@ def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> Pow
         normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
         total += region_integral(normals, len(order), density, weight=z)
     return PowerAnswer(Number(total, True), EXACT_METHOD)
+
+
+@dataclass(frozen=True)
+class PlanGroup:
+    """Plans that induce one lottery, and the probability that the agent's plan is one of
+    them (plans with equal lotteries are indistinguishable by utility: ties split them)."""
+
+    plans: tuple[str, ...]
+    lottery: Mapping[str, Fraction]
+    probability: Number
+
+
+@dataclass(frozen=True)
+class PlanAnswer:
+    """The random agent's whole choice: each plan group's probability, and each outcome's."""
+
+    groups: tuple[PlanGroup, ...]
+    outcomes: Mapping[str, Number]
+    method: str
+
+
+def plan_probabilities(tree: Node, outcomes: Sequence[str], distribution: Distribution = UNIFORM,
+                       sampling: Sampling | None = None, limit: int = DEFAULT_PLAN_LIMIT
+                       ) -> PlanAnswer:
+    """The probability that the agent's plan (optimal at every node it reaches) is each
+    plan of the tree, and that each outcome happens; exact for polynomial densities."""
+    listed = [(describe_plan(tree, p.plan) or "(no choices)", p.lottery)
+              for p in plans(tree, limit)]
+    order = relevant_outcomes([tree], outcomes)
+    grouped: dict[Point, list[str]] = {}
+    for description, lottery in listed:
+        point = tuple(lottery.get(o, Fraction(0)) for o in order)
+        grouped.setdefault(point, []).append(description)
+    points = sorted(grouped)
+    density = distribution.polynomial_density()
+    if density is not None and sampling is None:
+        _exact_dimension(order)
+        masses = _masses(points, density) if len(points) > 1 else {points[0]: Fraction(1)}
+        shares = {z: Number(m, True) for z, m in masses.items()}
+        reached = {o: Number(sum((m * z[i] for z, m in masses.items()), Fraction(0)), True)
+                   for i, o in enumerate(order)}
+        method = EXACT_METHOD
+    else:
+        sampling = sampling or Sampling()
+        shares, reached = _plan_shares_sampled(points, order, distribution, sampling)
+        method = sampling.method(distribution)
+    groups = tuple(PlanGroup(tuple(grouped[z]), dict(zip(order, z)), shares[z]) for z in points)
+    ranked = tuple(sorted(groups, key=lambda g: -float(g.probability.value)))
+    return PlanAnswer(ranked, reached, method)
+
+
+def _plan_shares_sampled(points: Sequence[Point], order: Sequence[str],
+                         distribution: Distribution, sampling: Sampling
+                         ) -> tuple[dict[Point, Number], dict[str, Number]]:
+    import numpy as np
+
+    matrix = np.array([[float(x) for x in z] for z in points])  # plans × outcomes
+    rng = np.random.default_rng(sampling.seed)
+    draw = distribution.sampler()
+    counts = np.zeros(len(points))
+    done = 0
+    while done < sampling.samples:
+        limits.check(f"sampling ({done} of {sampling.samples} samples done)")
+        size = min(CHUNK, sampling.samples - done)
+        values = draw(rng, (size, len(order))) @ matrix.T  # samples × plans
+        counts += np.bincount(values.argmax(axis=1), minlength=len(points))
+        done += size
+    n = sampling.samples
+    shares = {z: _mean(float(c), float(c), n) for z, c in zip(points, counts)}
+    reached = {}
+    for i, outcome in enumerate(order):
+        weights = matrix[:, i]
+        total = float((counts * weights).sum())
+        squares = float((counts * weights * weights).sum())
+        reached[outcome] = _mean(total, squares, n)
+    return shares, reached
 
 
 # ------------------------------------------------------------------ Monte Carlo

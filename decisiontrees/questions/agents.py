@@ -240,7 +240,93 @@ def _parametric(question: RandomAgentQuestion, context: Context) -> Answer:
     return Answer(text, {"pieces": text}, evidence, comparable=found)
 
 
+@dataclass(frozen=True)
+class PlanChoiceQuestion(Question):
+    """plan_probabilities or outcome_probabilities: the random agent's whole choice."""
+
+    kind: str
+    tree: TreeArg
+    distribution: Distribution
+    samples: int | None
+    seed: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class PlanChoiceEvidence(Evidence):
+    """Each plan group's probability (plans with one lottery together) and each outcome's."""
+
+    found: agents.PlanAnswer
+    distribution: str
+
+    def lines(self) -> tuple[str, ...]:
+        shown = []
+        for group in self.found.groups:
+            if len(group.plans) > 1:
+                shown.append(f"{' | '.join(group.plans)}: {group.probability} together (the "
+                             "same lottery; ties between them are split at each node)")
+            else:
+                shown.append(f"{group.plans[0]}: {group.probability}")
+        reached = ", ".join(f"{o}: {p}" for o, p in self.found.outcomes.items())
+        return (*shown, f"outcomes: {reached}", self.found.method,
+                f"distribution: {self.distribution}")
+
+    def to_json(self) -> dict[str, JSON]:
+        def number(value: Number) -> JSON:
+            return str(value.value) if value.exact else \
+                {"estimate": float(value.value), "half_width_95": value.half_width}
+
+        return {"plans": [{"plans": list(g.plans), "probability": number(g.probability),
+                           "lottery": {o: str(q) for o, q in g.lottery.items()}}
+                          for g in self.found.groups],
+                "outcomes": {o: number(p) for o, p in self.found.outcomes.items()},
+                "method": self.found.method, "distribution": self.distribution}
+
+
+class PlanChoices(Family):
+    """`plan_probabilities(t)` and `outcome_probabilities(t)`: how likely each plan and each
+    outcome is when a random agent plans optimally in ``t``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.signature = Signature((Kind.TREE,), Shape.LISTING,
+                                   frozenset({"parameters", "samples", "seed", "limit"}),
+                                   optional=(Kind.DISTRIBUTION,))
+
+    def make(self, arguments: Arguments) -> Question:
+        return PlanChoiceQuestion(self.name, arguments.tree, arguments.distribution or UNIFORM,
+                                  arguments.option_int("samples"),
+                                  arguments.option_int("seed") or 0,
+                                  arguments.option_int("limit") or agents.DEFAULT_PLAN_LIMIT)
+
+    def problems(self, question: Question) -> list[tuple[str, str | None]]:
+        assert isinstance(question, PlanChoiceQuestion)
+        if question.distribution.kind == "admissible":
+            return [(f"{self.name}() needs one distribution; `admissible` is a family whose "
+                     "members disagree", None)]
+        return []
+
+    def answer(self, question: Question, context: Context) -> Answer:
+        assert isinstance(question, PlanChoiceQuestion)
+        sampling = Sampling(question.samples, question.seed) \
+            if question.samples is not None else None
+        try:
+            found = agents.plan_probabilities(question.tree.node, context.spec.outcomes,
+                                              question.distribution, sampling, question.limit)
+        except TooManyLotteries as problem:
+            return refused(f"{problem}; ask with samples = N")
+        evidence = PlanChoiceEvidence(found, str(question.distribution))
+        exact = all(g.probability.exact for g in found.groups)
+        if self.name == "plan_probabilities":
+            summary = "; ".join(f"{' | '.join(g.plans)}: {g.probability}" for g in found.groups)
+        else:
+            summary = ", ".join(f"{o}: {p}" for o, p in found.outcomes.items())
+        return Answer(summary + ("" if exact else " (estimate)"), evidence.to_json(), evidence,
+                      exact=exact)
+
+
 FAMILIES: tuple[Family, ...] = (
     RandomAgent("choices", Shape.LISTING), RandomAgent("chosen", Shape.NUMBER, (Kind.TREE, Kind.ACTION)),
     RandomAgent("tie", Shape.NUMBER), RandomAgent("prefers", Shape.NUMBER, (Kind.TREE, Kind.OTHER)),
-    RandomAgent("power", Shape.NUMBER))
+    RandomAgent("power", Shape.NUMBER),
+    PlanChoices("plan_probabilities"), PlanChoices("outcome_probabilities"))
