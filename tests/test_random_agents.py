@@ -356,7 +356,7 @@ def test_plan_and_outcome_probabilities_agree_with_a_simulated_agent(tree, seed)
     assert sum(g.probability.value for g in found.groups) == 1
     assert sum(p.value for p in found.outcomes.values()) == 1
     for outcome, p in found.outcomes.items():  # outcomes follow from the plans' lotteries
-        assert p.value == sum(g.probability.value * g.lottery[outcome] for g in found.groups)
+        assert p.value == sum(g.probability.value * g.lottery.get(outcome, 0) for g in found.groups)
     rng = random.Random(seed)
     n = 3000
     totals = dict.fromkeys(OUTCOMES, 0.0)

@@ -232,7 +232,8 @@ def plan_probabilities(tree: Node, outcomes: Sequence[str], distribution: Distri
         sampling = sampling or Sampling()
         shares, reached = _plan_shares_sampled(points, order, distribution, sampling)
         method = sampling.method(distribution)
-    groups = tuple(PlanGroup(tuple(grouped[z]), dict(zip(order, z)), shares[z]) for z in points)
+    groups = tuple(PlanGroup(tuple(grouped[z]), {o: q for o, q in zip(order, z) if q},
+                             shares[z]) for z in points)
     ranked = tuple(sorted(groups, key=lambda g: -float(g.probability.value)))
     return PlanAnswer(ranked, reached, method)
 
