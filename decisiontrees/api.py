@@ -31,8 +31,9 @@ from decisiontrees.analyses.agents import ChoiceAnswer, PairAnswer, PowerAnswer,
 from decisiontrees.analyses.membership import Membership
 from decisiontrees.analyses.membership import contains as _contains
 from decisiontrees.analyses.orbits import Share, Strength
+from decisiontrees.analyses.parametric_agents import PiecewiseAnswer
 from decisiontrees.analyses.relations import PermutationGroup, Verdict
-from decisiontrees.checking.loader import load
+from decisiontrees.checking.loader import load, load_question
 from decisiontrees.errors import ArgumentError, Diagnostic, Span, SpecError
 from decisiontrees.evidence.verify import CLAIMS_FORMAT, Failure, Summary, load_json, read_claims
 from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
@@ -43,8 +44,10 @@ from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import UNIFORM, Distribution
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, outcomes_of
 from decisiontrees.model.spec import Spec
+from decisiontrees.questions.base import Status
 from decisiontrees.questions.relations import certifiable, claim_document
-from decisiontrees.questions.run import run
+from decisiontrees.questions.run import Result, RunLimits, run, run_statement
+from decisiontrees.render.plot import plot as draw_plot
 from decisiontrees.report import FileReport
 
 # ---------------------------------------------------------------- checking files
@@ -102,6 +105,54 @@ def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
             raise ArgumentError(f"--param {unused[0]}: no file declares a parameter "
                                 f"`{unused[0]}`")
     return reports
+
+
+def ask(path: str, question: str, parameters: Mapping[str, Fraction] | None = None,
+        timeout_seconds: float | None = None,
+        memory_bytes: int = limits.DEFAULT_MEMORY_BYTES) -> Result:
+    """Answer one question, written as in a spec (``"power(t)"``), about the spec in
+    ``path``, with the limits of a statement; ``parameters`` fixes parameter values."""
+    spec, statement = load_question(path, question, parameters)
+    return run_statement(statement, spec, RunLimits(timeout_seconds, memory_bytes))
+
+
+MAX_SWEEP_POINTS = 10_000
+
+
+def sweep(path: str, question: str, parameter: str, values: Iterable[Fraction],
+          timeout_seconds: float | None = None) -> list[tuple[Fraction, Result]]:
+    """``question`` answered at each value of ``parameter`` (at most MAX_SWEEP_POINTS)."""
+    grid = list(values)
+    if len(grid) > MAX_SWEEP_POINTS:
+        raise ArgumentError(f"sweep(): {len(grid)} values, more than {MAX_SWEEP_POINTS}")
+    return [(value, ask(path, question, {parameter: value}, timeout_seconds)) for value in grid]
+
+
+def plot_answer(path: str, question: str, output: str,
+                parameters: Mapping[str, Fraction] | None = None,
+                timeout_seconds: float | None = None, dpi: int | None = None) -> str:
+    """Draw the exact answer to ``question`` against the one parameter it depends on (see
+    decisiontrees.render.plot); returns the file written. Raises ArgumentError when the
+    answer is not an exact function of one parameter, with the reason."""
+    spec, statement = load_question(path, question, parameters)
+    result = run_statement(statement, spec, RunLimits(timeout_seconds))
+    if result.status != Status.ANSWER or not result.answer.exact:
+        reason = "; ".join(result.lines()[:2]) or result.answer.summary
+        raise ArgumentError(f"plot: `{question}` has no exact answer to draw ({reason})")
+    answer = result.answer.comparable
+    if isinstance(answer, PiecewiseAnswer):
+        name = answer.parameter
+    else:
+        names = sorted(s.name for s in getattr(answer, "free_symbols", ()))
+        if len(names) != 1:
+            raise ArgumentError(f"plot: the answer to `{question}` is "
+                                + ("a number" if not names else
+                                   f"a function of {', '.join(names)}")
+                                + "; a plot needs a function of one parameter (give the others "
+                                  "values with --param)")
+        name = names[0]
+    return draw_plot(answer, spec.parameters[name], f"{question} = {result.answer.summary}"
+                     if len(result.answer.summary) < 80 else question, output, dpi)
 
 
 def certificates(reports: Iterable[FileReport]) -> dict[str, Any]:

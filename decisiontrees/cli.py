@@ -14,7 +14,15 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from decisiontrees import limits
-from decisiontrees.api import certificates, check_paths, spec_files, verify_certificates
+from decisiontrees.api import (
+    MAX_SWEEP_POINTS,
+    certificates,
+    check_paths,
+    plot_answer,
+    spec_files,
+    sweep,
+    verify_certificates,
+)
 from decisiontrees.checking.loader import load
 from decisiontrees.errors import ArgumentError, DecisionTreesError, InternalError, SpecError
 from decisiontrees.evidence.verify import Failure
@@ -27,6 +35,7 @@ from decisiontrees.model.spec import Spec
 from decisiontrees.render.dot import to_dot, write
 from decisiontrees.render.explain import explain
 from decisiontrees.render.outline import outline
+from decisiontrees.render.plot import sweep_table
 from decisiontrees.render.tikz import to_tikz
 from decisiontrees.report import (
     EXIT_CLAIM_FAILED,
@@ -203,6 +212,23 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("tree", nargs="?", metavar="TREE", help="default: every tree")
     show.set_defaults(run=_show)
 
+    plotting = commands.add_parser("plot", parents=[common, fixing],
+                                   help="draw an exact answer against its parameter, or tabulate "
+                                   "any answer over a grid of values (--sweep)")
+    plotting.add_argument("file", metavar="FILE")
+    plotting.add_argument("question", metavar="QUESTION",
+                          help="one question as in a spec, e.g. 'chosen(t, run)'")
+    plotting.add_argument("-o", "--output", metavar="OUT",
+                          help="OUT.svg, .png, .pdf or .pgf (for LaTeX)")
+    plotting.add_argument("--sweep", type=_grid, metavar="NAME=START:STOP:STEP",
+                          help="answer at each value, e.g. p=0:1:1/10; prints CSV (or --json)")
+    plotting.add_argument("--json", action="store_true", help="with --sweep: JSON, not CSV")
+    plotting.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                          help="time for each answer (default "
+                          f"{limits.DEFAULT_TIMEOUT_SECONDS:g})")
+    plotting.add_argument("--dpi", type=_dpi, metavar="N", help="resolution of PNG output")
+    plotting.set_defaults(run=_plot)
+
     fmt = commands.add_parser("fmt", parents=[common],
                               help="rewrite spec files in the canonical layout")
     fmt.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
@@ -357,6 +383,49 @@ def _show(arguments: argparse.Namespace) -> int:
     blocks = [outline(name, spec.tree(name), called) for name in names]
     print("\n\n".join(blocks))
     return 0
+
+
+def _plot(arguments: argparse.Namespace) -> int:
+    fixed = _fixed(arguments)
+    if arguments.sweep is None:
+        output = arguments.output
+        if output is None:
+            print("error: plot: give -o OUT.svg (or .png, .pdf, .pgf), or --sweep", file=sys.stderr)
+            return EXIT_INVALID
+        written = plot_answer(arguments.file, arguments.question, output, fixed,
+                              arguments.timeout, arguments.dpi)
+        print(f"wrote {written}")
+        return 0
+    name, values = arguments.sweep
+    if name in fixed:
+        raise ArgumentError(f"--sweep {name} and --param {name}: give the parameter one or the other")
+    rows = []
+    for value, result in sweep(arguments.file, arguments.question, name, values,
+                               arguments.timeout):
+        rows.append((value, str(result.status), result.answer.summary, result.answer.value))
+    if arguments.json:
+        table = [{name: str(v), "status": st, "answer": summary, "exact": exact}
+                 for v, st, summary, exact in rows]
+        text = json.dumps(table, indent=1) + "\n"
+    else:
+        text = sweep_table(rows, name)
+    _emit(text, arguments.output)
+    return 0
+
+
+def _grid(text: str) -> tuple[str, list[Fraction]]:
+    """``NAME=START:STOP:STEP`` with exact numbers: START, START + STEP, …, up to STOP."""
+    name, equals, spec = text.partition("=")
+    parts = [exact_number(part.strip()) for part in spec.split(":")]
+    if not equals or not name.strip().isidentifier() or len(parts) != 3 or None in parts:
+        raise argparse.ArgumentTypeError(f"expected NAME=START:STOP:STEP, like p=0:1:1/10, "
+                                         f"not {text[:40]!r}")
+    start, stop, step = (p for p in parts if p is not None)
+    if step <= 0 or stop < start or (stop - start) / step > MAX_SWEEP_POINTS:
+        raise argparse.ArgumentTypeError(f"need STEP > 0, START <= STOP and at most "
+                                         f"{MAX_SWEEP_POINTS} values")
+    count = int((stop - start) / step)
+    return name.strip(), [start + k * step for k in range(count + 1)]
 
 
 def _fmt(arguments: argparse.Namespace) -> int:

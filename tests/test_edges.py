@@ -220,3 +220,52 @@ def test_the_whole_plan_of_a_random_agent_has_a_probability():
         "stop: 41/96; continue > continue: 7/24; continue > stop: 9/32"
     assert outcomes.answer.summary == "stop1: 41/96, stop2: 9/64, win: 7/96, lose: 23/64"
     assert plans.answer.value["plans"][1]["lottery"] == {"win": "1/4", "lose": "3/4"}
+
+
+PLOTTED = """
+outcomes a, b, c
+param q in [0, 1]
+utility u = { a: 1, b: 0, c: 1/2 }
+tree t = choice { x: chance { q: a, 1 - q: b }, y: chance { 1/2: a, 1/2: b }, z: c }
+"""
+
+
+def test_plot_draws_an_exact_answer_against_its_parameter(write, capsys):
+    from decisiontrees.cli import main
+
+    folder = write({"t.dtree": PLOTTED})
+    spec = str(folder / "t.dtree")
+    for name in ("power.svg", "value.png", "tie.pdf"):
+        question = {"power": "power(t)", "value": "value(t, u)", "tie": "tie(t)"}[name[:-4]]
+        assert main(["plot", spec, question, "-o", str(folder / name)]) == 0
+        assert (folder / name).stat().st_size > 1000
+    assert "<svg" in (folder / "power.svg").read_text()
+    # a number is not a function of the parameter; a question is placed in itself
+    assert main(["plot", spec, "power(t)", "--param", "q=1/2", "-o", str(folder / "x.svg")]) == 2
+    assert "a plot needs a function of one parameter" in capsys.readouterr().err
+    assert main(["plot", spec, "chosen(t, zz)", "-o", str(folder / "x.svg")]) == 2
+    assert "<question>:1:1: error: `t` has no first action `zz`" in capsys.readouterr().err
+    assert main(["plot", spec, "power(t) include \"/etc/passwd\"", "-o", "x.svg"]) == 2
+
+
+def test_sweep_tabulates_any_question_over_a_grid(write, capsys):
+    import json
+
+    from decisiontrees.cli import main
+
+    folder = write({"t.dtree": PLOTTED})
+    spec = str(folder / "t.dtree")
+    assert main(["plot", spec, "chosen(t, z)", "--sweep", "q=0:1:1/4"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "q,status,answer,exact", "0,answer,5/12,5/12", "1/4,answer,11/24,11/24",
+        "1/2,answer,1/2,1/2", "3/4,answer,11/24,11/24", "1,answer,5/12,5/12"]
+    assert main(["plot", spec, "value(t, u)", "--sweep", "q=0:1:1/2", "--json"]) == 0
+    table = json.loads(capsys.readouterr().out)
+    assert [row["answer"] for row in table] == ["1/2", "1/2", "1"]
+    for bad in ("q=0:1:0", "q=1:0:1/2", "q=0:1:1/100000", "q"):
+        try:
+            main(["plot", spec, "tie(t)", "--sweep", bad])
+        except SystemExit as stop:
+            assert stop.code == 2
+        else:
+            raise AssertionError(bad)

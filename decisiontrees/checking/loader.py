@@ -20,9 +20,10 @@ from decisiontrees.checking.mappings import MappingChecker
 from decisiontrees.checking.sources import Sources
 from decisiontrees.checking.statements import StatementChecker
 from decisiontrees.checking.trees import TreeBuilder
-from decisiontrees.errors import ArgumentError, SpecError
-from decisiontrees.formats.importing import import_file
+from decisiontrees.errors import ArgumentError, Diagnostic, Span, SpecError
+from decisiontrees.formats.importing import Imported, import_file
 from decisiontrees.language.diagnostics import Reporter, suggest
+from decisiontrees.language.files import read_text
 from decisiontrees.language.parser import collector_paused
 from decisiontrees.language.syntax import (
     Claim,
@@ -34,7 +35,7 @@ from decisiontrees.language.syntax import (
     UtilityDecl,
 )
 from decisiontrees.model.nodes import Parameter
-from decisiontrees.model.spec import Spec
+from decisiontrees.model.spec import Spec, Statement
 from decisiontrees.model.symbols import substitute
 
 
@@ -155,3 +156,45 @@ def fixed_parameters(declared: Mapping[str, Parameter], given: Mapping[str, Frac
         if not declared[name].contains(Fraction(value)):
             raise ArgumentError(f"--param {name}={value}: outside the domain {declared[name]}")
     return {name: Fraction(value) for name, value in given.items()}
+
+
+QUESTION_PATH = "<question>"
+MAX_QUESTION_LENGTH = 10_000
+
+
+def load_question(path: str | os.PathLike[str], question: str,
+                  parameters: Mapping[str, Fraction] | None = None) -> tuple[Spec, Statement]:
+    """The spec of ``path`` and ``question`` (one call, like ``power(t)``) checked against it,
+    as a query. Problems in the question are placed in it (``<question>:1:col``)."""
+    question = question.strip()
+    if not question or "\n" in question or len(question) > MAX_QUESTION_LENGTH:
+        raise ArgumentError("a question is one call on one line, like `power(t)`")
+    path = os.fspath(path)
+    imported = import_file(path)
+    text = imported.text if imported is not None else read_text(path)
+    text_path = imported.text_path if imported is not None else path
+    text = text if text.endswith("\n") or not text else text + "\n"
+    asked = f"query {question}"
+    last = text.count("\n") + 1
+    try:
+        spec = parse(text + asked + "\n", text_path, imported=imported is not None,
+                     parameters=parameters)
+    except SpecError as error:
+        raise SpecError([_placed_in_question(d, last, asked, imported)
+                         for d in error.diagnostics]) from None
+    asked_here = [s for s in spec.statements if s.span.line == last]
+    if len(asked_here) != 1 or asked_here[0].text != asked:
+        raise ArgumentError(f"`{question}` is not one question: write one call, like `power(t)`")
+    return spec, asked_here[0]
+
+
+def _placed_in_question(diagnostic: Diagnostic, last: int, asked: str,
+                        imported: Imported | None) -> Diagnostic:
+    span = diagnostic.span
+    if span.line < last:
+        return imported.locate(diagnostic) if imported is not None else diagnostic
+    shift = len("query ")
+    start = max(1, span.column - shift)
+    end = max(start + 1, span.end_column - shift) if span.end_line == span.line else start + 1
+    return Diagnostic(Span(QUESTION_PATH, 1, start, 1, end), diagnostic.message,
+                      diagnostic.hint, asked[shift:], 0)
