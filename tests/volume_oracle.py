@@ -109,19 +109,17 @@ class _Lasserre:
             if pivot[n] == 0:
                 continue
             j = next(k for k in range(n) if pivot[k])
-            facet = [_eliminate(row, pivot, j) for k, row in enumerate(rows) if k != i]
+            p = pivot[j]
+            scale, sign = (p, 1) if p > 0 else (-p, -1)
+            facet = [
+                # x_j eliminated with pivot·(x, -1) = 0, times |p| to stay in integers
+                tuple([row[k] * scale - sign * row[j] * pivot[k] for k in range(n + 1) if k != j])
+                if row[j] else row[:j] + row[j + 1:]
+                for k, row in enumerate(rows) if k != i]
             part = self.volume(facet)
             if part:
-                total += Fraction(pivot[n], abs(pivot[j])) * part
+                total += Fraction(pivot[n], scale) * part
         return total / n
-
-
-def _eliminate(row: Row, pivot: Row, j: int) -> Row:
-    """``row`` restricted to the hyperplane of ``pivot`` (``pivot·(x, -1) = 0``), over the
-    coordinates other than j: x_j eliminated, scaled by |pivot_j| > 0 to stay in integers."""
-    p = pivot[j] if pivot[j] > 0 else -pivot[j]
-    c = row[j] if pivot[j] > 0 else -row[j]
-    return tuple(row[k] * p - c * pivot[k] for k in range(len(row)) if k != j)
 
 
 def _canonical(rows: Iterable[Row]) -> tuple[Row, ...] | None:
@@ -129,48 +127,46 @@ def _canonical(rows: Iterable[Row]) -> tuple[Row, ...] | None:
     the polytope empty or lower-dimensional."""
     tightest: dict[Row, tuple[Row, int]] = {}  # direction -> (row, gcd of its coefficients)
     for row in rows:
-        *a, b = row
+        a = row[:-1]
         g = gcd(*a)
-        if g == 0:
-            if b < 0:
+        if g == 1:
+            direction = a
+        elif g == 0:
+            if row[-1] < 0:
                 return None  # 0 <= b fails
             continue
-        direction = tuple(x // g for x in a)
-        h = gcd(g, b)
-        if h != 1:
-            row, g = tuple(x // h for x in row), g // h
+        else:
+            direction = tuple([x // g for x in a])
+            h = gcd(g, row[-1])
+            if h != 1:
+                row, g = tuple([x // h for x in row]), g // h
         held = tightest.get(direction)
         if held is None or row[-1] * held[1] < held[0][-1] * g:  # b / g < b' / g'
             tightest[direction] = (row, g)
-    for direction, (row, g) in tightest.items():
-        opposite = tightest.get(tuple(-x for x in direction))
-        if opposite is not None and row[-1] * opposite[1] + opposite[0][-1] * g <= 0:
-            return None  # a·x <= b and a·x >= b' >= b: empty or flat
-    n = len(next(iter(tightest))) if tightest else 0
-    if n == 0:
+    if not tightest:
         raise ValueError("the polytope is unbounded")
+    n = len(direction)
     # the box of the one-coordinate rows, as integer bounds over one common denominator
     scale = 1
-    ones: dict[int, list[Row]] = {}
+    low: list[int | None] = [None] * n
+    high: list[int | None] = [None] * n
     kept: list[Row] = []
     multiple: list[Row] = []
-    for direction, (row, _) in tightest.items():
-        involved = [k for k in range(n) if direction[k]]
-        if len(involved) == 1:
-            k = involved[0]
-            ones.setdefault(k, []).append(row)
-            scale = lcm(scale, row[k])
-            kept.append(row)
-        else:
+    for direction, (row, g) in tightest.items():
+        opposite = tightest.get(tuple([-x for x in direction]))
+        if opposite is not None and row[-1] * opposite[1] + opposite[0][-1] * g <= 0:
+            return None  # a·x <= b and a·x >= b' >= b: empty or flat
+        if n - direction.count(0) > 1:
             multiple.append(row)
-    low: list[int | None] = [None] * n  # times scale
-    high: list[int | None] = [None] * n
-    for k, pair in ones.items():
-        for row in pair:  # x_k <= b / a_k if a_k > 0, x_k >= b / a_k if a_k < 0
-            if row[k] > 0:
-                high[k] = row[-1] * (scale // row[k])
-            else:
-                low[k] = row[-1] * (scale // -row[k]) * -1
+        else:
+            kept.append(row)
+            scale = lcm(scale, g)
+    for row in kept:  # x_k <= b / a_k if a_k > 0, x_k >= b / a_k if a_k < 0
+        k = next(k for k in range(n) if row[k])
+        if row[k] > 0:
+            high[k] = row[-1] * (scale // row[k])
+        else:
+            low[k] = row[-1] * (scale // row[k])
     for row in multiple:
         least: int | None = 0
         most: int | None = 0

@@ -17,6 +17,7 @@ from decisiontrees.checking.classes import ClassBuilder
 from decisiontrees.checking.declarations import Declarations
 from decisiontrees.checking.laws import check_distribution
 from decisiontrees.checking.mappings import MappingChecker
+from decisiontrees.checking.searches import SearchChecker
 from decisiontrees.checking.sources import Sources
 from decisiontrees.checking.statements import StatementChecker
 from decisiontrees.checking.trees import TreeBuilder
@@ -32,6 +33,7 @@ from decisiontrees.language.syntax import (
     OutcomesDecl,
     ParamDecl,
     Query,
+    Search,
     UtilityDecl,
 )
 from decisiontrees.model.nodes import Parameter
@@ -119,8 +121,10 @@ def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module]
     fixed = fixed_parameters(names.parameters, parameters or {}, path, undeclared_ok) \
         if reporter.count == 0 else {}
     checker = StatementChecker(names, trees, fixed)
-    statements = [checker.check(item) for module in roots for item in module.items
-                  if isinstance(item, (Query, Claim))]
+    searches = SearchChecker(checker)
+    statements = [searches.check(item) if isinstance(item, Search) else checker.check(item)
+                  for module in roots for item in module.items
+                  if isinstance(item, (Query, Claim, Search))]
     reporter.raise_if_any()
     return Spec(
         path=path,

@@ -18,6 +18,7 @@ from decisiontrees.language.files import read_text
 from decisiontrees.language.parser import parse_module
 from decisiontrees.language.syntax import (
     KEYWORDS,
+    Asked,
     BinOp,
     Call,
     ChanceNode,
@@ -25,6 +26,7 @@ from decisiontrees.language.syntax import (
     Claim,
     ClassDecl,
     ClassRef,
+    Connective,
     ConstraintChain,
     Constraints,
     DistributionDecl,
@@ -36,11 +38,13 @@ from decisiontrees.language.syntax import (
     Neg,
     NodeSyntax,
     Number,
+    NumberList,
     OutcomeItem,
     OutcomesDecl,
     ParamDecl,
     Query,
     Ref,
+    Search,
     SetLit,
     TreeDecl,
     UniformNode,
@@ -234,6 +238,12 @@ class _Formatter:
             return self.class_decl(item)
         if isinstance(item, DistributionDecl):
             return [f"distribution {item.name} = {self.call(item.law)}"]
+        if isinstance(item, Search):
+            flat = self.search(item)
+            head, _, tail = flat.partition(" with ")
+            if len(flat) <= WIDTH or not tail:
+                return [flat]
+            return [head, INDENT + "with " + tail]
         assert isinstance(item, Claim)
         text = "claim " + ("not " if item.negated else "") + self.call(item.call)
         if item.op is not None and item.expected is not None:
@@ -275,6 +285,31 @@ class _Formatter:
             line = "}"
         out.append(line)
         return out
+
+    def search(self, item: Search) -> str:
+        text = (f"search {item.name}({', '.join(item.variables)}) where "
+                f"{self.condition(item.condition)}")
+        if item.settings:
+            shown = []
+            for setting in item.settings:
+                value_text = ("[" + ", ".join(expression(x) for x in setting.value.items) + "]"
+                              if isinstance(setting.value, NumberList) else value(setting.value))
+                shown.append(f"{setting.name} = {value_text}")
+            text += " with " + ", ".join(shown)
+        return text + (f" expect {item.expect}" if item.expect else "")
+
+    def condition(self, condition: Asked | Connective, inner: bool = False) -> str:
+        if isinstance(condition, Asked):
+            text = self.call(condition.call)
+            if condition.op is not None and condition.expected is not None:
+                right = self.call(condition.expected) if isinstance(condition.expected, Call) \
+                    else value(condition.expected)
+                text += f" {condition.op} {right}"
+            return text
+        if condition.word == "not":
+            return "not " + self.condition(condition.parts[0], True)
+        text = f" {condition.word} ".join(self.condition(p, True) for p in condition.parts)
+        return f"({text})" if inner else text
 
     def call(self, call: Call) -> str:
         parts = []

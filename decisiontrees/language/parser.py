@@ -24,6 +24,7 @@ from lark.lexer import Lexer
 from decisiontrees.errors import Span
 from decisiontrees.language.diagnostics import Reporter
 from decisiontrees.language.syntax import (
+    Asked,
     BinOp,
     Branch,
     Call,
@@ -32,6 +33,7 @@ from decisiontrees.language.syntax import (
     Claim,
     ClassDecl,
     ClassRef,
+    Connective,
     ConstraintChain,
     Constraints,
     DistributionDecl,
@@ -47,12 +49,15 @@ from decisiontrees.language.syntax import (
     Module,
     Neg,
     Number,
+    NumberList,
     OutcomeItem,
     OutcomesDecl,
     ParamDecl,
     Query,
     Ref,
+    Search,
     SetLit,
+    Setting,
     TreeDecl,
     UniformNode,
     UtilityDecl,
@@ -324,6 +329,47 @@ class _ToSyntax(Transformer[Token, list[Item]]):
         last = expected if expected is not None else call
         return Claim(negated is not None, call, None if op is None else str(op), expected,
                      _covering(self.path, keyword, last))
+
+    def search(self, children: list[Any]) -> Search:
+        keyword, name, *rest = children
+        variables = []
+        while rest and isinstance(rest[0], Token) and rest[0].type == "NAME":
+            variables.append(str(rest.pop(0)))
+        closing, where, condition, *tail = rest
+        settings = [item for item in tail if isinstance(item, Setting)]
+        words = [item for item in tail if isinstance(item, Token)]
+        expect = next((w for w in words if w.type == "NAME"), None)
+        last = expect if expect is not None else (settings[-1] if settings else condition)
+        return Search(str(name), tuple(variables), condition, tuple(settings),
+                      None if expect is None else str(expect), _covering(self.path, keyword, last),
+                      token_span(self.path, name),
+                      None if expect is None else token_span(self.path, expect))
+
+    def condition(self, children: list[Any]) -> Connective:
+        parts = [c for c in children if not isinstance(c, Token)]
+        return Connective("or", tuple(parts), _covering(self.path, parts[0], parts[-1]))
+
+    def conjunction(self, children: list[Any]) -> Connective:
+        parts = [c for c in children if not isinstance(c, Token)]
+        return Connective("and", tuple(parts), _covering(self.path, parts[0], parts[-1]))
+
+    def negated_condition(self, children: list[Any]) -> Connective:
+        keyword, part = children
+        return Connective("not", (part,), _covering(self.path, keyword, part))
+
+    def asked(self, children: list[Any]) -> Asked:
+        call, op, expected = children
+        last = expected if expected is not None else call
+        return Asked(call, None if op is None else str(op), expected,
+                     _covering(self.path, call, last))
+
+    def setting(self, children: list[Any]) -> Setting:
+        name, value = children
+        return Setting(str(name), value, _covering(self.path, name, value))
+
+    def numbers(self, children: list[Any]) -> NumberList:
+        opening, *items, closing = children
+        return NumberList(tuple(_present(items)), _covering(self.path, opening, closing))
 
     def call(self, children: list[Any]) -> Call:
         name, *arguments, closing = children

@@ -15,7 +15,8 @@ from decisiontrees.errors import Span
 # Words the language reserves: never names of outcomes, trees, parameters or utilities.
 KEYWORDS = frozenset(
     {"include", "outcomes", "param", "in", "tree", "choice", "chance", "uniform", "utility",
-     "query", "claim", "not", "class", "features", "distribution"}
+     "query", "claim", "not", "class", "features", "distribution", "search", "where", "with",
+     "expect", "and", "or"}
 )
 
 EXTENSION = ".dtree"
@@ -266,8 +267,59 @@ class Claim:
     span: Span
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """One claim inside a search condition: ``call`` or ``call op value``."""
+
+    call: Call
+    op: str | None
+    expected: Value | Call | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Connective:
+    """``and`` / ``or`` of several conditions, or ``not`` of one."""
+
+    word: str  # "and", "or", "not"
+    parts: tuple[Condition, ...]
+    span: Span
+
+
+Condition = Union[Asked, Connective]
+
+
+@dataclass(frozen=True, slots=True)
+class NumberList:
+    """``[1/3, 2/3]``: a setting's list of numbers."""
+
+    items: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    value: Value | NumberList
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """``search NAME(t, s) where CONDITION [with settings] [expect found|none]``."""
+
+    name: str
+    variables: tuple[str, ...]
+    condition: Condition
+    settings: tuple[Setting, ...]
+    expect: str | None
+    span: Span
+    name_span: Span
+    expect_span: Span | None
+
+
 Item = Union[Include, OutcomesDecl, ParamDecl, TreeDecl, UtilityDecl, ClassDecl, DistributionDecl,
-             Query, Claim]
+             Query, Claim, Search]
 
 
 @dataclass(frozen=True, slots=True)

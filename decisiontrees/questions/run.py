@@ -26,6 +26,7 @@ from decisiontrees.model.spec import OtherAnswer, Question, Spec, Statement, Sta
 from decisiontrees.questions.base import Answer, Context, Evidence, Status, refused, unknown
 from decisiontrees.questions.claims import ComparedAnswer, Judgement, Verdict, judge
 from decisiontrees.questions.registry import QUESTIONS
+from decisiontrees.questions.search import SearchQuestion, run_search
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,10 @@ def answer(statement: Statement, spec: Spec) -> Answer:
 def answer_question(name: str, question: Question, spec: Spec) -> Answer:
     """The answer to the question ``name`` asks, with refusals, failed cross-checks and
     timeouts as answers."""
-    family = QUESTIONS[name]
     try:
-        return family.answer(question, Context(spec))
+        if isinstance(question, SearchQuestion):
+            return run_search(question, Context(spec), judge_claim)[0]
+        return QUESTIONS[name].answer(question, Context(spec))
     except RefusedError as refusal:
         return refused(str(refusal))
     except CrossCheckFailed as problem:
@@ -98,6 +100,19 @@ def answer_question(name: str, question: Question, spec: Spec) -> Answer:
                        "wrong one")
     except (TimedOut, SolverFailed) as stop:
         return unknown(str(stop))
+
+
+def judge_claim(statement: Statement, spec: Spec) -> tuple[Status, tuple[str, ...]]:
+    """A claim's status and evidence lines, for a search's condition: a question that does
+    not apply to the trees (``chosen(t, a1)`` where ``t`` starts with chance) fails."""
+    problems = QUESTIONS[statement.name].problems(statement.question)
+    if problems:
+        return Status.FAIL, (f"does not apply: {problems[0][0]}",)
+    found, verdict = _answer_and_judge(statement, spec)
+    result = Result(statement, verdict.status if verdict else found.status, found,
+                    *((verdict.expectation, verdict.judgement, verdict.compared)
+                      if verdict else ()))
+    return result.status, result.lines()
 
 
 def _answer_and_judge(statement: Statement, spec: Spec) -> tuple[Answer, Verdict | None]:

@@ -1,0 +1,166 @@
+"""Trees within bounds, each generated once, smallest first: the candidates of a search.
+
+Generation is by canonical construction: a tree of ``n`` nodes is a root over a *sorted*
+sequence of smaller canonical trees, so reordering children never gives a second copy. For
+decision trees the labels are part of the canonical form: an outcome at a leaf; a choice
+node's children form a set (two equal alternatives are one); a chance node's branches are
+sorted (probability, child) pairs over distinct children, with probabilities from a given set
+summing to 1 (equal children would merge into one branch, a smaller tree). Trees that differ
+only by renaming outcomes are made once by :func:`canonical_pair` (the least form over every
+renaming), when the property is symmetric in outcomes.
+
+:func:`shapes` counts unlabelled rooted trees the same way (OEIS A000081), which the tests
+compare with the known sequence.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from decisiontrees import limits
+from decisiontrees.model.nodes import Node, chance, choice, leaf
+
+# A canonical key: ("o", name) | ("choice", keys) | ("chance", ((p, key), …)); sorted by repr
+Key = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What a search may generate, per tree."""
+
+    outcomes: tuple[str, ...]
+    nodes: int = 4
+    depth: int | None = None
+    branching: int = 2
+    kinds: frozenset[str] = frozenset({"choice", "chance"})
+    probabilities: tuple[Fraction, ...] = (Fraction(1, 2),)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One generated tree: its canonical key, size, depth and model node."""
+
+    key: Key
+    size: int
+    depth: int
+    node: Node
+
+
+def shapes(n: int) -> list[tuple[object, ...]]:
+    """Every unlabelled rooted tree with ``n`` nodes, once each (as nested sorted tuples)."""
+    by_size: dict[int, list[tuple[object, ...]]] = {1: [()]}
+    for size in range(2, n + 1):
+        found = []
+        for children in _multisets(by_size, size - 1):
+            found.append(tuple(children))
+        by_size[size] = sorted(set(found), key=repr)
+    return by_size.get(n, []) if n >= 1 else []
+
+
+def _multisets(by_size: dict[int, list[tuple[object, ...]]], total: int
+               ) -> Iterator[list[tuple[object, ...]]]:
+    """Sorted sequences of trees (repeats allowed) whose sizes sum to ``total``."""
+    ordered = [(size, t) for size in sorted(by_size) for t in by_size[size]]
+
+    def extend(start: int, remaining: int) -> Iterator[list[tuple[object, ...]]]:
+        if remaining == 0:
+            yield []
+            return
+        for index in range(start, len(ordered)):
+            size, tree = ordered[index]
+            if size > remaining:
+                break
+            for rest in extend(index, remaining - size):
+                yield [tree, *rest]
+
+    yield from extend(0, total)
+
+
+def chance_vectors(probabilities: Sequence[Fraction], branching: int) -> list[tuple[Fraction, ...]]:
+    """Sorted probability vectors of 2 to ``branching`` entries from the set, summing to 1."""
+    found = []
+    for k in range(2, branching + 1):
+        for vector in itertools.combinations_with_replacement(sorted(set(probabilities)), k):
+            if sum(vector) == 1:
+                found.append(vector)
+    return found
+
+
+def trees(bounds: Bounds) -> list[Candidate]:
+    """Every canonical tree within ``bounds``, smallest first (nodes, then depth)."""
+    by_size: dict[int, list[Candidate]] = {
+        1: [Candidate(("o", o), 1, 0, leaf(o)) for o in bounds.outcomes]}
+    vectors = chance_vectors(bounds.probabilities, bounds.branching) \
+        if "chance" in bounds.kinds else []
+    max_depth = bounds.depth if bounds.depth is not None else bounds.nodes
+    for size in range(2, bounds.nodes + 1):
+        found: list[Candidate] = []
+        if "choice" in bounds.kinds:
+            for k in range(2, bounds.branching + 1):
+                for children in _distinct_children(by_size, size - 1, k, max_depth - 1):
+                    limits.check("generating trees")
+                    key: Key = ("choice", tuple(sorted((c.key for c in children), key=repr)))
+                    made = choice({f"a{i + 1}": c.node for i, c in enumerate(children)})
+                    found.append(Candidate(key, size, 1 + max(c.depth for c in children), made))
+        for vector in vectors:
+            for children in _distinct_children(by_size, size - 1, len(vector), max_depth - 1):
+                limits.check("generating trees")
+                # every assignment of the vector's probabilities to the sorted children,
+                # once: distinct (probability, child) pairs, sorted
+                for order in set(itertools.permutations(vector)):
+                    pairs = tuple(sorted(zip(order, (c.key for c in children)), key=repr))
+                    node = chance([(p, c.node) for p, c in zip(order, children)])
+                    found.append(Candidate(("chance", pairs), size,
+                                           1 + max(c.depth for c in children), node))
+        unique = {repr(c.key): c for c in found}
+        by_size[size] = sorted(unique.values(), key=lambda c: (c.depth, repr(c.key)))
+    ordered = [c for size in sorted(by_size) for c in by_size[size]]
+    return sorted(ordered, key=lambda c: (c.size, c.depth))
+
+
+def _distinct_children(by_size: dict[int, list[Candidate]], total: int, count: int,
+                       max_depth: int) -> Iterator[list[Candidate]]:
+    """Increasing sequences of ``count`` distinct trees, each of depth at most ``max_depth``,
+    whose sizes sum to ``total``."""
+    ordered = [c for size in sorted(by_size) for c in by_size[size] if c.depth <= max_depth]
+
+    def extend(start: int, remaining: int, left: int) -> Iterator[list[Candidate]]:
+        if left == 0:
+            if remaining == 0:
+                yield []
+            return
+        for index in range(start, len(ordered)):
+            tree = ordered[index]
+            if tree.size > remaining - (left - 1):
+                continue
+            for rest in extend(index + 1, remaining - tree.size, left - 1):
+                yield [tree, *rest]
+
+    yield from extend(0, total, count)
+
+
+def renamed_key(key: Key, renaming: dict[str, str]) -> Key:
+    """The canonical key of the tree with outcomes renamed."""
+    kind = key[0]
+    if kind == "o":
+        return ("o", renaming[str(key[1])])
+    children = key[1]
+    assert isinstance(children, tuple)
+    if kind == "choice":
+        return ("choice", tuple(sorted((renamed_key(k, renaming) for k in children), key=repr)))
+    return ("chance", tuple(sorted(((p, renamed_key(k, renaming)) for p, k in children),
+                                   key=repr)))
+
+
+def canonical_pair(keys: Sequence[Key], outcomes: Sequence[str]) -> bool:
+    """Whether ``keys`` (one per tree variable) is the least form of itself over every
+    renaming of the outcomes: the one representative a symmetric search examines."""
+    mine = repr(tuple(keys))
+    for permutation in itertools.permutations(outcomes):
+        renaming = dict(zip(outcomes, permutation))
+        if repr(tuple(renamed_key(k, renaming) for k in keys)) < mine:
+            return False
+    return True

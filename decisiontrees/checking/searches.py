@@ -1,0 +1,213 @@
+"""`search NAME(t, s) where CONDITION [with settings] [expect found|none]`, checked.
+
+The condition's claims are checked as claims are, with the search's tree variables standing
+for trees (a placeholder during the check; the candidates when the search runs).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from decisiontrees.analyses.enumeration import Bounds
+from decisiontrees.checking.arithmetic import evaluate, is_expression
+from decisiontrees.checking.statements import StatementChecker
+from decisiontrees.language.syntax import (
+    Asked,
+    Call,
+    Claim,
+    Connective,
+    Keyword,
+    MappingLit,
+    NumberList,
+    Search,
+    SetLit,
+    Setting,
+    Var,
+)
+from decisiontrees.model.nodes import choice, leaf
+from decisiontrees.model.spec import Statement, StatementKind
+from decisiontrees.questions.search import Condition, SearchQuestion
+
+MAX_NODES = 12
+MAX_BRANCHING = 4
+SETTINGS = ("nodes", "depth", "branching", "kinds", "probabilities", "outcomes", "hits",
+            "timeout")
+# options that do not name outcomes: a condition using only these is symmetric in outcomes
+NEUTRAL_OPTIONS = frozenset({"samples", "seed", "timeout", "limit"})
+
+
+class SearchChecker:
+    def __init__(self, statements: StatementChecker) -> None:
+        self.statements = statements
+        self.names = statements.names
+        self.reporter = statements.reporter
+
+    def check(self, item: Search) -> Statement | None:
+        errors_before = self.reporter.count
+        if len(set(item.variables)) != len(item.variables):
+            self.reporter.error(item.name_span, f"search {item.name}: a tree variable is named "
+                                "twice")
+            return None
+        for variable in item.variables:
+            if self.names.kind(variable) is not None:
+                self.reporter.error(item.name_span, f"search {item.name}: `{variable}` is "
+                                    "already declared; name the search's trees differently")
+                return None
+        outcomes = tuple(self.names.outcomes)
+        # a placeholder that every question accepts: a first choice with actions a1, a2, …
+        placeholder = choice({f"a{i + 1}": leaf(o) for i, o in enumerate(outcomes[:4])})
+        for variable in item.variables:
+            self.names.kinds[variable] = ("tree", item.name_span)
+            self.names.trees[variable] = placeholder
+        try:
+            condition = self.condition(item.condition)
+        finally:
+            for variable in item.variables:
+                del self.names.kinds[variable]
+                del self.names.trees[variable]
+        settings = self.settings(item, outcomes)
+        if item.expect not in (None, "found", "none"):
+            assert item.expect_span is not None
+            self.reporter.error(item.expect_span, f"expect `{item.expect}`?",
+                                "write `expect found` or `expect none`")
+        if condition is None or settings is None or self.reporter.count > errors_before:
+            return None
+        bounds, hits, timeout = settings
+        question = SearchQuestion(item.name, item.variables, condition, bounds,
+                                  _symmetric(item.condition, set(item.variables),
+                                             set(self.names.names("distribution"))), hits)
+        kind = StatementKind.QUERY if item.expect is None else StatementKind.CLAIM
+        return Statement(kind, "search", question, item.expect == "none", None, None,
+                         self.reporter.text_at(item.span), item.span,
+                         float(timeout) if timeout is not None else None)
+
+    def condition(self, syntax: Asked | Connective) -> Condition | None:
+        if isinstance(syntax, Connective):
+            parts = [self.condition(part) for part in syntax.parts]
+            if any(part is None for part in parts):
+                return None
+            return Condition(syntax.word, tuple(p for p in parts if p is not None))
+        checked = self.statements.question(syntax.call)
+        if checked is None:
+            return None
+        family, question, _ = checked
+        claim = Claim(False, syntax.call, syntax.op, syntax.expected, syntax.span)
+        if not self.statements.claim_form(claim, family):
+            return None
+        expected: object = None
+        if isinstance(syntax.expected, Call):
+            expected = self.statements.other_answer(syntax.expected, family)
+            if expected is None:
+                return None
+        elif syntax.expected is not None:
+            expected = self.statements.expected_value(syntax.expected, family)
+            if expected is None:
+                return None
+        text = "claim " + self.reporter.text_at(syntax.span)
+        return Condition("claim", statement=Statement(
+            StatementKind.CLAIM, syntax.call.name, question, False, syntax.op, expected, text,
+            syntax.span))
+
+    def settings(self, item: Search, outcomes: tuple[str, ...]
+                 ) -> tuple[Bounds, int | None, Fraction | None] | None:
+        given: dict[str, Setting] = {}
+        for setting in item.settings:
+            if setting.name not in SETTINGS:
+                self.reporter.error(setting.span, f"a search has no setting `{setting.name}`",
+                                    "the settings are " + ", ".join(SETTINGS))
+                return None
+            if setting.name in given:
+                self.reporter.error(setting.span, f"`{setting.name}` is given twice")
+                return None
+            given[setting.name] = setting
+        nodes = self.whole(given.get("nodes"), 1, MAX_NODES, 5)
+        depth = self.whole(given.get("depth"), 0, MAX_NODES, None)
+        branching = self.whole(given.get("branching"), 2, MAX_BRANCHING, 2)
+        kinds = self.words(given.get("kinds"), {"choice", "chance"}, {"choice", "chance"})
+        chosen = self.words(given.get("outcomes"), set(outcomes), set(outcomes))
+        probabilities = self.probabilities(given.get("probabilities"))
+        hits = self.hits(given.get("hits"))
+        timeout = self.statements.seconds(_keyword(given["timeout"])) \
+            if "timeout" in given else None
+        if None in (nodes, branching, kinds, chosen, probabilities) or hits is False or \
+                ("depth" in given and depth is None) or ("timeout" in given and timeout is None):
+            return None
+        assert nodes is not None and branching is not None and kinds is not None
+        assert chosen is not None and probabilities is not None and hits is not False
+        bounds = Bounds(tuple(o for o in outcomes if o in chosen), nodes, depth, branching,
+                        frozenset(kinds), probabilities)
+        return bounds, hits, timeout
+
+    def whole(self, setting: Setting | None, low: int, high: int, default: int | None
+              ) -> int | None:
+        if setting is None:
+            return default
+        given = setting.value
+        value = evaluate(given, self.reporter, what="a whole number") \
+            if not isinstance(given, NumberList) and is_expression(given) else None
+        if value is None or value.denominator != 1 or not low <= value <= high:
+            self.reporter.error(setting.value.span, f"`{setting.name}` is a whole number from "
+                                f"{low} to {high}")
+            return None
+        return int(value)
+
+    def words(self, setting: Setting | None, allowed: set[str], default: set[str]
+              ) -> set[str] | None:
+        if setting is None:
+            return default
+        value = setting.value
+        members = {m.name for m in value.members} if isinstance(value, SetLit) else None
+        if members is None or not members or not members <= allowed:
+            self.reporter.error(value.span, f"`{setting.name}` is a set of "
+                                + ", ".join(sorted(allowed)), f"e.g. `{setting.name} = "
+                                f"{{{', '.join(sorted(allowed))}}}`")
+            return None
+        return members
+
+    def probabilities(self, setting: Setting | None) -> tuple[Fraction, ...] | None:
+        if setting is None:
+            return (Fraction(1, 2),)
+        value = setting.value
+        items = value.items if isinstance(value, NumberList) else \
+            (value,) if is_expression(value) else None
+        numbers = [evaluate(x, self.reporter, what="a probability") for x in items or ()]
+        if items is None or any(n is None or not 0 < n < 1 for n in numbers):
+            self.reporter.error(value.span, "`probabilities` are numbers strictly between 0 "
+                                "and 1", "e.g. `probabilities = [1/3, 2/3]`")
+            return None
+        return tuple(sorted({n for n in numbers if n is not None}))
+
+    def hits(self, setting: Setting | None) -> int | None | bool:
+        """How many hits to report: a number, ``all`` (None), or ``count`` (0); False on error."""
+        if setting is None:
+            return 1
+        value = setting.value
+        if isinstance(value, Var) and value.name in ("all", "count"):
+            return None if value.name == "all" else 0
+        number = self.whole(setting, 1, 10_000, None)
+        return False if number is None else number
+
+
+def _keyword(setting: Setting) -> Keyword:
+    assert not isinstance(setting.value, NumberList)
+    return Keyword(setting.name, setting.value, setting.span)
+
+
+def _symmetric(condition: Asked | Connective, variables: set[str], laws: set[str]) -> bool:
+    """Whether the condition names no outcome, utility, class or lottery: then renaming the
+    outcomes of every tree at once cannot change whether it holds."""
+    if isinstance(condition, Connective):
+        return all(_symmetric(part, variables, laws) for part in condition.parts)
+    calls = [condition.call] + ([condition.expected] if isinstance(condition.expected, Call)
+                                else [])
+    for call in calls:
+        for argument in call.arguments:
+            if isinstance(argument, Keyword):
+                if argument.name not in NEUTRAL_OPTIONS:
+                    return False
+            elif isinstance(argument, Var):
+                if argument.name not in variables | laws:
+                    return False
+            elif isinstance(argument, (MappingLit, SetLit)) or not isinstance(argument, Call):
+                return False
+    return not isinstance(condition.expected, (MappingLit, SetLit))

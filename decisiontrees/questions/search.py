@@ -1,0 +1,225 @@
+"""`search`: the smallest trees with a property, complete within stated bounds.
+
+The candidates come from decisiontrees.analyses.enumeration (each tree once up to reordering
+children; each tuple of trees once up to renaming outcomes when the property is symmetric in
+them), smallest first: total nodes, then depth. The property is a condition over the
+questions of the language (``and``, ``or``, ``not``), each judged exactly as a claim is —
+so every hit carries the same evidence a claim would. ``and``/``or`` stop at the first
+conjunct that decides them, cheap questions being no different from the others: write the
+cheap ones first. A candidate whose condition is unknown is counted; a search with unknowns
+never claims to be complete.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from decisiontrees.analyses.enumeration import Bounds, canonical_pair, trees
+from decisiontrees.errors import RefusedError, TimedOut
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
+from decisiontrees.model.spec import OtherAnswer, Question, Spec, Statement, TreeArg
+from decisiontrees.questions.base import JSON, Answer, Context, Evidence, Status, count_text
+
+MAX_TUPLES = 10**7
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``and``/``or``/``not`` over conditions, or one claim (``statement``)."""
+
+    word: str  # "and", "or", "not", "claim"
+    parts: tuple[Condition, ...] = ()
+    statement: Statement | None = None
+
+    def text(self) -> str:
+        if self.statement is not None:
+            return self.statement.text.removeprefix("claim ")
+        if self.word == "not":
+            return f"not ({self.parts[0].text()})"
+        return f" {self.word} ".join(
+            part.text() if part.word in ("claim", "not") else f"({part.text()})"
+            for part in self.parts)
+
+
+@dataclass(frozen=True)
+class SearchQuestion(Question):
+    """A search: tree variables, the condition, the bounds, how many hits to report."""
+
+    name: str
+    variables: tuple[str, ...]
+    condition: Condition
+    bounds: Bounds
+    symmetric: bool  # the condition names no outcome: renamings need not be examined
+    hits: int | None  # None: every hit; 0: only count
+
+
+@dataclass(frozen=True)
+class Hit:
+    trees: tuple[tuple[str, Node], ...]
+    lines: tuple[str, ...]  # the evidence of each claim of the condition
+
+
+@dataclass(frozen=True)
+class SearchEvidence(Evidence):
+    question: SearchQuestion
+    hits: tuple[Hit, ...]
+    found: int
+    examined: int
+    generated: int  # candidate tuples before renamings were set aside
+    unknown: int
+    complete: bool
+    seconds: float
+
+    def lines(self) -> tuple[str, ...]:
+        bounds = self.question.bounds
+        shown = [f"bounds: each tree at most {bounds.nodes} nodes"
+                 + (f", depth {bounds.depth}" if bounds.depth is not None else "")
+                 + f", branching {bounds.branching}, kinds {', '.join(sorted(bounds.kinds))}, "
+                 f"probabilities {', '.join(str(p) for p in bounds.probabilities)}, outcomes "
+                 f"{', '.join(bounds.outcomes)}",
+                 f"examined {count_text(self.examined)} candidates of {count_text(self.generated)}"
+                 + (" (the others rename outcomes of one examined)" if self.question.symmetric
+                    else "") + f", smallest first, in {self.seconds:.1f} s"]
+        if self.unknown:
+            shown.append(f"{self.unknown} candidates undecided (unknown): not complete")
+        elif self.complete:
+            shown.append(f"complete within the bounds: {self.found} hit"
+                         f"{'s' if self.found != 1 else ''}")
+        for number, hit in enumerate(self.hits, start=1):
+            shown.append(f"hit {number}:")
+            shown += [f"  tree {name} = {tree_text(node)}" for name, node in hit.trees]
+            shown += [f"  {line}" for line in hit.lines]
+        return tuple(shown)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"examined": self.examined, "generated": self.generated, "found": self.found,
+                "unknown": self.unknown, "complete": self.complete,
+                "hits": [{name: tree_text(node) for name, node in hit.trees}
+                         for hit in self.hits]}
+
+
+def tree_text(node: Node) -> str:
+    """The tree in the spec language, on one line."""
+    if isinstance(node, Leaf):
+        return node.outcome
+    if isinstance(node, Choice):
+        return "choice { " + ", ".join(f"{a}: {tree_text(c)}" for a, c in
+                                       zip(node.actions, node.children)) + " }"
+    assert isinstance(node, Chance)
+    return "chance { " + ", ".join(f"{p}: {tree_text(c)}" for p, c in
+                                   zip(node.probabilities, node.children)) + " }"
+
+
+def run_search(question: SearchQuestion, context: Context,
+               judge: Any) -> tuple[Answer, SearchEvidence]:
+    """Examine candidates smallest first; ``judge(statement, spec)`` answers and judges one
+    claim (run.answer_and_judge)."""
+    started = time.monotonic()
+    candidates = trees(question.bounds)
+    arity = len(question.variables)
+    if len(candidates) ** arity > MAX_TUPLES:
+        raise RefusedError(f"{len(candidates)} trees within the bounds give "
+                           f"{count_text(len(candidates) ** arity)} candidates, more than "
+                           f"{count_text(MAX_TUPLES)}; tighten nodes, branching or outcomes")
+    combos = sorted(itertools.product(candidates, repeat=arity),
+                    key=lambda c: (sum(t.size for t in c), max(t.depth for t in c)))
+    hits: list[Hit] = []
+    found = examined = unknown = 0
+    complete = stopped = False
+    complete = True
+    wanted = question.hits
+    try:
+        for combo in combos:
+            if question.symmetric and not canonical_pair([c.key for c in combo],
+                                                         question.bounds.outcomes):
+                continue
+            examined += 1
+            if examined % 200 == 0 and sys.stderr.isatty():
+                print(f"\r  search {question.name}: {examined} examined, {found} found",
+                      end="", file=sys.stderr, flush=True)
+            binding = {v: c.node for v, c in zip(question.variables, combo)}
+            verdict, lines = _holds(question.condition, binding, context.spec, judge)
+            if verdict is None:
+                unknown += 1
+            elif verdict:
+                found += 1
+                if wanted is None or len(hits) < wanted:
+                    hits.append(Hit(tuple((v, c.node) for v, c in
+                                          zip(question.variables, combo)), tuple(lines)))
+                if wanted is not None and wanted > 0 and len(hits) >= wanted:
+                    complete, stopped = False, True  # the hits asked for are found
+                    break
+    except TimedOut:
+        complete = False
+    if sys.stderr.isatty() and examined >= 200:
+        print(file=sys.stderr)
+    evidence = SearchEvidence(question, tuple(hits), found, examined, len(combos), unknown,
+                              complete and unknown == 0, time.monotonic() - started)
+    if found:
+        first = ", ".join(f"{name} = {tree_text(node)}" for name, node in hits[0].trees) \
+            if hits else ""
+        if wanted == 0:
+            summary = f"{found} hits" + ("" if evidence.complete else " (so far)")
+        elif stopped and found == 1:
+            summary = f"found: {first}" if len(first) <= 120 else "found (see hit 1)"
+        else:
+            summary = f"found {found} hit{'s' if found != 1 else ''}" + (
+                "" if evidence.complete else " (stopped early)")
+        return Answer(summary, evidence.to_json(), evidence, comparable=True), evidence
+    if evidence.complete:
+        return Answer("none within the bounds (complete)", evidence.to_json(), evidence,
+                      comparable=False), evidence
+    why = "time ran out" if unknown == 0 else f"{unknown} candidates undecided"
+    return Answer(f"unknown: none found in {examined} candidates examined, but the search is "
+                  f"not complete ({why})", evidence.to_json(), evidence,
+                  status=Status.UNKNOWN), evidence
+
+
+def _holds(condition: Condition, binding: dict[str, Node], spec: Spec, judge: Any
+           ) -> tuple[bool | None, list[str]]:
+    """Three-valued: True, False, or None (unknown); with the evidence lines of the claims
+    that decided it."""
+    if condition.statement is not None:
+        statement = _bound(condition.statement, binding)
+        status, shown = judge(statement, spec)
+        mark = {Status.PASS: True, Status.FAIL: False}.get(status)
+        return mark, [f"{condition.statement.text.removeprefix('claim ')}: "
+                      f"{'holds' if mark else 'fails' if mark is False else 'unknown'}",
+                      *(f"  {line}" for line in shown)]
+    if condition.word == "not":
+        inner, shown_inner = _holds(condition.parts[0], binding, spec, judge)
+        return (None if inner is None else not inner), shown_inner
+    stop = condition.word == "or"  # `or` stops at the first True, `and` at the first False
+    lines: list[str] = []
+    undecided = False
+    for part in condition.parts:
+        value, more = _holds(part, binding, spec, judge)
+        lines += more
+        if value is stop:
+            return stop, lines
+        undecided |= value is None
+    return (None if undecided else not stop), lines
+
+
+def _bound(statement: Statement, binding: dict[str, Node]) -> Statement:
+    """The statement about the candidate trees."""
+    question = _bound_question(statement.question, binding)
+    expected = statement.expected
+    if isinstance(expected, OtherAnswer):
+        expected = OtherAnswer(expected.name, _bound_question(expected.question, binding),
+                               expected.text)
+    return dataclasses.replace(statement, question=question, expected=expected)
+
+
+def _bound_question(question: Question, binding: dict[str, Node]) -> Question:
+    changes = {}
+    for field in dataclasses.fields(question):
+        value = getattr(question, field.name)
+        if isinstance(value, TreeArg) and value.name in binding:
+            changes[field.name] = TreeArg(value.name, binding[value.name])
+    return dataclasses.replace(question, **changes) if changes else question

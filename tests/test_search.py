@@ -1,0 +1,145 @@
+"""Counterexample search: the enumerator against known counts and an independent brute force,
+and searches that find the literature's examples or prove that none exist within bounds."""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import pytest
+
+from decisiontrees import SpecError, parse, run
+from decisiontrees.analyses.enumeration import Bounds, canonical_pair, renamed_key, shapes, trees
+from decisiontrees.language.formatter import format_text
+
+A000081 = [1, 1, 2, 4, 9, 20, 48, 115, 286, 719]
+
+
+def test_unlabelled_shapes_follow_the_known_sequence():
+    assert [len(shapes(n)) for n in range(1, 11)] == A000081
+
+
+def _brute_force(outcomes, nodes, branching, probabilities):
+    """Every labelled tree as an *ordered* tree (children in every order, repeats allowed),
+    then reduced by sorting children: the canonical classes, counted independently."""
+    by_size = {1: {("o", o) for o in outcomes}}
+    vectors = [v for k in range(2, branching + 1)
+               for v in itertools.product(probabilities, repeat=k) if sum(v) == 1]
+    for size in range(2, nodes + 1):
+        found = set()
+        for k in range(2, branching + 1):
+            for sizes in itertools.product(range(1, size), repeat=k):
+                if sum(sizes) != size - 1:
+                    continue
+                for children in itertools.product(*(sorted(by_size[s], key=repr) for s in sizes)):
+                    if len(set(children)) == k:  # equal alternatives are one alternative
+                        found.add(("choice", tuple(sorted(children, key=repr))))
+                    for vector in vectors:
+                        if len(vector) == k and len(set(children)) == k:
+                            found.add(("chance", tuple(sorted(zip(vector, children), key=repr))))
+        by_size[size] = found
+    return sum(len(v) for v in by_size.values())
+
+
+@pytest.mark.parametrize("outcomes, nodes, branching, probabilities", [
+    (("a", "b"), 5, 2, (Fraction(1, 2),)),
+    (("a", "b", "c"), 5, 2, (Fraction(1, 2),)),
+    (("a", "b"), 4, 3, (Fraction(1, 3), Fraction(2, 3))),
+    (("a", "b", "c"), 4, 3, (Fraction(1, 2), Fraction(1, 4))),
+])
+def test_labelled_trees_are_generated_once_each(outcomes, nodes, branching, probabilities):
+    generated = trees(Bounds(outcomes, nodes, None, branching, frozenset({"choice", "chance"}),
+                             probabilities))
+    assert len({repr(c.key) for c in generated}) == len(generated)  # no duplicates
+    assert len(generated) == _brute_force(outcomes, nodes, branching, probabilities)
+    sizes = [(c.size, c.depth) for c in generated]
+    assert sizes == sorted(sizes)  # smallest first
+
+
+def test_one_representative_per_renaming_of_outcomes():
+    outcomes = ("a", "b", "c")
+    generated = trees(Bounds(outcomes, 3))
+    pairs = list(itertools.product(generated, repeat=2))
+    kept = [p for p in pairs if canonical_pair([c.key for c in p], outcomes)]
+    classes = set()
+    for left, right in pairs:
+        classes.add(min(repr((renamed_key(left.key, dict(zip(outcomes, perm))),
+                              renamed_key(right.key, dict(zip(outcomes, perm)))))
+                        for perm in itertools.permutations(outcomes)))
+    assert len(kept) == len(classes)
+
+
+SEARCHES = """
+outcomes a, b, c
+distribution rising = power(2)
+distribution falling = beta(1, 2)
+# docs/theory.md §8 example 5: P3 holds, yet the convergence is only weak
+search p3_only_weak(t, s) where permuted_inclusion(t, s) and convergence(t, s) == weak
+    with nodes = 5 expect found
+# the preferred side flips between the densities 2x and 2(1 - x)
+search flips(t, s) where prefers(t, s, rising) > 1/2 and prefers(t, s, falling) < 1/2
+    with nodes = 5 expect found
+# a theorem: P1 without equivalence is strict dominance
+search p1_not_strict(t, s) where inclusion(t, s) and not strictly_dominates(t, s)
+    with nodes = 5 expect none
+"""
+
+
+def test_searches_find_the_minimal_examples_and_prove_theorems_within_bounds():
+    weak, flips, theorem = run(parse(SEARCHES))
+    assert [r.status for r in (weak, flips, theorem)] == ["pass", "pass", "pass"]
+    text = "\n".join(weak.lines())
+    assert "tree t = chance { 1/2: a, 1/2: choice { a1: a, a2: b } }" in text
+    assert "tree s = b" in text
+    assert flips.answer.summary == "found: t = a, s = chance { 1/2: b, 1/2: c }"
+    shown = "\n".join(theorem.lines())
+    assert "complete within the bounds: 0 hits" in shown
+    assert "examined 362 candidates of 2025" in shown
+
+
+def test_the_first_hit_is_minimal():
+    """Every pair smaller than the first hit fails the condition (checked by asking for all
+    hits and comparing sizes)."""
+    first, every = run(parse("""
+    outcomes a, b, c
+    search one(t, s) where compare(t, s) == incomparable and dominates(t, a) with nodes = 3
+    search all(t, s) where compare(t, s) == incomparable and dominates(t, a)
+        with nodes = 3, hits = all
+    """))
+    assert first.answer.value["hits"][0] == every.answer.value["hits"][0]
+    sizes = [sum(len(text.split()) for text in hit.values()) for hit in every.answer.value["hits"]]
+    assert sizes[0] == min(sizes)
+
+
+def test_symmetry_reduction_finds_what_the_full_space_finds():
+    """`reachable(t) == {a}` names an outcome: no renamings are set aside, and the count of
+    hits is the count over all pairs."""
+    named, = run(parse("""
+    outcomes a, b
+    search named(t) where reachable(t) == {a} with nodes = 3, hits = count
+    """))
+    assert named.answer.summary == "1 hits"  # only the leaf a (choice {a, a} is not generated)
+    assert "the others rename" not in "\n".join(named.lines())
+
+
+@pytest.mark.parametrize("text, message", [
+    ("search x(t) where dominates(t, t) with nodes = 99", "`nodes` is a whole number from 1 to 12"),
+    ("search x(t) where dominates(t, t) with colour = 2", "a search has no setting `colour`"),
+    ("search x(a) where dominates(a, a)", "`a` is already declared"),
+    ("search x(t) where dominates(t, t) expect maybe", "write `expect found` or `expect none`"),
+    ("search x(t) where power(t) with nodes = 2", "a claim about power() needs a comparison"),
+    ("search x(t) where dominates(t, t) with probabilities = [3/2]", "strictly between 0 and 1"),
+])
+def test_bad_searches_are_located_errors(text, message):
+    with pytest.raises(SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse("outcomes a, b\n" + text + "\n")
+
+
+def test_searches_are_formatted_and_stay_valid():
+    text = ("outcomes a, b\nsearch  x( t,s ) where not(dominates(t,s) or power(t)>1/2)"
+            " with nodes=3,probabilities=[1/2] expect none\n")
+    formatted = format_text(text, "x.dtree")
+    assert "search x(t, s) where not (dominates(t, s) or power(t) > 1/2)\n" \
+        "    with nodes = 3, probabilities = [1/2] expect none\n" in formatted
+    assert format_text(formatted, "x.dtree") == formatted
+    parse(formatted)
