@@ -33,38 +33,48 @@ def polytope_volume(rows: Iterable[tuple[Sequence[Fraction | int], Fraction | in
     """The exact n-dimensional volume of the bounded polytope ``{x in R^n : a·x <= b for every
     (a, b) in rows}``; 0 if it is empty or lower-dimensional. Boundedness is a precondition
     (ValueError where the recursion meets an unbounded interval)."""
-    if n < 1:
-        raise ValueError("the dimension must be at least 1")
-    integral: list[Row] = []
-    for a, b in rows:
-        if len(a) != n:
-            raise ValueError(f"a row has {len(a)} coefficients, not {n}")
-        entries = [Fraction(x) for x in (*a, b)]
-        scale = lcm(*(x.denominator for x in entries))
-        integral.append(tuple(int(x * scale) for x in entries))
-    return _Lasserre().volume(integral)
+    return Oracle().polytope_volume(rows, n)
 
 
 def region_volume(normals: Sequence[Sequence[Fraction | int]], d: int) -> Fraction:
     """The volume of ``{u in [0,1]^d : n·u >= 0 for every normal n}``: the polytope of
     ``decisiontrees.solvers.normaliz.volume(normals, d)``."""
-    rows: list[tuple[Sequence[Fraction | int], Fraction | int]] = [
-        ([-x for x in normal], 0) for normal in normals]
-    for i in range(d):
-        unit = [int(j == i) for j in range(d)]
-        rows.append(([-x for x in unit], 0))  # u_i >= 0
-        rows.append((unit, 1))  # u_i <= 1
-    return polytope_volume(rows, d)
+    return Oracle().region_volume(normals, d)
 
 
-class _Lasserre:
-    """One volume computation, with its memo of faces (canonical rows -> volume)."""
+class Oracle:
+    """Exact volumes; one memo of faces (canonical rows -> volume) serves all calls of one
+    oracle, so the regions of one lottery set share their common faces."""
 
     def __init__(self) -> None:
         self.memo: dict[tuple[Row, ...], Fraction] = {}
 
+    def polytope_volume(self, rows: Iterable[tuple[Sequence[Fraction | int], Fraction | int]],
+                        n: int) -> Fraction:
+        """See the module function ``polytope_volume``."""
+        if n < 1:
+            raise ValueError("the dimension must be at least 1")
+        integral: list[Row] = []
+        for a, b in rows:
+            if len(a) != n:
+                raise ValueError(f"a row has {len(a)} coefficients, not {n}")
+            entries = [Fraction(x) for x in (*a, b)]
+            scale = lcm(*(x.denominator for x in entries))
+            integral.append(tuple(int(x * scale) for x in entries))
+        return self.volume(integral)
+
+    def region_volume(self, normals: Sequence[Sequence[Fraction | int]], d: int) -> Fraction:
+        """See the module function ``region_volume``."""
+        rows: list[tuple[Sequence[Fraction | int], Fraction | int]] = [
+            ([-x for x in normal], 0) for normal in normals]
+        for i in range(d):
+            unit = [int(j == i) for j in range(d)]
+            rows.append(([-x for x in unit], 0))  # u_i >= 0
+            rows.append((unit, 1))  # u_i <= 1
+        return self.polytope_volume(rows, d)
+
     def volume(self, rows: Iterable[Row]) -> Fraction:
-        """The volume of the polytope of ``rows`` (all of one length n + 1, n >= 1)."""
+        """The volume of the polytope of integer ``rows`` (all of one length n + 1, n >= 1)."""
         key = _canonical(rows)
         if key is None:
             return Fraction(0)
