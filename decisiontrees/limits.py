@@ -83,8 +83,10 @@ def run_isolated(work: Callable[[], T], seconds: float, memory_bytes: int) -> T 
             return work()
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
+    # not a daemon: a statement may start processes of its own (a search's workers, which
+    # stop when this child is gone); the child is always killed below
     child = context.Process(target=_child, args=(sender, work, seconds, memory_bytes),
-                            daemon=True)
+                            daemon=False)
     child.start()
     sender.close()
     try:

@@ -9,7 +9,15 @@ from fractions import Fraction
 import pytest
 
 from decisiontrees import SpecError, parse, run
-from decisiontrees.analyses.enumeration import Bounds, canonical_pair, renamed_key, shapes, trees
+from decisiontrees.analyses.enumeration import (
+    Bounds,
+    canonical_pair,
+    least_tuple,
+    renamed_forms,
+    renamed_key,
+    shapes,
+    trees,
+)
 from decisiontrees.language.formatter import format_text
 
 A000081 = [1, 1, 2, 4, 9, 20, 48, 115, 286, 719]
@@ -67,6 +75,10 @@ def test_one_representative_per_renaming_of_outcomes():
                               renamed_key(right.key, dict(zip(outcomes, perm)))))
                         for perm in itertools.permutations(outcomes)))
     assert len(kept) == len(classes)
+    forms = renamed_forms(generated, outcomes)
+    index = {id(c): i for i, c in enumerate(generated)}
+    least = [p for p in pairs if least_tuple([index[id(c)] for c in p], forms)]
+    assert len(least) == len(classes)
 
 
 SEARCHES = """

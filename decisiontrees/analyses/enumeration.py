@@ -164,3 +164,18 @@ def canonical_pair(keys: Sequence[Key], outcomes: Sequence[str]) -> bool:
         if repr(tuple(renamed_key(k, renaming) for k in keys)) < mine:
             return False
     return True
+
+
+def renamed_forms(candidates: Sequence[Candidate], outcomes: Sequence[str]) -> list[list[str]]:
+    """For each candidate, its canonical form (as text) under every renaming of the outcomes,
+    the identity first: computed once, so checking a tuple of trees costs comparisons only."""
+    renamings = [dict(zip(outcomes, p)) for p in itertools.permutations(outcomes)]
+    return [[repr(renamed_key(c.key, r)) for r in renamings] for c in candidates]
+
+
+def least_tuple(indices: Sequence[int], forms: list[list[str]]) -> bool:
+    """Whether the tuple of candidates ``indices`` is the least of its renamings, in the
+    order of their forms' texts: exactly one tuple of each class is (ties are renamings that
+    change nothing)."""
+    mine = [forms[i][0] for i in indices]
+    return all([forms[i][k] for i in indices] >= mine for k in range(1, len(forms[indices[0]])))

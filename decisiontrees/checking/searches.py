@@ -6,6 +6,7 @@ for trees (a placeholder during the check; the candidates when the search runs).
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 
 from decisiontrees.analyses.enumeration import Bounds
@@ -31,7 +32,8 @@ from decisiontrees.questions.search import Condition, SearchQuestion
 MAX_NODES = 12
 MAX_BRANCHING = 4
 SETTINGS = ("nodes", "depth", "branching", "kinds", "probabilities", "outcomes", "hits",
-            "timeout")
+            "timeout", "workers")
+DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 # options that do not name outcomes: a condition using only these is symmetric in outcomes
 NEUTRAL_OPTIONS = frozenset({"samples", "seed", "timeout", "limit"})
 
@@ -72,10 +74,11 @@ class SearchChecker:
                                 "write `expect found` or `expect none`")
         if condition is None or settings is None or self.reporter.count > errors_before:
             return None
-        bounds, hits, timeout = settings
+        bounds, hits, timeout, workers = settings
         question = SearchQuestion(item.name, item.variables, condition, bounds,
                                   _symmetric(item.condition, set(item.variables),
-                                             set(self.names.names("distribution"))), hits)
+                                             set(self.names.names("distribution"))), hits,
+                                  workers)
         kind = StatementKind.QUERY if item.expect is None else StatementKind.CLAIM
         return Statement(kind, "search", question, item.expect == "none", None, None,
                          self.reporter.text_at(item.span), item.span,
@@ -109,7 +112,7 @@ class SearchChecker:
             syntax.span))
 
     def settings(self, item: Search, outcomes: tuple[str, ...]
-                 ) -> tuple[Bounds, int | None, Fraction | None] | None:
+                 ) -> tuple[Bounds, int | None, Fraction | None, int] | None:
         given: dict[str, Setting] = {}
         for setting in item.settings:
             if setting.name not in SETTINGS:
@@ -127,16 +130,18 @@ class SearchChecker:
         chosen = self.words(given.get("outcomes"), set(outcomes), set(outcomes))
         probabilities = self.probabilities(given.get("probabilities"))
         hits = self.hits(given.get("hits"))
+        workers = self.whole(given.get("workers"), 1, 64, DEFAULT_WORKERS)
         timeout = self.statements.seconds(_keyword(given["timeout"])) \
             if "timeout" in given else None
-        if None in (nodes, branching, kinds, chosen, probabilities) or hits is False or \
+        if None in (nodes, branching, kinds, chosen, probabilities, workers) or hits is False or \
                 ("depth" in given and depth is None) or ("timeout" in given and timeout is None):
             return None
         assert nodes is not None and branching is not None and kinds is not None
         assert chosen is not None and probabilities is not None and hits is not False
         bounds = Bounds(tuple(o for o in outcomes if o in chosen), nodes, depth, branching,
                         frozenset(kinds), probabilities)
-        return bounds, hits, timeout
+        assert workers is not None
+        return bounds, hits, timeout, workers
 
     def whole(self, setting: Setting | None, low: int, high: int, default: int | None
               ) -> int | None:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import multiprocessing
+import os
 import sys
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from decisiontrees.analyses.enumeration import Bounds, canonical_pair, trees
+from decisiontrees.analyses.enumeration import Bounds, least_tuple, renamed_forms, trees
 from decisiontrees.errors import RefusedError, TimedOut
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 from decisiontrees.model.spec import OtherAnswer, Question, Spec, Statement, TreeArg
@@ -56,6 +58,7 @@ class SearchQuestion(Question):
     bounds: Bounds
     symmetric: bool  # the condition names no outcome: renamings need not be examined
     hits: int | None  # None: every hit; 0: only count
+    workers: int = 1  # processes examining candidates
 
 
 @dataclass(frozen=True)
@@ -126,37 +129,39 @@ def run_search(question: SearchQuestion, context: Context,
         raise RefusedError(f"{len(candidates)} trees within the bounds give "
                            f"{count_text(len(candidates) ** arity)} candidates, more than "
                            f"{count_text(MAX_TUPLES)}; tighten nodes, branching or outcomes")
-    combos = sorted(itertools.product(candidates, repeat=arity),
-                    key=lambda c: (sum(t.size for t in c), max(t.depth for t in c)))
+    forms = renamed_forms(candidates, question.bounds.outcomes) if question.symmetric else []
+    combos = sorted(itertools.product(range(len(candidates)), repeat=arity),
+                    key=lambda c: (sum(candidates[i].size for i in c),
+                                   max(candidates[i].depth for i in c)))
     hits: list[Hit] = []
     found = examined = unknown = 0
-    complete = stopped = False
-    complete = True
+    complete, stopped = True, False
     wanted = question.hits
+    chunks = [(start, min(start + CHUNK, len(combos))) for start in range(0, len(combos), CHUNK)]
+    workers = question.workers if len(combos) >= PARALLEL_FROM else 1
+    stream = _chunk_results(question, context.spec, judge, (candidates, forms, combos), chunks,
+                            workers)
     try:
-        for combo in combos:
-            if question.symmetric and not canonical_pair([c.key for c in combo],
-                                                         question.bounds.outcomes):
-                continue
-            examined += 1
-            if examined % 200 == 0 and sys.stderr.isatty():
-                print(f"\r  search {question.name}: {examined} examined, {found} found",
-                      end="", file=sys.stderr, flush=True)
-            binding = {v: c.node for v, c in zip(question.variables, combo)}
-            verdict, lines = _holds(question.condition, binding, context.spec, judge)
-            if verdict is None:
-                unknown += 1
-            elif verdict:
+        for seen, results in stream:
+            examined += seen
+            for verdict, trees_found, lines in results:
+                if verdict is None:
+                    unknown += 1
+                    continue
                 found += 1
                 if wanted is None or len(hits) < wanted:
-                    hits.append(Hit(tuple((v, c.node) for v, c in
-                                          zip(question.variables, combo)), tuple(lines)))
-                if wanted is not None and wanted > 0 and len(hits) >= wanted:
-                    complete, stopped = False, True  # the hits asked for are found
-                    break
+                    hits.append(Hit(trees_found, lines))
+            if sys.stderr.isatty():
+                print(f"\r  search {question.name}: {examined} examined, {found} found",
+                      end="", file=sys.stderr, flush=True)
+            if wanted is not None and wanted > 0 and len(hits) >= wanted:
+                complete, stopped = False, True  # the hits asked for are found
+                break
     except TimedOut:
         complete = False
-    if sys.stderr.isatty() and examined >= 200:
+    finally:
+        stream.close()  # stops the workers
+    if sys.stderr.isatty():
         print(file=sys.stderr)
     evidence = SearchEvidence(question, tuple(hits), found, examined, len(combos), unknown,
                               complete and unknown == 0, time.monotonic() - started)
@@ -178,6 +183,58 @@ def run_search(question: SearchQuestion, context: Context,
     return Answer(f"unknown: none found in {examined} candidates examined, but the search is "
                   f"not complete ({why})", evidence.to_json(), evidence,
                   status=Status.UNKNOWN), evidence
+
+
+CHUNK = 64  # candidates per unit of work: small enough to stop soon after a first hit
+PARALLEL_FROM = 2_000  # fewer candidates are examined here, without starting processes
+_JOB: tuple[Any, ...] = ()  # what forked workers examine (set before the pool starts)
+
+ChunkResult = tuple[int, list[tuple[bool | None, tuple[tuple[str, Node], ...], tuple[str, ...]]]]
+
+
+def _chunk_results(question: SearchQuestion, spec: Spec, judge: Any, space: tuple[Any, ...],
+                   chunks: list[tuple[int, int]], workers: int) -> Any:
+    """For each chunk in order: how many candidates were examined, and the hits and
+    unknowns among them. With several workers, forked processes examine the chunks and the
+    results still come in order (so the first hit is the smallest)."""
+    global _JOB
+    _JOB = (question, spec, judge, *space)
+    if workers <= 1:
+        for chunk in chunks:
+            yield _examine(chunk)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
+        yield from pool.imap(_examine, chunks)
+        pool.terminate()
+
+
+_PARENT = 0
+
+
+def _watch_parent(parent: int) -> None:
+    global _PARENT
+    _PARENT = parent
+
+
+def _examine(chunk: tuple[int, int]) -> ChunkResult:
+    question, spec, judge, candidates, forms, combos = _JOB
+    results: ChunkResult = (0, [])
+    seen = 0
+    found = results[1]
+    for index in range(*chunk):
+        if _PARENT and os.getppid() != _PARENT:
+            os._exit(0)  # the search was stopped (its process killed): stop too
+        if question.symmetric and not least_tuple(combos[index], forms):
+            continue
+        combo = [candidates[i] for i in combos[index]]
+        seen += 1
+        binding = {v: c.node for v, c in zip(question.variables, combo)}
+        verdict, lines = _holds(question.condition, binding, spec, judge)
+        if verdict is None or verdict:
+            found.append((verdict, tuple((v, c.node) for v, c in zip(question.variables, combo)),
+                          tuple(lines)))
+    return seen, found
 
 
 def _holds(condition: Condition, binding: dict[str, Node], spec: Spec, judge: Any
