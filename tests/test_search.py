@@ -155,3 +155,15 @@ def test_searches_are_formatted_and_stay_valid():
         "    with nodes = 3, probabilities = [1/2] expect none\n" in formatted
     assert format_text(formatted, "x.dtree") == formatted
     parse(formatted)
+
+
+def test_parallel_and_serial_searches_return_the_same_hits_in_the_same_order():
+    text = """
+    outcomes a, b, c
+    search s(t, u) where strictly_dominates(t, u) and reachable(u) == reachable(t)
+        with nodes = 5, hits = all, workers = {workers}
+    """
+    serial, = run(parse(text.replace("{workers}", "1")))
+    parallel, = run(parse(text.replace("{workers}", "2")))
+    assert serial.answer.value["hits"] == parallel.answer.value["hits"]
+    assert len(serial.answer.value["hits"]) > 3
