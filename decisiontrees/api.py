@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -47,6 +48,7 @@ from decisiontrees.model.spec import Spec
 from decisiontrees.questions.base import Status
 from decisiontrees.questions.relations import certifiable, claim_document
 from decisiontrees.questions.run import Result, RunLimits, run, run_statement
+from decisiontrees.questions.search import CHECKPOINT
 from decisiontrees.render.plot import plot as draw_plot
 from decisiontrees.report import FileReport
 
@@ -105,6 +107,27 @@ def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
             raise ArgumentError(f"--param {unused[0]}: no file declares a parameter "
                                 f"`{unused[0]}`")
     return reports
+
+
+def search_file(path: str, checkpoint: str | None = None,
+                timeout_seconds: float | None = None,
+                memory_bytes: int = limits.DEFAULT_MEMORY_BYTES) -> FileReport:
+    """Run the `search` statements of a spec file (and nothing else). With ``checkpoint``,
+    progress is saved to that file as it goes, and a search stopped before (interrupted or out
+    of time) resumes where it was."""
+    try:
+        spec = load(path)
+    except SpecError as error:
+        return FileReport(path, diagnostics=error.diagnostics)
+    searches = tuple(s for s in spec.statements if s.name == "search")
+    if not searches:
+        raise ArgumentError(f"search: {path} has no `search` statement")
+    token = CHECKPOINT.set(checkpoint)
+    try:
+        return FileReport(path, results=run(replace(spec, statements=searches),
+                                            timeout_seconds, memory_bytes=memory_bytes))
+    finally:
+        CHECKPOINT.reset(token)
 
 
 def ask(path: str, question: str, parameters: Mapping[str, Fraction] | None = None,

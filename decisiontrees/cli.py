@@ -19,6 +19,7 @@ from decisiontrees.api import (
     certificates,
     check_paths,
     plot_answer,
+    search_file,
     spec_files,
     sweep,
     verify_certificates,
@@ -229,6 +230,16 @@ def _parser() -> argparse.ArgumentParser:
     plotting.add_argument("--dpi", type=_dpi, metavar="N", help="resolution of PNG output")
     plotting.set_defaults(run=_plot)
 
+    searching = commands.add_parser("search", parents=[common],
+                                    help="run the search statements of a spec file")
+    searching.add_argument("file", metavar="FILE")
+    searching.add_argument("--checkpoint", metavar="FILE",
+                           help="save progress there; a stopped search resumes from it")
+    searching.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                           help="time for each search (unless it sets its own)")
+    searching.add_argument("--json", action="store_true", help="print results as JSON")
+    searching.set_defaults(run=_search)
+
     fmt = commands.add_parser("fmt", parents=[common],
                               help="rewrite spec files in the canonical layout")
     fmt.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
@@ -426,6 +437,15 @@ def _grid(text: str) -> tuple[str, list[Fraction]]:
                                          f"{MAX_SWEEP_POINTS} values")
     count = int((stop - start) / step)
     return name.strip(), [start + k * step for k in range(count + 1)]
+
+
+def _search(arguments: argparse.Namespace) -> int:
+    reports = [search_file(arguments.file, arguments.checkpoint, arguments.timeout)]
+    if arguments.json:
+        print(json.dumps(as_json(reports), indent=2))
+    else:
+        print(render_text(reports))
+    return exit_code(reports)
 
 
 def _fmt(arguments: argparse.Namespace) -> int:

@@ -13,14 +13,18 @@ never claims to be complete.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
+import json
 import multiprocessing
 import os
 import sys
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from decisiontrees import limits
 from decisiontrees.analyses.enumeration import Bounds, least_tuple, renamed_forms, trees
 from decisiontrees.errors import RefusedError, TimedOut
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
@@ -63,7 +67,7 @@ class SearchQuestion(Question):
 
 @dataclass(frozen=True)
 class Hit:
-    trees: tuple[tuple[str, Node], ...]
+    trees: tuple[tuple[str, str], ...]  # each variable and its tree in the spec language
     lines: tuple[str, ...]  # the evidence of each claim of the condition
 
 
@@ -95,15 +99,14 @@ class SearchEvidence(Evidence):
                          f"{'s' if self.found != 1 else ''}")
         for number, hit in enumerate(self.hits, start=1):
             shown.append(f"hit {number}:")
-            shown += [f"  tree {name} = {tree_text(node)}" for name, node in hit.trees]
+            shown += [f"  tree {name} = {text}" for name, text in hit.trees]
             shown += [f"  {line}" for line in hit.lines]
         return tuple(shown)
 
     def to_json(self) -> dict[str, JSON]:
         return {"examined": self.examined, "generated": self.generated, "found": self.found,
                 "unknown": self.unknown, "complete": self.complete,
-                "hits": [{name: tree_text(node) for name, node in hit.trees}
-                         for hit in self.hits]}
+                "hits": [dict(hit.trees) for hit in self.hits]}
 
 
 def tree_text(node: Node) -> str:
@@ -139,10 +142,18 @@ def run_search(question: SearchQuestion, context: Context,
     wanted = question.hits
     chunks = [(start, min(start + CHUNK, len(combos))) for start in range(0, len(combos), CHUNK)]
     workers = question.workers if len(combos) >= PARALLEL_FROM else 1
-    stream = _chunk_results(question, context.spec, judge, (candidates, forms, combos), chunks,
-                            workers)
+    saved = Checkpoint.open(question, len(combos))
+    if saved is not None:
+        examined, found, unknown = saved.examined, saved.found, saved.unknown
+        hits = list(saved.hits)
+    first_chunk = saved.next_chunk if saved is not None else 0
+    stream = _chunk_results(question, context.spec, judge, (candidates, forms, combos),
+                            chunks[first_chunk:], workers)
+    last_report = time.monotonic()
+    finished = first_chunk  # chunks fully examined: what a checkpoint may record
     try:
-        for seen, results in stream:
+        for done, (seen, results) in enumerate(stream, start=first_chunk + 1):
+            finished = done
             examined += seen
             for verdict, trees_found, lines in results:
                 if verdict is None:
@@ -151,14 +162,26 @@ def run_search(question: SearchQuestion, context: Context,
                 found += 1
                 if wanted is None or len(hits) < wanted:
                     hits.append(Hit(trees_found, lines))
-            if sys.stderr.isatty():
-                print(f"\r  search {question.name}: {examined} examined, {found} found",
+            now = time.monotonic()
+            if saved is not None and now - saved.written > CHECKPOINT_SECONDS:
+                saved.save(done, examined, found, unknown, hits)
+            if sys.stderr.isatty() and now - last_report > 0.5:
+                last_report = now
+                rate = (done - first_chunk) * CHUNK / max(now - started, 1e-9)
+                left = (len(combos) - done * CHUNK) / max(rate, 1e-9)
+                print(f"\r  search {question.name}: {done * CHUNK:,}/{len(combos):,} candidates "
+                      f"({rate:,.0f}/s, about {left:,.0f} s left), {found} found  ",
                       end="", file=sys.stderr, flush=True)
             if wanted is not None and wanted > 0 and len(hits) >= wanted:
                 complete, stopped = False, True  # the hits asked for are found
                 break
-    except TimedOut:
+        else:
+            if saved is not None:
+                saved.save(len(chunks), examined, found, unknown, hits)
+    except (TimedOut, KeyboardInterrupt):
         complete = False
+        if saved is not None:
+            saved.save(finished, examined, found, unknown, hits)
     finally:
         stream.close()  # stops the workers
     if sys.stderr.isatty():
@@ -166,8 +189,7 @@ def run_search(question: SearchQuestion, context: Context,
     evidence = SearchEvidence(question, tuple(hits), found, examined, len(combos), unknown,
                               complete and unknown == 0, time.monotonic() - started)
     if found:
-        first = ", ".join(f"{name} = {tree_text(node)}" for name, node in hits[0].trees) \
-            if hits else ""
+        first = ", ".join(f"{name} = {text}" for name, text in hits[0].trees) if hits else ""
         if wanted == 0:
             summary = f"{found} hits" + ("" if evidence.complete else " (so far)")
         elif stopped and found == 1:
@@ -185,11 +207,80 @@ def run_search(question: SearchQuestion, context: Context,
                   status=Status.UNKNOWN), evidence
 
 
+CHECKPOINT_SECONDS = 5.0
+CHECKPOINT: ContextVar[str | None] = ContextVar("search_checkpoint", default=None)
+
+
+@dataclass
+class Checkpoint:
+    """Where a search has got to, saved to a file so that a stopped search resumes there.
+    The file names the search it belongs to (its text and bounds): another search starts
+    afresh."""
+
+    path: str
+    name: str
+    fingerprint: str
+    next_chunk: int = 0
+    examined: int = 0
+    found: int = 0
+    unknown: int = 0
+    hits: tuple[Hit, ...] = ()
+    written: float = 0.0
+
+    @classmethod
+    def open(cls, question: SearchQuestion, total: int) -> Checkpoint | None:
+        path = CHECKPOINT.get()
+        if path is None:
+            return None
+        fingerprint = hashlib.sha256(repr((question.name, question.condition.text(),
+                                           question.bounds, question.variables, total,
+                                           CHUNK)).encode()).hexdigest()
+        mine = cls(path, question.name, fingerprint, written=time.monotonic())
+        try:
+            with open(path, encoding="utf-8") as handle:
+                document = json.load(handle)
+        except (OSError, ValueError):
+            return mine
+        entry = document.get(question.name) if isinstance(document, dict) else None
+        if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
+            return mine
+        try:
+            hits = tuple(Hit(tuple((str(k), str(v)) for k, v in hit["trees"].items()),
+                             tuple(str(line) for line in hit["lines"]))
+                         for hit in entry["hits"])
+            return cls(path, question.name, fingerprint, int(entry["next_chunk"]),
+                       int(entry["examined"]),
+                       int(entry["found"]), int(entry["unknown"]), hits, time.monotonic())
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return mine
+
+    def save(self, next_chunk: int, examined: int, found: int, unknown: int,
+             hits: list[Hit]) -> None:
+        self.next_chunk, self.examined, self.found, self.unknown = \
+            next_chunk, examined, found, unknown
+        self.hits, self.written = tuple(hits), time.monotonic()
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                document = json.load(handle)
+            if not isinstance(document, dict):
+                document = {}
+        except (OSError, ValueError):
+            document = {}
+        document[self.name] = {
+            "fingerprint": self.fingerprint, "next_chunk": next_chunk, "examined": examined,
+            "found": found, "unknown": unknown,
+            "hits": [{"trees": dict(hit.trees), "lines": list(hit.lines)} for hit in hits]}
+        temporary = f"{self.path}.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=1)
+        os.replace(temporary, self.path)
+
+
 CHUNK = 64  # candidates per unit of work: small enough to stop soon after a first hit
 PARALLEL_FROM = 2_000  # fewer candidates are examined here, without starting processes
 _JOB: tuple[Any, ...] = ()  # what forked workers examine (set before the pool starts)
 
-ChunkResult = tuple[int, list[tuple[bool | None, tuple[tuple[str, Node], ...], tuple[str, ...]]]]
+ChunkResult = tuple[int, list[tuple[bool | None, tuple[tuple[str, str], ...], tuple[str, ...]]]]
 
 
 def _chunk_results(question: SearchQuestion, spec: Spec, judge: Any, space: tuple[Any, ...],
@@ -228,11 +319,16 @@ def _examine(chunk: tuple[int, int]) -> ChunkResult:
         if question.symmetric and not least_tuple(combos[index], forms):
             continue
         combo = [candidates[i] for i in combos[index]]
-        seen += 1
+        limits.check("searching")
         binding = {v: c.node for v, c in zip(question.variables, combo)}
         verdict, lines = _holds(question.condition, binding, spec, judge)
+        # a claim cut short by the search's deadline is unknown for that reason only: the
+        # candidate is not counted, and the search stops (a checkpoint resumes here)
+        limits.check("searching")
+        seen += 1
         if verdict is None or verdict:
-            found.append((verdict, tuple((v, c.node) for v, c in zip(question.variables, combo)),
+            found.append((verdict, tuple((v, tree_text(c.node))
+                                         for v, c in zip(question.variables, combo)),
                           tuple(lines)))
     return seen, found
 
