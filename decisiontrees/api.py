@@ -18,6 +18,7 @@ Fraction(2, 3)
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -48,7 +49,7 @@ from decisiontrees.model.spec import Spec
 from decisiontrees.questions.base import Status
 from decisiontrees.questions.relations import certifiable, claim_document
 from decisiontrees.questions.run import Result, RunLimits, run, run_statement
-from decisiontrees.questions.search import CHECKPOINT
+from decisiontrees.questions.search import CHECKPOINT, CLUSTER_HINT, SCHEDULER
 from decisiontrees.render.plot import plot as draw_plot
 from decisiontrees.report import FileReport
 
@@ -111,23 +112,28 @@ def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
 
 def search_file(path: str, checkpoint: str | None = None,
                 timeout_seconds: float | None = None,
-                memory_bytes: int = limits.DEFAULT_MEMORY_BYTES) -> FileReport:
+                memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
+                scheduler: str | None = None) -> FileReport:
     """Run the `search` statements of a spec file (and nothing else). With ``checkpoint``,
     progress is saved to that file as it goes, and a search stopped before (interrupted or out
-    of time) resumes where it was."""
+    of time) resumes where it was. With ``scheduler`` (a Dask scheduler's address), the
+    candidates are examined by that cluster's workers: the same hits in the same order."""
     try:
         spec = load(path)
     except SpecError as error:
         return FileReport(path, diagnostics=error.diagnostics)
     searches = tuple(s for s in spec.statements if s.name == "search")
+    if scheduler is not None and importlib.util.find_spec("distributed") is None:
+        raise ArgumentError(CLUSTER_HINT)
     if not searches:
         raise ArgumentError(f"search: {path} has no `search` statement")
-    token = CHECKPOINT.set(checkpoint)
+    token, cluster = CHECKPOINT.set(checkpoint), SCHEDULER.set(scheduler)
     try:
         return FileReport(path, results=run(replace(spec, statements=searches),
                                             timeout_seconds, memory_bytes=memory_bytes))
     finally:
         CHECKPOINT.reset(token)
+        SCHEDULER.reset(cluster)
 
 
 def ask(path: str, question: str, parameters: Mapping[str, Fraction] | None = None,

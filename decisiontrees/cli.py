@@ -238,6 +238,9 @@ def _parser() -> argparse.ArgumentParser:
     searching.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
                            help="time for each search (unless it sets its own)")
     searching.add_argument("--json", action="store_true", help="print results as JSON")
+    searching.add_argument("--scheduler", metavar="ADDRESS",
+                           help="a Dask scheduler (tcp://host:8786) whose workers examine the "
+                           "candidates; needs pip install 'decisiontrees[cluster]'")
     searching.set_defaults(run=_search)
 
     fmt = commands.add_parser("fmt", parents=[common],
@@ -440,7 +443,8 @@ def _grid(text: str) -> tuple[str, list[Fraction]]:
 
 
 def _search(arguments: argparse.Namespace) -> int:
-    reports = [search_file(arguments.file, arguments.checkpoint, arguments.timeout)]
+    reports = [search_file(arguments.file, arguments.checkpoint, arguments.timeout,
+                           scheduler=arguments.scheduler)]
     if arguments.json:
         print(json.dumps(as_json(reports), indent=2))
     else:

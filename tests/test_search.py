@@ -187,3 +187,19 @@ def test_a_stopped_search_resumes_from_its_checkpoint(write):
     assert len(runs) > 1 and runs[-1].answer.summary == "none within the bounds (complete)"
     assert "examined 14334 candidates of 84681" in "\n".join(runs[-1].lines())
     assert all("not complete (time ran out)" in r.answer.summary for r in runs[:-1])
+
+
+def test_a_search_on_a_dask_cluster_returns_what_a_local_search_returns(write):
+    distributed = pytest.importorskip("distributed")
+    from decisiontrees.api import search_file
+
+    folder = write({"s.dtree": "outcomes a, b, c\nsearch s(t, u) where strictly_dominates(t, u)"
+                               " and reachable(u) == reachable(t) with nodes = 5, hits = all\n"})
+    local, = search_file(str(folder / "s.dtree")).results
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote, = search_file(str(folder / "s.dtree"), scheduler=cluster.scheduler_address,
+                              timeout_seconds=120).results
+    assert remote.status == local.status == "answer"
+    assert remote.answer.value["hits"] == local.answer.value["hits"]
+    assert remote.answer.value["examined"] == local.answer.value["examined"]

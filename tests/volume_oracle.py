@@ -11,11 +11,13 @@ over the other coordinates). It holds for any origin; rows with ``b_i = 0`` add 
 
 At every level the rows are put in a canonical form: rows ``0 <= b`` are dropped (or prove
 the polytope empty), each row is scaled to a primitive integer vector, of rows with the same
-direction only the tightest is kept, a direction together with its opposite proves the
-polytope empty or flat, and rows that hold on the whole box of the one-coordinate rows are
-dropped. Coordinates that no row links split the polytope into a product of lower-dimensional
-ones. Faces are memoised on their canonical rows. Empty and lower-dimensional polytopes have
-volume 0 (the recursion gives 0 for them too; the checks only save work).
+coefficients only the tightest is kept, a row together with its opposite proves the polytope
+empty or flat, and rows that hold on the whole box of the one-coordinate rows are dropped.
+Coordinates that no row links split the polytope into a product of lower-dimensional ones.
+Volumes are memoised on the canonical rows, and on each face of the input polytope as
+(rows made equalities, coordinates kept), which finds a face again without rewriting its rows.
+Empty and lower-dimensional polytopes have volume 0 (the recursion gives 0 for them too; the
+checks only save work).
 """
 
 from __future__ import annotations
@@ -26,31 +28,35 @@ from math import gcd, lcm
 
 # (a_1, …, a_n, b) meaning a·x <= b, in integers.
 Row = tuple[int, ...]
+# A face of the input polytope: the input rows (by index) made equalities, and the input
+# coordinates it is projected onto.
+Face = tuple[frozenset[int], tuple[int, ...]]
+Number = Fraction | int
 
 
-def polytope_volume(rows: Iterable[tuple[Sequence[Fraction | int], Fraction | int]], n: int
-                    ) -> Fraction:
+def polytope_volume(rows: Iterable[tuple[Sequence[Number], Number]], n: int) -> Fraction:
     """The exact n-dimensional volume of the bounded polytope ``{x in R^n : a·x <= b for every
     (a, b) in rows}``; 0 if it is empty or lower-dimensional. Boundedness is a precondition
     (ValueError where the recursion meets an unbounded interval)."""
     return Oracle().polytope_volume(rows, n)
 
 
-def region_volume(normals: Sequence[Sequence[Fraction | int]], d: int) -> Fraction:
+def region_volume(normals: Sequence[Sequence[Number]], d: int) -> Fraction:
     """The volume of ``{u in [0,1]^d : n·u >= 0 for every normal n}``: the polytope of
     ``decisiontrees.solvers.normaliz.volume(normals, d)``."""
     return Oracle().region_volume(normals, d)
 
 
 class Oracle:
-    """Exact volumes; one memo of faces (canonical rows -> volume) serves all calls of one
-    oracle, so the regions of one lottery set share their common faces."""
+    """Exact volumes. Its memo of canonical rows serves all its calls, so the regions of one
+    lottery set share their common faces."""
 
     def __init__(self) -> None:
         self.memo: dict[tuple[Row, ...], Fraction] = {}
+        self.faces: dict[Face, Fraction] = {}  # for the current input polytope only
 
-    def polytope_volume(self, rows: Iterable[tuple[Sequence[Fraction | int], Fraction | int]],
-                        n: int) -> Fraction:
+    def polytope_volume(self, rows: Iterable[tuple[Sequence[Number], Number]], n: int
+                        ) -> Fraction:
         """See the module function ``polytope_volume``."""
         if n < 1:
             raise ValueError("the dimension must be at least 1")
@@ -61,32 +67,43 @@ class Oracle:
             entries = [Fraction(x) for x in (*a, b)]
             scale = lcm(*(x.denominator for x in entries))
             integral.append(tuple(int(x * scale) for x in entries))
-        return self.volume(integral)
+        self.faces = {}
+        return self._volume(integral, list(range(len(integral))), tuple(range(n)), frozenset())
 
-    def region_volume(self, normals: Sequence[Sequence[Fraction | int]], d: int) -> Fraction:
+    def region_volume(self, normals: Sequence[Sequence[Number]], d: int) -> Fraction:
         """See the module function ``region_volume``."""
-        rows: list[tuple[Sequence[Fraction | int], Fraction | int]] = [
-            ([-x for x in normal], 0) for normal in normals]
+        rows: list[tuple[Sequence[Number], Number]] = [([-x for x in n], 0) for n in normals]
         for i in range(d):
             unit = [int(j == i) for j in range(d)]
             rows.append(([-x for x in unit], 0))  # u_i >= 0
             rows.append((unit, 1))  # u_i <= 1
         return self.polytope_volume(rows, d)
 
-    def volume(self, rows: Iterable[Row]) -> Fraction:
-        """The volume of the polytope of integer ``rows`` (all of one length n + 1, n >= 1)."""
-        key = _canonical(rows)
-        if key is None:
-            return Fraction(0)
-        found = self.memo.get(key)
-        if found is None:
-            found = self._product(key)
-            self.memo[key] = found
-        return found
+    def _volume(self, rows: list[Row], ids: list[int], coordinates: tuple[int, ...],
+                equalities: frozenset[int] | None) -> Fraction:
+        """The volume of the polytope of ``rows`` (input rows ``ids``, over the input
+        coordinates ``coordinates``). With ``equalities`` it is the face of the input
+        polytope where those input rows hold with equality, projected onto ``coordinates``."""
+        face = None if equalities is None else (equalities, coordinates)
+        if face is not None and face in self.faces:
+            return self.faces[face]
+        canonical = _canonical(rows, ids)
+        if canonical is None:
+            result = Fraction(0)
+        else:
+            key, kept = canonical
+            found = self.memo.get(key)
+            if found is None:
+                found = self.memo[key] = self._product(key, kept, coordinates, equalities)
+            result = found
+        if face is not None:
+            self.faces[face] = result
+        return result
 
-    def _product(self, rows: tuple[Row, ...]) -> Fraction:
+    def _product(self, rows: tuple[Row, ...], ids: tuple[int, ...],
+                 coordinates: tuple[int, ...], equalities: frozenset[int] | None) -> Fraction:
         """The volume as the product over groups of coordinates that no row links."""
-        n = len(rows[0]) - 1
+        n = len(coordinates)
         parent = list(range(n))
 
         def root(k: int) -> int:
@@ -103,17 +120,28 @@ class Oracle:
         for k in range(n):
             groups.setdefault(root(k), []).append(k)
         if len(groups) == 1:
-            return _interval(rows) if n == 1 else self._lasserre(rows, n)
+            if n == 1:
+                return _interval(rows)
+            return self._lasserre(rows, ids, coordinates, equalities)
+        # Intervals first, then the other groups, largest last: a face of the input polytope
+        # is the product of the groups' polytopes only when every other one is non-empty, so
+        # only the last group, computed once the others have positive volume, stays a face.
+        ordered = sorted(groups.values(), key=len)
         result = Fraction(1)
-        for coordinates in groups.values():
-            part = [tuple(row[k] for k in coordinates) + (row[n],)
-                    for row in rows if any(row[k] for k in coordinates)]
-            result *= self.volume(part)
+        for g, group in enumerate(ordered):
+            last = g == len(ordered) - 1
+            part = [(tuple(row[k] for k in group) + (row[n],), i)
+                    for row, i in zip(rows, ids) if any(row[k] for k in group)]
+            result *= self._volume([row for row, _ in part], [i for _, i in part],
+                                   tuple(coordinates[k] for k in group),
+                                   equalities if last else None)
             if result == 0:
                 break
         return result
 
-    def _lasserre(self, rows: tuple[Row, ...], n: int) -> Fraction:
+    def _lasserre(self, rows: tuple[Row, ...], ids: tuple[int, ...],
+                  coordinates: tuple[int, ...], equalities: frozenset[int] | None) -> Fraction:
+        n = len(coordinates)
         total = Fraction(0)
         for i, pivot in enumerate(rows):
             if pivot[n] == 0:
@@ -121,22 +149,28 @@ class Oracle:
             j = next(k for k in range(n) if pivot[k])
             p = pivot[j]
             scale, sign = (p, 1) if p > 0 else (-p, -1)
-            facet = [
-                # x_j eliminated with pivot·(x, -1) = 0, times |p| to stay in integers
-                tuple([row[k] * scale - sign * row[j] * pivot[k] for k in range(n + 1) if k != j])
-                if row[j] else row[:j] + row[j + 1:]
-                for k, row in enumerate(rows) if k != i]
-            part = self.volume(facet)
+            below = None if equalities is None else equalities | {ids[i]}
+            kept = coordinates[:j] + coordinates[j + 1:]
+            part = None if below is None else self.faces.get((below, kept))
+            if part is None:
+                facet = [
+                    # x_j eliminated with pivot·(x, -1) = 0, times |p| to stay in integers
+                    tuple([row[k] * scale - sign * row[j] * pivot[k] for k in range(n + 1)
+                           if k != j]) if row[j] else row[:j] + row[j + 1:]
+                    for k, row in enumerate(rows) if k != i]
+                part = self._volume(facet, [x for k, x in enumerate(ids) if k != i], kept, below)
             if part:
                 total += Fraction(pivot[n], scale) * part
         return total / n
 
 
-def _canonical(rows: Iterable[Row]) -> tuple[Row, ...] | None:
-    """The rows in canonical form (see the module docstring), sorted; None when they prove
-    the polytope empty or lower-dimensional."""
-    tightest: dict[Row, tuple[Row, int]] = {}  # direction -> (row, gcd of its coefficients)
-    for row in rows:
+def _canonical(rows: list[Row], ids: list[int]
+               ) -> tuple[tuple[Row, ...], tuple[int, ...]] | None:
+    """The rows in canonical form (see the module docstring), sorted, with the ids of the
+    rows kept; None when they prove the polytope empty or lower-dimensional."""
+    tightest: dict[Row, tuple[Row, int, int]] = {}  # coefficients/gcd -> (row, gcd, id)
+    direction: Row = ()
+    for row, identity in zip(rows, ids):
         a = row[:-1]
         g = gcd(*a)
         if g == 1:
@@ -152,7 +186,7 @@ def _canonical(rows: Iterable[Row]) -> tuple[Row, ...] | None:
                 row, g = tuple([x // h for x in row]), g // h
         held = tightest.get(direction)
         if held is None or row[-1] * held[1] < held[0][-1] * g:  # b / g < b' / g'
-            tightest[direction] = (row, g)
+            tightest[direction] = (row, g, identity)
     if not tightest:
         raise ValueError("the polytope is unbounded")
     n = len(direction)
@@ -160,24 +194,24 @@ def _canonical(rows: Iterable[Row]) -> tuple[Row, ...] | None:
     scale = 1
     low: list[int | None] = [None] * n
     high: list[int | None] = [None] * n
-    kept: list[Row] = []
-    multiple: list[Row] = []
-    for direction, (row, g) in tightest.items():
+    kept: list[tuple[Row, int]] = []
+    multiple: list[tuple[Row, int]] = []
+    for direction, (row, g, identity) in tightest.items():
         opposite = tightest.get(tuple([-x for x in direction]))
         if opposite is not None and row[-1] * opposite[1] + opposite[0][-1] * g <= 0:
             return None  # a·x <= b and a·x >= b' >= b: empty or flat
         if n - direction.count(0) > 1:
-            multiple.append(row)
+            multiple.append((row, identity))
         else:
-            kept.append(row)
+            kept.append((row, identity))
             scale = lcm(scale, g)
-    for row in kept:  # x_k <= b / a_k if a_k > 0, x_k >= b / a_k if a_k < 0
+    for row, _ in kept:  # x_k <= b / a_k if a_k > 0, x_k >= b / a_k if a_k < 0
         k = next(k for k in range(n) if row[k])
         if row[k] > 0:
             high[k] = row[-1] * (scale // row[k])
         else:
             low[k] = row[-1] * (scale // row[k])
-    for row in multiple:
+    for row, identity in multiple:
         least: int | None = 0
         most: int | None = 0
         for x, lo, hi in zip(row, low, high):
@@ -191,8 +225,9 @@ def _canonical(rows: Iterable[Row]) -> tuple[Row, ...] | None:
         if least is not None and least > row[-1] * scale:
             return None  # no point of the box satisfies it
         if most is None or most > row[-1] * scale:
-            kept.append(row)  # else every point of the box satisfies it
-    return tuple(sorted(kept))
+            kept.append((row, identity))  # else every point of the box satisfies it
+    kept.sort()
+    return tuple(row for row, _ in kept), tuple(identity for _, identity in kept)
 
 
 def _interval(rows: tuple[Row, ...]) -> Fraction:

@@ -26,7 +26,7 @@ from typing import Any
 
 from decisiontrees import limits
 from decisiontrees.analyses.enumeration import Bounds, least_tuple, renamed_forms, trees
-from decisiontrees.errors import RefusedError, TimedOut
+from decisiontrees.errors import RefusedError, SolverFailed, TimedOut
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 from decisiontrees.model.spec import OtherAnswer, Question, Spec, Statement, TreeArg
 from decisiontrees.questions.base import JSON, Answer, Context, Evidence, Status, count_text
@@ -133,9 +133,7 @@ def run_search(question: SearchQuestion, context: Context,
                            f"{count_text(len(candidates) ** arity)} candidates, more than "
                            f"{count_text(MAX_TUPLES)}; tighten nodes, branching or outcomes")
     forms = renamed_forms(candidates, question.bounds.outcomes) if question.symmetric else []
-    combos = sorted(itertools.product(range(len(candidates)), repeat=arity),
-                    key=lambda c: (sum(candidates[i].size for i in c),
-                                   max(candidates[i].depth for i in c)))
+    combos = _ordered_tuples(candidates, arity)
     hits: list[Hit] = []
     found = examined = unknown = 0
     complete, stopped = True, False
@@ -209,6 +207,8 @@ def run_search(question: SearchQuestion, context: Context,
 
 CHECKPOINT_SECONDS = 5.0
 CHECKPOINT: ContextVar[str | None] = ContextVar("search_checkpoint", default=None)
+SCHEDULER: ContextVar[str | None] = ContextVar("search_scheduler", default=None)
+CLUSTER_HINT = "--scheduler needs Dask: pip install 'decisiontrees[cluster]'"
 
 
 @dataclass
@@ -290,6 +290,10 @@ def _chunk_results(question: SearchQuestion, spec: Spec, judge: Any, space: tupl
     results still come in order (so the first hit is the smallest)."""
     global _JOB
     _JOB = (question, spec, judge, *space)
+    scheduler = SCHEDULER.get()
+    if scheduler is not None:
+        yield from _on_cluster(scheduler, question, spec, judge, chunks)
+        return
     if workers <= 1:
         for chunk in chunks:
             yield _examine(chunk)
@@ -298,6 +302,62 @@ def _chunk_results(question: SearchQuestion, spec: Spec, judge: Any, space: tupl
     with context.Pool(workers, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
         yield from pool.imap(_examine, chunks)
         pool.terminate()
+
+
+def _on_cluster(address: str, question: SearchQuestion, spec: Spec, judge: Any,
+                chunks: list[tuple[int, int]]) -> Any:
+    """The chunks examined by a Dask cluster's workers (which import decisiontrees and
+    rebuild the candidates from the bounds), results taken in order."""
+    try:
+        import distributed
+    except ImportError:
+        raise RefusedError(CLUSTER_HINT) from None
+    client_class: Any = distributed.Client  # untyped
+    count = len(chunks)
+    try:
+        client = client_class(address, timeout=30)
+    except (OSError, TimeoutError, ValueError) as problem:
+        raise SolverFailed(f"cannot reach the Dask scheduler at {address}: {problem}") from None
+    with client:
+        futures = client.map(_examine_on_worker, [question] * count, [spec] * count,
+                             [judge] * count, chunks, pure=False)
+        try:
+            for future in futures:
+                while True:
+                    limits.check("searching on the cluster")
+                    try:
+                        yield future.result(timeout=1)
+                        break
+                    except TimeoutError:
+                        continue
+        finally:
+            client.cancel(futures)
+
+
+_WORKER_SPACES: dict[str, tuple[Any, ...]] = {}
+
+
+def _examine_on_worker(question: SearchQuestion, spec: Spec, judge: Any,
+                       chunk: tuple[int, int]) -> ChunkResult:
+    """A chunk examined on a cluster worker: the candidates are rebuilt once per search."""
+    global _JOB
+    key = repr((question.bounds, question.variables, question.symmetric))
+    if key not in _WORKER_SPACES:
+        candidates = trees(question.bounds)
+        forms = renamed_forms(candidates, question.bounds.outcomes) if question.symmetric \
+            else []
+        combos = _ordered_tuples(candidates, len(question.variables))
+        _WORKER_SPACES.clear()
+        _WORKER_SPACES[key] = (candidates, forms, combos)
+    _JOB = (question, spec, judge, *_WORKER_SPACES[key])
+    return _examine(chunk)
+
+
+def _ordered_tuples(candidates: list[Any], arity: int) -> list[tuple[int, ...]]:
+    """Every tuple of candidates (by index), smallest first: total nodes, then depth."""
+    return sorted(itertools.product(range(len(candidates)), repeat=arity),
+                  key=lambda c: (sum(candidates[i].size for i in c),
+                                 max(candidates[i].depth for i in c)))
 
 
 _PARENT = 0
