@@ -12,6 +12,7 @@ import pytest
 from paths import EXAMPLES, ROOT
 
 from decisiontrees.cli import main
+from decisiontrees.questions.registry import QUESTIONS
 
 SCHEMA = json.loads((ROOT / "docs" / "check-output.schema.json").read_text())
 
@@ -35,6 +36,11 @@ def test_shutdown_example_output_is_stable(capsys, monkeypatch):
     assert code == 0
     expected = (ROOT / "tests" / "golden" / "shutdown.txt").read_text()
     assert out == expected
+
+
+def test_the_schema_names_every_question_and_nothing_else():
+    statement = SCHEMA["$defs"]["statement"]
+    assert set(statement["properties"]["question"]["enum"]) == set(QUESTIONS) | {"search"}
 
 
 def test_json_output_follows_the_schema(capsys):

@@ -19,7 +19,7 @@ from decisiontrees.evidence.checks import topological_order
 from decisiontrees.formats.common import expression, label
 from decisiontrees.language.diagnostics import Reporter
 from decisiontrees.language.parser import parse_module
-from decisiontrees.language.syntax import Claim, ClassDecl, DistributionDecl, Query
+from decisiontrees.language.syntax import Claim, ClassDecl, DistributionDecl, Query, Search
 from decisiontrees.model.nodes import Chance, Choice, Leaf
 from decisiontrees.model.spec import Spec
 
@@ -176,9 +176,9 @@ def translate(document: Any) -> tuple[str, list[str]]:
     _require(isinstance(statements, list), "statements", "expected a list")
     for n, statement in enumerate(statements):
         where = f"statements[{n}]"
-        shape = "a statement is one line of the spec language starting with query or claim"
+        shape = "a statement is one line of the spec language starting with query, claim or search"
         _require(isinstance(statement, str) and "\n" not in statement, where, shape)
-        lines.append((_one_item(statement, (Query, Claim), where, shape), where))
+        lines.append((_one_item(statement, (Query, Claim, Search), where, shape), where))
     return "\n".join(text for text, _ in lines) + "\n", [where for _, where in lines]
 
 
