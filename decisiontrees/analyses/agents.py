@@ -121,7 +121,7 @@ def relevant_outcomes(trees: Sequence[Node], order: Sequence[str]) -> tuple[str,
 MAX_EXACT_OUTCOMES = 10
 
 
-def _exact_dimension(order: Sequence[str]) -> None:
+def require_exact_dimension(order: Sequence[str]) -> None:
     """Exact answers integrate over polytopes of one dimension per outcome; past
     MAX_EXACT_OUTCOMES that is refused with the way round it."""
     if len(order) > MAX_EXACT_OUTCOMES:
@@ -130,7 +130,7 @@ def _exact_dimension(order: Sequence[str]) -> None:
                            "estimate with `samples = N`")
 
 
-def _masses(points: Sequence[Point], density: Univariate) -> dict[Point, Fraction]:
+def optimal_masses(points: Sequence[Point], density: Univariate) -> dict[Point, Fraction]:
     """The probability that each point is the optimal lottery among ``points``."""
     d = len(points[0])
     masses = {}
@@ -150,10 +150,10 @@ EXACT_METHOD = "exact: polytope integrals (Normaliz triangulation, rational arit
 def choice_probabilities_exact(children: Sequence[Node], outcomes: Sequence[str],
                                density: Univariate) -> ChoiceAnswer:
     order = relevant_outcomes(children, outcomes)
-    _exact_dimension(order)
+    require_exact_dimension(order)
     sets = [lottery_points(c, order) for c in children]
     union = sorted(frozenset().union(*sets))
-    masses = _masses(union, density)
+    masses = optimal_masses(union, density)
     chosen = [Fraction(0)] * len(children)
     tie = Fraction(0)
     for z, mass in masses.items():
@@ -167,9 +167,9 @@ def choice_probabilities_exact(children: Sequence[Node], outcomes: Sequence[str]
 
 def pair_exact(left: Node, right: Node, outcomes: Sequence[str], density: Univariate) -> PairAnswer:
     order = relevant_outcomes([left, right], outcomes)
-    _exact_dimension(order)
+    require_exact_dimension(order)
     mine, theirs = lottery_points(left, order), lottery_points(right, order)
-    masses = _masses(sorted(mine | theirs), density)
+    masses = optimal_masses(sorted(mine | theirs), density)
     better = sum((m for z, m in masses.items() if z in mine and z not in theirs), Fraction(0))
     tie = sum((m for z, m in masses.items() if z in mine and z in theirs), Fraction(0))
     return PairAnswer(Number(better, True), Number(tie, True), Number(1 - better - tie, True),
@@ -178,7 +178,7 @@ def pair_exact(left: Node, right: Node, outcomes: Sequence[str], density: Univar
 
 def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> PowerAnswer:
     order = relevant_outcomes([tree], outcomes)
-    _exact_dimension(order)
+    require_exact_dimension(order)
     points = sorted(lottery_points(tree, order))
     total = Fraction(0)
     for z in points:
@@ -222,8 +222,8 @@ def plan_probabilities(tree: Node, outcomes: Sequence[str], distribution: Distri
     points = sorted(grouped)
     density = distribution.polynomial_density()
     if density is not None and sampling is None:
-        _exact_dimension(order)
-        masses = _masses(points, density) if len(points) > 1 else {points[0]: Fraction(1)}
+        require_exact_dimension(order)
+        masses = optimal_masses(points, density) if len(points) > 1 else {points[0]: Fraction(1)}
         shares = {z: Number(m, True) for z, m in masses.items()}
         reached = {o: Number(sum((m * z[i] for z, m in masses.items()), Fraction(0)), True)
                    for i, o in enumerate(order)}
@@ -255,13 +255,13 @@ def _plan_shares_sampled(points: Sequence[Point], order: Sequence[str],
         counts += np.bincount(values.argmax(axis=1), minlength=len(points))
         done += size
     n = sampling.samples
-    shares = {z: _mean(float(c), float(c), n) for z, c in zip(points, counts)}
+    shares = {z: sample_mean(float(c), float(c), n) for z, c in zip(points, counts)}
     reached = {}
     for i, outcome in enumerate(order):
         weights = matrix[:, i]
         total = float((counts * weights).sum())
         squares = float((counts * weights * weights).sum())
-        reached[outcome] = _mean(total, squares, n)
+        reached[outcome] = sample_mean(total, squares, n)
     return shares, reached
 
 
@@ -336,7 +336,7 @@ def _batches(roots: Sequence[Node], outcomes: Sequence[str], distribution: Distr
         print(file=sys.stderr)
 
 
-def _mean(total: float, squares: float, n: int) -> Number:
+def sample_mean(total: float, squares: float, n: int) -> Number:
     mean = total / n
     variance = max(squares / n - mean * mean, 0.0)
     return Number(mean, False, Z95 * (variance / n) ** 0.5)
@@ -366,8 +366,8 @@ def choice_probabilities_sampled(children: Sequence[Node], outcomes: Sequence[st
         squares += (shares * shares).sum(axis=1)
         ties += float((count > 1).sum())
     n = sampling.samples
-    chosen = tuple(_mean(float(s), float(q), n) for s, q in zip(sums, squares))
-    return ChoiceAnswer(chosen, _mean(ties, ties, n), sampling.method(distribution))
+    chosen = tuple(sample_mean(float(s), float(q), n) for s, q in zip(sums, squares))
+    return ChoiceAnswer(chosen, sample_mean(ties, ties, n), sampling.method(distribution))
 
 
 def pair_sampled(left: Node, right: Node, outcomes: Sequence[str], distribution: Distribution,
@@ -380,7 +380,7 @@ def pair_sampled(left: Node, right: Node, outcomes: Sequence[str], distribution:
         tie += float(equal.sum())
     n = sampling.samples
     worse = n - better - tie
-    return PairAnswer(_mean(better, better, n), _mean(tie, tie, n), _mean(worse, worse, n),
+    return PairAnswer(sample_mean(better, better, n), sample_mean(tie, tie, n), sample_mean(worse, worse, n),
                       sampling.method(distribution))
 
 
@@ -391,7 +391,7 @@ def power_sampled(tree: Node, outcomes: Sequence[str], distribution: Distributio
     for (values,) in _batches([tree], order, distribution, sampling):
         total += float(values.sum())
         squares += float((values * values).sum())
-    return PowerAnswer(_mean(total, squares, sampling.samples), sampling.method(distribution))
+    return PowerAnswer(sample_mean(total, squares, sampling.samples), sampling.method(distribution))
 
 
 # ------------------------------------------------------------------ the public questions

@@ -25,16 +25,18 @@ UNIFORM: Univariate = (Fraction(1),)
 def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
                     density: Univariate = UNIFORM,
                     weight: Sequence[Fraction] | None = None,
-                    triangulate: bool = False) -> Fraction:
-    """``∫ w·u · Π_i g(u_i) du`` over ``{u ∈ [0,1]^d : n·u ≥ 0 for every normal n}``.
+                    triangulate: bool = False,
+                    offsets: Sequence[Fraction] | None = None) -> Fraction:
+    """``∫ w·u · Π_i g(u_i) du`` over ``{u ∈ [0,1]^d : n·u + c ≥ 0 for every normal n}``
+    (``c`` from ``offsets``, 0 when not given).
 
     ``g`` is ``density``; without ``weight`` the factor ``w·u`` is 1. A region of lower
     dimension (or empty) has integral 0. A plain volume is Normaliz's own (its normalised
     volume over d!) unless ``triangulate`` asks for ours, simplex by simplex.
     """
     if density == UNIFORM and weight is None and not triangulate:
-        return normaliz.volume(normals, dimension)
-    simplices = normaliz.triangulation(normals, dimension)
+        return normaliz.volume(normals, dimension, offsets)
+    simplices = normaliz.triangulation(normals, dimension, offsets)
     total = Fraction(0)
     for vertices in simplices:
         limits.check("integrating over simplices")

@@ -32,6 +32,7 @@ from decisiontrees.language.syntax import (
 )
 from decisiontrees.model.laws import LAWS
 from decisiontrees.model.nodes import is_symbolic
+from decisiontrees.model.rules import OPTIMAL, PARAMETERS, RULE_EXAMPLES, RULES, DecisionRule
 from decisiontrees.model.spec import (
     OtherAnswer,
     Question,
@@ -64,7 +65,7 @@ class StatementChecker:
         self.options: dict[str, Callable[[Keyword], Any]] = {
             "samples": self.samples, "seed": self.whole_number, "limit": self.whole_number,
             "timeout": self.seconds, "fixing": self.outcome_set, "within": self.feature_name,
-            "over": self.outcome_set,
+            "over": self.outcome_set, "rule": self.rule, "width": self.width,
         }
 
     def check(self, item: Query | Claim) -> Statement | None:
@@ -180,8 +181,11 @@ class StatementChecker:
                 options[keyword.name] = checked
             return
         if keyword.name in self.names.parameters and "parameters" in accepted:
-            number = evaluate(keyword.value, self.reporter, what="a number") \
-                if is_expression(keyword.value) else None
+            if not is_expression(keyword.value):
+                self.reporter.error(keyword.value.span, f"`{keyword.name}` is a parameter: give "
+                                    "it a number", f"e.g. `{keyword.name} = 1/2`")
+                return
+            number = evaluate(keyword.value, self.reporter, what="a number")
             parameter = self.names.parameters[keyword.name]
             if number is None:
                 return
@@ -232,6 +236,56 @@ class StatementChecker:
         if number is None or number <= 0:
             self.reporter.error(keyword.value.span, "`timeout` must be a positive number of "
                                 "seconds", "e.g. `timeout = 10` or `timeout = 1/2`")
+            return None
+        return number
+
+    def rule(self, keyword: Keyword) -> DecisionRule | None:
+        """``optimal``, or a rule with its parameter: ``boltzmann(T)``, ``satisficer(θ)``,
+        ``best_of(k)``, ``best_of_distinct(k)``, ``quantilizer(q)``."""
+        value = keyword.value
+        shapes = "optimal, boltzmann(T), satisficer(θ), best_of(k), best_of_distinct(k), " \
+            "quantilizer(q)"
+        if isinstance(value, Var) and value.name == "optimal":
+            return OPTIMAL
+        name = value.name if isinstance(value, (Var, Call)) else None
+        if name not in RULES:
+            hint = suggest(name, RULES) if name else None
+            self.reporter.error(value.span, "`rule` takes a decision rule", hint or
+                                f"the rules are {shapes}")
+            return None
+        assert isinstance(value, (Var, Call))
+        arguments = value.arguments if isinstance(value, Call) else ()
+        symbol = PARAMETERS[name]
+        if symbol is None:
+            if arguments:
+                self.reporter.error(value.span, f"`{name}` takes no parameter", f"write `{name}`")
+                return None
+            return OPTIMAL
+        number = evaluate(arguments[0], self.reporter, what="a number") \
+            if len(arguments) == 1 and is_expression(arguments[0]) else None
+        if number is None:
+            if not (len(arguments) == 1 and is_expression(arguments[0])):
+                self.reporter.error(value.span, f"{name}() takes one number, {symbol}",
+                                    f"e.g. `rule = {name}({RULE_EXAMPLES[name]})`")
+            return None
+        problem = {
+            "boltzmann": "the temperature T must be positive" if number <= 0 else None,
+            "best_of": "k must be a whole number from 1 to 1000"
+            if number.denominator != 1 or not 1 <= number <= 1000 else None,
+            "quantilizer": "q must be in (0, 1]" if not 0 < number <= 1 else None,
+        }.get(name.replace("_distinct", ""))
+        if problem:
+            self.reporter.error(arguments[0].span, problem,
+                                f"e.g. `rule = {name}({RULE_EXAMPLES[name]})`")
+            return None
+        return DecisionRule(name, number)
+
+    def width(self, keyword: Keyword) -> Fraction | None:
+        number = evaluate(keyword.value, self.reporter, what="a number") \
+            if is_expression(keyword.value) else None
+        if number is None or not Fraction(1, 10**12) <= number < 1:
+            self.reporter.error(keyword.value.span, "`width` is the largest width of a certified "
+                                "interval: a number in [1e-12, 1)", "e.g. `width = 1/10000`")
             return None
         return number
 

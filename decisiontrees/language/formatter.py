@@ -315,7 +315,9 @@ class _Formatter:
         parts = []
         for argument in call.arguments:
             if isinstance(argument, Keyword):
-                parts.append(f"{argument.name} = {value(argument.value)}")
+                shown = self.call(argument.value) if isinstance(argument.value, Call) \
+                    else value(argument.value)
+                parts.append(f"{argument.name} = {shown}")
             elif isinstance(argument, Call):
                 parts.append(self.call(argument))
             elif isinstance(argument, (ChoiceNode, ChanceNode, UniformNode)):

@@ -142,7 +142,7 @@ Value = Union[Number, Var, BinOp, Neg, MappingLit, SetLit]
 @dataclass(frozen=True, slots=True)
 class Keyword:
     name: str
-    value: Value
+    value: Union[Value, Call]  # a call for options such as `rule = best_of(2)`
     span: Span
 
 

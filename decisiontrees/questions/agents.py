@@ -6,21 +6,25 @@ piecewise functions of it); otherwise a seeded Monte Carlo estimate, which no cl
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 
-from decisiontrees.analyses import agents, parametric_agents
+from decisiontrees.analyses import agents, parametric_agents, rules
 from decisiontrees.analyses.agents import Number, Sampling
 from decisiontrees.analyses.parametric_agents import PiecewiseAnswer
 from decisiontrees.errors import TooManyLotteries, Unsupported
 from decisiontrees.language.diagnostics import suggest
 from decisiontrees.model.laws import UNIFORM, Distribution
-from decisiontrees.model.nodes import Choice, is_symbolic
+from decisiontrees.model.nodes import Choice, Node, is_symbolic
+from decisiontrees.model.rules import OPTIMAL, DecisionRule
 from decisiontrees.model.spec import Question, TreeArg
 from decisiontrees.model.symbols import free_parameters
 from decisiontrees.questions.base import (
     JSON,
     Answer,
     Arguments,
+    Bounds,
     Context,
     Evidence,
     Family,
@@ -44,11 +48,21 @@ class RandomAgentQuestion(Question):
     distribution: Distribution
     samples: int | None  # Monte Carlo even where an exact answer exists
     seed: int
+    rule: DecisionRule = OPTIMAL
+    width: Fraction = rules.DEFAULT_WIDTH  # of a certified interval (Boltzmann)
+
+
+def interval_text(interval: tuple[Fraction, Fraction]) -> str:
+    """A certified interval with its ends rounded outwards to 8 decimals."""
+    low = math.floor(interval[0] * 10**8) / 10**8
+    high = math.ceil(interval[1] * 10**8) / 10**8
+    return f"[{low:.8f}, {high:.8f}]"
 
 
 @dataclass(frozen=True)
 class ChoiceEvidence(Evidence):
-    """The probability of each first action (ties split equally) and of a tie."""
+    """The probability of each first action (ties split equally) and of a tie, under the
+    agent's decision rule."""
 
     actions: tuple[str, ...]
     chosen: tuple[Number, ...]
@@ -56,18 +70,34 @@ class ChoiceEvidence(Evidence):
     method: str
     distribution: str
     brief: bool = False  # `choices`: the summary already lists the actions
+    rule: str = "optimal"
+    intervals: tuple[tuple[Fraction, Fraction], ...] | None = None  # certified, for Boltzmann
+    tie_interval: tuple[Fraction, Fraction] | None = None
+
+    def shown(self) -> tuple[str, ...]:
+        if self.intervals is not None:
+            return tuple(interval_text(i) for i in self.intervals)
+        return tuple(str(p) for p in self.chosen)
 
     def lines(self) -> tuple[str, ...]:
-        tail = (self.method, f"distribution: {self.distribution}")
+        tail: tuple[str, ...] = (self.method, f"distribution: {self.distribution}")
+        if self.rule != "optimal":
+            tail = (f"rule: {self.rule}", *tail)
         if self.brief:
             return tail
-        return tuple(f"{a}: {p}" for a, p in zip(self.actions, self.chosen)) + \
-            (f"tie: {self.tie}",) + tail
+        tie = interval_text(self.tie_interval) if self.tie_interval else str(self.tie)
+        return tuple(f"{a}: {p}" for a, p in zip(self.actions, self.shown())) + \
+            (f"tie: {tie}",) + tail
 
     def to_json(self) -> dict[str, JSON]:
-        return {"method": self.method, "distribution": self.distribution,
-                "chosen": {a: str(p) for a, p in zip(self.actions, self.chosen)},
-                "tie": str(self.tie)}
+        found: dict[str, JSON] = {
+            "method": self.method, "distribution": self.distribution, "rule": self.rule,
+            "chosen": {a: str(p) for a, p in zip(self.actions, self.chosen)},
+            "tie": str(self.tie)}
+        if self.intervals is not None:
+            found["intervals"] = {a: [str(lo), str(hi)]
+                                  for a, (lo, hi) in zip(self.actions, self.intervals)}
+        return found
 
 
 @dataclass(frozen=True)
@@ -126,17 +156,33 @@ def _number_answer(value: Number, evidence: Evidence) -> Answer:
     return Answer(f"{value} (estimate)", estimate, evidence, exact=False)
 
 
+def _rule_answer(found: rules.RuleChoice, index: int | None, evidence: Evidence) -> Answer:
+    """One share (``index``) or the tie (None): exact, a certified interval, or an estimate."""
+    number = found.tie if index is None else found.chosen[index]
+    interval = found.tie_interval if index is None else \
+        found.intervals[index] if found.intervals is not None else None
+    if interval is not None:
+        return Answer(f"in {interval_text(interval)} (certified)",
+                      {"lower": str(interval[0]), "upper": str(interval[1])}, evidence,
+                      comparable=Bounds(*interval))
+    return _number_answer(number, evidence)
+
+
 class RandomAgent(Family):
-    def __init__(self, name: str, shape: Shape, arguments: tuple[Kind, ...] = (Kind.TREE,)) -> None:
+    def __init__(self, name: str, shape: Shape, arguments: tuple[Kind, ...] = (Kind.TREE,),
+                 rules_ok: bool = True) -> None:
         self.name = name
-        self.signature = Signature(arguments, shape, frozenset({"parameters", "samples", "seed"}),
+        options = {"parameters", "samples", "seed"} | ({"rule", "width"} if rules_ok else set())
+        self.signature = Signature(arguments, shape, frozenset(options),
                                    optional=(Kind.DISTRIBUTION,), symbolic_ok=True)
 
     def make(self, arguments: Arguments) -> Question:
         return RandomAgentQuestion(self.name, arguments.tree, arguments.other, arguments.action,
                                    arguments.distribution or UNIFORM,
                                    arguments.option_int("samples"),
-                                   arguments.option_int("seed") or 0)
+                                   arguments.option_int("seed") or 0,
+                                   arguments.options.get("rule", OPTIMAL),
+                                   arguments.options.get("width", rules.DEFAULT_WIDTH))
 
     def problems(self, question: Question) -> list[tuple[str, str | None]]:
         """A single law, and for choices a tree that starts with a choice having the action."""
@@ -160,6 +206,9 @@ class RandomAgent(Family):
         assert isinstance(question, RandomAgentQuestion)
         trees = [question.tree.node] + ([question.other.node] if question.other else [])
         if any(is_symbolic(t) for t in trees):
+            if not question.rule.is_optimal:
+                return refused(f"under rule {question.rule} the trees' parameters need values, "
+                               "e.g. p = 1/2")
             return _parametric(question, context)
         try:
             return self._answer(question, context)
@@ -175,6 +224,8 @@ class RandomAgent(Family):
         if law.polynomial_density() is None and sampling is None:
             sampling = Sampling(seed=question.seed)
         shown = str(law)
+        if not question.rule.is_optimal:
+            return self._under_rule(question, context, sampling)
         if self.name in ("choices", "chosen", "tie"):
             root = question.tree.node
             assert isinstance(root, Choice)
@@ -199,6 +250,35 @@ class RandomAgent(Family):
         found_power = agents.power(question.tree.node, outcomes, law, sampling)
         return _number_answer(found_power.power, PowerEvidence(
             question.tree.name, found_power.power, found_power.method, shown))
+
+
+    def _under_rule(self, question: RandomAgentQuestion, context: Context,
+                    sampling: Sampling | None) -> Answer:
+        """choices, chosen, tie and prefers under a rule other than the optimiser; prefers
+        asks how often the rule picks the left tree in a choice between the two."""
+        children: tuple[Node, ...]
+        actions: tuple[str, ...]
+        if self.name == "prefers":
+            assert question.other is not None
+            children = (question.tree.node, question.other.node)
+            actions = (question.tree.name, question.other.name)
+        else:
+            root = question.tree.node
+            assert isinstance(root, Choice)
+            children, actions = root.children, root.actions
+        found = rules.rule_choice(children, context.spec.outcomes, question.rule,
+                                  question.distribution, sampling, question.width)
+        evidence = ChoiceEvidence(actions, found.chosen, found.tie, found.method,
+                                  str(question.distribution), self.name == "choices",
+                                  str(question.rule), found.intervals, found.tie_interval)
+        if self.name == "choices":
+            summary = ", ".join(f"{a}: {p}" for a, p in zip(actions, evidence.shown()))
+            return Answer(summary, evidence.to_json(), evidence,
+                          exact=all(c.exact for c in found.chosen))
+        if self.name == "tie":
+            return _rule_answer(found, None, evidence)
+        index = 0 if self.name == "prefers" else actions.index(question.action or "")
+        return _rule_answer(found, index, evidence)
 
 
 def _parametric(question: RandomAgentQuestion, context: Context) -> Answer:
@@ -328,5 +408,5 @@ class PlanChoices(Family):
 FAMILIES: tuple[Family, ...] = (
     RandomAgent("choices", Shape.LISTING), RandomAgent("chosen", Shape.NUMBER, (Kind.TREE, Kind.ACTION)),
     RandomAgent("tie", Shape.NUMBER), RandomAgent("prefers", Shape.NUMBER, (Kind.TREE, Kind.OTHER)),
-    RandomAgent("power", Shape.NUMBER),
+    RandomAgent("power", Shape.NUMBER, rules_ok=False),
     PlanChoices("plan_probabilities"), PlanChoices("outcome_probabilities"))

@@ -1,6 +1,7 @@
 """The only module that talks to PyNormaliz: volumes and triangulations of polytopes.
 
-A polytope is ``{u in [0,1]^d : n·u >= 0 for every normal n}``, given by exact normals.
+A polytope is ``{u in [0,1]^d : n·u + c >= 0 for every normal n}``, given by exact normals
+and offsets ``c`` (0 when not given: a cone through the origin cut by the cube).
 In: Fractions. Out: Fractions and lists of exact vertices.
 """
 
@@ -30,13 +31,15 @@ def _normaliz() -> Any:
     return PyNormaliz
 
 
-def _cone(normals: Sequence[Sequence[Fraction]], d: int) -> Any:
+def _cone(normals: Sequence[Sequence[Fraction]], d: int,
+          offsets: Sequence[Fraction] | None = None) -> Any:
     Cone = _normaliz().Cone
 
     rows = []
-    for normal in normals:
-        scale = lcm(*(Fraction(a).denominator for a in normal))
-        rows.append([int(Fraction(a) * scale) for a in normal] + [0])
+    for k, normal in enumerate(normals):
+        row = [Fraction(a) for a in normal] + [Fraction(offsets[k]) if offsets else Fraction(0)]
+        scale = lcm(*(a.denominator for a in row))
+        rows.append([int(a * scale) for a in row])
     for i in range(d):
         rows.append([1 if j == i else 0 for j in range(d)] + [0])  # u_i >= 0
         rows.append([-1 if j == i else 0 for j in range(d)] + [1])  # u_i <= 1
@@ -57,25 +60,27 @@ def _normaliz_errors() -> Iterator[None]:
         raise SolverFailed(f"Normaliz failed: {error}") from None
 
 
-def volume(normals: Sequence[Sequence[Fraction]], d: int) -> Fraction:
+def volume(normals: Sequence[Sequence[Fraction]], d: int,
+           offsets: Sequence[Fraction] | None = None) -> Fraction:
     """The d-dimensional volume of the polytope (0 when it is lower-dimensional).
 
     Computed with Normaliz's arbitrary-precision integers ("BigInt"): its default volume
     algorithm returned wrong values, different from run to run, on some 8-dimensional
     regions (tests/test_random_agents.py compares every region with a triangulation)."""
     with _normaliz_errors():
-        cone = _cone(normals, d)
+        cone = _cone(normals, d, offsets)
         if cone.AffineDim() < d:
             return Fraction(0)
         cone.Compute("Volume", "BigInt")
         return Fraction(str(cone.Volume())) / factorial(d)
 
 
-def triangulation(normals: Sequence[Sequence[Fraction]], d: int) -> list[list[list[Fraction]]]:
+def triangulation(normals: Sequence[Sequence[Fraction]], d: int,
+                  offsets: Sequence[Fraction] | None = None) -> list[list[list[Fraction]]]:
     """Simplices (each a list of d + 1 exact vertices) covering the polytope; [] when it is
     lower-dimensional."""
     with _normaliz_errors():
-        cone = _cone(normals, d)
+        cone = _cone(normals, d, offsets)
         if cone.AffineDim() < d:
             return []
         cone.Compute("Triangulation", "BigInt")

@@ -1,0 +1,315 @@
+"""Random agents under decision rules other than the optimiser (Turner & Tadepalli 2022).
+
+The options at a choice node are the distinct lotteries ``z`` below it; a rule gives each a
+probability from the expected utilities ``u·z`` (model/rules.py), and an alternative's share
+is the total probability of its options, an option reached by several alternatives split
+equally among them. Distinct options tie with probability 0 under a continuous law.
+
+Exact methods, for laws with a polynomial density:
+
+* rank-based rules (``best_of``, ``best_of_distinct``, ``quantilizer``) depend on ``u`` only
+  through the ranking of the options. ``P[the top r options are S]`` is the integral over
+  ``{u : u·s ≥ u·o for s in S, o not in S}``; every top set of full dimension extends one of
+  size r − 1, so the top sets are found layer by layer, and ``P[rank of z = r]`` follows;
+* ``satisficer(θ)``: the options with ``u·z ≥ θ`` are always a top set, with probability the
+  integral over ``{u·s ≥ θ for s in S, u·o ≤ θ otherwise}`` (a polytope not through 0);
+* ``boltzmann(T)`` has transcendental probabilities: under i.i.d. U[0,1] a certified interval
+  from the midpoint rule on a grid of ``m^d`` cells, whose error is at most ``3h²/(4T²)``
+  (``h = 1/m``; the Hessian of any sum of softmax probabilities in ``u`` has absolute entries
+  summing to at most ``6/T²`` when lotteries sum to at most 1), widened by ``1e-12`` for
+  floating-point rounding. Other laws are sampled.
+
+Every exact answer is checked: the probabilities of each layer of top sets (and of the
+satisficing sets) must sum to 1, or the answer is a failed internal check, never a number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from decisiontrees import limits
+from decisiontrees.analyses.agents import (
+    CHUNK,
+    Number,
+    Point,
+    Sampling,
+    lottery_points,
+    optimal_masses,
+    relevant_outcomes,
+    require_exact_dimension,
+    sample_mean,
+)
+from decisiontrees.analyses.integrals import region_integral
+from decisiontrees.errors import CrossCheckFailed, RefusedError
+from decisiontrees.model.laws import Distribution, Univariate
+from decisiontrees.model.nodes import Node
+from decisiontrees.model.rules import DecisionRule, rank_weight
+
+TOP_SET_LIMIT = 5_000
+DEFAULT_WIDTH = Fraction(1, 10**4)
+GRID_LIMIT = 20_000_000  # cells of the Boltzmann grid
+ROUNDING_MARGIN = 1e-12
+
+
+@dataclass(frozen=True)
+class RuleChoice:
+    """Each alternative's probability of being chosen under a rule, and of a shared option
+    being chosen (the rule's analogue of a tie). ``intervals`` holds certified bounds when
+    the answer is an interval (Boltzmann), else None."""
+
+    chosen: tuple[Number, ...]
+    tie: Number
+    method: str
+    intervals: tuple[tuple[Fraction, Fraction], ...] | None = None
+    tie_interval: tuple[Fraction, Fraction] | None = None
+
+
+def _options(children: Sequence[Node], outcomes: Sequence[str]
+             ) -> tuple[tuple[str, ...], list[frozenset[Point]], list[Point]]:
+    order = relevant_outcomes(children, outcomes)
+    sets = [lottery_points(c, order) for c in children]
+    return order, sets, sorted(frozenset().union(*sets))
+
+
+def _split(sets: Sequence[frozenset[Point]], options: Sequence[Point],
+           probability: dict[Point, Fraction]) -> tuple[list[Fraction], Fraction]:
+    chosen = [Fraction(0)] * len(sets)
+    tie = Fraction(0)
+    for z in options:
+        holders = [k for k, s in enumerate(sets) if z in s]
+        for k in holders:
+            chosen[k] += probability[z] / len(holders)
+        if len(holders) > 1:
+            tie += probability[z]
+    return chosen, tie
+
+
+# ------------------------------------------------------------------ exact
+
+
+def top_sets(options: Sequence[Point], density: Univariate, depth: int | None = None
+             ) -> list[dict[frozenset[int], Fraction]]:
+    """``layers[r][S] = P[the r best options are S]`` for r = 0 … depth (default: all),
+    keeping only sets of positive probability."""
+    n, d = len(options), len(options[0])
+    depth = n if depth is None else min(depth, n)
+    layers: list[dict[frozenset[int], Fraction]] = [{frozenset(): Fraction(1)}]
+    for r in range(1, depth + 1):
+        layer: dict[frozenset[int], Fraction] = {}
+        for below in layers[-1]:
+            for k in range(n):
+                top = below | {k}
+                if k in below or top in layer:
+                    continue
+                limits.check(f"integrating over the regions where {r} options are best")
+                if len(top) == n:
+                    layer[top] = Fraction(1)
+                    continue
+                normals = [[a - b for a, b in zip(options[s], options[o])]
+                           for s in top for o in range(n) if o not in top]
+                layer[top] = region_integral(normals, d, density)
+                if len(layer) > TOP_SET_LIMIT:
+                    raise RefusedError(f"more than {TOP_SET_LIMIT} sets of best options; ask "
+                                       "with samples = N")
+        layer = {s: p for s, p in layer.items() if p}
+        if sum(layer.values(), Fraction(0)) != 1:
+            raise CrossCheckFailed(f"the sets of {r} best options have total probability "
+                                   f"{sum(layer.values(), Fraction(0))}, not 1")
+        layers.append(layer)
+    return layers
+
+
+def _rank_based(options: Sequence[Point], rule: DecisionRule, density: Univariate
+                ) -> dict[Point, Fraction]:
+    n = len(options)
+    weights = [rank_weight(rule, r, n) for r in range(1, n + 1)]
+    depth = max((r for r, w in enumerate(weights, 1) if w), default=1)
+    layers = top_sets(options, density, depth)
+    probability = {}
+    for k, z in enumerate(options):
+        within = [sum((p for s, p in layer.items() if k in s), Fraction(0)) for layer in layers]
+        probability[z] = sum((weights[r - 1] * (within[r] - within[r - 1])
+                              for r in range(1, depth + 1)), Fraction(0))
+    return probability
+
+
+def _satisficer(options: Sequence[Point], threshold: Fraction, density: Univariate
+                ) -> dict[Point, Fraction]:
+    n, d = len(options), len(options[0])
+    probability = {z: Fraction(0) for z in options}
+    total = Fraction(0)
+    for layer in top_sets(options, density):
+        for top in layer:
+            limits.check("integrating over the regions where a set of options satisfices")
+            normals = [list(options[k]) if k in top else [-a for a in options[k]]
+                       for k in range(n)]
+            offsets = [-threshold if k in top else threshold for k in range(n)]
+            mass = region_integral(normals, d, density, offsets=offsets)
+            total += mass
+            for k in (top or range(n)):
+                probability[options[k]] += mass / (len(top) or n)
+    if total != 1:
+        raise CrossCheckFailed(f"the satisficing sets have total probability {total}, not 1")
+    return probability
+
+
+def option_probabilities(options: Sequence[Point], rule: DecisionRule, density: Univariate
+                         ) -> dict[Point, Fraction]:
+    """The exact probability that the rule picks each option (not for ``boltzmann``)."""
+    if len(options) == 1:
+        return {options[0]: Fraction(1)}
+    if rule.kind == "optimal":
+        return optimal_masses(list(options), density)
+    if rule.kind == "satisficer":
+        assert rule.parameter is not None
+        return _satisficer(options, rule.parameter, density)
+    if rule.kind == "boltzmann":
+        raise ValueError("Boltzmann probabilities are not rational; use boltzmann_intervals")
+    return _rank_based(options, rule, density)
+
+
+def exact_method(rule: DecisionRule) -> str:
+    return (f"exact: {rule.describe()}; polytope integrals over the regions where each set of "
+            "options is best" + (" or satisfices" if rule.kind == "satisficer" else "") +
+            " (Normaliz, rational arithmetic)")
+
+
+def choice_exact(children: Sequence[Node], outcomes: Sequence[str], rule: DecisionRule,
+                 density: Univariate) -> RuleChoice:
+    order, sets, options = _options(children, outcomes)
+    require_exact_dimension(order)
+    chosen, tie = _split(sets, options, option_probabilities(options, rule, density))
+    return RuleChoice(tuple(Number(c, True) for c in chosen), Number(tie, True),
+                      exact_method(rule))
+
+
+# ------------------------------------------------------------------ Boltzmann, certified
+
+
+def grid_size(temperature: Fraction, width: Fraction, d: int) -> tuple[int, float]:
+    """Cells per side for a certified interval of at most ``width``, capped so that the grid
+    has at most GRID_LIMIT cells; and the rule's error bound at that size."""
+    t = float(temperature)
+    wanted = math.ceil(1 / math.sqrt(2 * float(width) * t * t / 3))
+    most = max(1, int(GRID_LIMIT ** (1 / d)))
+    while (most + 1) ** d <= GRID_LIMIT:
+        most += 1
+    m = max(1, min(wanted, most))
+    return m, 3 / (4 * t * t * m * m)
+
+
+def boltzmann_choice(children: Sequence[Node], outcomes: Sequence[str],
+                     temperature: Fraction, width: Fraction = DEFAULT_WIDTH) -> RuleChoice:
+    """Certified intervals for each alternative's share under i.i.d. U[0,1] utilities."""
+    import numpy as np
+
+    order, sets, options = _options(children, outcomes)
+    d, n = len(order), len(options)
+    split = np.zeros((n, len(children) + 1))  # the last column: shared options (ties)
+    for i, z in enumerate(options):
+        holders = [k for k, s in enumerate(sets) if z in s]
+        for k in holders:
+            split[i, k] = 1 / len(holders)
+        if len(holders) > 1:
+            split[i, -1] = 1.0
+    if n == 1 or d == 0:
+        chosen, tie = _split(sets, options, {options[0]: Fraction(1)})
+        return RuleChoice(tuple(Number(c, True) for c in chosen), Number(tie, True),
+                          "exact: a single option")
+    m, bound = grid_size(temperature, width, d)
+    matrix = np.array([[float(x) for x in z] for z in options]) / float(temperature)
+    centres = (np.arange(m) + 0.5) / m
+    total = np.zeros(len(children) + 1)
+    cells = m ** d
+    for start in range(0, cells, CHUNK):
+        limits.check(f"Boltzmann grid ({start} of {cells} cells)")
+        index = np.arange(start, min(start + CHUNK, cells))
+        u = np.empty((len(index), d))
+        for axis in range(d):
+            u[:, axis] = centres[(index // m ** axis) % m]
+        x = u @ matrix.T
+        x -= x.max(axis=1, keepdims=True)
+        weights = np.exp(x)
+        weights /= weights.sum(axis=1, keepdims=True)
+        total += (weights @ split).sum(axis=0)
+    means = total / cells
+    slack = bound + ROUNDING_MARGIN
+    # a column without options (an alternative reaching nothing new, or no shared option)
+    # is exactly 0: no interval needed
+    intervals = tuple((Fraction(0), Fraction(0)) if not split[:, k].any() else
+                      (max(Fraction(0), Fraction(float(v) - slack)),
+                       min(Fraction(1), Fraction(float(v) + slack)))
+                      for k, v in enumerate(means))
+    method = (f"certified interval: Boltzmann T = {temperature}, i.i.d. U[0,1]; midpoint rule on "
+              f"{m}^{d} cells, error at most 3h²/(4T²) = {bound:.2e} plus {ROUNDING_MARGIN:g} "
+              "for rounding")
+    numbers = tuple(Number(float(v), False, slack) for v in means)
+    return RuleChoice(numbers[:-1], numbers[-1], method, intervals[:-1], intervals[-1])
+
+
+# ------------------------------------------------------------------ Monte Carlo
+
+
+def choice_sampled(children: Sequence[Node], outcomes: Sequence[str], rule: DecisionRule,
+                   distribution: Distribution, sampling: Sampling) -> RuleChoice:
+    """Estimates of each alternative's share under any rule and law."""
+    import numpy as np
+
+    order, sets, options = _options(children, outcomes)
+    n = len(options)
+    matrix = np.array([[float(x) for x in z] for z in options])
+    split = np.zeros((n, len(children) + 1))
+    for i, z in enumerate(options):
+        holders = [k for k, s in enumerate(sets) if z in s]
+        for k in holders:
+            split[i, k] = 1 / len(holders)
+        if len(holders) > 1:
+            split[i, -1] = 1.0
+    rank_weights = None
+    if rule.kind in ("optimal", "best_of", "best_of_distinct", "quantilizer"):
+        rank_weights = np.array([float(rank_weight(rule, r, n)) for r in range(1, n + 1)])
+    rng = np.random.default_rng(sampling.seed)
+    draw = distribution.sampler()
+    sums = np.zeros(len(children) + 1)
+    squares = np.zeros(len(children) + 1)
+    done = 0
+    while done < sampling.samples:
+        limits.check(f"sampling ({done} of {sampling.samples} samples done)")
+        size = min(CHUNK, sampling.samples - done)
+        values = draw(rng, (size, len(order))) @ matrix.T  # samples × options
+        if rank_weights is not None:
+            ranks = np.argsort(np.argsort(-values, axis=1), axis=1)
+            probabilities = rank_weights[ranks]
+        elif rule.kind == "boltzmann":
+            x = values / float(rule.parameter or 1)
+            x -= x.max(axis=1, keepdims=True)
+            probabilities = np.exp(x)
+            probabilities /= probabilities.sum(axis=1, keepdims=True)
+        else:
+            satisfied = values >= float(rule.parameter or 0)
+            none = ~satisfied.any(axis=1)
+            satisfied[none] = True
+            probabilities = satisfied / satisfied.sum(axis=1, keepdims=True)
+        shares = probabilities @ split
+        sums += shares.sum(axis=0)
+        squares += (shares * shares).sum(axis=0)
+        done += size
+    numbers = tuple(sample_mean(float(s), float(q), sampling.samples) for s, q in zip(sums, squares))
+    return RuleChoice(numbers[:-1], numbers[-1],
+                      f"{sampling.method(distribution)}; rule: {rule.describe()}")
+
+
+def rule_choice(children: Sequence[Node], outcomes: Sequence[str], rule: DecisionRule,
+                distribution: Distribution, sampling: Sampling | None = None,
+                width: Fraction = DEFAULT_WIDTH) -> RuleChoice:
+    """Each alternative's share under ``rule``: exact, certified (Boltzmann under U[0,1])
+    or sampled (other laws, or when ``sampling`` asks)."""
+    density = distribution.polynomial_density()
+    if sampling is None and rule.kind == "boltzmann" and density == (Fraction(1),):
+        return boltzmann_choice(children, outcomes, rule.parameter or Fraction(1), width)
+    if sampling is None and density is not None and rule.kind != "boltzmann":
+        return choice_exact(children, outcomes, rule, density)
+    return choice_sampled(children, outcomes, rule, distribution, sampling or Sampling())

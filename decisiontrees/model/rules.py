@@ -1,0 +1,74 @@
+"""Decision rules: how a random agent turns its options' expected utilities into a choice.
+
+Following Turner & Tadepalli (2022), an agent at a choice node faces *options*: the distinct
+lotteries of the strategies below the node. A rule gives each option a probability from the
+options' expected utilities ``u·z``; an alternative's share is the total probability of its
+options, an option several alternatives reach being split equally among them.
+docs/language.md ("Decision rules") gives the definitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import comb
+
+RULES = {
+    "optimal": "the best option (the expected-utility maximiser; ties split)",
+    "boltzmann": "each option with weight exp(u·z / T)",
+    "satisficer": "uniformly among the options with u·z ≥ θ (every option when none is)",
+    "best_of": "the best of k options drawn uniformly with replacement",
+    "best_of_distinct": "the best of k distinct options drawn uniformly",
+    "quantilizer": "uniformly from the top q of the options (uniform base measure)",
+}
+PARAMETERS = {"optimal": None, "boltzmann": "T", "satisficer": "θ", "best_of": "k",
+              "best_of_distinct": "k", "quantilizer": "q"}
+RULE_EXAMPLES = {"boltzmann": "1/2", "satisficer": "1/2", "best_of": "2", "best_of_distinct": "2",
+                 "quantilizer": "1/4"}
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """A rule and its one parameter (None for ``optimal``)."""
+
+    kind: str
+    parameter: Fraction | None = None
+
+    def __str__(self) -> str:
+        if self.parameter is None:
+            return self.kind
+        return f"{self.kind}({self.parameter})"
+
+    @property
+    def is_optimal(self) -> bool:
+        return self.kind == "optimal"
+
+    def describe(self) -> str:
+        text = RULES[self.kind]
+        symbol = PARAMETERS[self.kind]
+        return text if symbol is None else f"{text}, {symbol} = {self.parameter}"
+
+
+OPTIMAL = DecisionRule("optimal")
+
+
+def rank_weight(rule: DecisionRule, rank: int, n: int) -> Fraction:
+    """The probability that a rank-based rule picks the option ranked ``rank`` (1 = best)
+    among ``n`` options whose expected utilities are all different."""
+    if rule.kind == "optimal":
+        return Fraction(int(rank == 1))
+    assert rule.parameter is not None
+    if rule.kind == "best_of":
+        k = int(rule.parameter)
+        return Fraction(n - rank + 1, n) ** k - Fraction(n - rank, n) ** k
+    if rule.kind == "best_of_distinct":
+        k = min(int(rule.parameter), n)
+        return Fraction(_binomial(n - rank, k - 1), _binomial(n, k))
+    assert rule.kind == "quantilizer"
+    q = rule.parameter
+    low, high = Fraction(rank - 1, n), Fraction(rank, n)
+    return max(Fraction(0), min(high, q) - low) / q
+
+
+def _binomial(n: int, k: int) -> int:
+    return comb(n, k) if 0 <= k <= n else 0

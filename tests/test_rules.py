@@ -1,0 +1,207 @@
+"""Decision rules beyond the optimiser: exact answers against an independent oracle over
+orderings of the options, against Monte Carlo, and against the identities the rules obey."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import trees
+from volume_oracle import Oracle
+
+from decisiontrees import SpecError, load, run
+from decisiontrees.analyses.agents import Sampling, choice_probabilities, lottery_points
+from decisiontrees.analyses.rules import boltzmann_choice, rule_choice
+from decisiontrees.model.laws import UNIFORM, Distribution
+from decisiontrees.model.rules import DecisionRule
+
+OUTCOMES = ("a", "b", "c")
+SAMPLES = 40_000
+slow = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+children = st.lists(trees(OUTCOMES, max_leaves=4), min_size=2, max_size=3)
+
+
+def _options(kids):
+    sets = [lottery_points(k, OUTCOMES) for k in kids]
+    return sets, sorted(frozenset().union(*sets))
+
+
+def _shares(sets, options, probability):
+    shares = [Fraction(0)] * len(sets)
+    for z in options:
+        holders = [k for k, s in enumerate(sets) if z in s]
+        for k in holders:
+            shares[k] += probability[z] / len(holders)
+    return shares
+
+
+def oracle_weight(rule, rank, n):
+    """P[the rule picks the option ranked ``rank``], by enumerating every draw of options
+    (best-of-k) or by measuring the quantilizer's slice of the base measure."""
+    k = int(rule.parameter)
+    if rule.kind == "best_of":
+        draws = list(itertools.product(range(1, n + 1), repeat=k))
+        return Fraction(sum(1 for d in draws if min(d) == rank), len(draws))
+    if rule.kind == "best_of_distinct":
+        draws = list(itertools.combinations(range(1, n + 1), min(k, n)))
+        return Fraction(sum(1 for d in draws if min(d) == rank), len(draws))
+    q = rule.parameter
+    slice_start, slice_end = Fraction(rank - 1, n), Fraction(rank, n)
+    overlap = min(slice_end, q) - slice_start
+    return overlap / q if overlap > 0 else Fraction(0)
+
+
+def oracle_rank_based(kids, rule):
+    """Shares from P[the options fall in each order], each order's region measured by the
+    test's own exact volume oracle: independent of the engine's top sets and of Normaliz."""
+    sets, options = _options(kids)
+    n, oracle = len(options), Oracle()
+    probability = {z: Fraction(0) for z in options}
+    for order in itertools.permutations(range(n)):
+        normals = [[a - b for a, b in zip(options[order[i]], options[order[i + 1]])]
+                   for i in range(n - 1)]
+        mass = oracle.region_volume(normals, len(OUTCOMES)) if normals else Fraction(1)
+        for rank, k in enumerate(order, 1):
+            probability[options[k]] += mass * oracle_weight(rule, rank, n)
+    return _shares(sets, options, probability)
+
+
+rank_rules = st.one_of(
+    st.integers(1, 3).map(lambda k: DecisionRule("best_of", Fraction(k))),
+    st.integers(1, 3).map(lambda k: DecisionRule("best_of_distinct", Fraction(k))),
+    st.sampled_from([Fraction(1, 4), Fraction(1, 3), Fraction(1, 2), Fraction(1)]).map(
+        lambda q: DecisionRule("quantilizer", q)))
+
+
+@slow
+@given(children, rank_rules)
+def test_rank_based_rules_agree_with_an_oracle_over_orderings(kids, rule):
+    _, options = _options(kids)
+    if len(options) > 5:
+        return
+    found = rule_choice(kids, OUTCOMES, rule, UNIFORM)
+    assert [c.value for c in found.chosen] == oracle_rank_based(kids, rule)
+
+
+satisficers = st.sampled_from([Fraction(-1), Fraction(1, 4), Fraction(1, 2), Fraction(2, 3),
+                               Fraction(2)]).map(lambda t: DecisionRule("satisficer", t))
+
+
+@slow
+@given(children, st.one_of(rank_rules, satisficers), st.integers(0, 2**16))
+def test_exact_rules_agree_with_monte_carlo(kids, rule, seed):
+    exact = rule_choice(kids, OUTCOMES, rule, UNIFORM)
+    sampled = rule_choice(kids, OUTCOMES, rule, UNIFORM, Sampling(SAMPLES, seed))
+    assert sum(c.value for c in exact.chosen) == 1
+    for e, s in zip(exact.chosen, sampled.chosen):
+        p = float(e.value)
+        assert abs(s.value - p) <= 4.5 * (p * (1 - p) / SAMPLES) ** 0.5 + 1e-9
+
+
+@slow
+@given(children)
+def test_rules_that_reduce_to_others(kids):
+    sets, options = _options(kids)
+    n = len(options)
+    uniform = _shares(sets, options, {z: Fraction(1, n) for z in options})
+    optimal = [c.value for c in choice_probabilities(kids, OUTCOMES).chosen]
+
+    def shares(kind, parameter):
+        found = rule_choice(kids, OUTCOMES, DecisionRule(kind, Fraction(parameter)), UNIFORM)
+        return [c.value for c in found.chosen]
+
+    assert shares("best_of", 1) == shares("quantilizer", 1) == uniform
+    assert shares("satisficer", 0) == shares("satisficer", 5) == uniform  # all / none satisfice
+    assert shares("quantilizer", Fraction(1, n)) == optimal
+    assert shares("best_of_distinct", n) == optimal
+    assert [c.value for c in rule_choice(kids, OUTCOMES, DecisionRule("optimal"),
+                                         UNIFORM).chosen] == optimal
+
+
+@slow
+@given(children, st.integers(0, 2**16))
+def test_rules_under_a_polynomial_density_agree_with_monte_carlo(kids, seed):
+    law = Distribution("power", (Fraction(2),))
+    rule = DecisionRule("satisficer", Fraction(1, 2))
+    exact = rule_choice(kids, OUTCOMES, rule, law)
+    sampled = rule_choice(kids, OUTCOMES, rule, law, Sampling(SAMPLES, seed))
+    for e, s in zip(exact.chosen, sampled.chosen):
+        p = float(e.value)
+        assert abs(s.value - p) <= 4.5 * (p * (1 - p) / SAMPLES) ** 0.5 + 1e-9
+
+
+def _boltzmann_by_quadrature(points, temperature):
+    """Each option's Boltzmann probability in two dimensions by scipy's adaptive quadrature."""
+    from scipy.integrate import dblquad
+
+    def probability(k):
+        def f(y, x):
+            weights = [math.exp((p[0] * x + p[1] * y) / temperature) for p in points]
+            return weights[k] / sum(weights)
+        return dblquad(f, 0, 1, 0, 1, epsabs=1e-11, epsrel=1e-11)[0]
+
+    return [probability(k) for k in range(len(points))]
+
+
+@pytest.mark.parametrize("temperature", [Fraction(1, 2), Fraction(1), Fraction(3)])
+def test_boltzmann_intervals_contain_quadrature_and_shrink_as_asked(temperature):
+    spec = load_text("outcomes a, b\n"
+                     "tree t = choice { x: a, y: b, z: chance { 1/3: a, 2/3: b } }\n")
+    root = spec.trees["t"]
+    points = [tuple(float(v) for v in z) for z in sorted(lottery_points(root, ("a", "b")))]
+    reference = _boltzmann_by_quadrature(points, float(temperature))
+    order = {z: k for k, z in enumerate(sorted(lottery_points(root, ("a", "b"))))}
+    widths = []
+    for width in (Fraction(1, 10**3), Fraction(1, 10**5)):
+        found = boltzmann_choice(root.children, ("a", "b"), temperature, width)
+        assert found.intervals is not None
+        for child, interval in zip(root.children, found.intervals):
+            (z,) = lottery_points(child, ("a", "b"))
+            assert interval[0] <= Fraction(reference[order[z]]) <= interval[1]
+            assert interval[1] - interval[0] <= width
+        widths.append(max(hi - lo for lo, hi in found.intervals))
+    assert widths[1] < widths[0] / 50
+
+
+def load_text(text, tmp=None):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "spec.dtree"
+        path.write_text(text)
+        return load(path)
+
+
+def test_rules_in_the_language_claims_and_certified_intervals():
+    spec = load_text(
+        "outcomes a, b, c, d\n"
+        "tree t = choice { stay: a, go: choice { chance { 1/2: b, 1/2: c }, c, d } }\n"
+        "claim chosen(t, go, rule = satisficer(1/2)) == 35/48\n"
+        "claim chosen(t, go, rule = quantilizer(1/4)) == chosen(t, go)\n"
+        "claim chosen(t, go, rule = boltzmann(1)) > 7/10\n"
+        "claim chosen(t, go, rule = boltzmann(1)) < 3/4\n"
+        "claim chosen(t, go, rule = best_of(2)) == 3/4\n"
+        "claim not chosen(t, go, rule = boltzmann(1)) < 0.7481\n")
+    results = run(spec)
+    assert [str(r.status) for r in results] == ["pass"] * 5 + ["unknown"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("query chosen(t, go, rule = best_of(0))", "k must be a whole number"),
+    ("query chosen(t, go, rule = best_off(2))", "did you mean `best_of`"),
+    ("query chosen(t, go, rule = quantilizer(2))", "q must be in (0, 1]"),
+    ("query chosen(t, go, rule = boltzmann(0))", "temperature T must be positive"),
+    ("query chosen(t, go, rule = satisficer)", "satisficer() takes one number"),
+    ("query power(t, rule = best_of(2))", "has no option `rule`"),
+    ("query chosen(t, go, width = 2, rule = boltzmann(1))", "`width` is the largest width"),
+])
+def test_bad_rules_are_located_errors(text, message):
+    with pytest.raises(SpecError) as error:
+        load_text("outcomes a, b\ntree t = choice { stay: a, go: b }\n" + text + "\n")
+    shown = str(error.value)
+    assert message in shown and ":3:" in shown
