@@ -12,7 +12,7 @@ or strings such as ``"1/2"``).
 True
 >>> dt.convergence(run, dt.leaf("off")).level
 'strict'
->>> dt.power(run).power
+>>> dt.power(run).power.value
 Fraction(2, 3)
 """
 
@@ -28,13 +28,15 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses import agents, orbits, plans, relations
+from decisiontrees.analyses import agents, choice_sets, orbits, plans, relations, rules
 from decisiontrees.analyses.agents import ChoiceAnswer, PairAnswer, PowerAnswer, Sampling
+from decisiontrees.analyses.choice_sets import ClassChoice
 from decisiontrees.analyses.membership import Membership
 from decisiontrees.analyses.membership import contains as _contains
 from decisiontrees.analyses.orbits import Share, Strength
 from decisiontrees.analyses.parametric_agents import PiecewiseAnswer
 from decisiontrees.analyses.relations import PermutationGroup, Verdict
+from decisiontrees.analyses.rules import RuleChoice
 from decisiontrees.checking.loader import load, load_question
 from decisiontrees.errors import ArgumentError, Diagnostic, Span, SpecError
 from decisiontrees.evidence.verify import CLAIMS_FORMAT, Failure, Summary, load_json, read_claims
@@ -45,6 +47,7 @@ from decisiontrees.language.syntax import EXTENSION
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import UNIFORM, Distribution
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, outcomes_of
+from decisiontrees.model.rules import CLASS_RULES, RULES, DecisionRule
 from decisiontrees.model.spec import Spec
 from decisiontrees.questions.base import Status
 from decisiontrees.questions.relations import certifiable, claim_document
@@ -480,3 +483,51 @@ def orbit_share(left: Node, right: Node, *, outcomes: Iterable[str] | None = Non
     pair = (_numeric("orbit_share", "left", left), _numeric("orbit_share", "right", right))
     with _bounded("orbit_share", timeout) as timeout_ms:
         return orbits.orbit_share(*pair, _outcomes("orbit_share", pair, outcomes), timeout_ms)
+
+
+# ---------------------------------------------------------------- decision rules
+
+
+def rule_choice(tree: Node, rule: DecisionRule, law: Distribution = UNIFORM, *,
+                outcomes: Iterable[str] | None = None, samples: int | None = None,
+                seed: int = 0, width: Fraction = rules.DEFAULT_WIDTH) -> RuleChoice:
+    """How often an agent following ``rule`` takes each first action of ``tree``: exact,
+    a certified interval (Boltzmann under U[0,1]) or an estimate. ``rule = best_of(2)`` etc.
+    in the language.
+
+        >>> import decisiontrees as dt
+        >>> from fractions import Fraction
+        >>> tree = dt.choice({"off": "off", "run": dt.choice({"o1": "o1", "o2": "o2"})})
+        >>> found = dt.rule_choice(tree, dt.DecisionRule("best_of", Fraction(2)))
+        >>> [str(p) for p in found.chosen]
+        ['1/3', '2/3']
+    """
+    node = _numeric("rule_choice", "tree", tree)
+    if not isinstance(node, Choice):
+        raise ArgumentError("rule_choice(): tree must start with a choice")
+    if not isinstance(rule, DecisionRule) or rule.kind not in RULES:
+        raise ArgumentError("rule_choice(): rule must be a DecisionRule, e.g. "
+                            "DecisionRule('best_of', Fraction(2))")
+    if rule.kind != "optimal" and not isinstance(rule.parameter, Fraction):
+        raise ArgumentError(f"rule_choice(): {rule.kind} needs its parameter as a Fraction")
+    if not isinstance(width, Fraction) or not 0 < width < 1:
+        raise ArgumentError("rule_choice(): width must be a Fraction in (0, 1)")
+    names = _outcomes("rule_choice", [node], outcomes)
+    return rules.rule_choice(node.children, names, rule, _law("rule_choice", law),
+                             _sampling("rule_choice", samples, seed), width)
+
+
+def admissible(tree: Node, utility_class: UtilityClass, rule: str = "maximality", *,
+               timeout: float | None = None, limit: int = plans.DEFAULT_LIMIT) -> ClassChoice:
+    """The first actions (and plans) of ``tree`` that ``rule`` allows when the utility is only
+    known to lie in ``utility_class``: maximality, e_admissibility, interval_dominance or
+    gamma_maximin, on the normal form."""
+    node = _numeric("admissible", "tree", tree)
+    if not isinstance(node, Choice):
+        raise ArgumentError("admissible(): tree must start with a choice")
+    if not isinstance(utility_class, UtilityClass):
+        raise ArgumentError("admissible(): utility_class must be a UtilityClass")
+    if rule not in CLASS_RULES:
+        raise ArgumentError(f"admissible(): rule must be one of {', '.join(CLASS_RULES)}")
+    with _bounded("admissible", timeout) as timeout_ms:
+        return choice_sets.choose(node, utility_class, rule, timeout_ms, limit)

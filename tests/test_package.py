@@ -62,11 +62,13 @@ def test_docstring_examples_run():
 
     import decisiontrees.analyses.membership
     import decisiontrees.analyses.plans
+    import decisiontrees.api
     import decisiontrees.model.nodes
     import decisiontrees.render.outline
 
     for module in (decisiontrees, decisiontrees.model.nodes, decisiontrees.analyses.plans,
-                   decisiontrees.analyses.membership, decisiontrees.render.outline):
+                   decisiontrees.analyses.membership, decisiontrees.render.outline,
+                   decisiontrees.api):
         failures, _ = doctest.testmod(module)
         assert failures == 0, module.__name__
 

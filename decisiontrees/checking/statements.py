@@ -32,7 +32,14 @@ from decisiontrees.language.syntax import (
 )
 from decisiontrees.model.laws import LAWS
 from decisiontrees.model.nodes import is_symbolic
-from decisiontrees.model.rules import OPTIMAL, PARAMETERS, RULE_EXAMPLES, RULES, DecisionRule
+from decisiontrees.model.rules import (
+    CLASS_RULES,
+    OPTIMAL,
+    PARAMETERS,
+    RULE_EXAMPLES,
+    RULES,
+    DecisionRule,
+)
 from decisiontrees.model.spec import (
     OtherAnswer,
     Question,
@@ -239,17 +246,20 @@ class StatementChecker:
             return None
         return number
 
-    def rule(self, keyword: Keyword) -> DecisionRule | None:
+    def rule(self, keyword: Keyword) -> DecisionRule | str | None:
         """``optimal``, or a rule with its parameter: ``boltzmann(T)``, ``satisficer(θ)``,
-        ``best_of(k)``, ``best_of_distinct(k)``, ``quantilizer(q)``."""
+        ``best_of(k)``, ``best_of_distinct(k)``, ``quantilizer(q)``; or the name of a rule
+        for choice under a class (the family checks which kind it takes)."""
         value = keyword.value
         shapes = "optimal, boltzmann(T), satisficer(θ), best_of(k), best_of_distinct(k), " \
-            "quantilizer(q)"
+            "quantilizer(q); under a class: " + ", ".join(CLASS_RULES)
         if isinstance(value, Var) and value.name == "optimal":
             return OPTIMAL
+        if isinstance(value, Var) and value.name in CLASS_RULES:
+            return value.name
         name = value.name if isinstance(value, (Var, Call)) else None
         if name not in RULES:
-            hint = suggest(name, RULES) if name else None
+            hint = suggest(name, [*RULES, *CLASS_RULES]) if name else None
             self.reporter.error(value.span, "`rule` takes a decision rule", hint or
                                 f"the rules are {shapes}")
             return None

@@ -23,6 +23,8 @@ RULES = {
 }
 PARAMETERS = {"optimal": None, "boltzmann": "T", "satisficer": "θ", "best_of": "k",
               "best_of_distinct": "k", "quantilizer": "q"}
+# Rules for choice when the utility is only known to lie in a class (analyses/choice_sets.py)
+CLASS_RULES = ("maximality", "e_admissibility", "interval_dominance", "gamma_maximin")
 RULE_EXAMPLES = {"boltzmann": "1/2", "satisficer": "1/2", "best_of": "2", "best_of_distinct": "2",
                  "quantilizer": "1/4"}
 

@@ -187,6 +187,9 @@ class RandomAgent(Family):
     def problems(self, question: Question) -> list[tuple[str, str | None]]:
         """A single law, and for choices a tree that starts with a choice having the action."""
         assert isinstance(question, RandomAgentQuestion)
+        if isinstance(question.rule, str):
+            return [(f"`{question.rule}` is a rule for choice under a utility class",
+                     f"ask admissible(tree, class, rule = {question.rule})")]
         if question.distribution.kind == "admissible":
             return [(f"{self.name}() needs one distribution; `admissible` is a family whose "
                      "members disagree",

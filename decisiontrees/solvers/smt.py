@@ -411,3 +411,62 @@ def in_convex_hull(points: list[Mapping[str, Fraction]], target: Mapping[str, Fr
     if isinstance(result, Unknown):
         return result
     return bool(result == z3.sat)  # z3 is untyped: its CheckSatResult == gives a bool
+
+
+# ------------------------------------------------------------------ choice under a class
+
+
+def _expectation(lottery: Mapping[str, Fraction], variables: Mapping[str, Any]) -> Any:
+    return z3.Sum([_z3_number(q) * variables[o] for o, q in lottery.items()]) \
+        if lottery else z3.RealVal(0)
+
+
+def find_utility_where_best(lottery: Mapping[str, Fraction],
+                            others: list[Mapping[str, Fraction]], utility_class: UtilityClass,
+                            timeout_ms: int) -> dict[str, Fraction] | None | Unknown:
+    """Some ``u`` in the class with ``u·lottery >= u·q`` for every ``q`` in ``others``
+    (None: there is none, so the lottery is optimal for no member of the class)."""
+    solver = z3.Solver()
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
+    variables = class_variables(utility_class)
+    add_class(solver, utility_class, variables)
+    mine = _expectation(lottery, variables)
+    solver.add(*[mine >= _expectation(q, variables) for q in others])
+    return _solution(solver, variables)
+
+
+def find_utility_preferring(better: Mapping[str, Fraction], worse: Mapping[str, Fraction],
+                            utility_class: UtilityClass, timeout_ms: int, strict: bool
+                            ) -> dict[str, Fraction] | None | Unknown:
+    """Some ``u`` in the class with ``u·better > u·worse`` (``>=`` unless ``strict``)."""
+    solver = z3.Solver()
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
+    variables = class_variables(utility_class)
+    add_class(solver, utility_class, variables)
+    gain, cost = _expectation(better, variables), _expectation(worse, variables)
+    solver.add(gain > cost if strict else gain >= cost)
+    return _solution(solver, variables)
+
+
+def extreme_expectation(lottery: Mapping[str, Fraction], utility_class: UtilityClass,
+                        lowest: bool, timeout_ms: int) -> Fraction | None | Unknown:
+    """``inf`` (``lowest``) or ``sup`` of ``u·lottery`` over the class: an optimum over its
+    closure, so strict constraints are taken as weak. None: unbounded."""
+    solver = z3.Optimize()
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
+    variables = class_variables(utility_class)
+    for row in utility_class.all_constraints():
+        weak = Constraint(row.coefficients, ">=" if row.op == ">" else row.op, row.constant,
+                          row.source)
+        solver.add(_constraint(weak, variables))
+    target = _expectation(lottery, variables)
+    handle = solver.minimize(target) if lowest else solver.maximize(target)
+    result = solver.check()
+    if result == z3.unknown:
+        return Unknown(solver.reason_unknown() or "the solver gave up")
+    if result == z3.unsat:
+        return Unknown("the class is empty")
+    bound = handle.lower() if lowest else handle.upper()
+    if z3.is_rational_value(bound) or z3.is_int_value(bound):
+        return _fraction(bound)
+    return None  # ±oo: z3 writes unbounded objectives symbolically
