@@ -47,6 +47,7 @@ from decisiontrees.errors import CrossCheckFailed, RefusedError
 from decisiontrees.model.laws import Distribution, Univariate
 from decisiontrees.model.nodes import Node
 from decisiontrees.model.rules import DecisionRule, rank_weight
+from decisiontrees.solvers import normaliz
 
 TOP_SET_LIMIT = 5_000
 DEFAULT_WIDTH = Fraction(1, 10**4)
@@ -90,10 +91,12 @@ def _split(sets: Sequence[frozenset[Point]], options: Sequence[Point],
 # ------------------------------------------------------------------ exact
 
 
-def top_sets(options: Sequence[Point], density: Univariate, depth: int | None = None
-             ) -> list[dict[frozenset[int], Fraction]]:
+def top_sets(options: Sequence[Point], density: Univariate, depth: int | None = None,
+             measure: bool = True) -> list[dict[frozenset[int], Fraction]]:
     """``layers[r][S] = P[the r best options are S]`` for r = 0 … depth (default: all),
-    keeping only sets of positive probability."""
+    keeping only sets of positive probability. Without ``measure`` the sets are found by a
+    dimension test alone and every probability is given as 1 (the satisficer needs only the
+    sets)."""
     n, d = len(options), len(options[0])
     depth = n if depth is None else min(depth, n)
     layers: list[dict[frozenset[int], Fraction]] = [{frozenset(): Fraction(1)}]
@@ -110,12 +113,13 @@ def top_sets(options: Sequence[Point], density: Univariate, depth: int | None = 
                     continue
                 normals = [[a - b for a, b in zip(options[s], options[o])]
                            for s in top for o in range(n) if o not in top]
-                layer[top] = region_integral(normals, d, density)
+                layer[top] = region_integral(normals, d, density) if measure else \
+                    Fraction(int(normaliz.full_dimensional(normals, d)))
                 if len(layer) > TOP_SET_LIMIT:
                     raise RefusedError(f"more than {TOP_SET_LIMIT} sets of best options; ask "
                                        "with samples = N")
         layer = {s: p for s, p in layer.items() if p}
-        if sum(layer.values(), Fraction(0)) != 1:
+        if measure and sum(layer.values(), Fraction(0)) != 1:
             raise CrossCheckFailed(f"the sets of {r} best options have total probability "
                                    f"{sum(layer.values(), Fraction(0))}, not 1")
         layers.append(layer)
@@ -141,7 +145,7 @@ def _satisficer(options: Sequence[Point], threshold: Fraction, density: Univaria
     n, d = len(options), len(options[0])
     probability = {z: Fraction(0) for z in options}
     total = Fraction(0)
-    for layer in top_sets(options, density):
+    for layer in top_sets(options, density, measure=False):
         for top in layer:
             limits.check("integrating over the regions where a set of options satisfices")
             normals = [list(options[k]) if k in top else [-a for a in options[k]]

@@ -87,3 +87,10 @@ def triangulation(normals: Sequence[Sequence[Fraction]], d: int,
         simplices, generators = cone.Triangulation()
     points = [[Fraction(x, g[-1]) for x in g[:-1]] for g in generators]
     return [[points[k] for k in simplex[0]] for simplex in simplices]
+
+
+def full_dimensional(normals: Sequence[Sequence[Fraction]], d: int,
+                     offsets: Sequence[Fraction] | None = None) -> bool:
+    """Whether the polytope has positive d-dimensional volume (cheaper than the volume)."""
+    with _normaliz_errors():
+        return bool(_cone(normals, d, offsets).AffineDim() == d)
