@@ -30,9 +30,10 @@ RULES = [DecisionRule("satisficer", Fraction(1, 2)), DecisionRule("best_of", Fra
          DecisionRule("best_of_distinct", Fraction(3)), DecisionRule("quantilizer", Fraction(1, 4))]
 
 
-def _time(call):
+def _time(*arguments):
+    """Seconds for ``rule_choice(*arguments)``, and its answer."""
     start = time.perf_counter()
-    found = call()
+    found = rule_choice(*arguments)
     return time.perf_counter() - start, found
 
 
@@ -53,9 +54,9 @@ def main() -> None:
         rows: dict[str, list[str]] = {}
         for d in sizes:
             for name, (names, children) in families(d).items():
-                exact_time, exact = _time(lambda: rule_choice(children, names, rule, UNIFORM))
-                mc_time, sampled = _time(lambda: rule_choice(
-                    children, names, rule, UNIFORM, Sampling(arguments.samples, 1)))
+                exact_time, exact = _time(children, names, rule, UNIFORM)
+                mc_time, sampled = _time(children, names, rule, UNIFORM,
+                                         Sampling(arguments.samples, 1))
                 value = exact.chosen[1].value
                 error = abs(float(value) - float(sampled.chosen[1].value))
                 assert error <= 5 * sampled.chosen[1].half_width / 1.96 + 1e-9, (name, rule, d)
@@ -71,8 +72,8 @@ def main() -> None:
     rows = {}
     for d in sizes:
         for name, (names, children) in families(d).items():
-            elapsed, found = _time(lambda: rule_choice(
-                children, names, DecisionRule("boltzmann", Fraction(1)), UNIFORM, None, width))
+            elapsed, found = _time(children, names, DecisionRule("boltzmann", Fraction(1)),
+                                   UNIFORM, None, width)
             assert found.intervals is not None
             low, high = found.intervals[1]
             rows.setdefault(name, []).append(f"{elapsed:.1f} s, width {float(high - low):.1e}")

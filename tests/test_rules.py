@@ -205,3 +205,87 @@ def test_bad_rules_are_located_errors(text, message):
         load_text("outcomes a, b\ntree t = choice { stay: a, go: b }\n" + text + "\n")
     shown = str(error.value)
     assert message in shown and ":3:" in shown
+
+
+# ------------------------------------------------------------------ orbit shares under a rule
+
+from decisiontrees.analyses import rule_orbits  # noqa: E402
+from decisiontrees.analyses.plans import value  # noqa: E402
+
+
+def _oracle_lean(options, only_left, only_right, values, rule):
+    """The sign of f(left) - f(right) at one utility, from the rules' definitions: every draw
+    of options enumerated for best-of-k, the base measure sliced for quantilizers."""
+    n = len(options)
+    order = sorted(range(n), key=lambda k: -values[k])
+    if len(set(values)) < n and rule.kind != "satisficer":
+        return None
+    probability = [Fraction(0)] * n
+    if rule.kind == "satisficer":
+        chosen = [k for k in range(n) if values[k] >= rule.parameter] or list(range(n))
+        for k in chosen:
+            probability[k] = Fraction(1, len(chosen))
+    else:
+        for rank, k in enumerate(order, 1):
+            probability[k] = oracle_weight(rule, rank, n)
+    difference = sum(probability[k] for k in only_left) - sum(probability[k] for k in only_right)
+    return (difference > 0) - (difference < 0)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.tuples(trees(OUTCOMES, max_leaves=4), trees(OUTCOMES, max_leaves=4)),
+       st.one_of(rank_rules, satisficers), st.integers(0, 2**16))
+def test_orbit_shares_under_rules_bound_every_counted_orbit(pair, rule, seed):
+    left, right = pair
+    found = rule_orbits.orbit_share(left, right, OUTCOMES, rule, seed, tries=3)
+    mine, theirs = lottery_points(left, OUTCOMES), lottery_points(right, OUTCOMES)
+    options = sorted(mine | theirs)
+    only_left = [k for k, z in enumerate(options) if z in mine and z not in theirs]
+    only_right = [k for k, z in enumerate(options) if z in theirs and z not in mine]
+    generator = __import__("random").Random(seed)
+    for _ in range(3):
+        utility = [Fraction(generator.randint(0, 1000), 1000) for _ in OUTCOMES]
+        leans = []
+        for permuted in itertools.permutations(utility):
+            values = [sum(q * u for q, u in zip(z, permuted)) for z in options]
+            leans.append(_oracle_lean(options, only_left, only_right, values, rule))
+        if None in leans:
+            continue
+        share = Fraction(sum(1 for x in leans if x >= 0), len(leans))
+        assert found.lower <= share  # the retargetability bound holds on every orbit
+    assert found.lower <= found.upper
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.tuples(trees(OUTCOMES, max_leaves=4), trees(OUTCOMES, max_leaves=4)),
+       st.integers(0, 2**16))
+def test_a_quantilizer_of_the_top_option_counts_orbits_like_the_optimiser(pair, seed):
+    left, right = pair
+    options = sorted(lottery_points(left, OUTCOMES) | lottery_points(right, OUTCOMES))
+    mine, theirs = lottery_points(left, OUTCOMES), lottery_points(right, OUTCOMES)
+    only_left = [k for k, z in enumerate(options) if z in mine and z not in theirs]
+    only_right = [k for k, z in enumerate(options) if z in theirs and z not in mine]
+    rule = DecisionRule("quantilizer", Fraction(1, len(options)))
+    generator = __import__("random").Random(seed)
+    utility = [Fraction(v, 1000) for v in generator.sample(range(1001), len(OUTCOMES))]
+    counts = rule_orbits.count_orbit(utility, options, only_left, only_right, rule)
+    if counts is None:
+        return
+    better = sum(1 for p in itertools.permutations(utility)
+                 if value(left, dict(zip(OUTCOMES, p))) > value(right, dict(zip(OUTCOMES, p))))
+    worse = sum(1 for p in itertools.permutations(utility)
+                if value(left, dict(zip(OUTCOMES, p))) < value(right, dict(zip(OUTCOMES, p))))
+    assert counts[0] == better and counts[2] == worse
+
+
+def test_candy_chocolate_hug_under_rules():
+    spec = load_text(
+        "outcomes off, candy, chocolate, hug\n"
+        "tree stay = choice { candy, chocolate, hug }\n"
+        "tree leave = off\n"
+        "claim orbit_share(stay, leave, rule = satisficer(1/2)) >= 3/4\n"
+        "claim orbit_share(stay, leave, rule = best_of(2)) == 1\n"
+        "claim orbit_share(stay, leave, rule = quantilizer(1/4)) == 3/4\n"
+        "claim orbit_share(stay, leave, rule = boltzmann(1)) >= 3/4\n"
+        "claim orbit_share(leave, stay, rule = best_of(2)) == 0\n")
+    assert [str(r.status) for r in run(spec)] == ["pass"] * 5

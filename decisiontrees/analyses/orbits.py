@@ -621,7 +621,7 @@ def turner_involutions(left: Node, right: Node, names: Sequence[str],
     """The largest set of involutions φ_a found with ``φ_a·L(right) ⊆ L(left)`` and
     ``φ_a·(φ_b·L(right)) = φ_b·L(right)`` for ``a ≠ b``."""
     valid: list[tuple[dict[str, str], Node]] = []
-    for phi in _involutions(names):
+    for phi in involutions(names):
         limits.check("looking for Turner's involutions")
         moved = relations.relabel(right, phi)
         if relations.dominates(left, moved, None, timeout_ms, tuple(names)).holds:
@@ -654,7 +654,7 @@ def turner_involutions(left: Node, right: Node, names: Sequence[str],
     return [valid[k][0] for k in best]
 
 
-def _involutions(names: Sequence[str]) -> Any:
+def involutions(names: Sequence[str]) -> Any:
     """Every permutation of order 2 (products of disjoint transpositions) as a mapping."""
     names = list(names)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from decisiontrees.analyses import orbits
+from decisiontrees.analyses import orbits, rule_orbits
 from decisiontrees.analyses.orbits import Orbit, Share, Strength
 from decisiontrees.analyses.plans import reachable_outcomes
+from decisiontrees.analyses.rule_orbits import RuleShare
+from decisiontrees.model.rules import OPTIMAL, DecisionRule
 from decisiontrees.model.spec import Question, TreeArg
 from decisiontrees.questions.base import (
     JSON,
@@ -36,6 +38,7 @@ class OrbitQuestion(Question):
     tree: TreeArg
     other: TreeArg
     over: frozenset[str] | None  # the outcome set O orbits permute; None: every declared one
+    rule: DecisionRule | str = OPTIMAL  # orbit_share only
 
 
 def orbit_json(orbit: Orbit | None) -> JSON:
@@ -126,21 +129,56 @@ class ShareEvidence(Evidence):
                 "upper_orbit": orbit_json(share.upper_orbit)}
 
 
+@dataclass(frozen=True)
+class RuleShareEvidence(Evidence):
+    share: RuleShare
+    left: str
+    right: str
+    rule: str
+
+    def lines(self) -> tuple[str, ...]:
+        share = self.share
+        shown = [f"rule: {self.rule}; the share of an orbit whose members pick {self.left} at "
+                 f"least as often as {self.right}", f"at least {share.lower}: {share.lower_reason}"]
+        if share.upper_orbit is not None:
+            shown.append(f"at most {share.upper}: {share.upper_orbit.text(self.left, self.right)}"
+                         .replace("value " + self.left + " more", "lean to " + self.left)
+                         .replace("value both equally", "are even")
+                         .replace("value " + self.right + " more", "lean to " + self.right))
+        shown.append(f"orbits counted exactly: {share.tried} (seeded random utilities over "
+                     f"{', '.join(share.over)})")
+        return tuple(shown)
+
+    def witness(self) -> str | None:
+        orbit = self.share.upper_orbit
+        return None if orbit is None else f"orbit of u = {utility_text(orbit.utility)}"
+
+    def to_json(self) -> dict[str, JSON]:
+        share = self.share
+        return {"lower": str(share.lower), "upper": str(share.upper), "rule": self.rule,
+                "lower_reason": share.lower_reason, "involutions": list(share.involutions),
+                "upper_orbit": orbit_json(share.upper_orbit), "orbits_counted": share.tried}
+
+
 class OrbitFamily(Family):
     def __init__(self, name: str, shape: Shape) -> None:
         self.name = name
-        self.signature = Signature((Kind.TREE, Kind.OTHER), shape,
-                                   frozenset({"parameters", "over"}),
+        options = {"parameters", "over"} | ({"rule"} if name == "orbit_share" else set())
+        self.signature = Signature((Kind.TREE, Kind.OTHER), shape, frozenset(options),
                                    words=CONVERGENCE_LEVELS if shape == Shape.WORD else ())
 
     def make(self, arguments: Arguments) -> Question:
         over = arguments.options.get("over")
         return OrbitQuestion(self.name, arguments.tree, arguments.second(),
-                             frozenset(over) if over is not None else None)
+                             frozenset(over) if over is not None else None,
+                             arguments.options.get("rule", OPTIMAL))
 
     def problems(self, question: Question) -> list[tuple[str, str | None]]:
         """``over`` must hold every outcome the trees reach."""
         assert isinstance(question, OrbitQuestion)
+        if isinstance(question.rule, str):
+            return [(f"`{question.rule}` is a rule for choice under a utility class",
+                     f"ask admissible(tree, class, rule = {question.rule})")]
         if question.over is None:
             return []
         reached = reachable_outcomes(question.tree.node) | reachable_outcomes(question.other.node)
@@ -182,6 +220,13 @@ class OrbitFamily(Family):
             return Answer("unknown", None, DependenceEvidence(
                 *names, better, worse, ("no orbits disagreeing were found, and no proposition "
                                         "rules them out",)), status=Status.UNKNOWN)
+        if isinstance(question.rule, DecisionRule) and not question.rule.is_optimal:
+            found = rule_orbits.orbit_share(left, right, outcomes, question.rule)
+            shown = RuleShareEvidence(found, *names, str(question.rule))
+            if found.lower == found.upper:
+                return Answer(str(found.lower), str(found.lower), shown, comparable=found.lower)
+            return Answer(f"between {found.lower} and {found.upper}", shown.to_json(), shown,
+                          comparable=Bounds(found.lower, found.upper), exact=False)
         share = orbits.orbit_share(left, right, outcomes, timeout_ms, names)
         evidence = ShareEvidence(share, *names)
         if share.lower == share.upper:

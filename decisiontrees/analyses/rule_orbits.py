@@ -1,0 +1,187 @@
+"""Orbit tendencies of decision rules (Turner & Tadepalli 2022): how much of each orbit
+``{σu}`` a rule-following agent leans towards one tree rather than another.
+
+The two trees are the alternatives ``A`` (left) and ``B`` (right) of one choice; the options
+are ``C = L(A) ∪ L(B)``, their distinct strategy lotteries. A member ``σu`` *weakly prefers*
+``A`` when ``f(A | σu) >= f(B | σu)``, ``f(X | u)`` being the probability the rule picks an
+option of ``X`` (options in both count for both, which leaves the comparison unchanged).
+
+Lower bound — the retargetability theorem: every rule here depends on ``u`` only through the
+options' expected utilities and gives more to a larger set, so an involution ``φ`` of the
+outcomes with ``φ·B ⊆ A`` and ``φ·C = C`` retargets it from ``B`` to ``A``; ``n`` of them with
+``φ_i·(φ_j·B) = φ_j·B`` for ``i ≠ j`` give at least ``n/(n+1)`` of every orbit. The sets
+are compared exactly, as sets of lotteries.
+
+Upper bound: exact counts over the whole orbits of seeded random utilities with distinct
+values (rules compared in rationals; Boltzmann sums of exponentials compared to 50 digits,
+a utility whose comparison is closer than 10^-40 is skipped).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from decisiontrees import limits
+from decisiontrees.analyses.agents import Point, lottery_points
+from decisiontrees.analyses.orbits import Orbit, involutions
+from decisiontrees.analyses.relations import cycle_notation
+from decisiontrees.model.nodes import Node
+from decisiontrees.model.rules import DecisionRule, rank_weight
+
+MAX_ORBIT = 5_040  # permutations of O counted exactly (7 outcomes)
+TRIES = 12
+
+
+@dataclass(frozen=True)
+class RuleShare:
+    """Bounds on the least share of a generic orbit that weakly prefers the left tree."""
+
+    lower: Fraction
+    upper: Fraction
+    lower_reason: str
+    involutions: tuple[str, ...]
+    upper_orbit: Orbit | None
+    tried: int  # utilities whose whole orbits were counted
+    over: tuple[str, ...]
+
+
+def _moved(point: Point, phi: Mapping[str, str], index: Mapping[str, int]) -> Point:
+    moved = [Fraction(0)] * len(point)
+    for o, k in index.items():
+        moved[index[phi.get(o, o)]] = point[k]
+    return tuple(moved)
+
+
+def retargeting(left: Node, right: Node, outcomes: Sequence[str]) -> list[dict[str, str]]:
+    """The largest set of compatible involutions retargeting the rule from right to left."""
+    names = tuple(outcomes)
+    index = {o: k for k, o in enumerate(names)}
+    mine, theirs = lottery_points(left, names), lottery_points(right, names)
+    options = mine | theirs
+    valid: list[tuple[dict[str, str], frozenset[Point]]] = []
+    for phi in involutions(names):
+        limits.check("looking for involutions that retarget the rule")
+        image = frozenset(_moved(z, phi, index) for z in theirs)
+        if image <= mine and frozenset(_moved(z, phi, index) for z in options) == options:
+            valid.append((phi, image))
+
+    def compatible(a: int, b: int) -> bool:
+        phi_a, image_b = valid[a][0], valid[b][1]
+        return frozenset(_moved(z, phi_a, index) for z in image_b) == image_b
+
+    best: list[int] = []
+
+    def grow(chosen: list[int], start: int) -> None:
+        nonlocal best
+        if len(chosen) > len(best):
+            best = list(chosen)
+        for k in range(start, len(valid)):
+            if all(compatible(k, c) and compatible(c, k) for c in chosen):
+                grow([*chosen, k], k + 1)
+
+    grow([], 0)
+    return [valid[k][0] for k in best]
+
+
+def _probabilities(values: Sequence[Fraction], rule: DecisionRule) -> list[Fraction] | None:
+    """The rule's probability of each option given their expected utilities; None when a
+    rank-based rule meets a tie (not a generic utility)."""
+    n = len(values)
+    if rule.kind == "satisficer":
+        assert rule.parameter is not None
+        chosen = [v >= rule.parameter for v in values]
+        if not any(chosen):
+            chosen = [True] * n
+        count = sum(chosen)
+        return [Fraction(int(c), count) for c in chosen]
+    if len(set(values)) < n:
+        return None
+    order = sorted(range(n), key=lambda k: -values[k])
+    probabilities = [Fraction(0)] * n
+    for rank, k in enumerate(order, 1):
+        probabilities[k] = rank_weight(rule, rank, n)
+    return probabilities
+
+
+def _leans(values: Sequence[Fraction], only_left: Sequence[int], only_right: Sequence[int],
+           rule: DecisionRule) -> int | None:
+    """The sign of ``f(A) - f(B)`` at one utility, or None when it cannot be decided."""
+    if rule.kind == "boltzmann":
+        import mpmath
+
+        assert rule.parameter is not None
+        with mpmath.workdps(50):
+            scale = mpmath.mpf(rule.parameter.denominator) / rule.parameter.numerator
+            weight = [mpmath.exp(mpmath.mpf(v.numerator) / v.denominator * scale)
+                      for v in values]
+            difference = sum((weight[k] for k in only_left), mpmath.mpf(0)) - \
+                sum((weight[k] for k in only_right), mpmath.mpf(0))
+            if abs(difference) < mpmath.mpf(10) ** -40:
+                return 0 if not only_left and not only_right else None
+            return 1 if difference > 0 else -1
+    probabilities = _probabilities(values, rule)
+    if probabilities is None:
+        return None
+    difference = sum((probabilities[k] for k in only_left), Fraction(0)) - \
+        sum((probabilities[k] for k in only_right), Fraction(0))
+    return (difference > 0) - (difference < 0)
+
+
+def count_orbit(utility: Sequence[Fraction], options: Sequence[Point], only_left: Sequence[int],
+                only_right: Sequence[int], rule: DecisionRule) -> tuple[int, int, int] | None:
+    """Members of the orbit of ``utility`` leaning left, tied and leaning right."""
+    counts = [0, 0, 0]
+    for permuted in itertools.permutations(utility):
+        limits.check("counting an orbit under the rule")
+        values = [sum((q * u for q, u in zip(z, permuted)), Fraction(0)) for z in options]
+        lean = _leans(values, only_left, only_right, rule)
+        if lean is None:
+            return None
+        counts[1 - lean] += 1
+    return counts[0], counts[1], counts[2]
+
+
+def orbit_share(left: Node, right: Node, outcomes: Sequence[str], rule: DecisionRule,
+                seed: int = 0, tries: int = TRIES) -> RuleShare:
+    """Bounds on ``min`` over generic ``u`` of the share of its orbit weakly preferring
+    ``left`` under ``rule``: the theorem's bound below, counted orbits above."""
+    names = tuple(outcomes)
+    phis = retargeting(left, right, names)
+    texts = tuple(cycle_notation(phi) for phi in phis)
+    n = len(phis)
+    lower, reason = (Fraction(n, n + 1), f"{n} involution{'s' if n > 1 else ''} "
+                     f"{', '.join(texts)} map L(right) into L(left) and the options onto "
+                     f"themselves, so the rule is {n}-fold retargetable (Turner & Tadepalli "
+                     f"2022): at least {n}/{n + 1} of every orbit") if n else \
+        (Fraction(0), "no involution maps L(right) into L(left) and the options onto themselves")
+    mine, theirs = lottery_points(left, names), lottery_points(right, names)
+    options = sorted(mine | theirs)
+    only_left = [k for k, z in enumerate(options) if z in mine and z not in theirs]
+    only_right = [k for k, z in enumerate(options) if z in theirs and z not in mine]
+    upper, worst, tried = Fraction(1), None, 0
+    if math.factorial(len(names)) <= MAX_ORBIT:
+        generator = random.Random(seed)
+        for _ in range(tries):
+            utility = [Fraction(v, 1000) for v in generator.sample(range(1001), len(names))]
+            counts = count_orbit(utility, options, only_left, only_right, rule)
+            if counts is None:
+                continue
+            tried += 1
+            orbit = Orbit(dict(zip(names, utility)), *counts)
+            share = Fraction(orbit.weakly_left, orbit.size)
+            if share < upper or worst is None:
+                upper, worst = min(upper, share), orbit
+    single = all(sum(1 for q in z if q) == 1 for z in options)
+    if single and tried and rule.kind in ("best_of", "best_of_distinct", "quantilizer"):
+        # the rule sees only the order of the options' utilities, i.e. of u's values on the
+        # outcomes, and every generic orbit runs through every order once: all count alike
+        return RuleShare(upper, upper, "every option is a single outcome, so the rule depends "
+                         "only on the order of u's values, which every generic orbit runs "
+                         "through in full: all generic orbits count alike", texts, worst, tried,
+                         names)
+    return RuleShare(min(lower, upper), upper, reason, texts, worst, tried, names)
