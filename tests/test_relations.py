@@ -128,6 +128,38 @@ def test_permuted_inclusion_equals_trying_every_permutation_by_brute_force(pair)
         checks("permuted_inclusion", left, right, verdict)
 
 
+@st.composite
+def interior_pairs(draw):
+    """Pairs where P4 can hold: a left tree that can reach every outcome for sure (plus a
+    random option), and a right tree mixing outcomes with positive probabilities."""
+    names = list(OUTCOMES)
+    left = choice({**{o: o for o in names}, "extra": draw(trees(OUTCOMES, max_leaves=5))})
+    if draw(st.integers(0, 3)) == 0:
+        left = draw(trees(OUTCOMES, max_leaves=8))
+    least = draw(st.sampled_from([0, 1, 1]))
+    weights = [draw(st.integers(least, 3)) for _ in names]
+    if not any(weights):
+        weights[0] = 1
+    right = chance([(Fraction(w, sum(weights)), o) for w, o in zip(weights, names) if w])
+    if draw(st.integers(0, 3)) == 0:
+        right = choice({"x": right, "y": draw(trees(OUTCOMES, max_leaves=4, positive=True))})
+    return left, right
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(pairs(), interior_pairs()), st.sampled_from(["inclusion", "interiority"]))
+def test_permuted_relations_equal_trying_every_permutation_with_the_plain_relation(pair, relation):
+    """The pruning by reach probabilities never loses a permutation that works."""
+    import itertools
+
+    left, right = pair
+    verdict = relations.permuted(relation, left, right, OUTCOMES)
+    plain = relations.inclusion if relation == "inclusion" else relations.interiority
+    expected = any(plain(left, relations.relabel(right, dict(zip(OUTCOMES, image))),
+                         OUTCOMES).holds for image in itertools.permutations(OUTCOMES))
+    assert verdict.holds == expected
+
+
 def test_a_solver_that_runs_out_of_time_answers_unknown_never_a_guess(capsys, write):
     # a chance node over binary choices against its normal form: equivalent, but only the
     # solver can show one direction (no structural match)

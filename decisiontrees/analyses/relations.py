@@ -27,7 +27,7 @@ from decisiontrees.evidence.checks import (
     topological_order,
 )
 from decisiontrees.model.classes import WEIGHT, UtilityClass, unit_box
-from decisiontrees.model.nodes import Leaf, Node, leaf, postorder, rebuild
+from decisiontrees.model.nodes import Leaf, Node, is_symbolic, leaf, postorder, rebuild
 from decisiontrees.solvers import smt as solver
 
 DEFAULT_TIMEOUT_MS = 60_000
@@ -394,6 +394,10 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     reachable_right = analysis.reachable_outcomes(right)
     candidates = {s: [t for t in names if group.allows(s, t)
                       and (s not in reachable_right or t in reachable_left)] for s in sources}
+    forced: frozenset[str] = frozenset()
+    if not is_symbolic(left) and not is_symbolic(right):
+        candidates, forced = _reach_refinement(left, right, names, sources, candidates,
+                                               strict=relation == "interiority")
     pool: list[dict[str, Fraction]] = []
     tried = ruled_by_pool = symmetric = 0
     # Relabelled trees are interned, so maps that give the same tree (outcomes that play the
@@ -402,7 +406,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     refutations: list[dict[str, Any]] = []
     check = inclusion if relation == "inclusion" else interiority
     considered = 0
-    for mapping in _injective_maps(sources, candidates):
+    for mapping in _injective_maps(sources, candidates, forced):
         limits.check(f"searching permutations ({considered} considered)")
         considered += 1
         moved = relabel(right, mapping)
@@ -432,7 +436,8 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
             refutations.append({"map": mapping, "reason": verdict.reason})
     excluded = _count_allowed_maps(sources, names, group) - considered
     return Verdict(name, False, f"exhaustive search with {_solver_name()}",
-                   reason=f"every allowed permutation was ruled out: {excluded} by reachability, "
+                   reason=f"every allowed permutation was ruled out: {excluded} by the "
+                          "probabilities with which each tree can reach each outcome, "
                           f"{symmetric} as symmetric to one already checked, {ruled_by_pool} by an "
                           f"earlier witness, {tried - ruled_by_pool} by a check of its own",
                    details={"maps_tried": tried, "refutations": refutations})
@@ -445,12 +450,52 @@ def _refutes(relation: str, left: Node, moved: Node, utility: Mapping[str, Fract
     return bool(gap <= 0) and len(set(utility.values())) > 1
 
 
-def _injective_maps(sources: list[str], candidates: Mapping[str, list[str]]) -> Any:
-    """Every injective map sending each source to one of its candidates (backtracking)."""
+def reach_range(tree: Node, names: tuple[str, ...]) -> dict[str, tuple[Fraction, Fraction]]:
+    """For each outcome, the least and the largest probability with which a plan of the tree
+    reaches it (two backward inductions per outcome; the same over the lottery set's hull)."""
+    order = postorder(tree)
+    found = {}
+    for outcome in names:
+        limits.check("bounding the probability of reaching each outcome")
+        highest = analysis.node_values(tree, {o: Fraction(int(o == outcome)) for o in names},
+                                       order)[id(tree)]
+        lowest = -analysis.node_values(tree, {o: -Fraction(int(o == outcome)) for o in names},
+                                       order)[id(tree)]
+        found[outcome] = (lowest, highest)
+    return found
+
+
+def _reach_refinement(left: Node, right: Node, names: tuple[str, ...], sources: list[str],
+                      candidates: Mapping[str, list[str]], strict: bool
+                      ) -> tuple[dict[str, list[str]], frozenset[str]]:
+    """Necessary conditions for ``σ·L(right) ⊆ conv L(left)`` (P3): ``σ`` may send ``s`` to
+    ``t`` only if the left tree can reach ``t`` at least as surely and at most as rarely as
+    the right tree reaches ``s``; and every outcome the left tree cannot avoid must be in
+    ``σ``'s image (the moved lotteries put 0 elsewhere). For the interior (P4, ``strict``)
+    the inequalities are strict — a moved lottery ``y`` must stay inside after a step of
+    ``ε > 0`` towards every vertex of the simplex, which raises and lowers each coordinate —
+    and every outcome must be in the image (no coordinate can dip below 0)."""
+    everything = tuple(dict.fromkeys((*names, *sources)))
+    mine, theirs = reach_range(left, everything), reach_range(right, everything)
+    if strict and len(names) > 1:
+        refined = {s: [t for t in candidates[s] if mine[t][1] > theirs[s][1]
+                       and mine[t][0] < theirs[s][0]] for s in sources}
+        return refined, frozenset(names)
+    refined = {s: [t for t in candidates[s] if mine[t][1] >= theirs[s][1]
+                   and mine[t][0] <= theirs[s][0]] for s in sources}
+    return refined, frozenset(t for t in names if mine[t][0] > 0)
+
+
+def _injective_maps(sources: list[str], candidates: Mapping[str, list[str]],
+                    forced: frozenset[str] = frozenset()) -> Any:
+    """Every injective map sending each source to one of its candidates (backtracking),
+    with every ``forced`` target in its image."""
     chosen: dict[str, str] = {}
     used: set[str] = set()
 
     def extend(position: int) -> Any:
+        if len(forced - used) > len(sources) - position:
+            return
         if position == len(sources):
             yield dict(chosen)
             return
