@@ -368,3 +368,43 @@ def test_plan_and_outcome_probabilities_agree_with_a_simulated_agent(tree, seed)
         estimate = totals[outcome] / n
         spread = 0.5 / n**0.5  # a share of a [0, 1] quantity: standard deviation ≤ 1/2
         assert abs(estimate - float(p.value)) <= 4.5 * spread, (outcome, p, estimate)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(trees(OUTCOMES, max_leaves=6), min_size=1, max_size=3),
+       st.sampled_from([(Fraction(1),), (Fraction(0), Fraction(2)),
+                        (Fraction(0), Fraction(6), Fraction(-6))]))
+def test_regions_of_hull_vertices_only_give_the_same_masses_as_every_point(kids, density):
+    """Skipping points inside the hull (and the order-statistics shortcut for single
+    outcomes) changes nothing: the old path integrates a region for every point."""
+    from decisiontrees.analyses.agents import lottery_points, optimal_masses
+
+    points = sorted(frozenset().union(*(lottery_points(k, OUTCOMES) for k in kids)))
+    if len(points) < 2:
+        return
+    every = {}
+    for z in points:
+        normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
+        every[z] = region_integral(normals, len(OUTCOMES), density)
+    assert optimal_masses(points, density) == every
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 12, 40])
+def test_power_of_a_choice_among_k_outcomes_in_closed_form(k):
+    from decisiontrees.analyses.agents import power_exact
+
+    names = tuple(f"o{i}" for i in range(k))
+    tree = choice({o: o for o in names})
+    assert power_exact(tree, names, (Fraction(1),)).power.value == Fraction(k, k + 1)
+    # density 6x(1 - x), Beta(2, 2): compare with the polytope path where it is small
+    beta = (Fraction(0), Fraction(6), Fraction(-6))
+    found = power_exact(tree, names, beta).power.value
+    if k <= 4:
+        total = Fraction(0)
+        for i in range(k):
+            normals = [[Fraction(int(j == i)) - Fraction(int(j == m)) for j in range(k)]
+                       for m in range(k) if m != i]
+            total += region_integral(normals, k, beta, weight=[Fraction(int(j == i))
+                                                               for j in range(k)])
+        assert found == total
+    assert 0 < found < 1

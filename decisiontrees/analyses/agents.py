@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Sized
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses.integrals import region_integral
+from decisiontrees.analyses.integrals import expected_maximum, region_integral
 from decisiontrees.analyses.plans import describe_plan, plans, reachable_outcomes
 from decisiontrees.errors import CrossCheckFailed, RefusedError, TooManyLotteries
 from decisiontrees.model.laws import UNIFORM, Distribution, Univariate
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
 from decisiontrees.model.symbols import simplify
+from decisiontrees.solvers import normaliz
 
 Point = tuple[Fraction, ...]
 DEFAULT_SAMPLES = 200_000
@@ -121,22 +122,43 @@ def relevant_outcomes(trees: Sequence[Node], order: Sequence[str]) -> tuple[str,
 MAX_EXACT_OUTCOMES = 10
 
 
-def require_exact_dimension(order: Sequence[str]) -> None:
-    """Exact answers integrate over polytopes of one dimension per outcome; past
-    MAX_EXACT_OUTCOMES that is refused with the way round it."""
+def require_exact_dimension(order: Sized) -> None:
+    """Exact answers integrate over polytopes of one dimension per outcome (``order``: the
+    outcomes, or a point over them); past MAX_EXACT_OUTCOMES that is refused with the way
+    round it."""
     if len(order) > MAX_EXACT_OUTCOMES:
         raise RefusedError(f"an exact answer integrates over {len(order)} dimensions (one per "
                            f"outcome reached), more than {MAX_EXACT_OUTCOMES}; ask for an "
                            "estimate with `samples = N`")
 
 
+def _single_outcomes(points: Sequence[Point]) -> bool:
+    """Whether every point is one outcome for sure (then i.i.d. utilities make them
+    exchangeable)."""
+    return all(sum(1 for q in z if q) == 1 and max(z) == 1 for z in points)
+
+
+def hull_vertices(points: Sequence[Point]) -> list[Point]:
+    """The points that are vertices of their convex hull: only those can be the unique best
+    on a set of utilities of positive measure (any other is a mixture of them)."""
+    if len(points) <= 2:
+        return list(points)
+    return [points[k] for k in normaliz.hull_vertices(points)]
+
+
 def optimal_masses(points: Sequence[Point], density: Univariate) -> dict[Point, Fraction]:
-    """The probability that each point is the optimal lottery among ``points``."""
+    """The probability that each point is the optimal lottery among ``points``: 1/n each
+    for n single outcomes, else integrals over the regions of the hull's vertices (0 for
+    every other point)."""
     d = len(points[0])
-    masses = {}
-    for z in points:
+    if _single_outcomes(points) and len(set(points)) == len(points):
+        return {z: Fraction(1, len(points)) for z in points}
+    require_exact_dimension(points[0])
+    vertices = hull_vertices(points)
+    masses = {z: Fraction(0) for z in points}
+    for z in vertices:
         limits.check("integrating over optimality regions")
-        normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
+        normals = [[a - b for a, b in zip(z, other)] for other in vertices if other != z]
         masses[z] = region_integral(normals, d, density) if normals else Fraction(1)
     total = sum(masses.values(), Fraction(0))
     if total != 1:  # the regions tile the cube; anything else is a bug, never an answer
@@ -150,7 +172,6 @@ EXACT_METHOD = "exact: polytope integrals (Normaliz triangulation, rational arit
 def choice_probabilities_exact(children: Sequence[Node], outcomes: Sequence[str],
                                density: Univariate) -> ChoiceAnswer:
     order = relevant_outcomes(children, outcomes)
-    require_exact_dimension(order)
     sets = [lottery_points(c, order) for c in children]
     union = sorted(frozenset().union(*sets))
     masses = optimal_masses(union, density)
@@ -167,7 +188,6 @@ def choice_probabilities_exact(children: Sequence[Node], outcomes: Sequence[str]
 
 def pair_exact(left: Node, right: Node, outcomes: Sequence[str], density: Univariate) -> PairAnswer:
     order = relevant_outcomes([left, right], outcomes)
-    require_exact_dimension(order)
     mine, theirs = lottery_points(left, order), lottery_points(right, order)
     masses = optimal_masses(sorted(mine | theirs), density)
     better = sum((m for z, m in masses.items() if z in mine and z not in theirs), Fraction(0))
@@ -178,8 +198,12 @@ def pair_exact(left: Node, right: Node, outcomes: Sequence[str], density: Univar
 
 def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> PowerAnswer:
     order = relevant_outcomes([tree], outcomes)
-    require_exact_dimension(order)
     points = sorted(lottery_points(tree, order))
+    if _single_outcomes(points):  # the maximum of n i.i.d. draws: order statistics
+        return PowerAnswer(Number(expected_maximum(density, len(points)), True),
+                           "exact: the expected maximum of i.i.d. utilities (order statistics)")
+    require_exact_dimension(order)
+    points = hull_vertices(points)
     total = Fraction(0)
     for z in points:
         limits.check("integrating over optimality regions")
@@ -222,7 +246,6 @@ def plan_probabilities(tree: Node, outcomes: Sequence[str], distribution: Distri
     points = sorted(grouped)
     density = distribution.polynomial_density()
     if density is not None and sampling is None:
-        require_exact_dimension(order)
         masses = optimal_masses(points, density) if len(points) > 1 else {points[0]: Fraction(1)}
         shares = {z: Number(m, True) for z, m in masses.items()}
         reached = {o: Number(sum((m * z[i] for z, m in masses.items()), Fraction(0)), True)

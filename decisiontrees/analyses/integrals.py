@@ -125,3 +125,22 @@ def _determinant(matrix: list[list[Fraction]]) -> Fraction:
                 for c in range(column, n):
                     matrix[r][c] -= factor * matrix[column][c]
     return result
+
+
+def expected_maximum(density: Univariate, n: int) -> Fraction:
+    """``E[max of n i.i.d. draws]`` for a polynomial density on [0, 1]:
+    ``∫ x · n F(x)^(n−1) f(x) dx`` with ``F`` the distribution function."""
+    cumulative = [Fraction(0)] + [c / (k + 1) for k, c in enumerate(density)]  # F, by powers
+    power = [Fraction(1)]
+    for _ in range(n - 1):
+        power = _times(power, cumulative)
+    integrand = _times(_times(power, list(density)), [Fraction(0), Fraction(1)])
+    return n * sum((c / (k + 1) for k, c in enumerate(integrand)), Fraction(0))
+
+
+def _times(left: Sequence[Fraction], right: Sequence[Fraction]) -> list[Fraction]:
+    product = [Fraction(0)] * (len(left) + len(right) - 1)
+    for i, a in enumerate(left):
+        for j, b in enumerate(right):
+            product[i + j] += a * b
+    return product

@@ -94,3 +94,22 @@ def full_dimensional(normals: Sequence[Sequence[Fraction]], d: int,
     """Whether the polytope has positive d-dimensional volume (cheaper than the volume)."""
     with _normaliz_errors():
         return bool(_cone(normals, d, offsets).AffineDim() == d)
+
+
+def hull_vertices(points: Sequence[Sequence[Fraction]]) -> list[int]:
+    """The indices of the points that are vertices of their convex hull (one of each group
+    of equal points)."""
+    rows = []
+    for point in points:
+        scale = lcm(*(Fraction(a).denominator for a in point))
+        rows.append([int(Fraction(a) * scale) for a in point] + [scale])
+    with _normaliz_errors():
+        found = _normaliz().Cone(vertices=rows).VerticesOfPolyhedron()
+    vertices = {tuple(Fraction(x, v[-1]) for x in v[:-1]) for v in found}
+    chosen, seen = [], set()
+    for k, point in enumerate(points):
+        key = tuple(Fraction(a) for a in point)
+        if key in vertices and key not in seen:
+            seen.add(key)
+            chosen.append(k)
+    return chosen
