@@ -51,7 +51,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("Membership",), "decisiontrees.analyses.membership"),
     **dict.fromkeys(("Diagram",), "decisiontrees.notebook"),
     **dict.fromkeys(("DecisionTreesError", "SpecError", "RefusedError", "ArgumentError",
-                     "Diagnostic"), "decisiontrees.errors"),
+                     "CrossCheckFailed", "Diagnostic"), "decisiontrees.errors"),
 }
 
 __all__ = sorted(_EXPORTS)

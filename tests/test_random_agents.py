@@ -408,3 +408,15 @@ def test_power_of_a_choice_among_k_outcomes_in_closed_form(k):
                                                                for j in range(k)])
         assert found == total
     assert 0 < found < 1
+
+
+def test_a_failed_internal_check_reaches_the_python_api_with_its_reason(monkeypatch):
+    import decisiontrees as dt
+    from decisiontrees.analyses import agents as random_agents
+
+    def broken(*arguments, **keywords):
+        raise CrossCheckFailed("optimality regions have total probability 2, not 1")
+
+    monkeypatch.setattr(random_agents, "choice_probabilities_exact", broken)
+    with pytest.raises(dt.CrossCheckFailed, match="total probability 2"):
+        dt.choice_probabilities(dt.choice({"a": "a", "b": "b"}))
