@@ -375,13 +375,15 @@ class PermutationGroup:
 
 
 def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
-             group: PermutationGroup | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
+             group: PermutationGroup | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+             refine: bool = True) -> Verdict:
     """P3 (``relation`` "inclusion") or P4 ("interiority"): some allowed ``σ`` with
     ``σ·L(right) ⊊ L(left)``, or ``σ·L(right)`` inside the interior of ``L(left)``.
 
     Only where ``σ`` sends the outcomes of ``right`` matters, so the search runs over those
-    injective maps; maps are ruled out first by reachability, then by a pool of utility
-    functions that refuted earlier maps, and only then by the full check.
+    injective maps; maps are ruled out first by the probabilities with which each tree can
+    reach each outcome (unless ``refine`` is False: the benchmark's baseline), then by a pool
+    of utility functions that refuted earlier maps, and only then by the full check.
     """
     if relation not in ("inclusion", "interiority"):
         raise ArgumentError(f"permuted(): relation must be \"inclusion\" (P3) or "
@@ -395,7 +397,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     candidates = {s: [t for t in names if group.allows(s, t)
                       and (s not in reachable_right or t in reachable_left)] for s in sources}
     forced: frozenset[str] = frozenset()
-    if not is_symbolic(left) and not is_symbolic(right):
+    if refine and not is_symbolic(left) and not is_symbolic(right):
         candidates, forced = _reach_refinement(left, right, names, sources, candidates,
                                                strict=relation == "interiority")
     pool: list[dict[str, Fraction]] = []
