@@ -203,3 +203,41 @@ def test_a_search_on_a_dask_cluster_returns_what_a_local_search_returns(write):
     assert remote.status == local.status == "answer"
     assert remote.answer.value["hits"] == local.answer.value["hits"]
     assert remote.answer.value["examined"] == local.answer.value["examined"]
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_one_representative_per_renaming_and_exchange_of_the_trees(swap):
+    """The filter keeps exactly one tuple of each class, the classes computed here from the
+    renamed forms directly (exchanging the two trees too, when the property allows it)."""
+    outcomes = ("a", "b", "c")
+    generated = trees(Bounds(outcomes, 3))
+    forms = renamed_forms(generated, outcomes)
+    by_form = {f[0]: i for i, f in enumerate(forms)}
+    pairs = list(itertools.product(range(len(generated)), repeat=2))
+    def members(i, j):
+        found = {(by_form[forms[i][k]], by_form[forms[j][k]]) for k in range(len(forms[i]))}
+        return frozenset(found | {(b, a) for a, b in found} if swap else found)
+
+    classes = {members(i, j) for i, j in pairs}
+    kept = [p for p in pairs if least_tuple(p, forms, swap)]
+    assert len(kept) == len(classes)
+    assert {members(*p) for p in kept} == classes  # one from each class
+
+
+def test_a_search_symmetric_in_its_trees_examines_each_unordered_pair_once(tmp_path):
+    from decisiontrees import load, run
+
+    text = ("outcomes a, b, c\n"
+            "search both(t, s) where incomparable(t, s) with nodes = 4, hits = count\n"
+            "search one_way(t, s) where incomparable(t, s) and strategies(t) >= 1 "
+            "with nodes = 4, hits = count\n")
+    path = tmp_path / "s.dtree"
+    path.write_text(text)
+    both, one_way = run(load(path))
+    assert both.answer.evidence.question.swappable
+    assert not one_way.answer.evidence.question.swappable
+    # a class of (t, s) under renamings holds one or two classes under renamings and
+    # exchange (one when some renaming of (s, t) is (t, s))
+    found, ordered = both.answer.evidence.found, one_way.answer.evidence.found
+    assert ordered / 2 <= found < ordered
+    assert both.answer.evidence.examined < one_way.answer.evidence.examined

@@ -173,9 +173,16 @@ def renamed_forms(candidates: Sequence[Candidate], outcomes: Sequence[str]) -> l
     return [[repr(renamed_key(c.key, r)) for r in renamings] for c in candidates]
 
 
-def least_tuple(indices: Sequence[int], forms: list[list[str]]) -> bool:
-    """Whether the tuple of candidates ``indices`` is the least of its renamings, in the
-    order of their forms' texts: exactly one tuple of each class is (ties are renamings that
-    change nothing)."""
+def least_tuple(indices: Sequence[int], forms: list[list[str]], swap: bool = False) -> bool:
+    """Whether the tuple of candidates ``indices`` is the least of its renamings (and, with
+    ``swap``, of theirs with the two trees exchanged), in the order of their forms' texts:
+    exactly one tuple of each class is (ties are renamings that change nothing)."""
     mine = [forms[i][0] for i in indices]
-    return all([forms[i][k] for i in indices] >= mine for k in range(1, len(forms[indices[0]])))
+    if swap and [forms[i][0] for i in reversed(indices)] < mine:
+        return False
+    for k in range(1, len(forms[indices[0]])):
+        if [forms[i][k] for i in indices] < mine:
+            return False
+        if swap and [forms[i][k] for i in reversed(indices)] < mine:
+            return False
+    return True

@@ -78,7 +78,7 @@ class SearchChecker:
         question = SearchQuestion(item.name, item.variables, condition, bounds,
                                   _symmetric(item.condition, set(item.variables),
                                              set(self.names.names("distribution"))), hits,
-                                  workers)
+                                  workers, _swappable(item.condition, item.variables))
         kind = StatementKind.QUERY if item.expect is None else StatementKind.CLAIM
         return Statement(kind, "search", question, item.expect == "none", None, None,
                          self.reporter.text_at(item.span), item.span,
@@ -196,6 +196,31 @@ class SearchChecker:
 def _keyword(setting: Setting) -> Keyword:
     assert not isinstance(setting.value, NumberList)
     return Keyword(setting.name, setting.value, setting.span)
+
+
+# questions whose answer does not change when their two trees are exchanged
+SYMMETRIC_IN_TREES = frozenset({"equivalent", "incomparable", "distribution_dependent"})
+SYMMETRIC_WORDS = frozenset({"equivalent", "incomparable"})  # of compare(t, s)
+
+
+def _swappable(condition: Asked | Connective, variables: tuple[str, ...]) -> bool:
+    """Whether exchanging the two tree variables cannot change the condition: every call in
+    it asks a question symmetric in its two trees about exactly those two (``compare`` only
+    against equivalent or incomparable)."""
+    if len(variables) != 2:
+        return False
+    if isinstance(condition, Connective):
+        return all(_swappable(part, variables) for part in condition.parts)
+    call = condition.call
+    trees = [a.name for a in call.arguments[:2] if isinstance(a, Var)]
+    if sorted(trees) != sorted(variables) or isinstance(condition.expected, Call):
+        return False
+    if any(isinstance(a, Var) and a.name in variables for a in call.arguments[2:]):
+        return False
+    if call.name in SYMMETRIC_IN_TREES:
+        return True
+    return call.name == "compare" and isinstance(condition.expected, Var) \
+        and condition.expected.name in SYMMETRIC_WORDS
 
 
 def _symmetric(condition: Asked | Connective, variables: set[str], laws: set[str]) -> bool:

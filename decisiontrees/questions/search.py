@@ -63,6 +63,7 @@ class SearchQuestion(Question):
     symmetric: bool  # the condition names no outcome: renamings need not be examined
     hits: int | None  # None: every hit; 0: only count
     workers: int = 1  # processes examining candidates
+    swappable: bool = False  # two trees, and exchanging them cannot change the condition
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,7 @@ class SearchEvidence(Evidence):
                  f"probabilities {', '.join(str(p) for p in bounds.probabilities)}, outcomes "
                  f"{', '.join(bounds.outcomes)}",
                  f"examined {count_text(self.examined)} candidates of {count_text(self.generated)}"
-                 + (" (the others rename outcomes of one examined)" if self.question.symmetric
-                    else "") + f", smallest first, in {self.seconds:.1f} s"]
+                 + self._reduction() + f", smallest first, in {self.seconds:.1f} s"]
         if self.unknown:
             shown.append(f"{self.unknown} candidates undecided (unknown): not complete")
         elif self.complete:
@@ -102,6 +102,11 @@ class SearchEvidence(Evidence):
             shown += [f"  tree {name} = {text}" for name, text in hit.trees]
             shown += [f"  {line}" for line in hit.lines]
         return tuple(shown)
+
+    def _reduction(self) -> str:
+        ways = (["rename outcomes of"] if self.question.symmetric else []) + \
+            (["exchange the two trees of"] if self.question.swappable else [])
+        return f" (the others {' or '.join(ways)} one examined)" if ways else ""
 
     def to_json(self) -> dict[str, JSON]:
         return {"examined": self.examined, "generated": self.generated, "found": self.found,
@@ -341,7 +346,7 @@ def _examine_on_worker(question: SearchQuestion, spec: Spec, judge: Any,
                        chunk: tuple[int, int]) -> ChunkResult:
     """A chunk examined on a cluster worker: the candidates are rebuilt once per search."""
     global _JOB
-    key = repr((question.bounds, question.variables, question.symmetric))
+    key = repr((question.bounds, question.variables, question.symmetric, question.swappable))
     if key not in _WORKER_SPACES:
         candidates = trees(question.bounds)
         forms = renamed_forms(candidates, question.bounds.outcomes) if question.symmetric \
@@ -376,7 +381,9 @@ def _examine(chunk: tuple[int, int]) -> ChunkResult:
     for index in range(*chunk):
         if _PARENT and os.getppid() != _PARENT:
             os._exit(0)  # the search was stopped (its process killed): stop too
-        if question.symmetric and not least_tuple(combos[index], forms):
+        if question.symmetric and not least_tuple(combos[index], forms, question.swappable):
+            continue
+        if question.swappable and not question.symmetric and combos[index][0] > combos[index][1]:
             continue
         combo = [candidates[i] for i in combos[index]]
         limits.check("searching")
