@@ -37,8 +37,8 @@ from decisiontrees.analyses.orbits import Share, Strength
 from decisiontrees.analyses.parametric_agents import PiecewiseAnswer
 from decisiontrees.analyses.relations import PermutationGroup, Verdict
 from decisiontrees.analyses.rules import RuleChoice
-from decisiontrees.checking.loader import load, load_question
-from decisiontrees.errors import ArgumentError, Diagnostic, Span, SpecError
+from decisiontrees.checking.loader import load, load_question, parse
+from decisiontrees.errors import ArgumentError, DecisionTreesError, Diagnostic, Span, SpecError
 from decisiontrees.evidence.verify import CLAIMS_FORMAT, Failure, Summary, load_json, read_claims
 from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
 from decisiontrees.evidence.verify import VERSION as CERTIFICATE_VERSION
@@ -52,7 +52,8 @@ from decisiontrees.model.spec import Spec
 from decisiontrees.questions.base import Status
 from decisiontrees.questions.relations import certifiable, claim_document
 from decisiontrees.questions.run import Result, RunLimits, run, run_statement
-from decisiontrees.questions.search import CHECKPOINT, CLUSTER_HINT, SCHEDULER
+from decisiontrees.questions.search import CHECKPOINT, CLUSTER_HINT, SCHEDULER, SearchEvidence
+from decisiontrees.render.explain import Explanation, explain
 from decisiontrees.render.plot import plot as draw_plot
 from decisiontrees.report import FileReport
 
@@ -137,6 +138,28 @@ def search_file(path: str, checkpoint: str | None = None,
     finally:
         CHECKPOINT.reset(token)
         SCHEDULER.reset(cluster)
+
+
+def hit_explanations(path: str, report: FileReport) -> list[tuple[str, Explanation | str]]:
+    """For each hit of each two-tree search in ``report`` (from :func:`search_file`), the
+    explanation figure of how its two trees compare (as ``render --explain`` draws it), or
+    why there is none; named ``<search>-<k>``."""
+    spec = load(path)
+    found: list[tuple[str, Explanation | str]] = []
+    for result in report.results:
+        evidence = result.answer.evidence
+        if not isinstance(evidence, SearchEvidence) or len(evidence.question.variables) != 2:
+            continue
+        for number, hit in enumerate(evidence.hits, start=1):
+            name = f"{evidence.question.name}-{number}"
+            (left, _), (right, _) = hit.trees
+            text = "outcomes " + ", ".join(spec.outcomes) + "\n" + "".join(
+                f"tree {variable} = {tree}\n" for variable, tree in hit.trees)
+            try:
+                found.append((name, explain(parse(text), left, right)))
+            except DecisionTreesError as problem:
+                found.append((name, str(problem)))
+    return found
 
 
 def ask(path: str, question: str, parameters: Mapping[str, Fraction] | None = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from decisiontrees.api import (
     MAX_SWEEP_POINTS,
     certificates,
     check_paths,
+    hit_explanations,
     plot_answer,
     search_file,
     spec_files,
@@ -241,6 +243,11 @@ def _parser() -> argparse.ArgumentParser:
     searching.add_argument("--scheduler", metavar="ADDRESS",
                            help="a Dask scheduler (tcp://host:8786) whose workers examine the "
                            "candidates; needs pip install 'decisiontrees[cluster]'")
+    searching.add_argument("--figures", metavar="DIR",
+                           help="also draw each hit of a two-tree search as `render --explain` "
+                           "does, into DIR/<search>-<k>.<format>")
+    searching.add_argument("--to", choices=("svg", "pdf", "png", "dot", "tex"), default="svg",
+                           help="with --figures: the format (default svg)")
     searching.set_defaults(run=_search)
 
     fmt = commands.add_parser("fmt", parents=[common],
@@ -449,6 +456,16 @@ def _search(arguments: argparse.Namespace) -> int:
         print(json.dumps(as_json(reports), indent=2))
     else:
         print(render_text(reports))
+    if arguments.figures and reports[0].valid:
+        os.makedirs(arguments.figures, exist_ok=True)
+        for name, figure in hit_explanations(arguments.file, reports[0]):
+            output = os.path.join(arguments.figures, f"{name}.{arguments.to}")
+            if isinstance(figure, str):
+                print(f"{name}: no figure ({figure})", file=sys.stderr)
+            elif arguments.to == "tex":
+                _emit(figure.tikz(), output)
+            else:
+                print(f"wrote {write(figure.dot(), output, arguments.to)}", file=sys.stderr)
     return exit_code(reports)
 
 

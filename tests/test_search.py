@@ -241,3 +241,17 @@ def test_a_search_symmetric_in_its_trees_examines_each_unordered_pair_once(tmp_p
     found, ordered = both.answer.evidence.found, one_way.answer.evidence.found
     assert ordered / 2 <= found < ordered
     assert both.answer.evidence.examined < one_way.answer.evidence.examined
+
+
+def test_search_draws_each_hit_as_an_explanation_on_request(tmp_path, capsys):
+    from decisiontrees.cli import main
+
+    spec = tmp_path / "s.dtree"
+    spec.write_text("outcomes a, b, c\n"
+                    "search inc(t, s) where incomparable(t, s) with nodes = 3, hits = 2\n")
+    figures = tmp_path / "figures"
+    assert main(["search", str(spec), "--figures", str(figures), "--to", "dot"]) == 0
+    drawn = sorted(p.name for p in figures.iterdir())
+    assert drawn == ["inc-1.dot", "inc-2.dot"]
+    text = (figures / "inc-1.dot").read_text()
+    assert "incomparable" in text and "digraph" in text
