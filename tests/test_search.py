@@ -255,3 +255,20 @@ def test_search_draws_each_hit_as_an_explanation_on_request(tmp_path, capsys):
     assert drawn == ["inc-1.dot", "inc-2.dot"]
     text = (figures / "inc-1.dot").read_text()
     assert "incomparable" in text and "digraph" in text
+
+
+def test_cheap_conjuncts_are_examined_first_without_changing_the_hits(tmp_path):
+    from decisiontrees import load, run
+
+    path = tmp_path / "s.dtree"
+    path.write_text(
+        "outcomes a, b, c\n"
+        "search slow(t, s) where convergence(t, s) == strict and dominates(t, s) "
+        "and not equivalent(t, s) with nodes = 4, hits = count\n"
+        "search fast(t, s) where dominates(t, s) and not equivalent(t, s) "
+        "and convergence(t, s) == strict with nodes = 4, hits = count\n")
+    slow, fast = run(load(path))
+    order = [p.statement.name if p.statement else p.parts[0].statement.name
+             for p in slow.answer.evidence.question.condition.parts]
+    assert order == ["dominates", "equivalent", "convergence"]
+    assert slow.answer.evidence.found == fast.answer.evidence.found

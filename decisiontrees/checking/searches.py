@@ -89,7 +89,10 @@ class SearchChecker:
             parts = [self.condition(part) for part in syntax.parts]
             if any(part is None for part in parts):
                 return None
-            return Condition(syntax.word, tuple(p for p in parts if p is not None))
+            # cheap questions first: `and` stops at the first part that fails, `or` at the
+            # first that holds, and the answer does not depend on the order
+            ordered = sorted((p for p in parts if p is not None), key=_cost)
+            return Condition(syntax.word, tuple(ordered))
         checked = self.statements.question(syntax.call)
         if checked is None:
             return None
@@ -196,6 +199,20 @@ class SearchChecker:
 def _keyword(setting: Setting) -> Keyword:
     assert not isinstance(setting.value, NumberList)
     return Keyword(setting.name, setting.value, setting.span)
+
+
+# how expensive each question usually is, to examine cheap conjuncts first (others: 1)
+COSTS = {**dict.fromkeys(("value", "optimal", "strategies", "plans", "lotteries", "reachable"), 0),
+         **dict.fromkeys(("permuted_inclusion", "permuted_interiority", "choices", "chosen", "tie",
+                          "prefers", "power", "plan_probabilities", "outcome_probabilities",
+                          "region"), 2),
+         **dict.fromkeys(("convergence", "distribution_dependent", "orbit_share"), 3)}
+
+
+def _cost(condition: Condition) -> int:
+    if condition.statement is not None:
+        return COSTS.get(condition.statement.name, 1)
+    return max(_cost(part) for part in condition.parts)
 
 
 # questions whose answer does not change when their two trees are exchanged
