@@ -18,6 +18,7 @@ from typing import Any
 from decisiontrees import limits
 from decisiontrees.analyses import plans as analysis
 from decisiontrees.analyses import structural
+from decisiontrees.analyses.agents import sampled_values
 from decisiontrees.errors import ArgumentError
 from decisiontrees.evidence.checks import (
     check_farkas,
@@ -129,6 +130,43 @@ def quick_witness(better: Node, worse: Node, utility_class: UtilityClass) -> dic
     return None
 
 
+SAMPLED_GUESSES = 4096
+GRID = 20  # sampled utilities take values k/20, so every guess is an exact rational
+
+
+def sampled_witness(better: Node, worse: Node, utility_class: UtilityClass,
+                    seed: int = 0) -> dict[str, Fraction] | None:
+    """A utility function in the class under which ``better`` beats ``worse``, found by
+    evaluating both trees on a few thousand seeded utilities at once (floating point, only to
+    choose) and re-checked exactly; None when none of them is a witness. Uniform values,
+    0/1 indicators of random sets, and values near a random order are tried."""
+    if utility_class.features:
+        return None
+    import numpy as np
+
+    names = utility_class.outcomes
+    rng = np.random.default_rng(seed)
+    n, d = SAMPLED_GUESSES, len(names)
+    grids = [rng.integers(0, GRID + 1, (n, d)),
+             rng.integers(0, 2, (n, d)) * GRID,
+             np.argsort(rng.random((n, d)), axis=1) * GRID // max(d - 1, 1)]
+    order_better, order_worse = postorder(better), postorder(worse)
+    for grid in grids:
+        limits.check("sampling utility functions for a witness")
+        high, low = sampled_values([better, worse], names, grid / GRID)
+        gaps = high - low
+        for index in np.argsort(-gaps)[:8]:
+            if gaps[index] <= 0:
+                break
+            guess = {o: Fraction(int(k), GRID) for o, k in zip(names, grid[index])}
+            if utility_class.constraints and not utility_class.contains(guess):
+                continue
+            if analysis.node_values(better, guess, order_better)[id(better)] > \
+                    analysis.node_values(worse, guess, order_worse)[id(worse)]:
+                return guess
+    return None
+
+
 def _search(better: Node, worse: Node, utility_class: UtilityClass, timeout_ms: int,
             strict: bool = True, nonconstant: bool = False) -> dict[str, Fraction] | None | str:
     """A verified ``u`` in the class under which ``better`` beats ``worse``; None if none
@@ -180,6 +218,10 @@ def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None
     if proof is not None:
         return Verdict("dominates", True, "structural proof (no solver)",
                        certificate=_structural_certificate(left, right, proof))
+    sampled = sampled_witness(right, left, utility_class)
+    if sampled is not None:
+        return Verdict("dominates", False, "sampled utility functions (no solver), checked "
+                       "exactly", witness=make_witness(left, right, sampled, utility_class))
     found = _search(right, left, utility_class, timeout_ms)
     if isinstance(found, str):
         return Verdict("dominates", None, _solver_name(), reason=found)
