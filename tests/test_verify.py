@@ -314,3 +314,40 @@ def test_random_tampering_is_never_accepted_as_a_false_statement(examples, examp
             where = (certificate["claim"]["file"], certificate["claim"]["line"])
             assert certificate["holds"] == truth[where]
     assert accepted < 300  # most mutants are rejected
+
+
+NORMAL_FORM = """\
+outcomes a, b, c, d
+tree coins = chance { 1/3: choice { x: a, y: b }, 1/3: choice { x: b, y: c }, 1/3: d }
+tree normal = choice {
+    s1: chance { 1/3: a, 1/3: b, 1/3: d },
+    s2: chance { 1/3: a, 1/3: c, 1/3: d },
+    s3: chance { 1/3: b, 1/3: b, 1/3: d },
+    s4: chance { 1/3: b, 1/3: c, 1/3: d },
+}
+claim dominates(normal, coins)
+"""
+
+
+def _distribute_step(document):
+    (certificate,) = document["certificates"]
+    return next(s for s in certificate["evidence"]["steps"] if s["rule"] == "distribute")
+
+
+def test_a_normal_form_contains_its_tree_by_a_checked_distribute_step(tmp_path):
+    path, document = spec_and_certificate(tmp_path, NORMAL_FORM)
+    assert _distribute_step(document)["child"] == [0, 1, 2, 3]
+    assert verify(document, claims_of(path)) is None
+
+
+@pytest.mark.parametrize("picks", [[0, 1, 3, 2], [0, 1, 2], [0, 1, 2, 9], "0123", [0, 1, 2, True],
+                                   None])
+def test_a_tampered_distribute_step_is_rejected(tmp_path, picks):
+    path, document = spec_and_certificate(tmp_path, NORMAL_FORM)
+    step = _distribute_step(document)
+    if picks is None:
+        del step["child"]
+    else:
+        step["child"] = picks
+    failure = verify(document, claims_of(path))
+    assert failure is not None and "distribute" in failure

@@ -245,6 +245,8 @@ def _structural_certificate(left: Node, right: Node, proof: list[structural.Step
                                  "rule": step.rule}
         if step.choice_index is not None:
             entry["child"] = step.choice_index
+        if step.choices is not None:
+            entry["child"] = list(step.choices)
         steps.append(entry)
     return {"kind": "structural", "steps": steps}
 

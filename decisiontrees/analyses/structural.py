@@ -10,7 +10,12 @@ Rules, each sound because lottery sets are convex and Minkowski sums are monoton
   ``L(b)`` (then ``L(a) ⊇ Σ p_k L(b) = L(b)``);
 - ``pair``: ``a`` and ``b`` are chance nodes with equal probabilities and ``L(b_k) ⊆ L(a_k)``;
 - ``simplex``: ``a`` contains ``δ_o`` (can force ``o``) for every outcome ``o`` that ``b`` reaches
-  with positive probability, so ``L(a) ⊇ Δ(those outcomes) ⊇ L(b)``.
+  with positive probability, so ``L(a) ⊇ Δ(those outcomes) ⊇ L(b)``;
+- ``distribute``: ``b`` is a chance node and ``a`` a choice; for every way of taking one child
+  of each choice among ``b``'s children (a child that is no choice is taken as it is), some
+  child of ``a`` is a chance node with ``b``'s probabilities whose children contain those
+  pairwise. ``L(b) = Σ q_j conv(∪_m L(c_jm))`` is the hull of those combinations' sums, each
+  inside ``L(a)``: a tree's normal form contains it.
 
 Forcing sets are computed first in one pass over ``a``, so the common case of two large
 trees that can each force every outcome costs a linear pass, not a search.
@@ -22,6 +27,8 @@ A proof is a list of steps, each naming its rule and the pairs it rests on.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 
 from decisiontrees import limits
@@ -30,6 +37,7 @@ from decisiontrees.errors import BudgetExhausted
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, Probability, postorder
 
 DEFAULT_BUDGET = 200_000
+MAX_COMBINATIONS = 1 << 16  # of `distribute` (the verifier has the same limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,7 @@ class Step:
     rule: str
     premises: tuple[tuple[Node, Node], ...]
     choice_index: int | None = None  # for "pick": which child of left
+    choices: tuple[int, ...] | None = None  # for "distribute": left's child per combination
 
 
 def occurring(node: Node) -> list[Node]:
@@ -96,7 +105,34 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
             possible = occurring(a)
             if all(prove(c, b) is not None for c in possible):
                 return Step(a, b, "nature", tuple((c, b) for c in possible))
+        if isinstance(a, Choice) and isinstance(b, Chance):
+            return distribute(a, b)
         return None
+
+    def distribute(a: Choice, b: Chance) -> Step | None:
+        options = [list(c.children) if isinstance(c, Choice) else [c] for c in occurring(b)]
+        weights = [p for p in b.probabilities if p != 0]
+        if math.prod(len(o) for o in options) > MAX_COMBINATIONS:
+            return None
+        candidates = [k for k, child in enumerate(a.children) if isinstance(child, Chance)
+                      and [p for p in child.probabilities if p != 0] == weights]
+        by_children = {tuple(id(x) for x in occurring(a.children[k])): k for k in candidates}
+        picks: list[int] = []
+        premises: dict[tuple[int, int], tuple[Node, Node]] = {}
+        for combination in itertools.product(*options):
+            k = by_children.get(tuple(id(c) for c in combination))
+            if k is None and len(candidates) <= 64:
+                k = next((j for j in candidates if all(
+                    prove(x, c) is not None
+                    for x, c in zip(occurring(a.children[j]), combination))), None)
+            if k is None:
+                return None
+            for x, c in zip(occurring(a.children[k]), combination):
+                if prove(x, c) is None:
+                    return None
+                premises[(id(x), id(c))] = (x, c)
+            picks.append(k)
+        return Step(a, b, "distribute", tuple(premises.values()), choices=tuple(picks))
 
     if left is right:
         return [Step(left, right, "same", ())]

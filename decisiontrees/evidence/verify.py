@@ -47,6 +47,7 @@ length of every number, the number of plan lotteries enumerated.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -70,6 +71,7 @@ MAX_FILE_BYTES = 512 * 2**20
 MAX_NODES = 2_000_000
 MAX_NUMBER_DIGITS = 20_000
 PLAN_LIMIT = 100_000  # plan lotteries enumerated for one certificate
+MAX_COMBINATIONS = 1 << 16  # of one `distribute` step
 _NUMBER = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
 
@@ -451,7 +453,35 @@ class _Rules:
                     and left.weights[a] == right.weights[b]
                     and all((x, y) in proven for x, y in zip(left.children[a],
                                                              right.children[b])))
+        if rule == "distribute":
+            return self.distribute(a, b, child)
         return False
+
+    def distribute(self, a: int, b: int, picks: Any) -> bool:
+        """Left ``a`` is a choice; right ``b`` a chance node; for each combination of one child
+        of every choice among ``b``'s children (in itertools.product order), ``picks`` names
+        a child of ``a``: a chance node with ``b``'s probabilities whose children contain the
+        combination's pairwise."""
+        left, right, proven = self.left, self.right, self.proven
+        if left.kinds[a] != "choice" or right.kinds[b] != "chance" or not isinstance(picks, list):
+            return False
+        weights = [p for p in right.weights[b] if p != 0]
+        options = [right.children[c] if right.kinds[c] == "choice" else [c]
+                   for c in right.occurring(b)]
+        total = 1
+        for option in options:
+            total *= len(option)
+        if total > MAX_COMBINATIONS or len(picks) != total:
+            return False
+        for combination, k in zip(itertools.product(*options), picks):
+            if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(left.children[a]):
+                return False
+            node = left.children[a][k]
+            if left.kinds[node] != "chance" or [p for p in left.weights[node] if p != 0] != weights:
+                return False
+            if not all((x, y) in proven for x, y in zip(left.occurring(node), combination)):
+                return False
+        return True
 
     def same(self, a: int, b: int) -> bool:
         """Whether the subtrees at ``a`` and ``b`` are identical (each pair compared once)."""
