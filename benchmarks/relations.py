@@ -331,7 +331,34 @@ def family_e(args):
             with_baselines=k <= 10)
 
 
-FAMILIES = {"a": family_a, "b": family_b, "c": family_c, "d": family_d, "e": family_e}
+def family_f(args):
+    print("\n### (f) garbled copies: a random tree against an equivalent copy with chance "
+          "branches split, nested and reordered and choices regrouped, both ways\n\n" + HEADER)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from strategies import garble
+
+    for size in (150, 1_000, 10_000):
+        rng = random.Random(size)
+        tree = random_tree(size, rng, chance_share=0.5)
+        copy = garble(tree, random.Random(size + 1))
+
+        def decide(tree=tree, copy=copy):
+            forward = relations.dominates(tree, copy, outcomes=OUTCOMES)
+            backward = relations.dominates(copy, tree, outcomes=OUTCOMES)
+            ok = verified("dominates", tree, copy, forward) and \
+                verified("dominates", copy, tree, backward)
+            return forward, backward, ok
+
+        engine, (forward, backward, ok) = timed(decide, args.repeat)
+        states = {True: "holds", False: "fails", None: "unknown"}
+        text = (f"{states[forward.holds]} / {states[backward.holds]}, "
+                f"{'verified' if ok else 'NOT VERIFIED'}")
+        row(f"{size:,} nodes", engine, text, copy, tree, args.baseline_timeout,
+            with_baselines=size <= 1_000)
+
+
+FAMILIES = {"a": family_a, "b": family_b, "c": family_c, "d": family_d, "e": family_e,
+            "f": family_f}
 
 
 def main() -> None:

@@ -42,3 +42,33 @@ def lotteries(outcomes: tuple[str, ...] = OUTCOMES) -> st.SearchStrategy[dict[st
     return st.lists(st.integers(0, 4), min_size=len(outcomes), max_size=len(outcomes)).filter(
         lambda ws: sum(ws) > 0
     ).map(lambda ws: {o: Fraction(w, sum(ws)) for o, w in zip(outcomes, ws) if w})
+
+
+def garble(tree: Node, rng) -> Node:  # type: ignore[no-untyped-def]
+    """An equivalent copy of ``tree`` (the same lottery set): choices reordered and regrouped
+    under nested choices, chance branches reordered, split in two (the halves garbled apart)
+    and nested under a chance node of their own."""
+    from decisiontrees.model.nodes import Chance, Choice
+
+    if isinstance(tree, Choice):
+        kids = [garble(c, rng) for c in tree.children]
+        rng.shuffle(kids)
+        if len(kids) >= 3 and rng.random() < 0.5:
+            k = rng.randint(2, len(kids) - 1)
+            kids = [choice({f"n{i}": c for i, c in enumerate(kids[:k])}), *kids[k:]]
+        return choice({f"g{i}": c for i, c in enumerate(kids)})
+    if isinstance(tree, Chance):
+        branches = [(p, garble(c, rng)) for p, c in zip(tree.probabilities, tree.children)]
+        original = list(zip(tree.probabilities, tree.children))
+        if rng.random() < 0.5:
+            k = rng.randrange(len(branches))
+            p, child = original[k]
+            branches[k:k + 1] = [(p / 2, garble(child, rng)), (p / 2, garble(child, rng))]
+        rng.shuffle(branches)
+        if len(branches) >= 3 and rng.random() < 0.5:
+            (p, x), (q, y) = branches[0], branches[1]
+            if p + q > 0:
+                inner = chance([(p / (p + q), x), (q / (p + q), y)])
+                branches = [(p + q, inner), *branches[2:]]
+        return chance(branches)
+    return tree

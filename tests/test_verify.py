@@ -351,3 +351,41 @@ def test_a_tampered_distribute_step_is_rejected(tmp_path, picks):
         step["child"] = picks
     failure = verify(document, claims_of(path))
     assert failure is not None and "distribute" in failure
+
+
+GARBLED = """\
+outcomes a, b, c
+tree coin = chance { 1/2: a, 1/4: b, 1/4: c }
+tree garbled = chance { 1/4: b, 1/4: a, 1/2: chance { 1/2: a, 1/2: c } }
+claim dominates(coin, garbled)
+"""
+
+
+def _transport_step(document):
+    (certificate,) = document["certificates"]
+    return next(s for s in certificate["evidence"]["steps"] if s["rule"] == "transport")
+
+
+def test_a_reordered_split_and_nested_chance_node_is_matched_by_a_checked_transport(tmp_path):
+    path, document = spec_and_certificate(tmp_path, GARBLED)
+    assert _transport_step(document)["child"]
+    assert verify(document, claims_of(path)) is None
+
+
+@pytest.mark.parametrize("change", [
+    lambda flow: flow[0].__setitem__(2, "1/3"),  # amounts no longer sum to the probabilities
+    lambda flow: flow[0].__setitem__(2, "0"),
+    lambda flow: flow[0].__setitem__(2, "-1/4"),
+    lambda flow: flow.pop(),
+    lambda flow: flow[0].__setitem__(0, 7),  # no such flattened child
+    lambda flow: flow[0].__setitem__(1, True),
+    lambda flow: flow.append([0, 0, "0"]),
+    lambda flow: flow[0].__setitem__(2, 1),
+    # same sums, but routed between unrelated children (a into b, b into a): unproven pairs
+    lambda flow: (flow[0].__setitem__(1, 0), flow[2].__setitem__(1, 1)),
+])
+def test_a_tampered_transport_step_is_rejected(tmp_path, change):
+    path, document = spec_and_certificate(tmp_path, GARBLED)
+    change(_transport_step(document)["child"])
+    failure = verify(document, claims_of(path))
+    assert failure is not None and "transport" in failure

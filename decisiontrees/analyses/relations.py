@@ -247,6 +247,8 @@ def _structural_certificate(left: Node, right: Node, proof: list[structural.Step
             entry["child"] = step.choice_index
         if step.choices is not None:
             entry["child"] = list(step.choices)
+        if step.flow is not None:
+            entry["child"] = [[i, j, str(amount)] for i, j, amount in step.flow]
         steps.append(entry)
     return {"kind": "structural", "steps": steps}
 

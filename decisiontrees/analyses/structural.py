@@ -15,7 +15,12 @@ Rules, each sound because lottery sets are convex and Minkowski sums are monoton
   of each choice among ``b``'s children (a child that is no choice is taken as it is), some
   child of ``a`` is a chance node with ``b``'s probabilities whose children contain those
   pairwise. ``L(b) = Σ q_j conv(∪_m L(c_jm))`` is the hull of those combinations' sums, each
-  inside ``L(a)``: a tree's normal form contains it.
+  inside ``L(a)``: a tree's normal form contains it;
+- ``transport``: ``a`` and ``b`` are chance nodes, each read as the mixture of its *flattened*
+  children (chance nodes below chance nodes expanded, probabilities multiplied, zero ones
+  dropped), and a transport plan ``π_ij >= 0`` with row sums ``p_i`` and column sums ``q_j``
+  uses only pairs with ``L(b_j) ⊆ L(a_i)``: then ``L(a) = Σ_ij π_ij L(a_i) ⊇ Σ_ij π_ij L(b_j)
+  = L(b)``. It matches chance nodes that were split, merged, nested or reordered.
 
 Forcing sets are computed first in one pass over ``a``, so the common case of two large
 trees that can each force every outcome costs a linear pass, not a search.
@@ -29,15 +34,27 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 from decisiontrees import limits
-from decisiontrees.analyses.plans import reachable_outcomes
+from decisiontrees.analyses.plans import node_values, reachable_outcomes
 from decisiontrees.errors import BudgetExhausted
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, Probability, postorder
+from decisiontrees.model.nodes import (
+    Chance,
+    Choice,
+    Leaf,
+    Node,
+    Probability,
+    is_symbolic,
+    postorder,
+)
 
 DEFAULT_BUDGET = 200_000
 MAX_COMBINATIONS = 1 << 16  # of `distribute` (the verifier has the same limit)
+MAX_FLATTENED = 4096  # children of a flattened chance node, for `transport` (likewise)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +67,7 @@ class Step:
     premises: tuple[tuple[Node, Node], ...]
     choice_index: int | None = None  # for "pick": which child of left
     choices: tuple[int, ...] | None = None  # for "distribute": left's child per combination
+    flow: tuple[tuple[int, int, Fraction], ...] | None = None  # for "transport": (i, j, π_ij)
 
 
 def occurring(node: Node) -> list[Node]:
@@ -67,11 +85,15 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
     """Steps proving ``L(right) ⊆ L(left)`` (the last one is the goal), or None if none found."""
     memo: dict[tuple[int, int], Step | None] = {}
     spent = [0]
+    may_contain = _value_test(left, right)
 
     def prove(a: Node, b: Node, hint: str | None = None) -> Step | None:
         key = (id(a), id(b))
         if key in memo:
             return memo[key]
+        if a is not b and not may_contain(a, b):
+            memo[key] = None
+            return None
         spent[0] += 1
         if spent[0] > budget:
             raise BudgetExhausted
@@ -107,7 +129,40 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
                 return Step(a, b, "nature", tuple((c, b) for c in possible))
         if isinstance(a, Choice) and isinstance(b, Chance):
             return distribute(a, b)
+        if isinstance(a, Chance) and isinstance(b, Chance):
+            return transport(a, b)
         return None
+
+    def transport(a: Chance, b: Chance) -> Step | None:
+        mine, theirs = flattened(a), flattened(b)
+        if mine is None or theirs is None:
+            return None
+        supply = _grouped(mine)  # node id -> (node, total probability, positions)
+        demand = _grouped(theirs)
+        edges: dict[tuple[int, int], bool] = {}
+        for x, _, _ in supply.values():
+            for y, _, _ in demand.values():
+                edges[(id(x), id(y))] = x is y or prove(x, y) is not None
+        plan = _transport_plan({k: v[1] for k, v in supply.items()},
+                               {k: v[1] for k, v in demand.items()},
+                               [pair for pair, ok in edges.items() if ok])
+        if plan is None:
+            return None
+        flow = []
+        premises = {}
+        for (x_id, y_id), amount in plan.items():
+            x, x_total, x_positions = supply[x_id]
+            y, y_total, y_positions = demand[y_id]
+            premises[(x_id, y_id)] = (x, y)
+            if x is y:
+                prove(x, y)  # the premise step ("same")
+            # spread the group's flow over its positions in proportion to their weights
+            for i in x_positions:
+                for j in y_positions:
+                    share = amount * (mine[i][0] / x_total) * (theirs[j][0] / y_total)
+                    if share:
+                        flow.append((i, j, share))
+        return Step(a, b, "transport", tuple(premises.values()), flow=tuple(flow))
 
     def distribute(a: Choice, b: Chance) -> Step | None:
         options = [list(c.children) if isinstance(c, Choice) else [c] for c in occurring(b)]
@@ -146,6 +201,111 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
     if goal is None:
         return None
     return _ordered(goal, memo)
+
+
+FINGERPRINTS = 4  # seeded utilities whose values screen pairs before any rule is tried
+
+
+def _value_test(left: Node, right: Node) -> Callable[[Node, Node], bool]:
+    """A necessary condition for ``L(b) ⊆ L(a)``: ``V_u(a) >= V_u(b)`` for a few seeded
+    utilities, from one backward induction per tree and utility (numeric trees only)."""
+    if is_symbolic(left) or is_symbolic(right):
+        return lambda a, b: True
+    outcomes = sorted({n.outcome for tree in (left, right) for n in postorder(tree)
+                       if isinstance(n, Leaf)})
+    rng = random.Random(0)
+    utilities = [{o: Fraction(rng.randint(0, 96), 96) for o in outcomes}
+                 for _ in range(FINGERPRINTS)]
+    mine = [node_values(left, u) for u in utilities]
+    theirs = [node_values(right, u) for u in utilities]
+
+    def may_contain(a: Node, b: Node) -> bool:
+        return all(x[id(a)] >= y[id(b)] for x, y in zip(mine, theirs))
+
+    return may_contain
+
+
+def flattened(node: Chance) -> list[tuple[Fraction, Node]] | None:
+    """A chance node as a mixture of non-chance nodes: chance children expanded (depth first,
+    in child order), probabilities multiplied, zero ones dropped; None past MAX_FLATTENED."""
+    found: list[tuple[Fraction, Node]] = []
+    stack: list[tuple[Fraction, Node]] = [(Fraction(1), node)]
+    while stack:
+        weight, current = stack.pop()
+        if isinstance(current, Chance):
+            stack.extend((weight * p, c) for p, c in reversed(list(zip(current.probabilities,
+                                                                        current.children)))
+                         if p != 0)
+        else:
+            found.append((weight, current))
+            if len(found) > MAX_FLATTENED:
+                return None
+    return found
+
+
+def _grouped(mixture: list[tuple[Fraction, Node]]
+             ) -> dict[int, tuple[Node, Fraction, list[int]]]:
+    groups: dict[int, tuple[Node, Fraction, list[int]]] = {}
+    for position, (weight, node) in enumerate(mixture):
+        _, total, positions = groups.get(id(node), (node, Fraction(0), []))
+        groups[id(node)] = (node, total + weight, [*positions, position])
+    return groups
+
+
+def _transport_plan(supply: dict[int, Fraction], demand: dict[int, Fraction],
+                    edges: list[tuple[int, int]]) -> dict[tuple[int, int], Fraction] | None:
+    """An exact flow sending every ``supply`` to every ``demand`` along ``edges`` (augmenting
+    paths over Fractions), or None when there is none."""
+    left = {x: total for x, total in supply.items()}
+    right = {y: total for y, total in demand.items()}
+    flow: dict[tuple[int, int], Fraction] = {}
+    neighbours: dict[int, list[int]] = {}
+    for x, y in edges:
+        neighbours.setdefault(x, []).append(y)
+    while True:
+        start = next((x for x, r in left.items() if r > 0), None)
+        if start is None:
+            break
+        # breadth-first search for a path to a demand with room: forward along any edge,
+        # backward along edges that carry flow
+        parents: dict[tuple[str, int], tuple[str, int] | None] = {("x", start): None}
+        queue = [("x", start)]
+        end = None
+        while queue and end is None:
+            side, node = queue.pop(0)
+            if side == "x":
+                for y in neighbours.get(node, []):
+                    if ("y", y) not in parents:
+                        parents[("y", y)] = (side, node)
+                        if right[y] > 0:
+                            end = ("y", y)
+                            break
+                        queue.append(("y", y))
+            else:
+                for (x, y), amount in flow.items():
+                    if y == node and amount > 0 and ("x", x) not in parents:
+                        parents[("x", x)] = (side, node)
+                        queue.append(("x", x))
+        if end is None:
+            return None
+        path = []
+        step: tuple[str, int] | None = end
+        while step is not None:
+            path.append(step)
+            step = parents[step]
+        path.reverse()
+        amount = min(left[start], right[end[1]])
+        for (side, node), (_, after) in zip(path, path[1:]):
+            if side == "y":  # a backward edge: after is an x whose flow to node shrinks
+                amount = min(amount, flow[(after, node)])
+        for (side, node), (_, after) in zip(path, path[1:]):
+            key = (node, after) if side == "x" else (after, node)
+            flow[key] = flow.get(key, Fraction(0)) + (amount if side == "x" else -amount)
+        left[start] -= amount
+        right[end[1]] -= amount
+    if any(r != 0 for r in right.values()):
+        return None
+    return {pair: amount for pair, amount in flow.items() if amount > 0}
 
 
 def _ordered(goal: Step, memo: dict[tuple[int, int], Step | None]) -> list[Step]:

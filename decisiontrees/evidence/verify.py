@@ -72,6 +72,7 @@ MAX_NODES = 2_000_000
 MAX_NUMBER_DIGITS = 20_000
 PLAN_LIMIT = 100_000  # plan lotteries enumerated for one certificate
 MAX_COMBINATIONS = 1 << 16  # of one `distribute` step
+MAX_FLATTENED = 4096  # children of a flattened chance node in one `transport` step
 _NUMBER = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
 
@@ -455,7 +456,38 @@ class _Rules:
                                                              right.children[b])))
         if rule == "distribute":
             return self.distribute(a, b, child)
+        if rule == "transport":
+            return self.transport(a, b, child)
         return False
+
+    def transport(self, a: int, b: int, flow: Any) -> bool:
+        """Both chance nodes, read as mixtures of their flattened children; ``flow`` lists
+        ``[i, j, amount]`` with positive amounts summing to each ``i``'s probability over
+        ``j`` and to each ``j``'s over ``i``, and ``L(b_j) ⊆ L(a_i)`` proven for each."""
+        left, right = self.left, self.right
+        if left.kinds[a] != "chance" or right.kinds[b] != "chance" or not isinstance(flow, list):
+            return False
+        mine, theirs = _flattened(left, a), _flattened(right, b)
+        if mine is None or theirs is None:
+            return False
+        rows = [Fraction(0)] * len(mine)
+        columns = [Fraction(0)] * len(theirs)
+        for entry in flow:
+            if not (isinstance(entry, list) and len(entry) == 3):
+                return False
+            i, j, amount = entry
+            if not all(isinstance(k, int) and not isinstance(k, bool) for k in (i, j)) \
+                    or not (0 <= i < len(mine) and 0 <= j < len(theirs)):
+                return False
+            try:
+                amount = _number(amount, "transport")
+            except Failure:
+                return False
+            if amount <= 0 or (mine[i][1], theirs[j][1]) not in self.proven:
+                return False
+            rows[i] += amount
+            columns[j] += amount
+        return rows == [w for w, _ in mine] and columns == [w for w, _ in theirs]
 
     def distribute(self, a: int, b: int, picks: Any) -> bool:
         """Left ``a`` is a choice; right ``b`` a chance node; for each combination of one child
@@ -520,6 +552,24 @@ class _Rules:
                         found[o] = min(leaf, found.get(o, leaf))
                 self._leaves[i] = found
         return self._leaves[start]
+
+
+def _flattened(tree: Tree, start: int) -> list[tuple[Fraction, int]] | None:
+    """A chance node as a mixture of non-chance nodes: chance children expanded depth first
+    in child order, probabilities multiplied, zero ones dropped; None past MAX_FLATTENED."""
+    found: list[tuple[Fraction, int]] = []
+    stack: list[tuple[Fraction, int]] = [(Fraction(1), start)]
+    while stack:
+        weight, node = stack.pop()
+        if tree.kinds[node] == "chance":
+            stack.extend((weight * p, c) for p, c in reversed(list(zip(tree.weights[node],
+                                                                        tree.children[node])))
+                         if p != 0)
+        else:
+            found.append((weight, node))
+            if len(found) > MAX_FLATTENED:
+                return None
+    return found
 
 
 def _check_interior(left: Tree, right: Tree, cls: UtilityClass, evidence: Any, where: str
