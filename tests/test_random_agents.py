@@ -420,3 +420,38 @@ def test_a_failed_internal_check_reaches_the_python_api_with_its_reason(monkeypa
     monkeypatch.setattr(random_agents, "choice_probabilities_exact", broken)
     with pytest.raises(dt.CrossCheckFailed, match="total probability 2"):
         dt.choice_probabilities(dt.choice({"a": "a", "b": "b"}))
+
+
+@pytest.mark.parametrize("text, level", [
+    # P3 with a 3-cycle, yet an orbit prefers s: convergence none, never "weak by P3"
+    ("outcomes o1, o2, o3, o4, o5\n"
+     "tree t = chance { 1/2: o1, 1/2: choice { o1, o2 } }\n"
+     "tree s = chance { 1/2: o2, 1/2: chance { 1/2: o2, 1/2: o3 } }\n", "none"),
+    # P4 on two outcomes, yet every orbit splits evenly: weak, never "strict by P4"
+    ("outcomes a, b\ntree t = choice { a, chance { 1/2: a, 1/2: b } }\n"
+     "tree s = chance { 1/4: a, 3/4: b }\n", "weak"),
+])
+def test_p3_and_p4_alone_are_not_taken_as_proofs_of_convergence(text, level):
+    (result,) = run(parse(text + "query convergence(t, s)\n"))
+    assert result.answer.value in (level, None)  # never a wrong level; unknown is allowed
+    assert "P3" not in " ".join(result.answer.evidence_lines)
+
+
+def test_the_proofs_used_for_convergence_never_include_p3_or_p4_alone():
+    """Without any orbit counted, the proofs alone must not call the 3-cycle pair weak (it is
+    none) nor the two-outcome P4 pair strict (it is weak)."""
+    from decisiontrees.analyses import orbits
+    from decisiontrees.analyses import relations as engine
+
+    t = chance([(Fraction(1, 2), "o1"), (Fraction(1, 2), choice({"x": "o1", "y": "o2"}))])
+    s = chance([(Fraction(1, 2), "o2"),
+                (Fraction(1, 2), chance([(Fraction(1, 2), "o2"), (Fraction(1, 2), "o3")]))])
+    names = ("o1", "o2", "o3")
+    assert engine.permuted("inclusion", t, s, names).holds  # P3 holds, by a 3-cycle
+    level, _ = orbits._proofs(t, s, names, names, None, 60_000, [])
+    assert level is None
+    t2 = choice({"x": "a", "y": chance([(Fraction(1, 2), "a"), (Fraction(1, 2), "b")])})
+    s2 = chance([(Fraction(1, 4), "a"), (Fraction(3, 4), "b")])
+    assert engine.permuted("interiority", t2, s2, ("a", "b")).holds  # P4 holds
+    level, _ = orbits._proofs(t2, s2, ("a", "b"), ("a", "b"), None, 60_000, [])
+    assert level == "weak"  # by the involution (a b), never strict

@@ -15,8 +15,9 @@ The trees reach only ``R ⊆ O``; an orbit's count depends on which of ``u``'s v
   carry over to ``O``; "none" does not, and needs a witness over ``O`` itself;
 - with at most 4 outcomes every cell where counts can change is visited (exhaustive);
   otherwise orbits are sampled;
-- **weak** holds by Tarsney's propositions (P3: weak; P1, P4: strict; P2: absolute), each
-  verified by the relations engine with its own evidence;
+- **weak** holds by P1 (strict) or by an involution mapping ``L(t_j)`` into ``L(t_i)``
+  (Turner et al.'s pairing), each verified by the relations engine; P3 and P4 alone are not
+  used (docs/theory.md §4: counterexamples under these definitions);
 - **strict** holds when weak does and some generic orbit strictly prefers ``t_i``; it fails
   when every orbit splits evenly (the trees are one permutation apart, or every cell says so).
 
@@ -515,23 +516,18 @@ def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str
         reasons.append(f"P1 inclusion holds ({forward.method}), so by Tarsney's Proposition 1 "
                        "the goal is strict")
         return "strict", False
-    checks: tuple[tuple[str, Callable[[], relations.Verdict], str], ...] = (
-        ("P4 permuted interiority",
-         lambda: relations.permuted("interiority", left, right, universe, timeout_ms=timeout_ms),
-         "strict"),
-        ("P3 permuted inclusion",
-         lambda: relations.permuted("inclusion", left, right, universe, timeout_ms=timeout_ms),
-         "weak"))
-    for name, check, level in checks:
-        try:
-            verdict = check()
-        except RefusedError:
-            continue
-        if verdict.holds:
-            where = verdict.details.get("permutation")
-            reasons.append(f"{name} holds ({verdict.method}{', σ = ' + where if where else ''}), "
-                           f"so by Tarsney's propositions the goal is at least {level}")
-            return level, False
+    # Tarsney's P3 and P4 alone prove nothing here: a 3-cycle σ with σ·L(s) ⊊ L(t) can leave
+    # an orbit preferring s, and P4 on two outcomes can split every orbit evenly (proofs/
+    # holds both). An involution φ with φ·L(s) ⊆ L(t) does give weak: u preferring s makes
+    # φu prefer t (V_t(φu) >= V_s(u) > V_t(u) >= V_s(φu)), an injection within each orbit.
+    for phi in involutions(reach):
+        limits.check("looking for an involution that maps the right tree into the left")
+        moved = relations.relabel(right, phi)
+        if relations.dominates(left, moved, None, timeout_ms, universe).holds:
+            reasons.append(f"the involution {relations.cycle_notation(phi)} maps L(⟨R⟩) into "
+                           "L(⟨L⟩), so every member of an orbit preferring ⟨R⟩ is paired with "
+                           "one preferring ⟨L⟩ (Turner et al. 2021's argument): at least weak")
+            return "weak", False
     return None, False
 
 
