@@ -363,7 +363,8 @@ def _report_markdown(reports: Sequence[ResultReport]) -> str:
     c = counts([r.file for r in reports])
     out += ["", f"In all: {c['passed']} of {c['claims']} claims passed, {c['failed']} failed"
             + (f", {c['unknown']} undecided" if c["unknown"] else "")
-            + f", {c['queries']} queries answered, in {c['files']} files"
+            + f", {c['queries']} queries answered, in {c['files']} file"
+            + ("s" if c["files"] != 1 else "")
             + (f" ({_seconds(sum(r.seconds or 0 for r in reports))})" if timed else "") + "."]
     for report in reports:
         out += ["", f"## {report.file.path}", ""]
