@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -43,6 +44,7 @@ from decisiontrees.evidence.verify import CLAIMS_FORMAT, Failure, Summary, load_
 from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
 from decisiontrees.evidence.verify import VERSION as CERTIFICATE_VERSION
 from decisiontrees.evidence.verify import check as check_certificates
+from decisiontrees.language.files import Unreadable, read_bytes
 from decisiontrees.language.syntax import EXTENSION
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import UNIFORM, Distribution
@@ -55,7 +57,7 @@ from decisiontrees.questions.run import Result, RunLimits, run, run_statement
 from decisiontrees.questions.search import CHECKPOINT, CLUSTER_HINT, SCHEDULER, SearchEvidence
 from decisiontrees.render.explain import Explanation, explain
 from decisiontrees.render.plot import plot as draw_plot
-from decisiontrees.report import FileReport
+from decisiontrees.report import REPORT_FORMATS, FileReport, ResultReport, leading_comment, render_report
 
 # ---------------------------------------------------------------- checking files
 
@@ -112,6 +114,48 @@ def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
             raise ArgumentError(f"--param {unused[0]}: no file declares a parameter "
                                 f"`{unused[0]}`")
     return reports
+
+
+def report_paths(paths: Iterable[str], timeout_seconds: float | None = None,
+                 memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
+                 times: bool = True) -> list[ResultReport]:
+    """Check every spec file named or found in a named folder (as :func:`check_paths`) and
+    keep, for each, its leading comment (source, what is formalised) and, with ``times``, the
+    seconds checking it took. ``render_report`` writes them up."""
+    paths = list(paths)
+    files = spec_files(paths)
+    if not files:
+        return [ResultReport(report) for report in check_paths(paths)]
+    reports = []
+    for number, path in enumerate(files, start=1):
+        if len(files) > 1 and sys.stderr.isatty():
+            print(f"[{number}/{len(files)}] {path}", file=sys.stderr, end="\r", flush=True)
+        started = time.monotonic()
+        report = check_file(path, timeout_seconds, memory_bytes)
+        seconds = time.monotonic() - started
+        reports.append(ResultReport(report, _header(path), seconds if times else None))
+    return reports
+
+
+def write_report(paths: Iterable[str], to: str = "markdown",
+                 timeout_seconds: float | None = None,
+                 memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
+                 times: bool = True) -> tuple[str, list[ResultReport]]:
+    """The write-up of the spec files in ``paths`` in ``to`` (markdown, latex or html), and
+    the reports it was made from (for their verdicts)."""
+    if to not in REPORT_FORMATS:
+        raise ArgumentError(f"write_report(): to must be one of {', '.join(REPORT_FORMATS)}, "
+                            f"not {to!r}")
+    reports = report_paths(paths, timeout_seconds, memory_bytes, times)
+    return render_report(reports, to), reports
+
+
+def _header(path: str) -> tuple[str, ...]:
+    """The file's leading comment; nothing if it cannot be read (checking it says why)."""
+    try:
+        return leading_comment(read_bytes(path).decode("utf-8", errors="replace"))
+    except Unreadable:
+        return ()
 
 
 def search_file(path: str, checkpoint: str | None = None,

@@ -25,6 +25,7 @@ from decisiontrees.api import (
     spec_files,
     sweep,
     verify_certificates,
+    write_report,
 )
 from decisiontrees.checking.loader import load
 from decisiontrees.errors import ArgumentError, DecisionTreesError, InternalError, SpecError
@@ -46,10 +47,12 @@ from decisiontrees.report import (
     EXIT_INTERRUPTED,
     EXIT_INVALID,
     EXIT_OK,
+    REPORT_FORMATS,
     as_json,
     exit_code,
     render_latex,
     render_text,
+    summary_line,
 )
 
 
@@ -250,6 +253,24 @@ def _parser() -> argparse.ArgumentParser:
                            help="with --figures: the format (default svg)")
     searching.set_defaults(run=_search)
 
+    reporting = commands.add_parser("report", parents=[common],
+                                    help="check spec files and write up their results for a "
+                                    "paper's readers")
+    reporting.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
+    reporting.add_argument("--to", choices=REPORT_FORMATS, default="markdown",
+                           help="the format (default markdown)")
+    reporting.add_argument("-o", "--output", metavar="FILE",
+                           help="write the report there (default: print it)")
+    reporting.add_argument("--no-times", dest="times", action="store_false",
+                           help="leave out how long each file took (a report that does not "
+                           "change from run to run)")
+    reporting.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                           help="time for each statement (unless it sets its own)")
+    reporting.add_argument("--memory", type=_positive_gigabytes, metavar="GB",
+                           default=limits.DEFAULT_MEMORY_BYTES,
+                           help="memory for each statement, in GB")
+    reporting.set_defaults(run=_report)
+
     fmt = commands.add_parser("fmt", parents=[common],
                               help="rewrite spec files in the canonical layout")
     fmt.add_argument("paths", nargs="+", metavar="PATH", help=".dtree files or folders")
@@ -293,6 +314,21 @@ def _check(arguments: argparse.Namespace) -> int:
         with open(arguments.certificate, "w", encoding="utf-8") as handle:
             json.dump(certificates(reports), handle, indent=1)
     return exit_code(reports)
+
+
+def _report(arguments: argparse.Namespace) -> int:
+    text, reports = write_report(arguments.paths, arguments.to, arguments.timeout,
+                                 arguments.memory, arguments.times)
+    if arguments.output:
+        with open(arguments.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"wrote {arguments.output}: {summary_line([r.file for r in reports])}")
+    else:
+        sys.stdout.write(text)
+    for report in reports:  # the report shows invalid files briefly; the details go to stderr
+        for diagnostic in report.file.diagnostics:
+            print(diagnostic.render(), file=sys.stderr)
+    return exit_code([r.file for r in reports])
 
 
 def _render(arguments: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
 """Check results for people and tools: text for a terminal, JSON (docs/check-output.schema.json),
-LaTeX tables for papers, and HTML tables for notebooks.
+LaTeX tables for papers, HTML tables for notebooks, and the write-up of a folder of results
+(``decisiontrees report``) in Markdown, LaTeX or HTML.
 
 Each family's evidence renders itself as lines and a JSON object (questions/base.py); this
 module lays results out around them.
@@ -17,6 +18,7 @@ from decisiontrees.errors import Diagnostic
 from decisiontrees.model.spec import StatementKind
 from decisiontrees.questions.base import Status
 from decisiontrees.questions.run import Result
+from decisiontrees.questions.search import SearchEvidence
 from decisiontrees.render.tikz import latex_text
 
 SCHEMA_VERSION = 1
@@ -218,3 +220,221 @@ def results_html(results: Sequence[Result]) -> str:
             "</tr>")
     return ("<table><thead><tr><th>statement</th><th></th><th>answer and evidence</th></tr>"
             "</thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+# ---------------------------------------------------------------- write-ups of results
+
+REPORT_FORMATS = ("markdown", "latex", "html")
+EVIDENCE_LINES = 4  # evidence lines shown per statement in a write-up (the text report has all)
+EVIDENCE_WIDTH = 240  # characters per evidence line in a write-up
+
+
+@dataclass(frozen=True)
+class ResultReport:
+    """One spec file written up for a paper's reader: its leading comment (the source and
+    what is formalised), its results, and how long checking it took (None: not shown)."""
+
+    file: FileReport
+    header: tuple[str, ...] = ()
+    seconds: float | None = None
+
+
+def leading_comment(text: str) -> tuple[str, ...]:
+    """The comment block a spec file starts with (blank lines before it skipped), without the
+    ``#`` and the one space after it; indentation beyond that space is kept."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            body = stripped[1:]
+            lines.append(body[1:] if body.startswith(" ") else body)
+        elif lines or stripped:
+            break
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return tuple(lines)
+
+
+def render_report(reports: Sequence[ResultReport], to: str = "markdown") -> str:
+    """The write-up of checked spec files: per file, its source and what is formalised (the
+    leading comment), each claim, query and search with its verdict and a summary of its
+    evidence, and the time taken where known. Deterministic when no time is given."""
+    if to == "markdown":
+        return _report_markdown(reports)
+    if to == "latex":
+        return _report_latex(reports)
+    if to == "html":
+        return _report_html(reports)
+    raise ValueError(f"unknown report format {to!r}; one of {', '.join(REPORT_FORMATS)}")
+
+
+def _verdict(result: Result) -> str:
+    if result.statement.kind == StatementKind.QUERY:
+        return "answer" if result.status == Status.ANSWER else _MARK[result.status]
+    return _MARK[result.status]
+
+
+def _answer_text(result: Result) -> str:
+    evidence = result.answer.evidence
+    if isinstance(evidence, SearchEvidence):
+        if evidence.found:
+            return "found"
+        if evidence.complete:
+            return "none within the bounds (complete)"
+    return result.answer.summary
+
+
+def _evidence_summary(result: Result) -> tuple[str, ...]:
+    """A few lines of evidence that do not depend on timing: for a search, its bounds, whether
+    it was complete, and the first hit; otherwise the first lines of the evidence."""
+    evidence = result.answer.evidence
+    if isinstance(evidence, SearchEvidence):
+        bounds = evidence.lines()[0]
+        shown = [bounds]
+        if evidence.complete:
+            shown.append(f"complete: every one of {evidence.examined} candidates examined"
+                         + (" (up to renaming outcomes)" if evidence.question.symmetric else "")
+                         + f", {evidence.found} hit"
+                         f"{'s' if evidence.found != 1 else ''}")
+        if evidence.hits:
+            first = evidence.hits[0]
+            shown.append("first hit: " + "; ".join(f"tree {name} = {text}"
+                                                    for name, text in first.trees))
+        return tuple(_clipped(line) for line in shown)
+    lines = [line.strip() for line in result.lines() if not line.startswith("explain: ")]
+    if result.expectation and result.status == Status.FAIL:
+        lines.insert(0, result.expectation)
+    shown = [_clipped(line) for line in lines[:EVIDENCE_LINES]]
+    if len(lines) > EVIDENCE_LINES:
+        more = len(lines) - EVIDENCE_LINES
+        shown.append(f"(and {more} more line{'s' if more != 1 else ''}: decisiontrees check)")
+    return tuple(shown)
+
+
+def _clipped(line: str) -> str:
+    return line if len(line) <= EVIDENCE_WIDTH else line[:EVIDENCE_WIDTH - 1] + "…"
+
+
+def _file_counts(report: FileReport) -> tuple[int, int, int]:
+    """Claims (searches with `expect` included), claims that passed, queries."""
+    claims = [r for r in report.results if r.statement.kind == StatementKind.CLAIM]
+    return (len(claims), sum(1 for r in claims if r.status == Status.PASS),
+            len(report.results) - len(claims))
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.1f} s"
+
+
+def _title(report: ResultReport) -> str:
+    """The first line of the header, without a leading ``Source:``."""
+    first = report.header[0] if report.header else ""
+    return first.removeprefix("Source: ").removeprefix("Sources: ")
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _md_code(text: str) -> str:
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def _report_markdown(reports: Sequence[ResultReport]) -> str:
+    timed = any(r.seconds is not None for r in reports)
+    out = ["# Results from the literature, checked",
+           "",
+           "Generated by `decisiontrees report` from the spec files named below; do not edit by "
+           "hand. Each section gives the file's own account of its source and of what it does "
+           "and does not formalise, then every statement with its verdict and the first lines "
+           "of its evidence (`decisiontrees check FILE` prints all of it).",
+           "",
+           "| file | claims passed | queries |" + (" time |" if timed else ""),
+           "|---|---|---|" + ("---|" if timed else "")]
+    for report in reports:
+        if not report.file.valid:
+            out.append(f"| {_md_code(report.file.path)} | invalid | | " +
+                       ("|" if timed else ""))
+            continue
+        claims, passed, queries = _file_counts(report.file)
+        time_cell = (_seconds(report.seconds) if report.seconds is not None else "") + " |"
+        out.append(f"| [{_md_code(report.file.path)}](#{_anchor(report.file.path)}) | "
+                   f"{passed} of {claims} | {queries} |" + (f" {time_cell}" if timed else ""))
+    c = counts([r.file for r in reports])
+    out += ["", f"In all: {c['passed']} of {c['claims']} claims passed, {c['failed']} failed"
+            + (f", {c['unknown']} undecided" if c["unknown"] else "")
+            + f", {c['queries']} queries answered, in {c['files']} file"
+            + ("s" if c["files"] != 1 else "")
+            + (f" ({_seconds(sum(r.seconds or 0 for r in reports))})" if timed else "") + "."]
+    for report in reports:
+        out += ["", f"## {report.file.path}", ""]
+        if report.header:
+            out += list(report.header) + [""]
+        if not report.file.valid:
+            out += ["Invalid:", "", "```"] + [d.render() for d in report.file.diagnostics] \
+                + ["```"]
+            continue
+        claims, passed, queries = _file_counts(report.file)
+        out.append(f"**{passed} of {claims} claims passed**"
+                   + (f", {queries} quer{'ies' if queries != 1 else 'y'} answered"
+                      if queries else "")
+                   + (f"; checked in {_seconds(report.seconds)}" if report.seconds is not None
+                      else "") + ".")
+        out += ["", "| line | statement | verdict | answer and evidence |", "|---|---|---|---|"]
+        for result in report.file.results:
+            cell = "<br>".join(_md_cell(line) for line in
+                               (_answer_text(result),) + _evidence_summary(result))
+            out.append(f"| {result.statement.span.line} | {_md_cell(_md_code(result.statement.text))}"
+                       f" | {_verdict(result)} | {cell} |")
+    return "\n".join(out) + "\n"
+
+
+def _anchor(path: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation other than - and _ dropped,
+    spaces as -."""
+    return "".join(ch for ch in path.lower().replace(" ", "-") if ch.isalnum() or ch in "-_")
+
+
+def _report_latex(reports: Sequence[ResultReport]) -> str:
+    out = ["% Generated by `decisiontrees report`: each spec file's source, what it formalises,",
+           "% and its statements with their verdicts. Plain LaTeX (no packages)."]
+    for report in reports:
+        out += ["", f"\\subsection*{{{latex_text(report.file.path)}}}"]
+        if report.header:
+            out.append("\\begin{flushleft}\\small")
+            out += [latex_text(line) + "\\\\" if line.strip() else ""
+                    for line in report.header]
+            out.append("\\end{flushleft}")
+        if not report.file.valid:
+            out.append("Invalid: " + latex_text(" ".join(d.message for d in
+                                                         report.file.diagnostics)))
+            continue
+        claims, passed, queries = _file_counts(report.file)
+        out.append(f"\\noindent {passed} of {claims} claims passed"
+                   + (f", {queries} queries answered" if queries else "")
+                   + (f"; checked in {_seconds(report.seconds)}" if report.seconds is not None
+                      else "") + ".\\par\\medskip")
+        out.append(render_latex([report.file]))
+    return "\n".join(out) + "\n"
+
+
+def _report_html(reports: Sequence[ResultReport]) -> str:
+    out = ["<!DOCTYPE html>", "<html><head><meta charset=\"utf-8\">",
+           "<title>Results from the literature, checked</title></head><body>",
+           "<h1>Results from the literature, checked</h1>"]
+    for report in reports:
+        out.append(f"<h2>{escape(report.file.path)}</h2>")
+        if report.header:
+            out.append(f"<pre>{escape(chr(10).join(report.header))}</pre>")
+        if not report.file.valid:
+            out.append("<pre>" + escape("\n".join(d.render() for d in report.file.diagnostics))
+                       + "</pre>")
+            continue
+        claims, passed, queries = _file_counts(report.file)
+        out.append(f"<p>{passed} of {claims} claims passed"
+                   + (f", {queries} queries answered" if queries else "")
+                   + (f"; checked in {_seconds(report.seconds)}" if report.seconds is not None
+                      else "") + ".</p>")
+        out.append(results_html(report.file.results))
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
