@@ -272,3 +272,15 @@ def test_cheap_conjuncts_are_examined_first_without_changing_the_hits(tmp_path):
              for p in slow.answer.evidence.question.condition.parts]
     assert order == ["dominates", "equivalent", "convergence"]
     assert slow.answer.evidence.found == fast.answer.evidence.found
+
+
+def test_the_outcomes_setting_parses_although_outcomes_is_a_keyword(tmp_path):
+    from decisiontrees import load, run
+
+    path = tmp_path / "s.dtree"
+    path.write_text("outcomes a, b, c, d\n"
+                    "search inc(t, s) where incomparable(t, s) "
+                    "with nodes = 3, outcomes = {a, b}, hits = all\n")
+    (result,) = run(load(path))
+    leaves = {text for hit in result.answer.evidence.hits for _, text in hit.trees}
+    assert leaves and all(o in "ab" for text in leaves for o in text if o in "abcd")
