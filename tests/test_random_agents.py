@@ -455,3 +455,17 @@ def test_the_proofs_used_for_convergence_never_include_p3_or_p4_alone():
     assert engine.permuted("interiority", t2, s2, ("a", "b")).holds  # P4 holds
     level, _ = orbits._proofs(t2, s2, ("a", "b"), ("a", "b"), None, 60_000, [])
     assert level == "weak"  # by the involution (a b), never strict
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(2, 5).flatmap(lambda d: st.tuples(
+    st.just(d),
+    st.lists(st.lists(st.integers(-2, 2), min_size=d, max_size=d), max_size=4),
+    st.lists(st.integers(0, 3), min_size=d, max_size=d).filter(any))))
+def test_a_weighted_uniform_integral_one_dimension_up_equals_the_triangulated_one(case):
+    """∫_R w·u du as a volume in d + 1 dimensions agrees with integrating simplex by simplex."""
+    d, rows, raw = case
+    normals = [[Fraction(x) for x in row] for row in rows]
+    weight = [Fraction(x, sum(raw)) for x in raw]
+    lifted = region_integral(normals, d, (Fraction(1),), weight=weight)
+    assert lifted == region_integral(normals, d, (Fraction(1),), weight=weight, triangulate=True)

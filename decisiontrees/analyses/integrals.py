@@ -36,6 +36,13 @@ def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
     """
     if density == UNIFORM and weight is None and not triangulate:
         return normaliz.volume(normals, dimension, offsets)
+    if density == UNIFORM and weight is not None and not triangulate \
+            and all(w >= 0 for w in weight) and sum(weight) <= 1:
+        # ∫_R w·u du is the volume of {(u, s) : u ∈ R, 0 <= s <= w·u} one dimension up (w·u
+        # stays within [0, 1], so the cube bounds s): Normaliz's volume, no triangulation
+        lifted = [[*n, Fraction(0)] for n in normals] + [[*weight, Fraction(-1)]]
+        lifted_offsets = [*(offsets or [Fraction(0)] * len(normals)), Fraction(0)]
+        return normaliz.volume(lifted, dimension + 1, lifted_offsets)
     simplices = normaliz.triangulation(normals, dimension, offsets)
     total = Fraction(0)
     for vertices in simplices:
