@@ -520,15 +520,39 @@ def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str
     # an orbit preferring s, and P4 on two outcomes can split every orbit evenly (proofs/
     # holds both). An involution φ with φ·L(s) ⊆ L(t) does give weak: u preferring s makes
     # φu prefer t (V_t(φu) >= V_s(u) > V_t(u) >= V_s(φu)), an injection within each orbit.
-    for phi in involutions(reach):
-        limits.check("looking for an involution that maps the right tree into the left")
-        moved = relations.relabel(right, phi)
-        if relations.dominates(left, moved, None, timeout_ms, universe).holds:
-            reasons.append(f"the involution {relations.cycle_notation(phi)} maps L(⟨R⟩) into "
-                           "L(⟨L⟩), so every member of an orbit preferring ⟨R⟩ is paired with "
-                           "one preferring ⟨L⟩ (Turner et al. 2021's argument): at least weak")
-            return "weak", False
+    phi = _mapping_involution(left, right, universe, reach, timeout_ms)
+    if phi is not None:
+        reasons.append(f"the involution {relations.cycle_notation(phi)} maps L(⟨R⟩) into "
+                       "L(⟨L⟩), so every member of an orbit preferring ⟨R⟩ is paired with "
+                       "one preferring ⟨L⟩ (Turner et al. 2021's argument): at least weak")
+        return "weak", False
     return None, False
+
+
+MAX_INVOLUTIONS = 5_000  # tried one by one when the P3 search's σ is no involution
+
+
+def _mapping_involution(left: Node, right: Node, universe: tuple[str, ...],
+                        reach: tuple[str, ...], timeout_ms: int) -> dict[str, str] | None:
+    """An involution ``φ`` of the outcomes with ``φ·L(right) ⊆ L(left)``: the σ of the
+    (pruned) P3 search when it extends to one, else the first of at most MAX_INVOLUTIONS."""
+    try:
+        found = relations.permuted("inclusion", left, right, universe, timeout_ms=timeout_ms)
+    except RefusedError:
+        found = None
+    if found is not None and found.holds:
+        sigma = dict(found.details.get("map", {}))
+        if all(sigma.get(t, s) == s for s, t in sigma.items() if t in sigma or t != s):
+            phi = {**sigma, **{t: s for s, t in sigma.items()}}
+            return {o: t for o, t in phi.items() if o != t} or None
+    for count, phi in enumerate(involutions(reach)):
+        if count >= MAX_INVOLUTIONS:
+            break
+        limits.check("looking for an involution that maps the right tree into the left")
+        if relations.dominates(left, relations.relabel(right, phi), None, timeout_ms,
+                               universe).holds:
+            return dict(phi)
+    return None
 
 
 def _equivalent_up_to_permutation(left: Node, right: Node, names: Sequence[str]) -> bool:
