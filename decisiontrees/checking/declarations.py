@@ -21,6 +21,7 @@ from decisiontrees.language.syntax import (
     ClassDecl,
     DistributionDecl,
     Item,
+    MDPDecl,
     OutcomesDecl,
     ParamDecl,
     TreeDecl,
@@ -28,11 +29,12 @@ from decisiontrees.language.syntax import (
 )
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import Distribution
+from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Node, Parameter
 
 KIND_NAMES = {"outcome": "an outcome", "tree": "a tree", "param": "a parameter",
               "utility": "a utility function", "class": "a utility class",
-              "distribution": "a distribution"}
+              "distribution": "a distribution", "mdp": "an mdp"}
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Declarations:
     class_syntax: dict[str, ClassDecl] = field(default_factory=dict)
     classes: dict[str, UtilityClass | None] = field(default_factory=dict)
     distributions: dict[str, Distribution | None] = field(default_factory=dict)
+    mdp_syntax: dict[str, MDPDecl] = field(default_factory=dict)
+    mdps: dict[str, MDP | None] = field(default_factory=dict)
 
     def kind(self, name: str) -> str | None:
         found = self.kinds.get(name)
@@ -94,6 +98,23 @@ class Declarations:
                 self.class_syntax[item.name] = item
         elif isinstance(item, DistributionDecl):
             self.declare(item.name, "distribution", item.name_span)
+        elif isinstance(item, MDPDecl):
+            if self.declare(item.name, "mdp", item.name_span):
+                self.mdp_syntax[item.name] = item
+
+    def declare_states(self) -> None:
+        """An mdp's states are outcomes: a state not declared with `outcomes` is declared by
+        its mdp (several mdps may share states). Called once every item is declared."""
+        for item in self.mdp_syntax.values():
+            for state in item.states:
+                kind = self.kind(state.name)
+                if kind is None:
+                    if self.declare(state.name, "outcome", state.name_span):
+                        self.outcomes[state.name] = MappingProxyType({})
+                elif kind != "outcome":
+                    self.reporter.error(state.name_span, f"`{state.name}` is {KIND_NAMES[kind]}, "
+                                        "not a state", "the states of an mdp are outcomes; "
+                                        "rename the state or the other declaration")
 
     def outcome_key(self, name: str, span: Span) -> bool:
         """Whether ``name`` is an outcome; otherwise report what it is."""

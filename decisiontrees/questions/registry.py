@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from decisiontrees.questions import agents, membership, orbits, region, relations, strategies, values
+from decisiontrees.questions import (
+    agents,
+    mdp,
+    membership,
+    orbits,
+    region,
+    relations,
+    strategies,
+    values,
+)
 from decisiontrees.questions.base import Family
 
-FAMILY_MODULES = (values, strategies, membership, relations, region, agents, orbits)
+FAMILY_MODULES = (values, strategies, membership, relations, region, agents, orbits, mdp)
 
 QUESTIONS: Mapping[str, Family] = MappingProxyType(
     {family.name: family for module in FAMILY_MODULES for family in module.FAMILIES})
