@@ -394,3 +394,17 @@ def test_the_tree_of_a_state_starts_with_its_actions():
     assert tree.actions == ("left", "right")
     utility = {s: Fraction(s == "dead") for s in spec.outcomes}
     assert plans.value(tree, utility) == Fraction(9, 10)
+
+
+def test_the_python_api_gives_the_state_tree_and_turner_power():
+    import decisiontrees as dt
+
+    spec = parse(FIGURE_1)
+    mdp = spec.mdps["turner"]
+    assert dt.mdp_power(mdp, "hub").power.value == Fraction(3, 4)
+    tree = dt.mdp_state_tree(mdp, "start")
+    assert dt.value(tree, {s: Fraction(s == "dead") for s in spec.outcomes}) == Fraction(9, 10)
+    with pytest.raises(dt.ArgumentError, match="has no state 'nowhere'"):
+        dt.mdp_power(mdp, "nowhere")
+    with pytest.raises(dt.ArgumentError, match="mdp must be an MDP"):
+        dt.mdp_state_tree("turner", "start")
