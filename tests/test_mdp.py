@@ -408,3 +408,15 @@ def test_the_python_api_gives_the_state_tree_and_turner_power():
         dt.mdp_power(mdp, "nowhere")
     with pytest.raises(dt.ArgumentError, match="mdp must be an MDP"):
         dt.mdp_state_tree("turner", "start")
+
+
+def test_show_and_render_take_a_state_of_an_mdp(tmp_path, capsys):
+    from decisiontrees.cli import main
+
+    path = tmp_path / "m.dtree"
+    path.write_text(FIGURE_1)
+    assert main(["show", str(path), "turner.hub"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("tree turner.hub: choice") and "9/10: r3" in shown
+    assert main(["render", str(path), "turner.start", "-o", str(tmp_path / "s.dot")]) == 0
+    assert "hub" in (tmp_path / "s.dot").read_text()
