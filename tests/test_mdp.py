@@ -13,7 +13,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decisiontrees import parse, run
+from decisiontrees import load, parse, run
 from decisiontrees.analyses import mdp as analysis
 from decisiontrees.analyses import plans
 from decisiontrees.errors import SpecError
@@ -420,3 +420,29 @@ def test_show_and_render_take_a_state_of_an_mdp(tmp_path, capsys):
     assert shown.startswith("tree turner.hub: choice") and "9/10: r3" in shown
     assert main(["render", str(path), "turner.start", "-o", str(tmp_path / "s.dot")]) == 0
     assert "hub" in (tmp_path / "s.dot").read_text()
+
+
+def test_parametric_transitions_and_json_round_trip(tmp_path):
+    import json
+
+    from decisiontrees.formats.json_spec import export
+
+    text = """
+    param p in (0, 1)
+    mdp a {
+        gamma = 1/2
+        start = s0
+        s0: choice { safe: s1, risky: chance { p: s2, 1 - p: s1 } }
+        s1: absorbing
+        s2: absorbing
+    }
+    claim value(a.s0, {s2: 1, *: 0}, p = 1/3) == 1/6
+    """
+    discounted = DISCOUNTED.replace("mdp m", "mdp n").replace("m.s", "n.s")
+    spec = parse(text + discounted.replace("query mdp_power(n.s0)\n", ""))
+    target = tmp_path / "spec.json"
+    target.write_text(json.dumps(export(spec)))
+    again = load(target)
+    assert dict(again.mdps) == dict(spec.mdps)
+    assert [r.status for r in run(again, isolate=False)] == \
+        [r.status for r in run(spec, isolate=False)] == ["pass", "answer"]
