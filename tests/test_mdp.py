@@ -446,3 +446,58 @@ def test_parametric_transitions_and_json_round_trip(tmp_path):
     assert dict(again.mdps) == dict(spec.mdps)
     assert [r.status for r in run(again, isolate=False)] == \
         [r.status for r in run(spec, isolate=False)] == ["pass", "answer"]
+
+
+# -- gridworlds ---------------------------------------------------------------------------------
+
+
+def test_a_map_expands_to_cells_with_moves_and_equals_the_mdp_written_out():
+    spec = parse("""
+    mdp room {
+        gamma = 1/2
+        map = "S . ."
+              ". # ."
+        r1c2: absorbing
+    }
+    """)
+    room = spec.mdps["room"]
+    assert room.states == ("r0c0", "r0c1", "r0c2", "r1c0", "r1c2")
+    assert room.start == "r0c0"
+    written = parse("""
+    mdp room {
+        gamma = 1/2
+        start = r0c0
+        r0c0: choice { down: r1c0, right: r0c1, stay: r0c0 }
+        r0c1: choice { left: r0c0, right: r0c2, stay: r0c1 }
+        r0c2: choice { down: r1c2, left: r0c1, stay: r0c2 }
+        r1c0: choice { up: r0c0, stay: r1c0 }
+        r1c2: absorbing
+    }
+    """).mdps["room"]
+    assert written == room
+    assert analysis.state_tree(written, "r0c0") is analysis.state_tree(room, "r0c0")
+
+
+def test_maps_are_formatted_one_row_a_line():
+    from decisiontrees.language.formatter import format_text
+
+    text = 'mdp g { gamma = 1/2 map = "S ." ". ." }\n'
+    assert format_text(text) == ('mdp g {\n    gamma = 1/2\n    map = "S ."\n          ". ."\n}\n')
+
+
+MAP_ERRORS = [
+    ('mdp g {\n    gamma = 1/2\n    map = "S x"\n}\n', "3:11", "not `x`"),
+    ('mdp g {\n    gamma = 1/2\n    map = "S S"\n}\n', "3:11", "one start `S`, not 2"),
+    ('mdp g {\n    gamma = 1/2\n    map = "S # ."\n}\n', "3:11",
+     "state `r0c2` cannot be reached"),
+    ('mdp g {\n    gamma = 1/2\n    map = 3\n}\n', "3:11", "`map` takes rows of quoted cells"),
+    ('mdp g {\n    gamma = "S"\n    map = "S"\n}\n', "2:13", "`gamma` takes a number"),
+]
+
+
+@pytest.mark.parametrize(("text", "place", "message"), MAP_ERRORS)
+def test_bad_maps_are_located(text, place, message):
+    with pytest.raises(SpecError) as error:
+        parse(text, "bad.dtree")
+    shown = str(error.value)
+    assert f"bad.dtree:{place}: error:" in shown and message in shown, shown

@@ -20,6 +20,7 @@ from decisiontrees.language.syntax import (
     KEYWORDS,
     ClassDecl,
     DistributionDecl,
+    GridRows,
     Item,
     MDPDecl,
     OutcomesDecl,
@@ -29,7 +30,7 @@ from decisiontrees.language.syntax import (
 )
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import Distribution
-from decisiontrees.model.mdp import MDP
+from decisiontrees.model.mdp import MDP, grid_cells
 from decisiontrees.model.nodes import Node, Parameter
 
 KIND_NAMES = {"outcome": "an outcome", "tree": "a tree", "param": "a parameter",
@@ -106,15 +107,19 @@ class Declarations:
         """An mdp's states are outcomes: a state not declared with `outcomes` is declared by
         its mdp (several mdps may share states). Called once every item is declared."""
         for item in self.mdp_syntax.values():
-            for state in item.states:
-                kind = self.kind(state.name)
+            named = [(cell, setting.span) for setting in item.settings
+                     if setting.name == "map" and isinstance(setting.value, GridRows)
+                     for cell in grid_cells(setting.value.rows)]
+            named += [(state.name, state.name_span) for state in item.states]
+            for name, span in named:
+                kind = self.kind(name)
                 if kind is None:
-                    if self.declare(state.name, "outcome", state.name_span):
-                        self.outcomes[state.name] = MappingProxyType({})
+                    if self.declare(name, "outcome", span):
+                        self.outcomes[name] = MappingProxyType({})
                 elif kind != "outcome":
-                    self.reporter.error(state.name_span, f"`{state.name}` is {KIND_NAMES[kind]}, "
-                                        "not a state", "the states of an mdp are outcomes; "
-                                        "rename the state or the other declaration")
+                    self.reporter.error(span, f"`{name}` is {KIND_NAMES[kind]}, not a state",
+                                        "the states of an mdp are outcomes; rename the state "
+                                        "or the other declaration")
 
     def outcome_key(self, name: str, span: Span) -> bool:
         """Whether ``name`` is an outcome; otherwise report what it is."""

@@ -18,6 +18,7 @@ from decisiontrees.language.diagnostics import suggest
 from decisiontrees.language.syntax import (
     ChanceNode,
     ChoiceNode,
+    GridRows,
     MDPDecl,
     MDPSetting,
     MDPState,
@@ -26,12 +27,19 @@ from decisiontrees.language.syntax import (
     UniformNode,
     Var,
 )
-from decisiontrees.model.mdp import ABSORBING_ACTION, MDP, Transition
+from decisiontrees.model.mdp import (
+    ABSORBING_ACTION,
+    MDP,
+    Transition,
+    grid_actions,
+    grid_problems,
+    grid_start,
+)
 from decisiontrees.model.nodes import Probability
 from decisiontrees.model.symbols import simplify, to_fraction, to_sympy
 from decisiontrees.solvers import smt
 
-SETTINGS = ("gamma", "start", "horizon")
+SETTINGS = ("gamma", "start", "horizon", "map")
 MAX_HORIZON = 10_000
 SINGLE_ACTION = "move"  # the action of a state whose line is one chance node
 
@@ -56,30 +64,45 @@ class MDPBuilder:
                                     f"`{name}`", f"its actions are already given at {other}")
             else:
                 lines[state.name] = state
-        if not lines:
-            self.reporter.error(item.span, f"mdp `{name}` has no states",
-                                "give each state its actions: `s0: choice { left: s1, stay: s0 }`")
+        grid = settings.get("map")
+        rows = grid.value.rows if grid is not None and isinstance(grid.value, GridRows) else ()
+        for problem in grid_problems(rows) if grid is not None else ():
+            assert grid is not None
+            self.reporter.error(grid.value.span, problem, "e.g. map = \"S . #\" \". . .\"")
+        moves = grid_actions(rows) if grid is not None and not grid_problems(rows) else {}
+        states = list(moves) + [s for s in lines if s not in moves]
+        if not states:
+            if grid is None:  # a map's problems are reported
+                self.reporter.error(item.span, f"mdp `{name}` has no states",
+                                    "give each state its actions: `s0: choice { left: s1, stay: s0 }`")
             self.names.mdps[name] = None
             return None
         actions: dict[str, tuple[tuple[str, Transition], ...]] = {}
-        for state in lines.values():
-            built = self.state_actions(item, state, lines)
+        for state_name in states:
+            if state_name in lines:  # a line overrides the map's moves
+                built = self.state_actions(item, lines[state_name], states)
+            else:
+                built = tuple((move, ((Fraction(1), target),))
+                              for move, target in moves[state_name])
             if built is not None:
-                actions[state.name] = built
+                actions[state_name] = built
         gamma = self.gamma(item, settings.get("gamma"))
-        start = self.start(item, settings.get("start"), lines)
+        start = self.start(item, settings.get("start"), states, rows if grid else None)
         horizon = self.horizon(settings.get("horizon"))
         if self.reporter.count > errors or gamma is None or start is None:
             self.names.mdps[name] = None
             return None
-        mdp = MDP(name, tuple(lines), actions, start, gamma, horizon,
+        mdp = MDP(name, tuple(states), actions, start, gamma, horizon,
                   frozenset(s.name for s in lines.values() if s.node is None))
         reached = set(mdp.reachable(start))
-        for state in lines.values():
-            if state.name not in reached:
-                self.reporter.error(state.name_span, f"state `{state.name}` cannot be reached from "
-                                    f"the start state `{start}` of mdp `{name}`",
-                                    "remove it, or give some state an action that leads to it")
+        for state_name in states:
+            if state_name not in reached:
+                where = lines[state_name].name_span if state_name in lines else \
+                    (grid.value.span if grid is not None else item.name_span)
+                hint = "remove it, or give some state an action that leads to it" \
+                    if state_name in lines else "wall the cell off with #"
+                self.reporter.error(where, f"state `{state_name}` cannot be reached from "
+                                    f"the start state `{start}` of mdp `{name}`", hint)
         result = mdp if self.reporter.count == errors else None
         self.names.mdps[name] = result
         return result
@@ -90,11 +113,15 @@ class MDPBuilder:
         found: dict[str, MDPSetting] = {}
         for setting in item.settings:
             if setting.name not in SETTINGS:
-                hint = suggest(setting.name, SETTINGS) or "the settings are gamma, start, horizon"
+                hint = suggest(setting.name, SETTINGS) or "the settings are gamma, start, horizon, map"
                 self.reporter.error(setting.span, f"an mdp has no setting `{setting.name}`",
                                     hint + "; a state's line is `s: choice { … }`")
             elif setting.name in found:
                 self.reporter.error(setting.span, f"`{setting.name}` is given twice")
+            elif (setting.name == "map") != isinstance(setting.value, GridRows):
+                wanted = "rows of quoted cells, like map = \"S . #\" \". . .\"" \
+                    if setting.name == "map" else "a number or a name, not quoted rows"
+                self.reporter.error(setting.value.span, f"`{setting.name}` takes {wanted}")
             else:
                 found[setting.name] = setting
         return found
@@ -104,6 +131,7 @@ class MDPBuilder:
             self.reporter.error(item.name_span, f"mdp `{item.name}` has no discount",
                                 "add `gamma = 9/10` (a number in (0, 1) or a parameter)")
             return None
+        assert not isinstance(setting.value, GridRows)  # settings() let only `map` take rows
         gamma = evaluate(setting.value, self.reporter, self.names.parameters, "a discount")
         if gamma is None:
             return None
@@ -131,10 +159,12 @@ class MDPBuilder:
                 return None
         return simplify(gamma)
 
-    def start(self, item: MDPDecl, setting: MDPSetting | None,
-              lines: dict[str, MDPState]) -> str | None:
+    def start(self, item: MDPDecl, setting: MDPSetting | None, lines: list[str],
+              rows: tuple[str, ...] | None) -> str | None:
+        if setting is None and rows is not None and grid_start(rows) is not None:
+            return grid_start(rows)
         if setting is None:
-            first = next(iter(lines))
+            first = lines[0]
             self.reporter.error(item.name_span, f"mdp `{item.name}` has no start state",
                                 f"add `start = {first}`")
             return None
@@ -150,6 +180,7 @@ class MDPBuilder:
     def horizon(self, setting: MDPSetting | None) -> int | None:
         if setting is None:
             return None
+        assert not isinstance(setting.value, GridRows)
         number = evaluate(setting.value, self.reporter, what="a number of steps")
         if number is None:
             return None
@@ -162,7 +193,7 @@ class MDPBuilder:
 
     # -- states
 
-    def state_actions(self, item: MDPDecl, state: MDPState, lines: dict[str, MDPState]
+    def state_actions(self, item: MDPDecl, state: MDPState, lines: list[str]
                       ) -> tuple[tuple[str, Transition], ...] | None:
         node = state.node
         if node is None:
@@ -197,7 +228,7 @@ class MDPBuilder:
         action = node.name if isinstance(node, Ref) else SINGLE_ACTION
         return ((action, transition),)
 
-    def transition(self, item: MDPDecl, node: NodeSyntax, lines: dict[str, MDPState]
+    def transition(self, item: MDPDecl, node: NodeSyntax, lines: list[str]
                    ) -> Transition | None:
         """An action's distribution over next states, each state once."""
         if isinstance(node, Ref):
@@ -255,7 +286,7 @@ class MDPBuilder:
         return tuple((p, target) for target, p in merged.items()
                      if not (isinstance(p, Fraction) and p == 0))
 
-    def known(self, item: MDPDecl, ref: Ref, lines: dict[str, MDPState]) -> bool:
+    def known(self, item: MDPDecl, ref: Ref, lines: list[str]) -> bool:
         if ref.name in lines:
             return True
         hint = suggest(ref.name, lines) or f"declare it in the mdp: `{ref.name}: absorbing`"

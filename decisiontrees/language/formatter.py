@@ -31,6 +31,7 @@ from decisiontrees.language.syntax import (
     Constraints,
     DistributionDecl,
     Expr,
+    GridRows,
     Include,
     Item,
     Keyword,
@@ -264,7 +265,12 @@ class _Formatter:
             [*item.settings, *item.states], key=lambda p: (p.span.line, p.span.column))
         for part in parts:
             out.extend(self.leading(part.span.line, INDENT))
-            if isinstance(part, MDPSetting):
+            if isinstance(part, MDPSetting) and isinstance(part.value, GridRows):
+                head = f"{INDENT}{part.name} = "  # one row a line, aligned
+                lines = [(head if k == 0 else " " * len(head)) + f'"{row}"'
+                         for k, row in enumerate(part.value.rows)]
+            elif isinstance(part, MDPSetting):
+                assert not isinstance(part.value, GridRows)
                 lines = [f"{INDENT}{part.name} = {expression(part.value)}"]
             elif part.node is None:
                 lines = [f"{INDENT}{part.name}: absorbing"]

@@ -41,6 +41,7 @@ from decisiontrees.language.syntax import (
     Entry,
     Expr,
     Feature,
+    GridRows,
     Include,
     Item,
     Keyword,
@@ -265,6 +266,10 @@ class _ToSyntax(Transformer[Token, list[Item]]):
     def mdp_setting(self, children: list[Any]) -> MDPSetting:
         name, value = children
         return MDPSetting(str(name), value, _covering(self.path, name, value))
+
+    def grid(self, children: list[Any]) -> GridRows:
+        return GridRows(tuple(str(token)[1:-1] for token in children),
+                        _covering(self.path, children[0], children[-1]))
 
     def mdp_state(self, children: list[Any]) -> MDPState:
         name, node = children

@@ -207,11 +207,19 @@ class TreeDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class GridRows:
+    """``"S . #" ". . ."``: the rows of a gridworld map, as written (quotes removed)."""
+
+    rows: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class MDPSetting:
-    """``gamma = 9/10``, ``start = s0`` or ``horizon = 5`` inside an mdp block."""
+    """``gamma = 9/10``, ``start = s0``, ``horizon = 5`` or ``map = "…"`` in an mdp block."""
 
     name: str
-    value: Expr
+    value: Expr | GridRows
     span: Span
 
 

@@ -66,3 +66,55 @@ class MDP:
                    for s, acts in self.actions.items()}
         return MDP(self.name, self.states, actions, self.start, one(self.gamma), self.horizon,
                    self.absorbing)
+
+
+# Gridworlds: `map = "S . #" ". . ."` draws cells `.` (free), `#` (wall) and `S` (the start,
+# free); spaces separate cells for the eye and are ignored. Free cells are the states
+# r<row>c<column>, counted from 0 at the top left.
+GRID_MOVES = (("up", -1, 0), ("down", 1, 0), ("left", 0, -1), ("right", 0, 1))
+GRID_CELLS = ".#S"
+
+
+def grid_cells(rows: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """The free cells of a map by state name, in reading order (bad cells are skipped: see
+    :func:`grid_problems`)."""
+    cells: dict[str, tuple[int, int]] = {}
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row.replace(" ", "")):
+            if cell in ".S":
+                cells[f"r{i}c{j}"] = (i, j)
+    return cells
+
+
+def grid_problems(rows: tuple[str, ...]) -> list[str]:
+    """What is wrong with a map, as messages."""
+    problems = []
+    bad = sorted({c for row in rows for c in row.replace(" ", "") if c not in GRID_CELLS})
+    if bad:
+        problems.append("a map has cells . (free), # (wall) and S (start), not "
+                        + ", ".join(f"`{c}`" for c in bad))
+    starts = sum(row.count("S") for row in rows)
+    if starts > 1:
+        problems.append(f"a map has one start `S`, not {starts}")
+    if not grid_cells(rows):
+        problems.append("a map needs a free cell")
+    return problems
+
+
+def grid_start(rows: tuple[str, ...]) -> str | None:
+    for i, row in enumerate(rows):
+        j = row.replace(" ", "").find("S")
+        if j >= 0:
+            return f"r{i}c{j}"
+    return None
+
+
+def grid_actions(rows: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """Each free cell's moves to free neighbours, then `stay`: (action, next state)."""
+    cells = grid_cells(rows)
+    at = {position: name for name, position in cells.items()}
+    moves: dict[str, list[tuple[str, str]]] = {}
+    for name, (i, j) in cells.items():
+        moves[name] = [(move, at[(i + di, j + dj)]) for move, di, dj in GRID_MOVES
+                       if (i + di, j + dj) in at] + [(ABSORBING_ACTION, name)]
+    return moves
