@@ -96,6 +96,9 @@ def closed_policies(mdp: MDP, state: str, limit: int | None = None) -> Iterator[
 def visit_distribution(mdp: MDP, state: str, policy: Mapping[str, str]) -> dict[str, Probability]:
     """``(1 − γ) Σ_t γ^t P(s_t = ·)`` for the stationary ``policy`` (defined on every state it
     reaches from ``state``), from ``(I − γ P_π^T) f = (1 − γ) e_state``; zero entries left out."""
+    deterministic = _deterministic_visits(mdp, state, policy)
+    if deterministic is not None:
+        return deterministic
     visited = [s for s in mdp.states if s in policy]
     index = {s: i for i, s in enumerate(visited)}
     n = len(visited)
@@ -118,6 +121,35 @@ def visit_distribution(mdp: MDP, state: str, policy: Mapping[str, str]) -> dict[
         if not (isinstance(value, Fraction) and value == 0):
             result[s] = value
     return result
+
+
+def _deterministic_visits(mdp: MDP, state: str, policy: Mapping[str, str]
+                          ) -> dict[str, Probability] | None:
+    """The closed form when every transition of the policy is certain (numeric γ): the walk
+    from ``state`` runs into a cycle of length L after c steps; a state first visited at time
+    k gets ``(1 − γ) γ^k`` before the cycle and ``(1 − γ) γ^k / (1 − γ^L)`` on it. None when
+    some transition is random (then the linear system is solved)."""
+    gamma = mdp.gamma
+    if not isinstance(gamma, Fraction):
+        return None
+    walk: list[str] = []
+    seen: dict[str, int] = {}
+    current = state
+    while current not in seen:
+        transition = _transition(mdp, current, policy[current])
+        if len(transition) != 1:
+            return None
+        seen[current] = len(walk)
+        walk.append(current)
+        current = transition[0][1]
+    cycle_start = seen[current]
+    on_cycle = 1 / (1 - gamma ** (len(walk) - cycle_start))
+    weight = 1 - gamma
+    visits: dict[str, Probability] = {}
+    for k, visited in enumerate(walk):
+        visits[visited] = weight * on_cycle if k >= cycle_start else weight
+        weight *= gamma
+    return {s: visits[s] for s in mdp.states if s in visits}
 
 
 def _transition(mdp: MDP, state: str, action: str) -> tuple[tuple[Probability, str], ...]:
