@@ -125,13 +125,11 @@ def visit_distribution(mdp: MDP, state: str, policy: Mapping[str, str]) -> dict[
 
 def _deterministic_visits(mdp: MDP, state: str, policy: Mapping[str, str]
                           ) -> dict[str, Probability] | None:
-    """The closed form when every transition of the policy is certain (numeric γ): the walk
+    """The closed form when every transition of the policy is certain: the walk
     from ``state`` runs into a cycle of length L after c steps; a state first visited at time
     k gets ``(1 − γ) γ^k`` before the cycle and ``(1 − γ) γ^k / (1 − γ^L)`` on it. None when
     some transition is random (then the linear system is solved)."""
     gamma = mdp.gamma
-    if not isinstance(gamma, Fraction):
-        return None
     walk: list[str] = []
     seen: dict[str, int] = {}
     current = state
@@ -143,12 +141,17 @@ def _deterministic_visits(mdp: MDP, state: str, policy: Mapping[str, str]
         walk.append(current)
         current = transition[0][1]
     cycle_start = seen[current]
-    on_cycle = 1 / (1 - gamma ** (len(walk) - cycle_start))
-    weight = 1 - gamma
+    length = len(walk) - cycle_start
+    if isinstance(gamma, Fraction):
+        on_cycle: Any = 1 / (1 - gamma ** length)
+        weight: Any = 1 - gamma
+    else:
+        g = to_sympy(gamma)
+        on_cycle, weight = 1 / (1 - g ** length), 1 - g
     visits: dict[str, Probability] = {}
     for k, visited in enumerate(walk):
-        visits[visited] = weight * on_cycle if k >= cycle_start else weight
-        weight *= gamma
+        visits[visited] = simplify(weight * on_cycle if k >= cycle_start else weight)
+        weight = weight * (gamma if isinstance(gamma, Fraction) else to_sympy(gamma))
     return {s: visits[s] for s in mdp.states if s in visits}
 
 
@@ -191,9 +194,7 @@ def policies(mdp: MDP, state: str, limit: int | None = None) -> list[Policy]:
     (infinite horizon), one per distinct assignment to the states they reach."""
     found = []
     for policy in closed_policies(mdp, state, limit):
-        order = [s for s in policy]
-        found.append(Policy(state, tuple((s, policy[s]) for s in order),
-                            visit_distribution(mdp, state, policy)))
+        found.append(Policy(state, tuple(policy.items()), visit_distribution(mdp, state, policy)))
     return found
 
 
