@@ -30,6 +30,7 @@ from typing import Any
 
 from decisiontrees import limits
 from decisiontrees.analyses import agents, choice_sets, orbits, plans, relations, rules
+from decisiontrees.analyses import mdp as mdp_analysis
 from decisiontrees.analyses.agents import ChoiceAnswer, PairAnswer, PowerAnswer, Sampling
 from decisiontrees.analyses.choice_sets import ClassChoice
 from decisiontrees.analyses.membership import Membership
@@ -48,6 +49,7 @@ from decisiontrees.language.files import Unreadable, read_bytes
 from decisiontrees.language.syntax import EXTENSION
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import UNIFORM, Distribution
+from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, outcomes_of
 from decisiontrees.model.rules import CLASS_RULES, RULES, DecisionRule
 from decisiontrees.model.spec import Spec
@@ -522,6 +524,39 @@ def power(tree: Node, law: Distribution = UNIFORM, *, outcomes: Iterable[str] | 
     node = _numeric("power", "tree", tree)
     return agents.power(node, _outcomes("power", [node], outcomes), _law("power", law),
                         _sampling("power", samples, seed))
+
+
+# ---------------------------------------------------------------- Markov decision processes
+
+
+def _mdp_state(call: str, mdp: Any, state: Any) -> tuple[MDP, str]:
+    if not isinstance(mdp, MDP):
+        raise ArgumentError(f"{call}(): mdp must be an MDP, like spec.mdps['m'], not "
+                            f"{type(mdp).__name__}")
+    if not isinstance(state, str) or state not in mdp.states:
+        raise ArgumentError(f"{call}(): mdp `{mdp.name}` has no state {state!r}; its states are "
+                            + ", ".join(mdp.states))
+    return mdp, state
+
+
+def mdp_state_tree(mdp: MDP, state: str) -> Node:
+    """The tree whose lotteries are the normalised discounted visit distributions from
+    ``state`` (what ``m.s`` names in a spec); raises TooManyLotteries past the policy limit."""
+    checked, name = _mdp_state("mdp_state_tree", mdp, state)
+    return mdp_analysis.state_tree(checked, name)
+
+
+def mdp_power(mdp: MDP, state: str, law: Distribution = UNIFORM, *, samples: int | None = None,
+              seed: int = 0) -> PowerAnswer:
+    """Turner's POWER of ``state``: ``(1 − γ)/γ · E[V*(s) − R(s)]`` for i.i.d. state rewards,
+    the POWER of the visit distributions from the next step."""
+    checked, name = _mdp_state("mdp_power", mdp, state)
+    successor = mdp_analysis.successor_tree(checked, name)
+    if successor is None:
+        raise ArgumentError("mdp_power(): a horizon of one step has no next step")
+    node = _numeric("mdp_power", "mdp", successor)
+    return agents.power(node, tuple(checked.states), _law("mdp_power", law),
+                        _sampling("mdp_power", samples, seed))
 
 
 # ---------------------------------------------------------------- orbits (§5)

@@ -20,6 +20,7 @@ from decisiontrees.api import (
     certificates,
     check_paths,
     hit_explanations,
+    mdp_state_tree,
     plot_answer,
     search_file,
     spec_files,
@@ -35,6 +36,7 @@ from decisiontrees.formats.importing import imported_text
 from decisiontrees.formats.json_spec import export
 from decisiontrees.language.formatter import format_file, format_text
 from decisiontrees.language.numbers import exact_number
+from decisiontrees.model.nodes import Node
 from decisiontrees.model.spec import Spec
 from decisiontrees.render.dot import to_dot, write
 from decisiontrees.render.explain import explain
@@ -339,7 +341,7 @@ def _render(arguments: argparse.Namespace) -> int:
     if name is None:
         print(f"error: render: {arguments.file} declares no tree", file=sys.stderr)
         return EXIT_INVALID
-    tree = spec.tree(name)
+    tree = _named_tree(spec, name)
     utility = spec.utility(arguments.utility) if arguments.utility else None
     fmt = _render_format(arguments)
     if fmt is None:
@@ -393,7 +395,7 @@ def _export(arguments: argparse.Namespace) -> int:
         _emit(json.dumps(export(spec), indent=1) + "\n", arguments.output)
         return 0
     name = arguments.tree or next(iter(spec.trees), None)
-    tree = spec.tree(name) if name else None
+    tree = _named_tree(spec, name) if name else None
     utility = spec.utility(arguments.utility) if arguments.utility else None
     if tree is None or name is None:  # no name, no tree
         print(f"error: export: {arguments.file} declares no tree", file=sys.stderr)
@@ -433,11 +435,19 @@ def _verify(arguments: argparse.Namespace) -> int:
     return EXIT_CLAIM_FAILED if summary.failing_claims else EXIT_OK
 
 
+def _named_tree(spec: Spec, name: str) -> Node:
+    """A tree, an outcome's leaf, or ``m.s``: state ``s`` of mdp ``m`` as its tree."""
+    mdp_name, _, state = name.partition(".")
+    if state and mdp_name in spec.mdps:
+        return mdp_state_tree(spec.mdps[mdp_name], state)
+    return spec.tree(name)
+
+
 def _show(arguments: argparse.Namespace) -> int:
     spec = _load(arguments)
     names = [arguments.tree] if arguments.tree else list(spec.trees)
     called = {id(node): name for name, node in reversed(list(spec.trees.items()))}
-    blocks = [outline(name, spec.tree(name), called) for name in names]
+    blocks = [outline(name, _named_tree(spec, name), called) for name in names]
     print("\n\n".join(blocks))
     return 0
 

@@ -20,7 +20,9 @@ from decisiontrees.language.syntax import (
     KEYWORDS,
     ClassDecl,
     DistributionDecl,
+    GridRows,
     Item,
+    MDPDecl,
     OutcomesDecl,
     ParamDecl,
     TreeDecl,
@@ -28,11 +30,12 @@ from decisiontrees.language.syntax import (
 )
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import Distribution
+from decisiontrees.model.mdp import MDP, grid_cells
 from decisiontrees.model.nodes import Node, Parameter
 
 KIND_NAMES = {"outcome": "an outcome", "tree": "a tree", "param": "a parameter",
               "utility": "a utility function", "class": "a utility class",
-              "distribution": "a distribution"}
+              "distribution": "a distribution", "mdp": "an mdp"}
 
 
 @dataclass
@@ -49,6 +52,8 @@ class Declarations:
     class_syntax: dict[str, ClassDecl] = field(default_factory=dict)
     classes: dict[str, UtilityClass | None] = field(default_factory=dict)
     distributions: dict[str, Distribution | None] = field(default_factory=dict)
+    mdp_syntax: dict[str, MDPDecl] = field(default_factory=dict)
+    mdps: dict[str, MDP | None] = field(default_factory=dict)
 
     def kind(self, name: str) -> str | None:
         found = self.kinds.get(name)
@@ -94,6 +99,27 @@ class Declarations:
                 self.class_syntax[item.name] = item
         elif isinstance(item, DistributionDecl):
             self.declare(item.name, "distribution", item.name_span)
+        elif isinstance(item, MDPDecl):
+            if self.declare(item.name, "mdp", item.name_span):
+                self.mdp_syntax[item.name] = item
+
+    def declare_states(self) -> None:
+        """An mdp's states are outcomes: a state not declared with `outcomes` is declared by
+        its mdp (several mdps may share states). Called once every item is declared."""
+        for item in self.mdp_syntax.values():
+            named = [(cell, setting.span) for setting in item.settings
+                     if setting.name == "map" and isinstance(setting.value, GridRows)
+                     for cell in grid_cells(setting.value.rows)]
+            named += [(state.name, state.name_span) for state in item.states]
+            for name, span in named:
+                kind = self.kind(name)
+                if kind is None:
+                    if self.declare(name, "outcome", span):
+                        self.outcomes[name] = MappingProxyType({})
+                elif kind != "outcome":
+                    self.reporter.error(span, f"`{name}` is {KIND_NAMES[kind]}, not a state",
+                                        "the states of an mdp are outcomes; rename the state "
+                                        "or the other declaration")
 
     def outcome_key(self, name: str, span: Span) -> bool:
         """Whether ``name`` is an outcome; otherwise report what it is."""

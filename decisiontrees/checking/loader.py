@@ -17,6 +17,7 @@ from decisiontrees.checking.classes import ClassBuilder
 from decisiontrees.checking.declarations import Declarations
 from decisiontrees.checking.laws import check_distribution
 from decisiontrees.checking.mappings import MappingChecker
+from decisiontrees.checking.mdps import MDPBuilder
 from decisiontrees.checking.searches import SearchChecker
 from decisiontrees.checking.sources import Sources
 from decisiontrees.checking.statements import StatementChecker
@@ -99,6 +100,7 @@ def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module]
     items = [item for module in modules for item in module.items]
     for item in items:
         names.declare_item(item)
+    names.declare_states()
     for item in items:
         if isinstance(item, OutcomesDecl):
             names.check_outcomes(item)
@@ -107,6 +109,9 @@ def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module]
     trees = TreeBuilder(names)
     for name in names.tree_syntax:
         trees.build_tree(name)
+    mdps = MDPBuilder(names, trees)
+    for name in names.mdp_syntax:
+        mdps.build(name)
     mappings = MappingChecker(names)
     for item in items:
         if isinstance(item, UtilityDecl):
@@ -141,6 +146,8 @@ def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module]
         statements=tuple(s for s in statements if s is not None),
         files=tuple(m.path for m in modules),
         fixed=MappingProxyType(fixed),
+        mdps=MappingProxyType({k: v.substitute(fixed) for k, v in names.mdps.items()
+                               if v is not None}),
     )
 
 

@@ -57,7 +57,8 @@ class SearchChecker:
                 return None
         outcomes = tuple(self.names.outcomes)
         # a placeholder that every question accepts: a first choice with actions a1, a2, …
-        placeholder = choice({f"a{i + 1}": leaf(o) for i, o in enumerate(outcomes[:4])})
+        # (a spec without outcomes still gets one, so its other problems are reported)
+        placeholder = choice({f"a{i + 1}": leaf(o) for i, o in enumerate(outcomes[:4] or ("_",))})
         for variable in item.variables:
             self.names.kinds[variable] = ("tree", item.name_span)
             self.names.trees[variable] = placeholder

@@ -9,11 +9,13 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
+from decisiontrees.analyses import mdp as mdp_analysis
 from decisiontrees.checking.arithmetic import evaluate, is_expression
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
 from decisiontrees.checking.laws import check_distribution
 from decisiontrees.checking.mappings import MappingChecker
 from decisiontrees.checking.trees import TreeBuilder
+from decisiontrees.errors import RefusedError
 from decisiontrees.language.diagnostics import suggest
 from decisiontrees.language.syntax import (
     Argument,
@@ -31,7 +33,7 @@ from decisiontrees.language.syntax import (
     Var,
 )
 from decisiontrees.model.laws import LAWS
-from decisiontrees.model.nodes import is_symbolic
+from decisiontrees.model.nodes import is_symbolic, leaf
 from decisiontrees.model.rules import (
     CLASS_RULES,
     OPTIMAL,
@@ -69,6 +71,7 @@ class StatementChecker:
         self.reporter = names.reporter
         self.trees = trees
         self.mappings = MappingChecker(names)
+        self.mdp_trees: dict[tuple[str, str, tuple[tuple[str, Fraction], ...]], TreeArg] = {}
         self.options: dict[str, Callable[[Keyword], Any]] = {
             "samples": self.samples, "seed": self.whole_number, "limit": self.whole_number,
             "timeout": self.seconds, "fixing": self.outcome_set, "within": self.feature_name,
@@ -350,6 +353,8 @@ class StatementChecker:
             if not isinstance(value, Var):
                 self.reporter.error(value.span, f"{question}() expects the name of a tree here")
                 return None
+            if "." in value.name:
+                return self.mdp_state(value)
             node = self.trees.resolve_ref(Ref(value.name, value.span))
             return None if node is None else TreeArg(value.name, node)
         if kind == Kind.UTILITY:
@@ -375,6 +380,44 @@ class StatementChecker:
             return None
         return self.mappings.lottery_mapping(value)
 
+    def mdp_state(self, value: Var) -> TreeArg | None:
+        """``m.s``: a state of an mdp. Its tree is built once parameter values are known."""
+        name, state = value.name.split(".", 1)
+        kind = self.names.kind(name)
+        if kind != "mdp":
+            what = f"`{name}` is {KIND_NAMES[kind]}, not an mdp" if kind is not None \
+                else f"unknown mdp `{name}`"
+            hint = suggest(name, self.names.names("mdp")) or "declare one: `mdp m { … }`"
+            self.reporter.error(value.span, what, hint)
+            return None
+        mdp = self.names.mdps.get(name)
+        if mdp is None:
+            return None  # its problems are reported
+        if state not in mdp.states:
+            hint = suggest(state, mdp.states) or "its states are " + ", ".join(mdp.states)
+            self.reporter.error(value.span, f"mdp `{name}` has no state `{state}`", hint)
+            return None
+        return TreeArg(value.name, leaf(state), mdp, state)
+
+    def mdp_tree(self, tree: TreeArg, assignment: Mapping[str, Fraction], call: Call
+                 ) -> TreeArg | None:
+        """The tree of an mdp's state, with the parameter values given so far substituted
+        first (numeric policies are solved in rationals, far faster than in sympy)."""
+        assert tree.mdp is not None and tree.state is not None
+        values = {**self.fixed, **assignment}
+        key = (tree.mdp.name, tree.state, tuple(sorted(values.items())))
+        if key not in self.mdp_trees:
+            mdp = tree.mdp.substitute(values)
+            try:
+                node = mdp_analysis.state_tree(mdp, tree.state)
+            except RefusedError as problem:
+                self.reporter.error(call.span, f"refused: {problem}",
+                                    "ask about a state with fewer reachable choices, or give the "
+                                    "mdp a finite horizon")
+                return None
+            self.mdp_trees[key] = TreeArg(tree.name, node, mdp, tree.state)
+        return self.mdp_trees[key]
+
     def utility(self, value: Value, question: str) -> UtilityArg | None:
         if isinstance(value, MappingLit):
             values = self.mappings.utility_mapping(value)
@@ -395,15 +438,20 @@ class StatementChecker:
 
     def instantiate(self, tree: TreeArg, assignment: Mapping[str, Fraction], symbolic_ok: bool,
                     call: Call) -> TreeArg | None:
+        if tree.mdp is not None:
+            built = self.mdp_tree(tree, assignment, call)
+            if built is None:
+                return None
+            tree = built
         outside = {k: v for k, v in self.fixed.items() if k not in assignment}
         if outside and is_symbolic(tree.node):
-            tree = TreeArg(tree.name, substitute(tree.node, outside))
+            tree = TreeArg(tree.name, substitute(tree.node, outside), tree.mdp, tree.state)
         if not is_symbolic(tree.node):
             return tree
         needed = free_parameters(tree.node)
         missing = sorted(needed - set(assignment))
         if not missing:
-            return TreeArg(tree.name, substitute(tree.node, assignment))
+            return TreeArg(tree.name, substitute(tree.node, assignment), tree.mdp, tree.state)
         if symbolic_ok and not assignment:
             return tree
         example = ", ".join(f"{name} = 1/2" for name in missing)

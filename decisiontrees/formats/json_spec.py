@@ -19,7 +19,8 @@ from decisiontrees.evidence.checks import topological_order
 from decisiontrees.formats.common import expression, label
 from decisiontrees.language.diagnostics import Reporter
 from decisiontrees.language.parser import parse_module
-from decisiontrees.language.syntax import Claim, ClassDecl, DistributionDecl, Query, Search
+from decisiontrees.language.syntax import Claim, ClassDecl, DistributionDecl, MDPDecl, Query, Search
+from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Chance, Choice, Leaf
 from decisiontrees.model.spec import Spec
 
@@ -57,8 +58,27 @@ def export(spec: Spec) -> dict[str, Any]:
         "utilities": {name: {o: str(v) for o, v in u.items()} for name, u in spec.utilities.items()},
         "classes": {name: c.source for name, c in spec.classes.items()},
         "distributions": {name: law.source() for name, law in spec.distributions.items()},
+        **({"mdps": {name: mdp_source(m) for name, m in spec.mdps.items()}} if spec.mdps else {}),
         "statements": [s.text for s in spec.statements],
     }
+
+
+def mdp_source(mdp: MDP) -> str:
+    """An mdp block's body on one line: ``{ gamma = 9/10 start = s0 s0: choice { … } … }``."""
+    parts = [f"gamma = {spec_number(mdp.gamma)}", f"start = {mdp.start}"]
+    if mdp.horizon is not None:
+        parts.append(f"horizon = {mdp.horizon}")
+    for state in mdp.states:
+        if state in mdp.absorbing:
+            parts.append(f"{state}: absorbing")
+            continue
+        edges = []
+        for action, transition in mdp.actions[state]:
+            target = transition[0][1] if len(transition) == 1 else "chance { " + ", ".join(
+                f"{spec_number(p)}: {t}" for p, t in transition) + " }"
+            edges.append(f'"{label(action)}": {target}')
+        parts.append(f"{state}: choice {{ {', '.join(edges)} }}")
+    return "{ " + " ".join(parts) + " }"
 
 
 def spec_number(value: Any) -> str:
@@ -130,7 +150,8 @@ def translate(document: Any) -> tuple[str, list[str]]:
     """Spec text equivalent to a JSON document, and for each of its lines where in the
     document it comes from (``trees.t.nodes[3]``), to place problems in the JSON file."""
     body = _fields(document, "document", {"format", "version", "outcomes", "parameters", "trees",
-                                          "utilities", "classes", "distributions", "statements"},
+                                          "utilities", "classes", "distributions", "mdps",
+                                          "statements"},
                    {"format", "version", "outcomes"})
     _require(body["format"] == FORMAT and body["version"] == 1, "document",
              f"expected format {FORMAT} version 1")
@@ -172,6 +193,14 @@ def translate(document: Any) -> tuple[str, list[str]]:
                                "a class is one line of the spec language, like \"{a > b} & other\""))
     lines.extend(_declarations(body, "distributions", "distribution", DistributionDecl,
                                "a distribution is one line of the spec language, like \"power(2)\""))
+    mdps = body.get("mdps", {})
+    _require(isinstance(mdps, dict), "mdps", "expected an object")
+    for name, source in mdps.items():
+        where = f"mdps.{name}"
+        shape = "an mdp is its block on one line, like \"{ gamma = 9/10 start = s0 s0: absorbing }\""
+        _require(isinstance(source, str) and "\n" not in source, where, shape)
+        lines.append((_one_item(f"mdp {_name(name, 'mdps')} {source}", MDPDecl, where, shape),
+                      where))
     statements = body.get("statements", [])
     _require(isinstance(statements, list), "statements", "expected a list")
     for n, statement in enumerate(statements):

@@ -31,10 +31,14 @@ from decisiontrees.language.syntax import (
     Constraints,
     DistributionDecl,
     Expr,
+    GridRows,
     Include,
     Item,
     Keyword,
     MappingLit,
+    MDPDecl,
+    MDPSetting,
+    MDPState,
     Neg,
     NodeSyntax,
     Number,
@@ -230,6 +234,8 @@ class _Formatter:
             return [f"param {item.name} in {left}{expression(item.low)}, {expression(item.high)}{right}"]
         if isinstance(item, TreeDecl):
             return self.node(item.node, f"tree {item.name} = ", "", item.span)
+        if isinstance(item, MDPDecl):
+            return self.mdp(item)
         if isinstance(item, UtilityDecl):
             return self.mapping_block(f"utility {item.name} = ", item.mapping)
         if isinstance(item, Query):
@@ -251,6 +257,30 @@ class _Formatter:
                 else value(item.expected)
             text += f" {item.op} {shown}"
         return [text]
+
+    def mdp(self, item: MDPDecl) -> list[str]:
+        """Settings and states one a line, in the order written."""
+        out = [f"mdp {item.name} {{"]
+        parts: list[MDPSetting | MDPState] = sorted(
+            [*item.settings, *item.states], key=lambda p: (p.span.line, p.span.column))
+        for part in parts:
+            out.extend(self.leading(part.span.line, INDENT))
+            if isinstance(part, MDPSetting) and isinstance(part.value, GridRows):
+                head = f"{INDENT}{part.name} = "  # one row a line, aligned
+                lines = [(head if k == 0 else " " * len(head)) + f'"{row}"'
+                         for k, row in enumerate(part.value.rows)]
+            elif isinstance(part, MDPSetting):
+                assert not isinstance(part.value, GridRows)
+                lines = [f"{INDENT}{part.name} = {expression(part.value)}"]
+            elif part.node is None:
+                lines = [f"{INDENT}{part.name}: absorbing"]
+            else:
+                lines = self.node(part.node, f"{part.name}: ", INDENT, part.span)
+            lines[-1] += self.trailing(part.span.end_line, item.span)
+            out.extend(lines)
+        out.extend(self.leading(item.span.end_line, INDENT))
+        out.append("}")
+        return out
 
     def class_decl(self, item: ClassDecl) -> list[str]:
         def chain(c: ConstraintChain) -> str:

@@ -41,10 +41,14 @@ from decisiontrees.language.syntax import (
     Entry,
     Expr,
     Feature,
+    GridRows,
     Include,
     Item,
     Keyword,
     MappingLit,
+    MDPDecl,
+    MDPSetting,
+    MDPState,
     Member,
     Module,
     Neg,
@@ -252,6 +256,29 @@ class _ToSyntax(Transformer[Token, list[Item]]):
         return TreeDecl(str(name), node, _covering(self.path, keyword, node),
                         token_span(self.path, name))
 
+    def mdp_decl(self, children: list[Any]) -> MDPDecl:
+        keyword, name, _opening, *items, closing = children
+        settings = tuple(i for i in items if isinstance(i, MDPSetting))
+        states = tuple(i for i in items if isinstance(i, MDPState))
+        return MDPDecl(str(name), settings, states, _covering(self.path, keyword, closing),
+                       token_span(self.path, name))
+
+    def mdp_setting(self, children: list[Any]) -> MDPSetting:
+        name, value = children
+        return MDPSetting(str(name), value, _covering(self.path, name, value))
+
+    def grid(self, children: list[Any]) -> GridRows:
+        return GridRows(tuple(str(token)[1:-1] for token in children),
+                        _covering(self.path, children[0], children[-1]))
+
+    def mdp_state(self, children: list[Any]) -> MDPState:
+        name, node = children
+        if isinstance(node, Token):  # `absorbing`
+            return MDPState(str(name), None, _covering(self.path, name, node),
+                            token_span(self.path, name))
+        return MDPState(str(name), node, _covering(self.path, name, node),
+                        token_span(self.path, name))
+
     def ref(self, children: list[Any]) -> Ref:
         (name,) = children
         return Ref(str(name), token_span(self.path, name))
@@ -410,6 +437,10 @@ class _ToSyntax(Transformer[Token, list[Item]]):
     def var(self, children: list[Any]) -> Var:
         (token,) = children
         return Var(str(token), token_span(self.path, token))
+
+    def qualified(self, children: list[Any]) -> Var:
+        outer, inner = children
+        return Var(f"{outer}.{inner}", _covering(self.path, outer, inner))
 
     def _binary(self, op: str, children: list[Any]) -> BinOp:
         left, right = children

@@ -16,7 +16,7 @@ from decisiontrees.errors import Span
 KEYWORDS = frozenset(
     {"include", "outcomes", "param", "in", "tree", "choice", "chance", "uniform", "utility",
      "query", "claim", "not", "class", "features", "distribution", "search", "where", "with",
-     "expect", "and", "or"}
+     "expect", "and", "or", "mdp", "absorbing"}
 )
 
 EXTENSION = ".dtree"
@@ -207,6 +207,43 @@ class TreeDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class GridRows:
+    """``"S . #" ". . ."``: the rows of a gridworld map, as written (quotes removed)."""
+
+    rows: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MDPSetting:
+    """``gamma = 9/10``, ``start = s0``, ``horizon = 5`` or ``map = "…"`` in an mdp block."""
+
+    name: str
+    value: Expr | GridRows
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MDPState:
+    """``s0: choice { left: s1, right: chance { 1/2: s2, 1/2: s0 } }`` or ``s2: absorbing``:
+    a state and its actions (``node`` is None for an absorbing state)."""
+
+    name: str
+    node: NodeSyntax | None
+    span: Span
+    name_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MDPDecl:
+    name: str
+    settings: tuple[MDPSetting, ...]
+    states: tuple[MDPState, ...]
+    span: Span
+    name_span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class UtilityDecl:
     name: str
     mapping: MappingLit
@@ -318,8 +355,8 @@ class Search:
     expect_span: Span | None
 
 
-Item = Union[Include, OutcomesDecl, ParamDecl, TreeDecl, UtilityDecl, ClassDecl, DistributionDecl,
-             Query, Claim, Search]
+Item = Union[Include, OutcomesDecl, ParamDecl, TreeDecl, MDPDecl, UtilityDecl, ClassDecl,
+             DistributionDecl, Query, Claim, Search]
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,6 +138,18 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
     assert isinstance(error, UnexpectedToken)
     token = error.token
     span = token_span(path, token)
+    dot = token.start_pos if isinstance(token.start_pos, int) else None
+    if token == "." and dot is not None and dot > 0 and text[dot - 1].isdigit():
+        position = dot
+        # `.` is a token (`m.s0`), so `0.5.1` lexes as 0.5 `.` 1: report the whole number
+        start = position
+        while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+            start -= 1
+        run = _NUMBER_RUN.match(text, start)
+        if run:
+            begin = span.column - (position - start)
+            return (Span(path, span.line, begin, span.line, begin + run.end() - start),
+                    f"bad number `{run.group()}`", "write numbers as 3, 0.25 or 1/4")
     expected = set(error.expected)
     shown = f"`{token}`"
     keywords = _keyword_types(lark)

@@ -14,6 +14,7 @@ from decisiontrees.errors import ArgumentError, Span
 from decisiontrees.language.diagnostics import suggest
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import Distribution
+from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Node, Parameter, leaf
 
 Utility = Mapping[str, Fraction]
@@ -21,10 +22,14 @@ Utility = Mapping[str, Fraction]
 
 @dataclass(frozen=True, slots=True)
 class TreeArg:
-    """A tree named in a statement (an outcome name stands for its one-leaf tree)."""
+    """A tree named in a statement (an outcome name stands for its one-leaf tree; ``m.s``
+    for a state of an mdp, whose ``mdp`` is then given, with the parameter values of the
+    statement substituted)."""
 
     name: str
     node: Node
+    mdp: MDP | None = None
+    state: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +90,7 @@ class Spec:
         default_factory=lambda: MappingProxyType({}))
     fixed: Mapping[str, Fraction] = field(  # parameters given values from outside (--param)
         default_factory=lambda: MappingProxyType({}))
+    mdps: Mapping[str, MDP] = field(default_factory=lambda: MappingProxyType({}))
 
     def tree(self, name: str) -> Node:
         """The tree called ``name``; an outcome name gives its one-leaf tree."""

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from decisiontrees.questions import (
     agents,
     choice_sets,
+    mdp,
     membership,
     orbits,
     region,
@@ -17,7 +18,8 @@ from decisiontrees.questions import (
 )
 from decisiontrees.questions.base import Family
 
-FAMILY_MODULES = (values, strategies, membership, relations, region, agents, orbits, choice_sets)
+FAMILY_MODULES = (values, strategies, membership, relations, region, agents, orbits, choice_sets,
+                  mdp)
 
 QUESTIONS: Mapping[str, Family] = MappingProxyType(
     {family.name: family for module in FAMILY_MODULES for family in module.FAMILIES})

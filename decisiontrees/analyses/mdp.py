@@ -1,0 +1,309 @@
+"""States of a Markov decision process as decision trees over its states (issue 16).
+
+The normalised discounted visit distribution of a policy π from a state s is
+``f = (1 − γ) Σ_t γ^t P(s_t = ·)``: a lottery over states. Over all policies (history-dependent
+and randomised) these form a polytope, the convex hull of those of the deterministic
+stationary policies (Puterman, *Markov Decision Processes*, §6.9: for every reward vector r
+some deterministic stationary policy maximises ``f·r``, so the two closed convex sets have the
+same support function). Every engine of the toolkit depends on a tree only through the convex
+hull of its strategy lotteries, so a state is the tree
+
+    choice over the first actions a at s
+      → choice over the deterministic stationary policies π with π(s) = a
+        → chance node with the probabilities f_π over leaves, one per visited state
+
+and values, dominance, P1–P4, random-agent probabilities, POWER and orbits apply unchanged.
+Only the actions of π at states it visits matter, so policies are enumerated as assignments
+to the states they reach from s (distinct assignments give distinct lotteries' labels).
+
+Turner et al. (2021) define ``POWER(s, γ) = (1 − γ)/γ · E[V*(s, γ) − R(s)]`` for i.i.d. state
+rewards. As ``f_π = (1 − γ) e_s + γ f'_π`` with ``f'_π`` the visit distribution from the next
+step on, ``POWER(s) = E[max_π f'_π · r]``: the POWER of the *successor tree*, built the same way
+from the ``f'_π``.
+
+A finite horizon H counts the steps t = 0 … H−1 with weights ``γ^t`` normalised to sum to 1;
+optimal policies are then not stationary, so the state is the unrolled tree itself: at a state
+with k steps left, a choice over actions, then a chance node that stops at the state with
+probability ``(1 − γ)/(1 − γ^k)`` (the state's share of the remaining weight) and otherwise
+moves on with the transition probabilities. Its lotteries are exactly the finite-horizon visit
+distributions of all (non-stationary) policies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from decisiontrees import limits
+from decisiontrees.errors import TooManyLotteries
+from decisiontrees.model.mdp import MDP
+from decisiontrees.model.nodes import Node, Probability, leaf, make_chance, make_choice
+from decisiontrees.model.symbols import simplify, to_sympy
+
+MAX_POLICIES = 20_000  # deterministic stationary policies enumerated for one state
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A deterministic stationary policy from ``state``: an action at each state it reaches,
+    in the order they are first reached, and its normalised discounted visit distribution."""
+
+    state: str
+    actions: tuple[tuple[str, str], ...]  # (state, action)
+    visits: Mapping[str, Probability]
+
+    def label(self, mdp: MDP) -> str:
+        """The policy's actions at the states after the first where it has a choice:
+        ``s1:back s3:left`` (policies with one first action and one lottery differ there)."""
+        rest = [f"{s}:{a}" for s, a in self.actions[1:] if len(mdp.actions[s]) > 1]
+        return " ".join(rest) if rest else "as forced"
+
+
+def closed_policies(mdp: MDP, state: str, limit: int | None = None) -> Iterator[dict[str, str]]:
+    """Every assignment of actions to the states it reaches from ``state`` (a deterministic
+    stationary policy up to its actions at unvisited states), the first action first.
+    Raises TooManyLotteries past ``limit``."""
+    limit = MAX_POLICIES if limit is None else limit
+    count = 0
+    stack: list[tuple[dict[str, str], tuple[str, ...]]] = [({}, (state,))]
+    while stack:
+        policy, pending = stack.pop()
+        if not pending:
+            count += 1
+            if count > limit:
+                raise TooManyLotteries(
+                    f"more than {limit:,} deterministic stationary policies from `{state}` "
+                    f"in mdp `{mdp.name}`")
+            if count % 256 == 0:
+                limits.check("enumerating policies")
+            yield policy
+            continue
+        current, rest = pending[0], pending[1:]
+        choices = []
+        for action, transition in mdp.actions[current]:
+            chosen = dict(policy)
+            chosen[current] = action
+            new = list(rest)
+            for _, target in transition:
+                if target not in chosen and target not in new:
+                    new.append(target)
+            choices.append((chosen, tuple(new)))
+        stack.extend(reversed(choices))  # the first action's policies come out first
+
+
+def visit_distribution(mdp: MDP, state: str, policy: Mapping[str, str]) -> dict[str, Probability]:
+    """``(1 − γ) Σ_t γ^t P(s_t = ·)`` for the stationary ``policy`` (defined on every state it
+    reaches from ``state``), from ``(I − γ P_π^T) f = (1 − γ) e_state``; zero entries left out."""
+    deterministic = _deterministic_visits(mdp, state, policy)
+    if deterministic is not None:
+        return deterministic
+    visited = [s for s in mdp.states if s in policy]
+    index = {s: i for i, s in enumerate(visited)}
+    n = len(visited)
+    gamma = mdp.gamma
+    numeric = isinstance(gamma, Fraction) and all(
+        isinstance(p, Fraction) for s in visited for p, _ in _transition(mdp, s, policy[s]))
+    # column j of P^T is the transition out of visited[j]
+    rows: list[list[Any]] = [[Fraction(0)] * n for _ in range(n)]
+    for j, s in enumerate(visited):
+        for p, target in _transition(mdp, s, policy[s]):
+            rows[index[target]][j] -= gamma * p if numeric else to_sympy(gamma) * to_sympy(p)
+    for i in range(n):
+        rows[i][i] += 1
+    rhs: list[Any] = [Fraction(0)] * n
+    rhs[index[state]] = 1 - gamma
+    solution = _solve_fractions(rows, rhs) if numeric else _solve_sympy(rows, rhs)
+    result: dict[str, Probability] = {}
+    for s, value in zip(visited, solution):
+        value = simplify(value)
+        if not (isinstance(value, Fraction) and value == 0):
+            result[s] = value
+    return result
+
+
+def _deterministic_visits(mdp: MDP, state: str, policy: Mapping[str, str]
+                          ) -> dict[str, Probability] | None:
+    """The closed form when every transition of the policy is certain: the walk
+    from ``state`` runs into a cycle of length L after c steps; a state first visited at time
+    k gets ``(1 − γ) γ^k`` before the cycle and ``(1 − γ) γ^k / (1 − γ^L)`` on it. None when
+    some transition is random (then the linear system is solved)."""
+    gamma = mdp.gamma
+    walk: list[str] = []
+    seen: dict[str, int] = {}
+    current = state
+    while current not in seen:
+        transition = _transition(mdp, current, policy[current])
+        if len(transition) != 1:
+            return None
+        seen[current] = len(walk)
+        walk.append(current)
+        current = transition[0][1]
+    cycle_start = seen[current]
+    length = len(walk) - cycle_start
+    if isinstance(gamma, Fraction):
+        on_cycle: Any = 1 / (1 - gamma ** length)
+        weight: Any = 1 - gamma
+    else:
+        g = to_sympy(gamma)
+        on_cycle, weight = 1 / (1 - g ** length), 1 - g
+    visits: dict[str, Probability] = {}
+    for k, visited in enumerate(walk):
+        visits[visited] = simplify(weight * on_cycle if k >= cycle_start else weight)
+        weight = weight * (gamma if isinstance(gamma, Fraction) else to_sympy(gamma))
+    return {s: visits[s] for s in mdp.states if s in visits}
+
+
+def _transition(mdp: MDP, state: str, action: str) -> tuple[tuple[Probability, str], ...]:
+    for name, transition in mdp.actions[state]:
+        if name == action:
+            return transition
+    raise KeyError(action)
+
+
+def _solve_fractions(rows: list[list[Any]], rhs: list[Any]) -> list[Fraction]:
+    """Gaussian elimination in exact rationals (the matrix is non-singular: γ < 1)."""
+    n = len(rows)
+    a = [list(row) + [b] for row, b in zip(rows, rhs)]
+    for column in range(n):
+        pivot = next(r for r in range(column, n) if a[r][column] != 0)
+        a[column], a[pivot] = a[pivot], a[column]
+        head = a[column]
+        inverse = 1 / head[column]
+        for r in range(n):
+            if r != column and a[r][column] != 0:
+                factor = a[r][column] * inverse
+                row = a[r]
+                for k in range(column, n + 1):
+                    if head[k] != 0:
+                        row[k] -= factor * head[k]
+    return [Fraction(a[i][n]) / a[i][i] for i in range(n)]
+
+
+def _solve_sympy(rows: list[list[Any]], rhs: list[Any]) -> list[Any]:
+    import sympy
+
+    matrix = sympy.Matrix([[to_sympy(x) for x in row] for row in rows])
+    vector = sympy.Matrix([to_sympy(x) for x in rhs])
+    return [sympy.cancel(x) for x in matrix.LUsolve(vector)]
+
+
+def policies(mdp: MDP, state: str, limit: int | None = None) -> list[Policy]:
+    """The deterministic stationary policies from ``state`` with their visit distributions
+    (infinite horizon), one per distinct assignment to the states they reach."""
+    found = []
+    for policy in closed_policies(mdp, state, limit):
+        found.append(Policy(state, tuple(policy.items()), visit_distribution(mdp, state, policy)))
+    return found
+
+
+def _lottery_node(mdp: MDP, visits: Mapping[str, Probability]) -> Node:
+    states = [s for s in mdp.states if s in visits]
+    if len(states) == 1:
+        return leaf(states[0])
+    return make_chance(tuple(visits[s] for s in states), tuple(leaf(s) for s in states))
+
+
+def _successor_visits(mdp: MDP, policy: Policy) -> dict[str, Probability]:
+    """``f' = (f − (1 − γ) e_s)/γ``: the visit distribution from the next step on."""
+    gamma = mdp.gamma
+    result: dict[str, Probability] = {}
+    for s, value in policy.visits.items():
+        shifted = value - (1 - gamma) if s == policy.state else value
+        shifted = simplify(shifted / gamma if isinstance(shifted, Fraction) and
+                           isinstance(gamma, Fraction) else to_sympy(shifted) / to_sympy(gamma))
+        if not (isinstance(shifted, Fraction) and shifted == 0):
+            result[s] = shifted
+    return result
+
+
+def _policy_tree(mdp: MDP, state: str, successor: bool, limit: int | None) -> Node:
+    by_action: dict[str, dict[int, tuple[str, Node]]] = {a: {} for a, _ in mdp.actions[state]}
+    for policy in policies(mdp, state, limit):
+        visits = _successor_visits(mdp, policy) if successor else policy.visits
+        node = _lottery_node(mdp, visits)
+        by_action[policy.actions[0][1]].setdefault(id(node), (policy.label(mdp), node))
+    actions, children = [], []
+    for action, found in by_action.items():
+        options = list(found.values())
+        actions.append(action)
+        if len(options) == 1:
+            children.append(options[0][1])
+        else:
+            children.append(make_choice(tuple(label for label, _ in options),
+                                        tuple(node for _, node in options)))
+    return make_choice(tuple(actions), tuple(children))
+
+
+def _stop_share(gamma: Probability, steps: int) -> Probability:
+    """``(1 − γ)/(1 − γ^k)``: the weight of the current step among the ``k`` left."""
+    if isinstance(gamma, Fraction):
+        return (1 - gamma) / (1 - gamma ** steps)
+    return simplify(1 / sum((to_sympy(gamma) ** t for t in range(steps)), to_sympy(0)))
+
+
+def _horizon_tree(mdp: MDP, state: str, steps: int, memo: dict[tuple[str, int], Node]) -> Node:
+    """The state with ``steps`` steps left (steps ≥ 1), unrolled."""
+    key = (state, steps)
+    if key in memo:
+        return memo[key]
+    if steps == 1:
+        memo[key] = leaf(state)
+        return memo[key]
+    memo[key] = make_choice(tuple(a for a, _ in mdp.actions[state]),
+                            tuple(_horizon_step(mdp, state, transition, steps, memo)
+                                  for _, transition in mdp.actions[state]))
+    return memo[key]
+
+
+def _horizon_step(mdp: MDP, state: str, transition: tuple[tuple[Probability, str], ...],
+                  steps: int, memo: dict[tuple[str, int], Node]) -> Node:
+    stop = _stop_share(mdp.gamma, steps)
+    go = simplify(1 - stop) if isinstance(stop, Fraction) else simplify(1 - to_sympy(stop))
+    probabilities: list[Probability] = [stop]
+    children: list[Node] = [leaf(state)]
+    for p, target in transition:
+        probabilities.append(go * p if isinstance(go, Fraction) and isinstance(p, Fraction)
+                             else simplify(to_sympy(go) * to_sympy(p)))
+        children.append(_horizon_tree(mdp, target, steps - 1, memo))
+    return make_chance(tuple(probabilities), tuple(children))
+
+
+def state_tree(mdp: MDP, state: str, limit: int | None = None) -> Node:
+    """The tree whose lottery set is the set of visit distributions from ``state``; its first
+    choice is over the actions at ``state``. Raises TooManyLotteries past ``limit``
+    stationary policies (infinite horizon)."""
+    if mdp.horizon is not None:
+        memo: dict[tuple[str, int], Node] = {}
+        for steps in range(1, mdp.horizon):  # bottom up: no deep recursion
+            for s in mdp.reachable(state):
+                _horizon_tree(mdp, s, steps, memo)
+        return _horizon_tree(mdp, state, mdp.horizon, memo)
+    return _policy_tree(mdp, state, False, limit)
+
+
+def successor_tree(mdp: MDP, state: str, limit: int | None = None) -> Node | None:
+    """The tree of the visit distributions from the step after ``state`` (the first choice
+    is still over the actions at ``state``): Turner's POWER of ``state`` is its POWER. None
+    for a horizon of one step (there is no next step)."""
+    if mdp.horizon is not None:
+        if mdp.horizon == 1:
+            return None
+        memo: dict[tuple[str, int], Node] = {}
+        for steps in range(1, mdp.horizon):  # bottom up: no deep recursion
+            for s in mdp.reachable(state):
+                _horizon_tree(mdp, s, steps, memo)
+        return make_choice(
+            tuple(a for a, _ in mdp.actions[state]),
+            tuple(_weighted(mdp, transition, memo) for _, transition in mdp.actions[state]))
+    return _policy_tree(mdp, state, True, limit)
+
+
+def _weighted(mdp: MDP, transition: tuple[tuple[Probability, str], ...],
+              memo: dict[tuple[str, int], Node]) -> Node:
+    assert mdp.horizon is not None
+    if len(transition) == 1:
+        return memo[(transition[0][1], mdp.horizon - 1)]
+    return make_chance(tuple(p for p, _ in transition),
+                       tuple(memo[(t, mdp.horizon - 1)] for _, t in transition))
