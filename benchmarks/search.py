@@ -1,6 +1,6 @@
 """Counterexample search (issue 13): candidates checked per second, against the plain loop.
 
-    python benchmarks/search.py [--baseline-seconds 60]
+    python benchmarks/search.py [--baseline-seconds 60] [--workers 2]
 
 The property: "t strictly dominates s but P1 (inclusion) fails" over every pair of trees
 with at most 7 nodes each on 3 outcomes, chance probabilities {1/2}, branching 2 (a
@@ -29,7 +29,13 @@ from decisiontrees.model.nodes import chance, choice, leaf  # noqa: E402
 SPEC = """
 outcomes a, b, c
 search dominance(t, s) where strictly_dominates(t, s) and not inclusion(t, s)
-    with nodes = 7, hits = count, timeout = 600
+    with nodes = 7, hits = count, timeout = 600, workers = {workers}
+"""
+# a random-agent property: exact choice probabilities and POWER for every candidate pair
+AGENTS = """
+outcomes a, b, c
+search agents(t, s) where power(t) > power(s) and prefers(t, s) < 1/2
+    with nodes = 5, hits = count, timeout = 600, workers = {workers}
 """
 
 
@@ -51,18 +57,24 @@ def ordered_trees(outcomes: tuple[str, ...], nodes: int) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline-seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2, help="the parallel runs' workers")
     arguments = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, Python "
           f"{platform.python_version()}, {time.strftime('%Y-%m-%d')}")
 
-    started = time.perf_counter()
-    result, = dt.run(dt.parse(SPEC), isolate=False)
-    ours = time.perf_counter() - started
-    shown = "\n".join(result.lines())
-    examined = int(shown.split("examined ")[1].split(" ")[0].replace(",", ""))
-    generated = int(shown.split(" candidates of ")[1].split(" ")[0].replace(",", ""))
-    print(f"search: {result.answer.summary}; {examined} pairs examined for {generated} "
-          f"canonical pairs in {ours:.1f} s")
+    timings = {}
+    for name, spec in (("dominance", SPEC), ("random agents", AGENTS)):
+        for workers in (1, arguments.workers):
+            started = time.perf_counter()
+            result, = dt.run(dt.parse(spec.format(workers=workers)), isolate=False)
+            seconds = time.perf_counter() - started
+            evidence = result.answer.evidence
+            timings[(name, workers)] = seconds
+            print(f"{name} search, {workers} worker{'s' if workers > 1 else ''}: "
+                  f"{result.answer.summary}; {evidence.examined} pairs examined for "
+                  f"{evidence.generated} canonical pairs in {seconds:.1f} s "
+                  f"({evidence.examined / seconds:.0f} pairs/s)")
+    ours = timings[("dominance", 1)]
 
     space = ordered_trees(("a", "b", "c"), 7)
     pairs = len(space) ** 2
