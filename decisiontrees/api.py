@@ -52,11 +52,13 @@ from decisiontrees.model.laws import UNIFORM, Distribution
 from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, outcomes_of
 from decisiontrees.model.rules import CLASS_RULES, RULES, DecisionRule
-from decisiontrees.model.spec import Spec
+from decisiontrees.model.spec import Spec, TreeArg
 from decisiontrees.questions.base import Status
 from decisiontrees.questions.relations import certifiable, claim_document
 from decisiontrees.questions.run import Result, RunLimits, run, run_statement
 from decisiontrees.questions.search import CHECKPOINT, CLUSTER_HINT, SCHEDULER, SearchEvidence
+from decisiontrees.render.dot import to_dot
+from decisiontrees.render.dot import write as draw_dot
 from decisiontrees.render.explain import Explanation, explain
 from decisiontrees.render.plot import plot as draw_plot
 from decisiontrees.report import REPORT_FORMATS, FileReport, ResultReport, leading_comment, render_report
@@ -120,10 +122,14 @@ def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
 
 def report_paths(paths: Iterable[str], timeout_seconds: float | None = None,
                  memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
-                 times: bool = True) -> list[ResultReport]:
+                 times: bool = True, figures: str | None = None,
+                 draw_into: str | None = None) -> list[ResultReport]:
     """Check every spec file named or found in a named folder (as :func:`check_paths`) and
     keep, for each, its leading comment (source, what is formalised) and, with ``times``, the
-    seconds checking it took. ``render_report`` writes them up."""
+    seconds checking it took. With ``figures`` (a folder as the write-up links it), each file
+    gets a figure where one helps — the explanation of its first comparison of two named
+    trees, else its first tree — drawn as SVG into ``draw_into`` when that is given.
+    ``render_report`` writes them up."""
     paths = list(paths)
     files = spec_files(paths)
     if not files:
@@ -135,20 +141,58 @@ def report_paths(paths: Iterable[str], timeout_seconds: float | None = None,
         started = time.monotonic()
         report = check_file(path, timeout_seconds, memory_bytes)
         seconds = time.monotonic() - started
-        reports.append(ResultReport(report, _header(path), seconds if times else None))
+        found = _figure(path, report) if figures is not None and report.valid else None
+        link = caption = None
+        if found is not None and figures is not None:
+            caption, dot_text = found
+            name = os.path.splitext(os.path.basename(path))[0] + ".svg"
+            link = f"{figures.rstrip('/')}/{name}"
+            if draw_into is not None:
+                os.makedirs(draw_into, exist_ok=True)
+                draw_dot(dot_text, os.path.join(draw_into, name), "svg")
+        reports.append(ResultReport(report, _header(path), seconds if times else None, link,
+                                    caption or ""))
     return reports
+
+
+FIGURE_RELATIONS = ("dominates", "strictly_dominates", "compare", "equivalent", "incomparable",
+                    "inclusion", "interiority")
+
+
+def _figure(path: str, report: FileReport) -> tuple[str, str] | None:
+    """A caption and DOT text: how the first two named trees a statement compares relate
+    (render --explain), or else the file's first tree; None when it has neither."""
+    spec = load(path)
+    for result in report.results:
+        question = result.statement.question
+        tree, other = getattr(question, "tree", None), getattr(question, "other", None)
+        if result.statement.name not in FIGURE_RELATIONS or not isinstance(tree, TreeArg) \
+                or not isinstance(other, TreeArg) or tree.name not in spec.trees \
+                or other.name not in spec.trees:
+            continue
+        try:
+            figure = explain(spec, tree.name, other.name)
+        except DecisionTreesError:
+            continue
+        return figure.title, figure.dot()
+    for name, node in spec.trees.items():
+        if not is_symbolic(node):
+            return f"tree {name}", to_dot(node, name)
+    return None
 
 
 def write_report(paths: Iterable[str], to: str = "markdown",
                  timeout_seconds: float | None = None,
                  memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
-                 times: bool = True) -> tuple[str, list[ResultReport]]:
+                 times: bool = True, figures: str | None = None,
+                 draw_into: str | None = None) -> tuple[str, list[ResultReport]]:
     """The write-up of the spec files in ``paths`` in ``to`` (markdown, latex or html), and
-    the reports it was made from (for their verdicts)."""
+    the reports it was made from (for their verdicts); ``figures`` and ``draw_into`` as for
+    :func:`report_paths` (figures are linked from Markdown and HTML)."""
     if to not in REPORT_FORMATS:
         raise ArgumentError(f"write_report(): to must be one of {', '.join(REPORT_FORMATS)}, "
                             f"not {to!r}")
-    reports = report_paths(paths, timeout_seconds, memory_bytes, times)
+    reports = report_paths(paths, timeout_seconds, memory_bytes, times, figures, draw_into)
     return render_report(reports, to), reports
 
 

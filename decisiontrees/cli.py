@@ -271,6 +271,10 @@ def _parser() -> argparse.ArgumentParser:
     reporting.add_argument("--memory", type=_positive_gigabytes, metavar="GB",
                            default=limits.DEFAULT_MEMORY_BYTES,
                            help="memory for each statement, in GB")
+    reporting.add_argument("--figures", metavar="DIR",
+                           help="draw a figure per file where one helps (the first comparison "
+                           "of two named trees, explained; else the first tree) as SVG into DIR "
+                           "beside the report, and link it (Markdown and HTML)")
     reporting.set_defaults(run=_report)
 
     fmt = commands.add_parser("fmt", parents=[common],
@@ -319,8 +323,12 @@ def _check(arguments: argparse.Namespace) -> int:
 
 
 def _report(arguments: argparse.Namespace) -> int:
+    draw_into = None
+    if arguments.figures is not None:  # a folder beside the report, linked relative to it
+        base = os.path.dirname(arguments.output) if arguments.output else "."
+        draw_into = os.path.join(base, arguments.figures)
     text, reports = write_report(arguments.paths, arguments.to, arguments.timeout,
-                                 arguments.memory, arguments.times)
+                                 arguments.memory, arguments.times, arguments.figures, draw_into)
     if arguments.output:
         with open(arguments.output, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -237,6 +237,8 @@ class ResultReport:
     file: FileReport
     header: tuple[str, ...] = ()
     seconds: float | None = None
+    figure: str | None = None  # the file's figure, as the write-up links it
+    figure_caption: str = ""
 
 
 def leading_comment(text: str) -> tuple[str, ...]:
@@ -374,6 +376,8 @@ def _report_markdown(reports: Sequence[ResultReport]) -> str:
             out += ["Invalid:", "", "```"] + [d.render() for d in report.file.diagnostics] \
                 + ["```"]
             continue
+        if report.figure is not None:
+            out += [f"![{_md_cell(report.figure_caption)}]({report.figure})", ""]
         claims, passed, queries = _file_counts(report.file)
         out.append(f"**{passed} of {claims} claims passed**"
                    + (f", {queries} quer{'ies' if queries != 1 else 'y'} answered"
@@ -426,6 +430,9 @@ def _report_html(reports: Sequence[ResultReport]) -> str:
         out.append(f"<h2>{escape(report.file.path)}</h2>")
         if report.header:
             out.append(f"<pre>{escape(chr(10).join(report.header))}</pre>")
+        if report.figure is not None:
+            out.append(f'<p><img src="{escape(report.figure)}" '
+                       f'alt="{escape(report.figure_caption)}"></p>')
         if not report.file.valid:
             out.append("<pre>" + escape("\n".join(d.render() for d in report.file.diagnostics))
                        + "</pre>")

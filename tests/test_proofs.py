@@ -17,7 +17,8 @@ from decisiontrees.questions.base import Status
 from decisiontrees.report import ResultReport, leading_comment, render_report
 
 PROOFS = ROOT / "proofs"
-REGENERATE = "decisiontrees report proofs/ --to markdown --no-times -o proofs/REPORT.md"
+REGENERATE = ("decisiontrees report proofs/ --to markdown --no-times --figures figures "
+              "-o proofs/REPORT.md")
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def proofs_report() -> tuple[str, list[ResultReport]]:
     """The Markdown report of proofs/, made once (checking the folder takes about a minute)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(ROOT)
-        return write_report(["proofs"], "markdown", times=False)
+        return write_report(["proofs"], "markdown", times=False, figures="figures")
 
 
 def test_every_claim_and_search_in_proofs_passes(proofs_report):
@@ -128,3 +129,20 @@ def test_latex_report_compiles(tmp_path):
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_every_figure_the_report_links_is_committed(proofs_report):
+    text, _ = proofs_report
+    linked = set(re.findall(r"\]\((figures/[^)]+\.svg)\)", text))
+    assert linked and all((PROOFS / link).is_file() for link in linked)
+
+
+def test_report_draws_a_figure_per_file_and_links_it(tmp_path, capsys):
+    spec = tmp_path / "pair.dtree"
+    spec.write_text("# Source: a test.\noutcomes a, b\ntree t = choice { a, b }\n"
+                    "tree s = choice { a }\nclaim dominates(t, s)\n")
+    output = tmp_path / "out" / "report.md"
+    output.parent.mkdir()
+    assert main(["report", str(spec), "--no-times", "--figures", "figs", "-o", str(output)]) == 0
+    assert "![t strictly dominates s (u ∈ [0, 1]^O)](figs/pair.svg)" in output.read_text()
+    assert (tmp_path / "out" / "figs" / "pair.svg").read_text().lstrip().startswith("<?xml")
