@@ -137,6 +137,7 @@ def test_every_figure_the_report_links_is_committed(proofs_report):
     assert linked and all((PROOFS / link).is_file() for link in linked)
 
 
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 def test_report_draws_a_figure_per_file_and_links_it(tmp_path, capsys):
     spec = tmp_path / "pair.dtree"
     spec.write_text("# Source: a test.\noutcomes a, b\ntree t = choice { a, b }\n"
