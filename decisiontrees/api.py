@@ -51,7 +51,7 @@ from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import UNIFORM, Distribution
 from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, outcomes_of
-from decisiontrees.model.rules import CLASS_RULES, RULES, DecisionRule
+from decisiontrees.model.rules import CLASS_RULES, DecisionRule, rule_problem
 from decisiontrees.model.spec import Spec, TreeArg
 from decisiontrees.questions.base import Status
 from decisiontrees.questions.relations import certifiable, claim_document
@@ -651,11 +651,12 @@ def rule_choice(tree: Node, rule: DecisionRule, law: Distribution = UNIFORM, *,
     node = _numeric("rule_choice", "tree", tree)
     if not isinstance(node, Choice):
         raise ArgumentError("rule_choice(): tree must start with a choice")
-    if not isinstance(rule, DecisionRule) or rule.kind not in RULES:
+    if not isinstance(rule, DecisionRule):
         raise ArgumentError("rule_choice(): rule must be a DecisionRule, e.g. "
                             "DecisionRule('best_of', Fraction(2))")
-    if rule.kind != "optimal" and not isinstance(rule.parameter, Fraction):
-        raise ArgumentError(f"rule_choice(): {rule.kind} needs its parameter as a Fraction")
+    problem = rule_problem(rule)
+    if problem is not None:
+        raise ArgumentError(f"rule_choice(): {problem}")
     if not isinstance(width, Fraction) or not 0 < width < 1:
         raise ArgumentError("rule_choice(): width must be a Fraction in (0, 1)")
     names = _outcomes("rule_choice", [node], outcomes)

@@ -289,3 +289,20 @@ def test_candy_chocolate_hug_under_rules():
         "claim orbit_share(stay, leave, rule = boltzmann(1)) >= 3/4\n"
         "claim orbit_share(leave, stay, rule = best_of(2)) == 0\n")
     assert [str(r.status) for r in run(spec)] == ["pass"] * 5
+
+
+@pytest.mark.parametrize("rule, message", [
+    (DecisionRule("quantilizer", Fraction(2)), "q must be in (0, 1]"),
+    (DecisionRule("best_of", Fraction(1, 2)), "k must be a whole number"),
+    (DecisionRule("best_of_distinct", Fraction(0)), "k must be a whole number"),
+    (DecisionRule("boltzmann", Fraction(0)), "temperature T must be positive"),
+    (DecisionRule("satisficer", None), "exact number"),
+    (DecisionRule("softmax", Fraction(1)), "unknown rule"),
+])
+def test_the_python_api_checks_a_rule_as_the_language_does(rule, message):
+    import decisiontrees as dt
+
+    tree = dt.choice({"off": "off", "run": dt.choice({"o1": "o1", "o2": "o2"})})
+    with pytest.raises(dt.ArgumentError, match=message.replace("(", r"\(").replace(")", r"\)")
+                       .replace("[", r"\[").replace("]", r"\]")):
+        dt.rule_choice(tree, rule)

@@ -389,3 +389,20 @@ def test_a_tampered_transport_step_is_rejected(tmp_path, change):
     change(_transport_step(document)["child"])
     failure = verify(document, claims_of(path))
     assert failure is not None and "transport" in failure
+
+
+def test_huge_distribute_and_transport_steps_are_refused_without_the_work():
+    """A chance node repeating one choice thousands of times (a product of combinations far
+    past the limit), and a chance node with a long list of zero branches (flattening work):
+    both are refused quickly instead of being computed."""
+    from decisiontrees.evidence.verify import Tree, _Rules
+
+    nodes = [{"chance": [["1/3000", 1]] * 3000}, {"choice": [["x", 2], ["y", 3]]},
+             {"leaf": "a"}, {"leaf": "b"}]
+    tree = Tree({"nodes": nodes}, "test")
+    # 2^3000 combinations: refused as soon as the product passes the limit
+    assert not _Rules(tree, tree, set()).holds(1, 0, "distribute", [0])
+    wide = [{"chance": [["1/70000", 1]] * 70000}, {"leaf": "a"}]
+    wide_tree = Tree({"nodes": wide}, "test")
+    # 70,000 branches to flatten: past the work limit, so the rule does not apply
+    assert not _Rules(wide_tree, wide_tree, {(1, 1)}).holds(0, 0, "transport", [[0, 0, "1"]])

@@ -14,7 +14,7 @@ are compared exactly, as sets of lotteries.
 
 Upper bound: exact counts over the whole orbits of seeded random utilities with distinct
 values (rules compared in rationals; Boltzmann sums of exponentials compared to 50 digits,
-a utility whose comparison is closer than 10^-40 is skipped).
+a utility whose two sums differ by less than 10^-40 of their size is skipped).
 """
 
 from __future__ import annotations
@@ -119,11 +119,14 @@ def _leans(values: Sequence[Fraction], only_left: Sequence[int], only_right: Seq
             scale = mpmath.mpf(rule.parameter.denominator) / rule.parameter.numerator
             weight = [mpmath.exp(mpmath.mpf(v.numerator) / v.denominator * scale)
                       for v in values]
-            difference = sum((weight[k] for k in only_left), mpmath.mpf(0)) - \
-                sum((weight[k] for k in only_right), mpmath.mpf(0))
-            if abs(difference) < mpmath.mpf(10) ** -40:
-                return 0 if not only_left and not only_right else None
-            return 1 if difference > 0 else -1
+            mine = sum((weight[k] for k in only_left), mpmath.mpf(0))
+            theirs = sum((weight[k] for k in only_right), mpmath.mpf(0))
+            if not only_left and not only_right:
+                return 0
+            # 50 digits: a difference below 10^-40 of the sums' size is no decision
+            if abs(mine - theirs) <= (mine + theirs) * mpmath.mpf(10) ** -40:
+                return None
+            return 1 if mine > theirs else -1
     probabilities = _probabilities(values, rule)
     if probabilities is None:
         return None

@@ -55,6 +55,7 @@ from decisiontrees.model.nodes import (
 DEFAULT_BUDGET = 200_000
 MAX_COMBINATIONS = 1 << 16  # of `distribute` (the verifier has the same limit)
 MAX_FLATTENED = 4096  # children of a flattened chance node, for `transport` (likewise)
+MAX_FLATTEN_WORK = 1 << 16  # children looked at while flattening one (likewise)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +92,10 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         key = (id(a), id(b))
         if key in memo:
             return memo[key]
+        spent[0] += 1
         if a is not b and not may_contain(a, b):
             memo[key] = None
             return None
-        spent[0] += 1
         if spent[0] > budget:
             raise BudgetExhausted
         if spent[0] % 1024 == 0:
@@ -141,6 +142,7 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         demand = _grouped(theirs)
         edges: dict[tuple[int, int], bool] = {}
         for x, _, _ in supply.values():
+            limits.check("matching chance branches")
             for y, _, _ in demand.values():
                 edges[(id(x), id(y))] = x is y or prove(x, y) is not None
         plan = _transport_plan({k: v[1] for k, v in supply.items()},
@@ -227,11 +229,16 @@ def _value_test(left: Node, right: Node) -> Callable[[Node, Node], bool]:
 
 def flattened(node: Chance) -> list[tuple[Fraction, Node]] | None:
     """A chance node as a mixture of non-chance nodes: chance children expanded (depth first,
-    in child order), probabilities multiplied, zero ones dropped; None past MAX_FLATTENED."""
+    in child order), probabilities multiplied, zero ones dropped; None past MAX_FLATTENED
+    children or MAX_FLATTEN_WORK children looked at."""
     found: list[tuple[Fraction, Node]] = []
     stack: list[tuple[Fraction, Node]] = [(Fraction(1), node)]
+    work = 0
     while stack:
         weight, current = stack.pop()
+        work += len(getattr(current, "children", ())) + 1
+        if work > MAX_FLATTEN_WORK:  # the verifier's limit too
+            return None
         if isinstance(current, Chance):
             stack.extend((weight * p, c) for p, c in reversed(list(zip(current.probabilities,
                                                                         current.children)))
@@ -263,6 +270,7 @@ def _transport_plan(supply: dict[int, Fraction], demand: dict[int, Fraction],
     for x, y in edges:
         neighbours.setdefault(x, []).append(y)
     while True:
+        limits.check("matching chance branches")
         start = next((x for x, r in left.items() if r > 0), None)
         if start is None:
             break

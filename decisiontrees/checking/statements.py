@@ -41,6 +41,7 @@ from decisiontrees.model.rules import (
     RULE_EXAMPLES,
     RULES,
     DecisionRule,
+    rule_problem,
 )
 from decisiontrees.model.spec import (
     OtherAnswer,
@@ -281,17 +282,13 @@ class StatementChecker:
                 self.reporter.error(value.span, f"{name}() takes one number, {symbol}",
                                     f"e.g. `rule = {name}({RULE_EXAMPLES[name]})`")
             return None
-        problem = {
-            "boltzmann": "the temperature T must be positive" if number <= 0 else None,
-            "best_of": "k must be a whole number from 1 to 1000"
-            if number.denominator != 1 or not 1 <= number <= 1000 else None,
-            "quantilizer": "q must be in (0, 1]" if not 0 < number <= 1 else None,
-        }.get(name.replace("_distinct", ""))
+        rule = DecisionRule(name, number)
+        problem = rule_problem(rule)
         if problem:
             self.reporter.error(arguments[0].span, problem,
                                 f"e.g. `rule = {name}({RULE_EXAMPLES[name]})`")
             return None
-        return DecisionRule(name, number)
+        return rule
 
     def width(self, keyword: Keyword) -> Fraction | None:
         number = evaluate(keyword.value, self.reporter, what="a number") \

@@ -73,6 +73,7 @@ MAX_NUMBER_DIGITS = 20_000
 PLAN_LIMIT = 100_000  # plan lotteries enumerated for one certificate
 MAX_COMBINATIONS = 1 << 16  # of one `distribute` step
 MAX_FLATTENED = 4096  # children of a flattened chance node in one `transport` step
+MAX_FLATTEN_WORK = 1 << 16  # children looked at while flattening one chance node
 _NUMBER = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
 
@@ -434,6 +435,8 @@ class _Rules:
     proven: set[tuple[int, int]]
     _same: dict[tuple[int, int], bool] = field(default_factory=dict)
     _leaves: dict[int, dict[str, int]] = field(default_factory=dict)
+    _flat: dict[tuple[int, int], list[tuple[Fraction, int]] | None] = \
+        field(default_factory=dict)
 
     def holds(self, a: int, b: int, rule: Any, child: Any) -> bool:
         left, right, proven = self.left, self.right, self.proven
@@ -467,7 +470,7 @@ class _Rules:
         left, right = self.left, self.right
         if left.kinds[a] != "chance" or right.kinds[b] != "chance" or not isinstance(flow, list):
             return False
-        mine, theirs = _flattened(left, a), _flattened(right, b)
+        mine, theirs = self.flattened(left, a), self.flattened(right, b)
         if mine is None or theirs is None:
             return False
         rows = [Fraction(0)] * len(mine)
@@ -489,6 +492,13 @@ class _Rules:
             columns[j] += amount
         return rows == [w for w, _ in mine] and columns == [w for w, _ in theirs]
 
+    def flattened(self, tree: Tree, node: int) -> list[tuple[Fraction, int]] | None:
+        """``_flattened``, once per node of each tree."""
+        key = (id(tree), node)
+        if key not in self._flat:
+            self._flat[key] = _flattened(tree, node)
+        return self._flat[key]
+
     def distribute(self, a: int, b: int, picks: Any) -> bool:
         """Left ``a`` is a choice; right ``b`` a chance node; for each combination of one child
         of every choice among ``b``'s children (in itertools.product order), ``picks`` names
@@ -503,7 +513,9 @@ class _Rules:
         total = 1
         for option in options:
             total *= len(option)
-        if total > MAX_COMBINATIONS or len(picks) != total:
+            if total > MAX_COMBINATIONS:  # before multiplying on: the product can be huge
+                return False
+        if len(picks) != total:
             return False
         for combination, k in zip(itertools.product(*options), picks):
             if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(left.children[a]):
@@ -556,11 +568,16 @@ class _Rules:
 
 def _flattened(tree: Tree, start: int) -> list[tuple[Fraction, int]] | None:
     """A chance node as a mixture of non-chance nodes: chance children expanded depth first
-    in child order, probabilities multiplied, zero ones dropped; None past MAX_FLATTENED."""
+    in child order, probabilities multiplied, zero ones dropped; None past MAX_FLATTENED
+    children, or past MAX_FLATTEN_WORK children looked at (zero ones included)."""
     found: list[tuple[Fraction, int]] = []
     stack: list[tuple[Fraction, int]] = [(Fraction(1), start)]
+    work = 0
     while stack:
         weight, node = stack.pop()
+        work += len(tree.children[node]) + 1
+        if work > MAX_FLATTEN_WORK:
+            return None
         if tree.kinds[node] == "chance":
             stack.extend((weight * p, c) for p, c in reversed(list(zip(tree.weights[node],
                                                                         tree.children[node])))

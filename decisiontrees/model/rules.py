@@ -54,6 +54,26 @@ class DecisionRule:
 OPTIMAL = DecisionRule("optimal")
 
 
+def rule_problem(rule: DecisionRule) -> str | None:
+    """What is wrong with a rule's parameter (None: nothing): the one place both the
+    language and the Python API check it."""
+    if rule.kind not in RULES:
+        return f"unknown rule `{rule.kind}`"
+    if rule.kind == "optimal":
+        return None if rule.parameter is None else "`optimal` takes no parameter"
+    value = rule.parameter
+    if not isinstance(value, Fraction) or isinstance(value, bool):
+        return f"{rule.kind}() needs its parameter as an exact number"
+    if rule.kind == "boltzmann" and value <= 0:
+        return "the temperature T must be positive"
+    if rule.kind in ("best_of", "best_of_distinct") and (value.denominator != 1
+                                                          or not 1 <= value <= 1000):
+        return "k must be a whole number from 1 to 1000"
+    if rule.kind == "quantilizer" and not 0 < value <= 1:
+        return "q must be in (0, 1]"
+    return None
+
+
 def rank_weight(rule: DecisionRule, rank: int, n: int) -> Fraction:
     """The probability that a rank-based rule picks the option ranked ``rank`` (1 = best)
     among ``n`` options whose expected utilities are all different."""
