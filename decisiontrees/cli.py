@@ -40,6 +40,7 @@ from decisiontrees.model.nodes import Node
 from decisiontrees.model.spec import Spec
 from decisiontrees.render.dot import to_dot, write
 from decisiontrees.render.explain import explain
+from decisiontrees.render.mdp_dot import mdp_to_dot
 from decisiontrees.render.outline import outline
 from decisiontrees.render.plot import sweep_table
 from decisiontrees.render.tikz import to_tikz
@@ -349,6 +350,8 @@ def _render(arguments: argparse.Namespace) -> int:
     if name is None:
         print(f"error: render: {arguments.file} declares no tree", file=sys.stderr)
         return EXIT_INVALID
+    if name in spec.mdps:
+        return _render_mdp(spec, name, arguments)
     tree = _named_tree(spec, name)
     utility = spec.utility(arguments.utility) if arguments.utility else None
     fmt = _render_format(arguments)
@@ -364,6 +367,25 @@ def _render(arguments: argparse.Namespace) -> int:
         return 0
     written = write(dot_text, arguments.output or f"{name}.{fmt}", fmt, arguments.dpi)
     print(f"wrote {written}")
+    return 0
+
+
+def _render_mdp(spec: Spec, name: str, arguments: argparse.Namespace) -> int:
+    """An MDP's states and actions; with --utility (a reward per state), values and optimal
+    actions."""
+    reward = spec.utility(arguments.utility) if arguments.utility else None
+    fmt = _render_format(arguments)
+    if fmt is None:
+        return EXIT_INVALID
+    if fmt == "tikz":
+        print("error: render: an mdp is drawn with Graphviz (svg, pdf, png, dot)",
+              file=sys.stderr)
+        return EXIT_INVALID
+    dot_text = mdp_to_dot(spec.mdps[name].substitute(_fixed(arguments)), reward)
+    if fmt == "dot" and arguments.output is None:
+        _emit(dot_text, None)
+        return 0
+    print(f"wrote {write(dot_text, arguments.output or f'{name}.{fmt}', fmt, arguments.dpi)}")
     return 0
 
 

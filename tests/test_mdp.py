@@ -501,3 +501,23 @@ def test_bad_maps_are_located(text, place, message):
         parse(text, "bad.dtree")
     shown = str(error.value)
     assert f"bad.dtree:{place}: error:" in shown and message in shown, shown
+
+
+def test_render_draws_an_mdp_with_values_and_optimal_actions(tmp_path, capsys):
+    from decisiontrees.cli import main
+
+    spec = tmp_path / "m.dtree"
+    spec.write_text("mdp turner {\n    gamma = 9/10\n    start = start\n"
+                    "    start: choice { left: dead, right: hub, risky: chance { 1/2: hub, "
+                    "1/2: dead } }\n    dead: absorbing\n    hub: choice { r1, r2 }\n"
+                    "    r1: absorbing\n    r2: absorbing\n}\n"
+                    "utility pay = {r2: 1, dead: 1/2, *: 0}\n")
+    assert main(["render", str(spec), "turner", "--to", "dot"]) == 0
+    plain = capsys.readouterr().out
+    assert 's0 [shape=doublecircle, label="start"];' in plain
+    assert 's0a2 -> s1 [label="1/2", style=dashed];' in plain and "penwidth" not in plain
+    assert main(["render", str(spec), "turner", "--utility", "pay", "--to", "dot"]) == 0
+    valued = capsys.readouterr().out
+    assert 'label="start\\nr = 0, V = 81/100"' in valued
+    assert 's0 -> s2 [label="right", penwidth=2.5];' in valued  # right is optimal
+    assert 's0 -> s1 [label="left"];' in valued  # left is not
