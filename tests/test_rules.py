@@ -306,3 +306,36 @@ def test_the_python_api_checks_a_rule_as_the_language_does(rule, message):
     with pytest.raises(dt.ArgumentError, match=message.replace("(", r"\(").replace(")", r"\)")
                        .replace("[", r"\[").replace("]", r"\]")):
         dt.rule_choice(tree, rule)
+
+
+def _oracle_orbit(left, right, utility, rule):
+    """(members leaning left, even, leaning right) in the orbit of ``utility``, counted with
+    the test's own definitions of the rules."""
+    mine, theirs = lottery_points(left, OUTCOMES), lottery_points(right, OUTCOMES)
+    options = sorted(mine | theirs)
+    only_left = [k for k, z in enumerate(options) if z in mine and z not in theirs]
+    only_right = [k for k, z in enumerate(options) if z in theirs and z not in mine]
+    leans = [_oracle_lean(options, only_left, only_right,
+                          [sum(q * u for q, u in zip(z, p)) for z in options], rule)
+             for p in itertools.permutations(utility)]
+    if None in leans:
+        return None
+    return leans.count(1), leans.count(0), leans.count(-1)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.tuples(trees(OUTCOMES, max_leaves=4), trees(OUTCOMES, max_leaves=4)),
+       st.one_of(rank_rules, satisficers), st.integers(0, 2**16))
+def test_convergence_under_a_rule_agrees_with_counted_orbits(pair, rule, seed):
+    left, right = pair
+    found = rule_orbits.convergence(left, right, OUTCOMES, rule, seed, tries=3)
+    if found.level in ("none", "strict"):  # the witness orbit, recounted independently
+        utility = [found.witness.utility[o] for o in OUTCOMES]
+        lean_left, _, lean_right = _oracle_orbit(left, right, utility, rule)
+        assert (lean_right > lean_left) if found.level == "none" else (lean_left > lean_right)
+    if found.level in ("weak", "strict"):  # no orbit may lean right more often
+        generator = __import__("random").Random(seed + 1)
+        for _ in range(3):
+            utility = [Fraction(v, 1000) for v in generator.sample(range(1001), len(OUTCOMES))]
+            counted = _oracle_orbit(left, right, utility, rule)
+            assert counted is None or counted[0] >= counted[2]

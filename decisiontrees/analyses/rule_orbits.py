@@ -188,3 +188,53 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
                          "through in full: all generic orbits count alike", texts, worst, tried,
                          names)
     return RuleShare(min(lower, upper), upper, reason, texts, worst, tried, names)
+
+
+@dataclass(frozen=True)
+class RuleConvergence:
+    """How strongly orbits lean to the left tree under a rule: ``none`` (an orbit counted
+    exactly leans right more often), ``weak`` (proven by retargeting), ``strict`` (weak, and
+    an orbit leans left more often), or None when neither is shown."""
+
+    level: str | None
+    reasons: tuple[str, ...]
+    witness: Orbit | None  # the orbit that decided it, if any
+
+
+def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: DecisionRule,
+                seed: int = 0, tries: int = TRIES) -> RuleConvergence:
+    """Orbit-level tendency under ``rule``: in every generic orbit at least as many members
+    lean to ``left`` as to ``right`` (weak), and more in some (strict). An involution that
+    retargets the rule from right to left maps each member leaning right to one leaning left
+    (Turner & Tadepalli 2022), so it proves weak; counted orbits refute or strengthen it."""
+    names = tuple(outcomes)
+    phis = retargeting(left, right, names)
+    mine, theirs = lottery_points(left, names), lottery_points(right, names)
+    options = sorted(mine | theirs)
+    only_left = [k for k, z in enumerate(options) if z in mine and z not in theirs]
+    only_right = [k for k, z in enumerate(options) if z in theirs and z not in mine]
+    favourable = None
+    if math.factorial(len(names)) <= MAX_ORBIT:
+        generator = random.Random(seed)
+        for _ in range(tries):
+            utility = [Fraction(v, 1000) for v in generator.sample(range(1001), len(names))]
+            counts = count_orbit(utility, options, only_left, only_right, rule)
+            if counts is None:
+                continue
+            orbit = Orbit(dict(zip(names, utility)), *counts)
+            if orbit.worse > orbit.better:
+                return RuleConvergence("none", ("not weak: an orbit in which more members lean "
+                                                "to the right tree",), orbit)
+            if orbit.better > orbit.worse and favourable is None:
+                favourable = orbit
+    if not phis:
+        return RuleConvergence(None, ("no involution retargets the rule from the right tree "
+                                      "to the left, and no orbit counted leans right more "
+                                      "often",), favourable)
+    proof = (f"weak: the involution {cycle_notation(phis[0])} maps L(right) into L(left) and "
+             "the options onto themselves, so each member leaning right is paired with one "
+             "leaning left (Turner & Tadepalli 2022)",)
+    if favourable is not None:
+        return RuleConvergence("strict", (*proof, "strict: an orbit in which more members "
+                                          "lean to the left tree"), favourable)
+    return RuleConvergence("weak", proof, None)

@@ -160,10 +160,35 @@ class RuleShareEvidence(Evidence):
                 "upper_orbit": orbit_json(share.upper_orbit), "orbits_counted": share.tried}
 
 
+@dataclass(frozen=True)
+class RuleConvergenceEvidence(Evidence):
+    found: rule_orbits.RuleConvergence
+    left: str
+    right: str
+    rule: str
+
+    def lines(self) -> tuple[str, ...]:
+        shown = [f"rule: {self.rule}; a member leans to the tree the rule picks more often"]
+        shown += [r.replace("the left tree", self.left).replace("the right tree", self.right)
+                  .replace("L(left)", f"L({self.left})").replace("L(right)", f"L({self.right})")
+                  for r in self.found.reasons]
+        if self.found.witness is not None:
+            shown.append("witness: " + self.found.witness.text(self.left, self.right)
+                         .replace("value " + self.left + " more", "lean to " + self.left)
+                         .replace("value both equally", "are even")
+                         .replace("value " + self.right + " more", "lean to " + self.right))
+        return tuple(shown)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"rule": self.rule, "reasons": list(self.found.reasons),
+                "witness": orbit_json(self.found.witness)}
+
+
 class OrbitFamily(Family):
     def __init__(self, name: str, shape: Shape) -> None:
         self.name = name
-        options = {"parameters", "over"} | ({"rule"} if name == "orbit_share" else set())
+        options = {"parameters", "over"} | ({"rule"} if name != "distribution_dependent"
+                                            else set())
         self.signature = Signature((Kind.TREE, Kind.OTHER), shape, frozenset(options),
                                    words=CONVERGENCE_LEVELS if shape == Shape.WORD else ())
 
@@ -196,6 +221,13 @@ class OrbitFamily(Family):
             tuple(o for o in context.spec.outcomes if o in question.over)
         left, right = question.tree.node, question.other.node
         names = (question.tree.name, question.other.name)
+        if self.name == "convergence" and isinstance(question.rule, DecisionRule) \
+                and not question.rule.is_optimal:
+            leaning = rule_orbits.convergence(left, right, outcomes, question.rule)
+            tendency = RuleConvergenceEvidence(leaning, *names, str(question.rule))
+            if leaning.level is None:
+                return Answer("unknown", None, tendency, status=Status.UNKNOWN)
+            return Answer(leaning.level, leaning.level, tendency, comparable=leaning.level)
         if self.name == "convergence":
             strength = orbits.convergence(left, right, outcomes, timeout_ms, names)
             convergence = ConvergenceEvidence(strength, *names)
