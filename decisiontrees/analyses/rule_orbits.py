@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -149,6 +149,25 @@ def count_orbit(utility: Sequence[Fraction], options: Sequence[Point], only_left
     return counts[0], counts[1], counts[2]
 
 
+def counted_orbits(left: Node, right: Node, names: tuple[str, ...], rule: DecisionRule,
+                   seed: int, tries: int) -> Iterator[Orbit]:
+    """The orbits of up to ``tries`` seeded utilities with distinct values, each counted
+    exactly (members leaning left, even, leaning right); none past MAX_ORBIT permutations,
+    and a utility the rule cannot decide is skipped."""
+    if math.factorial(len(names)) > MAX_ORBIT:
+        return
+    mine, theirs = lottery_points(left, names), lottery_points(right, names)
+    options = sorted(mine | theirs)
+    only_left = [k for k, z in enumerate(options) if z in mine and z not in theirs]
+    only_right = [k for k, z in enumerate(options) if z in theirs and z not in mine]
+    generator = random.Random(seed)
+    for _ in range(tries):
+        utility = [Fraction(v, 1000) for v in generator.sample(range(1001), len(names))]
+        counts = count_orbit(utility, options, only_left, only_right, rule)
+        if counts is not None:
+            yield Orbit(dict(zip(names, utility)), *counts)
+
+
 def orbit_share(left: Node, right: Node, outcomes: Sequence[str], rule: DecisionRule,
                 seed: int = 0, tries: int = TRIES) -> RuleShare:
     """Bounds on ``min`` over generic ``u`` of the share of its orbit weakly preferring
@@ -164,21 +183,12 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
         (Fraction(0), "no involution maps L(right) into L(left) and the options onto themselves")
     mine, theirs = lottery_points(left, names), lottery_points(right, names)
     options = sorted(mine | theirs)
-    only_left = [k for k, z in enumerate(options) if z in mine and z not in theirs]
-    only_right = [k for k, z in enumerate(options) if z in theirs and z not in mine]
     upper, worst, tried = Fraction(1), None, 0
-    if math.factorial(len(names)) <= MAX_ORBIT:
-        generator = random.Random(seed)
-        for _ in range(tries):
-            utility = [Fraction(v, 1000) for v in generator.sample(range(1001), len(names))]
-            counts = count_orbit(utility, options, only_left, only_right, rule)
-            if counts is None:
-                continue
-            tried += 1
-            orbit = Orbit(dict(zip(names, utility)), *counts)
-            share = Fraction(orbit.weakly_left, orbit.size)
-            if share < upper or worst is None:
-                upper, worst = min(upper, share), orbit
+    for orbit in counted_orbits(left, right, names, rule, seed, tries):
+        tried += 1
+        share = Fraction(orbit.weakly_left, orbit.size)
+        if share < upper or worst is None:
+            upper, worst = min(upper, share), orbit
     single = all(sum(1 for q in z if q) == 1 for z in options)
     if single and tried and rule.kind in ("best_of", "best_of_distinct", "quantilizer"):
         # the rule sees only the order of the options' utilities, i.e. of u's values on the
@@ -209,24 +219,13 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
     (Turner & Tadepalli 2022), so it proves weak; counted orbits refute or strengthen it."""
     names = tuple(outcomes)
     phis = retargeting(left, right, names)
-    mine, theirs = lottery_points(left, names), lottery_points(right, names)
-    options = sorted(mine | theirs)
-    only_left = [k for k, z in enumerate(options) if z in mine and z not in theirs]
-    only_right = [k for k, z in enumerate(options) if z in theirs and z not in mine]
     favourable = None
-    if math.factorial(len(names)) <= MAX_ORBIT:
-        generator = random.Random(seed)
-        for _ in range(tries):
-            utility = [Fraction(v, 1000) for v in generator.sample(range(1001), len(names))]
-            counts = count_orbit(utility, options, only_left, only_right, rule)
-            if counts is None:
-                continue
-            orbit = Orbit(dict(zip(names, utility)), *counts)
-            if orbit.worse > orbit.better:
-                return RuleConvergence("none", ("not weak: an orbit in which more members lean "
-                                                "to the right tree",), orbit)
-            if orbit.better > orbit.worse and favourable is None:
-                favourable = orbit
+    for orbit in counted_orbits(left, right, names, rule, seed, tries):
+        if orbit.worse > orbit.better:
+            return RuleConvergence("none", ("not weak: an orbit in which more members lean to "
+                                            "the right tree",), orbit)
+        if orbit.better > orbit.worse and favourable is None:
+            favourable = orbit
     if not phis:
         return RuleConvergence(None, ("no involution retargets the rule from the right tree "
                                       "to the left, and no orbit counted leans right more "

@@ -29,6 +29,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from decisiontrees import limits
 from decisiontrees.analyses.agents import (
@@ -89,6 +90,21 @@ def _split(sets: Sequence[frozenset[Point]], options: Sequence[Point],
         if len(holders) > 1:
             tie += probability[z]
     return chosen, tie
+
+
+def _split_matrix(sets: Sequence[frozenset[Point]], options: Sequence[Point]) -> Any:
+    """Options × (alternatives + 1): each alternative's share of an option (split equally
+    among those reaching it), and in the last column 1 for an option shared (a tie)."""
+    import numpy as np
+
+    split = np.zeros((len(options), len(sets) + 1))
+    for i, z in enumerate(options):
+        holders = [k for k, s in enumerate(sets) if z in s]
+        for k in holders:
+            split[i, k] = 1 / len(holders)
+        if len(holders) > 1:
+            split[i, -1] = 1.0
+    return split
 
 
 # ------------------------------------------------------------------ exact
@@ -215,13 +231,7 @@ def boltzmann_choice(children: Sequence[Node], outcomes: Sequence[str],
 
     order, sets, options = _options(children, outcomes)
     d, n = len(order), len(options)
-    split = np.zeros((n, len(children) + 1))  # the last column: shared options (ties)
-    for i, z in enumerate(options):
-        holders = [k for k, s in enumerate(sets) if z in s]
-        for k in holders:
-            split[i, k] = 1 / len(holders)
-        if len(holders) > 1:
-            split[i, -1] = 1.0
+    split = _split_matrix(sets, options)
     if n == 1 or d == 0:
         chosen, tie = _split(sets, options, {options[0]: Fraction(1)})
         return RuleChoice(tuple(Number(c, True) for c in chosen), Number(tie, True),
@@ -268,13 +278,7 @@ def choice_sampled(children: Sequence[Node], outcomes: Sequence[str], rule: Deci
     order, sets, options = _options(children, outcomes)
     n = len(options)
     matrix = np.array([[float(x) for x in z] for z in options])
-    split = np.zeros((n, len(children) + 1))
-    for i, z in enumerate(options):
-        holders = [k for k, s in enumerate(sets) if z in s]
-        for k in holders:
-            split[i, k] = 1 / len(holders)
-        if len(holders) > 1:
-            split[i, -1] = 1.0
+    split = _split_matrix(sets, options)
     rank_weights = None
     if rule.kind in ("optimal", "best_of", "best_of_distinct", "quantilizer"):
         rank_weights = np.array([float(rank_weight(rule, r, n)) for r in range(1, n + 1)])
