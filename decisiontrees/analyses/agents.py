@@ -24,6 +24,7 @@ from typing import Any
 from decisiontrees import limits
 from decisiontrees.analyses.integrals import expected_maximum, region_integral
 from decisiontrees.analyses.plans import describe_plan, plans, reachable_outcomes
+from decisiontrees.analyses.symmetry import Symmetries
 from decisiontrees.errors import CrossCheckFailed, RefusedError, TooManyLotteries
 from decisiontrees.model.laws import UNIFORM, Distribution, Univariate
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
@@ -156,10 +157,13 @@ def optimal_masses(points: Sequence[Point], density: Univariate) -> dict[Point, 
     require_exact_dimension(points[0])
     vertices = hull_vertices(points)
     masses = {z: Fraction(0) for z in points}
-    for z in vertices:
+    for orbit in Symmetries(vertices).point_orbits():  # equal regions up to a permutation
         limits.check("integrating over optimality regions")
+        z = vertices[orbit[0]]
         normals = [[a - b for a, b in zip(z, other)] for other in vertices if other != z]
-        masses[z] = region_integral(normals, d, density) if normals else Fraction(1)
+        mass = region_integral(normals, d, density) if normals else Fraction(1)
+        for k in orbit:
+            masses[vertices[k]] = mass
     total = sum(masses.values(), Fraction(0))
     if total != 1:  # the regions tile the cube; anything else is a bug, never an answer
         raise CrossCheckFailed(f"optimality regions have total probability {total}, not 1")
@@ -205,10 +209,11 @@ def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> Pow
     require_exact_dimension(order)
     points = hull_vertices(points)
     total = Fraction(0)
-    for z in points:
+    for orbit in Symmetries(points).point_orbits():  # ∫ u·z over R_z is the same on an orbit
         limits.check("integrating over optimality regions")
+        z = points[orbit[0]]
         normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
-        total += region_integral(normals, len(order), density, weight=z)
+        total += len(orbit) * region_integral(normals, len(order), density, weight=z)
     return PowerAnswer(Number(total, True), EXACT_METHOD)
 
 

@@ -14,10 +14,10 @@ Exact methods, for laws with a polynomial density:
 * ``satisficer(θ)``: the options with ``u·z ≥ θ`` are always a top set, with probability the
   integral over ``{u·s ≥ θ for s in S, u·o ≤ θ otherwise}`` (a polytope not through 0);
 * ``boltzmann(T)`` has transcendental probabilities: under i.i.d. U[0,1] a certified interval
-  from the midpoint rule on a grid of ``m^d`` cells, whose error is at most ``3h²/(4T²)``
-  (``h = 1/m``; the Hessian of any sum of softmax probabilities in ``u`` has absolute entries
-  summing to at most ``6/T²`` when lotteries sum to at most 1), widened by ``1e-10`` for
-  floating-point rounding. Other laws are sampled.
+  from a composite Gauss–Legendre rule in every coordinate, whose error is bounded by the
+  analytic-function bound of Gauss quadrature (the shares are analytic and bounded in a strip
+  ``|Im u_k| < πT``; see ``_one_axis_bound``), widened by ``1e-10`` for floating-point
+  rounding. Other laws are sampled.
 
 Every exact answer is checked: the probabilities of each layer of top sets (and of the
 satisficing sets) must sum to 1, or the answer is a failed internal check, never a number.
@@ -44,6 +44,7 @@ from decisiontrees.analyses.agents import (
     sample_mean,
 )
 from decisiontrees.analyses.integrals import region_integral
+from decisiontrees.analyses.symmetry import Symmetries
 from decisiontrees.errors import CrossCheckFailed, RefusedError
 from decisiontrees.model.laws import Distribution, Univariate
 from decisiontrees.model.nodes import Node
@@ -52,10 +53,12 @@ from decisiontrees.solvers import normaliz
 
 TOP_SET_LIMIT = 5_000
 DEFAULT_WIDTH = Fraction(1, 10**4)
-GRID_LIMIT = 20_000_000  # cells of the Boltzmann grid
-# Floating-point error of the grid mean: each softmax term is within a few ulps, and summing
-# ≤ 2^15 rows per chunk and ≤ 2^10 chunks adds at most ~(2^15 + 2^10)·2^-53 ≈ 4e-12 relative;
-# 1e-10 covers that with room (the quadrature test checks against scipy)
+GRID_LIMIT = 20_000_000  # nodes of the Boltzmann quadrature rule
+# Floating-point error of the weighted sum: each share is within a few ulps, node weights
+# (products of d numpy Gauss weights) within ~d ulps, nodes within an ulp (moving a share by
+# at most |∇f|·ulp ≤ ulp/T), and summing ≤ 2^15 rows per chunk and ≤ 2^10 chunks adds at
+# most ~(2^15 + 2^10)·2^-53 ≈ 4e-12 relative; 1e-10 covers that with room (the quadrature
+# test checks against scipy)
 ROUNDING_MARGIN = 1e-10
 
 
@@ -111,13 +114,15 @@ def _split_matrix(sets: Sequence[frozenset[Point]], options: Sequence[Point]) ->
 
 
 def top_sets(options: Sequence[Point], density: Univariate, depth: int | None = None,
-             measure: bool = True) -> list[dict[frozenset[int], Fraction]]:
+             measure: bool = True, symmetries: Symmetries | None = None
+             ) -> list[dict[frozenset[int], Fraction]]:
     """``layers[r][S] = P[the r best options are S]`` for r = 0 … depth (default: all),
     keeping only sets of positive probability. Without ``measure`` the sets are found by a
     dimension test alone and every probability is given as 1 (the satisficer needs only the
-    sets)."""
+    sets). Sets in one orbit under outcome permutations fixing the options share a value."""
     n, d = len(options), len(options[0])
     depth = n if depth is None else min(depth, n)
+    symmetries = Symmetries(options) if symmetries is None else symmetries
     layers: list[dict[frozenset[int], Fraction]] = [{frozenset(): Fraction(1)}]
     for r in range(1, depth + 1):
         layer: dict[frozenset[int], Fraction] = {}
@@ -132,8 +137,10 @@ def top_sets(options: Sequence[Point], density: Univariate, depth: int | None = 
                     continue
                 normals = [[a - b for a, b in zip(options[s], options[o])]
                            for s in top for o in range(n) if o not in top]
-                layer[top] = region_integral(normals, d, density) if measure else \
+                value = region_integral(normals, d, density) if measure else \
                     Fraction(int(normaliz.full_dimensional(normals, d)))
+                for image in (symmetries.orbit(top) if symmetries else (top,)):
+                    layer[image] = value
                 if len(layer) > TOP_SET_LIMIT:
                     raise RefusedError(f"more than {TOP_SET_LIMIT} sets of best options; ask "
                                        "with samples = N")
@@ -162,18 +169,23 @@ def _rank_based(options: Sequence[Point], rule: DecisionRule, density: Univariat
 def _satisficer(options: Sequence[Point], threshold: Fraction, density: Univariate
                 ) -> dict[Point, Fraction]:
     n, d = len(options), len(options[0])
+    symmetries = Symmetries(options)
     probability = {z: Fraction(0) for z in options}
+    masses: dict[frozenset[int], Fraction] = {}
     total = Fraction(0)
-    for layer in top_sets(options, density, measure=False):
+    for layer in top_sets(options, density, measure=False, symmetries=symmetries):
         for top in layer:
-            limits.check("integrating over the regions where a set of options satisfices")
-            normals = [list(options[k]) if k in top else [-a for a in options[k]]
-                       for k in range(n)]
-            offsets = [-threshold if k in top else threshold for k in range(n)]
-            mass = region_integral(normals, d, density, offsets=offsets)
-            total += mass
+            if top not in masses:
+                limits.check("integrating over the regions where a set of options satisfices")
+                normals = [list(options[k]) if k in top else [-a for a in options[k]]
+                           for k in range(n)]
+                offsets = [-threshold if k in top else threshold for k in range(n)]
+                mass = region_integral(normals, d, density, offsets=offsets)
+                for image in (symmetries.orbit(top) if symmetries else (top,)):
+                    masses[image] = mass
+            total += masses[top]
             for k in (top or range(n)):
-                probability[options[k]] += mass / (len(top) or n)
+                probability[options[k]] += masses[top] / (len(top) or n)
     if total != 1:
         raise CrossCheckFailed(f"the satisficing sets have total probability {total}, not 1")
     return probability
@@ -212,16 +224,80 @@ def choice_exact(children: Sequence[Node], outcomes: Sequence[str], rule: Decisi
 # ------------------------------------------------------------------ Boltzmann, certified
 
 
-def grid_size(temperature: Fraction, width: Fraction, d: int) -> tuple[int, float]:
-    """Cells per side for a certified interval of at most ``width``, capped so that the grid
-    has at most GRID_LIMIT cells; and the rule's error bound at that size."""
+@dataclass(frozen=True)
+class GaussRule:
+    """A composite Gauss–Legendre rule on [0, 1] (``pieces`` equal pieces, ``points`` nodes on
+    each) used in every coordinate, and a bound on its error for any Boltzmann share."""
+
+    points: int
+    pieces: int
+    bound: float  # the tensor rule's error, all coordinates together
+
+    @property
+    def nodes_per_axis(self) -> int:
+        return self.points * self.pieces
+
+
+def _one_axis_bound(points: int, pieces: int, temperature: float) -> float:
+    """Error of the composite rule in one coordinate, the others fixed at real values.
+
+    An n-point Gauss rule (positive weights) is exact for polynomials of degree 2n − 1, so on
+    [−1, 1] its error is at most 4·E(f), E the best uniform error of such a polynomial; for f
+    analytic with ``|f| ≤ M`` in the Bernstein ellipse ``E_ρ`` the Chebyshev coefficients
+    satisfy ``|a_k| ≤ 2Mρ^(−k)`` (Trefethen, *Approximation Theory and Approximation
+    Practice*, Thm 8.1), so ``E ≤ 2Mρ^(1−2n)/(ρ − 1)``. Over [0, 1] in equal pieces the error
+    is at most ``4Mρ^(1−2n)/(ρ − 1)``, ρ taken for one piece. A share
+    ``Σ_i w_i e^(z_i) / Σ_j e^(z_j)`` with ``z_j = u·z_j/T``, weights in [0, 1] and
+    lotteries in [0, 1]^d is analytic wherever ``|Im u_k| ≤ β < πT``: every ``Im z_j`` then
+    lies in one interval of length ``θ = β/T``, so the denominator's terms point within
+    ``θ/2`` of a common direction and ``|f| ≤ 1/cos(θ/2)``. A piece of half-length L has an
+    ellipse of half-height ``L(ρ − 1/ρ)/2 = β``; the best θ in (0, π) is found on a grid
+    (any θ gives a valid bound)."""
+    half = 1 / (2 * pieces)
+    best = math.inf
+    for step in range(1, 40):
+        theta = math.pi * step / 40
+        beta = theta * temperature
+        spread = 2 * beta / half  # ρ − 1/ρ
+        rho = (spread + math.sqrt(spread * spread + 4)) / 2
+        logged = (math.log(4) - math.log(math.cos(theta / 2))
+                  + (1 - 2 * points) * math.log(rho) - math.log(rho - 1))
+        best = min(best, math.exp(logged) if logged > -700 else 0.0)
+    return best * (1 + 1e-9)
+
+
+def gauss_rule(temperature: Fraction, width: Fraction, d: int) -> GaussRule:
+    """The cheapest composite rule whose certified half-width (quadrature error over d
+    coordinates plus ROUNDING_MARGIN) is at most ``width/2``, among rules with at most
+    GRID_LIMIT nodes; if none reaches it, the most accurate such rule."""
     t = float(temperature)
-    wanted = math.ceil(1 / math.sqrt(2 * float(width) * t * t / 3))
-    most = max(1, int(GRID_LIMIT ** (1 / d)))
-    while (most + 1) ** d <= GRID_LIMIT:
-        most += 1
-    m = max(1, min(wanted, most))
-    return m, 3 / (4 * t * t * m * m)
+    wanted = float(width) / 2 - ROUNDING_MARGIN
+    best: GaussRule | None = None
+    for per_axis in range(1, int(GRID_LIMIT ** (1 / d)) + 2):
+        if per_axis ** d > GRID_LIMIT and per_axis > 1:
+            break
+        for pieces in range(1, per_axis + 1):
+            if per_axis % pieces:
+                continue
+            points = per_axis // pieces
+            rule = GaussRule(points, pieces, d * _one_axis_bound(points, pieces, t))
+            if rule.bound <= wanted:
+                return rule
+            if best is None or rule.bound < best.bound:
+                best = rule
+    assert best is not None
+    return best
+
+
+def _legendre(points: int, pieces: int) -> tuple[Any, Any]:
+    """Nodes and weights (summing to 1) of the composite rule on [0, 1]."""
+    import numpy as np
+
+    x, w = np.polynomial.legendre.leggauss(points)
+    starts = np.arange(pieces) / pieces
+    nodes = (starts[:, None] + (x[None, :] + 1) / (2 * pieces)).ravel()
+    weights = np.tile(w / (2 * pieces), pieces)
+    return nodes, weights
 
 
 def boltzmann_choice(children: Sequence[Node], outcomes: Sequence[str],
@@ -236,34 +312,38 @@ def boltzmann_choice(children: Sequence[Node], outcomes: Sequence[str],
         chosen, tie = _split(sets, options, {options[0]: Fraction(1)})
         return RuleChoice(tuple(Number(c, True) for c in chosen), Number(tie, True),
                           "exact: a single option")
-    m, bound = grid_size(temperature, width, d)
+    rule = gauss_rule(temperature, width, d)
+    nodes, node_weights = _legendre(rule.points, rule.pieces)
+    m = rule.nodes_per_axis
     matrix = np.array([[float(x) for x in z] for z in options]) / float(temperature)
-    centres = (np.arange(m) + 0.5) / m
     total = np.zeros(len(children) + 1)
     cells = m ** d
     for start in range(0, cells, CHUNK):
-        limits.check(f"Boltzmann grid ({start} of {cells} cells)")
+        limits.check(f"Boltzmann quadrature ({start} of {cells} nodes)")
         index = np.arange(start, min(start + CHUNK, cells))
         u = np.empty((len(index), d))
+        weight = np.ones(len(index))
         for axis in range(d):
-            u[:, axis] = centres[(index // m ** axis) % m]
+            position = (index // m ** axis) % m
+            u[:, axis] = nodes[position]
+            weight *= node_weights[position]
         x = u @ matrix.T
         x -= x.max(axis=1, keepdims=True)
-        weights = np.exp(x)
-        weights /= weights.sum(axis=1, keepdims=True)
-        total += (weights @ split).sum(axis=0)
-    means = total / cells
-    slack = bound + ROUNDING_MARGIN
+        shares = np.exp(x)
+        shares /= shares.sum(axis=1, keepdims=True)
+        total += weight @ (shares @ split)
+    slack = rule.bound + ROUNDING_MARGIN
     # a column without options (an alternative reaching nothing new, or no shared option)
     # is exactly 0: no interval needed
     intervals = tuple((Fraction(0), Fraction(0)) if not split[:, k].any() else
                       (max(Fraction(0), Fraction(float(v) - slack)),
                        min(Fraction(1), Fraction(float(v) + slack)))
-                      for k, v in enumerate(means))
-    method = (f"certified interval: Boltzmann T = {temperature}, i.i.d. U[0,1]; midpoint rule on "
-              f"{m}^{d} cells, error at most 3h²/(4T²) = {bound:.2e} plus {ROUNDING_MARGIN:g} "
-              "for rounding")
-    numbers = tuple(Number(float(v), False, slack) for v in means)
+                      for k, v in enumerate(total))
+    method = (f"certified interval: Boltzmann T = {temperature}, i.i.d. U[0,1]; Gauss–Legendre "
+              f"rule with {rule.points} nodes on each of {rule.pieces} piece"
+              f"{'s' if rule.pieces > 1 else ''} per outcome ({m}^{d} nodes), error at most "
+              f"{rule.bound:.2e} (analytic bound) plus {ROUNDING_MARGIN:g} for rounding")
+    numbers = tuple(Number(float(v), False, slack) for v in total)
     return RuleChoice(numbers[:-1], numbers[-1], method, intervals[:-1], intervals[-1])
 
 
