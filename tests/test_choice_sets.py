@@ -22,8 +22,8 @@ slow = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 
 def _row(coefficients, op, constant):
-    return Constraint(tuple((o, Fraction(c)) for o, c in coefficients.items() if c), op,
-                      Fraction(constant), "test")
+    terms = tuple((o, Fraction(c)) for o, c in coefficients.items() if c)
+    return Constraint(terms, op, Fraction(constant), f"{terms} {op} {constant}")
 
 
 @st.composite
@@ -183,3 +183,67 @@ def test_maximality_excludes_only_what_is_worse_for_every_utility():
     # sup u(c) = 1/3 = inf u(a) over the closure: the intervals touch, so c stays
     assert choice_sets.choose(tree, cls, "interval_dominance", 20_000).actions == ("x", "y", "z")
     assert choice_sets.choose(tree, cls, "gamma_maximin", 20_000).actions == ("x",)
+
+
+def _replay(cls, option, lotteries, beaten=None):
+    """Re-check an exclusion's multipliers from the class and the plan lotteries alone: the
+    rows are rebuilt here and matched to the certificate by their text."""
+    rows = {}
+    for row in cls.all_constraints():
+        rows.setdefault(row.source, []).append((dict(row.coefficients), row.op, row.constant))
+    shown = choice_sets._show
+    others = [beaten] if beaten is not None else [q for q in lotteries if q != option.lottery]
+    for q in others:
+        difference = {o: Fraction(0) for o in OUTCOMES}
+        for o, p in option.lottery:
+            difference[o] += p
+        for o, p in q:
+            difference[o] -= p
+        rows.setdefault(f"u·{shown(option.lottery)} >= u·{shown(q)}", []).append(
+            ({o: c for o, c in difference.items() if c}, ">=", Fraction(0)))
+    *weighted, _ = option.certificate
+    combined = {o: Fraction(0) for o in OUTCOMES}
+    total, strict = Fraction(0), False
+    for source, multiplier in weighted:
+        # the certificate names a row of this system (rows written alike are alike)
+        assert len(set(map(repr, rows[source]))) == 1, source
+        coefficients, op, constant = rows[source][0]
+        assert op == "==" or multiplier > 0
+        strict |= op == ">"
+        for o, c in coefficients.items():
+            combined[o] += multiplier * c
+        total += multiplier * constant
+    assert all(v == 0 for v in combined.values())
+    assert total > 0 or (total == 0 and strict)
+
+
+@slow
+@given(choice_trees, classes(), st.sampled_from(["maximality", "e_admissibility"]))
+def test_every_exclusion_carries_a_certificate_that_replays(tree, cls, rule):
+    assume(oracle_lower(cls, (("a", Fraction(1)),)) is not None)
+    _, found = _allowed(tree, cls, rule)
+    lotteries = [o.lottery for o in found.options]
+    for option in found.options:
+        if option.allowed:
+            assert option.certificate is None
+            continue
+        assert option.certificate is not None
+        beaten = None
+        if rule == "maximality":
+            beaten = next(q for q in lotteries
+                          if option.reason.startswith(f"dominated by {choice_sets._show(q)}:"))
+        _replay(cls, option, lotteries, beaten)
+
+
+def test_the_infeasibility_check_rejects_tampered_multipliers():
+    from decisiontrees.evidence.checks import check_infeasible
+
+    rows = [({"a": Fraction(1)}, ">=", Fraction(1, 2)), ({"a": Fraction(-1)}, ">=", Fraction(0))]
+    assert check_infeasible(rows, [Fraction(1), Fraction(1)]) is None  # a >= 1/2 and a <= 0
+    assert check_infeasible(rows, [Fraction(1), Fraction(2)]) is not None  # leaves -a
+    assert check_infeasible(rows, [Fraction(-1), Fraction(-1)]) is not None  # negative
+    assert check_infeasible(rows, [Fraction(1)]) is not None
+    touching = [({"a": Fraction(1)}, ">=", Fraction(0)), ({"a": Fraction(-1)}, ">=", Fraction(0))]
+    assert check_infeasible(touching, [Fraction(1), Fraction(1)]) is not None  # a = 0 works
+    strict = [({"a": Fraction(1)}, ">", Fraction(0)), ({"a": Fraction(-1)}, ">=", Fraction(0))]
+    assert check_infeasible(strict, [Fraction(1), Fraction(1)]) is None  # a > 0 and a <= 0

@@ -20,19 +20,23 @@ the rule allows there; Γ-maximin and interval dominance may not, and
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from decisiontrees import limits
 from decisiontrees.analyses.plans import describe_plan, plans
-from decisiontrees.errors import SolverFailed
-from decisiontrees.model.classes import UtilityClass
+from decisiontrees.errors import CrossCheckFailed, SolverFailed
+from decisiontrees.evidence.checks import check_infeasible
+from decisiontrees.model.classes import Constraint, UtilityClass
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
 from decisiontrees.model.rules import CLASS_RULES
 from decisiontrees.solvers import smt as solver
 
 Lottery = tuple[tuple[str, Fraction], ...]  # sorted (outcome, probability) pairs, no zeros
+# allowed, reason, a utility making it optimal, multipliers proving an exclusion
+Verdict = tuple[bool, str, Mapping[str, Fraction] | None, tuple[tuple[str, Fraction], ...] | None]
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,10 @@ class Option:
     witness: Mapping[str, Fraction] | None = None  # a utility making it optimal (E-admissible)
     lower: Fraction | None = None  # inf of u·z over the class (None: unbounded below)
     upper: Fraction | None = None
+    # an exclusion's proof: multipliers on the constraints (as written) whose weighted sum
+    # has 0 on the left and a positive number (or 0 with a strict row) on the right; the last
+    # entry is that contradiction, e.g. ("0 >= 1", 0)
+    certificate: tuple[tuple[str, Fraction], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,17 +119,52 @@ class _Judge:
         """``u·q > u·z`` for every ``u`` in the class (no member has ``u·z >= u·q``)."""
         return not self.somewhere_better(z, q, False)
 
-    def judge(self, rule: str, lotteries: Sequence[Lottery]
-              ) -> dict[Lottery, tuple[bool, str, Mapping[str, Fraction] | None]]:
-        """For each lottery: allowed, the reason, and a witness utility (E-admissibility)."""
-        verdicts: dict[Lottery, tuple[bool, str, Mapping[str, Fraction] | None]] = {}
+    def certificate(self, z: Lottery, others: Sequence[Lottery]
+                    ) -> tuple[tuple[str, Fraction], ...] | None:
+        """Exact multipliers proving that no utility in the class has ``u·z >= u·q`` for
+        every ``q`` in ``others``, checked here; None if the solver gives up."""
+        rows = list(self.utility_class.all_constraints())
+        for q in others:
+            difference = dict(z)
+            for o, p in q:
+                difference[o] = difference.get(o, Fraction(0)) - p
+            rows.append(Constraint(tuple((o, c) for o, c in sorted(difference.items()) if c),
+                                   ">=", Fraction(0), f"u·{_show(z)} >= u·{_show(q)}"))
+        limits.check("finding an infeasibility certificate")
+        found = solver.infeasibility_multipliers(rows, self.timeout_ms)
+        if isinstance(found, solver.Unknown):
+            return None
+        if found is None:
+            raise CrossCheckFailed(f"the solver found no utility making {_show(z)} optimal, "
+                                   "then found no proof that there is none")
+        found = _simplest_multiple(found)
+        problem = check_infeasible([(dict(r.coefficients), r.op, r.constant) for r in rows],
+                                   found)
+        if problem is not None:
+            raise CrossCheckFailed(f"the infeasibility certificate for {_show(z)} fails: "
+                                   f"{problem}")
+        total = sum((m * r.constant for r, m in zip(rows, found)), Fraction(0))
+        strict = any(m and r.op == ">" for r, m in zip(rows, found))
+        return tuple((r.source, m) for r, m in zip(rows, found) if m) + \
+            ((f"0 {'>' if strict else '>='} {total}", Fraction(0)),)
+
+    def judge(self, rule: str, lotteries: Sequence[Lottery]) -> dict[Lottery, Verdict]:
+        """For each lottery: allowed, the reason, a witness utility (E-admissibility) and an
+        exclusion's certificate (maximality, E-admissibility)."""
+        verdicts: dict[Lottery, Verdict] = {}
         if rule == "maximality":
             for z in lotteries:
                 beaten = next((q for q in lotteries if q != z and self.dominates(q, z)), None)
-                verdicts[z] = (True, "no other plan dominates it over the class", None) \
-                    if beaten is None else (False, f"dominated by {_show(beaten)}: better for "
-                                            f"every utility in the class ({solver.SOLVER_NAME}: "
-                                            "no member makes it at least as good)", None)
+                if beaten is None:
+                    verdicts[z] = (True, "no other plan dominates it over the class", None, None)
+                    continue
+                proof = self.certificate(z, [beaten])
+                verdicts[z] = (False, f"dominated by {_show(beaten)}: better for every utility "
+                               "in the class (" + ("no member makes it at least as good: "
+                                                   "certificate below, checked exactly"
+                                                   if proof else f"{solver.SOLVER_NAME}: no "
+                                                   "member makes it at least as good") + ")",
+                               None, proof)
         elif rule == "e_admissibility":
             for z in lotteries:
                 limits.check("looking for utilities under which each plan is optimal")
@@ -129,22 +172,25 @@ class _Judge:
                     dict(z), [dict(q) for q in lotteries if q != z], self.utility_class,
                     self.timeout_ms), "looking for a utility")
                 if found is None:
-                    verdicts[z] = (False, f"optimal for no utility in the class ({solver.SOLVER_NAME}"
-                                   ": the constraints are infeasible)", None)
+                    proof = self.certificate(z, [q for q in lotteries if q != z])
+                    verdicts[z] = (False, "optimal for no utility in the class (" + (
+                        "infeasibility certificate below, checked exactly" if proof else
+                        f"{solver.SOLVER_NAME}: the constraints are infeasible") + ")",
+                        None, proof)
                 else:
                     assert isinstance(found, dict)
                     utility = {o: v for o, v in found.items() if not o.startswith("w:")}
-                    verdicts[z] = (True, "optimal for a utility in the class", utility)
+                    verdicts[z] = (True, "optimal for a utility in the class", utility, None)
         elif rule == "interval_dominance":
             for z in lotteries:
                 top = self.bound(z, lowest=False)
                 beaten = next((q for q in lotteries if q != z and top is not None
                                and (low := self.bound(q, lowest=True)) is not None
                                and low > top), None)
-                verdicts[z] = (True, "no plan's lower value exceeds its upper value", None) \
-                    if beaten is None else (
+                verdicts[z] = (True, "no plan's lower value exceeds its upper value", None,
+                               None) if beaten is None else (
                         False, f"{_show(beaten)} is worth at least {self.bound(beaten, True)} for "
-                        f"every utility in the class, this at most {top}", None)
+                        f"every utility in the class, this at most {top}", None, None)
         else:
             lows = {z: self.bound(z, lowest=True) for z in lotteries}
             finite = [v for v in lows.values() if v is not None]
@@ -153,8 +199,17 @@ class _Judge:
                 shown = _value_text(lows[z], True)
                 verdicts[z] = (lows[z] == best, f"lower value {shown}" + (
                     " (the largest)" if lows[z] == best else f" < {_value_text(best, True)}"),
-                    None)
+                    None, None)
         return verdicts
+
+
+def _simplest_multiple(multipliers: Sequence[Fraction]) -> list[Fraction]:
+    """The positive multiple of ``multipliers`` that is coprime whole numbers (a certificate
+    scaled by a positive number is still one)."""
+    scale = math.lcm(*(m.denominator for m in multipliers)) if multipliers else 1
+    whole = [int(m * scale) for m in multipliers]
+    common = math.gcd(*whole) or 1
+    return [Fraction(w, common) for w in whole]
 
 
 def _show(z: Lottery) -> str:
@@ -181,13 +236,13 @@ def choose(tree: Node, utility_class: UtilityClass, rule: str, timeout_ms: int,
     verdicts = judge.judge(rule, lotteries)
     options = []
     for z in lotteries:
-        allowed, reason, witness = verdicts[z]
+        allowed, reason, witness, proof = verdicts[z]
         bounded = rule in ("interval_dominance", "gamma_maximin")
         options.append(Option(
             tuple(p for p, _ in grouped[z]), tuple(dict.fromkeys(a for _, a in grouped[z])), z,
             allowed, reason, witness,
             judge.bound(z, True) if bounded else None,
-            judge.bound(z, False) if rule == "interval_dominance" else None))
+            judge.bound(z, False) if rule == "interval_dominance" else None, proof))
     allowed_actions = {a for o in options if o.allowed for a in o.actions}
     actions = tuple(a for a in dict.fromkeys(tree.actions) if a in allowed_actions)
     backward = backward_plans = None

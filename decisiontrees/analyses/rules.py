@@ -53,7 +53,7 @@ from decisiontrees.solvers import normaliz
 
 TOP_SET_LIMIT = 5_000
 DEFAULT_WIDTH = Fraction(1, 10**4)
-GRID_LIMIT = 20_000_000  # nodes of the Boltzmann quadrature rule
+GRID_LIMIT = 50_000_000  # nodes of the Boltzmann quadrature rule (~5 s for 7 options)
 # Floating-point error of the weighted sum: each share is within a few ulps, node weights
 # (products of d numpy Gauss weights) within ~d ulps, nodes within an ulp (moving a share by
 # at most |∇f|·ulp ≤ ulp/T), and summing ≤ 2^15 rows per chunk and ≤ 2^10 chunks adds at

@@ -113,3 +113,26 @@ def check_farkas(rows: Sequence[Row], difference: Mapping[str, Fraction],
     if bound < 0:
         return f"the multipliers bound the gap by {bound} < 0"
     return None
+
+
+def check_infeasible(rows: Sequence[Row], multipliers: Sequence[Fraction]) -> str | None:
+    """None when ``multipliers`` prove that no point satisfies every row: ``λ >= 0`` on
+    inequality rows, ``Σ λ_r c_rv = 0`` for every variable, ``Σ λ_r constant_r >= 0``, and
+    ``> 0`` unless some strict row has positive weight (then ``0 >= Σ λ_r constant_r`` would
+    have to hold strictly)."""
+    if len(multipliers) != len(rows):
+        return f"{len(multipliers)} multipliers for {len(rows)} constraints"
+    combined: dict[str, Fraction] = {}
+    for (coefficients, op, _), multiplier in zip(rows, multipliers):
+        if op != "==" and multiplier < 0:
+            return f"a negative multiplier {multiplier} on an inequality"
+        for variable, c in coefficients.items():
+            combined[variable] = combined.get(variable, Fraction(0)) + multiplier * c
+    loose = next((v for v, total in combined.items() if total != 0), None)
+    if loose is not None:
+        return f"the multipliers leave {combined[loose]}·{loose}, not 0"
+    bound = sum((m * constant for (_, _, constant), m in zip(rows, multipliers)), Fraction(0))
+    strict = any(m > 0 for (_, op, _), m in zip(rows, multipliers) if op == ">")
+    if bound < 0 or (bound == 0 and not strict):
+        return f"the multipliers give 0 >= {bound}, which is no contradiction"
+    return None

@@ -50,6 +50,10 @@ class AdmissibleEvidence(Evidence):
             if option.witness is not None:
                 line += f"; e.g. u = {utility_text(option.witness)}"
             shown.append(line)
+            if option.certificate is not None:
+                *rows, (contradiction, _) = option.certificate
+                shown.append("  certificate: " + " + ".join(
+                    f"{m} × ({source})" for source, m in rows) + f" gives `{contradiction}`")
         if self.found.backward is not None:
             shown.append("backward induction would allow " +
                          ("{" + ", ".join(self.found.backward) + "}") + " (plans with lotteries "
@@ -65,7 +69,11 @@ class AdmissibleEvidence(Evidence):
                            "witness": None if o.witness is None else
                            {k: str(v) for k, v in o.witness.items()},
                            "lower": None if o.lower is None else str(o.lower),
-                           "upper": None if o.upper is None else str(o.upper)}
+                           "upper": None if o.upper is None else str(o.upper),
+                           "certificate": None if o.certificate is None else
+                           {"multipliers": [{"constraint": source, "multiplier": str(m)}
+                                            for source, m in o.certificate[:-1]],
+                            "contradiction": o.certificate[-1][0]}}
                           for o in self.found.options],
                 "backward_induction": None if self.found.backward is None
                 else list(self.found.backward)}

@@ -5,7 +5,7 @@ A solver that gives up yields :class:`Unknown` with its reason; it is never read
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -419,6 +419,33 @@ def in_convex_hull(points: list[Mapping[str, Fraction]], target: Mapping[str, Fr
 def _expectation(lottery: Mapping[str, Fraction], variables: Mapping[str, Any]) -> Any:
     return z3.Sum([_z3_number(q) * variables[o] for o, q in lottery.items()]) \
         if lottery else z3.RealVal(0)
+
+
+def infeasibility_multipliers(rows: Sequence[Constraint], timeout_ms: int
+                              ) -> list[Fraction] | None | Unknown:
+    """Multipliers proving that ``rows`` have no common solution (Motzkin's transposition
+    theorem): ``y_r >= 0`` on inequalities, ``Σ y_r·coefficients_r = 0``, ``Σ y_r·constant_r
+    >= 0`` and ``Σ y_r·constant_r + Σ_{strict r} y_r >= 1``. Any solution ``x`` would give
+    ``0 = Σ y_r (a_r·x) ≥ Σ y_r b_r`` with equality impossible when a strict row has weight,
+    a contradiction. None: there are no such multipliers (the rows are feasible)."""
+    solver = z3.Solver()
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
+    weights = [z3.Real(f"y_{n}") for n in range(len(rows))]
+    names = sorted({v for row in rows for v, _ in row.coefficients})
+    for row, y in zip(rows, weights):
+        if row.op != "==":
+            solver.add(y >= 0)
+    for name in names:
+        solver.add(z3.Sum([_z3_number(c) * y for row, y in zip(rows, weights)
+                           for v, c in row.coefficients if v == name] or [z3.RealVal(0)]) == 0)
+    bound = z3.Sum([_z3_number(row.constant) * y for row, y in zip(rows, weights)]
+                   or [z3.RealVal(0)])
+    strict = [y for row, y in zip(rows, weights) if row.op == ">"]
+    solver.add(bound >= 0, bound + z3.Sum(strict or [z3.RealVal(0)]) >= 1)
+    found = _solution(solver, {str(n): y for n, y in enumerate(weights)})
+    if found is None or isinstance(found, Unknown):
+        return found
+    return [found[str(n)] for n in range(len(rows))]
 
 
 def find_utility_where_best(lottery: Mapping[str, Fraction],
