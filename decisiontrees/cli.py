@@ -202,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export)
 
     importer = commands.add_parser("import", parents=[common],
-                                   help="turn a JSON spec or a Gambit .efg into spec text")
+                                   help="turn a JSON spec, a Gambit .efg, a SilverDecisions file or a POWERplay .gv into spec text")
     importer.add_argument("file", metavar="FILE")
     importer.add_argument("-o", "--output", metavar="OUT", help="default: standard output")
     importer.set_defaults(run=_import)
@@ -439,7 +439,7 @@ def _import(arguments: argparse.Namespace) -> int:
     load(arguments.file)  # every check of a spec file, with diagnostics
     text = imported_text(arguments.file)
     if text is None:
-        print(f"error: import: {arguments.file} is not a .json or .efg file", file=sys.stderr)
+        print(f"error: import: {arguments.file} is not a .json, .efg or .gv file", file=sys.stderr)
         return EXIT_INVALID
     _emit(format_text(text, arguments.file), arguments.output)
     return 0

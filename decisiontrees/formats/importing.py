@@ -1,4 +1,4 @@
-"""Files of other tools as spec text: the one door through which JSON and .efg come in.
+"""Files of other tools as spec text: the one door through which JSON, .efg and .gv come in.
 
 Every importer writes spec text and the normal checker loads it (with no includes allowed),
 so an imported tree gets every check, and no string from a foreign file is ever evaluated.
@@ -15,6 +15,7 @@ from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
 from decisiontrees.formats.common import json_place, read_json, source_line
 from decisiontrees.formats.gambit import efg_to_spec_text
 from decisiontrees.formats.json_spec import translate
+from decisiontrees.formats.powerplay import gv_to_spec_text
 from decisiontrees.formats.silverdecisions import silverdecisions_to_spec_text
 from decisiontrees.language.diagnostics import shown_line
 from decisiontrees.language.files import read_text
@@ -47,10 +48,13 @@ class Imported:
 
 
 def import_file(path: str | os.PathLike[str]) -> Imported | None:
-    """Spec text for a ``.json`` or ``.efg`` file; None for a spec file. Raises SpecError."""
+    """Spec text for a ``.json``, ``.efg`` or POWERplay ``.gv`` file; None for a spec file.
+    Raises SpecError."""
     path = os.fspath(path)
     if path.endswith(".efg"):
         return Imported(path, efg_to_spec_text(read_text(path), path))
+    if path.endswith(".gv"):
+        return Imported(path, gv_to_spec_text(read_text(path), path))
     if not path.endswith(".json"):
         return None
     text = read_text(path)
