@@ -521,3 +521,35 @@ def test_render_draws_an_mdp_with_values_and_optimal_actions(tmp_path, capsys):
     assert 'label="start\\nr = 0, V = 81/100"' in valued
     assert 's0 -> s2 [label="right", penwidth=2.5];' in valued  # right is optimal
     assert 's0 -> s1 [label="left"];' in valued  # left is not
+
+
+# -- orbit counts against brute force over permutations of the states ----------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(mdps(max_states=4), st.integers(0, 10**6))
+def test_orbit_counts_equal_brute_force_over_state_permutations(generated, seed):
+    """For a generic reward r, how many of its permutations σ·r make state s worth more than,
+    as much as, or less than state t: the orbit engine on the states' trees against V* by
+    policy enumeration for every permutation of the states."""
+    from hypothesis import assume
+
+    from decisiontrees.analyses.orbits import _Orbits
+
+    text, states, table, gamma = generated
+    assume(len(states) >= 2)
+    rng = random.Random(seed)
+    s, t = rng.sample(states, 2)
+    values = [Fraction(v, 97) for v in rng.sample(range(98), len(states))]
+    mdp = parse(text).mdps["m"]
+    orbits = _Orbits(analysis.state_tree(mdp, s), analysis.state_tree(mdp, t), states)
+    by_name = dict(zip(states, values))
+    found = orbits.orbit([by_name[name] for name in orbits.names])
+    assume(found is not None)  # r must be generic for the engine's counts
+    better = tied = worse = 0
+    for image in itertools.permutations(values):
+        best = _optimal(states, table, gamma, dict(zip(states, image)))
+        better += best[s] > best[t]
+        tied += best[s] == best[t]
+        worse += best[s] < best[t]
+    assert (found.better, found.tied, found.worse) == (better, tied, worse)
