@@ -202,7 +202,8 @@ def _parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export)
 
     importer = commands.add_parser("import", parents=[common],
-                                   help="turn a JSON spec, a Gambit .efg, a SilverDecisions file or a POWERplay .gv into spec text")
+                                   help="turn a JSON spec, a Gambit .efg, a SilverDecisions "
+                                   "file or a POWERplay .gv into spec text")
     importer.add_argument("file", metavar="FILE")
     importer.add_argument("-o", "--output", metavar="OUT", help="default: standard output")
     importer.set_defaults(run=_import)

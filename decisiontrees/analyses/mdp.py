@@ -142,17 +142,34 @@ def _deterministic_visits(mdp: MDP, state: str, policy: Mapping[str, str]
         current = transition[0][1]
     cycle_start = seen[current]
     length = len(walk) - cycle_start
-    if isinstance(gamma, Fraction):
-        on_cycle: Any = 1 / (1 - gamma ** length)
-        weight: Any = 1 - gamma
-    else:
-        g = to_sympy(gamma)
-        on_cycle, weight = 1 / (1 - g ** length), 1 - g
     visits: dict[str, Probability] = {}
+    if isinstance(gamma, Fraction):
+        # (1 − γ)γ^k, shared by every policy of the mdp: one object per k, computed once
+        weights = _discounted_weights(gamma.numerator, gamma.denominator, len(walk))
+        on_cycle: Any = 1 / (1 - gamma ** length)
+        for k, visited in enumerate(walk):
+            visits[visited] = weights[k] * on_cycle if k >= cycle_start else weights[k]
+        return {s: visits[s] for s in mdp.states if s in visits}
+    g = to_sympy(gamma)
+    on_cycle, weight = 1 / (1 - g ** length), 1 - g
     for k, visited in enumerate(walk):
         visits[visited] = simplify(weight * on_cycle if k >= cycle_start else weight)
-        weight = weight * (gamma if isinstance(gamma, Fraction) else to_sympy(gamma))
+        weight = weight * g
     return {s: visits[s] for s in mdp.states if s in visits}
+
+
+_WEIGHTS: dict[tuple[int, int], list[Fraction]] = {}
+
+
+def _discounted_weights(numerator: int, denominator: int, count: int) -> list[Fraction]:
+    """``[(1 − γ)γ^k for k < count]`` for γ = numerator/denominator, extended on demand."""
+    found = _WEIGHTS.setdefault((numerator, denominator), [])
+    gamma = Fraction(numerator, denominator)
+    if not found:
+        found.append(1 - gamma)
+    while len(found) < count:
+        found.append(found[-1] * gamma)
+    return found
 
 
 def _transition(mdp: MDP, state: str, action: str) -> tuple[tuple[Probability, str], ...]:

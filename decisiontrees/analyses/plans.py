@@ -78,9 +78,13 @@ def node_values(tree: Node, utility: Utility, order: list[Node] | None = None) -
             children = [values[id(c)] for c in node.children]
             values[id(node)] = _symbolic_max(children) if symbolic else max(children)
         else:
-            values[id(node)] = sum(
-                (p * values[id(c)] for p, c in zip(node.probabilities, node.children)), Fraction(0)
-            )
+            total: Any = Fraction(0)
+            for p, c in zip(node.probabilities, node.children):
+                child = values[id(c)]
+                # zero and one are the common utility values (indicators): skip the products
+                if child != 0:
+                    total += p if child == 1 else p * child
+            values[id(node)] = total
     if symbolic:
         values = {k: simplify(v) for k, v in values.items()}
     return values

@@ -10,7 +10,8 @@ that gives up yields ``holds=None`` with its reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -100,19 +101,22 @@ def _simplest(values: dict[str, Fraction], accept: Any) -> dict[str, Fraction]:
     return values
 
 
-def candidate_utilities(utility_class: UtilityClass, count: int = 8) -> list[dict[str, Fraction]]:
-    """Cheap guesses to try before a solver: indicator functions of each outcome and of its
-    complement, and a few seeded pseudo-random ones, kept only if they lie in the class."""
+def candidate_utilities(utility_class: UtilityClass, count: int = 8
+                        ) -> Iterator[dict[str, Fraction]]:
+    """Cheap guesses to try before a solver, made one at a time (a large class has
+    thousands): indicator functions of each outcome and of its complement, and a few seeded
+    pseudo-random ones, kept only if they lie in the class."""
     import random
 
     names = utility_class.outcomes
-    rng = random.Random(0)
-    guesses = [{o: Fraction(int(o == target)) for o in names} for target in names]
-    guesses += [{o: Fraction(int(o != target)) for o in names} for target in names]
-    guesses += [{o: Fraction(rng.randint(0, 10), 10) for o in names} for _ in range(count)]
-    if utility_class.features or utility_class.constraints:
-        guesses = [g for g in guesses if utility_class.contains(g)]
-    return guesses
+    zero, one = Fraction(0), Fraction(1)
+    guesses = itertools.chain(
+        ({o: one if o == target else zero for o in names} for target in names),
+        ({o: zero if o == target else one for o in names} for target in names),
+        ({o: Fraction(rng.randint(0, 10), 10) for o in names}
+         for rng in [random.Random(0)] for _ in range(count)))
+    check = bool(utility_class.features or utility_class.constraints)
+    return (g for g in guesses if not check or utility_class.contains(g))
 
 
 def quick_witness(better: Node, worse: Node, utility_class: UtilityClass) -> dict[str, Fraction] | None:

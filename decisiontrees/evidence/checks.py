@@ -75,13 +75,21 @@ def serialize_tree(tree: Node) -> dict[str, list[dict[str, object]]]:
     order = topological_order(tree)
     index = {id(node): i for i, node in enumerate(order)}
     nodes: list[dict[str, object]] = []
+    written: dict[tuple[int, int], str] = {}  # long numbers recur across nodes: write each once
+
+    def text(p: Fraction) -> str:
+        key = (p.numerator, p.denominator)
+        if key not in written:
+            written[key] = str(p)
+        return written[key]
+
     for node in order:
         if isinstance(node, Leaf):
             nodes.append({"leaf": node.outcome})
         elif isinstance(node, Choice):
             nodes.append({"choice": [[a, index[id(c)]] for a, c in zip(node.actions, node.children)]})
         else:
-            nodes.append({"chance": [[str(p), index[id(c)]]
+            nodes.append({"chance": [[text(p), index[id(c)]]
                                      for p, c in zip(node.probabilities, node.children)]})
     return {"nodes": nodes}
 

@@ -97,7 +97,10 @@ def make_choice(actions: tuple[str, ...], children: tuple[Node, ...]) -> Choice:
 
 def make_chance(probabilities: tuple[Probability, ...], children: tuple[Node, ...]) -> Chance:
     """Intern a chance node whose arguments are already valid (used by the loader)."""
-    key = ("chance", probabilities, tuple(map(id, children)))
+    # a Fraction hashes through a modular inverse of its denominator, slow for the long
+    # denominators of discounted visits; its (numerator, denominator) pair hashes fast
+    key = ("chance", tuple((p.numerator, p.denominator) if isinstance(p, Fraction) else p
+                           for p in probabilities), tuple(map(id, children)))
     symbolic = not all(isinstance(p, Fraction) for p in probabilities) or any(
         is_symbolic(c) for c in children
     )
