@@ -46,7 +46,7 @@ _EXPORTS: dict[str, str] = {
                      "dominates", "strictly_dominates", "compare", "inclusion", "interiority",
                      "permuted_inclusion", "permuted_interiority", "choice_probabilities",
                      "prefers", "power", "convergence", "distribution_dependent", "orbit_share",
-                     "rule_choice", "admissible", "mdp_state_tree", "mdp_power"),
+                     "rule_choice", "admissible", "mdp_state_tree", "mdp_power", "mdp_powers"),
                     "decisiontrees.api"),
     **dict.fromkeys(("Membership",), "decisiontrees.analyses.membership"),
     **dict.fromkeys(("Diagram",), "decisiontrees.notebook"),

@@ -22,7 +22,7 @@ import importlib.util
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from fractions import Fraction
@@ -601,6 +601,22 @@ def mdp_power(mdp: MDP, state: str, law: Distribution = UNIFORM, *, samples: int
     node = _numeric("mdp_power", "mdp", successor)
     return agents.power(node, tuple(checked.states), _law("mdp_power", law),
                         _sampling("mdp_power", samples, seed))
+
+
+def mdp_powers(mdp: MDP, law: Distribution = UNIFORM, *, samples: int | None = None,
+               seed: int = 0, timeout: float | None = None,
+               progress: Callable[[str], None] | None = None) -> dict[str, PowerAnswer]:
+    """Turner's POWER at every state of ``mdp`` (states with no next step left out), within
+    ``timeout`` seconds for all of them (TimedOut when it passes); ``progress`` is told each
+    state before its work starts."""
+    found = {}
+    with _bounded("mdp_powers", timeout):
+        for k, state in enumerate(mdp.states, 1):
+            if progress is not None:
+                progress(f"POWER of {state} ({k} of {len(mdp.states)})")
+            if mdp.horizon != 1:
+                found[state] = mdp_power(mdp, state, law, samples=samples, seed=seed)
+    return found
 
 
 # ---------------------------------------------------------------- orbits (§5)

@@ -20,6 +20,7 @@ from decisiontrees.api import (
     certificates,
     check_paths,
     hit_explanations,
+    mdp_powers,
     mdp_state_tree,
     plot_answer,
     search_file,
@@ -188,6 +189,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="resolution of PNG output (default 96)")
     render.add_argument("--class", dest="utility_class", metavar="CLASS",
                         help="with --explain: the utility class (default [0,1]^O)")
+    render.add_argument("--power", action="store_true",
+                        help="an mdp: show Turner's POWER at each state (exact under U[0,1], "
+                        "or estimated with --samples)")
+    render.add_argument("--samples", type=int, metavar="N",
+                        help="with --power: a Monte Carlo estimate from N samples (seed 0)")
+    render.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                        help="with --power: for all states together (default 60)")
     render.set_defaults(run=_render)
 
     export = commands.add_parser("export", parents=[common, fixing],
@@ -373,7 +381,7 @@ def _render(arguments: argparse.Namespace) -> int:
 
 def _render_mdp(spec: Spec, name: str, arguments: argparse.Namespace) -> int:
     """An MDP's states and actions; with --utility (a reward per state), values and optimal
-    actions."""
+    actions; with --power, each state's POWER."""
     reward = spec.utility(arguments.utility) if arguments.utility else None
     fmt = _render_format(arguments)
     if fmt is None:
@@ -382,7 +390,15 @@ def _render_mdp(spec: Spec, name: str, arguments: argparse.Namespace) -> int:
         print("error: render: an mdp is drawn with Graphviz (svg, pdf, png, dot)",
               file=sys.stderr)
         return EXIT_INVALID
-    dot_text = mdp_to_dot(spec.mdps[name].substitute(_fixed(arguments)), reward)
+    mdp = spec.mdps[name].substitute(_fixed(arguments))
+    powers = None
+    if arguments.power:
+        found = mdp_powers(mdp, samples=arguments.samples, timeout=arguments.timeout,
+                           progress=lambda text: print(text, file=sys.stderr, flush=True))
+        powers = {state: str(answer.power) for state, answer in found.items()}
+    how = "exact, i.i.d. U[0,1] rewards" if arguments.samples is None else \
+        f"i.i.d. U[0,1] rewards, Monte Carlo: {arguments.samples:,} samples, seed 0, 95% interval"
+    dot_text = mdp_to_dot(mdp, reward, powers, how)
     if fmt == "dot" and arguments.output is None:
         _emit(dot_text, None)
         return 0

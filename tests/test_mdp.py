@@ -521,6 +521,20 @@ def test_render_draws_an_mdp_with_values_and_optimal_actions(tmp_path, capsys):
     assert 'label="start\\nr = 0, V = 81/100"' in valued
     assert 's0 -> s2 [label="right", penwidth=2.5];' in valued  # right is optimal
     assert 's0 -> s1 [label="left"];' in valued  # left is not
+    assert main(["render", str(spec), "turner", "--power", "--to", "dot"]) == 0
+    powered = capsys.readouterr()
+    assert 'label="hub\\nPOWER = 2/3"' in powered.out  # E[max(r(r1), r(r2))]
+    assert "POWER of start (1 of 5)" in powered.err  # progress, on standard error
+
+
+def test_powers_of_every_state_are_each_state_s_power():
+    import decisiontrees as dt
+
+    mdp = parse(FIGURE_1).mdps["turner"]
+    found = dt.mdp_powers(mdp)
+    assert set(found) == set(mdp.states)
+    for state, answer in found.items():
+        assert answer.power.value == dt.mdp_power(mdp, state).power.value
 
 
 # -- orbit counts against brute force over permutations of the states ----------------------

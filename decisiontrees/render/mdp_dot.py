@@ -1,5 +1,6 @@
 """An MDP as a Graphviz picture: states, actions and their probabilities; with a reward
-function, each state's optimal value and its optimal actions drawn bold.
+function, each state's optimal value and its optimal actions drawn bold; with POWER values,
+each state's POWER.
 
 States are ellipses (the start doubled, absorbing states grey boxes). An action with one
 certain successor is an arrow labelled with its name; any other action is a small dot, from
@@ -35,12 +36,15 @@ def optimal_actions(mdp: MDP, reward: Mapping[str, Fraction]
     return found
 
 
-def mdp_to_dot(mdp: MDP, reward: Mapping[str, Fraction] | None = None) -> str:
-    """The MDP as DOT text (deterministic), drawn left to right."""
+def mdp_to_dot(mdp: MDP, reward: Mapping[str, Fraction] | None = None,
+               powers: Mapping[str, str] | None = None, how: str = "") -> str:
+    """The MDP as DOT text (deterministic), drawn left to right; ``powers`` labels states
+    with their POWER as written, ``how`` says how it was found (in the title)."""
     best = optimal_actions(mdp, reward) if reward is not None else {}
     lines = _header(mdp.name, "LR")
     title = f"{mdp.name}: γ = {mdp.gamma}" + (f", horizon {mdp.horizon}" if mdp.horizon else "") \
-        + (", V = (1 − γ)·V*, bold: optimal actions" if reward is not None else "")
+        + (", V = (1 − γ)·V*, bold: optimal actions" if reward is not None else "") \
+        + (f", POWER ({how})" if powers is not None else "")
     lines.append(f"  label={_quote(title)}; labelloc=t;")
     names = {state: f"s{k}" for k, state in enumerate(mdp.states)}
     for state in mdp.states:
@@ -48,6 +52,8 @@ def mdp_to_dot(mdp: MDP, reward: Mapping[str, Fraction] | None = None) -> str:
         if reward is not None:
             value, _ = best[state]
             label.append(f"r = {reward[state]}, V = {value}")
+        if powers is not None and state in powers:
+            label.append(f"POWER = {powers[state]}")
         shape = "box, style=filled, fillcolor=gray90" if state in mdp.absorbing else \
             "doublecircle" if state == mdp.start else "ellipse"
         lines.append(f"  {names[state]} [shape={shape}, label={_quote(*label)}];")
