@@ -567,3 +567,64 @@ def test_orbit_counts_equal_brute_force_over_state_permutations(generated, seed)
         tied += best[s] == best[t]
         worse += best[s] < best[t]
     assert (found.better, found.tied, found.worse) == (better, tied, worse)
+
+
+# -- where the optimal first action switches as the discount varies ------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(mdps(max_states=4), st.integers(0, 10**6))
+def test_switches_agree_with_policy_evaluation_at_sampled_discounts(generated, seed):
+    """``switches(m.s0, r)`` with γ a parameter: at rational γ inside each span (and at each
+    rational switching point) the optimal first actions are those of exact value iteration
+    by policy enumeration at that γ."""
+    from hypothesis import assume
+
+    from decisiontrees.analyses.switches import switches
+
+    text, states, table, _ = generated
+    assume(len(table["s0"]) > 1)
+    reward = _rewards(states, seed)
+    parametric = parse("param g in (0, 1)\n" + text.replace(
+        next(line for line in text.splitlines() if "gamma" in line), "    gamma = g"))
+    root = analysis.state_tree(parametric.mdps["m"], "s0")
+    found = switches(root, reward, parametric.parameters["g"])
+
+    def first_actions(gamma):
+        best = _optimal(states, table, gamma, reward)
+        q = {a: reward["s0"] + gamma * sum(p * best[t] for t, p in table["s0"][a].items())
+             for a in table["s0"]}
+        return {a for a in table["s0"] if q[a] == best["s0"]}
+
+    for span in found.spans:
+        low, high = float(span.low), float(span.high)
+        for share in (Fraction(1, 7), Fraction(1, 2), Fraction(6, 7)):
+            gamma = Fraction(low + (high - low) * share).limit_denominator(10**6)
+            if span.low < gamma < span.high:
+                assert set(span.actions) == first_actions(gamma), (gamma, span)
+    for point, actions, exact in found.points:
+        if exact:
+            assert set(actions) == first_actions(Fraction(int(point.p), int(point.q)))
+
+
+def test_switches_find_an_irrational_threshold_and_say_so():
+    spec = parse("param g in (0, 1)\n"
+                 "mdp m {\n    gamma = g\n    start = s0\n"
+                 "    s0: choice { near: s1, far: s2 }\n    s1: absorbing\n"
+                 "    s2: choice { on: s3 }\n    s3: absorbing\n}\n"
+                 "utility r = {s1: 1/2, s2: 0, s3: 1, *: 0}\n"
+                 "query switches(m.s0, r)\n")
+    (result,) = run(spec, isolate=False)
+    # near: g/2 (from step 1 on); far: g² (from step 2 on): equal at g = 1/2
+    assert result.answer.value["threshold"] == "1/2"
+    spec = parse("param g in (0, 1)\n"
+                 "mdp m {\n    gamma = g\n    start = s0\n"
+                 "    s0: choice { near: s1, far: s2 }\n    s1: absorbing\n"
+                 "    s2: choice { on: s4 }\n    s4: choice { on: s3 }\n    s3: absorbing\n}\n"
+                 "utility r = {s1: 1/2, s3: 1, *: 0}\n"
+                 "query switches(m.s0, r)\n")
+    (result,) = run(spec, isolate=False)
+    # near: g/2; far: g³ (s3 from step 3 on): equal at g = 1/√2
+    assert result.answer.value["threshold"] == "sqrt(2)/2"
+    assert "{near, far} (at least) at g = sqrt(2)/2" in result.answer.summary
+    assert "{far} for g ∈ (sqrt(2)/2, 1)" in result.answer.summary

@@ -199,11 +199,21 @@ def _solve_fractions(rows: list[list[Any]], rhs: list[Any]) -> list[Fraction]:
 
 
 def _solve_sympy(rows: list[list[Any]], rhs: list[Any]) -> list[Any]:
+    """The same over the field of rational functions of the parameters: sympy's
+    DomainMatrix keeps every entry a reduced fraction of polynomials, where elimination on
+    expressions lets them grow without bound."""
     import sympy
+    from sympy.polys.matrices import DomainMatrix
 
-    matrix = sympy.Matrix([[to_sympy(x) for x in row] for row in rows])
-    vector = sympy.Matrix([to_sympy(x) for x in rhs])
-    return [sympy.cancel(x) for x in matrix.LUsolve(vector)]
+    entries = [[to_sympy(x) for x in row] for row in rows]
+    vector = [[to_sympy(x)] for x in rhs]
+    names = sorted({s for row in entries + vector for x in row for s in x.free_symbols},
+                   key=str)
+    field = sympy.QQ.frac_field(*names) if names else sympy.QQ
+    n = len(rows)
+    matrix = DomainMatrix.from_list_sympy(n, n, entries).convert_to(field)
+    solution = matrix.lu_solve(DomainMatrix.from_list_sympy(n, 1, vector).convert_to(field))
+    return [sympy.cancel(x) for x in solution.to_Matrix()]
 
 
 def policies(mdp: MDP, state: str, limit: int | None = None) -> list[Policy]:

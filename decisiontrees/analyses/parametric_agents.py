@@ -121,7 +121,7 @@ def _rows(z: tuple[Any, ...], others: Sequence[tuple[Any, ...]], d: int) -> list
     return rows
 
 
-def _roots(expression: Any, symbol: Any, domain: Parameter) -> set[Any]:
+def roots_in_domain(expression: Any, symbol: Any, domain: Parameter) -> set[Any]:
     """Real roots of the numerator of ``expression`` strictly inside the domain."""
     import sympy
 
@@ -155,11 +155,11 @@ def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
             if determinant in seen:
                 continue
             seen.add(determinant)
-            found |= _roots(determinant, symbol, domain)
+            found |= roots_in_domain(determinant, symbol, domain)
     return sorted(found, key=lambda r: sympy.N(r, 50))
 
 
-def _inside(low: Any, high: Any) -> Fraction:
+def rational_between(low: Any, high: Any) -> Fraction:
     """A rational strictly between two (possibly algebraic) numbers."""
     import sympy
 
@@ -256,7 +256,7 @@ def interval_masses(points: Sequence[tuple[Any, ...]], d: int, density: Univaria
     ends = [sympy.Rational(str(parameter.low)), *cuts, sympy.Rational(str(parameter.high))]
     result = []
     for low, high in zip(ends, ends[1:]):
-        at = _inside(low, high)
+        at = rational_between(low, high)
         masses = {}
         for z in points:
             limits.check("integrating in the parameter")
@@ -276,7 +276,7 @@ def piecewise(quantity: Any, points: Sequence[tuple[Any, ...]], d: int, density:
     pieces: list[Piece] = []
     for interval in intervals:
         expression = sympy.cancel(quantity(interval.masses))
-        check = _inside(interval.low, interval.high)
+        check = rational_between(interval.low, interval.high)
         symbol = parameter_symbol(parameter.name)
         exact = exact_at(check)
         if expression.subs(symbol, sympy.Rational(check.numerator, check.denominator)) != \
@@ -361,7 +361,7 @@ def _rational_in(found: Any) -> Fraction | None:
     parts = found.args if isinstance(found, sympy.Union) else (found,)
     for part in parts:
         if isinstance(part, sympy.Interval) and part.start < part.end:
-            return _inside(part.start, part.end)
+            return rational_between(part.start, part.end)
         if isinstance(part, sympy.FiniteSet):
             for x in part.args:
                 if x.is_Rational:
@@ -381,7 +381,7 @@ def coincidence_points(points: Sequence[tuple[Any, ...]], parameter: Parameter) 
             numerator = sympy.numer(sympy.together(sympy.sympify(simplify(x - y))))
             common = numerator if common is None else sympy.gcd(common, numerator)
         if common is not None:
-            found |= _roots(common, symbol, parameter)
+            found |= roots_in_domain(common, symbol, parameter)
     return sorted(found, key=lambda r: sympy.N(r, 50))
 
 

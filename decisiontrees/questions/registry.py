@@ -14,12 +14,13 @@ from decisiontrees.questions import (
     region,
     relations,
     strategies,
+    switches,
     values,
 )
 from decisiontrees.questions.base import Family
 
-FAMILY_MODULES = (values, strategies, membership, relations, region, agents, orbits, choice_sets,
-                  mdp)
+FAMILY_MODULES = (values, strategies, membership, relations, region, switches, agents, orbits,
+                  choice_sets, mdp)
 
 QUESTIONS: Mapping[str, Family] = MappingProxyType(
     {family.name: family for module in FAMILY_MODULES for family in module.FAMILIES})
