@@ -469,3 +469,19 @@ def test_a_weighted_uniform_integral_one_dimension_up_equals_the_triangulated_on
     weight = [Fraction(x, sum(raw)) for x in raw]
     lifted = region_integral(normals, d, (Fraction(1),), weight=weight)
     assert lifted == region_integral(normals, d, (Fraction(1),), weight=weight, triangulate=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(trees(("a", "b", "c", "d"), max_leaves=6))
+def test_power_as_one_volume_equals_the_integrals_over_the_regions(tree):
+    """E[max_z u·z] under U[0,1] as 1 − vol{(u, t): t >= u·z} (one polytope) against the sum
+    of ∫ u·z over each optimality region, triangulated and integrated simplex by simplex."""
+    from decisiontrees.analyses.agents import hull_vertices, lottery_points, relevant_outcomes
+    from decisiontrees.analyses.integrals import expected_best_uniform
+
+    order = relevant_outcomes([tree], ("a", "b", "c", "d"))
+    points = hull_vertices(sorted(lottery_points(tree, order)))
+    by_regions = sum((region_integral([[a - b for a, b in zip(z, w)] for w in points if w != z],
+                                      len(order), (Fraction(1),), weight=z, triangulate=True)
+                      if len(points) > 1 else sum(z) / 2 for z in points), Fraction(0))
+    assert expected_best_uniform(points) == by_regions

@@ -22,7 +22,11 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses.integrals import expected_maximum, region_integral
+from decisiontrees.analyses.integrals import (
+    expected_best_uniform,
+    expected_maximum,
+    region_integral,
+)
 from decisiontrees.analyses.plans import describe_plan, plans, reachable_outcomes
 from decisiontrees.analyses.symmetry import Symmetries
 from decisiontrees.errors import CrossCheckFailed, RefusedError, TooManyLotteries
@@ -208,6 +212,8 @@ def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> Pow
                            "exact: the expected maximum of i.i.d. utilities (order statistics)")
     require_exact_dimension(order)
     points = hull_vertices(points)
+    if density == UNIFORM.polynomial_density():
+        return PowerAnswer(Number(expected_best_uniform(points), True), EXACT_METHOD)
     total = Fraction(0)
     for orbit in Symmetries(points).point_orbits():  # ∫ u·z over R_z is the same on an orbit
         limits.check("integrating over optimality regions")

@@ -134,6 +134,16 @@ def _determinant(matrix: list[list[Fraction]]) -> Fraction:
     return result
 
 
+def expected_best_uniform(points: Sequence[Sequence[Fraction]]) -> Fraction:
+    """``E[max_z u·z]`` for u uniform on [0,1]^d and lotteries ``points`` (non-negative,
+    summing to at most 1): ``1 − vol{(u, t) ∈ [0,1]^(d+1) : t >= u·z for every z}``, since
+    ``E[X] = 1 − ∫_0^1 P[X <= t] dt`` for X in [0, 1]. One polytope one dimension up, where
+    integrating ``u·z`` over each optimality region takes one per lottery."""
+    d = len(points[0])
+    normals = [[-x for x in z] + [Fraction(1)] for z in points]
+    return 1 - normaliz.volume(normals, d + 1)
+
+
 def expected_maximum(density: Univariate, n: int) -> Fraction:
     """``E[max of n i.i.d. draws]`` for a polynomial density on [0, 1]:
     ``∫ x · n F(x)^(n−1) f(x) dx`` with ``F`` the distribution function."""
