@@ -604,19 +604,49 @@ def mdp_power(mdp: MDP, state: str, law: Distribution = UNIFORM, *, samples: int
 
 
 def mdp_powers(mdp: MDP, law: Distribution = UNIFORM, *, samples: int | None = None,
-               seed: int = 0, timeout: float | None = None,
+               seed: int = 0, timeout: float | None = None, workers: int = 1,
                progress: Callable[[str], None] | None = None) -> dict[str, PowerAnswer]:
     """Turner's POWER at every state of ``mdp`` (states with no next step left out), within
-    ``timeout`` seconds for all of them (TimedOut when it passes); ``progress`` is told each
-    state before its work starts."""
-    found = {}
+    ``timeout`` seconds for all of them (TimedOut when it passes); ``workers`` > 1 computes
+    states in that many forked processes (where the platform forks); ``progress`` is told
+    each state as its work starts (in order of the states, whoever computes it)."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ArgumentError("mdp_powers(): workers must be a whole number >= 1")
+    states = [s for s in mdp.states if mdp.horizon != 1]
+    global _POWER_JOB
+    _POWER_JOB = (mdp, law, samples, seed)
+    found: dict[str, PowerAnswer] = {}
     with _bounded("mdp_powers", timeout):
-        for k, state in enumerate(mdp.states, 1):
-            if progress is not None:
-                progress(f"POWER of {state} ({k} of {len(mdp.states)})")
-            if mdp.horizon != 1:
-                found[state] = mdp_power(mdp, state, law, samples=samples, seed=seed)
+        if workers == 1 or len(states) < 2 or not limits.can_isolate():
+            for k, state in enumerate(states, 1):
+                if progress is not None:
+                    progress(f"POWER of {state} ({k} of {len(states)})")
+                found[state] = _power_of_state(state)
+            return found
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(min(workers, len(states))) as pool:
+            pending = pool.imap(_power_of_state, states)
+            for k, state in enumerate(states, 1):
+                if progress is not None:
+                    progress(f"POWER of {state} ({k} of {len(states)})")
+                while True:  # wait in slices, so the deadline is still checked here
+                    limits.check("computing POWER in worker processes")
+                    try:
+                        found[state] = pending.next(timeout=0.5)
+                        break
+                    except multiprocessing.TimeoutError:
+                        continue
+            pool.terminate()
     return found
+
+
+_POWER_JOB: tuple[Any, ...] = ()
+
+
+def _power_of_state(state: str) -> PowerAnswer:
+    mdp, law, samples, seed = _POWER_JOB
+    return mdp_power(mdp, state, law, samples=samples, seed=seed)
 
 
 # ---------------------------------------------------------------- orbits (§5)

@@ -196,6 +196,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="with --power: a Monte Carlo estimate from N samples (seed 0)")
     render.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
                         help="with --power: for all states together (default 60)")
+    render.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="with --power: states computed in N processes (default 1)")
     render.set_defaults(run=_render)
 
     export = commands.add_parser("export", parents=[common, fixing],
@@ -394,6 +396,7 @@ def _render_mdp(spec: Spec, name: str, arguments: argparse.Namespace) -> int:
     powers = None
     if arguments.power:
         found = mdp_powers(mdp, samples=arguments.samples, timeout=arguments.timeout,
+                           workers=arguments.workers,
                            progress=lambda text: print(text, file=sys.stderr, flush=True))
         powers = {state: str(answer.power) for state, answer in found.items()}
     how = "exact, i.i.d. U[0,1] rewards" if arguments.samples is None else \

@@ -535,6 +535,13 @@ def test_powers_of_every_state_are_each_state_s_power():
     assert set(found) == set(mdp.states)
     for state, answer in found.items():
         assert answer.power.value == dt.mdp_power(mdp, state).power.value
+    told: list[str] = []
+    parallel = dt.mdp_powers(mdp, workers=2, progress=told.append)
+    assert {s: a.power.value for s, a in parallel.items()} == \
+        {s: a.power.value for s, a in found.items()}
+    assert told == [f"POWER of {s} ({k} of 6)" for k, s in enumerate(mdp.states, 1)]
+    with pytest.raises(dt.ArgumentError, match="workers must be"):
+        dt.mdp_powers(mdp, workers=0)
 
 
 # -- orbit counts against brute force over permutations of the states ----------------------

@@ -485,3 +485,24 @@ def test_power_as_one_volume_equals_the_integrals_over_the_regions(tree):
                                       len(order), (Fraction(1),), weight=z, triangulate=True)
                       if len(points) > 1 else sum(z) / 2 for z in points), Fraction(0))
     assert expected_best_uniform(points) == by_regions
+
+
+@pytest.mark.parametrize("state", ["s0", "s3", "s6"])
+def test_the_signed_decomposition_gives_the_default_volume(state):
+    """POWER's one volume from 8 outcomes on uses Normaliz's signed decomposition: on states
+    of an 8-state ring mdp it equals the default algorithm's volume."""
+    from decisiontrees.analyses import mdp as mdp_analysis
+    from decisiontrees.analyses.agents import hull_vertices, lottery_points, relevant_outcomes
+    from decisiontrees.solvers import normaliz
+
+    lines = ["mdp ring {", "    gamma = 9/10", "    start = s0"]
+    for i in range(8):
+        jump = f", jump: chance {{ 1/2: s{(i + 4) % 8}, 1/2: s{i} }}" if i % 3 == 0 else ""
+        lines.append(f"    s{i}: choice {{ next: s{(i + 1) % 8}, stay: s{i}{jump} }}")
+    mdp = parse("\n".join(lines) + "\n}\n").mdps["ring"]
+    tree = mdp_analysis.successor_tree(mdp, state)
+    order = relevant_outcomes([tree], tuple(mdp.states))
+    points = hull_vertices(sorted(lottery_points(tree, order)))
+    normals = [[-x for x in z] + [Fraction(1)] for z in points]
+    assert len(order) == 8
+    assert normaliz.volume(normals, 9, signed=True) == normaliz.volume(normals, 9)

@@ -20,6 +20,7 @@ from decisiontrees.solvers import normaliz
 # A polynomial in d variables: exponent tuple -> coefficient.
 Polynomial = dict[tuple[int, ...], Fraction]
 UNIFORM: Univariate = (Fraction(1),)
+SIGNED_FROM = 8  # outcomes from which POWER's one volume uses the signed decomposition
 
 
 def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
@@ -138,10 +139,12 @@ def expected_best_uniform(points: Sequence[Sequence[Fraction]]) -> Fraction:
     """``E[max_z u·z]`` for u uniform on [0,1]^d and lotteries ``points`` (non-negative,
     summing to at most 1): ``1 − vol{(u, t) ∈ [0,1]^(d+1) : t >= u·z for every z}``, since
     ``E[X] = 1 − ∫_0^1 P[X <= t] dt`` for X in [0, 1]. One polytope one dimension up, where
-    integrating ``u·z`` over each optimality region takes one per lottery."""
+    integrating ``u·z`` over each optimality region takes one per lottery. From 8 outcomes
+    on, the volume is Normaliz's signed decomposition (measured on ring MDPs: 9 outcomes
+    2.9 s against 11.0 s, 10 outcomes 12 s against about 60 s; slower below 8)."""
     d = len(points[0])
     normals = [[-x for x in z] + [Fraction(1)] for z in points]
-    return 1 - normaliz.volume(normals, d + 1)
+    return 1 - normaliz.volume(normals, d + 1, signed=d >= SIGNED_FROM)
 
 
 def expected_maximum(density: Univariate, n: int) -> Fraction:

@@ -61,17 +61,20 @@ def _normaliz_errors() -> Iterator[None]:
 
 
 def volume(normals: Sequence[Sequence[Fraction]], d: int,
-           offsets: Sequence[Fraction] | None = None) -> Fraction:
+           offsets: Sequence[Fraction] | None = None, signed: bool = False) -> Fraction:
     """The d-dimensional volume of the polytope (0 when it is lower-dimensional).
 
     Computed with Normaliz's arbitrary-precision integers ("BigInt"): its default volume
     algorithm returned wrong values, different from run to run, on some 8-dimensional
-    regions (tests/test_random_agents.py compares every region with a triangulation)."""
+    regions (tests/test_random_agents.py compares every region with a triangulation).
+    ``signed`` asks for Normaliz's signed decomposition (Lawrence's formula on the dual
+    cone), faster on polytopes with few facets and many vertices in higher dimensions;
+    tests/test_random_agents.py compares it with the default algorithm."""
     with _normaliz_errors():
         cone = _cone(normals, d, offsets)
         if cone.AffineDim() < d:
             return Fraction(0)
-        cone.Compute("Volume", "BigInt")
+        cone.Compute("Volume", *(("SignedDec",) if signed else ()), "BigInt")
         return Fraction(str(cone.Volume())) / factorial(d)
 
 
