@@ -633,5 +633,17 @@ def test_switches_find_an_irrational_threshold_and_say_so():
     (result,) = run(spec, isolate=False)
     # near: g/2; far: g³ (s3 from step 3 on): equal at g = 1/√2
     assert result.answer.value["threshold"] == "sqrt(2)/2"
-    assert "{near, far} (at least) at g = sqrt(2)/2" in result.answer.summary
+    assert "{near, far} at g = sqrt(2)/2" in result.answer.summary  # decided exactly
     assert "{far} for g ∈ (sqrt(2)/2, 1)" in result.answer.summary
+
+
+def test_switches_report_a_touch_at_an_irrational_point():
+    """V(a) = 1 − (2p² − 1)² touches V(b) = 1 at p = 1/√2 without crossing: the same action
+    on both sides, yet both are optimal there (found in review: it used to be merged away)."""
+    spec = parse("outcomes x, y\nparam p in (0, 1)\n"
+                 "tree t = choice { a: chance { 4*p*p - 4*p*p*p*p: x, "
+                 "1 - 4*p*p + 4*p*p*p*p: y }, b: chance { 1: x } }\n"
+                 "utility u = {x: 1, y: 0}\nquery switches(t, u)\n")
+    (result,) = run(spec, isolate=False)
+    assert "{a, b} at p = sqrt(2)/2" in result.answer.summary
+    assert result.answer.value["threshold"] == "sqrt(2)/2"

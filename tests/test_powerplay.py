@@ -118,3 +118,15 @@ def test_names_from_the_file_cannot_become_spec_text(tmp_path):
     path = tmp_path / "evil.dtree"
     path.write_text(text)
     assert not run(load(path, parameters={"gamma": Fraction(1, 2)}))
+
+
+def test_default_attribute_statements_are_not_states(tmp_path):
+    """`graph [...]`, `node [...]`, `edge [...]` set defaults; a state may still be called so
+    when quoted or used in an edge (found in review: this crashed with a KeyError)."""
+    graph = tmp_path / "attributes.gv"
+    graph.write_text('digraph { node [shape=box]; edge [color=red]; a -> graph; '
+                     'graph [rankdir=LR]; "node" -> a; a -> "node"; }')
+    text = imported_text(graph)
+    assert text is not None
+    assert "a: choice { graph: graph, node: node }" in text and "graph: absorbing" in text
+    assert "node: choice { a: a }" in text

@@ -4,7 +4,8 @@ For a fixed utility every plan lottery's value is a rational function of the par
 the set of optimal first actions is constant between the points where a lottery under one
 action and a lottery under another have equal values. Those points are the real roots of
 the numerators of the differences; between consecutive roots the set is found exactly at a
-rational point. Above the last point where the set changes it never changes again: for a
+rational point, and at each root exactly (at an irrational root by minimal polynomials). Above
+the last point where the set changes it never changes again: for a
 discount γ this is the Blackwell threshold γ* (Blackwell 1962), above which the optimal
 choice is the one that results for "γ close enough to 1" assume (Turner et al. 2021;
 Krakovna & Kramar 2023).
@@ -106,13 +107,48 @@ def switches(root: Choice, utility: Mapping[str, Fraction], parameter: Parameter
     kept: list[Span] = [spans[0]]
     at: list[tuple[Any, tuple[str, ...], bool]] = []
     for point, span in zip(ordered, spans[1:]):
-        rational = point.is_Rational
-        there = _optimal_at(root, utility, parameter, Fraction(int(point.p), int(point.q))) \
-            if rational else tuple(a for a in root.actions
-                                   if a in kept[-1].actions or a in span.actions)
-        if span.actions == kept[-1].actions and there == span.actions:
+        exact = True
+        if point.is_Rational:
+            there = _optimal_at(root, utility, parameter, Fraction(int(point.p), int(point.q)))
+        else:
+            decided = _optimal_at_algebraic(root.actions, per_action, symbol, point)
+            exact = decided is not None
+            # without a decision: the actions optimal on either side tie there (continuity)
+            there = decided if decided is not None else tuple(
+                a for a in root.actions if a in kept[-1].actions or a in span.actions)
+        if exact and span.actions == kept[-1].actions and there == span.actions:
             kept[-1] = Span(kept[-1].low, span.high, span.actions)  # nothing changes here
             continue
-        at.append((point, there, bool(rational)))
+        at.append((point, there, exact))
         kept.append(span)
     return Switches(parameter.name, tuple(kept), tuple(at))
+
+
+def _optimal_at_algebraic(actions: tuple[str, ...], per_action: list[list[Any]], symbol: Any,
+                          point: Any) -> tuple[str, ...] | None:
+    """The optimal first actions at an irrational ``point``: candidates by 60-digit values,
+    equality decided exactly (the minimal polynomial of the difference is the variable);
+    None when sympy cannot decide it."""
+    import sympy
+
+    try:
+        best_values = []
+        for values in per_action:
+            at_point = [sympy.sympify(v).subs(symbol, point) for v in values]
+            numeric = [sympy.N(v, 60) for v in at_point]
+            k = max(range(len(numeric)), key=lambda i: numeric[i])
+            best_values.append((numeric[k], at_point[k]))
+        top_numeric, top_exact = max(best_values, key=lambda pair: pair[0])
+        variable = sympy.Dummy("x")
+        optimal = []
+        for action, (numeric, exact) in zip(actions, best_values):
+            if abs(numeric - top_numeric) > sympy.Float("1e-40", 60):
+                continue  # clearly below the best
+            difference = exact - top_exact
+            if sympy.minimal_polynomial(difference, variable) == variable:
+                optimal.append(action)
+            else:
+                return None  # within 1e-40 of the best yet not equal: do not guess
+        return tuple(optimal)
+    except (NotImplementedError, ValueError, TypeError, sympy.PolynomialError):
+        return None

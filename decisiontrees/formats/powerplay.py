@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from decisiontrees import limits
 from decisiontrees.errors import Diagnostic, Span, SpecError
 from decisiontrees.formats.common import comment, identifier, source_line, unique
 
@@ -34,6 +35,7 @@ _STATEMENT = re.compile(
     rf'\s*(?P<left>{_NAME})\s*(?:->\s*(?P<right>{_NAME}))?\s*'
     r'(?:\[\s*(?P<attributes>[^\]]*)\])?\s*;?', re.S)
 _ATTRIBUTE = re.compile(r'\s*([A-Za-z_]\w*)\s*=\s*(?:"([^"]*)"|([^\s,;"]+))\s*,?')
+_BLANK = re.compile(r"\s+")
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?([eE]-?[0-9]{1,3})?")
 
 
@@ -69,22 +71,28 @@ def _read(text: str, path: str) -> _Graph:
     position = header.end()
     count = 0
     while True:
-        rest = text[position:]
-        if rest.strip().startswith("}"):
-            closing = position + rest.index("}")
-            if text[closing + 1:].strip():
-                raise _error(text, path, closing + 1, "text after the graph's closing `}`")
+        blank = _BLANK.match(text, position)
+        start = blank.end() if blank else position
+        if text.startswith("}", start):
+            if text[start + 1:].strip():
+                raise _error(text, path, start + 1, "text after the graph's closing `}`")
             return graph
         match = _STATEMENT.match(text, position)
-        if match is None or not rest.strip() or match.end() == position:
-            where = position + len(rest) - len(rest.lstrip())
-            raise _error(text, path, where, "expected a node `\"name\";`, an edge "
+        if match is None or start >= len(text) or match.end() == position:
+            raise _error(text, path, start, "expected a node `\"name\";`, an edge "
                          "`\"a\" -> \"b\";` or the closing `}`",
                          "graph, node and subgraph attributes are not part of a POWERplay MDP")
         count += 1
         if count > MAX_GV_STATEMENTS:
             raise _error(text, path, position, f"more than {MAX_GV_STATEMENTS:,} statements")
-        left = _unquote(match.group("left"))
+        if count % 1024 == 0:
+            limits.check("reading a POWERplay graph")
+        position = match.end()
+        raw = match.group("left")
+        if match.group("right") is None and match.group("attributes") is not None \
+                and raw in ("graph", "node", "edge"):
+            continue  # default attributes (unquoted keywords), not a state
+        left = _unquote(raw)
         if left not in graph.edges:
             graph.nodes.append(left)
             graph.edges[left] = []
@@ -102,10 +110,6 @@ def _read(text: str, path: str) -> _Graph:
                                      f"the weight `{comment(value)}` is not a decimal number")
                     weight = Fraction(value)
             graph.edges[left].append((right, weight, match.start("left")))
-        elif match.group("attributes") is not None and left in ("graph", "node", "edge"):
-            graph.nodes.remove(left)
-            del graph.edges[left]
-        position = match.end()
 
 
 @dataclass
@@ -165,17 +169,20 @@ def gv_to_spec_text(text: str, path: str) -> str:
         raise _error(text, path, 0, "the graph has no states")
     start = next(iter(states))
     reached = [start]
+    seen = {start}
     for state in reached:
+        limits.check("following a POWERplay graph from its start")
         for _, moves in states[state].actions:
             for _, target in moves:
-                if target not in reached:
+                if target not in seen:
+                    seen.add(target)
                     reached.append(target)
     names: dict[str, str] = {}
+    taken = {"gamma"}
     for k, state in enumerate(reached):
-        names[state] = unique(_state_name(state, k), set(names.values()) | {"gamma"})
-    block = unique(identifier(os.path.splitext(os.path.basename(path))[0], "powerplay"),
-                   set(names.values()) | {"gamma"})
-    labels: dict[tuple[str, str], str] = {}
+        names[state] = unique(_state_name(state, k), taken)
+        taken.add(names[state])
+    block = unique(identifier(os.path.splitext(os.path.basename(path))[0], "powerplay"), taken)
     lines = [f"# Imported from the POWERplay graph {comment(repr(graph.title))}: "
              "the file has no discount, so gamma is a parameter (fix it with --param gamma=…)."]
     lines += [f"# state {names[s]} = {comment(s)}" for s in reached if names[s] != s]
@@ -191,11 +198,15 @@ def gv_to_spec_text(text: str, path: str) -> str:
             lines.append(f"    {names[state]}: absorbing")
             continue
         written = []
-        taken: set[str] = set()
+        used: set[str] = set()  # action names at this state
+        suffixes: dict[str, int] = {}  # the next suffix to try per base: linear, not quadratic
         for action, moves in actions:
             base = names[action] if action in names else identifier(action.strip("[]"), "move")
-            name = labels.setdefault((state, action), unique(base, taken))
-            taken.add(name)
+            name = base
+            while name in used:
+                suffixes[base] = suffixes.get(base, 1) + 1
+                name = f"{base}_{suffixes[base]}"
+            used.add(name)
             if len(moves) == 1:
                 written.append(f"{name}: {names[moves[0][1]]}")
             else:
