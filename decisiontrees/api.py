@@ -612,7 +612,7 @@ def mdp_powers(mdp: MDP, law: Distribution = UNIFORM, *, samples: int | None = N
     each state as its work starts (in order of the states, whoever computes it)."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ArgumentError("mdp_powers(): workers must be a whole number >= 1")
-    states = [s for s in mdp.states if mdp.horizon != 1]
+    states = list(mdp.states) if mdp.horizon != 1 else []  # one step: no next step
     global _POWER_JOB
     _POWER_JOB = (mdp, law, samples, seed)
     found: dict[str, PowerAnswer] = {}

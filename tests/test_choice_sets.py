@@ -201,7 +201,7 @@ def _replay(cls, option, lotteries, beaten=None):
             difference[o] -= p
         rows.setdefault(f"u·{shown(option.lottery)} >= u·{shown(q)}", []).append(
             ({o: c for o, c in difference.items() if c}, ">=", Fraction(0)))
-    *weighted, _ = option.certificate
+    weighted = option.certificate.multipliers
     combined = {o: Fraction(0) for o in OUTCOMES}
     total, strict = Fraction(0), False
     for source, multiplier in weighted:

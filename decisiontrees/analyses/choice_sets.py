@@ -35,8 +35,20 @@ from decisiontrees.model.rules import CLASS_RULES
 from decisiontrees.solvers import smt as solver
 
 Lottery = tuple[tuple[str, Fraction], ...]  # sorted (outcome, probability) pairs, no zeros
-# allowed, reason, a utility making it optimal, multipliers proving an exclusion
-Verdict = tuple[bool, str, Mapping[str, Fraction] | None, tuple[tuple[str, Fraction], ...] | None]
+
+
+@dataclass(frozen=True)
+class Infeasibility:
+    """Why no utility in the class satisfies some constraints: multipliers on them (named as
+    written; zero ones left out) whose weighted sum is 0 on the left and ``contradiction``
+    (``0 >= c`` with c > 0, or ``0 > 0`` through a strict constraint) on the right."""
+
+    multipliers: tuple[tuple[str, Fraction], ...]
+    contradiction: str
+
+
+# allowed, reason, a utility making it optimal, the proof of an exclusion
+Verdict = tuple[bool, str, Mapping[str, Fraction] | None, Infeasibility | None]
 
 
 @dataclass(frozen=True)
@@ -51,10 +63,7 @@ class Option:
     witness: Mapping[str, Fraction] | None = None  # a utility making it optimal (E-admissible)
     lower: Fraction | None = None  # inf of u·z over the class (None: unbounded below)
     upper: Fraction | None = None
-    # an exclusion's proof: multipliers on the constraints (as written) whose weighted sum
-    # has 0 on the left and a positive number (or 0 with a strict row) on the right; the last
-    # entry is that contradiction, e.g. ("0 >= 1", 0)
-    certificate: tuple[tuple[str, Fraction], ...] | None = None
+    certificate: Infeasibility | None = None  # an exclusion's proof
 
 
 @dataclass(frozen=True)
@@ -119,8 +128,7 @@ class _Judge:
         """``u·q > u·z`` for every ``u`` in the class (no member has ``u·z >= u·q``)."""
         return not self.somewhere_better(z, q, False)
 
-    def certificate(self, z: Lottery, others: Sequence[Lottery]
-                    ) -> tuple[tuple[str, Fraction], ...] | None:
+    def certificate(self, z: Lottery, others: Sequence[Lottery]) -> Infeasibility | None:
         """Exact multipliers proving that no utility in the class has ``u·z >= u·q`` for
         every ``q`` in ``others``, checked here; None if the solver gives up."""
         rows = list(self.utility_class.all_constraints())
@@ -145,8 +153,8 @@ class _Judge:
                                    f"{problem}")
         total = sum((m * r.constant for r, m in zip(rows, found)), Fraction(0))
         strict = any(m and r.op == ">" for r, m in zip(rows, found))
-        return tuple((r.source, m) for r, m in zip(rows, found) if m) + \
-            ((f"0 {'>' if strict else '>='} {total}", Fraction(0)),)
+        return Infeasibility(tuple((r.source, m) for r, m in zip(rows, found) if m),
+                             f"0 {'>' if strict else '>='} {total}")
 
     def judge(self, rule: str, lotteries: Sequence[Lottery]) -> dict[Lottery, Verdict]:
         """For each lottery: allowed, the reason, a witness utility (E-admissibility) and an

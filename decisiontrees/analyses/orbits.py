@@ -658,20 +658,26 @@ def turner_involutions(left: Node, right: Node, names: Sequence[str],
                     and relations.dominates(moved_b, twice, None, timeout_ms,
                                             tuple(names)).holds)
 
-    pairs = {(a, b) for a in range(len(valid)) for b in range(len(valid)) if a != b
-             and compatible(a, b)}
+    return [valid[k][0] for k in largest_compatible_set(len(valid), compatible)]
+
+
+def largest_compatible_set(count: int, compatible: Callable[[int, int], bool]) -> list[int]:
+    """The largest set of indices below ``count`` whose members are compatible with each
+    other both ways; each ordered pair is tested once (tests may call a solver), then a
+    plain branch and bound (the candidates are few involutions)."""
+    pairs = {(a, b) for a in range(count) for b in range(count) if a != b and compatible(a, b)}
     best: list[int] = []
 
     def grow(chosen: list[int], start: int) -> None:
         nonlocal best
         if len(chosen) > len(best):
             best = list(chosen)
-        for k in range(start, len(valid)):
+        for k in range(start, count):
             if all((k, c) in pairs and (c, k) in pairs for c in chosen):
                 grow([*chosen, k], k + 1)
 
     grow([], 0)
-    return [valid[k][0] for k in best]
+    return best
 
 
 def involutions(names: Sequence[str]) -> Any:

@@ -28,7 +28,7 @@ from fractions import Fraction
 
 from decisiontrees import limits
 from decisiontrees.analyses.agents import Point, lottery_points
-from decisiontrees.analyses.orbits import Orbit, involutions
+from decisiontrees.analyses.orbits import Orbit, involutions, largest_compatible_set
 from decisiontrees.analyses.relations import cycle_notation
 from decisiontrees.model.nodes import Node
 from decisiontrees.model.rules import DecisionRule, rank_weight
@@ -74,18 +74,7 @@ def retargeting(left: Node, right: Node, outcomes: Sequence[str]) -> list[dict[s
         phi_a, image_b = valid[a][0], valid[b][1]
         return frozenset(_moved(z, phi_a, index) for z in image_b) == image_b
 
-    best: list[int] = []
-
-    def grow(chosen: list[int], start: int) -> None:
-        nonlocal best
-        if len(chosen) > len(best):
-            best = list(chosen)
-        for k in range(start, len(valid)):
-            if all(compatible(k, c) and compatible(c, k) for c in chosen):
-                grow([*chosen, k], k + 1)
-
-    grow([], 0)
-    return [valid[k][0] for k in best]
+    return [valid[k][0] for k in largest_compatible_set(len(valid), compatible)]
 
 
 def _probabilities(values: Sequence[Fraction], rule: DecisionRule) -> list[Fraction] | None:

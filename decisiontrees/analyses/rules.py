@@ -139,7 +139,7 @@ def top_sets(options: Sequence[Point], density: Univariate, depth: int | None = 
                            for s in top for o in range(n) if o not in top]
                 value = region_integral(normals, d, density) if measure else \
                     Fraction(int(normaliz.full_dimensional(normals, d)))
-                for image in (symmetries.orbit(top) if symmetries else (top,)):
+                for image in symmetries.orbit(top):
                     layer[image] = value
                 if len(layer) > TOP_SET_LIMIT:
                     raise RefusedError(f"more than {TOP_SET_LIMIT} sets of best options; ask "
@@ -181,7 +181,7 @@ def _satisficer(options: Sequence[Point], threshold: Fraction, density: Univaria
                            for k in range(n)]
                 offsets = [-threshold if k in top else threshold for k in range(n)]
                 mass = region_integral(normals, d, density, offsets=offsets)
-                for image in (symmetries.orbit(top) if symmetries else (top,)):
+                for image in symmetries.orbit(top):
                     masses[image] = mass
             total += masses[top]
             for k in (top or range(n)):

@@ -97,14 +97,10 @@ def serialize_tree(tree: Node) -> dict[str, list[dict[str, object]]]:
 Row = tuple[Mapping[str, Fraction], str, Fraction]
 
 
-def check_farkas(rows: Sequence[Row], difference: Mapping[str, Fraction],
-                 multipliers: Sequence[Fraction]) -> str | None:
-    """None when ``multipliers`` prove ``u·difference >= 0`` for every ``u`` satisfying every
-    row ``(coefficients, op, constant)`` (``Σ c_v v  op  constant``, op in >=, >, ==).
-
-    The proof: ``λ >= 0`` on inequality rows, ``Σ λ_r c_rv = difference_v`` for every
-    variable (0 for variables not in ``difference``), and ``Σ λ_r constant_r >= 0``.
-    """
+def _combination(rows: Sequence[Row], multipliers: Sequence[Fraction]
+                 ) -> tuple[dict[str, Fraction], Fraction] | str:
+    """``Σ λ_r c_r`` (by variable) and ``Σ λ_r constant_r``, or why the multipliers are not
+    admissible (a wrong count, or a negative one on an inequality)."""
     if len(multipliers) != len(rows):
         return f"{len(multipliers)} multipliers for {len(rows)} constraints"
     combined: dict[str, Fraction] = {}
@@ -113,11 +109,26 @@ def check_farkas(rows: Sequence[Row], difference: Mapping[str, Fraction],
             return f"a negative multiplier {multiplier} on an inequality"
         for variable, c in coefficients.items():
             combined[variable] = combined.get(variable, Fraction(0)) + multiplier * c
+    bound = sum((m * constant for (_, _, constant), m in zip(rows, multipliers)), Fraction(0))
+    return combined, bound
+
+
+def check_farkas(rows: Sequence[Row], difference: Mapping[str, Fraction],
+                 multipliers: Sequence[Fraction]) -> str | None:
+    """None when ``multipliers`` prove ``u·difference >= 0`` for every ``u`` satisfying every
+    row ``(coefficients, op, constant)`` (``Σ c_v v  op  constant``, op in >=, >, ==).
+
+    The proof: ``λ >= 0`` on inequality rows, ``Σ λ_r c_rv = difference_v`` for every
+    variable (0 for variables not in ``difference``), and ``Σ λ_r constant_r >= 0``.
+    """
+    found = _combination(rows, multipliers)
+    if isinstance(found, str):
+        return found
+    combined, bound = found
     for variable in set(combined) | set(difference):
         if combined.get(variable, Fraction(0)) != difference.get(variable, Fraction(0)):
             return f"the multipliers give {combined.get(variable, 0)} for `{variable}`, " \
                    f"not {difference.get(variable, 0)}"
-    bound = sum((m * constant for (_, _, constant), m in zip(rows, multipliers)), Fraction(0))
     if bound < 0:
         return f"the multipliers bound the gap by {bound} < 0"
     return None
@@ -128,18 +139,13 @@ def check_infeasible(rows: Sequence[Row], multipliers: Sequence[Fraction]) -> st
     inequality rows, ``Σ λ_r c_rv = 0`` for every variable, ``Σ λ_r constant_r >= 0``, and
     ``> 0`` unless some strict row has positive weight (then ``0 >= Σ λ_r constant_r`` would
     have to hold strictly)."""
-    if len(multipliers) != len(rows):
-        return f"{len(multipliers)} multipliers for {len(rows)} constraints"
-    combined: dict[str, Fraction] = {}
-    for (coefficients, op, _), multiplier in zip(rows, multipliers):
-        if op != "==" and multiplier < 0:
-            return f"a negative multiplier {multiplier} on an inequality"
-        for variable, c in coefficients.items():
-            combined[variable] = combined.get(variable, Fraction(0)) + multiplier * c
+    found = _combination(rows, multipliers)
+    if isinstance(found, str):
+        return found
+    combined, bound = found
     loose = next((v for v, total in combined.items() if total != 0), None)
     if loose is not None:
         return f"the multipliers leave {combined[loose]}·{loose}, not 0"
-    bound = sum((m * constant for (_, _, constant), m in zip(rows, multipliers)), Fraction(0))
     strict = any(m > 0 for (_, op, _), m in zip(rows, multipliers) if op == ">")
     if bound < 0 or (bound == 0 and not strict):
         return f"the multipliers give 0 >= {bound}, which is no contradiction"

@@ -51,9 +51,10 @@ class AdmissibleEvidence(Evidence):
                 line += f"; e.g. u = {utility_text(option.witness)}"
             shown.append(line)
             if option.certificate is not None:
-                *rows, (contradiction, _) = option.certificate
+                proof = option.certificate
                 shown.append("  certificate: " + " + ".join(
-                    f"{m} × ({source})" for source, m in rows) + f" gives `{contradiction}`")
+                    f"{m} × ({source})" for source, m in proof.multipliers)
+                    + f" gives `{proof.contradiction}`")
         if self.found.backward is not None:
             shown.append("backward induction would allow " +
                          ("{" + ", ".join(self.found.backward) + "}") + " (plans with lotteries "
@@ -72,8 +73,8 @@ class AdmissibleEvidence(Evidence):
                            "upper": None if o.upper is None else str(o.upper),
                            "certificate": None if o.certificate is None else
                            {"multipliers": [{"constraint": source, "multiplier": str(m)}
-                                            for source, m in o.certificate[:-1]],
-                            "contradiction": o.certificate[-1][0]}}
+                                            for source, m in o.certificate.multipliers],
+                            "contradiction": o.certificate.contradiction}}
                           for o in self.found.options],
                 "backward_induction": None if self.found.backward is None
                 else list(self.found.backward)}
