@@ -590,6 +590,30 @@ def mdp_state_tree(mdp: MDP, state: str) -> Node:
     return mdp_analysis.state_tree(checked, name)
 
 
+def mdp_limit_tree(mdp: MDP, state: str) -> Node:
+    """The tree of ``state``'s recurrent state distributions (the limit γ → 1 of its visit
+    distributions): the long-run visit shares of each deterministic stationary policy."""
+    checked, name = _mdp_state("mdp_limit_tree", mdp, state)
+    if checked.horizon is not None:
+        raise ArgumentError(f"mdp_limit_tree(): mdp `{checked.name}` has a finite horizon")
+    if any(not isinstance(p, Fraction) for acts in checked.actions.values()
+           for _, transition in acts for p, _ in transition):
+        raise ArgumentError("mdp_limit_tree(): the transition probabilities have parameters; "
+                            "give them values first (MDP.substitute)")
+    return mdp_analysis.limit_tree(checked, name)
+
+
+def farsighted(mdp: MDP, state: str, law: Distribution = UNIFORM, *,
+               samples: int | None = None, seed: int = 0) -> ChoiceAnswer:
+    """How often a farsighted (γ → 1, average-optimal) random agent takes each first action
+    at ``state``: `farsighted(m.s, a)` in the language, for every ``a`` at once."""
+    node = mdp_limit_tree(mdp, state)
+    assert isinstance(node, Choice)
+    return agents.choice_probabilities(node.children, tuple(mdp.states),
+                                       _law("farsighted", law),
+                                       _sampling("farsighted", samples, seed))
+
+
 def mdp_power(mdp: MDP, state: str, law: Distribution = UNIFORM, *, samples: int | None = None,
               seed: int = 0) -> PowerAnswer:
     """Turner's POWER of ``state``: ``(1 − γ)/γ · E[V*(s) − R(s)]`` for i.i.d. state rewards,

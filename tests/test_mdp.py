@@ -25,9 +25,10 @@ GAMMAS = (Fraction(1, 2), Fraction(2, 3), Fraction(9, 10))
 
 
 @st.composite
-def mdps(draw, max_states: int = 4, max_actions: int = 2):
+def mdps(draw, max_states: int = 4, max_actions: int = 2, first_actions: int = 1):
     """(text of an mdp block `m`, states, {state: {action: {next: p}}}, gamma). Every state is
-    reachable from s0: the first action of s_{i-1} may lead to s_i."""
+    reachable from s0: the first action of s_{i-1} may lead to s_i; s0 has at least
+    ``first_actions`` actions."""
     n = draw(st.integers(1, max_states))
     states = [f"s{i}" for i in range(n)]
     gamma = draw(st.sampled_from(GAMMAS))
@@ -37,7 +38,7 @@ def mdps(draw, max_states: int = 4, max_actions: int = 2):
             table[s] = {"stay": {s: Fraction(1)}}  # absorbing
             continue
         actions = {}
-        for k in range(draw(st.integers(1, max_actions))):
+        for k in range(draw(st.integers(first_actions if i == 0 else 1, max_actions))):
             weights = {t: draw(st.integers(0, 2)) for t in states}
             if k == 0 and i + 1 < n:
                 weights[states[i + 1]] += 1

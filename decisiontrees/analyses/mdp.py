@@ -31,7 +31,7 @@ distributions of all (non-stationary) policies.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -246,9 +246,17 @@ def _successor_visits(mdp: MDP, policy: Policy) -> dict[str, Probability]:
 
 
 def _policy_tree(mdp: MDP, state: str, successor: bool, limit: int | None) -> Node:
+    lotteries = ((p, _successor_visits(mdp, p) if successor else p.visits)
+                 for p in policies(mdp, state, limit))
+    return _tree_of(mdp, state, lotteries)
+
+
+def _tree_of(mdp: MDP, state: str,
+             lotteries: Iterable[tuple[Policy, Mapping[str, Probability]]]) -> Node:
+    """A choice over the first actions, then over the policies taking each (one per distinct
+    lottery, named by the first such policy), each a chance node over states."""
     by_action: dict[str, dict[int, tuple[str, Node]]] = {a: {} for a, _ in mdp.actions[state]}
-    for policy in policies(mdp, state, limit):
-        visits = _successor_visits(mdp, policy) if successor else policy.visits
+    for policy, visits in lotteries:
         node = _lottery_node(mdp, visits)
         by_action[policy.actions[0][1]].setdefault(id(node), (policy.label(mdp), node))
     actions, children = [], []
@@ -261,6 +269,128 @@ def _policy_tree(mdp: MDP, state: str, successor: bool, limit: int | None) -> No
             children.append(make_choice(tuple(label for label, _ in options),
                                         tuple(node for _, node in options)))
     return make_choice(tuple(actions), tuple(children))
+
+
+def recurrent_distribution(mdp: MDP, state: str, policy: Mapping[str, str]
+                           ) -> dict[str, Fraction]:
+    """Turner's recurrent state distribution of a stationary ``policy`` from ``state``: the
+    limit of its visit distribution as γ → 1, the long-run share of time in each state
+    (Cesàro limit). It is ``Σ_C P(the walk ends in C) · π_C`` over the closed classes ``C`` of
+    the policy's chain, ``π_C`` the stationary distribution of ``C``; zero entries left out.
+    The transitions must be numbers."""
+    reached = [s for s in mdp.states if s in policy]
+    step: dict[str, dict[str, Fraction]] = {}
+    for s in reached:
+        row: dict[str, Fraction] = {}
+        for p, target in _transition(mdp, s, policy[s]):
+            if not isinstance(p, Fraction):
+                raise ValueError(f"the transition from `{s}` by `{policy[s]}` is symbolic")
+            row[target] = row.get(target, Fraction(0)) + p
+        step[s] = row
+    closed = _closed_classes(reached, step)
+    in_class = {s: k for k, members in enumerate(closed) for s in members}
+    transient = [s for s in reached if s not in in_class]
+    result: dict[str, Fraction] = {}
+    for k, members in enumerate(closed):
+        if state in in_class:
+            reach = Fraction(int(in_class[state] == k))
+        else:  # P(end in C) from every transient state: (I − P_TT) x = P_TC 1
+            index = {s: i for i, s in enumerate(transient)}
+            rows = [[Fraction(int(i == j)) for j in range(len(transient))] for i in
+                    range(len(transient))]
+            rhs = [Fraction(0)] * len(transient)
+            for s in transient:
+                for target, p in step[s].items():
+                    if target in index:
+                        rows[index[s]][index[target]] -= p
+                    elif in_class[target] == k:
+                        rhs[index[s]] += p
+            reach = _solve_fractions(rows, rhs)[index[state]]
+        if reach:
+            for s, share in _stationary(members, step).items():
+                result[s] = result.get(s, Fraction(0)) + reach * share
+    return {s: result[s] for s in mdp.states if result.get(s)}
+
+
+def _closed_classes(states: list[str], step: Mapping[str, Mapping[str, Fraction]]
+                    ) -> list[list[str]]:
+    """The strongly connected components that no transition leaves (Tarjan, iteratively)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    for root in states:
+        if root in index:
+            continue
+        work = [(root, iter(step[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for target in successors:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(step[target])))
+                    advanced = True
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                components.append(component)
+    closed = []
+    for component in components:
+        members = set(component)
+        if all(target in members for s in component for target in step[s]):
+            closed.append([s for s in states if s in members])
+    return closed
+
+
+def _stationary(members: list[str], step: Mapping[str, Mapping[str, Fraction]]
+                ) -> dict[str, Fraction]:
+    """The stationary distribution of a closed communicating class: ``π (P − I) = 0`` with
+    one equation replaced by ``Σ π = 1`` (the class is irreducible, so the system is regular)."""
+    if len(members) == 1:
+        return {members[0]: Fraction(1)}
+    index = {s: i for i, s in enumerate(members)}
+    n = len(members)
+    rows = [[Fraction(0)] * n for _ in range(n)]  # row i: the balance equation of members[i]
+    for s in members:
+        for target, p in step[s].items():
+            rows[index[target]][index[s]] += p
+    for i in range(n):
+        rows[i][i] -= 1
+    rows[0] = [Fraction(1)] * n
+    rhs = [Fraction(0)] * n
+    rhs[0] = Fraction(1)
+    return dict(zip(members, _solve_fractions(rows, rhs)))
+
+
+def limit_tree(mdp: MDP, state: str, limit: int | None = None) -> Node:
+    """The tree of recurrent state distributions from ``state`` (γ → 1): its lotteries are
+    the long-run visit shares of the deterministic stationary policies, so its optimal
+    choices are the average-optimal ones Turner et al. (2021, §6.3) reason about when the
+    agent is farsighted. The transitions must be numbers."""
+    lotteries = ((Policy(state, tuple(p.items()), {}),
+                  recurrent_distribution(mdp, state, p))
+                 for p in closed_policies(mdp, state, limit))
+    return _tree_of(mdp, state, lotteries)
 
 
 def _stop_share(gamma: Probability, steps: int) -> Probability:

@@ -664,19 +664,23 @@ def turner_involutions(left: Node, right: Node, names: Sequence[str],
 def largest_compatible_set(count: int, compatible: Callable[[int, int], bool]) -> list[int]:
     """The largest set of indices below ``count`` whose members are compatible with each
     other both ways; each ordered pair is tested once (tests may call a solver), then a
-    plain branch and bound (the candidates are few involutions)."""
+    branch and bound over the candidates still compatible with the set so far, cut when
+    even all of them could not beat the best set found."""
     pairs = {(a, b) for a in range(count) for b in range(count) if a != b and compatible(a, b)}
     best: list[int] = []
 
-    def grow(chosen: list[int], start: int) -> None:
+    def grow(chosen: list[int], candidates: list[int]) -> None:
         nonlocal best
+        limits.check("looking for compatible involutions")
         if len(chosen) > len(best):
             best = list(chosen)
-        for k in range(start, count):
-            if all((k, c) in pairs and (c, k) in pairs for c in chosen):
-                grow([*chosen, k], k + 1)
+        for position, k in enumerate(candidates):
+            if len(chosen) + len(candidates) - position <= len(best):
+                return
+            grow([*chosen, k], [c for c in candidates[position + 1:]
+                                if (k, c) in pairs and (c, k) in pairs])
 
-    grow([], 0)
+    grow([], list(range(count)))
     return best
 
 

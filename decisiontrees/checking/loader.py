@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from types import MappingProxyType
 
+from decisiontrees.analyses import mdp as mdp_analysis
 from decisiontrees.checking.classes import ClassBuilder
 from decisiontrees.checking.declarations import Declarations
 from decisiontrees.checking.laws import check_distribution
@@ -148,6 +149,7 @@ def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module]
         fixed=MappingProxyType(fixed),
         mdps=MappingProxyType({k: v.substitute(fixed) for k, v in names.mdps.items()
                                if v is not None}),
+        state_tree=mdp_analysis.state_tree,
     )
 
 

@@ -3,7 +3,7 @@ statements. Question records are defined by their families (decisiontrees.questi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -91,14 +91,28 @@ class Spec:
     fixed: Mapping[str, Fraction] = field(  # parameters given values from outside (--param)
         default_factory=lambda: MappingProxyType({}))
     mdps: Mapping[str, MDP] = field(default_factory=lambda: MappingProxyType({}))
+    # builds the tree of ``m.s`` (decisiontrees.analyses.mdp.state_tree, given by the loader:
+    # the model does not depend on the analyses)
+    state_tree: Callable[[MDP, str], Node] | None = field(default=None, compare=False,
+                                                          repr=False)
 
     def tree(self, name: str) -> Node:
-        """The tree called ``name``; an outcome name gives its one-leaf tree."""
+        """The tree called ``name``; an outcome name gives its one-leaf tree, and ``m.s`` the
+        tree of state ``s`` of mdp ``m`` (its lotteries are the state's visit distributions)."""
         if name in self.trees:
             return self.trees[name]
-        if name in self.outcomes:
+        if name in self.outcomes and "." not in name:
             return leaf(name)
-        hint = suggest(name, list(self.trees) + list(self.outcomes))
+        mdp_name, dot, state = name.partition(".")
+        if dot and mdp_name in self.mdps and self.state_tree is not None:
+            mdp = self.mdps[mdp_name]
+            if state not in mdp.states:
+                hint = suggest(state, mdp.states)
+                raise ArgumentError(f"tree(): mdp `{mdp_name}` has no state `{state}`"
+                                    + (f"; {hint}" if hint else ""))
+            return self.state_tree(mdp, state)
+        hint = suggest(name, list(self.trees) + list(self.outcomes)
+                       + [f"{m}.{s}" for m, mdp in self.mdps.items() for s in mdp.states])
         raise ArgumentError(f"tree(): no tree or outcome `{name}` in {self.path}"
                             + (f"; {hint}" if hint else ""))
 

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from decisiontrees.questions import (
     agents,
     choice_sets,
+    farsighted,
     mdp,
     membership,
     orbits,
@@ -20,7 +21,7 @@ from decisiontrees.questions import (
 from decisiontrees.questions.base import Family
 
 FAMILY_MODULES = (values, strategies, membership, relations, region, switches, agents, orbits,
-                  choice_sets, mdp)
+                  choice_sets, mdp, farsighted)
 
 QUESTIONS: Mapping[str, Family] = MappingProxyType(
     {family.name: family for module in FAMILY_MODULES for family in module.FAMILIES})
