@@ -4,6 +4,7 @@ trees, and located errors."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from fractions import Fraction
@@ -15,8 +16,8 @@ from hypothesis import strategies as st
 
 from decisiontrees import load, parse, run
 from decisiontrees.analyses import mdp as analysis
-from decisiontrees.analyses import plans
-from decisiontrees.errors import SpecError
+from decisiontrees.analyses import occupancy, plans
+from decisiontrees.errors import CrossCheckFailed, SpecError, Unsupported
 
 GAMMAS = (Fraction(1, 2), Fraction(2, 3), Fraction(9, 10))
 
@@ -334,14 +335,72 @@ def test_a_parametric_discount_gives_regions_and_functions_of_gamma():
 # -- the refusal over the policy limit -------------------------------------------------------------
 
 
+@settings(max_examples=30, deadline=None)
+@given(mdps(), st.integers(0, 10**6))
+def test_optimal_actions_by_policy_iteration_equal_exact_policy_evaluation(generated, seed):
+    text, states, table, gamma = generated
+    reward = _rewards(states, seed)
+    found = occupancy.optimal_actions(parse(text).mdps["m"], reward)
+    best = _optimal(states, table, gamma, reward)
+    for s in states:
+        q = {a: reward[s] + gamma * sum(p * best[t] for t, p in table[s][a].items())
+             for a in table[s]}
+        assert found[s] == ((1 - gamma) * best[s], tuple(a for a in table[s] if q[a] == best[s]))
+
+
+def test_policy_iteration_refuses_a_parametric_mdp_and_catches_a_wrong_value():
+    spec = parse(FIGURE_1.replace("gamma = 9/10", "gamma = g") + "param g in (0, 1)\n")
+    with pytest.raises(Unsupported, match="has parameters"):
+        occupancy.optimal_policy(spec.mdps["turner"], "start", {"r1": Fraction(1)})
+    mdp = parse(FIGURE_1).mdps["turner"]
+    found = occupancy.optimal_policy(mdp, "start", {"r1": Fraction(1)})
+    assert found.value == Fraction(81, 100) and found.label(mdp) == "right > hub:r1"
+    wrong = dataclasses.replace(found, values={**found.values, "hub": Fraction(1, 2)})
+    with pytest.raises(CrossCheckFailed, match="at `"):
+        occupancy.check_optimal(mdp, {"r1": Fraction(1)}, wrong)
+
+
 def test_too_many_policies_are_refused_with_the_limit(monkeypatch):
     monkeypatch.setattr(analysis, "MAX_POLICIES", 3)
     states = ["s0", "s1", "s2"]
     table = {s: {"a": {t: Fraction(1, 3) for t in states}, "b": {s: Fraction(1)}}
              for s in states}
-    with pytest.raises(SpecError) as error:
-        parse(_text(states, table, Fraction(1, 2)) + "query power(m.s0)\n", "x.dtree")
-    assert "refused: more than 3 deterministic stationary policies" in str(error.value)
+    (result,) = run(parse(_text(states, table, Fraction(1, 2)) + "query power(m.s0)\n",
+                          "x.dtree"), isolate=False)
+    assert result.status == "refused"
+    assert "more than 3 deterministic stationary policies" in " ".join(result.lines())
+
+
+@settings(max_examples=30, deadline=None)
+@given(mdps(), st.integers(0, 10**6))
+def test_unlisted_states_get_values_by_policy_iteration_equal_to_policy_evaluation(generated,
+                                                                                    seed):
+    """With no policies listed, value() solves the mdp (policy iteration) and refutations of
+    dominance use those values; both agree with exact evaluation of every policy, and a
+    refutation never contradicts the listed engine's proof."""
+    text, states, table, gamma = generated
+    reward = _rewards(states, seed)
+    asked = "".join(f"query value(m.{s}, {_reward_text(reward)})\n" for s in states)
+    pairs = [(a, b) for a in states for b in states if a != b]
+    asked += "".join(f"query dominates(m.{a}, m.{b})\n" for a, b in pairs)
+    listed = run(parse(text + asked), isolate=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analysis, "MAX_POLICIES", 0)
+        solved = run(parse(text + asked), isolate=False)
+    best = _optimal(states, table, gamma, reward)
+    for k, s in enumerate(states):
+        assert solved[k].answer.comparable == (1 - gamma) * best[s]
+        assert "policy iteration" in " ".join(solved[k].lines())
+    for (a, b), proven, refuted in zip(pairs, listed[len(states):], solved[len(states):]):
+        assert refuted.status in ("answer", "unknown")
+        if refuted.answer.comparable is False:
+            assert proven.answer.comparable is False
+            witness = refuted.answer.evidence.to_json()["witness"]
+            utility = {s: Fraction(witness["utility"].get(s, "0")) for s in states}
+            exact = _optimal(states, table, gamma, utility)
+            assert Fraction(witness["left_value"]) == (1 - gamma) * exact[a]
+            assert Fraction(witness["right_value"]) == (1 - gamma) * exact[b]
+            assert exact[b] > exact[a]
 
 
 # -- located errors ---------------------------------------------------------------------------------

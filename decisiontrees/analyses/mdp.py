@@ -114,7 +114,7 @@ def visit_distribution(mdp: MDP, state: str, policy: Mapping[str, str]) -> dict[
         rows[i][i] += 1
     rhs: list[Any] = [Fraction(0)] * n
     rhs[index[state]] = 1 - gamma
-    solution = _solve_fractions(rows, rhs) if numeric else _solve_sympy(rows, rhs)
+    solution = solve_fractions(rows, rhs) if numeric else _solve_sympy(rows, rhs)
     result: dict[str, Probability] = {}
     for s, value in zip(visited, solution):
         value = simplify(value)
@@ -179,11 +179,13 @@ def _transition(mdp: MDP, state: str, action: str) -> tuple[tuple[Probability, s
     raise KeyError(action)
 
 
-def _solve_fractions(rows: list[list[Any]], rhs: list[Any]) -> list[Fraction]:
+def solve_fractions(rows: list[list[Any]], rhs: list[Any]) -> list[Fraction]:
     """Gaussian elimination in exact rationals (the matrix is non-singular: γ < 1)."""
     n = len(rows)
     a = [list(row) + [b] for row, b in zip(rows, rhs)]
     for column in range(n):
+        if column % 32 == 31:
+            limits.check("solving a linear system exactly")
         pivot = next(r for r in range(column, n) if a[r][column] != 0)
         a[column], a[pivot] = a[pivot], a[column]
         head = a[column]
@@ -219,10 +221,9 @@ def _solve_sympy(rows: list[list[Any]], rhs: list[Any]) -> list[Any]:
 def policies(mdp: MDP, state: str, limit: int | None = None) -> list[Policy]:
     """The deterministic stationary policies from ``state`` with their visit distributions
     (infinite horizon), one per distinct assignment to the states they reach."""
-    found = []
-    for policy in closed_policies(mdp, state, limit):
-        found.append(Policy(state, tuple(policy.items()), visit_distribution(mdp, state, policy)))
-    return found
+    assignments = list(closed_policies(mdp, state, limit))  # refuse before solving any
+    return [Policy(state, tuple(p.items()), visit_distribution(mdp, state, p))
+            for p in assignments]
 
 
 def _lottery_node(mdp: MDP, visits: Mapping[str, Probability]) -> Node:
@@ -305,7 +306,7 @@ def recurrent_distribution(mdp: MDP, state: str, policy: Mapping[str, str]
                         rows[index[s]][index[target]] -= p
                     elif in_class[target] == k:
                         rhs[index[s]] += p
-            reach = _solve_fractions(rows, rhs)[index[state]]
+            reach = solve_fractions(rows, rhs)[index[state]]
         if reach:
             for s, share in _stationary(members, step).items():
                 result[s] = result.get(s, Fraction(0)) + reach * share
@@ -379,7 +380,7 @@ def _stationary(members: list[str], step: Mapping[str, Mapping[str, Fraction]]
     rows[0] = [Fraction(1)] * n
     rhs = [Fraction(0)] * n
     rhs[0] = Fraction(1)
-    return dict(zip(members, _solve_fractions(rows, rhs)))
+    return dict(zip(members, solve_fractions(rows, rhs)))
 
 
 def limit_tree(mdp: MDP, state: str, limit: int | None = None) -> Node:
@@ -387,9 +388,9 @@ def limit_tree(mdp: MDP, state: str, limit: int | None = None) -> Node:
     the long-run visit shares of the deterministic stationary policies, so its optimal
     choices are the average-optimal ones Turner et al. (2021, §6.3) reason about when the
     agent is farsighted. The transitions must be numbers."""
-    lotteries = ((Policy(state, tuple(p.items()), {}),
-                  recurrent_distribution(mdp, state, p))
-                 for p in closed_policies(mdp, state, limit))
+    assignments = list(closed_policies(mdp, state, limit))  # refuse before solving any
+    lotteries = ((Policy(state, tuple(p.items()), {}), recurrent_distribution(mdp, state, p))
+                 for p in assignments)
     return _tree_of(mdp, state, lotteries)
 
 

@@ -15,7 +15,7 @@ from decisiontrees.checking.declarations import KIND_NAMES, Declarations
 from decisiontrees.checking.laws import check_distribution
 from decisiontrees.checking.mappings import MappingChecker
 from decisiontrees.checking.trees import TreeBuilder
-from decisiontrees.errors import RefusedError
+from decisiontrees.errors import RefusedError, TooManyLotteries
 from decisiontrees.language.diagnostics import suggest
 from decisiontrees.language.syntax import (
     Argument,
@@ -407,6 +407,11 @@ class StatementChecker:
             mdp = tree.mdp.substitute(values)
             try:
                 node = mdp_analysis.state_tree(mdp, tree.state)
+            except TooManyLotteries as problem:
+                # values and refutations of dominance are still found by solving the mdp
+                self.mdp_trees[key] = TreeArg(tree.name, leaf(tree.state), mdp, tree.state,
+                                              unlisted=str(problem))
+                return self.mdp_trees[key]
             except RefusedError as problem:
                 self.reporter.error(call.span, f"refused: {problem}",
                                     "ask about a state with fewer reachable choices, or give the "

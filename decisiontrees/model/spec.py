@@ -30,6 +30,9 @@ class TreeArg:
     node: Node
     mdp: MDP | None = None
     state: str | None = None
+    # why the state's policies were not listed (too many): ``node`` is then only its leaf, and
+    # only questions that solve the mdp directly can answer
+    unlisted: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ evidence is a typed record of the family. The report layer renders evidence thro
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -213,6 +214,7 @@ class Family(ABC):
 
     name: str
     signature: Signature
+    solves_mdps: bool = False  # answers about mdp states whose policies are not listed
 
     @abstractmethod
     def make(self, arguments: Arguments) -> Question:
@@ -286,3 +288,17 @@ def json_ready(value: Any) -> JSON:
     if isinstance(value, frozenset):
         return sorted(value)
     return value
+
+
+def unlisted_state(question: Question) -> TreeArg | None:
+    """A state of an mdp among the question's trees whose policies were too many to list."""
+    for item in dataclasses.fields(question):  # type: ignore[arg-type,unused-ignore]
+        value = getattr(question, item.name)
+        if isinstance(value, TreeArg) and value.unlisted is not None:
+            return value
+        if isinstance(value, Question):
+            found = unlisted_state(value)
+            if found is not None:
+                return found
+    return None
+

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from decisiontrees.analyses import plans, relations
+from decisiontrees.analyses import occupancy, plans, relations
 from decisiontrees.analyses.relations import PermutationGroup, Verdict
 from decisiontrees.evidence.checks import serialize_tree
 from decisiontrees.model.classes import UtilityClass, unit_box
@@ -132,6 +132,7 @@ class Relation(Family):
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.solves_mdps = name in ("dominates", "strictly_dominates")  # refutations only
         options = {"parameters"} | ({"fixing", "within"}
                                                if name.startswith("permuted") else set())
         self.signature = Signature(
@@ -153,6 +154,8 @@ class Relation(Family):
         left, right = question.tree.node, question.other.node
         utility_class = question.utility_class or unit_box(spec.outcomes)
         names = (question.tree.name, question.other.name)
+        if question.tree.unlisted is not None or question.other.unlisted is not None:
+            return _refuted_by_solving(question, spec)
         if is_symbolic(left) or is_symbolic(right):
             return _dominance_for_all(question, spec, utility_class, timeout_ms)
         if self.name in ("compare", "equivalent", "incomparable"):
@@ -176,6 +179,53 @@ class Relation(Family):
         return Answer("yes" if verdict.holds else "no", verdict.holds,
                       RelationEvidence(verdict, *names), comparable=verdict.holds,
                       certificate=certificate)
+
+
+REWARDS_TRIED = 200  # seeded random rewards after the simple ones
+
+
+def _refuted_by_solving(question: RelationQuestion, spec: Spec) -> Answer:
+    """Dominance with a state whose policies are too many to list: look for a reward that
+    makes the right side worth more (each value found by policy iteration, exactly); a
+    proof that it holds would need the policies."""
+    if question.utility_class is not None:
+        return refused(f"{question.relation}() within a class needs the states' policies listed: "
+                       f"{question.tree.unlisted or question.other.unlisted}")
+    sides = (question.tree, question.other)
+    states = list(dict.fromkeys(
+        s for side in sides for s in (side.mdp.reachable(side.state) if side.mdp is not None
+                                      and side.state is not None
+                                      else sorted(plans.reachable_outcomes(side.node)))))
+    tried = 0
+    for reward in occupancy.rewards_to_try(states, REWARDS_TRIED, seed=0):
+        tried += 1
+        utility = {o: reward.get(o, Fraction(0)) for o in spec.outcomes}
+        (left_value, left_plan), (right_value, right_plan) = (
+            _solved_or_backward(side, utility) for side in sides)
+        if right_value > left_value:
+            shown = {o: v for o, v in utility.items() if v != 0}
+            verdict = Verdict(question.relation, False, "policy iteration (exact rationals) on "
+                              "rewards tried, simplest first",
+                              relations.Witness(shown, {}, left_value, right_value, left_plan,
+                                                right_plan))
+            return Answer("no", False, RelationEvidence(verdict, *(s.name for s in sides)),
+                          comparable=False)
+    unlisted = question.tree.unlisted or question.other.unlisted
+    return unknown(f"no reward among the {tried} tried (each state alone, each state left out, "
+                   f"{REWARDS_TRIED} seeded random tenths) makes {question.other.name} worth "
+                   f"more than {question.tree.name}; a proof needs the policies listed "
+                   f"({unlisted})")
+
+
+def _solved_or_backward(side: TreeArg, utility: dict[str, Fraction]) -> tuple[Fraction, str]:
+    """A side's value and an optimal plan or policy: by policy iteration when its policies
+    are not listed, else by backward induction on its tree."""
+    if side.unlisted is not None:
+        assert side.mdp is not None and side.state is not None
+        found = occupancy.optimal_policy(side.mdp, side.state, utility)
+        return found.value, found.label(side.mdp)
+    plan = plans.an_optimal_plan(side.node, utility)
+    return plans.value(side.node, utility), plans.describe_plan(side.node, plan) or "(no choices)"
 
 
 def _dominance_for_all(question: RelationQuestion, spec: Spec, utility_class: UtilityClass,
@@ -317,7 +367,8 @@ def certifiable(statement: Statement) -> bool:
     a reason why there is none)."""
     question = statement.question
     return (isinstance(question, RelationQuestion) and question.relation in CERTIFIED
-            and not is_symbolic(question.tree.node) and not is_symbolic(question.other.node))
+            and not is_symbolic(question.tree.node) and not is_symbolic(question.other.node)
+            and question.tree.unlisted is None and question.other.unlisted is None)
 
 
 def claim_document(statement: Statement, spec: Spec) -> dict[str, JSON]:

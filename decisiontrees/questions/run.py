@@ -23,7 +23,15 @@ from decisiontrees.errors import (
     TimedOut,
 )
 from decisiontrees.model.spec import OtherAnswer, Question, Spec, Statement, StatementKind
-from decisiontrees.questions.base import Answer, Context, Evidence, Status, refused, unknown
+from decisiontrees.questions.base import (
+    Answer,
+    Context,
+    Evidence,
+    Status,
+    refused,
+    unknown,
+    unlisted_state,
+)
 from decisiontrees.questions.claims import ComparedAnswer, Judgement, Verdict, judge
 from decisiontrees.questions.registry import QUESTIONS
 from decisiontrees.questions.search import SearchQuestion, run_search
@@ -92,7 +100,14 @@ def answer_question(name: str, question: Question, spec: Spec) -> Answer:
     try:
         if isinstance(question, SearchQuestion):
             return run_search(question, Context(spec), judge_claim)[0]
-        return QUESTIONS[name].answer(question, Context(spec))
+        family = QUESTIONS[name]
+        state = unlisted_state(question)
+        if state is not None and not family.solves_mdps:
+            return refused(f"{state.unlisted}; {name}() needs them listed (value() and "
+                           "refutations of dominates() solve the mdp without them): ask about "
+                           "a state with fewer reachable choices, or give the mdp a finite "
+                           "horizon")
+        return family.answer(question, Context(spec))
     except RefusedError as refusal:
         return refused(str(refusal))
     except CrossCheckFailed as problem:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from decisiontrees.analyses import plans
-from decisiontrees.errors import RefusedError
+from decisiontrees.analyses import mdp as mdp_analysis
+from decisiontrees.analyses import occupancy, plans
+from decisiontrees.errors import CrossCheckFailed, RefusedError
 from decisiontrees.model.nodes import is_symbolic
 from decisiontrees.model.spec import Question, TreeArg, UtilityArg
 from decisiontrees.questions.base import (
@@ -111,10 +112,51 @@ class OptimalPlans(Evidence):
              "lottery": {o: str(q) for o, q in row.lottery.items()}} for row in self.rows]}
 
 
+@dataclass(frozen=True)
+class SolvedPolicy(Evidence):
+    """An optimal policy of a state whose policies were too many to list, found by policy
+    iteration and checked by Bellman's optimality conditions."""
+
+    policy: str
+    lottery: Mapping[str, Fraction]
+    rounds: int
+    states: int
+    why: str
+    outcomes: tuple[str, ...]
+
+    def lines(self) -> tuple[str, ...]:
+        return (f"an optimal policy: {self.policy}",
+                f"its visit distribution: {lottery_text(self.lottery, self.outcomes)}",
+                f"found by policy iteration in exact rationals ({self.rounds} rounds) without "
+                f"listing the policies ({self.why}); Bellman's optimality conditions hold "
+                f"exactly at all {self.states} reachable states")
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"optimal_policy": self.policy, "method": "policy iteration",
+                "rounds": self.rounds,
+                "optimal_policy_lottery": {o: str(q) for o, q in self.lottery.items()}}
+
+
+def solved_value(tree: TreeArg, utility: Mapping[str, Fraction], outcomes: tuple[str, ...]
+                 ) -> tuple[Fraction, SolvedPolicy]:
+    """``value(m.s, r)`` by policy iteration, with the optimal policy's visit distribution
+    (whose expected reward must be the value: checked)."""
+    assert tree.mdp is not None and tree.state is not None and tree.unlisted is not None
+    found = occupancy.optimal_policy(tree.mdp, tree.state, utility)
+    visits = mdp_analysis.visit_distribution(tree.mdp, tree.state, found.actions)
+    lottery = {s: q for s, q in visits.items() if isinstance(q, Fraction)}
+    if sum((q * utility.get(s, Fraction(0)) for s, q in lottery.items()), Fraction(0)) \
+            != found.value:
+        raise CrossCheckFailed("the optimal policy's visit distribution does not give its value")
+    return found.value, SolvedPolicy(found.label(tree.mdp), lottery, found.rounds,
+                                     len(found.values), tree.unlisted, outcomes)
+
+
 class Value(Family):
     name = "value"
     signature = Signature((Kind.TREE, Kind.UTILITY), Shape.NUMBER, frozenset({"parameters"}),
                           symbolic_ok=True)
+    solves_mdps = True
 
     def make(self, arguments: Arguments) -> Question:
         assert arguments.utility is not None
@@ -123,6 +165,9 @@ class Value(Family):
     def answer(self, question: Question, context: Context) -> Answer:
         assert isinstance(question, ValueQuestion)
         tree, utility = question.tree.node, question.utility.values
+        if question.tree.unlisted is not None:
+            value, solved = solved_value(question.tree, utility, context.spec.outcomes)
+            return Answer(exact_text(value), str(value), solved, comparable=value)
         result = plans.value(tree, utility)
         if not isinstance(result, Fraction):
             names = tuple(sorted(str(s) for s in result.free_symbols))

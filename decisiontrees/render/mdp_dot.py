@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from decisiontrees.analyses import mdp as analysis
+from decisiontrees.analyses import occupancy
 from decisiontrees.analyses.plans import node_values
 from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Choice
@@ -21,8 +22,13 @@ from decisiontrees.render.dot import _header, _quote
 
 def optimal_actions(mdp: MDP, reward: Mapping[str, Fraction]
                     ) -> dict[str, tuple[Fraction, tuple[str, ...]]]:
-    """Each state's normalised optimal value ``(1 − γ)V*(s)`` and its optimal actions, from
-    the state's tree of visit distributions (exact)."""
+    """Each state's normalised optimal value ``(1 − γ)V*(s)`` and its optimal actions, exact:
+    by policy iteration for a numeric mdp with an infinite horizon, else from each state's
+    tree of visit distributions."""
+    if mdp.horizon is None and isinstance(mdp.gamma, Fraction) and all(
+            isinstance(p, Fraction) for acts in mdp.actions.values()
+            for _, transition in acts for p, _ in transition):
+        return occupancy.optimal_actions(mdp, reward)
     found = {}
     for state in mdp.states:
         tree = analysis.state_tree(mdp, state)
