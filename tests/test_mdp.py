@@ -708,3 +708,19 @@ def test_switches_report_a_touch_at_an_irrational_point():
     (result,) = run(spec, isolate=False)
     assert "{a, b} at p = sqrt(2)/2" in result.answer.summary
     assert result.answer.value["threshold"] == "sqrt(2)/2"
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(40, 60), st.integers(0, 10**6))
+def test_large_systems_solved_over_the_integers_equal_elimination_in_fractions(n, seed):
+    rng = random.Random(seed)
+    rows = [[Fraction(rng.randint(-5, 5), rng.randint(1, 4)) for _ in range(n)]
+            for _ in range(n)]
+    for i in range(n):
+        rows[i][i] += 3 * n  # diagonally dominant: non-singular
+    rhs = [Fraction(rng.randint(-9, 9), rng.randint(1, 9)) for _ in range(n)]
+    fraction_free = analysis.solve_fractions(rows, rhs)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analysis, "FRACTION_FREE_FROM", 10**9)
+        assert analysis.solve_fractions(rows, rhs) == fraction_free
+    assert all(sum(a * x for a, x in zip(row, fraction_free)) == b for row, b in zip(rows, rhs))

@@ -31,6 +31,7 @@ distributions of all (non-stationary) policies.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -179,9 +180,16 @@ def _transition(mdp: MDP, state: str, action: str) -> tuple[tuple[Probability, s
     raise KeyError(action)
 
 
+FRACTION_FREE_FROM = 40  # unknowns; larger systems are solved over the integers
+
+
 def solve_fractions(rows: list[list[Any]], rhs: list[Any]) -> list[Fraction]:
-    """Gaussian elimination in exact rationals (the matrix is non-singular: γ < 1)."""
+    """Gaussian elimination in exact rationals (the matrix is non-singular: γ < 1); from
+    ``FRACTION_FREE_FROM`` unknowns on, sympy's fraction-free elimination over the integers
+    (4–5 times faster there: no gcd at every step)."""
     n = len(rows)
+    if n >= FRACTION_FREE_FROM:
+        return _solve_fraction_free(rows, rhs)
     a = [list(row) + [b] for row, b in zip(rows, rhs)]
     for column in range(n):
         if column % 32 == 31:
@@ -198,6 +206,25 @@ def solve_fractions(rows: list[list[Any]], rhs: list[Any]) -> list[Fraction]:
                     if head[k] != 0:
                         row[k] -= factor * head[k]
     return [Fraction(a[i][n]) / a[i][i] for i in range(n)]
+
+
+def _solve_fraction_free(rows: list[list[Any]], rhs: list[Any]) -> list[Fraction]:
+    """Each equation scaled to whole numbers, then ``A x = d b`` solved over the integers."""
+    import sympy
+    from sympy.polys.matrices import DomainMatrix
+
+    limits.check("solving a linear system exactly")
+    n = len(rows)
+    whole_rows, whole_rhs = [], []
+    for row, b in zip(rows, rhs):
+        equation = [Fraction(x) for x in row] + [Fraction(b)]
+        scale = math.lcm(*(x.denominator for x in equation))
+        whole = [int(x * scale) for x in equation]
+        whole_rows.append([sympy.ZZ(x) for x in whole[:n]])
+        whole_rhs.append([sympy.ZZ(whole[n])])
+    matrix = DomainMatrix(whole_rows, (n, n), sympy.ZZ)
+    numerators, denominator = matrix.solve_den(DomainMatrix(whole_rhs, (n, 1), sympy.ZZ))
+    return [Fraction(int(numerators[i, 0].element), int(denominator)) for i in range(n)]
 
 
 def _solve_sympy(rows: list[list[Any]], rhs: list[Any]) -> list[Any]:
