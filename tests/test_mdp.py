@@ -724,3 +724,44 @@ def test_large_systems_solved_over_the_integers_equal_elimination_in_fractions(n
         patch.setattr(analysis, "FRACTION_FREE_FROM", 10**9)
         assert analysis.solve_fractions(rows, rhs) == fraction_free
     assert all(sum(a * x for a, x in zip(row, fraction_free)) == b for row, b in zip(rows, rhs))
+
+
+def _lottery_text(lottery):
+    return "{" + ", ".join(f"{s}: {q}" for s, q in lottery.items() if q) + "}"
+
+
+@settings(max_examples=25, deadline=None)
+@given(mdps(max_states=3), st.data())
+def test_membership_by_flow_constraints_agrees_with_the_listed_policies(generated, data):
+    """contains(m.s, f) from the occupancy-measure flow constraints (no policies listed)
+    against the tree of listed policies, on mixtures of two policies' visit distributions
+    and on the same nudged (mass moved between two states)."""
+    text, states, table, gamma = generated
+    mdp = parse(text).mdps["m"]
+    found = analysis.policies(mdp, "s0")
+    first, second = data.draw(st.sampled_from(found)), data.draw(st.sampled_from(found))
+    weight = data.draw(st.sampled_from([Fraction(0), Fraction(1, 3), Fraction(1, 2)]))
+    mixed = {s: weight * first.visits.get(s, 0) + (1 - weight) * second.visits.get(s, 0)
+             for s in states}
+    asked = [mixed]
+    if len(states) > 1:
+        a, b = data.draw(st.sampled_from([(a, b) for a in states for b in states if a != b]))
+        moved = min(mixed[a], Fraction(1, 7))
+        if moved:
+            asked.append({**mixed, a: mixed[a] - moved, b: mixed[b] + moved})
+    queries = "".join(f"query contains(m.s0, {_lottery_text(f)})\n" for f in asked)
+    listed = run(parse(text + queries), isolate=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analysis, "MAX_POLICIES", 0)
+        by_flow = run(parse(text + queries), isolate=False)
+    assert by_flow[0].answer.comparable is True  # a mixture of visit distributions is one
+    for lottery, expected, got in zip(asked, listed, by_flow):
+        assert got.answer.comparable == expected.answer.comparable, lottery
+        certificate = got.answer.evidence.to_json()["certificate"]
+        if got.answer.comparable:
+            policy = {s: {a: Fraction(w) for a, w in mix.items()}
+                      for s, mix in certificate["policy"].items()}
+            assert occupancy.randomised_visits(mdp, "s0", policy) == \
+                {s: q for s, q in lottery.items() if q}
+        else:
+            assert certificate["contradiction"].startswith("0 >")

@@ -20,31 +20,21 @@ the rule allows there; Γ-maximin and interval dominance may not, and
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from decisiontrees import limits
+from decisiontrees.analyses import farkas
+from decisiontrees.analyses.farkas import Infeasibility
 from decisiontrees.analyses.plans import describe_plan, plans
-from decisiontrees.errors import CrossCheckFailed, SolverFailed
-from decisiontrees.evidence.checks import check_infeasible
+from decisiontrees.errors import SolverFailed
 from decisiontrees.model.classes import Constraint, UtilityClass
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
 from decisiontrees.model.rules import CLASS_RULES
 from decisiontrees.solvers import smt as solver
 
 Lottery = tuple[tuple[str, Fraction], ...]  # sorted (outcome, probability) pairs, no zeros
-
-
-@dataclass(frozen=True)
-class Infeasibility:
-    """Why no utility in the class satisfies some constraints: multipliers on them (named as
-    written; zero ones left out) whose weighted sum is 0 on the left and ``contradiction``
-    (``0 >= c`` with c > 0, or ``0 > 0`` through a strict constraint) on the right."""
-
-    multipliers: tuple[tuple[str, Fraction], ...]
-    contradiction: str
 
 
 # allowed, reason, a utility making it optimal, the proof of an exclusion
@@ -138,23 +128,8 @@ class _Judge:
                 difference[o] = difference.get(o, Fraction(0)) - p
             rows.append(Constraint(tuple((o, c) for o, c in sorted(difference.items()) if c),
                                    ">=", Fraction(0), f"u·{_show(z)} >= u·{_show(q)}"))
-        limits.check("finding an infeasibility certificate")
-        found = solver.infeasibility_multipliers(rows, self.timeout_ms)
-        if isinstance(found, solver.Unknown):
-            return None
-        if found is None:
-            raise CrossCheckFailed(f"the solver found no utility making {_show(z)} optimal, "
-                                   "then found no proof that there is none")
-        found = _simplest_multiple(found)
-        problem = check_infeasible([(dict(r.coefficients), r.op, r.constant) for r in rows],
-                                   found)
-        if problem is not None:
-            raise CrossCheckFailed(f"the infeasibility certificate for {_show(z)} fails: "
-                                   f"{problem}")
-        total = sum((m * r.constant for r, m in zip(rows, found)), Fraction(0))
-        strict = any(m and r.op == ">" for r, m in zip(rows, found))
-        return Infeasibility(tuple((r.source, m) for r, m in zip(rows, found) if m),
-                             f"0 {'>' if strict else '>='} {total}")
+        return farkas.certificate(rows, self.timeout_ms,
+                                  f"no utility in the class makes {_show(z)} optimal")
 
     def judge(self, rule: str, lotteries: Sequence[Lottery]) -> dict[Lottery, Verdict]:
         """For each lottery: allowed, the reason, a witness utility (E-admissibility) and an
@@ -209,15 +184,6 @@ class _Judge:
                     " (the largest)" if lows[z] == best else f" < {_value_text(best, True)}"),
                     None, None)
         return verdicts
-
-
-def _simplest_multiple(multipliers: Sequence[Fraction]) -> list[Fraction]:
-    """The positive multiple of ``multipliers`` that is coprime whole numbers (a certificate
-    scaled by a positive number is still one)."""
-    scale = math.lcm(*(m.denominator for m in multipliers)) if multipliers else 1
-    whole = [int(m * scale) for m in multipliers]
-    common = math.gcd(*whole) or 1
-    return [Fraction(w, common) for w in whole]
 
 
 def _show(z: Lottery) -> str:

@@ -22,9 +22,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from decisiontrees import limits
+from decisiontrees.analyses import farkas
+from decisiontrees.analyses.farkas import Infeasibility
 from decisiontrees.analyses.mdp import solve_fractions
 from decisiontrees.errors import CrossCheckFailed, Unsupported
+from decisiontrees.model.classes import Constraint
 from decisiontrees.model.mdp import MDP
+from decisiontrees.solvers import smt as solver
 
 MAX_ITERATIONS = 1_000  # Howard's iteration takes a handful in practice
 
@@ -145,3 +149,84 @@ def rewards_to_try(states: list[str], count: int, seed: int) -> Iterator[dict[st
     generator = random.Random(seed)
     for _ in range(count):
         yield {t: Fraction(generator.randint(0, 10), 10) for t in states}
+
+
+@dataclass(frozen=True)
+class Realisation:
+    """A stationary randomised policy (action weights at each state it visits) whose visit
+    distribution from ``state`` is the lottery asked about, checked exactly."""
+
+    state: str
+    mix: Mapping[str, Mapping[str, Fraction]]
+
+
+def flow_rows(mdp: MDP, state: str, lottery: Mapping[str, Fraction]) -> list[Constraint]:
+    """The occupancy polytope's constraints for the visit distribution ``lottery``: variables
+    ``x(s, a) >= 0`` with ``Σ_a x(s, a) = f(s)`` and ``f(s) = (1 − γ)[s = state] + γ Σ_{s', a}
+    P(s | s', a) x(s', a)`` at every state reachable from ``state``."""
+    gamma = _numeric(mdp)
+    states = mdp.reachable(state)
+    inflow: dict[str, dict[str, Fraction]] = {s: {} for s in states}
+    rows = []
+    for s in states:
+        for action, transition in mdp.actions[s]:
+            name = f"x({s}, {action})"
+            rows.append(Constraint(((name, Fraction(1)),), ">=", Fraction(0), f"{name} >= 0"))
+            for p, t in transition:
+                inflow[t][name] = inflow[t].get(name, Fraction(0)) + gamma * p
+    for s in states:
+        share = lottery.get(s, Fraction(0))
+        names = tuple((f"x({s}, {a})", Fraction(1)) for a, _ in mdp.actions[s])
+        rows.append(Constraint(names, "==", share, f"Σ_a x({s}, a) == {share}"))
+        start = (1 - gamma) * int(s == state)
+        rows.append(Constraint(tuple(sorted(inflow[s].items())), "==", share - start,
+                               f"flow into {s}: γ Σ P(· → {s}) x == {share - start}"))
+    return rows
+
+
+def realise(mdp: MDP, state: str, lottery: Mapping[str, Fraction], timeout_ms: int
+            ) -> Realisation | Infeasibility | None:
+    """Whether ``lottery`` is a visit distribution of ``state``: a policy realising it, or
+    multipliers proving the flow constraints infeasible; None if the solver gives up. Mass
+    on a state ``state`` cannot reach makes the constraints infeasible too (its flow is 0)."""
+    reachable = set(mdp.reachable(state))
+    outside = sorted(o for o, q in lottery.items() if q and o not in reachable)
+    rows = flow_rows(mdp, state, lottery)
+    if outside:  # no variable can carry it: the row ``0 == q`` is the contradiction
+        return Infeasibility(((f"f({outside[0]}) == {lottery[outside[0]]} for a state "
+                               f"`{state}` cannot reach", Fraction(1)),),
+                             f"0 == {lottery[outside[0]]}")
+    limits.check("solving the flow constraints")
+    found = solver.feasible_point(rows, timeout_ms)
+    if isinstance(found, solver.Unknown):
+        return None
+    if found is None:
+        return farkas.certificate(rows, timeout_ms,
+                                  "the flow constraints have no solution")
+    mix: dict[str, dict[str, Fraction]] = {}
+    for s in mdp.reachable(state):
+        share = lottery.get(s, Fraction(0))
+        if share:
+            mix[s] = {a: found[f"x({s}, {a})"] / share for a, _ in mdp.actions[s]
+                      if found[f"x({s}, {a})"]}
+    realised = Realisation(state, mix)
+    if randomised_visits(mdp, state, mix) != {s: q for s, q in lottery.items() if q}:
+        raise CrossCheckFailed("the policy read off the flow does not visit as asked")
+    return realised
+
+
+def randomised_visits(mdp: MDP, state: str, mix: Mapping[str, Mapping[str, Fraction]]
+                      ) -> dict[str, Fraction]:
+    """The visit distribution of a stationary randomised policy (states without weights take
+    their first action: the policy never reaches them if the weights came from a flow)."""
+    gamma = _numeric(mdp)
+    states = mdp.reachable(state)
+    index = {s: i for i, s in enumerate(states)}
+    rows = [[Fraction(int(i == j)) for j in range(len(states))] for i in range(len(states))]
+    for s in states:
+        weights = mix.get(s) or {mdp.actions[s][0][0]: Fraction(1)}
+        for action, transition in mdp.actions[s]:
+            for p, t in transition:
+                rows[index[t]][index[s]] -= gamma * weights.get(action, Fraction(0)) * p
+    rhs = [(1 - gamma) * int(s == state) for s in states]
+    return {s: q for s, q in zip(states, solve_fractions(rows, rhs)) if q}

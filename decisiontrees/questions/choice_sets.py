@@ -51,10 +51,7 @@ class AdmissibleEvidence(Evidence):
                 line += f"; e.g. u = {utility_text(option.witness)}"
             shown.append(line)
             if option.certificate is not None:
-                proof = option.certificate
-                shown.append("  certificate: " + " + ".join(
-                    f"{m} × ({source})" for source, m in proof.multipliers)
-                    + f" gives `{proof.contradiction}`")
+                shown.append("  certificate: " + option.certificate.text())
         if self.found.backward is not None:
             shown.append("backward induction would allow " +
                          ("{" + ", ".join(self.found.backward) + "}") + " (plans with lotteries "
@@ -72,9 +69,7 @@ class AdmissibleEvidence(Evidence):
                            "lower": None if o.lower is None else str(o.lower),
                            "upper": None if o.upper is None else str(o.upper),
                            "certificate": None if o.certificate is None else
-                           {"multipliers": [{"constraint": source, "multiplier": str(m)}
-                                            for source, m in o.certificate.multipliers],
-                            "contradiction": o.certificate.contradiction}}
+                           o.certificate.to_json()}
                           for o in self.found.options],
                 "backward_induction": None if self.found.backward is None
                 else list(self.found.backward)}

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from decisiontrees.analyses import occupancy
+from decisiontrees.analyses.farkas import Infeasibility
 from decisiontrees.analyses.membership import Membership, contains, flow_behaviour
+from decisiontrees.analyses.occupancy import Realisation
 from decisiontrees.model.spec import Question, TreeArg
 from decisiontrees.questions.base import (
     JSON,
@@ -19,6 +22,7 @@ from decisiontrees.questions.base import (
     Kind,
     Shape,
     Signature,
+    json_ready,
     unknown,
 )
 
@@ -74,9 +78,47 @@ class Separated(Evidence):
             "tree_optimal_plan": self.tree_plan}}
 
 
+@dataclass(frozen=True)
+class FlowRealised(Evidence):
+    """A "yes" for a state whose policies are not listed: a stationary randomised policy."""
+
+    found: Realisation
+
+    def lines(self) -> tuple[str, ...]:
+        return ("certificate: a stationary randomised policy with this visit distribution, "
+                "read off a solution of the occupancy-measure flow constraints and checked "
+                "exactly by evaluating it",) + tuple(
+            f"at {s}: " + ", ".join(f"{a} {w}" for a, w in mix.items())
+            for s, mix in self.found.mix.items())
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"method": "occupancy-measure flow constraints", "certificate": {
+            "kind": "randomised policy",
+            "policy": {s: {a: str(w) for a, w in mix.items()}
+                       for s, mix in self.found.mix.items()}}}
+
+
+@dataclass(frozen=True)
+class FlowInfeasible(Evidence):
+    """A "no" for a state whose policies are not listed: the flow constraints have no
+    solution, by multipliers checked exactly."""
+
+    proof: Infeasibility
+
+    def lines(self) -> tuple[str, ...]:
+        return ("no policy visits the states so: the occupancy-measure flow constraints have no "
+                "solution (x(s, a) is the discounted frequency of action a at s)",
+                "certificate: " + self.proof.text())
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"method": "occupancy-measure flow constraints",
+                "certificate": json_ready(self.proof.to_json())}
+
+
 class Contains(Family):
     name = "contains"
     signature = Signature((Kind.TREE, Kind.LOTTERY), Shape.BOOL, frozenset({"parameters"}))
+    solves_mdps = True
 
     def make(self, arguments: Arguments) -> Question:
         assert arguments.lottery is not None
@@ -84,6 +126,8 @@ class Contains(Family):
 
     def answer(self, question: Question, context: Context) -> Answer:
         assert isinstance(question, ContainsQuestion)
+        if question.tree.unlisted is not None:
+            return _by_flow(question.tree, question.lottery, context)
         tree = question.tree.node
         verdict: Membership = contains(tree, question.lottery, list(context.spec.outcomes),
                                        context.timeout_ms())
@@ -101,6 +145,17 @@ class Contains(Family):
         return Answer("no", False, Separated(verdict.method, utility, verdict.witness_lottery_value,
                                              verdict.witness_tree_value, verdict.witness_plan or ""),
                       comparable=False)
+
+
+def _by_flow(tree: TreeArg, lottery: Mapping[str, Fraction], context: Context) -> Answer:
+    """Membership in a state's occupancy polytope, without its policies listed."""
+    assert tree.mdp is not None and tree.state is not None
+    found = occupancy.realise(tree.mdp, tree.state, lottery, context.timeout_ms())
+    if found is None:
+        return unknown("the solver gave up on the flow constraints (time or memory)")
+    if isinstance(found, Infeasibility):
+        return Answer("no", False, FlowInfeasible(found), comparable=False)
+    return Answer("yes", True, FlowRealised(found), comparable=True)
 
 
 FAMILIES: tuple[Family, ...] = (Contains(),)

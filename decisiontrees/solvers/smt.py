@@ -421,6 +421,18 @@ def _expectation(lottery: Mapping[str, Fraction], variables: Mapping[str, Any]) 
         if lottery else z3.RealVal(0)
 
 
+def feasible_point(rows: Sequence[Constraint], timeout_ms: int
+                   ) -> dict[str, Fraction] | None | Unknown:
+    """A point satisfying every row exactly; None when there is none."""
+    solver = z3.Solver()
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
+    names = sorted({v for row in rows for v, _ in row.coefficients})
+    variables = {name: z3.Real(f"x_{n}") for n, name in enumerate(names)}
+    for row in rows:
+        solver.add(_constraint(row, variables))
+    return _solution(solver, variables)
+
+
 def infeasibility_multipliers(rows: Sequence[Constraint], timeout_ms: int
                               ) -> list[Fraction] | None | Unknown:
     """Multipliers proving that ``rows`` have no common solution (Motzkin's transposition
