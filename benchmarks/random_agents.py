@@ -8,6 +8,9 @@ Parts (targets from the issue):
   orbits      convergence strength (orbit analysis) on the same families, d = 3..8
   montecarlo  10^6 samples on a 10^3-node tree: >= 2*10^8 node-samples/s on one core, and
               >= 100x a plain Python loop over samples (timed on fewer samples, same run)
+  laws        choice probabilities and POWER under Beta(2, 2) against U[0,1] on the same
+              random trees (issue 14: within 3x), d = 3..7, with the former integration
+              (expanding the integrand into monomials) as the baseline up to d = 5
 """
 
 from __future__ import annotations
@@ -118,6 +121,58 @@ def part_montecarlo(samples: int) -> None:
     print(f"- speed-up: {loop / ours:.0f}x\n")
 
 
+def _law_cases(d: int, count: int = 3) -> list[tuple[tuple[str, ...], list, int]]:
+    """Random 24-node trees over d outcomes that reach them all, with 6 to 14 lotteries."""
+    from decisiontrees.analyses.agents import lottery_points, relevant_outcomes
+
+    outcomes = tuple(f"o{i}" for i in range(d))
+    rng = random.Random(100 + d)
+    found = []
+    while len(found) < count:
+        tree = random_tree(24, rng, outcomes)
+        if not isinstance(tree, Choice):
+            continue
+        order = relevant_outcomes(tree.children, outcomes)
+        points = set().union(*(lottery_points(c, order) for c in tree.children))
+        if len(order) == d and 6 <= len(points) <= 14:
+            found.append((outcomes, list(tree.children), len(points)))
+    return found
+
+
+def part_laws(max_d: int) -> None:
+    from decisiontrees.analyses import agents, integrals
+
+    beta = (Fraction(0), Fraction(6), Fraction(-6))
+    print("## Beta(2, 2) against U[0,1] on the same trees (chosen, then POWER)\n")
+    print("| d | lotteries | U[0,1] | Beta(2, 2) | ratio | Beta(2, 2) by monomials (before) |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for d in range(3, max_d + 1):
+        for names, children, lotteries in _law_cases(d):
+            tree = choice({f"a{k}": c for k, c in enumerate(children)})
+            times = []
+            answers = []
+            for density in (integrals.UNIFORM, beta):
+                start = time.perf_counter()
+                answers.append((agents.choice_probabilities_exact(children, names, density).chosen,
+                                agents.power_exact(tree, names, density).power))
+                times.append(time.perf_counter() - start)
+            before = "–"
+            if d <= 5:
+                saved = integrals.cubature_integral
+                integrals.cubature_integral = integrals.simplex_integral  # type: ignore
+                try:
+                    start = time.perf_counter()
+                    again = (agents.choice_probabilities_exact(children, names, beta).chosen,
+                             agents.power_exact(tree, names, beta).power)
+                    before = f"{time.perf_counter() - start:.2f} s"
+                finally:
+                    integrals.cubature_integral = saved
+                assert again == answers[1]
+            print(f"| {d} | {lotteries} | {times[0]:.3f} s | {times[1]:.3f} s | "
+                  f"{times[1] / times[0]:.1f}x | {before} |", flush=True)
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", nargs="*", default=["exact", "orbits", "montecarlo"])
@@ -133,6 +188,8 @@ def main() -> None:
         _table("orbit analysis: convergence(second child, first child)", sizes, _strength)
     if "montecarlo" in arguments.part:
         part_montecarlo(arguments.samples)
+    if "laws" in arguments.part:
+        part_laws(min(arguments.max_d, 7))
 
 
 if __name__ == "__main__":

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from decisiontrees import parse, run
+from decisiontrees.analyses import parametric_agents
 from decisiontrees.analyses import plans as analysis
-from decisiontrees.model.symbols import substitute
+from decisiontrees.model.nodes import Parameter
+from decisiontrees.model.symbols import simplify, substitute
+from decisiontrees.model.symbols import symbol as parameter_symbol
 
 GRID = [Fraction(k, 24) for k in range(25)]
 
@@ -174,3 +178,61 @@ def test_example_7_probability_in_closed_form():
         (piece,) = result.answer.comparable.pieces
         p, n = sympy.Symbol("p", real=True), len(outcomes)
         assert sympy.simplify(piece.expression - ((1 - p) / 2 + p * sympy.Rational(n - 1, n))) == 0
+
+
+def _breakpoints_by_symbolic_determinants(points, d, symbol, domain):
+    """The former way: every (d + 1)-subset's determinant expanded by sympy, then its roots."""
+    import sympy
+
+    found = set(parametric_agents.coincidence_points(points, domain))
+    for z in points:
+        rows = parametric_agents._rows(z, points, d)
+        for subset in itertools.combinations(rows, d + 1):
+            matrix = sympy.Matrix([[*a, b] for a, b in subset])
+            determinant = sympy.cancel(matrix.det(method="berkowitz"))
+            found |= parametric_agents.roots_in_domain(determinant, symbol, domain)
+    return found
+
+
+PARAMETRIC_ENTRIES = ["p", "1 - p", "p * p", "1 - p * p", "p / 2", "(1 - p) / 3"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 4), st.data())
+def test_breakpoints_include_every_root_of_the_symbolic_determinants(d, data):
+    """Determinants by values at whole numbers and interpolation miss no breakpoint that
+    expanding them symbolically finds (they may add roots of the rows' denominators)."""
+    import sympy
+
+    p = parameter_symbol("p")
+    domain = Parameter("p", Fraction(0), Fraction(1), True, True)
+    count = data.draw(st.integers(2, 4))
+    points = []
+    for _ in range(count):
+        weight = sympy.sympify(data.draw(st.sampled_from(PARAMETRIC_ENTRIES)),
+                               locals={"p": p})
+        first, second = data.draw(st.sampled_from(
+            [(i, j) for i in range(d) for j in range(d) if i != j]))
+        z = [sympy.Integer(0)] * d
+        z[first] += weight
+        z[second] += 1 - weight
+        points.append(tuple(simplify(x) for x in z))
+    points = list(dict.fromkeys(points))
+    old = _breakpoints_by_symbolic_determinants(points, d, p, domain)
+    new = set(parametric_agents.breakpoints(points, d, p, domain))
+    assert old <= new
+
+
+def test_five_outcomes_in_closed_form():
+    """docs/theory.md §8.7 with N = 5: P(grab) = (1 − p)/2 + p(N − 1)/N, now exact at 5."""
+    import sympy
+
+    (result,) = run(parse("""
+    outcomes g, h, i, f, s
+    param p in (0, 1)
+    tree grab = chance { p: choice { g, h, i, f, s }, 1 - p: f }
+    query prefers(grab, s)
+    """))
+    (piece,) = result.answer.comparable.pieces
+    p = sympy.Symbol("p", real=True)
+    assert sympy.simplify(piece.expression - ((1 - p) / 2 + p * sympy.Rational(4, 5))) == 0

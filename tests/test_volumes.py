@@ -18,6 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from volume_oracle import Oracle, polytope_volume, region_volume
 
+from decisiontrees.analyses import integrals
 from decisiontrees.analyses.agents import lottery_points, relevant_outcomes
 from decisiontrees.model.nodes import Node, chance, choice, leaf
 from decisiontrees.solvers import normaliz
@@ -298,3 +299,36 @@ def test_normaliz_volumes_of_random_trees(seed):
         if len(order) >= 8 and 3 <= len(points) <= 6:
             break
     check_regions(points)
+
+
+# -- integrals of polynomial densities: the Grundmann–Möller rule against expanding the
+#    integrand into monomials (two independent exact methods) ------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5])
+@pytest.mark.parametrize("s", [0, 1, 2, 3])
+def test_grundmann_moller_rules_integrate_monomials_exactly(n, s):
+    """∫ λ^a over the standard n-simplex (barycentric, volume 1/n!) is a!/(|a| + n)!."""
+    for degree in range(2 * s + 2):
+        for a in integrals._compositions(degree, n + 1):
+            exact = Fraction(prod(factorial(k) for k in a), factorial(degree + n))
+            rule = sum(weight * sum(prod(Fraction(b, denominator) ** k for b, k in zip(point, a))
+                                    for point in points)
+                       for weight, denominator, points in integrals._grundmann_moller(n, s))
+            assert rule == exact, (n, s, a)
+
+
+DENSITIES = [(Fraction(0), Fraction(6), Fraction(-6)),  # beta(2, 2)
+             (Fraction(0), Fraction(2)),  # power(2)
+             (Fraction(3), Fraction(0), Fraction(-3)),  # beta(1, 3)
+             (Fraction(0), Fraction(0), Fraction(12), Fraction(-12))]  # beta(3, 2)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 5), st.sampled_from(DENSITIES), st.booleans(), st.integers(0, 10**6))
+def test_cubature_equals_expanding_the_integrand(n, density, weighted, seed):
+    rng = random.Random(seed)
+    vertices = [[Fraction(rng.randint(0, 12), 12) for _ in range(n)] for _ in range(n + 1)]
+    weight = [Fraction(rng.randint(0, 3), 7) for _ in range(n)] if weighted else None
+    assert integrals.cubature_integral(vertices, density, weight) == \
+        integrals.simplex_integral(vertices, density, weight)

@@ -8,9 +8,12 @@ with vertices ``v0 … vd``, ``u = v0 + M λ`` maps the standard simplex onto it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
-from math import factorial
+from functools import cache
+from math import factorial, lcm
+from operator import mul
 from typing import Any
 
 from decisiontrees import limits
@@ -48,8 +51,76 @@ def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
     total = Fraction(0)
     for vertices in simplices:
         limits.check("integrating over simplices")
-        total += simplex_integral(vertices, density, weight)
+        total += cubature_integral(vertices, density, weight)
     return total
+
+
+@cache
+def _grundmann_moller(n: int, s: int) -> tuple[tuple[Fraction, int, tuple[tuple[int, ...], ...]],
+                                                 ...]:
+    """Grundmann & Möller's rule of degree ``2s + 1`` on the n-simplex (SIAM J. Numer. Anal.
+    15, 1978), by levels ``i = 0 … s``: the weight (for the simplex of volume 1/n!), the
+    common denominator ``n + 1 + 2(s − i)`` of the points' barycentric coordinates, and
+    their numerators ``2β_j + 1`` for every ``β`` in ``N^(n+1)`` with ``|β| = s − i``.
+    Rational points and weights (some negative): exact for every polynomial of degree at
+    most ``2s + 1`` (tests/test_random_agents.py checks it on monomials)."""
+    levels = []
+    for i in range(s + 1):
+        denominator = n + 1 + 2 * (s - i)
+        weight = Fraction((-1) ** i * denominator ** (2 * s + 1),
+                          2 ** (2 * s) * factorial(i) * factorial(n + 1 + 2 * s - i))
+        points = tuple(tuple(2 * b + 1 for b in beta) for beta in _compositions(s - i, n + 1))
+        levels.append((weight, denominator, points))
+    return tuple(levels)
+
+
+def _compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
+    """Every tuple of ``parts`` whole numbers summing to ``total`` (stars and bars)."""
+    for bars in itertools.combinations(range(total + parts - 1), parts - 1):
+        edges = (-1, *bars, total + parts - 1)
+        yield tuple(b - a - 1 for a, b in zip(edges, edges[1:]))
+
+
+def cubature_integral(vertices: list[list[Fraction]], density: Univariate,
+                      weight: Sequence[Fraction] | None) -> Fraction:
+    """``∫ (w·u) Π_i g(u_i) du`` over one simplex with rational vertices, exactly, by the
+    Grundmann–Möller rule of the integrand's degree, in whole numbers: with ``L`` the common
+    denominator of the vertices and ``M = L·den`` a level's, every point's coordinate is
+    ``X/M`` for a whole ``X``, and ``g(X/M) = G(X)/(C·M^K)`` with ``G`` whole."""
+    n = len(vertices) - 1
+    origin = vertices[0]
+    jacobian = abs(_determinant([[v[i] - origin[i] for i in range(n)] for v in vertices[1:]]))
+    if jacobian == 0:
+        return Fraction(0)
+    if density == UNIFORM and weight is None:
+        return jacobian / factorial(n)
+    degree_g = len(density) - 1
+    degree = degree_g * n + (1 if weight is not None else 0)
+    common = lcm(*(x.denominator for v in vertices for x in v))
+    whole = [[int(x * common) for x in v] for v in vertices]
+    scale_g = lcm(*(c.denominator for c in density))
+    g = [int(c * scale_g) for c in density]
+    scale_w = lcm(*(w.denominator for w in weight)) if weight is not None else 1
+    w = [int(x * scale_w) for x in weight] if weight is not None else None
+    columns = [[v[i] for v in whole] for i in range(n)]
+    total = Fraction(0)
+    for level_weight, denominator, points in _grundmann_moller(n, max(0, (degree) // 2)):
+        m = common * denominator
+        powers = [m ** k for k in range(degree_g + 1)]
+        scaled = [g[k] * powers[degree_g - k] for k in range(degree_g)]  # g_k M^(K−k)
+        level = 0
+        for numerators in points:
+            xs = [sum(map(mul, numerators, column)) for column in columns]
+            term = 1
+            for x in xs:
+                value = g[degree_g]
+                for k in range(degree_g - 1, -1, -1):
+                    value = value * x + scaled[k]
+                term *= value
+            level += term * sum(map(mul, w, xs)) if w is not None else term
+        scale = (scale_g * powers[degree_g]) ** n * (scale_w * m if w is not None else 1)
+        total += level_weight * Fraction(level, scale)
+    return jacobian * total
 
 
 def simplex_integral(vertices: list[list[Any]], density: Univariate,

@@ -15,6 +15,7 @@ breakpoint is rational, and otherwise stated as limits of the pieces.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -37,8 +38,8 @@ from decisiontrees.model.symbols import simplify, substitute
 from decisiontrees.model.symbols import symbol as parameter_symbol
 from decisiontrees.solvers.normaliz import triangulation
 
-MAX_DIMENSION = 4
-MAX_DETERMINANTS = 20_000
+MAX_DIMENSION = 6
+MAX_DETERMINANTS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -135,28 +136,121 @@ def roots_in_domain(expression: Any, symbol: Any, domain: Parameter) -> set[Any]
 
 def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
                 domain: Parameter) -> list[Any]:
-    """Where a region's shape may change, or two lotteries coincide, inside the domain."""
+    """Where a region's shape may change, or two lotteries coincide, inside the domain.
+
+    Each candidate is a root of the determinant of ``d + 1`` constraint rows ``[a, b]``. The
+    rows are made polynomial (each multiplied by the common denominator of its entries,
+    which only adds candidates) with whole coefficients; a determinant of such rows is a
+    polynomial of degree at most the sum of the rows' degrees, so its values at that many
+    whole numbers plus one fix it. Determinants are evaluated there by fraction-free
+    elimination, compared by their values (up to a constant factor), and only the distinct
+    ones are interpolated and solved."""
     import sympy
 
     found: set[Any] = set(coincidence_points(points, domain))
-    count = 0
-    seen: set[Any] = set()
+    polynomial_rows: dict[tuple[Any, ...], tuple[list[list[int]], int]] = {}
+    all_rows = []
     for z in points:
         rows = _rows(z, points, d)
+        for a, b in rows:
+            key = (*a, b)
+            if key not in polynomial_rows:
+                polynomial_rows[key] = _polynomial_row(key, symbol)
+        all_rows.append([(*a, b) for a, b in rows])
+    samples = 1 + (d + 1) * max((degree for _, degree in polynomial_rows.values()), default=0)
+    values = {key: [[_evaluate(entry, t) for entry in entries] for t in range(samples)]
+              for key, (entries, _) in polynomial_rows.items()}
+    count = 0
+    distinct: set[tuple[int, ...]] = set()
+    for rows in all_rows:
         for subset in itertools.combinations(rows, d + 1):
-            limits.check("finding breakpoints")
-            if not any(getattr(x, "free_symbols", None) for a, b in subset for x in (*a, b)):
+            degree = sum(polynomial_rows[key][1] for key in subset)
+            if degree == 0:
                 continue
             count += 1
+            if count % 256 == 0:
+                limits.check("finding breakpoints")
             if count > MAX_DETERMINANTS:
                 raise Unsupported(f"more than {MAX_DETERMINANTS} candidate breakpoints")
-            matrix = sympy.Matrix([[*a, b] for a, b in subset])
-            determinant = sympy.cancel(matrix.det(method="berkowitz"))
-            if determinant in seen:
-                continue
-            seen.add(determinant)
-            found |= roots_in_domain(determinant, symbol, domain)
+            determinants = tuple(_bareiss([values[key][t] for key in subset])
+                                 for t in range(degree + 1))
+            if any(determinants):
+                distinct.add(_primitive(determinants))
+    for determinants in distinct:
+        found |= roots_in_domain(_interpolate(determinants, symbol), symbol, domain)
     return sorted(found, key=lambda r: sympy.N(r, 50))
+
+
+def _polynomial_row(entries: tuple[Any, ...], symbol: Any) -> tuple[list[list[int]], int]:
+    """The row times the common denominator of its entries, as whole coefficient lists
+    (lowest power first), and the largest degree among them."""
+    import sympy
+
+    fractions = [sympy.together(sympy.sympify(x)) for x in entries]
+    denominator = sympy.Integer(1)
+    for x in fractions:
+        denominator = sympy.lcm(denominator, sympy.denom(x))
+    polynomials = [sympy.Poly(sympy.cancel(x * denominator), symbol) for x in fractions]
+    scale = 1
+    for polynomial in polynomials:
+        for c in polynomial.all_coeffs():
+            scale = math.lcm(scale, int(sympy.Rational(c).q))
+    rows = [[int(sympy.Rational(c) * scale) for c in reversed(p.all_coeffs())]
+            for p in polynomials]
+    return rows, max(len(r) - 1 for r in rows)
+
+
+def _evaluate(coefficients: list[int], t: int) -> int:
+    value = 0
+    for c in reversed(coefficients):
+        value = value * t + c
+    return value
+
+
+def _bareiss(matrix: list[list[int]]) -> int:
+    """The determinant of a whole-number matrix by fraction-free elimination."""
+    a = [list(row) for row in matrix]
+    n = len(a)
+    sign, previous = 1, 1
+    for k in range(n - 1):
+        if a[k][k] == 0:
+            swap = next((r for r in range(k + 1, n) if a[r][k] != 0), None)
+            if swap is None:
+                return 0
+            a[k], a[swap] = a[swap], a[k]
+            sign = -sign
+        for i in range(k + 1, n):
+            for j in range(k + 1, n):
+                a[i][j] = (a[i][j] * a[k][k] - a[i][k] * a[k][j]) // previous
+        previous = a[k][k]
+    return sign * a[n - 1][n - 1]
+
+
+def _primitive(values: tuple[int, ...]) -> tuple[int, ...]:
+    """The values divided by their gcd, signed so that the first non-zero one is positive:
+    a polynomial and its non-zero multiples give the same tuple at the same points."""
+    common = math.gcd(*values)
+    first = next(v for v in values if v)
+    common = common if first > 0 else -common
+    return tuple(v // common for v in values)
+
+
+def _interpolate(values: tuple[int, ...], symbol: Any) -> Any:
+    """The polynomial of degree below ``len(values)`` through ``(t, values[t])`` (Newton)."""
+    import sympy
+
+    differences = [Fraction(v) for v in values]
+    coefficients = [differences[0]]
+    for order in range(1, len(values)):
+        differences = [(differences[i + 1] - differences[i]) / order
+                       for i in range(len(differences) - 1)]
+        coefficients.append(differences[0])
+    polynomial = sympy.Integer(0)
+    basis = sympy.Integer(1)
+    for k, c in enumerate(coefficients):
+        polynomial += sympy.Rational(c.numerator, c.denominator) * basis
+        basis *= (symbol - k)
+    return sympy.expand(polynomial)
 
 
 def rational_between(low: Any, high: Any) -> Fraction:
