@@ -181,13 +181,19 @@ def test_example_7_probability_in_closed_form():
 
 
 def _breakpoints_by_symbolic_determinants(points, d, symbol, domain):
-    """The former way: every (d + 1)-subset's determinant expanded by sympy, then its roots."""
+    """The former way: every (d + 1)-subset's determinant expanded by sympy, then its roots;
+    subsets holding both u_i >= 0 and u_i <= 1 are left out (those rows never meet)."""
     import sympy
 
     found = set(parametric_agents.coincidence_points(points, domain))
     for z in points:
         rows = parametric_agents._rows(z, points, d)
-        for subset in itertools.combinations(rows, d + 1):
+        box = len(rows) - 2 * d
+        for chosen in itertools.combinations(range(len(rows)), d + 1):
+            coordinates = [(k - box) // 2 for k in chosen if k >= box]
+            if len(coordinates) != len(set(coordinates)):
+                continue
+            subset = [rows[k] for k in chosen]
             matrix = sympy.Matrix([[*a, b] for a, b in subset])
             determinant = sympy.cancel(matrix.det(method="berkowitz"))
             found |= parametric_agents.roots_in_domain(determinant, symbol, domain)

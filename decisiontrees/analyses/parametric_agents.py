@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, TypeAlias
@@ -163,7 +163,7 @@ def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     count = 0
     distinct: set[tuple[int, ...]] = set()
     for rows in all_rows:
-        for subset in itertools.combinations(rows, d + 1):
+        for subset in _concurrent_candidates(rows, d):
             degree = sum(polynomial_rows[key][1] for key in subset)
             if degree == 0:
                 continue
@@ -179,6 +179,24 @@ def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     for determinants in distinct:
         found |= roots_in_domain(_interpolate(determinants, symbol), symbol, domain)
     return sorted(found, key=lambda r: sympy.N(r, 50))
+
+
+def _concurrent_candidates(rows: list[tuple[Any, ...]], d: int
+                           ) -> Iterator[tuple[tuple[Any, ...], ...]]:
+    """The ``d + 1``-subsets of a region's rows that could meet in one point: the box rows
+    (the last ``2d``, in pairs ``u_i >= 0``, ``u_i <= 1``) at most one per coordinate, since
+    ``u_i = 0`` and ``u_i = 1`` never hold together."""
+    lottery_rows = rows[:len(rows) - 2 * d]
+    box = [(rows[len(lottery_rows) + 2 * i], rows[len(lottery_rows) + 2 * i + 1])
+           for i in range(d)]
+    for k in range(d + 1):
+        if d + 1 - k > len(lottery_rows):
+            continue
+        for coordinates in itertools.combinations(range(d), k):
+            for sides in itertools.product((0, 1), repeat=k):
+                bounds = tuple(box[i][side] for i, side in zip(coordinates, sides))
+                for chosen in itertools.combinations(lottery_rows, d + 1 - k):
+                    yield chosen + bounds
 
 
 def _polynomial_row(entries: tuple[Any, ...], symbol: Any) -> tuple[list[list[int]], int]:
