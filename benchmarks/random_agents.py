@@ -8,6 +8,9 @@ Parts (targets from the issue):
   orbits      convergence strength (orbit analysis) on the same families, d = 3..8
   montecarlo  10^6 samples on a 10^3-node tree: >= 2*10^8 node-samples/s on one core, and
               >= 100x a plain Python loop over samples (timed on fewer samples, same run)
+  parametric  exact answers in a parameter p (chosen and POWER) at d = 3..6 on two families,
+              with the former breakpoint search (every determinant expanded by sympy) as the
+              baseline in the same run up to d = 4
   laws        choice probabilities and POWER under Beta(2, 2) against U[0,1] on the same
               random trees (issue 14: within 3x), d = 3..7, with the former integration
               (expanding the integrand into monomials) as the baseline up to d = 5
@@ -173,6 +176,74 @@ def part_laws(max_d: int) -> None:
     print()
 
 
+def _parametric_families(d: int) -> dict[str, str]:
+    rest = [f"o{i}" for i in range(1, d)]
+    everything = "choice { " + ", ".join(["off", *rest]) + " }"
+    head = f"param p in (0, 1)\noutcomes off, {', '.join(rest)}\n"
+    return {
+        "p chance": head + f"tree t = choice {{ {rest[0]}, go: chance {{ p: {everything}, "
+                           "1 - p: off } }\n",
+        "shutdown with chance p": head + f"tree t = choice {{ {rest[0]}, go: chance {{ p: off, "
+                                         f"1 - p: choice {{ {', '.join(rest)} }} }} }}\n",
+    }
+
+
+def _old_breakpoints(points, d, symbol, domain):
+    """The breakpoint search before this session: each determinant expanded by sympy."""
+    import itertools
+
+    import sympy
+
+    from decisiontrees.analyses import parametric_agents as pa
+
+    found = set(pa.coincidence_points(points, domain))
+    seen = set()
+    for z in points:
+        rows = pa._rows(z, points, d)
+        for subset in itertools.combinations(rows, d + 1):
+            if not any(getattr(x, "free_symbols", None) for a, b in subset for x in (*a, b)):
+                continue
+            determinant = sympy.cancel(sympy.Matrix([[*a, b] for a, b in subset])
+                                       .det(method="berkowitz"))
+            if determinant not in seen:
+                seen.add(determinant)
+                found |= pa.roots_in_domain(determinant, symbol, domain)
+    return sorted(found, key=lambda r: sympy.N(r, 50))
+
+
+def part_parametric(max_d: int) -> None:
+    from decisiontrees.analyses import parametric_agents as pa
+    from decisiontrees.checking.loader import parse
+    from decisiontrees.questions.run import answer
+
+    print("## exact answers in a parameter: chosen(t, go) and power(t), seconds each\n")
+    print("| family | d | chosen | power | answer (chosen) | former search (chosen) |")
+    print("|---|---:|---:|---:|---|---:|")
+    for d in range(3, max_d + 1):
+        for name, text in _parametric_families(d).items():
+            spec = parse(text + "query chosen(t, go)\nquery power(t)\n")
+            times, shown = [], ""
+            for statement in spec.statements:
+                start = time.perf_counter()
+                found = answer(statement, spec)
+                times.append(time.perf_counter() - start)
+                shown = shown or found.summary
+            before = "–"
+            if d <= 4:
+                saved = pa.breakpoints
+                pa.breakpoints = _old_breakpoints  # type: ignore
+                try:
+                    start = time.perf_counter()
+                    again = answer(spec.statements[0], spec)
+                    before = f"{time.perf_counter() - start:.2f} s"
+                finally:
+                    pa.breakpoints = saved
+                assert again.summary == shown
+            print(f"| {name} | {d} | {times[0]:.2f} s | {times[1]:.2f} s | {shown} | {before} |",
+                  flush=True)
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", nargs="*", default=["exact", "orbits", "montecarlo"])
@@ -188,6 +259,8 @@ def main() -> None:
         _table("orbit analysis: convergence(second child, first child)", sizes, _strength)
     if "montecarlo" in arguments.part:
         part_montecarlo(arguments.samples)
+    if "parametric" in arguments.part:
+        part_parametric(min(arguments.max_d, 6))
     if "laws" in arguments.part:
         part_laws(min(arguments.max_d, 7))
 
