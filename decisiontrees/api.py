@@ -596,8 +596,7 @@ def mdp_limit_tree(mdp: MDP, state: str) -> Node:
     checked, name = _mdp_state("mdp_limit_tree", mdp, state)
     if checked.horizon is not None:
         raise ArgumentError(f"mdp_limit_tree(): mdp `{checked.name}` has a finite horizon")
-    if any(not isinstance(p, Fraction) for acts in checked.actions.values()
-           for _, transition in acts for p, _ in transition):
+    if not checked.numeric_transitions():
         raise ArgumentError("mdp_limit_tree(): the transition probabilities have parameters; "
                             "give them values first (MDP.substitute)")
     return mdp_analysis.limit_tree(checked, name)

@@ -63,9 +63,7 @@ class OptimalPolicy:
 
 
 def _numeric(mdp: MDP) -> Fraction:
-    if not isinstance(mdp.gamma, Fraction) or any(
-            not isinstance(p, Fraction) for acts in mdp.actions.values()
-            for _, transition in acts for p, _ in transition):
+    if not isinstance(mdp.gamma, Fraction) or not mdp.numeric_transitions():
         raise Unsupported(f"mdp `{mdp.name}` has parameters: optimal values without its "
                           "policies listed need numbers (give the parameters values)")
     if mdp.horizon is not None:

@@ -38,6 +38,11 @@ class MDP:
     def __hash__(self) -> int:  # ``actions`` is a dict: hash what identifies the process
         return hash((self.name, self.states, self.start, self.horizon))
 
+    def numeric_transitions(self) -> bool:
+        """Whether every transition probability is a number (no parameters)."""
+        return all(isinstance(p, Fraction) for acts in self.actions.values()
+                   for _, transition in acts for p, _ in transition)
+
     def successors(self, state: str) -> set[str]:
         """The states one step from ``state`` under some action with positive probability."""
         return {target for _, transition in self.actions[state] for _, target in transition}

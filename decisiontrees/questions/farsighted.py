@@ -111,8 +111,7 @@ class Farsighted(Family):
         asked = question.chosen
         tree = asked.tree
         assert tree.mdp is not None and tree.state is not None and asked.action is not None
-        if any(not isinstance(p, Fraction) for acts in tree.mdp.actions.values()
-               for _, transition in acts for p, _ in transition):
+        if not tree.mdp.numeric_transitions():
             return refused("the transition probabilities need values (e.g. p = 1/2): the "
                            "long-run shares are computed exactly from numbers")
         try:

@@ -25,9 +25,7 @@ def optimal_actions(mdp: MDP, reward: Mapping[str, Fraction]
     """Each state's normalised optimal value ``(1 − γ)V*(s)`` and its optimal actions, exact:
     by policy iteration for a numeric mdp with an infinite horizon, else from each state's
     tree of visit distributions."""
-    if mdp.horizon is None and isinstance(mdp.gamma, Fraction) and all(
-            isinstance(p, Fraction) for acts in mdp.actions.values()
-            for _, transition in acts for p, _ in transition):
+    if mdp.horizon is None and isinstance(mdp.gamma, Fraction) and mdp.numeric_transitions():
         return occupancy.optimal_actions(mdp, reward)
     found = {}
     for state in mdp.states:
