@@ -242,3 +242,28 @@ def test_five_outcomes_in_closed_form():
     (piece,) = result.answer.comparable.pieces
     p = sympy.Symbol("p", real=True)
     assert sympy.simplify(piece.expression - ((1 - p) / 2 + p * sympy.Rational(4, 5))) == 0
+
+
+def test_rational_probabilities_whose_vertices_cancel_are_answered_exactly():
+    """Found by review: a vertex where every lottery row is tight (the cube's corner) was
+    solved by elimination on expressions, which divided by an unsimplified zero (a NaN and a
+    traceback). Now vertices are solved in the field of fractions, box rows first."""
+    import sympy
+
+    tree = ("choice { a0: chance { p: chance { p/(1+p): o1, 1/(1+p): o1 }, 1 - p: chance { "
+            "(1-p)/3: o1, (2+p)/3: o0 } }, a1: chance { p: choice { o0, o2, o1 }, 1 - p: "
+            "chance { 1/2: o3, 1/2: o0 } }, a2: chance { p*p: o2, 1 - p*p: chance { p/(1+p): "
+            "o1, 1/(1+p): o0 } } }")
+    values = [Fraction(1, 15), Fraction(2, 5), Fraction(4, 5)]
+    spec = parse("outcomes o0, o1, o2, o3\nparam p in (0, 1)\n"
+                 f"tree t = {tree}\nquery chosen(t, a0)\n"
+                 + "".join(f"query chosen(t, a0, p = {v})\n" for v in values))
+    piecewise, *exact = run(spec, isolate=False)
+    assert piecewise.status == "answer"
+    p = sympy.Symbol("p", real=True)
+    for value, answer in zip(values, exact):
+        piece = next(piece for piece in piecewise.answer.comparable.pieces
+                     if piece.low < value < piece.high)
+        assert piece.expression.subs(p, sympy.Rational(value.numerator, value.denominator)) \
+            == sympy.Rational(answer.answer.comparable.numerator,
+                              answer.answer.comparable.denominator)

@@ -41,7 +41,7 @@ from decisiontrees import limits
 from decisiontrees.errors import TooManyLotteries
 from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Node, Probability, leaf, make_chance, make_choice
-from decisiontrees.model.symbols import simplify, to_sympy
+from decisiontrees.model.symbols import simplify, solve_linear, to_sympy
 
 MAX_POLICIES = 20_000  # deterministic stationary policies enumerated for one state
 
@@ -115,7 +115,7 @@ def visit_distribution(mdp: MDP, state: str, policy: Mapping[str, str]) -> dict[
         rows[i][i] += 1
     rhs: list[Any] = [Fraction(0)] * n
     rhs[index[state]] = 1 - gamma
-    solution = solve_fractions(rows, rhs) if numeric else _solve_sympy(rows, rhs)
+    solution = solve_fractions(rows, rhs) if numeric else solve_linear(rows, rhs)
     result: dict[str, Probability] = {}
     for s, value in zip(visited, solution):
         value = simplify(value)
@@ -225,24 +225,6 @@ def _solve_fraction_free(rows: list[list[Any]], rhs: list[Any]) -> list[Fraction
     matrix = DomainMatrix(whole_rows, (n, n), sympy.ZZ)
     numerators, denominator = matrix.solve_den(DomainMatrix(whole_rhs, (n, 1), sympy.ZZ))
     return [Fraction(int(numerators[i, 0].element), int(denominator)) for i in range(n)]
-
-
-def _solve_sympy(rows: list[list[Any]], rhs: list[Any]) -> list[Any]:
-    """The same over the field of rational functions of the parameters: sympy's
-    DomainMatrix keeps every entry a reduced fraction of polynomials, where elimination on
-    expressions lets them grow without bound."""
-    import sympy
-    from sympy.polys.matrices import DomainMatrix
-
-    entries = [[to_sympy(x) for x in row] for row in rows]
-    vector = [[to_sympy(x)] for x in rhs]
-    names = sorted({s for row in entries + vector for x in row for s in x.free_symbols},
-                   key=str)
-    field = sympy.QQ.frac_field(*names) if names else sympy.QQ
-    n = len(rows)
-    matrix = DomainMatrix.from_list_sympy(n, n, entries).convert_to(field)
-    solution = matrix.lu_solve(DomainMatrix.from_list_sympy(n, 1, vector).convert_to(field))
-    return [sympy.cancel(x) for x in solution.to_Matrix()]
 
 
 def policies(mdp: MDP, state: str, limit: int | None = None) -> list[Policy]:

@@ -34,7 +34,7 @@ from decisiontrees.analyses.parametric import OPERATORS, interval_text
 from decisiontrees.errors import CrossCheckFailed, Unsupported
 from decisiontrees.model.laws import Univariate
 from decisiontrees.model.nodes import Choice, Node, Parameter
-from decisiontrees.model.symbols import simplify, substitute
+from decisiontrees.model.symbols import simplify, solve_linear, substitute
 from decisiontrees.model.symbols import symbol as parameter_symbol
 from decisiontrees.solvers.normaliz import triangulation
 
@@ -311,7 +311,11 @@ def _region_integral(rows: list[_Row], d: int, density: Univariate,
             vertices.append(solved[key])
         edges = sympy.Matrix([[v[i] - vertices[0][i] for i in range(d)] for v in vertices[1:]])
         determinant = sympy.cancel(edges.det(method="berkowitz"))
-        sign = 1 if determinant.subs(value) > 0 else -1
+        at_point = determinant.subs(value)
+        if not at_point.is_Rational or at_point == 0:
+            raise CrossCheckFailed("a simplex of the triangulation has no orientation at a "
+                                   "point inside its interval")
+        sign = 1 if at_point > 0 else -1
         density_weight = None if weight is None else [sympy.sympify(w) for w in weight]
         total += simplex_integral(vertices, density, density_weight, sign * determinant)
     return sympy.cancel(total)
@@ -322,8 +326,12 @@ def _solve_vertex(rows: list[_Row], numeric_rows: list[tuple[list[Fraction], Fra
     """The vertex as functions of the parameter, from ``d`` independent tight constraints."""
     import sympy
 
-    tight = [k for k, (a, b) in enumerate(numeric_rows)
-             if sum((x * v for x, v in zip(a, vertex)), Fraction(0)) + b == 0]
+    # the box rows (last) first: u_i = 0 or 1 is the simplest description of a coordinate
+    order = list(range(len(numeric_rows) - 2 * d, len(numeric_rows))) + \
+        list(range(len(numeric_rows) - 2 * d))
+    tight = [k for k in order
+             if sum((x * v for x, v in zip(numeric_rows[k][0], vertex)), Fraction(0))
+             + numeric_rows[k][1] == 0]
     chosen: list[int] = []
     basis: list[list[Fraction]] = []
     for k in tight:
@@ -340,9 +348,8 @@ def _solve_vertex(rows: list[_Row], numeric_rows: list[tuple[list[Fraction], Fra
             break
     if len(chosen) < d:
         raise Unsupported("a vertex without d independent constraints")
-    matrix = sympy.Matrix([[sympy.sympify(x) for x in rows[k][0]] for k in chosen])
-    right = sympy.Matrix([-sympy.sympify(rows[k][1]) for k in chosen])
-    return [sympy.cancel(x) for x in matrix.LUsolve(right)]
+    return solve_linear([list(rows[k][0]) for k in chosen],
+                        [-sympy.sympify(rows[k][1]) for k in chosen])
 
 
 @dataclass(frozen=True)

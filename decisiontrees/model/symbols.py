@@ -95,3 +95,23 @@ def substitute(tree: Node, values: Mapping[str, Fraction]) -> Node:
         return make_chance(probabilities, children)
 
     return rebuild(tree, change)
+
+
+def solve_linear(rows: list[list[Any]], rhs: list[Any]) -> list[Any]:
+    """The solution of a regular square system whose entries are numbers or rational
+    functions of parameters, in sympy's field of fractions (DomainMatrix): every entry stays
+    a reduced fraction of polynomials, so a zero is always recognised as one (elimination on
+    expressions can divide by an unsimplified zero, or let entries grow without bound)."""
+    import sympy
+    from sympy.polys.matrices import DomainMatrix
+
+    entries = [[to_sympy(x) for x in row] for row in rows]
+    vector = [[to_sympy(x)] for x in rhs]
+    names = sorted({s for row in entries + vector for x in row for s in x.free_symbols},
+                   key=str)
+    field = sympy.QQ.frac_field(*names) if names else sympy.QQ
+    n = len(rows)
+    matrix = DomainMatrix.from_list_sympy(n, n, entries).convert_to(field)
+    solution = matrix.lu_solve(DomainMatrix.from_list_sympy(n, 1, vector).convert_to(field))
+    return [sympy.cancel(x) for x in solution.to_Matrix()]
+
