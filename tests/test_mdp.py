@@ -765,3 +765,34 @@ def test_membership_by_flow_constraints_agrees_with_the_listed_policies(generate
                 {s: q for s, q in lottery.items() if q}
         else:
             assert certificate["contradiction"].startswith("0 >")
+
+
+def test_unlisted_states_are_refused_by_answers_not_rejected_as_spec_errors():
+    """Found by review: a question checking its tree's shape (chosen, switches, farsighted)
+    saw the placeholder of a state whose policies were not listed and called the file
+    invalid; now the statement is refused and the rest of the file is answered. Dominance
+    against a tree with parameters is refused too (it crashed)."""
+    text = ("param p in (0, 1)\n" + FIGURE_1
+            + "tree coin = chance { p: r1, 1 - p: r2 }\n"
+            "query chosen(turner.start, right)\nquery switches(turner.start, {r1: 1, *: 0})\n"
+            "query farsighted(turner.start, right)\nquery value(turner.start, {r1: 1, *: 0})\n"
+            "query dominates(turner.start, coin)\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analysis, "MAX_POLICIES", 0)
+        results = run(parse(text), isolate=False)
+    assert [r.status for r in results] == ["refused"] * 3 + ["answer", "refused"]
+    assert results[3].answer.comparable == Fraction(81, 100)
+    assert "needs the parameters' values" in " ".join(results[4].lines())
+
+
+def test_a_branch_given_probability_zero_is_no_edge_of_the_long_run():
+    text = ("param p in [0, 1]\nmdp m {\n    gamma = 1/2\n    start = s\n"
+            "    s: choice { go: a, other: b }\n    a: chance { p: b, 1 - p: a }\n"
+            "    b: absorbing\n}\nquery farsighted(m.s, go, p = 0)\n"
+            "query farsighted(m.s, go, p = 1/2)\n")
+    at_zero, at_half = run(parse(text), isolate=False)
+    # p = 0: `go` stays at a for ever, `other` at b: each is best half the time
+    assert at_zero.answer.comparable == Fraction(1, 2)
+    # p = 1/2: both end at b for sure: a tie, split evenly
+    assert at_half.answer.comparable == Fraction(1, 2)
+    assert at_half.answer.evidence.to_json()["tie"] == "1"

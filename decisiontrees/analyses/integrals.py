@@ -63,7 +63,7 @@ def _grundmann_moller(n: int, s: int) -> tuple[tuple[Fraction, int, tuple[tuple[
     common denominator ``n + 1 + 2(s − i)`` of the points' barycentric coordinates, and
     their numerators ``2β_j + 1`` for every ``β`` in ``N^(n+1)`` with ``|β| = s − i``.
     Rational points and weights (some negative): exact for every polynomial of degree at
-    most ``2s + 1`` (tests/test_random_agents.py checks it on monomials)."""
+    most ``2s + 1`` (tests/test_volumes.py checks it on monomials)."""
     levels = []
     for i in range(s + 1):
         denominator = n + 1 + 2 * (s - i)

@@ -38,7 +38,7 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.errors import TooManyLotteries
+from decisiontrees.errors import CrossCheckFailed, TooManyLotteries
 from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Node, Probability, leaf, make_chance, make_choice
 from decisiontrees.model.symbols import simplify, solve_linear, to_sympy
@@ -194,7 +194,9 @@ def solve_fractions(rows: list[list[Any]], rhs: list[Any]) -> list[Fraction]:
     for column in range(n):
         if column % 32 == 31:
             limits.check("solving a linear system exactly")
-        pivot = next(r for r in range(column, n) if a[r][column] != 0)
+        pivot = next((r for r in range(column, n) if a[r][column] != 0), None)
+        if pivot is None:
+            raise CrossCheckFailed("a linear system expected to be regular is singular")
         a[column], a[pivot] = a[pivot], a[column]
         head = a[column]
         inverse = 1 / head[column]
@@ -295,7 +297,8 @@ def recurrent_distribution(mdp: MDP, state: str, policy: Mapping[str, str]
         for p, target in _transition(mdp, s, policy[s]):
             if not isinstance(p, Fraction):
                 raise ValueError(f"the transition from `{s}` by `{policy[s]}` is symbolic")
-            row[target] = row.get(target, Fraction(0)) + p
+            if p:  # a branch given probability 0 (a parameter's value) is no edge
+                row[target] = row.get(target, Fraction(0)) + p
         step[s] = row
     closed = _closed_classes(reached, step)
     in_class = {s: k for k, members in enumerate(closed) for s in members}

@@ -185,7 +185,9 @@ def _concurrent_candidates(rows: list[tuple[Any, ...]], d: int
                            ) -> Iterator[tuple[tuple[Any, ...], ...]]:
     """The ``d + 1``-subsets of a region's rows that could meet in one point: the box rows
     (the last ``2d``, in pairs ``u_i >= 0``, ``u_i <= 1``) at most one per coordinate, since
-    ``u_i = 0`` and ``u_i = 1`` never hold together."""
+    ``u_i = 0`` and ``u_i = 1`` never hold together. This loses no breakpoint: a bounded
+    polytope's combinatorial type changes only through a point where more than ``d`` of its
+    constraints meet (a vertex that is not simple), and such rows never meet."""
     lottery_rows = rows[:len(rows) - 2 * d]
     box = [(rows[len(lottery_rows) + 2 * i], rows[len(lottery_rows) + 2 * i + 1])
            for i in range(d)]
@@ -272,14 +274,45 @@ def _interpolate(values: tuple[int, ...], symbol: Any) -> Any:
 
 
 def rational_between(low: Any, high: Any) -> Fraction:
-    """A rational strictly between two (possibly algebraic) numbers."""
+    """The simplest rational strictly between two (possibly algebraic) numbers: the one with
+    the smallest denominator (Stern–Brocot), found between rational bounds just inside them.
+    Simple points keep every later computation small (a 30-digit midpoint once made Normaliz
+    fail with a floating-point exception)."""
     import sympy
 
-    middle = Fraction(str(sympy.nsimplify(sympy.N((low + high) / 2, 30), rational=True)))
-    if not sympy.Rational(str(middle)) > low or not sympy.Rational(str(middle)) < high:
+    inner_low, inner_high = _inside(low, high)
+    found = _simplest_in(inner_low, inner_high)
+    if not sympy.Rational(found.numerator, found.denominator) > low or \
+            not sympy.Rational(found.numerator, found.denominator) < high:
         raise Unsupported("breakpoints too close to separate")
-    return middle
+    return found
 
+
+def _inside(low: Any, high: Any) -> tuple[Fraction, Fraction]:
+    """Rationals ``low < a < b < high``, a quarter of the gap inside each end."""
+    import sympy
+
+    for digits in (30, 60, 120):
+        a = Fraction(str(sympy.nsimplify(sympy.N((3 * low + high) / 4, digits), rational=True)))
+        b = Fraction(str(sympy.nsimplify(sympy.N((low + 3 * high) / 4, digits), rational=True)))
+        if a < b and sympy.Rational(a.numerator, a.denominator) > low and \
+                sympy.Rational(b.numerator, b.denominator) < high:
+            return a, b
+    raise Unsupported("breakpoints too close to separate")
+
+
+def _simplest_in(low: Fraction, high: Fraction) -> Fraction:
+    """The rational with the smallest denominator in ``[low, high]`` (then the smallest in
+    absolute value), by continued fractions."""
+    if low <= 0 <= high:
+        return Fraction(0)
+    if high < 0:
+        return -_simplest_in(-high, -low)
+    whole = math.ceil(low)
+    if whole <= high:
+        return Fraction(whole)
+    floor = math.floor(low)
+    return floor + 1 / _simplest_in(1 / (high - floor), 1 / (low - floor))
 
 def _region_integral(rows: list[_Row], d: int, density: Univariate,
                      weight: tuple[Any, ...] | None, symbol: Any, at: Fraction) -> Any:

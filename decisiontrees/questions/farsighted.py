@@ -112,8 +112,12 @@ class Farsighted(Family):
         tree = asked.tree
         assert tree.mdp is not None and tree.state is not None and asked.action is not None
         if not tree.mdp.numeric_transitions():
-            return refused("the transition probabilities need values (e.g. p = 1/2): the "
-                           "long-run shares are computed exactly from numbers")
+            names = sorted({str(s) for acts in tree.mdp.actions.values() for _, tr in acts
+                            for p, _ in tr if not isinstance(p, Fraction)
+                            for s in p.free_symbols})
+            return refused("the transition probabilities need values (e.g. "
+                           + ", ".join(f"{n} = 1/2" for n in names)
+                           + "): the long-run shares are computed exactly from numbers")
         try:
             node = mdp_analysis.limit_tree(tree.mdp, tree.state)
         except (RefusedError, TooManyLotteries) as problem:

@@ -192,6 +192,9 @@ def _refuted_by_solving(question: RelationQuestion, spec: Spec) -> Answer:
         return refused(f"{question.relation}() within a class needs the states' policies listed: "
                        f"{question.tree.unlisted or question.other.unlisted}")
     sides = (question.tree, question.other)
+    if any(side.unlisted is None and is_symbolic(side.node) for side in sides):
+        return refused(f"{question.relation}() between a state whose policies are not listed "
+                       "and a tree with parameters needs the parameters' values")
     states = list(dict.fromkeys(
         s for side in sides for s in (side.mdp.reachable(side.state) if side.mdp is not None
                                       and side.state is not None
