@@ -796,3 +796,13 @@ def test_a_branch_given_probability_zero_is_no_edge_of_the_long_run():
     # p = 1/2: both end at b for sure: a tie, split evenly
     assert at_half.answer.comparable == Fraction(1, 2)
     assert at_half.answer.evidence.to_json()["tie"] == "1"
+
+
+def test_switches_report_a_closed_end_of_the_domain_that_differs():
+    text = ("outcomes a, b\nparam p in [0, 1]\ntree t = choice { x: chance { p: b, 1 - p: a }, "
+            "y: a }\nquery switches(t, {a: 1, b: 0})\n")
+    (result,) = run(parse(text), isolate=False)
+    shown = result.answer.evidence.to_json()
+    assert [s["actions"] for s in shown["spans"]] == [["y"]]
+    assert shown["points"] == [{"at": "0", "actions": ["x", "y"], "exact": True}]
+    assert "the same at every other value" in result.lines()

@@ -121,6 +121,13 @@ def switches(root: Choice, utility: Mapping[str, Fraction], parameter: Parameter
             continue
         at.append((point, there, exact))
         kept.append(span)
+    # a closed end of the domain is a value too: report it when it differs from its span
+    for end, is_open, span, place in ((low, parameter.low_open, kept[0], 0),
+                                      (high, parameter.high_open, kept[-1], len(at))):
+        if not is_open:
+            there = _optimal_at(root, utility, parameter, Fraction(int(end.p), int(end.q)))
+            if there != span.actions:
+                at.insert(place, (end, there, True))
     return Switches(parameter.name, tuple(kept), tuple(at))
 
 

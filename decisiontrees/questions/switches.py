@@ -41,7 +41,8 @@ class SwitchEvidence(Evidence):
                   + ("" if exact else " tie (at least these; the point is irrational)")
                   for point, actions, exact in self.found.points]
         threshold = self.found.threshold
-        shown.append("the same for every value" if threshold is None else
+        shown.append(("the same at every other value" if self.found.points else
+                      "the same for every value") if threshold is None else
                      f"threshold: above {self.found.parameter} = {threshold} "
                      f"(≈ {float(threshold):.6g}) the optimal first actions never change")
         return tuple(shown)
