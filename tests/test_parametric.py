@@ -311,3 +311,15 @@ def test_pieces_equal_exact_answers_at_several_points_of_each(tree):
         value = answer.answer.comparable
         assert piece.expression.subs(p, sympy.Rational(point.numerator, point.denominator)) \
             == sympy.Rational(value.numerator, value.denominator)
+
+
+def test_one_algebraic_number_written_two_ways_is_one_breakpoint():
+    import sympy
+
+    x = sympy.Symbol("x")
+    first = 2 * sympy.CRootOf(x**3 + 3 * x**2 + 2 * x - 1, 0)
+    second = sympy.CRootOf(x**3 + 6 * x**2 + 8 * x - 8, 0)  # the same number
+    found = parametric_agents.distinct_roots({first, second, sympy.Rational(1, 3)})
+    assert len(found) == 2 and found[0] == sympy.Rational(1, 3)
+    assert parametric_agents.distinct_roots({sympy.Rational(1, 3), sympy.sqrt(2) / 2}) == \
+        [sympy.Rational(1, 3), sympy.sqrt(2) / 2]

@@ -145,7 +145,6 @@ def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     whole numbers plus one fix it. Determinants are evaluated there by fraction-free
     elimination, compared by their values (up to a constant factor), and only the distinct
     ones are interpolated and solved."""
-    import sympy
 
     found: set[Any] = set(coincidence_points(points, domain))
     polynomial_rows: dict[tuple[Any, ...], tuple[list[list[int]], int]] = {}
@@ -178,7 +177,29 @@ def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
                 distinct.add(_primitive(determinants))
     for determinants in distinct:
         found |= roots_in_domain(_interpolate(determinants, symbol), symbol, domain)
-    return sorted(found, key=lambda r: sympy.N(r, 50))
+    return distinct_roots(found)
+
+
+def distinct_roots(roots: set[Any]) -> list[Any]:
+    """The roots in increasing order, each number once: the same algebraic number can come
+    written two ways (``2·CRootOf(…)`` and ``CRootOf(…)`` of another polynomial), and two
+    such "breakpoints" could not be separated by a rational. Neighbours closer than 10^-40
+    are merged when their difference is exactly zero (its minimal polynomial is the
+    variable); otherwise both are kept."""
+    import sympy
+
+    ordered = sorted(roots, key=lambda r: sympy.N(r, 50))
+    kept: list[Any] = []
+    variable = sympy.Dummy("x")
+    for root in ordered:
+        if kept and abs(sympy.N(root - kept[-1], 60)) < sympy.Float("1e-40", 60):
+            try:
+                if sympy.minimal_polynomial(root - kept[-1], variable) == variable:
+                    continue
+            except (NotImplementedError, ValueError, sympy.PolynomialError):
+                pass
+        kept.append(root)
+    return kept
 
 
 def _concurrent_candidates(rows: list[tuple[Any, ...]], d: int
@@ -534,7 +555,7 @@ def coincidence_points(points: Sequence[tuple[Any, ...]], parameter: Parameter) 
             common = numerator if common is None else sympy.gcd(common, numerator)
         if common is not None:
             found |= roots_in_domain(common, symbol, parameter)
-    return sorted(found, key=lambda r: sympy.N(r, 50))
+    return distinct_roots(found)
 
 
 # ------------------------------------------------------------------ the questions
