@@ -127,7 +127,8 @@ class SolvedPolicy(Evidence):
     def lines(self) -> tuple[str, ...]:
         return (f"an optimal policy: {self.policy}",
                 f"its visit distribution: {lottery_text(self.lottery, self.outcomes)}",
-                f"found by policy iteration in exact rationals ({self.rounds} rounds) without "
+                f"found by policy iteration in exact rationals ({self.rounds} "
+                f"round{'' if self.rounds == 1 else 's'}) without "
                 f"listing the policies ({self.why}); Bellman's optimality conditions hold "
                 f"exactly at all {self.states} reachable states")
 
