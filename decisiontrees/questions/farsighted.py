@@ -63,7 +63,10 @@ class FarsightedEvidence(Evidence):
             shown.append("a tie here means some actions reach the same long-run shares; a "
                          "discounted agent then decides by the rewards on the way, so as "
                          "γ → 1 its chance may differ from this by up to its part of the tie")
-        if self.share is not None:
+        if self.share is not None and self.share.lower == 0:
+            shown.append(f"no orbit-level lower bound for `{self.action}`: "
+                         f"{self.share.lower_reason}")
+        elif self.share is not None:
             shown.append(f"at least {self.share.lower} of every orbit weakly prefers "
                          f"`{self.action}`: {self.share.lower_reason}")
         elif self.share_note is not None:
