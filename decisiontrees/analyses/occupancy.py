@@ -189,12 +189,12 @@ def realise(mdp: MDP, state: str, lottery: Mapping[str, Fraction], timeout_ms: i
     on a state ``state`` cannot reach makes the constraints infeasible too (its flow is 0)."""
     reachable = set(mdp.reachable(state))
     outside = sorted(o for o, q in lottery.items() if q and o not in reachable)
-    rows = flow_rows(mdp, state, lottery)
     if outside:  # no variable can carry it: the row ``0 == q`` is the contradiction
         return Infeasibility(((f"f({outside[0]}) == {lottery[outside[0]]} for a state "
                                f"`{state}` cannot reach", Fraction(1)),),
                              f"0 == {lottery[outside[0]]}")
     limits.check("solving the flow constraints")
+    rows = flow_rows(mdp, state, lottery)
     found = solver.feasible_point(rows, timeout_ms)
     if isinstance(found, solver.Unknown):
         return None

@@ -622,9 +622,9 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
         candidates.append((least, f"every orbit shape over {where} visited: the smallest share "
                            "is this", ()))
     chosen = turner_involutions(left, right, reach, timeout_ms)
+    texts = tuple(relations.cycle_notation(phi) for phi in chosen)
     if chosen:
         n = len(chosen)
-        texts = tuple(relations.cycle_notation(phi) for phi in chosen)
         candidates.append((Fraction(n, n + 1),
                            f"Turner's involutions {', '.join(texts)} map L({names[1]}) into "
                            f"L({names[0]}) and fix each other's images, so at least {n}/{n + 1} "
@@ -632,7 +632,8 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
     if not candidates:
         return Share(Fraction(0), upper, f"no involution maps L({names[1]}) into L({names[0]})",
                      smallest, over=universe)
-    lower, reason, texts = max(candidates, key=lambda c: c[0])
+    lower, reason, _ = max(candidates, key=lambda c: c[0])
+    # the involutions found are reported even when another reason gives the better bound
     return Share(min(lower, upper), upper, reason, smallest, texts, universe)
 
 

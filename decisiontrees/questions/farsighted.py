@@ -17,9 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from decisiontrees.analyses import agents, orbits, relations
+from decisiontrees.analyses import agents, orbits
 from decisiontrees.analyses import mdp as mdp_analysis
-from decisiontrees.analyses.plans import reachable_outcomes
 from decisiontrees.errors import RefusedError, TooManyLotteries
 from decisiontrees.model.laws import UNIFORM
 from decisiontrees.model.nodes import Choice, is_symbolic, make_choice
@@ -150,18 +149,14 @@ def _share(node: Choice, action: str, context: Context
     try:
         share = orbits.orbit_share(node.children[index], rest, context.spec.outcomes,
                                    context.timeout_ms(), names)
-        if not share.involutions and 0 < share.lower < 1:
-            # the bound was proven otherwise; still name the theorem's premise when it holds
-            reach = sorted(reachable_outcomes(node))
-            found = orbits.turner_involutions(node.children[index], rest, reach,
-                                              context.timeout_ms())
-            if found:
-                n = len(found)
-                texts = tuple(relations.cycle_notation(phi) for phi in found)
-                share = replace(share, involutions=texts, lower_reason=(
-                    f"{share.lower_reason}; Turner's involutions {', '.join(texts)} map "
-                    f"L(the other actions) into L(`{action}`) and fix each other's images: "
-                    f"the theorem's bound is {n}/{n + 1}"))
+        texts = share.involutions
+        if texts and not share.lower_reason.startswith("Turner's"):
+            # the bound was proven otherwise; still name the theorem's premise, which holds
+            n = len(texts)
+            share = replace(share, lower_reason=(
+                f"{share.lower_reason}; Turner's involutions {', '.join(texts)} map "
+                f"L(the other actions) into L(`{action}`) and fix each other's images: "
+                f"the theorem's bound is {n}/{n + 1}"))
     except (RefusedError, TooManyLotteries) as problem:
         return None, f"the orbit-level bound was not computed: {problem}"
     return share, None
