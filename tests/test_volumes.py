@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from volume_oracle import Oracle, polytope_volume, region_volume
 
-from decisiontrees.analyses import integrals
+from decisiontrees.analyses import cubature, integrals
 from decisiontrees.analyses.agents import lottery_points, relevant_outcomes
 from decisiontrees.model.nodes import Node, chance, choice, leaf
 from decisiontrees.solvers import normaliz
@@ -310,11 +310,11 @@ def test_normaliz_volumes_of_random_trees(seed):
 def test_grundmann_moller_rules_integrate_monomials_exactly(n, s):
     """∫ λ^a over the standard n-simplex (barycentric, volume 1/n!) is a!/(|a| + n)!."""
     for degree in range(2 * s + 2):
-        for a in integrals._compositions(degree, n + 1):
+        for a in cubature.compositions(degree, n + 1):
             exact = Fraction(prod(factorial(k) for k in a), factorial(degree + n))
             rule = sum(weight * sum(prod(Fraction(b, denominator) ** k for b, k in zip(point, a))
                                     for point in points)
-                       for weight, denominator, points in integrals._grundmann_moller(n, s))
+                       for weight, denominator, points in cubature.grundmann_moller(n, s))
             assert rule == exact, (n, s, a)
 
 
@@ -330,5 +330,95 @@ def test_cubature_equals_expanding_the_integrand(n, density, weighted, seed):
     rng = random.Random(seed)
     vertices = [[Fraction(rng.randint(0, 12), 12) for _ in range(n)] for _ in range(n + 1)]
     weight = [Fraction(rng.randint(0, 3), 7) for _ in range(n)] if weighted else None
-    assert integrals.cubature_integral(vertices, density, weight) == \
+    assert cubature.cubature_integral(vertices, density, weight) == \
         integrals.simplex_integral(vertices, density, weight)
+
+
+# -- many simplices at once, modulo primes (cubature_total) against the rule in Python
+#    integers simplex by simplex, and against expanding the integrand ------------------------
+
+INTEGRANDS = DENSITIES + [(Fraction(1), Fraction(-1, 3), Fraction(5, 2)),  # no root at 0 or 1
+                          (Fraction(0), Fraction(-2), Fraction(7, 3), Fraction(-1, 3)),  # x·R(x)
+                          (Fraction(-5, 2),),  # a negative constant
+                          (Fraction(1),)]
+
+
+def whole_simplex(rng: random.Random, n: int, scale: int) -> cubature.WholeSimplex | None:
+    """A random simplex in the unit cube, vertex k with denominator up to ``scale``."""
+    generators = []
+    for _ in range(n + 1):
+        q = rng.randint(1, scale)
+        generators.append([rng.randint(0, q) for _ in range(n)] + [q])
+    found = cubature.whole_simplices(generators, [list(range(n + 1))])
+    return found[0] if found else None
+
+
+def fractions_of(simplex: cubature.WholeSimplex) -> list[list[Fraction]]:
+    return [[Fraction(x, q) for x in row] for row, q in zip(simplex.rows, simplex.denominators)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.sampled_from(INTEGRANDS), st.booleans(),
+       st.sampled_from([12, 10**4, 2**30, 2**45]), st.integers(0, 10**6))
+def test_batched_cubature_equals_the_rule_simplex_by_simplex(n, density, weighted, scale, seed):
+    """Denominators up to 2^30 need many primes; up to 2^45 some simplices are too large for
+    int64 and take the Python path. Weights may be negative."""
+    rng = random.Random(seed)
+    simplices = [s for s in (whole_simplex(rng, n, scale) for _ in range(rng.randint(1, 12)))
+                 if s is not None]
+    weight = [Fraction(rng.randint(-3, 3), rng.randint(1, 7)) for _ in range(n)] \
+        if weighted else None
+    expected = sum((cubature.cubature_integral(fractions_of(s), density, weight)
+                    for s in simplices), Fraction(0))
+    assert cubature.cubature_total(simplices, density, weight) == expected
+    if simplices and scale <= 10**4 and n <= 3:  # the monomial expansion: independent, slower
+        assert expected == sum((integrals.simplex_integral(fractions_of(s), density, weight)
+                                for s in simplices), Fraction(0))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.fractions(min_value=-5, max_value=5, max_denominator=9), min_size=1,
+                max_size=6), st.integers(0, 3), st.integers(0, 3))
+def test_factoring_a_density_keeps_it(coefficients, zeros, ones):
+    """``scale·g = constant · x^a (1 − x)^b · R`` at many points, whatever roots g has at 0
+    and 1 (made by multiplying x and 1 − x in)."""
+    assume(any(coefficients))
+    polynomial = list(coefficients)
+    for _ in range(zeros):
+        polynomial = [Fraction(0)] + polynomial
+    for _ in range(ones):
+        polynomial = [a - b for a, b in zip(polynomial + [Fraction(0)],
+                                            [Fraction(0)] + polynomial)]
+    factored = cubature._Factored.of(tuple(polynomial))
+    assert factored.zeros >= zeros and factored.ones >= ones
+    for x in (Fraction(k, 7) for k in range(-3, 11)):
+        g = sum(c * x ** k for k, c in enumerate(polynomial))
+        rest = sum((c * x ** k for k, c in enumerate(factored.rest)), Fraction(0)) \
+            if factored.rest else 1
+        assert factored.scale * g == \
+            factored.constant * x ** factored.zeros * (1 - x) ** factored.ones * rest
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 6), st.integers(0, 10**6))
+def test_whole_simplices_have_the_determinant_of_their_edges(n, seed):
+    rng = random.Random(seed)
+    simplex = whole_simplex(rng, n, 50)
+    assume(simplex is not None)
+    vertices = fractions_of(simplex)
+    edges = [[v[i] - vertices[0][i] for i in range(n)] for v in vertices[1:]]
+    assert simplex.jacobian == abs(_determinant(edges))
+
+
+@given(st.integers(1, 2**2000))
+def test_enough_primes_name_one_integer_in_the_bound(bound):
+    primes = cubature._enough_primes(bound)
+    assert prod(primes) > 2 * bound and len(set(primes)) == len(primes)
+    assert all(p < 2**31 for p in primes)
+
+
+def test_the_prime_test_agrees_with_sympy_near_2_to_the_31():
+    from sympy import isprime
+
+    for n in list(range(2, 3000)) + list(range(2**31 - 3000, 2**31)):
+        assert cubature._is_prime(n) == isprime(n), n

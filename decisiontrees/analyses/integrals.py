@@ -1,28 +1,31 @@
 """Exact integrals of polynomial densities over polytopes in the unit cube.
 
-Normaliz (through solvers.normaliz) finds the vertices of a polytope and a triangulation
-into simplices; the integration is ours, exact in rationals: over a simplex
-with vertices ``v0 … vd``, ``u = v0 + M λ`` maps the standard simplex onto it, and
-``∫ λ^α dλ = α! / (|α| + d)!`` integrates each monomial.
+A volume, or ``∫ w·u`` for a uniform density, is one Normaliz volume (through
+solvers.normaliz). Otherwise Normaliz triangulates the polytope and cubature.py integrates
+over the simplices. For vertices that are functions of a parameter, :func:`simplex_integral`
+expands the integrand instead: over a simplex with vertices ``v0 … vd``, ``u = v0 + M λ``
+maps the standard simplex onto it, and ``∫ λ^α dλ = α! / (|α| + d)!`` integrates each
+monomial.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
-from functools import cache
-from math import factorial, lcm
-from operator import mul
+from math import factorial
 from typing import Any
 
-from decisiontrees import limits
+from decisiontrees.analyses.cubature import (
+    UNIFORM,
+    cubature_total,
+    determinant,
+    whole_simplices,
+)
 from decisiontrees.model.laws import Univariate
 from decisiontrees.solvers import normaliz
 
 # A polynomial in d variables: exponent tuple -> coefficient.
 Polynomial = dict[tuple[int, ...], Fraction]
-UNIFORM: Univariate = (Fraction(1),)
 SIGNED_FROM = 8  # outcomes from which POWER's one volume uses the signed decomposition
 
 
@@ -47,80 +50,8 @@ def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
         lifted = [[*n, Fraction(0)] for n in normals] + [[*weight, Fraction(-1)]]
         lifted_offsets = [*(offsets or [Fraction(0)] * len(normals)), Fraction(0)]
         return normaliz.volume(lifted, dimension + 1, lifted_offsets)
-    simplices = normaliz.triangulation(normals, dimension, offsets)
-    total = Fraction(0)
-    for vertices in simplices:
-        limits.check("integrating over simplices")
-        total += cubature_integral(vertices, density, weight)
-    return total
-
-
-@cache
-def _grundmann_moller(n: int, s: int) -> tuple[tuple[Fraction, int, tuple[tuple[int, ...], ...]],
-                                                 ...]:
-    """Grundmann & Möller's rule of degree ``2s + 1`` on the n-simplex (SIAM J. Numer. Anal.
-    15, 1978), by levels ``i = 0 … s``: the weight (for the simplex of volume 1/n!), the
-    common denominator ``n + 1 + 2(s − i)`` of the points' barycentric coordinates, and
-    their numerators ``2β_j + 1`` for every ``β`` in ``N^(n+1)`` with ``|β| = s − i``.
-    Rational points and weights (some negative): exact for every polynomial of degree at
-    most ``2s + 1`` (tests/test_volumes.py checks it on monomials)."""
-    levels = []
-    for i in range(s + 1):
-        denominator = n + 1 + 2 * (s - i)
-        weight = Fraction((-1) ** i * denominator ** (2 * s + 1),
-                          2 ** (2 * s) * factorial(i) * factorial(n + 1 + 2 * s - i))
-        points = tuple(tuple(2 * b + 1 for b in beta) for beta in _compositions(s - i, n + 1))
-        levels.append((weight, denominator, points))
-    return tuple(levels)
-
-
-def _compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
-    """Every tuple of ``parts`` whole numbers summing to ``total`` (stars and bars)."""
-    for bars in itertools.combinations(range(total + parts - 1), parts - 1):
-        edges = (-1, *bars, total + parts - 1)
-        yield tuple(b - a - 1 for a, b in zip(edges, edges[1:]))
-
-
-def cubature_integral(vertices: list[list[Fraction]], density: Univariate,
-                      weight: Sequence[Fraction] | None) -> Fraction:
-    """``∫ (w·u) Π_i g(u_i) du`` over one simplex with rational vertices, exactly, by the
-    Grundmann–Möller rule of the integrand's degree, in whole numbers: with ``L`` the common
-    denominator of the vertices and ``M = L·den`` a level's, every point's coordinate is
-    ``X/M`` for a whole ``X``, and ``g(X/M) = G(X)/(C·M^K)`` with ``G`` whole."""
-    n = len(vertices) - 1
-    origin = vertices[0]
-    jacobian = abs(_determinant([[v[i] - origin[i] for i in range(n)] for v in vertices[1:]]))
-    if jacobian == 0:
-        return Fraction(0)
-    if density == UNIFORM and weight is None:
-        return jacobian / factorial(n)
-    degree_g = len(density) - 1
-    degree = degree_g * n + (1 if weight is not None else 0)
-    common = lcm(*(x.denominator for v in vertices for x in v))
-    whole = [[int(x * common) for x in v] for v in vertices]
-    scale_g = lcm(*(c.denominator for c in density))
-    g = [int(c * scale_g) for c in density]
-    scale_w = lcm(*(w.denominator for w in weight)) if weight is not None else 1
-    w = [int(x * scale_w) for x in weight] if weight is not None else None
-    columns = [[v[i] for v in whole] for i in range(n)]
-    total = Fraction(0)
-    for level_weight, denominator, points in _grundmann_moller(n, max(0, (degree) // 2)):
-        m = common * denominator
-        powers = [m ** k for k in range(degree_g + 1)]
-        scaled = [g[k] * powers[degree_g - k] for k in range(degree_g)]  # g_k M^(K−k)
-        level = 0
-        for numerators in points:
-            xs = [sum(map(mul, numerators, column)) for column in columns]
-            term = 1
-            for x in xs:
-                value = g[degree_g]
-                for k in range(degree_g - 1, -1, -1):
-                    value = value * x + scaled[k]
-                term *= value
-            level += term * sum(map(mul, w, xs)) if w is not None else term
-        scale = (scale_g * powers[degree_g]) ** n * (scale_w * m if w is not None else 1)
-        total += level_weight * Fraction(level, scale)
-    return jacobian * total
+    generators, simplices = normaliz.whole_triangulation(normals, dimension, offsets)
+    return cubature_total(whole_simplices(generators, simplices), density, weight)
 
 
 def simplex_integral(vertices: list[list[Any]], density: Univariate,
@@ -131,7 +62,7 @@ def simplex_integral(vertices: list[list[Any]], density: Univariate,
     origin = vertices[0]
     edges = [[v[i] - origin[i] for i in range(d)] for v in vertices[1:]]  # edges[k][i]
     if jacobian is None:
-        jacobian = abs(_determinant([list(row) for row in edges]))
+        jacobian = abs(determinant([list(row) for row in edges]))
     if jacobian == 0:
         return Fraction(0)
     if density == UNIFORM and weight is None:
@@ -184,25 +115,6 @@ def _compose(density: Univariate, linear: Polynomial, d: int) -> Polynomial:
         if coefficient:
             key = (0,) * d
             result[key] = result.get(key, Fraction(0)) + coefficient
-    return result
-
-
-def _determinant(matrix: list[list[Fraction]]) -> Fraction:
-    n = len(matrix)
-    result = Fraction(1)
-    for column in range(n):
-        pivot = next((r for r in range(column, n) if matrix[r][column]), None)
-        if pivot is None:
-            return Fraction(0)
-        if pivot != column:
-            matrix[column], matrix[pivot] = matrix[pivot], matrix[column]
-            result = -result
-        result *= matrix[column][column]
-        for r in range(column + 1, n):
-            factor = matrix[r][column] / matrix[column][column]
-            if factor:
-                for c in range(column, n):
-                    matrix[r][c] -= factor * matrix[column][c]
     return result
 
 

@@ -29,6 +29,7 @@ from decisiontrees.analyses.agents import (
     power_exact,
     relevant_outcomes,
 )
+from decisiontrees.analyses.cubature import whole_determinant
 from decisiontrees.analyses.integrals import simplex_integral
 from decisiontrees.analyses.parametric import OPERATORS, interval_text
 from decisiontrees.errors import CrossCheckFailed, Unsupported
@@ -171,7 +172,7 @@ def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
                 limits.check("finding breakpoints")
             if count > MAX_DETERMINANTS:
                 raise Unsupported(f"more than {MAX_DETERMINANTS} candidate breakpoints")
-            determinants = tuple(_bareiss([values[key][t] for key in subset])
+            determinants = tuple(whole_determinant([values[key][t] for key in subset])
                                  for t in range(degree + 1))
             if any(determinants):
                 distinct.add(_primitive(determinants))
@@ -246,25 +247,6 @@ def _evaluate(coefficients: list[int], t: int) -> int:
     for c in reversed(coefficients):
         value = value * t + c
     return value
-
-
-def _bareiss(matrix: list[list[int]]) -> int:
-    """The determinant of a whole-number matrix by fraction-free elimination."""
-    a = [list(row) for row in matrix]
-    n = len(a)
-    sign, previous = 1, 1
-    for k in range(n - 1):
-        if a[k][k] == 0:
-            swap = next((r for r in range(k + 1, n) if a[r][k] != 0), None)
-            if swap is None:
-                return 0
-            a[k], a[swap] = a[swap], a[k]
-            sign = -sign
-        for i in range(k + 1, n):
-            for j in range(k + 1, n):
-                a[i][j] = (a[i][j] * a[k][k] - a[i][k] * a[k][j]) // previous
-        previous = a[k][k]
-    return sign * a[n - 1][n - 1]
 
 
 def _primitive(values: tuple[int, ...]) -> tuple[int, ...]:

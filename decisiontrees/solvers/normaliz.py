@@ -82,14 +82,24 @@ def triangulation(normals: Sequence[Sequence[Fraction]], d: int,
                   offsets: Sequence[Fraction] | None = None) -> list[list[list[Fraction]]]:
     """Simplices (each a list of d + 1 exact vertices) covering the polytope; [] when it is
     lower-dimensional."""
+    generators, simplices = whole_triangulation(normals, d, offsets)
+    points = [[Fraction(x, g[-1]) for x in g[:-1]] for g in generators]
+    return [[points[k] for k in indices] for indices in simplices]
+
+
+def whole_triangulation(normals: Sequence[Sequence[Fraction]], d: int,
+                        offsets: Sequence[Fraction] | None = None
+                        ) -> tuple[list[list[int]], list[list[int]]]:
+    """The triangulation in whole numbers, as Normaliz gives it: the vertices (``x_1 … x_d,
+    q`` for the point ``x/q``) and each simplex's vertices by index."""
     with _normaliz_errors():
         cone = _cone(normals, d, offsets)
         if cone.AffineDim() < d:
-            return []
+            return [], []
         cone.Compute("Triangulation", "BigInt")
         simplices, generators = cone.Triangulation()
-    points = [[Fraction(x, g[-1]) for x in g[:-1]] for g in generators]
-    return [[points[k] for k in simplex[0]] for simplex in simplices]
+    return ([[int(x) for x in g] for g in generators],
+            [[int(k) for k in simplex[0]] for simplex in simplices])
 
 
 def full_dimensional(normals: Sequence[Sequence[Fraction]], d: int,

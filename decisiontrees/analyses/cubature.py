@@ -1,0 +1,366 @@
+"""Exact cubature of ``(w·u) Π_i g(u_i)`` over simplices in the unit cube.
+
+The Grundmann–Möller rule of the integrand's degree has rational points and weights, so it
+is exact. Evaluated in whole numbers, one level of the rule over one simplex is a sum of
+products of integers; :func:`cubature_total` computes those sums for many simplices at once
+with numpy, modulo primes below 2^31, and puts each back together by the Chinese remainder
+theorem, with enough primes that their product exceeds twice a bound on the sum's size — so
+the result is the exact integer, not an estimate. :func:`cubature_integral` is the same rule
+in Python integers for one simplex (the reference the tests compare with).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache
+from math import factorial, gcd, lcm, prod
+from operator import mul
+from typing import Any
+
+from decisiontrees import limits
+from decisiontrees.model.laws import Univariate
+
+UNIFORM: Univariate = (Fraction(1),)
+WORD = 1 << 62  # whole coordinates times a level's denominator stay below this in int64
+CHUNK_ELEMENTS = 1 << 14  # (simplex, point) pairs evaluated at once: arrays that stay in cache
+
+
+@dataclass(frozen=True)
+class WholeSimplex:
+    """A simplex given by whole numbers: vertex ``k`` is ``rows[k] / denominators[k]``, and
+    ``jacobian`` is ``|det(v_1 − v_0, …, v_n − v_0)|`` (n! times its volume)."""
+
+    rows: tuple[tuple[int, ...], ...]
+    denominators: tuple[int, ...]
+    jacobian: Fraction
+
+
+@cache
+def grundmann_moller(n: int, s: int) -> tuple[tuple[Fraction, int, tuple[tuple[int, ...], ...]],
+                                               ...]:
+    """Grundmann & Möller's rule of degree ``2s + 1`` on the n-simplex (SIAM J. Numer. Anal.
+    15, 1978), by levels ``i = 0 … s``: the weight (for the simplex of volume 1/n!), the
+    common denominator ``n + 1 + 2(s − i)`` of the points' barycentric coordinates, and
+    their numerators ``2β_j + 1`` for every ``β`` in ``N^(n+1)`` with ``|β| = s − i``.
+    Rational points and weights (some negative): exact for every polynomial of degree at
+    most ``2s + 1`` (tests/test_volumes.py checks it on monomials)."""
+    levels = []
+    for i in range(s + 1):
+        denominator = n + 1 + 2 * (s - i)
+        weight = Fraction((-1) ** i * denominator ** (2 * s + 1),
+                          2 ** (2 * s) * factorial(i) * factorial(n + 1 + 2 * s - i))
+        points = tuple(tuple(2 * b + 1 for b in beta) for beta in compositions(s - i, n + 1))
+        levels.append((weight, denominator, points))
+    return tuple(levels)
+
+
+def compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
+    """Every tuple of ``parts`` whole numbers summing to ``total`` (stars and bars)."""
+    for bars in itertools.combinations(range(total + parts - 1), parts - 1):
+        edges = (-1, *bars, total + parts - 1)
+        yield tuple(b - a - 1 for a, b in zip(edges, edges[1:]))
+
+
+def determinant(matrix: list[list[Any]]) -> Any:
+    """The determinant by Gaussian elimination (exact for Fractions; ``matrix`` is changed)."""
+    n = len(matrix)
+    result: Any = Fraction(1)
+    for column in range(n):
+        pivot = next((r for r in range(column, n) if matrix[r][column]), None)
+        if pivot is None:
+            return Fraction(0)
+        if pivot != column:
+            matrix[column], matrix[pivot] = matrix[pivot], matrix[column]
+            result = -result
+        result *= matrix[column][column]
+        for r in range(column + 1, n):
+            factor = matrix[r][column] / matrix[column][column]
+            if factor:
+                for c in range(column, n):
+                    matrix[r][c] -= factor * matrix[column][c]
+    return result
+
+
+def whole_determinant(matrix: Sequence[Sequence[int]]) -> int:
+    """The determinant of a whole-number matrix by fraction-free elimination (Bareiss)."""
+    a = [list(row) for row in matrix]
+    n = len(a)
+    sign, previous = 1, 1
+    for k in range(n - 1):
+        if a[k][k] == 0:
+            swap = next((r for r in range(k + 1, n) if a[r][k] != 0), None)
+            if swap is None:
+                return 0
+            a[k], a[swap] = a[swap], a[k]
+            sign = -sign
+        for i in range(k + 1, n):
+            for j in range(k + 1, n):
+                a[i][j] = (a[i][j] * a[k][k] - a[i][k] * a[k][j]) // previous
+        previous = a[k][k]
+    return sign * a[n - 1][n - 1]
+
+
+def whole_simplices(generators: Sequence[Sequence[int]],
+                    simplices: Sequence[Sequence[int]]) -> list[WholeSimplex]:
+    """Simplices from vertices ``(x_1 … x_n, q)`` (the point ``x/q``) and index lists, with
+    their jacobians computed here (``|det|`` of the rows ``(x, q)`` over ``Π q``)."""
+    found = []
+    for indices in simplices:
+        rows = [generators[k] for k in indices]
+        denominators = tuple(row[-1] for row in rows)
+        jacobian = Fraction(abs(whole_determinant(rows)), prod(denominators))
+        if jacobian:
+            found.append(WholeSimplex(tuple(tuple(row[:-1]) for row in rows), denominators,
+                                      jacobian))
+    return found
+
+
+def _whole(values: Sequence[Fraction]) -> tuple[int, list[int]]:
+    """A common denominator of ``values`` and their numerators over it."""
+    scale = lcm(*(v.denominator for v in values))
+    return scale, [int(v * scale) for v in values]
+
+
+def cubature_integral(vertices: list[list[Fraction]], density: Univariate,
+                      weight: Sequence[Fraction] | None) -> Fraction:
+    """``∫ (w·u) Π_i g(u_i) du`` over one simplex with rational vertices, exactly, by the
+    Grundmann–Möller rule of the integrand's degree, in whole numbers: with ``L`` the common
+    denominator of the vertices and ``M = L·den`` a level's, every point's coordinate is
+    ``X/M`` for a whole ``X``, and ``g(X/M) = G(X)/(C·M^K)`` with ``G`` whole."""
+    n = len(vertices) - 1
+    origin = vertices[0]
+    jacobian = abs(determinant([[v[i] - origin[i] for i in range(n)] for v in vertices[1:]]))
+    if jacobian == 0:
+        return Fraction(0)
+    if density == UNIFORM and weight is None:
+        return Fraction(jacobian / factorial(n))
+    degree_g = len(density) - 1
+    degree = degree_g * n + (1 if weight is not None else 0)
+    common = lcm(*(x.denominator for v in vertices for x in v))
+    whole = [[int(x * common) for x in v] for v in vertices]
+    scale_g, g = _whole(density)
+    scale_w, w = _whole(weight) if weight is not None else (1, [])
+    columns = [[v[i] for v in whole] for i in range(n)]
+    total = Fraction(0)
+    for level_weight, denominator, points in grundmann_moller(n, degree // 2):
+        m = common * denominator
+        powers = [m ** k for k in range(degree_g + 1)]
+        scaled = [g[k] * powers[degree_g - k] for k in range(degree_g)]  # g_k M^(K−k)
+        level = 0
+        for numerators in points:
+            xs = [sum(map(mul, numerators, column)) for column in columns]
+            term = 1
+            for x in xs:
+                value = g[degree_g]
+                for k in range(degree_g - 1, -1, -1):
+                    value = value * x + scaled[k]
+                term *= value
+            level += term * sum(map(mul, w, xs)) if weight is not None else term
+        scale = (scale_g * powers[degree_g]) ** n * (scale_w * m if weight is not None else 1)
+        total += level_weight * Fraction(level, scale)
+    return Fraction(jacobian * total)
+
+
+@cache
+def _primes(count: int) -> tuple[int, ...]:
+    """The ``count`` largest primes below 2^31 (products of two residues fit in int64)."""
+    found: list[int] = []
+    candidate = (1 << 31) - 1
+    while len(found) < count:
+        if _is_prime(candidate):
+            found.append(candidate)
+        candidate -= 2
+    return tuple(found)
+
+
+def _is_prime(n: int) -> bool:
+    """Miller–Rabin with the bases 2, 7 and 61, which decide every n below 4,759,123,141
+    (Jaeschke 1993)."""
+    if n < 2 or n % 2 == 0:
+        return n == 2
+    d, r = n - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for a in (2, 7, 61):
+        if a % n == 0:
+            continue
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(r - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _enough_primes(bound: int) -> tuple[int, ...]:
+    """Primes whose product exceeds ``2·bound``, so a residue names one integer in
+    ``[−bound, bound]``."""
+    count = max(1, (2 * bound).bit_length() // 30 + 1)
+    primes = _primes(count)
+    while prod(primes) <= 2 * bound:
+        count += 1
+        primes = _primes(count)
+    return primes
+
+
+def cubature_total(simplices: Sequence[WholeSimplex], density: Univariate,
+                   weight: Sequence[Fraction] | None) -> Fraction:
+    """``Σ_simplices ∫ (w·u) Π_i g(u_i) du``, exactly: the rule of :func:`cubature_integral`,
+    each level's sum of whole numbers computed modulo primes, many simplices at a time.
+
+    In the unit cube a point's whole coordinate ``X`` lies between 0 and ``M``, which bounds
+    every term; a simplex with a vertex outside the cube (never expected) or whole coordinates
+    too large for int64 is integrated alone in Python integers."""
+    if not simplices:
+        return Fraction(0)
+    n = len(simplices[0].rows) - 1
+    rule = grundmann_moller(n, (n * (len(density) - 1) + (weight is not None)) // 2)
+    total = Fraction(0)
+    batch: list[tuple[int, WholeSimplex]] = []
+    for simplex in simplices:
+        common = lcm(*simplex.denominators)
+        if common * rule[0][1] < WORD and all(
+                0 <= x <= d for row, d in zip(simplex.rows, simplex.denominators) for x in row):
+            batch.append((common, simplex))
+        else:
+            limits.check("integrating over simplices")
+            total += cubature_integral([[Fraction(x, d) for x in row] for row, d in
+                                        zip(simplex.rows, simplex.denominators)], density, weight)
+    if not batch:
+        return total
+    batch.sort(key=lambda pair: pair[0])  # similar sizes together: fewer primes per chunk
+    rows = _whole_rows(batch)
+    factored = _Factored.of(density)
+    scale_w, w = _whole(weight) if weight is not None else (1, [])
+    for level_weight, denominator, points in rule:
+        per_chunk = max(1, CHUNK_ELEMENTS // len(points))
+        for start in range(0, len(batch), per_chunk):
+            limits.check("integrating over simplices")
+            chunk = batch[start:start + per_chunk]
+            commons = [common for common, _ in chunk]
+            sums = _level_sums(rows[start:start + per_chunk], commons, factored,
+                               w if weight is not None else None, denominator, points)
+            level = Fraction(0)
+            for (common, simplex), value in zip(chunk, sums):
+                m = common * denominator
+                scale = (factored.scale * m ** factored.degree) ** n
+                if weight is not None:
+                    scale *= scale_w * m
+                level += simplex.jacobian * Fraction(value * factored.constant ** n, scale)
+            total += level_weight * level
+    return total
+
+
+@dataclass(frozen=True)
+class _Factored:
+    """A density as ``scale · g(x) = constant · x^zeros (1 − x)^ones · R(x)`` with whole
+    coefficients: every law the spec language makes exact (``power``, ``beta``) has ``R = 1``,
+    so a point costs two products per coordinate."""
+
+    scale: int
+    degree: int
+    zeros: int
+    ones: int
+    constant: int
+    rest: tuple[int, ...]  # R's coefficients, constant first, when it is not constant
+
+    @staticmethod
+    def of(density: Univariate) -> _Factored:
+        scale, coefficients = _whole(density)
+        zeros = next(k for k, c in enumerate(coefficients) if c)
+        remainder = coefficients[zeros:]
+        ones = 0
+        while len(remainder) > 1 and sum(remainder) == 0:  # a root at 1: divide by (1 − x)
+            quotient = [0] * (len(remainder) - 1)
+            carry = 0
+            for k in range(len(remainder) - 1):  # r(x) = (1 − x) t(x): t_k = Σ_{j<=k} r_j
+                carry += remainder[k]
+                quotient[k] = carry
+            remainder, ones = quotient, ones + 1
+        constant = gcd(*remainder) if len(remainder) > 1 else remainder[0]
+        rest = tuple(c // constant for c in remainder) if len(remainder) > 1 else ()
+        return _Factored(scale, len(coefficients) - 1, zeros, ones, constant, rest)
+
+
+def _whole_rows(batch: Sequence[tuple[int, WholeSimplex]]) -> Any:
+    """Each simplex's vertices over its common denominator: an int64 array indexed by
+    simplex, vertex and coordinate."""
+    import numpy as np
+
+    return np.array([[[x * (common // d) for x in row] for row, d in zip(s.rows, s.denominators)]
+                     for common, s in batch], dtype=np.int64)
+
+
+def _level_sums(rows: Any, commons: Sequence[int], factored: _Factored,
+                weight: Sequence[int] | None, denominator: int,
+                points: tuple[tuple[int, ...], ...]) -> list[int]:
+    """For each simplex, the whole number ``Σ_points Π_i X_i^a (M − X_i)^b R(X_i, M) · W·X``
+    of one level of the rule, with ``R`` homogenised and ``W`` the whole weight."""
+    import numpy as np
+
+    simplices, _, n = rows.shape
+    numerators = np.array(points, dtype=np.int64)  # point, vertex
+    # coordinate, then (simplex, point) flattened: X = numerators · rows, 0 <= X <= M
+    xs = np.ascontiguousarray(np.matmul(numerators[None, :, :], rows).transpose(2, 0, 1))
+    xs = xs.reshape(n, simplices * len(points))
+    largest = max(commons) * denominator
+    bound = len(points) * (sum(map(abs, factored.rest or (1,))) * largest ** (
+        factored.zeros + factored.ones + max(len(factored.rest) - 1, 0))) ** n
+    if weight is not None:
+        bound *= sum(map(abs, weight)) * largest
+    primes = _enough_primes(bound)
+    modular = np.empty_like(xs)
+    term = np.empty(xs.shape[1], dtype=np.int64)
+    other = np.empty_like(term)
+    residues = []
+    for p in primes:
+        np.remainder(xs, p, out=modular)
+        ms = np.repeat(np.array([c * denominator % p for c in commons], dtype=np.int64),
+                       len(points))
+        term.fill(1)
+        for x in modular:  # every product of two residues is below 2^62
+            for _ in range(factored.zeros):
+                term *= x
+                term %= p
+            if factored.ones:
+                np.subtract(ms, x, out=other)
+                for _ in range(factored.ones):
+                    term *= other
+                    term %= p
+            if factored.rest:
+                term *= _homogeneous(factored.rest, x, ms, p)
+                term %= p
+        if weight is not None:
+            other.fill(0)
+            for w, x in zip(weight, modular):
+                other += (w % p) * x
+                other %= p
+            term *= other
+            term %= p
+        residues.append((term.reshape(simplices, len(points)).sum(axis=1) % p).tolist())
+    modulus = prod(primes)
+    basis = [(modulus // p) * pow(modulus // p, -1, p) for p in primes]
+    sums = []
+    for k in range(simplices):
+        value = sum(r[k] * b for r, b in zip(residues, basis)) % modulus
+        sums.append(value - modulus if value > modulus // 2 else value)
+    return sums
+
+
+def _homogeneous(coefficients: Sequence[int], x: Any, m: Any, p: int) -> Any:
+    """``Σ_k r_k X^k M^(deg − k)`` modulo p, by Horner's rule."""
+    import numpy as np
+
+    value = np.full_like(x, coefficients[-1] % p)
+    power = np.ones_like(m)
+    for c in reversed(coefficients[:-1]):
+        power = power * m % p
+        value = (value * x + (c % p) * power % p) % p
+    return value
