@@ -81,21 +81,24 @@ def spec_files(paths: Iterable[str]) -> list[str]:
 def check_file(path: str, timeout_seconds: float | None = None,
                memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
                parameters: Mapping[str, Fraction] | None = None,
-               undeclared_ok: bool = False) -> FileReport:
+               undeclared_ok: bool = False, workers: int = 1) -> FileReport:
     """Load one spec file and answer its statements; an invalid file reports its diagnostics.
     Each statement may take ``timeout_seconds`` (unless it sets its own) and ``memory_bytes``;
-    ``parameters`` fixes parameter values as :func:`decisiontrees.load` does."""
-    try:
-        spec = load(path, parameters=parameters, undeclared_ok=undeclared_ok)
-    except SpecError as error:
-        return FileReport(path, diagnostics=error.diagnostics)
-    return FileReport(path, results=run(spec, timeout_seconds, memory_bytes=memory_bytes),
-                      fixed=spec.fixed)
+    ``parameters`` fixes parameter values as :func:`decisiontrees.load` does; ``workers`` > 1
+    lets an exact random-agent answer integrate its regions in that many forked processes."""
+    with _workers("check_file", workers):
+        try:
+            spec = load(path, parameters=parameters, undeclared_ok=undeclared_ok)
+        except SpecError as error:
+            return FileReport(path, diagnostics=error.diagnostics)
+        return FileReport(path, results=run(spec, timeout_seconds, memory_bytes=memory_bytes),
+                          fixed=spec.fixed)
 
 
 def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
                 memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
-                parameters: Mapping[str, Fraction] | None = None) -> list[FileReport]:
+                parameters: Mapping[str, Fraction] | None = None,
+                workers: int = 1) -> list[FileReport]:
     """:func:`check_file` for every spec file named or found in a named folder. With several
     files, ``parameters`` apply to the files that declare them; a name that no valid file
     declares raises ArgumentError."""
@@ -110,7 +113,7 @@ def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
         if len(files) > 1 and sys.stderr.isatty():
             print(f"[{number}/{len(files)}] {path}", file=sys.stderr, end="\r", flush=True)
         reports.append(check_file(path, timeout_seconds, memory_bytes, parameters,
-                                  undeclared_ok=len(files) > 1))
+                                  undeclared_ok=len(files) > 1, workers=workers))
     if parameters and len(files) > 1 and all(r.valid for r in reports):
         used = {name for r in reports for name in r.fixed}
         unused = sorted(set(parameters) - used)
@@ -123,7 +126,7 @@ def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
 def report_paths(paths: Iterable[str], timeout_seconds: float | None = None,
                  memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
                  times: bool = True, figures: str | None = None,
-                 draw_into: str | None = None) -> list[ResultReport]:
+                 draw_into: str | None = None, workers: int = 1) -> list[ResultReport]:
     """Check every spec file named or found in a named folder (as :func:`check_paths`) and
     keep, for each, its leading comment (source, what is formalised) and, with ``times``, the
     seconds checking it took. With ``figures`` (a folder as the write-up links it), each file
@@ -139,7 +142,7 @@ def report_paths(paths: Iterable[str], timeout_seconds: float | None = None,
         if len(files) > 1 and sys.stderr.isatty():
             print(f"[{number}/{len(files)}] {path}", file=sys.stderr, end="\r", flush=True)
         started = time.monotonic()
-        report = check_file(path, timeout_seconds, memory_bytes)
+        report = check_file(path, timeout_seconds, memory_bytes, workers=workers)
         seconds = time.monotonic() - started
         found = _figure(path, report) if figures is not None and report.valid else None
         link = caption = None
@@ -185,14 +188,16 @@ def write_report(paths: Iterable[str], to: str = "markdown",
                  timeout_seconds: float | None = None,
                  memory_bytes: int = limits.DEFAULT_MEMORY_BYTES,
                  times: bool = True, figures: str | None = None,
-                 draw_into: str | None = None) -> tuple[str, list[ResultReport]]:
+                 draw_into: str | None = None, workers: int = 1
+                 ) -> tuple[str, list[ResultReport]]:
     """The write-up of the spec files in ``paths`` in ``to`` (markdown, latex or html), and
     the reports it was made from (for their verdicts); ``figures`` and ``draw_into`` as for
     :func:`report_paths` (figures are linked from Markdown and HTML)."""
     if to not in REPORT_FORMATS:
         raise ArgumentError(f"write_report(): to must be one of {', '.join(REPORT_FORMATS)}, "
                             f"not {to!r}")
-    reports = report_paths(paths, timeout_seconds, memory_bytes, times, figures, draw_into)
+    reports = report_paths(paths, timeout_seconds, memory_bytes, times, figures, draw_into,
+                           workers)
     return render_report(reports, to), reports
 
 
@@ -540,34 +545,55 @@ def _sampling(call: str, samples: int | None, seed: int) -> Sampling | None:
     return Sampling(samples, seed)
 
 
+def _worker_count(call: str, count: Any) -> int:
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ArgumentError(f"{call}(): workers must be a whole number >= 1")
+    return count
+
+
+@contextmanager
+def _workers(call: str, count: Any) -> Iterator[None]:
+    """Exact answers integrate over their regions in ``count`` forked processes."""
+    with limits.workers(_worker_count(call, count)):
+        yield
+
+
 def choice_probabilities(tree: Node, law: Distribution = UNIFORM, *,
                          outcomes: Iterable[str] | None = None, samples: int | None = None,
-                         seed: int = 0) -> ChoiceAnswer:
+                         seed: int = 0, workers: int = 1) -> ChoiceAnswer:
     """How often a random agent takes each first action of ``tree`` (ties split equally), and
-    how often it ties: `choices`, `chosen` and `tie` in the language."""
+    how often it ties: `choices`, `chosen` and `tie` in the language. ``workers`` > 1
+    integrates the optimality regions of an exact answer in that many forked processes."""
     node = _numeric("choice_probabilities", "tree", tree)
     if not isinstance(node, Choice):
         raise ArgumentError("choice_probabilities(): tree must start with a choice")
     names = _outcomes("choice_probabilities", [node], outcomes)
-    return agents.choice_probabilities(node.children, names, _law("choice_probabilities", law),
-                                       _sampling("choice_probabilities", samples, seed))
+    with _workers("choice_probabilities", workers):
+        return agents.choice_probabilities(node.children, names,
+                                           _law("choice_probabilities", law),
+                                           _sampling("choice_probabilities", samples, seed))
 
 
 def prefers(left: Node, right: Node, law: Distribution = UNIFORM, *,
             outcomes: Iterable[str] | None = None, samples: int | None = None,
-            seed: int = 0) -> PairAnswer:
-    """``P[V(left) > V(right)]``, with the tie and reverse probabilities."""
+            seed: int = 0, workers: int = 1) -> PairAnswer:
+    """``P[V(left) > V(right)]``, with the tie and reverse probabilities (``workers`` as in
+    :func:`choice_probabilities`)."""
     pair = (_numeric("prefers", "left", left), _numeric("prefers", "right", right))
-    return agents.prefer_probability(*pair, _outcomes("prefers", pair, outcomes),
-                                     _law("prefers", law), _sampling("prefers", samples, seed))
+    with _workers("prefers", workers):
+        return agents.prefer_probability(*pair, _outcomes("prefers", pair, outcomes),
+                                         _law("prefers", law),
+                                         _sampling("prefers", samples, seed))
 
 
 def power(tree: Node, law: Distribution = UNIFORM, *, outcomes: Iterable[str] | None = None,
-          samples: int | None = None, seed: int = 0) -> PowerAnswer:
-    """POWER: the expected optimal value ``E[V_u(tree)]``."""
+          samples: int | None = None, seed: int = 0, workers: int = 1) -> PowerAnswer:
+    """POWER: the expected optimal value ``E[V_u(tree)]`` (``workers`` as in
+    :func:`choice_probabilities`)."""
     node = _numeric("power", "tree", tree)
-    return agents.power(node, _outcomes("power", [node], outcomes), _law("power", law),
-                        _sampling("power", samples, seed))
+    with _workers("power", workers):
+        return agents.power(node, _outcomes("power", [node], outcomes), _law("power", law),
+                            _sampling("power", samples, seed))
 
 
 # ---------------------------------------------------------------- Markov decision processes
@@ -633,8 +659,7 @@ def mdp_powers(mdp: MDP, law: Distribution = UNIFORM, *, samples: int | None = N
     ``timeout`` seconds for all of them (TimedOut when it passes); ``workers`` > 1 computes
     states in that many forked processes (where the platform forks); ``progress`` is told
     each state as its work starts (in order of the states, whoever computes it)."""
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ArgumentError("mdp_powers(): workers must be a whole number >= 1")
+    workers = _worker_count("mdp_powers", workers)
     states = list(mdp.states) if mdp.horizon != 1 else []  # one step: no next step
     global _POWER_JOB
     _POWER_JOB = (mdp, law, samples, seed)

@@ -107,6 +107,12 @@ def _positive_seconds(text: str) -> float:
     return float(seconds)
 
 
+def _worker_count(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 1024:
+        raise argparse.ArgumentTypeError("must be a whole number of processes, like 2")
+    return int(text)
+
+
 def _positive_gigabytes(text: str) -> int:
     gigabytes = exact_number(text.strip())
     if gigabytes is None:
@@ -160,6 +166,9 @@ def _parser() -> argparse.ArgumentParser:
                        default=limits.DEFAULT_MEMORY_BYTES,
                        help="memory for each statement, in GB (default "
                             f"{limits.DEFAULT_MEMORY_BYTES / 2**30:g}); past it the answer is unknown")
+    check.add_argument("--workers", type=_worker_count, default=1, metavar="N",
+                       help="exact random-agent answers integrate their regions in N "
+                            "processes (default 1)")
     check.add_argument("--certificate", metavar="FILE",
                        help="save the certificates of relation verdicts for `decisiontrees verify`")
     check.add_argument("--explain", action="store_true",
@@ -196,7 +205,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="with --power: a Monte Carlo estimate from N samples (seed 0)")
     render.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
                         help="with --power: for all states together (default 60)")
-    render.add_argument("--workers", type=int, default=1, metavar="N",
+    render.add_argument("--workers", type=_worker_count, default=1, metavar="N",
                         help="with --power: states computed in N processes (default 1)")
     render.set_defaults(run=_render)
 
@@ -283,6 +292,9 @@ def _parser() -> argparse.ArgumentParser:
     reporting.add_argument("--memory", type=_positive_gigabytes, metavar="GB",
                            default=limits.DEFAULT_MEMORY_BYTES,
                            help="memory for each statement, in GB")
+    reporting.add_argument("--workers", type=_worker_count, default=1, metavar="N",
+                           help="exact random-agent answers integrate their regions in N "
+                                "processes (default 1)")
     reporting.add_argument("--figures", metavar="DIR",
                            help="draw a figure per file where one helps (the first comparison "
                            "of two named trees, explained; else the first tree) as SVG into DIR "
@@ -318,7 +330,8 @@ def _check(arguments: argparse.Namespace) -> int:
         raise ArgumentError("--certificate with --param: a certificate is checked against the "
                             "spec as written; give the values in the statements instead "
                             "(`claim dominates(t, s, p = 1/2)`)")
-    reports = check_paths(arguments.paths, arguments.timeout, arguments.memory, fixed)
+    reports = check_paths(arguments.paths, arguments.timeout, arguments.memory, fixed,
+                          arguments.workers)
     if arguments.json:
         print(json.dumps(as_json(reports), indent=2))
     elif arguments.latex:
@@ -340,7 +353,8 @@ def _report(arguments: argparse.Namespace) -> int:
         base = os.path.dirname(arguments.output) if arguments.output else "."
         draw_into = os.path.join(base, arguments.figures)
     text, reports = write_report(arguments.paths, arguments.to, arguments.timeout,
-                                 arguments.memory, arguments.times, arguments.figures, draw_into)
+                                 arguments.memory, arguments.times, arguments.figures, draw_into,
+                                 arguments.workers)
     if arguments.output:
         with open(arguments.output, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -9,7 +9,9 @@ Two mechanisms bound every question:
   a grace period. This bounds what cannot stop itself (a long Normaliz or sympy call).
 
 A statement that runs out of time is answered ``unknown`` with the reason; one that runs
-out of memory too. Nothing here knows about questions.
+out of memory too. Work made of independent pieces may also spread over forked worker
+processes (:func:`workers`, :func:`parallel_map`), each bound by the same deadline and cap.
+Nothing here knows about questions.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 import resource
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -61,6 +63,65 @@ def remaining_ms(requested_ms: int | None = None) -> int:
     if requested_ms is None:
         return left if left is not None else int(DEFAULT_TIMEOUT_SECONDS * 1000)
     return requested_ms if left is None else min(requested_ms, left)
+
+
+_WORKERS: ContextVar[int] = ContextVar("workers", default=1)
+
+
+@contextmanager
+def workers(count: int) -> Iterator[None]:
+    """Independent pieces of work inside the block may run in ``count`` forked processes
+    (:func:`parallel_map`); 1 runs everything here."""
+    token = _WORKERS.set(count)
+    try:
+        yield
+    finally:
+        _WORKERS.reset(token)
+
+
+def parallel_map(function: Callable[..., T], calls: Sequence[tuple[Any, ...]],
+                 doing: str = "") -> list[T]:
+    """``[function(*arguments) for arguments in calls]``, in up to :func:`workers` forked
+    processes when there are several calls and the platform forks (in order either way).
+    ``function`` must be a module-level function; an exception in a call is raised here,
+    and the deadline is checked while waiting."""
+    count = min(_WORKERS.get(), len(calls))
+    if count <= 1 or not can_isolate():
+        results = []
+        for arguments in calls:
+            check(doing)
+            results.append(function(*arguments))
+        return results
+    found: dict[int, T] = {}
+    context = multiprocessing.get_context("fork")
+    with context.Pool(count, initializer=_die_with_parent) as pool:
+        pending = pool.imap_unordered(_call, [(k, function, a) for k, a in enumerate(calls)])
+        while len(found) < len(calls):  # wait in slices, so the deadline is checked here
+            check(doing)
+            try:
+                index, result = pending.next(timeout=0.25)
+            except multiprocessing.TimeoutError:
+                continue
+            found[index] = result
+        pool.terminate()
+    return [found[k] for k in range(len(calls))]
+
+
+def _die_with_parent() -> None:
+    """A worker stops when the process that started it is killed (a statement stopped past
+    its deadline), where Linux's prctl allows it: one long solver call cannot look."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _call(job: tuple[int, Callable[..., Any], tuple[Any, ...]]) -> tuple[int, Any]:
+    index, function, arguments = job
+    return index, function(*arguments)
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,68 @@ def test_an_internal_error_is_exit_3_with_a_request_to_report_it(write, capsys, 
     assert "--debug" in err
     assert main(["check", str(folder / "t.dtree"), "--debug"]) == 3
     assert "Traceback" in capsys.readouterr().err
+
+
+# -- work spread over worker processes --------------------------------------------------------
+
+
+def _slow_square(x: int) -> int:
+    import time
+
+    time.sleep(0.01 * (x % 3))  # finish out of order
+    return x * x
+
+
+def _fails_on(x: int) -> int:
+    if x == 3:
+        raise ValueError("three")
+    return x
+
+
+def _sleeps(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_parallel_map_keeps_the_order_of_the_calls(count):
+    from decisiontrees import limits
+
+    with limits.workers(count):
+        assert limits.parallel_map(_slow_square, [(x,) for x in range(12)]) == \
+            [x * x for x in range(12)]
+
+
+def test_an_error_in_a_worker_is_raised_in_the_caller():
+    from decisiontrees import limits
+
+    with limits.workers(2), pytest.raises(ValueError, match="three"):
+        limits.parallel_map(_fails_on, [(x,) for x in range(6)])
+
+
+def test_waiting_for_workers_keeps_the_deadline():
+    from decisiontrees import limits
+    from decisiontrees.errors import TimedOut
+
+    with limits.workers(2), limits.deadline(0.5), pytest.raises(TimedOut, match="waiting"):
+        limits.parallel_map(_sleeps, [(30.0,), (30.0,)], "waiting")
+
+
+def test_a_statement_can_spread_its_regions_over_workers_with_the_same_answers(write, capsys):
+    """`check --workers 2` prints what `check` does; a bad count is a usage error."""
+    tree = ("outcomes a, b, c, d\ntree t = choice { x: chance { 1/2: a, 1/2: choice { b, c } },"
+            " y: chance { 1/3: d, 2/3: choice { a, chance { 1/4: b, 3/4: c } } },"
+            " z: chance { 1/5: c, 4/5: d } }\n"
+            "distribution lean = beta(2, 3)\n"
+            "query chosen(t, x)\nquery prefers(t, a, lean)\nquery power(t, lean)\n")
+    folder = write({"t.dtree": tree})
+    assert main(["check", str(folder / "t.dtree")]) == 0
+    serial = capsys.readouterr().out
+    assert main(["check", str(folder / "t.dtree"), "--workers", "2"]) == 0
+    assert capsys.readouterr().out == serial
+    with pytest.raises(SystemExit) as stop:
+        main(["check", str(folder / "t.dtree"), "--workers", "0"])
+    assert stop.value.code == 2
+    assert "--workers" in capsys.readouterr().err

@@ -506,3 +506,29 @@ def test_the_signed_decomposition_gives_the_default_volume(state):
     normals = [[-x for x in z] + [Fraction(1)] for z in points]
     assert len(order) == 8
     assert normaliz.volume(normals, 9, signed=True) == normaliz.volume(normals, 9)
+
+
+BETA_2_3 = Distribution("beta", (Fraction(2), Fraction(3)))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(("a", "b", "c", "d"), max_leaves=9), trees(("a", "b", "c", "d"), max_leaves=5),
+       st.sampled_from([UNIFORM_LAW, BETA_2_3]))
+def test_regions_integrated_by_two_workers_give_the_same_exact_answers(left, right, law):
+    import decisiontrees as dt
+
+    tree = choice({"x": left, "y": right})
+    names = ("a", "b", "c", "d")
+    for call in (lambda w: dt.choice_probabilities(tree, law, outcomes=names, workers=w),
+                 lambda w: dt.prefers(left, right, law, outcomes=names, workers=w),
+                 lambda w: dt.power(tree, law, outcomes=names, workers=w)):
+        assert call(2) == call(1)
+
+
+@pytest.mark.parametrize("count", [0, -1, True, 1.5, "2"])
+def test_workers_must_be_a_whole_number_of_processes(count):
+    import decisiontrees as dt
+    from decisiontrees.errors import ArgumentError
+
+    with pytest.raises(ArgumentError, match="workers must be a whole number"):
+        dt.power(choice({"x": leaf("a"), "y": leaf("b")}), workers=count)

@@ -161,11 +161,14 @@ def optimal_masses(points: Sequence[Point], density: Univariate) -> dict[Point, 
     require_exact_dimension(points[0])
     vertices = hull_vertices(points)
     masses = {z: Fraction(0) for z in points}
-    for orbit in Symmetries(vertices).point_orbits():  # equal regions up to a permutation
-        limits.check("integrating over optimality regions")
-        z = vertices[orbit[0]]
-        normals = [[a - b for a, b in zip(z, other)] for other in vertices if other != z]
-        mass = region_integral(normals, d, density) if normals else Fraction(1)
+    if len(vertices) == 1:
+        masses[vertices[0]] = Fraction(1)
+        return masses
+    orbits = Symmetries(vertices).point_orbits()  # equal regions up to a permutation
+    integrals = limits.parallel_map(region_integral, [(_normals(vertices, orbit[0]), d, density)
+                                                      for orbit in orbits],
+                                    "integrating over optimality regions")
+    for orbit, mass in zip(orbits, integrals):
         for k in orbit:
             masses[vertices[k]] = mass
     total = sum(masses.values(), Fraction(0))
@@ -214,13 +217,18 @@ def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> Pow
     points = hull_vertices(points)
     if density == UNIFORM.polynomial_density():
         return PowerAnswer(Number(expected_best_uniform(points), True), EXACT_METHOD)
-    total = Fraction(0)
-    for orbit in Symmetries(points).point_orbits():  # ∫ u·z over R_z is the same on an orbit
-        limits.check("integrating over optimality regions")
-        z = points[orbit[0]]
-        normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
-        total += len(orbit) * region_integral(normals, len(order), density, weight=z)
+    orbits = Symmetries(points).point_orbits()  # ∫ u·z over R_z is the same on an orbit
+    integrals = limits.parallel_map(region_integral, [
+        (_normals(points, orbit[0]), len(order), density, points[orbit[0]]) for orbit in orbits],
+        "integrating over optimality regions")
+    total = sum((len(orbit) * value for orbit, value in zip(orbits, integrals)), Fraction(0))
     return PowerAnswer(Number(total, True), EXACT_METHOD)
+
+
+def _normals(points: Sequence[Point], k: int) -> list[list[Fraction]]:
+    """The region where ``points[k]`` is optimal: ``(z − z')·u ≥ 0`` for every other z'."""
+    z = points[k]
+    return [[a - b for a, b in zip(z, other)] for other in points if other != z]
 
 
 @dataclass(frozen=True)
