@@ -11,6 +11,9 @@ Parts (targets from the issue):
   parametric  exact answers in a parameter p (chosen and POWER) at d = 3..6 on two families,
               with the former breakpoint search (every determinant expanded by sympy) as the
               baseline in the same run up to d = 4
+  ten         exact U[0,1] chosen, prefers(t, o0) and POWER on random 40-node trees reaching
+              all 10 outcomes with 40-50 distinct lotteries (issue 14: under 10 s), with one
+              worker process and with two
   laws        choice probabilities and POWER under Beta(2, 2) against U[0,1] on the same
               random trees (issue 14: within 3x), d = 3..7, with the former integration
               (the same cubature rule simplex by simplex in Python integers) as the
@@ -186,6 +189,47 @@ def part_laws(max_d: int) -> None:
     print()
 
 
+def part_ten(count: int = 4) -> None:
+    import decisiontrees as dt
+    from decisiontrees.analyses import agents
+
+    outcomes = tuple(f"o{i}" for i in range(10))
+    print("## d = 10: exact U[0,1] answers on random 40-node trees, 1 and 2 workers\n")
+    print("| seed | lotteries | hull vertices | chosen, 1 / 2 workers | prefers(t, o0), 1 / 2 "
+          "| POWER, 1 / 2 |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    found = 0
+    for seed in range(2000):
+        tree = random_tree(40, random.Random(seed), outcomes)
+        if not isinstance(tree, Choice) or \
+                len(agents.relevant_outcomes([tree], outcomes)) != len(outcomes):
+            continue
+        try:
+            points = agents.lottery_points(tree, outcomes)
+        except Exception:  # noqa: BLE001 -- too many lotteries: not this family
+            continue
+        if not 40 <= len(points) <= 50:
+            continue
+        cells = []
+        answers = []
+        for call in (lambda w, t=tree: dt.choice_probabilities(t, outcomes=outcomes, workers=w),
+                     lambda w, t=tree: dt.prefers(t, leaf("o0"), outcomes=outcomes, workers=w),
+                     lambda w, t=tree: dt.power(t, outcomes=outcomes, workers=w)):
+            times = []
+            for workers in (1, 2):
+                start = time.perf_counter()
+                answers.append(call(workers))
+                times.append(time.perf_counter() - start)
+            assert answers[-1] == answers[-2]
+            cells.append(f"{times[0]:.2f} s / {times[1]:.2f} s")
+        hull = len(agents.hull_vertices(sorted(points)))
+        print(f"| {seed} | {len(points)} | {hull} | " + " | ".join(cells) + " |", flush=True)
+        found += 1
+        if found == count:
+            break
+    print()
+
+
 def _parametric_families(d: int) -> dict[str, str]:
     rest = [f"o{i}" for i in range(1, d)]
     everything = "choice { " + ", ".join(["off", *rest]) + " }"
@@ -271,6 +315,8 @@ def main() -> None:
         part_montecarlo(arguments.samples)
     if "parametric" in arguments.part:
         part_parametric(min(arguments.max_d, 6))
+    if "ten" in arguments.part:
+        part_ten()
     if "laws" in arguments.part:
         part_laws(min(arguments.max_d, 7))
 

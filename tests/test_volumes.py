@@ -422,3 +422,17 @@ def test_the_prime_test_agrees_with_sympy_near_2_to_the_31():
 
     for n in list(range(2, 3000)) + list(range(2**31 - 3000, 2**31)):
         assert cubature._is_prime(n) == isprime(n), n
+
+
+def test_odd_triangulations_and_densities_are_refused_not_misread():
+    """A vertex with a negative denominator keeps a positive jacobian; one at infinity (a
+    ray, which a bounded polytope never has) and the zero density are errors."""
+    from decisiontrees.errors import CrossCheckFailed
+
+    (simplex,) = cubature.whole_simplices([[0, 0, -1], [-1, 0, -1], [0, -1, -1]], [[0, 1, 2]])
+    assert simplex.jacobian == 1
+    assert cubature.cubature_total([simplex], (Fraction(1),), None) == Fraction(1, 2)
+    with pytest.raises(CrossCheckFailed, match="infinity"):
+        cubature.whole_simplices([[0, 0, 1], [1, 0, 1], [0, 1, 0]], [[0, 1, 2]])
+    with pytest.raises(ValueError, match="zero polynomial"):
+        cubature._Factored.of((Fraction(0), Fraction(0)))

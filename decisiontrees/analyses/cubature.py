@@ -21,6 +21,7 @@ from operator import mul
 from typing import Any
 
 from decisiontrees import limits
+from decisiontrees.errors import CrossCheckFailed
 from decisiontrees.model.laws import Univariate
 
 UNIFORM: Univariate = (Fraction(1),)
@@ -111,7 +112,9 @@ def whole_simplices(generators: Sequence[Sequence[int]],
     for indices in simplices:
         rows = [generators[k] for k in indices]
         denominators = tuple(row[-1] for row in rows)
-        jacobian = Fraction(abs(whole_determinant(rows)), prod(denominators))
+        if 0 in denominators:
+            raise CrossCheckFailed("a simplex of the triangulation has a vertex at infinity")
+        jacobian = Fraction(abs(whole_determinant(rows)), abs(prod(denominators)))
         if jacobian:
             found.append(WholeSimplex(tuple(tuple(row[:-1]) for row in rows), denominators,
                                       jacobian))
@@ -274,6 +277,8 @@ class _Factored:
     @staticmethod
     def of(density: Univariate) -> _Factored:
         scale, coefficients = _whole(density)
+        if not any(coefficients):
+            raise ValueError("the density is the zero polynomial")
         zeros = next(k for k, c in enumerate(coefficients) if c)
         remainder = coefficients[zeros:]
         ones = 0
