@@ -82,11 +82,13 @@ def workers(count: int) -> Iterator[None]:
 def parallel_map(function: Callable[..., T], calls: Sequence[tuple[Any, ...]],
                  doing: str = "") -> list[T]:
     """``[function(*arguments) for arguments in calls]``, in up to :func:`workers` forked
-    processes when there are several calls and the platform forks (in order either way).
+    processes when there are several calls, the platform forks and this process is not itself
+    a pool's worker (in order either way).
     ``function`` must be a module-level function; an exception in a call is raised here,
     and the deadline is checked while waiting."""
     count = min(_WORKERS.get(), len(calls))
-    if count <= 1 or not can_isolate():
+    # a pool's own workers are daemons, which may not start processes: they work serially
+    if count <= 1 or not can_isolate() or multiprocessing.current_process().daemon:
         results = []
         for arguments in calls:
             check(doing)

@@ -138,3 +138,17 @@ def test_a_statement_can_spread_its_regions_over_workers_with_the_same_answers(w
         main(["check", str(folder / "t.dtree"), "--workers", "0"])
     assert stop.value.code == 2
     assert "--workers" in capsys.readouterr().err
+
+
+def _nested(count: int) -> list[int]:
+    from decisiontrees import limits
+
+    return limits.parallel_map(_slow_square, [(x,) for x in range(count)])
+
+
+def test_workers_inside_workers_work_serially():
+    """A pool's workers are daemons and may not fork: nested maps run in the worker."""
+    from decisiontrees import limits
+
+    with limits.workers(2):
+        assert limits.parallel_map(_nested, [(3,), (4,)]) == [[0, 1, 4], [0, 1, 4, 9]]
