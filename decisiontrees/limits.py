@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -87,26 +88,55 @@ def parallel_map(function: Callable[..., T], calls: Sequence[tuple[Any, ...]],
     ``function`` must be a module-level function; an exception in a call is raised here,
     and the deadline is checked while waiting."""
     count = min(_WORKERS.get(), len(calls))
-    # a pool's own workers are daemons, which may not start processes: they work serially
-    if count <= 1 or not can_isolate() or multiprocessing.current_process().daemon:
-        results = []
-        for arguments in calls:
-            check(doing)
-            results.append(function(*arguments))
-        return results
-    found: dict[int, T] = {}
-    context = multiprocessing.get_context("fork")
-    with context.Pool(count, initializer=_die_with_parent) as pool:
-        pending = pool.imap_unordered(_call, [(k, function, a) for k, a in enumerate(calls)])
-        while len(found) < len(calls):  # wait in slices, so the deadline is checked here
-            check(doing)
-            try:
-                index, result = pending.next(timeout=0.25)
-            except multiprocessing.TimeoutError:
-                continue
-            found[index] = result
-        pool.terminate()
-    return [found[k] for k in range(len(calls))]
+    shown = Progress(doing, len(calls))
+    try:
+        # a pool's own workers are daemons, which may not start processes: they work serially
+        if count <= 1 or not can_isolate() or multiprocessing.current_process().daemon:
+            results = []
+            for arguments in calls:
+                check(doing)
+                results.append(function(*arguments))
+                shown.update(len(results))
+            return results
+        found: dict[int, T] = {}
+        context = multiprocessing.get_context("fork")
+        with context.Pool(count, initializer=_die_with_parent) as pool:
+            pending = pool.imap_unordered(_call, [(k, function, a) for k, a in enumerate(calls)])
+            while len(found) < len(calls):  # wait in slices, so the deadline is checked here
+                check(doing)
+                try:
+                    index, result = pending.next(timeout=0.25)
+                except multiprocessing.TimeoutError:
+                    continue
+                found[index] = result
+                shown.update(len(found))
+            pool.terminate()
+        return [found[k] for k in range(len(calls))]
+    finally:
+        shown.close()
+
+
+class Progress:
+    """``doing: k/n`` on standard error when it is a terminal, once work has taken a second
+    (quick answers print nothing), at most twice a second, erased when the work ends."""
+
+    def __init__(self, doing: str, total: int) -> None:
+        self.doing, self.total = doing or "working", total
+        self.started = self.last = time.monotonic()
+        self.width = 0
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.started < 1 or now - self.last < 0.5 or not sys.stderr.isatty():
+            return
+        self.last = now
+        text = f"  {self.doing}: {done}/{self.total}"
+        print("\r" + text.ljust(self.width), end="", file=sys.stderr, flush=True)
+        self.width = max(self.width, len(text))
+
+    def close(self) -> None:
+        if self.width:
+            print("\r" + " " * self.width + "\r", end="", file=sys.stderr, flush=True)
 
 
 def _die_with_parent() -> None:

@@ -152,3 +152,42 @@ def test_workers_inside_workers_work_serially():
 
     with limits.workers(2):
         assert limits.parallel_map(_nested, [(3,), (4,)]) == [[0, 1, 4], [0, 1, 4, 9]]
+
+
+class _Terminal:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_long_work_shows_its_progress_on_a_terminal_and_erases_it(monkeypatch):
+    from decisiontrees import limits
+
+    terminal = _Terminal()
+    monkeypatch.setattr(limits.sys, "stderr", terminal)
+    shown = limits.Progress("integrating", 10)
+    shown.update(1)
+    assert terminal.text == ""  # under a second: quick answers print nothing
+    shown.started -= 2
+    shown.last -= 2
+    shown.update(3)
+    assert "integrating: 3/10" in terminal.text
+    shown.close()
+    assert terminal.text.endswith("\r")
+    quiet = _Terminal()
+    monkeypatch.setattr(limits.sys, "stderr", quiet)
+    quiet.isatty = lambda: False  # type: ignore[method-assign]
+    late = limits.Progress("integrating", 10)
+    late.started -= 2
+    late.last -= 2
+    late.update(5)
+    assert quiet.text == ""  # not a terminal: nothing
