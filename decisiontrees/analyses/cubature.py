@@ -221,6 +221,8 @@ def cubature_total(simplices: Sequence[WholeSimplex], density: Univariate,
     In the unit cube a point's whole coordinate ``X`` lies between 0 and ``M``, which bounds
     every term; a simplex with a vertex outside the cube (never expected) or whole coordinates
     too large for int64 is integrated alone in Python integers."""
+    import numpy as np
+
     if not simplices:
         return Fraction(0)
     n = len(simplices[0].rows) - 1
@@ -243,13 +245,14 @@ def cubature_total(simplices: Sequence[WholeSimplex], density: Univariate,
     factored = _Factored.of(density)
     scale_w, w = _whole(weight) if weight is not None else (1, [])
     for level_weight, denominator, points in rule:
+        numerators = np.array(points, dtype=np.int64)  # point, vertex: once per level
         per_chunk = max(1, CHUNK_ELEMENTS // len(points))
         for start in range(0, len(batch), per_chunk):
             limits.check("integrating over simplices")
             chunk = batch[start:start + per_chunk]
             commons = [common for common, _ in chunk]
             sums = _level_sums(rows[start:start + per_chunk], commons, factored,
-                               w if weight is not None else None, denominator, points)
+                               w if weight is not None else None, denominator, numerators)
             level = Fraction(0)
             for (common, simplex), value in zip(chunk, sums):
                 m = common * denominator
@@ -304,19 +307,19 @@ def _whole_rows(batch: Sequence[tuple[int, WholeSimplex]]) -> Any:
 
 
 def _level_sums(rows: Any, commons: Sequence[int], factored: _Factored,
-                weight: Sequence[int] | None, denominator: int,
-                points: tuple[tuple[int, ...], ...]) -> list[int]:
+                weight: Sequence[int] | None, denominator: int, numerators: Any) -> list[int]:
     """For each simplex, the whole number ``Σ_points Π_i X_i^a (M − X_i)^b R(X_i, M) · W·X``
-    of one level of the rule, with ``R`` homogenised and ``W`` the whole weight."""
+    of one level of the rule (``numerators``: its points, an int64 array indexed by point and
+    vertex), with ``R`` homogenised and ``W`` the whole weight."""
     import numpy as np
 
     simplices, _, n = rows.shape
-    numerators = np.array(points, dtype=np.int64)  # point, vertex
+    count = numerators.shape[0]
     # coordinate, then (simplex, point) flattened: X = numerators · rows, 0 <= X <= M
     xs = np.ascontiguousarray(np.matmul(numerators[None, :, :], rows).transpose(2, 0, 1))
-    xs = xs.reshape(n, simplices * len(points))
+    xs = xs.reshape(n, simplices * count)
     largest = max(commons) * denominator
-    bound = len(points) * (sum(map(abs, factored.rest or (1,))) * largest ** (
+    bound = count * (sum(map(abs, factored.rest or (1,))) * largest ** (
         factored.zeros + factored.ones + max(len(factored.rest) - 1, 0))) ** n
     if weight is not None:
         bound *= sum(map(abs, weight)) * largest
@@ -327,8 +330,7 @@ def _level_sums(rows: Any, commons: Sequence[int], factored: _Factored,
     residues = []
     for p in primes:
         np.remainder(xs, p, out=modular)
-        ms = np.repeat(np.array([c * denominator % p for c in commons], dtype=np.int64),
-                       len(points))
+        ms = np.repeat(np.array([c * denominator % p for c in commons], dtype=np.int64), count)
         term.fill(1)
         for x in modular:  # every product of two residues is below 2^62
             for _ in range(factored.zeros):
@@ -349,7 +351,7 @@ def _level_sums(rows: Any, commons: Sequence[int], factored: _Factored,
                 other %= p
             term *= other
             term %= p
-        residues.append((term.reshape(simplices, len(points)).sum(axis=1) % p).tolist())
+        residues.append((term.reshape(simplices, count).sum(axis=1) % p).tolist())
     modulus = prod(primes)
     basis = [(modulus // p) * pow(modulus // p, -1, p) for p in primes]
     sums = []
