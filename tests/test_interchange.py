@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 
 import jsonschema
 import pytest
+from hypothesis import given
 from paths import EXAMPLES, ROOT
 
 from decisiontrees import SpecError, load, run
@@ -100,3 +102,49 @@ def test_classes_written_over_several_lines_with_comments_export(tmp_path):
     target = tmp_path / "c.json"
     target.write_text(json.dumps(document))
     assert [r.status for r in run(load(target))] == ["pass"]
+
+
+def _sympy_expressions():
+    import sympy
+    from hypothesis import strategies as st
+
+    p, q = sympy.Symbol("p", real=True), sympy.Symbol("q", real=True)
+    leaves = st.one_of(st.sampled_from([p, q]),
+                       st.fractions(min_value=-5, max_value=5, max_denominator=7)
+                       .map(lambda f: sympy.Rational(f.numerator, f.denominator)))
+
+    def grow(children):
+        pairs = st.tuples(children, children)
+        return st.one_of(pairs.map(lambda a: a[0] + a[1]), pairs.map(lambda a: a[0] - a[1]),
+                         pairs.map(lambda a: a[0] * a[1]),
+                         pairs.map(lambda a: a[0] / a[1] if a[1] != 0 else a[0]),
+                         st.tuples(children, st.integers(-3, 3).filter(bool))
+                         .map(lambda a: a[0] ** a[1] if a[0] != 0 else a[0]),
+                         children.map(lambda a: -a))
+
+    return st.recursive(leaves, grow, max_leaves=8)
+
+
+@given(_sympy_expressions())
+def test_parameter_expressions_are_written_so_that_they_read_back_the_same(value):
+    """The exporters write parameter expressions in a language without powers: h/g**2 was
+    once written h/g*g."""
+    import sympy
+
+    from decisiontrees.checking.arithmetic import evaluate
+    from decisiontrees.formats.json_spec import spec_number
+    from decisiontrees.language.diagnostics import Reporter
+    from decisiontrees.language.parser import parse_module
+    from decisiontrees.model.nodes import Parameter
+
+    if value.has(sympy.zoo, sympy.nan):
+        return
+    text = spec_number(value)
+    reporter = Reporter()
+    module = parse_module(f"mdp m {{ gamma = {text} start = s s: absorbing }}", "<t>", reporter)
+    assert module is not None, text
+    (setting,) = [s for s in module.items[0].settings if s.name == "gamma"]
+    domain = {name: Parameter(name, Fraction(0), Fraction(1), True, True) for name in ("p", "q")}
+    back = evaluate(setting.value, reporter, domain)
+    assert back is not None, text
+    assert sympy.simplify(sympy.sympify(back) - value) == 0, (value, text)

@@ -89,11 +89,13 @@ def spec_number(value: Any) -> str:
 
     class _Printer(StrPrinter):  # type: ignore[misc]  # sympy is untyped (its classes are Any)
         def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+            # the language has no power: a product, always in parentheses, because sympy
+            # prints h/g**2 by writing the denominator g**2 after a bare "/"
             base, exponent = expr.args
             if exponent.is_Integer and exponent > 0:
-                return "*".join([self.parenthesize(base, 60)] * int(exponent))
+                return "(" + "*".join([self.parenthesize(base, 60)] * int(exponent)) + ")"
             if exponent.is_Integer and exponent < 0:
-                return "1/(" + "*".join([self.parenthesize(base, 60)] * int(-exponent)) + ")"
+                return "(1/(" + "*".join([self.parenthesize(base, 60)] * int(-exponent)) + "))"
             raise ValueError(f"cannot write {expr} in the spec language")
 
     text: str = _Printer().doprint(value)
