@@ -148,3 +148,14 @@ def test_parameter_expressions_are_written_so_that_they_read_back_the_same(value
     back = evaluate(setting.value, reporter, domain)
     assert back is not None, text
     assert sympy.simplify(sympy.sympify(back) - value) == 0, (value, text)
+
+
+def test_a_comment_inside_a_statement_does_not_swallow_its_next_lines(tmp_path):
+    spec_path = tmp_path / "c.dtree"
+    spec_path.write_text('outcomes a, b\ntree t = choice { "x # y": a, b }\nutility u = {a: 1, b: 0}\n'
+                         "claim value(t, u) == 1 # the value is\n    + 1\n")
+    spec = load(spec_path)
+    assert spec.statements[0].text.endswith("value(t, u) == 1 + 1")
+    target = tmp_path / "c.json"
+    target.write_text(json.dumps(export(spec)))
+    assert [r.status for r in run(spec)] == [r.status for r in run(load(target))] == ["fail"]

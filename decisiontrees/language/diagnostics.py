@@ -114,4 +114,16 @@ def span_text(text: str, span: Span) -> str:
         return lines[0][span.column - 1: span.end_column - 1]
     lines[0] = lines[0][span.column - 1:]
     lines[-1] = lines[-1][: span.end_column - 1]
-    return " ".join(line.strip() for line in lines)
+    # a comment inside the span would swallow the lines after it once they are joined
+    return " ".join(without_comment(line).strip() for line in lines)
+
+
+def without_comment(line: str) -> str:
+    """``line`` up to its comment (a ``#`` outside a string; strings cannot hold ``"``)."""
+    quoted = False
+    for k, character in enumerate(line):
+        if character == '"':
+            quoted = not quoted
+        elif character == "#" and not quoted:
+            return line[:k]
+    return line
