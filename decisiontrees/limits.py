@@ -16,8 +16,11 @@ Nothing here knows about questions.
 
 from __future__ import annotations
 
+import copyreg
+import io
 import multiprocessing
 import os
+import pickle
 import resource
 import sys
 import time
@@ -26,6 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from decisiontrees.errors import TimedOut
@@ -186,7 +190,7 @@ def run_isolated(work: Callable[[], T], seconds: float, memory_bytes: int) -> T 
         if not receiver.poll(seconds + GRACE_SECONDS):
             return Stopped(f"timed out after {seconds:g} s (stopped)")
         try:
-            kind, payload = receiver.recv()
+            kind, payload = pickle.loads(receiver.recv_bytes())
         except (EOFError, OSError):
             child.join(1)
             code = child.exitcode
@@ -219,14 +223,33 @@ def _child(sender: Any, work: Callable[[], Any], seconds: float, memory_bytes: i
     except BaseException:  # noqa: BLE001 -- reported to the parent as an internal error
         message = ("error", traceback.format_exc())
     try:
-        sender.send(message)
+        sender.send_bytes(_dumps(message))
     except MemoryError:
-        sender.send(("memory", None))
+        sender.send_bytes(_dumps(("memory", None)))
     except Exception:  # noqa: BLE001 -- a result that cannot be sent back is our bug
-        sender.send(("error", traceback.format_exc()))
+        sender.send_bytes(_dumps(("error", traceback.format_exc())))
     finally:
         sender.close()
         os._exit(0)  # no atexit handlers or finalizers of the parent's objects
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles read-only mappings too (utilities and lotteries are ``MappingProxyType``
+    views, which the standard pickler refuses); they come back as such views."""
+
+    dispatch_table = copyreg.dispatch_table.copy()
+    dispatch_table[MappingProxyType] = lambda view: (read_only, (dict(view),))
+
+
+def read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    """A read-only view of ``mapping`` (how :class:`_Pickler` rebuilds one)."""
+    return MappingProxyType(mapping)
+
+
+def _dumps(message: Any) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer, pickle.HIGHEST_PROTOCOL).dump(message)
+    return buffer.getvalue()
 
 
 def _cap_memory(memory_bytes: int) -> None:

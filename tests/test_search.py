@@ -287,3 +287,16 @@ def test_the_outcomes_setting_parses_although_outcomes_is_a_keyword(tmp_path):
     texts = [text for hit in result.answer.evidence.hits for _, text in hit.trees]
     used = {o for text in texts for o in re.findall(r"\b[a-d]\b", text)}
     assert texts and used == {"a", "b"}
+
+
+@pytest.mark.parametrize("condition", ["value(x, u) == 1", "contains(x, {a: 1/2, b: 1/2})"])
+def test_a_search_over_a_utility_or_a_lottery_answers_from_an_isolated_run(write, capsys,
+                                                                             condition):
+    """The answer carries the utility or lottery (read-only mappings), which the standard
+    pickler refused on its way back from the statement's process."""
+    from decisiontrees.cli import main
+
+    folder = write({"s.dtree": "outcomes a, b, c\nutility u = {a: 1, *: 0}\n"
+                               f"search s(x) where {condition} with nodes = 3\n"})
+    assert main(["check", str(folder / "s.dtree")]) == 0
+    assert "hit 1:" in capsys.readouterr().out
