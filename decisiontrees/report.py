@@ -281,7 +281,7 @@ def _answer_text(result: Result) -> str:
     if isinstance(evidence, SearchEvidence):
         if evidence.found:
             return "found"
-        if evidence.complete:
+        if evidence.complete and evidence.resumed is None:
             return "none within the bounds (complete)"
     return result.answer.summary
 
@@ -298,6 +298,9 @@ def _evidence_summary(result: Result) -> tuple[str, ...]:
                          + (" (up to renaming outcomes)" if evidence.question.symmetric else "")
                          + f", {evidence.found} hit"
                          f"{'s' if evidence.found != 1 else ''}")
+        if evidence.resumed is not None:
+            shown.append(f"resumed: {evidence.resumed[1]} candidates on the word of the "
+                         f"checkpoint {evidence.resumed[0]}")
         if evidence.hits:
             first = evidence.hits[0]
             shown.append("first hit: " + "; ".join(f"tree {name} = {text}"

@@ -184,7 +184,9 @@ def test_a_stopped_search_resumes_from_its_checkpoint(write):
         runs.append(result)
         if result.status != "unknown":
             break
-    assert len(runs) > 1 and runs[-1].answer.summary == "none within the bounds (complete)"
+    assert len(runs) > 1 and runs[-1].answer.summary.startswith(
+        "none within the bounds (complete; ")
+    assert "on the word of the checkpoint" in runs[-1].answer.summary
     assert "examined 14334 candidates of 84681" in "\n".join(runs[-1].lines())
     assert all("not complete (time ran out)" in r.answer.summary for r in runs[:-1])
 
@@ -300,3 +302,38 @@ def test_a_search_over_a_utility_or_a_lottery_answers_from_an_isolated_run(write
                                f"search s(x) where {condition} with nodes = 3\n"})
     assert main(["check", str(folder / "s.dtree")]) == 0
     assert "hit 1:" in capsys.readouterr().out
+
+
+def test_a_resumed_search_says_what_it_took_from_its_checkpoint_and_refuses_bad_counts(tmp_path):
+    """A checkpoint is the user's file: what a search takes from it is said in its answer,
+    a record that does not add up is ignored, and the file is found again whatever the
+    process's hash seed (sets in the search's bounds once made that vary)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    spec = tmp_path / "s.dtree"
+    spec.write_text("outcomes a, b, c\nsearch two(t, s) where plans(t) == 2 and dominates(t, s)"
+                    " with nodes = 5, hits = all\n")
+    checkpoint = tmp_path / "progress.json"
+
+    def search(seed: str) -> str:
+        command = [sys.executable, "-m", "decisiontrees", "search", str(spec),
+                   "--checkpoint", str(checkpoint)]
+        return subprocess.run(command, capture_output=True, text=True, check=False,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+
+    first = search("1")
+    assert "found 24 hits" in first and "checkpoint" not in first
+    document = json.loads(checkpoint.read_text())
+    entry = document["two"]
+    entry["found"], entry["hits"] = 0, []  # a forged record that adds up
+    checkpoint.write_text(json.dumps(document))
+    second = search("2")
+    assert "none within the bounds (complete; 362 candidates on the word of the checkpoint" \
+        in second
+    assert "taken on the file's word, not examined again" in second
+    entry["found"] = entry["examined"] + 1  # more found than examined: ignored
+    checkpoint.write_text(json.dumps(document))
+    assert "found 24 hits" in search("3")

@@ -82,6 +82,7 @@ class SearchEvidence(Evidence):
     unknown: int
     complete: bool
     seconds: float
+    resumed: tuple[str, int] | None = None  # (checkpoint file, candidates taken from it)
 
     def lines(self) -> tuple[str, ...]:
         bounds = self.question.bounds
@@ -92,6 +93,11 @@ class SearchEvidence(Evidence):
                  f"{', '.join(bounds.outcomes)}",
                  f"examined {count_text(self.examined)} candidates of {count_text(self.generated)}"
                  + self._reduction() + f", smallest first, in {self.seconds:.1f} s"]
+        if self.resumed is not None:
+            path, taken = self.resumed
+            shown.append(f"resumed from the checkpoint {path}: {count_text(taken)} of these "
+                         "candidates were examined by an earlier run and are taken on the "
+                         "file's word, not examined again")
         if self.unknown:
             shown.append(f"{self.unknown} candidates undecided (unknown): not complete")
         elif self.complete:
@@ -111,7 +117,9 @@ class SearchEvidence(Evidence):
     def to_json(self) -> dict[str, JSON]:
         return {"examined": self.examined, "generated": self.generated, "found": self.found,
                 "unknown": self.unknown, "complete": self.complete,
-                "hits": [dict(hit.trees) for hit in self.hits]}
+                "hits": [dict(hit.trees) for hit in self.hits],
+                **({"resumed": {"checkpoint": self.resumed[0], "examined": self.resumed[1]}}
+                   if self.resumed is not None else {})}
 
 
 def tree_text(node: Node) -> str:
@@ -145,7 +153,8 @@ def run_search(question: SearchQuestion, context: Context,
     wanted = question.hits
     chunks = [(start, min(start + CHUNK, len(combos))) for start in range(0, len(combos), CHUNK)]
     workers = question.workers if len(combos) >= PARALLEL_FROM else 1
-    saved = Checkpoint.open(question, len(combos))
+    saved = Checkpoint.open(question, chunks)
+    resumed = (saved.path, saved.examined) if saved is not None and saved.next_chunk else None
     if saved is not None:
         examined, found, unknown = saved.examined, saved.found, saved.unknown
         hits = list(saved.hits)
@@ -190,7 +199,7 @@ def run_search(question: SearchQuestion, context: Context,
     if sys.stderr.isatty():
         print(file=sys.stderr)
     evidence = SearchEvidence(question, tuple(hits), found, examined, len(combos), unknown,
-                              complete and unknown == 0, time.monotonic() - started)
+                              complete and unknown == 0, time.monotonic() - started, resumed)
     if found:
         first = ", ".join(f"{name} = {text}" for name, text in hits[0].trees) if hits else ""
         if wanted == 0:
@@ -202,7 +211,9 @@ def run_search(question: SearchQuestion, context: Context,
                 "" if evidence.complete else " (stopped early)")
         return Answer(summary, evidence.to_json(), evidence, comparable=True), evidence
     if evidence.complete:
-        return Answer("none within the bounds (complete)", evidence.to_json(), evidence,
+        taken = "" if resumed is None else \
+            f"; {count_text(resumed[1])} candidates on the word of the checkpoint {resumed[0]}"
+        return Answer(f"none within the bounds (complete{taken})", evidence.to_json(), evidence,
                       comparable=False), evidence
     why = "time ran out" if unknown == 0 else f"{unknown} candidates undecided"
     return Answer(f"unknown: none found in {examined} candidates examined, but the search is "
@@ -233,13 +244,16 @@ class Checkpoint:
     written: float = 0.0
 
     @classmethod
-    def open(cls, question: SearchQuestion, total: int) -> Checkpoint | None:
+    def open(cls, question: SearchQuestion, chunks: list[tuple[int, int]]) -> Checkpoint | None:
+        """The saved progress of this search (a fresh start when the file has none, names
+        another search or does not add up)."""
         path = CHECKPOINT.get()
         if path is None:
             return None
-        fingerprint = hashlib.sha256(repr((question.name, question.condition.text(),
-                                           question.bounds, question.variables, total,
-                                           CHUNK)).encode()).hexdigest()
+        total = chunks[-1][1] if chunks else 0
+        fingerprint = hashlib.sha256(repr(_stable((question.name, question.condition.text(),
+                                                   question.bounds, question.variables, total,
+                                                   CHUNK))).encode()).hexdigest()
         mine = cls(path, question.name, fingerprint, written=time.monotonic())
         try:
             with open(path, encoding="utf-8") as handle:
@@ -253,11 +267,17 @@ class Checkpoint:
             hits = tuple(Hit(tuple((str(k), str(v)) for k, v in hit["trees"].items()),
                              tuple(str(line) for line in hit["lines"]))
                          for hit in entry["hits"])
-            return cls(path, question.name, fingerprint, int(entry["next_chunk"]),
-                       int(entry["examined"]),
-                       int(entry["found"]), int(entry["unknown"]), hits, time.monotonic())
+            saved = cls(path, question.name, fingerprint, int(entry["next_chunk"]),
+                        int(entry["examined"]),
+                        int(entry["found"]), int(entry["unknown"]), hits, time.monotonic())
         except (KeyError, TypeError, ValueError, AttributeError):
             return mine
+        done = chunks[saved.next_chunk - 1][1] if 0 < saved.next_chunk <= len(chunks) else 0
+        counts = (0 <= saved.next_chunk <= len(chunks) and 0 <= saved.examined <= done
+                  and (saved.examined > 0) == (saved.next_chunk > 0)
+                  and 0 <= saved.found + saved.unknown <= saved.examined
+                  and len(saved.hits) <= saved.found)
+        return saved if counts else mine
 
     def save(self, next_chunk: int, examined: int, found: int, unknown: int,
              hits: list[Hit]) -> None:
@@ -279,6 +299,21 @@ class Checkpoint:
         with open(temporary, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=1)
         os.replace(temporary, self.path)
+
+
+def _stable(value: Any) -> Any:
+    """``value`` with its sets sorted, so its repr is the same in every run (a set's order
+    depends on the process's hash seed)."""
+    if isinstance(value, (set, frozenset)):
+        return ("set", sorted((_stable(v) for v in value), key=repr))
+    if isinstance(value, (tuple, list)):
+        return tuple(_stable(v) for v in value)
+    if isinstance(value, dict):
+        return ("dict", sorted(((_stable(k), _stable(v)) for k, v in value.items()), key=repr))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,
+                tuple((f.name, _stable(getattr(value, f.name))) for f in dataclasses.fields(value)))
+    return value
 
 
 CHUNK = 64  # candidates per unit of work: small enough to stop soon after a first hit
