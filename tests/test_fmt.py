@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from paths import EXAMPLES
 from strategies import OUTCOMES, trees
 
+from decisiontrees import run
 from decisiontrees.checking.loader import parse
 from decisiontrees.language.formatter import find_comments, format_text
 from decisiontrees.model.nodes import Chance, Choice, Leaf
@@ -79,3 +80,26 @@ def test_random_layouts_format_to_a_fixed_point_with_the_same_model(tree_and_tex
     assert format_text(formatted) == formatted
     same_model(text, formatted)
     assert len(find_comments(text)) == len(find_comments(formatted))
+
+
+@pytest.mark.parametrize("text", [
+    # a long search whose condition holds " with " in a string: split at its settings
+    'outcomes a, b, c\nsearch long_search_name_here(x) where optimal(x, {a: 1, b: 1/2, *: 0})'
+    ' == {"a1 with a2", "a2"} with nodes = 3 expect none\n',
+    'outcomes a, b, c\nsearch long_search_name_here(x) where dominates(x, choice { "go with it":'
+    ' a, b: b, c: c, other: a }) with nodes = 3\n',
+    # comments inside an entry: between an outcome and its features, inside a mapping entry
+    "outcomes rich { resources: 3 }, broke\n# why\n { resources: 0 }\nclaim reachable(rich) =="
+    " {rich}\n",
+    "outcomes a, b\nutility u = {a:\n # why\n 1, b: 0}\nclaim value(a, u) == 1\n",
+])
+def test_formatting_keeps_the_meaning_and_reaches_a_fixed_point_at_once(text):
+    formatted = format_text(text, "x.dtree")
+    assert format_text(formatted, "x.dtree") == formatted
+    assert [(r.status, r.answer.summary) for r in run(parse(formatted))] == \
+        [(r.status, r.answer.summary) for r in run(parse(text))]
+    assert sorted(find_comments_text(formatted)) == sorted(find_comments_text(text))
+
+
+def find_comments_text(text: str) -> list[str]:
+    return [c.text.strip() for c in find_comments(text)]

@@ -245,11 +245,11 @@ class _Formatter:
         if isinstance(item, DistributionDecl):
             return [f"distribution {item.name} = {self.call(item.law)}"]
         if isinstance(item, Search):
-            flat = self.search(item)
-            head, _, tail = flat.partition(" with ")
-            if len(flat) <= WIDTH or not tail:
+            head, settings = self.search(item)
+            flat = head + (" " + settings if settings else "")
+            if len(flat) <= WIDTH or not settings.startswith("with "):
                 return [flat]
-            return [head, INDENT + "with " + tail]
+            return [head, INDENT + settings]
         assert isinstance(item, Claim)
         text = "claim " + ("not " if item.negated else "") + self.call(item.call)
         if item.op is not None and item.expected is not None:
@@ -316,17 +316,22 @@ class _Formatter:
         out.append(line)
         return out
 
-    def search(self, item: Search) -> str:
-        text = (f"search {item.name}({', '.join(item.variables)}) where "
+    def search(self, item: Search) -> tuple[str, str]:
+        """The search up to its condition, and its settings and expectation (split here,
+        not at the text " with ", which a string in the condition may hold)."""
+        head = (f"search {item.name}({', '.join(item.variables)}) where "
                 f"{self.condition(item.condition)}")
+        rest = []
         if item.settings:
             shown = []
             for setting in item.settings:
                 value_text = ("[" + ", ".join(expression(x) for x in setting.value.items) + "]"
                               if isinstance(setting.value, NumberList) else value(setting.value))
                 shown.append(f"{setting.name} = {value_text}")
-            text += " with " + ", ".join(shown)
-        return text + (f" expect {item.expect}" if item.expect else "")
+            rest.append("with " + ", ".join(shown))
+        if item.expect:
+            rest.append(f"expect {item.expect}")
+        return head, " ".join(rest)
 
     def condition(self, condition: Asked | Connective, inner: bool = False) -> str:
         if isinstance(condition, Asked):
@@ -369,7 +374,9 @@ class _Formatter:
             return [flat]
         out = ["outcomes"]
         for outcome in item.items:
-            out.extend(self.leading(outcome.span.line, INDENT))
+            # a comment inside an entry (between a name and its features) goes before it
+            last = max([outcome.span.end_line, *(f.span.end_line for f in outcome.features)])
+            out.extend(self.leading(last, INDENT))
             out.append(INDENT + one(outcome) + ",")
             out[-1] += self.trailing(outcome.span.line, item.span)
         return out
@@ -380,7 +387,7 @@ class _Formatter:
             return [flat]
         out = [prefix + "{"]
         for entry in mapping.entries:
-            out.extend(self.leading(entry.span.line, INDENT))
+            out.extend(self.leading(entry.span.end_line, INDENT))
             out.append(f"{INDENT}{entry.key}: {expression(entry.value)},")
             out[-1] += self.trailing(entry.span.end_line, mapping.span)
         out.extend(self.leading(mapping.span.end_line, INDENT))
