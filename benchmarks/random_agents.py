@@ -18,6 +18,10 @@ Parts (targets from the issue):
               random trees (issue 14: within 3x), d = 3..7, with the former integration
               (the same cubature rule simplex by simplex in Python integers) as the
               baseline in the same run up to d = 6
+  regions     where the d = 10 time goes on seed 1044 (the slowest tree of `ten`): each
+              optimality region's facets, vertices, and Normaliz's volume by its own choice
+              of algorithm, by descent in the face lattice and by signed decomposition,
+              against the vertex enumeration alone
 """
 
 from __future__ import annotations
@@ -230,6 +234,44 @@ def part_ten(count: int = 4) -> None:
     print()
 
 
+def part_regions(seed: int = 1044) -> None:
+    from fractions import Fraction as F
+
+    from decisiontrees.analyses import agents
+    from decisiontrees.analyses.symmetry import Symmetries
+    from decisiontrees.solvers import normaliz
+
+    outcomes = tuple(f"o{i}" for i in range(10))
+    tree = random_tree(40, random.Random(seed), outcomes)
+    vertices = agents.hull_vertices(sorted(agents.lottery_points(tree, outcomes)))
+    orbits = Symmetries(vertices).point_orbits()
+    print(f"## d = 10, seed {seed}: Normaliz per optimality region ({len(vertices)} hull "
+          f"vertices, {len(orbits)} regions up to symmetry)\n")
+    print("| region | facets | vertices | Normaliz's choice | descent | signed decomposition "
+          "| vertices only |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    totals = [0.0] * 4
+    for number, orbit in enumerate(orbits):
+        normals = agents._normals(vertices, orbit[0])
+        times, volumes = [], set()
+        for options in ((), ("Descent",), ("SignedDec",)):
+            cone = normaliz._cone(normals, 10)
+            start = time.perf_counter()
+            cone.Compute("Volume", "BigInt", *options)
+            times.append(time.perf_counter() - start)
+            volumes.add(F(str(cone.Volume())))
+        assert len(volumes) == 1
+        cone = normaliz._cone(normals, 10)
+        start = time.perf_counter()
+        found = len(cone.VerticesOfPolyhedron())
+        times.append(time.perf_counter() - start)
+        facets = len(cone.SupportHyperplanes())
+        totals = [a + b for a, b in zip(totals, times)]
+        print(f"| {number} | {facets} | {found} | " + " | ".join(f"{t:.3f} s" for t in times)
+              + " |", flush=True)
+    print("| all | | | " + " | ".join(f"{t:.2f} s" for t in totals) + " |\n")
+
+
 def _parametric_families(d: int) -> dict[str, str]:
     rest = [f"o{i}" for i in range(1, d)]
     everything = "choice { " + ", ".join(["off", *rest]) + " }"
@@ -319,6 +361,8 @@ def main() -> None:
         part_ten()
     if "laws" in arguments.part:
         part_laws(min(arguments.max_d, 7))
+    if "regions" in arguments.part:
+        part_regions()
 
 
 if __name__ == "__main__":

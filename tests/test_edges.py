@@ -269,3 +269,16 @@ def test_sweep_tabulates_any_question_over_a_grid(write, capsys):
             assert stop.code == 2
         else:
             raise AssertionError(bad)
+
+
+def test_counts_past_a_floats_range_are_shown_not_an_internal_error():
+    """Doubling the strategies of a tree squares their count: 1,100 levels put even the
+    count's logarithm past a float (it was an OverflowError)."""
+    from decisiontrees.questions.base import power_of_ten_text
+
+    lines = ["outcomes a, b", "tree t0 = choice { a, b }"]
+    lines += [f"tree t{k} = choice {{ l: t{k - 1}, r: t{k - 1} }}" for k in range(1, 1100)]
+    (result,) = run(parse("\n".join([*lines, "query strategies(t1099)"])))
+    assert result.answer.summary == "≈ 10^(more than 10^308) pure strategies"
+    assert power_of_ten_text(3009.9999) == "≈ 1 × 10^3010"  # not "10 × 10^3009"
+    assert power_of_ten_text(2.5) == "≈ 3.2 × 10^2"

@@ -256,9 +256,14 @@ def exact_text(value: Any) -> str:
 
 def power_of_ten_text(log10: float) -> str:
     """``≈ 1.2 × 10^800`` for a number given by its logarithm (only for display)."""
+    if not math.isfinite(log10):  # the logarithm itself is past a float's range
+        return "≈ 10^(more than 10^308)"
     exponent = math.floor(log10)
     if exponent < 10**15:
-        return f"≈ {10 ** (log10 - exponent):.2g} × 10^{exponent}"
+        mantissa = f"{10 ** (log10 - exponent):.2g}"
+        if mantissa == "10":  # 9.96… rounds up: 1 × 10^(exponent + 1)
+            mantissa, exponent = "1", exponent + 1
+        return f"≈ {mantissa} × 10^{exponent}"
     return f"≈ 10^({log10:.3g})"
 
 
