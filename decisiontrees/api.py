@@ -48,7 +48,7 @@ from decisiontrees.evidence.verify import check as check_certificates
 from decisiontrees.language.files import Unreadable, read_bytes
 from decisiontrees.language.syntax import EXTENSION
 from decisiontrees.model.classes import UtilityClass
-from decisiontrees.model.laws import UNIFORM, Distribution
+from decisiontrees.model.laws import UNIFORM, Distribution, law_problem
 from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, outcomes_of
 from decisiontrees.model.rules import CLASS_RULES, DecisionRule, rule_problem
@@ -416,6 +416,9 @@ def _bounded(call: str, seconds: float | None) -> Iterator[int]:
 def _law(call: str, law: Any) -> Distribution:
     if not isinstance(law, Distribution):
         raise ArgumentError(f"{call}(): law must be a Distribution (e.g. decisiontrees.UNIFORM)")
+    problem = law_problem(law)
+    if problem:
+        raise ArgumentError(f"{call}(): {problem}")
     return law
 
 

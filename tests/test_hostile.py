@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from fractions import Fraction
 
 import pytest
 from paths import EXAMPLES
@@ -270,3 +271,30 @@ def test_invalid_specs_with_latex_output_show_their_diagnostics(capsys, write):
 def test_a_spec_error_is_an_exception_of_the_api_too():
     with pytest.raises(SpecError):
         parse("outcomes a\nutility u = {a: " + "9" * 2000 + "}\n")
+
+
+@pytest.mark.parametrize("query, column, message", [
+    ("value(t, u, timeout = 1e1000)", 29, "`timeout` must be a positive number of seconds"),
+    ("chosen(t, a, rule = boltzmann(1e-1000))", 37, "temperature T must be between"),
+    ("chosen(t, a, rule = boltzmann(1e13))", 37, "temperature T must be between"),
+    ("chosen(t, a, power(1e1000))", 20, "parameters of power() must be between"),
+    ("chosen(t, a, power(1/10000000))", 20, "parameters of power() must be between"),
+    ("chosen(t, a, beta(1e1000, 1))", 20, "parameters of beta() must be between"),
+])
+def test_huge_and_tiny_settings_are_located_errors(capsys, write, query, column, message):
+    """Each was an internal error (a float overflow, a factorial too large, a logarithm of 0)."""
+    folder = write({"o.dtree": "outcomes a, b\ntree t = choice { a, b }\nutility u = {a: 1, b: 0}\n"
+                               f"query {query}\n"})
+    code, out = check(capsys, str(folder / "o.dtree"))
+    assert code == 2 and f"o.dtree:4:{column}: error: " in out and message in out, out
+
+
+def test_the_python_api_checks_a_laws_parameters_as_the_language_does():
+    from decisiontrees import ArgumentError, choice, choice_probabilities, leaf
+    from decisiontrees.model.laws import Distribution
+
+    tree = choice({"a": leaf("a"), "x": choice({"b": leaf("b"), "c": leaf("c")})})
+    with pytest.raises(ArgumentError, match="parameters of beta.. must be between"):
+        choice_probabilities(tree, Distribution("beta", (Fraction(10**7), Fraction(1))))
+    with pytest.raises(ArgumentError, match="must be positive"):
+        choice_probabilities(tree, Distribution("power", (Fraction(-1),)))

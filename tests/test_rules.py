@@ -230,7 +230,7 @@ def test_rules_in_the_language_claims_and_certified_intervals():
     ("query chosen(t, go, rule = best_of(0))", "k must be a whole number"),
     ("query chosen(t, go, rule = best_off(2))", "did you mean `best_of`"),
     ("query chosen(t, go, rule = quantilizer(2))", "q must be in (0, 1]"),
-    ("query chosen(t, go, rule = boltzmann(0))", "temperature T must be positive"),
+    ("query chosen(t, go, rule = boltzmann(0))", "temperature T must be between 1e-12 and 1e12"),
     ("query chosen(t, go, rule = satisficer)", "satisficer() takes one number"),
     ("query power(t, rule = best_of(2))", "has no option `rule`"),
     ("query chosen(t, go, width = 2, rule = boltzmann(1))", "`width` is the largest width"),
@@ -330,7 +330,7 @@ def test_candy_chocolate_hug_under_rules():
     (DecisionRule("quantilizer", Fraction(2)), "q must be in (0, 1]"),
     (DecisionRule("best_of", Fraction(1, 2)), "k must be a whole number"),
     (DecisionRule("best_of_distinct", Fraction(0)), "k must be a whole number"),
-    (DecisionRule("boltzmann", Fraction(0)), "temperature T must be positive"),
+    (DecisionRule("boltzmann", Fraction(0)), "temperature T must be between 1e-12 and 1e12"),
     (DecisionRule("satisficer", None), "exact number"),
     (DecisionRule("softmax", Fraction(1)), "unknown rule"),
 ])

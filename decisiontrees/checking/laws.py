@@ -7,7 +7,7 @@ from fractions import Fraction
 from decisiontrees.checking.arithmetic import all_present, evaluate, is_expression
 from decisiontrees.language.diagnostics import Reporter, suggest
 from decisiontrees.language.syntax import Argument, Call, Keyword, Var
-from decisiontrees.model.laws import LAWS, Distribution, scipy_law
+from decisiontrees.model.laws import LAWS, Distribution, law_problem, scipy_law
 
 
 def _number(reporter: Reporter, value: Argument) -> Fraction | None:
@@ -52,7 +52,9 @@ def check_distribution(reporter: Reporter, law: Call) -> Distribution | None:
     numbers = [_number(reporter, a) for a in positional]
     if not all_present(numbers):
         return None
-    if any(n <= 0 for n in numbers):
-        reporter.error(law.span, f"the parameters of {law.name}() must be positive")
+    checked = Distribution(law.name, tuple(numbers))
+    wrong = law_problem(checked)
+    if wrong:
+        reporter.error(law.span, wrong)
         return None
-    return Distribution(law.name, tuple(numbers))
+    return checked

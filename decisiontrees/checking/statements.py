@@ -60,6 +60,7 @@ _KIND_TEXT = {Kind.TREE: "a tree", Kind.OTHER: "a tree", Kind.UTILITY: "a utilit
               Kind.DISTRIBUTION: "a distribution", Kind.ACTION: "an action"}
 COMMON_OPTIONS = frozenset({"timeout"})  # every question accepts these
 MAX_SAMPLES = 10**8
+MAX_TIMEOUT_SECONDS = 10**7  # about four months: more is no limit at all
 
 
 class StatementChecker:
@@ -246,9 +247,10 @@ class StatementChecker:
     def seconds(self, keyword: Keyword) -> Fraction | None:
         number = evaluate(keyword.value, self.reporter, what="a number of seconds") \
             if is_expression(keyword.value) else None
-        if number is None or number <= 0:
+        if number is None or not 0 < number <= MAX_TIMEOUT_SECONDS:
             self.reporter.error(keyword.value.span, "`timeout` must be a positive number of "
-                                "seconds", "e.g. `timeout = 10` or `timeout = 1/2`")
+                                f"seconds, at most {MAX_TIMEOUT_SECONDS:,}",
+                                "e.g. `timeout = 10` or `timeout = 1/2`")
             return None
         return number
 

@@ -15,6 +15,11 @@ from typing import Any
 # A univariate polynomial by coefficients, constant term first.
 Univariate = tuple[Fraction, ...]
 
+# power() and beta() take parameters in [1/LAW_PARAMETER_LIMIT, LAW_PARAMETER_LIMIT]; past
+# EXACT_DEGREE_LIMIT a density is sampled rather than expanded (its factorials alone are huge)
+LAW_PARAMETER_LIMIT = 10**6
+EXACT_DEGREE_LIMIT = 10**4
+
 
 @dataclass(frozen=True)
 class Distribution:
@@ -47,11 +52,11 @@ class Distribution:
         """The density as a polynomial on [0,1] when it is one (then answers are exact)."""
         if self.kind == "power":
             (a,) = self.arguments
-            if a.denominator == 1:
+            if a.denominator == 1 and a <= EXACT_DEGREE_LIMIT:
                 return tuple([Fraction(0)] * (int(a) - 1) + [a])
         if self.kind == "beta":
             a, b = self.arguments
-            if a.denominator == 1 and b.denominator == 1:
+            if a.denominator == 1 and b.denominator == 1 and a + b <= EXACT_DEGREE_LIMIT:
                 a, b = int(a), int(b)
                 norm = Fraction(factorial(a + b - 1), factorial(a - 1) * factorial(b - 1))
                 # x^(a-1) (1-x)^(b-1), expanded
@@ -84,6 +89,24 @@ UNIFORM = Distribution("power", (Fraction(1),))
 # The laws a spec can declare, with the names of their parameters.
 LAWS: dict[str, tuple[str, ...]] = {"power": ("a",), "beta": ("a", "b"), "scipy": (),
                                     "admissible": ()}
+
+
+def law_problem(law: Distribution) -> str | None:
+    """What is wrong with a ``power`` or ``beta`` law's parameters (None: nothing): the one
+    place both the language and the Python API check them."""
+    if law.kind not in ("power", "beta"):
+        return None
+    wanted = LAWS[law.kind]
+    if len(law.arguments) != len(wanted) or not all(
+            isinstance(n, Fraction) for n in law.arguments):
+        return f"{law.kind}() takes {len(wanted)} exact number{'s' if len(wanted) != 1 else ''}"
+    if any(n <= 0 for n in law.arguments):
+        return f"the parameters of {law.kind}() must be positive"
+    if any(not Fraction(1, LAW_PARAMETER_LIMIT) <= n <= LAW_PARAMETER_LIMIT
+           for n in law.arguments):
+        return f"the parameters of {law.kind}() must be between 1/{LAW_PARAMETER_LIMIT} and " \
+            f"{LAW_PARAMETER_LIMIT}"
+    return None
 
 
 def _binomial(n: int, k: int) -> int:

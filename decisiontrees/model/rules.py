@@ -64,8 +64,9 @@ def rule_problem(rule: DecisionRule) -> str | None:
     value = rule.parameter
     if not isinstance(value, Fraction) or isinstance(value, bool):
         return f"{rule.kind}() needs its parameter as an exact number"
-    if rule.kind == "boltzmann" and value <= 0:
-        return "the temperature T must be positive"
+    if rule.kind == "boltzmann" and not Fraction(1, 10**12) <= value <= 10**12:
+        # below, the certified bound's analytic strip is thinner than a float resolves
+        return "the temperature T must be between 1e-12 and 1e12"
     if rule.kind in ("best_of", "best_of_distinct") and (value.denominator != 1
                                                           or not 1 <= value <= 1000):
         return "k must be a whole number from 1 to 1000"
