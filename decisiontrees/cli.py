@@ -84,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except BrokenPipeError:
         return 0
+    except OSError as error:  # a file the user named cannot be written (a missing folder, a full disk)
+        named = f" {error.filename}" if error.filename else ""
+        print(f"error: cannot write{named}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_INVALID
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -105,6 +109,17 @@ def _positive_seconds(text: str) -> float:
     if not 0 < seconds < 10**9:
         raise argparse.ArgumentTypeError("must be a positive number of seconds, like 10 or 0.5")
     return float(seconds)
+
+
+def _checkpoint_file(text: str) -> str:
+    """A file a search can save its progress to (checked before it starts, not when it
+    first saves, minutes later)."""
+    folder = os.path.dirname(text) or "."
+    if os.path.isdir(text) or not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"cannot save progress to {text!r}: "
+                                         + ("it is a folder" if os.path.isdir(text)
+                                            else f"no folder {folder!r}"))
+    return text
 
 
 def _worker_count(text: str) -> int:
@@ -261,7 +276,7 @@ def _parser() -> argparse.ArgumentParser:
     searching = commands.add_parser("search", parents=[common],
                                     help="run the search statements of a spec file")
     searching.add_argument("file", metavar="FILE")
-    searching.add_argument("--checkpoint", metavar="FILE",
+    searching.add_argument("--checkpoint", metavar="FILE", type=_checkpoint_file,
                            help="save progress there; a stopped search resumes from it")
     searching.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
                            help="time for each search (unless it sets its own)")

@@ -155,3 +155,27 @@ def test_very_deep_nesting_is_an_error_not_a_crash(capsys, write):
         assert code == 2, command
         assert "nested too deeply" in out + err
         assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["check", "{spec}", "--certificate", "{missing}/c.json"], "cannot write"),
+    (["check", "{spec}", "--certificate", "{folder}"], "cannot write"),
+    (["export", "{spec}", "--json", "-o", "{missing}/s.json"], "cannot write"),
+    (["render", "{spec}", "shutdown", "--to", "dot", "-o", "{missing}/s.dot"], "cannot write"),
+    (["report", "{spec}", "-o", "{missing}/r.md"], "cannot write"),
+])
+def test_an_output_that_cannot_be_written_is_an_error_not_a_crash(tmp_path, capsys, arguments,
+                                                                  message):
+    spec = EXAMPLES / "shutdown.dtree"
+    filled = [a.format(spec=spec, missing=tmp_path / "missing", folder=tmp_path)
+              for a in arguments]
+    assert main(filled) == 2
+    assert f"error: {message}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["folder", "missing/progress.json"])
+def test_a_checkpoint_that_cannot_be_saved_is_refused_before_the_search(tmp_path, capsys, where):
+    with pytest.raises(SystemExit) as stop:
+        main(["search", str(EXAMPLES / "search.dtree"), "--checkpoint",
+              str(tmp_path / where) if where != "folder" else str(tmp_path)])
+    assert stop.value.code == 2 and "cannot save progress" in capsys.readouterr().err
