@@ -298,3 +298,18 @@ def test_the_python_api_checks_a_laws_parameters_as_the_language_does():
         choice_probabilities(tree, Distribution("beta", (Fraction(10**7), Fraction(1))))
     with pytest.raises(ArgumentError, match="must be positive"):
         choice_probabilities(tree, Distribution("power", (Fraction(-1),)))
+
+
+def test_json_integers_of_millions_of_digits_are_refused_not_converted(capsys, write):
+    """The CLI lifts Python's bound on converting long integers (to print long exact answers);
+    a JSON file's integers keep a bound, so a 5-million-digit one is refused at once instead
+    of being converted for minutes."""
+    digits = "1" * 5_000_000
+    folder = write({"s.json": '{"format": "decisiontrees-spec", "version": ' + digits + "}",
+                    "c.json": '{"format": "decisiontrees-certificates", "version": ' + digits
+                              + "}"})
+    code, out = check(capsys, str(folder / "s.json"))
+    assert code == 2 and "an integer of 5,000,000 digits (at most 4,300)" in out
+    assert main(["verify", str(folder / "c.json")]) == 1
+    printed = capsys.readouterr()
+    assert "cannot read" in printed.out + printed.err and "Exceeds the limit" in printed.out + printed.err

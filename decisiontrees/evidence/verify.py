@@ -135,14 +135,15 @@ def _long_numbers() -> Iterator[None]:
     """Python refuses to convert integers of over 4,300 digits by default; ours are bounded
     by MAX_NUMBER_DIGITS, so allow that many while checking."""
     get = getattr(sys, "get_int_max_str_digits", None)
-    old = get() if get else 0
-    if old and old < MAX_NUMBER_DIGITS + 10:
-        sys.set_int_max_str_digits(MAX_NUMBER_DIGITS + 10)
+    if get is None:
+        yield
+        return
+    old = get()  # 0 (no bound) in the decisiontrees CLI: bound it here, or a file's
+    sys.set_int_max_str_digits(MAX_NUMBER_DIGITS + 10)  # 5,000,000-digit integer takes minutes
     try:
         yield
     finally:
-        if old and old < MAX_NUMBER_DIGITS + 10:
-            sys.set_int_max_str_digits(old)
+        sys.set_int_max_str_digits(old)
 
 
 class Tree:

@@ -32,7 +32,7 @@ def read_json(text: str, path: str) -> Any:
                                     f"JSON nested more than {MAX_JSON_DEPTH} levels deep", None,
                                     source_line(text, line))])
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=short_int)
     except json.JSONDecodeError as problem:
         line, column = problem.lineno, problem.colno
         raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
@@ -41,6 +41,14 @@ def read_json(text: str, path: str) -> Any:
     except (ValueError, RecursionError) as problem:  # an integer of too many digits, say
         raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2), f"not valid JSON here: {problem}")]) \
             from None
+
+
+def short_int(text: str) -> int:
+    """A JSON integer of at most 4,300 digits (Python's own default bound, which the CLI
+    lifts for printing long exact answers: converting millions of digits takes minutes)."""
+    if len(text) > 4301:
+        raise ValueError(f"an integer of {len(text):,} digits (at most 4,300)")
+    return int(text)
 
 
 def _too_deep(text: str) -> int | None:

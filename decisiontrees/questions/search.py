@@ -257,7 +257,7 @@ class Checkpoint:
         mine = cls(path, question.name, fingerprint, written=time.monotonic())
         try:
             with open(path, encoding="utf-8") as handle:
-                document = json.load(handle)
+                document = json.load(handle, parse_int=_count)
         except (OSError, ValueError):
             return mine
         entry = document.get(question.name) if isinstance(document, dict) else None
@@ -299,6 +299,14 @@ class Checkpoint:
         with open(temporary, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=1)
         os.replace(temporary, self.path)
+
+
+def _count(text: str) -> int:
+    """A count in a checkpoint file (a long integer there is not one of ours: converting
+    millions of digits would take minutes)."""
+    if len(text) > 30:
+        raise ValueError("not a count")
+    return int(text)
 
 
 def _stable(value: Any) -> Any:
