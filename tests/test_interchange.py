@@ -8,6 +8,7 @@ from fractions import Fraction
 import jsonschema
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from paths import EXAMPLES, ROOT
 
 from decisiontrees import SpecError, load, run
@@ -159,3 +160,29 @@ def test_a_comment_inside_a_statement_does_not_swallow_its_next_lines(tmp_path):
     target = tmp_path / "c.json"
     target.write_text(json.dumps(export(spec)))
     assert [r.status for r in run(spec)] == [r.status for r in run(load(target))] == ["fail"]
+
+
+@given(st.lists(st.sampled_from(["a", "a_2", "a_3", "b", "b_2", "x_2_2", "x", "x_2"]),
+                max_size=40),
+       st.sets(st.sampled_from(["a", "a_2", "a_4", "b_3", "x_2", "gamma"])))
+def test_imported_names_are_the_first_free_of_base_base_2_base_3(bases, taken):
+    """UniqueNames gives what the plain search for the first free suffix gives (it only
+    remembers where each base got to, so 60,000 equal titles take linear time)."""
+    from decisiontrees.formats.common import UniqueNames
+
+    fresh, seen = UniqueNames(taken), set(taken)
+    for base in bases:
+        expected, suffix = base, 2
+        while expected in seen:
+            expected, suffix = f"{base}_{suffix}", suffix + 1
+        seen.add(expected)
+        assert fresh(base) == expected
+
+
+def test_a_game_with_thousands_of_equally_named_outcomes_imports(tmp_path):
+    leaves = " ".join(f't "" {k} "same" {{ {k} }}' for k in range(1, 3001))
+    moves = " ".join(f'"m{k}"' for k in range(1, 3001))
+    path = tmp_path / "wide.efg"
+    path.write_text(f'EFG 2 R "wide" {{ "P" }}\np "" 1 1 "" {{ {moves} }} 0\n{leaves}\n')
+    spec = load(path)
+    assert len(spec.outcomes) == 3000 and "same_3000" in spec.outcomes

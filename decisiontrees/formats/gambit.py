@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Literal, TypeAlias, Union
 
 from decisiontrees.errors import ArgumentError, Diagnostic, FormatRefused, RefusedError, Span, SpecError
-from decisiontrees.formats.common import comment, identifier, source_line, unique
+from decisiontrees.formats.common import UniqueNames, comment, identifier, source_line
 from decisiontrees.formats.common import label as safe_label
 from decisiontrees.language.numbers import exact_number
 from decisiontrees.language.syntax import MAX_NUMBER_DIGITS
@@ -211,10 +211,11 @@ def efg_to_spec_text(text: str, path: str) -> str:
 
 def _spec_text(root: _EfgNode, reader: _Reader, title: _Token, path: str) -> str:
     names: dict[int, str] = {}
+    fresh = UniqueNames()
     for number in sorted({n for n in _leaf_outcomes(root)}):
         name, _ = reader.outcomes.get(number, ("", Fraction(0)))
         base = identifier(name, f"outcome_{number}") if number else "no_outcome"
-        names[number] = unique(base, names.values())
+        names[number] = fresh(base)
     lines = [f"# imported from {comment(path)}: {comment(title.text)}",
              "outcomes " + ", ".join(names[n] for n in sorted(names)),
              f"tree {identifier(title.text.lower()[:40], 'game')} = {_node_text(root, names)}"]

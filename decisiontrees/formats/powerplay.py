@@ -25,7 +25,7 @@ from fractions import Fraction
 
 from decisiontrees import limits
 from decisiontrees.errors import Diagnostic, Span, SpecError
-from decisiontrees.formats.common import comment, identifier, source_line, unique
+from decisiontrees.formats.common import UniqueNames, comment, identifier, source_line
 
 MAX_GV_STATEMENTS = 200_000
 _HEADER = re.compile(r'\s*(?:strict\s+)?digraph\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_][\w]*))?\s*\{',
@@ -178,11 +178,10 @@ def gv_to_spec_text(text: str, path: str) -> str:
                     seen.add(target)
                     reached.append(target)
     names: dict[str, str] = {}
-    taken = {"gamma"}
+    fresh = UniqueNames({"gamma"})
     for k, state in enumerate(reached):
-        names[state] = unique(_state_name(state, k), taken)
-        taken.add(names[state])
-    block = unique(identifier(os.path.splitext(os.path.basename(path))[0], "powerplay"), taken)
+        names[state] = fresh(_state_name(state, k))
+    block = fresh(identifier(os.path.splitext(os.path.basename(path))[0], "powerplay"))
     lines = [f"# Imported from the POWERplay graph {comment(repr(graph.title))}: "
              "the file has no discount, so gamma is a parameter (fix it with --param gamma=…)."]
     lines += [f"# state {names[s]} = {comment(s)}" for s in reached if names[s] != s]
@@ -198,15 +197,10 @@ def gv_to_spec_text(text: str, path: str) -> str:
             lines.append(f"    {names[state]}: absorbing")
             continue
         written = []
-        used: set[str] = set()  # action names at this state
-        suffixes: dict[str, int] = {}  # the next suffix to try per base: linear, not quadratic
+        action_name = UniqueNames()  # action names at this state
         for action, moves in actions:
-            base = names[action] if action in names else identifier(action.strip("[]"), "move")
-            name = base
-            while name in used:
-                suffixes[base] = suffixes.get(base, 1) + 1
-                name = f"{base}_{suffixes[base]}"
-            used.add(name)
+            name = action_name(names[action] if action in names
+                               else identifier(action.strip("[]"), "move"))
             if len(moves) == 1:
                 written.append(f"{name}: {names[moves[0][1]]}")
             else:

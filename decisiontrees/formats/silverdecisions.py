@@ -32,10 +32,10 @@ from typing import Any, NoReturn
 from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
 from decisiontrees.formats.common import (
     JsonPositions,
+    UniqueNames,
     comment,
     identifier,
     source_line,
-    unique,
 )
 from decisiontrees.formats.common import label as safe_label
 from decisiontrees.formats.json_spec import spec_number
@@ -69,6 +69,7 @@ class _Importer:
     notes: list[str] = field(default_factory=list)
     parameters: dict[str, _Random] = field(default_factory=dict)
     outcomes: list[str] = field(default_factory=list)
+    outcome_names: UniqueNames = field(default_factory=UniqueNames)
     payoffs: dict[str, list[Any]] = field(default_factory=dict)
     criteria: int = 1
 
@@ -140,7 +141,7 @@ class _Importer:
             raise FormatRefused(node, "childEdges must be a list", "childEdges")
         if kind == "terminal" or (kind is None and not edges):
             title = node.get("name") if isinstance(node.get("name"), str) else ""
-            name = unique(identifier(title or "_".join(path)[:40], "end"), self.outcomes)
+            name = self.outcome_names(identifier(title or "_".join(path)[:40], "end"))
             self.outcomes.append(name)
             self.payoffs[name] = paid
             return name
@@ -349,11 +350,12 @@ def silverdecisions_to_spec_text(text: str, path: str) -> str:
         scope: dict[str, Any] = {}
         importer.code(data.get("code"), scope, data)
         names: list[str] = []
+        fresh = UniqueNames()
         bodies = []
         for position, root in enumerate(trees, start=1):
             title = root.get("name") if isinstance(root, dict) else None
             name = identifier(title if isinstance(title, str) else "", f"tree_{position}")
-            names.append(unique(name, names))
+            names.append(fresh(name))
             bodies.append(importer.node(root, scope, [], [] if len(trees) == 1 else [names[-1]]))
         criteria = _criteria(data, importer.criteria)
     except RecursionError:
@@ -396,9 +398,10 @@ def _criteria(data: Mapping[str, Any], count: int) -> list[str]:
         return ["payoff"]
     given = names if isinstance(names, list) else []
     chosen: list[str] = []
+    fresh = UniqueNames()
     for k in range(count):
         text = given[k] if k < len(given) and isinstance(given[k], str) else ""
-        chosen.append(unique(identifier(text, f"payoff_{k + 1}"), chosen))
+        chosen.append(fresh(identifier(text, f"payoff_{k + 1}")))
     return chosen
 
 
