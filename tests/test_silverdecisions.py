@@ -142,3 +142,19 @@ def test_irrational_values_are_rounded_and_the_spec_says_so(tmp_path, capsys):
     assert spec.utilities["payoff"]["end"] == Fraction("2.7182818284590452354")
     assert main(["import", str(path)]) == 0
     assert "# exp(1) is irrational; imported as 2.7182818284590452354" in capsys.readouterr().out
+
+
+def test_variables_the_language_must_rename_stay_apart(tmp_path):
+    """`_x` is not a name in the spec language: renamed, it must not become `x` (then
+    x * _x read x * x)."""
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({
+        "SilverDecisions": "0.7.0", "code": "x = random(0, 1)\n_x = random(0, 1/2)",
+        "trees": [{"type": "chance", "childEdges": [
+            {"name": "a", "probability": "x * _x", "payoff": 1, "childNode": {"type": "terminal"}},
+            {"name": "b", "probability": "#", "payoff": 0, "childNode": {"type": "terminal"}}]}]}))
+    spec = load(path)
+    assert sorted(spec.parameters) == ["x", "x_2"]
+    assert spec.parameters["x_2"].high == Fraction(1, 2)
+    tree = substitute(spec.trees["tree_1"], {"x": Fraction(1, 2), "x_2": Fraction(1, 3)})
+    assert analysis.value(tree, spec.utilities["payoff"]) == Fraction(1, 6)

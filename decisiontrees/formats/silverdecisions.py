@@ -70,6 +70,8 @@ class _Importer:
     parameters: dict[str, _Random] = field(default_factory=dict)
     outcomes: list[str] = field(default_factory=list)
     outcome_names: UniqueNames = field(default_factory=UniqueNames)
+    parameter_names: dict[str, str] = field(default_factory=dict)  # the file's -> the spec's
+    fresh_parameter: UniqueNames = field(default_factory=UniqueNames)
     payoffs: dict[str, list[Any]] = field(default_factory=dict)
     criteria: int = 1
 
@@ -120,7 +122,14 @@ class _Importer:
                 raise FormatRefused(where, f"random({bounds}): expected two numbers, low < high",
                                "code")
             low, high = values
-        spec_name = identifier(name, "p")
+        # a name the language cannot take is renamed (`_x` -> `x`, a keyword -> `p`), never
+        # onto another variable's name: x and _x stay two parameters
+        if name not in self.parameter_names:
+            self.parameter_names[name] = self.fresh_parameter(identifier(name, "p"))
+            if self.parameter_names[name] != name:
+                self.notes.append(f"the variable {name} is the parameter "
+                                  f"{self.parameter_names[name]}")
+        spec_name = self.parameter_names[name]
         if spec_name in self.parameters and self.parameters[spec_name] != _Random(spec_name, low,
                                                                                      high):
             raise FormatRefused(where, f"`{name}` is drawn twice with different ranges", "code")
