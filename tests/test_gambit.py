@@ -88,3 +88,19 @@ def test_refusals_point_at_the_line(tmp_path):
     (diagnostic,) = raised.value.diagnostics
     assert diagnostic.span.line == 1
     assert "2 players: only one-player games are decision trees" in diagnostic.message
+
+
+def test_labels_with_backslashes_survive_export_and_import(tmp_path):
+    """A label ending in a backslash escaped the closing quote of its .efg string."""
+    labels = ("x" + BACKSLASH, "a" + BACKSLASH + "b", BACKSLASH, BACKSLASH * 2)
+    spec_path = tmp_path / "b.dtree"
+    spec_path.write_text("outcomes o1, o2, o3, o4\ntree g = choice { " + ", ".join(
+        f'"{label}": o{k}' for k, label in enumerate(labels, start=1)) + " }\n"
+        "utility u = {o1: 1, o2: 2, o3: 3, o4: 4}\n")
+    spec = load(spec_path)
+    path = tmp_path / "b.efg"
+    path.write_text(to_efg(spec.trees["g"], "g", spec.utilities["u"]))
+    assert load(path).trees["g"].actions == spec.trees["g"].actions == labels
+
+
+BACKSLASH = chr(92)

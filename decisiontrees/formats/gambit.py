@@ -61,7 +61,8 @@ def _tokens(text: str) -> list[_Token]:
             line_start = text.rindex("\n", position, start) + 1
         column = start - line_start + 1
         if match.group(1) is not None:
-            found.append(_Token("string", match.group(1).replace('\\"', '"'), line, column - 1))
+            found.append(_Token("string", re.sub(r'\\(["\\])', r"\1", match.group(1)), line,
+                                column - 1))
             line += match.group(1).count("\n")
         elif match.group(2) is not None:
             found.append(_Token("brace", match.group(2), line, column))
@@ -242,10 +243,16 @@ def _node_text(node: _EfgNode, names: Mapping[int, str]) -> str:
     return "choice { " + ", ".join(parts) + " }"
 
 
+def _efg_string(text: str) -> str:
+    """``text`` as a quoted .efg string: a backslash or quote inside is escaped (a label
+    ending in a backslash otherwise escaped the closing quote)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def to_efg(tree: Node, name: str, utility: Mapping[str, Fraction] | None = None) -> str:
     """The tree as a one-player .efg file; outcomes are numbered in order of appearance."""
     numbers: dict[str, int] = {}
-    lines = [f'EFG 2 R "{name}" {{ "Player 1" }}', '""', ""]
+    lines = [f'EFG 2 R {_efg_string(name)} {{ "Player 1" }}', '""', ""]
     infoset = 0
     stack: list[Node] = [tree]
     while stack:
@@ -260,7 +267,7 @@ def to_efg(tree: Node, name: str, utility: Mapping[str, Fraction] | None = None)
             continue
         infoset += 1
         if isinstance(node, Choice):
-            actions = " ".join(f'"{a}"' for a in node.actions)
+            actions = " ".join(_efg_string(a) for a in node.actions)
             lines.append(f'p "" 1 {infoset} "" {{ {actions} }} 0')
         else:
             assert isinstance(node, Chance)
