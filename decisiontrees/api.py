@@ -40,6 +40,7 @@ from decisiontrees.analyses.parametric_agents import PiecewiseAnswer
 from decisiontrees.analyses.relations import PermutationGroup, Verdict
 from decisiontrees.analyses.rules import RuleChoice
 from decisiontrees.checking.loader import load, load_question, parse
+from decisiontrees.checking.statements import MAX_SAMPLES
 from decisiontrees.errors import ArgumentError, DecisionTreesError, Diagnostic, Span, SpecError
 from decisiontrees.evidence.verify import CLAIMS_FORMAT, Failure, Summary, load_json, read_claims
 from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
@@ -543,8 +544,8 @@ def _permuted(call: str, relation: str, left: Node, right: Node, outcomes: Itera
 def _sampling(call: str, samples: int | None, seed: int) -> Sampling | None:
     if samples is None:
         return None
-    if not isinstance(samples, int) or samples < 1:
-        raise ArgumentError(f"{call}(): samples must be a positive whole number")
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
+        raise ArgumentError(f"{call}(): samples must be a whole number from 1 to {MAX_SAMPLES:,}")
     return Sampling(samples, seed)
 
 

@@ -30,6 +30,7 @@ from decisiontrees.api import (
     write_report,
 )
 from decisiontrees.checking.loader import load
+from decisiontrees.checking.statements import MAX_SAMPLES
 from decisiontrees.errors import ArgumentError, DecisionTreesError, InternalError, SpecError
 from decisiontrees.evidence.verify import Failure
 from decisiontrees.formats.gambit import to_efg
@@ -120,6 +121,13 @@ def _checkpoint_file(text: str) -> str:
                                          + ("it is a folder" if os.path.isdir(text)
                                             else f"no folder {folder!r}"))
     return text
+
+
+def _sample_count(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"must be a whole number of samples from 1 to "
+                                         f"{MAX_SAMPLES:,}")
+    return int(text)
 
 
 def _worker_count(text: str) -> int:
@@ -216,7 +224,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--power", action="store_true",
                         help="an mdp: show Turner's POWER at each state (exact under U[0,1], "
                         "or estimated with --samples)")
-    render.add_argument("--samples", type=int, metavar="N",
+    render.add_argument("--samples", type=_sample_count, metavar="N",
                         help="with --power: a Monte Carlo estimate from N samples (seed 0)")
     render.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
                         help="with --power: for all states together (default 60)")

@@ -179,3 +179,10 @@ def test_a_checkpoint_that_cannot_be_saved_is_refused_before_the_search(tmp_path
         main(["search", str(EXAMPLES / "search.dtree"), "--checkpoint",
               str(tmp_path / where) if where != "folder" else str(tmp_path)])
     assert stop.value.code == 2 and "cannot save progress" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("count", ["0", "-5", "1.5", "99999999999999999999"])
+def test_render_refuses_sample_counts_past_the_documented_limit(capsys, count):
+    with pytest.raises(SystemExit) as stop:
+        main(["render", str(EXAMPLES / "mdp.dtree"), "--power", "--samples", count])
+    assert stop.value.code == 2 and "from 1 to 100,000,000" in capsys.readouterr().err
