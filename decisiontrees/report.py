@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+import re
 from html import escape
 from typing import Any
 
@@ -341,6 +342,12 @@ def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def _md_text(text: str) -> str:
+    """Text from a spec (its labels may come from an imported file) as Markdown that stays
+    text: no HTML tag and no link can start in it (``a <= b`` is left as it is)."""
+    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text).replace("](", "]\\(")
+
+
 def _md_code(text: str) -> str:
     return f"`` {text} ``" if "`" in text else f"`{text}`"
 
@@ -374,13 +381,13 @@ def _report_markdown(reports: Sequence[ResultReport]) -> str:
     for report in reports:
         out += ["", f"## {report.file.path}", ""]
         if report.header:
-            out += list(report.header) + [""]
+            out += [_md_text(line) for line in report.header] + [""]
         if not report.file.valid:
             out += ["Invalid:", "", "```"] + [d.render() for d in report.file.diagnostics] \
                 + ["```"]
             continue
         if report.figure is not None:
-            out += [f"![{_md_cell(report.figure_caption)}]({report.figure})", ""]
+            out += [f"![{_md_cell(_md_text(report.figure_caption))}]({report.figure})", ""]
         claims, passed, queries = _file_counts(report.file)
         out.append(f"**{passed} of {claims} claims passed**"
                    + (f", {queries} quer{'ies' if queries != 1 else 'y'} answered"
@@ -389,7 +396,7 @@ def _report_markdown(reports: Sequence[ResultReport]) -> str:
                       else "") + ".")
         out += ["", "| line | statement | verdict | answer and evidence |", "|---|---|---|---|"]
         for result in report.file.results:
-            cell = "<br>".join(_md_cell(line) for line in
+            cell = "<br>".join(_md_cell(_md_text(line)) for line in
                                (_answer_text(result),) + _evidence_summary(result))
             out.append(f"| {result.statement.span.line} | {_md_cell(_md_code(result.statement.text))}"
                        f" | {_verdict(result)} | {cell} |")

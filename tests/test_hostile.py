@@ -313,3 +313,13 @@ def test_json_integers_of_millions_of_digits_are_refused_not_converted(capsys, w
     assert main(["verify", str(folder / "c.json")]) == 1
     printed = capsys.readouterr()
     assert "cannot read" in printed.out + printed.err and "Exceeds the limit" in printed.out + printed.err
+
+
+def test_a_markdown_report_keeps_html_and_links_from_labels_as_text(write, capsys):
+    folder = write({"e.dtree": "# <script>alert(1)</script> [l](javascript:alert(1)) a <= b\n"
+                               'outcomes a, b\ntree t = choice { "<img src=x>": a, b }\n'
+                               "utility u = {a: 1, b: 0}\nquery optimal(t, u)\n"})
+    assert main(["report", str(folder / "e.dtree"), "-o", str(folder / "e.md")]) == 0
+    text = (folder / "e.md").read_text()
+    assert "<script>" not in text and "<img" not in text and "](javascript" not in text
+    assert "&lt;script>" in text and "&lt;img src=x>" in text and "a <= b" in text
