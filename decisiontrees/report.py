@@ -8,10 +8,10 @@ module lays results out around them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-import re
 from html import escape
 from typing import Any
 
