@@ -38,7 +38,7 @@ from decisiontrees.formats.importing import imported_text
 from decisiontrees.formats.json_spec import export
 from decisiontrees.language.formatter import format_file, format_text
 from decisiontrees.language.numbers import exact_number
-from decisiontrees.model.nodes import Node
+from decisiontrees.model.nodes import Node, postorder, unfolded_size
 from decisiontrees.model.spec import Spec
 from decisiontrees.render.dot import to_dot, write
 from decisiontrees.render.explain import explain
@@ -400,7 +400,7 @@ def _render(arguments: argparse.Namespace) -> int:
         return EXIT_INVALID
     if name in spec.mdps:
         return _render_mdp(spec, name, arguments)
-    tree = _named_tree(spec, name)
+    tree = _drawable(name, _named_tree(spec, name), MAX_DRAWN_NODES, unfold=arguments.unfold)
     utility = spec.utility(arguments.utility) if arguments.utility else None
     fmt = _render_format(arguments)
     if fmt is None:
@@ -530,11 +530,34 @@ def _named_tree(spec: Spec, name: str) -> Node:
     return spec.tree(name)
 
 
+MAX_DRAWN_NODES = 10_000  # a diagram (Graphviz lays out no more in reasonable time)
+MAX_OUTLINE_NODES = 200_000  # an outline: lines, and how deep they are indented
+MAX_OUTLINE_DEPTH = 1_000
+
+
+def _drawable(name: str, tree: Node, nodes: int, depth: int | None = None,
+              unfold: bool = False) -> Node:
+    """``tree`` if drawing it stays within ``nodes`` nodes (and ``depth`` levels); else an
+    ArgumentError saying so (a 10,000-step mdp horizon gave 4 GB outlines)."""
+    count = unfolded_size(tree) if unfold else sum(1 for _ in postorder(tree))
+    deepest: dict[int, int] = {}
+    for node in postorder(tree):
+        deepest[id(node)] = 1 + max((deepest[id(c)] for c in node.children), default=0)
+    levels = deepest[id(tree)]
+    if count > nodes or (depth is not None and levels > depth):
+        size = f"{count:,} nodes" if count < 10**12 else "more than 10^12 nodes"
+        raise ArgumentError(f"{name} has {size} and {levels:,} levels to draw; this draws at "
+                            f"most {nodes:,} nodes" + (f" and {depth:,} levels" if depth else "")
+                            + " (draw a smaller part, e.g. a shorter horizon)")
+    return tree
+
+
 def _show(arguments: argparse.Namespace) -> int:
     spec = _load(arguments)
     names = [arguments.tree] if arguments.tree else list(spec.trees)
     called = {id(node): name for name, node in reversed(list(spec.trees.items()))}
-    blocks = [outline(name, _named_tree(spec, name), called) for name in names]
+    blocks = [outline(name, _drawable(name, _named_tree(spec, name), MAX_OUTLINE_NODES,
+                                      MAX_OUTLINE_DEPTH), called) for name in names]
     print("\n\n".join(blocks))
     return 0
 

@@ -186,3 +186,14 @@ def test_render_refuses_sample_counts_past_the_documented_limit(capsys, count):
     with pytest.raises(SystemExit) as stop:
         main(["render", str(EXAMPLES / "mdp.dtree"), "--power", "--samples", count])
     assert stop.value.code == 2 and "from 1 to 100,000,000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["show"], ["render", "--to", "dot"]])
+def test_show_and_render_refuse_trees_too_large_to_draw(tmp_path, capsys, command):
+    """A 3,000-step horizon unrolls to 18,000 nodes 6,000 levels deep: the outline alone ran
+    to gigabytes at 10,000 steps."""
+    path = tmp_path / "h.dtree"
+    path.write_text("mdp m {\n gamma = 9/10\n horizon = 3000\n start = s0\n"
+                    " s0: choice { a: s1, b: s0 }\n s1: choice { a: s0, b: s1 }\n}\n")
+    assert main([command[0], str(path), "m.s0", *command[1:]]) == 2
+    assert "m.s0 has 17,993 nodes and 5,999 levels to draw" in capsys.readouterr().err
