@@ -323,3 +323,24 @@ def test_a_markdown_report_keeps_html_and_links_from_labels_as_text(write, capsy
     text = (folder / "e.md").read_text()
     assert "<script>" not in text and "<img" not in text and "](javascript" not in text
     assert "&lt;script>" in text and "&lt;img src=x>" in text and "a <= b" in text
+
+
+def test_parametric_arithmetic_that_keeps_growing_is_a_located_error(capsys, write):
+    """A product of 150 factors (p + 1) took minutes to expand at load, outside any deadline."""
+    product = "*".join(["(p + 1)"] * 150)
+    folder = write({"g.dtree": f"param p in (0, 1)\noutcomes a, b\n"
+                               f"tree t = chance {{ 1/2 + 0*({product}): a, 1/2: b }}\n"})
+    code, out = check(capsys, str(folder / "g.dtree"))
+    assert code == 2 and "g.dtree:3:" in out and "too large here (degree over 100" in out
+
+
+def test_a_loads_solver_checks_share_one_budget(capsys, write, monkeypatch):
+    """Each parametric probability's non-negativity check may take 10 s; a file of many
+    took minutes before any statement's deadline applied."""
+    from decisiontrees.checking import trees
+
+    monkeypatch.setattr(trees, "LOAD_SOLVER_MS", 0)
+    folder = write({"z.dtree": "param p in (0, 1)\noutcomes a, b\n"
+                               "tree t = chance { p*p: a, 1 - p*p: b }\n"})
+    code, out = check(capsys, str(folder / "z.dtree"))
+    assert code == 2 and "a load may spend on such checks are used up" in out

@@ -6,6 +6,7 @@ be non-negative on the whole domain, which z3 decides (a point where it is negat
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 from typing import Any
 
@@ -18,7 +19,8 @@ from decisiontrees.model.nodes import Node, Probability, leaf, make_chance, make
 from decisiontrees.model.symbols import assignment_table, simplify, to_fraction
 from decisiontrees.solvers import smt
 
-SOLVER_TIMEOUT_MS = 10_000
+SOLVER_TIMEOUT_MS = 10_000  # one parametric probability's non-negativity check
+LOAD_SOLVER_MS = 30_000  # all of them in one load (loading has no statement's deadline)
 
 
 class TreeBuilder:
@@ -28,6 +30,7 @@ class TreeBuilder:
         self.names = names
         self.reporter = names.reporter
         self.building: list[str] = []
+        self.solver_ms_left = LOAD_SOLVER_MS
 
     def build_tree(self, name: str) -> Node | None:
         if name in self.names.trees:
@@ -133,7 +136,15 @@ class TreeBuilder:
             return True
         import sympy
 
-        point = smt.find_parameter_values(sympy.Lt(p, 0), self.names.parameters, SOLVER_TIMEOUT_MS)
+        if self.solver_ms_left <= 0:
+            self.reporter.error(span, f"cannot check that probability {p} is non-negative (the "
+                                f"{LOAD_SOLVER_MS // 1000} s a load may spend on such checks are "
+                                "used up)", "restrict the parameters' domains or split the file")
+            return False
+        started = time.monotonic()
+        point = smt.find_parameter_values(sympy.Lt(p, 0), self.names.parameters,
+                                          min(SOLVER_TIMEOUT_MS, self.solver_ms_left))
+        self.solver_ms_left -= int((time.monotonic() - started) * 1000) + 1
         if isinstance(point, smt.Unknown):
             self.reporter.error(span, f"cannot check that probability {p} is non-negative "
                                 f"({point.reason})", "restrict the parameter's domain")
