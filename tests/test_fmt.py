@@ -103,3 +103,36 @@ def test_formatting_keeps_the_meaning_and_reaches_a_fixed_point_at_once(text):
 
 def find_comments_text(text: str) -> list[str]:
     return [c.text.strip() for c in find_comments(text)]
+
+
+@given(trees(max_leaves=12).flatmap(lambda tree: st.tuples(st.just(tree), layouts(tree))),
+       st.integers(0, 200))
+def test_a_bounded_inline_form_is_the_inline_form_or_nothing(tree_and_text, budget):
+    """The formatter writes a subtree on one line only after checking it fits, without
+    writing out more than fits (a 5,000-level tree took a minute and 720 MB)."""
+    from decisiontrees.language.diagnostics import Reporter
+    from decisiontrees.language.formatter import _Formatter
+    from decisiontrees.language.parser import parse_module
+
+    _, text = tree_and_text
+    module = parse_module(text, "x.dtree", Reporter())
+    (declaration,) = [item for item in module.items if getattr(item, "name", None) == "t"]
+    formatter = _Formatter([])
+    whole = formatter.inline(declaration.node)
+    bounded = formatter.inline_within(declaration.node, budget)
+    assert bounded == (whole if len(whole) <= budget else None)
+
+
+def test_a_tree_thousands_of_levels_deep_formats():
+    import sys
+
+    tree = "a"
+    for _ in range(3000):
+        tree = f"choice {{ {tree}, b }}"
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(20_000)  # as the CLI does
+    try:
+        formatted = format_text(f"outcomes a, b\ntree t = {tree}\n")
+        assert format_text(formatted) == formatted and formatted.count("\n") > 3000
+    finally:
+        sys.setrecursionlimit(limit)

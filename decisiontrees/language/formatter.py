@@ -408,6 +408,35 @@ class _Formatter:
         inner = [self.inline(c) for c in node.children]
         return "uniform { " + ", ".join(inner) + " }" if inner else "uniform {}"
 
+    def inline_within(self, node: NodeSyntax, budget: int) -> str | None:
+        """``inline(node)`` if it has at most ``budget`` characters, else None — found
+        without writing out more than the budget (deep trees stay linear, not quadratic)."""
+        if isinstance(node, Ref):
+            return node.name if len(node.name) <= budget else None
+        if budget < len("choice {}"):  # no node but a name is shorter: stop here
+            return None
+        entries: list[tuple[NodeSyntax, str]]  # each child, and what is written before it
+        if isinstance(node, ChoiceNode):
+            keyword = "choice"
+            entries = [(e.node, self.edge_prefix(e.label, e.node)) for e in node.edges]
+        elif isinstance(node, ChanceNode):
+            keyword = "chance"
+            entries = [(b.node, f"{expression(b.probability)}: ") for b in node.branches]
+        else:
+            keyword, entries = "uniform", [(c, "") for c in node.children]
+        if not entries:
+            return f"{keyword} {{}}" if len(keyword) + 3 <= budget else None
+        used, parts = len(keyword) + 5, []  # "choice { " and " }"
+        for child, before in entries:
+            text = self.inline_within(child, budget - used - len(before))
+            if text is None:
+                return None
+            parts.append(before + text)
+            used += len(parts[-1]) + 2 * (len(parts) > 1)  # ", " between entries
+            if used > budget:
+                return None
+        return f"{keyword} {{ " + ", ".join(parts) + " }"
+
     @staticmethod
     def edge_text(edge_label: str | None, target: NodeSyntax, rendered: str) -> str:
         if edge_label is None or (isinstance(target, Ref) and target.name == edge_label):
@@ -416,9 +445,11 @@ class _Formatter:
 
     def node(self, node: NodeSyntax, prefix: str, indent: str, span: Span) -> list[str]:
         """``node`` after ``prefix`` at ``indent``; the last line gets no trailing comma."""
-        flat = indent + prefix + self.inline(node)
-        if isinstance(node, Ref) or (len(flat) <= WIDTH and not self.has_comment_inside(node.span)):
-            return [flat]
+        if isinstance(node, Ref):
+            return [indent + prefix + node.name]
+        flat = self.inline_within(node, WIDTH - len(indent) - len(prefix))
+        if flat is not None and not self.has_comment_inside(node.span):
+            return [indent + prefix + flat]
         inner = indent + INDENT
         if isinstance(node, ChoiceNode):
             keyword = "choice"
