@@ -158,3 +158,19 @@ def test_variables_the_language_must_rename_stay_apart(tmp_path):
     assert spec.parameters["x_2"].high == Fraction(1, 2)
     tree = substitute(spec.trees["tree_1"], {"x": Fraction(1, 2), "x_2": Fraction(1, 3)})
     assert analysis.value(tree, spec.utilities["payoff"]) == Fraction(1, 6)
+
+
+def test_a_remainder_too_large_to_import_exactly_is_refused(tmp_path):
+    """1 - Σ x_i/(1 + x_i) over 60 variables has 2^60 terms: the import ran for minutes."""
+    count = 60
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({
+        "SilverDecisions": "0.7.0",
+        "code": "\n".join(f"x{k} = random(0, 1/1000)" for k in range(count)),
+        "trees": [{"type": "chance", "childEdges": [
+            {"name": f"e{k}", "probability": f"x{k}/(1+x{k})", "payoff": 0,
+             "childNode": {"type": "terminal", "name": f"o{k}"}} for k in range(count)] + [
+            {"name": "rest", "probability": "#", "payoff": 0,
+             "childNode": {"type": "terminal", "name": "rest"}}]}]}))
+    with pytest.raises(SpecError, match="too large to import exactly"):
+        load(path)

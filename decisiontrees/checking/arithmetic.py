@@ -14,7 +14,7 @@ from decisiontrees.errors import AlreadyReported
 from decisiontrees.language.diagnostics import Reporter, suggest
 from decisiontrees.language.syntax import MAX_VALUE_BITS, Argument, BinOp, Expr, Neg, Number, Var
 from decisiontrees.model.nodes import Parameter, Probability
-from decisiontrees.model.symbols import is_zero, simplify, symbol
+from decisiontrees.model.symbols import LARGE, is_zero, simplify, symbol, too_large
 
 _T = TypeVar("_T")
 
@@ -104,29 +104,9 @@ def _combine(expr: BinOp, left: Any, right: Any, reporter: Reporter) -> Any:
         reporter.error(expr.span, "this number is too large to be exact here (over 4,000 digits)",
                        "numbers in a spec have at most about 4,000 digits")
         raise AlreadyReported
-    if not isinstance(value, Fraction) and _too_large(value):
-        reporter.error(expr.span, "this expression in the parameters is too large here (degree "
-                       f"over {MAX_PARAMETRIC_DEGREE} or coefficients over 4,000 digits)",
+    if not isinstance(value, Fraction) and too_large(value):
+        reporter.error(expr.span, f"this expression in the parameters is too large here ({LARGE})",
                        "each step of such arithmetic gets slower as the expression grows")
         raise AlreadyReported
     return value
 
-
-MAX_PARAMETRIC_DEGREE = 100
-
-
-def _too_large(value: Any) -> bool:
-    """Whether a rational function of the parameters has a numerator or denominator of
-    degree over MAX_PARAMETRIC_DEGREE or a coefficient over MAX_VALUE_BITS (checked at each
-    operation, so an expression is refused soon after it passes the bound)."""
-    import sympy
-
-    symbols = sorted(value.free_symbols, key=str)
-    for part in sympy.fraction(value):
-        polynomial = sympy.Poly(part, *symbols)
-        if polynomial.total_degree() > MAX_PARAMETRIC_DEGREE:
-            return True
-        if any(max(int(c.p).bit_length(), int(c.q).bit_length()) > MAX_VALUE_BITS
-               for c in polynomial.coeffs()):
-            return True
-    return False

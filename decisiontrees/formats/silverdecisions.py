@@ -41,7 +41,7 @@ from decisiontrees.formats.common import label as safe_label
 from decisiontrees.formats.json_spec import spec_number
 from decisiontrees.language.numbers import exact_number
 from decisiontrees.language.syntax import MAX_VALUE_BITS
-from decisiontrees.model.symbols import simplify, symbol
+from decisiontrees.model.symbols import LARGE, simplify, symbol, too_large
 
 SIGNIFICANT_DIGITS = 20
 TRANSCENDENTAL_BOUND = 10_000  # exp(10000) is already a 4,343-digit number
@@ -188,12 +188,20 @@ class _Importer:
             text = edge.get("probability")
             values.append(None if isinstance(text, str) and text.strip() == "#"
                           else simplify(self.evaluate(text, scope, edge, "probability")))
-        given = sum((v for v in values if v is not None), Fraction(0))
+        given: Any = Fraction(0)
+        for value in values:  # one term at a time: sympy cancels a 40-term sum for a minute
+            if value is not None:
+                given = simplify(given + value)
+                if too_large(given):
+                    raise FormatRefused(node, f"the probabilities of this chance node add up to "
+                                        f"an expression too large to import exactly ({LARGE})",
+                                        "childEdges")
         rest = values.count(None)
+        total = given
         if rest:
             share = simplify((1 - given) / rest)
             values = [share if v is None else v for v in values]
-        total = simplify(sum(values, Fraction(0)))
+            total = simplify(given + rest * share)
         if total != 1:
             raise FormatRefused(node, f"the probabilities of this chance node sum to {total}, not 1",
                            "childEdges")

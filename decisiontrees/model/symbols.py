@@ -56,6 +56,33 @@ def simplify(value: Any) -> Probability:
     return value
 
 
+MAX_DEGREE = 100
+MAX_TERMS = 1_000
+MAX_COEFFICIENT_BITS = 13_000  # about 4,000 digits, as for numbers (language/syntax.py)
+LARGE = (f"degree over {MAX_DEGREE}, over {MAX_TERMS:,} terms or coefficients over 4,000 "
+         "digits")
+
+
+def too_large(value: Any) -> bool:
+    """Whether a rational function of parameters is past what exact arithmetic on it stays
+    quick with: a numerator or denominator of degree over MAX_DEGREE, more than MAX_TERMS
+    terms, or a coefficient over MAX_COEFFICIENT_BITS. Check after each operation, so an
+    expression is refused soon after it passes a bound."""
+    if isinstance(value, (Fraction, int)):
+        return False
+    import sympy
+
+    symbols = sorted(value.free_symbols, key=str)
+    for part in sympy.fraction(value):
+        polynomial = sympy.Poly(part, *symbols)
+        if polynomial.total_degree() > MAX_DEGREE or len(polynomial.terms()) > MAX_TERMS:
+            return True
+        if any(max(int(c.p).bit_length(), int(c.q).bit_length()) > MAX_COEFFICIENT_BITS
+               for c in polynomial.coeffs()):
+            return True
+    return False
+
+
 def to_fraction(value: Any) -> Fraction | None:
     """``value`` as a Fraction when it is a rational constant, else None."""
     if isinstance(value, Fraction):
