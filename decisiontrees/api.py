@@ -42,7 +42,14 @@ from decisiontrees.analyses.rules import RuleChoice
 from decisiontrees.checking.loader import load, load_question, parse
 from decisiontrees.checking.statements import MAX_SAMPLES
 from decisiontrees.errors import ArgumentError, DecisionTreesError, Diagnostic, Span, SpecError
-from decisiontrees.evidence.verify import CLAIMS_FORMAT, Failure, Summary, load_json, read_claims
+from decisiontrees.evidence.verify import (
+    CLAIMS_FORMAT,
+    Failure,
+    Summary,
+    load_json,
+    read_claims,
+    shown,
+)
 from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
 from decisiontrees.evidence.verify import VERSION as CERTIFICATE_VERSION
 from decisiontrees.evidence.verify import check as check_certificates
@@ -347,13 +354,24 @@ def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = ()) -
         if not isinstance(named, list) or not all(isinstance(p, str) for p in named) or not named:
             raise Failure("the certificate file names no spec; give it: "
                           "decisiontrees verify SPEC CERTIFICATES")
+        # the file's own word on which spec it is for: only files below the folder verify
+        # runs in (a path elsewhere could point at any file on the machine)
+        here = os.path.realpath(os.getcwd())
+        outside = [p for p in named
+                   if os.path.commonpath([here, os.path.realpath(p)]) != here]
+        if outside:
+            raise Failure(f"the certificate file names the spec {shown(outside[0])}, outside this "
+                          "folder; give the spec: decisiontrees verify SPEC CERTIFICATES")
         spec_paths = named
     missing = [p for p in spec_paths if not os.path.exists(p)]
     if missing:
-        raise Failure(f"cannot read the spec {missing[0]}; give it: decisiontrees verify SPEC "
-                      "CERTIFICATES")
-    specs = [load(path) for path in spec_files(spec_paths)]
-    return check_certificates(document, read_claims(claims(specs)))
+        raise Failure(f"cannot read the spec {shown(missing[0])}; give it: decisiontrees verify "
+                      "SPEC CERTIFICATES")
+    files = spec_files(spec_paths)
+    specs = [load(path) for path in files]
+    summary = check_certificates(document, read_claims(claims(specs)))
+    summary.against = tuple(files)
+    return summary
 
 
 # ---------------------------------------------------------------- argument checks

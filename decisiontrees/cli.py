@@ -32,7 +32,7 @@ from decisiontrees.api import (
 from decisiontrees.checking.loader import load
 from decisiontrees.checking.statements import MAX_SAMPLES
 from decisiontrees.errors import ArgumentError, DecisionTreesError, InternalError, SpecError
-from decisiontrees.evidence.verify import Failure
+from decisiontrees.evidence.verify import Failure, shown
 from decisiontrees.formats.gambit import to_efg
 from decisiontrees.formats.importing import imported_text
 from decisiontrees.formats.json_spec import export
@@ -256,6 +256,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="[SPEC ...] CERTIFICATES: the spec files or folders whose claims the "
                              "certificates are about (default: those the file names), then the "
                              "certificate file")
+    verify.add_argument("--allow-uncertified", action="store_true",
+                        help="exit 0 when every certificate checks and every certified claim "
+                             "holds, although some claims have no certificate (by default "
+                             "only a file that certifies every claim exits 0)")
     verify.set_defaults(run=_verify)
 
     show = commands.add_parser("show", parents=[common, fixing],
@@ -516,10 +520,12 @@ def _verify(arguments: argparse.Namespace) -> int:
     try:
         summary = verify_certificates(certificates_path, specs)
     except Failure as failure:
-        print(f"NOT VERIFIED: {failure}")
+        print(f"NOT VERIFIED: {shown(str(failure), 1000)}")
         return EXIT_CLAIM_FAILED
     print(summary.text())
-    return EXIT_CLAIM_FAILED if summary.failing_claims else EXIT_OK
+    if summary.failing_claims or (summary.uncertified and not arguments.allow_uncertified):
+        return EXIT_CLAIM_FAILED
+    return EXIT_OK
 
 
 def _named_tree(spec: Spec, name: str) -> Node:

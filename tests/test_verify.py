@@ -51,18 +51,23 @@ def test_saved_certificates_verify_against_their_specs(examples, example_claims,
     assert summary.bound and summary.certificates == len(examples["certificates"])
     path = tmp_path / "c.json"
     path.write_text(json.dumps(examples))
-    assert main(["verify", str(EXAMPLES), str(path)]) == 0
+    # the P3/P4 "no"s have no certificate: listed with the run's reason, and only with
+    # --allow-uncertified does the file exit 0 (a verdict without a certificate is not one
+    # the checker vouches for)
+    assert main(["verify", str(EXAMPLES), str(path)]) == 1
+    assert main(["verify", "--allow-uncertified", str(EXAMPLES), str(path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"VERIFIED: {summary.certificates} certificates, each bound to its claim")
-    # the P3/P4 "no"s have no certificate: they are listed, with the run's reason
+    assert out.startswith(f"VERIFIED IN PART: {summary.certificates} certificates checked, each "
+                          "bound to its claim in the spec; 6 claims have no certificate")
     assert "without a certificate" in out and "permuted_inclusion(o1, coin)" in out
+    assert f"checked against: {EXAMPLES / 'absolute_power.dtree'}" in out
 
 
 def test_verify_reads_the_specs_the_certificate_file_names(examples, tmp_path, monkeypatch):
     path = tmp_path / "c.json"
     path.write_text(json.dumps(examples))
     monkeypatch.chdir(EXAMPLES.parent)  # the file names the specs as the check saw them
-    assert main(["verify", str(path)]) == 0
+    assert main(["verify", "--allow-uncertified", str(path)]) == 0
 
 
 def tampered(document, test, change):
@@ -406,3 +411,57 @@ def test_huge_distribute_and_transport_steps_are_refused_without_the_work():
     wide_tree = Tree({"nodes": wide}, "test")
     # 70,000 branches to flatten: past the work limit, so the rule does not apply
     assert not _Rules(wide_tree, wide_tree, {(1, 1)}).holds(0, 0, "transport", [[0, 0, "1"]])
+
+
+FALSE_CLAIMS = ("outcomes off, o1, o2, o3\ntree run = choice { o1, o2, o3 }\n"
+                "tree coin = chance { 1/2: o2, 1/2: o3 }\nclaim not dominates(off, run)\n"
+                "claim dominates(off, run)\nclaim inclusion(coin, o1)\n")
+
+
+def certified(tmp_path, text: str) -> tuple[Path, dict]:
+    spec = tmp_path / "s.dtree"
+    spec.write_text(text)
+    path = tmp_path / "c.json"
+    main(["check", str(spec), "--certificate", str(path)])
+    return spec, json.loads(path.read_text())
+
+
+def test_a_certificate_moved_to_uncertified_does_not_verify(tmp_path, capsys):
+    """Moving the certificates of two false claims to `uncertified`, with a reason that
+    hides them from a terminal, gave VERIFIED and exit 0 (an audit's finding)."""
+    spec, document = certified(tmp_path, FALSE_CLAIMS)
+    assert main(["verify", str(spec), str(tmp_path / "c.json")]) == 1  # two claims fail
+    moved = [c for c in document["certificates"] if c["claim"]["line"] in (5, 6)]
+    document["certificates"] = [c for c in document["certificates"] if c not in moved]
+    document["uncertified"] += [{"claim": c["claim"], "reason": "the solver vouches for it"
+                                                                "\x1b[2K\x1b[1A\x1b[2K"}
+                                for c in moved]
+    tampered_path = tmp_path / "t.json"
+    tampered_path.write_text(json.dumps(document))
+    capsys.readouterr()
+    assert main(["verify", str(spec), str(tampered_path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("VERIFIED IN PART: 1 certificate checked") and "\x1b" not in out
+    assert "2 claims have no certificate" in out and "s.dtree:5: claim dominates(off, run)" in out
+
+
+def test_a_certificate_file_cannot_name_a_spec_outside_its_folder(tmp_path, monkeypatch, capsys):
+    _, document = certified(tmp_path, FALSE_CLAIMS)
+    document["specs"] = ["/etc/passwd"]
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(document))
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "names the spec /etc/passwd, outside this folder" in out and "root:" not in out
+
+
+def test_repeated_keys_and_two_claims_on_one_line(tmp_path, capsys):
+    spec, document = certified(tmp_path, "outcomes a, b\ntree t = choice { a, b }\n"
+                                         "claim dominates(t, a) claim not dominates(a, t)\n")
+    assert main(["verify", str(spec), str(tmp_path / "c.json")]) == 0  # two claims, one line
+    text = json.dumps(document)
+    (tmp_path / "r.json").write_text(text[:-1] + ', "format": "decisiontrees-certificates"}')
+    capsys.readouterr()
+    assert main(["verify", str(spec), str(tmp_path / "r.json")]) == 1
+    assert "the key \"format\" appears twice in one object" in capsys.readouterr().out

@@ -752,15 +752,30 @@ class Summary:
     bound: bool = False  # checked against the spec's claims
     failing_claims: list[str] = field(default_factory=list)  # certified, and the claim fails
     uncertified: list[str] = field(default_factory=list)  # "where: reason"
+    against: tuple[str, ...] = ()  # the spec files the claims came from, when known
+
+    @property
+    def verified(self) -> bool:
+        """Every claim is certified and holds: what exit code 0 means (a claim without a
+        certificate rests on the engine's word, which this checker cannot vouch for)."""
+        return not self.failing_claims and not self.uncertified
 
     def text(self) -> str:
         what = f"{self.certificates} certificate{'s' if self.certificates != 1 else ''}"
-        lines = [f"VERIFIED: {what}, " + ("each bound to its claim in the spec" if self.bound
-                                          else "NOT checked against a spec (evidence only)")]
+        how = "each bound to its claim in the spec" if self.bound \
+            else "NOT checked against a spec (evidence only)"
+        if self.uncertified:
+            count = len(self.uncertified)
+            lines = [f"VERIFIED IN PART: {what} checked, {how}; {count} claim"
+                     f"{'s have' if count != 1 else ' has'} no certificate (resting on the "
+                     "engine's word, not on this checker)"]
+        else:
+            lines = [f"VERIFIED: {what}, {how}"]
+        if self.against:
+            lines.append("  checked against: " + ", ".join(shown(p) for p in self.against))
         lines += [f"  the claim fails (certified): {where}" for where in self.failing_claims]
         if self.uncertified:
-            lines.append(f"  {len(self.uncertified)} verdict{'s' if len(self.uncertified) != 1 else ''}"
-                         " without a certificate (they rest on the engine's word):")
+            lines.append("  without a certificate:")
             lines += [f"    {entry}" for entry in self.uncertified]
         return "\n".join(lines)
 
@@ -802,17 +817,19 @@ class _Claims:
                  if os.path.normpath(c.file) == os.path.normpath(file) and c.line == line]
         named = [k for k, c in enumerate(self.claims)
                  if os.path.basename(c.file) == os.path.basename(file) and c.line == line]
-        found = exact or (named if len(named) == 1 else [])
+        found = exact or (named if len({self.claims[k].file for k in named}) == 1 else [])
+        place = f"{shown(file)}:{line}"
         if not found:
-            raise Failure(f"{where}: the spec has no certifiable claim at {file}:{line}")
-        k = found[0]
-        if self.claims[k].text != text:
-            raise Failure(f"{where}: the claim at {file}:{line} is `{self.claims[k].text}`, "
-                          f"not `{text}`")
-        if k in self.used:
-            raise Failure(f"{where}: a second entry for the claim at {file}:{line}")
-        self.used.add(k)
-        return k
+            raise Failure(f"{where}: the spec has no certifiable claim at {place}")
+        same = [k for k in found if self.claims[k].text == text]  # two claims may share a line
+        if not same:
+            raise Failure(f"{where}: the claim at {place} is `{shown(self.claims[found[0]].text)}`"
+                          f", not `{shown(text)}`")
+        free = [k for k in same if k not in self.used]
+        if not free:
+            raise Failure(f"{where}: a second entry for the claim at {place}")
+        self.used.add(free[0])
+        return free[0]
 
 
 def check(document: Any, claims: list[Claim] | None = None) -> Summary:
@@ -837,22 +854,30 @@ def _check(document: Any, claims: list[Claim] | None) -> Summary:
         holds = check_certificate(certificate, where, claim)
         summary.certificates += 1
         if claim is not None and claim.expected is not None and holds != claim.expected:
-            summary.failing_claims.append(f"{file}:{line}: {text}")
+            summary.failing_claims.append(f"{shown(file)}:{line}: {shown(text)}")
     for n, entry in enumerate(_list(body["uncertified"], "file uncertified")):
         where = f"uncertified {n + 1}"
         item = _fields(entry, where, {"claim", "reason"})
         file, line, text = _place(item["claim"], f"{where} claim")
         if claims is not None:
             index.find(file, line, text, where)
-        summary.uncertified.append(f"{file}:{line}: {text} ({_text(item['reason'], where)})")
+        summary.uncertified.append(f"{shown(file)}:{line}: {shown(text)} "
+                                   f"({shown(_text(item['reason'], where))})")
     if claims is not None:
         missing = [c for k, c in enumerate(claims) if k not in index.used]
         if missing:
             raise Failure(f"the claim at {missing[0].file}:{missing[0].line} (`{missing[0].text}`) "
                           "has no certificate and no reason for lacking one")
-    if summary.certificates == 0:
+    if summary.certificates == 0 and not summary.uncertified:
         raise Failure("the file holds no certificate to check")
     return summary
+
+
+def shown(text: str, limit: int = 300) -> str:
+    """Text from a certificate file as it may be printed: control characters (a terminal's
+    escape codes could hide lines) as ``?``, and at most ``limit`` characters."""
+    clean = "".join("?" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text[:limit + 1])
+    return clean if len(clean) <= limit else clean[:limit] + "…"
 
 
 def verify(document: Any, claims: list[Claim] | None = None) -> str | None:
@@ -867,6 +892,17 @@ def verify(document: Any, claims: list[Claim] | None = None) -> str | None:
     return None
 
 
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different (with a repeated key, which one counts
+    would be the reader's choice)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        repeated = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise ValueError(f"the key {shown(json.dumps(repeated))} appears twice in one object")
+    return found
+
+
 def load_json(path: str) -> Any:
     """A JSON file of bounded size; Failure saying why it cannot be read."""
     try:
@@ -876,7 +912,7 @@ def load_json(path: str) -> Any:
         if size > MAX_FILE_BYTES:
             raise Failure(f"cannot read {path}: larger than {MAX_FILE_BYTES // 2**20} MB")
         with open(path, encoding="utf-8") as handle, _long_numbers():
-            return json.loads(handle.read(MAX_FILE_BYTES + 1))
+            return json.loads(handle.read(MAX_FILE_BYTES + 1), object_pairs_hook=_no_repeats)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise Failure(f"cannot read {path}: {error}") from None
     except RecursionError:
@@ -885,7 +921,8 @@ def load_json(path: str) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m decisiontrees.evidence.verify CERTIFICATES [CLAIMS]``: exit 0 VERIFIED
-    (and every certified claim holds), 1 NOT VERIFIED or a certified claim fails, 2 usage."""
+    (every claim certified, and each holds), 1 NOT VERIFIED (a claim without a certificate,
+    a certificate that does not check) or a certified claim fails, 2 usage."""
     arguments = sys.argv[1:] if argv is None else argv
     if len(arguments) not in (1, 2):
         print("usage: python -m decisiontrees.evidence.verify CERTIFICATES [CLAIMS]\n"
@@ -896,13 +933,13 @@ def main(argv: list[str] | None = None) -> int:
         claims = read_claims(load_json(arguments[1])) if len(arguments) == 2 else None
         summary = check(load_json(arguments[0]), claims)
     except Failure as failure:
-        print(f"NOT VERIFIED: {failure}")
+        print(f"NOT VERIFIED: {shown(str(failure), 1000)}")
         return 1
     except (RecursionError, MemoryError) as error:
         print(f"NOT VERIFIED: malformed certificate ({type(error).__name__})")
         return 1
     print(summary.text())
-    return 1 if summary.failing_claims else 0
+    return 0 if summary.verified else 1
 
 
 if __name__ == "__main__":
