@@ -70,6 +70,7 @@ BOX_ONLY = ("inclusion", "interiority", "permuted_inclusion", "permuted_interior
 MAX_FILE_BYTES = 512 * 2**20
 MAX_NODES = 2_000_000
 MAX_NUMBER_DIGITS = 20_000
+PLAN_WORK_LIMIT = 1_000_000  # rows of plan lotteries over all nodes of one tree
 PLAN_LIMIT = 100_000  # plan lotteries enumerated for one certificate
 MAX_COMBINATIONS = 1 << 16  # of one `distribute` step
 MAX_FLATTENED = 4096  # children of a flattened chance node in one `transport` step
@@ -162,6 +163,14 @@ class Tree:
         self.children: list[list[int]] = []
         for i, node in enumerate(nodes):
             self._read(i, node, len(nodes), f"{where} node {i}")
+        reached = [False] * len(nodes)
+        reached[0] = True
+        for i in range(len(nodes)):  # children come after their parents: one pass
+            if not reached[i]:
+                raise Failure(f"{where} node {i}: not reached from the root (a tree holds "
+                              "only the nodes below its root)")
+            for child in self.children[i]:
+                reached[child] = True
 
     def _read(self, i: int, node: Any, count: int, here: str) -> None:
         if not isinstance(node, dict) or len(node) != 1:
@@ -230,6 +239,10 @@ class Tree:
 
     def plan_count(self, ceiling: int) -> int:
         """How many plans the tree has, counted up to ``ceiling`` (never more work)."""
+        return self.plan_counts(ceiling)[0]
+
+    def plan_counts(self, ceiling: int) -> list[int]:
+        """How many plans each node's subtree has, each counted up to ``ceiling``."""
         counts = [0] * len(self.kinds)
         for i in reversed(range(len(self.kinds))):
             if self.kinds[i] == "leaf":
@@ -241,12 +254,21 @@ class Tree:
                 for c in self.children[i]:
                     product = min(ceiling, product * counts[c])
                 counts[i] = product
-        return counts[0]
+        return counts
 
     def plan_lotteries(self) -> set[frozenset[tuple[str, Fraction]]]:
-        """The distinct lotteries of the plans (at most PLAN_LIMIT plans are enumerated)."""
-        if self.plan_count(PLAN_LIMIT + 1) > PLAN_LIMIT:
+        """The distinct lotteries of the plans (at most PLAN_LIMIT plans are enumerated, and
+        at most PLAN_WORK_LIMIT rows over all nodes' tables)."""
+        counts = self.plan_counts(PLAN_LIMIT + 1)
+        if counts[0] > PLAN_LIMIT:
             raise Failure(f"more than {PLAN_LIMIT} plans: too many to check vertex by vertex")
+        if sum(counts) > PLAN_WORK_LIMIT:  # a long chain above a large table, say
+            raise Failure(f"the nodes' plans add up to more than {PLAN_WORK_LIMIT}: too many to "
+                          "check vertex by vertex")
+        waiting = [0] * len(self.kinds)  # parents that have not read a node's table yet
+        for children in self.children:
+            for child in children:
+                waiting[child] += 1
         table: dict[int, list[dict[str, Fraction]]] = {}
         for i in reversed(range(len(self.kinds))):
             kind = self.kinds[i]
@@ -259,6 +281,10 @@ class Tree:
                 for p, c in zip(self.weights[i], self.children[i]):
                     rows = [_mix(row, p, part) for row in rows for part in table[c]]
                 table[i] = rows
+            for child in self.children[i]:  # memory: only tables still to be read are kept
+                waiting[child] -= 1
+                if waiting[child] == 0:
+                    del table[child]
         return {_key(x) for x in table[0]}
 
     def flow_lottery(self, flow: Any, where: str) -> dict[str, Fraction]:
@@ -530,23 +556,31 @@ class _Rules:
 
     def same(self, a: int, b: int) -> bool:
         """Whether the subtrees at ``a`` and ``b`` are identical (each pair compared once)."""
-        stack, pending = [(a, b)], []
+        stack = [(a, b)]
+        pending: list[tuple[int, int]] = []
         while stack:
             i, j = stack.pop()
             if (i, j) in self._same:
                 if not self._same[(i, j)]:
-                    return False
+                    return self._forget(pending)
                 continue
             left, right = self.left, self.right
             if (left.kinds[i] != right.kinds[j] or left.outcome[i] != right.outcome[j]
                     or left.actions[i] != right.actions[j] or left.weights[i] != right.weights[j]
                     or len(left.children[i]) != len(right.children[j])):
                 self._same[(i, j)] = False
-                return False
+                return self._forget(pending)
             self._same[(i, j)] = True  # provisionally: a differing descendant returns False
             pending.append((i, j))
             stack.extend(zip(left.children[i], right.children[j]))
         return True
+
+    def _forget(self, pending: list[tuple[int, int]]) -> bool:
+        """False, after dropping this comparison's provisional answers (a later question
+        about one of those pairs must not find them "the same")."""
+        for pair in pending:
+            del self._same[pair]
+        return False
 
     def reachable_leaves(self, start: int) -> dict[str, int]:
         """For each outcome some plan reaches from ``start`` with positive probability, the
