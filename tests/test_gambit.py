@@ -104,3 +104,14 @@ def test_labels_with_backslashes_survive_export_and_import(tmp_path):
 
 
 BACKSLASH = chr(92)
+
+
+def test_names_the_importer_makes_up_do_not_collide_with_the_games(tmp_path):
+    """An outcome called `payoff` met the utility's name, and an unlabelled move (#2) an
+    explicit label "#2": valid games that did not import."""
+    path = tmp_path / "g.efg"
+    path.write_text('EFG 2 R "g" { "Player 1" }\n""\n\np "" 1 1 "" { "#2" "" } 0\n'
+                    't "" 1 "payoff" { 1 }\nt "" 2 "g" { 2 }\n')
+    spec = load(path)
+    assert set(spec.outcomes) == {"payoff", "g"} and spec.trees["g_2"].actions == ("#2", "#2_2")
+    assert dict(spec.utilities["payoff_2"]) == {"payoff": 1, "g": 2}

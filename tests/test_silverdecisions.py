@@ -174,3 +174,14 @@ def test_a_remainder_too_large_to_import_exactly_is_refused(tmp_path):
              "childNode": {"type": "terminal", "name": "rest"}}]}]}))
     with pytest.raises(SpecError, match="too large to import exactly"):
         load(path)
+
+
+def test_a_terminal_called_payoff_imports(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"SilverDecisions": "0.7.0", "trees": [{
+        "type": "decision", "name": "payoff", "childEdges": [
+            {"name": "x", "payoff": 1, "childNode": {"type": "terminal", "name": "payoff"}},
+            {"name": "y", "payoff": 0, "childNode": {"type": "terminal", "name": "b"}}]}]}))
+    spec = load(path)
+    assert set(spec.trees) == {"payoff"} and set(spec.outcomes) == {"payoff_2", "b"}
+    assert dict(spec.utilities["payoff_3"]) == {"payoff_2": 1, "b": 0}

@@ -217,11 +217,14 @@ def _spec_text(root: _EfgNode, reader: _Reader, title: _Token, path: str) -> str
         name, _ = reader.outcomes.get(number, ("", Fraction(0)))
         base = identifier(name, f"outcome_{number}") if number else "no_outcome"
         names[number] = fresh(base)
+    # the tree and the utility are named apart from the outcomes (an outcome may be `payoff`)
+    tree, utility = fresh(identifier(title.text.lower()[:40], "game")), fresh("payoff")
     lines = [f"# imported from {comment(path)}: {comment(title.text)}",
              "outcomes " + ", ".join(names[n] for n in sorted(names)),
-             f"tree {identifier(title.text.lower()[:40], 'game')} = {_node_text(root, names)}"]
+             f"tree {tree} = {_node_text(root, names)}"]
     payoffs = {names[n]: reader.outcomes.get(n, ("", Fraction(0)))[1] for n in names}
-    lines.append("utility payoff = {" + ", ".join(f"{o}: {v}" for o, v in payoffs.items()) + "}")
+    lines.append(f"utility {utility} = {{" + ", ".join(f"{o}: {v}" for o, v in payoffs.items())
+                 + "}")
     return "\n".join(lines) + "\n"
 
 
@@ -237,8 +240,9 @@ def _node_text(node: _EfgNode, names: Mapping[int, str]) -> str:
     if node[0] == "chance":
         return "chance { " + ", ".join(f"{p}: {_node_text(c, names)}" for p, c in node[1]) + " }"
     parts = []
+    labels = UniqueNames()  # an unlabelled move is #k, which a labelled one may be called
     for position, (action, child) in enumerate(node[1], start=1):
-        label = safe_label(action) or f"#{position}"
+        label = labels(safe_label(action) or f"#{position}")
         parts.append(f'"{label}": {_node_text(child, names)}')
     return "choice { " + ", ".join(parts) + " }"
 

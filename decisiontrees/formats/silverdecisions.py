@@ -69,9 +69,10 @@ class _Importer:
     notes: list[str] = field(default_factory=list)
     parameters: dict[str, _Random] = field(default_factory=dict)
     outcomes: list[str] = field(default_factory=list)
-    outcome_names: UniqueNames = field(default_factory=UniqueNames)
+    # every name the spec text declares (parameters, trees, outcomes, utilities) comes from
+    # here, so none is declared twice: a terminal may be called `payoff`
+    names: UniqueNames = field(default_factory=UniqueNames)
     parameter_names: dict[str, str] = field(default_factory=dict)  # the file's -> the spec's
-    fresh_parameter: UniqueNames = field(default_factory=UniqueNames)
     payoffs: dict[str, list[Any]] = field(default_factory=dict)
     criteria: int = 1
 
@@ -125,7 +126,7 @@ class _Importer:
         # a name the language cannot take is renamed (`_x` -> `x`, a keyword -> `p`), never
         # onto another variable's name: x and _x stay two parameters
         if name not in self.parameter_names:
-            self.parameter_names[name] = self.fresh_parameter(identifier(name, "p"))
+            self.parameter_names[name] = self.names(identifier(name, "p"))
             if self.parameter_names[name] != name:
                 self.notes.append(f"the variable {name} is the parameter "
                                   f"{self.parameter_names[name]}")
@@ -150,7 +151,7 @@ class _Importer:
             raise FormatRefused(node, "childEdges must be a list", "childEdges")
         if kind == "terminal" or (kind is None and not edges):
             title = node.get("name") if isinstance(node.get("name"), str) else ""
-            name = self.outcome_names(identifier(title or "_".join(path)[:40], "end"))
+            name = self.names(identifier(title or "_".join(path)[:40], "end"))
             self.outcomes.append(name)
             self.payoffs[name] = paid
             return name
@@ -367,14 +368,13 @@ def silverdecisions_to_spec_text(text: str, path: str) -> str:
         scope: dict[str, Any] = {}
         importer.code(data.get("code"), scope, data)
         names: list[str] = []
-        fresh = UniqueNames()
         bodies = []
         for position, root in enumerate(trees, start=1):
             title = root.get("name") if isinstance(root, dict) else None
             name = identifier(title if isinstance(title, str) else "", f"tree_{position}")
-            names.append(fresh(name))
+            names.append(importer.names(name))
             bodies.append(importer.node(root, scope, [], [] if len(trees) == 1 else [names[-1]]))
-        criteria = _criteria(data, importer.criteria)
+        criteria = _criteria(data, importer.criteria, importer.names)
     except RecursionError:
         raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2), "cannot import this SilverDecisions "
                                     "file: its tree is nested too deeply")]) from None
@@ -409,13 +409,12 @@ def silverdecisions_to_spec_text(text: str, path: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _criteria(data: Mapping[str, Any], count: int) -> list[str]:
+def _criteria(data: Mapping[str, Any], count: int, fresh: UniqueNames) -> list[str]:
     names = data.get("payoffNames")
     if count == 1 and not (isinstance(names, list) and len(names) == 1):
-        return ["payoff"]
+        return [fresh("payoff")]
     given = names if isinstance(names, list) else []
     chosen: list[str] = []
-    fresh = UniqueNames()
     for k in range(count):
         text = given[k] if k < len(given) and isinstance(given[k], str) else ""
         chosen.append(fresh(identifier(text, f"payoff_{k + 1}")))
