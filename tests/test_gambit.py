@@ -115,3 +115,14 @@ def test_names_the_importer_makes_up_do_not_collide_with_the_games(tmp_path):
     spec = load(path)
     assert set(spec.outcomes) == {"payoff", "g"} and spec.trees["g_2"].actions == ("#2", "#2_2")
     assert dict(spec.utilities["payoff_2"]) == {"payoff": 1, "g": 2}
+
+
+@pytest.mark.parametrize("node, message", [('p "" 1 1 "" { } 0', "a decision node without moves"),
+                                           ('c "" 1 "" { } 0', "a chance node without branches")])
+def test_a_node_without_moves_is_refused_in_the_gambit_file(tmp_path, node, message):
+    """It was reported against the generated spec text (`tree` is a keyword, not a name)."""
+    path = tmp_path / "e.efg"
+    path.write_text(f'EFG 2 R "g" {{ "P1" }}\n""\n\n{node}\n')
+    with pytest.raises(SpecError, match=f"e.efg:4:1: error: cannot import this Gambit file: "
+                                        f"{message}"):
+        load(path)

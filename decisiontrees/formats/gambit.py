@@ -152,6 +152,8 @@ class _Reader:
                 action = self.take().text
                 branches.append((action, self.number()))
             self.take("brace", "}")
+            if not branches:
+                raise FormatRefused(token, "a chance node without branches")
             self.outcome(token, terminal=False)
             return ("chance", [(p, self.node()) for _, p in branches], token)
         if token.text == "p":
@@ -165,6 +167,8 @@ class _Reader:
             if self.next_is("string"):
                 self.take()
             actions = self.strings_in_braces()
+            if not actions:
+                raise FormatRefused(token, "a decision node without moves")
             self.outcome(token, terminal=False)
             return ("choice", [(a, self.node()) for a in actions], token)
         raise FormatRefused(token, f"expected a node (c, p or t), found `{token.text}`")
