@@ -147,6 +147,12 @@ def test_json_nested_too_deeply_is_a_located_error(capsys, write):
       "statements": ["query reachable(a) include \"/dev/zero\""]}, "statements[0]"),
     ({"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}],
       "classes": {"c": "{a > 0} claim reachable(a) == {a}"}}, "classes.c"),
+    # a line break inside a number moved every later problem to the wrong line
+    ({"format": "decisiontrees-spec", "version": 1,
+      "outcomes": [{"name": "a", "features": {"r": "1\n\n\n"}}]}, "outcomes[0]"),
+    ({"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}],
+      "trees": {"t": {"nodes": [{"chance": [{"probability": "1\u2028", "child": 1}]},
+                                {"leaf": "a"}]}}}, "trees.t.nodes[0]"),
 ])
 def test_json_specs_with_wrong_types_or_smuggled_text_are_refused(capsys, write, document, where):
     folder = write({"s.json": json.dumps(document)})

@@ -82,7 +82,7 @@ def label(text: str) -> str:
     return "".join("'" if c == '"' else c if c.isprintable() else " " for c in text)[:200]
 
 
-_EXPRESSION = re.compile(r"[0-9A-Za-z_.\s+\-*/()]*")
+_EXPRESSION = re.compile(r"[0-9A-Za-z_. \t+\-*/()]*")  # one line: no line break of any kind
 
 
 def expression(text: str) -> bool:
