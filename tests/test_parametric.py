@@ -15,6 +15,7 @@ from decisiontrees.analyses import plans as analysis
 from decisiontrees.model.nodes import Parameter
 from decisiontrees.model.symbols import simplify, substitute
 from decisiontrees.model.symbols import symbol as parameter_symbol
+from decisiontrees.questions.base import Status
 
 GRID = [Fraction(k, 24) for k in range(25)]
 
@@ -323,3 +324,48 @@ def test_one_algebraic_number_written_two_ways_is_one_breakpoint():
     assert len(found) == 2 and found[0] == sympy.Rational(1, 3)
     assert parametric_agents.distinct_roots({sympy.Rational(1, 3), sympy.sqrt(2) / 2}) == \
         [sympy.Rational(1, 3), sympy.sqrt(2) / 2]
+
+
+@pytest.mark.parametrize("question, bound, outside", [
+    ("power(t)", "34497989/51375000", "3/50"),
+    ("chosen(t, a3)", "210689123/433322046", "3/41"),
+])
+def test_a_claim_for_every_p_fails_where_sympy_cannot_solve_the_inequality(question, bound,
+                                                                            outside):
+    """sympy's solveset returned an unsolved ConditionSet on these pieces, the failing part
+    looked empty, and the claims passed although they fail at p = 3/50 and p = 3/41 (found
+    by an independent cross-check)."""
+    text = ("outcomes x0, x1, x2\nparam p in (0, 1)\n"
+            "tree t = choice { a1: x0, a2: chance { 1/4 + 1/2 * p: x0, 3/4 - 1/2 * p: x2 }, "
+            "a3: chance { 1/2 * p: chance { p: x0, 1 - p: x1 }, 1 - 1/2 * p: x2 } }\n")
+    if question.startswith("power"):
+        text = text.replace("a1: x0, a2: chance { 1/4 + 1/2 * p: x0, 3/4 - 1/2 * p: x2 }",
+                            "a1: x2, a2: x1")
+    everywhere, at_point = run(parse(text + f"claim {question} >= {bound}\n"
+                                     f"claim {question[:-1]}, p = {outside}) >= {bound}\n"))
+    assert at_point.status == Status.FAIL
+    assert everywhere.status == Status.FAIL
+    witness = next(line for line in everywhere.lines() if line.startswith("fails at p = "))
+    value = Fraction(witness.removeprefix("fails at p = "))
+    (again,) = run(parse(text + f"claim {question[:-1]}, p = {value}) >= {bound}\n"))
+    assert again.status == Status.FAIL  # the witness is a real counterexample
+
+
+@given(st.lists(st.integers(-6, 6), min_size=2, max_size=6),
+       st.lists(st.integers(-6, 6), min_size=1, max_size=3).filter(any),
+       st.fractions(-2, 2, max_denominator=9), st.sampled_from(["Ge", "Gt", "Le", "Lt"]))
+def test_signs_between_isolated_roots_decide_an_inequality_exactly(numerator, denominator,
+                                                                    target, name):
+    import sympy
+
+    from decisiontrees.analyses.parametric_agents import _solve_by_roots
+
+    x = sympy.Symbol("p", real=True)
+    function = sympy.Poly(numerator, x).as_expr() / (sympy.Poly(denominator, x).as_expr() ** 2
+                                                     + 1)  # no pole
+    compare = getattr(sympy, name)
+    level = sympy.Rational(target.numerator, target.denominator)
+    found = _solve_by_roots(function - level, compare, x, sympy.Integer(0), sympy.Integer(1))
+    for k in range(1, 60):
+        point = sympy.Rational(k, 60)
+        assert (point in found) == bool(compare(function.subs(x, point), level)), point

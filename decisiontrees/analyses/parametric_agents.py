@@ -480,6 +480,9 @@ def decide(answer: PiecewiseAnswer, op: str, bound: Fraction) -> Decision:
     for piece in answer.pieces:
         interval = sympy.Interval.open(piece.low, piece.high)
         holds = sympy.solveset(compare(piece.expression, target), symbol, interval)
+        if not _solved(holds):  # e.g. a ConditionSet: sympy gave up; isolate the roots
+            holds = _solve_by_roots(piece.expression - target, compare, symbol, piece.low,
+                                    piece.high)
         region = region | holds
         failing = interval - holds
         if witness is None and failing is not sympy.S.EmptySet:
@@ -508,6 +511,46 @@ def decide(answer: PiecewiseAnswer, op: str, bound: Fraction) -> Decision:
     if undecided:
         return Decision(None, text, None, "undecided at " + ", ".join(map(str, undecided)))
     return Decision(True, text, None, "holds on every piece and at every breakpoint (exact)")
+
+
+def _solved(found: Any) -> bool:
+    """Whether a solution set is spelled out: a union of intervals and finite sets of
+    numbers (not a ConditionSet or a Complement sympy could not reduce, which would read
+    as "no counterexample here")."""
+    import sympy
+
+    parts = found.args if isinstance(found, sympy.Union) else (found,)
+    return all(part is sympy.S.EmptySet or isinstance(part, sympy.Interval)
+               or (isinstance(part, sympy.FiniteSet) and all(x.is_number for x in part.args))
+               for part in parts)
+
+
+def _solve_by_roots(difference: Any, compare: Any, symbol: Any, low: Any, high: Any) -> Any:
+    """Where ``compare(difference, 0)`` holds in the open interval (low, high), for a rational
+    function ``difference``: its sign is constant between consecutive real roots of its
+    numerator and denominator (isolated exactly), so one rational point decides each gap,
+    and each root is decided by the value there."""
+    import sympy
+
+    numerator, denominator = sympy.fraction(sympy.cancel(sympy.together(difference)))
+    roots = set()
+    for part in (numerator, denominator):
+        if part.has(symbol):
+            roots |= {r for r in sympy.Poly(part, symbol).real_roots() if low < r < high}
+    cuts = sorted(roots, key=lambda r: sympy.N(r, 50))
+    found: Any = sympy.S.EmptySet
+    for left, right in zip([low, *cuts], [*cuts, high]):
+        point = rational_between(left, right)
+        value = difference.subs(symbol, sympy.Rational(point.numerator, point.denominator))
+        if bool(compare(value, 0)):
+            found = found | sympy.Interval.open(left, right)
+    for root in cuts:
+        if denominator.subs(symbol, root).equals(0):
+            continue  # a pole: not a value the probability takes
+        if bool(compare(sympy.nsimplify(0) if numerator.subs(symbol, root).equals(0)
+                        else difference.subs(symbol, root), 0)):
+            found = found | sympy.FiniteSet(root)
+    return found
 
 
 def _rational_in(found: Any) -> Fraction | None:
