@@ -337,3 +337,11 @@ def test_a_resumed_search_says_what_it_took_from_its_checkpoint_and_refuses_bad_
     entry["found"] = entry["examined"] + 1  # more found than examined: ignored
     checkpoint.write_text(json.dumps(document))
     assert "found 24 hits" in search("3")
+
+
+def test_a_search_for_n_hits_says_how_many_it_shows():
+    """The chunk holding the third hit held more: "found 10 hits (stopped early)" listed 3."""
+    (result,) = run(parse("outcomes a, b, c\nsearch s(t) where reachable(t) == {a, b} "
+                          "with nodes = 5, hits = 3\n"))
+    assert result.answer.summary.endswith("(stopped early, 3 shown)")
+    assert len(result.answer.evidence.hits) == 3

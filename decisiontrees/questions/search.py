@@ -207,8 +207,10 @@ def run_search(question: SearchQuestion, context: Context,
         elif stopped and found == 1:
             summary = f"found: {first}" if len(first) <= 120 else "found (see hit 1)"
         else:
+            shown = f"{len(hits)} shown" if len(hits) < found else ""  # hits = N asks for N
+            notes = [n for n in ("" if evidence.complete else "stopped early", shown) if n]
             summary = f"found {found} hit{'s' if found != 1 else ''}" + (
-                "" if evidence.complete else " (stopped early)")
+                f" ({', '.join(notes)})" if notes else "")
         return Answer(summary, evidence.to_json(), evidence, comparable=True), evidence
     if evidence.complete:
         taken = "" if resumed is None else \
