@@ -27,6 +27,11 @@ main.dtree:2:19: error: bad number `0.5.1`
     tree t = chance { 0.5.1: a, 1/2: b }
                       ^^^^^
 hint: write numbers as 3, 0.25 or 1/4"""),
+    ("letters after digits", {"main.dtree": OUT + "utility u = {a: 0x10, b: 0}\n"}, """\
+main.dtree:2:17: error: bad number `0x10`
+    utility u = {a: 0x10, b: 0}
+                    ^^^^
+hint: write numbers in decimal digits: 3, 0.25, 1/4 or 1e3"""),
     ("unexpected token", {"main.dtree": OUT + "tree t = choice { a, b ]\n"}, """\
 main.dtree:2:24: error: unexpected `]`; expected `,`, `:`, `}`
     tree t = choice { a, b ]

@@ -150,6 +150,17 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
             begin = span.column - (position - start)
             return (Span(path, span.line, begin, span.line, begin + run.end() - start),
                     f"bad number `{run.group()}`", "write numbers as 3, 0.25 or 1/4")
+    glued = token.start_pos if isinstance(token.start_pos, int) else None
+    if token.type == "NAME" and glued and text[glued - 1].isdigit():
+        # letters straight after digits (1e, 0x10, 1_000, 2k): one bad number, not a missing comma
+        start = glued
+        while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+            start -= 1
+        literal = text[start:glued] + str(token)
+        begin = span.column - (glued - start)
+        return (Span(path, span.line, begin, span.line, begin + len(literal)),
+                f"bad number `{literal}`",
+                "write numbers in decimal digits: 3, 0.25, 1/4 or 1e3")
     expected = set(error.expected)
     shown = f"`{token}`"
     keywords = _keyword_types(lark)
