@@ -38,7 +38,7 @@ from decisiontrees.formats.importing import imported_text
 from decisiontrees.formats.json_spec import export
 from decisiontrees.language.formatter import format_file, format_text
 from decisiontrees.language.numbers import exact_number
-from decisiontrees.model.nodes import Node, postorder, unfolded_size
+from decisiontrees.model.nodes import Node, postorder
 from decisiontrees.model.spec import Spec
 from decisiontrees.render.dot import to_dot, write
 from decisiontrees.render.explain import explain
@@ -545,11 +545,12 @@ def _drawable(name: str, tree: Node, nodes: int, depth: int | None = None,
               unfold: bool = False) -> Node:
     """``tree`` if drawing it stays within ``nodes`` nodes (and ``depth`` levels); else an
     ArgumentError saying so (a 10,000-step mdp horizon gave 4 GB outlines)."""
-    count = unfolded_size(tree) if unfold else sum(1 for _ in postorder(tree))
-    deepest: dict[int, int] = {}
+    deepest: dict[int, int] = {}  # one pass: every node's height, and so their number
+    unfolded: dict[int, int] = {}
     for node in postorder(tree):
         deepest[id(node)] = 1 + max((deepest[id(c)] for c in node.children), default=0)
-    levels = deepest[id(tree)]
+        unfolded[id(node)] = 1 + sum(unfolded[id(c)] for c in node.children)
+    count, levels = unfolded[id(tree)] if unfold else len(deepest), deepest[id(tree)]
     if count > nodes or (depth is not None and levels > depth):
         size = f"{count:,} nodes" if count < 10**12 else "more than 10^12 nodes"
         raise ArgumentError(f"{name} has {size} and {levels:,} levels to draw; this draws at "

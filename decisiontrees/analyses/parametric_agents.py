@@ -544,12 +544,10 @@ def _solve_by_roots(difference: Any, compare: Any, symbol: Any, low: Any, high: 
         value = difference.subs(symbol, sympy.Rational(point.numerator, point.denominator))
         if bool(compare(value, 0)):
             found = found | sympy.Interval.open(left, right)
-    for root in cuts:
-        if denominator.subs(symbol, root).equals(0):
-            continue  # a pole: not a value the probability takes
-        if bool(compare(sympy.nsimplify(0) if numerator.subs(symbol, root).equals(0)
-                        else difference.subs(symbol, root), 0)):
-            found = found | sympy.FiniteSet(root)
+    if bool(compare(sympy.Integer(0), 0)):  # at a root of the numerator the difference is 0
+        for root in cuts:
+            if not denominator.subs(symbol, root).equals(0):  # a pole is not a value taken
+                found = found | sympy.FiniteSet(root)
     return found
 
 

@@ -929,11 +929,11 @@ def verify(document: Any, claims: list[Claim] | None = None) -> str | None:
 def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object whose keys are all different (with a repeated key, which one counts
     would be the reader's choice)."""
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        seen: set[str] = set()
-        repeated = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise ValueError(f"the key {shown(json.dumps(repeated))} appears twice in one object")
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {shown(json.dumps(key))} appears twice in one object")
+        found[key] = value
     return found
 
 
