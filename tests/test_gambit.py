@@ -126,3 +126,31 @@ def test_a_node_without_moves_is_refused_in_the_gambit_file(tmp_path, node, mess
     with pytest.raises(SpecError, match=f"e.efg:4:1: error: cannot import this Gambit file: "
                                         f"{message}"):
         load(path)
+
+
+def test_numbers_at_the_literal_bound_import(tmp_path):
+    """1e1000 is a valid number in both languages; the importer wrote it out as 1,001 digits,
+    which its own spec text then refused."""
+    path = tmp_path / "big.efg"
+    path.write_text('EFG 2 R "g" { "P1" }\n""\np "" 1 1 "" { "a" "b" } 0\n'
+                    't "" 1 "o1" { 1e1000 }\nc "" 1 "" { "x" 1e-1000 "y" .' + "9" * 1000 +
+                    ' } 0\nt "" 2 "o2" { 0 }\nt "" 3 "o3" { -7e1000/3 }\n')
+    spec = load(path)
+    assert dict(spec.utilities["payoff"]) == {"o1": 10**1000, "o2": 0,
+                                              "o3": Fraction(-7 * 10**1000, 3)}
+    assert spec.trees["g"].children[1].probabilities == (Fraction(1, 10**1000),
+                                                          1 - Fraction(1, 10**1000))
+
+
+@pytest.mark.parametrize("branches", ['"x" 1/3 "y" 1/3', '"x" 3/2 "y" -1/2',
+                                      '"x" 1e-1000 "y" 1'])
+def test_chance_nodes_that_are_not_distributions_are_refused_in_the_gambit_file(tmp_path,
+                                                                               branches, capsys):
+    """They were refused in the generated spec text, with every digit of the sum."""
+    path = tmp_path / "c.efg"
+    path.write_text(f'EFG 2 R "g" {{ "P1" }}\n""\nc "" 1 "" {{ {branches} }} 0\n'
+                    't "" 1 "a" {{ 1 }}\nt "" 2 "b" {{ 0 }}\n')
+    assert main(["import", str(path)]) == 2
+    shown = capsys.readouterr().err
+    assert "c.efg:3:1: error: cannot import this Gambit file: the probabilities" in shown
+    assert "not a distribution" in shown and max(len(line) for line in shown.splitlines()) < 400

@@ -151,6 +151,29 @@ def test_parameter_expressions_are_written_so_that_they_read_back_the_same(value
     assert sympy.simplify(sympy.sympify(back) - value) == 0, (value, text)
 
 
+@given(st.integers(-10**3900, 10**3900), st.integers(1, 10**3900), st.integers(0, 1500))
+def test_exact_numbers_are_written_so_that_they_read_back_the_same(top, bottom, zeros):
+    """An imported or computed number past a literal's 1,000 digits was written as one
+    literal, and the importer's own output then failed to parse (a Gambit payoff 1e1000)."""
+    from decisiontrees.checking.arithmetic import evaluate
+    from decisiontrees.language.diagnostics import Reporter
+    from decisiontrees.language.numbers import number_text
+    from decisiontrees.language.parser import parse_module
+    from decisiontrees.language.syntax import MAX_VALUE_BITS
+
+    value = Fraction(top * 10**zeros, bottom)
+    if max(value.numerator.bit_length(), value.denominator.bit_length()) > MAX_VALUE_BITS:
+        return  # past the language's arithmetic bound (4,000 digits), as any spec number is
+    text = number_text(value)
+    reporter = Reporter()
+    module = parse_module(f"mdp m {{ gamma = {text} start = s s: absorbing }}", "<t>", reporter)
+    assert module is not None and reporter.count == 0, text[:200]
+    (setting,) = [s for s in module.items[0].settings if s.name == "gamma"]
+    assert evaluate(setting.value, reporter, {}) == value
+    if len(str(value.numerator)) <= 1000 and value.denominator < 10**1000:
+        assert text == str(value)  # small numbers read as they always did
+
+
 def test_a_comment_inside_a_statement_does_not_swallow_its_next_lines(tmp_path):
     spec_path = tmp_path / "c.dtree"
     spec_path.write_text('outcomes a, b\ntree t = choice { "x # y": a, b }\nutility u = {a: 1, b: 0}\n'

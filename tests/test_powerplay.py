@@ -93,6 +93,7 @@ def test_unreachable_states_are_left_out_and_said(tmp_path):
     ('digraph { "[1]"; "[A]__[1]"; "[1]__[A]__[1]"; "[1]" -> "[A]__[1]";'
      ' "[A]__[1]" -> "[1]__[A]__[1]" [weight="0.5"]; }', "sum to 1/2, not 1"),
     ('digraph { a -> b [weight="1/2"]; }', "is not a decimal number"),
+    ('digraph { a -> b [weight="' + "1" * 1001 + '"]; }', "at most 1000 digits"),
     ('digraph { a -> b; } claim x', "text after the graph's closing"),
     ('digraph { a -> b; subgraph { c } }', "expected a node"),
 ])
@@ -103,7 +104,9 @@ def test_bad_graphs_are_refused_with_a_place(tmp_path, capsys, body, message):
         imported_text(graph)
     assert message in str(error.value)
     assert main(["import", str(graph)]) == 2
-    assert f"{graph}:1:" in capsys.readouterr().err
+    shown = capsys.readouterr().err
+    assert f"{graph}:1:" in shown
+    assert max(len(line) for line in shown.splitlines()) < 300, "a window of a long line"
 
 
 def test_names_from_the_file_cannot_become_spec_text(tmp_path):

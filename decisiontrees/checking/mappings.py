@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from decisiontrees.checking.arithmetic import evaluate
 from decisiontrees.checking.declarations import Declarations
+from decisiontrees.language.numbers import brief
 from decisiontrees.language.syntax import MappingLit
 
 
@@ -67,12 +68,12 @@ class MappingChecker:
                 self.reporter.error(entry.span, f"outcome `{entry.key}` is given twice")
                 valid = False
             elif number < 0:
-                self.reporter.error(entry.value.span, f"probability {number} is negative")
+                self.reporter.error(entry.value.span, f"probability {brief(number)} is negative")
                 valid = False
             else:
                 lottery[entry.key] = number
         if valid and sum(lottery.values()) != 1:
             self.reporter.error(mapping.span, f"the lottery's probabilities sum to "
-                                f"{sum(lottery.values())}, not 1")
+                                f"{brief(sum(lottery.values()))}, not 1")
             valid = False
         return MappingProxyType(lottery) if valid else None

@@ -15,6 +15,7 @@ from decisiontrees.checking.arithmetic import evaluate
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
 from decisiontrees.checking.trees import SOLVER_TIMEOUT_MS, TreeBuilder
 from decisiontrees.language.diagnostics import suggest
+from decisiontrees.language.numbers import brief
 from decisiontrees.language.syntax import (
     ChanceNode,
     ChoiceNode,
@@ -274,8 +275,8 @@ class MDPBuilder:
             return None
         total = simplify(sum((p for p, _ in pairs if p is not None), Fraction(0)))
         if to_fraction(total) != 1:
-            listed = ", ".join(str(p) for p, _ in pairs)
-            self.reporter.error(node.span, f"probabilities sum to {total}, not 1",
+            listed = brief(", ".join(str(p) for p, _ in pairs), 300)
+            self.reporter.error(node.span, f"probabilities sum to {brief(total)}, not 1",
                                 f"the probabilities are {listed}")
             return None
         merged: dict[str, Probability] = {}

@@ -14,6 +14,7 @@ from decisiontrees.checking.arithmetic import all_present, evaluate
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
 from decisiontrees.errors import Span
 from decisiontrees.language.diagnostics import suggest
+from decisiontrees.language.numbers import brief
 from decisiontrees.language.syntax import ChanceNode, ChoiceNode, NodeSyntax, Ref, UniformNode
 from decisiontrees.model.nodes import Node, Probability, leaf, make_chance, make_choice
 from decisiontrees.model.symbols import assignment_table, simplify, to_fraction
@@ -118,8 +119,8 @@ class TreeBuilder:
         if valid and all_present(probabilities):  # every probability is present when valid
             total = simplify(sum(probabilities, Fraction(0)))
             if to_fraction(total) != 1:
-                listed = ", ".join(str(p) for p in probabilities)
-                self.reporter.error(syntax.span, f"probabilities sum to {total}, not 1",
+                listed = brief(", ".join(str(p) for p in probabilities), 300)
+                self.reporter.error(syntax.span, f"probabilities sum to {brief(total)}, not 1",
                                     f"the probabilities are {listed}")
                 valid = False
         built = _all_built(children)

@@ -16,7 +16,7 @@ from json import decoder, scanner
 from typing import Any
 
 from decisiontrees.errors import Diagnostic, Span, SpecError
-from decisiontrees.language.diagnostics import source_lines
+from decisiontrees.language.diagnostics import shown_line, source_lines
 from decisiontrees.language.syntax import KEYWORDS
 
 MAX_JSON_DEPTH = 1000
@@ -28,16 +28,14 @@ def read_json(text: str, path: str) -> Any:
     too_deep = _too_deep(text)
     if too_deep is not None:
         line, column = _line_column(text, too_deep)
-        raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
-                                    f"JSON nested more than {MAX_JSON_DEPTH} levels deep", None,
-                                    source_line(text, line))])
+        raise SpecError([diagnostic_at(text, path, line, column,
+                                       f"JSON nested more than {MAX_JSON_DEPTH} levels deep")])
     try:
         return json.loads(text, parse_int=short_int)
     except json.JSONDecodeError as problem:
         line, column = problem.lineno, problem.colno
-        raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
-                                    f"not valid JSON: {problem.msg}",
-                                    None, source_line(text, line))]) from None
+        raise SpecError([diagnostic_at(text, path, line, column,
+                                       f"not valid JSON: {problem.msg}")]) from None
     except (ValueError, RecursionError) as problem:  # an integer of too many digits, say
         raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2), f"not valid JSON here: {problem}")]) \
             from None
@@ -97,6 +95,14 @@ def expression(text: str) -> bool:
 def source_line(text: str, number: int) -> str | None:
     lines = source_lines(text)
     return lines[number - 1] if 1 <= number <= len(lines) else None
+
+
+def diagnostic_at(text: str, path: str, line: int, column: int, message: str,
+                  hint: str | None = None) -> Diagnostic:
+    """A diagnostic at ``line:column`` of a foreign file, showing a window of that line (a
+    minified JSON or .gv file is one line of megabytes)."""
+    shown, offset = shown_line(source_line(text, line) or "", column)
+    return Diagnostic(Span(path, line, column, line, column + 1), message, hint, shown, offset)
 
 
 def identifier(text: str, fallback: str) -> str:

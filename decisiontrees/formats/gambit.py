@@ -17,9 +17,9 @@ from fractions import Fraction
 from typing import Literal, TypeAlias, Union
 
 from decisiontrees.errors import ArgumentError, Diagnostic, FormatRefused, RefusedError, Span, SpecError
-from decisiontrees.formats.common import UniqueNames, comment, identifier, source_line
+from decisiontrees.formats.common import UniqueNames, comment, diagnostic_at, identifier
 from decisiontrees.formats.common import label as safe_label
-from decisiontrees.language.numbers import exact_number
+from decisiontrees.language.numbers import brief, exact_number, number_text
 from decisiontrees.language.syntax import MAX_NUMBER_DIGITS
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 
@@ -154,6 +154,10 @@ class _Reader:
             self.take("brace", "}")
             if not branches:
                 raise FormatRefused(token, "a chance node without branches")
+            if any(p < 0 for _, p in branches) or sum(p for _, p in branches) != 1:
+                raise FormatRefused(token, "the probabilities of this chance node are "
+                                    f"{brief(', '.join(str(p) for _, p in branches), 120)}: "
+                                    "not a distribution (each at least 0, summing to 1)")
             self.outcome(token, terminal=False)
             return ("chance", [(p, self.node()) for _, p in branches], token)
         if token.text == "p":
@@ -204,9 +208,8 @@ def efg_to_spec_text(text: str, path: str) -> str:
     except FormatRefused as refusal:
         token = refusal.where
         line, column = (token.line, token.column) if token else (1, 1)
-        raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
-                                    f"cannot import this Gambit file: {refusal}",
-                                    None, source_line(text, line))]) from None
+        raise SpecError([diagnostic_at(text, path, line, column,
+                                       f"cannot import this Gambit file: {refusal}")]) from None
     try:
         return _spec_text(root, reader, title, path)
     except RecursionError:
@@ -227,7 +230,7 @@ def _spec_text(root: _EfgNode, reader: _Reader, title: _Token, path: str) -> str
              "outcomes " + ", ".join(names[n] for n in sorted(names)),
              f"tree {tree} = {_node_text(root, names)}"]
     payoffs = {names[n]: reader.outcomes.get(n, ("", Fraction(0)))[1] for n in names}
-    lines.append(f"utility {utility} = {{" + ", ".join(f"{o}: {v}" for o, v in payoffs.items())
+    lines.append(f"utility {utility} = {{" + ", ".join(f"{o}: {number_text(v)}" for o, v in payoffs.items())
                  + "}")
     return "\n".join(lines) + "\n"
 
@@ -242,7 +245,7 @@ def _node_text(node: _EfgNode, names: Mapping[int, str]) -> str:
     if node[0] == "leaf":
         return names[node[1]]
     if node[0] == "chance":
-        return "chance { " + ", ".join(f"{p}: {_node_text(c, names)}" for p, c in node[1]) + " }"
+        return "chance { " + ", ".join(f"{number_text(p)}: {_node_text(c, names)}" for p, c in node[1]) + " }"
     parts = []
     labels = UniqueNames()  # an unlabelled move is #k, which a labelled one may be called
     for position, (action, child) in enumerate(node[1], start=1):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
-from decisiontrees.formats.common import json_place, read_json, source_line
+from decisiontrees.formats.common import diagnostic_at, json_place, read_json, source_line
 from decisiontrees.formats.gambit import efg_to_spec_text
 from decisiontrees.formats.json_spec import translate
 from decisiontrees.formats.powerplay import gv_to_spec_text
@@ -69,9 +69,8 @@ def import_file(path: str | os.PathLike[str]) -> Imported | None:
             hint = ("a JSON spec has \"format\": \"decisiontrees-spec\"; a SilverDecisions file "
                     "has a \"SilverDecisions\" version field; this file has neither")
         line, column = json_place(text, str(problem.where))
-        raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
-                                    f"invalid JSON spec: {problem}", hint,
-                                    source_line(text, line))]) from None
+        raise SpecError([diagnostic_at(text, path, line, column, f"invalid JSON spec: {problem}",
+                                       hint)]) from None
     return Imported(path, spec_text, text, places)
 
 

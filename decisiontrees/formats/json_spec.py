@@ -18,6 +18,7 @@ from decisiontrees.errors import FormatRefused
 from decisiontrees.evidence.checks import topological_order
 from decisiontrees.formats.common import expression, label
 from decisiontrees.language.diagnostics import Reporter
+from decisiontrees.language.numbers import number_text
 from decisiontrees.language.parser import parse_module
 from decisiontrees.language.syntax import Claim, ClassDecl, DistributionDecl, MDPDecl, Query, Search
 from decisiontrees.model.mdp import MDP
@@ -84,10 +85,16 @@ def mdp_source(mdp: MDP) -> str:
 def spec_number(value: Any) -> str:
     """An exact number or parameter expression written in the spec language."""
     if isinstance(value, Fraction):
-        return str(value)
+        return number_text(value)
     from sympy.printing.str import StrPrinter
 
     class _Printer(StrPrinter):  # type: ignore[misc]  # sympy is untyped (its classes are Any)
+        def _print_Integer(self, expr: Any) -> str:
+            return number_text(Fraction(int(expr.p)))
+
+        def _print_Rational(self, expr: Any) -> str:
+            return number_text(Fraction(int(expr.p), int(expr.q)))
+
         def _print_Pow(self, expr: Any, rational: bool = False) -> str:
             # the language has no power: a product, always in parentheses, because sympy
             # prints h/g**2 by writing the denominator g**2 after a bare "/"

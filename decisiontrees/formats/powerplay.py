@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from decisiontrees import limits
-from decisiontrees.errors import Diagnostic, Span, SpecError
-from decisiontrees.formats.common import UniqueNames, comment, identifier, source_line
+from decisiontrees.errors import SpecError
+from decisiontrees.formats.common import UniqueNames, comment, diagnostic_at, identifier
+from decisiontrees.language.numbers import exact_number, number_text
+from decisiontrees.language.syntax import MAX_NUMBER_DIGITS
 
 MAX_GV_STATEMENTS = 200_000
 _HEADER = re.compile(r'\s*(?:strict\s+)?digraph\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_][\w]*))?\s*\{',
@@ -56,8 +58,7 @@ def _error(text: str, path: str, offset: int, message: str, hint: str | None = N
            ) -> SpecError:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return SpecError([Diagnostic(Span(path, line, column, line, column + 1), message, hint,
-                                 source_line(text, line))])
+    return SpecError([diagnostic_at(text, path, line, column, message, hint)])
 
 
 def _read(text: str, path: str) -> _Graph:
@@ -105,10 +106,11 @@ def _read(text: str, path: str) -> _Graph:
             for name, quoted, bare in _ATTRIBUTE.findall(match.group("attributes") or ""):
                 value = quoted if quoted else bare
                 if name == "weight":
-                    if _DECIMAL.fullmatch(value) is None:
+                    weight = exact_number(value) if _DECIMAL.fullmatch(value) else None
+                    if weight is None:
                         raise _error(text, path, match.start("attributes"),
-                                     f"the weight `{comment(value)}` is not a decimal number")
-                    weight = Fraction(value)
+                                     f"the weight `{comment(value[:40])}` is not a decimal number "
+                                     f"(of at most {MAX_NUMBER_DIGITS} digits)")
             graph.edges[left].append((right, weight, match.start("left")))
 
 
@@ -205,7 +207,7 @@ def gv_to_spec_text(text: str, path: str) -> str:
                 written.append(f"{name}: {names[moves[0][1]]}")
             else:
                 written.append(f"{name}: chance {{ " + ", ".join(
-                    f"{p}: {names[t]}" for p, t in moves) + " }")
+                    f"{number_text(p)}: {names[t]}" for p, t in moves) + " }")
         lines.append(f"    {names[state]}: choice {{ " + ", ".join(written) + " }")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -34,12 +34,12 @@ from decisiontrees.formats.common import (
     JsonPositions,
     UniqueNames,
     comment,
+    diagnostic_at,
     identifier,
-    source_line,
 )
 from decisiontrees.formats.common import label as safe_label
 from decisiontrees.formats.json_spec import spec_number
-from decisiontrees.language.numbers import exact_number
+from decisiontrees.language.numbers import exact_number, number_text
 from decisiontrees.language.syntax import MAX_VALUE_BITS
 from decisiontrees.model.symbols import LARGE, simplify, symbol, too_large
 
@@ -380,9 +380,9 @@ def silverdecisions_to_spec_text(text: str, path: str) -> str:
                                     "file: its tree is nested too deeply")]) from None
     except FormatRefused as refusal:
         line, column = _place(text, positions.starts.get(id(refusal.where)), refusal.key)
-        raise SpecError([Diagnostic(Span(path, line, column, line, column + 1),
-                                    f"cannot import this SilverDecisions file: {refusal}", None,
-                                    source_line(text, line))]) from None
+        raise SpecError([diagnostic_at(text, path, line, column,
+                                       f"cannot import this SilverDecisions file: {refusal}")]) \
+            from None
     rule = document.get("rule") or data.get("rule")
     lines = [f"# imported from {comment(path)} (SilverDecisions "
              f"{comment(document.get('SilverDecisions'))})"]
@@ -404,7 +404,7 @@ def silverdecisions_to_spec_text(text: str, path: str) -> str:
                                             f"of {outcome} depends on a random variable ({value})",
                                             "payoffs must be numbers; random variables may appear "
                                             "in probabilities")])
-            values.append(f"{outcome}: {value}")
+            values.append(f"{outcome}: {number_text(value)}")
         lines.append(f"utility {criterion} = {{{', '.join(values)}}}")
     return "\n".join(lines) + "\n"
 

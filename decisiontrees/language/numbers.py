@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from decisiontrees.language.syntax import MAX_EXPONENT, MAX_NUMBER_DIGITS
 
-__all__ = ["exact_number"]
+__all__ = ["brief", "exact_number", "number_text"]
 
 _DECIMAL = re.compile(r"[+-]?([0-9]*)\.?([0-9]*)(?:[eE]([+-]?[0-9]+))?")
 
@@ -33,3 +33,43 @@ def exact_number(text: str) -> Fraction | None:
             return None
         return values[0] / values[1]
     return values[0]
+
+
+def number_text(value: Fraction) -> str:
+    """``value`` as spec text that reads back exactly: a plain ratio when its parts fit a
+    literal (MAX_NUMBER_DIGITS), else arithmetic on literals that do."""
+    numerator, denominator = _integer_text(abs(value.numerator)), _integer_text(value.denominator)
+    sign = "-" if value < 0 else ""
+    if value.denominator == 1:
+        return sign + numerator
+    if numerator[0] == "(" or denominator[0] == "(":
+        return f"{sign}{numerator}/{denominator if denominator[0] == '(' else f'({denominator})'}"
+    return f"{sign}{numerator}/{denominator}"
+
+
+def _integer_text(n: int) -> str:
+    """A whole number n ≥ 0 as one literal when it fits, else as sums and products of
+    literals (``(a*1e999 + b)``) so that imported or computed numbers stay writable."""
+    digits = str(n)
+    if len(digits) <= MAX_NUMBER_DIGITS:
+        return digits
+    significant = digits.rstrip("0")
+    zeros = len(digits) - len(significant)
+    if len(significant) <= MAX_NUMBER_DIGITS and zeros <= MAX_EXPONENT:
+        return f"{significant}e{zeros}"
+    step = MAX_NUMBER_DIGITS - 1
+    chunks = [digits[max(0, end - step):end] for end in range(len(digits), 0, -step)][::-1]
+    text = chunks[0].lstrip("0") or "0"
+    for chunk in chunks[1:]:
+        text = f"({text}*1e{step} + {chunk.lstrip('0') or '0'})"
+    return text
+
+
+def brief(value: object, limit: int = 60) -> str:
+    """A number (or expression) for a message: its text, with the middle of a long one left
+    out and counted, so that a message about a 2,000-digit sum stays one readable line."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    keep = limit // 2 - 2
+    return f"{text[:keep]}…{text[-keep:]} ({len(text):,} characters)"
