@@ -50,6 +50,7 @@ from decisiontrees.evidence.verify import (
     read_claims,
     shown,
 )
+from decisiontrees.evidence.verify import DEFAULT_SECONDS as VERIFY_SECONDS
 from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
 from decisiontrees.evidence.verify import VERSION as CERTIFICATE_VERSION
 from decisiontrees.evidence.verify import check as check_certificates
@@ -344,10 +345,11 @@ def claims(specs: Iterable[Spec]) -> dict[str, Any]:
                        for statement in spec.statements if certifiable(statement)]}
 
 
-def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = ()) -> Summary:
+def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = (),
+                        timeout: float | None = VERIFY_SECONDS) -> Summary:
     """Check a certificate file against the claims of the specs (by default the spec files the
-    certificate file names). Raises verify.Failure saying why it does not check, SpecError if
-    a spec is invalid."""
+    certificate file names) within ``timeout`` seconds. Raises verify.Failure saying why it
+    does not check (or that time ran out), SpecError if a spec is invalid."""
     document = load_json(certificate_path)
     if not spec_paths:
         named = document.get("specs") if isinstance(document, dict) else None
@@ -369,7 +371,7 @@ def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = ()) -
                       "SPEC CERTIFICATES")
     files = spec_files(spec_paths)
     specs = [load(path) for path in files]
-    summary = check_certificates(document, read_claims(claims(specs)))
+    summary = check_certificates(document, read_claims(claims(specs)), timeout)
     summary.against = tuple(files)
     return summary
 

@@ -32,6 +32,7 @@ from decisiontrees.api import (
 from decisiontrees.checking.loader import load
 from decisiontrees.checking.statements import MAX_SAMPLES
 from decisiontrees.errors import ArgumentError, DecisionTreesError, InternalError, SpecError
+from decisiontrees.evidence.verify import DEFAULT_SECONDS as VERIFY_SECONDS
 from decisiontrees.evidence.verify import Failure, shown
 from decisiontrees.formats.gambit import to_efg
 from decisiontrees.formats.importing import imported_text
@@ -256,6 +257,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="[SPEC ...] CERTIFICATES: the spec files or folders whose claims the "
                              "certificates are about (default: those the file names), then the "
                              "certificate file")
+    verify.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                        default=VERIFY_SECONDS,
+                        help=f"time for the whole file (default {VERIFY_SECONDS:g}); past it the "
+                             "file is NOT VERIFIED")
     verify.add_argument("--allow-uncertified", action="store_true",
                         help="exit 0 when every certificate checks and every certified claim "
                              "holds, although some claims have no certificate (by default "
@@ -518,7 +523,7 @@ def _emit(text: str, output: str | None) -> None:
 def _verify(arguments: argparse.Namespace) -> int:
     *specs, certificates_path = arguments.files
     try:
-        summary = verify_certificates(certificates_path, specs)
+        summary = verify_certificates(certificates_path, specs, arguments.timeout)
     except Failure as failure:
         print(f"NOT VERIFIED: {shown(str(failure), 1000)}")
         return EXIT_CLAIM_FAILED

@@ -18,7 +18,7 @@ from paths import EXAMPLES
 
 import decisiontrees
 from decisiontrees.cli import main
-from decisiontrees.evidence.verify import check, verify
+from decisiontrees.evidence.verify import Failure, check, verify
 
 
 @pytest.fixture(scope="module")
@@ -508,3 +508,35 @@ def test_a_failed_comparison_leaves_no_provisional_answer_behind():
     rules = _Rules(left, right, set())
     assert not rules.holds(0, 0, "same", None) and not rules.holds(0, 0, "same", None)
     assert rules.holds(1, 1, "same", None)
+
+
+def _plan_table(k):
+    """Evidence over a tree with 2^k plans, each a lottery over 2k outcomes."""
+    nodes: list = [{"chance": [[f"1/{k}", 1 + j] for j in range(k)]}]
+    leaves = 1 + k
+    nodes += [{"choice": [["x", leaves + 2 * j], ["y", leaves + 2 * j + 1]]} for j in range(k)]
+    outcomes = []
+    for j in range(k):
+        nodes += [{"leaf": f"a{j}"}, {"leaf": f"b{j}"}]
+        outcomes += [f"a{j}", f"b{j}"]
+    return _evidence_only(nodes, outcomes)
+
+
+def test_a_check_that_runs_out_of_time_is_not_verified(tmp_path, capsys):
+    """Work within every structural limit could still take minutes (2,000-digit transport
+    amounts took 141 s); a file now has a time limit, and running out is never a pass."""
+    from decisiontrees.evidence.verify import main as verify_main
+
+    document = _plan_table(16)  # 65,536 plans: about 4 s to enumerate here
+    with pytest.raises(Failure, match=r"stopped after 0.2 s before the check finished"):
+        check(document, seconds=0.2)
+    with pytest.raises(Failure, match="no point given for the plan lottery"):
+        check(_plan_table(8), seconds=60)  # the same check, finished within its time
+    path = tmp_path / "slow.json"
+    path.write_text(json.dumps(document))
+    assert verify_main(["--timeout", "0.2", str(path)]) == 1
+    assert "NOT VERIFIED: stopped after 0.2 s" in capsys.readouterr().out
+    assert verify_main(["--timeout", "soon", str(path)]) == 2
+    with pytest.raises(SystemExit) as stop:
+        main(["verify", "--timeout", "0", str(path)])
+    assert stop.value.code == 2

@@ -40,9 +40,10 @@ uses them to state the claims), and the soundness of the mathematics in
 docs/certificates.md (Farkas' lemma, convexity of lottery sets).
 
 *Limits,* each checked before the work it limits: the file size, the number of nodes, the
-length of every number, the number of plan lotteries enumerated.
+length of every number, the number of plan lotteries enumerated; and the time for a whole
+file (``seconds``, DEFAULT_SECONDS from the command line), past which it is NOT VERIFIED.
 
-    python -m decisiontrees.evidence.verify CERTIFICATES [CLAIMS]
+    python -m decisiontrees.evidence.verify [--timeout SECONDS] CERTIFICATES [CLAIMS]
 """
 
 from __future__ import annotations
@@ -51,7 +52,10 @@ import itertools
 import json
 import os
 import re
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator, Mapping, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,6 +79,7 @@ PLAN_LIMIT = 100_000  # plan lotteries enumerated for one certificate
 MAX_COMBINATIONS = 1 << 16  # of one `distribute` step
 MAX_FLATTENED = 4096  # children of a flattened chance node in one `transport` step
 MAX_FLATTEN_WORK = 1 << 16  # children looked at while flattening one chance node
+DEFAULT_SECONDS = 600.0  # for one certificate file, from the command line
 _NUMBER = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
 
@@ -866,10 +871,38 @@ class _Claims:
         return free[0]
 
 
-def check(document: Any, claims: list[Claim] | None = None) -> Summary:
-    """Check a certificate file (against the spec's ``claims`` when given); raises Failure."""
-    with _long_numbers():
+def check(document: Any, claims: list[Claim] | None = None,
+          seconds: float | None = None) -> Summary:
+    """Check a certificate file (against the spec's ``claims`` when given); raises Failure,
+    also when the check takes more than ``seconds`` (in the main thread of a platform with
+    interval timers; elsewhere the structural limits alone bound the work)."""
+    with _long_numbers(), _time_limit(seconds):
         return _check(document, claims)
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise Failure in the check once ``seconds`` have passed. The check keeps no state
+    outside its own objects, so stopping it anywhere leaves nothing half-done."""
+    if seconds is None or not hasattr(signal, "setitimer") \
+            or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Failure(f"stopped after {seconds:g} s before the check finished (the time limit; "
+                      "give more with --timeout)")
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, stop)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:  # a caller's own timer keeps running, less the time spent here
+            signal.setitimer(signal.ITIMER_REAL, max(1e-6, outer - (time.monotonic() - started)))
 
 
 def _check(document: Any, claims: list[Claim] | None) -> Summary:
@@ -954,18 +987,23 @@ def load_json(path: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m decisiontrees.evidence.verify CERTIFICATES [CLAIMS]``: exit 0 VERIFIED
-    (every claim certified, and each holds), 1 NOT VERIFIED (a claim without a certificate,
-    a certificate that does not check) or a certified claim fails, 2 usage."""
-    arguments = sys.argv[1:] if argv is None else argv
-    if len(arguments) not in (1, 2):
-        print("usage: python -m decisiontrees.evidence.verify CERTIFICATES [CLAIMS]\n"
-              "(decisiontrees verify SPEC CERTIFICATES states the claims from the spec)",
+    """``python -m decisiontrees.evidence.verify [--timeout SECONDS] CERTIFICATES [CLAIMS]``:
+    exit 0 VERIFIED (every claim certified, and each holds), 1 NOT VERIFIED (a claim without a
+    certificate, a certificate that does not check, the time limit) or a certified claim
+    fails, 2 usage."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    seconds: float | None = DEFAULT_SECONDS
+    if arguments[:1] == ["--timeout"] and len(arguments) > 1:
+        seconds = _seconds(arguments[1])
+        arguments = arguments[2:]
+    if len(arguments) not in (1, 2) or seconds is None:
+        print("usage: python -m decisiontrees.evidence.verify [--timeout SECONDS] CERTIFICATES "
+              "[CLAIMS]\n(decisiontrees verify SPEC CERTIFICATES states the claims from the spec)",
               file=sys.stderr)
         return 2
     try:
         claims = read_claims(load_json(arguments[1])) if len(arguments) == 2 else None
-        summary = check(load_json(arguments[0]), claims)
+        summary = check(load_json(arguments[0]), claims, seconds)
     except Failure as failure:
         print(f"NOT VERIFIED: {shown(str(failure), 1000)}")
         return 1
@@ -974,6 +1012,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(summary.text())
     return 0 if summary.verified else 1
+
+
+def _seconds(text: str) -> float | None:
+    """A positive number of seconds (at most 10^7), or None."""
+    if not re.fullmatch(r"[0-9]{1,8}(\.[0-9]{1,6})?", text) or not 0 < float(text) <= 10**7:
+        return None
+    return float(text)
 
 
 if __name__ == "__main__":
