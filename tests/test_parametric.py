@@ -369,3 +369,40 @@ def test_signs_between_isolated_roots_decide_an_inequality_exactly(numerator, de
     for k in range(1, 60):
         point = sympy.Rational(k, 60)
         assert (point in found) == bool(compare(function.subs(x, point), level)), point
+
+
+@settings(max_examples=60)
+@given(st.integers(-3, 3).filter(bool), st.integers(-4, 4), st.integers(0, 3), st.integers(1, 4),
+       st.booleans(), st.booleans())
+def test_a_divisor_that_is_0_somewhere_in_the_domain_is_refused(a, b, low, width, low_open,
+                                                                high_open):
+    """`(a*p + b)/(a*p + b)` simplified to 1 and was accepted also where the divisor is 0, so
+    claims "for every p" covered a point where the tree means nothing. Oracle: the root
+    -b/a of the divisor, against the interval as declared."""
+    from decisiontrees import SpecError
+
+    high = low + width
+    root = Fraction(-b, a)
+    inside = (low < root if low_open else low <= root) and (root < high if high_open
+                                                            else root <= high)
+    interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+    text = (f"outcomes x, y\nparam p in {interval}\n"
+            f"tree t = chance {{ ({a}*p + {b})/({a}*p + {b}) * 1/2: x, 1/2: y }}\n"
+            f"mdp m {{ gamma = 1/2 start = s s: choice {{ go: chance {{ "
+            f"1/4 * ({a}*p + {b})/({a}*p + {b}): s, 3/4: f }} }} f: absorbing }}\n")
+    if not inside:
+        spec = parse(text)
+        assert spec.trees["t"].probabilities == (Fraction(1, 2), Fraction(1, 2))
+        return
+    with pytest.raises(SpecError) as refused:
+        parse(text)
+    messages = [d.message for d in refused.value.diagnostics]
+    assert len(messages) == 2 and all("which is 0 at p = " in m for m in messages), messages
+    assert all(m.endswith(f"p = {root}") for m in messages), messages
+
+
+def test_a_divisor_that_is_never_0_in_the_domain_is_accepted():
+    spec = parse("outcomes x, y\nparam p in (0, 1)\nparam q in [0, 1]\n"
+                 "tree t = chance { p/(p + q): x, q/(p + q): y }\n"
+                 "tree s = chance { p/p * 1/3: x, 2/3: y }\n")
+    assert spec.trees["s"].probabilities == (Fraction(1, 3), Fraction(2, 3))

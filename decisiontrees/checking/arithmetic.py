@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any, TypeGuard, TypeVar
 
-from decisiontrees.errors import AlreadyReported
+from decisiontrees.errors import AlreadyReported, Span
 from decisiontrees.language.diagnostics import Reporter, suggest
 from decisiontrees.language.syntax import MAX_VALUE_BITS, Argument, BinOp, Expr, Neg, Number, Var
 from decisiontrees.model.nodes import Parameter, Probability
@@ -34,19 +34,23 @@ def evaluate(
     reporter: Reporter,
     parameters: Mapping[str, Parameter] | None = None,
     what: str = "a number",
+    divisors: list[tuple[Any, Span]] | None = None,
 ) -> Probability | None:
     """The exact value of ``expr``; None after reporting a problem.
 
     With ``parameters`` None, any name is an error (``what`` says what was expected there).
+    Each divisor that depends on parameters is appended to ``divisors`` with its place: the
+    value is simplified (``p/p`` is 1), so only the caller can still check that no divisor
+    is 0 somewhere in the parameters' domain.
     """
     try:
-        return _evaluate(expr, reporter, parameters, what)
+        return _evaluate(expr, reporter, parameters, what, divisors)
     except AlreadyReported:
         return None
 
 
 def _evaluate(expr: Expr, reporter: Reporter, parameters: Mapping[str, Parameter] | None,
-              what: str) -> Any:
+              what: str, divisors: list[tuple[Any, Span]] | None) -> Any:
     """Bottom-up with an explicit stack, so a sum of 100,000 terms needs no deep recursion."""
     values: list[Any] = []
     stack: list[tuple[Expr, bool]] = [(expr, False)]
@@ -67,6 +71,8 @@ def _evaluate(expr: Expr, reporter: Reporter, parameters: Mapping[str, Parameter
             values.append(-values.pop())
         else:
             right, left = values.pop(), values.pop()
+            if node.op == "/" and divisors is not None and not isinstance(right, Fraction):
+                divisors.append((right, node.right.span))
             values.append(_combine(node, left, right, reporter))
     (result,) = values
     return result

@@ -133,7 +133,7 @@ class MDPBuilder:
                                 "add `gamma = 9/10` (a number in (0, 1) or a parameter)")
             return None
         assert not isinstance(setting.value, GridRows)  # settings() let only `map` take rows
-        gamma = evaluate(setting.value, self.reporter, self.names.parameters, "a discount")
+        gamma = self.trees.parametric(setting.value, "a discount")
         if gamma is None:
             return None
         number = to_fraction(gamma)
@@ -256,8 +256,7 @@ class MDPBuilder:
                 return None
             pairs = []
             for branch in node.branches:
-                p = evaluate(branch.probability, self.reporter, self.names.parameters,
-                             "a probability")
+                p = self.trees.parametric(branch.probability, "a probability")
                 if p is not None and not self.trees.non_negative(p, branch.probability.span):
                     p = None
                 pairs.append((p, branch.node))

@@ -1,7 +1,8 @@
 """Tree declarations to interned model nodes: references resolved, probabilities checked.
 
 Probabilities must be non-negative and sum to 1; a probability that mentions parameters must
-be non-negative on the whole domain, which z3 decides (a point where it is negative is shown).
+be non-negative on the whole domain, and nothing it divides by may be 0 there, which z3
+decides (a point where either fails is shown).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from decisiontrees.checking.declarations import KIND_NAMES, Declarations
 from decisiontrees.errors import Span
 from decisiontrees.language.diagnostics import suggest
 from decisiontrees.language.numbers import brief
-from decisiontrees.language.syntax import ChanceNode, ChoiceNode, NodeSyntax, Ref, UniformNode
+from decisiontrees.language.syntax import ChanceNode, ChoiceNode, Expr, NodeSyntax, Ref, UniformNode
 from decisiontrees.model.nodes import Node, Probability, leaf, make_chance, make_choice
 from decisiontrees.model.symbols import assignment_table, simplify, to_fraction
 from decisiontrees.solvers import smt
@@ -32,6 +33,7 @@ class TreeBuilder:
         self.reporter = names.reporter
         self.building: list[str] = []
         self.solver_ms_left = LOAD_SOLVER_MS
+        self.never_zero: set[Any] = set()  # divisors found nowhere 0 in the domain
 
     def build_tree(self, name: str) -> Node | None:
         if name in self.names.trees:
@@ -110,7 +112,7 @@ class TreeBuilder:
         probabilities: list[Probability | None] = []
         valid = True
         for branch in syntax.branches:
-            p = evaluate(branch.probability, self.reporter, self.names.parameters, "a probability")
+            p = self.parametric(branch.probability, "a probability")
             if p is None:
                 valid = False
             elif not self.non_negative(p, branch.probability.span):
@@ -128,6 +130,22 @@ class TreeBuilder:
             return None
         return make_chance(tuple(probabilities), built)
 
+    def parametric(self, expr: Expr, what: str) -> Probability | None:
+        """The value of ``expr``, which may mention parameters; None after reporting a
+        problem, also when it divides by something that is 0 somewhere in their domain
+        (``(p - 1/2)/(p - 1/2)`` simplifies to 1 but means nothing at p = 1/2)."""
+        divisors: list[tuple[Any, Span]] = []
+        value = evaluate(expr, self.reporter, self.names.parameters, what, divisors)
+        if value is None:
+            return None
+        for divisor, span in divisors:
+            if divisor in self.never_zero:
+                continue
+            if not self.nowhere(divisor, "==", span, f"{divisor} is never 0"):
+                return None  # reported here; another place dividing by it is reported there
+            self.never_zero.add(divisor)
+        return value
+
     def non_negative(self, p: Any, span: Span) -> bool:
         number = to_fraction(p)
         if number is not None:
@@ -135,26 +153,37 @@ class TreeBuilder:
                 self.reporter.error(span, f"probability {number} is negative")
                 return False
             return True
+        return self.nowhere(p, "<", span, f"probability {p} is non-negative")
+
+    def nowhere(self, value: Any, relation: str, span: Span, claim: str) -> bool:
+        """Whether ``value <relation> 0`` holds nowhere in the parameters' domain (else the
+        point where it holds, or why that is undecided, is reported)."""
         import sympy
 
         if self.solver_ms_left <= 0:
-            self.reporter.error(span, f"cannot check that probability {p} is non-negative (the "
-                                f"{LOAD_SOLVER_MS // 1000} s a load may spend on such checks are "
-                                "used up)", "restrict the parameters' domains or split the file")
+            self.reporter.error(span, f"cannot check that {claim} (the {LOAD_SOLVER_MS // 1000} s "
+                                "a load may spend on such checks are used up)",
+                                "restrict the parameters' domains or split the file")
             return False
         started = time.monotonic()
-        point = smt.find_parameter_values(sympy.Lt(p, 0), self.names.parameters,
+        condition = sympy.Lt(value, 0) if relation == "<" else sympy.Eq(value, 0)
+        point = smt.find_parameter_values(condition, self.names.parameters,
                                           min(SOLVER_TIMEOUT_MS, self.solver_ms_left))
         self.solver_ms_left -= int((time.monotonic() - started) * 1000) + 1
         if isinstance(point, smt.Unknown):
-            self.reporter.error(span, f"cannot check that probability {p} is non-negative "
-                                f"({point.reason})", "restrict the parameter's domain")
+            self.reporter.error(span, f"cannot check that {claim} ({point.reason})",
+                                "restrict the parameter's domain")
             return False
         if point is not None:
             at = ", ".join(f"{k} = {v}" for k, v in sorted(point.items()))
-            value = p.subs(assignment_table(point))
-            self.reporter.error(span, f"probability {p} is negative at {at} (it is {value})",
-                                "restrict the parameter's domain")
+            if relation == "<":
+                self.reporter.error(span, f"probability {value} is negative at {at} (it is "
+                                    f"{value.subs(assignment_table(point))})",
+                                    "restrict the parameter's domain")
+            else:
+                self.reporter.error(span, f"division by {value}, which is 0 at {at}",
+                                    "restrict the parameter's domain so that it excludes that "
+                                    "point, or write the expression without this division")
             return False
         return True
 
