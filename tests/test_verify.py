@@ -145,6 +145,12 @@ CORRUPTIONS = [
      lambda c: c["class"]["constraints"].append(
          {"coefficients": {c["class"]["outcomes"][0]: "1"}, "op": ">=", "constant": "0"}),
      "class"),
+    # evidence that is not checked may not sit in the file as if it had been
+    ("witness-on-a-yes", lambda c: c.get("holds") is True and "evidence" in c,
+     lambda c: c.update(witness={"utility": {}, "weights": {}}),
+     "`witness` does not belong in the certificate of a yes"),
+    ("evidence-on-a-no", _witness, lambda c: c.update(evidence={"kind": "vertices"}),
+     "`evidence` does not belong in the certificate of a no"),
 ]
 
 

@@ -749,6 +749,15 @@ def check_certificate(document: Any, where: str, claim: Claim | None = None) -> 
 def _check_verdict(relation: str, holds: bool, left: Tree, right: Tree, cls: UtilityClass,
                    body: dict[str, Any], where: str) -> None:
     strict = relation in ("inclusion", "strictly_dominates")
+    given = {k for k in ("evidence", "strict_witness", "witness", "reverse_evidence") if k in body}
+    applies = ({"evidence", "strict_witness"} if strict else {"evidence"}) if holds else \
+        ({"witness", "reverse_evidence"} if strict else {"witness"})
+    if given - applies or given >= {"witness", "reverse_evidence"}:
+        # evidence that is not checked must not sit in a file as if it had been
+        extra = sorted(given - applies) or ["witness"]
+        expected = " and ".join(sorted(applies)) if holds else " or ".join(sorted(applies))
+        raise Failure(f"{where}: `{extra[0]}` does not belong in the certificate of a "
+                      f"{'yes' if holds else 'no'} of {relation} (it has {expected})")
     if not holds and "reverse_evidence" in body:
         if not strict:
             raise Failure(f"{where}: reverse evidence refutes only strict relations")
