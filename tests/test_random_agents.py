@@ -532,3 +532,46 @@ def test_workers_must_be_a_whole_number_of_processes(count):
 
     with pytest.raises(ArgumentError, match="workers must be a whole number"):
         dt.power(choice({"x": leaf("a"), "y": leaf("b")}), workers=count)
+
+
+NAMES5 = ("a", "b", "c", "d", "e")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(NAMES5, max_leaves=6), st.permutations(NAMES5), st.integers(0, 2**16))
+def test_every_orbit_splits_evenly_only_when_brute_force_agrees(right, image, seed):
+    """Trees one permutation apart were said to split every orbit evenly; that holds for an
+    involution, not for a 3-cycle (there orbits lean either way, and then "weak" or "not
+    strict" could be wrong). Oracle: orbits counted by brute force over all 120
+    permutations."""
+    from decisiontrees.analyses import orbits
+    from decisiontrees.analyses import relations as engine
+
+    sigma = dict(zip(NAMES5, image))
+    left = engine.relabel(right, sigma)
+    reasons: list[str] = []
+    level, even = orbits._proofs(left, right, NAMES5, NAMES5, None, 60_000, reasons)
+    generator = random.Random(seed)
+    counts = [_brute_orbit(left, right, list(NAMES5), _generic(NAMES5, generator))
+              for _ in range(3)]
+    if even:
+        assert all(mine == theirs for mine, theirs in counts), reasons
+    if level is not None:
+        assert all(mine >= theirs for mine, theirs in counts), reasons
+    if all(sigma[sigma[o]] == o for o in NAMES5):  # an involution: always proven even
+        assert level == "weak" and even, reasons
+
+
+def test_a_three_cycle_apart_is_no_proof_that_orbits_split_evenly():
+    """Found by an independent review: P[L > R] = 13/24 against P[R > L] = 3/8, yet the
+    reasons said every orbit splits evenly (and then, contradicting it, strict)."""
+    text = ("outcomes a, b, c, d, e\n"
+            "tree L = chance { 1/3: choice { x0: b, x1: c }, 1/3: choice { x0: d, x1: a }, "
+            "1/3: choice { x0: a, x1: c } }\n"
+            "tree R = chance { 1/3: choice { x0: b, x1: c }, 1/3: choice { x0: a, x1: e }, "
+            "1/3: choice { x0: e, x1: c } }\n"
+            "query convergence(L, R)\nquery prefers(L, R)\n")
+    convergence_result, prefers_result = run(parse(text))
+    assert prefers_result.answer.value == "13/24"
+    shown = " ".join(convergence_result.answer.evidence_lines)
+    assert "splits evenly" not in shown and "one permutation apart" not in shown

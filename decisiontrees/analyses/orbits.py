@@ -19,7 +19,8 @@ The trees reach only ``R ⊆ O``; an orbit's count depends on which of ``u``'s v
   (Turner et al.'s pairing), each verified by the relations engine; P3 and P4 alone are not
   used (docs/theory.md §4: counterexamples under these definitions);
 - **strict** holds when weak does and some generic orbit strictly prefers ``t_i``; it fails
-  when every orbit splits evenly (the trees are one permutation apart, or every cell says so).
+  when every orbit splits evenly (an involution maps one tree's strategy lotteries onto the
+  other's, or every cell says so; a permutation of higher order does not split orbits evenly).
 
 Without a proof and without a violating orbit, the answer is ``unknown``, never a guess.
 """
@@ -29,7 +30,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd, lcm
@@ -503,9 +504,12 @@ def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str
                            "every orbit over O does")
             return "weak", True
         return "weak", False
-    if _equivalent_up_to_permutation(left, right, reach):
-        reasons.append("weak, not strict: the trees are one permutation apart, so every orbit "
-                       "splits evenly")
+    phi = _swapping_involution(left, right, reach)
+    if phi:
+        reasons.append(f"weak, not strict: the involution {relations.cycle_notation(phi)} maps "
+                       "the strategy lotteries of ⟨R⟩ onto those of ⟨L⟩ and back, so u and φu "
+                       "pair each member of an orbit choosing ⟨L⟩ with one choosing ⟨R⟩: every "
+                       "orbit splits evenly")
         return "weak", True
     outcome, forward, _ = relations.compare(left, right, None, timeout_ms, universe)
     if outcome == "equivalent":
@@ -555,20 +559,25 @@ def _mapping_involution(left: Node, right: Node, universe: tuple[str, ...],
     return None
 
 
-def _equivalent_up_to_permutation(left: Node, right: Node, names: Sequence[str]) -> bool:
-    """Whether some σ maps the strategy lotteries of ``right`` onto those of ``left`` (then
-    the lottery sets are one permutation apart). Sufficient, not necessary: lotteries that
-    are not vertices could differ."""
+def _swapping_involution(left: Node, right: Node, names: Sequence[str]) -> dict[str, str] | None:
+    """An involution φ (φ = φ⁻¹, not the identity) of ``names`` that maps the strategy
+    lotteries of ``right`` onto those of ``left``, or None. Then ``V_left(u) = V_right(φu)``
+    and ``V_right(u) = V_left(φu)``, so ``u ↦ φu`` pairs the members of every orbit that
+    prefer one tree with those that prefer the other. A permutation of higher order gives no
+    such pairing: with a 3-cycle, orbits can lean either way (the trees then need not even
+    tie in probability). Sufficient, not necessary: lotteries that are not vertices could
+    differ."""
     mine, theirs = lottery_points(left, names), lottery_points(right, names)
     if len(mine) != len(theirs):
-        return False
-    d = len(names)
-    for count, image in enumerate(itertools.permutations(range(d))):
+        return None
+    index = {name: k for k, name in enumerate(names)}
+    for count, phi in enumerate(involutions(names)):
         if count % 1000 == 0:
-            limits.check("comparing lotteries up to permutation")
-        if {tuple(z[image[k]] for k in range(d)) for z in theirs} == mine:
-            return True
-    return False
+            limits.check("comparing lotteries up to an involution")
+        image = [index[phi[name]] for name in names]
+        if {tuple(z[k] for k in image) for z in theirs} == mine:
+            return phi
+    return None
 
 
 def distribution_dependent(left: Node, right: Node, outcomes: Sequence[str]) -> tuple[
@@ -685,11 +694,11 @@ def largest_compatible_set(count: int, compatible: Callable[[int, int], bool]) -
     return best
 
 
-def involutions(names: Sequence[str]) -> Any:
+def involutions(names: Sequence[str]) -> Iterator[dict[str, str]]:
     """Every permutation of order 2 (products of disjoint transpositions) as a mapping."""
     names = list(names)
 
-    def build(rest: list[str], mapping: dict[str, str]) -> Any:
+    def build(rest: list[str], mapping: dict[str, str]) -> Iterator[dict[str, str]]:
         if not rest:
             if any(k != v for k, v in mapping.items()):
                 yield dict(mapping)
