@@ -546,3 +546,29 @@ def test_a_check_that_runs_out_of_time_is_not_verified(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["verify", "--timeout", "0", str(path)])
     assert stop.value.code == 2
+
+
+def test_the_time_limit_fires_again_when_its_exception_is_dropped():
+    """Python drops an exception raised while a finaliser runs (the full test suite leaves z3
+    objects for the garbage collector), and a one-shot timer then never stopped the check."""
+    import signal
+    import time
+
+    from decisiontrees.evidence.verify import _OutOfTime, _time_limit
+
+    before = signal.getsignal(signal.SIGALRM)
+
+    def busy(seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            pass
+
+    with pytest.raises(_OutOfTime):
+        with _time_limit(0.05):
+            try:
+                busy(1)
+            except _OutOfTime:
+                pass  # dropped, as a finaliser would
+            busy(5)  # interrupted again within 50 ms, not after 5 s
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

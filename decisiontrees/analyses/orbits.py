@@ -38,7 +38,12 @@ from typing import Any
 
 from decisiontrees import limits
 from decisiontrees.analyses import relations
-from decisiontrees.analyses.agents import lottery_points, pair_exact, relevant_outcomes
+from decisiontrees.analyses.agents import (
+    hull_vertices,
+    lottery_points,
+    pair_exact,
+    relevant_outcomes,
+)
 from decisiontrees.errors import ArgumentError, RefusedError
 from decisiontrees.model.nodes import Node, outcomes_of
 
@@ -111,11 +116,20 @@ class _Orbits:
                                f"(of {d}), more than {MAX_ASSIGNMENTS}")
         self.per_assignment = math.factorial(d - r)  # permutations of O per assignment
         mine, theirs = lottery_points(left, self.reach), lottery_points(right, self.reach)
-        union = sorted(mine | theirs)
+        # a tree's value is the best of its lotteries' hull vertices: only those are counted
+        # (fewer points to score, fewer lines to sweep, fewer ties that are not generic)
+        left_vertices = set(hull_vertices(sorted(mine)))
+        right_vertices = set(hull_vertices(sorted(theirs)))
+        union = sorted(left_vertices | right_vertices)
         scale = lcm(*(x.denominator for z in union for x in z))
         self.scale = scale
-        self.in_left = np.array([z in mine for z in union])
+        self.in_left = np.array([z in mine for z in union])  # the tree can choose it
         self.in_right = np.array([z in theirs for z in union])
+        self.on_left = [z in left_vertices for z in union]  # a vertex of the tree's hull
+        self.on_right = [z in right_vertices for z in union]
+        # the left's alone, the right's alone, both trees'
+        self.sides = (self.in_left & ~self.in_right, self.in_right & ~self.in_left,
+                      self.in_left & self.in_right)
         dtype: Any = np.int64 if scale * SCALE < 2**62 else object
         self.points = np.array([[int(x * scale) for x in z] for z in union], dtype=dtype).T
         # where each reached outcome takes its value: an injective map R -> value slots
@@ -138,12 +152,16 @@ class _Orbits:
         return orbit
 
     def differences(self) -> list[list[int]]:
-        """``z − z'`` for every pair of lotteries, padded with zeros to one entry per value
-        slot (a value that falls on no reached outcome multiplies zero)."""
+        """``z − z'`` for a hull vertex z of the left tree's lotteries and z' of the right's,
+        padded with zeros to one entry per value slot (a value that falls on no reached
+        outcome multiplies zero). Where none of these changes sign, neither does
+        ``V_left − V_right = max_z min_z' u·(z − z')``, so orbit counts stay the same."""
         columns = self.points.shape[1]
         pad = [0] * (len(self.names) - len(self.reach))
+        lefts = [a for a in range(columns) if self.on_left[a]]
+        rights = [b for b in range(columns) if self.on_right[b]]
         return [[int(x) - int(y) for x, y in zip(self.points[:, a], self.points[:, b])] + pad
-                for a in range(columns) for b in range(a)]
+                for a in lefts for b in rights if a != b]
 
     def orbit(self, values: Sequence[Fraction]) -> Orbit | None:
         """Counts for the orbit of ``u = values``; None when ``u`` is not generic."""
@@ -156,13 +174,14 @@ class _Orbits:
         points = self.points if dtype is self.dtype else self.points.astype(object)
         scores = base[self.maps] @ points  # assignments × lotteries
         top = scores.max(axis=1)
-        if ((scores == top[:, None]).sum(axis=1) > 1).any():
-            return None  # two distinct lotteries tie: u lies on a boundary
-        floor = scores.min() - 1
-        best_left = np.where(self.in_left, scores, floor).max(axis=1)
-        best_right = np.where(self.in_right, scores, floor).max(axis=1)
-        left_wins = int((best_left > best_right).sum())
-        right_wins = int((best_left < best_right).sum())
+        at_top = scores == top[:, None]
+        # generic: the best lotteries are all the left's alone, all the right's alone or all
+        # shared; a mixture means u lies where the comparison of the trees changes
+        kinds = sum((at_top & side).any(axis=1).astype(int) for side in self.sides)
+        if (kinds > 1).any():
+            return None
+        left_wins = int((at_top & self.sides[0]).any(axis=1).sum())
+        right_wins = int((at_top & self.sides[1]).any(axis=1).sum())
         ties = len(scores) - left_wins - right_wins
         utility = {o: Fraction(v) for o, v in zip(self.names, values)}
         each = self.per_assignment
@@ -175,6 +194,7 @@ class _Orbits:
         return len(self.names) <= 3 or self.swept
 
     swept = False
+    unswept: str | None = None  # why a 4-outcome search sampled shapes instead of sweeping
 
     def shapes(self, count: int, seed: int) -> list[list[Fraction]]:
         """Utility shapes to try. Orbits ignore order and positive affine maps, so a shape is
@@ -253,6 +273,9 @@ class _Orbits:
                     if 0 < s < 1:
                         critical.add(s)
         if len(critical) * len(lines_list) > budget:
+            self.unswept = (f"the plane sweep over 4 outcomes would take {len(critical):,} "
+                            f"critical points × {len(lines_list):,} lines, more than its budget "
+                            f"of {budget:,}")
             return None
         ordered = sorted(critical)
         table = np.array(lines_list, dtype=float)
@@ -261,36 +284,45 @@ class _Orbits:
             limits.check("sweeping orbit shapes")
             at = float((low + high) / 2)
             if not float(low) < at < float(high):
-                return None  # too close for floats to separate
+                self.unswept = "two critical points of the plane sweep are too close to " \
+                    "separate in floating point"
+                return None
             steep = table[table[:, 1] != 0]
             crossings = -(steep[:, 0] * at + steep[:, 2]) / steep[:, 1]
             ts = np.unique(np.concatenate([[at, 1.0], crossings[(crossings > at)
                                                                  & (crossings < 1)]]))
             if len(ts) > 1 and np.diff(ts).min() < 1e-12:
+                self.unswept = "two crossings of the plane sweep are too close to separate " \
+                    "in floating point"
                 return None
             middles = (ts[:-1] + ts[1:]) / 2
             samples.append(np.column_stack([np.zeros(len(middles)), np.full(len(middles), at),
                                             middles, np.ones(len(middles))]))
-        return self._extremes(np.concatenate(samples))
+        found = self._extremes(np.concatenate(samples))
+        if found is None:
+            self.unswept = "a point of the plane sweep lies too near a cell's boundary for " \
+                "floating point"
+        return found
 
     def _extremes(self, samples: Any) -> list[Orbit] | None:
         import numpy as np
 
         points = self.points.astype(float) / float(self.scale)
         chosen: dict[str, tuple[float, Any]] = {}
-        only_left = self.in_left & ~self.in_right
-        only_right = self.in_right & ~self.in_left
+        kinds = np.array([k for k, side in enumerate(self.sides) if side.any()])
         for start in range(0, len(samples), 4096):
             limits.check("evaluating orbit shapes")
             batch = samples[start:start + 4096]
             scores = batch[:, self.maps] @ points  # samples × assignments × lotteries
-            if scores.shape[2] > 1:
-                ordered = np.sort(scores, axis=2)
+            # the best score of the left's own lotteries, the right's own and the shared
+            best = np.stack([scores[:, :, self.sides[k]].max(axis=2) for k in kinds], axis=2)
+            if len(kinds) > 1:
+                ordered = np.sort(best, axis=2)
                 if (ordered[:, :, -1] - ordered[:, :, -2] < 1e-9).any():
                     return None  # a point too near a boundary for floats: no exhaustive claim
-            top = scores.argmax(axis=2)
-            left_wins = only_left[top].sum(axis=1)
-            right_wins = only_right[top].sum(axis=1)
+            winner = kinds[best.argmax(axis=2)]  # samples × assignments: 0 left, 1 right, 2 tie
+            left_wins = (winner == 0).sum(axis=1)
+            right_wins = (winner == 1).sum(axis=1)
             difference = left_wins - right_wins
             weakly = scores.shape[1] - right_wins
             for key, values, pick in (("low", difference, np.argmin),
@@ -459,6 +491,7 @@ def _convergence(left: Node, right: Node, outcomes: Sequence[str], timeout_ms: i
         else:
             reasons.append("no violating orbit found, but no proposition proves weak "
                            "convergence")
+        reasons.extend(_unswept(found))
         return done(None, "none")
     if proven == "strict":
         return done("strict", "strict", None)
@@ -469,7 +502,16 @@ def _convergence(left: Node, right: Node, outcomes: Sequence[str], timeout_ms: i
         return done("weak", "weak", _most_even(found))
     reasons.append("weak; no orbit found prefers ⟨L⟩ strictly, and no proof that "
                    "none does")
+    reasons.extend(_unswept(found))
     return done(None, "weak")
+
+
+def _unswept(found: _Analysis | None) -> list[str]:
+    """Why 4 outcomes were sampled rather than swept (then the answer may stay unknown)."""
+    for counter in (found.over_o, found.over_r) if found is not None else ():
+        if counter is not None and counter.unswept:
+            return [f"orbit shapes were sampled, not all visited: {counter.unswept}"]
+    return []
 
 
 def _most_even(found: _Analysis | None) -> Orbit | None:

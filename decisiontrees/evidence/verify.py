@@ -885,29 +885,45 @@ def check(document: Any, claims: list[Claim] | None = None,
     """Check a certificate file (against the spec's ``claims`` when given); raises Failure,
     also when the check takes more than ``seconds`` (in the main thread of a platform with
     interval timers; elsewhere the structural limits alone bound the work)."""
-    with _long_numbers(), _time_limit(seconds):
-        return _check(document, claims)
+    try:
+        with _long_numbers(), _time_limit(seconds):
+            return _check(document, claims)
+    except _OutOfTime:
+        raise Failure(f"stopped after {seconds:g} s before the check finished (the time limit; "
+                      "give more with --timeout)") from None
+
+
+class _OutOfTime(Exception):
+    """The time limit, raised anywhere in the check: not a Failure, so no step that treats a
+    malformed part as "this rule does not apply" can take it for one."""
 
 
 @contextmanager
 def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise Failure in the check once ``seconds`` have passed. The check keeps no state
-    outside its own objects, so stopping it anywhere leaves nothing half-done."""
+    """Raise _OutOfTime in the check once ``seconds`` have passed, and again every 50 ms
+    until it leaves the check (Python drops an exception raised while a finaliser runs).
+    The check keeps no state outside its own objects, so stopping it anywhere leaves
+    nothing half-done."""
     if seconds is None or not hasattr(signal, "setitimer") \
             or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum: int, frame: Any) -> None:
-        raise Failure(f"stopped after {seconds:g} s before the check finished (the time limit; "
-                      "give more with --timeout)")
+        raise _OutOfTime
 
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, stop)
-    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
+        while True:  # the timer may fire while it is being stopped: then stop it again
+            try:
+                signal.signal(signal.SIGALRM, signal.SIG_IGN)
+                break
+            except _OutOfTime:
+                continue
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if outer:  # a caller's own timer keeps running, less the time spent here
