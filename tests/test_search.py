@@ -29,7 +29,8 @@ def test_unlabelled_shapes_follow_the_known_sequence():
 
 def _brute_force(outcomes, nodes, branching, probabilities):
     """Every labelled tree as an *ordered* tree (children in every order, repeats allowed),
-    then reduced by sorting children: the canonical classes, counted independently."""
+    then reduced by sorting children: the canonical classes, counted independently. Equal
+    children are kept (two equal alternatives change `tie`, `chosen` and `plans`)."""
     by_size = {1: {("o", o) for o in outcomes}}
     vectors = [v for k in range(2, branching + 1)
                for v in itertools.product(probabilities, repeat=k) if sum(v) == 1]
@@ -40,10 +41,9 @@ def _brute_force(outcomes, nodes, branching, probabilities):
                 if sum(sizes) != size - 1:
                     continue
                 for children in itertools.product(*(sorted(by_size[s], key=repr) for s in sizes)):
-                    if len(set(children)) == k:  # equal alternatives are one alternative
-                        found.add(("choice", tuple(sorted(children, key=repr))))
+                    found.add(("choice", tuple(sorted(children, key=repr))))
                     for vector in vectors:
-                        if len(vector) == k and len(set(children)) == k:
+                        if len(vector) == k:
                             found.add(("chance", tuple(sorted(zip(vector, children), key=repr))))
         by_size[size] = found
     return sum(len(v) for v in by_size.values())
@@ -106,7 +106,7 @@ def test_searches_find_the_minimal_examples_and_prove_theorems_within_bounds():
     assert flips.answer.summary == "found: t = a, s = chance { 1/2: b, 1/2: c }"
     shown = "\n".join(theorem.lines())
     assert "complete within the bounds: 0 hits" in shown
-    assert "examined 362 candidates of 2025" in shown
+    assert "examined 1346 candidates of 7569" in shown  # 87 trees each, equal children kept
 
 
 def test_the_first_hit_is_minimal():
@@ -130,7 +130,7 @@ def test_symmetry_reduction_finds_what_the_full_space_finds():
     outcomes a, b
     search named(t) where reachable(t) == {a} with nodes = 3, hits = count
     """))
-    assert named.answer.summary == "1 hits"  # only the leaf a (choice {a, a} is not generated)
+    assert named.answer.summary == "3 hits"  # a, choice { a1: a, a2: a }, chance { 1/2: a, 1/2: a }
     assert "the others rename" not in "\n".join(named.lines())
 
 
@@ -174,7 +174,7 @@ def test_a_stopped_search_resumes_from_its_checkpoint(write):
     to the whole search: the same count examined, and complete."""
     from decisiontrees.api import search_file
 
-    folder = write({"s.dtree": "outcomes a, b, c\nsearch dom(t, s) where strictly_dominates(t, s)"
+    folder = write({"s.dtree": "outcomes a, b\nsearch dom(t, s) where strictly_dominates(t, s)"
                                " and not inclusion(t, s) with nodes = 7, hits = count,"
                                " workers = 1\n"})
     checkpoint = str(folder / "progress.json")
@@ -187,7 +187,7 @@ def test_a_stopped_search_resumes_from_its_checkpoint(write):
     assert len(runs) > 1 and runs[-1].answer.summary.startswith(
         "none within the bounds (complete; ")
     assert "on the word of the checkpoint" in runs[-1].answer.summary
-    assert "examined 14334 candidates of 84681" in "\n".join(runs[-1].lines())
+    assert "examined 14522 candidates of 28900" in "\n".join(runs[-1].lines())
     assert all("not complete (time ran out)" in r.answer.summary for r in runs[:-1])
 
 
@@ -325,18 +325,18 @@ def test_a_resumed_search_says_what_it_took_from_its_checkpoint_and_refuses_bad_
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout
 
     first = search("1")
-    assert "found 24 hits" in first and "checkpoint" not in first
+    assert "found 124 hits" in first and "checkpoint" not in first
     document = json.loads(checkpoint.read_text())
     entry = document["two"]
     entry["found"], entry["hits"] = 0, []  # a forged record that adds up
     checkpoint.write_text(json.dumps(document))
     second = search("2")
-    assert "none within the bounds (complete; 362 candidates on the word of the checkpoint" \
+    assert "none within the bounds (complete; 1346 candidates on the word of the checkpoint" \
         in second
     assert "taken on the file's word, not examined again" in second
     entry["found"] = entry["examined"] + 1  # more found than examined: ignored
     checkpoint.write_text(json.dumps(document))
-    assert "found 24 hits" in search("3")
+    assert "found 124 hits" in search("3")
 
 
 def test_a_search_for_n_hits_says_how_many_it_shows():
@@ -345,3 +345,35 @@ def test_a_search_for_n_hits_says_how_many_it_shows():
                           "with nodes = 5, hits = 3\n"))
     assert result.answer.summary.endswith("(stopped early, 3 shown)")
     assert len(result.answer.evidence.hits) == 3
+
+
+def test_trees_with_equal_children_are_candidates():
+    """Equal alternatives and equal branches were never generated, so these searches said
+    "none within the bounds (complete)" although the trees below exist (an independent
+    review found them)."""
+    tie, third = run(parse(
+        "outcomes a, b\n"
+        "search tie_possible(t) where tie(t) > 0 with nodes = 4 expect none\n"
+        "search two_thirds(t) where contains(t, {a: 2/3, b: 1/3}) with nodes = 4, "
+        "branching = 3, kinds = {chance}, probabilities = [1/3] expect none\n"))
+    assert tie.status == third.status == "fail"
+    assert tie.answer.summary == "found: t = choice { a1: a, a2: a }"
+    assert third.answer.summary == "found: t = chance { 1/3: a, 1/3: a, 1/3: b }"
+
+
+def test_a_question_that_does_not_apply_makes_no_hit_of_its_negation():
+    """`not (tie(t) >= 0)` cannot hold, yet a leaf (where tie does not apply) was a hit:
+    inapplicable claims counted as false. Now they are neither true nor false (Kleene):
+    a leaf is no hit of the negation, and `or` with a true part still holds."""
+    negated, either, both = run(parse(
+        "outcomes a, b\n"
+        "search refute(t) where not (tie(t) >= 0) with nodes = 3 expect none\n"
+        "search either(t) where not (tie(t) >= 0) or contains(t, {a: 1}) with nodes = 3, "
+        "hits = count\n"
+        "search both(t) where tie(t) >= 0 and contains(t, {a: 1}) with nodes = 3, "
+        "hits = count\n"))
+    assert negated.status == "pass"
+    assert "complete within the bounds: 0 hits" in "\n".join(negated.lines())
+    # a, choice {a, a}, choice {a, b}, chance {a, a}: the leaf a holds by its second part
+    assert either.answer.summary == "4 hits"
+    assert both.answer.summary == "2 hits"  # choice {a, a} and choice {a, b}: tie applies

@@ -3,9 +3,11 @@
 Generation is by canonical construction: a tree of ``n`` nodes is a root over a *sorted*
 sequence of smaller canonical trees, so reordering children never gives a second copy. For
 decision trees the labels are part of the canonical form: an outcome at a leaf; a choice
-node's children form a set (two equal alternatives are one); a chance node's branches are
-sorted (probability, child) pairs over distinct children, with probabilities from a given set
-summing to 1 (equal children would merge into one branch, a smaller tree). Trees that differ
+node's children form a multiset; a chance node's branches are a sorted multiset of
+(probability, child) pairs, with probabilities from a given set summing to 1. Equal children
+are kept: two equal alternatives change how often an option is chosen (``tie``, ``chosen``,
+``plans``), and two equal branches need not merge into a branch whose probability is in the
+set. Trees that differ
 only by renaming outcomes are made once by :func:`canonical_pair` (the least form over every
 renaming), when the property is symmetric in outcomes.
 
@@ -100,16 +102,16 @@ def trees(bounds: Bounds) -> list[Candidate]:
         found: list[Candidate] = []
         if "choice" in bounds.kinds:
             for k in range(2, bounds.branching + 1):
-                for children in _distinct_children(by_size, size - 1, k, max_depth - 1):
+                for children in _children(by_size, size - 1, k, max_depth - 1):
                     limits.check("generating trees")
                     key: Key = ("choice", tuple(sorted((c.key for c in children), key=repr)))
                     made = choice({f"a{i + 1}": c.node for i, c in enumerate(children)})
                     found.append(Candidate(key, size, 1 + max(c.depth for c in children), made))
         for vector in vectors:
-            for children in _distinct_children(by_size, size - 1, len(vector), max_depth - 1):
+            for children in _children(by_size, size - 1, len(vector), max_depth - 1):
                 limits.check("generating trees")
                 # every assignment of the vector's probabilities to the sorted children,
-                # once: distinct (probability, child) pairs, sorted
+                # once: the sorted (probability, child) pairs
                 for order in set(itertools.permutations(vector)):
                     pairs = tuple(sorted(zip(order, (c.key for c in children)), key=repr))
                     node = chance([(p, c.node) for p, c in zip(order, children)])
@@ -121,10 +123,10 @@ def trees(bounds: Bounds) -> list[Candidate]:
     return sorted(ordered, key=lambda c: (c.size, c.depth))
 
 
-def _distinct_children(by_size: dict[int, list[Candidate]], total: int, count: int,
-                       max_depth: int) -> Iterator[list[Candidate]]:
-    """Increasing sequences of ``count`` distinct trees, each of depth at most ``max_depth``,
-    whose sizes sum to ``total``."""
+def _children(by_size: dict[int, list[Candidate]], total: int, count: int,
+              max_depth: int) -> Iterator[list[Candidate]]:
+    """Non-decreasing sequences of ``count`` trees (repeats allowed), each of depth at most
+    ``max_depth``, whose sizes sum to ``total``."""
     ordered = [c for size in sorted(by_size) for c in by_size[size] if c.depth <= max_depth]
 
     def extend(start: int, remaining: int, left: int) -> Iterator[list[Candidate]]:
@@ -136,7 +138,7 @@ def _distinct_children(by_size: dict[int, list[Candidate]], total: int, count: i
             tree = ordered[index]
             if tree.size > remaining - (left - 1):
                 continue
-            for rest in extend(index + 1, remaining - tree.size, left - 1):
+            for rest in extend(index, remaining - tree.size, left - 1):
                 yield [tree, *rest]
 
     yield from extend(0, total, count)

@@ -117,12 +117,12 @@ def answer_question(name: str, question: Question, spec: Spec) -> Answer:
         return unknown(str(stop))
 
 
-def judge_claim(statement: Statement, spec: Spec) -> tuple[Status, tuple[str, ...]]:
-    """A claim's status and evidence lines, for a search's condition: a question that does
-    not apply to the trees (``chosen(t, a1)`` where ``t`` starts with chance) fails."""
+def judge_claim(statement: Statement, spec: Spec) -> tuple[Status | None, tuple[str, ...]]:
+    """A claim's status and evidence lines, for a search's condition; None when its question
+    does not apply to the trees (``chosen(t, a1)`` where ``t`` starts with chance)."""
     problems = QUESTIONS[statement.name].problems(statement.question)
     if problems:
-        return Status.FAIL, (f"does not apply: {problems[0][0]}",)
+        return None, (f"does not apply: {problems[0][0]}",)
     found, verdict = _answer_and_judge(statement, spec)
     result = Result(statement, verdict.status if verdict else found.status, found,
                     *((verdict.expectation, verdict.judgement, verdict.compared)

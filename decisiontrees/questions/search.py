@@ -438,37 +438,57 @@ def _examine(chunk: tuple[int, int]) -> ChunkResult:
         # candidate is not counted, and the search stops (a checkpoint resumes here)
         limits.check("searching")
         seen += 1
-        if verdict is None or verdict:
+        if verdict is None or verdict is True:
             found.append((verdict, tuple((v, tree_text(c.node))
                                          for v, c in zip(question.variables, combo)),
                           tuple(lines)))
     return seen, found
 
 
+class _NotApplicable:
+    """The value of a condition about trees outside a question's domain (``chosen(t, a1)``
+    of a tree that starts with chance): never a hit, and not an unknown either."""
+
+    def __repr__(self) -> str:
+        return "not applicable"
+
+
+NOT_APPLICABLE = _NotApplicable()
+Truth = bool | None | _NotApplicable  # None: unknown
+
+
 def _holds(condition: Condition, binding: dict[str, Node], spec: Spec, judge: Any
-           ) -> tuple[bool | None, list[str]]:
-    """Three-valued: True, False, or None (unknown); with the evidence lines of the claims
-    that decided it."""
+           ) -> tuple[Truth, list[str]]:
+    """True, False, None (unknown) or NOT_APPLICABLE, with the evidence lines of the claims
+    that decided it. A question that does not apply makes its claim NOT_APPLICABLE, and so
+    its negation (a leaf is no hit of ``not tie(t) >= 0``); ``and`` is False with any False
+    part, ``or`` True with any True part, as in Kleene's logic."""
     if condition.statement is not None:
         statement = _bound(condition.statement, binding)
         status, shown = judge(statement, spec)
-        mark = {Status.PASS: True, Status.FAIL: False}.get(status)
-        return mark, [f"{condition.statement.text.removeprefix('claim ')}: "
-                      f"{'holds' if mark else 'fails' if mark is False else 'unknown'}",
+        mark: Truth = NOT_APPLICABLE if status is None else \
+            {Status.PASS: True, Status.FAIL: False}.get(status)
+        word = "does not apply" if isinstance(mark, _NotApplicable) else \
+            {True: "holds", False: "fails", None: "unknown"}[mark]
+        return mark, [f"{condition.statement.text.removeprefix('claim ')}: {word}",
                       *(f"  {line}" for line in shown)]
     if condition.word == "not":
         inner, shown_inner = _holds(condition.parts[0], binding, spec, judge)
-        return (None if inner is None else not inner), shown_inner
+        return (inner if inner is None or inner is NOT_APPLICABLE else not inner), shown_inner
     stop = condition.word == "or"  # `or` stops at the first True, `and` at the first False
     lines: list[str] = []
-    undecided = False
+    values: list[Truth] = []
     for part in condition.parts:
         value, more = _holds(part, binding, spec, judge)
         lines += more
         if value is stop:
             return stop, lines
-        undecided |= value is None
-    return (None if undecided else not stop), lines
+        values.append(value)
+    if stop and None in values:  # `or`: an unknown part could still be True
+        return None, lines
+    if NOT_APPLICABLE in values:  # no part can make it a hit
+        return NOT_APPLICABLE, lines
+    return (None if None in values else not stop), lines
 
 
 def _bound(statement: Statement, binding: dict[str, Node]) -> Statement:
