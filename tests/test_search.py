@@ -377,3 +377,32 @@ def test_a_question_that_does_not_apply_makes_no_hit_of_its_negation():
     # a, choice {a, a}, choice {a, b}, chance {a, a}: the leaf a holds by its second part
     assert either.answer.summary == "4 hits"
     assert both.answer.summary == "2 hits"  # choice {a, a} and choice {a, b}: tie applies
+
+
+@pytest.mark.parametrize("forged", [{"t": "a"}, {"t": "a\nclaim x", "s": "b"},
+                                    {"t": "b", "s": "b"}])
+def test_hits_in_a_checkpoint_are_judged_again(tmp_path, forged, capsys):
+    """An edited hit crashed `--figures` (a one-tree hit of a two-tree search) and was
+    printed as it stood; a hit that is no candidate, or does not hold, now makes the search
+    ignore the file."""
+    import json
+
+    from decisiontrees.cli import main
+
+    spec = tmp_path / "s.dtree"
+    spec.write_text("outcomes a, b\nsearch d(t, s) where strictly_dominates(t, s) "
+                    "with nodes = 3, hits = all\n")
+    checkpoint = tmp_path / "progress.json"
+    assert main(["search", str(spec), "--checkpoint", str(checkpoint)]) == 0
+    document = json.loads(checkpoint.read_text())
+    document["d"]["next_chunk"], document["d"]["examined"] = 1, 1  # stopped early, say
+    document["d"]["found"], document["d"]["unknown"] = 1, 0
+    document["d"]["hits"] = [{"trees": forged, "lines": ["\x1b[2Jforged"]}]
+    checkpoint.write_text(json.dumps(document))
+    capsys.readouterr()
+    assert main(["search", str(spec), "--checkpoint", str(checkpoint), "--figures",
+                 str(tmp_path / "figures"), "--to", "dot"]) == 0
+    shown = capsys.readouterr().out
+    assert "forged" not in shown and "claim x" not in shown
+    assert "on the word of the checkpoint" not in shown  # started afresh
+    assert "tree t = " in shown

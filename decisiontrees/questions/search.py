@@ -154,6 +154,10 @@ def run_search(question: SearchQuestion, context: Context,
     chunks = [(start, min(start + CHUNK, len(combos))) for start in range(0, len(combos), CHUNK)]
     workers = question.workers if len(combos) >= PARALLEL_FROM else 1
     saved = Checkpoint.open(question, chunks)
+    if saved is not None and saved.hits:
+        hits_again = _recheck(saved.hits, question, candidates, context.spec, judge)
+        saved = dataclasses.replace(saved, hits=hits_again) if hits_again is not None else \
+            dataclasses.replace(saved, next_chunk=0, examined=0, found=0, unknown=0, hits=())
     resumed = (saved.path, saved.examined) if saved is not None and saved.next_chunk else None
     if saved is not None:
         examined, found, unknown = saved.examined, saved.found, saved.unknown
@@ -455,6 +459,26 @@ class _NotApplicable:
 
 NOT_APPLICABLE = _NotApplicable()
 Truth = bool | None | _NotApplicable  # None: unknown
+
+
+def _recheck(hits: tuple[Hit, ...], question: SearchQuestion, candidates: list[Any],
+             spec: Spec, judge: Any) -> tuple[Hit, ...] | None:
+    """The hits a checkpoint names, each a candidate within the bounds whose condition is
+    judged again here (with its evidence written afresh); None if any is not, and then the
+    checkpoint is ignored. The file's counts stay its word; its hits do not."""
+    by_text = {tree_text(c.node): c.node for c in candidates}
+    again = []
+    for hit in hits:
+        names = tuple(name for name, _ in hit.trees)
+        nodes = [by_text.get(text) for _, text in hit.trees]
+        if names != tuple(question.variables) or any(node is None for node in nodes):
+            return None
+        binding = {name: node for name, node in zip(names, nodes) if node is not None}
+        verdict, lines = _holds(question.condition, binding, spec, judge)
+        if verdict is not True:
+            return None
+        again.append(Hit(hit.trees, tuple(lines)))
+    return tuple(again)
 
 
 def _holds(condition: Condition, binding: dict[str, Node], spec: Spec, judge: Any
