@@ -350,3 +350,24 @@ def test_a_loads_solver_checks_share_one_budget(capsys, write, monkeypatch):
                                "tree t = chance { p*p: a, 1 - p*p: b }\n"})
     code, out = check(capsys, str(folder / "z.dtree"))
     assert code == 2 and "a load may spend on such checks are used up" in out
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\r", "\x07", "\t", "\x9b", "\x00"])
+def test_control_characters_in_quoted_labels_are_located_errors(capsys, write, char):
+    """A label held raw escape codes: `check` and `show` sent them to the terminal (a file
+    could fake its own output) and the SVG was not well-formed XML."""
+    folder = write({"c.dtree": f'outcomes o1, o2\ntree t = choice {{ "ok{char}[2J": o1, o2 }}\n'})
+    assert main(["check", str(folder / "c.dtree")]) == 2
+    shown = capsys.readouterr().out
+    assert f"c.dtree:2:22: error: control character U+{ord(char):04X} in a quoted label" in shown
+    assert char not in shown
+
+
+def test_labels_made_through_the_api_are_drawn_without_control_characters():
+    from decisiontrees.model.nodes import choice
+    from decisiontrees.render.dot import to_dot
+    from decisiontrees.render.tikz import to_tikz
+
+    tree = choice({"a\x1b[2Jb": "o1", "c\x07": "o2"})
+    for text in (to_dot(tree, "t"), to_tikz(tree)):
+        assert not any(ord(c) < 32 and c != "\n" for c in text), text

@@ -97,6 +97,7 @@ def _end_of_file_error(text: str, path: str, expected: set[str], lark: Lark) -> 
 
 
 _NUMBER_RUN = re.compile(r"[0-9.]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: Lark
@@ -130,6 +131,15 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
                 "write numbers as 3, 0.25 or 1/4",
             )
         if char == '"':
+            rest = re.match(r'"([^"\n]*)', text[position:])
+            inside = rest.group(1) if rest else ""
+            control = next((k for k, c in enumerate(inside) if _CONTROL.fullmatch(c)), None)
+            if control is not None and '"' in text[position + 1 + len(inside):][:1]:
+                at = column + 1 + control
+                return (Span(path, line, at, line, at + 1),
+                        f"control character U+{ord(inside[control]):04X} in a quoted label",
+                        "a label is printed and drawn as it is written: use visible "
+                        "characters and spaces")
             return (Span(path, line, column, line, column + 1), "unterminated quoted label",
                     'close the label with `"` on the same line')
         shown = repr(char) if not char.isprintable() or char.isspace() else f"`{char}`"

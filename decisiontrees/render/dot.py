@@ -27,8 +27,10 @@ INSTALL_HINT = "install Graphviz to render it (Debian: apt-get install graphviz)
 
 
 def _quote(*lines: str) -> str:
-    """A DOT string of ``lines`` (escaped), separated by DOT's line breaks."""
-    escaped = [line.replace("\\", "\\\\").replace('"', '\\"') for line in lines]
+    """A DOT string of ``lines`` (escaped; a control character, which no SVG may hold,
+    shown as U+FFFD), separated by DOT's line breaks."""
+    escaped = ["".join(c if c.isprintable() else "\ufffd" for c in line)
+               .replace("\\", "\\\\").replace('"', '\\"') for line in lines]
     return '"' + "\\n".join(escaped) + '"'
 
 

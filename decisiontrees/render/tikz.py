@@ -45,8 +45,8 @@ PICTURE_END = "\\end{tikzpicture}\n"
 def latex_text(text: str) -> str:
     """``text`` with LaTeX's special characters escaped; letters beyond Latin (which a stock
     pdflatex cannot typeset) become their code points."""
-    return "".join(_SPECIAL.get(char, char if ord(char) < 0x250 else f"[U+{ord(char):04X}]")
-                   for char in text)
+    return "".join(_SPECIAL.get(char, char if char.isprintable() and ord(char) < 0x250
+                                else f"[U+{ord(char):04X}]") for char in text)
 
 
 def number(value: object) -> str:
