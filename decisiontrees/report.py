@@ -349,7 +349,12 @@ def _md_text(text: str) -> str:
 
 
 def _md_code(text: str) -> str:
-    return f"`` {text} ``" if "`" in text else f"`{text}`"
+    """A code span around ``text``: its fence is longer than any run of backticks inside
+    (a label holding two backticks closed a two-backtick fence and let HTML out)."""
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (max(len(run) for run in re.findall(r"`+", text)) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _report_markdown(reports: Sequence[ResultReport]) -> str:

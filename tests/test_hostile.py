@@ -371,3 +371,20 @@ def test_labels_made_through_the_api_are_drawn_without_control_characters():
     tree = choice({"a\x1b[2Jb": "o1", "c\x07": "o2"})
     for text in (to_dot(tree, "t"), to_tikz(tree)):
         assert not any(ord(c) < 32 and c != "\n" for c in text), text
+
+
+def test_a_label_with_backticks_stays_inside_its_code_span(write):
+    """A label holding two backticks closed the two-backtick fence of its statement's code
+    span, and the HTML after it was rendered (an independent review, with cmark-gfm)."""
+    import re
+
+    folder = write({"b.dtree": 'outcomes o1, o2\nquery value(choice { "x``<img src=x '
+                               'onerror=alert(1)>``y": o1, o2 }, {o1: 1, *: 0})\n'})
+    assert main(["report", str(folder / "b.dtree"), "-o", str(folder / "b.md")]) == 0
+    (row,) = [line for line in (folder / "b.md").read_text().splitlines() if "onerror" in line]
+    # CommonMark: a span opened by n backticks closes at the next run of exactly n
+    opening = re.search(r"`+", row)
+    assert opening is not None
+    closing = re.compile(r"(?<!`)`{%d}(?!`)" % len(opening.group()))
+    end = closing.search(row, opening.end())
+    assert end is not None and end.start() > row.index("onerror"), row
