@@ -385,6 +385,6 @@ def test_a_label_with_backticks_stays_inside_its_code_span(write):
     # CommonMark: a span opened by n backticks closes at the next run of exactly n
     opening = re.search(r"`+", row)
     assert opening is not None
-    closing = re.compile(r"(?<!`)`{%d}(?!`)" % len(opening.group()))
+    closing = re.compile(rf"(?<!`)`{{{len(opening.group())}}}(?!`)")
     end = closing.search(row, opening.end())
     assert end is not None and end.start() > row.index("onerror"), row

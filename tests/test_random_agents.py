@@ -575,3 +575,24 @@ def test_a_three_cycle_apart_is_no_proof_that_orbits_split_evenly():
     assert prefers_result.answer.value == "13/24"
     shown = " ".join(convergence_result.answer.evidence_lines)
     assert "splits evenly" not in shown and "one permutation apart" not in shown
+
+
+def test_estimates_do_not_see_ties_in_small_utilities():
+    """Ties were found with an absolute tolerance of 1e-12, so a law scaled by 1e-13 made
+    almost every sample a tie (run: 0.50 instead of 0.75); and draws that underflow to 0
+    (power(1/1000) draws U^1000) are refused rather than counted as ties."""
+    text = ("outcomes off, o1, o2, o3\n"
+            "distribution small = scipy(expon, 0, 1/10000000000000)\n"
+            "distribution unit = scipy(expon, 0, 1)\n"
+            "distribution steep = power(1/1000)\n"
+            "tree shutdown = choice { off, run: choice { o1, o2, o3 } }\n"
+            "query chosen(shutdown, run, small, samples = 20000)\n"
+            "query chosen(shutdown, run, unit, samples = 20000)\n"
+            "query chosen(shutdown, run, steep, samples = 20000)\n")
+    small, unit, steep = run(parse(text))
+    assert small.answer.evidence.tie.value == 0
+    # the same seed draws the same values, scaled: the same choices
+    assert abs(small.answer.value["estimate"] - unit.answer.value["estimate"]) < 1e-9
+    assert abs(small.answer.value["estimate"] - 3 / 4) < 0.02
+    assert steep.status == "refused" and "fall below 1e-300" in steep.answer.summary + \
+        " ".join(steep.lines())

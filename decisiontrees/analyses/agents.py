@@ -385,9 +385,11 @@ def sample_mean(total: float, squares: float, n: int) -> Number:
 
 
 def _close(a: Any, b: Any) -> Any:
+    """Equal up to rounding, relative to the values' own size (an absolute floor made small
+    utilities, e.g. a law scaled by 1e-13, tie when they differ)."""
     import numpy as np
 
-    return np.abs(a - b) <= 1e-12 * np.maximum(1.0, np.abs(b))
+    return np.abs(a - b) <= 1e-12 * np.maximum(np.abs(a), np.abs(b))
 
 
 def choice_probabilities_sampled(children: Sequence[Node], outcomes: Sequence[str],

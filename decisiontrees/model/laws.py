@@ -12,6 +12,8 @@ from fractions import Fraction
 from math import factorial
 from typing import Any
 
+from decisiontrees.errors import RefusedError
+
 # A univariate polynomial by coefficients, constant term first.
 Univariate = tuple[Fraction, ...]
 
@@ -75,14 +77,34 @@ class Distribution:
             exponent = 1 / float(self.arguments[0])
             if exponent == 1:
                 return lambda rng, shape: rng.random(shape)
-            return lambda rng, shape: np.power(rng.random(shape), exponent)
+            return _above_underflow(self, lambda rng, shape: np.power(rng.random(shape), exponent))
         if self.kind == "beta":
             a, b = (float(x) for x in self.arguments)
-            return lambda rng, shape: rng.beta(a, b, shape)
+            return _above_underflow(self, lambda rng, shape: rng.beta(a, b, shape))
         if self.kind == "scipy":
             law = scipy_law(self.arguments[0], self.arguments[1:], dict(self.keywords))
             return lambda rng, shape: law.rvs(size=shape, random_state=rng)
         raise ValueError("the admissible family has no single sampler")
+
+
+SMALLEST_DRAW = 1e-300  # near the end of floating point's range (2.2e-308)
+
+
+def _above_underflow(law: Distribution, draw: Callable[[Any, tuple[int, int]], Any]
+                     ) -> Callable[[Any, tuple[int, int]], Any]:
+    """``draw``, refusing draws so small that floating point loses them: a law without atoms
+    (power, beta) never ties two outcomes, but draws that underflow to 0 tie, and estimates
+    then counted ties that do not occur (power(1/1000) draws U^1000)."""
+
+    def checked(rng: Any, shape: tuple[int, int]) -> Any:
+        values = draw(rng, shape)
+        if (values < SMALLEST_DRAW).any():
+            raise RefusedError(f"draws of {law} fall below {SMALLEST_DRAW:g}, where floating "
+                               "point cannot tell them apart; a Monte Carlo estimate would "
+                               "count ties that do not occur")
+        return values
+
+    return checked
 
 
 UNIFORM = Distribution("power", (Fraction(1),))
