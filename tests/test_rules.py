@@ -374,3 +374,20 @@ def test_convergence_under_a_rule_agrees_with_counted_orbits(pair, rule, seed):
             utility = [Fraction(v, 1000) for v in generator.sample(range(1001), len(OUTCOMES))]
             counted = _oracle_orbit(left, right, utility, rule)
             assert counted is None or counted[0] >= counted[2]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(("a", "b", "c"), max_leaves=5), trees(("a", "b", "c"), max_leaves=5))
+def test_prefers_under_a_rule_that_picks_the_best_is_the_optimisers_prefers(left, right):
+    """`prefers` under a rule split a shared option between the trees, the default left it
+    out, so quantilizer(1/1000) — the optimiser — gave 1/4 where `prefers` gave 0 (an
+    independent review). Both now count only options one tree alone offers."""
+    from decisiontrees.analyses.agents import prefer_probability
+
+    outcomes = ("a", "b", "c")
+    optimal = prefer_probability(left, right, outcomes, UNIFORM, None)
+    quantile = rule_choice((left, right), outcomes, DecisionRule("quantilizer", Fraction(1, 1000)),
+                           UNIFORM, apart=True)
+    assert quantile.chosen[0].value == optimal.better.value
+    assert quantile.chosen[1].value == optimal.worse.value
+    assert quantile.tie.value == optimal.tie.value

@@ -83,27 +83,32 @@ def _options(children: Sequence[Node], outcomes: Sequence[str]
 
 
 def _split(sets: Sequence[frozenset[Point]], options: Sequence[Point],
-           probability: dict[Point, Fraction]) -> tuple[list[Fraction], Fraction]:
+           probability: dict[Point, Fraction], apart: bool = False
+           ) -> tuple[list[Fraction], Fraction]:
+    """Each alternative's share of the options' probabilities and the tie; an option that
+    several alternatives reach is split equally among them, or with ``apart`` given to none
+    (it is only the tie: `prefers` counts options one tree alone offers)."""
     chosen = [Fraction(0)] * len(sets)
     tie = Fraction(0)
     for z in options:
         holders = [k for k, s in enumerate(sets) if z in s]
-        for k in holders:
+        for k in holders if len(holders) == 1 or not apart else ():
             chosen[k] += probability[z] / len(holders)
         if len(holders) > 1:
             tie += probability[z]
     return chosen, tie
 
 
-def _split_matrix(sets: Sequence[frozenset[Point]], options: Sequence[Point]) -> Any:
-    """Options × (alternatives + 1): each alternative's share of an option (split equally
-    among those reaching it), and in the last column 1 for an option shared (a tie)."""
+def _split_matrix(sets: Sequence[frozenset[Point]], options: Sequence[Point],
+                  apart: bool = False) -> Any:
+    """Options × (alternatives + 1): each alternative's share of an option (as in
+    :func:`_split`), and in the last column 1 for an option shared (a tie)."""
     import numpy as np
 
     split = np.zeros((len(options), len(sets) + 1))
     for i, z in enumerate(options):
         holders = [k for k, s in enumerate(sets) if z in s]
-        for k in holders:
+        for k in holders if len(holders) == 1 or not apart else ():
             split[i, k] = 1 / len(holders)
         if len(holders) > 1:
             split[i, -1] = 1.0
@@ -213,10 +218,10 @@ def exact_method(rule: DecisionRule) -> str:
 
 
 def choice_exact(children: Sequence[Node], outcomes: Sequence[str], rule: DecisionRule,
-                 density: Univariate) -> RuleChoice:
+                 density: Univariate, apart: bool = False) -> RuleChoice:
     order, sets, options = _options(children, outcomes)
     require_exact_dimension(order)
-    chosen, tie = _split(sets, options, option_probabilities(options, rule, density))
+    chosen, tie = _split(sets, options, option_probabilities(options, rule, density), apart)
     return RuleChoice(tuple(Number(c, True) for c in chosen), Number(tie, True),
                       exact_method(rule))
 
@@ -301,15 +306,16 @@ def _legendre(points: int, pieces: int) -> tuple[Any, Any]:
 
 
 def boltzmann_choice(children: Sequence[Node], outcomes: Sequence[str],
-                     temperature: Fraction, width: Fraction = DEFAULT_WIDTH) -> RuleChoice:
+                     temperature: Fraction, width: Fraction = DEFAULT_WIDTH,
+                     apart: bool = False) -> RuleChoice:
     """Certified intervals for each alternative's share under i.i.d. U[0,1] utilities."""
     import numpy as np
 
     order, sets, options = _options(children, outcomes)
     d, n = len(order), len(options)
-    split = _split_matrix(sets, options)
+    split = _split_matrix(sets, options, apart)
     if n == 1 or d == 0:
-        chosen, tie = _split(sets, options, {options[0]: Fraction(1)})
+        chosen, tie = _split(sets, options, {options[0]: Fraction(1)}, apart)
         return RuleChoice(tuple(Number(c, True) for c in chosen), Number(tie, True),
                           "exact: a single option")
     rule = gauss_rule(temperature, width, d)
@@ -351,14 +357,15 @@ def boltzmann_choice(children: Sequence[Node], outcomes: Sequence[str],
 
 
 def choice_sampled(children: Sequence[Node], outcomes: Sequence[str], rule: DecisionRule,
-                   distribution: Distribution, sampling: Sampling) -> RuleChoice:
+                   distribution: Distribution, sampling: Sampling, apart: bool = False
+                   ) -> RuleChoice:
     """Estimates of each alternative's share under any rule and law."""
     import numpy as np
 
     order, sets, options = _options(children, outcomes)
     n = len(options)
     matrix = np.array([[float(x) for x in z] for z in options])
-    split = _split_matrix(sets, options)
+    split = _split_matrix(sets, options, apart)
     rank_weights = None
     if rule.kind in ("optimal", "best_of", "best_of_distinct", "quantilizer"):
         rank_weights = np.array([float(rank_weight(rule, r, n)) for r in range(1, n + 1)])
@@ -395,12 +402,15 @@ def choice_sampled(children: Sequence[Node], outcomes: Sequence[str], rule: Deci
 
 def rule_choice(children: Sequence[Node], outcomes: Sequence[str], rule: DecisionRule,
                 distribution: Distribution, sampling: Sampling | None = None,
-                width: Fraction = DEFAULT_WIDTH) -> RuleChoice:
+                width: Fraction = DEFAULT_WIDTH, apart: bool = False) -> RuleChoice:
     """Each alternative's share under ``rule``: exact, certified (Boltzmann under U[0,1])
-    or sampled (other laws, or when ``sampling`` asks)."""
+    or sampled (other laws, or when ``sampling`` asks). With ``apart`` an option several
+    alternatives reach counts only in the tie (see :func:`_split`)."""
     density = distribution.polynomial_density()
     if sampling is None and rule.kind == "boltzmann" and density == (Fraction(1),):
-        return boltzmann_choice(children, outcomes, rule.parameter or Fraction(1), width)
+        return boltzmann_choice(children, outcomes, rule.parameter or Fraction(1), width,
+                                apart)
     if sampling is None and density is not None and rule.kind != "boltzmann":
-        return choice_exact(children, outcomes, rule, density)
-    return choice_sampled(children, outcomes, rule, distribution, sampling or Sampling())
+        return choice_exact(children, outcomes, rule, density, apart)
+    return choice_sampled(children, outcomes, rule, distribution, sampling or Sampling(),
+                          apart)

@@ -258,7 +258,8 @@ class RandomAgent(Family):
     def _under_rule(self, question: RandomAgentQuestion, context: Context,
                     sampling: Sampling | None) -> Answer:
         """choices, chosen, tie and prefers under a rule other than the optimiser; prefers
-        asks how often the rule picks the left tree in a choice between the two."""
+        asks how often the rule picks an option only the left tree offers, in a choice between
+        the two (an option both offer is the tie, as for the optimiser's P[V(t) > V(s)])."""
         children: tuple[Node, ...]
         actions: tuple[str, ...]
         if self.name == "prefers":
@@ -270,7 +271,8 @@ class RandomAgent(Family):
             assert isinstance(root, Choice)
             children, actions = root.children, root.actions
         found = rules.rule_choice(children, context.spec.outcomes, question.rule,
-                                  question.distribution, sampling, question.width)
+                                  question.distribution, sampling, question.width,
+                                  apart=self.name == "prefers")
         evidence = ChoiceEvidence(actions, found.chosen, found.tie, found.method,
                                   str(question.distribution), self.name == "choices",
                                   str(question.rule), found.intervals, found.tie_interval)
