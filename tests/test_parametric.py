@@ -406,3 +406,21 @@ def test_a_divisor_that_is_never_0_in_the_domain_is_accepted():
                  "tree t = chance { p/(p + q): x, q/(p + q): y }\n"
                  "tree s = chance { p/p * 1/3: x, 2/3: y }\n")
     assert spec.trees["s"].probabilities == (Fraction(1, 3), Fraction(2, 3))
+
+
+def test_values_for_some_parameters_leave_an_answer_in_the_others():
+    """`chosen(t, x, p = 1/2)` on a tree with parameters p and r was a load error for the
+    whole file; it is now an exact function of r, equal to the answer with r given too."""
+    import sympy
+
+    text = ("outcomes a, b, c\nparam p in [0, 1]\nparam r in [0, 1]\n"
+            "tree t = choice { x: chance { p: a, 1 - p: b }, y: chance { r: c, 1 - r: b }, "
+            "z: a }\nquery chosen(t, y, p = 1/4)\n"
+            "query chosen(t, y, p = 1/4, r = 1/3)\nquery chosen(t, y, p = 1/4, r = 2/3)\n")
+    piecewise, third, two_thirds = run(parse(text))
+    assert piecewise.status == "answer" and "for r ∈" in piecewise.answer.summary
+    for value, exact in ((Fraction(1, 3), third), (Fraction(2, 3), two_thirds)):
+        (piece,) = [q for q in piecewise.answer.comparable.pieces if q.low < value < q.high]
+        found = piece.expression.subs(parameter_symbol("r"), sympy.Rational(value.numerator,
+                                                                             value.denominator))
+        assert Fraction(str(found)) == exact.answer.comparable

@@ -458,8 +458,9 @@ class StatementChecker:
         missing = sorted(needed - set(assignment))
         if not missing:
             return TreeArg(tree.name, substitute(tree.node, assignment), tree.mdp, tree.state)
-        if symbolic_ok and not assignment:
-            return tree
+        if symbolic_ok:  # the values given are used; the question answers in the others
+            return TreeArg(tree.name, substitute(tree.node, assignment) if assignment
+                           else tree.node, tree.mdp, tree.state)
         example = ", ".join(f"{name} = 1/2" for name in missing)
         self.reporter.error(call.span, f"`{tree.name}` has parameters {', '.join(missing)}; "
                             f"{call.name}() needs their values", f"e.g. {call.name}(…, {example})")
