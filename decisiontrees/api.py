@@ -727,7 +727,10 @@ def _power_of_state(state: str) -> PowerAnswer:
 def convergence(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
                 timeout: float | None = None) -> Strength:
     """How strongly ``left`` is a convergent instrumental goal over ``right`` (none, weak,
-    strict, absolute) for every admissible distribution; ``level`` None when undecided."""
+    strict, absolute) for every admissible distribution; ``level`` None when undecided.
+    Orbits permute O: ``outcomes`` when given, else only the outcomes the trees reach. A
+    spec's ``check`` permutes every declared outcome, so pass ``outcomes=spec.outcomes`` for
+    its answer (an unreached outcome can change orbit shares)."""
     pair = (_numeric("convergence", "left", left), _numeric("convergence", "right", right))
     with _bounded("convergence", timeout) as timeout_ms:
         return orbits.convergence(*pair, _outcomes("convergence", pair, outcomes), timeout_ms)
@@ -735,7 +738,8 @@ def convergence(left: Node, right: Node, *, outcomes: Iterable[str] | None = Non
 
 def distribution_dependent(left: Node, right: Node, *, outcomes: Iterable[str] | None = None
                            ) -> tuple[bool | None, orbits.Orbit | None, orbits.Orbit | None]:
-    """Tarsney's Proposition 5: orbits that prefer each side (True), or None if none found."""
+    """Tarsney's Proposition 5: orbits that prefer each side (True), or None if none found.
+    O as for :func:`convergence` (pass ``outcomes=spec.outcomes`` for a spec's answer)."""
     call = "distribution_dependent"
     pair = (_numeric(call, "left", left), _numeric(call, "right", right))
     return orbits.distribution_dependent(*pair, _outcomes(call, pair, outcomes))
@@ -743,7 +747,8 @@ def distribution_dependent(left: Node, right: Node, *, outcomes: Iterable[str] |
 
 def orbit_share(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
                 timeout: float | None = None) -> Share:
-    """Bounds on the smallest share of a generic orbit that weakly prefers ``left``."""
+    """Bounds on the smallest share of a generic orbit that weakly prefers ``left``; O as
+    for :func:`convergence` (pass ``outcomes=spec.outcomes`` for a spec's answer)."""
     pair = (_numeric("orbit_share", "left", left), _numeric("orbit_share", "right", right))
     with _bounded("orbit_share", timeout) as timeout_ms:
         return orbits.orbit_share(*pair, _outcomes("orbit_share", pair, outcomes), timeout_ms)

@@ -189,7 +189,8 @@ def run_search(question: SearchQuestion, context: Context,
                       f"({rate:,.0f}/s, about {left:,.0f} s left), {found} found  ",
                       end="", file=sys.stderr, flush=True)
             if wanted is not None and wanted > 0 and len(hits) >= wanted:
-                complete, stopped = False, True  # the hits asked for are found
+                # the hits asked for are found; complete all the same after the last chunk
+                complete, stopped = done == len(chunks), True
                 break
         else:
             if saved is not None:
