@@ -349,6 +349,10 @@ def boltzmann_choice(children: Sequence[Node], outcomes: Sequence[str],
               f"rule with {rule.points} nodes on each of {rule.pieces} piece"
               f"{'s' if rule.pieces > 1 else ''} per outcome ({m}^{d} nodes), error at most "
               f"{rule.bound:.2e} (analytic bound) plus {ROUNDING_MARGIN:g} for rounding")
+    if 2 * slack > width:
+        method += (f"; NOT the width asked for ({width}): a rule that reaches it would evaluate "
+                   "more nodes than the limit, so this interval is as narrow as the limit "
+                   "allows")
     numbers = tuple(Number(float(v), False, slack) for v in total)
     return RuleChoice(numbers[:-1], numbers[-1], method, intervals[:-1], intervals[-1])
 
