@@ -596,3 +596,25 @@ def test_estimates_do_not_see_ties_in_small_utilities():
     assert abs(small.answer.value["estimate"] - 3 / 4) < 0.02
     assert steep.status == "refused" and "fall below 1e-300" in steep.answer.summary + \
         " ".join(steep.lines())
+
+
+def test_samples_too_close_for_floats_are_compared_exactly():
+    """Two reviews found estimates whose intervals missed the truth: equal lotteries reached
+    by different paths did not tie (rounding), and unequal ones tied (a large common term
+    swallowed their difference). Such samples are now decided in exact arithmetic."""
+    text = ("outcomes a, b, c\n"
+            "distribution gauss = scipy(norm)\ndistribution spiky = power(1/30)\n"
+            "tree t = chance { 1/3: a, 1/3: b, 1/3: c }\n"
+            "tree s = chance { 1/2: chance { 2/3: a, 1/3: b }, 1/2: chance { 1/3: b, 2/3: c } }\n"
+            "tree t2 = chance { 1/2: c, 1/2: a }\ntree s2 = chance { 1/2: c, 1/2: b }\n"
+            "query prefers(t, s, gauss, samples = 20000)\n"
+            "query chosen(choice { x: t, y: s }, x, gauss, samples = 20000)\n"
+            "query prefers(t2, s2, spiky, samples = 20000)\n"
+            "query chosen(choice { x: t2, y: s2 }, x, spiky, samples = 20000)\n")
+    equal_pair, equal_choice, spiky_pair, spiky_choice = run(parse(text))
+    assert equal_pair.answer.evidence.tie.value == 1  # the same lottery: always a tie
+    assert equal_choice.answer.evidence.tie.value == 1
+    assert spiky_pair.answer.evidence.tie.value == 0  # a law without atoms: never a tie
+    assert spiky_choice.answer.evidence.tie.value == 0
+    better = spiky_pair.answer.evidence.better
+    assert abs(better.value - 1 / 2) <= better.half_width * 1.5  # exactly 1/2 by symmetry

@@ -27,11 +27,11 @@ from decisiontrees.analyses.integrals import (
     expected_maximum,
     region_integral,
 )
-from decisiontrees.analyses.plans import describe_plan, plans, reachable_outcomes
+from decisiontrees.analyses.plans import describe_plan, plans, reachable_outcomes, value_once
 from decisiontrees.analyses.symmetry import Symmetries
 from decisiontrees.errors import CrossCheckFailed, RefusedError, TooManyLotteries
 from decisiontrees.model.laws import UNIFORM, Distribution, Univariate
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, outcomes_of, postorder
 from decisiontrees.model.symbols import simplify
 from decisiontrees.solvers import normaliz
 
@@ -361,7 +361,8 @@ class Sampling:
 
 def _batches(roots: Sequence[Node], outcomes: Sequence[str], distribution: Distribution,
              sampling: Sampling) -> Any:
-    """Yield the roots' values batch by batch, showing progress on a terminal."""
+    """Yield the draws (samples × outcomes) and the roots' values batch by batch, showing
+    progress on a terminal."""
     import numpy as np
 
     rng = np.random.default_rng(sampling.seed)
@@ -370,7 +371,8 @@ def _batches(roots: Sequence[Node], outcomes: Sequence[str], distribution: Distr
     while done < sampling.samples:
         limits.check(f"sampling ({done} of {sampling.samples} samples done)")
         size = min(CHUNK, sampling.samples - done)
-        yield sampled_values(roots, outcomes, draw(rng, (size, len(outcomes))))
+        draws = draw(rng, (size, len(outcomes)))
+        yield draws, sampled_values(roots, outcomes, draws)
         done += size
         if sys.stderr.isatty() and time.monotonic() - started > 1:
             print(f"\r  sampling {done}/{sampling.samples}", end="", file=sys.stderr, flush=True)
@@ -384,12 +386,25 @@ def sample_mean(total: float, squares: float, n: int) -> Number:
     return Number(mean, False, Z95 * (variance / n) ** 0.5)
 
 
-def _close(a: Any, b: Any) -> Any:
-    """Equal up to rounding, relative to the values' own size (an absolute floor made small
-    utilities, e.g. a law scaled by 1e-13, tie when they differ)."""
+AMBIGUOUS = 1e-9  # of a sample's largest |utility|: closer values are compared exactly
+
+
+def _near(a: Any, b: Any, draws: Any) -> Any:
+    """Samples where ``a`` and ``b`` (values of trees) are too close for floating point to
+    order: within AMBIGUOUS of the sample's scale (its largest |utility|; every value is a
+    mixture of utilities, so its rounding error is far below that)."""
     import numpy as np
 
-    return np.abs(a - b) <= 1e-12 * np.maximum(np.abs(a), np.abs(b))
+    return np.abs(a - b) <= AMBIGUOUS * np.abs(draws).max(axis=1)
+
+
+def _exact_values(roots: Sequence[Node], outcomes: Sequence[str], draw: Any) -> list[Fraction]:
+    """The roots' values at one sample, exactly: each drawn utility is a binary fraction,
+    so equal lotteries tie and unequal ones are told apart whatever their size."""
+    utility: dict[str, Fraction] = dict.fromkeys(
+        {o for r in roots for o in outcomes_of(r)}, Fraction(0))
+    utility.update({o: Fraction(float(x)) for o, x in zip(outcomes, draw)})
+    return [value_once(root, utility) for root in roots]
 
 
 def choice_probabilities_sampled(children: Sequence[Node], outcomes: Sequence[str],
@@ -400,10 +415,16 @@ def choice_probabilities_sampled(children: Sequence[Node], outcomes: Sequence[st
     sums = np.zeros(len(children))
     squares = np.zeros(len(children))
     ties = 0.0
-    for values in _batches(children, order, distribution, sampling):
+    for draws, values in _batches(children, order, distribution, sampling):
         stacked = np.stack(values)
         best = stacked.max(axis=0)
-        optimal = _close(stacked, best)
+        optimal = stacked == best
+        near = _near(stacked, best, draws).sum(axis=0) > 1  # a second child close to the best
+        for row in np.flatnonzero(near):  # too close to call in floats: decide exactly
+            limits.check("comparing close samples exactly")
+            exact = _exact_values(children, order, draws[row])
+            top = max(exact)
+            optimal[:, row] = [v == top for v in exact]
         count = optimal.sum(axis=0)
         shares = optimal / count
         sums += shares.sum(axis=1)
@@ -416,11 +437,17 @@ def choice_probabilities_sampled(children: Sequence[Node], outcomes: Sequence[st
 
 def pair_sampled(left: Node, right: Node, outcomes: Sequence[str], distribution: Distribution,
                  sampling: Sampling) -> PairAnswer:
+    import numpy as np
+
     order = relevant_outcomes([left, right], outcomes)
     better = tie = 0.0
-    for mine, theirs in _batches([left, right], order, distribution, sampling):
-        equal = _close(mine, theirs)
-        better += float(((mine > theirs) & ~equal).sum())
+    for draws, (mine, theirs) in _batches([left, right], order, distribution, sampling):
+        ahead, equal = mine > theirs, mine == theirs
+        for row in np.flatnonzero(_near(mine, theirs, draws)):  # decide these exactly
+            limits.check("comparing close samples exactly")
+            exact_mine, exact_theirs = _exact_values([left, right], order, draws[row])
+            ahead[row], equal[row] = exact_mine > exact_theirs, exact_mine == exact_theirs
+        better += float(ahead.sum())
         tie += float(equal.sum())
     n = sampling.samples
     worse = n - better - tie
@@ -432,7 +459,7 @@ def power_sampled(tree: Node, outcomes: Sequence[str], distribution: Distributio
                   sampling: Sampling) -> PowerAnswer:
     order = relevant_outcomes([tree], outcomes)
     total = squares = 0.0
-    for (values,) in _batches([tree], order, distribution, sampling):
+    for _, (values,) in _batches([tree], order, distribution, sampling):
         total += float(values.sum())
         squares += float((values * values).sum())
     return PowerAnswer(sample_mean(total, squares, sampling.samples), sampling.method(distribution))

@@ -85,6 +85,11 @@ def node_values(tree: Node, utility: Utility, order: list[Node] | None = None) -
     return dict(values)
 
 
+def value_once(tree: Node, utility: Utility) -> Any:
+    """:func:`value`, not kept among the recent results (for many utilities, once each)."""
+    return _node_values(tree, utility, None)[id(tree)]
+
+
 def _node_values(tree: Node, utility: Utility, order: list[Node] | None) -> dict[int, Any]:
     values: dict[int, Any] = {}
     symbolic = is_symbolic(tree)
