@@ -185,3 +185,17 @@ def test_a_terminal_called_payoff_imports(tmp_path):
     spec = load(path)
     assert set(spec.trees) == {"payoff"} and set(spec.outcomes) == {"payoff_2", "b"}
     assert dict(spec.utilities["payoff_3"]) == {"payoff_2": 1, "b": 0}
+
+
+def test_payoffs_summed_along_a_path_stay_bounded(tmp_path):
+    """Each payoff passed its own bound, but their sum along a path had 6,200 digits and
+    the API raised a raw ValueError writing it (an independent review)."""
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({
+        "SilverDecisions": "0.8.0",
+        "trees": [{"type": "decision", "childEdges": [
+            {"name": "a", "payoff": "1/3^6000", "childNode": {"type": "decision", "childEdges": [
+                {"name": "b", "payoff": "1/7^4000", "childNode": {"type": "terminal"}}]}}]}]}))
+    with pytest.raises(SpecError, match="the payoffs summed along this path: the number is too "
+                                        "large to be exact here"):
+        load(path)

@@ -167,7 +167,12 @@ class _Importer:
             payoff = payoff if isinstance(payoff, list) else [payoff]
             self.criteria = max(self.criteria, len(payoff))
             here = [self.evaluate(v, scope, edge, "payoff") for v in payoff]
-            total = [_at(paid, k) + _at(here, k) for k in range(max(len(paid), len(here)))]
+            def too_much(message: str, edge: Any = edge) -> FormatRefused:
+                return FormatRefused(edge, f"the payoffs summed along this path: {message}",
+                                     "payoff")
+
+            total = [_bounded(_at(paid, k) + _at(here, k), too_much)
+                     for k in range(max(len(paid), len(here)))]
             edge_name = edge.get("name")
             label = edge_name if isinstance(edge_name, str) else ""
             label = safe_label(" ".join(label.split()))
@@ -434,8 +439,11 @@ def _place(text: str, start: int | None, key: str | None) -> tuple[int, int]:
 
 
 def _bounded(value: Any, refuse: Callable[[str], FormatRefused]) -> Any:
-    """``value``, if an exact number of it is small enough to be exact here."""
+    """``value``, if it is small enough to be exact here (a number of at most about 4,000
+    digits, an expression within the parametric bounds)."""
     if isinstance(value, Fraction) and max(value.numerator.bit_length(),
                                            value.denominator.bit_length()) > MAX_VALUE_BITS:
         raise refuse("the number is too large to be exact here (over 4,000 digits)")
+    if not isinstance(value, Fraction) and too_large(value):
+        raise refuse(f"the expression is too large to import exactly ({LARGE})")
     return value
