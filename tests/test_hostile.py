@@ -388,3 +388,22 @@ def test_a_label_with_backticks_stays_inside_its_code_span(write):
     closing = re.compile(rf"(?<!`)`{{{len(opening.group())}}}(?!`)")
     end = closing.search(row, opening.end())
     assert end is not None and end.start() > row.index("onerror"), row
+
+
+def test_a_label_holding_the_plan_separator_is_refused(capsys, write):
+    """Plans are written `a > b`: with a label "a > b" two different plans read alike, and
+    `optimal(t, u) == optimal(t, w)` passed between sets of two plans and one (an
+    independent review)."""
+    folder = write({"p.dtree": 'outcomes o1, o2, o3\n'
+                               'tree t = choice { "a > b": o1, a: choice { b: o2, c: o3 } }\n'
+                               "utility u = {o1: 1, o2: 1, o3: 0}\n"
+                               "utility w = {o1: 0, o2: 1, o3: 0}\n"
+                               "claim optimal(t, u) == optimal(t, w)\n",
+                    "m.dtree": 'mdp m { gamma = 1/2 start = s s: choice { "x>y": s, z: s } }\n'})
+    assert main(["check", str(folder / "p.dtree")]) == 2
+    out = capsys.readouterr().out
+    assert "p.dtree:2:19: error: the action `a > b` holds `>`" in out
+    assert main(["check", str(folder / "m.dtree")]) == 2
+    assert "the action `x>y` holds `>`" in capsys.readouterr().out
+    from decisiontrees.formats.common import label
+    assert label("a > b") == "a › b"  # what an importer makes of such a label

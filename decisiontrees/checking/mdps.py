@@ -13,7 +13,13 @@ from fractions import Fraction
 
 from decisiontrees.checking.arithmetic import evaluate
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
-from decisiontrees.checking.trees import SOLVER_TIMEOUT_MS, TreeBuilder
+from decisiontrees.checking.trees import (
+    PLAN_STEP,
+    PLAN_STEP_HINT,
+    PLAN_STEP_MESSAGE,
+    SOLVER_TIMEOUT_MS,
+    TreeBuilder,
+)
 from decisiontrees.language.diagnostics import suggest
 from decisiontrees.language.numbers import brief
 from decisiontrees.language.syntax import (
@@ -217,6 +223,10 @@ class MDPBuilder:
                 if action in seen:
                     self.reporter.error(edge.span, f"action `{action}` appears twice at state "
                                         f"`{state.name}`", "label the actions apart")
+                    continue
+                if PLAN_STEP in action:
+                    self.reporter.error(edge.span, PLAN_STEP_MESSAGE.format(action=action),
+                                        PLAN_STEP_HINT)
                     continue
                 seen.add(action)
                 transition = self.transition(item, edge.node, lines)

@@ -21,6 +21,10 @@ from decisiontrees.model.nodes import Node, Probability, leaf, make_chance, make
 from decisiontrees.model.symbols import assignment_table, simplify, to_fraction
 from decisiontrees.solvers import smt
 
+# a plan is written as its actions joined by " > " (`run > o2`), so no action may hold ">"
+PLAN_STEP = ">"
+PLAN_STEP_MESSAGE = "the action `{action}` holds `>`, which separates the steps of a plan"
+PLAN_STEP_HINT = "plans are written `a > b`: a label with `>` would make two plans read alike"
 SOLVER_TIMEOUT_MS = 10_000  # one parametric probability's non-negativity check
 LOAD_SOLVER_MS = 30_000  # all of them in one load (loading has no statement's deadline)
 
@@ -96,6 +100,10 @@ class TreeBuilder:
             if action in seen:
                 self.reporter.error(edge.span, f"action `{action}` appears twice in this choice",
                                     "label the edges apart, e.g. `again: …`")
+                valid = False
+            if PLAN_STEP in action:
+                self.reporter.error(edge.span, PLAN_STEP_MESSAGE.format(action=action),
+                                    PLAN_STEP_HINT)
                 valid = False
             seen.add(action)
             actions.append(action)

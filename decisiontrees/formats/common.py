@@ -76,8 +76,9 @@ def comment(text: Any) -> str:
 
 def label(text: str) -> str:
     """An action label for ``"…"``: no quotes, no control characters (they could end the label
-    or the line), bounded."""
-    return "".join("'" if c == '"' else c if c.isprintable() else " " for c in text)[:200]
+    or the line), no ``>`` (it separates the steps of a plan), bounded."""
+    return "".join("'" if c == '"' else "›" if c == ">" else c if c.isprintable() else " "
+                   for c in text)[:200]
 
 
 _EXPRESSION = re.compile(r"[0-9A-Za-z_. \t+\-*/()]*")  # one line: no line break of any kind
