@@ -407,3 +407,20 @@ def test_a_label_holding_the_plan_separator_is_refused(capsys, write):
     assert "the action `x>y` holds `>`" in capsys.readouterr().out
     from decisiontrees.formats.common import label
     assert label("a > b") == "a › b"  # what an importer makes of such a label
+
+
+def test_json_specs_with_repeated_keys_or_lone_surrogates_are_located_errors(capsys, write):
+    """A repeated "statements" key dropped the first list and its claim without a word; a
+    lone surrogate in a statement ended in an internal error (an independent review)."""
+    head = ('{"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}, '
+            '{"name": "b"}],\n')
+    repeated = head + ('"statements": ["claim strategies(a) == 2"],\n'
+                       '"statements": ["claim strategies(a) == 1"]}\n')
+    surrogate = head + '"statements": ["query plans(a) # \\ud800"]}\n'
+    folder = write({"r.json": repeated, "s.json": surrogate})
+    assert main(["check", str(folder / "r.json")]) == 2
+    assert 'r.json:3:1: error: the key "statements" appears twice in one object' in \
+        capsys.readouterr().out
+    assert main(["import", str(folder / "s.json")]) == 2
+    assert "s.json:2:34: error: a string holds half of a UTF-16 surrogate pair" in \
+        capsys.readouterr().err

@@ -31,7 +31,15 @@ def read_json(text: str, path: str) -> Any:
         raise SpecError([diagnostic_at(text, path, line, column,
                                        f"JSON nested more than {MAX_JSON_DEPTH} levels deep")])
     try:
-        return json.loads(text, parse_int=short_int)
+        document = json.loads(text, parse_int=short_int, object_pairs_hook=_unique_keys)
+    except _RepeatedKey as repeated:
+        found = [m.start() for m in re.finditer(re.escape(json.dumps(repeated.key)) + r"\s*:",
+                                                text)]
+        line, column = _line_column(text, found[1] if len(found) > 1 else 0)
+        raise SpecError([diagnostic_at(text, path, line, column,
+                                       f"the key {json.dumps(repeated.key)[:80]} appears twice in "
+                                       "one object", "which one counts would be the reader's "
+                                       "choice: give each key once")]) from None
     except json.JSONDecodeError as problem:
         line, column = problem.lineno, problem.colno
         raise SpecError([diagnostic_at(text, path, line, column,
@@ -39,6 +47,52 @@ def read_json(text: str, path: str) -> Any:
     except (ValueError, RecursionError) as problem:  # an integer of too many digits, say
         raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2), f"not valid JSON here: {problem}")]) \
             from None
+    if not _encodable(document):  # a lone surrogate: no text holding one can be printed
+        escape = _SURROGATE_ESCAPE.search(text)
+        line, column = _line_column(text, escape.start() if escape else 0)
+        raise SpecError([diagnostic_at(text, path, line, column,
+                                       "a string holds half of a UTF-16 surrogate pair, not a "
+                                       "character", "write the character itself")])
+    return document
+
+
+def _encodable(document: Any) -> bool:
+    """Whether every string in ``document`` (keys too) can be written as UTF-8."""
+    pending = [document]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+    return True
+
+
+# where a lone surrogate is likely written (for the error's place; the check is on the strings)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys all differ (with a repeated key, which one counts would be
+    the reader's choice, and a spec's meaning would change without a word)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _RepeatedKey(key)
+        found[key] = value
+    return found
 
 
 def short_int(text: str) -> int:
