@@ -572,3 +572,27 @@ def test_the_time_limit_fires_again_when_its_exception_is_dropped():
             busy(5)  # interrupted again within 50 ms, not after 5 s
     assert signal.getsignal(signal.SIGALRM) is before
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("seconds", [1e-5, 0.0, -1.0, float("nan"), float("inf"), 1e300])
+def test_a_time_limit_out_of_range_is_refused_and_leaves_no_timer(seconds):
+    """A limit of 1e-5 s fired before the cleanup was armed and left a 50 ms alarm running
+    (the process later died of SIGALRM); NaN and infinity raised raw errors."""
+    import signal
+
+    before = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(Failure, match="the time limit must be between 0.001 and 10"):
+        check(_plan_table(4), seconds=seconds)
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_the_shortest_time_limit_leaves_no_timer_behind():
+    import signal
+
+    before = signal.getsignal(signal.SIGALRM)
+    for _ in range(30):
+        with pytest.raises(Failure):
+            check(_plan_table(12), seconds=0.001)
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

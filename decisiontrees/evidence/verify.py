@@ -904,6 +904,8 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
     until it leaves the check (Python drops an exception raised while a finaliser runs).
     The check keeps no state outside its own objects, so stopping it anywhere leaves
     nothing half-done."""
+    if seconds is not None and not 1e-3 <= seconds <= 1e7:  # also NaN
+        raise Failure(f"the time limit must be between 0.001 and 10^7 seconds, not {seconds}")
     if seconds is None or not hasattr(signal, "setitimer") \
             or threading.current_thread() is not threading.main_thread():
         yield
@@ -914,8 +916,9 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
 
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, stop)
-    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
-    try:
+    outer = 0.0
+    try:  # the timer starts inside: however soon it fires, the cleanup below runs
+        outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
         yield
     finally:
         while True:  # the timer may fire while it is being stopped: then stop it again
