@@ -209,3 +209,17 @@ def test_a_game_with_thousands_of_equally_named_outcomes_imports(tmp_path):
     path.write_text(f'EFG 2 R "wide" {{ "P" }}\np "" 1 1 "" {{ {moves} }} 0\n{leaves}\n')
     spec = load(path)
     assert len(spec.outcomes) == 3000 and "same_3000" in spec.outcomes
+
+
+def test_numbers_past_a_literal_survive_json_export(tmp_path):
+    """Utilities, features and parameter bounds past 1,000 digits were exported as one
+    literal, which the importer then refused (an independent review)."""
+    spec_path = tmp_path / "b.dtree"
+    spec_path.write_text("outcomes a, b\nparam p in (0, 1e1000 + 1)\n"
+                         "utility u = {a: 1e1000 + 1, b: -1/(3e1000 + 7)}\nquery value(a, u)\n")
+    spec = load(spec_path)
+    target = tmp_path / "b.json"
+    target.write_text(json.dumps(export(spec)))
+    again = load(target)
+    assert dict(again.utilities["u"]) == dict(spec.utilities["u"])
+    assert again.parameters["p"].high == 10**1000 + 1

@@ -50,13 +50,15 @@ def export(spec: Spec) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": 1,
-        "outcomes": [{"name": o, "features": {k: str(v) for k, v in spec.features[o].items()}}
+        "outcomes": [{"name": o, "features": {k: spec_number(v)
+                                              for k, v in spec.features[o].items()}}
                      for o in spec.outcomes],
-        "parameters": [{"name": p.name, "low": str(p.low), "high": str(p.high),
+        "parameters": [{"name": p.name, "low": spec_number(p.low), "high": spec_number(p.high),
                         "low_open": p.low_open, "high_open": p.high_open}
                        for p in spec.parameters.values()],
         "trees": trees,
-        "utilities": {name: {o: str(v) for o, v in u.items()} for name, u in spec.utilities.items()},
+        "utilities": {name: {o: spec_number(v) for o, v in u.items()}
+                      for name, u in spec.utilities.items()},
         "classes": {name: c.source for name, c in spec.classes.items()},
         "distributions": {name: law.source() for name, law in spec.distributions.items()},
         **({"mdps": {name: mdp_source(m) for name, m in spec.mdps.items()}} if spec.mdps else {}),
