@@ -380,7 +380,7 @@ def test_a_question_that_does_not_apply_makes_no_hit_of_its_negation():
 
 
 @pytest.mark.parametrize("forged", [{"t": "a"}, {"t": "a\nclaim x", "s": "b"},
-                                    {"t": "b", "s": "b"}])
+                                    {"t": "b", "s": "b"}, "twice"])
 def test_hits_in_a_checkpoint_are_judged_again(tmp_path, forged, capsys):
     """An edited hit crashed `--figures` (a one-tree hit of a two-tree search) and was
     printed as it stood; a hit that is no candidate, or does not hold, now makes the search
@@ -397,7 +397,12 @@ def test_hits_in_a_checkpoint_are_judged_again(tmp_path, forged, capsys):
     document = json.loads(checkpoint.read_text())
     document["d"]["next_chunk"], document["d"]["examined"] = 1, 1  # stopped early, say
     document["d"]["found"], document["d"]["unknown"] = 1, 0
-    document["d"]["hits"] = [{"trees": forged, "lines": ["\x1b[2Jforged"]}]
+    if forged == "twice":  # a real hit named twice
+        first = document["d"]["hits"][0]
+        document["d"]["hits"] = [first, {**first, "lines": ["\x1b[2Jforged"]}]
+        document["d"]["found"], document["d"]["examined"] = 2, 2
+    else:
+        document["d"]["hits"] = [{"trees": forged, "lines": ["\x1b[2Jforged"]}]
     checkpoint.write_text(json.dumps(document))
     capsys.readouterr()
     assert main(["search", str(spec), "--checkpoint", str(checkpoint), "--figures",

@@ -465,9 +465,12 @@ Truth = bool | None | _NotApplicable  # None: unknown
 def _recheck(hits: tuple[Hit, ...], question: SearchQuestion, candidates: list[Any],
              spec: Spec, judge: Any) -> tuple[Hit, ...] | None:
     """The hits a checkpoint names, each a candidate within the bounds whose condition is
-    judged again here (with its evidence written afresh); None if any is not, and then the
-    checkpoint is ignored. The file's counts stay its word; its hits do not."""
+    judged again here (with its evidence written afresh) and none named twice; None if any
+    is not, and then the checkpoint is ignored. The file's counts stay its word; its hits
+    do not."""
     by_text = {tree_text(c.node): c.node for c in candidates}
+    if len({hit.trees for hit in hits}) < len(hits):
+        return None
     again = []
     for hit in hits:
         names = tuple(name for name, _ in hit.trees)
