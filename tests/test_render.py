@@ -301,3 +301,17 @@ def test_to_picks_the_format_and_prints_text_formats(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("\\documentclass{article}")
     assert main(["render", str(EXAMPLES / "candy.dtree")]) == 2
     assert "--to FORMAT" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="PGF output needs pdflatex")
+def test_pgf_plots_write_their_text_as_latex_text(tmp_path):
+    """The title went into the .pgf as raw LaTeX: `∈` failed LaTeX's measuring (an internal
+    error) and a label `\\input{…}` was run (an independent review)."""
+    shutil.copy(EXAMPLES / "power_chance.dtree", tmp_path / "p.dtree")
+    assert main(["plot", str(tmp_path / "p.dtree"), "power(grab)", "-o",
+                 str(tmp_path / "p.pgf")]) == 0
+    (tmp_path / "i.dtree").write_text("outcomes a, b\nparam p in (0, 1)\n")
+    question = ('value(chance { p: choice { "\\\\input{/etc/hostname}": a, b }, 1 - p: b }, '
+                '{a: 1, *: 0})')
+    assert main(["plot", str(tmp_path / "i.dtree"), question, "-o", str(tmp_path / "i.pgf")]) == 0
+    assert "\\input{/etc/hostname}" not in (tmp_path / "i.pgf").read_text()

@@ -17,6 +17,7 @@ from decisiontrees.analyses.parametric_agents import PiecewiseAnswer
 from decisiontrees.errors import ArgumentError, DecisionTreesError
 from decisiontrees.model.nodes import Parameter
 from decisiontrees.model.symbols import symbol
+from decisiontrees.render.tikz import latex_text
 
 FORMATS = ("svg", "png", "pdf", "pgf")
 SAMPLES_PER_PIECE = 200
@@ -55,13 +56,15 @@ def plot(answer: Any, parameter: Parameter, title: str, output: str | Path,
             axes.axvline(x, color="0.6", linestyle=":", linewidth=1)
         for x, y in points:
             axes.plot([x], [y], "o", color="C0", markersize=4)
-        axes.set_xlabel(parameter.name)
-        axes.set_title(title, fontsize=10)
+        # PGF text is LaTeX: a label from the spec must not run as LaTeX (\input{…})
+        text = latex_text if fmt == "pgf" else str
+        axes.set_xlabel(text(parameter.name))
+        axes.set_title(text(title), fontsize=10)
         axes.set_xlim(float(parameter.low), float(parameter.high))
         axes.grid(True, color="0.92")
         figure.tight_layout()
         figure.savefig(output, dpi=dpi)
-    except (RuntimeError, OSError) as problem:  # LaTeX or the file system, not a bug of ours
+    except (RuntimeError, OSError, ValueError) as problem:  # LaTeX or the file system
         raise DecisionTreesError(f"plot: could not write {output}: {problem}") from None
     finally:
         pyplot.close(figure)
