@@ -136,3 +136,18 @@ def test_a_tree_thousands_of_levels_deep_formats():
         assert format_text(formatted) == formatted and formatted.count("\n") > 3000
     finally:
         sys.setrecursionlimit(limit)
+
+
+def test_deep_nesting_is_not_indented_past_a_bound():
+    """4,500 nested choices (a 63 KB file that checks) came out of fmt as 81 MB, past the
+    size a spec may have, so fmt turned a valid file into one check refuses."""
+    from decisiontrees.language.formatter import MAX_INDENT
+
+    depth = 3000
+    text = ("outcomes a, b\ntree t = " + "choice { x: a, y: " * depth + "b" + " }" * depth
+            + "\nutility u = {a: 1, b: 0}\nclaim value(t, u) == 1\n")
+    once = format_text(text)
+    assert len(once) < 20 * len(text)
+    assert max(len(line) - len(line.lstrip()) for line in once.splitlines()) <= MAX_INDENT
+    assert format_text(once) == once
+    assert [r.status for r in run(parse(once))] == ["pass"]

@@ -58,6 +58,9 @@ from decisiontrees.language.syntax import (
 )
 
 WIDTH = 88
+# deeper nodes keep this indent: indenting every level made a 63 KB file of 4,500 levels
+# an 81 MB one, past what a spec may be
+MAX_INDENT = 16 * len("    ")
 INDENT = "    "
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -450,7 +453,7 @@ class _Formatter:
         flat = self.inline_within(node, WIDTH - len(indent) - len(prefix))
         if flat is not None and not self.has_comment_inside(node.span):
             return [indent + prefix + flat]
-        inner = indent + INDENT
+        inner = indent + INDENT if len(indent) < MAX_INDENT else indent
         if isinstance(node, ChoiceNode):
             keyword = "choice"
             entries = [(e.span, self.edge_prefix(e.label, e.node), e.node) for e in node.edges]
