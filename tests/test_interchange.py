@@ -223,3 +223,20 @@ def test_numbers_past_a_literal_survive_json_export(tmp_path):
     again = load(target)
     assert dict(again.utilities["u"]) == dict(spec.utilities["u"])
     assert again.parameters["p"].high == 10**1000 + 1
+
+
+def test_helper_trees_of_an_import_are_named_apart_from_the_documents_names(tmp_path):
+    """A shared subtree became the helper tree `t__1`, which an outcome of that name met:
+    the file was refused in spec text the user never sees (an independent review)."""
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({
+        "format": "decisiontrees-spec", "version": 1,
+        "outcomes": [{"name": "a"}, {"name": "b"}, {"name": "t__1"}],
+        "trees": {"t": {"nodes": [
+            {"choice": [{"action": "x", "child": 1}, {"action": "y", "child": 1}]},
+            {"chance": [{"probability": "1/2", "child": 2}, {"probability": "1/2", "child": 3}]},
+            {"leaf": "a"}, {"leaf": "t__1"}]}},
+        "statements": ["claim strategies(t) == 2"]}))
+    spec = load(path)
+    assert "t__1" in spec.outcomes and "t__1_2" in spec.trees
+    assert [r.status for r in run(spec)] == ["pass"]

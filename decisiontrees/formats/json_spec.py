@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from decisiontrees.errors import FormatRefused
 from decisiontrees.evidence.checks import topological_order
-from decisiontrees.formats.common import expression, label
+from decisiontrees.formats.common import UniqueNames, expression, label
 from decisiontrees.language.diagnostics import Reporter
 from decisiontrees.language.numbers import number_text
 from decisiontrees.language.parser import parse_module
@@ -191,7 +191,14 @@ def translate(document: Any) -> tuple[str, list[str]]:
                       f"{_number(item['high'], where)}{right}", where))
     trees = body.get("trees", {})
     _require(isinstance(trees, dict), "trees", "expected an object")
-    lines.extend(_trees_text({_name(name, "trees"): tree for name, tree in trees.items()}))
+    # a helper tree's name must not be one the document uses (an outcome `t__1`, say)
+    taken = {str(item.get("name")) for item in [*body["outcomes"], *parameters]
+             if isinstance(item, dict)}
+    for section in ("trees", "utilities", "classes", "distributions", "mdps"):
+        if isinstance(body.get(section), dict):
+            taken.update(str(key) for key in body[section])
+    lines.extend(_trees_text({_name(name, "trees"): tree for name, tree in trees.items()},
+                             UniqueNames(taken)))
     utilities = body.get("utilities", {})
     _require(isinstance(utilities, dict), "utilities", "expected an object")
     for name, values in utilities.items():
@@ -239,10 +246,11 @@ def _declarations(body: dict[str, Any], field: str, keyword: str, kind: type, sh
 MAX_INLINE_DEPTH = 40  # deeper single-use subtrees get a helper name: no deep nesting
 
 
-def _trees_text(trees: dict[str, Any]) -> list[tuple[str, str]]:
+def _trees_text(trees: dict[str, Any], names: UniqueNames) -> list[tuple[str, str]]:
     """Spec text for the trees. A subtree equal to another named tree is called by that name
     (a spec exported with shared trees reads back with its own names); a subtree used once is
-    written in place; another shared subtree becomes a helper tree ``name__i``."""
+    written in place; another shared subtree becomes a helper tree ``name__i`` (or, when the
+    document uses that name, one that ``names`` hands out)."""
     table: dict[tuple[str, tuple[tuple[str, int], ...]], int] = {}  # equal subtrees, one id
     parsed = {name: _tree_nodes(name, tree, table) for name, tree in trees.items()}
     called: dict[int, str] = {}
@@ -251,7 +259,7 @@ def _trees_text(trees: dict[str, Any]) -> list[tuple[str, str]]:
             called.setdefault(keys[0], name)
     lines: list[tuple[str, str]] = []
     for name, (nodes, keys) in parsed.items():
-        lines.extend(_tree_lines(name, nodes, keys, called))
+        lines.extend(_tree_lines(name, nodes, keys, called, names))
     return lines
 
 
@@ -291,7 +299,7 @@ def _tree_nodes(name: str, tree: Any, table: dict[tuple[str, tuple[tuple[str, in
 
 
 def _tree_lines(name: str, nodes: list[tuple[str, list[tuple[str, int]]]], keys: list[int],
-                called: dict[int, str]) -> list[tuple[str, str]]:
+                called: dict[int, str], names: UniqueNames) -> list[tuple[str, str]]:
     """The tree's declaration (and helpers), one node per line so that a problem in a node
     is placed at that node of the JSON file."""
     where = f"trees.{name}"
@@ -323,7 +331,7 @@ def _tree_lines(name: str, nodes: list[tuple[str, list[tuple[str, int]]]], keys:
         if i > 0 and other is not None and other != name:
             texts[i], depth[i] = [(other, here)], 0
         elif i > 0 and (uses[i] > 1 or depth[i] > MAX_INLINE_DEPTH):
-            helper = f"{name}__{i}"
+            helper = names(f"{name}__{i}")
             helpers.append((f"tree {helper} = {written[0][0]}", written[0][1]))
             helpers.extend(written[1:])
             texts[i], depth[i] = [(helper, here)], 0
