@@ -240,3 +240,16 @@ def test_helper_trees_of_an_import_are_named_apart_from_the_documents_names(tmp_
     spec = load(path)
     assert "t__1" in spec.outcomes and "t__1_2" in spec.trees
     assert [r.status for r in run(spec)] == ["pass"]
+
+
+def test_a_problem_in_a_probability_is_placed_at_its_chance_node(tmp_path, capsys):
+    """It was placed at the child the probability leads to (an independent review)."""
+    from decisiontrees.cli import main as cli
+
+    path = tmp_path / "p.json"
+    path.write_text('{"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}, '
+                    '{"name": "b"}],\n"trees": {"t": {"nodes": [\n'
+                    '{"chance": [{"probability": "1/(1-1)", "child": 1}, '
+                    '{"probability": "1/2", "child": 2}]},\n{"leaf": "a"},\n{"leaf": "b"}]}}}\n')
+    assert cli(["check", str(path)]) == 2
+    assert "p.json:3:1: error: trees.t.nodes[0]: division by zero" in capsys.readouterr().out

@@ -319,9 +319,10 @@ def _tree_lines(name: str, nodes: list[tuple[str, list[tuple[str, int]]]], keys:
             continue
         written = [(f"{kind} {{", here)]
         for position, (text, child) in enumerate(entries):
-            label = f'"{text}": ' if kind == "choice" else f"{text}: "
-            first, *rest = texts[child]
-            part = [(label + first[0], first[1]), *rest]
+            label = f'"{text}":' if kind == "choice" else f"{text}:"
+            # the label or probability on its own line, placed at this node: a problem in it
+            # (1/(1-1)) is this node's, not its child's
+            part = [(label, here), *texts[child]]
             if position < len(entries) - 1:
                 part[-1] = (part[-1][0] + ",", part[-1][1])
             written += part
