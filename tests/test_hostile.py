@@ -424,3 +424,14 @@ def test_json_specs_with_repeated_keys_or_lone_surrogates_are_located_errors(cap
     assert main(["import", str(folder / "s.json")]) == 2
     assert "s.json:2:34: error: a string holds half of a UTF-16 surrogate pair" in \
         capsys.readouterr().err
+
+
+def test_a_chain_of_thousands_of_named_trees_loads(write, capsys):
+    """Each name went one level deeper in the builder, so 3,330 chained trees were 'nested
+    too deeply' — with the hint to split deep trees into named parts, which they were."""
+    count = 6000
+    lines = ["outcomes a, b"] + [f"tree t{k} = choice {{ x: t{k + 1}, y: b }}"
+                                 for k in range(count)]
+    lines += [f"tree t{count} = a", "utility u = {a: 1, b: 0}", "claim value(t0, u) == 1"]
+    folder = write({"c.dtree": "\n".join(lines) + "\n"})
+    assert main(["check", str(folder / "c.dtree")]) == 0

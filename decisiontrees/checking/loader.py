@@ -108,8 +108,7 @@ def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module]
         elif isinstance(item, ParamDecl):
             names.check_parameter(item)
     trees = TreeBuilder(names)
-    for name in names.tree_syntax:
-        trees.build_tree(name)
+    trees.build_all()
     mdps = MDPBuilder(names, trees)
     for name in names.mdp_syntax:
         mdps.build(name)

@@ -8,6 +8,7 @@ decides (a point where either fails is shown).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -38,6 +39,41 @@ class TreeBuilder:
         self.building: list[str] = []
         self.solver_ms_left = LOAD_SOLVER_MS
         self.never_zero: set[Any] = set()  # divisors found nowhere 0 in the domain
+
+    def build_all(self) -> None:
+        """Every declared tree, each after the trees it names: a chain of thousands of named
+        trees then needs no deep recursion (building on demand went one level per name)."""
+        for name in self._named_first():
+            self.build_tree(name)
+
+    def _named_first(self) -> list[str]:
+        """The declared trees, each after the trees it refers to; in declaration order when
+        they refer in a cycle (:meth:`build_tree` reports it, from the first one declared)."""
+        refers = {name: _tree_references(declaration.node, self.names.tree_syntax)
+                  for name, declaration in self.names.tree_syntax.items()}
+        order: list[str] = []
+        seen: set[str] = set()
+        for root in refers:
+            if root in seen:
+                continue
+            seen.add(root)
+            stack = [(root, iter(refers[root]))]
+            on_stack = {root}
+            while stack:
+                name, pending = stack[-1]
+                for other in pending:
+                    if other in on_stack:
+                        return list(refers)
+                    if other not in seen:
+                        seen.add(other)
+                        on_stack.add(other)
+                        stack.append((other, iter(refers[other])))
+                        break
+                else:
+                    stack.pop()
+                    on_stack.discard(name)
+                    order.append(name)
+        return order
 
     def build_tree(self, name: str) -> Node | None:
         if name in self.names.trees:
@@ -211,3 +247,21 @@ def _all_built(children: list[Node | None]) -> tuple[Node, ...] | None:
     """The children, or None when one of them was not built (its problem is reported)."""
     built = tuple(c for c in children if c is not None)
     return built if len(built) == len(children) else None
+
+
+def _tree_references(node: NodeSyntax, trees: Mapping[str, object]) -> list[str]:
+    """The declared trees that ``node`` names, in order, without recursion."""
+    found: list[str] = []
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, Ref):
+            if current.name in trees:
+                found.append(current.name)
+        elif isinstance(current, ChoiceNode):
+            pending.extend(edge.node for edge in reversed(current.edges))
+        elif isinstance(current, ChanceNode):
+            pending.extend(branch.node for branch in reversed(current.branches))
+        else:
+            pending.extend(reversed(current.children))
+    return found
