@@ -55,7 +55,8 @@ from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
 from decisiontrees.evidence.verify import VERSION as CERTIFICATE_VERSION
 from decisiontrees.evidence.verify import check as check_certificates
 from decisiontrees.language.files import Unreadable, read_bytes
-from decisiontrees.language.syntax import EXTENSION
+from decisiontrees.language.numbers import exact_number
+from decisiontrees.language.syntax import EXTENSION, MAX_NUMBER_DIGITS, MAX_VALUE_BITS
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import UNIFORM, Distribution, law_problem
 from decisiontrees.model.mdp import MDP
@@ -397,16 +398,37 @@ def _numeric(call: str, argument: str, tree: Any) -> Node:
 def _numbers(call: str, argument: str, values: Any, outcomes: Iterable[str]) -> dict[str, Fraction]:
     if not isinstance(values, Mapping):
         raise ArgumentError(f"{call}(): {argument} must map outcomes to numbers")
-    try:
-        exact = {str(o): Fraction(v) for o, v in values.items()}
-    except (TypeError, ValueError, ZeroDivisionError) as problem:
-        raise ArgumentError(f"{call}(): {argument} has a value that is not an exact number "
-                            f"({problem})") from None
+    exact = {str(o): _exact_number(call, argument, v) for o, v in values.items()}
     missing = sorted(set(outcomes) - set(exact))
     if missing:
         raise ArgumentError(f"{call}(): {argument} gives no value to "
                             + ", ".join(f"`{o}`" for o in missing))
     return exact
+
+
+def _exact_number(call: str, argument: str, value: Any) -> Fraction:
+    """``value`` as an exact number of bounded size: an int, a Fraction or spec-language
+    text ("3/5", "0.6"). A float is refused: 0.6 is 5404319552844595/9007199254740992
+    exactly, not the 3/5 the same spec text means."""
+    where = f"{call}(): {argument}"
+    if isinstance(value, float):
+        hint = f", e.g. Fraction('{value!r}') or the string '{value!r}'" \
+            if value == value and abs(value) != float("inf") else ""
+        raise ArgumentError(f"{where} has the float {value!r}; give an exact number{hint}")
+    if isinstance(value, bool):
+        raise ArgumentError(f"{where} has {value!r}, not a number")
+    try:
+        number = exact_number(value) if isinstance(value, str) else Fraction(value)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError) as problem:
+        raise ArgumentError(f"{where} has a value that is not an exact number ({problem})") \
+            from None
+    if number is None:
+        raise ArgumentError(f"{where} has {value[:40]!r}, not an exact number of at most "
+                            f"{MAX_NUMBER_DIGITS} digits")
+    if max(number.numerator.bit_length(), number.denominator.bit_length()) > MAX_VALUE_BITS:
+        raise ArgumentError(f"{where} has a number too large to be exact here (over 4,000 "
+                            "digits)")
+    return number
 
 
 def _outcomes(call: str, trees: Sequence[Node], outcomes: Iterable[str] | None) -> tuple[str, ...]:

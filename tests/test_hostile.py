@@ -435,3 +435,21 @@ def test_a_chain_of_thousands_of_named_trees_loads(write, capsys):
     lines += [f"tree t{count} = a", "utility u = {a: 1, b: 0}", "claim value(t0, u) == 1"]
     folder = write({"c.dtree": "\n".join(lines) + "\n"})
     assert main(["check", str(folder / "c.dtree")]) == 0
+
+
+@pytest.mark.parametrize("bad, message", [
+    (0.6, "the float 0.6; give an exact number, e.g. Fraction('0.6')"),
+    (float("inf"), "the float inf; give an exact number"),
+    ("1e999999", "not an exact number of at most 1000 digits"),
+    (10**5000, "too large to be exact here"),
+    (True, "True, not a number"),
+])
+def test_the_api_takes_exact_numbers_only(bad, message):
+    """A float utility 0.6 meant 5404319552844595/9007199254740992 where the same spec text
+    means 3/5, and inf or a 5,000-digit integer raised raw errors (an independent review)."""
+    import decisiontrees as dt
+
+    tree = dt.choice({"a": "off", "b": "o1"})
+    assert dt.value(tree, {"off": "0.6", "o1": 0}) == Fraction(3, 5)
+    with pytest.raises(dt.ArgumentError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        dt.value(tree, {"off": bad, "o1": 0})
