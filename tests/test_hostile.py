@@ -443,7 +443,7 @@ def test_a_chain_of_thousands_of_named_trees_loads(write, capsys):
     ("1e999999", "not an exact number of at most 1000 digits"),
     (10**5000, "too large to be exact here"),
     (True, "True, not a number"),
-])
+], ids=["float", "inf", "huge-text", "huge-int", "bool"])
 def test_the_api_takes_exact_numbers_only(bad, message):
     """A float utility 0.6 meant 5404319552844595/9007199254740992 where the same spec text
     means 3/5, and inf or a 5,000-digit integer raised raw errors (an independent review)."""
