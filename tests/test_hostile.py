@@ -451,5 +451,6 @@ def test_the_api_takes_exact_numbers_only(bad, message):
 
     tree = dt.choice({"a": "off", "b": "o1"})
     assert dt.value(tree, {"off": "0.6", "o1": 0}) == Fraction(3, 5)
-    with pytest.raises(dt.ArgumentError, match=message.replace("(", r"\(").replace(".", r"\.")):
+    with pytest.raises(dt.ArgumentError) as refused:
         dt.value(tree, {"off": bad, "o1": 0})
+    assert message in str(refused.value)
