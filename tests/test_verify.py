@@ -551,6 +551,7 @@ def test_a_check_that_runs_out_of_time_is_not_verified(tmp_path, capsys):
     assert stop.value.code == 2
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_time_limit_fires_again_when_its_exception_is_dropped():
     """Python drops an exception raised while a finaliser runs (the full test suite leaves z3
     objects for the garbage collector), and a one-shot timer then never stopped the check."""
@@ -590,6 +591,7 @@ def test_a_time_limit_out_of_range_is_refused_and_leaves_no_timer(seconds):
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_shortest_time_limit_leaves_no_timer_behind():
     import signal
 
