@@ -338,8 +338,12 @@ def _title(report: ResultReport) -> str:
     return first.removeprefix("Source: ").removeprefix("Sources: ")
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+def _md_cell(text: str, code: bool = False) -> str:
+    """``text`` inside a table cell: ``|`` escaped (GFM undoes that even in code spans);
+    backslashes doubled only outside code, where they are literal already."""
+    if not code:
+        text = text.replace("\\", "\\\\")
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _md_text(text: str) -> str:
@@ -403,7 +407,8 @@ def _report_markdown(reports: Sequence[ResultReport]) -> str:
         for result in report.file.results:
             cell = "<br>".join(_md_cell(_md_text(line)) for line in
                                (_answer_text(result),) + _evidence_summary(result))
-            out.append(f"| {result.statement.span.line} | {_md_cell(_md_code(result.statement.text))}"
+            statement = _md_cell(_md_code(result.statement.text), code=True)
+            out.append(f"| {result.statement.span.line} | {statement}"
                        f" | {_verdict(result)} | {cell} |")
     return "\n".join(out) + "\n"
 

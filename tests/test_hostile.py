@@ -454,3 +454,29 @@ def test_the_api_takes_exact_numbers_only(bad, message):
     with pytest.raises(dt.ArgumentError) as refused:
         dt.value(tree, {"off": bad, "o1": 0})
     assert message in str(refused.value)
+
+
+def test_labels_are_not_empty_and_the_api_refuses_the_plan_separator(capsys, write):
+    """An empty label made a plan print as "(no choices)"; `choice()` in the API took `>`;
+    `"version": true` passed for 1 (an independent review)."""
+    import json as json_module
+
+    import decisiontrees as dt
+
+    folder = write({"e.dtree": 'outcomes a, b\ntree t = choice { "": a, b }\n',
+                    "v.json": json_module.dumps({"format": "decisiontrees-spec", "version": True,
+                                                 "outcomes": [{"name": "a"}]})})
+    assert main(["check", str(folder / "e.dtree")]) == 2
+    assert "e.dtree:2:19: error: an empty label" in capsys.readouterr().out
+    assert main(["check", str(folder / "v.json")]) == 2
+    for bad in ("a > b", ""):
+        with pytest.raises(ValueError, match="separates the steps of a plan"):
+            dt.choice({bad: "a", "b": "b"})
+
+
+def test_a_markdown_statement_keeps_its_backslashes(write):
+    folder = write({"m.dtree": 'outcomes a, b\nquery value(choice { "x\\\\y": a, b }, '
+                               '{a: 1, *: 0})\n'})
+    assert main(["report", str(folder / "m.dtree"), "-o", str(folder / "m.md")]) == 0
+    row = [line for line in (folder / "m.md").read_text().splitlines() if "query value" in line]
+    assert row and '"x\\\\y"' in row[0] and '"x\\\\\\\\y"' not in row[0]

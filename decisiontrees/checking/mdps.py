@@ -224,9 +224,9 @@ class MDPBuilder:
                     self.reporter.error(edge.span, f"action `{action}` appears twice at state "
                                         f"`{state.name}`", "label the actions apart")
                     continue
-                if PLAN_STEP in action:
-                    self.reporter.error(edge.span, PLAN_STEP_MESSAGE.format(action=action),
-                                        PLAN_STEP_HINT)
+                if PLAN_STEP in action or not action.strip():
+                    self.reporter.error(edge.span, PLAN_STEP_MESSAGE.format(action=action)
+                                        if action.strip() else "an empty label", PLAN_STEP_HINT)
                     continue
                 seen.add(action)
                 transition = self.transition(item, edge.node, lines)

@@ -141,6 +141,10 @@ class TreeBuilder:
                 self.reporter.error(edge.span, PLAN_STEP_MESSAGE.format(action=action),
                                     PLAN_STEP_HINT)
                 valid = False
+            if not action.strip():
+                self.reporter.error(edge.span, "an empty label", "a plan names its actions: "
+                                    "give the edge a name, e.g. `stay: …`")
+                valid = False
             seen.add(action)
             actions.append(action)
         built = _all_built(children)

@@ -164,7 +164,8 @@ def translate(document: Any) -> tuple[str, list[str]]:
                                           "utilities", "classes", "distributions", "mdps",
                                           "statements"},
                    {"format", "version", "outcomes"})
-    _require(body["format"] == FORMAT and body["version"] == 1, "document",
+    _require(body["format"] == FORMAT and type(body["version"]) is int and body["version"] == 1,
+             "document",
              f"expected format {FORMAT} version 1")
     lines: list[tuple[str, str]] = []
     _require(isinstance(body["outcomes"], list) and bool(body["outcomes"]), "outcomes",

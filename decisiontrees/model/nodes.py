@@ -120,6 +120,10 @@ def choice(edges: Mapping[str, Node | str]) -> Choice:
     """
     if not edges:
         raise ValueError("choice(): a choice node needs at least one edge")
+    for action in edges:
+        if not isinstance(action, str) or not action or ">" in action:
+            raise ValueError(f"choice(): the action {action!r} is not a non-empty string "
+                             "without `>` (which separates the steps of a plan)")
     return make_choice(tuple(edges), tuple(_as_node(c) for c in edges.values()))
 
 
