@@ -618,3 +618,15 @@ def test_samples_too_close_for_floats_are_compared_exactly():
     assert spiky_choice.answer.evidence.tie.value == 0
     better = spiky_pair.answer.evidence.better
     assert abs(better.value - 1 / 2) <= better.half_width * 1.5  # exactly 1/2 by symmetry
+
+
+def test_draws_that_overflow_are_refused():
+    """pareto(1/1000) draws overflow to infinity; the exact comparison of close samples then
+    met an infinite utility and ended in an internal error."""
+    text = ("outcomes a, b, c\ndistribution heavy = scipy(pareto, 1/1000)\n"
+            "tree t = choice { x: a, y: chance { 1/2: b, 1/2: c } }\n"
+            "query chosen(t, x, heavy, samples = 1000)\n"
+            "query prefers(a, chance { 1/2: b, 1/2: c }, heavy, samples = 1000)\n")
+    for result in run(parse(text)):
+        assert result.status == "refused"
+        assert "overflow floating point" in " ".join(result.lines())

@@ -83,7 +83,7 @@ class Distribution:
             return _above_underflow(self, lambda rng, shape: rng.beta(a, b, shape))
         if self.kind == "scipy":
             law = scipy_law(self.arguments[0], self.arguments[1:], dict(self.keywords))
-            return lambda rng, shape: law.rvs(size=shape, random_state=rng)
+            return _finite(self, lambda rng, shape: law.rvs(size=shape, random_state=rng))
         raise ValueError("the admissible family has no single sampler")
 
 
@@ -102,6 +102,23 @@ def _above_underflow(law: Distribution, draw: Callable[[Any, tuple[int, int]], A
             raise RefusedError(f"draws of {law} fall below {SMALLEST_DRAW:g}, where floating "
                                "point cannot tell them apart; a Monte Carlo estimate would "
                                "count ties that do not occur")
+        return values
+
+    return checked
+
+
+def _finite(law: Distribution, draw: Callable[[Any, tuple[int, int]], Any]
+            ) -> Callable[[Any, tuple[int, int]], Any]:
+    """``draw``, refusing draws that overflow floating point (a heavy-tailed law such as
+    pareto(1/1000)): an infinite utility has no comparison an estimate could count."""
+    import numpy as np
+
+    def checked(rng: Any, shape: tuple[int, int]) -> Any:
+        with np.errstate(over="ignore"):
+            values = draw(rng, shape)
+        if not np.isfinite(values).all():
+            raise RefusedError(f"draws of {law} overflow floating point (an infinite or "
+                               "undefined utility); no estimate can be made from them")
         return values
 
     return checked
