@@ -196,12 +196,15 @@ def part_laws(max_d: int) -> None:
 def part_ten(count: int = 4) -> None:
     import decisiontrees as dt
     from decisiontrees.analyses import agents
+    from decisiontrees.model.laws import UNIFORM
 
     outcomes = tuple(f"o{i}" for i in range(10))
-    print("## d = 10: exact U[0,1] answers on random 40-node trees, 1 and 2 workers\n")
-    print("| seed | lotteries | hull vertices | chosen, 1 / 2 workers | prefers(t, o0), 1 / 2 "
-          "| POWER, 1 / 2 |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    density = UNIFORM.polynomial_density()
+    print("## d = 10: exact U[0,1] answers on random 40-node trees, 1 and 2 workers; "
+          "baseline: every region integrated (the sum check), 1 worker\n")
+    print("| seed | lotteries | hull vertices | chosen, 1 / 2 workers | chosen, baseline "
+          "| prefers(t, o0), 1 / 2 | prefers, baseline | POWER, 1 / 2 |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     found = 0
     for seed in range(2000):
         tree = random_tree(40, random.Random(seed), outcomes)
@@ -214,11 +217,21 @@ def part_ten(count: int = 4) -> None:
             continue
         if not 40 <= len(points) <= 50:
             continue
+        sets = [agents.lottery_points(child, outcomes) for child in tree.children]
+        union = sorted(frozenset().union(*sets))
+        sure = tuple(Fraction(int(i == 0)) for i in range(10))
+        baselines = {  # the path before lumping: every region, each point's mass summed
+            "chosen": (union, lambda z, sets=sets: tuple(k for k, s in enumerate(sets)
+                                                         if z in s)),
+            "prefers": (sorted(points | {sure}), lambda z, p=points, s=sure: (z in p, z == s))}
         cells = []
         answers = []
-        for call in (lambda w, t=tree: dt.choice_probabilities(t, outcomes=outcomes, workers=w),
-                     lambda w, t=tree: dt.prefers(t, leaf("o0"), outcomes=outcomes, workers=w),
-                     lambda w, t=tree: dt.power(t, outcomes=outcomes, workers=w)):
+        for name, call in (
+                ("chosen", lambda w, t=tree: dt.choice_probabilities(t, outcomes=outcomes,
+                                                                     workers=w)),
+                ("prefers", lambda w, t=tree: dt.prefers(t, leaf("o0"), outcomes=outcomes,
+                                                         workers=w)),
+                ("power", lambda w, t=tree: dt.power(t, outcomes=outcomes, workers=w))):
             times = []
             for workers in (1, 2):
                 start = time.perf_counter()
@@ -226,6 +239,14 @@ def part_ten(count: int = 4) -> None:
                 times.append(time.perf_counter() - start)
             assert answers[-1] == answers[-2]
             cells.append(f"{times[0]:.2f} s / {times[1]:.2f} s")
+            if name in baselines:
+                chosen_points, group = baselines[name]
+                start = time.perf_counter()
+                every = agents._sums(agents.optimal_masses(chosen_points, density), group)
+                cells.append(f"{time.perf_counter() - start:.2f} s")
+                assert {k: v for k, v in every.items() if v} == {
+                    k: v for k, v in agents.group_masses(chosen_points, density, group).items()
+                    if v}
         hull = len(agents.hull_vertices(sorted(points)))
         print(f"| {seed} | {len(points)} | {hull} | " + " | ".join(cells) + " |", flush=True)
         found += 1

@@ -60,21 +60,28 @@ def _normaliz_errors() -> Iterator[None]:
         raise SolverFailed(f"Normaliz failed: {error}") from None
 
 
+ALGORITHMS = {"normaliz": (), "descent": ("Descent",), "signed": ("SignedDec",)}
+
+
 def volume(normals: Sequence[Sequence[Fraction]], d: int,
-           offsets: Sequence[Fraction] | None = None, signed: bool = False) -> Fraction:
+           offsets: Sequence[Fraction] | None = None, signed: bool = False,
+           algorithm: str = "normaliz") -> Fraction:
     """The d-dimensional volume of the polytope (0 when it is lower-dimensional).
 
     Computed with Normaliz's arbitrary-precision integers ("BigInt"): its default volume
     algorithm returned wrong values, different from run to run, on some 8-dimensional
     regions (tests/test_random_agents.py compares every region with a triangulation).
-    ``signed`` asks for Normaliz's signed decomposition (Lawrence's formula on the dual
-    cone), faster on polytopes with few facets and many vertices in higher dimensions;
-    tests/test_random_agents.py compares it with the default algorithm."""
+    ``algorithm`` is Normaliz's own choice, or forces descent in the face lattice
+    ("descent") or the signed decomposition ("signed": Lawrence's formula on the dual
+    cone, faster on polytopes with few facets and many vertices in higher dimensions);
+    ``signed=True`` is ``algorithm="signed"``. The two forced algorithms share no
+    triangulation, so a volume both agree on is checked (agents.group_masses)."""
+    options = ALGORITHMS["signed" if signed else algorithm]
     with _normaliz_errors():
         cone = _cone(normals, d, offsets)
         if cone.AffineDim() < d:
             return Fraction(0)
-        cone.Compute("Volume", *(("SignedDec",) if signed else ()), "BigInt")
+        cone.Compute("Volume", *options, "BigInt")
         return Fraction(str(cone.Volume())) / factorial(d)
 
 
@@ -100,6 +107,14 @@ def whole_triangulation(normals: Sequence[Sequence[Fraction]], d: int,
         simplices, generators = cone.Triangulation()
     return ([[int(x) for x in g] for g in generators],
             [[int(k) for k in simplex[0]] for simplex in simplices])
+
+
+def facet_count(normals: Sequence[Sequence[Fraction]], d: int,
+                offsets: Sequence[Fraction] | None = None) -> int:
+    """The number of facets of the polytope (a few milliseconds where its volume takes
+    seconds: a predictor of that cost)."""
+    with _normaliz_errors():
+        return len(_cone(normals, d, offsets).SupportHyperplanes())
 
 
 def full_dimensional(normals: Sequence[Sequence[Fraction]], d: int,
