@@ -84,11 +84,6 @@ def workers(count: int) -> Iterator[None]:
         _WORKERS.reset(token)
 
 
-def worker_count() -> int:
-    """The processes :func:`parallel_map` may use here (set by :func:`workers`)."""
-    return _WORKERS.get()
-
-
 def parallel_map(function: Callable[..., T], calls: Sequence[tuple[Any, ...]],
                  doing: str = "") -> list[T]:
     """``[function(*arguments) for arguments in calls]``, in up to :func:`workers` forked

@@ -505,7 +505,7 @@ def test_the_signed_decomposition_gives_the_default_volume(state):
     points = hull_vertices(sorted(lottery_points(tree, order)))
     normals = [[-x for x in z] + [Fraction(1)] for z in points]
     assert len(order) == 8
-    assert normaliz.volume(normals, 9, signed=True) == normaliz.volume(normals, 9)
+    assert normaliz.volume(normals, 9, algorithm="signed") == normaliz.volume(normals, 9)
 
 
 BETA_2_3 = Distribution("beta", (Fraction(2), Fraction(3)))
@@ -671,8 +671,8 @@ def test_a_lumped_group_is_refused_when_the_two_volume_algorithms_disagree(monke
 
     honest = normaliz.volume
 
-    def second_differs(normals, d, offsets=None, signed=False, algorithm="normaliz"):
-        found = honest(normals, d, offsets, signed, algorithm)
+    def second_differs(normals, d, offsets=None, algorithm="normaliz"):
+        found = honest(normals, d, offsets, algorithm)
         return found + Fraction(1, 10**9) if algorithm == "descent" else found
 
     monkeypatch.setattr(agents, "_lumping_pays", lambda kept, lumped: True)

@@ -219,10 +219,12 @@ def group_masses(points: Sequence[Point], density: Univariate,
         return _sums(_tiling(points, vertices, orbits, limits.parallel_map(
             normaliz.volume, [(n, d) for n in normals], INTEGRATING)), group)
     kept = [k for k, found in enumerate(keys) if found != {lumped}]
-    # the check uses the algorithm Normaliz would not choose: it chooses descent for many facets
-    both = limits.parallel_map(normaliz.volume, [(normals[k], d) for k in kept] + [
-        (normals[k], d, None, False, "signed" if facets[k] > 3 * d else "descent")
-        for k in kept], INTEGRATING)
+    # first the algorithm Normaliz itself picks (descent for many facets, measured), then the other
+    faster = ["descent" if facets[k] > 3 * d else "signed" for k in kept]
+    both = limits.parallel_map(normaliz.volume, [
+        (normals[k], d, None, algorithm) for k, algorithm in zip(kept, faster)] + [
+        (normals[k], d, None, "signed" if algorithm == "descent" else "descent")
+        for k, algorithm in zip(kept, faster)], INTEGRATING)
     volumes, again = both[:len(kept)], both[len(kept):]
     masses: dict[Hashable, Fraction] = {lumped: Fraction(1)}
     for k, first, second in zip(kept, volumes, again):

@@ -127,7 +127,8 @@ def expected_best_uniform(points: Sequence[Sequence[Fraction]]) -> Fraction:
     2.9 s against 11.0 s, 10 outcomes 12 s against about 60 s; slower below 8)."""
     d = len(points[0])
     normals = [[-x for x in z] + [Fraction(1)] for z in points]
-    return 1 - normaliz.volume(normals, d + 1, signed=d >= SIGNED_FROM)
+    return 1 - normaliz.volume(normals, d + 1,
+                               algorithm="signed" if d >= SIGNED_FROM else "normaliz")
 
 
 def expected_maximum(density: Univariate, n: int) -> Fraction:

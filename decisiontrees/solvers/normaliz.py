@@ -79,8 +79,7 @@ ALGORITHMS = {"normaliz": (), "descent": ("Descent",), "signed": ("SignedDec",)}
 
 
 def volume(normals: Sequence[Sequence[Fraction]], d: int,
-           offsets: Sequence[Fraction] | None = None, signed: bool = False,
-           algorithm: str = "normaliz") -> Fraction:
+           offsets: Sequence[Fraction] | None = None, algorithm: str = "normaliz") -> Fraction:
     """The d-dimensional volume of the polytope (0 when it is lower-dimensional).
 
     Computed with Normaliz's arbitrary-precision integers ("BigInt"): its default volume
@@ -88,10 +87,10 @@ def volume(normals: Sequence[Sequence[Fraction]], d: int,
     regions (tests/test_random_agents.py compares every region with a triangulation).
     ``algorithm`` is Normaliz's own choice, or forces descent in the face lattice
     ("descent") or the signed decomposition ("signed": Lawrence's formula on the dual
-    cone, faster on polytopes with few facets and many vertices in higher dimensions);
-    ``signed=True`` is ``algorithm="signed"``. The two forced algorithms share no
-    triangulation, so a volume both agree on is checked (agents.group_masses)."""
-    options = ALGORITHMS["signed" if signed else algorithm]
+    cone, faster on polytopes with few facets and many vertices in higher dimensions).
+    The two forced algorithms share no triangulation, so a volume both agree on is checked
+    (agents.group_masses)."""
+    options = ALGORITHMS[algorithm]
     with _normaliz_errors():
         cone = _cone(normals, d, offsets)
         if cone.AffineDim() < d:
