@@ -164,26 +164,33 @@ def render_latex(reports: Sequence[FileReport]) -> str:
         if not report.valid:
             continue
         out.append(f"% {latex_text(report.path)}")
-        # widths: 0.8 of the line for three columns, the verdict's column and the gaps
-        out.append("{\\small\\noindent")
-        out.append("\\begin{tabular}{@{}p{0.33\\linewidth}lp{0.21\\linewidth}"
-                   "p{0.26\\linewidth}@{}}")
-        out.append("\\hline")
-        out.append("Statement & Verdict & Answer & Witness \\tabularnewline")
-        out.append("\\hline")
+        lines, started = 0, False  # a tabular cannot break across pages: start a new one
         for result in report.results:
-            statement = _breakable(latex_text(result.statement.text))
+            statement = latex_text(result.statement.text)
             answer = latex_text(_shortened(result.answer.summary))
             witness = latex_text(_shortened(result.witness() or ""))
-            out.append(f"\\raggedright\\texttt{{{statement}}} & {_LATEX_STATUS[result.status]} & "
+            height = max(-(-len(statement) // 30), -(-len(answer) // 22),
+                         -(-len(witness) // 28), 1)
+            if not started or lines + height > LATEX_PAGE_LINES:
+                out += (_LATEX_TABLE_END if started else []) + _LATEX_TABLE_START
+                lines, started = 0, True
+            lines += height
+            out.append(f"\\raggedright\\texttt{{{_breakable(statement)}}} & "
+                       f"{_LATEX_STATUS[result.status]} & "
                        f"\\raggedright {answer} & \\raggedright {witness} \\tabularnewline")
-        out.append("\\hline")
-        out.append("\\end{tabular}}")
-        out.append("")
+        out += _LATEX_TABLE_END if started else [""]
     return "\n".join(out)
 
 
 LATEX_CELL = 300  # characters: longer answers are cut in the table (the text report has all)
+LATEX_PAGE_LINES = 40  # lines of \small text per table, estimated from the columns' widths
+# widths: 0.8 of the line for three columns, the verdict's column and the gaps
+_LATEX_TABLE_START = ["{\\small\\noindent",
+                      "\\begin{tabular}{@{}p{0.33\\linewidth}lp{0.21\\linewidth}"
+                      "p{0.26\\linewidth}@{}}",
+                      "\\hline", "Statement & Verdict & Answer & Witness \\tabularnewline",
+                      "\\hline"]
+_LATEX_TABLE_END = ["\\hline", "\\end{tabular}}", ""]
 
 
 def _breakable(tt: str) -> str:
@@ -426,7 +433,8 @@ def _report_latex(reports: Sequence[ResultReport]) -> str:
         out += ["", f"\\subsection*{{{latex_text(report.file.path)}}}"]
         if report.header:
             out.append("\\begin{flushleft}\\small")
-            out += [latex_text(line) + "\\\\" if line.strip() else ""
+            # \par, not \\: a line starting with "[" would be read as \\'s optional length
+            out += [latex_text(line) + "\\par" if line.strip() else "\\medskip"
                     for line in report.header]
             out.append("\\end{flushleft}")
         if not report.file.valid:

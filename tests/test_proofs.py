@@ -131,6 +131,25 @@ def test_latex_report_compiles(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:]
 
 
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
+def test_a_latex_report_with_brackets_greek_and_many_claims_compiles_onto_its_pages(tmp_path):
+    """A header line starting with "[" after a line break, Greek and our answers' symbols
+    compile; 60 claims become several tables, none running off the page."""
+    spec = tmp_path / "long.dtree"
+    spec.write_text("# Γ-maximin ≈ ‹left›, per Huntley & Troffaes.\n# [1] https://arxiv.org/\n"
+                    "outcomes a, b\ntree t = choice { a, b }\n" + "".join(
+                        f"claim value(t, {{a: {i}, b: 0}}) == {i}\n" for i in range(60)))
+    body = render_report(report_paths([str(spec)]), "latex")
+    assert "$\\Gamma$-maximin $\\approx$" in body and body.count("\\begin{tabular}") >= 2
+    (tmp_path / "body.tex").write_text(body)
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\\begin{document}\n\\input{body}\n\\end{document}\n")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "Overfull \\vbox" not in (tmp_path / "doc.log").read_text(errors="replace")
+
+
 def test_every_figure_the_report_links_is_committed(proofs_report):
     text, _ = proofs_report
     linked = set(re.findall(r"\]\((figures/[^)]+\.svg)\)", text))

@@ -8,6 +8,7 @@ trees, not DAGs), up to ``render.UNFOLD_LIMIT`` nodes.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
@@ -42,11 +43,45 @@ PICTURE_START = r"""\begin{tikzpicture}[x=2.8cm, y=-0.85cm, >=stealth, every nod
 PICTURE_END = "\\end{tikzpicture}\n"
 
 
+def _greek() -> dict[str, str]:
+    """Greek letters as math-mode LaTeX; capitals without a command of their own (they look
+    Latin) as the Latin letter."""
+    capitals = {"gamma", "delta", "theta", "lambda", "xi", "pi", "sigma", "upsilon", "phi",
+                "psi", "omega"}
+    latin = {"alpha": "A", "beta": "B", "epsilon": "E", "zeta": "Z", "eta": "H", "iota": "I",
+             "kappa": "K", "mu": "M", "nu": "N", "omicron": "O", "rho": "P", "tau": "T",
+             "chi": "X"}
+    letters = {}
+    for code in range(0x391, 0x3CA):
+        name = unicodedata.name(chr(code), "")
+        word = name.rsplit(" ", 1)[-1].lower().replace("lamda", "lambda")  # Unicode spells it so
+        if name == "GREEK SMALL LETTER FINAL SIGMA":
+            letters[chr(code)] = r"$\varsigma$"
+        elif len(name.split()) != 4:  # accented: left to the code-point fallback
+            continue
+        elif name.startswith("GREEK SMALL LETTER"):
+            letters[chr(code)] = "o" if word == "omicron" else f"$\\{word}$"
+        elif name.startswith("GREEK CAPITAL LETTER"):
+            letters[chr(code)] = f"$\\{word.capitalize()}$" if word in capitals else latin[word]
+    return letters
+
+
+_SPECIAL.update(_greek())
+_SPECIAL.update({"≈": r"$\approx$", "≠": r"$\neq$", "∞": r"$\infty$", "∩": r"$\cap$",
+                 "⊂": r"$\subset$", "⊃": r"$\supset$", "⊇": r"$\supseteq$", "⊋": r"$\supsetneq$",
+                 "¬": r"$\neg$", "∧": r"$\wedge$", "∨": r"$\vee$", "∀": r"$\forall$",
+                 "∃": r"$\exists$", "←": r"$\leftarrow$", "↦": r"$\mapsto$", "⇒": r"$\Rightarrow$",
+                 "−": "$-$", "′": "$'$", "∑": r"$\sum$", "∏": r"$\prod$", "√": r"$\surd$",
+                 "‹": r"$\langle$", "›": r"$\rangle$", "“": "``", "”": "''",
+                 "‘": "`", "’": "'"})
+
+
 def latex_text(text: str) -> str:
-    """``text`` with LaTeX's special characters escaped; letters beyond Latin (which a stock
-    pdflatex cannot typeset) become their code points."""
+    """``text`` with LaTeX's special characters escaped and the mathematics and Greek our
+    users write in math mode; other characters beyond Latin (which a stock pdflatex cannot
+    typeset) become their code points, ``(U+0393)``."""
     return "".join(_SPECIAL.get(char, char if char.isprintable() and ord(char) < 0x250
-                                else f"[U+{ord(char):04X}]") for char in text)
+                                else f"(U+{ord(char):04X})") for char in text)
 
 
 def number(value: object) -> str:
