@@ -29,14 +29,14 @@ from decisiontrees.api import (
     verify_certificates,
     write_report,
 )
-from decisiontrees.checking.loader import load
+from decisiontrees.checking.loader import load, parse
 from decisiontrees.checking.statements import MAX_SAMPLES
 from decisiontrees.errors import ArgumentError, DecisionTreesError, InternalError, SpecError
 from decisiontrees.evidence.verify import DEFAULT_SECONDS as VERIFY_SECONDS
 from decisiontrees.evidence.verify import Failure, shown
 from decisiontrees.formats.gambit import to_efg
 from decisiontrees.formats.importing import imported_text
-from decisiontrees.formats.json_spec import export
+from decisiontrees.formats.json_spec import export, to_spec_text
 from decisiontrees.language.formatter import format_file, format_text
 from decisiontrees.language.numbers import exact_number
 from decisiontrees.model.nodes import Node, postorder
@@ -488,7 +488,10 @@ def _render_explanation(spec: Spec, arguments: argparse.Namespace) -> int:
 def _export(arguments: argparse.Namespace) -> int:
     spec = _load(arguments)
     if arguments.json:
-        _emit(json.dumps(export(spec), indent=1) + "\n", arguments.output)
+        document = export(spec)
+        if spec.fixed:
+            _loads_again(document)
+        _emit(json.dumps(document, indent=1) + "\n", arguments.output)
         return 0
     name = arguments.tree or next(iter(spec.trees), None)
     tree = _named_tree(spec, name) if name else None
@@ -498,6 +501,18 @@ def _export(arguments: argparse.Namespace) -> int:
         return EXIT_INVALID
     _emit(to_efg(tree, name, utility), arguments.output)
     return 0
+
+
+def _loads_again(document: dict[str, object]) -> None:
+    """With --param the trees take the values and the parameters are not declared, but
+    statements are copied as written: one that names a fixed parameter would not load."""
+    try:
+        parse(to_spec_text(document), "<export>", imported=True)
+    except SpecError as error:
+        raise ArgumentError(
+            "export --json with --param: a statement names a parameter that --param fixes, "
+            f"so the exported spec would not load ({error.diagnostics[0].message}); export "
+            "without --param (the JSON keeps the parameter) or without that statement") from None
 
 
 def _import(arguments: argparse.Namespace) -> int:

@@ -253,3 +253,21 @@ def test_a_problem_in_a_probability_is_placed_at_its_chance_node(tmp_path, capsy
                     '{"probability": "1/2", "child": 2}]},\n{"leaf": "a"},\n{"leaf": "b"}]}}}\n')
     assert cli(["check", str(path)]) == 2
     assert "p.json:3:1: error: trees.t.nodes[0]: division by zero" in capsys.readouterr().out
+
+
+def test_export_with_param_refuses_statements_that_name_the_fixed_parameter(tmp_path, capsys):
+    """--param substitutes the value into the trees and drops the declaration; a statement
+    that sets the parameter itself would not load from the JSON, so the export says so."""
+    spec = tmp_path / "sw.dtree"
+    body = ("param p in [0, 1]\noutcomes a, b, c\n"
+            "tree t = choice { go: chance { p: a, 1 - p: b }, stay: c }\n"
+            "utility u = {a: 1, b: 0, c: 1/2}\nquery value(t, u)\n")
+    spec.write_text(body + "query value(t, u, p = 3/4)\n")
+    out = tmp_path / "x.json"
+    assert main(["export", str(spec), "--json", "--param", "p=1/3", "-o", str(out)]) == 2
+    assert "names a parameter that --param fixes" in capsys.readouterr().err
+    assert not out.exists()
+    spec.write_text(body)  # without that statement the export loads, with p = 3/4 inside
+    assert main(["export", str(spec), "--json", "--param", "p=3/4", "-o", str(out)]) == 0
+    [result] = run(load(str(out)))
+    assert result.answer.comparable == Fraction(3, 4)
