@@ -148,6 +148,7 @@ def report_paths(paths: Iterable[str], timeout_seconds: float | None = None,
     if not files:
         return [ResultReport(report) for report in check_paths(paths)]
     reports = []
+    drawn: set[str] = set()  # figure files, one per spec file even when names repeat
     for number, path in enumerate(files, start=1):
         if len(files) > 1 and sys.stderr.isatty():
             print(f"[{number}/{len(files)}] {path}", file=sys.stderr, end="\r", flush=True)
@@ -158,7 +159,11 @@ def report_paths(paths: Iterable[str], timeout_seconds: float | None = None,
         link = caption = None
         if found is not None and figures is not None:
             caption, dot_text = found
-            name = os.path.splitext(os.path.basename(path))[0] + ".svg"
+            stem = os.path.splitext(os.path.basename(path))[0]
+            name = next(f"{stem}{suffix}.svg" for suffix in
+                        ("", *(f"-{k}" for k in range(2, len(files) + 2)))
+                        if f"{stem}{suffix}.svg" not in drawn)  # a/x.dtree and b/x.dtree
+            drawn.add(name)
             link = f"{figures.rstrip('/')}/{name}"
             if draw_into is not None:
                 os.makedirs(draw_into, exist_ok=True)
@@ -212,11 +217,13 @@ def write_report(paths: Iterable[str], to: str = "markdown",
 
 
 def _header(path: str) -> tuple[str, ...]:
-    """The file's leading comment; nothing if it cannot be read (checking it says why)."""
+    """The file's leading comment (after a byte-order mark, as the loader reads it); nothing
+    if it cannot be read (checking it says why)."""
     try:
-        return leading_comment(read_bytes(path).decode("utf-8", errors="replace"))
+        text = read_bytes(path).decode("utf-8", errors="replace")
     except Unreadable:
         return ()
+    return leading_comment(text.removeprefix("\ufeff"))
 
 
 def search_file(path: str, checkpoint: str | None = None,
@@ -404,6 +411,16 @@ def _numbers(call: str, argument: str, values: Any, outcomes: Iterable[str]) -> 
         raise ArgumentError(f"{call}(): {argument} gives no value to "
                             + ", ".join(f"`{o}`" for o in missing))
     return exact
+
+
+def checked_utility(call: str, tree: Any, utility: Any
+                    ) -> tuple[Node, dict[str, Fraction] | None]:
+    """``tree`` and ``utility`` (which may be None) checked as every function here checks
+    them (a tree; exact numbers for every outcome it reaches), for callers outside this
+    module."""
+    node = _tree(call, "tree", tree)
+    return node, None if utility is None else _numbers(call, "utility", utility,
+                                                       outcomes_of(node))
 
 
 def _exact_number(call: str, argument: str, value: Any) -> Fraction:

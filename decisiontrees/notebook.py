@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
-from decisiontrees.errors import ArgumentError
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, outcomes_of
+from decisiontrees.api import checked_utility
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 from decisiontrees.questions.run import Result, Results
 from decisiontrees.render.dot import svg, to_dot
 from decisiontrees.report import results_html
@@ -27,13 +27,9 @@ class Diagram:
 
     def __init__(self, tree: Node, name: str = "tree",
                  utility: Mapping[str, Fraction] | None = None) -> None:
-        if utility is not None:
-            missing = sorted(set(outcomes_of(tree)) - set(utility))
-            if missing:
-                raise ArgumentError(f"Diagram(): utility gives no value to `{missing[0]}`"
-                                    + (f" (nor {len(missing) - 1} more)" if len(missing) > 1
-                                       else ""))
-        self.dot = to_dot(tree, name, utility)
+        # exact numbers, as value() wants them: never a float's
+        node, exact = checked_utility("Diagram", tree, utility)
+        self.dot = to_dot(node, name, exact)
 
     def _repr_svg_(self) -> str | None:
         return svg(self.dot)

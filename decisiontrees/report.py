@@ -345,18 +345,47 @@ def _title(report: ResultReport) -> str:
     return first.removeprefix("Source: ").removeprefix("Sources: ")
 
 
-def _md_cell(text: str, code: bool = False) -> str:
-    """``text`` inside a table cell: ``|`` escaped (GFM undoes that even in code spans);
-    backslashes doubled only outside code, where they are literal already."""
-    if not code:
-        text = text.replace("\\", "\\\\")
-    return text.replace("|", "\\|").replace("\n", " ")
+def _md_cell(code: str) -> str:
+    """A code span inside a table cell: ``|`` escaped (GFM undoes that even in code spans);
+    backslashes stay single, since they are literal in code."""
+    return code.replace("|", "\\|").replace("\n", " ")
 
 
 def _md_text(text: str) -> str:
-    """Text from a spec (its labels may come from an imported file) as Markdown that stays
-    text: no HTML tag and no link can start in it (``a <= b`` is left as it is)."""
+    """A spec's own header line as Markdown that keeps its formatting but where no HTML tag
+    and no link can start (``a <= b`` is left as it is); code spans are left alone, since
+    nothing inside them is read as HTML or as a link."""
+    out, last = [], 0
+    for span in re.finditer(r"(`+)(?!`).*?(?<!`)\1(?!`)", text):
+        out += [_no_tags(text[last:span.start()]), span.group()]
+        last = span.end()
+    return "".join(out) + _no_tags(text[last:])
+
+
+def _no_tags(text: str) -> str:
     return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text).replace("](", "]\\(")
+
+
+_MD_ACTIVE = frozenset("\\`*~[<&|")
+
+
+def _md_plain(text: str) -> str:
+    """Text from an answer or a label (which may come from an imported file) as Markdown that
+    shows exactly those characters, in a table cell too: every character Markdown could read
+    as emphasis, code, a link, HTML, an entity or a column break gets a backslash (GFM takes
+    one before any ASCII punctuation); ``_`` only where it could start or end emphasis, since
+    inside a word (``big_paid``) it cannot."""
+    out = []
+    for k, c in enumerate(text):
+        inside = c == "_" and 0 < k < len(text) - 1 and text[k - 1].isalnum() \
+            and text[k + 1].isalnum()
+        out.append("\\" + c if c in _MD_ACTIVE or (c == "_" and not inside) else c)
+    return "".join(out).replace("\n", " ")
+
+
+def _md_link(target: str) -> str:
+    """A link destination that may hold spaces and parentheses: ``<…>``."""
+    return "<" + "".join("\\" + c if c in "<>\\" else c for c in target) + ">"
 
 
 def _md_code(text: str) -> str:
@@ -403,7 +432,7 @@ def _report_markdown(reports: Sequence[ResultReport]) -> str:
                 + ["```"]
             continue
         if report.figure is not None:
-            out += [f"![{_md_cell(_md_text(report.figure_caption))}]({report.figure})", ""]
+            out += [f"![{_md_plain(report.figure_caption)}]({_md_link(report.figure)})", ""]
         claims, passed, queries = _file_counts(report.file)
         out.append(f"**{passed} of {claims} claims passed**"
                    + (f", {queries} quer{'ies' if queries != 1 else 'y'} answered"
@@ -412,9 +441,9 @@ def _report_markdown(reports: Sequence[ResultReport]) -> str:
                       else "") + ".")
         out += ["", "| line | statement | verdict | answer and evidence |", "|---|---|---|---|"]
         for result in report.file.results:
-            cell = "<br>".join(_md_cell(_md_text(line)) for line in
+            cell = "<br>".join(_md_plain(line) for line in
                                (_answer_text(result),) + _evidence_summary(result))
-            statement = _md_cell(_md_code(result.statement.text), code=True)
+            statement = _md_cell(_md_code(result.statement.text))
             out.append(f"| {result.statement.span.line} | {statement}"
                        f" | {_verdict(result)} | {cell} |")
     return "\n".join(out) + "\n"

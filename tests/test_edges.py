@@ -196,6 +196,9 @@ def test_public_functions_name_the_call_and_argument_on_bad_input():
     cases = [
         (lambda: dt.value(tree, {"x": 1}), "value(): utility gives no value to `y`"),
         (lambda: dt.Diagram(tree, "t", {"x": 1}), "Diagram(): utility gives no value to `y`"),
+        (lambda: dt.Diagram(tree, "t", {"x": 0.7, "y": 1}), "Diagram(): utility has the float"),
+        (lambda: dt.Diagram(tree, "t", {"x": "abc", "y": 1}), "Diagram(): utility has 'abc'"),
+        (lambda: dt.Diagram("t", "t"), "Diagram(): tree must be a tree"),
         (lambda: orbits.convergence(tree, other, ["x"]), "convergence(): outcomes must list"),
         (lambda: orbits.orbit_share(tree, other, ["x"]), "orbit_share(): outcomes must list"),
         (lambda: orbits.distribution_dependent(tree, other, ["x", "x", "y"]), "listed twice"),

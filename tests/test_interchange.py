@@ -271,3 +271,18 @@ def test_export_with_param_refuses_statements_that_name_the_fixed_parameter(tmp_
     assert main(["export", str(spec), "--json", "--param", "p=3/4", "-o", str(out)]) == 0
     [result] = run(load(str(out)))
     assert result.answer.comparable == Fraction(3, 4)
+
+
+def test_labels_with_a_non_breaking_space_survive_json_and_drawing(tmp_path):
+    """The grammar admits any character but control characters in a quoted label; export,
+    import and the diagram keep such a label as it is."""
+    spec = tmp_path / "nbsp.dtree"
+    spec.write_text('outcomes a, b\ntree t = choice { "shut\u00a0down": a, b }\n'
+                    'query lotteries(t)\n', encoding="utf-8")
+    out = tmp_path / "nbsp.json"
+    assert main(["export", str(spec), "--json", "-o", str(out)]) == 0
+    assert "shut\u00a0down" in to_spec_text(json.loads(out.read_text(encoding="utf-8")))
+    assert load(str(out)).trees["t"].actions == ("shut\u00a0down", "b")
+    from decisiontrees.render.dot import to_dot
+
+    assert "shut\u00a0down" in to_dot(load(str(spec)).trees["t"], "t")

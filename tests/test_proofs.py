@@ -91,7 +91,7 @@ def test_report_formats_show_source_claims_verdicts_and_optional_times(tmp_path)
     timeless = render_report(report_paths([str(spec)], times=False), "markdown")
     assert " s |" not in timeless and "checked in" not in timeless
     latex = render_report(reports, "latex")
-    assert "\\subsection*{" in latex and "Source: a test, section 1.\\\\" in latex
+    assert "\\subsection*{" in latex and "Source: a test, section 1.\\par" in latex
     assert "fails" in latex
     html = render_report(reports, "html")
     assert html.startswith("<!DOCTYPE html>") and "<pre>Source: a test" in html
@@ -152,7 +152,7 @@ def test_a_latex_report_with_brackets_greek_and_many_claims_compiles_onto_its_pa
 
 def test_every_figure_the_report_links_is_committed(proofs_report):
     text, _ = proofs_report
-    linked = set(re.findall(r"\]\((figures/[^)]+\.svg)\)", text))
+    linked = set(re.findall(r"\]\(<(figures/[^>]+\.svg)>\)", text))
     assert linked and all((PROOFS / link).is_file() for link in linked)
 
 
@@ -164,5 +164,41 @@ def test_report_draws_a_figure_per_file_and_links_it(tmp_path, capsys):
     output = tmp_path / "out" / "report.md"
     output.parent.mkdir()
     assert main(["report", str(spec), "--no-times", "--figures", "figs", "-o", str(output)]) == 0
-    assert "![t strictly dominates s (u ∈ [0, 1]^O)](figs/pair.svg)" in output.read_text()
+    assert "![t strictly dominates s (u ∈ \\[0, 1]^O)](<figs/pair.svg>)" in output.read_text()
     assert (tmp_path / "out" / "figs" / "pair.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_markdown_cells_show_labels_and_outcomes_as_written(tmp_path):
+    """Outcome names and labels are text in the write-up: `__x__` is not bold, `~~c~~` not
+    struck out, `[doc](…)` not a link, and no stray backslash appears once rendered."""
+    spec = tmp_path / "md.dtree"
+    spec.write_text('outcomes __x__, y, z\n'
+                    'tree t = choice { "a*": __x__, "see [doc](http://e.org)": z, "~~c~~": y }\n'
+                    'utility u = {__x__: 1, y: 1, z: 1}\nquery optimal(t, u)\n')
+    text = render_report(report_paths([str(spec)]), "markdown")
+    row = next(line for line in text.splitlines() if line.startswith("| 4 |"))
+    cell = row.split(" | ", 3)[3]
+    assert r"\_\_x\_\_" in cell and r"\~\~c\~\~" in cell and r"see \[doc](http://e.org)" in cell
+    assert r"a\*" in cell and "\\\\" not in cell  # one backslash before each, never two
+
+
+def test_report_figures_of_files_with_one_name_do_not_overwrite_each_other(tmp_path):
+    for folder, other in (("c1", "a"), ("c2 (v2)", "b")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.dtree").write_text(
+            f"outcomes a, b\ntree t = choice {{ a, b }}\ntree s = choice {{ {other} }}\n"
+            "claim dominates(t, s)\n")
+    reports = report_paths([str(tmp_path / "c1" / "x.dtree"), str(tmp_path / "c2 (v2)" /
+                                                                 "x.dtree")],
+                           figures="my figs", draw_into=None)
+    assert [r.figure for r in reports] == ["my figs/x.svg", "my figs/x-2.svg"]
+    text = render_report(reports, "markdown")
+    assert "](<my figs/x.svg>)" in text and "](<my figs/x-2.svg>)" in text
+
+
+def test_the_header_of_a_file_saved_with_a_byte_order_mark_is_reported(tmp_path):
+    spec = tmp_path / "bom.dtree"
+    spec.write_bytes("\ufeff# Source: a file saved by Notepad.\noutcomes a\n"
+                     "tree t = choice { a }\nquery lotteries(t)\n".encode())
+    [report] = report_paths([str(spec)])
+    assert report.header == ("Source: a file saved by Notepad.",)

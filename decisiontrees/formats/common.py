@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from json import decoder, scanner
 from typing import Any
@@ -130,9 +131,10 @@ def comment(text: Any) -> str:
 
 def label(text: str) -> str:
     """An action label for ``"…"``: no quotes, no control characters (they could end the label
-    or the line), no ``>`` (it separates the steps of a plan), bounded."""
-    return "".join("'" if c == '"' else "›" if c == ">" else c if c.isprintable() else " "
-                   for c in text)[:200]
+    or the line), no ``>`` (it separates the steps of a plan), bounded. Exactly what the
+    grammar's quoted label admits, so a non-breaking space stays one."""
+    return "".join("'" if c == '"' else "›" if c == ">" else
+                   " " if unicodedata.category(c) == "Cc" else c for c in text)[:200]
 
 
 _EXPRESSION = re.compile(r"[0-9A-Za-z_. \t+\-*/()]*")  # one line: no line break of any kind

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,8 +29,9 @@ INSTALL_HINT = "install Graphviz to render it (Debian: apt-get install graphviz)
 
 def _quote(*lines: str) -> str:
     """A DOT string of ``lines`` (escaped; a control character, which no SVG may hold,
-    shown as U+FFFD), separated by DOT's line breaks."""
-    escaped = ["".join(c if c.isprintable() else "\ufffd" for c in line)
+    shown as U+FFFD; any other character, a non-breaking space too, as it is), separated by
+    DOT's line breaks."""
+    escaped = ["".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in line)
                .replace("\\", "\\\\").replace('"', '\\"') for line in lines]
     return '"' + "\\n".join(escaped) + '"'
 
