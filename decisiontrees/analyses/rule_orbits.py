@@ -198,6 +198,7 @@ class RuleConvergence:
     level: str | None
     reasons: tuple[str, ...]
     witness: Orbit | None  # the orbit that decided it, if any
+    lower: str = "none"  # what is proven when the level is not known
 
 
 def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: DecisionRule,
@@ -225,4 +226,25 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
     if favourable is not None:
         return RuleConvergence("strict", (*proof, "strict: an orbit in which more members "
                                           "lean to the left tree"), favourable)
-    return RuleConvergence("weak", proof, None)
+    swap = _swapping(left, right, names)
+    if swap is not None:
+        return RuleConvergence("weak", (*proof, f"not strict: the involution "
+                                        f"{cycle_notation(swap)} swaps L(left) and L(right), "
+                                        "so in every orbit as many members lean each way"), None)
+    counted = "no orbit was counted" if math.factorial(len(names)) > MAX_ORBIT else \
+        f"none of {tries} orbits counted leans to the left tree more often"
+    return RuleConvergence(None, (*proof, f"strict not shown: {counted}, and no involution "
+                                  "swaps the two trees' lotteries"), None, lower="weak")
+
+
+def _swapping(left: Node, right: Node, names: tuple[str, ...]) -> dict[str, str] | None:
+    """An involution of the outcomes that maps the right tree's lotteries onto the left's
+    (and so the left's onto the right's): then each member leaning one way is paired with
+    one leaning the other, and every orbit splits evenly."""
+    index = {o: k for k, o in enumerate(names)}
+    mine, theirs = lottery_points(left, names), lottery_points(right, names)
+    for phi in involutions(names):
+        limits.check("looking for an involution that swaps the trees")
+        if frozenset(_moved(z, phi, index) for z in theirs) == mine:
+            return phi
+    return None

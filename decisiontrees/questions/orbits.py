@@ -226,7 +226,8 @@ class OrbitFamily(Family):
             leaning = rule_orbits.convergence(left, right, outcomes, question.rule)
             tendency = RuleConvergenceEvidence(leaning, *names, str(question.rule))
             if leaning.level is None:
-                return Answer("unknown", None, tendency, status=Status.UNKNOWN)
+                return Answer(f"unknown (at least {leaning.lower})", None, tendency,
+                              status=Status.UNKNOWN)
             return Answer(leaning.level, leaning.level, tendency, comparable=leaning.level)
         if self.name == "convergence":
             strength = orbits.convergence(left, right, outcomes, timeout_ms, names)
