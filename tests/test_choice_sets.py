@@ -247,3 +247,17 @@ def test_the_infeasibility_check_rejects_tampered_multipliers():
     assert check_infeasible(touching, [Fraction(1), Fraction(1)]) is not None  # a = 0 works
     strict = [({"a": Fraction(1)}, ">", Fraction(0)), ({"a": Fraction(-1)}, ">=", Fraction(0))]
     assert check_infeasible(strict, [Fraction(1), Fraction(1)]) is None  # a > 0 and a <= 0
+
+
+def test_admissible_takes_parameter_values_as_its_hint_says():
+    """The hint for a parametric tree suggested `admissible(…, p = 1/2)`, which the family
+    then refused; it takes parameter values now (p = 1/2 makes x worth 1/2, y unbounded)."""
+    from decisiontrees import SpecError, parse, run
+
+    head = ("outcomes a, b, c\nparam p in (0, 1)\nclass k = {a + b == 1}\n"
+            "tree t = choice { x: chance { p: a, 1 - p: b }, y: c }\n")
+    [result] = run(parse(head + "query admissible(t, k, p = 1/2)\n"))
+    assert result.answer.comparable == frozenset({"x", "y"})
+    with pytest.raises(SpecError) as error:
+        parse(head + "query admissible(t, k)\n")
+    assert error.value.diagnostics[0].hint == "e.g. admissible(…, p = 1/2)"

@@ -177,7 +177,8 @@ class StatementChecker:
         for kind in (Kind.TREE, Kind.OTHER):
             if kind in values:
                 values[kind] = self.instantiate(values[kind], assignment,
-                                                signature.symbolic_ok, call)
+                                                signature.symbolic_ok, call,
+                                                "parameters" in signature.options)
                 if values[kind] is None:
                     return None
         return Arguments(
@@ -443,7 +444,7 @@ class StatementChecker:
         return None
 
     def instantiate(self, tree: TreeArg, assignment: Mapping[str, Fraction], symbolic_ok: bool,
-                    call: Call) -> TreeArg | None:
+                    call: Call, takes_values: bool = True) -> TreeArg | None:
         if tree.mdp is not None:
             built = self.mdp_tree(tree, assignment, call)
             if built is None:
@@ -462,8 +463,10 @@ class StatementChecker:
             return TreeArg(tree.name, substitute(tree.node, assignment) if assignment
                            else tree.node, tree.mdp, tree.state)
         example = ", ".join(f"{name} = 1/2" for name in missing)
+        hint = f"e.g. {call.name}(…, {example})" if takes_values else \
+            "fix them for the whole file: " + " ".join(f"--param {name}=1/2" for name in missing)
         self.reporter.error(call.span, f"`{tree.name}` has parameters {', '.join(missing)}; "
-                            f"{call.name}() needs their values", f"e.g. {call.name}(…, {example})")
+                            f"{call.name}() needs their values", hint)
         return None
 
     # -- claims

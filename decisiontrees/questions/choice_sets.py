@@ -81,7 +81,8 @@ class AdmissibleEvidence(Evidence):
 
 class Admissible(Family):
     name = "admissible"
-    signature = Signature((Kind.TREE, Kind.CLASS), Shape.SET, frozenset({"rule", "limit"}))
+    signature = Signature((Kind.TREE, Kind.CLASS), Shape.SET,
+                          frozenset({"rule", "limit", "parameters"}))
 
     def make(self, arguments: Arguments) -> Question:
         assert arguments.utility_class is not None
