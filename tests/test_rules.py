@@ -421,3 +421,21 @@ def test_an_interval_wider_than_asked_says_so():
     assert "NOT the width asked for (1/10000)" in cold.method
     assert "NOT the width" not in warm.method
     assert all(low <= Fraction(1, 3) <= high for low, high in warm.intervals)
+
+
+def test_orbit_json_counts_the_tied_members_apart_from_the_split():
+    """The text said 0 lean left, 24 are even; the JSON's left/right split the even ones
+    12/12, so a reader saw a share of 1/2 beside an upper bound of 1. It counts them too."""
+    import json
+
+    from decisiontrees import parse, run
+
+    spec = parse("outcomes a, b, c, d\ntree l = chance { 3/5: d, 2/5: b }\n"
+                 "tree r = chance { 1/2: choice { e0: b, e1: b }, 1/2: d }\n"
+                 "query orbit_share(l, r, rule = best_of(1))\n")
+    [result] = run(spec)
+    shown = result.answer.evidence.to_json()
+    orbit = shown["upper_orbit"]
+    assert (orbit["better"], orbit["tied"], orbit["worse"]) == (0, 24, 0)
+    assert orbit["left"] == orbit["right"] == "12" and shown["upper"] == "1"
+    json.dumps(orbit)

@@ -44,8 +44,11 @@ class OrbitQuestion(Question):
 def orbit_json(orbit: Orbit | None) -> JSON:
     if orbit is None:
         return None
+    # left and right split the tied members between the trees; better, tied and worse do not
+    # (a rule's share counts the tied members with the left tree, as its text says)
     return {"utility": {o: str(v) for o, v in orbit.utility.items()}, "left": str(orbit.left),
-            "right": str(orbit.right), "permutations": orbit.size}
+            "right": str(orbit.right), "better": orbit.better, "tied": orbit.tied,
+            "worse": orbit.worse, "permutations": orbit.size}
 
 
 @dataclass(frozen=True)
