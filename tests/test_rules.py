@@ -439,3 +439,11 @@ def test_orbit_json_counts_the_tied_members_apart_from_the_split():
     assert (orbit["better"], orbit["tied"], orbit["worse"]) == (0, 24, 0)
     assert orbit["left"] == orbit["right"] == "12" and shown["upper"] == "1"
     json.dumps(orbit)
+
+
+def test_prefers_of_a_tree_against_itself_under_a_rule_keeps_both_sides_in_json():
+    from decisiontrees import parse, run
+
+    [result] = run(parse("outcomes a, b, c\ntree t = choice { a, b }\n"
+                         "query prefers(t, t, rule = best_of(2))\n"))
+    assert result.answer.evidence.to_json()["chosen"] == {"t (first)": "0", "t (second)": "0"}

@@ -266,6 +266,8 @@ class RandomAgent(Family):
             assert question.other is not None
             children = (question.tree.node, question.other.node)
             actions = (question.tree.name, question.other.name)
+            if actions[0] == actions[1]:  # prefers(t, t): two sides, and two JSON keys
+                actions = (f"{actions[0]} (first)", f"{actions[1]} (second)")
         else:
             root = question.tree.node
             assert isinstance(root, Choice)
