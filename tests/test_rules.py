@@ -447,3 +447,13 @@ def test_prefers_of_a_tree_against_itself_under_a_rule_keeps_both_sides_in_json(
     [result] = run(parse("outcomes a, b, c\ntree t = choice { a, b }\n"
                          "query prefers(t, t, rule = best_of(2))\n"))
     assert result.answer.evidence.to_json()["chosen"] == {"t (first)": "0", "t (second)": "0"}
+
+
+def test_width_is_refused_for_rules_that_give_no_interval():
+    from decisiontrees import SpecError, parse
+
+    with pytest.raises(SpecError, match="width` is the width of a Boltzmann"):
+        parse("outcomes a, b\ntree t = choice { a, b }\n"
+              "query choices(t, rule = satisficer(1/2), width = 1/100)\n")
+    parse("outcomes a, b\ntree t = choice { a, b }\n"
+          "query choices(t, rule = boltzmann(1), width = 1/100)\n")

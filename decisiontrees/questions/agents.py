@@ -50,6 +50,7 @@ class RandomAgentQuestion(Question):
     seed: int
     rule: DecisionRule = OPTIMAL
     width: Fraction = rules.DEFAULT_WIDTH  # of a certified interval (Boltzmann)
+    width_given: bool = False
 
 
 def interval_text(interval: tuple[Fraction, Fraction]) -> str:
@@ -182,7 +183,8 @@ class RandomAgent(Family):
                                    arguments.option_int("samples"),
                                    arguments.option_int("seed") or 0,
                                    arguments.options.get("rule", OPTIMAL),
-                                   arguments.options.get("width", rules.DEFAULT_WIDTH))
+                                   arguments.options.get("width", rules.DEFAULT_WIDTH),
+                                   "width" in arguments.options)
 
     def problems(self, question: Question) -> list[tuple[str, str | None]]:
         """A single law, and for choices a tree that starts with a choice having the action."""
@@ -194,6 +196,10 @@ class RandomAgent(Family):
             return [(f"{self.name}() needs one distribution; `admissible` is a family whose "
                      "members disagree",
                      "ask convergence(), distribution_dependent() or orbit_share()")]
+        if question.width_given and question.rule.kind != "boltzmann":
+            return [("`width` is the width of a Boltzmann rule's certified interval; "
+                     f"rule {question.rule} answers exactly or by samples",
+                     "leave `width` out, or ask with rule = boltzmann(T)")]
         if self.name in ("choices", "chosen", "tie"):
             root = question.tree.node
             if not isinstance(root, Choice):
