@@ -218,7 +218,7 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
             favourable = orbit
     if not phis:
         return RuleConvergence(None, ("no involution retargets the rule from the right tree "
-                                      "to the left, and no orbit counted leans right more "
+                                      "to the left tree, and no orbit counted leans right more "
                                       "often",), favourable)
     proof = (f"weak: the involution {cycle_notation(phis[0])} maps L(right) into L(left) and "
              "the options onto themselves, so each member leaning right is paired with one "
