@@ -176,3 +176,18 @@ def test_largest_compatible_set_is_a_largest_clique(count, data):
 def test_largest_compatible_set_of_many_compatible_members_is_found_at_once():
     """Every pair compatible: a search without a bound would try all 2^40 subsets."""
     assert largest_compatible_set(40, lambda a, b: True) == list(range(40))
+
+
+def test_the_answer_stands_when_the_discounted_side_line_is_too_large_to_compute():
+    """The line "at the mdp's discount γ" integrates over every outcome the discounted tree
+    reaches (15 here, past the exact limit); its refusal refused the whole answer, though
+    the long-run tree is small and its answer exact."""
+    from decisiontrees import parse, run
+
+    chain = "\n".join(f"    t{k}: t{k + 1}" for k in range(1, 10))
+    [result] = run(parse("mdp m {\n    gamma = 1/2\n    start = s0\n"
+                         "    s0: choice { off: dead, on: t1 }\n" + chain + "\n"
+                         "    t10: hub\n    hub: choice { r1, r2 }\n    dead: absorbing\n"
+                         "    r1: absorbing\n    r2: absorbing\n}\n"
+                         "claim farsighted(m.s0, on) == 2/3\n"))
+    assert str(result.status) == "pass"
