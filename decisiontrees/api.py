@@ -55,12 +55,16 @@ from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
 from decisiontrees.evidence.verify import VERSION as CERTIFICATE_VERSION
 from decisiontrees.evidence.verify import check as check_certificates
 from decisiontrees.language.files import Unreadable, read_bytes
-from decisiontrees.language.numbers import exact_number
-from decisiontrees.language.syntax import EXTENSION, MAX_NUMBER_DIGITS, MAX_VALUE_BITS
+from decisiontrees.language.syntax import EXTENSION
+from decisiontrees.model.arguments import (
+    number_mapping,
+    numeric_tree,
+    tree_argument,
+)
 from decisiontrees.model.classes import UtilityClass
 from decisiontrees.model.laws import UNIFORM, Distribution, law_problem
 from decisiontrees.model.mdp import MDP
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, outcomes_of
+from decisiontrees.model.nodes import Choice, Node, is_symbolic, outcomes_of
 from decisiontrees.model.rules import CLASS_RULES, DecisionRule, rule_problem
 from decisiontrees.model.spec import Spec, TreeArg
 from decisiontrees.questions.base import Status
@@ -387,65 +391,6 @@ def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = (),
 # ---------------------------------------------------------------- argument checks
 
 
-def _tree(call: str, argument: str, tree: Any) -> Node:
-    if not isinstance(tree, (Leaf, Choice, Chance)):
-        raise ArgumentError(f"{call}(): {argument} must be a tree (choice, chance, uniform, leaf "
-                            f"or spec.tree(name)), not {type(tree).__name__}")
-    return tree
-
-
-def _numeric(call: str, argument: str, tree: Any) -> Node:
-    node = _tree(call, argument, tree)
-    if is_symbolic(node):
-        raise ArgumentError(f"{call}(): {argument} has parameters; give them values first "
-                            "(spec.tree(name) with `p = …` in a statement, or substitute)")
-    return node
-
-
-def _numbers(call: str, argument: str, values: Any, outcomes: Iterable[str]) -> dict[str, Fraction]:
-    if not isinstance(values, Mapping):
-        raise ArgumentError(f"{call}(): {argument} must map outcomes to numbers")
-    exact = {str(o): _exact_number(call, argument, v) for o, v in values.items()}
-    missing = sorted(set(outcomes) - set(exact))
-    if missing:
-        raise ArgumentError(f"{call}(): {argument} gives no value to "
-                            + ", ".join(f"`{o}`" for o in missing))
-    return exact
-
-
-def checked_utility(call: str, tree: Any, utility: Any
-                    ) -> tuple[Node, dict[str, Fraction] | None]:
-    """``tree`` and ``utility`` (which may be None) checked as every function here checks
-    them (a tree; exact numbers for every outcome it reaches), for callers outside this
-    module."""
-    node = _tree(call, "tree", tree)
-    return node, None if utility is None else _numbers(call, "utility", utility,
-                                                       outcomes_of(node))
-
-
-def _exact_number(call: str, argument: str, value: Any) -> Fraction:
-    """``value`` as an exact number of bounded size: an int, a Fraction or spec-language
-    text ("3/5", "0.6"). A float is refused: 0.6 is 5404319552844595/9007199254740992
-    exactly, not the 3/5 the same spec text means."""
-    where = f"{call}(): {argument}"
-    if isinstance(value, float):
-        hint = f", e.g. Fraction('{value!r}') or the string '{value!r}'" \
-            if value == value and abs(value) != float("inf") else ""
-        raise ArgumentError(f"{where} has the float {value!r}; give an exact number{hint}")
-    if isinstance(value, bool):
-        raise ArgumentError(f"{where} has {value!r}, not a number")
-    try:
-        number = exact_number(value) if isinstance(value, str) else Fraction(value)
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError) as problem:
-        raise ArgumentError(f"{where} has a value that is not an exact number ({problem})") \
-            from None
-    if number is None:
-        raise ArgumentError(f"{where} has {value[:40]!r}, not an exact number of at most "
-                            f"{MAX_NUMBER_DIGITS} digits")
-    if max(number.numerator.bit_length(), number.denominator.bit_length()) > MAX_VALUE_BITS:
-        raise ArgumentError(f"{where} has a number too large to be exact here (over 4,000 "
-                            "digits)")
-    return number
 
 
 def _outcomes(call: str, trees: Sequence[Node], outcomes: Iterable[str] | None) -> tuple[str, ...]:
@@ -492,22 +437,22 @@ def value(tree: Node, utility: Mapping[str, Any]) -> Any:
     >>> value(choice({"a": "x", "b": uniform(["x", "y"])}), {"x": 0, "y": 1})
     Fraction(1, 2)
     """
-    node = _tree("value", "tree", tree)
-    return plans.value(node, _numbers("value", "utility", utility, outcomes_of(node)))
+    node = tree_argument("value", "tree", tree)
+    return plans.value(node, number_mapping("value", "utility", utility, outcomes_of(node)))
 
 
 def optimal_plans(tree: Node, utility: Mapping[str, Any], limit: int = plans.DEFAULT_LIMIT
                   ) -> tuple[plans.PlannedLottery, ...]:
     """Every plan optimal at every choice node under ``utility``, with its lottery."""
-    node = _numeric("optimal_plans", "tree", tree)
-    return plans.optimal_plans(node, _numbers("optimal_plans", "utility", utility,
+    node = numeric_tree("optimal_plans", "tree", tree)
+    return plans.optimal_plans(node, number_mapping("optimal_plans", "utility", utility,
                                               outcomes_of(node)), limit)
 
 
 def contains(tree: Node, lottery: Mapping[str, Any], timeout: float | None = None) -> Membership:
     """Whether ``lottery`` lies in the tree's lottery set, with a flow or a separating ``u``."""
-    node = _numeric("contains", "tree", tree)
-    exact = _numbers("contains", "lottery", lottery, ())
+    node = numeric_tree("contains", "tree", tree)
+    exact = number_mapping("contains", "lottery", lottery, ())
     if any(q < 0 for q in exact.values()) or sum(exact.values()) != 1:
         raise ArgumentError("contains(): lottery must be non-negative and sum to 1")
     with _bounded("contains", timeout) as timeout_ms:
@@ -520,7 +465,7 @@ def contains(tree: Node, lottery: Mapping[str, Any], timeout: float | None = Non
 def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None, *,
               outcomes: Iterable[str] | None = None, timeout: float | None = None) -> Verdict:
     """Whether ``V_u(left) >= V_u(right)`` for every ``u`` in the class ([0,1]^O by default)."""
-    pair = (_numeric("dominates", "left", left), _numeric("dominates", "right", right))
+    pair = (numeric_tree("dominates", "left", left), numeric_tree("dominates", "right", right))
     with _bounded("dominates", timeout) as timeout_ms:
         return relations.dominates(*pair, utility_class, timeout_ms,
                                    _outcomes("dominates", pair, outcomes))
@@ -531,7 +476,7 @@ def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | No
                        ) -> Verdict:
     """Dominance, and ``V_u(left) > V_u(right)`` for some ``u`` in the class."""
     call = "strictly_dominates"
-    pair = (_numeric(call, "left", left), _numeric(call, "right", right))
+    pair = (numeric_tree(call, "left", left), numeric_tree(call, "right", right))
     with _bounded(call, timeout) as timeout_ms:
         return relations.strictly_dominates(*pair, utility_class, timeout_ms,
                                             _outcomes(call, pair, outcomes))
@@ -542,7 +487,7 @@ def compare(left: Node, right: Node, utility_class: UtilityClass | None = None, 
             ) -> tuple[str | None, Verdict, Verdict]:
     """``dominates``, ``dominated``, ``equivalent`` or ``incomparable`` (None if undecided),
     with the verdicts of both directions."""
-    pair = (_numeric("compare", "left", left), _numeric("compare", "right", right))
+    pair = (numeric_tree("compare", "left", left), numeric_tree("compare", "right", right))
     with _bounded("compare", timeout) as timeout_ms:
         return relations.compare(*pair, utility_class, timeout_ms,
                                  _outcomes("compare", pair, outcomes))
@@ -551,7 +496,7 @@ def compare(left: Node, right: Node, utility_class: UtilityClass | None = None, 
 def inclusion(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
               timeout: float | None = None) -> Verdict:
     """Tarsney's P1: ``L(right) ⊊ L(left)``."""
-    pair = (_numeric("inclusion", "left", left), _numeric("inclusion", "right", right))
+    pair = (numeric_tree("inclusion", "left", left), numeric_tree("inclusion", "right", right))
     with _bounded("inclusion", timeout) as timeout_ms:
         return relations.inclusion(*pair, _outcomes("inclusion", pair, outcomes), timeout_ms)
 
@@ -559,7 +504,7 @@ def inclusion(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
 def interiority(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
                 timeout: float | None = None) -> Verdict:
     """Tarsney's P2: ``L(right)`` inside the relative interior of ``L(left)``."""
-    pair = (_numeric("interiority", "left", left), _numeric("interiority", "right", right))
+    pair = (numeric_tree("interiority", "left", left), numeric_tree("interiority", "right", right))
     with _bounded("interiority", timeout) as timeout_ms:
         return relations.interiority(*pair, _outcomes("interiority", pair, outcomes),
                                      timeout_ms)
@@ -585,7 +530,7 @@ def permuted_interiority(left: Node, right: Node, *, outcomes: Iterable[str] | N
 def _permuted(call: str, relation: str, left: Node, right: Node, outcomes: Iterable[str] | None,
               fixing: Iterable[str], kinds: Mapping[str, str] | None, timeout: float | None
               ) -> Verdict:
-    pair = (_numeric(call, "left", left), _numeric(call, "right", right))
+    pair = (numeric_tree(call, "left", left), numeric_tree(call, "right", right))
     names = _outcomes(call, pair, outcomes)
     fixed = frozenset(fixing)
     unknown = sorted(fixed - set(names))
@@ -627,7 +572,7 @@ def choice_probabilities(tree: Node, law: Distribution = UNIFORM, *,
     """How often a random agent takes each first action of ``tree`` (ties split equally), and
     how often it ties: `choices`, `chosen` and `tie` in the language. ``workers`` > 1
     integrates the optimality regions of an exact answer in that many forked processes."""
-    node = _numeric("choice_probabilities", "tree", tree)
+    node = numeric_tree("choice_probabilities", "tree", tree)
     if not isinstance(node, Choice):
         raise ArgumentError("choice_probabilities(): tree must start with a choice")
     names = _outcomes("choice_probabilities", [node], outcomes)
@@ -642,7 +587,7 @@ def prefers(left: Node, right: Node, law: Distribution = UNIFORM, *,
             seed: int = 0, workers: int = 1) -> PairAnswer:
     """``P[V(left) > V(right)]``, with the tie and reverse probabilities (``workers`` as in
     :func:`choice_probabilities`)."""
-    pair = (_numeric("prefers", "left", left), _numeric("prefers", "right", right))
+    pair = (numeric_tree("prefers", "left", left), numeric_tree("prefers", "right", right))
     with _workers("prefers", workers):
         return agents.prefer_probability(*pair, _outcomes("prefers", pair, outcomes),
                                          _law("prefers", law),
@@ -653,7 +598,7 @@ def power(tree: Node, law: Distribution = UNIFORM, *, outcomes: Iterable[str] | 
           samples: int | None = None, seed: int = 0, workers: int = 1) -> PowerAnswer:
     """POWER: the expected optimal value ``E[V_u(tree)]`` (``workers`` as in
     :func:`choice_probabilities`)."""
-    node = _numeric("power", "tree", tree)
+    node = numeric_tree("power", "tree", tree)
     with _workers("power", workers):
         return agents.power(node, _outcomes("power", [node], outcomes), _law("power", law),
                             _sampling("power", samples, seed))
@@ -710,7 +655,7 @@ def mdp_power(mdp: MDP, state: str, law: Distribution = UNIFORM, *, samples: int
     successor = mdp_analysis.successor_tree(checked, name)
     if successor is None:
         raise ArgumentError("mdp_power(): a horizon of one step has no next step")
-    node = _numeric("mdp_power", "mdp", successor)
+    node = numeric_tree("mdp_power", "mdp", successor)
     return agents.power(node, tuple(checked.states), _law("mdp_power", law),
                         _sampling("mdp_power", samples, seed))
 
@@ -770,7 +715,7 @@ def convergence(left: Node, right: Node, *, outcomes: Iterable[str] | None = Non
     Orbits permute O: ``outcomes`` when given, else only the outcomes the trees reach. A
     spec's ``check`` permutes every declared outcome, so pass ``outcomes=spec.outcomes`` for
     its answer (an unreached outcome can change orbit shares)."""
-    pair = (_numeric("convergence", "left", left), _numeric("convergence", "right", right))
+    pair = (numeric_tree("convergence", "left", left), numeric_tree("convergence", "right", right))
     with _bounded("convergence", timeout) as timeout_ms:
         return orbits.convergence(*pair, _outcomes("convergence", pair, outcomes), timeout_ms)
 
@@ -780,7 +725,7 @@ def distribution_dependent(left: Node, right: Node, *, outcomes: Iterable[str] |
     """Tarsney's Proposition 5: orbits that prefer each side (True), or None if none found.
     O as for :func:`convergence` (pass ``outcomes=spec.outcomes`` for a spec's answer)."""
     call = "distribution_dependent"
-    pair = (_numeric(call, "left", left), _numeric(call, "right", right))
+    pair = (numeric_tree(call, "left", left), numeric_tree(call, "right", right))
     return orbits.distribution_dependent(*pair, _outcomes(call, pair, outcomes))
 
 
@@ -788,7 +733,7 @@ def orbit_share(left: Node, right: Node, *, outcomes: Iterable[str] | None = Non
                 timeout: float | None = None) -> Share:
     """Bounds on the smallest share of a generic orbit that weakly prefers ``left``; O as
     for :func:`convergence` (pass ``outcomes=spec.outcomes`` for a spec's answer)."""
-    pair = (_numeric("orbit_share", "left", left), _numeric("orbit_share", "right", right))
+    pair = (numeric_tree("orbit_share", "left", left), numeric_tree("orbit_share", "right", right))
     with _bounded("orbit_share", timeout) as timeout_ms:
         return orbits.orbit_share(*pair, _outcomes("orbit_share", pair, outcomes), timeout_ms)
 
@@ -810,7 +755,7 @@ def rule_choice(tree: Node, rule: DecisionRule, law: Distribution = UNIFORM, *,
         >>> [str(p) for p in found.chosen]
         ['1/3', '2/3']
     """
-    node = _numeric("rule_choice", "tree", tree)
+    node = numeric_tree("rule_choice", "tree", tree)
     if not isinstance(node, Choice):
         raise ArgumentError("rule_choice(): tree must start with a choice")
     if not isinstance(rule, DecisionRule):
@@ -831,7 +776,7 @@ def admissible(tree: Node, utility_class: UtilityClass, rule: str = "maximality"
     """The first actions (and plans) of ``tree`` that ``rule`` allows when the utility is only
     known to lie in ``utility_class``: maximality, e_admissibility, interval_dominance or
     gamma_maximin, on the normal form."""
-    node = _numeric("admissible", "tree", tree)
+    node = numeric_tree("admissible", "tree", tree)
     if not isinstance(node, Choice):
         raise ArgumentError("admissible(): tree must start with a choice")
     if not isinstance(utility_class, UtilityClass):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 
-from decisiontrees.api import checked_utility
+from decisiontrees.model.arguments import checked_utility
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 from decisiontrees.questions.run import Result, Results
 from decisiontrees.render.dot import svg, to_dot
