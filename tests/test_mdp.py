@@ -806,3 +806,22 @@ def test_switches_report_a_closed_end_of_the_domain_that_differs():
     assert [s["actions"] for s in shown["spans"]] == [["y"]]
     assert shown["points"] == [{"at": "0", "actions": ["x", "y"], "exact": True}]
     assert "the same at every other value" in result.lines()
+
+
+def test_policies_too_costly_to_solve_at_load_are_not_listed(monkeypatch):
+    """Listing happens when the file is loaded, before any statement's deadline: 16,384
+    policies over 54 states took minutes past --timeout. Past a bound on the solving work
+    the state's tree is not listed: value() still answers (policy iteration), POWER is
+    refused with the reason."""
+    from decisiontrees import parse, run
+    from decisiontrees.analyses import mdp as mdp_analysis
+
+    monkeypatch.setattr(mdp_analysis, "MAX_POLICY_WORK", 100)
+    results = run(parse("mdp m {\n    gamma = 1/2\n    start = s0\n"
+                        "    s0: choice { a: s1, b: s2 }\n    s1: choice { c: s0, d: s2 }\n"
+                        "    s2: choice { e: s0, f: s1 }\n}\n"
+                        "query value(m.s0, {s1: 1, *: 0})\nquery mdp_power(m.s0)\n"))
+    assert [str(r.status) for r in results] == ["answer", "refused"]
+    assert "policy iteration" in "\n".join(results[0].answer.evidence.lines())
+    assert "solving one linear system" in results[1].answer.summary + str(
+        results[1].answer.evidence.lines())
