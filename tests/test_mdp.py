@@ -825,3 +825,22 @@ def test_policies_too_costly_to_solve_at_load_are_not_listed(monkeypatch):
     assert "policy iteration" in "\n".join(results[0].answer.evidence.lines())
     assert "solving one linear system" in results[1].answer.summary + str(
         results[1].answer.evidence.lines())
+
+
+def test_power_with_a_horizon_says_its_own_normalisation_and_the_weights_add_up():
+    """With a horizon H, mdp_power normalises the H − 1 steps left: the evidence said
+    (1 − γ)/γ · E[V* − R], true only without a horizon. power(m.s) = w·E[r(s)] +
+    (1 − w)·mdp_power(m.s) with w = (1 − γ)/(1 − γ^H)."""
+    from decisiontrees import parse, run
+
+    results = run(parse(
+        "mdp line {\n    gamma = 1/2\n    start = middle\n    horizon = 3\n"
+        "    middle: choice { west, east, wait: middle }\n"
+        "    west: choice { back: middle, stay: west }\n"
+        "    east: chance { 1/2: middle, 1/2: east }\n}\n"
+        "query mdp_power(line.middle)\nquery power(line.middle)\n"))
+    successor, whole = (r.answer.comparable for r in results)
+    gamma, horizon = Fraction(1, 2), 3
+    weight = (1 - gamma) / (1 - gamma ** horizon)
+    assert whole == weight * Fraction(1, 2) + (1 - weight) * successor
+    assert "(1 − γ)/(γ(1 − γ^2))" in results[0].answer.evidence.lines()[0]

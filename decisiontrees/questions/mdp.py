@@ -5,7 +5,8 @@
 from the step after ``s``. It is answered by the `power` engine on that tree: exact under laws
 with a polynomial density, piecewise in the discount when it is a parameter, Monte Carlo
 otherwise. Every other question takes ``m.s`` as a tree directly; ``power(m.s)`` is
-``(1 − γ) E[r(s)] + γ · mdp_power(m.s)``, so both order states of one mdp alike.
+``(1 − γ) E[r(s)] + γ · mdp_power(m.s)``, so both order states of one mdp alike (with a
+horizon H the weights are ``w = (1 − γ)/(1 − γ^H)`` and ``1 − w``).
 """
 
 from __future__ import annotations
@@ -41,11 +42,19 @@ class MDPPowerEvidence(Evidence):
     state: str
     gamma: str
     inner: Evidence
+    horizon: int | None = None
 
     def lines(self) -> tuple[str, ...]:
-        return (f"POWER({self.state}, γ = {self.gamma}) = (1 − γ)/γ · E[V*(s) − R(s)] "
-                "= E[max over policies of f'·r], f' the visit distribution from the next step",
-                *self.inner.lines()[1:])
+        if self.horizon is None:
+            definition = (f"POWER({self.state}, γ = {self.gamma}) = (1 − γ)/γ · "
+                          "E[V*(s) − R(s)] = E[max over policies of f'·r], f' the visit "
+                          "distribution from the next step")
+        else:  # f' is normalised over the H − 1 steps left, not over an infinite future
+            definition = (f"POWER({self.state}, γ = {self.gamma}) with {self.horizon} steps = "
+                          f"(1 − γ)/(γ(1 − γ^{self.horizon - 1})) · E[V*(s) − R(s)] "
+                          "= E[max over policies of f'·r], f' the visit distribution of the "
+                          f"{self.horizon - 1} steps after this one")
+        return (definition, *self.inner.lines()[1:])
 
     def to_json(self) -> dict[str, JSON]:
         return {**self.inner.to_json(), "gamma": self.gamma}
@@ -87,7 +96,8 @@ class MDPPower(Family):
         answer = self.power.answer(inner, context)
         if answer.status != "answer":
             return answer
-        evidence = MDPPowerEvidence(tree.name, str(tree.mdp.gamma), answer.evidence)
+        evidence = MDPPowerEvidence(tree.name, str(tree.mdp.gamma), answer.evidence,
+                                    tree.mdp.horizon)
         return replace(answer, evidence=evidence)
 
 
