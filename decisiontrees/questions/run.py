@@ -103,10 +103,13 @@ def answer_question(name: str, question: Question, spec: Spec) -> Answer:
         family = QUESTIONS[name]
         state = unlisted_state(question)
         if state is not None and not family.solves_mdps:
+            # a horizon unrolls the mdp instead of listing policies, but it changes the
+            # question, and farsighted() has none: say so rather than suggest it blindly
+            horizon = "" if name == "farsighted" else \
+                " (or, if the question allows it, give the mdp a finite horizon)"
             return refused(f"{state.unlisted}; {name}() needs them listed (value() and "
                            "refutations of dominates() solve the mdp without them): ask about "
-                           "a state with fewer reachable choices, or give the mdp a finite "
-                           "horizon")
+                           f"a state with fewer reachable choices{horizon}")
         return family.answer(question, Context(spec))
     except RefusedError as refusal:
         return refused(str(refusal))

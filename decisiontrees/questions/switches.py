@@ -75,6 +75,8 @@ class Switches(Family):
             return [(f"switches() follows one parameter; `{question.tree.name}` has "
                      + (", ".join(names) if names else "none"),
                      "give the others values, e.g. p = 1/2" if names else
+                     "its lotteries do not depend on the mdp's discount: ask optimal() at "
+                     "any value" if question.tree.mdp is not None else
                      "declare one with `param p in (0, 1)` and use it in the tree")]
         return []
 
