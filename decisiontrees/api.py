@@ -446,7 +446,7 @@ def optimal_plans(tree: Node, utility: Mapping[str, Any], limit: int = plans.DEF
     """Every plan optimal at every choice node under ``utility``, with its lottery."""
     node = numeric_tree("optimal_plans", "tree", tree)
     return plans.optimal_plans(node, number_mapping("optimal_plans", "utility", utility,
-                                              outcomes_of(node)), limit)
+                                                    outcomes_of(node)), limit)
 
 
 def contains(tree: Node, lottery: Mapping[str, Any], timeout: float | None = None) -> Membership:
