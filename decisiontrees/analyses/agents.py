@@ -207,9 +207,12 @@ def group_masses(points: Sequence[Point], density: Univariate,
     orbits = Symmetries(vertices).point_orbits()
     keys = [{group(vertices[k]) for k in orbit} for orbit in orbits]
     alone = Counter(next(iter(found)) for found in keys if len(found) == 1)
-    if len(vertices) == 1 or not alone:
-        return _sums(optimal_masses(points, density), group)
+    if len(vertices) == 1:
+        return {group(vertices[0]): Fraction(1)}
     normals = [_normals(vertices, orbit[0]) for orbit in orbits]
+    if not alone:  # no group can be lumped: every region, as optimal_masses would (once)
+        return _sums(_tiling(points, vertices, orbits, limits.parallel_map(
+            normaliz.volume, [(n, d) for n in normals], INTEGRATING)), group)
     facets = limits.parallel_map(normaliz.facet_count, [(n, d) for n in normals], INTEGRATING)
     cost = Counter[Hashable]()
     for found, count in zip(keys, facets):
