@@ -578,6 +578,38 @@ def test_the_time_limit_fires_again_when_its_exception_is_dropped():
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+def test_the_time_limit_waits_while_a_dropped_exception_is_reported(monkeypatch):
+    """The 50 ms repeat fired inside sys.unraisablehook while it reported an exception a
+    finaliser dropped (pytest's hook then failed the test run); it now waits for the report
+    to end and stops the check after it."""
+    import signal
+    import sys
+    import time
+
+    from decisiontrees.evidence.verify import _OutOfTime, _time_limit
+
+    reported = []
+
+    def slow_report(unraisable):  # the alarm comes due several times in here
+        end = time.monotonic() + 0.3
+        while time.monotonic() < end:
+            pass
+        reported.append(unraisable.exc_type)
+
+    class Dropping:
+        def __del__(self):
+            raise ValueError("dropped by the finaliser")
+
+    monkeypatch.setattr(sys, "unraisablehook", slow_report)
+    with pytest.raises(_OutOfTime):
+        with _time_limit(0.05):
+            Dropping()  # finalised at once: the report runs across the alarm's due time
+            while True:
+                time.sleep(0.01)
+    assert reported == [ValueError]
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
 @pytest.mark.parametrize("seconds", [1e-5, 0.0, -1.0, float("nan"), float("inf"), 1e300])
 def test_a_time_limit_out_of_range_is_refused_and_leaves_no_timer(seconds):
     """A limit of 1e-5 s fired before the cleanup was armed and left a 50 ms alarm running

@@ -912,6 +912,11 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def stop(signum: int, frame: Any) -> None:
+        hook = getattr(getattr(sys.unraisablehook, "func", sys.unraisablehook), "__code__", None)
+        while frame is not None:  # reporting a dropped exception: raising there would break
+            if frame.f_code is hook:  # the report, so fire again in 50 ms instead
+                return
+            frame = frame.f_back
         raise _OutOfTime
 
     started = time.monotonic()
