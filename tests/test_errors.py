@@ -22,6 +22,18 @@ main.dtree:2:21: error: missing `,` before `b`
     tree t = choice { a b }
                         ^
 hint: separate entries with commas"""),
+    ("question without its keyword", {"main.dtree": OUT + "utility u = {a: 1, b: 0}\n"
+                                                    "value(choice { a, b }, u)\n"}, """\
+main.dtree:3:1: error: a question needs `query` or `claim` before `value`
+    value(choice { a, b }, u)
+    ^^^^^
+hint: write `query value(…)` to see the answer, or `claim value(…) == …` to check it"""),
+    ("missing separator before a call inside brackets",
+     {"main.dtree": OUT + "query value(choice { a, b },\n  {a: 1, b: 0}\n  power(1))\n"}, """\
+main.dtree:4:3: error: missing `,` before `power`
+      power(1))
+      ^^^^^
+hint: separate entries with commas"""),
     ("bad number", {"main.dtree": OUT + "tree t = chance { 0.5.1: a, 1/2: b }\n"}, """\
 main.dtree:2:19: error: bad number `0.5.1`
     tree t = chance { 0.5.1: a, 1/2: b }

@@ -174,6 +174,16 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
     expected = set(error.expected)
     shown = f"`{token}`"
     keywords = _keyword_types(lark)
+    start = token.start_pos if isinstance(token.start_pos, int) else None
+    if (token.type == "NAME" and "QUERY" in expected and start is not None
+            and not text[text.rfind("\n", 0, start) + 1:start].strip()
+            and text[token.end_pos:].lstrip(" \t").startswith("(")
+            and _unclosed_bracket(text[:start]) is None):
+        # `value(t, u)` alone on a line: LALR's merged states also expect `,` here, but a call
+        # that starts a line outside every bracket is a question without its statement keyword
+        return (span, f"a question needs `query` or `claim` before {shown}",
+                f"write `query {token}(…)` to see the answer, or `claim {token}(…) == …` to "
+                "check it")
     if "COMMA" in expected and token.type in {"NAME", "STRING", "NUMBER", "LPAR", "MINUS"} | keywords:
         return span, f"missing `,` before {shown}", "separate entries with commas"
     if token.type in keywords and "NAME" in expected:
