@@ -174,11 +174,11 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
     expected = set(error.expected)
     shown = f"`{token}`"
     keywords = _keyword_types(lark)
-    start = token.start_pos if isinstance(token.start_pos, int) else None
-    if (token.type == "NAME" and "QUERY" in expected and start is not None
-            and not text[text.rfind("\n", 0, start) + 1:start].strip()
+    begins = token.start_pos if isinstance(token.start_pos, int) else None
+    if (token.type == "NAME" and "QUERY" in expected and begins is not None
+            and not text[text.rfind("\n", 0, begins) + 1:begins].strip()
             and text[token.end_pos:].lstrip(" \t").startswith("(")
-            and _unclosed_bracket(text[:start]) is None):
+            and _unclosed_bracket(text[:begins]) is None):
         # `value(t, u)` alone on a line: LALR's merged states also expect `,` here, but a call
         # that starts a line outside every bracket is a question without its statement keyword
         return (span, f"a question needs `query` or `claim` before {shown}",
