@@ -7,14 +7,14 @@ import itertools
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies import trees
 
 from decisiontrees.analyses import agents, rules
 from decisiontrees.analyses.agents import lottery_points, optimal_masses, power_exact
 from decisiontrees.analyses.rules import option_probabilities
-from decisiontrees.analyses.symmetry import Symmetries
+from decisiontrees.analyses.symmetry import Symmetries, exchangeable_blocks
 from decisiontrees.model.laws import UNIFORM, Distribution
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, leaf, make_chance, make_choice
 from decisiontrees.model.rules import DecisionRule
@@ -96,3 +96,66 @@ def test_symmetric_trees_have_their_symmetry_found(tree, group):
                        for image, moved in zip((swapped, cycled), moves_an_option)]
     if any(symmetric_moves):
         assert found
+
+
+FOUR = ("a", "b", "c", "d")
+YOUNG = [[("a", "b")], [("a", "b", "c")], [("a", "b"), ("c", "d")], [("b", "d")]]
+
+
+def young_images(tree: Node, blocks: list[tuple[str, ...]]) -> Node:
+    """A choice among the tree's images under every permutation within the blocks."""
+    images = []
+    for orders in itertools.product(*(itertools.permutations(b) for b in blocks)):
+        mapping = {o: o for o in FOUR}
+        for block, order in zip(blocks, orders):
+            mapping.update(zip(block, order))
+        images.append(relabel(tree, mapping))
+    return make_choice(tuple(f"x{k}" for k in range(len(images))), tuple(images))
+
+
+def swapped(z: tuple[Fraction, ...], a: int, b: int) -> tuple[Fraction, ...]:
+    moved = list(z)
+    moved[a], moved[b] = z[b], z[a]
+    return tuple(moved)
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees(FOUR, max_leaves=4), st.sampled_from(YOUNG), st.booleans())
+def test_exchangeable_blocks_are_the_swaps_that_fix_the_set_and_the_option(tree, blocks, sym):
+    """Brute force: the transpositions that map the options onto themselves and fix one
+    option, joined transitively, make exactly the blocks found."""
+    root = young_images(tree, blocks) if sym else tree
+    options = sorted(lottery_points(root, FOUR))
+    for k, z in enumerate(options):
+        swaps = [(a, b) for a, b in itertools.combinations(range(4), 2)
+                 if swapped(z, a, b) == z and {swapped(y, a, b) for y in options} == set(options)]
+        joined = {a: {a} for a in range(4)}
+        for a, b in swaps:
+            merged = joined[a] | joined[b]
+            for c in merged:
+                joined[c] = merged
+        expected = sorted({tuple(sorted(s)) for s in joined.values() if len(s) > 1})
+        assert sorted(map(tuple, exchangeable_blocks(options, k))) == expected
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(trees(FOUR, max_leaves=5), st.sampled_from(YOUNG),
+       st.sampled_from([UNIFORM.polynomial_density(), RISING,
+                        Distribution("beta", (Fraction(2), Fraction(2))).polynomial_density()]))
+def test_regions_cut_by_their_exchangeable_outcomes_give_the_whole_regions_answers(
+        tree, blocks, density):
+    """Integrating one ordering of each region's exchangeable outcomes, times the number of
+    orderings, equals integrating the region (the old path): masses, group totals, POWER."""
+    root = young_images(tree, blocks)
+    options = sorted(lottery_points(root, FOUR))
+    assume(len(agents.hull_vertices(options)) > 2 and not agents._single_outcomes(options))
+    first = lottery_points(root.children[0], FOUR) if isinstance(root, Choice) else set()
+    masses = optimal_masses(options, density)
+    grouped = agents.group_masses(options, density, lambda z: z in first)
+    power = power_exact(root, FOUR, density)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(agents, "exchangeable_blocks", lambda points, k: [])
+        assert optimal_masses(options, density) == masses
+        assert agents.group_masses(options, density, lambda z: z in first) == grouped
+        assert power_exact(root, FOUR, density) == power

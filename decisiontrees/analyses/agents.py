@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from fractions import Fraction
+from math import factorial, prod
 from typing import Any
 
 from decisiontrees import limits
@@ -29,7 +30,7 @@ from decisiontrees.analyses.integrals import (
     region_integral,
 )
 from decisiontrees.analyses.plans import describe_plan, plans, reachable_outcomes, value_once
-from decisiontrees.analyses.symmetry import Symmetries
+from decisiontrees.analyses.symmetry import Symmetries, exchangeable_blocks
 from decisiontrees.errors import CrossCheckFailed, RefusedError, TooManyLotteries
 from decisiontrees.model.laws import UNIFORM, Distribution, Univariate
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, outcomes_of, postorder
@@ -164,9 +165,11 @@ def optimal_masses(points: Sequence[Point], density: Univariate) -> dict[Point, 
     if len(vertices) == 1:
         return {z: Fraction(int(z == vertices[0])) for z in points}
     orbits = Symmetries(vertices).point_orbits()  # equal regions up to a permutation
-    integrals = limits.parallel_map(region_integral, [(_normals(vertices, orbit[0]), d, density)
-                                                      for orbit in orbits], INTEGRATING)
-    return _tiling(points, vertices, orbits, integrals)
+    regions = [_region(vertices, orbit[0]) for orbit in orbits]
+    integrals = limits.parallel_map(region_integral, [(normals, d, density)
+                                                      for normals, _ in regions], INTEGRATING)
+    return _tiling(points, vertices, orbits,
+                   [copies * part for (_, copies), part in zip(regions, integrals)])
 
 
 INTEGRATING = "integrating over optimality regions"
@@ -209,18 +212,23 @@ def group_masses(points: Sequence[Point], density: Univariate,
     alone = Counter(next(iter(found)) for found in keys if len(found) == 1)
     if len(vertices) == 1:
         return {group(vertices[0]): Fraction(1)}
-    normals = [_normals(vertices, orbit[0]) for orbit in orbits]
-    if not alone:  # no group can be lumped: every region, as optimal_masses would (once)
-        return _sums(_tiling(points, vertices, orbits, limits.parallel_map(
-            normaliz.volume, [(n, d) for n in normals], INTEGRATING)), group)
+    regions = [_region(vertices, orbit[0]) for orbit in orbits]
+    normals = [found for found, _ in regions]
+
+    def every_region() -> dict[Hashable, Fraction]:  # as optimal_masses would (once)
+        parts = limits.parallel_map(normaliz.volume, [(n, d) for n in normals], INTEGRATING)
+        return _sums(_tiling(points, vertices, orbits, [
+            copies * part for (_, copies), part in zip(regions, parts)]), group)
+
+    if not alone:
+        return every_region()
     facets = limits.parallel_map(normaliz.facet_count, [(n, d) for n in normals], INTEGRATING)
     cost = Counter[Hashable]()
     for found, count in zip(keys, facets):
         cost[next(iter(found)) if len(found) == 1 else None] += count ** 3
     lumped = max(alone, key=lambda key: cost[key])
     if not _lumping_pays(cost.total() - cost[lumped], cost[lumped]):
-        return _sums(_tiling(points, vertices, orbits, limits.parallel_map(
-            normaliz.volume, [(n, d) for n in normals], INTEGRATING)), group)
+        return every_region()
     kept = [k for k, found in enumerate(keys) if found != {lumped}]
     # first the algorithm Normaliz itself picks (descent for many facets, measured), then the other
     faster = ["descent" if facets[k] > 3 * d else "signed" for k in kept]
@@ -234,11 +242,12 @@ def group_masses(points: Sequence[Point], density: Univariate,
         if first != second:
             raise CrossCheckFailed(f"Normaliz's volume algorithms disagree on an optimality "
                                    f"region ({first} against {second})")
+        mass = regions[k][1] * first
         for index in orbits[k]:  # a lumped vertex's mass is already in 1 minus the others
             key = group(vertices[index])
             if key != lumped:
-                masses[key] = masses.get(key, Fraction(0)) + first
-                masses[lumped] -= first
+                masses[key] = masses.get(key, Fraction(0)) + mass
+                masses[lumped] -= mass
     if masses[lumped] < 0:
         raise CrossCheckFailed(f"optimality regions outside one group have total probability "
                                f"{1 - masses[lumped]}, more than 1")
@@ -303,10 +312,12 @@ def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> Pow
     if density == UNIFORM.polynomial_density():
         return PowerAnswer(Number(expected_best_uniform(points), True), EXACT_METHOD)
     orbits = Symmetries(points).point_orbits()  # ∫ u·z over R_z is the same on an orbit
+    regions = [_region(points, orbit[0]) for orbit in orbits]  # the cuts' swaps fix z too
     integrals = limits.parallel_map(region_integral, [
-        (_normals(points, orbit[0]), len(order), density, points[orbit[0]]) for orbit in orbits],
-        "integrating over optimality regions")
-    total = sum((len(orbit) * value for orbit, value in zip(orbits, integrals)), Fraction(0))
+        (normals, len(order), density, points[orbit[0]])
+        for orbit, (normals, _) in zip(orbits, regions)], INTEGRATING)
+    total = sum((len(orbit) * copies * value
+                 for orbit, (_, copies), value in zip(orbits, regions, integrals)), Fraction(0))
     return PowerAnswer(Number(total, True), EXACT_METHOD)
 
 
@@ -314,6 +325,20 @@ def _normals(points: Sequence[Point], k: int) -> list[list[Fraction]]:
     """The region where ``points[k]`` is optimal: ``(z − z')·u ≥ 0`` for every other z'."""
     z = points[k]
     return [[a - b for a, b in zip(z, other)] for other in points if other != z]
+
+
+def _region(points: Sequence[Point], k: int) -> tuple[list[list[Fraction]], int]:
+    """The region where ``points[k]`` is optimal, cut to one of the ``copies`` parts that its
+    exchangeable outcomes' orderings make (symmetry.exchangeable_blocks): its normals, and
+    how many times the part's integral goes into the region's. The part costs Normaliz
+    0.4–0.7 of the whole on 10-outcome regions, whose parts have fewer vertices."""
+    normals = _normals(points, k)
+    blocks = exchangeable_blocks(points, k)
+    d = len(points[k])
+    for block in blocks:
+        for low, high in zip(block, block[1:]):
+            normals.append([Fraction(int(c == high) - int(c == low)) for c in range(d)])
+    return normals, prod(factorial(len(block)) for block in blocks)
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,35 @@ def _coordinate_maps(options: Sequence[Point]) -> Iterable[tuple[int, ...]]:
         for c in reversed(range(d)):
             if c not in partial and columns[c] == columns[position]:
                 stack.append((*partial, c))
+
+
+def exchangeable_blocks(options: Sequence[Point], k: int) -> list[list[int]]:
+    """Blocks of outcomes (each of two or more, in increasing order) such that swapping any
+    two outcomes of a block maps ``options`` onto itself and fixes ``options[k]``.
+
+    Those swaps generate the product of the blocks' symmetric groups, and each of its
+    permutations maps the region where ``options[k]`` is optimal onto itself. So under i.i.d.
+    utilities the region's integral is ``Π |B|!`` times its integral over the part where
+    each block's utilities increase (``u_b1 ≤ u_b2 ≤ …``): the permuted copies of that part
+    tile the region, overlapping only where two utilities are equal (measure zero)."""
+    if not options:
+        return []
+    d = len(options[0])
+    present = set(options)
+    fixed = options[k]
+    leader = list(range(d))
+
+    def root(a: int) -> int:
+        while leader[a] != a:
+            a = leader[a]
+        return a
+
+    for a, b in combinations(range(d), 2):
+        if fixed[a] != fixed[b] or root(a) == root(b):
+            continue  # swaps joining two outcomes of one block already follow from the others
+        if all((*z[:a], z[b], *z[a + 1:b], z[a], *z[b + 1:]) in present for z in options):
+            leader[root(a)] = root(b)
+    blocks: dict[int, list[int]] = {}
+    for a in range(d):
+        blocks.setdefault(root(a), []).append(a)
+    return [block for block in blocks.values() if len(block) > 1]
