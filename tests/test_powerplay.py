@@ -133,3 +133,20 @@ def test_default_attribute_statements_are_not_states(tmp_path):
     assert text is not None
     assert "a: choice { graph: graph, node: node }" in text and "graph: absorbing" in text
     assert "node: choice { a: a }" in text
+
+
+def test_comment_marks_inside_quoted_names_are_part_of_the_name(tmp_path):
+    """`/*` or `//` inside a quoted state name opens no comment (Graphviz reads these four
+    edges too); a real comment spanning lines keeps later errors on their lines."""
+    graph = tmp_path / "names.gv"
+    graph.write_text('digraph "g" {\n"a/*" -> "b";\n"a/*" -> "c"; // two moves\n'
+                     '"c" -> "*/";\n"b" -> "http://x";\n"http://x" -> "b"; }')
+    text = imported_text(graph)
+    assert text is not None
+    assert "a: choice { b: b, c: c }" in text and "c: choice { s4: s4 }" in text
+    assert "b: choice { http_x: http_x }" in text and "http_x: choice { b: b }" in text
+    bad = tmp_path / "bad.gv"
+    bad.write_text('digraph {\n/* a\ncomment */ a -> b;\n a -> b [weight="x"];\n}')
+    with pytest.raises(SpecError, match="not a decimal number") as error:
+        imported_text(bad)
+    assert f"{bad}:4:" in str(error.value)

@@ -61,8 +61,18 @@ def _error(text: str, path: str, offset: int, message: str, hint: str | None = N
     return SpecError([diagnostic_at(text, path, line, column, message, hint)])
 
 
+# a quoted name is matched first, so `//` or `/*` inside one (`"http://x"`) is not a comment
+_COMMENT_OR_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/', re.S)
+
+
+def _blank_comment(match: re.Match[str]) -> str:
+    """A comment as spaces (its line breaks kept, so later errors keep their lines)."""
+    found = match.group()
+    return found if found.startswith('"') else re.sub(r"[^\n]", " ", found)
+
+
 def _read(text: str, path: str) -> _Graph:
-    text = re.sub(r"//[^\n]*|/\*.*?\*/", lambda m: " " * len(m.group()), text, flags=re.S)
+    text = _COMMENT_OR_QUOTED.sub(_blank_comment, text)
     header = _HEADER.match(text)
     if header is None:
         raise _error(text, path, len(text) - len(text.lstrip()), "not a Graphviz digraph",
