@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -154,3 +155,39 @@ def test_chance_nodes_that_are_not_distributions_are_refused_in_the_gambit_file(
     shown = capsys.readouterr().err
     assert "c.efg:3:1: error: cannot import this Gambit file: the probabilities" in shown
     assert "not a distribution" in shown and max(len(line) for line in shown.splitlines()) < 400
+
+
+HEAD = 'EFG 2 R "g" { "P1" }\n""\n'
+
+
+@pytest.mark.parametrize("body, place, message", [
+    ('p "" 1 1 "" { "a" "b" } 0\nt "" 1 "o1" { 1 }\nt "" 1 "o1" { 5 }\n', "5:13",
+     "outcome 1 is defined again with another payoff (5, was 1)"),
+    ('p "" 1 1 "" { "a" "b" } 0\nt "" 1 "x" { 1 }\nt "" 7\n', "5:6",
+     "outcome 7 is used before it is defined"),
+    ('p "" 1 1 "" { "a" "b" } 0\nt "" 1 "x" { 1 2 }\nt "" 2 "y" { 3 }\n', "4:12",
+     "2 payoffs for outcome 1"),
+    ('p "" 1 1 "" { "a" "b" } 0\nc "" 1 "" { "x" 1/3 "y" 2/3 } 0\nt "" 1 "o1" { 1 }\n'
+     't "" 2 "o2" { 2 }\nc "" 1 "" { "x" 1/2 "y" 1/2 } 0\nt "" 3 "o3" { 3 }\nt "" 4 "o4" { 4 }\n',
+     "7:1", "chance information set 1 has other probabilities at line 4"),
+])
+def test_files_gambit_itself_refuses_are_refused_not_reinterpreted(tmp_path, body, place,
+                                                                    message):
+    """Each of these was imported with a meaning of its own (the last payoff kept, payoff 0,
+    the second payoff dropped, each node's own probabilities); pygambit refuses them."""
+    path = tmp_path / "g.efg"
+    path.write_text(HEAD + body)
+    with pytest.raises(SpecError, match=f"g.efg:{place}: error: cannot import this Gambit "
+                                        f"file: {re.escape(message)}"):
+        load(path)
+
+
+def test_a_chance_information_set_written_again_in_short_form_keeps_its_moves(tmp_path):
+    path = tmp_path / "g.efg"
+    path.write_text(HEAD + 'p "" 1 1 "" { "a" "b" } 0\nc "" 1 "" { "x" 1/3 "y" 2/3 } 0\n'
+                    't "" 1 "o1" { 1 }\nt "" 2 "o2" { 2 }\nc "" 1 0\nt "" 3 "o3" { 3 }\n'
+                    't "" 4 "o4" { 4 }\n')
+    spec = load(path)
+    second = spec.trees["g"].children[1]
+    assert second.probabilities == (Fraction(1, 3), Fraction(2, 3))
+    assert [c.outcome for c in second.children] == ["o3", "o4"]

@@ -77,6 +77,7 @@ class _Reader:
     position: int = 0
     outcomes: dict[int, tuple[str, Fraction]] = field(default_factory=dict)
     infosets: dict[tuple[str, int], _Token] = field(default_factory=dict)
+    chance_moves: dict[int, list[tuple[str, Fraction]]] = field(default_factory=dict)
 
     def peek(self) -> _Token | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -120,16 +121,28 @@ class _Reader:
         return items
 
     def outcome(self, at: _Token, terminal: bool) -> int:
+        number_token = self.peek()
         number = self.integer()
         nxt = self.peek()
         if nxt is not None and nxt.kind == "string":
             name = self.take().text
-            self.take("brace", "{")
+            opening = self.take("brace", "{")
             payoffs = []
             while self.next_is("word"):
                 payoffs.append(self.number())
             self.take("brace", "}")
-            self.outcomes[number] = (name, payoffs[0] if payoffs else Fraction(0))
+            if len(payoffs) != 1:
+                raise FormatRefused(opening, f"{len(payoffs)} payoffs for outcome {number}: a "
+                                    "one-player game has one payoff per outcome")
+            earlier = self.outcomes.get(number)
+            if earlier is not None and earlier[1] != payoffs[0]:
+                raise FormatRefused(opening, f"outcome {number} is defined again with another "
+                                    f"payoff ({brief(str(payoffs[0]), 40)}, was "
+                                    f"{brief(str(earlier[1]), 40)})")
+            self.outcomes[number] = (name, payoffs[0])
+        elif number and number not in self.outcomes:
+            raise FormatRefused(number_token, f"outcome {number} is used before it is defined "
+                                "(its name and payoff go where it first occurs)")
         if number and not terminal:
             raise FormatRefused(at, "payoffs at a non-terminal node cannot be expressed as outcomes "
                                "of a decision tree")
@@ -146,12 +159,21 @@ class _Reader:
             self.check_infoset("chance", infoset, token)
             if self.next_is("string"):
                 self.take()
+            if not self.next_is("brace") and infoset in self.chance_moves:
+                branches = self.chance_moves[infoset]  # Gambit's short form: the set's moves again
+                self.outcome(token, terminal=False)
+                return ("chance", [(p, self.node()) for _, p in branches], token)
             self.take("brace", "{")
             branches = []
             while self.next_is("string"):
                 action = self.take().text
                 branches.append((action, self.number()))
             self.take("brace", "}")
+            earlier = self.chance_moves.setdefault(infoset, branches)
+            if [p for _, p in earlier] != [p for _, p in branches]:
+                raise FormatRefused(token, f"chance information set {infoset} has other "
+                                    "probabilities at line "
+                                    f"{self.infosets[('chance', infoset)].line}")
             if not branches:
                 raise FormatRefused(token, "a chance node without branches")
             if any(p < 0 for _, p in branches) or sum(p for _, p in branches) != 1:
