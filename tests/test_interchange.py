@@ -44,8 +44,10 @@ def test_shared_named_trees_keep_their_names_through_json_and_in_show(write, cap
     assert main(["import", str(exported)]) == 0
     text = capsys.readouterr().out
     assert "tree top = choice { x: agent, y: chance { 1/2: agent, 1/2: off } }" in text
-    assert "__" in text  # the unnamed shared chance node of `pair` gets a helper, once
-    assert text.count("chance { 1/3: o1, 2/3: o2 }") == 1
+    # the unnamed shared chance node of `pair` is written out twice, as the user wrote it: a
+    # helper tree would be a tree the spec did not have (it became the file's first tree)
+    assert "__" not in text and text.count("chance { 1/3: o1, 2/3: o2 }") == 2
+    assert list(load(exported).trees) == ["agent", "top", "pair"]
     assert main(["show", str(folder / "s.dtree"), "top"]) == 0
     shown = capsys.readouterr().out
     assert "x: choice (tree agent)" in shown and "1/2: agent (as above)" in shown
@@ -229,17 +231,33 @@ def test_helper_trees_of_an_import_are_named_apart_from_the_documents_names(tmp_
     """A shared subtree became the helper tree `t__1`, which an outcome of that name met:
     the file was refused in spec text the user never sees (an independent review)."""
     path = tmp_path / "c.json"
+    levels = 16  # 2^16 nodes written out: shared subtrees need helper trees
     path.write_text(json.dumps({
         "format": "decisiontrees-spec", "version": 1,
         "outcomes": [{"name": "a"}, {"name": "b"}, {"name": "t__1"}],
         "trees": {"t": {"nodes": [
-            {"choice": [{"action": "x", "child": 1}, {"action": "y", "child": 1}]},
-            {"chance": [{"probability": "1/2", "child": 2}, {"probability": "1/2", "child": 3}]},
+            *({"choice": [{"action": "x", "child": k + 1}, {"action": "y", "child": k + 1}]}
+              for k in range(levels)),
+            {"chance": [{"probability": "1/2", "child": levels + 1},
+                        {"probability": "1/2", "child": levels + 2}]},
             {"leaf": "a"}, {"leaf": "t__1"}]}},
-        "statements": ["claim strategies(t) == 2"]}))
+        "statements": ["claim reachable(t) == {a, t__1}", "claim strategies(t) > 1"]}))
     spec = load(path)
     assert "t__1" in spec.outcomes and "t__1_2" in spec.trees
-    assert [r.status for r in run(spec)] == ["pass"]
+    assert next(iter(spec.trees)) == "t", "helpers come after the trees of the document"
+    assert [r.status for r in run(spec)] == ["pass", "pass"]
+
+
+def test_trees_keep_the_order_they_are_declared_in(tmp_path):
+    """The loader built trees dependencies first, so a tree using one declared after it was
+    not the first tree (the one export --efg and drawing take by default)."""
+    path = tmp_path / "o.dtree"
+    path.write_text("outcomes a, b\ntree top = choice { x: later, y: a }\n"
+                    "tree later = chance { 1/2: a, 1/2: b }\n")
+    assert list(load(path).trees) == ["top", "later"]
+    target = tmp_path / "o.json"
+    target.write_text(json.dumps(export(load(path))))
+    assert list(load(target).trees) == ["top", "later"]
 
 
 def test_a_problem_in_a_probability_is_placed_at_its_chance_node(tmp_path, capsys):

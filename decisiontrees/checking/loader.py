@@ -131,14 +131,18 @@ def check_modules(reporter: Reporter, modules: list[Module], roots: list[Module]
                   for module in roots for item in module.items
                   if isinstance(item, (Query, Claim, Search))]
     reporter.raise_if_any()
+    declared = {name: k for k, name in enumerate(names.tree_syntax)}
     return Spec(
         path=path,
         outcomes=tuple(names.outcomes),
         features=MappingProxyType(dict(names.outcomes)),
         parameters=MappingProxyType({k: v for k, v in names.parameters.items()
                                      if k not in fixed}),
+        # in the order declared (built dependencies first): the first tree is the file's first
         trees=MappingProxyType({k: substitute(v, fixed) if fixed else v
-                                for k, v in names.trees.items() if v is not None}),
+                                for k, v in sorted(names.trees.items(),
+                                                   key=lambda item: declared.get(item[0], 0))
+                                if v is not None}),
         utilities=MappingProxyType({k: v for k, v in names.utilities.items() if v is not None}),
         classes=MappingProxyType({k: v for k, v in names.classes.items() if v is not None}),
         distributions=MappingProxyType({k: v for k, v in names.distributions.items()

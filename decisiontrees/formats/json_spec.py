@@ -245,13 +245,17 @@ def _declarations(body: dict[str, Any], field: str, keyword: str, kind: type, sh
 
 
 MAX_INLINE_DEPTH = 40  # deeper single-use subtrees get a helper name: no deep nesting
+# a tree this small once shared subtrees are repeated is written out whole, with no helper
+# trees: a spec read back has the trees it was exported with
+MAX_INLINE_NODES = 10_000
 
 
 def _trees_text(trees: dict[str, Any], names: UniqueNames) -> list[tuple[str, str]]:
     """Spec text for the trees. A subtree equal to another named tree is called by that name
     (a spec exported with shared trees reads back with its own names); a subtree used once is
-    written in place; another shared subtree becomes a helper tree ``name__i`` (or, when the
-    document uses that name, one that ``names`` hands out)."""
+    written in place, and so is a shared one when the whole tree stays small written out
+    (MAX_INLINE_NODES); otherwise a shared subtree becomes a helper tree ``name__i`` (or,
+    when the document uses that name, one that ``names`` hands out)."""
     table: dict[tuple[str, tuple[tuple[str, int], ...]], int] = {}  # equal subtrees, one id
     parsed = {name: _tree_nodes(name, tree, table) for name, tree in trees.items()}
     called: dict[int, str] = {}
@@ -309,6 +313,11 @@ def _tree_lines(name: str, nodes: list[tuple[str, list[tuple[str, int]]]], keys:
         for _, child in entries:
             if child >= 0:
                 uses[child] += 1
+    expanded = [1] * len(nodes)  # nodes once shared subtrees are repeated (capped)
+    for i in reversed(range(len(nodes))):
+        expanded[i] = min(MAX_INLINE_NODES + 1, 1 + sum(expanded[child]
+                                                        for _, child in nodes[i][1] if child >= 0))
+    share = expanded[0] > MAX_INLINE_NODES
     depth = [0] * len(nodes)
     texts: list[list[tuple[str, str]]] = [[] for _ in nodes]  # (line, JSON place) of each node
     helpers: list[tuple[str, str]] = []
@@ -332,7 +341,7 @@ def _tree_lines(name: str, nodes: list[tuple[str, list[tuple[str, int]]]], keys:
         other = called.get(keys[i])
         if i > 0 and other is not None and other != name:
             texts[i], depth[i] = [(other, here)], 0
-        elif i > 0 and (uses[i] > 1 or depth[i] > MAX_INLINE_DEPTH):
+        elif i > 0 and ((share and uses[i] > 1) or depth[i] > MAX_INLINE_DEPTH):
             helper = names(f"{name}__{i}")
             helpers.append((f"tree {helper} = {written[0][0]}", written[0][1]))
             helpers.extend(written[1:])
