@@ -191,3 +191,9 @@ def test_a_chance_information_set_written_again_in_short_form_keeps_its_moves(tm
     second = spec.trees["g"].children[1]
     assert second.probabilities == (Fraction(1, 3), Fraction(2, 3))
     assert [c.outcome for c in second.children] == ["o3", "o4"]
+
+
+def test_a_blank_move_label_is_an_unnamed_move(tmp_path):
+    path = tmp_path / "g.efg"
+    path.write_text(HEAD + 'p "" 1 1 "" { "   " "b" } 0\nt "" 1 "x" { 1 }\nt "" 2 "y" { 2 }\n')
+    assert load(path).trees["g"].actions == ("#1", "b")

@@ -118,6 +118,11 @@ def test_random_variables_become_parameters_and_hash_is_the_remainder(tmp_path):
     ("1/0", "division by zero"),
     ("q", "unknown variable `q`"),
     ("random()", "variable's definition"),
+    ("min()", "min() takes 1 or more arguments, not 0"),  # a raw TypeError, exit 3 (review)
+    ("abs(1, 2)", "abs() takes 1 argument, not 2"),
+    ("floor()", "floor() takes 1 argument, not 0"),
+    ("pow(2)", "pow() takes 2 arguments, not 1"),
+    ("tan(1, 2)", "tan() takes 1 argument, not 2"),
 ])
 def test_expressions_outside_the_supported_dialect_are_refused(tmp_path, expression, message):
     path = tmp_path / "t.json"
@@ -199,3 +204,51 @@ def test_payoffs_summed_along_a_path_stay_bounded(tmp_path):
     with pytest.raises(SpecError, match="the payoffs summed along this path: the number is too "
                                         "large to be exact here"):
         load(path)
+
+
+def test_json_numbers_are_exactly_what_is_written(tmp_path):
+    """Numbers written as JSON numbers went through binary floats: two probabilities that sum
+    to exactly 1 were refused with a sum the file does not hold (review)."""
+    path = tmp_path / "t.json"
+    path.write_text('{"SilverDecisions": "0.8.0", "trees": [{"type": "chance", "childEdges": ['
+                    '{"name": "a", "probability": 0.1234567890123456789, "payoff": '
+                    '12345678901234567.5, "childNode": {"type": "terminal", "name": "A"}},'
+                    '{"name": "b", "probability": 0.8765432109876543211, "payoff": 3e-1, '
+                    '"childNode": {"type": "terminal", "name": "B"}}]}]}')
+    spec = load(path)
+    assert spec.trees["tree_1"].probabilities == (Fraction(1234567890123456789, 10**19),
+                                                  Fraction(8765432109876543211, 10**19))
+    assert dict(spec.utilities["payoff"]) == {"A": Fraction(24691357802469135, 2),
+                                              "B": Fraction(3, 10)}
+
+
+def test_deep_trees_load_through_the_python_api(tmp_path):
+    """The decoder that records positions recursed three frames per level: the API raised
+    a raw RecursionError on a chain 150 deep, which the CLI read (review)."""
+    node: dict = {"type": "terminal", "name": "end"}
+    for _ in range(300):
+        node = {"type": "decision", "childEdges": [{"name": "go", "childNode": node}]}
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps({"SilverDecisions": "0.8.0", "trees": [node]}))
+    assert load(path).outcomes == ("end",)
+
+
+def test_parameter_bounds_past_a_literal_read_back(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"SilverDecisions": "0.8.0", "code": "x = random(0, 10^1500)",
+                                "trees": [{"type": "chance", "childEdges": [
+                                    {"name": "a", "probability": "x / 10^1500",
+                                     "childNode": {"type": "terminal", "name": "A"}},
+                                    {"name": "b", "probability": "#",
+                                     "childNode": {"type": "terminal", "name": "B"}}]}]}))
+    high = load(path).parameters["x"].high
+    assert high == 10**1500
+
+
+def test_an_unnamed_edge_beside_one_named_like_its_position_gets_a_free_label(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"SilverDecisions": "0.8.0", "trees": [{
+        "type": "decision", "name": "root", "childEdges": [
+            {"name": "#2", "payoff": "1", "childNode": {"type": "terminal", "name": "A"}},
+            {"name": "", "payoff": "2", "childNode": {"type": "terminal", "name": "B"}}]}]}))
+    assert load(path).trees["root"].actions == ("#2", "#2_2")

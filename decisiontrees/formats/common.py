@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from json import decoder, scanner
 from typing import Any
 
@@ -198,11 +201,23 @@ _MAKE_SCANNER: Callable[[json.JSONDecoder], Callable[[str, int], tuple[Any, int]
     vars(scanner)["py_make_scanner"]
 
 
+@dataclass(frozen=True)
+class JsonDecimal:
+    """A JSON number with a fraction or an exponent, as written (binary floats would round
+    0.1234567890123456789)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class JsonPositions(json.JSONDecoder):
-    """A JSON decoder that remembers where each object and list starts, to point at problems."""
+    """A JSON decoder that remembers where each object and list starts, to point at problems,
+    and keeps numbers with a fraction or an exponent as :class:`JsonDecimal`."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(parse_float=JsonDecimal)
         self.starts: dict[int, int] = {}
         kept: list[Any] = []  # keeps every container alive, so ids stay unique
 
@@ -221,6 +236,19 @@ class JsonPositions(json.JSONDecoder):
         self.parse_object = parse_object
         self.parse_array = parse_array
         self.scan_once = _MAKE_SCANNER(self)
+
+
+@contextmanager
+def recursion_room(frames: int = 20_000) -> Iterator[None]:
+    """Python's recursion limit raised to ``frames`` for a while: the pure-Python JSON
+    decoder that records positions takes about three frames per level of nesting, so JSON
+    that read_json accepts (MAX_JSON_DEPTH) needs more than the default 1,000."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(before, frames))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
 
 
 def json_place(text: str, where: str) -> tuple[int, int]:

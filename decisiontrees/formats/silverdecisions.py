@@ -21,7 +21,6 @@ branches, broken JSON) are refused with the place and the reason.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,11 +30,13 @@ from typing import Any, NoReturn
 
 from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
 from decisiontrees.formats.common import (
+    JsonDecimal,
     JsonPositions,
     UniqueNames,
     comment,
     diagnostic_at,
     identifier,
+    recursion_room,
 )
 from decisiontrees.formats.common import label as safe_label
 from decisiontrees.formats.json_spec import spec_number
@@ -53,6 +54,7 @@ _EXACT: dict[str, Callable[..., Fraction]] = {
     "round": lambda x: Fraction(floor(abs(x) + Fraction(1, 2))) * (1 if x >= 0 else -1),
 }
 _TRANSCENDENTAL = ("exp", "log", "sqrt", "sin", "cos", "tan")
+_ARGUMENTS = {"min": 1, "max": 1, "pow": 2}  # how many each function takes (min, max: or more)
 
 
 @dataclass(frozen=True)
@@ -80,14 +82,17 @@ class _Importer:
 
     def evaluate(self, text: Any, scope: Mapping[str, Any], where: Any, key: str) -> Any:
         """The exact value of a probability or payoff (a Fraction, or sympy with parameters)."""
-        if isinstance(text, bool) or not isinstance(text, (str, int, float)):
-            raise FormatRefused(where, f"expected a number or an expression, found {json.dumps(text)}",
-                           key)
-        if isinstance(text, float) and not math.isfinite(text):
-            raise FormatRefused(where, f"{text} is not a number this tool can use", key)
-        if isinstance(text, (int, float)):
-            return _bounded(Fraction(repr(text)) if isinstance(text, float) else Fraction(text),
-                            lambda why: FormatRefused(where, why, key))
+        if isinstance(text, JsonDecimal):  # written as a JSON number: exactly as written
+            value = exact_number(text.text)
+            if value is None:
+                raise FormatRefused(where, f"`{text.text[:40]}` is too large a number to be "
+                                    "exact here", key)
+            return _bounded(value, lambda why: FormatRefused(where, why, key))
+        if isinstance(text, bool) or not isinstance(text, (str, int)):
+            raise FormatRefused(where, "expected a number or an expression, found "
+                                f"{json.dumps(text, default=str)[:80]}", key)
+        if isinstance(text, int):
+            return _bounded(Fraction(text), lambda why: FormatRefused(where, why, key))
         source = text.split("#", 1)[0]  # math.js comments
         if not source.strip():
             return Fraction(0)
@@ -156,7 +161,7 @@ class _Importer:
             self.payoffs[name] = paid
             return name
         if kind not in ("decision", "chance"):
-            raise FormatRefused(node, f"unknown node type {json.dumps(kind)}", "type")
+            raise FormatRefused(node, f"unknown node type {json.dumps(kind, default=str)[:80]}", "type")
         if not edges:
             raise FormatRefused(node, f"this {kind} node has no branches", "childEdges")
         children = []
@@ -180,8 +185,9 @@ class _Importer:
             children.append((label, child, edge))
         if kind == "decision":
             labels: list[str] = []
+            unique = UniqueNames()  # `#2` for an unnamed edge may be another edge's own name
             for position, (label, _, _) in enumerate(children, start=1):
-                labels.append(label if label and label not in labels else f"#{position}")
+                labels.append(unique(label if label and label not in labels else f"#{position}"))
             return "choice { " + ", ".join(f'"{a}": {c}' for a, (_, c, _) in
                                            zip(labels, children)) + " }"
         probabilities = self.probabilities(node, [edge for _, _, edge in children], scope)
@@ -325,6 +331,10 @@ class _Expression:
             self.fail("random() is read only as a variable's definition, `x = random(a, b)`, "
                       "which becomes a parameter")
         if function in _EXACT or function in _TRANSCENDENTAL or function == "pow":
+            wanted, more = _ARGUMENTS.get(function, 1), function in ("min", "max")
+            if len(arguments) < wanted or (not more and len(arguments) > wanted):
+                self.fail(f"{function}() takes {wanted}{' or more' if more else ''} "
+                          f"argument{'s' if wanted > 1 or more else ''}, not {len(arguments)}")
             if not all(isinstance(a, Fraction) for a in arguments):
                 self.fail(f"{function}() of a random variable cannot be written exactly")
             if function in _EXACT:
@@ -362,11 +372,16 @@ class _Expression:
 
 def silverdecisions_to_spec_text(text: str, path: str) -> str:
     """Spec text for a SilverDecisions file; raises SpecError saying why a file is refused."""
+    with recursion_room():
+        return _spec_text(text, path)
+
+
+def _spec_text(text: str, path: str) -> str:
     positions = JsonPositions()
-    document = positions.decode(text)  # with the place of every object, to point at problems
     importer = _Importer()
-    data = document.get("data", document)
     try:
+        document = positions.decode(text)  # with the place of every object, to point at problems
+        data = document.get("data", document)
         trees = data.get("trees") if isinstance(data, dict) else None
         if not isinstance(trees, list) or not trees:
             raise FormatRefused(data, "a SilverDecisions file lists its trees under \"trees\"")
@@ -397,7 +412,8 @@ def silverdecisions_to_spec_text(text: str, path: str) -> str:
     lines.extend(f"# {comment(note)}" for note in importer.notes)
     lines.append("outcomes " + ", ".join(importer.outcomes))
     for parameter in importer.parameters.values():
-        lines.append(f"param {parameter.name} in ({parameter.low}, {parameter.high})")
+        lines.append(f"param {parameter.name} in ({number_text(parameter.low)}, "
+                     f"{number_text(parameter.high)})")
     lines.extend(f"tree {name} = {body}" for name, body in zip(names, bodies))
     for k, criterion in enumerate(criteria):
         values = []
