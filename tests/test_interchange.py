@@ -304,3 +304,16 @@ def test_labels_with_a_non_breaking_space_survive_json_and_drawing(tmp_path):
     from decisiontrees.render.dot import to_dot
 
     assert "shut\u00a0down" in to_dot(load(str(spec)).trees["t"], "t")
+
+
+def test_long_labels_survive_json_and_gambit_round_trips(tmp_path):
+    """Labels were cut at 200 characters: a JSON spec holding a longer one (valid in the
+    language) was refused, and .efg round trips shortened it (review)."""
+    long = "step " * 60
+    path = tmp_path / "l.dtree"
+    path.write_text(f'outcomes a, b\ntree t = choice {{ "{long}": a, "{long}x": b }}\n')
+    spec = load(path)
+    for suffix, command in ((".json", "--json"), (".efg", "--efg")):
+        target = tmp_path / f"l{suffix}"
+        assert main(["export", str(path), command, "-o", str(target)]) == 0
+        assert load(target).trees["t"].actions == spec.trees["t"].actions

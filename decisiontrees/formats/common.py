@@ -134,10 +134,11 @@ def comment(text: Any) -> str:
 
 def label(text: str) -> str:
     """An action label for ``"…"``: no quotes, no control characters (they could end the label
-    or the line), no ``>`` (it separates the steps of a plan), bounded. Exactly what the
-    grammar's quoted label admits, so a non-breaking space stays one."""
+    or the line), no ``>`` (it separates the steps of a plan). Exactly what the grammar's
+    quoted label admits, so a non-breaking space stays one; as long as the file had it (the
+    language sets no bound, and a cut label no longer read back, or met another)."""
     return "".join("'" if c == '"' else "›" if c == ">" else
-                   " " if unicodedata.category(c) == "Cc" else c for c in text)[:200]
+                   " " if unicodedata.category(c) == "Cc" else c for c in text)
 
 
 _EXPRESSION = re.compile(r"[0-9A-Za-z_. \t+\-*/()]*")  # one line: no line break of any kind

@@ -271,7 +271,7 @@ def _node_text(node: _EfgNode, names: Mapping[int, str]) -> str:
     parts = []
     labels = UniqueNames()  # an unlabelled move is #k, which a labelled one may be called
     for position, (action, child) in enumerate(node[1], start=1):
-        label = labels(safe_label(" ".join(action.split())) or f"#{position}")  # "  " is unnamed
+        label = labels(safe_label(action) if action.strip() else f"#{position}")  # "  ": unnamed
         parts.append(f'"{label}": {_node_text(child, names)}')
     return "choice { " + ", ".join(parts) + " }"
 

@@ -88,6 +88,8 @@ class _Importer:
                 raise FormatRefused(where, f"`{text.text[:40]}` is too large a number to be "
                                     "exact here", key)
             return _bounded(value, lambda why: FormatRefused(where, why, key))
+        if isinstance(text, float):  # NaN, Infinity (every other JSON number is a JsonDecimal)
+            raise FormatRefused(where, f"{text} is not a number this tool can use", key)
         if isinstance(text, bool) or not isinstance(text, (str, int)):
             raise FormatRefused(where, "expected a number or an expression, found "
                                 f"{json.dumps(text, default=str)[:80]}", key)
