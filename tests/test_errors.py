@@ -133,6 +133,12 @@ main.dtree:2:22: error: not valid UTF-8: byte 0xff cannot start a character
     tree t = choice { a, \ufffd }
                          ^
 hint: save the file as UTF-8"""),
+    ("not UTF-8 after a letter of two bytes",
+     {"main.dtree": b"outcomes \xc3\xa4\ntree t = choice { \xc3\xa4, \xff }\n"}, """\
+main.dtree:2:22: error: not valid UTF-8: byte 0xff cannot start a character
+    tree t = choice { \u00e4, \ufffd }
+                         ^
+hint: save the file as UTF-8"""),
     ("keyword as a name", {"main.dtree": OUT + "tree choice = chance { 1: a }\n"}, """\
 main.dtree:2:6: error: `choice` is a keyword, not a name
     tree choice = chance { 1: a }

@@ -197,3 +197,28 @@ def test_a_blank_move_label_is_an_unnamed_move(tmp_path):
     path = tmp_path / "g.efg"
     path.write_text(HEAD + 'p "" 1 1 "" { "   " "b" } 0\nt "" 1 "x" { 1 }\nt "" 2 "y" { 2 }\n')
     assert load(path).trees["g"].actions == ("#1", "b")
+
+
+@pytest.mark.parametrize("body, place, message", [
+    ('"a long\ncomment" p "" 2 1 "" { "a" "b" } 0\n', "3:10", "player 2 moves here"),
+    ('\np "" 1 1 "" { "a" "b" } 0\nt "" 1 "x" { 1 }\nt "" 2 "y { 2 }\n', "5:8",
+     "a string that is never closed"),
+])
+def test_problems_after_a_string_over_lines_are_placed_where_they_are(tmp_path, body, place,
+                                                                       message):
+    """The column kept counting from the line where the string began; an unclosed string
+    was reported at 1:1 (review)."""
+    path = tmp_path / "g.efg"
+    path.write_text('EFG 2 R "t" { "P" }\n' + body)
+    with pytest.raises(SpecError, match=f"g.efg:{place}: error: cannot import this Gambit file: "
+                                        f"{message}"):
+        load(path)
+
+
+def test_a_normal_form_game_is_refused_with_a_hint(tmp_path, capsys):
+    path = tmp_path / "g.nfg"
+    path.write_text('NFG 1 R "x" { "P1" "P2" } { 2 2 }\n\n1 1 0 2 2 0 3 3\n')
+    assert main(["import", str(path)]) == 2
+    shown = capsys.readouterr().err
+    assert "g.nfg:1:1: error: a Gambit normal-form game (.nfg) has no tree to import" in shown
+    assert "save the game from Gambit as .efg" in shown

@@ -49,8 +49,10 @@ def read_json(text: str, path: str) -> Any:
         raise SpecError([diagnostic_at(text, path, line, column,
                                        f"not valid JSON: {problem.msg}")]) from None
     except (ValueError, RecursionError) as problem:  # an integer of too many digits, say
-        raise SpecError([Diagnostic(Span(path, 1, 1, 1, 2), f"not valid JSON here: {problem}")]) \
-            from None
+        long = re.search(r"-\d{4301,}|\d{4302,}", text)
+        line, column = _line_column(text, long.start() if long else 0)
+        raise SpecError([diagnostic_at(text, path, line, column,
+                                       f"not valid JSON here: {problem}")]) from None
     if not _encodable(document):  # a lone surrogate: no text holding one can be printed
         escape = _SURROGATE_ESCAPE.search(text)
         line, column = _line_column(text, escape.start() if escape else 0)

@@ -51,7 +51,14 @@ def _tokens(text: str) -> list[_Token]:
         if match is None or match.end() == position:
             rest = text[position:]
             if rest.strip():
-                raise FormatRefused(None, f"unreadable text near line {line}")
+                start = position + len(rest) - len(rest.lstrip())
+                line += text.count("\n", position, start)
+                if "\n" in text[position:start]:
+                    line_start = text.rindex("\n", position, start) + 1
+                what = "a string that is never closed" if rest.lstrip()[0] == '"' \
+                    else "unreadable text"
+                raise FormatRefused(_Token("word", rest.lstrip()[:1], line,
+                                           start - line_start + 1), what)
             return found
         group = match.lastindex
         assert group is not None  # the pattern matched one of its three alternatives
@@ -63,7 +70,9 @@ def _tokens(text: str) -> list[_Token]:
         if match.group(1) is not None:
             found.append(_Token("string", re.sub(r'\\(["\\])', r"\1", match.group(1)), line,
                                 column - 1))
-            line += match.group(1).count("\n")
+            if "\n" in match.group(1):  # a string over several lines: the next token's column
+                line += match.group(1).count("\n")
+                line_start = text.rindex("\n", start, match.end()) + 1
         elif match.group(2) is not None:
             found.append(_Token("brace", match.group(2), line, column))
         else:

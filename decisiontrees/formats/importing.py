@@ -51,6 +51,10 @@ def import_file(path: str | os.PathLike[str]) -> Imported | None:
     """Spec text for a ``.json``, ``.efg`` or POWERplay ``.gv`` file; None for a spec file.
     Raises SpecError."""
     path = os.fspath(path)
+    if path.endswith(".nfg"):
+        raise SpecError([diagnostic_at(read_text(path), path, 1, 1, "a Gambit normal-form game "
+                                       "(.nfg) has no tree to import", "a decision tree is an "
+                                       "extensive form: save the game from Gambit as .efg")])
     if path.endswith(".efg"):
         return Imported(path, efg_to_spec_text(read_text(path), path))
     if path.endswith(".gv"):

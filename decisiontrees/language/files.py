@@ -11,6 +11,7 @@ import os
 import stat
 
 from decisiontrees.errors import Diagnostic, Span, SpecError
+from decisiontrees.language.diagnostics import shown_line
 
 MAX_FILE_BYTES = 64 * 2**20
 
@@ -48,10 +49,15 @@ def decode(data: bytes, path: str) -> str | Diagnostic:
     except UnicodeDecodeError as error:
         before = data[: error.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        line_start = before.rfind(b"\n") + 1
+        end = data.find(b"\n", error.start)
+        # the line up to the bad byte is UTF-8: columns count its characters, not its bytes
+        column = len(before[line_start:].decode("utf-8")) + 1
+        whole = data[line_start:end if end >= 0 else len(data)].decode("utf-8", "replace")
+        shown, offset = shown_line(whole.rstrip("\r"), column)
         return Diagnostic(Span(path, line, column, line, column + 1),
                           f"not valid UTF-8: byte 0x{data[error.start]:02x} cannot start a character",
-                          "save the file as UTF-8")
+                          "save the file as UTF-8", shown, offset)
     return text.removeprefix("\ufeff")
 
 
