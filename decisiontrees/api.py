@@ -343,7 +343,8 @@ def certificates(reports: Iterable[FileReport]) -> dict[str, Any]:
                 found.append({"claim": claim, **result.answer.certificate})
             else:
                 reason = (result.lines() or (result.answer.summary,))[0]
-                uncertified.append({"claim": claim, "reason": reason[:500]})
+                uncertified.append({"claim": claim, "status": str(result.status),
+                                    "reason": reason[:500]})
     return {"format": CERTIFICATE_FORMAT, "version": CERTIFICATE_VERSION,
             "specs": [report.path for report in reports if report.valid],
             "certificates": found, "uncertified": uncertified}
@@ -370,6 +371,8 @@ def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = (),
                           "decisiontrees verify SPEC CERTIFICATES")
         # the file's own word on which spec it is for: only files below the folder verify
         # runs in (a path elsewhere could point at any file on the machine)
+        if any("\0" in p for p in named):
+            raise Failure("the certificate file names a spec path holding a NUL character")
         here = os.path.realpath(os.getcwd())
         outside = [p for p in named
                    if os.path.commonpath([here, os.path.realpath(p)]) != here]

@@ -542,8 +542,12 @@ def _verify(arguments: argparse.Namespace) -> int:
     except Failure as failure:
         print(f"NOT VERIFIED: {shown(str(failure), 1000)}")
         return EXIT_CLAIM_FAILED
+    except MemoryError:  # a file that passes every count yet needs more memory than there is
+        print("NOT VERIFIED: the check ran out of memory")
+        return EXIT_CLAIM_FAILED
     print(summary.text())
-    if summary.failing_claims or (summary.uncertified and not arguments.allow_uncertified):
+    if summary.failing_claims or summary.unsettled or \
+            (summary.uncertified and not arguments.allow_uncertified):
         return EXIT_CLAIM_FAILED
     return EXIT_OK
 

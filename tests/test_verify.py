@@ -633,3 +633,101 @@ def test_the_shortest_time_limit_leaves_no_timer_behind():
             check(_plan_table(12), seconds=0.001)
     assert signal.getsignal(signal.SIGALRM) is before
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_plan_lotteries_are_bounded_by_the_probabilities_they_hold():
+    """16 two-way choices beside 1,000 leaves under one chance node: 65,536 plans, each a
+    lottery over about 1,000 outcomes, took 8 GB (review)."""
+    k, wide = 16, 1000
+    nodes: list = [{"chance": [[f"1/{wide + k}", 1 + j] for j in range(wide + k)]}]
+    nodes += [{"leaf": f"o{j}"} for j in range(wide)]
+    first = len(nodes) + k
+    nodes += [{"choice": [["x", first + 2 * j], ["y", first + 2 * j + 1]]} for j in range(k)]
+    outcomes = [f"o{j}" for j in range(wide)]
+    for j in range(k):
+        nodes += [{"leaf": f"a{j}"}, {"leaf": f"b{j}"}]
+        outcomes += [f"a{j}", f"b{j}"]
+    assert "plan lotteries hold more than 4,000,000 probabilities" in verify(
+        _evidence_only(nodes, outcomes))
+
+
+def test_a_simplex_step_on_a_long_chain_needs_memory_linear_in_the_tree():
+    """Reachable outcomes were tabled for every node after the step's: a chain of 30,000
+    levels needed 4 GB (review). The step is still checked: here it does not apply."""
+    import tracemalloc
+
+    levels = 3000
+    nodes: list = []
+    for j in range(levels):  # choice j at 2j: its own outcome, or on down the chain
+        nodes += [{"choice": [["x", 2 * j + 1], ["y", 2 * j + 2]]}, {"leaf": f"o{j}"}]
+    nodes.append({"leaf": "end"})
+    outcomes = [f"o{j}" for j in range(levels)] + ["end"]
+    document = _evidence_only(nodes, outcomes)
+    document["certificates"][0]["evidence"] = {
+        "kind": "structural", "steps": [{"left": 0, "right": 0, "rule": "simplex"}]}
+    tracemalloc.start()
+    try:
+        found = verify(document)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "rule `simplex` does not apply" in found
+    assert peak < 60 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def test_an_outcome_named_like_a_weight_is_refused():
+    """Utilities and feature weights shared one namespace (`w:x`): a weight overwrote
+    u(w:x) before the class check, so a false 'no' verified in evidence-only mode (review)."""
+    document = _evidence_only([{"leaf": "w:x"}], ["a", "w:x"])
+    certificate = document["certificates"][0]
+    certificate["class"].update(features=["x"], constraints=[
+        {"coefficients": {"a": "1"}, "op": ">=", "constant": "1"}])
+    certificate.update(holds=False, witness={"utility": {"a": "1", "w:x": "100"},
+                                             "weights": {"x": "1/2"}})
+    del certificate["evidence"]
+    assert "an outcome's name starts with `w:`" in verify(document)
+
+
+def test_a_failure_quoting_a_value_past_python_s_digit_bound_is_a_clean_refusal():
+    """V(right) had about 25,000 digits: writing it in the message raised ValueError, a
+    traceback from a function documented never to raise (review)."""
+    big = "1" + "0" * 999
+    nodes: list = []
+    for j in range(25):
+        nodes.append({"chance": [[f"1/{big}", 2 * j + 1], [f"{int(big) - 1}/{big}", 2 * j + 2]]})
+        nodes.append({"leaf": "a"})
+    nodes.append({"leaf": "b"})
+    document = _evidence_only(nodes, ["a", "b"])
+    certificate = document["certificates"][0]
+    certificate.update(holds=False, witness={"utility": {"a": "1", "b": "0"}, "weights": {}})
+    del certificate["evidence"]
+    found = verify(document)
+    assert "V(left) = 1 is not below V(right) = (a fraction of about" in found
+
+
+def test_a_spec_path_with_a_nul_character_is_not_verified(tmp_path, monkeypatch, capsys):
+    _, document = certified(tmp_path, FALSE_CLAIMS)
+    document["specs"] = ["a\x00b"]
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps(document))
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", str(path)]) == 1
+    assert "NUL character" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("claim, code", [("claim not permuted_inclusion(off, run)", 0),
+                                         ("claim permuted_inclusion(off, run)", 1)])
+def test_allow_uncertified_needs_the_check_run_to_have_found_the_claim_true(
+        tmp_path, capsys, claim, code):
+    """An uncertified claim the run found false exited 0 under --allow-uncertified (review):
+    each entry now records the run's verdict."""
+    spec = tmp_path / "s.dtree"
+    spec.write_text(f"outcomes off, o1, o2\ntree run = choice {{ o1, o2 }}\n{claim}\n")
+    path = tmp_path / "c.json"
+    main(["check", str(spec), "--certificate", str(path)])
+    entries = json.loads(path.read_text())["uncertified"]
+    assert [e["status"] for e in entries] == ["pass" if code == 0 else "fail"]
+    capsys.readouterr()
+    assert main(["verify", "--allow-uncertified", str(spec), str(path)]) == code
+    out = capsys.readouterr().out
+    assert ("did not find the claim true" in out) == (code == 1)

@@ -67,6 +67,7 @@ Row: TypeAlias = tuple[dict[str, Fraction], str, Fraction]
 FORMAT = "decisiontrees-certificates"
 VERSION = 2
 CLAIMS_FORMAT = "decisiontrees-claims"
+STATUSES = ("pass", "fail", "unknown", "refused")  # the check run's word on an uncertified claim
 RELATIONS = ("dominates", "strictly_dominates", "inclusion", "interiority",
              "permuted_inclusion", "permuted_interiority")
 BOX_ONLY = ("inclusion", "interiority", "permuted_inclusion", "permuted_interiority")
@@ -76,6 +77,7 @@ MAX_NODES = 2_000_000
 MAX_NUMBER_DIGITS = 20_000
 PLAN_WORK_LIMIT = 1_000_000  # rows of plan lotteries over all nodes of one tree
 PLAN_LIMIT = 100_000  # plan lotteries enumerated for one certificate
+PLAN_ENTRY_LIMIT = 4_000_000  # outcome probabilities held in those rows, over all nodes
 MAX_COMBINATIONS = 1 << 16  # of one `distribute` step
 MAX_FLATTENED = 4096  # children of a flattened chance node in one `transport` step
 MAX_FLATTEN_WORK = 1 << 16  # children looked at while flattening one chance node
@@ -270,6 +272,15 @@ class Tree:
         if sum(counts) > PLAN_WORK_LIMIT:  # a long chain above a large table, say
             raise Failure(f"the nodes' plans add up to more than {PLAN_WORK_LIMIT}: too many to "
                           "check vertex by vertex")
+        # a row holds at most as many outcomes as there are leaves below its node: bound the
+        # entries too (65,536 rows of 1,016 outcomes each took 8 GB)
+        leaves = [1] * len(self.kinds)
+        for i in reversed(range(len(self.kinds))):
+            if self.kinds[i] != "leaf":
+                leaves[i] = min(PLAN_ENTRY_LIMIT, sum(leaves[c] for c in self.children[i]))
+        if sum(count * size for count, size in zip(counts, leaves)) > PLAN_ENTRY_LIMIT:
+            raise Failure(f"the nodes' plan lotteries hold more than {PLAN_ENTRY_LIMIT:,} "
+                          "probabilities: too many to check vertex by vertex")
         waiting = [0] * len(self.kinds)  # parents that have not read a node's table yet
         for children in self.children:
             for child in children:
@@ -341,6 +352,8 @@ class UtilityClass:
         self.outcomes = [_text(o, f"{where} outcome") for o in _list(body["outcomes"], where)]
         if not self.outcomes or len(set(self.outcomes)) != len(self.outcomes):
             raise Failure(f"{where}: the outcomes must be distinct and not empty")
+        if any(o.startswith("w:") for o in self.outcomes):  # w:<feature> names a weight
+            raise Failure(f"{where}: an outcome's name starts with `w:`, which names weights")
         self.features = [_text(f, f"{where} feature") for f in _list(body["features"], where)]
         if not isinstance(body["box"], bool):
             raise Failure(f"{where}: `box` must be true or false")
@@ -466,7 +479,6 @@ class _Rules:
     right: Tree
     proven: set[tuple[int, int]]
     _same: dict[tuple[int, int], bool] = field(default_factory=dict)
-    _leaves: dict[int, dict[str, int]] = field(default_factory=dict)
     _flat: dict[tuple[int, int], list[tuple[Fraction, int]] | None] = \
         field(default_factory=dict)
 
@@ -589,21 +601,24 @@ class _Rules:
 
     def reachable_leaves(self, start: int) -> dict[str, int]:
         """For each outcome some plan reaches from ``start`` with positive probability, the
-        first leaf (in node order) below ``start`` that carries it."""
-        if start not in self._leaves:
-            right = self.right
-            for i in reversed(range(start, len(right.kinds))):
-                if i in self._leaves:
-                    continue
-                if right.kinds[i] == "leaf":
-                    self._leaves[i] = {right.outcome[i]: i}
-                    continue
-                found: dict[str, int] = {}
-                for c in right.occurring(i):
-                    for o, leaf in self._leaves[c].items():
-                        found[o] = min(leaf, found.get(o, leaf))
-                self._leaves[i] = found
-        return self._leaves[start]
+        first leaf (in node order) below ``start`` that carries it. Walked afresh for each
+        step, in memory linear in the tree (a table per node cost nodes × outcomes: 4 GB on
+        a chain of 30,000 levels); the time limit bounds many such steps."""
+        right = self.right
+        found: dict[str, int] = {}
+        seen = {start}
+        stack = [start]
+        while stack:
+            i = stack.pop()
+            if right.kinds[i] == "leaf":
+                outcome = right.outcome[i]
+                found[outcome] = min(i, found.get(outcome, i))
+                continue
+            for c in right.occurring(i):
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+        return found
 
 
 def _flattened(tree: Tree, start: int) -> list[tuple[Fraction, int]] | None:
@@ -665,7 +680,16 @@ def _check_interior(left: Tree, right: Tree, cls: UtilityClass, evidence: Any, w
 
 
 def _show(lottery: frozenset[tuple[str, Fraction]]) -> str:
-    return "{" + ", ".join(f"{o}: {q}" for o, q in sorted(lottery)) + "}"
+    return "{" + ", ".join(f"{o}: {_brief(q)}" for o, q in sorted(lottery)) + "}"
+
+
+def _brief(value: Fraction) -> str:
+    """A number for a message: whole when short, else its size (a value computed from the
+    tree can pass the digits Python converts to text)."""
+    bits = max(value.numerator.bit_length(), value.denominator.bit_length())
+    if bits <= 1000:
+        return str(value)
+    return f"{'-' if value < 0 else ''}(a fraction of about {int(bits * 0.30103):,} digits)"
 
 
 # ---------------------------------------------------------------- one certificate
@@ -772,8 +796,8 @@ def _check_verdict(relation: str, holds: bool, left: Tree, right: Tree, cls: Uti
             if len(set(u.values())) < 2 or gap > 0:
                 raise Failure(f"{where} witness: not a non-constant u with V(left) <= V(right)")
         elif gap >= 0:
-            raise Failure(f"{where} witness: V(left) = {left.value(u)} is not below "
-                          f"V(right) = {right.value(u)}")
+            raise Failure(f"{where} witness: V(left) = {_brief(left.value(u))} is not below "
+                          f"V(right) = {_brief(right.value(u))}")
         return
     if "evidence" not in body:
         raise Failure(f"{where}: a 'yes' needs evidence")
@@ -800,13 +824,15 @@ class Summary:
     bound: bool = False  # checked against the spec's claims
     failing_claims: list[str] = field(default_factory=list)  # certified, and the claim fails
     uncertified: list[str] = field(default_factory=list)  # "where: reason"
+    # uncertified claims the check run did not find true (it said fail or unknown)
+    unsettled: list[str] = field(default_factory=list)
     against: tuple[str, ...] = ()  # the spec files the claims came from, when known
 
     @property
     def verified(self) -> bool:
         """Every claim is certified and holds: what exit code 0 means (a claim without a
         certificate rests on the engine's word, which this checker cannot vouch for)."""
-        return not self.failing_claims and not self.uncertified
+        return not self.failing_claims and not self.uncertified and not self.unsettled
 
     def text(self) -> str:
         what = f"{self.certificates} certificate{'s' if self.certificates != 1 else ''}"
@@ -822,6 +848,8 @@ class Summary:
         if self.against:
             lines.append("  checked against: " + ", ".join(shown(p) for p in self.against))
         lines += [f"  the claim fails (certified): {where}" for where in self.failing_claims]
+        lines += [f"  the check run did not find the claim true: {where}"
+                  for where in self.unsettled]
         if self.uncertified:
             lines.append("  without a certificate:")
             lines += [f"    {entry}" for entry in self.uncertified]
@@ -957,12 +985,17 @@ def _check(document: Any, claims: list[Claim] | None) -> Summary:
             summary.failing_claims.append(f"{shown(file)}:{line}: {shown(text)}")
     for n, entry in enumerate(_list(body["uncertified"], "file uncertified")):
         where = f"uncertified {n + 1}"
-        item = _fields(entry, where, {"claim", "reason"})
+        item = _fields(entry, where, {"claim", "reason"}, {"status"})
         file, line, text = _place(item["claim"], f"{where} claim")
         if claims is not None:
             index.find(file, line, text, where)
+        status = item.get("status", "unknown")  # files written before it was recorded
+        if status not in STATUSES:
+            raise Failure(f"{where}: `status` is one of {', '.join(STATUSES)}")
         summary.uncertified.append(f"{shown(file)}:{line}: {shown(text)} "
                                    f"({shown(_text(item['reason'], where))})")
+        if status != "pass":  # the engine's own word is against the claim, or absent
+            summary.unsettled.append(f"{shown(file)}:{line}: {shown(text)} ({status})")
     if claims is not None:
         missing = [c for k, c in enumerate(claims) if k not in index.used]
         if missing:
