@@ -66,7 +66,7 @@ from decisiontrees.model.laws import UNIFORM, Distribution, law_problem
 from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Choice, Node, is_symbolic, outcomes_of
 from decisiontrees.model.rules import CLASS_RULES, DecisionRule, rule_problem
-from decisiontrees.model.spec import Spec, TreeArg
+from decisiontrees.model.spec import Spec, StatementKind, TreeArg
 from decisiontrees.questions.base import Status
 from decisiontrees.questions.relations import certifiable, claim_document
 from decisiontrees.questions.run import Result, RunLimits, run, run_statement
@@ -388,6 +388,9 @@ def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = (),
     specs = [load(path) for path in files]
     summary = check_certificates(document, read_claims(claims(specs)), timeout)
     summary.against = tuple(files)
+    summary.other_claims = sum(1 for spec in specs for statement in spec.statements
+                               if statement.kind == StatementKind.CLAIM
+                               and not certifiable(statement))
     return summary
 
 

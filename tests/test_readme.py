@@ -69,9 +69,10 @@ def test_comparing_trees_example_runs_and_verifies(tmp_path, monkeypatch, capsys
     for line in commands:
         args = line.split("#")[0].split()[1:]
         assert main(args) == 0, line
-    last = capsys.readouterr().out.strip().splitlines()[-2:]
+    last = capsys.readouterr().out.strip().splitlines()[-3:]
     assert last[0].startswith("VERIFIED: 3 certificates, each bound to its claim"), last
     assert last[1] == "  checked against: power.dtree", last
+    assert last[2].startswith("  not covered: 1 claim of other kinds"), last  # compare(…)
 
 
 def test_python_api_examples_in_readme_give_the_values_shown():

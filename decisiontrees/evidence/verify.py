@@ -827,6 +827,7 @@ class Summary:
     # uncertified claims the check run did not find true (it said fail or unknown)
     unsettled: list[str] = field(default_factory=list)
     against: tuple[str, ...] = ()  # the spec files the claims came from, when known
+    other_claims: int = 0  # claims of those specs that no certificate can cover
 
     @property
     def verified(self) -> bool:
@@ -847,6 +848,10 @@ class Summary:
             lines = [f"VERIFIED: {what}, {how}"]
         if self.against:
             lines.append("  checked against: " + ", ".join(shown(p) for p in self.against))
+        if self.other_claims:
+            lines.append(f"  not covered: {self.other_claims} claim"
+                         f"{'s' if self.other_claims != 1 else ''} of other kinds (values, "
+                         "probabilities, comparisons…), which rest on `check` alone")
         lines += [f"  the claim fails (certified): {where}" for where in self.failing_claims]
         lines += [f"  the check run did not find the claim true: {where}"
                   for where in self.unsettled]
