@@ -18,6 +18,9 @@ Parts (targets from the issue):
               random trees (issue 14: within 3x), d = 3..7, with the former integration
               (the same cubature rule simplex by simplex in Python integers) as the
               baseline in the same run up to d = 6
+  cut         regions integrated over one ordering of their exchangeable outcomes against
+              the whole regions (baseline, same run): `ten`'s trees serially, and Beta(2, 2)
+              on `laws`' trees at d = 6, 7
   regions     where the d = 10 time goes on seed 1044 (the slowest tree of `ten`): each
               optimality region's facets, vertices, and Normaliz's volume by its own choice
               of algorithm, by descent in the face lattice and by signed decomposition,
@@ -255,6 +258,83 @@ def part_ten(count: int = 4) -> None:
     print()
 
 
+def _ten_trees(count: int = 4):
+    """The trees of `ten`: seed, tree and lotteries of random 40-node trees reaching all 10
+    outcomes with 40-50 distinct lotteries."""
+    from decisiontrees.analyses import agents
+
+    outcomes = tuple(f"o{i}" for i in range(10))
+    found = 0
+    for seed in range(2000):
+        tree = random_tree(40, random.Random(seed), outcomes)
+        if not isinstance(tree, Choice) or \
+                len(agents.relevant_outcomes([tree], outcomes)) != len(outcomes):
+            continue
+        try:
+            points = agents.lottery_points(tree, outcomes)
+        except Exception:  # noqa: BLE001 -- too many lotteries: not this family
+            continue
+        if 40 <= len(points) <= 50:
+            yield seed, tree, points
+            found += 1
+            if found == count:
+                return
+
+
+def _timed(call):
+    start = time.perf_counter()
+    answer = call()
+    return answer, time.perf_counter() - start
+
+
+def part_cut(max_d: int) -> None:
+    """Each region integrated over one ordering of its exchangeable outcomes (times the
+    orderings) against the whole region (baseline, same run, alternated)."""
+    import decisiontrees as dt
+    from decisiontrees.analyses import agents, integrals
+
+    whole = lambda points, k: []  # noqa: E731 -- the baseline: no cut
+    cut = agents.exchangeable_blocks
+    outcomes = tuple(f"o{i}" for i in range(10))
+    print("## d = 10, U[0,1], one worker: regions cut by exchangeable outcomes / whole\n")
+    print("| seed | lotteries | chosen | prefers(t, o0) |")
+    print("|---:|---:|---:|---:|")
+    for seed, tree, points in _ten_trees():
+        cells = []
+        for call in (lambda t=tree: dt.choice_probabilities(t, outcomes=outcomes),
+                     lambda t=tree: dt.prefers(t, leaf("o0"), outcomes=outcomes)):
+            agents.exchangeable_blocks = cut
+            found, fast = _timed(call)
+            agents.exchangeable_blocks = whole
+            again, slow = _timed(call)
+            agents.exchangeable_blocks = cut
+            assert found == again
+            cells.append(f"{fast:.2f} s / {slow:.2f} s")
+        print(f"| {seed} | {len(points)} | " + " | ".join(cells) + " |", flush=True)
+    print()
+    beta = (Fraction(0), Fraction(6), Fraction(-6))
+    print("## Beta(2, 2) (chosen, then POWER): cut / whole, and U[0,1] (cut) for the ratio\n")
+    print("| d | lotteries | U[0,1] | Beta(2, 2), cut | Beta(2, 2), whole | ratio (cut) |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for d in range(6, max_d + 1):
+        for names, children, lotteries in _law_cases(d):
+            tree = choice({f"a{k}": c for k, c in enumerate(children)})
+
+            def both(density, children=children, names=names, tree=tree):
+                return (agents.choice_probabilities_exact(children, names, density).chosen,
+                        agents.power_exact(tree, names, density).power)
+
+            _, uniform_time = _timed(lambda: both(integrals.UNIFORM))
+            found, fast = _timed(lambda: both(beta))
+            agents.exchangeable_blocks = whole
+            again, slow = _timed(lambda: both(beta))
+            agents.exchangeable_blocks = cut
+            assert found == again
+            print(f"| {d} | {lotteries} | {uniform_time:.3f} s | {fast:.3f} s | {slow:.3f} s "
+                  f"| {fast / uniform_time:.1f}x |", flush=True)
+    print()
+
+
 def part_regions(seed: int = 1044) -> None:
     from fractions import Fraction as F
 
@@ -384,6 +464,8 @@ def main() -> None:
         part_laws(min(arguments.max_d, 7))
     if "regions" in arguments.part:
         part_regions()
+    if "cut" in arguments.part:
+        part_cut(min(arguments.max_d, 7))
 
 
 if __name__ == "__main__":
