@@ -48,6 +48,7 @@ from decisiontrees.evidence.verify import (
     Summary,
     load_json,
     read_claims,
+    remaining,
     shown,
 )
 from decisiontrees.evidence.verify import DEFAULT_SECONDS as VERIFY_SECONDS
@@ -363,7 +364,8 @@ def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = (),
     """Check a certificate file against the claims of the specs (by default the spec files the
     certificate file names) within ``timeout`` seconds. Raises verify.Failure saying why it
     does not check (or that time ran out), SpecError if a spec is invalid."""
-    document = load_json(certificate_path)
+    started = time.monotonic()
+    document = load_json(certificate_path, timeout)  # reading counts towards the time limit
     if not spec_paths:
         named = document.get("specs") if isinstance(document, dict) else None
         if not isinstance(named, list) or not all(isinstance(p, str) for p in named) or not named:
@@ -386,7 +388,8 @@ def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = (),
                       "SPEC CERTIFICATES")
     files = spec_files(spec_paths)
     specs = [load(path) for path in files]
-    summary = check_certificates(document, read_claims(claims(specs)), timeout)
+    summary = check_certificates(document, read_claims(claims(specs)),
+                                 remaining(timeout, started), timeout)
     summary.against = tuple(files)
     summary.other_claims = sum(1 for spec in specs for statement in spec.statements
                                if statement.kind == StatementKind.CLAIM

@@ -731,3 +731,12 @@ def test_allow_uncertified_needs_the_check_run_to_have_found_the_claim_true(
     assert main(["verify", "--allow-uncertified", str(spec), str(path)]) == code
     out = capsys.readouterr().out
     assert ("did not find the claim true" in out) == (code == 1)
+
+
+def test_reading_the_file_counts_towards_the_time_limit(tmp_path, capsys):
+    """The limit started after the file was read: a 100 MB file took 9 s under --timeout 1
+    (review)."""
+    path = tmp_path / "big.json"
+    path.write_text("[" + ",".join(['{"a": "1"}'] * 500_000) + "]")
+    assert main(["verify", "--timeout", "0.01", str(path)]) == 1
+    assert f"stopped after 0.01 s while reading {path}" in capsys.readouterr().out

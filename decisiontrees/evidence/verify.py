@@ -72,7 +72,7 @@ RELATIONS = ("dominates", "strictly_dominates", "inclusion", "interiority",
              "permuted_inclusion", "permuted_interiority")
 BOX_ONLY = ("inclusion", "interiority", "permuted_inclusion", "permuted_interiority")
 
-MAX_FILE_BYTES = 512 * 2**20
+MAX_FILE_BYTES = 128 * 2**20  # parsed, JSON takes up to ~26 times its size in memory
 MAX_NODES = 2_000_000
 MAX_NUMBER_DIGITS = 20_000
 PLAN_WORK_LIMIT = 1_000_000  # rows of plan lotteries over all nodes of one tree
@@ -914,16 +914,17 @@ class _Claims:
 
 
 def check(document: Any, claims: list[Claim] | None = None,
-          seconds: float | None = None) -> Summary:
+          seconds: float | None = None, limit: float | None = None) -> Summary:
     """Check a certificate file (against the spec's ``claims`` when given); raises Failure,
     also when the check takes more than ``seconds`` (in the main thread of a platform with
-    interval timers; elsewhere the structural limits alone bound the work)."""
+    interval timers; elsewhere the structural limits alone bound the work). ``limit`` is the
+    whole time limit, when ``seconds`` is what is left of it."""
     try:
         with _long_numbers(), _time_limit(seconds):
             return _check(document, claims)
     except _OutOfTime:
-        raise Failure(f"stopped after {seconds:g} s before the check finished (the time limit; "
-                      "give more with --timeout)") from None
+        raise Failure(f"stopped after {limit or seconds:g} s before the check finished (the "
+                      "time limit; give more with --timeout)") from None
 
 
 class _OutOfTime(Exception):
@@ -1041,8 +1042,19 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def load_json(path: str) -> Any:
-    """A JSON file of bounded size; Failure saying why it cannot be read."""
+def load_json(path: str, seconds: float | None = None, limit: float | None = None) -> Any:
+    """A JSON file of bounded size, read within ``seconds`` (reading a large file of long
+    numbers takes seconds too; ``limit`` as for :func:`check`); Failure saying why it cannot
+    be read."""
+    try:
+        with _time_limit(seconds):
+            return _load_json(path)
+    except _OutOfTime:
+        raise Failure(f"stopped after {limit or seconds:g} s while reading {path} (the time "
+                      "limit; give more with --timeout)") from None
+
+
+def _load_json(path: str) -> Any:
     try:
         size = os.stat(path).st_size
         if not os.path.isfile(path):
@@ -1073,8 +1085,10 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
-        claims = read_claims(load_json(arguments[1])) if len(arguments) == 2 else None
-        summary = check(load_json(arguments[0]), claims, seconds)
+        started = time.monotonic()
+        claims = read_claims(load_json(arguments[1], seconds)) if len(arguments) == 2 else None
+        document = load_json(arguments[0], remaining(seconds, started), seconds)
+        summary = check(document, claims, remaining(seconds, started), seconds)
     except Failure as failure:
         print(f"NOT VERIFIED: {shown(str(failure), 1000)}")
         return 1
@@ -1083,6 +1097,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(summary.text())
     return 0 if summary.verified else 1
+
+
+def remaining(seconds: float | None, started: float) -> float | None:
+    """What is left of a time limit of ``seconds`` that started at ``started`` (monotonic),
+    at least the shortest limit allowed."""
+    return None if seconds is None else max(1e-3, seconds - (time.monotonic() - started))
 
 
 def _seconds(text: str) -> float | None:
