@@ -428,3 +428,110 @@ def test_values_for_some_parameters_leave_an_answer_in_the_others():
         found = piece.expression.subs(parameter_symbol("r"), sympy.Rational(value.numerator,
                                                                              value.denominator))
         assert Fraction(str(found)) == exact.answer.comparable
+
+
+TIES = """
+outcomes a, b
+param p in [0, 1]
+tree t = choice { x: chance { p: a, 1 - p: b }, y: chance { 1/2: a, 1/2: b } }
+tree t2 = choice { x: chance { p*p: a, 1 - p*p: b }, y: chance { 1/2: a, 1/2: b } }
+claim tie(t) == 0
+claim tie(t2) == 0
+query tie(t2)
+query power(t2)
+"""
+
+
+def test_a_point_inside_merged_pieces_where_a_claim_fails_is_out_of_its_region():
+    """The two pieces on either side of p = 1/2 are equal, so they merged, and the region
+    "holds where" kept 1/2, where the lotteries meet and tie(t) is 1 (review)."""
+    rational, irrational, shown, power = run(parse(TIES))
+    assert rational.status == Status.FAIL
+    assert "holds where p ∈ [0, 1/2) ∪ (1/2, 1]" in rational.lines()
+    assert "fails at p = 1/2" in rational.lines()
+    # at √2/2 the lotteries meet too: no exact value there, so no claim either way
+    assert irrational.status == Status.UNKNOWN
+    assert "holds where p ∈ [0, sqrt(2)/2) ∪ (sqrt(2)/2, 1]" in irrational.lines()
+    assert "not computed at p = sqrt(2)/2" in shown.answer.summary
+    assert "not computed" not in power.answer.summary  # POWER is continuous there
+    assert power.answer.summary.startswith("-(2*p**2 - 7)/12 for p ∈ [0, sqrt(2)/2]; ")
+
+
+REGIONS = """
+outcomes a, b
+param p in [0, 1]
+param q in [1/2, 1/2]
+tree t = choice { x: chance { p: a, 1 - p: b }, y: chance { 1/2: a, 1/2: b } }
+tree s = chance { p: a, 1 - p: b }
+tree c = choice { x: chance { p: a, 1 - p: b }, y: chance { p*p*p/2 + 1/3: a, 2/3 - p*p*p/2: b } }
+tree h = chance { 1/2: a, 1/2: b }
+tree one = choice { x: chance { q: a, 1 - q: b }, y: b }
+utility u = {a: 1, b: 0}
+query region(t, b, u)
+query region(b, t, u)
+query region(s, s, u)
+query region(c, h, u)
+query region(one, b, u)
+query switches(one, u)
+query chosen(one, x)
+"""
+
+
+def test_regions_sympy_decides_outright_or_cannot_solve_are_stated_rightly():
+    """A comparison sympy reduced to true or false was refused as "not depending on a
+    parameter"; a solution with a ConditionSet inside a union was printed raw; a domain of
+    one value was refused as "breakpoints too close" (review)."""
+    always, never, equal, unsolved, single, switch, chosen = run(parse(REGIONS))
+    assert always.answer.summary == "V(t) > V(b) where p ∈ [0, 1]"
+    assert never.answer.summary == "V(b) > V(t) where p ∈ ∅"
+    assert equal.answer.summary == "V(s) > V(s) where p ∈ ∅"
+    assert unsolved.status == Status.REFUSED and "no closed form" in unsolved.answer.summary
+    assert "ConditionSet" not in " ".join(unsolved.lines())
+    assert single.answer.summary == "V(one) > V(b) where q ∈ {1/2}"
+    assert switch.answer.summary == "{x} at q = 1/2"
+    assert chosen.status == Status.ANSWER and chosen.answer.summary == "1/2 at q = 1/2"
+
+
+SWITCHES = """
+outcomes a, b
+param p in [0, 1]
+utility u = {a: 1, b: 0}
+tree t = choice { x: chance { p*p: a, 1 - p*p: b }, y: chance { p: a, 1 - p: b },
+                  z: chance { 1/4: a, 3/4: b } }
+tree ends = choice { x: chance { p*(1-p): a, 1 - p*(1-p): b }, y: b }
+query switches(t, u)
+query switches(ends, u)
+"""
+
+
+def test_switches_name_a_change_at_the_closed_end_and_list_points_in_order():
+    """"above p = 1/4 never change" was printed though they change at p = 1; the upper end
+    was listed before the lower one (review)."""
+    threshold, ends = run(parse(SWITCHES))
+    assert threshold.answer.summary.endswith(
+        "fixed above p = 1/4, except at the end p = 1 ({x, y})")
+    assert threshold.answer.value["switches"].endswith("{y, z} at p = 1/4; {x, y} at p = 1")
+    assert ends.answer.summary == "{x} for p ∈ (0, 1); {x, y} at p = 0; {x, y} at p = 1"
+
+
+SIMPLE = """
+outcomes a, b
+param p in [0, 1]
+param q in [0, 1]
+param unused in [0, 1]
+tree t = chance { p*p*p: a, 1 - p*p*p: b }
+tree s = chance { q: a, 1 - q: b }
+utility u = {a: 1, b: 0}
+claim value(t, u) <= 1/3
+claim dominates(t, s)
+"""
+
+
+def test_parametric_witnesses_are_the_simplest_values_that_still_refute():
+    """The solver's values (p = 3/4; q = 1/2, u = {a: 1/2}) were printed as found, and
+    parameters the trees do not use got values too (review)."""
+    value, dominance = run(parse(SIMPLE))
+    assert "fails at p = 1" in value.lines()
+    assert dominance.status == Status.FAIL
+    assert "fails at p = 0, q = 1" in dominance.lines()
+    assert "witness u = {a: 1, b: 0}" in dominance.lines()

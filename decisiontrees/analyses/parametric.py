@@ -8,11 +8,13 @@ holds in closed form when there is one parameter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from decisiontrees import limits
 from decisiontrees.model.nodes import Parameter
 from decisiontrees.model.symbols import assignment_table, to_sympy
 from decisiontrees.solvers import smt as solver
@@ -36,25 +38,48 @@ def relation(left: Any, op: str, right: Any) -> Any:
     return getattr(sympy, OPERATORS[op])(to_sympy(left), to_sympy(right))
 
 
-def region(condition: Any, parameters: Mapping[str, Parameter]) -> str | None:
-    """Where ``condition`` holds, as intervals of its one parameter (None for several)."""
+NO_CLOSED_FORM = "sympy found no closed form for it"
+
+
+def region(condition: Any, parameters: Mapping[str, Parameter],
+           names: Sequence[str] | None = None) -> str | None:
+    """Where ``condition`` holds, as intervals of its one parameter (None for several, or
+    when sympy finds no closed form). ``names`` are the parameters of what it compares,
+    when given: a comparison sympy decides outright (``Max(1/2, p) >= 1/2``) then holds on
+    their whole domain or nowhere."""
     import sympy
 
-    names = sorted(s.name for s in getattr(condition, "free_symbols", ()))
-    if len(names) != 1:
+    found_names = sorted(s.name for s in getattr(condition, "free_symbols", ()))
+    if names is not None and not found_names and condition in (sympy.true, sympy.false):
+        found_names = sorted(names)
+    if len(found_names) != 1:
         return None
-    (name,) = names
+    (name,) = found_names
     domain = parameters[name]
     interval = sympy.Interval(to_sympy(domain.low), to_sympy(domain.high), domain.low_open,
                               domain.high_open)
+    if condition in (sympy.true, sympy.false):
+        return f"{name} ∈ {interval_text(interval if condition is sympy.true else sympy.S.EmptySet)}"
     symbol = next(iter(condition.free_symbols))
     try:
         found = sympy.solveset(condition, symbol, interval)
     except (NotImplementedError, ValueError, TypeError):
         return None
-    if isinstance(found, sympy.ConditionSet):
+    if not solved(found):
         return None
     return f"{name} ∈ {interval_text(found)}"
+
+
+def solved(found: Any) -> bool:
+    """Whether a solution set is spelled out: a union of intervals and finite sets of
+    numbers (not a ConditionSet or a Complement sympy could not reduce, which would read
+    as "no counterexample here")."""
+    import sympy
+
+    parts = found.args if isinstance(found, sympy.Union) else (found,)
+    return all(part is sympy.S.EmptySet or isinstance(part, sympy.Interval)
+               or (isinstance(part, sympy.FiniteSet) and all(x.is_number for x in part.args))
+               for part in parts)
 
 
 def interval_text(found: Any) -> str:
@@ -92,7 +117,52 @@ def for_all(condition: Any, parameters: Mapping[str, Parameter], timeout_ms: int
     table = assignment_table(failing)
     if bool(condition.subs(table)):  # the solver's point must really break the claim
         return ForAll(None, None, where, "the solver's counterexample did not check exactly")
+    failing = simplest(failing, parameter_candidates(parameters, failing),
+                       lambda values: not bool(condition.subs(assignment_table(values))))
     return ForAll(False, failing, where, "these parameter values break it (checked exactly)")
+
+
+SIMPLE_DENOMINATORS = 12  # candidates k/q for q up to this, simplest first
+SIMPLE_VALUES = (Fraction(0), Fraction(1), Fraction(1, 2), Fraction(1, 4), Fraction(3, 4),
+                 Fraction(1, 3), Fraction(2, 3), Fraction(1, 10), Fraction(-1))
+
+
+def simple_values(low: Fraction, high: Fraction, contains: Callable[[Fraction], bool]
+                  ) -> list[Fraction]:
+    """Rationals in ``[low, high]`` that ``contains`` accepts, simplest first: the ends, then
+    k/q by growing denominator q (at most SIMPLE_DENOMINATORS)."""
+    found = dict.fromkeys(v for v in (low, high) if contains(v))
+    for q in range(1, SIMPLE_DENOMINATORS + 1):
+        for k in range(math.ceil(low * q), math.floor(high * q) + 1):
+            value = Fraction(k, q)
+            if contains(value):
+                found.setdefault(value)
+    return list(found)
+
+
+def simplest(values: Mapping[str, Fraction], candidates: Mapping[str, Sequence[Fraction]],
+             accept: Callable[[dict[str, Fraction]], bool]) -> dict[str, Fraction]:
+    """``values`` with each entry in turn replaced by its first candidate that ``accept``
+    still accepts (a witness as simple as the search finds: p = 1 rather than 3/4).
+    ``accept(values)`` must hold."""
+    found = dict(values)
+    for name, options in candidates.items():
+        for option in options:
+            if option == found[name]:
+                break
+            limits.check("simplifying a witness")
+            trial = {**found, name: option}
+            if accept(trial):
+                found = trial
+                break
+    return found
+
+
+def parameter_candidates(parameters: Mapping[str, Parameter], names: Iterable[str]
+                         ) -> dict[str, list[Fraction]]:
+    """Simple values in each named parameter's domain."""
+    return {name: simple_values(parameters[name].low, parameters[name].high,
+                                parameters[name].contains) for name in names}
 
 
 def _inside(parameter: Parameter) -> Fraction:

@@ -31,7 +31,7 @@ from decisiontrees.analyses.agents import (
 )
 from decisiontrees.analyses.cubature import whole_determinant
 from decisiontrees.analyses.integrals import simplex_integral
-from decisiontrees.analyses.parametric import OPERATORS, interval_text
+from decisiontrees.analyses.parametric import OPERATORS, interval_text, solved
 from decisiontrees.errors import CrossCheckFailed, Unsupported
 from decisiontrees.model.laws import Univariate
 from decisiontrees.model.nodes import Choice, Node, Parameter
@@ -80,6 +80,17 @@ class PiecewiseAnswer:
                 if within:
                     holes[within[0]].append(point)
                 apart.append((point, value))
+        known = {point for point, _ in self.points}
+        for k, piece in enumerate(self.pieces[:-1]):  # an irrational breakpoint: continuous
+            if piece.high not in known and piece.high not in self.coincidences:  # (decide)
+                closed_high[k] = True
+        for point in self.coincidences:  # irrational: no exact value computed there
+            if point in known:
+                continue
+            within = [k for k, piece in enumerate(self.pieces) if piece.low < point < piece.high]
+            if within:
+                holes[within[0]].append(point)
+            apart.append((point, None))
         parts = []
         for k, piece in enumerate(self.pieces):
             cuts = [piece.low, *holes[k], piece.high]
@@ -87,7 +98,9 @@ class PiecewiseAnswer:
                      f"{']' if closed_high[k] and i == len(cuts) - 2 else ')'}"
                      for i, (a, b) in enumerate(itertools.pairwise(cuts))]
             parts.append(f"{_show(piece.expression)} for {self.parameter} ∈ {' ∪ '.join(spans)}")
-        parts += [f"{_show(value)} at {self.parameter} = {point}" for point, value in apart]
+        parts += [f"{_show(value)} at {self.parameter} = {point}" if value is not None else
+                  f"not computed at {self.parameter} = {point} (two lotteries meet there: a "
+                  "tie may jump)" for point, value in apart]
         return "; ".join(parts)
 
     def _limit(self, index: int, point: Any) -> Any:
@@ -427,6 +440,10 @@ def piecewise(quantity: Any, points: Sequence[tuple[Any, ...]], d: int, density:
     rational breakpoint and at the closed ends of the domain."""
     import sympy
 
+    if parameter.low == parameter.high:  # `[1/2, 1/2]`: one value, no intervals
+        value = exact_at(parameter.low)
+        return PiecewiseAnswer(parameter.name, (), ((
+            sympy.Rational(str(parameter.low)), sympy.Rational(str(value))),))
     intervals = interval_masses(points, d, density, parameter, weighted)
     pieces: list[Piece] = []
     for interval in intervals:
@@ -451,8 +468,10 @@ def piecewise(quantity: Any, points: Sequence[tuple[Any, ...]], d: int, density:
         if point.is_Rational:
             values.append((point, sympy.Rational(str(exact_at(Fraction(int(point.p),
                                                                         int(point.q)))))))
+    # POWER is continuous in the parameter; choice and preference probabilities can jump
+    # where two lotteries meet
     return PiecewiseAnswer(parameter.name, tuple(pieces), tuple(values),
-                           tuple(coincidence_points(points, parameter)))
+                           () if weighted else tuple(coincidence_points(points, parameter)))
 
 
 @dataclass(frozen=True)
@@ -480,7 +499,7 @@ def decide(answer: PiecewiseAnswer, op: str, bound: Fraction) -> Decision:
     for piece in answer.pieces:
         interval = sympy.Interval.open(piece.low, piece.high)
         holds = sympy.solveset(compare(piece.expression, target), symbol, interval)
-        if not _solved(holds):  # e.g. a ConditionSet: sympy gave up; isolate the roots
+        if not solved(holds):  # e.g. a ConditionSet: sympy gave up; isolate the roots
             holds = _solve_by_roots(piece.expression - target, compare, symbol, piece.low,
                                     piece.high)
         region = region | holds
@@ -488,11 +507,13 @@ def decide(answer: PiecewiseAnswer, op: str, bound: Fraction) -> Decision:
         if witness is None and failing is not sympy.S.EmptySet:
             witness = _rational_in(failing)
     known = {point for point, _ in answer.points}
-    for point, value in answer.points:
+    for point, value in answer.points:  # may lie inside a piece: merged pieces keep points
         if bool(compare(value, target)):
             region = region | sympy.FiniteSet(point)
-        elif witness is None:
-            witness = Fraction(int(point.p), int(point.q))
+        else:
+            region = region - sympy.FiniteSet(point)
+            if witness is None:
+                witness = Fraction(int(point.p), int(point.q))
     ends = {piece.high: piece for piece in answer.pieces[:-1]}
     for point in sorted(set(ends) | set(coincidences), key=lambda r: sympy.N(r, 50)):
         if point in known:
@@ -505,24 +526,14 @@ def decide(answer: PiecewiseAnswer, op: str, bound: Fraction) -> Decision:
             region = region | sympy.FiniteSet(point)
         else:
             undecided.append(point)  # fails at an irrational point: no rational witness
+    if undecided:  # not claimed either way there
+        region = region - sympy.FiniteSet(*undecided)
     text = f"{answer.parameter} ∈ {interval_text(sympy.simplify(region))}"
     if witness is not None:
         return Decision(False, text, witness, "fails at a rational value (checked exactly)")
     if undecided:
         return Decision(None, text, None, "undecided at " + ", ".join(map(str, undecided)))
     return Decision(True, text, None, "holds on every piece and at every breakpoint (exact)")
-
-
-def _solved(found: Any) -> bool:
-    """Whether a solution set is spelled out: a union of intervals and finite sets of
-    numbers (not a ConditionSet or a Complement sympy could not reduce, which would read
-    as "no counterexample here")."""
-    import sympy
-
-    parts = found.args if isinstance(found, sympy.Union) else (found,)
-    return all(part is sympy.S.EmptySet or isinstance(part, sympy.Interval)
-               or (isinstance(part, sympy.FiniteSet) and all(x.is_number for x in part.args))
-               for part in parts)
 
 
 def _solve_by_roots(difference: Any, compare: Any, symbol: Any, low: Any, high: Any) -> Any:

@@ -47,8 +47,17 @@ class Switches:
 
     @property
     def threshold(self) -> Any | None:
-        """The last point where the optimal first actions change; None if they never do."""
-        return self.spans[-1].low if len(self.spans) > 1 else None
+        """The last point inside the domain where the optimal first actions change; None if
+        they never do (a closed upper end where they differ is :attr:`changed_at_end`)."""
+        return self.spans[-1].low if len(self.spans) > 1 else None  # no spans: one value
+
+    @property
+    def changed_at_end(self) -> tuple[Any, tuple[str, ...]] | None:
+        """The closed upper end of the domain and the optimal first actions there, when
+        they differ from those just below it."""
+        if self.spans and self.points and self.points[-1][0] == self.spans[-1].high:
+            return self.points[-1][0], self.points[-1][1]
+        return None
 
     def text(self) -> str:
         parts = [f"{{{', '.join(s.actions)}}} for {self.parameter} ∈ ({s.low}, {s.high})"
@@ -86,6 +95,9 @@ def switches(root: Choice, utility: Mapping[str, Fraction], parameter: Parameter
     import sympy
 
     symbol = parameter_symbol(parameter.name)
+    if parameter.low == parameter.high:  # `[1/2, 1/2]`: one value, nothing to switch between
+        return Switches(parameter.name, (), ((sympy.Rational(str(parameter.low)), _optimal_at(
+            root, utility, parameter, parameter.low), True),))
     per_action = _values(root, utility)
     points: set[Any] = set()
     pairs = 0
@@ -122,12 +134,12 @@ def switches(root: Choice, utility: Mapping[str, Fraction], parameter: Parameter
         at.append((point, there, exact))
         kept.append(span)
     # a closed end of the domain is a value too: report it when it differs from its span
-    for end, is_open, span, place in ((low, parameter.low_open, kept[0], 0),
-                                      (high, parameter.high_open, kept[-1], len(at))):
+    for end, is_open, span, first in ((low, parameter.low_open, kept[0], True),
+                                      (high, parameter.high_open, kept[-1], False)):
         if not is_open:
             there = _optimal_at(root, utility, parameter, Fraction(int(end.p), int(end.q)))
             if there != span.actions:
-                at.insert(place, (end, there, True))
+                at.insert(0 if first else len(at), (end, there, True))
     return Switches(parameter.name, tuple(kept), tuple(at))
 
 

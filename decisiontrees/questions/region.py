@@ -7,6 +7,7 @@ from typing import Any
 
 from decisiontrees.analyses import parametric, plans
 from decisiontrees.model.spec import Question, TreeArg, UtilityArg
+from decisiontrees.model.symbols import free_parameters
 from decisiontrees.questions.base import (
     JSON,
     Answer,
@@ -67,13 +68,14 @@ class Region(Family):
         left = plans.value(question.tree.node, utility)
         right = plans.value(question.other.node, utility)
         condition = parametric.relation(left, ">", right)
-        where = parametric.region(condition, context.spec.parameters)
+        free = sorted(free_parameters(question.tree.node) | free_parameters(question.other.node))
+        where = parametric.region(condition, context.spec.parameters, free)
         names = (question.tree.name, question.other.name)
         values = BothValues(*names, left, right)
         if where is None:
-            free = sorted(s.name for s in getattr(condition, "free_symbols", ()))
             reason = ("the values do not depend on a parameter" if not free else
-                      "a closed form is given for one parameter; these depend on " + ", ".join(free))
+                      "a closed form is given for one parameter; these depend on "
+                      + ", ".join(free) if len(free) > 1 else parametric.NO_CLOSED_FORM)
             return Answer(f"refused: {reason}", None, NoRegion(reason, label="refused",
                                                                values=values),
                           status=Status.REFUSED)

@@ -3,17 +3,18 @@ power relations P1–P4 (docs/theory.md §3–4)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from decisiontrees.analyses import occupancy, plans, relations
+from decisiontrees.analyses import occupancy, parametric, plans, relations
 from decisiontrees.analyses.relations import PermutationGroup, Verdict
 from decisiontrees.evidence.checks import serialize_tree
 from decisiontrees.model.classes import UtilityClass, unit_box
 from decisiontrees.model.nodes import Node, is_symbolic
 from decisiontrees.model.spec import Question, Spec, Statement, StatementKind, TreeArg
-from decisiontrees.model.symbols import substitute
+from decisiontrees.model.symbols import free_parameters, substitute
 from decisiontrees.questions.base import (
     JSON,
     Answer,
@@ -249,11 +250,26 @@ def _dominance_for_all(question: RelationQuestion, spec: Spec, utility_class: Ut
         return Answer("yes, for every parameter value", True,
                       _Vouched(reason), comparable=True)
     values, utility = found
+    used = free_parameters(left) | free_parameters(right)  # z3 also sets the others
+    values = {name: value for name, value in values.items() if name in used}
     outcomes = {o: v for o, v in utility.items() if o in spec.outcomes}
+
+    def refutes(at: Mapping[str, Fraction], u: Mapping[str, Fraction]) -> bool:
+        inside = bool(utility_class.features) or utility_class.contains(dict(u))
+        return inside and \
+            plans.value(substitute(right, at), u) > plans.value(substitute(left, at), u)
+
+    if not refutes(values, outcomes):
+        return unknown("the solver's counterexample did not check exactly")
+    # as simple as it stays a counterexample: parameters first, then each utility
+    values = parametric.simplest(values, parametric.parameter_candidates(spec.parameters, values),
+                                 lambda at: refutes(at, outcomes))
+    if not utility_class.features:
+        outcomes = parametric.simplest(
+            outcomes, {o: parametric.SIMPLE_VALUES for o in outcomes},
+            lambda u: refutes(values, u))
     left_value = plans.value(substitute(left, values), outcomes)
     right_value = plans.value(substitute(right, values), outcomes)
-    if not right_value > left_value:
-        return unknown("the solver's counterexample did not check exactly")
     return Answer("no", False, ParametricCounterexample(values, outcomes, left_value, right_value,
                                                         question.tree.name, question.other.name),
                   comparable=False)

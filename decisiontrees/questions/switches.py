@@ -41,10 +41,12 @@ class SwitchEvidence(Evidence):
                   + ("" if exact else " tie (at least these; the point is irrational)")
                   for point, actions, exact in self.found.points]
         threshold = self.found.threshold
-        shown.append(("the same at every other value" if self.found.points else
+        shown.append(("the only value of the parameter" if not self.found.spans else
+                      "the same at every other value" if self.found.points else
                       "the same for every value") if threshold is None else
                      f"threshold: above {self.found.parameter} = {threshold} "
-                     f"(≈ {float(threshold):.6g}) the optimal first actions never change")
+                     f"(≈ {float(threshold):.6g}) the optimal first actions never change"
+                     + _but_at_the_end(self.found))
         return tuple(shown)
 
     def to_json(self) -> dict[str, JSON]:
@@ -54,7 +56,15 @@ class SwitchEvidence(Evidence):
                           for s in self.found.spans],
                 "points": [{"at": str(p), "actions": list(a), "exact": e}
                            for p, a, e in self.found.points],
-                "threshold": None if threshold is None else str(threshold)}
+                "threshold": None if threshold is None else str(threshold),
+                "changed_at_end": None if self.found.changed_at_end is None else
+                str(self.found.changed_at_end[0])}
+
+
+def _but_at_the_end(found: analysis.Switches) -> str:
+    end = found.changed_at_end
+    return "" if end is None else \
+        f", except at the end {found.parameter} = {end[0]} ({{{', '.join(end[1])}}})"
 
 
 class Switches(Family):
@@ -92,7 +102,8 @@ class Switches(Family):
             return refused(f"{problem}; give {name} a value")
         threshold = found.threshold
         summary = found.text() + ("" if threshold is None else
-                                  f"; fixed above {found.parameter} = {threshold}")
+                                  f"; fixed above {found.parameter} = {threshold}"
+                                  + _but_at_the_end(found))
         return Answer(summary, {"switches": found.text(),
                                 "threshold": None if threshold is None else str(threshold)},
                       SwitchEvidence(found))
