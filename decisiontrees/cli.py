@@ -108,8 +108,9 @@ def _positive_seconds(text: str) -> float:
     seconds = exact_number(text.strip())
     if seconds is None:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}")
-    if not 0 < seconds < 10**9:
-        raise argparse.ArgumentTypeError("must be a positive number of seconds, like 10 or 0.5")
+    if not 0 < seconds <= limits.MAX_TIMEOUT_SECONDS:
+        raise argparse.ArgumentTypeError("must be a positive number of seconds, like 10 or 0.5, "
+                                         f"at most {limits.MAX_TIMEOUT_SECONDS:,}")
     return float(seconds)
 
 
@@ -297,6 +298,10 @@ def _parser() -> argparse.ArgumentParser:
                            help="save progress there; a stopped search resumes from it")
     searching.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
                            help="time for each search (unless it sets its own)")
+    searching.add_argument("--memory", type=_positive_gigabytes, metavar="GB",
+                           default=limits.DEFAULT_MEMORY_BYTES,
+                           help="memory for each search, in GB (default "
+                                f"{limits.DEFAULT_MEMORY_BYTES / 2**30:g})")
     searching.add_argument("--json", action="store_true", help="print results as JSON")
     searching.add_argument("--scheduler", metavar="ADDRESS",
                            help="a Dask scheduler (tcp://host:8786) whose workers examine the "
@@ -638,7 +643,7 @@ def _grid(text: str) -> tuple[str, list[Fraction]]:
 
 def _search(arguments: argparse.Namespace) -> int:
     reports = [search_file(arguments.file, arguments.checkpoint, arguments.timeout,
-                           scheduler=arguments.scheduler)]
+                           arguments.memory, scheduler=arguments.scheduler)]
     if arguments.json:
         print(json.dumps(as_json(reports), indent=2))
     else:

@@ -37,6 +37,7 @@ from decisiontrees.errors import TimedOut
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_MEMORY_BYTES = 4 * 2**30  # for the answer to one statement, beyond what is loaded
 GRACE_SECONDS = 2.0  # how long a run past its deadline may take to stop by itself
+MAX_TIMEOUT_SECONDS = 10**7  # about four months: more is no limit at all
 
 _DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("deadline", default=None)
 
@@ -145,14 +146,23 @@ class Progress:
 
 def _die_with_parent() -> None:
     """A worker stops when the process that started it is killed (a statement stopped past
-    its deadline), where Linux's prctl allows it: one long solver call cannot look."""
+    its deadline), where Linux's prctl allows it: one long solver call cannot look. It also
+    leaves Ctrl-C to that process, which stops it (a worker's own KeyboardInterrupt printed
+    a traceback)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+def die_with_parent() -> None:
+    """What :func:`parallel_map`'s workers do when they start, for other pools' workers."""
+    _die_with_parent()
 
 
 def _call(job: tuple[int, Callable[..., Any], tuple[Any, ...]]) -> tuple[int, Any]:
@@ -187,7 +197,7 @@ def run_isolated(work: Callable[[], T], seconds: float, memory_bytes: int) -> T 
     child.start()
     sender.close()
     try:
-        if not receiver.poll(seconds + GRACE_SECONDS):
+        if not _wait(receiver, child, seconds + GRACE_SECONDS):
             return Stopped(f"timed out after {seconds:g} s (stopped)")
         try:
             kind, payload = pickle.loads(receiver.recv_bytes())
@@ -211,7 +221,28 @@ def run_isolated(work: Callable[[], T], seconds: float, memory_bytes: int) -> T 
     return Stopped("an internal error", internal=str(payload))
 
 
+def _wait(receiver: Any, child: Any, seconds: float) -> bool:
+    """Whether the child's message came within ``seconds``; waited for in slices (one wait
+    of 2^31 ms or more overflows). On Ctrl-C the child, which got it too, has a moment to
+    finish (a search saves its checkpoint) before the interrupt goes on."""
+    until = time.monotonic() + seconds
+    try:
+        while True:
+            left = until - time.monotonic()
+            if left <= 0:
+                return False
+            if receiver.poll(min(left, 3600.0)):
+                return True
+    except KeyboardInterrupt:
+        child.join(GRACE_SECONDS)
+        raise
+
+
 def _child(sender: Any, work: Callable[[], Any], seconds: float, memory_bytes: int) -> None:
+    _die_with_parent()  # killed with the command that started it (SIGTERM left it running)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C still stops the work
     _cap_memory(memory_bytes)
     try:
         with deadline(seconds):

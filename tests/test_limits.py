@@ -191,3 +191,49 @@ def test_long_work_shows_its_progress_on_a_terminal_and_erases_it(monkeypatch):
     late.last -= 2
     late.update(5)
     assert quiet.text == ""  # not a terminal: nothing
+
+
+def test_the_longest_timeouts_allowed_run_and_longer_ones_are_refused(write, capsys):
+    """Waiting 2^31 ms or more in one call overflowed: --timeout 2147483, or a statement's
+    own `timeout = 10000000` (the documented maximum), was an internal error (review)."""
+    folder = write({"t.dtree": "outcomes a, b\ntree t = choice { a, b }\n"
+                               "claim strategies(t, timeout = 10000000) == 2\n"})
+    assert main(["check", str(folder / "t.dtree"), "--timeout", "2147483"]) == 0
+    with pytest.raises(SystemExit) as stop:
+        main(["check", str(folder / "t.dtree"), "--timeout", "20000000"])
+    assert stop.value.code == 2 and "at most 10,000,000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("limits", [{"timeout_seconds": 0}, {"timeout_seconds": float("nan")},
+                                    {"timeout_seconds": float("inf")}, {"memory_bytes": -5},
+                                    {"memory_bytes": 1.5}])
+def test_limits_given_to_the_python_api_are_checked(limits):
+    """0 fell back to the default timeout, NaN and infinity raised raw errors, a negative
+    memory limit was ignored (review)."""
+    from decisiontrees import ArgumentError
+
+    spec = parse("outcomes a\ntree t = a\nclaim strategies(t) == 1\n")
+    with pytest.raises(ArgumentError):
+        run(spec, **limits)
+
+
+def test_pool_workers_leave_ctrl_c_to_their_parent_and_die_with_it():
+    """A worker's own KeyboardInterrupt printed a traceback; a worker outlived a search that
+    was stopped (review)."""
+    import ctypes
+    import multiprocessing
+    import signal
+
+    from decisiontrees import limits
+
+    def probe(sender):
+        limits.die_with_parent()
+        found = ctypes.c_int(0)
+        ctypes.CDLL(None).prctl(2, ctypes.byref(found))  # PR_GET_PDEATHSIG
+        sender.send((signal.getsignal(signal.SIGINT) == signal.SIG_IGN, found.value))
+
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=probe, args=(sender,))
+    child.start()
+    assert receiver.recv() == (True, int(signal.SIGKILL))
+    child.join()

@@ -411,3 +411,56 @@ def test_hits_in_a_checkpoint_are_judged_again(tmp_path, forged, capsys):
     assert "forged" not in shown and "claim x" not in shown
     assert "on the word of the checkpoint" not in shown  # started afresh
     assert "tree t = " in shown
+
+
+def test_a_checkpoint_of_the_same_search_over_other_definitions_is_not_reused(write):
+    """The fingerprint named the search's text and bounds only: after u changed, the old
+    checkpoint's "none" was taken on its word (review)."""
+    from decisiontrees.api import search_file
+
+    search = "search over_one(t) where value(t, u) > 1 with nodes = 3 expect none\n"
+    first = write({"a.dtree": "outcomes a, b, c\nutility u = {a: 0, b: 1, c: 1/2}\n" + search,
+                   "b.dtree": "outcomes a, b, c\nutility u = {a: 0, b: 2, c: 1/2}\n" + search})
+    checkpoint = str(first / "progress.json")
+    (none,) = search_file(str(first / "a.dtree"), checkpoint).results
+    assert none.status == "pass"
+    (found,) = search_file(str(first / "b.dtree"), checkpoint).results
+    assert found.status == "fail" and "checkpoint" not in found.answer.summary
+
+
+def test_a_checkpoint_file_nested_too_deeply_is_ignored(write):
+    from decisiontrees.api import search_file
+
+    folder = write({"s.dtree": "outcomes a, b\nsearch small(t) where strategies(t) == 2 "
+                               "with nodes = 3\n", "deep.json": "[" * 100_000 + "]" * 100_000})
+    (result,) = search_file(str(folder / "s.dtree"), str(folder / "deep.json")).results
+    assert result.status == "answer" and result.answer.summary.startswith("found")
+
+
+def test_ctrl_c_stops_a_search_with_workers_quietly_and_saves_its_checkpoint(tmp_path):
+    """Ctrl-C (SIGINT to the process group) printed the workers' tracebacks, and the child
+    was killed before it saved where it had got to (review)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    spec = tmp_path / "s.dtree"
+    spec.write_text("outcomes a, b, c\nsearch pp(t, s) where prefers(t, s) > 1/2 and "
+                    "power(t) < power(s) with nodes = 7, hits = all, workers = 2\n")
+    checkpoint = tmp_path / "progress.json"
+    search = subprocess.Popen([sys.executable, "-m", "decisiontrees", "search", str(spec),
+                               "--checkpoint", str(checkpoint), "--timeout", "600"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    waited = 0.0
+    while not checkpoint.exists() and waited < 120:  # its first save: it is searching
+        time.sleep(0.5)
+        waited += 0.5
+    saved = checkpoint.stat().st_mtime_ns
+    time.sleep(1)
+    os.killpg(search.pid, signal.SIGINT)
+    out, err = search.communicate(timeout=60)
+    assert search.returncode == 130 and err.strip() == "interrupted", err
+    assert checkpoint.stat().st_mtime_ns > saved, "saved again when interrupted"

@@ -32,6 +32,7 @@ from decisiontrees.language.syntax import (
     Value,
     Var,
 )
+from decisiontrees.limits import MAX_TIMEOUT_SECONDS
 from decisiontrees.model.laws import LAWS
 from decisiontrees.model.nodes import is_symbolic, leaf
 from decisiontrees.model.rules import (
@@ -60,7 +61,6 @@ _KIND_TEXT = {Kind.TREE: "a tree", Kind.OTHER: "a tree", Kind.UTILITY: "a utilit
               Kind.DISTRIBUTION: "a distribution", Kind.ACTION: "an action"}
 COMMON_OPTIONS = frozenset({"timeout"})  # every question accepts these
 MAX_SAMPLES = 10**8
-MAX_TIMEOUT_SECONDS = 10**7  # about four months: more is no limit at all
 
 
 class StatementChecker:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from decisiontrees import limits
 from decisiontrees.errors import (
+    ArgumentError,
     CrossCheckFailed,
     InternalError,
     RefusedError,
@@ -75,6 +76,16 @@ class RunLimits:
     timeout_seconds: float | None = None
     memory_bytes: int = limits.DEFAULT_MEMORY_BYTES
     isolate: bool = True  # in a child process, where the system can fork
+
+    def __post_init__(self) -> None:
+        seconds = self.timeout_seconds
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))
+                                    or not 0 < seconds <= limits.MAX_TIMEOUT_SECONDS):
+            raise ArgumentError(f"timeout_seconds must be a number of seconds above 0 and at "
+                                f"most {limits.MAX_TIMEOUT_SECONDS:,}, not {seconds!r}")
+        memory = self.memory_bytes
+        if isinstance(memory, bool) or not isinstance(memory, int) or memory <= 0:
+            raise ArgumentError(f"memory_bytes must be a positive whole number, not {memory!r}")
 
     def seconds_for(self, statement: Statement) -> float:
         return statement.timeout_seconds or self.timeout_seconds or limits.DEFAULT_TIMEOUT_SECONDS

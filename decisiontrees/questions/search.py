@@ -27,6 +27,7 @@ from typing import Any
 from decisiontrees import limits
 from decisiontrees.analyses.enumeration import Bounds, least_tuple, renamed_forms, trees
 from decisiontrees.errors import RefusedError, SolverFailed, TimedOut
+from decisiontrees.formats.json_spec import export
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 from decisiontrees.model.spec import OtherAnswer, Question, Spec, Statement, TreeArg
 from decisiontrees.questions.base import JSON, Answer, Context, Evidence, Status, count_text
@@ -149,11 +150,11 @@ def run_search(question: SearchQuestion, context: Context,
     combos = _ordered_tuples(candidates, arity)
     hits: list[Hit] = []
     found = examined = unknown = 0
-    complete, stopped = True, False
+    complete, stopped, interrupted = True, False, False
     wanted = question.hits
     chunks = [(start, min(start + CHUNK, len(combos))) for start in range(0, len(combos), CHUNK)]
     workers = question.workers if len(combos) >= PARALLEL_FROM else 1
-    saved = Checkpoint.open(question, chunks)
+    saved = Checkpoint.open(question, chunks, context.spec)
     if saved is not None and saved.hits:
         hits_again = _recheck(saved.hits, question, candidates, context.spec, judge)
         saved = dataclasses.replace(saved, hits=hits_again) if hits_again is not None else \
@@ -195,8 +196,8 @@ def run_search(question: SearchQuestion, context: Context,
         else:
             if saved is not None:
                 saved.save(len(chunks), examined, found, unknown, hits)
-    except (TimedOut, KeyboardInterrupt):
-        complete = False
+    except (TimedOut, KeyboardInterrupt) as stop:
+        complete, interrupted = False, isinstance(stop, KeyboardInterrupt)
         if saved is not None:
             saved.save(finished, examined, found, unknown, hits)
     finally:
@@ -222,7 +223,8 @@ def run_search(question: SearchQuestion, context: Context,
             f"; {count_text(resumed[1])} candidates on the word of the checkpoint {resumed[0]}"
         return Answer(f"none within the bounds (complete{taken})", evidence.to_json(), evidence,
                       comparable=False), evidence
-    why = "time ran out" if unknown == 0 else f"{unknown} candidates undecided"
+    why = "interrupted" if interrupted else "time ran out" if unknown == 0 else \
+        f"{unknown} candidates undecided"
     return Answer(f"unknown: none found in {examined} candidates examined, but the search is "
                   f"not complete ({why})", evidence.to_json(), evidence,
                   status=Status.UNKNOWN), evidence
@@ -251,21 +253,23 @@ class Checkpoint:
     written: float = 0.0
 
     @classmethod
-    def open(cls, question: SearchQuestion, chunks: list[tuple[int, int]]) -> Checkpoint | None:
+    def open(cls, question: SearchQuestion, chunks: list[tuple[int, int]], spec: Spec
+             ) -> Checkpoint | None:
         """The saved progress of this search (a fresh start when the file has none, names
         another search or does not add up)."""
         path = CHECKPOINT.get()
         if path is None:
             return None
         total = chunks[-1][1] if chunks else 0
-        fingerprint = hashlib.sha256(repr(_stable((question.name, question.condition.text(),
-                                                   question.bounds, question.variables, total,
-                                                   CHUNK))).encode()).hexdigest()
+        fingerprint = hashlib.sha256(repr(_stable((
+            question.name, question.condition.text(), question.bounds, question.variables,
+            question.hits, question.symmetric, question.swappable, total, CHUNK,
+            _definitions(spec)))).encode()).hexdigest()
         mine = cls(path, question.name, fingerprint, written=time.monotonic())
         try:
             with open(path, encoding="utf-8") as handle:
                 document = json.load(handle, parse_int=_count)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return mine
         entry = document.get(question.name) if isinstance(document, dict) else None
         if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
@@ -293,10 +297,10 @@ class Checkpoint:
         self.hits, self.written = tuple(hits), time.monotonic()
         try:
             with open(self.path, encoding="utf-8") as handle:
-                document = json.load(handle)
+                document = json.load(handle, parse_int=_count)
             if not isinstance(document, dict):
                 document = {}
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             document = {}
         document[self.name] = {
             "fingerprint": self.fingerprint, "next_chunk": next_chunk, "examined": examined,
@@ -306,6 +310,16 @@ class Checkpoint:
         with open(temporary, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=1)
         os.replace(temporary, self.path)
+
+
+def _definitions(spec: Spec) -> str:
+    """Everything a search's condition may name (trees, utilities, classes, laws, outcomes,
+    parameters and their fixed values), as the JSON export writes it: a checkpoint of the
+    same search over other definitions is another search."""
+    document = export(spec)
+    document.pop("statements", None)
+    document["fixed"] = {name: str(value) for name, value in spec.fixed.items()}
+    return json.dumps(document, sort_keys=True)
 
 
 def _count(text: str) -> int:
@@ -421,6 +435,7 @@ _PARENT = 0
 def _watch_parent(parent: int) -> None:
     global _PARENT
     _PARENT = parent
+    limits.die_with_parent()  # killed with the search (a timed-out one left them running)
 
 
 def _examine(chunk: tuple[int, int]) -> ChunkResult:

@@ -70,7 +70,8 @@ def _normaliz_errors() -> Iterator[None]:
     except MemoryError:
         raise
     except Exception as error:  # noqa: BLE001 -- PyNormaliz raises its own classes
-        if "bad_alloc" in str(error):
+        if "bad_alloc" in str(error) or "failed to map segment" in str(error):
+            # the second: loading Normaliz's library under a memory cap too small for it
             raise MemoryError("Normaliz ran out of memory") from None
         raise SolverFailed(f"Normaliz failed: {error}") from None
 
