@@ -19,6 +19,7 @@ Fraction(2, 3)
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 import time
@@ -55,6 +56,7 @@ from decisiontrees.evidence.verify import DEFAULT_SECONDS as VERIFY_SECONDS
 from decisiontrees.evidence.verify import FORMAT as CERTIFICATE_FORMAT
 from decisiontrees.evidence.verify import VERSION as CERTIFICATE_VERSION
 from decisiontrees.evidence.verify import check as check_certificates
+from decisiontrees.formats.json_spec import export
 from decisiontrees.language.files import Unreadable, read_bytes
 from decisiontrees.language.syntax import EXTENSION
 from decisiontrees.model.arguments import (
@@ -71,7 +73,13 @@ from decisiontrees.model.spec import Spec, StatementKind, TreeArg
 from decisiontrees.questions.base import Status
 from decisiontrees.questions.relations import certifiable, claim_document
 from decisiontrees.questions.run import Result, RunLimits, run, run_statement
-from decisiontrees.questions.search import CHECKPOINT, CLUSTER_HINT, SCHEDULER, SearchEvidence
+from decisiontrees.questions.search import (
+    CHECKPOINT,
+    CLUSTER_HINT,
+    DEFINITIONS,
+    SCHEDULER,
+    SearchEvidence,
+)
 from decisiontrees.render.dot import to_dot
 from decisiontrees.render.dot import write as draw_dot
 from decisiontrees.render.explain import Explanation, explain
@@ -249,12 +257,23 @@ def search_file(path: str, checkpoint: str | None = None,
     if not searches:
         raise ArgumentError(f"search: {path} has no `search` statement")
     token, cluster = CHECKPOINT.set(checkpoint), SCHEDULER.set(scheduler)
+    named = DEFINITIONS.set(_definitions(spec) if checkpoint is not None else "")
     try:
         return FileReport(path, results=run(replace(spec, statements=searches),
                                             timeout_seconds, memory_bytes=memory_bytes))
     finally:
         CHECKPOINT.reset(token)
         SCHEDULER.reset(cluster)
+        DEFINITIONS.reset(named)
+
+
+def _definitions(spec: Spec) -> str:
+    """Everything a search's condition may name (trees, utilities, classes, laws, outcomes,
+    parameters and their fixed values), as the JSON export writes it."""
+    document = export(spec)
+    document.pop("statements", None)
+    document["fixed"] = {name: str(value) for name, value in spec.fixed.items()}
+    return json.dumps(document, sort_keys=True)
 
 
 def hit_explanations(path: str, report: FileReport) -> list[tuple[str, Explanation | str]]:

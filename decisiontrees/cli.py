@@ -504,6 +504,8 @@ def _export(arguments: argparse.Namespace) -> int:
     if tree is None or name is None:  # no name, no tree
         print(f"error: export: {arguments.file} declares no tree", file=sys.stderr)
         return EXIT_INVALID
+    if utility is None:
+        print("note: export --efg without --utility writes every payoff as 0", file=sys.stderr)
     _emit(to_efg(tree, name, utility), arguments.output)
     return 0
 

@@ -27,7 +27,6 @@ from typing import Any
 from decisiontrees import limits
 from decisiontrees.analyses.enumeration import Bounds, least_tuple, renamed_forms, trees
 from decisiontrees.errors import RefusedError, SolverFailed, TimedOut
-from decisiontrees.formats.json_spec import export
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 from decisiontrees.model.spec import OtherAnswer, Question, Spec, Statement, TreeArg
 from decisiontrees.questions.base import JSON, Answer, Context, Evidence, Status, count_text
@@ -154,7 +153,7 @@ def run_search(question: SearchQuestion, context: Context,
     wanted = question.hits
     chunks = [(start, min(start + CHUNK, len(combos))) for start in range(0, len(combos), CHUNK)]
     workers = question.workers if len(combos) >= PARALLEL_FROM else 1
-    saved = Checkpoint.open(question, chunks, context.spec)
+    saved = Checkpoint.open(question, chunks)
     if saved is not None and saved.hits:
         hits_again = _recheck(saved.hits, question, candidates, context.spec, judge)
         saved = dataclasses.replace(saved, hits=hits_again) if hits_again is not None else \
@@ -232,6 +231,9 @@ def run_search(question: SearchQuestion, context: Context,
 
 CHECKPOINT_SECONDS = 5.0
 CHECKPOINT: ContextVar[str | None] = ContextVar("search_checkpoint", default=None)
+# everything the searches' conditions may name, written out by whoever sets CHECKPOINT (the
+# API, from the JSON export): a checkpoint of a search over other definitions is not reused
+DEFINITIONS: ContextVar[str] = ContextVar("search_definitions", default="")
 SCHEDULER: ContextVar[str | None] = ContextVar("search_scheduler", default=None)
 CLUSTER_HINT = "--scheduler needs Dask: pip install 'decisiontrees[cluster]'"
 
@@ -253,8 +255,7 @@ class Checkpoint:
     written: float = 0.0
 
     @classmethod
-    def open(cls, question: SearchQuestion, chunks: list[tuple[int, int]], spec: Spec
-             ) -> Checkpoint | None:
+    def open(cls, question: SearchQuestion, chunks: list[tuple[int, int]]) -> Checkpoint | None:
         """The saved progress of this search (a fresh start when the file has none, names
         another search or does not add up)."""
         path = CHECKPOINT.get()
@@ -264,7 +265,7 @@ class Checkpoint:
         fingerprint = hashlib.sha256(repr(_stable((
             question.name, question.condition.text(), question.bounds, question.variables,
             question.hits, question.symmetric, question.swappable, total, CHUNK,
-            _definitions(spec)))).encode()).hexdigest()
+            DEFINITIONS.get()))).encode()).hexdigest()
         mine = cls(path, question.name, fingerprint, written=time.monotonic())
         try:
             with open(path, encoding="utf-8") as handle:
@@ -310,16 +311,6 @@ class Checkpoint:
         with open(temporary, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=1)
         os.replace(temporary, self.path)
-
-
-def _definitions(spec: Spec) -> str:
-    """Everything a search's condition may name (trees, utilities, classes, laws, outcomes,
-    parameters and their fixed values), as the JSON export writes it: a checkpoint of the
-    same search over other definitions is another search."""
-    document = export(spec)
-    document.pop("statements", None)
-    document["fixed"] = {name: str(value) for name, value in spec.fixed.items()}
-    return json.dumps(document, sort_keys=True)
 
 
 def _count(text: str) -> int:
