@@ -48,6 +48,7 @@ file (``seconds``, DEFAULT_SECONDS from the command line), past which it is NOT 
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
@@ -947,8 +948,11 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
 
     def stop(signum: int, frame: Any) -> None:
         hook = getattr(getattr(sys.unraisablehook, "func", sys.unraisablehook), "__code__", None)
-        while frame is not None:  # reporting a dropped exception: raising there would break
-            if frame.f_code is hook:  # the report, so fire again in 50 ms instead
+        # inside a garbage collector's callback the exception would be dropped, and inside
+        # the report of a dropped exception it would break the report: fire again in 50 ms
+        skipped = {hook, *(getattr(callback, "__code__", None) for callback in gc.callbacks)}
+        while frame is not None:
+            if frame.f_code in skipped:
                 return
             frame = frame.f_back
         raise _OutOfTime
