@@ -464,3 +464,19 @@ def test_ctrl_c_stops_a_search_with_workers_quietly_and_saves_its_checkpoint(tmp
     out, err = search.communicate(timeout=60)
     assert search.returncode == 130 and err.strip() == "interrupted", err
     assert checkpoint.stat().st_mtime_ns > saved, "saved again when interrupted"
+
+
+def test_a_space_of_too_many_trees_is_refused_before_the_rest_are_made():
+    """The bound on candidates was checked after every tree was made: minutes and a GB for
+    a space it then refused (review)."""
+    from decisiontrees.analyses.enumeration import TooManyTrees
+
+    bounds = Bounds(nodes=5, branching=2, probabilities=(Fraction(1, 2),),
+                    outcomes=("a", "b", "c"))
+    every = trees(bounds)
+    assert [c.key for c in trees(bounds, limit=len(every))] == [c.key for c in every]
+    with pytest.raises(TooManyTrees):
+        trees(bounds, limit=len(every) - 1)
+    (refused,) = run(parse("outcomes a, b, c, d\nsearch h(t, s) where dominates(t, s) "
+                           "with nodes = 9\n"))
+    assert refused.status == "refused" and "more than 3,162 trees" in refused.lines()[0]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from decisiontrees import limits
+from decisiontrees.errors import RefusedError
 from decisiontrees.model.nodes import Node, chance, choice, leaf
 
 # A canonical key: ("o", name) | ("choice", keys) | ("chance", ((p, key), …)); sorted by repr
@@ -91,10 +92,16 @@ def chance_vectors(probabilities: Sequence[Fraction], branching: int) -> list[tu
     return found
 
 
-def trees(bounds: Bounds) -> list[Candidate]:
-    """Every canonical tree within ``bounds``, smallest first (nodes, then depth)."""
+def trees(bounds: Bounds, limit: int | None = None) -> list[Candidate]:
+    """Every canonical tree within ``bounds``, smallest first (nodes, then depth). Raises
+    TooManyTrees as soon as more than ``limit`` are made (before making the rest)."""
     by_size: dict[int, list[Candidate]] = {
         1: [Candidate(("o", o), 1, 0, leaf(o)) for o in bounds.outcomes]}
+    kept = len(by_size[1])  # distinct trees of the sizes done
+
+    def refuse_past(count: int, bound: float) -> None:
+        if limit is not None and count > bound:
+            raise TooManyTrees(f"more than {limit:,} trees within the bounds")
     vectors = chance_vectors(bounds.probabilities, bounds.branching) \
         if "chance" in bounds.kinds else []
     max_depth = bounds.depth if bounds.depth is not None else bounds.nodes
@@ -105,8 +112,9 @@ def trees(bounds: Bounds) -> list[Candidate]:
                 for children in _children(by_size, size - 1, k, max_depth - 1):
                     limits.check("generating trees")
                     key: Key = ("choice", tuple(sorted((c.key for c in children), key=repr)))
-                    made = choice({f"a{i + 1}": c.node for i, c in enumerate(children)})
-                    found.append(Candidate(key, size, 1 + max(c.depth for c in children), made))
+                    option = choice({f"a{i + 1}": c.node for i, c in enumerate(children)})
+                    found.append(Candidate(key, size, 1 + max(c.depth for c in children), option))
+                    refuse_past(kept + len(found), 8 * (limit or 0))  # before the duplicates go
         for vector in vectors:
             for children in _children(by_size, size - 1, len(vector), max_depth - 1):
                 limits.check("generating trees")
@@ -117,10 +125,17 @@ def trees(bounds: Bounds) -> list[Candidate]:
                     node = chance([(p, c.node) for p, c in zip(order, children)])
                     found.append(Candidate(("chance", pairs), size,
                                            1 + max(c.depth for c in children), node))
+                    refuse_past(kept + len(found), 8 * (limit or 0))
         unique = {repr(c.key): c for c in found}
         by_size[size] = sorted(unique.values(), key=lambda c: (c.depth, repr(c.key)))
+        kept += len(unique)
+        refuse_past(kept, limit or 0)
     ordered = [c for size in sorted(by_size) for c in by_size[size]]
     return sorted(ordered, key=lambda c: (c.size, c.depth))
+
+
+class TooManyTrees(RefusedError):
+    """More trees within a search's bounds than it may examine."""
 
 
 def _children(by_size: dict[int, list[Candidate]], total: int, count: int,

@@ -25,7 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses.enumeration import Bounds, least_tuple, renamed_forms, trees
+from decisiontrees.analyses.enumeration import (
+    Bounds,
+    TooManyTrees,
+    least_tuple,
+    renamed_forms,
+    trees,
+)
 from decisiontrees.errors import RefusedError, SolverFailed, TimedOut
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
 from decisiontrees.model.spec import OtherAnswer, Question, Spec, Statement, TreeArg
@@ -139,8 +145,14 @@ def run_search(question: SearchQuestion, context: Context,
     """Examine candidates smallest first; ``judge(statement, spec)`` answers and judges one
     claim (run.answer_and_judge)."""
     started = time.monotonic()
-    candidates = trees(question.bounds)
     arity = len(question.variables)
+    most = int(MAX_TUPLES ** (1 / arity) + 1e-9)  # trees whose tuples stay within MAX_TUPLES
+    try:
+        candidates = trees(question.bounds, limit=most)
+    except TooManyTrees:  # refused before the rest are made (they took minutes and a GB)
+        raise RefusedError(f"more than {most:,} trees within the bounds give more than "
+                           f"{count_text(MAX_TUPLES)} candidates; tighten nodes, branching or "
+                           "outcomes") from None
     if len(candidates) ** arity > MAX_TUPLES:
         raise RefusedError(f"{len(candidates)} trees within the bounds give "
                            f"{count_text(len(candidates) ** arity)} candidates, more than "
