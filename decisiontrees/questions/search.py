@@ -198,7 +198,7 @@ def run_search(question: SearchQuestion, context: Context,
                 rate = (done - first_chunk) * CHUNK / max(now - started, 1e-9)
                 left = (len(combos) - done * CHUNK) / max(rate, 1e-9)
                 print(f"\r  search {question.name}: {min(done * CHUNK, len(combos)):,}/"
-                      f"{len(combos):,} candidates ({examined:,} examined, the others renamed;"
+                      f"{len(combos):,} candidates ({examined:,} examined;"
                       f" {rate:,.0f}/s, about {left:,.0f} s left), {found} found  ",
                       end="", file=sys.stderr, flush=True)
             if wanted is not None and wanted > 0 and len(hits) >= wanted:
