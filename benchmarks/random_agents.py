@@ -208,18 +208,7 @@ def part_ten(count: int = 4) -> None:
     print("| seed | lotteries | hull vertices | chosen, 1 / 2 workers | chosen, baseline "
           "| prefers(t, o0), 1 / 2 | prefers, baseline | POWER, 1 / 2 |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    found = 0
-    for seed in range(2000):
-        tree = random_tree(40, random.Random(seed), outcomes)
-        if not isinstance(tree, Choice) or \
-                len(agents.relevant_outcomes([tree], outcomes)) != len(outcomes):
-            continue
-        try:
-            points = agents.lottery_points(tree, outcomes)
-        except Exception:  # noqa: BLE001 -- too many lotteries: not this family
-            continue
-        if not 40 <= len(points) <= 50:
-            continue
+    for seed, tree, points in _ten_trees(count):
         sets = [agents.lottery_points(child, outcomes) for child in tree.children]
         union = sorted(frozenset().union(*sets))
         sure = tuple(Fraction(int(i == 0)) for i in range(10))
@@ -252,9 +241,6 @@ def part_ten(count: int = 4) -> None:
                     if v}
         hull = len(agents.hull_vertices(sorted(points)))
         print(f"| {seed} | {len(points)} | {hull} | " + " | ".join(cells) + " |", flush=True)
-        found += 1
-        if found == count:
-            break
     print()
 
 
