@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from strategies import trees
 from volume_oracle import Oracle
 
-from decisiontrees import SpecError, load, run
+from decisiontrees import SpecError, load, parse, run
 from decisiontrees.analyses.agents import Sampling, choice_probabilities, lottery_points
 from decisiontrees.analyses.rules import boltzmann_choice, rule_choice
 from decisiontrees.model.laws import UNIFORM, Distribution
@@ -457,3 +457,14 @@ def test_width_is_refused_for_rules_that_give_no_interval():
               "query choices(t, rule = satisficer(1/2), width = 1/100)\n")
     parse("outcomes a, b\ntree t = choice { a, b }\n"
           "query choices(t, rule = boltzmann(1), width = 1/100)\n")
+
+
+def test_a_certified_interval_is_not_marked_exact():
+    """`choices` said exact: false and `chosen`, `tie`, `prefers` exact: true for the same
+    Gauss–Legendre interval (review): a reader filtering on `exact` took bounds for a value."""
+    spec = parse("outcomes a, b, c\ntree t = choice { x: a, y: choice { b, c } }\ntree s = a\n"
+                 "query choices(t, rule = boltzmann(1))\nquery chosen(t, y, rule = boltzmann(1))\n"
+                 "query tie(t, rule = boltzmann(1))\nquery prefers(t, s, rule = boltzmann(1))\n")
+    results = run(spec)
+    assert all("certified" in r.answer.summary or "[" in r.answer.summary for r in results)
+    assert [r.answer.exact for r in results] == [False] * 4

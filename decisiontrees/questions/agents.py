@@ -165,7 +165,7 @@ def _rule_answer(found: rules.RuleChoice, index: int | None, evidence: Evidence)
     if interval is not None:
         return Answer(f"in {interval_text(interval)} (certified)",
                       {"lower": str(interval[0]), "upper": str(interval[1])}, evidence,
-                      comparable=Bounds(*interval))
+                      exact=False, comparable=Bounds(*interval))  # bounds, not the value
     return _number_answer(number, evidence)
 
 
