@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import pickle
 import resource
+import signal
 import sys
 import time
 import traceback
@@ -105,7 +106,7 @@ def parallel_map(function: Callable[..., T], calls: Sequence[tuple[Any, ...]],
             return results
         found: dict[int, T] = {}
         context = multiprocessing.get_context("fork")
-        with context.Pool(count, initializer=_die_with_parent) as pool:
+        with context.Pool(count, initializer=die_with_parent) as pool:
             pending = pool.imap_unordered(_call, [(k, function, a) for k, a in enumerate(calls)])
             while len(found) < len(calls):  # wait in slices, so the deadline is checked here
                 check(doing)
@@ -144,13 +145,11 @@ class Progress:
             print("\r" + " " * self.width + "\r", end="", file=sys.stderr, flush=True)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """A worker stops when the process that started it is killed (a statement stopped past
     its deadline), where Linux's prctl allows it: one long solver call cannot look. It also
     leaves Ctrl-C to that process, which stops it (a worker's own KeyboardInterrupt printed
-    a traceback)."""
-    import signal
-
+    a traceback). Every pool's workers call it when they start."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
@@ -158,11 +157,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-
-
-def die_with_parent() -> None:
-    """What :func:`parallel_map`'s workers do when they start, for other pools' workers."""
-    _die_with_parent()
 
 
 def _call(job: tuple[int, Callable[..., Any], tuple[Any, ...]]) -> tuple[int, Any]:
@@ -239,9 +233,7 @@ def _wait(receiver: Any, child: Any, seconds: float) -> bool:
 
 
 def _child(sender: Any, work: Callable[[], Any], seconds: float, memory_bytes: int) -> None:
-    _die_with_parent()  # killed with the command that started it (SIGTERM left it running)
-    import signal
-
+    die_with_parent()  # killed with the command that started it (SIGTERM left it running)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C still stops the work
     _cap_memory(memory_bytes)
     try:
