@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import random
+import re
 from fractions import Fraction
 
 import pytest
@@ -844,3 +845,21 @@ def test_power_with_a_horizon_says_its_own_normalisation_and_the_weights_add_up(
     weight = (1 - gamma) / (1 - gamma ** horizon)
     assert whole == weight * Fraction(1, 2) + (1 - weight) * successor
     assert "(1 − γ)/(γ(1 − γ^2))" in results[0].answer.evidence.lines()[0]
+
+
+@pytest.mark.parametrize("body, message", [
+    ("    gamma = g\n    horizon = 10000\n", "with a discount that is a parameter, 2 states "
+     "reached × 10,000 steps is more than 100 to unroll"),
+    ("    gamma = 9/10\n    horizon = 10001\n", "the horizon is a whole number of steps"),
+    ("    gamma = 99/100\n    horizon = 10000\n    map = \"S . .\"\n", "3 states reached × "
+     "10,000 steps is more than 20,000 to unroll"),
+])
+def test_a_horizon_too_long_to_unroll_is_a_located_error(body, message):
+    """Unrolled when the spec loads, before any statement's limits: a parametric discount
+    with 10,000 steps ran for minutes, a 25-cell grid with 10,000 steps ran out of memory
+    and was an internal error (review)."""
+    states = "" if "map" in body else "    a: choice { x: b, y: a }\n    b: choice { x: a, y: b }\n"
+    start = "" if "map" in body else "    start = a\n"
+    text = f"param g in (0, 1)\nmdp m {{\n{body}{start}{states}}}\n"
+    with pytest.raises(SpecError, match=re.escape(message)):
+        parse(text)

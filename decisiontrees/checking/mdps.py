@@ -10,6 +10,7 @@ start, a discount outside (0, 1), states not reachable from the start.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 from decisiontrees.checking.arithmetic import evaluate
 from decisiontrees.checking.declarations import KIND_NAMES, Declarations
@@ -48,6 +49,8 @@ from decisiontrees.solvers import smt
 
 SETTINGS = ("gamma", "start", "horizon", "map")
 MAX_HORIZON = 10_000
+MAX_UNROLLED = 20_000  # states × steps of a finite horizon (2 × 10,000 took 16 s to answer)
+MAX_SYMBOLIC_UNROLLED = 100  # the same with a discount that is a parameter (2 × 50: 5 s)
 SINGLE_ACTION = "move"  # the action of a state whose line is one chance node
 
 
@@ -102,6 +105,10 @@ class MDPBuilder:
         mdp = MDP(name, tuple(states), actions, start, gamma, horizon,
                   frozenset(s.name for s in lines.values() if s.node is None))
         reached = set(mdp.reachable(start))
+        if horizon is not None and not self.unrollable(settings["horizon"], horizon, gamma,
+                                                       len(reached)):
+            self.names.mdps[name] = None
+            return None
         for state_name in states:
             if state_name not in reached:
                 where = lines[state_name].name_span if state_name in lines else \
@@ -183,6 +190,25 @@ class MDPBuilder:
         self.reporter.error(value.span, f"the start must be a state of mdp `{item.name}`",
                             hint or "the states are " + ", ".join(lines))
         return None
+
+    def unrollable(self, setting: MDPSetting, horizon: int, gamma: Any, states: int) -> bool:
+        """Whether a finite horizon's states can be unrolled step by step when the spec loads
+        (before any statement's limits): at most MAX_UNROLLED states × steps, or
+        MAX_SYMBOLIC_UNROLLED with a discount that is a parameter (each step's share is a
+        polynomial in it of the step's degree). Past them, loading ran for minutes or out of
+        memory."""
+        if not isinstance(gamma, Fraction) and states * horizon > MAX_SYMBOLIC_UNROLLED:
+            self.reporter.error(setting.value.span, f"with a discount that is a parameter, "
+                                f"{states} states reached × {horizon:,} steps is more than "
+                                f"{MAX_SYMBOLIC_UNROLLED} to unroll",
+                                "write the discount as a number, or a shorter horizon")
+            return False
+        if states * horizon > MAX_UNROLLED:
+            self.reporter.error(setting.value.span, f"{states} states reached × {horizon:,} steps"
+                                f" is more than {MAX_UNROLLED:,} to unroll",
+                                "a shorter horizon, or leave it out for an infinite horizon")
+            return False
+        return True
 
     def horizon(self, setting: MDPSetting | None) -> int | None:
         if setting is None:
