@@ -57,7 +57,8 @@ class MDPPowerEvidence(Evidence):
         return (definition, *self.inner.lines()[1:])
 
     def to_json(self) -> dict[str, JSON]:
-        return {**self.inner.to_json(), "gamma": self.gamma}
+        return {**self.inner.to_json(), "state": self.state, "gamma": self.gamma,
+                "horizon": self.horizon}
 
 
 class MDPPower(Family):
