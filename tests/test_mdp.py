@@ -863,3 +863,11 @@ def test_a_horizon_too_long_to_unroll_is_a_located_error(body, message):
     text = f"param g in (0, 1)\nmdp m {{\n{body}{start}{states}}}\n"
     with pytest.raises(SpecError, match=re.escape(message)):
         parse(text)
+
+
+def test_a_choice_question_at_horizon_one_says_no_action_is_taken():
+    """It said the state "does not start with a choice" although it has actions (review)."""
+    text = ("mdp h1 {\n    gamma = 1/2\n    start = a\n    horizon = 1\n"
+            "    a: choice { x: b, y: a }\n    b: absorbing\n}\nquery chosen(h1.a, x)\n")
+    with pytest.raises(SpecError, match="with `horizon = 1` only `h1.a` itself counts"):
+        parse(text)

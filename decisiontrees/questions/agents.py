@@ -203,6 +203,10 @@ class RandomAgent(Family):
         if self.name in ("choices", "chosen", "tie"):
             root = question.tree.node
             if not isinstance(root, Choice):
+                mdp = question.tree.mdp
+                if mdp is not None and mdp.horizon == 1:
+                    return [(f"with `horizon = 1` only `{question.tree.name}` itself counts: no "
+                             "action is taken", "ask with a horizon of 2 or more")]
                 return [(f"{self.name}() asks about the first choice of `{question.tree.name}`, "
                          "which does not start with a choice", None)]
             if question.action is not None and question.action not in root.actions:
