@@ -535,3 +535,14 @@ def test_parametric_witnesses_are_the_simplest_values_that_still_refute():
     assert dominance.status == Status.FAIL
     assert "fails at p = 0, q = 1" in dominance.lines()
     assert "witness u = {a: 1, b: 0}" in dominance.lines()
+
+
+def test_simple_candidates_are_few_and_simplest_first_on_any_domain():
+    """A witness is simplified over k/q in the parameter's domain: a domain of width 10^9
+    would have given 78·10^9 of them."""
+    from decisiontrees.analyses.parametric import SIMPLE_CANDIDATES, simple_values
+
+    wide = simple_values(Fraction(-10**9), Fraction(10**9), lambda x: True)
+    assert wide[:3] == [0, 1, -1] and len(wide) <= SIMPLE_CANDIDATES + 2
+    open_unit = simple_values(Fraction(0), Fraction(1), lambda x: 0 < x < 1)
+    assert open_unit[:3] == [Fraction(1, 2), Fraction(1, 3), Fraction(2, 3)]

@@ -127,17 +127,28 @@ SIMPLE_VALUES = (Fraction(0), Fraction(1), Fraction(1, 2), Fraction(1, 4), Fract
                  Fraction(1, 3), Fraction(2, 3), Fraction(1, 10), Fraction(-1))
 
 
+SIMPLE_CANDIDATES = 200  # values tried per parameter (a wide domain has many k/q)
+
+
 def simple_values(low: Fraction, high: Fraction, contains: Callable[[Fraction], bool]
                   ) -> list[Fraction]:
-    """Rationals in ``[low, high]`` that ``contains`` accepts, simplest first: the ends, then
-    k/q by growing denominator q (at most SIMPLE_DENOMINATORS)."""
+    """Rationals in ``[low, high]`` that ``contains`` accepts, simplest first (smaller
+    denominator, then nearer 0): the ends and k/q for q up to SIMPLE_DENOMINATORS, numerators
+    nearest 0 first, at most about SIMPLE_CANDIDATES."""
     found = dict.fromkeys(v for v in (low, high) if contains(v))
     for q in range(1, SIMPLE_DENOMINATORS + 1):
-        for k in range(math.ceil(low * q), math.floor(high * q) + 1):
+        lowest, highest = math.ceil(low * q), math.floor(high * q)
+        centre = min(max(0, lowest), highest)  # numerators nearest 0 first: 0, 1, -1, 2, …
+        for step in range(2 * SIMPLE_CANDIDATES):
+            k = centre + (step + 1) // 2 * (1 if step % 2 else -1)
+            if not lowest <= k <= highest:
+                continue
             value = Fraction(k, q)
             if contains(value):
                 found.setdefault(value)
-    return list(found)
+            if len(found) >= SIMPLE_CANDIDATES:
+                break
+    return sorted(found, key=lambda v: (v.denominator, abs(v.numerator)))
 
 
 def simplest(values: Mapping[str, Fraction], candidates: Mapping[str, Sequence[Fraction]],
