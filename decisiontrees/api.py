@@ -419,8 +419,6 @@ def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = (),
 # ---------------------------------------------------------------- argument checks
 
 
-
-
 def _outcomes(call: str, trees: Sequence[Node], outcomes: Iterable[str] | None) -> tuple[str, ...]:
     """The outcome set O: the given one (which must cover the trees), else the trees' own."""
     mentioned = dict.fromkeys(o for t in trees for o in sorted(set(outcomes_of(t))))

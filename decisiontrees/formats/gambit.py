@@ -52,9 +52,7 @@ def _tokens(text: str) -> list[_Token]:
             rest = text[position:]
             if rest.strip():
                 start = position + len(rest) - len(rest.lstrip())
-                line += text.count("\n", position, start)
-                if "\n" in text[position:start]:
-                    line_start = text.rindex("\n", position, start) + 1
+                line, line_start = _lines_up_to(text, position, start, line, line_start)
                 what = "a string that is never closed" if rest.lstrip()[0] == '"' \
                     else "unreadable text"
                 raise FormatRefused(_Token("word", rest.lstrip()[:1], line,
@@ -63,21 +61,28 @@ def _tokens(text: str) -> list[_Token]:
         group = match.lastindex
         assert group is not None  # the pattern matched one of its three alternatives
         start = match.start(group)
-        line += text.count("\n", position, start)
-        if "\n" in text[position:start]:
-            line_start = text.rindex("\n", position, start) + 1
+        line, line_start = _lines_up_to(text, position, start, line, line_start)
         column = start - line_start + 1
         if match.group(1) is not None:
             found.append(_Token("string", re.sub(r'\\(["\\])', r"\1", match.group(1)), line,
                                 column - 1))
-            if "\n" in match.group(1):  # a string over several lines: the next token's column
-                line += match.group(1).count("\n")
-                line_start = text.rindex("\n", start, match.end()) + 1
+            # a string over several lines: the next token's line and column count from its end
+            line, line_start = _lines_up_to(text, start, match.end(), line, line_start)
         elif match.group(2) is not None:
             found.append(_Token("brace", match.group(2), line, column))
         else:
             found.append(_Token("word", match.group(3), line, column))
         position = match.end()
+
+
+def _lines_up_to(text: str, position: int, end: int, line: int, line_start: int
+                 ) -> tuple[int, int]:
+    """The line number and the offset where that line starts, at ``end``, given them at
+    ``position`` (counted on as the text is read, not from its start for every token)."""
+    breaks = text.count("\n", position, end)
+    if not breaks:
+        return line, line_start
+    return line + breaks, text.rindex("\n", position, end) + 1
 
 
 @dataclass
