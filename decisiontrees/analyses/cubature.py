@@ -1,11 +1,13 @@
-"""Exact cubature of ``(w·u) Π_i g(u_i)`` over simplices in the unit cube.
+"""Exact cubature of ``(w·u) Π_i g(u_i)`` over simplices.
 
 The Grundmann–Möller rule of the integrand's degree has rational points and weights, so it
 is exact. Evaluated in whole numbers, one level of the rule over one simplex is a sum of
 products of integers; :func:`cubature_total` computes those sums for many simplices at once
-with numpy, modulo primes below 2^31, and puts each back together by the Chinese remainder
+with numpy, modulo primes below 2^25, and puts each back together by the Chinese remainder
 theorem, with enough primes that their product exceeds twice a bound on the sum's size — so
-the result is the exact integer, not an estimate. :func:`cubature_integral` is the same rule
+the result is the exact integer, not an estimate. The residues are held in float64, where
+every product of two of them is a whole number below 2^52 and so exact (numpy's float
+arithmetic is about three times as fast as its int64 remainder). :func:`cubature_integral` is the same rule
 in Python integers for one simplex (the reference the tests compare with).
 """
 
@@ -15,7 +17,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, cached_property
 from math import factorial, gcd, lcm, prod
 from operator import mul
 from typing import Any
@@ -32,11 +34,23 @@ CHUNK_ELEMENTS = 1 << 14  # (simplex, point) pairs evaluated at once: arrays tha
 @dataclass(frozen=True)
 class WholeSimplex:
     """A simplex given by whole numbers: vertex ``k`` is ``rows[k] / denominators[k]``, and
-    ``jacobian`` is ``|det(v_1 − v_0, …, v_n − v_0)|`` (n! times its volume)."""
+    ``jacobian`` is ``|det(v_1 − v_0, …, v_n − v_0)|`` (n! times its volume). ``sign`` is −1
+    for a simplex that a signed decomposition subtracts."""
 
     rows: tuple[tuple[int, ...], ...]
     denominators: tuple[int, ...]
     jacobian: Fraction
+    sign: int = 1
+
+    @cached_property
+    def extents(self) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+        """The vertices' common denominator ``c`` and, for each coordinate, the largest
+        ``|e|`` and ``|c − e|`` over the vertices' whole coordinates ``e`` (over ``c``)."""
+        common = lcm(*self.denominators)
+        columns = list(zip(*(tuple(x * (common // q) for x in row)
+                             for row, q in zip(self.rows, self.denominators))))
+        return (common, tuple(max(map(abs, column)) for column in columns),
+                tuple(max(abs(common - e) for e in column) for column in columns))
 
 
 @cache
@@ -167,11 +181,14 @@ def cubature_integral(vertices: list[list[Fraction]], density: Univariate,
     return Fraction(jacobian * total)
 
 
+PRIME_BITS = 25  # residues in (−2p, 2p): a product of two is below 2^52, exact in float64
+
+
 @cache
 def _primes(count: int) -> tuple[int, ...]:
-    """The ``count`` largest primes below 2^31 (products of two residues fit in int64)."""
+    """The ``count`` largest primes below ``2^PRIME_BITS``."""
     found: list[int] = []
-    candidate = (1 << 31) - 1
+    candidate = (1 << PRIME_BITS) - 1
     while len(found) < count:
         if _is_prime(candidate):
             found.append(candidate)
@@ -205,7 +222,7 @@ def _is_prime(n: int) -> bool:
 def _enough_primes(bound: int) -> tuple[int, ...]:
     """Primes whose product exceeds ``2·bound``, so a residue names one integer in
     ``[−bound, bound]``."""
-    count = max(1, (2 * bound).bit_length() // 30 + 1)
+    count = max(1, (2 * bound).bit_length() // (PRIME_BITS - 1) + 1)
     primes = _primes(count)
     while prod(primes) <= 2 * bound:
         count += 1
@@ -215,53 +232,113 @@ def _enough_primes(bound: int) -> tuple[int, ...]:
 
 def cubature_total(simplices: Sequence[WholeSimplex], density: Univariate,
                    weight: Sequence[Fraction] | None) -> Fraction:
-    """``Σ_simplices ∫ (w·u) Π_i g(u_i) du``, exactly: the rule of :func:`cubature_integral`,
-    each level's sum of whole numbers computed modulo primes, many simplices at a time.
+    """``Σ_simplices ± ∫ (w·u) Π_i g(u_i) du`` (each simplex's ``sign``), exactly: the rule
+    of :func:`cubature_integral`, each level's sum of whole numbers computed modulo primes,
+    many simplices at a time.
 
-    In the unit cube a point's whole coordinate ``X`` lies between 0 and ``M``, which bounds
-    every term; a simplex with a vertex outside the cube (never expected) or whole coordinates
-    too large for int64 is integrated alone in Python integers."""
+    Over a simplex whose vertices are ``e_k / c`` with whole ``e_k`` and common denominator
+    ``c``, a point's whole coordinate ``X_i`` (over ``M = c·den``) is at most ``den·max|e_i|``
+    and ``M − X_i`` at most ``den·max|c − e_i|`` in size (the point is a mixture of the
+    vertices), which bounds every term (:func:`_magnitude`). A simplex whose whole
+    coordinates could leave int64 is integrated alone in Python integers."""
     import numpy as np
 
     if not simplices:
         return Fraction(0)
     n = len(simplices[0].rows) - 1
     rule = grundmann_moller(n, (n * (len(density) - 1) + (weight is not None)) // 2)
-    total = Fraction(0)
-    batch: list[tuple[int, WholeSimplex]] = []
-    for simplex in simplices:
-        common = lcm(*simplex.denominators)
-        if common * rule[0][1] < WORD and all(
-                0 <= x <= d for row, d in zip(simplex.rows, simplex.denominators) for x in row):
-            batch.append((common, simplex))
-        else:
-            limits.check("integrating over simplices")
-            total += cubature_integral([[Fraction(x, d) for x in row] for row, d in
-                                        zip(simplex.rows, simplex.denominators)], density, weight)
-    if not batch:
-        return total
-    batch.sort(key=lambda pair: pair[0])  # similar sizes together: fewer primes per chunk
-    rows = _whole_rows(batch)
     factored = _Factored.of(density)
     scale_w, w = _whole(weight) if weight is not None else (1, [])
+    total = Fraction(0)
+    batch: list[tuple[int, int, WholeSimplex]] = []
+    for simplex in simplices:
+        size, common, magnitude = _magnitude(simplex, factored, w if weight is not None else None)
+        if size * rule[0][1] < WORD:
+            batch.append((magnitude, common, simplex))
+        else:
+            limits.check("integrating over simplices")
+            total += simplex.sign * cubature_integral(
+                [[Fraction(x, d) for x in row] for row, d in
+                 zip(simplex.rows, simplex.denominators)], density, weight)
+    if not batch:
+        return total
+    batch.sort(key=lambda entry: entry[0])  # similar sizes together: fewer primes per chunk
+    rows = _whole_rows([(common, simplex) for _, common, simplex in batch])
+    degree = n * factored.degree + (weight is not None)
     for level_weight, denominator, points in rule:
         numerators = np.array(points, dtype=np.int64)  # point, vertex: once per level
         per_chunk = max(1, CHUNK_ELEMENTS // len(points))
         for start in range(0, len(batch), per_chunk):
             limits.check("integrating over simplices")
             chunk = batch[start:start + per_chunk]
-            commons = [common for common, _ in chunk]
-            sums = _level_sums(rows[start:start + per_chunk], commons, factored,
+            commons = [common for _, common, _ in chunk]
+            bound = len(points) * denominator ** degree * max(m for m, _, _ in chunk)
+            sums = _level_sums(rows[start:start + per_chunk], commons, bound, factored,
                                w if weight is not None else None, denominator, numerators)
             level = Fraction(0)
-            for (common, simplex), value in zip(chunk, sums):
+            for (_, common, simplex), value in zip(chunk, sums):
                 m = common * denominator
                 scale = (factored.scale * m ** factored.degree) ** n
                 if weight is not None:
                     scale *= scale_w * m
-                level += simplex.jacobian * Fraction(value * factored.constant ** n, scale)
+                level += simplex.sign * simplex.jacobian * \
+                    Fraction(value * factored.constant ** n, scale)
             total += level_weight * level
     return total
+
+
+def _magnitude(simplex: WholeSimplex, factored: _Factored, weight: Sequence[int] | None
+               ) -> tuple[int, int, int]:
+    """For a simplex with vertices ``e_k / c`` (whole ``e_k``, common denominator ``c``):
+    ``max(c, |e|, |c − e|)`` over its entries (whole coordinates stay below that times a
+    level's denominator ``den``), ``c``, and ``K`` such that every term of a level sum is at
+    most ``den^degree · K`` in size: with ``x_i = max_k |e_ki|`` and ``y_i = max_k |c − e_ki|``,
+    ``K = Π_i x_i^a y_i^b Σ|r| max(x_i, c)^deg R`` (times ``Σ_i |w_i| x_i`` with a weight)."""
+    common, largest, farthest = simplex.extents
+    magnitude = 1
+    weighted = 0
+    rest = sum(map(abs, factored.rest)) if factored.rest else 1
+    for i, (x, y) in enumerate(zip(largest, farthest)):
+        magnitude *= x ** factored.zeros * y ** factored.ones * rest * \
+            max(x, common) ** max(len(factored.rest) - 1, 0)
+        if weight is not None:
+            weighted += abs(weight[i]) * x
+    size = max(common, *largest, *farthest)
+    return size, common, magnitude * (weighted if weight is not None else 1)
+
+
+def work(simplices: Sequence[WholeSimplex], density: Univariate,
+         weight: Sequence[Fraction] | None) -> int:
+    """A prediction of what :func:`cubature_total` costs on ``simplices``: for each, the
+    primes its level sums need (from the same bound) times the rule's points; a simplex that
+    takes the Python path counts 100 times (measured: about 50–100 times slower)."""
+    if not simplices:
+        return 0
+    n = len(simplices[0].rows) - 1
+    rule = grundmann_moller(n, (n * (len(density) - 1) + (weight is not None)) // 2)
+    factored = _Factored.of(density)
+    w = _whole(weight)[1] if weight is not None else None
+    points = sum(len(level[2]) for level in rule)
+    scale = points * rule[0][1] ** (n * factored.degree + (weight is not None))
+    total = 0
+    for simplex in simplices:
+        size, _, magnitude = _magnitude(simplex, factored, w)
+        primes = (scale * magnitude).bit_length() // (PRIME_BITS - 1) + 1
+        total += points * primes * (1 if size * rule[0][1] < WORD else 100)
+    return total
+
+
+def work_in_cube(commons: Sequence[int], n: int, density: Univariate) -> int:
+    """:func:`work` (without a weight) on simplices inside the unit cube with these common
+    denominators ``c``, taking every coordinate's extent to be ``c``: the most it can be
+    there, and what it is on a triangulation whose simplices reach from 0 to 1 in every
+    coordinate — an estimate that needs no simplex built."""
+    rule = grundmann_moller(n, n * (len(density) - 1) // 2)
+    points = sum(len(level[2]) for level in rule)
+    degree = n * (len(density) - 1)
+    scale = points * rule[0][1] ** degree
+    return sum(points * ((scale * c ** degree).bit_length() // (PRIME_BITS - 1) + 1)
+               for c in commons)
 
 
 @dataclass(frozen=True)
@@ -306,52 +383,56 @@ def _whole_rows(batch: Sequence[tuple[int, WholeSimplex]]) -> Any:
                      for common, s in batch], dtype=np.int64)
 
 
-def _level_sums(rows: Any, commons: Sequence[int], factored: _Factored,
+def _level_sums(rows: Any, commons: Sequence[int], bound: int, factored: _Factored,
                 weight: Sequence[int] | None, denominator: int, numerators: Any) -> list[int]:
     """For each simplex, the whole number ``Σ_points Π_i X_i^a (M − X_i)^b R(X_i, M) · W·X``
     of one level of the rule (``numerators``: its points, an int64 array indexed by point and
-    vertex), with ``R`` homogenised and ``W`` the whole weight."""
+    vertex), with ``R`` homogenised and ``W`` the whole weight; each sum is at most ``bound``
+    in size.
+
+    Modulo each prime ``p`` the arithmetic is in float64: a residue is kept in ``[−p, 2p)``
+    (:func:`_reduce`), so a product of two is below ``4p² < 2^52`` in size and exact."""
     import numpy as np
 
     simplices, _, n = rows.shape
     count = numerators.shape[0]
-    # coordinate, then (simplex, point) flattened: X = numerators · rows, 0 <= X <= M
-    xs = np.ascontiguousarray(np.matmul(numerators[None, :, :], rows).transpose(2, 0, 1))
-    xs = xs.reshape(n, simplices * count)
-    largest = max(commons) * denominator
-    bound = count * (sum(map(abs, factored.rest or (1,))) * largest ** (
-        factored.zeros + factored.ones + max(len(factored.rest) - 1, 0))) ** n
-    if weight is not None:
-        bound *= sum(map(abs, weight)) * largest
     primes = _enough_primes(bound)
-    modular = np.empty_like(xs)
-    term = np.empty(xs.shape[1], dtype=np.int64)
-    other = np.empty_like(term)
+    points = numerators.T.astype(np.float64)  # vertex, point
+    by_coordinate = np.ascontiguousarray(rows.transpose(2, 0, 1)).reshape(n * simplices, n + 1)
+    scratch = np.empty(simplices * count, dtype=np.float64)
+    other = np.empty_like(scratch)
     residues = []
     for p in primes:
-        np.remainder(xs, p, out=modular)
-        ms = np.repeat(np.array([c * denominator % p for c in commons], dtype=np.int64), count)
-        term.fill(1)
-        for x in modular:  # every product of two residues is below 2^62
+        # X mod p = (rows mod p) · numerators, one matrix product for every coordinate and
+        # simplex: whole numbers below 2^32 in float64
+        xs = np.remainder(by_coordinate, p).astype(np.float64) @ points
+        xs = xs.reshape(n, simplices * count)
+        _reduce(xs, p, np.empty_like(xs))
+        ms = np.repeat(np.array([c * denominator % p for c in commons], dtype=np.float64),
+                       count)
+        term = np.ones(simplices * count, dtype=np.float64)
+        for x in xs:
             for _ in range(factored.zeros):
                 term *= x
-                term %= p
+                _reduce(term, p, scratch)
             if factored.ones:
-                np.subtract(ms, x, out=other)
+                np.subtract(ms, x, out=other)  # in (−2p, 2p): a product with term stays exact
                 for _ in range(factored.ones):
                     term *= other
-                    term %= p
+                    _reduce(term, p, scratch)
             if factored.rest:
                 term *= _homogeneous(factored.rest, x, ms, p)
-                term %= p
+                _reduce(term, p, scratch)
         if weight is not None:
             other.fill(0)
-            for w, x in zip(weight, modular):
+            for w, x in zip(weight, xs):
                 other += (w % p) * x
-                other %= p
+                _reduce(other, p, scratch)
             term *= other
-            term %= p
-        residues.append((term.reshape(simplices, count).sum(axis=1) % p).tolist())
+            _reduce(term, p, scratch)
+        # a sum of fewer than 2^26 terms each below 2p = 2^26 in size: exact in float64
+        totals = term.reshape(simplices, count).sum(axis=1)
+        residues.append([int(value) % p for value in totals.tolist()])
     modulus = prod(primes)
     basis = [(modulus // p) * pow(modulus // p, -1, p) for p in primes]
     sums = []
@@ -361,13 +442,29 @@ def _level_sums(rows: Any, commons: Sequence[int], factored: _Factored,
     return sums
 
 
-def _homogeneous(coefficients: Sequence[int], x: Any, m: Any, p: int) -> Any:
-    """``Σ_k r_k X^k M^(deg − k)`` modulo p, by Horner's rule."""
+def _reduce(values: Any, p: int, scratch: Any) -> None:
+    """Bring whole float64 ``values`` below 2^52 in size into ``[−p, 2p)`` modulo ``p``, in
+    place (the rounded quotient is off by at most one); ``scratch`` is as large."""
     import numpy as np
 
+    np.multiply(values, 1.0 / p, out=scratch)
+    np.floor(scratch, out=scratch)
+    scratch *= p
+    values -= scratch
+
+
+def _homogeneous(coefficients: Sequence[int], x: Any, m: Any, p: int) -> Any:
+    """``Σ_k r_k X^k M^(deg − k)`` modulo p, by Horner's rule (in ``[−p, 2p)``)."""
+    import numpy as np
+
+    scratch = np.empty_like(x)
     value = np.full_like(x, coefficients[-1] % p)
     power = np.ones_like(m)
     for c in reversed(coefficients[:-1]):
-        power = power * m % p
-        value = (value * x + (c % p) * power % p) % p
+        power *= m
+        _reduce(power, p, scratch)
+        value *= x
+        _reduce(value, p, scratch)
+        value += (c % p) * power
+        _reduce(value, p, scratch)
     return value
