@@ -21,6 +21,9 @@ Parts (targets from the issue):
   cut         regions integrated over one ordering of their exchangeable outcomes against
               the whole regions (baseline, same run): `ten`'s trees serially, and Beta(2, 2)
               on `laws`' trees at d = 6, 7
+  signed      Beta(2, 2) on `laws`' trees, d = 3..7, with each region's simplices from
+              Lawrence's signed decomposition where predicted cheaper, against Normaliz's
+              triangulation alone (baseline, same run), and U[0,1] for the ratio
   regions     where the d = 10 time goes on seed 1044 (the slowest tree of `ten`): each
               optimality region's facets, vertices, and Normaliz's volume by its own choice
               of algorithm, by descent in the face lattice and by signed decomposition,
@@ -157,7 +160,7 @@ def _one_by_one(simplices, density, weight):
     """The former integration: the rule over each simplex alone, in Python integers."""
     from decisiontrees.analyses import cubature
 
-    return sum((cubature.cubature_integral(
+    return sum((s.sign * cubature.cubature_integral(
         [[Fraction(x, q) for x in row] for row, q in zip(s.rows, s.denominators)], density,
         weight) for s in simplices), Fraction(0))
 
@@ -321,6 +324,40 @@ def part_cut(max_d: int) -> None:
     print()
 
 
+def part_signed(max_d: int) -> None:
+    """Beta(2, 2) with the signed decomposition where predicted cheaper, against Normaliz's
+    triangulation alone (baseline, same run); U[0,1] for the ratio."""
+    from collections import OrderedDict
+
+    from decisiontrees.analyses import agents, integrals
+
+    beta = (Fraction(0), Fraction(6), Fraction(-6))
+    chosen = integrals.FEW_SIMPLICES
+    print("## Beta(2, 2) (chosen of every first action, then POWER): signed where cheaper / "
+          "triangulation alone, and U[0,1]\n")
+    print("| d | lotteries | U[0,1] | Beta(2, 2) | Beta(2, 2), triangulation alone | ratio |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for d in range(3, max_d + 1):
+        for names, children, lotteries in _law_cases(d):
+            tree = choice({f"a{k}": c for k, c in enumerate(children)})
+
+            def both(density, children=children, names=names, tree=tree):
+                integrals._DECOMPOSED = OrderedDict()  # no decomposition kept between runs
+                return (agents.choice_probabilities_exact(children, names, density).chosen,
+                        agents.power_exact(tree, names, density).power)
+
+            _, uniform_time = _timed(lambda: both(integrals.UNIFORM))
+            integrals.FEW_SIMPLICES = chosen
+            found, fast = _timed(lambda: both(beta))
+            integrals.FEW_SIMPLICES = 10**12
+            again, slow = _timed(lambda: both(beta))
+            integrals.FEW_SIMPLICES = chosen
+            assert found == again
+            print(f"| {d} | {lotteries} | {uniform_time:.3f} s | {fast:.3f} s | {slow:.3f} s "
+                  f"| {fast / uniform_time:.1f}x |", flush=True)
+    print()
+
+
 def part_regions(seed: int = 1044) -> None:
     from fractions import Fraction as F
 
@@ -452,6 +489,8 @@ def main() -> None:
         part_regions()
     if "cut" in arguments.part:
         part_cut(min(arguments.max_d, 7))
+    if "signed" in arguments.part:
+        part_signed(min(arguments.max_d, 7))
 
 
 if __name__ == "__main__":

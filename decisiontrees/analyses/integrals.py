@@ -10,23 +10,31 @@ monomial.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from fractions import Fraction
-from math import factorial
+from math import factorial, lcm
 from typing import Any
 
 from decisiontrees.analyses.cubature import (
     UNIFORM,
+    WholeSimplex,
     cubature_total,
     determinant,
     whole_simplices,
+    work,
+    work_in_cube,
 )
+from decisiontrees.analyses.signed_decomposition import signed_simplices
 from decisiontrees.model.laws import Univariate
 from decisiontrees.solvers import normaliz
 
 # A polynomial in d variables: exponent tuple -> coefficient.
 Polynomial = dict[tuple[int, ...], Fraction]
 SIGNED_FROM = 8  # outcomes from which POWER's one volume uses the signed decomposition
+FEW_SIMPLICES = 64  # below this many a triangulation is not worth comparing (milliseconds)
+DECOMPOSED_KEPT = 30_000  # simplices kept for the next call (about 2 kB each at d = 7)
+_DECOMPOSED: OrderedDict[tuple[Any, ...], list[WholeSimplex]] = OrderedDict()
 
 
 def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
@@ -50,8 +58,37 @@ def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
         lifted = [[*n, Fraction(0)] for n in normals] + [[*weight, Fraction(-1)]]
         lifted_offsets = [*(offsets or [Fraction(0)] * len(normals)), Fraction(0)]
         return normaliz.volume(lifted, dimension + 1, lifted_offsets)
-    generators, simplices = normaliz.whole_triangulation(normals, dimension, offsets)
-    return cubature_total(whole_simplices(generators, simplices), density, weight)
+    return cubature_total(_simplices(normals, dimension, offsets, density), density, weight)
+
+
+def _simplices(normals: Sequence[Sequence[Fraction]], dimension: int,
+               offsets: Sequence[Fraction] | None, density: Univariate) -> list[WholeSimplex]:
+    """Simplices to integrate ``density`` over: Normaliz's triangulation of the polytope or,
+    where that has more than ``FEW_SIMPLICES``, Lawrence's signed decomposition
+    (signed_decomposition.py) when cubature.work predicts it costs less — it has fewer
+    simplices where there are many vertices and few facets, but larger numbers (the
+    triangulation's cost taken as cubature.work_in_cube, before its determinants). Kept for
+    the next call on the same polytope and density (``chosen`` and POWER integrate over
+    the same regions; the choice is made for the density alone, without a weight)."""
+    key = (tuple(map(tuple, normals)), dimension, None if offsets is None else tuple(offsets),
+           tuple(density))
+    if key in _DECOMPOSED:
+        _DECOMPOSED.move_to_end(key)
+        return _DECOMPOSED[key]
+    generators, indices = normaliz.whole_triangulation(normals, dimension, offsets)
+    chosen: list[WholeSimplex] | None = None
+    if len(indices) > FEW_SIMPLICES:
+        signed = signed_simplices(normals, dimension, offsets)
+        if work(signed, density, None) < work_in_cube(
+                [lcm(*(generators[k][-1] for k in simplex)) for simplex in indices],
+                dimension, density):
+            chosen = signed
+    if chosen is None:
+        chosen = whole_simplices(generators, indices)
+    _DECOMPOSED[key] = chosen
+    while sum(map(len, _DECOMPOSED.values())) > DECOMPOSED_KEPT:
+        _DECOMPOSED.popitem(last=False)
+    return chosen
 
 
 def simplex_integral(vertices: list[list[Any]], density: Univariate,

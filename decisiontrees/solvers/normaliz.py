@@ -124,6 +124,32 @@ def whole_triangulation(normals: Sequence[Sequence[Fraction]], d: int,
             [[int(k) for k in simplex[0]] for simplex in simplices])
 
 
+def vertices_and_facets(normals: Sequence[Sequence[Fraction]], d: int,
+                        offsets: Sequence[Fraction] | None = None
+                        ) -> tuple[list[list[int]], list[list[int]]]:
+    """The polytope's vertices, each ``x_1 … x_d, q`` for the point ``x/q`` (``q > 0``), and
+    its facets, each ``a_1 … a_d, c`` for ``a·u + c >= 0`` (no redundant one); ``[], []``
+    when the polytope is lower-dimensional."""
+    with _normaliz_errors():
+        cone = _cone(normals, d, offsets)
+        if cone.AffineDim() < d:
+            return [], []
+        vertices = [[int(x) for x in v] for v in cone.VerticesOfPolyhedron()]
+        facets = [[int(x) for x in f] for f in cone.SupportHyperplanes()]
+    return vertices, facets
+
+
+def cone_triangulation(generators: Sequence[Sequence[int]]) -> list[list[list[int]]]:
+    """A triangulation of the full-dimensional cone spanned by whole ``generators``: each
+    simplicial cone as the list of its generators (positive multiples of given ones)."""
+    with _normaliz_errors():
+        cone = _normaliz().Cone(cone=[list(g) for g in generators])
+        cone.Compute("Triangulation")
+        simplices, used = cone.Triangulation()
+    rays = [[int(x) for x in g] for g in used]
+    return [[rays[k] for k in simplex[0]] for simplex in simplices]
+
+
 def facet_count(normals: Sequence[Sequence[Fraction]], d: int,
                 offsets: Sequence[Fraction] | None = None) -> int:
     """The number of facets of the polytope (a few milliseconds where its volume takes
