@@ -337,6 +337,8 @@ def part_signed(max_d: int) -> None:
           "triangulation alone, and U[0,1]\n")
     print("| d | lotteries | U[0,1] | Beta(2, 2) | Beta(2, 2), triangulation alone | ratio |")
     print("|---:|---:|---:|---:|---:|---:|")
+    names, children, _ = _law_cases(3)[0]  # numpy's import and the prime table, untimed
+    agents.choice_probabilities_exact(children, names, beta)
     for d in range(3, max_d + 1):
         for names, children, lotteries in _law_cases(d):
             tree = choice({f"a{k}": c for k, c in enumerate(children)})
