@@ -37,6 +37,7 @@ import platform
 import random
 import sys
 import time
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -280,7 +281,7 @@ def part_cut(max_d: int) -> None:
     """Each region integrated over one ordering of its exchangeable outcomes (times the
     orderings) against the whole region (baseline, same run, alternated)."""
     import decisiontrees as dt
-    from decisiontrees.analyses import agents, integrals
+    from decisiontrees.analyses import agents
 
     whole = lambda points, k: []  # noqa: E731 -- the baseline: no cut
     cut = agents.exchangeable_blocks
@@ -301,45 +302,22 @@ def part_cut(max_d: int) -> None:
             cells.append(f"{fast:.2f} s / {slow:.2f} s")
         print(f"| {seed} | {len(points)} | " + " | ".join(cells) + " |", flush=True)
     print()
-    beta = (Fraction(0), Fraction(6), Fraction(-6))
     print("## Beta(2, 2) (chosen, then POWER): cut / whole, and U[0,1] (cut) for the ratio\n")
     print("| d | lotteries | U[0,1] | Beta(2, 2), cut | Beta(2, 2), whole | ratio (cut) |")
     print("|---:|---:|---:|---:|---:|---:|")
-    for d in range(6, max_d + 1):
-        for names, children, lotteries in _law_cases(d):
-            tree = choice({f"a{k}": c for k, c in enumerate(children)})
-
-            def both(density, children=children, names=names, tree=tree):
-                return (agents.choice_probabilities_exact(children, names, density).chosen,
-                        agents.power_exact(tree, names, density).power)
-
-            _, uniform_time = _timed(lambda: both(integrals.UNIFORM))
-            found, fast = _timed(lambda: both(beta))
-            agents.exchangeable_blocks = whole
-            again, slow = _timed(lambda: both(beta))
-            agents.exchangeable_blocks = cut
-            assert found == again
-            print(f"| {d} | {lotteries} | {uniform_time:.3f} s | {fast:.3f} s | {slow:.3f} s "
-                  f"| {fast / uniform_time:.1f}x |", flush=True)
-    print()
+    _beta_rows(range(6, max_d + 1), lambda baseline: setattr(
+        agents, "exchangeable_blocks", whole if baseline else cut))
 
 
-def part_signed(max_d: int) -> None:
-    """Beta(2, 2) with the signed decomposition where predicted cheaper, against Normaliz's
-    triangulation alone (baseline, same run); U[0,1] for the ratio."""
+def _beta_rows(sizes: range, baseline: Callable[[bool], None]) -> None:
+    """For `laws`' trees: U[0,1], Beta(2, 2), Beta(2, 2) with ``baseline(True)`` in force
+    (same answers asserted), and the ratio of the first two, as table rows."""
     from collections import OrderedDict
 
     from decisiontrees.analyses import agents, integrals
 
     beta = (Fraction(0), Fraction(6), Fraction(-6))
-    chosen = integrals.FEW_SIMPLICES
-    print("## Beta(2, 2) (chosen of every first action, then POWER): signed where cheaper / "
-          "triangulation alone, and U[0,1]\n")
-    print("| d | lotteries | U[0,1] | Beta(2, 2) | Beta(2, 2), triangulation alone | ratio |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    names, children, _ = _law_cases(3)[0]  # numpy's import and the prime table, untimed
-    agents.choice_probabilities_exact(children, names, beta)
-    for d in range(3, max_d + 1):
+    for d in sizes:
         for names, children, lotteries in _law_cases(d):
             tree = choice({f"a{k}": c for k, c in enumerate(children)})
 
@@ -349,15 +327,30 @@ def part_signed(max_d: int) -> None:
                         agents.power_exact(tree, names, density).power)
 
             _, uniform_time = _timed(lambda: both(integrals.UNIFORM))
-            integrals.FEW_SIMPLICES = chosen
             found, fast = _timed(lambda: both(beta))
-            integrals.FEW_SIMPLICES = 10**12
+            baseline(True)
             again, slow = _timed(lambda: both(beta))
-            integrals.FEW_SIMPLICES = chosen
+            baseline(False)
             assert found == again
             print(f"| {d} | {lotteries} | {uniform_time:.3f} s | {fast:.3f} s | {slow:.3f} s "
                   f"| {fast / uniform_time:.1f}x |", flush=True)
     print()
+
+
+def part_signed(max_d: int) -> None:
+    """Beta(2, 2) with the signed decomposition where predicted cheaper, against Normaliz's
+    triangulation alone (baseline, same run); U[0,1] for the ratio."""
+    from decisiontrees.analyses import agents, integrals
+
+    chosen = integrals.FEW_SIMPLICES
+    print("## Beta(2, 2) (chosen of every first action, then POWER): signed where cheaper / "
+          "triangulation alone, and U[0,1]\n")
+    print("| d | lotteries | U[0,1] | Beta(2, 2) | Beta(2, 2), triangulation alone | ratio |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    names, children, _ = _law_cases(3)[0]  # numpy's import and the prime table, untimed
+    agents.choice_probabilities_exact(children, names, (Fraction(0), Fraction(6), Fraction(-6)))
+    _beta_rows(range(3, max_d + 1), lambda baseline: setattr(
+        integrals, "FEW_SIMPLICES", 10**12 if baseline else chosen))
 
 
 def part_regions(seed: int = 1044) -> None:
