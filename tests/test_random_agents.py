@@ -410,6 +410,29 @@ def test_power_of_a_choice_among_k_outcomes_in_closed_form(k):
     assert 0 < found < 1
 
 
+def test_power_under_a_polynomial_density_checks_that_its_regions_sum_to_one(monkeypatch):
+    """POWER's integrals of ``(u·z) ρ`` come with the regions' masses from the same points;
+    a region integrated wrongly (here: its mass off by 1/7) is a failed check, not an
+    answer."""
+    from decisiontrees.analyses import agents as random_agents
+    from decisiontrees.analyses import integrals
+
+    beta = (Fraction(0), Fraction(6), Fraction(-6))
+    tree = choice({"a": chance([("1/2", "x"), ("1/2", "y")]),
+                   "b": chance([("1/3", "y"), ("2/3", "z")]), "c": "z"})
+    found = random_agents.power_exact(tree, ("x", "y", "z"), beta).power
+    assert found.exact and 0 < found.value < 1
+    honest = integrals.region_integrals
+
+    def off(*arguments):
+        mass, weighted = honest(*arguments)
+        return mass + Fraction(1, 7), weighted
+
+    monkeypatch.setattr(random_agents, "region_integrals", off)
+    with pytest.raises(CrossCheckFailed, match="total probability"):
+        random_agents.power_exact(tree, ("x", "y", "z"), beta)
+
+
 def test_a_failed_internal_check_reaches_the_python_api_with_its_reason(monkeypatch):
     import decisiontrees as dt
     from decisiontrees.analyses import agents as random_agents

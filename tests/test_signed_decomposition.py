@@ -161,6 +161,11 @@ def test_batched_cubature_outside_the_cube_with_signs(n, density, weighted, scal
         [[Fraction(x, q) for x in row] for row, q in zip(s.rows, s.denominators)], density,
         weight) for s in simplices), Fraction(0))
     assert cubature.cubature_total(simplices, density, weight) == expected
+    mass = sum((s.sign * cubature.cubature_integral(
+        [[Fraction(x, q) for x in row] for row, q in zip(s.rows, s.denominators)], density,
+        None) for s in simplices), Fraction(0))
+    assert cubature.cubature_totals(simplices, density, weight) == \
+        (mass, None if weight is None else expected)
 
 
 @settings(max_examples=200)

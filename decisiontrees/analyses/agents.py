@@ -28,6 +28,7 @@ from decisiontrees.analyses.integrals import (
     expected_best_uniform,
     expected_maximum,
     region_integral,
+    region_integrals,
 )
 from decisiontrees.analyses.plans import describe_plan, plans, reachable_outcomes, value_once
 from decisiontrees.analyses.symmetry import Symmetries, exchangeable_blocks
@@ -313,11 +314,15 @@ def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> Pow
         return PowerAnswer(Number(expected_best_uniform(points), True), EXACT_METHOD)
     orbits = Symmetries(points).point_orbits()  # ∫ u·z over R_z is the same on an orbit
     regions = [_region(points, orbit[0]) for orbit in orbits]  # the cuts' swaps fix z too
-    integrals = limits.parallel_map(region_integral, [
+    integrals = limits.parallel_map(region_integrals, [
         (normals, len(order), density, points[orbit[0]])
         for orbit, (normals, _) in zip(orbits, regions)], INTEGRATING)
-    total = sum((len(orbit) * copies * value
-                 for orbit, (_, copies), value in zip(orbits, regions, integrals)), Fraction(0))
+    total = sum((len(orbit) * copies * value for orbit, (_, copies), (_, value)
+                 in zip(orbits, regions, integrals)), Fraction(0))
+    mass = sum((len(orbit) * copies * part for orbit, (_, copies), (part, _)
+                in zip(orbits, regions, integrals)), Fraction(0))
+    if mass != 1:  # the regions tile the cube; anything else is a bug, never an answer
+        raise CrossCheckFailed(f"optimality regions have total probability {mass}, not 1")
     return PowerAnswer(Number(total, True), EXACT_METHOD)
 
 

@@ -232,8 +232,17 @@ def _enough_primes(bound: int) -> tuple[int, ...]:
 
 def cubature_total(simplices: Sequence[WholeSimplex], density: Univariate,
                    weight: Sequence[Fraction] | None) -> Fraction:
-    """``Σ_simplices ± ∫ (w·u) Π_i g(u_i) du`` (each simplex's ``sign``), exactly: the rule
-    of :func:`cubature_integral`, each level's sum of whole numbers computed modulo primes,
+    """``Σ_simplices ± ∫ (w·u) Π_i g(u_i) du`` (each simplex's ``sign``; without ``weight``
+    the factor ``w·u`` is 1), exactly: see :func:`cubature_totals`."""
+    mass, weighted = cubature_totals(simplices, density, weight)
+    return mass if weighted is None else weighted
+
+
+def cubature_totals(simplices: Sequence[WholeSimplex], density: Univariate,
+                    weight: Sequence[Fraction] | None) -> tuple[Fraction, Fraction | None]:
+    """``Σ_simplices ± ∫ Π_i g(u_i) du`` and, with ``weight``, ``Σ ± ∫ (w·u) Π_i g(u_i) du``
+    from the same points (each simplex's ``sign``), exactly: the rule of
+    :func:`cubature_integral`, each level's sums of whole numbers computed modulo primes,
     many simplices at a time.
 
     Over a simplex whose vertices are ``e_k / c`` with whole ``e_k`` and common denominator
@@ -244,67 +253,85 @@ def cubature_total(simplices: Sequence[WholeSimplex], density: Univariate,
     import numpy as np
 
     if not simplices:
-        return Fraction(0)
+        return Fraction(0), None if weight is None else Fraction(0)
     n = len(simplices[0].rows) - 1
     rule = grundmann_moller(n, (n * (len(density) - 1) + (weight is not None)) // 2)
     factored = _Factored.of(density)
     scale_w, w = _whole(weight) if weight is not None else (1, [])
-    total = Fraction(0)
-    batch: list[tuple[int, int, WholeSimplex]] = []
+    mass, weighted = Fraction(0), Fraction(0)
+    batch: list[tuple[int, int, int, WholeSimplex]] = []
     for simplex in simplices:
-        size, common, magnitude = _magnitude(simplex, factored, w if weight is not None else None)
+        size, common, magnitude, spread = _magnitude(simplex, factored,
+                                                     w if weight is not None else None)
         if size * rule[0][1] < WORD:
-            batch.append((magnitude, common, simplex))
+            batch.append((magnitude * max(spread, 1), magnitude, spread, simplex))
         else:
             limits.check("integrating over simplices")
-            total += simplex.sign * cubature_integral(
-                [[Fraction(x, d) for x in row] for row, d in
-                 zip(simplex.rows, simplex.denominators)], density, weight)
-    if not batch:
-        return total
+            vertices = [[Fraction(x, d) for x in row]
+                        for row, d in zip(simplex.rows, simplex.denominators)]
+            mass += simplex.sign * cubature_integral(vertices, density, None)
+            if weight is not None:
+                weighted += simplex.sign * cubature_integral(vertices, density, weight)
     batch.sort(key=lambda entry: entry[0])  # similar sizes together: fewer primes per chunk
-    rows = _whole_rows([(common, simplex) for _, common, simplex in batch])
-    degree = n * factored.degree + (weight is not None)
-    for level_weight, denominator, points in rule:
+    commons = [lcm(*simplex.denominators) for *_, simplex in batch]
+    rows = _whole_rows(list(zip(commons, (simplex for *_, simplex in batch))))
+    # a level's sum over a simplex is over (scale_g·(c·den)^deg_g)^n, times the weight's
+    # scale_w·c·den: the parts that depend on the level alone are summed in whole numbers
+    # first (over a common denominator), the rest once per simplex
+    degree = n * factored.degree
+    per_level = [level_weight / denominator ** degree for level_weight, denominator, _ in rule]
+    per_level_weighted = [a / denominator for a, (_, denominator, _) in zip(per_level, rule)]
+    common_level = lcm(*(a.denominator for a in per_level))
+    common_weighted = lcm(*(a.denominator for a in per_level_weighted))
+    sums = [0] * len(batch)
+    weighted_sums = [0] * len(batch)
+    for (_, denominator, points), a, b in zip(rule, per_level, per_level_weighted):
         numerators = np.array(points, dtype=np.int64)  # point, vertex: once per level
         per_chunk = max(1, CHUNK_ELEMENTS // len(points))
         for start in range(0, len(batch), per_chunk):
             limits.check("integrating over simplices")
             chunk = batch[start:start + per_chunk]
-            commons = [common for _, common, _ in chunk]
-            bound = len(points) * denominator ** degree * max(m for m, _, _ in chunk)
-            sums = _level_sums(rows[start:start + per_chunk], commons, bound, factored,
-                               w if weight is not None else None, denominator, numerators)
-            level = Fraction(0)
-            for (_, common, simplex), value in zip(chunk, sums):
-                m = common * denominator
-                scale = (factored.scale * m ** factored.degree) ** n
-                if weight is not None:
-                    scale *= scale_w * m
-                level += simplex.sign * simplex.jacobian * \
-                    Fraction(value * factored.constant ** n, scale)
-            total += level_weight * level
-    return total
+            bound = len(points) * denominator ** degree * max(
+                magnitude * max(denominator * spread, 1) for _, magnitude, spread, _ in chunk)
+            found, found_weighted = _level_sums(rows[start:start + per_chunk],
+                                                commons[start:start + per_chunk], bound,
+                                                factored, w if weight is not None else None,
+                                                denominator, numerators)
+            times = int(a * common_level)
+            for k, value in enumerate(found, start):
+                sums[k] += times * value
+            if found_weighted is not None:
+                times = int(b * common_weighted)
+                for k, value in enumerate(found_weighted, start):
+                    weighted_sums[k] += times * value
+    for (*_, simplex), common, value, value_weighted in zip(batch, commons, sums,
+                                                            weighted_sums):
+        scale = factored.scale ** n * common ** degree
+        factor = simplex.sign * simplex.jacobian * factored.constant ** n
+        mass += factor * Fraction(value, scale * common_level)
+        if weight is not None:
+            weighted += factor * Fraction(value_weighted,
+                                          scale * common_weighted * scale_w * common)
+    return mass, None if weight is None else weighted
 
 
 def _magnitude(simplex: WholeSimplex, factored: _Factored, weight: Sequence[int] | None
-               ) -> tuple[int, int, int]:
+               ) -> tuple[int, int, int, int]:
     """For a simplex with vertices ``e_k / c`` (whole ``e_k``, common denominator ``c``):
     ``max(c, |e|, |c − e|)`` over its entries (whole coordinates stay below that times a
-    level's denominator ``den``), ``c``, and ``K`` such that every term of a level sum is at
-    most ``den^degree · K`` in size: with ``x_i = max_k |e_ki|`` and ``y_i = max_k |c − e_ki|``,
-    ``K = Π_i x_i^a y_i^b Σ|r| max(x_i, c)^deg R`` (times ``Σ_i |w_i| x_i`` with a weight)."""
+    level's denominator ``den``), ``c``, ``K`` such that every term of a level sum without
+    the weight is at most ``den^degree · K`` in size, and ``W`` such that ``|W·X|`` is at
+    most ``den · W`` (0 without a weight): with ``x_i = max_k |e_ki|`` and
+    ``y_i = max_k |c − e_ki|``, ``K = Π_i x_i^a y_i^b Σ|r| max(x_i, c)^deg R`` and
+    ``W = Σ_i |w_i| x_i``."""
     common, largest, farthest = simplex.extents
     magnitude = 1
-    weighted = 0
     rest = sum(map(abs, factored.rest)) if factored.rest else 1
-    for i, (x, y) in enumerate(zip(largest, farthest)):
+    for x, y in zip(largest, farthest):
         magnitude *= x ** factored.zeros * y ** factored.ones * rest * \
             max(x, common) ** max(len(factored.rest) - 1, 0)
-        if weight is not None:
-            weighted += abs(weight[i]) * x
-    size = max(common, *largest, *farthest)
-    return size, common, magnitude * (weighted if weight is not None else 1)
+    spread = sum(abs(w) * x for w, x in zip(weight, largest)) if weight is not None else 0
+    return max(common, *largest, *farthest), common, magnitude, spread
 
 
 def work(simplices: Sequence[WholeSimplex], density: Univariate,
@@ -319,11 +346,12 @@ def work(simplices: Sequence[WholeSimplex], density: Univariate,
     factored = _Factored.of(density)
     w = _whole(weight)[1] if weight is not None else None
     points = sum(len(level[2]) for level in rule)
-    scale = points * rule[0][1] ** (n * factored.degree + (weight is not None))
+    scale = points * rule[0][1] ** (n * factored.degree)
     total = 0
     for simplex in simplices:
-        size, _, magnitude = _magnitude(simplex, factored, w)
-        primes = (scale * magnitude).bit_length() // (PRIME_BITS - 1) + 1
+        size, _, magnitude, spread = _magnitude(simplex, factored, w)
+        primes = (scale * magnitude * max(rule[0][1] * spread, 1)).bit_length() // \
+            (PRIME_BITS - 1) + 1
         total += points * primes * (1 if size * rule[0][1] < WORD else 100)
     return total
 
@@ -384,11 +412,12 @@ def _whole_rows(batch: Sequence[tuple[int, WholeSimplex]]) -> Any:
 
 
 def _level_sums(rows: Any, commons: Sequence[int], bound: int, factored: _Factored,
-                weight: Sequence[int] | None, denominator: int, numerators: Any) -> list[int]:
-    """For each simplex, the whole number ``Σ_points Π_i X_i^a (M − X_i)^b R(X_i, M) · W·X``
-    of one level of the rule (``numerators``: its points, an int64 array indexed by point and
-    vertex), with ``R`` homogenised and ``W`` the whole weight; each sum is at most ``bound``
-    in size.
+                weight: Sequence[int] | None, denominator: int, numerators: Any
+                ) -> tuple[list[int], list[int] | None]:
+    """For each simplex, the whole numbers ``Σ_points Π_i X_i^a (M − X_i)^b R(X_i, M)`` and,
+    with a weight, the same sum with every term times ``W·X``, of one level of the rule
+    (``numerators``: its points, an int64 array indexed by point and vertex), with ``R``
+    homogenised and ``W`` the whole weight; each sum is at most ``bound`` in size.
 
     Modulo each prime ``p`` the arithmetic is in float64: a residue is kept in ``[−p, 2p)``
     (:func:`_reduce`), so a product of two is below ``4p² < 2^52`` in size and exact."""
@@ -401,7 +430,8 @@ def _level_sums(rows: Any, commons: Sequence[int], bound: int, factored: _Factor
     by_coordinate = np.ascontiguousarray(rows.transpose(2, 0, 1)).reshape(n * simplices, n + 1)
     scratch = np.empty(simplices * count, dtype=np.float64)
     other = np.empty_like(scratch)
-    residues = []
+    residues: list[list[int]] = []
+    weighted_residues: list[list[int]] = []
     for p in primes:
         # X mod p = (rows mod p) · numerators, one matrix product for every coordinate and
         # simplex: whole numbers below 2^32 in float64
@@ -423,23 +453,34 @@ def _level_sums(rows: Any, commons: Sequence[int], bound: int, factored: _Factor
             if factored.rest:
                 term *= _homogeneous(factored.rest, x, ms, p)
                 _reduce(term, p, scratch)
+        # a sum of fewer than 2^26 terms each below 2p = 2^26 in size: exact in float64
+        residues.append([int(v) % p for v in term.reshape(simplices, count).sum(axis=1).tolist()])
         if weight is not None:
             other.fill(0)
-            for w, x in zip(weight, xs):
-                other += (w % p) * x
-                _reduce(other, p, scratch)
+            for i, (w, x) in enumerate(zip(weight, xs)):
+                other += (w % p) * x  # each below 2p² = 2^51: three at a time stay exact
+                if i % 3 == 2 or i == n - 1:
+                    _reduce(other, p, scratch)
             term *= other
             _reduce(term, p, scratch)
-        # a sum of fewer than 2^26 terms each below 2p = 2^26 in size: exact in float64
-        totals = term.reshape(simplices, count).sum(axis=1)
-        residues.append([int(value) % p for value in totals.tolist()])
+            weighted_residues.append(
+                [int(v) % p for v in term.reshape(simplices, count).sum(axis=1).tolist()])
     modulus = prod(primes)
     basis = [(modulus // p) * pow(modulus // p, -1, p) for p in primes]
-    sums = []
-    for k in range(simplices):
+    return (_chinese(residues, basis, modulus, simplices),
+            _chinese(weighted_residues, basis, modulus, simplices) if weight is not None
+            else None)
+
+
+def _chinese(residues: Sequence[Sequence[int]], basis: Sequence[int], modulus: int,
+             count: int) -> list[int]:
+    """The integers in ``(−modulus/2, modulus/2]`` with these residues (one list per prime,
+    ``count`` each), by the Chinese remainder theorem (``basis``: its idempotents)."""
+    found = []
+    for k in range(count):
         value = sum(r[k] * b for r, b in zip(residues, basis)) % modulus
-        sums.append(value - modulus if value > modulus // 2 else value)
-    return sums
+        found.append(value - modulus if value > modulus // 2 else value)
+    return found
 
 
 def _reduce(values: Any, p: int, scratch: Any) -> None:

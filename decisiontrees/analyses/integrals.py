@@ -20,6 +20,7 @@ from decisiontrees.analyses.cubature import (
     UNIFORM,
     WholeSimplex,
     cubature_total,
+    cubature_totals,
     determinant,
     whole_simplices,
     work,
@@ -59,6 +60,21 @@ def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
         lifted_offsets = [*(offsets or [Fraction(0)] * len(normals)), Fraction(0)]
         return normaliz.volume(lifted, dimension + 1, lifted_offsets)
     return cubature_total(_simplices(normals, dimension, offsets, density), density, weight)
+
+
+def region_integrals(normals: Sequence[Sequence[Fraction]], dimension: int,
+                     density: Univariate, weight: Sequence[Fraction]
+                     ) -> tuple[Fraction, Fraction]:
+    """``∫ Π_i g(u_i) du`` and ``∫ w·u · Π_i g(u_i) du`` over the region (as
+    :func:`region_integral`): for a polynomial density, both from one pass over the same
+    simplices and points, so that a caller can check the masses at little cost."""
+    if density == UNIFORM:
+        return (region_integral(normals, dimension, density),
+                region_integral(normals, dimension, density, weight))
+    mass, weighted = cubature_totals(_simplices(normals, dimension, None, density), density,
+                                     weight)
+    assert weighted is not None
+    return mass, weighted
 
 
 def _simplices(normals: Sequence[Sequence[Fraction]], dimension: int,
