@@ -312,7 +312,6 @@ def part_cut(max_d: int) -> None:
 def _beta_rows(sizes: range, baseline: Callable[[bool], None]) -> None:
     """For `laws`' trees: U[0,1], Beta(2, 2), Beta(2, 2) with ``baseline(True)`` in force
     (same answers asserted), and the ratio of the first two, as table rows."""
-    from collections import OrderedDict
 
     from decisiontrees.analyses import agents, integrals
 
@@ -322,7 +321,7 @@ def _beta_rows(sizes: range, baseline: Callable[[bool], None]) -> None:
             tree = choice({f"a{k}": c for k, c in enumerate(children)})
 
             def both(density, children=children, names=names, tree=tree):
-                integrals._DECOMPOSED = OrderedDict()  # no decomposition kept between runs
+                integrals.forget_decompositions()  # no decomposition kept between runs
                 return (agents.choice_probabilities_exact(children, names, density).chosen,
                         agents.power_exact(tree, names, density).power)
 

@@ -2,16 +2,16 @@
 exact methods: its signed simplices must integrate every polynomial density (with and
 without a weight) exactly as Normaliz's triangulation does, and their signed volumes must
 add up to the volume of the pure-Python oracle (tests/volume_oracle.py) — on optimality
-regions of random lottery sets (few facets, many vertices, most of them not simple) and on
-random polytopes cut from the cube by hyperplanes with offsets.
+regions of random lottery sets (few facets, many vertices, about one in ten of them not
+simple) and on random polytopes cut from the cube by hyperplanes with offsets, some with
+coefficients of very different sizes.
 """
 
 from __future__ import annotations
 
 import random
-from collections import OrderedDict
 from fractions import Fraction
-from math import factorial
+from math import factorial, lcm
 
 import numpy as np
 import pytest
@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from volume_oracle import polytope_volume, region_volume
 
 from decisiontrees.analyses import cubature, integrals, signed_decomposition
+from decisiontrees.errors import RefusedError
 from decisiontrees.solvers import normaliz
 
 DENSITIES = [(Fraction(1),),  # uniform
@@ -169,8 +170,9 @@ def test_batched_cubature_outside_the_cube_with_signs(n, density, weighted, scal
 
 
 @settings(max_examples=200)
-@given(st.integers(-(2**52) + 1, 2**52 - 1), st.integers(0, 20))
+@given(st.integers(-3 * 2**51, 3 * 2**51), st.integers(0, 20))
 def test_reducing_keeps_the_residue_in_range(value, which):
+    """Up to 1.5·2^52 in size: the weight's sum of three products reaches 6p² + 2p."""
     p = cubature._primes(21)[which]
     values = np.array([float(value)])
     cubature._reduce(values, p, np.empty_like(values))
@@ -190,7 +192,54 @@ def test_region_integral_gives_the_same_answer_whichever_decomposition_it_picks(
         answers = []
         for few in (0, 10**9):  # always compare (signed when predicted cheaper), never
             monkeypatch.setattr(integrals, "FEW_SIMPLICES", few)
-            monkeypatch.setattr(integrals, "_DECOMPOSED", OrderedDict())
+            integrals.forget_decompositions()
             answers.append((integrals.region_integral(normals, d, beta),
                             integrals.region_integral(normals, d, beta, list(z))))
         assert answers[0] == answers[1]
+
+
+SIZES = [Fraction(1, 10**15), Fraction(3, 10**11), Fraction(1, 7), Fraction(2), Fraction(10**9)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 5).flatmap(lambda d: st.tuples(st.just(d), st.lists(st.tuples(
+    st.lists(st.tuples(st.sampled_from(SIZES), st.sampled_from((-1, 0, 1))), min_size=d,
+             max_size=d), st.sampled_from([Fraction(0), Fraction(1, 100), Fraction(1, 5000)])),
+    min_size=1, max_size=4))))
+def test_the_triangulations_predicted_work_bounds_its_work(case):
+    """``work_in_cube`` prices Normaliz's triangulation from its vertices' denominators
+    alone; in the cube it may not be below what ``work`` finds on the built simplices (a
+    review found it ignoring the Python path's cost, so regions whose coefficients differ
+    by 10^15 took the triangulation: 130 s against 6.5 s). Coefficients of very different
+    sizes, as such regions have; the signed decomposition still integrates like it."""
+    d, rows = case
+    normals = [[size * sign for size, sign in row] for row, _ in rows]
+    offsets = [offset for _, offset in rows]
+    generators, indices = normaliz.whole_triangulation(normals, d, offsets)
+    assume(indices)
+    beta = DENSITIES[1]
+    simplices = cubature.whole_simplices(generators, indices)
+    commons = [lcm(*(generators[k][-1] for k in simplex)) for simplex in indices]
+    assert cubature.work_in_cube(commons, d, beta) >= cubature.work(simplices, beta, None)
+    signed = signed_decomposition.signed_simplices(normals, d, offsets)
+    assert signed_volume(signed, d) == signed_volume(simplices, d)
+    if d <= 4:
+        assert cubature.cubature_total(signed, beta, None) == \
+            cubature.cubature_total(simplices, beta, None)
+
+
+def test_a_rule_too_large_for_exact_integration_is_refused_before_it_is_built():
+    """beta(5, 5) over 8 outcomes needs degree 64: 76,904,685 points in one level."""
+    with pytest.raises(RefusedError, match="samples = N"):
+        cubature.rule_for(8, 64)
+    assert len(cubature.rule_for(10, 20)[0][2]) == 184_756  # Beta(2, 2) over 10 outcomes
+
+
+def test_normal_cones_with_large_generators_are_triangulated_without_aborting():
+    """In machine integers Normaliz's simplex evaluation overflowed on this cone (a normal
+    cone of a region with coefficients 10^-15 and 1/7) and failed an assertion, which
+    aborts the process: the triangulation runs in arbitrary precision."""
+    generators = [[-7, -10**15, 0, 210000, 14 * 10**15], [0, 0, 0, 0, 1], [0, 0, 0, 1, 0],
+                  [0, 0, 1, 0, 0], [1, 0, 0, 0, 0], [7, -10**15, 0, 7, 0]]
+    simplices = normaliz.cone_triangulation(generators)
+    assert simplices and all(len(s) == 5 and cubature.whole_determinant(s) for s in simplices)

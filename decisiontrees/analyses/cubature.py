@@ -18,17 +18,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, cached_property
-from math import factorial, gcd, lcm, prod
+from math import comb, factorial, gcd, lcm, prod
 from operator import mul
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.errors import CrossCheckFailed
+from decisiontrees.errors import CrossCheckFailed, RefusedError
 from decisiontrees.model.laws import Univariate
 
 UNIFORM: Univariate = (Fraction(1),)
 WORD = 1 << 62  # whole coordinates times a level's denominator stay below this in int64
 CHUNK_ELEMENTS = 1 << 14  # (simplex, point) pairs evaluated at once: arrays that stay in cache
+# points of one level of the rule, evaluated at once for a simplex: its float sums stay exact
+# (below 2^26 terms) and its arrays below 100 MB; Beta(2, 2) over 10 outcomes has 184,756
+MAX_LEVEL_POINTS = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,19 @@ def grundmann_moller(n: int, s: int) -> tuple[tuple[Fraction, int, tuple[tuple[i
         points = tuple(tuple(2 * b + 1 for b in beta) for beta in compositions(s - i, n + 1))
         levels.append((weight, denominator, points))
     return tuple(levels)
+
+
+def rule_for(n: int, degree: int) -> tuple[tuple[Fraction, int, tuple[tuple[int, ...], ...]],
+                                            ...]:
+    """The Grundmann–Möller rule exact for ``degree`` on the n-simplex, refused (before it is
+    built) when one level would have more than ``MAX_LEVEL_POINTS`` points."""
+    s = degree // 2
+    if comb(s + n, n) > MAX_LEVEL_POINTS:  # level 0, the largest
+        raise RefusedError(
+            f"exact integration of a polynomial of degree {degree} over {n} outcomes would "
+            f"evaluate {comb(s + n, n):,} points in one level of the cubature rule, more than "
+            f"{MAX_LEVEL_POINTS:,}; ask for a Monte Carlo estimate (samples = N)")
+    return grundmann_moller(n, s)
 
 
 def compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
@@ -162,7 +178,7 @@ def cubature_integral(vertices: list[list[Fraction]], density: Univariate,
     scale_w, w = _whole(weight) if weight is not None else (1, [])
     columns = [[v[i] for v in whole] for i in range(n)]
     total = Fraction(0)
-    for level_weight, denominator, points in grundmann_moller(n, degree // 2):
+    for level_weight, denominator, points in rule_for(n, degree):
         m = common * denominator
         powers = [m ** k for k in range(degree_g + 1)]
         scaled = [g[k] * powers[degree_g - k] for k in range(degree_g)]  # g_k M^(K−k)
@@ -255,7 +271,7 @@ def cubature_totals(simplices: Sequence[WholeSimplex], density: Univariate,
     if not simplices:
         return Fraction(0), None if weight is None else Fraction(0)
     n = len(simplices[0].rows) - 1
-    rule = grundmann_moller(n, (n * (len(density) - 1) + (weight is not None)) // 2)
+    rule = rule_for(n, n * (len(density) - 1) + (weight is not None))
     factored = _Factored.of(density)
     scale_w, w = _whole(weight) if weight is not None else (1, [])
     mass, weighted = Fraction(0), Fraction(0)
@@ -336,23 +352,20 @@ def _magnitude(simplex: WholeSimplex, factored: _Factored, weight: Sequence[int]
 
 def work(simplices: Sequence[WholeSimplex], density: Univariate,
          weight: Sequence[Fraction] | None) -> int:
-    """A prediction of what :func:`cubature_total` costs on ``simplices``: for each, the
+    """A prediction of what :func:`cubature_totals` costs on ``simplices``: for each, the
     primes its level sums need (from the same bound) times the rule's points; a simplex that
     takes the Python path counts 100 times (measured: about 50–100 times slower)."""
     if not simplices:
         return 0
     n = len(simplices[0].rows) - 1
-    rule = grundmann_moller(n, (n * (len(density) - 1) + (weight is not None)) // 2)
+    rule = rule_for(n, n * (len(density) - 1) + (weight is not None))
     factored = _Factored.of(density)
     w = _whole(weight)[1] if weight is not None else None
-    points = sum(len(level[2]) for level in rule)
-    scale = points * rule[0][1] ** (n * factored.degree)
     total = 0
     for simplex in simplices:
         size, _, magnitude, spread = _magnitude(simplex, factored, w)
-        primes = (scale * magnitude * max(rule[0][1] * spread, 1)).bit_length() // \
-            (PRIME_BITS - 1) + 1
-        total += points * primes * (1 if size * rule[0][1] < WORD else 100)
+        total += _simplex_work(rule, n * factored.degree, magnitude * max(rule[0][1] * spread, 1),
+                               size)
     return total
 
 
@@ -361,12 +374,20 @@ def work_in_cube(commons: Sequence[int], n: int, density: Univariate) -> int:
     denominators ``c``, taking every coordinate's extent to be ``c``: the most it can be
     there, and what it is on a triangulation whose simplices reach from 0 to 1 in every
     coordinate — an estimate that needs no simplex built."""
-    rule = grundmann_moller(n, n * (len(density) - 1) // 2)
+    rule = rule_for(n, n * (len(density) - 1))
+    factored = _Factored.of(density)
+    rest = sum(map(abs, factored.rest)) if factored.rest else 1
+    degree = n * factored.degree
+    return sum(_simplex_work(rule, degree, rest ** n * c ** degree, c) for c in commons)
+
+
+def _simplex_work(rule: Sequence[tuple[Fraction, int, Sequence[Any]]], degree: int,
+                  magnitude: int, size: int) -> int:
     points = sum(len(level[2]) for level in rule)
-    degree = n * (len(density) - 1)
-    scale = points * rule[0][1] ** degree
-    return sum(points * ((scale * c ** degree).bit_length() // (PRIME_BITS - 1) + 1)
-               for c in commons)
+    largest: int = rule[0][1]  # the level-0 denominator, the largest
+    bound: int = points * largest ** degree * magnitude
+    primes = bound.bit_length() // (PRIME_BITS - 1) + 1
+    return points * primes * (1 if size * largest < WORD else 100)
 
 
 @dataclass(frozen=True)
@@ -458,7 +479,7 @@ def _level_sums(rows: Any, commons: Sequence[int], bound: int, factored: _Factor
         if weight is not None:
             other.fill(0)
             for i, (w, x) in enumerate(zip(weight, xs)):
-                other += (w % p) * x  # each below 2p² = 2^51: three at a time stay exact
+                other += (w % p) * x  # each below 2p²: three at a time stay below 2^53
                 if i % 3 == 2 or i == n - 1:
                     _reduce(other, p, scratch)
             term *= other
@@ -484,8 +505,9 @@ def _chinese(residues: Sequence[Sequence[int]], basis: Sequence[int], modulus: i
 
 
 def _reduce(values: Any, p: int, scratch: Any) -> None:
-    """Bring whole float64 ``values`` below 2^52 in size into ``[−p, 2p)`` modulo ``p``, in
-    place (the rounded quotient is off by at most one); ``scratch`` is as large."""
+    """Bring whole float64 ``values`` below 2^53 in size (exact) into ``[−p, 2p)`` modulo
+    ``p``, in place (the rounded quotient is off by at most one); ``scratch`` is as large.
+    The callers' largest input is the weight's sum of three products, below 6p² + 2p."""
     import numpy as np
 
     np.multiply(values, 1.0 / p, out=scratch)

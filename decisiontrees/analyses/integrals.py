@@ -34,8 +34,10 @@ from decisiontrees.solvers import normaliz
 Polynomial = dict[tuple[int, ...], Fraction]
 SIGNED_FROM = 8  # outcomes from which POWER's one volume uses the signed decomposition
 FEW_SIMPLICES = 64  # below this many a triangulation is not worth comparing (milliseconds)
-DECOMPOSED_KEPT = 30_000  # simplices kept for the next call (about 2 kB each at d = 7)
+# simplices kept for the next call: about 2 kB each at 7 outcomes, more with large numbers
+DECOMPOSED_KEPT = 20_000
 _DECOMPOSED: OrderedDict[tuple[Any, ...], list[WholeSimplex]] = OrderedDict()
+_KEPT = [0]  # how many simplices _DECOMPOSED holds
 
 
 def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
@@ -102,9 +104,16 @@ def _simplices(normals: Sequence[Sequence[Fraction]], dimension: int,
     if chosen is None:
         chosen = whole_simplices(generators, indices)
     _DECOMPOSED[key] = chosen
-    while sum(map(len, _DECOMPOSED.values())) > DECOMPOSED_KEPT:
-        _DECOMPOSED.popitem(last=False)
+    _KEPT[0] += len(chosen)
+    while _KEPT[0] > DECOMPOSED_KEPT:
+        _KEPT[0] -= len(_DECOMPOSED.popitem(last=False)[1])
     return chosen
+
+
+def forget_decompositions() -> None:
+    """Drop the kept decompositions (benchmarks and tests time or compare fresh ones)."""
+    _DECOMPOSED.clear()
+    _KEPT[0] = 0
 
 
 def simplex_integral(vertices: list[list[Any]], density: Univariate,

@@ -21,7 +21,7 @@ everywhere; and every ``v + C̃_σ`` lies below ``ω·v``, so ``H`` bounds it wi
 References: J. Lawrence, "Polytope volume computation", Math. Comp. 57 (1991) 259–271;
 M. Brion, "Points entiers dans les polyèdres convexes", Ann. Sci. ENS 21 (1988); the dual
 triangulation of vertex cones is the one Barvinok's algorithm uses (LattE). Optimality
-regions have few facets and many vertices, most of them simple (one cone each): 520
+regions have few facets and many vertices, most of them simple (one cone each): 416
 simplices against the 1,923 of Normaliz's triangulation over a 6-outcome tree's regions.
 """
 
@@ -115,8 +115,9 @@ def _generic_direction(generators: Sequence[Sequence[int]], d: int) -> tuple[int
 def _cut(vertex: Sequence[int], generators: Sequence[Sequence[int]], size: int,
          omega: Sequence[int], drop: Fraction) -> WholeSimplex:
     """The simplex with apex ``vertex`` (whole, last entry its denominator) along the
-    generators, each reversed to point down in ``omega``, cut where ``omega`` has fallen by
-    ``-drop`` (< 0); ``size`` is ``|det|`` of the generators."""
+    generators, each reversed to point down in ``omega``, cut where ``omega·x`` has changed
+    by ``drop`` (negative: the lowest level minus the apex's); ``size`` is ``|det|`` of the
+    generators."""
     *x, q = vertex
     fall, scale = drop.numerator, drop.denominator  # drop = fall / scale, fall < 0
     rows, denominators = [tuple(x)], [q]

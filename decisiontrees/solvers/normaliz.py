@@ -144,7 +144,9 @@ def cone_triangulation(generators: Sequence[Sequence[int]]) -> list[list[list[in
     simplicial cone as the list of its generators (positive multiples of given ones)."""
     with _normaliz_errors():
         cone = _normaliz().Cone(cone=[list(g) for g in generators])
-        cone.Compute("Triangulation")
+        # in machine integers, Normaliz's simplex evaluation overflowed on large generators
+        # and failed an assertion (the process aborted): arbitrary precision throughout
+        cone.Compute("Triangulation", "BigInt")
         simplices, used = cone.Triangulation()
     rays = [[int(x) for x in g] for g in used]
     return [[rays[k] for k in simplex[0]] for simplex in simplices]
