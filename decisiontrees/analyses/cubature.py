@@ -197,7 +197,7 @@ def cubature_integral(vertices: list[list[Fraction]], density: Univariate,
     return Fraction(jacobian * total)
 
 
-PRIME_BITS = 25  # residues in (−2p, 2p): a product of two is below 2^52, exact in float64
+PRIME_BITS = 25  # values in (−2p, 2p): a product of two is below 2^52, exact in float64
 
 
 @cache
@@ -455,7 +455,7 @@ def _level_sums(rows: Any, commons: Sequence[int], bound: int, factored: _Factor
     weighted_residues: list[list[int]] = []
     for p in primes:
         # X mod p = (rows mod p) · numerators, one matrix product for every coordinate and
-        # simplex: whole numbers below 2^32 in float64
+        # simplex: whole numbers below den·p in float64 (the numerators sum to den)
         xs = np.remainder(by_coordinate, p).astype(np.float64) @ points
         xs = xs.reshape(n, simplices * count)
         _reduce(xs, p, np.empty_like(xs))
@@ -474,7 +474,7 @@ def _level_sums(rows: Any, commons: Sequence[int], bound: int, factored: _Factor
             if factored.rest:
                 term *= _homogeneous(factored.rest, x, ms, p)
                 _reduce(term, p, scratch)
-        # a sum of fewer than 2^26 terms each below 2p = 2^26 in size: exact in float64
+        # at most MAX_LEVEL_POINTS = 2^20 terms, each below 2p = 2^26 in size: exact
         residues.append([int(v) % p for v in term.reshape(simplices, count).sum(axis=1).tolist()])
         if weight is not None:
             other.fill(0)

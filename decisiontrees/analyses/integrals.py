@@ -1,11 +1,12 @@
 """Exact integrals of polynomial densities over polytopes in the unit cube.
 
 A volume, or ``∫ w·u`` for a uniform density, is one Normaliz volume (through
-solvers.normaliz). Otherwise Normaliz triangulates the polytope and cubature.py integrates
-over the simplices. For vertices that are functions of a parameter, :func:`simplex_integral`
-expands the integrand instead: over a simplex with vertices ``v0 … vd``, ``u = v0 + M λ``
-maps the standard simplex onto it, and ``∫ λ^α dλ = α! / (|α| + d)!`` integrates each
-monomial.
+solvers.normaliz). Otherwise the polytope is cut into simplices — Normaliz's triangulation
+or Lawrence's signed decomposition (signed_decomposition.py), whichever is predicted to
+cost less — and cubature.py integrates over them. For vertices that are functions of a
+parameter, :func:`simplex_integral` expands the integrand instead: over a simplex with
+vertices ``v0 … vd``, ``u = v0 + M λ`` maps the standard simplex onto it, and
+``∫ λ^α dλ = α! / (|α| + d)!`` integrates each monomial.
 """
 
 from __future__ import annotations
