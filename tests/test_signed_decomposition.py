@@ -229,10 +229,27 @@ def test_the_triangulations_predicted_work_bounds_its_work(case):
 
 
 def test_a_rule_too_large_for_exact_integration_is_refused_before_it_is_built():
-    """beta(5, 5) over 8 outcomes needs degree 64: 76,904,685 points in one level."""
-    with pytest.raises(RefusedError, match="samples = N"):
-        cubature.rule_for(8, 64)
-    assert len(cubature.rule_for(10, 20)[0][2]) == 184_756  # Beta(2, 2) over 10 outcomes
+    """beta(5, 5) over 8 outcomes needs degree 64; POWER under power(1400) over 2 outcomes
+    degree 2,799, whose rule has few points per level but 1,400 levels (458 million points:
+    a review found it refused by level 0 alone only after it ran out of memory)."""
+    for n, degree in ((8, 64), (2, 2799)):
+        with pytest.raises(RefusedError, match="samples = N"):
+            cubature.rule_for(n, degree)
+    rule = cubature.rule_for(10, 21)  # POWER under Beta(2, 2) over 10 outcomes
+    assert sum(len(points) for _, _, points in rule) == 352_716
+
+
+def test_the_kept_decompositions_stay_bounded_when_regions_are_empty(monkeypatch):
+    """An empty region keeps no simplices but still counts, so entries are evicted (a review
+    found 5,000 empty regions kept for good)."""
+    monkeypatch.setattr(integrals, "DECOMPOSED_KEPT", 10)
+    integrals.forget_decompositions()
+    beta = DENSITIES[1]
+    for k in range(1, 40):  # u1 >= k u2 + 1 has no point in the square
+        assert integrals.region_integral([[Fraction(1), Fraction(-k)]], 2, beta,
+                                         offsets=[Fraction(-1 - k)]) == 0
+    assert 0 < len(integrals._DECOMPOSED) <= 10 and integrals._KEPT[0] <= 10
+    integrals.forget_decompositions()
 
 
 def test_normal_cones_with_large_generators_are_triangulated_without_aborting():

@@ -29,9 +29,9 @@ from decisiontrees.model.laws import Univariate
 UNIFORM: Univariate = (Fraction(1),)
 WORD = 1 << 62  # whole coordinates times a level's denominator stay below this in int64
 CHUNK_ELEMENTS = 1 << 14  # (simplex, point) pairs evaluated at once: arrays that stay in cache
-# points of one level of the rule, evaluated at once for a simplex: its float sums stay exact
-# (below 2^26 terms) and its arrays below 100 MB; Beta(2, 2) over 10 outcomes has 184,756
-MAX_LEVEL_POINTS = 1 << 20
+# points of the rule (built in memory; one level's are evaluated at once for a simplex, and
+# its float sums stay exact below 2^26 terms): Beta(2, 2) over 10 outcomes has 352,716
+MAX_RULE_POINTS = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,14 @@ def grundmann_moller(n: int, s: int) -> tuple[tuple[Fraction, int, tuple[tuple[i
 def rule_for(n: int, degree: int) -> tuple[tuple[Fraction, int, tuple[tuple[int, ...], ...]],
                                             ...]:
     """The Grundmann–Möller rule exact for ``degree`` on the n-simplex, refused (before it is
-    built) when one level would have more than ``MAX_LEVEL_POINTS`` points."""
+    built) when it would have more than ``MAX_RULE_POINTS`` points."""
     s = degree // 2
-    if comb(s + n, n) > MAX_LEVEL_POINTS:  # level 0, the largest
+    points = comb(s + n + 1, n + 1)  # Σ_i C(s − i + n, n) over its levels
+    if points > MAX_RULE_POINTS:
         raise RefusedError(
             f"exact integration of a polynomial of degree {degree} over {n} outcomes would "
-            f"evaluate {comb(s + n, n):,} points in one level of the cubature rule, more than "
-            f"{MAX_LEVEL_POINTS:,}; ask for a Monte Carlo estimate (samples = N)")
+            f"evaluate {points:,} points of a cubature rule per simplex, more than "
+            f"{MAX_RULE_POINTS:,}; ask for a Monte Carlo estimate (samples = N)")
     return grundmann_moller(n, s)
 
 
@@ -159,17 +160,24 @@ def _whole(values: Sequence[Fraction]) -> tuple[int, list[int]]:
 
 def cubature_integral(vertices: list[list[Fraction]], density: Univariate,
                       weight: Sequence[Fraction] | None) -> Fraction:
-    """``∫ (w·u) Π_i g(u_i) du`` over one simplex with rational vertices, exactly, by the
-    Grundmann–Möller rule of the integrand's degree, in whole numbers: with ``L`` the common
-    denominator of the vertices and ``M = L·den`` a level's, every point's coordinate is
-    ``X/M`` for a whole ``X``, and ``g(X/M) = G(X)/(C·M^K)`` with ``G`` whole."""
+    """``∫ (w·u) Π_i g(u_i) du`` over one simplex with rational vertices (without
+    ``weight`` the factor ``w·u`` is 1), exactly: see :func:`cubature_integrals`."""
+    mass, weighted = cubature_integrals(vertices, density, weight)
+    return mass if weighted is None else weighted
+
+
+def cubature_integrals(vertices: list[list[Fraction]], density: Univariate,
+                       weight: Sequence[Fraction] | None) -> tuple[Fraction, Fraction | None]:
+    """``∫ Π_i g(u_i) du`` and, with ``weight``, ``∫ (w·u) Π_i g(u_i) du`` over one simplex
+    with rational vertices, exactly, from the same points of the Grundmann–Möller rule of
+    the integrand's degree, in whole numbers: with ``L`` the common denominator of the
+    vertices and ``M = L·den`` a level's, every point's coordinate is ``X/M`` for a whole
+    ``X``, and ``g(X/M) = G(X)/(C·M^K)`` with ``G`` whole."""
     n = len(vertices) - 1
     origin = vertices[0]
     jacobian = abs(determinant([[v[i] - origin[i] for i in range(n)] for v in vertices[1:]]))
     if jacobian == 0:
-        return Fraction(0)
-    if density == UNIFORM and weight is None:
-        return Fraction(jacobian / factorial(n))
+        return Fraction(0), None if weight is None else Fraction(0)
     degree_g = len(density) - 1
     degree = degree_g * n + (1 if weight is not None else 0)
     common = lcm(*(x.denominator for v in vertices for x in v))
@@ -177,12 +185,12 @@ def cubature_integral(vertices: list[list[Fraction]], density: Univariate,
     scale_g, g = _whole(density)
     scale_w, w = _whole(weight) if weight is not None else (1, [])
     columns = [[v[i] for v in whole] for i in range(n)]
-    total = Fraction(0)
+    mass, weighted = Fraction(0), Fraction(0)
     for level_weight, denominator, points in rule_for(n, degree):
         m = common * denominator
         powers = [m ** k for k in range(degree_g + 1)]
         scaled = [g[k] * powers[degree_g - k] for k in range(degree_g)]  # g_k M^(K−k)
-        level = 0
+        level, level_weighted = 0, 0
         for numerators in points:
             xs = [sum(map(mul, numerators, column)) for column in columns]
             term = 1
@@ -191,10 +199,13 @@ def cubature_integral(vertices: list[list[Fraction]], density: Univariate,
                 for k in range(degree_g - 1, -1, -1):
                     value = value * x + scaled[k]
                 term *= value
-            level += term * sum(map(mul, w, xs)) if weight is not None else term
-        scale = (scale_g * powers[degree_g]) ** n * (scale_w * m if weight is not None else 1)
-        total += level_weight * Fraction(level, scale)
-    return Fraction(jacobian * total)
+            level += term
+            if weight is not None:
+                level_weighted += term * sum(map(mul, w, xs))
+        scale = (scale_g * powers[degree_g]) ** n
+        mass += level_weight * Fraction(level, scale)
+        weighted += level_weight * Fraction(level_weighted, scale * scale_w * m)
+    return jacobian * mass, None if weight is None else jacobian * weighted
 
 
 PRIME_BITS = 25  # values in (−2p, 2p): a product of two is below 2^52, exact in float64
@@ -283,11 +294,12 @@ def cubature_totals(simplices: Sequence[WholeSimplex], density: Univariate,
             batch.append((magnitude * max(spread, 1), magnitude, spread, simplex))
         else:
             limits.check("integrating over simplices")
-            vertices = [[Fraction(x, d) for x in row]
-                        for row, d in zip(simplex.rows, simplex.denominators)]
-            mass += simplex.sign * cubature_integral(vertices, density, None)
-            if weight is not None:
-                weighted += simplex.sign * cubature_integral(vertices, density, weight)
+            part, part_weighted = cubature_integrals(
+                [[Fraction(x, d) for x in row] for row, d in
+                 zip(simplex.rows, simplex.denominators)], density, weight)
+            mass += simplex.sign * part
+            if part_weighted is not None:
+                weighted += simplex.sign * part_weighted
     batch.sort(key=lambda entry: entry[0])  # similar sizes together: fewer primes per chunk
     commons = [lcm(*simplex.denominators) for *_, simplex in batch]
     rows = _whole_rows(list(zip(commons, (simplex for *_, simplex in batch))))
@@ -474,7 +486,7 @@ def _level_sums(rows: Any, commons: Sequence[int], bound: int, factored: _Factor
             if factored.rest:
                 term *= _homogeneous(factored.rest, x, ms, p)
                 _reduce(term, p, scratch)
-        # at most MAX_LEVEL_POINTS = 2^20 terms, each below 2p = 2^26 in size: exact
+        # at most MAX_RULE_POINTS = 2^20 terms, each below 2p = 2^26 in size: exact
         residues.append([int(v) % p for v in term.reshape(simplices, count).sum(axis=1).tolist()])
         if weight is not None:
             other.fill(0)

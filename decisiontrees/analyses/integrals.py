@@ -38,7 +38,7 @@ FEW_SIMPLICES = 64  # below this many a triangulation is not worth comparing (mi
 # simplices kept for the next call: about 2 kB each at 7 outcomes, more with large numbers
 DECOMPOSED_KEPT = 20_000
 _DECOMPOSED: OrderedDict[tuple[Any, ...], list[WholeSimplex]] = OrderedDict()
-_KEPT = [0]  # how many simplices _DECOMPOSED holds
+_KEPT = [0]  # how many simplices _DECOMPOSED holds (at least one per entry)
 
 
 def region_integral(normals: Sequence[Sequence[Fraction]], dimension: int,
@@ -105,9 +105,9 @@ def _simplices(normals: Sequence[Sequence[Fraction]], dimension: int,
     if chosen is None:
         chosen = whole_simplices(generators, indices)
     _DECOMPOSED[key] = chosen
-    _KEPT[0] += len(chosen)
+    _KEPT[0] += max(len(chosen), 1)  # an empty region counts too: the entries stay bounded
     while _KEPT[0] > DECOMPOSED_KEPT:
-        _KEPT[0] -= len(_DECOMPOSED.popitem(last=False)[1])
+        _KEPT[0] -= max(len(_DECOMPOSED.popitem(last=False)[1]), 1)
     return chosen
 
 
