@@ -86,9 +86,10 @@ def _simplices(normals: Sequence[Sequence[Fraction]], dimension: int,
     where that has more than ``FEW_SIMPLICES``, Lawrence's signed decomposition
     (signed_decomposition.py) when cubature.work predicts it costs less — it has fewer
     simplices where there are many vertices and few facets, but larger numbers (the
-    triangulation's cost taken as cubature.work_in_cube, before its determinants). Kept for
-    the next call on the same polytope and density (``chosen`` and POWER integrate over
-    the same regions; the choice is made for the density alone, without a weight)."""
+    triangulation's cost taken as cubature.work_in_cube, before its determinants). Kept in
+    this process for the next call on the same polytope and density (``chosen`` and POWER
+    integrate over the same regions; the choice is made for the density alone, without a
+    weight); worker processes keep theirs only while they run."""
     key = (tuple(map(tuple, normals)), dimension, None if offsets is None else tuple(offsets),
            tuple(density))
     if key in _DECOMPOSED:
