@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from fractions import Fraction
 
 import pytest
@@ -366,13 +367,88 @@ def test_control_characters_in_quoted_labels_are_located_errors(capsys, write, c
 
 
 def test_labels_made_through_the_api_are_drawn_without_control_characters():
-    from decisiontrees.model.nodes import choice
+    """The API refuses such labels (next test); the drawings escape them all the same."""
+    from decisiontrees.model.nodes import leaf, make_choice
     from decisiontrees.render.dot import to_dot
     from decisiontrees.render.tikz import to_tikz
 
-    tree = choice({"a\x1b[2Jb": "o1", "c\x07": "o2"})
+    tree = make_choice(("a\x1b[2Jb", "c\x07"), (leaf("o1"), leaf("o2")))
     for text in (to_dot(tree, "t"), to_tikz(tree)):
         assert not any(ord(c) < 32 and c != "\n" for c in text), text
+
+
+BIDI = ["\u061c", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+        "\u2066", "\u2067", "\u2068", "\u2069"]
+
+
+@pytest.mark.parametrize("char", BIDI)
+def test_bidirectional_controls_in_labels_and_comments_are_located_errors(capsys, write, char):
+    """A right-to-left override in a label or a comment reorders the rest of the line as it
+    is displayed ("Trojan Source"): `# x ‮ }` can show a line that parses otherwise."""
+    folder = write({"b.dtree": f'outcomes o1, o2\ntree t = choice {{ "ok{char}x": o1, o2 }}\n',
+                    "c.dtree": f'outcomes o1, o2 # see {char} below\ntree t = choice {{ o1 }}\n'})
+    assert main(["check", str(folder / "b.dtree")]) == 2
+    shown = capsys.readouterr().out
+    assert (f"b.dtree:2:22: error: bidirectional control U+{ord(char):04X} in a quoted label"
+            in shown), shown
+    assert "reorders how the rest of the line is displayed" in shown and char not in shown
+    assert main(["check", str(folder / "c.dtree")]) == 2
+    shown = capsys.readouterr().out
+    assert f"c.dtree:1:23: error: bidirectional control U+{ord(char):04X}" in shown, shown
+    assert char not in shown
+
+
+def test_the_grammar_refuses_in_labels_and_comments_exactly_what_the_api_refuses():
+    """The grammar's STRING and COMMENT spell out the characters language.syntax refuses:
+    the two lists cannot drift apart."""
+    from decisiontrees.language.parser import parser
+    from decisiontrees.language.syntax import unprintable
+
+    patterns = {t.name: re.compile(t.pattern.value) for t in parser().terminals
+                if t.name in ("STRING", "COMMENT")}
+    for code in range(0x3000):
+        char = chr(code)
+        if char in '"\n':
+            continue
+        admitted = patterns["STRING"].fullmatch(f'"{char}"') is not None
+        assert admitted == (not unprintable(char)), hex(code)
+        in_comment = patterns["COMMENT"].fullmatch(f"#{char}") is not None
+        assert in_comment == (not unprintable(char) or unicodedata.category(char) == "Cc"), \
+            hex(code)  # a comment runs to the line's end: it may hold other controls
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\u202e", "\u2067"])
+def test_the_api_refuses_labels_the_language_refuses(char):
+    from decisiontrees.model.nodes import choice
+
+    with pytest.raises(ValueError, match="bidirectional controls"):
+        choice({f"a{char}b": "o1"})
+
+
+def test_imported_labels_and_certificate_text_lose_their_bidirectional_controls(tmp_path):
+    from decisiontrees.evidence import verify
+    from decisiontrees.language.syntax import BIDI_CONTROLS
+
+    assert verify._BIDI_CONTROLS == BIDI_CONTROLS  # the checker's own copy of the set
+    assert verify.shown("name\u202e}\u2066x") == "name?}?x"
+    path = tmp_path / "g.efg"
+    path.write_text('EFG 2 R "t" { "P" }\n"note \u202e here"\n'
+                    'p "" 1 1 "" { "up\u202e" "b" } 0\nt "" 1 "x" { 1 }\nt "" 2 "y" { 2 }\n',
+                    encoding="utf-8")
+    assert load(path).trees["t"].actions == ("up ", "b")
+    from decisiontrees.formats.gambit import efg_to_spec_text
+
+    text = efg_to_spec_text(path.read_text(encoding="utf-8"), str(path))
+    assert not BIDI_CONTROLS & set(text)
+    spec = tmp_path / "s.dtree"
+    spec.write_text('outcomes x, y\ntree t = choice { up: x, b: y }\n')
+    json_path = tmp_path / "s.json"
+    assert main(["export", str(spec), "--json", "-o", str(json_path)]) == 0
+    document = json_path.read_text(encoding="utf-8")
+    assert document.count('"up"') == 1
+    json_path.write_text(document.replace('"up"', '"up\u202e"'), encoding="utf-8")
+    with pytest.raises(SpecError, match="bidirectional controls"):
+        load(json_path)
 
 
 def test_a_label_with_backticks_stays_inside_its_code_span(write):

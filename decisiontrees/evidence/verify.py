@@ -1016,10 +1016,17 @@ def _check(document: Any, claims: list[Claim] | None) -> Summary:
     return summary
 
 
+# language.syntax.BIDI_CONTROLS, written again: this checker imports nothing of the package
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                           "\u2066\u2067\u2068\u2069")
+
+
 def shown(text: str, limit: int = 300) -> str:
     """Text from a certificate file as it may be printed: control characters (a terminal's
-    escape codes could hide lines) as ``?``, and at most ``limit`` characters."""
-    clean = "".join("?" if ord(c) < 32 or 127 <= ord(c) < 160 else c for c in text[:limit + 1])
+    escape codes could hide lines) and bidirectional controls (they could reorder the rest
+    of the line) as ``?``, and at most ``limit`` characters."""
+    clean = "".join("?" if ord(c) < 32 or 127 <= ord(c) < 160 or c in _BIDI_CONTROLS else c
+                    for c in text[:limit + 1])
     return clean if len(clean) <= limit else clean[:limit] + "…"
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 
 from decisiontrees.errors import Diagnostic, Span, SpecError
 from decisiontrees.language.diagnostics import shown_line, source_lines
-from decisiontrees.language.syntax import KEYWORDS
+from decisiontrees.language.syntax import KEYWORDS, unprintable
 
 MAX_JSON_DEPTH = 1000
 
@@ -136,11 +135,12 @@ def comment(text: Any) -> str:
 
 def label(text: str) -> str:
     """An action label for ``"…"``: no quotes, no control characters (they could end the label
-    or the line), no ``>`` (it separates the steps of a plan). Exactly what the grammar's
+    or the line) or bidirectional controls (they could reorder the rest of the line as it is
+    displayed), no ``>`` (it separates the steps of a plan). Exactly what the grammar's
     quoted label admits, so a non-breaking space stays one; as long as the file had it (the
     language sets no bound, and a cut label no longer read back, or met another)."""
     return "".join("'" if c == '"' else "›" if c == ">" else
-                   " " if unicodedata.category(c) == "Cc" else c for c in text)
+                   " " if unprintable(c) else c for c in text)
 
 
 _EXPRESSION = re.compile(r"[0-9A-Za-z_. \t+\-*/()]*")  # one line: no line break of any kind

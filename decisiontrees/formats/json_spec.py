@@ -356,5 +356,6 @@ def _tree_lines(name: str, nodes: list[tuple[str, list[tuple[str, int]]]], keys:
 def _label(entry: Any, where: str) -> str:
     text = entry.get("action") if isinstance(entry, dict) else None
     if not (isinstance(text, str) and text == label(text)):
-        _refuse(where, "an action is a string without quotes or control characters")
+        _refuse(where, "an action is a string without quotes, control characters or "
+                       "bidirectional controls")
     return text

@@ -6,6 +6,7 @@ The records only record shape. Meaning (names, probabilities, types) is checked 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Union
@@ -25,6 +26,18 @@ EXTENSION = ".dtree"
 MAX_NUMBER_DIGITS = 1000
 MAX_EXPONENT = 1000
 MAX_VALUE_BITS = 13_000  # about 4,000 digits: what a spec's arithmetic may reach
+
+# Unicode's Bidi_Control characters reorder how the rest of a line is displayed, so a line
+# holding one need not read as it parses ("Trojan Source", CVE-2021-42574): no label or
+# comment holds one (the grammar's STRING and COMMENT leave out this set too).
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+
+
+def unprintable(char: str) -> bool:
+    """Whether ``char`` may not stand in a label: a control character (it could end the
+    label or the line, or be a terminal's escape code) or a bidirectional control."""
+    return char in BIDI_CONTROLS or unicodedata.category(char) == "Cc"
 
 
 # ---------------------------------------------------------------- expressions

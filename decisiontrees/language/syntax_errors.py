@@ -9,7 +9,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from decisiontrees.errors import Span
 from decisiontrees.language.diagnostics import source_lines
-from decisiontrees.language.syntax import MAX_EXPONENT, MAX_NUMBER_DIGITS
+from decisiontrees.language.syntax import BIDI_CONTROLS, MAX_EXPONENT, MAX_NUMBER_DIGITS
 
 
 class NumberTooLarge(UnexpectedCharacters):
@@ -97,7 +97,9 @@ def _end_of_file_error(text: str, path: str, expected: set[str], lark: Lark) -> 
 
 
 _NUMBER_RUN = re.compile(r"[0-9.]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_REORDERS = ("it reorders how the rest of the line is displayed, so the line would not read "
+             "as it parses: delete it")
 
 
 def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: Lark
@@ -136,12 +138,20 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
             control = next((k for k, c in enumerate(inside) if _CONTROL.fullmatch(c)), None)
             if control is not None and '"' in text[position + 1 + len(inside):][:1]:
                 at = column + 1 + control
+                found = inside[control]
+                if found in BIDI_CONTROLS:
+                    return (Span(path, line, at, line, at + 1),
+                            f"bidirectional control U+{ord(found):04X} in a quoted label",
+                            _REORDERS)
                 return (Span(path, line, at, line, at + 1),
-                        f"control character U+{ord(inside[control]):04X} in a quoted label",
+                        f"control character U+{ord(found):04X} in a quoted label",
                         "a label is printed and drawn as it is written: use visible "
                         "characters and spaces")
             return (Span(path, line, column, line, column + 1), "unterminated quoted label",
                     'close the label with `"` on the same line')
+        if char in BIDI_CONTROLS:
+            return (Span(path, line, column, line, column + 1),
+                    f"bidirectional control U+{ord(char):04X}", _REORDERS)
         shown = repr(char) if not char.isprintable() or char.isspace() else f"`{char}`"
         hint = "separate entries with commas" if char == ";" else None
         return Span(path, line, column, line, column + 1), f"unexpected character {shown}", hint

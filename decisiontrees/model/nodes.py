@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
+from decisiontrees.language.syntax import unprintable
+
 if TYPE_CHECKING:
     import sympy
 
@@ -121,9 +123,11 @@ def choice(edges: Mapping[str, Node | str]) -> Choice:
     if not edges:
         raise ValueError("choice(): a choice node needs at least one edge")
     for action in edges:
-        if not isinstance(action, str) or not action or ">" in action:
+        if not isinstance(action, str) or not action or ">" in action or \
+                any(map(unprintable, action)):
             raise ValueError(f"choice(): the action {action!r} is not a non-empty string "
-                             "without `>` (which separates the steps of a plan)")
+                             "without `>` (which separates the steps of a plan), control "
+                             "characters or bidirectional controls")
     return make_choice(tuple(edges), tuple(_as_node(c) for c in edges.values()))
 
 
