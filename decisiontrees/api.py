@@ -394,6 +394,9 @@ def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = (),
         # runs in (a path elsewhere could point at any file on the machine)
         if any("\0" in p for p in named):
             raise Failure("the certificate file names a spec path holding a NUL character")
+        if any(0xD800 <= ord(c) < 0xE000 for p in named for c in p):  # JSON's "\ud800"
+            raise Failure("the certificate file names a spec path holding a lone surrogate, "
+                          "which no file name can hold")
         here = os.path.realpath(os.getcwd())
         outside = [p for p in named
                    if os.path.commonpath([here, os.path.realpath(p)]) != here]

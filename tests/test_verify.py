@@ -740,3 +740,56 @@ def test_reading_the_file_counts_towards_the_time_limit(tmp_path, capsys):
     path.write_text("[" + ",".join(['{"a": "1"}'] * 500_000) + "]")
     assert main(["verify", "--timeout", "0.01", str(path)]) == 1
     assert f"stopped after 0.01 s while reading {path}" in capsys.readouterr().out
+
+
+def test_a_check_stuck_in_one_operation_is_stopped_past_its_limit(monkeypatch):
+    """The timer interrupts Python only between bytecodes: one gcd of two 6,000,000-bit
+    denominators (a chain of 90 chance nodes of 20,000-digit probabilities on each side)
+    ran 38 s past a 12 s limit (review). The check now runs in a child that is killed."""
+    import signal
+    import time
+
+    from decisiontrees.evidence import verify as checker
+
+    def stuck(*arguments):  # deaf to the timer, as a long C operation is
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        time.sleep(60)
+
+    monkeypatch.setattr(checker, "_timed_check", stuck)
+    with pytest.raises(Failure, match=r"stopped after 0.5 s before the check finished"):
+        check(_plan_table(4), seconds=0.5)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("field", ["text", "relation", "reason", "specs"])
+def test_lone_surrogates_in_a_certificate_file_are_refused_cleanly(tmp_path, capsys, field):
+    """JSON's "\\ud800" is a lone surrogate, which no output can encode: printing it was an
+    internal error (exit 3) or a traceback (review)."""
+    from decisiontrees.evidence.verify import main as verify_main
+
+    spec = tmp_path / "power_relations.dtree"
+    spec.write_text((EXAMPLES / "power_relations.dtree").read_text())
+    path = tmp_path / "c.json"
+    assert main(["check", str(spec), "--certificate", str(path)]) == 0
+    document = json.loads(path.read_text())
+    if field == "text":
+        document["certificates"][0]["claim"]["text"] = "\ud800"
+    elif field == "relation":
+        document["certificates"][0]["relation"] = "\ud800"
+    elif field == "reason":
+        document["uncertified"][0]["reason"] = "x\ud800"
+    else:
+        document["specs"] = ["\ud800.dtree"]
+    path.write_text(json.dumps(document))
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        code = main(["verify", "c.json"] if field == "specs" else ["verify", str(spec), "c.json"])
+        assert code == 1 or field == "reason"  # a reason is printed, not checked
+        out = capsys.readouterr().out
+        assert "\ud800" not in out and "internal error" not in out, out
+        code = verify_main(["c.json"])
+        assert code == 1 or field in ("reason", "specs")
+        out = capsys.readouterr().out
+        assert "\ud800" not in out
+        out.encode("utf-8")  # printable as it is

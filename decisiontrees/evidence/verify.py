@@ -919,18 +919,89 @@ def check(document: Any, claims: list[Claim] | None = None,
     """Check a certificate file (against the spec's ``claims`` when given); raises Failure,
     also when the check takes more than ``seconds`` (in the main thread of a platform with
     interval timers; elsewhere the structural limits alone bound the work). ``limit`` is the
-    whole time limit, when ``seconds`` is what is left of it."""
+    whole time limit, when ``seconds`` is what is left of it.
+
+    The timer interrupts Python code only between bytecodes, and one operation on huge
+    numbers (a gcd of two 6,000,000-bit denominators: 38 s) runs on past it; so where it can,
+    the check runs in a forked child that is killed ``GRACE_SECONDS`` after the limit."""
+    _valid_limit(seconds)
+    if seconds is None or not hasattr(os, "fork") or not hasattr(signal, "setitimer") \
+            or threading.current_thread() is not threading.main_thread():
+        return _timed_check(document, claims, seconds, limit)
+    return _in_child(lambda: _timed_check(document, claims, seconds, limit), seconds, limit)
+
+
+GRACE_SECONDS = 2.0  # past the time limit, before a check stuck in one operation is killed
+
+
+def _timed_check(document: Any, claims: list[Claim] | None, seconds: float | None,
+                 limit: float | None) -> Summary:
     try:
         with _long_numbers(), _time_limit(seconds):
             return _check(document, claims)
     except _OutOfTime:
-        raise Failure(f"stopped after {limit or seconds:g} s before the check finished (the "
-                      "time limit; give more with --timeout)") from None
+        raise _stopped(limit or seconds) from None
+
+
+def _stopped(seconds: float | None) -> Failure:
+    return Failure(f"stopped after {seconds:g} s before the check finished (the time limit; "
+                   "give more with --timeout)")
+
+
+def _in_child(work: Any, seconds: float, limit: float | None) -> Summary:
+    """``work()`` in a forked child (which shares the parsed file without copying it): its
+    Summary, or its Failure raised here; the child killed once ``seconds`` and the grace have
+    passed. Out of memory or killed otherwise, the check is NOT VERIFIED too."""
+    import multiprocessing  # only here: the checker's plain runs never start a process
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_report, args=(work, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds + GRACE_SECONDS):
+            raise _stopped(limit or seconds)
+        try:
+            kind, value = receiver.recv()
+        except EOFError:  # the child died without a word: killed, or out of memory
+            raise Failure("the check ended without an answer (out of memory?)") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if kind == "summary":
+        return value  # type: ignore[no-any-return]
+    if kind == "failure":
+        raise Failure(value)
+    raise RuntimeError(f"the check failed in its process: {value}")
+
+
+def _report(work: Any, sender: Any) -> None:
+    """In the child: send what ``work()`` gave, as (kind, value)."""
+    try:
+        message: tuple[str, Any] = ("summary", work())
+    except Failure as failure:
+        message = ("failure", str(failure))
+    except RecursionError:
+        message = ("failure", "malformed certificate (RecursionError)")
+    except MemoryError:
+        message = ("failure", "the check ran out of memory")
+    except BaseException as error:  # a bug: reported in the parent
+        message = ("error", repr(error))
+    sender.send(message)
+    sender.close()
 
 
 class _OutOfTime(Exception):
     """The time limit, raised anywhere in the check: not a Failure, so no step that treats a
     malformed part as "this rule does not apply" can take it for one."""
+
+
+def _valid_limit(seconds: float | None) -> None:
+    if seconds is not None and not 1e-3 <= seconds <= 1e7:  # also NaN
+        raise Failure(f"the time limit must be between 0.001 and 10^7 seconds, not {seconds}")
 
 
 @contextmanager
@@ -939,8 +1010,7 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
     until it leaves the check (Python drops an exception raised while a finaliser runs).
     The check keeps no state outside its own objects, so stopping it anywhere leaves
     nothing half-done."""
-    if seconds is not None and not 1e-3 <= seconds <= 1e7:  # also NaN
-        raise Failure(f"the time limit must be between 0.001 and 10^7 seconds, not {seconds}")
+    _valid_limit(seconds)
     if seconds is None or not hasattr(signal, "setitimer") \
             or threading.current_thread() is not threading.main_thread():
         yield
@@ -1023,10 +1093,11 @@ _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
 
 def shown(text: str, limit: int = 300) -> str:
     """Text from a certificate file as it may be printed: control characters (a terminal's
-    escape codes could hide lines) and bidirectional controls (they could reorder the rest
-    of the line) as ``?``, and at most ``limit`` characters."""
-    clean = "".join("?" if ord(c) < 32 or 127 <= ord(c) < 160 or c in _BIDI_CONTROLS else c
-                    for c in text[:limit + 1])
+    escape codes could hide lines), bidirectional controls (they could reorder the rest of
+    the line) and lone surrogates (JSON's ``"\\ud800"``, which no output can encode) as ``?``,
+    and at most ``limit`` characters."""
+    clean = "".join("?" if ord(c) < 32 or 127 <= ord(c) < 160 or c in _BIDI_CONTROLS
+                    or 0xD800 <= ord(c) < 0xE000 else c for c in text[:limit + 1])
     return clean if len(clean) <= limit else clean[:limit] + "…"
 
 
