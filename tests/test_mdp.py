@@ -871,3 +871,14 @@ def test_a_choice_question_at_horizon_one_says_no_action_is_taken():
             "    a: choice { x: b, y: a }\n    b: absorbing\n}\nquery chosen(h1.a, x)\n")
     with pytest.raises(SpecError, match="with `horizon = 1` only `h1.a` itself counts"):
         parse(text)
+
+
+@given(st.lists(st.tuples(st.sampled_from([Fraction(9, 10), Fraction(1, 3), Fraction(5, 7)]),
+                          st.integers(0, 40)), max_size=30))
+def test_discount_powers_kept_from_the_last_one_are_the_powers(asked):
+    """state_tree asks for γ^1, γ^2, … in turn and gets each from the one before."""
+    from decisiontrees.analyses.mdp import _power
+
+    for gamma, steps in asked:
+        for k in (steps, steps + 1, steps + 1, steps + 2):
+            assert _power(gamma, k) == gamma ** k
