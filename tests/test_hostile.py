@@ -77,10 +77,11 @@ def test_scientific_notation_is_exact(capsys, write):
 # ---------------------------------------------------------------- line breaks and text
 
 
-@pytest.mark.parametrize("newline", ["\r", "\x0c", "\u2028", "\x0b"])
+@pytest.mark.parametrize("newline", ["\x0c", "\u2028", "\x0b"])
 def test_characters_python_counts_as_line_breaks_do_not_move_the_error(capsys, write, newline):
-    # inside a comment, and (for the ones the grammar counts as white space) between tokens
-    space = newline if newline in "\r\x0c" else " "
+    # inside a comment, and (for the ones the grammar counts as white space) between tokens;
+    # a lone carriage return is an error (test_a_lone_carriage_return_is_a_located_error)
+    space = newline if newline == "\x0c" else " "
     text = f"outcomes a,{space}b # a comment{newline}still the comment\nclass c = {{a > zz}}\n"
     folder = write({"l.dtree": text.encode("utf-8")})
     code, out = check(capsys, str(folder / "l.dtree"))
@@ -408,7 +409,7 @@ def test_the_grammar_refuses_in_labels_and_comments_exactly_what_the_api_refuses
                 if t.name in ("STRING", "COMMENT")}
     for code in range(0x3000):
         char = chr(code)
-        if char in '"\n':
+        if char in '"\n\r':  # a comment ends at either line break
             continue
         admitted = patterns["STRING"].fullmatch(f'"{char}"') is not None
         assert admitted == (not unprintable(char)), hex(code)
@@ -558,3 +559,17 @@ def test_a_markdown_statement_keeps_its_backslashes(write):
     assert main(["report", str(folder / "m.dtree"), "-o", str(folder / "m.md")]) == 0
     row = [line for line in (folder / "m.md").read_text().splitlines() if "query value" in line]
     assert row and '"x\\\\y"' in row[0] and '"x\\\\\\\\y"' not in row[0]
+
+
+def test_a_lone_carriage_return_is_a_located_error(capsys, write):
+    """With classic Mac line ends (CR alone) a comment ran to the end of the file: a false
+    claim after it vanished and check passed (review). CRLF files still read."""
+    folder = write({"mac.dtree": "outcomes a, b\rtree t = choice { a, b }   # the tree\r"
+                                 "claim strategies(t) == 99\r",
+                    "dos.dtree": "outcomes a, b\r\ntree t = choice { a, b }   # the tree\r\n"
+                                 "claim strategies(t) == 99\r\n"})
+    assert main(["check", str(folder / "mac.dtree")]) == 2
+    shown = capsys.readouterr().out
+    assert "mac.dtree:1:14: error: a carriage return without a line feed" in shown, shown
+    assert main(["check", str(folder / "dos.dtree")]) == 1  # the claim is read, and fails
+    assert "1 failed" in capsys.readouterr().out

@@ -108,7 +108,10 @@ class _Lexer(Lexer):
         self.punctuation = {v: n for v, n in literals.items() if v not in self.keywords}
         ordered = sorted(self.punctuation, key=len, reverse=True)
         self.pattern = re.compile(
-            r"(?P<WS>[ \t\f\r\n]+)|(?P<COMMENT>" + patterns["COMMENT"] + ")"
+            # a carriage return only before a line feed: a lone one (classic Mac line ends)
+            # would be a line break to the reader and not to the parser, which then read
+            # every line after a comment as part of it
+            r"(?P<WS>(?:[ \t\f\n]|\r\n)+)|(?P<COMMENT>" + patterns["COMMENT"] + ")"
             + "|(?P<NAME>" + patterns["NAME"] + ")|(?P<NUMBER>" + patterns["NUMBER"] + ")"
             + "|(?P<STRING>" + patterns["STRING"] + ")|(?P<COMPARE>" + patterns["COMPARE"] + ")"
             + "|(?P<PUNCTUATION>" + "|".join(re.escape(p) for p in ordered) + ")"

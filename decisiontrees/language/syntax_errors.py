@@ -149,6 +149,11 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
                         "characters and spaces")
             return (Span(path, line, column, line, column + 1), "unterminated quoted label",
                     'close the label with `"` on the same line')
+        if char == "\r":
+            return (Span(path, line, column, line, column + 1),
+                    "a carriage return without a line feed",
+                    "save the file with LF or CRLF line endings (a lone CR ends lines only on "
+                    "classic Mac OS)")
         if char in BIDI_CONTROLS:
             return (Span(path, line, column, line, column + 1),
                     f"bidirectional control U+{ord(char):04X}", _REORDERS)
