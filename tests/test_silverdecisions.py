@@ -252,3 +252,21 @@ def test_an_unnamed_edge_beside_one_named_like_its_position_gets_a_free_label(tm
             {"name": "#2", "payoff": "1", "childNode": {"type": "terminal", "name": "A"}},
             {"name": "", "payoff": "2", "childNode": {"type": "terminal", "name": "B"}}]}]}))
     assert load(path).trees["root"].actions == ("#2", "#2_2")
+
+
+@pytest.mark.parametrize("code, probability", [
+    ("x = random(0,1)", "(((x+1)^64)^64)^64/2"),
+    ("x = random(0,1)\ny = (x+1)^64\nz = y^64\nw = z^64", "w/(w+1)"),
+    ("x = random(0,1)", "((x+1)^10)^11/(2^2000)"),
+])
+def test_nested_powers_are_refused_before_they_are_expanded(tmp_path, code, probability):
+    """Every exponent was at most 64, but ((x + 1)^64)^64)^64 has degree 262,144: checking
+    it against the bounds expanded it, past 3.6 GB and a minute (review)."""
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"SilverDecisions": "0.7.0", "code": code, "trees": [{
+        "type": "chance", "name": "t", "childEdges": [
+            {"name": "e0", "probability": probability,
+             "childNode": {"type": "terminal", "name": "end0"}},
+            {"name": "e1", "probability": "#", "childNode": {"type": "terminal", "name": "end1"}}]}]}))
+    with pytest.raises(SpecError, match=r"the power has degree \d+: too large to import exactly"):
+        load(path)

@@ -42,7 +42,7 @@ from decisiontrees.formats.common import label as safe_label
 from decisiontrees.formats.json_spec import spec_number
 from decisiontrees.language.numbers import exact_number, number_text
 from decisiontrees.language.syntax import MAX_VALUE_BITS
-from decisiontrees.model.symbols import LARGE, simplify, symbol, too_large
+from decisiontrees.model.symbols import LARGE, MAX_DEGREE, degree, simplify, symbol, too_large
 
 SIGNIFICANT_DIGITS = 20
 TRANSCENDENTAL_BOUND = 10_000  # exp(10000) is already a 4,343-digit number
@@ -300,6 +300,11 @@ class _Expression:
                 self.fail("the result is too large to be exact here")
             if not isinstance(base, Fraction) and abs(exponent) > 64:
                 self.fail("a power of a random variable above 64 cannot be written here")
+            if not isinstance(base, Fraction) and abs(exponent) * degree(base) > MAX_DEGREE:
+                # before the power: ((x + 1)^64)^64)^64 is small to write and its expansion
+                # (to check it against the bounds) took gigabytes and minutes
+                self.fail(f"the power has degree {abs(exponent) * degree(base)}: too large to "
+                          f"import exactly ({LARGE})")
             return base ** int(exponent)
         return self.transcendental("pow", [base, exponent])
 

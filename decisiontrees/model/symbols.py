@@ -83,6 +83,17 @@ def too_large(value: Any) -> bool:
     return False
 
 
+def degree(value: Any) -> int:
+    """The larger total degree of a rational function's numerator and denominator (0 for a
+    number); for values within :func:`too_large`'s bounds, so quick."""
+    if isinstance(value, (Fraction, int)):
+        return 0
+    import sympy
+
+    symbols = sorted(value.free_symbols, key=str)
+    return max(int(sympy.Poly(part, *symbols).total_degree()) for part in sympy.fraction(value))
+
+
 def to_fraction(value: Any) -> Fraction | None:
     """``value`` as a Fraction when it is a rational constant, else None."""
     if isinstance(value, Fraction):
