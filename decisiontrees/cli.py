@@ -41,7 +41,7 @@ from decisiontrees.language.formatter import format_file, format_text
 from decisiontrees.language.numbers import exact_number
 from decisiontrees.model.nodes import Node, postorder
 from decisiontrees.model.spec import Spec
-from decisiontrees.render.dot import to_dot, write
+from decisiontrees.render.dot import GRAPHVIZ_SECONDS, to_dot, write
 from decisiontrees.render.explain import explain
 from decisiontrees.render.mdp_dot import mdp_to_dot
 from decisiontrees.render.outline import outline
@@ -108,7 +108,7 @@ def _positive_seconds(text: str) -> float:
     seconds = exact_number(text.strip())
     if seconds is None:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text[:40]!r}")
-    if not 0 < seconds <= limits.MAX_TIMEOUT_SECONDS:
+    if not 0 < seconds <= limits.MAX_TIMEOUT_SECONDS or float(seconds) == 0:
         raise argparse.ArgumentTypeError("must be a positive number of seconds, like 10 or 0.5, "
                                          f"at most {limits.MAX_TIMEOUT_SECONDS:,}")
     return float(seconds)
@@ -142,7 +142,7 @@ def _positive_gigabytes(text: str) -> int:
     gigabytes = exact_number(text.strip())
     if gigabytes is None:
         raise argparse.ArgumentTypeError(f"not a number of gigabytes: {text[:40]!r}")
-    if not 0 < gigabytes <= 1024:
+    if not 0 < gigabytes <= 1024 or int(gigabytes * 2**30) == 0:  # at least a byte
         raise argparse.ArgumentTypeError("must be a positive number of gigabytes, like 4 or 1/2")
     return int(gigabytes * 2**30)
 
@@ -186,7 +186,8 @@ def _parser() -> argparse.ArgumentParser:
                                help="print results as LaTeX tables, for papers")
     check.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
                        help="time for each statement (default "
-                            f"{limits.DEFAULT_TIMEOUT_SECONDS:g}); past it the answer is unknown")
+                            f"{limits.DEFAULT_TIMEOUT_SECONDS:g}, or a statement's own timeout, "
+                            "which this caps); past it the answer is unknown")
     check.add_argument("--memory", type=_positive_gigabytes, metavar="GB",
                        default=limits.DEFAULT_MEMORY_BYTES,
                        help="memory for each statement, in GB (default "
@@ -229,7 +230,8 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--samples", type=_sample_count, metavar="N",
                         help="with --power: a Monte Carlo estimate from N samples (seed 0)")
     render.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
-                        help="with --power: for all states together (default 60)")
+                        help="with --power: for all states together (default 60); "
+                             "otherwise Graphviz's time (default 300)")
     render.add_argument("--workers", type=_worker_count, default=1, metavar="N",
                         help="with --power: states computed in N processes (default 1)")
     render.set_defaults(run=_render)
@@ -427,7 +429,8 @@ def _render(arguments: argparse.Namespace) -> int:
     if fmt == "dot" and arguments.output is None:
         _emit(dot_text, None)
         return 0
-    written = write(dot_text, arguments.output or f"{name}.{fmt}", fmt, arguments.dpi)
+    written = write(dot_text, arguments.output or f"{name}.{fmt}", fmt, arguments.dpi,
+                    arguments.timeout or GRAPHVIZ_SECONDS)
     print(f"wrote {written}")
     return 0
 

@@ -283,7 +283,7 @@ def test_a_spec_error_is_an_exception_of_the_api_too():
 
 
 @pytest.mark.parametrize("query, column, message", [
-    ("value(t, u, timeout = 1e1000)", 29, "`timeout` must be a positive number of seconds"),
+    ("value(t, u, timeout = 1e1000)", 29, "`timeout` must be a number of seconds from 0.001"),
     ("chosen(t, a, rule = boltzmann(1e-1000))", 37, "temperature T must be between"),
     ("chosen(t, a, rule = boltzmann(1e13))", 37, "temperature T must be between"),
     ("chosen(t, a, power(1e1000))", 20, "parameters of power() must be between"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from decisiontrees import parse, run
@@ -58,7 +60,12 @@ def test_fractions_of_a_second_are_a_timeout(write):
 def test_a_timeout_option_must_be_a_positive_number(write, capsys):
     folder = write({"t.dtree": "outcomes a\ntree t = a\nclaim strategies(t, timeout = 0) == 1\n"})
     assert main(["check", str(folder / "t.dtree")]) == 2
-    assert "`timeout` must be a positive number of seconds" in capsys.readouterr().out
+    assert "`timeout` must be a number of seconds from 0.001" in capsys.readouterr().out
+    # 1e-1000 was 0.0 as a float, which meant "not given": --timeout took its place
+    (folder / "t.dtree").write_text("outcomes a\ntree t = a\n"
+                                    "claim strategies(t, timeout = 1e-1000) == 1\n")
+    assert main(["check", str(folder / "t.dtree")]) == 2
+    assert "`timeout` must be a number of seconds from 0.001" in capsys.readouterr().out
 
 
 def test_an_internal_error_is_exit_3_with_a_request_to_report_it(write, capsys, monkeypatch):
@@ -237,3 +244,19 @@ def test_pool_workers_leave_ctrl_c_to_their_parent_and_die_with_it():
     child.start()
     assert receiver.recv() == (True, int(signal.SIGKILL))
     child.join()
+
+
+def test_the_command_lines_timeout_caps_a_statements_own():
+    """`timeout = 20` in a statement ran 22.6 s under `--timeout 2`: an imported file could
+    set 10^7 s and the user had no way to cap it (review)."""
+    from decisiontrees.questions.run import RunLimits
+
+    def statement(seconds):
+        return dataclasses.replace(next(iter(parse(
+            "outcomes a\ntree t = a\nclaim strategies(t) == 1\n").statements)),
+            timeout_seconds=seconds)
+
+    assert RunLimits(2.0).seconds_for(statement(20.0)) == 2.0
+    assert RunLimits(30.0).seconds_for(statement(20.0)) == 20.0
+    assert RunLimits(None).seconds_for(statement(20.0)) == 20.0
+    assert RunLimits(2.0).seconds_for(statement(None)) == 2.0

@@ -248,9 +248,11 @@ class StatementChecker:
     def seconds(self, keyword: Keyword) -> Fraction | None:
         number = evaluate(keyword.value, self.reporter, what="a number of seconds") \
             if is_expression(keyword.value) else None
-        if number is None or not 0 < number <= MAX_TIMEOUT_SECONDS:
-            self.reporter.error(keyword.value.span, "`timeout` must be a positive number of "
-                                f"seconds, at most {MAX_TIMEOUT_SECONDS:,}",
+        # at least a millisecond: a shorter one (1e-1000) was 0.0 as a float, and 0 means
+        # "not given", so the command line's limit silently took its place
+        if number is None or not Fraction(1, 1000) <= number <= MAX_TIMEOUT_SECONDS:
+            self.reporter.error(keyword.value.span, "`timeout` must be a number of seconds "
+                                f"from 0.001 to {MAX_TIMEOUT_SECONDS:,}",
                                 "e.g. `timeout = 10` or `timeout = 1/2`")
             return None
         return number

@@ -88,13 +88,20 @@ class RunLimits:
             raise ArgumentError(f"memory_bytes must be a positive whole number, not {memory!r}")
 
     def seconds_for(self, statement: Statement) -> float:
-        return statement.timeout_seconds or self.timeout_seconds or limits.DEFAULT_TIMEOUT_SECONDS
+        """The statement's own ``timeout``, at most the run's when that is given (a file —
+        an imported one, say — cannot take more time than the user allows), else the run's,
+        else the default."""
+        own, given = statement.timeout_seconds, self.timeout_seconds
+        if own and given:
+            return min(own, given)
+        return own or given or limits.DEFAULT_TIMEOUT_SECONDS
 
 
 def run(spec: Spec, timeout_seconds: float | None = None, *,
         memory_bytes: int = limits.DEFAULT_MEMORY_BYTES, isolate: bool = True) -> Results:
-    """Answer every statement of ``spec`` in order. Each may take ``timeout_seconds`` (unless it
-    sets its own ``timeout``) and, isolated, ``memory_bytes``; beyond either it is unknown."""
+    """Answer every statement of ``spec`` in order. Each may take ``timeout_seconds`` (or its
+    own ``timeout`` when that is less, or when ``timeout_seconds`` is not given) and,
+    isolated, ``memory_bytes``; beyond either it is unknown."""
     bounds = RunLimits(timeout_seconds, memory_bytes, isolate)
     return Results(run_statement(s, spec, bounds) for s in spec.statements)
 

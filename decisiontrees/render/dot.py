@@ -174,10 +174,13 @@ def _unfolded(tree: Node) -> list[tuple[str, Node, list[str]]]:
     return sorted(entries, key=lambda e: int(e[0][1:]))
 
 
-def write(dot_text: str, output: str | Path, fmt: str | None = None, dpi: int | None = None
-          ) -> str:
+GRAPHVIZ_SECONDS = 300.0  # for one drawing: a tree near MAX_DRAWN_NODES takes about 40 s
+
+
+def write(dot_text: str, output: str | Path, fmt: str | None = None, dpi: int | None = None,
+          seconds: float = GRAPHVIZ_SECONDS) -> str:
     """Write ``dot_text`` rendered in ``fmt``, by default the format ``output``'s suffix names
-    (``dpi`` sets the resolution of bitmaps).
+    (``dpi`` sets the resolution of bitmaps), giving Graphviz ``seconds``.
 
     Without Graphviz's ``dot`` program, the DOT text is written next to ``output`` and a
     DecisionTreesError says so and how to install it.
@@ -197,18 +200,26 @@ def write(dot_text: str, output: str | Path, fmt: str | None = None, dpi: int | 
         raise DecisionTreesError(f"render: Graphviz's `dot` program was not found; wrote "
                                  f"{fallback} instead — {INSTALL_HINT}")
     resolution = [f"-Gdpi={dpi}"] if dpi is not None else []
-    result = subprocess.run([program, f"-T{suffix}", *resolution, "-o", str(output)], input=dot_text,
-                            text=True, capture_output=True, timeout=300)
+    try:
+        result = subprocess.run([program, f"-T{suffix}", *resolution, "-o", str(output)],
+                                input=dot_text, text=True, capture_output=True, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        raise DecisionTreesError(f"render: Graphviz did not finish within {seconds:g} s; give "
+                                 "it more with --timeout, or draw a smaller tree") from None
     if result.returncode != 0:
         raise DecisionTreesError(f"render: dot failed: {result.stderr.strip()}")
     return str(output)
 
 
 def svg(dot_text: str) -> str | None:
-    """SVG text rendered by ``dot``, or None when Graphviz is not installed."""
+    """SVG text rendered by ``dot``, or None when Graphviz is not installed (or does not
+    finish within GRAPHVIZ_SECONDS)."""
     program = shutil.which("dot")
     if program is None:
         return None
-    result = subprocess.run([program, "-Tsvg"], input=dot_text, text=True, capture_output=True,
-                            timeout=300)
+    try:
+        result = subprocess.run([program, "-Tsvg"], input=dot_text, text=True,
+                                capture_output=True, timeout=GRAPHVIZ_SECONDS)
+    except subprocess.TimeoutExpired:
+        return None
     return result.stdout if result.returncode == 0 else None
