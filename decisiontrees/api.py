@@ -749,13 +749,16 @@ def convergence(left: Node, right: Node, *, outcomes: Iterable[str] | None = Non
         return orbits.convergence(*pair, _outcomes("convergence", pair, outcomes), timeout_ms)
 
 
-def distribution_dependent(left: Node, right: Node, *, outcomes: Iterable[str] | None = None
-                           ) -> tuple[bool | None, orbits.Orbit | None, orbits.Orbit | None]:
-    """Tarsney's Proposition 5: orbits that prefer each side (True), or None if none found.
-    O as for :func:`convergence` (pass ``outcomes=spec.outcomes`` for a spec's answer)."""
+def distribution_dependent(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
+                           timeout: float | None = None) -> orbits.Dependence:
+    """Tarsney's Proposition 5: ``dependent`` True with an orbit preferring each side, False
+    when one tree is a convergent goal over the other (``reasons``), None when undecided —
+    ``check``'s yes, no and unknown. O as for :func:`convergence` (pass
+    ``outcomes=spec.outcomes`` for a spec's answer)."""
     call = "distribution_dependent"
     pair = (numeric_tree(call, "left", left), numeric_tree(call, "right", right))
-    return orbits.distribution_dependent(*pair, _outcomes(call, pair, outcomes))
+    with _bounded(call, timeout) as timeout_ms:
+        return orbits.distribution_dependent(*pair, _outcomes(call, pair, outcomes), timeout_ms)
 
 
 def orbit_share(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,

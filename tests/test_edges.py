@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
+
 from decisiontrees import parse, run
 from decisiontrees.questions.run import Result
 
@@ -285,3 +287,21 @@ def test_counts_past_a_floats_range_are_shown_not_an_internal_error():
     assert result.answer.summary == "≈ 10^(more than 10^308) pure strategies"
     assert power_of_ten_text(3009.9999) == "≈ 1 × 10^3010"  # not "10 × 10^3009"
     assert power_of_ten_text(2.5) == "≈ 3.2 × 10^2"
+
+
+@pytest.mark.parametrize("text", [
+    "outcomes off, o1, o2, o3\ntree run = choice { o1, o2, o3 }\ntree s = off\n",
+    "outcomes o1, o2, o3\ntree run = chance { 1/4: choice { o1, o2 }, 3/4: o1 }\n"
+    "tree s = chance { 1/4: chance { 1/4: choice { o1, o3 }, 3/4: o1 }, 3/4: o2 }\n",
+    "outcomes o1, o2\ntree run = choice { o1, o2 }\ntree s = chance { 1/2: o1, 1/2: o2 }\n",
+])
+def test_distribution_dependent_answers_alike_through_check_and_the_api(text):
+    """check said `no` (run is a strict convergent goal over off) where the API function
+    returned None, undecided: it skipped the convergence step (review)."""
+    import decisiontrees as dt
+
+    spec = dt.parse(text + "query distribution_dependent(run, s)\n")
+    (result,) = dt.run(spec)
+    found = dt.distribution_dependent(spec.trees["run"], spec.trees["s"], outcomes=spec.outcomes)
+    assert found.dependent == result.answer.comparable
+    assert (found.dependent is None) == (result.answer.status.value == "unknown")

@@ -622,17 +622,39 @@ def _swapping_involution(left: Node, right: Node, names: Sequence[str]) -> dict[
     return None
 
 
-def distribution_dependent(left: Node, right: Node, outcomes: Sequence[str]) -> tuple[
-        bool | None, Orbit | None, Orbit | None]:
+@dataclass(frozen=True)
+class Dependence:
+    """Whether which tree is more likely optimal depends on the admissible law: True with an
+    orbit preferring each side, False when one tree is a convergent goal over the other
+    (``reasons`` say why), None when neither was found."""
+
+    dependent: bool | None
+    better: Orbit | None  # an orbit that prefers the left tree, if one was found
+    worse: Orbit | None  # one that prefers the right tree
+    reasons: tuple[str, ...] = ()
+
+
+def distribution_dependent(left: Node, right: Node, outcomes: Sequence[str],
+                           timeout_ms: int = relations.DEFAULT_TIMEOUT_MS,
+                           names: tuple[str, str] = ("the left tree", "the right tree")
+                           ) -> Dependence:
     """Tarsney's incomparability (his Proposition 5): one generic orbit over O prefers the
-    left tree and another the right, so which is more likely depends on the distribution."""
+    left tree and another the right, so which is more likely depends on the distribution.
+    Otherwise it is not when either tree is at least a weak convergent goal over the other
+    (every admissible law then favours it)."""
     _require_outcomes("distribution_dependent", left, right, outcomes)
     found = _analyse(left, right, outcomes)
     better = found.simplest(_most(found.orbits_o), _prefers_left)
     worse = found.simplest(_least(found.orbits_o), _prefers_right)
     if better is not None and worse is not None:
-        return True, better, worse
-    return None, better, worse
+        return Dependence(True, better, worse)
+    for ahead, behind, first, second in ((left, right, *names), (right, left, *names[::-1])):
+        proven = convergence(ahead, behind, outcomes, timeout_ms, (first, second))
+        if proven.lower != "none":
+            return Dependence(False, better, worse, (
+                f"{first} is at least a {proven.lower} convergent goal over {second}, so no "
+                f"admissible law prefers {second}:", *proven.reasons))
+    return Dependence(None, better, worse)
 
 
 @dataclass(frozen=True)

@@ -240,22 +240,16 @@ class OrbitFamily(Family):
                               status=Status.UNKNOWN)
             return Answer(strength.level, strength.level, convergence, comparable=strength.level)
         if self.name == "distribution_dependent":
-            flips, better, worse = orbits.distribution_dependent(left, right, outcomes)
-            if flips:
-                return Answer("yes", True, DependenceEvidence(*names, better, worse),
-                              comparable=True)
-            strength = orbits.convergence(left, right, outcomes, timeout_ms, names)
-            reverse = orbits.convergence(right, left, outcomes, timeout_ms, (names[1], names[0]))
-            if strength.lower != "none" or reverse.lower != "none":
-                ahead, behind, proven = (names[0], names[1], strength) \
-                    if strength.lower != "none" else (names[1], names[0], reverse)
-                reasons = (f"{ahead} is at least a {proven.lower} convergent goal over {behind}, "
-                           f"so no admissible law prefers {behind}:", *proven.reasons)
-                return Answer("no", False, DependenceEvidence(*names, better, worse, reasons),
-                              comparable=False)
-            return Answer("unknown", None, DependenceEvidence(
-                *names, better, worse, ("no orbits disagreeing were found, and no proposition "
-                                        "rules them out",)), status=Status.UNKNOWN)
+            dependence = orbits.distribution_dependent(left, right, outcomes, timeout_ms, names)
+            reasons = ("no orbits disagreeing were found, and no proposition rules them out",) \
+                if dependence.dependent is None else dependence.reasons
+            shown_orbits = DependenceEvidence(*names, dependence.better, dependence.worse,
+                                              reasons)
+            if dependence.dependent:
+                return Answer("yes", True, shown_orbits, comparable=True)
+            if dependence.dependent is False:
+                return Answer("no", False, shown_orbits, comparable=False)
+            return Answer("unknown", None, shown_orbits, status=Status.UNKNOWN)
         if isinstance(question.rule, DecisionRule) and not question.rule.is_optimal:
             found = rule_orbits.orbit_share(left, right, outcomes, question.rule)
             shown = RuleShareEvidence(found, *names, str(question.rule))
