@@ -52,7 +52,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("Membership",), "decisiontrees.analyses.membership"),
     **dict.fromkeys(("Diagram",), "decisiontrees.notebook"),
     **dict.fromkeys(("DecisionTreesError", "SpecError", "RefusedError", "ArgumentError",
-                     "CrossCheckFailed", "Diagnostic"), "decisiontrees.errors"),
+                     "CrossCheckFailed", "TimedOut", "Diagnostic"), "decisiontrees.errors"),
 }
 
 __all__ = sorted(_EXPORTS)

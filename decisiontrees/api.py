@@ -441,8 +441,9 @@ def _bounded(call: str, seconds: float | None) -> Iterator[int]:
     if seconds is None:
         seconds = limits.DEFAULT_TIMEOUT_SECONDS
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float, Fraction)) \
-            or not seconds > 0:
-        raise ArgumentError(f"{call}(): timeout must be a positive number of seconds")
+            or not 0 < seconds <= limits.MAX_TIMEOUT_SECONDS or float(seconds) == 0:
+        raise ArgumentError(f"{call}(): timeout must be a number of seconds above 0 and at most "
+                            f"{limits.MAX_TIMEOUT_SECONDS:,}")
     with limits.deadline(float(seconds)):
         yield limits.remaining_ms()
 
@@ -493,7 +494,10 @@ def contains(tree: Node, lottery: Mapping[str, Any], timeout: float | None = Non
 
 def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None, *,
               outcomes: Iterable[str] | None = None, timeout: float | None = None) -> Verdict:
-    """Whether ``V_u(left) >= V_u(right)`` for every ``u`` in the class ([0,1]^O by default)."""
+    """Whether ``V_u(left) >= V_u(right)`` for every ``u`` in the class ([0,1]^O by default).
+    ``timeout`` (seconds, default 60) bounds the call: past it, TimedOut. It is checked
+    between steps, so one long solver step may run on past it; ``run`` (and ``check``)
+    answer in a child process that is stopped on time."""
     pair = (numeric_tree("dominates", "left", left), numeric_tree("dominates", "right", right))
     with _bounded("dominates", timeout) as timeout_ms:
         return relations.dominates(*pair, utility_class, timeout_ms,
@@ -597,15 +601,17 @@ def _workers(call: str, count: Any) -> Iterator[None]:
 
 def choice_probabilities(tree: Node, law: Distribution = UNIFORM, *,
                          outcomes: Iterable[str] | None = None, samples: int | None = None,
-                         seed: int = 0, workers: int = 1) -> ChoiceAnswer:
+                         seed: int = 0, workers: int = 1, timeout: float | None = None
+                         ) -> ChoiceAnswer:
     """How often a random agent takes each first action of ``tree`` (ties split equally), and
     how often it ties: `choices`, `chosen` and `tie` in the language. ``workers`` > 1
-    integrates the optimality regions of an exact answer in that many forked processes."""
+    integrates the optimality regions of an exact answer in that many forked processes;
+    ``timeout`` as for :func:`dominates`."""
     node = numeric_tree("choice_probabilities", "tree", tree)
     if not isinstance(node, Choice):
         raise ArgumentError("choice_probabilities(): tree must start with a choice")
     names = _outcomes("choice_probabilities", [node], outcomes)
-    with _workers("choice_probabilities", workers):
+    with _bounded("choice_probabilities", timeout), _workers("choice_probabilities", workers):
         return agents.choice_probabilities(node.children, names,
                                            _law("choice_probabilities", law),
                                            _sampling("choice_probabilities", samples, seed))
@@ -613,22 +619,23 @@ def choice_probabilities(tree: Node, law: Distribution = UNIFORM, *,
 
 def prefers(left: Node, right: Node, law: Distribution = UNIFORM, *,
             outcomes: Iterable[str] | None = None, samples: int | None = None,
-            seed: int = 0, workers: int = 1) -> PairAnswer:
-    """``P[V(left) > V(right)]``, with the tie and reverse probabilities (``workers`` as in
-    :func:`choice_probabilities`)."""
+            seed: int = 0, workers: int = 1, timeout: float | None = None) -> PairAnswer:
+    """``P[V(left) > V(right)]``, with the tie and reverse probabilities (``workers`` and
+    ``timeout`` as in :func:`choice_probabilities`)."""
     pair = (numeric_tree("prefers", "left", left), numeric_tree("prefers", "right", right))
-    with _workers("prefers", workers):
+    with _bounded("prefers", timeout), _workers("prefers", workers):
         return agents.prefer_probability(*pair, _outcomes("prefers", pair, outcomes),
                                          _law("prefers", law),
                                          _sampling("prefers", samples, seed))
 
 
 def power(tree: Node, law: Distribution = UNIFORM, *, outcomes: Iterable[str] | None = None,
-          samples: int | None = None, seed: int = 0, workers: int = 1) -> PowerAnswer:
-    """POWER: the expected optimal value ``E[V_u(tree)]`` (``workers`` as in
+          samples: int | None = None, seed: int = 0, workers: int = 1,
+          timeout: float | None = None) -> PowerAnswer:
+    """POWER: the expected optimal value ``E[V_u(tree)]`` (``workers`` and ``timeout`` as in
     :func:`choice_probabilities`)."""
     node = numeric_tree("power", "tree", tree)
-    with _workers("power", workers):
+    with _bounded("power", timeout), _workers("power", workers):
         return agents.power(node, _outcomes("power", [node], outcomes), _law("power", law),
                             _sampling("power", samples, seed))
 
@@ -666,27 +673,32 @@ def mdp_limit_tree(mdp: MDP, state: str) -> Node:
 
 
 def farsighted(mdp: MDP, state: str, law: Distribution = UNIFORM, *,
-               samples: int | None = None, seed: int = 0) -> ChoiceAnswer:
+               samples: int | None = None, seed: int = 0, timeout: float | None = None
+               ) -> ChoiceAnswer:
     """How often a farsighted (γ → 1, average-optimal) random agent takes each first action
-    at ``state``: `farsighted(m.s, a)` in the language, for every ``a`` at once."""
-    node = mdp_limit_tree(mdp, state)
-    assert isinstance(node, Choice)
-    return agents.choice_probabilities(node.children, tuple(mdp.states),
-                                       _law("farsighted", law),
-                                       _sampling("farsighted", samples, seed))
+    at ``state``: `farsighted(m.s, a)` in the language, for every ``a`` at once (``timeout``
+    as for :func:`dominates`)."""
+    with _bounded("farsighted", timeout):
+        node = mdp_limit_tree(mdp, state)
+        assert isinstance(node, Choice)
+        return agents.choice_probabilities(node.children, tuple(mdp.states),
+                                           _law("farsighted", law),
+                                           _sampling("farsighted", samples, seed))
 
 
 def mdp_power(mdp: MDP, state: str, law: Distribution = UNIFORM, *, samples: int | None = None,
-              seed: int = 0) -> PowerAnswer:
+              seed: int = 0, timeout: float | None = None) -> PowerAnswer:
     """Turner's POWER of ``state``: ``(1 − γ)/γ · E[V*(s) − R(s)]`` for i.i.d. state rewards,
-    the POWER of the visit distributions from the next step."""
+    the POWER of the visit distributions from the next step (``timeout`` as for
+    :func:`dominates`)."""
     checked, name = _mdp_state("mdp_power", mdp, state)
-    successor = mdp_analysis.successor_tree(checked, name)
-    if successor is None:
-        raise ArgumentError("mdp_power(): a horizon of one step has no next step")
-    node = numeric_tree("mdp_power", "mdp", successor)
-    return agents.power(node, tuple(checked.states), _law("mdp_power", law),
-                        _sampling("mdp_power", samples, seed))
+    with _bounded("mdp_power", timeout):
+        successor = mdp_analysis.successor_tree(checked, name)
+        if successor is None:
+            raise ArgumentError("mdp_power(): a horizon of one step has no next step")
+        node = numeric_tree("mdp_power", "mdp", successor)
+        return agents.power(node, tuple(checked.states), _law("mdp_power", law),
+                            _sampling("mdp_power", samples, seed))
 
 
 def mdp_powers(mdp: MDP, law: Distribution = UNIFORM, *, samples: int | None = None,
@@ -775,10 +787,11 @@ def orbit_share(left: Node, right: Node, *, outcomes: Iterable[str] | None = Non
 
 def rule_choice(tree: Node, rule: DecisionRule, law: Distribution = UNIFORM, *,
                 outcomes: Iterable[str] | None = None, samples: int | None = None,
-                seed: int = 0, width: Fraction = rules.DEFAULT_WIDTH) -> RuleChoice:
+                seed: int = 0, width: Fraction = rules.DEFAULT_WIDTH,
+                timeout: float | None = None) -> RuleChoice:
     """How often an agent following ``rule`` takes each first action of ``tree``: exact,
     a certified interval (Boltzmann under U[0,1]) or an estimate. ``rule = best_of(2)`` etc.
-    in the language.
+    in the language (``timeout`` as for :func:`dominates`).
 
         >>> import decisiontrees as dt
         >>> from fractions import Fraction
@@ -799,8 +812,9 @@ def rule_choice(tree: Node, rule: DecisionRule, law: Distribution = UNIFORM, *,
     if not isinstance(width, Fraction) or not 0 < width < 1:
         raise ArgumentError("rule_choice(): width must be a Fraction in (0, 1)")
     names = _outcomes("rule_choice", [node], outcomes)
-    return rules.rule_choice(node.children, names, rule, _law("rule_choice", law),
-                             _sampling("rule_choice", samples, seed), width)
+    with _bounded("rule_choice", timeout):
+        return rules.rule_choice(node.children, names, rule, _law("rule_choice", law),
+                                 _sampling("rule_choice", samples, seed), width)
 
 
 def admissible(tree: Node, utility_class: UtilityClass, rule: str = "maximality", *,

@@ -47,8 +47,10 @@ T = TypeVar("T")
 
 @contextmanager
 def deadline(seconds: float) -> Iterator[None]:
-    """Work inside the block must end within ``seconds`` (checked by :func:`check`)."""
-    token = _DEADLINE.set((time.monotonic() + seconds, seconds))
+    """Work inside the block must end within ``seconds`` (checked by :func:`check`), and
+    within any deadline around it: an inner limit only ever shortens an outer one."""
+    end, outer = time.monotonic() + seconds, _DEADLINE.get()
+    token = _DEADLINE.set(outer if outer is not None and outer[0] <= end else (end, seconds))
     try:
         yield
     finally:

@@ -260,3 +260,53 @@ def test_the_command_lines_timeout_caps_a_statements_own():
     assert RunLimits(30.0).seconds_for(statement(20.0)) == 20.0
     assert RunLimits(None).seconds_for(statement(20.0)) == 20.0
     assert RunLimits(2.0).seconds_for(statement(None)) == 2.0
+
+
+def _random_agent_calls():
+    import random
+    from fractions import Fraction
+
+    import decisiontrees as dt
+
+    outcomes = [f"o{i}" for i in range(6)]
+    rng = random.Random(3)
+    children = {}
+    for k in range(8):
+        weights = [rng.randint(1, 9) for _ in outcomes]
+        children[f"a{k}"] = dt.chance([(Fraction(w, sum(weights)), o)
+                                       for w, o in zip(weights, outcomes)])
+    tree = dt.choice(children)
+    beta = dt.Distribution("beta", (Fraction(2), Fraction(2)))
+    return [
+        lambda seconds: dt.power(tree, beta, timeout=seconds),
+        lambda seconds: dt.choice_probabilities(tree, beta, timeout=seconds),
+        lambda seconds: dt.prefers(children["a0"], tree, beta, timeout=seconds),
+        lambda seconds: dt.rule_choice(tree, dt.DecisionRule("best_of", Fraction(2)), beta,
+                                       timeout=seconds),
+        lambda seconds: dt.distribution_dependent(children["a0"], tree, timeout=seconds),
+    ]
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_random_agent_functions_take_a_timeout(index):
+    """power, prefers, choice_probabilities, rule_choice, distribution_dependent, farsighted
+    and mdp_power took no timeout: one ran 120 s and 1.4 GB before it was killed (review)."""
+    import decisiontrees as dt
+
+    call = _random_agent_calls()[index]
+    with pytest.raises(dt.TimedOut, match="timed out after 0.001 s"):
+        call(0.001)
+    with pytest.raises(dt.ArgumentError, match="timeout must be a number of seconds"):
+        call(float("inf"))
+
+
+def test_an_inner_deadline_never_extends_an_outer_one():
+    import time
+
+    from decisiontrees import limits
+
+    with limits.deadline(0.001):
+        with limits.deadline(60):
+            time.sleep(0.01)
+            with pytest.raises(limits.TimedOut, match="after 0.001 s"):
+                limits.check()
