@@ -743,7 +743,9 @@ _POWER_JOB: tuple[Any, ...] = ()
 
 def _power_of_state(state: str) -> PowerAnswer:
     mdp, law, samples, seed = _POWER_JOB
-    return mdp_power(mdp, state, law, samples=samples, seed=seed)
+    # bounded by mdp_powers' own deadline alone (an inner one only shortens it)
+    return mdp_power(mdp, state, law, samples=samples, seed=seed,
+                     timeout=limits.MAX_TIMEOUT_SECONDS)
 
 
 # ---------------------------------------------------------------- orbits (§5)
