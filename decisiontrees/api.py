@@ -30,8 +30,9 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses import agents, choice_sets, orbits, plans, relations, rules
+from decisiontrees.analyses import agents, choice_sets, orbits, relations, rules
 from decisiontrees.analyses import mdp as mdp_analysis
+from decisiontrees.analyses import plans as plan_analysis
 from decisiontrees.analyses.agents import ChoiceAnswer, PairAnswer, PowerAnswer, Sampling
 from decisiontrees.analyses.choice_sets import ClassChoice
 from decisiontrees.analyses.membership import Membership
@@ -65,7 +66,7 @@ from decisiontrees.model.arguments import (
     tree_argument,
 )
 from decisiontrees.model.classes import UtilityClass
-from decisiontrees.model.laws import UNIFORM, Distribution, law_problem
+from decisiontrees.model.laws import LAWS, UNIFORM, Distribution, law_problem, scipy_law
 from decisiontrees.model.mdp import MDP
 from decisiontrees.model.nodes import Choice, Node, is_symbolic, outcomes_of
 from decisiontrees.model.rules import CLASS_RULES, DecisionRule, rule_problem
@@ -125,6 +126,9 @@ def check_paths(paths: Iterable[str], timeout_seconds: float | None = None,
     """:func:`check_file` for every spec file named or found in a named folder. With several
     files, ``parameters`` apply to the files that declare them; a name that no valid file
     declares raises ArgumentError."""
+    if isinstance(paths, (str, os.PathLike)):
+        raise ArgumentError("check_paths(): paths is a list of files and folders (for one file, "
+                            "check_file(path))")
     paths = list(paths)
     files = spec_files(paths)
     if not files:
@@ -435,6 +439,13 @@ def _outcomes(call: str, trees: Sequence[Node], outcomes: Iterable[str] | None) 
     return given
 
 
+def _utility_class(call: str, utility_class: Any) -> UtilityClass | None:
+    if utility_class is not None and not isinstance(utility_class, UtilityClass):
+        raise ArgumentError(f"{call}(): utility_class must be a UtilityClass or None, not "
+                            f"{type(utility_class).__name__}")
+    return utility_class
+
+
 @contextmanager
 def _bounded(call: str, seconds: float | None) -> Iterator[int]:
     """The call's deadline (raising TimedOut when it passes); yields the solver budget in ms."""
@@ -451,9 +462,20 @@ def _bounded(call: str, seconds: float | None) -> Iterator[int]:
 def _law(call: str, law: Any) -> Distribution:
     if not isinstance(law, Distribution):
         raise ArgumentError(f"{call}(): law must be a Distribution (e.g. decisiontrees.UNIFORM)")
+    if law.kind not in LAWS:
+        raise ArgumentError(f"{call}(): a Distribution's kind is one of {', '.join(LAWS)}, not "
+                            f"{law.kind!r}")
     problem = law_problem(law)
     if problem:
         raise ArgumentError(f"{call}(): {problem}")
+    if law.kind == "scipy":
+        try:  # the name and parameters, before any work
+            name = law.arguments[0] if law.arguments else None
+            if not isinstance(name, str):
+                raise ValueError("the first argument names a scipy.stats distribution")
+            scipy_law(name, law.arguments[1:], dict(law.keywords))
+        except ValueError as problem:
+            raise ArgumentError(f"{call}(): {problem}") from None
     return law
 
 
@@ -468,14 +490,61 @@ def value(tree: Node, utility: Mapping[str, Any]) -> Any:
     Fraction(1, 2)
     """
     node = tree_argument("value", "tree", tree)
-    return plans.value(node, number_mapping("value", "utility", utility, outcomes_of(node)))
+    return plan_analysis.value(node, number_mapping("value", "utility", utility, outcomes_of(node)))
 
 
-def optimal_plans(tree: Node, utility: Mapping[str, Any], limit: int = plans.DEFAULT_LIMIT
-                  ) -> tuple[plans.PlannedLottery, ...]:
+def count_plans(tree: Node, utility: Mapping[str, Any] | None = None) -> int:
+    """The number of plans, or of optimal plans under ``utility``; nothing is enumerated
+    (TooManyToCount past 2^MAX_COUNT_BITS)."""
+    if utility is None:
+        return plan_analysis.count_plans(tree_argument("count_plans", "tree", tree))
+    node = numeric_tree("count_plans", "tree", tree)
+    return plan_analysis.count_plans(node, number_mapping("count_plans", "utility", utility,
+                                                          outcomes_of(node)))
+
+
+def count_pure_strategies(tree: Node) -> int:
+    """The normal-form count: one action at every choice node of the unfolded tree."""
+    return plan_analysis.count_pure_strategies(tree_argument("count_pure_strategies", "tree",
+                                                             tree))
+
+
+def plans(tree: Node, limit: int = plan_analysis.DEFAULT_LIMIT,
+          utility: Mapping[str, Any] | None = None) -> tuple[plan_analysis.PlannedLottery, ...]:
+    """Every plan (every optimal plan under ``utility``) with its lottery, at most ``limit``."""
+    node = tree_argument("plans", "tree", tree)
+    _limit("plans", limit)
+    if utility is None:
+        return plan_analysis.plans(node, limit)
+    node = numeric_tree("plans", "tree", tree)
+    return plan_analysis.plans(node, limit, number_mapping("plans", "utility", utility,
+                                                           outcomes_of(node)))
+
+
+def reachable_outcomes(tree: Node) -> frozenset[str]:
+    """Outcomes some plan reaches with positive probability."""
+    return plan_analysis.reachable_outcomes(tree_argument("reachable_outcomes", "tree", tree))
+
+
+def an_optimal_plan(tree: Node, utility: Mapping[str, Any]) -> plan_analysis.Plan:
+    """One optimal plan (the first optimal action everywhere), without enumerating."""
+    node = numeric_tree("an_optimal_plan", "tree", tree)
+    return plan_analysis.an_optimal_plan(node, number_mapping("an_optimal_plan", "utility",
+                                                              utility, outcomes_of(node)))
+
+
+def _limit(call: str, limit: Any) -> None:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ArgumentError(f"{call}(): limit must be a positive whole number, not "
+                            f"{limit!r:.40}")
+
+
+def optimal_plans(tree: Node, utility: Mapping[str, Any], limit: int = plan_analysis.DEFAULT_LIMIT
+                  ) -> tuple[plan_analysis.PlannedLottery, ...]:
     """Every plan optimal at every choice node under ``utility``, with its lottery."""
     node = numeric_tree("optimal_plans", "tree", tree)
-    return plans.optimal_plans(node, number_mapping("optimal_plans", "utility", utility,
+    _limit("optimal_plans", limit)
+    return plan_analysis.optimal_plans(node, number_mapping("optimal_plans", "utility", utility,
                                                     outcomes_of(node)), limit)
 
 
@@ -500,7 +569,7 @@ def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None
     answer in a child process that is stopped on time."""
     pair = (numeric_tree("dominates", "left", left), numeric_tree("dominates", "right", right))
     with _bounded("dominates", timeout) as timeout_ms:
-        return relations.dominates(*pair, utility_class, timeout_ms,
+        return relations.dominates(*pair, _utility_class("dominates", utility_class), timeout_ms,
                                    _outcomes("dominates", pair, outcomes))
 
 
@@ -511,7 +580,7 @@ def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | No
     call = "strictly_dominates"
     pair = (numeric_tree(call, "left", left), numeric_tree(call, "right", right))
     with _bounded(call, timeout) as timeout_ms:
-        return relations.strictly_dominates(*pair, utility_class, timeout_ms,
+        return relations.strictly_dominates(*pair, _utility_class(call, utility_class), timeout_ms,
                                             _outcomes(call, pair, outcomes))
 
 
@@ -522,7 +591,7 @@ def compare(left: Node, right: Node, utility_class: UtilityClass | None = None, 
     with the verdicts of both directions."""
     pair = (numeric_tree("compare", "left", left), numeric_tree("compare", "right", right))
     with _bounded("compare", timeout) as timeout_ms:
-        return relations.compare(*pair, utility_class, timeout_ms,
+        return relations.compare(*pair, _utility_class("compare", utility_class), timeout_ms,
                                  _outcomes("compare", pair, outcomes))
 
 
@@ -583,6 +652,8 @@ def _sampling(call: str, samples: int | None, seed: int) -> Sampling | None:
         return None
     if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
         raise ArgumentError(f"{call}(): samples must be a whole number from 1 to {MAX_SAMPLES:,}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise ArgumentError(f"{call}(): seed must be a whole number from 0 to 2^63 − 1")
     return Sampling(samples, seed)
 
 
@@ -820,7 +891,7 @@ def rule_choice(tree: Node, rule: DecisionRule, law: Distribution = UNIFORM, *,
 
 
 def admissible(tree: Node, utility_class: UtilityClass, rule: str = "maximality", *,
-               timeout: float | None = None, limit: int = plans.DEFAULT_LIMIT) -> ClassChoice:
+               timeout: float | None = None, limit: int = plan_analysis.DEFAULT_LIMIT) -> ClassChoice:
     """The first actions (and plans) of ``tree`` that ``rule`` allows when the utility is only
     known to lie in ``utility_class``: maximality, e_admissibility, interval_dominance or
     gamma_maximin, on the normal form."""

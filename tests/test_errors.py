@@ -260,3 +260,54 @@ def test_a_probability_that_sympy_decides_alone_is_checked_without_the_solver():
     assert "t" in spec.trees
     with pytest.raises(SpecError, match="probability -p\\*\\*2 - 1 is negative"):
         parse("outcomes a, b\nparam p in (0, 1/2)\ntree t = chance { -1 - p*p: a, 2 + p*p: b }\n")
+
+
+def _api_misuses():
+    from fractions import Fraction
+
+    import decisiontrees as dt
+
+    run = dt.choice({"o1": "o1", "o2": "o2"})
+    off = dt.leaf("off")
+    u = {"o1": 1, "o2": 0}
+    return {
+        "choice of a list": lambda: dt.choice(["a", "b"]),
+        "choice of nothing": lambda: dt.choice({}),
+        "a child that is no node": lambda: dt.choice({"a": 3}),
+        "uniform of nothing": lambda: dt.uniform([]),
+        "chance of a mapping": lambda: dt.chance({"a": "1/2"}),
+        "chance with a float": lambda: dt.chance([(0.5, "a"), (0.5, "b")]),
+        "a branch that is no pair": lambda: dt.chance([(Fraction(1), "a", "b")]),
+        "leaf of a number": lambda: dt.leaf(1),
+        "leaf of nothing": lambda: dt.leaf(""),
+        "a class that is a string": lambda: dt.dominates(run, off, "nope"),
+        "an endless timeout": lambda: dt.dominates(run, off, timeout=float("inf")),
+        "parse of None": lambda: dt.parse(None),
+        "parse of bytes": lambda: dt.parse(b"outcomes a"),
+        "load of None": lambda: dt.load(None),
+        "load of nothing": lambda: dt.load(),
+        "check_paths of one string": lambda: dt.check_paths("examples"),
+        "count_plans of None": lambda: dt.count_plans(None),
+        "count_pure_strategies of text": lambda: dt.count_pure_strategies("x"),
+        "plans of None": lambda: dt.plans(None),
+        "plans up to 0": lambda: dt.plans(run, limit=0),
+        "reachable_outcomes of a number": lambda: dt.reachable_outcomes(3),
+        "an_optimal_plan without a utility": lambda: dt.an_optimal_plan(run, None),
+        "optimal_plans up to 'x'": lambda: dt.optimal_plans(run, u, limit="x"),
+        "optimal_plans up to -1": lambda: dt.optimal_plans(run, u, limit=-1),
+        "an unknown scipy law": lambda: dt.power(run, dt.Distribution("scipy", ("__class__",))),
+        "an unknown kind of law": lambda: dt.power(run, dt.Distribution("nope")),
+        "a negative seed": lambda: dt.power(run, samples=10, seed=-1),
+        "a seed that is text": lambda: dt.power(run, samples=10, seed="x"),
+    }
+
+
+@pytest.mark.parametrize("misuse", sorted(_api_misuses()))
+def test_bad_arguments_to_the_api_are_argument_errors(misuse):
+    """Each raised a raw AttributeError, TypeError, OverflowError or ValueError, or was
+    accepted (check_paths("examples") read the letters as paths; load() gave an empty spec)
+    (review). The README promises dt.ArgumentError naming the call."""
+    import decisiontrees as dt
+
+    with pytest.raises(dt.ArgumentError, match=r"^[a-z_]+\(\): "):
+        _api_misuses()[misuse]()

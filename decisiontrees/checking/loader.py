@@ -54,6 +54,8 @@ def load(*paths: str | os.PathLike[str], parameters: Mapping[str, Fraction] | No
     ``.json`` path is read as a JSON spec (docs/spec.schema.json) or a SilverDecisions file,
     a single ``.efg`` path as a one-player Gambit game (see decisiontrees.formats.importing).
     """
+    if not paths or not all(isinstance(p, (str, os.PathLike)) for p in paths):
+        raise ArgumentError("load(): give one or more paths of spec files")
     if len(paths) == 1:
         imported = import_file(paths[0])
         if imported is not None:
@@ -81,6 +83,8 @@ def parse(text: str, path: str = "<string>", imported: bool = False,
     """Check spec text given as a string; includes are found relative to the folder of ``path``
     (and must stay inside it). Text ``imported`` from another tool's file includes nothing.
     ``parameters`` as for :func:`load`."""
+    if not isinstance(text, str) or not isinstance(path, str):
+        raise ArgumentError("parse(): text and path are strings (for a file, load(path))")
     reporter = Reporter()
     sources = Sources(reporter, [], root=os.path.dirname(os.path.abspath(path)),
                       allow_includes=not imported)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from typing import Any
 
-from decisiontrees.language.syntax import MAX_EXPONENT, MAX_NUMBER_DIGITS
+from decisiontrees.errors import ArgumentError
+from decisiontrees.language.syntax import MAX_EXPONENT, MAX_NUMBER_DIGITS, MAX_VALUE_BITS
 
-__all__ = ["brief", "exact_number", "number_text"]
+__all__ = ["brief", "exact_argument", "exact_number", "number_text"]
 
 _DECIMAL = re.compile(r"[+-]?([0-9]*)\.?([0-9]*)(?:[eE]([+-]?[0-9]+))?")
 
@@ -73,3 +75,28 @@ def brief(value: object, limit: int = 60) -> str:
         return text
     keep = limit // 2 - 2
     return f"{text[:keep]}…{text[-keep:]} ({len(text):,} characters)"
+
+
+def exact_argument(call: str, argument: str, value: Any) -> Fraction:
+    """``value`` as an exact number of bounded size: an int, a Fraction or spec-language
+    text ("3/5", "0.6"). A float is refused: 0.6 is 5404319552844595/9007199254740992
+    exactly, not the 3/5 the same spec text means."""
+    where = f"{call}(): {argument}"
+    if isinstance(value, float):
+        hint = f", e.g. Fraction('{value!r}') or the string '{value!r}'" \
+            if value == value and abs(value) != float("inf") else ""
+        raise ArgumentError(f"{where} has the float {value!r}; give an exact number{hint}")
+    if isinstance(value, bool):
+        raise ArgumentError(f"{where} has {value!r}, not a number")
+    try:
+        number = exact_number(value) if isinstance(value, str) else Fraction(value)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError) as problem:
+        raise ArgumentError(f"{where} has a value that is not an exact number ({problem})") \
+            from None
+    if number is None:
+        raise ArgumentError(f"{where} has {value[:40]!r}, not an exact number of at most "
+                            f"{MAX_NUMBER_DIGITS} digits")
+    if max(number.numerator.bit_length(), number.denominator.bit_length()) > MAX_VALUE_BITS:
+        raise ArgumentError(f"{where} has a number too large to be exact here (over 4,000 "
+                            "digits)")
+    return number

@@ -9,8 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees.errors import ArgumentError
-from decisiontrees.language.numbers import exact_number
-from decisiontrees.language.syntax import MAX_NUMBER_DIGITS, MAX_VALUE_BITS
+from decisiontrees.language.numbers import exact_argument
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, outcomes_of
 
 
@@ -53,26 +52,3 @@ def checked_utility(call: str, tree: Any, utility: Any
                                                        outcomes_of(node))
 
 
-def exact_argument(call: str, argument: str, value: Any) -> Fraction:
-    """``value`` as an exact number of bounded size: an int, a Fraction or spec-language
-    text ("3/5", "0.6"). A float is refused: 0.6 is 5404319552844595/9007199254740992
-    exactly, not the 3/5 the same spec text means."""
-    where = f"{call}(): {argument}"
-    if isinstance(value, float):
-        hint = f", e.g. Fraction('{value!r}') or the string '{value!r}'" \
-            if value == value and abs(value) != float("inf") else ""
-        raise ArgumentError(f"{where} has the float {value!r}; give an exact number{hint}")
-    if isinstance(value, bool):
-        raise ArgumentError(f"{where} has {value!r}, not a number")
-    try:
-        number = exact_number(value) if isinstance(value, str) else Fraction(value)
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError) as problem:
-        raise ArgumentError(f"{where} has a value that is not an exact number ({problem})") \
-            from None
-    if number is None:
-        raise ArgumentError(f"{where} has {value[:40]!r}, not an exact number of at most "
-                            f"{MAX_NUMBER_DIGITS} digits")
-    if max(number.numerator.bit_length(), number.denominator.bit_length()) > MAX_VALUE_BITS:
-        raise ArgumentError(f"{where} has a number too large to be exact here (over 4,000 "
-                            "digits)")
-    return number

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypeVar, Union
 
+from decisiontrees.errors import ArgumentError
+from decisiontrees.language.numbers import exact_argument
 from decisiontrees.language.syntax import unprintable
 
 if TYPE_CHECKING:
@@ -81,12 +83,19 @@ def _intern(key: tuple[object, ...], kind: type[_N], make: Callable[[], _N]) -> 
     return node
 
 
-def _as_node(child: Node | str) -> Node:
-    return leaf(child) if isinstance(child, str) else child
+def _as_node(child: Node | str, call: str = "choice") -> Node:
+    if isinstance(child, str):
+        return leaf(child)
+    if not isinstance(child, (Leaf, Choice, Chance)):
+        raise ArgumentError(f"{call}(): a child is a node or an outcome's name, not "
+                            f"{type(child).__name__}")
+    return child
 
 
 def leaf(outcome: str) -> Leaf:
     """The leaf for ``outcome``."""
+    if not isinstance(outcome, str) or not outcome:
+        raise ArgumentError(f"leaf(): an outcome is a non-empty string, not {outcome!r}")
     return _intern(("leaf", outcome), Leaf, lambda: Leaf(outcome))
 
 
@@ -120,12 +129,15 @@ def choice(edges: Mapping[str, Node | str]) -> Choice:
     >>> choice({"stay": "home", "go": "out"}).actions
     ('stay', 'go')
     """
+    if not isinstance(edges, Mapping):
+        raise ArgumentError("choice(): edges are a mapping {action: child}, not "
+                            f"{type(edges).__name__}")
     if not edges:
-        raise ValueError("choice(): a choice node needs at least one edge")
+        raise ArgumentError("choice(): a choice node needs at least one edge")
     for action in edges:
         if not isinstance(action, str) or not action or ">" in action or \
                 any(map(unprintable, action)):
-            raise ValueError(f"choice(): the action {action!r} is not a non-empty string "
+            raise ArgumentError(f"choice(): the action {action!r} is not a non-empty string "
                              "without `>` (which separates the steps of a plan), control "
                              "characters or bidirectional controls")
     return make_choice(tuple(edges), tuple(_as_node(c) for c in edges.values()))
@@ -137,23 +149,33 @@ def chance(branches: Iterable[tuple[Fraction | int | str, Node | str]]) -> Chanc
     >>> chance([("1/4", "a"), ("3/4", "b")]).probabilities
     (Fraction(1, 4), Fraction(3, 4))
     """
-    pairs = [(Fraction(p), _as_node(c)) for p, c in branches]
+    if isinstance(branches, (Mapping, str)):
+        raise ArgumentError("chance(): branches are a list of (probability, child) pairs")
+    pairs = []
+    for branch in branches:
+        if not isinstance(branch, (tuple, list)) or len(branch) != 2:
+            raise ArgumentError(f"chance(): a branch is a (probability, child) pair, not "
+                                f"{branch!r:.60}")
+        pairs.append((exact_argument("chance", "a probability", branch[0]),
+                      _as_node(branch[1], "chance")))
     if not pairs:
-        raise ValueError("chance(): a chance node needs at least one branch")
+        raise ArgumentError("chance(): a chance node needs at least one branch")
     negative = [p for p, _ in pairs if p < 0]
     if negative:
-        raise ValueError(f"chance(): probability {negative[0]} is negative")
+        raise ArgumentError(f"chance(): probability {negative[0]} is negative")
     total = sum(p for p, _ in pairs)
     if total != 1:
-        raise ValueError(f"chance(): probabilities sum to {total}, not 1")
+        raise ArgumentError(f"chance(): probabilities sum to {total}, not 1")
     return make_chance(tuple(p for p, _ in pairs), tuple(c for _, c in pairs))
 
 
 def uniform(children: Iterable[Node | str]) -> Chance:
     """A chance node giving each child the same probability."""
-    nodes = [_as_node(c) for c in children]
+    if isinstance(children, (Mapping, str)):
+        raise ArgumentError("uniform(): children are a list of nodes or outcomes' names")
+    nodes = [_as_node(c, "uniform") for c in children]
     if not nodes:
-        raise ValueError("uniform(): a chance node needs at least one branch")
+        raise ArgumentError("uniform(): a chance node needs at least one branch")
     share = Fraction(1, len(nodes))
     return make_chance(tuple(share for _ in nodes), tuple(nodes))
 
