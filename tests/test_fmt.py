@@ -12,6 +12,7 @@ from strategies import OUTCOMES, trees
 
 from decisiontrees import run
 from decisiontrees.checking.loader import parse
+from decisiontrees.cli import main
 from decisiontrees.language.formatter import find_comments, format_text
 from decisiontrees.model.nodes import Chance, Choice, Leaf
 
@@ -151,3 +152,13 @@ def test_deep_nesting_is_not_indented_past_a_bound():
     assert max(len(line) - len(line.lstrip()) for line in once.splitlines()) <= MAX_INDENT
     assert format_text(once) == once
     assert [r.status for r in run(parse(once))] == ["pass"]
+
+
+def test_a_spec_too_deep_to_format_is_placed_at_its_item(tmp_path, capsys):
+    """A 200,001-term sum, which check reads, was reported at 1:1 (review)."""
+    path = tmp_path / "sum.dtree"
+    path.write_text("outcomes a, b\ntree t = choice { a, b }\nutility u = {a: "
+                    + "+".join(["1"] * 200_001) + ", b: 0}\n")
+    assert main(["fmt", str(path)]) == 2
+    assert "sum.dtree:3:1: error: the spec is nested too deeply to format" in \
+        capsys.readouterr().err

@@ -99,11 +99,14 @@ def format_text(text: str, path: str = "<string>") -> str:
     module = parse_module(text, path, reporter)
     reporter.raise_if_any()
     assert module is not None
+    formatter = _Formatter(find_comments(text))
     try:
-        return _Formatter(find_comments(text)).module(module.items, text)
-    except RecursionError:
-        reporter.error(Span(path, 1, 1, 1, 2), "the spec is nested too deeply to format",
-                       "split deep trees into named parts")
+        return formatter.module(module.items, text)
+    except RecursionError:  # at the item being formatted (a 200,000-term sum was placed at 1:1)
+        at = formatter.formatting or Span(path, 1, 1, 1, 2)
+        reporter.error(Span(path, at.line, at.column, at.line, at.column + 1),
+                       "the spec is nested too deeply to format",
+                       "split deep trees into named parts; write a long sum as its value")
         reporter.raise_if_any()
         raise
 
@@ -155,6 +158,7 @@ class _Formatter:
     def __init__(self, comments: list[Comment]) -> None:
         self.comments = comments
         self.position = 0
+        self.formatting: Span | None = None  # the item being formatted, for an error there
 
     # -- comments
 
@@ -199,6 +203,7 @@ class _Formatter:
             if out and any(not g.strip() for g in gap):
                 out.append("")
             out.extend(self.leading_with_blanks(start, lines))
+            self.formatting = item.span
             rendered = self.item(item)
             rendered[-1] += self.trailing(item.span.end_line)
             out.extend(rendered)
