@@ -954,6 +954,8 @@ def _in_child(work: Any, seconds: float, limit: float | None) -> Summary:
     passed. Out of memory or killed otherwise, the check is NOT VERIFIED too."""
     import multiprocessing  # only here: the checker's plain runs never start a process
 
+    if multiprocessing.current_process().daemon:  # a pool's worker may start no process
+        return work()  # type: ignore[no-any-return]
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_report, args=(work, sender), daemon=True)
