@@ -24,7 +24,7 @@ from fractions import Fraction
 
 from decisiontrees import limits
 from decisiontrees.errors import RefusedError
-from decisiontrees.model.nodes import Node, chance, choice, leaf
+from decisiontrees.model.nodes import Node, choice, leaf, make_chance
 
 # A canonical key: ("o", name) | ("choice", keys) | ("chance", ((p, key), …)); sorted by repr
 Key = tuple[object, ...]
@@ -122,7 +122,8 @@ def trees(bounds: Bounds, limit: int | None = None) -> list[Candidate]:
                 # once: the sorted (probability, child) pairs
                 for order in set(itertools.permutations(vector)):
                     pairs = tuple(sorted(zip(order, (c.key for c in children)), key=repr))
-                    node = chance([(p, c.node) for p, c in zip(order, children)])
+                    # chance_vectors' entries are Fractions summing to 1: no checks needed
+                    node = make_chance(tuple(order), tuple(c.node for c in children))
                     found.append(Candidate(("chance", pairs), size,
                                            1 + max(c.depth for c in children), node))
                     refuse_past(kept + len(found), 8 * (limit or 0))
