@@ -299,7 +299,8 @@ def _parser() -> argparse.ArgumentParser:
     searching.add_argument("--checkpoint", metavar="FILE", type=_checkpoint_file,
                            help="save progress there; a stopped search resumes from it")
     searching.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
-                           help="time for each search (unless it sets its own)")
+                           help=f"time for each search (default {limits.DEFAULT_TIMEOUT_SECONDS:g}; "
+                                "caps a search's own timeout)")
     searching.add_argument("--memory", type=_positive_gigabytes, metavar="GB",
                            default=limits.DEFAULT_MEMORY_BYTES,
                            help="memory for each search, in GB (default "
@@ -327,7 +328,8 @@ def _parser() -> argparse.ArgumentParser:
                            help="leave out how long each file took (a report that does not "
                            "change from run to run)")
     reporting.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
-                           help="time for each statement (unless it sets its own)")
+                           help=f"time for each statement (default {limits.DEFAULT_TIMEOUT_SECONDS:g}; "
+                                "caps a statement's own timeout)")
     reporting.add_argument("--memory", type=_positive_gigabytes, metavar="GB",
                            default=limits.DEFAULT_MEMORY_BYTES,
                            help="memory for each statement, in GB")

@@ -573,3 +573,17 @@ def test_a_lone_carriage_return_is_a_located_error(capsys, write):
     assert "mac.dtree:1:14: error: a carriage return without a line feed" in shown, shown
     assert main(["check", str(folder / "dos.dtree")]) == 1  # the claim is read, and fails
     assert "1 failed" in capsys.readouterr().out
+
+
+def test_a_lone_carriage_return_after_a_number_is_not_a_bad_number(capsys, write):
+    """`b: 0.5\r}` was reported as the bad number `0.5`, and `section 6.\r` in a comment as
+    the bad number `6.` (review)."""
+    folder = write({"n.dtree": "outcomes a, b\ntree t = chance { 0.5: a, 0.5: b }\n"
+                               "utility u = { a: 1, b: 0.5\r}\n",
+                    "m.dtree": "# section 6.\routcomes a, b\r"})
+    assert main(["check", str(folder / "n.dtree")]) == 2
+    assert "n.dtree:3:27: error: a carriage return without a line feed" in \
+        capsys.readouterr().out
+    assert main(["check", str(folder / "m.dtree")]) == 2
+    assert "m.dtree:1:13: error: a carriage return without a line feed" in \
+        capsys.readouterr().out

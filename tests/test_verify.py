@@ -793,3 +793,10 @@ def test_lone_surrogates_in_a_certificate_file_are_refused_cleanly(tmp_path, cap
         out = capsys.readouterr().out
         assert "\ud800" not in out
         out.encode("utf-8")  # printable as it is
+
+
+def test_a_time_limit_past_24_days_is_waited_for_in_slices(tmp_path):
+    """One wait of 2^31 ms or more overflows: --timeout 3000000 (allowed up to 10^7) was an
+    internal error once the check ran in a child (review)."""
+    with pytest.raises(Failure, match="no point given for the plan lottery"):
+        check(_plan_table(4), seconds=3_000_000)

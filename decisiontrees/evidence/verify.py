@@ -962,8 +962,11 @@ def _in_child(work: Any, seconds: float, limit: float | None) -> Summary:
     child.start()
     sender.close()
     try:
-        if not receiver.poll(seconds + GRACE_SECONDS):
-            raise _stopped(limit or seconds)
+        end = time.monotonic() + seconds + GRACE_SECONDS
+        while not receiver.poll(max(0.0, min(end - time.monotonic(), 3600.0))):
+            # in slices: one wait of 2^31 ms or more overflows (a limit may be 10^7 s)
+            if time.monotonic() >= end:
+                raise _stopped(limit or seconds)
         try:
             kind, value = receiver.recv()
         except EOFError:  # the child died without a word: killed, or out of memory
@@ -981,7 +984,16 @@ def _in_child(work: Any, seconds: float, limit: float | None) -> Summary:
 
 
 def _report(work: Any, sender: Any) -> None:
-    """In the child: send what ``work()`` gave, as (kind, value)."""
+    """In the child: send what ``work()`` gave, as (kind, value). The child dies with its
+    parent (Linux's PR_SET_PDEATHSIG; a killed verify left it running) and leaves Ctrl-C to
+    the parent, which kills it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # as limits.die_with_parent, stdlib only
+    except (OSError, AttributeError):
+        pass
     try:
         message: tuple[str, Any] = ("summary", work())
     except Failure as failure:

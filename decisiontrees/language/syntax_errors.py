@@ -120,6 +120,15 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
         # lark's types take the class default `pos_in_stream = None`; the lexer stores an int
         position: int = error.pos_in_stream  # type: ignore[assignment]
         char = text[position]
+        # before the look back for a bad number: "0.5\r" is a good number then a lone CR
+        if char == "\r":
+            return (Span(path, line, column, line, column + 1),
+                    "a carriage return without a line feed",
+                    "save the file with LF or CRLF line endings (a lone CR ends lines only on "
+                    "classic Mac OS)")
+        if char in BIDI_CONTROLS:
+            return (Span(path, line, column, line, column + 1),
+                    f"bidirectional control U+{ord(char):04X}", _REORDERS)
         start = position
         while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
             start -= 1
@@ -149,14 +158,6 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
                         "characters and spaces")
             return (Span(path, line, column, line, column + 1), "unterminated quoted label",
                     'close the label with `"` on the same line')
-        if char == "\r":
-            return (Span(path, line, column, line, column + 1),
-                    "a carriage return without a line feed",
-                    "save the file with LF or CRLF line endings (a lone CR ends lines only on "
-                    "classic Mac OS)")
-        if char in BIDI_CONTROLS:
-            return (Span(path, line, column, line, column + 1),
-                    f"bidirectional control U+{ord(char):04X}", _REORDERS)
         shown = repr(char) if not char.isprintable() or char.isspace() else f"`{char}`"
         hint = "separate entries with commas" if char == ";" else None
         return Span(path, line, column, line, column + 1), f"unexpected character {shown}", hint
