@@ -356,13 +356,16 @@ def certificates(reports: Iterable[FileReport]) -> dict[str, Any]:
     reports = list(reports)
     found: list[dict[str, Any]] = []
     uncertified: list[dict[str, Any]] = []
+    uncovered: list[dict[str, Any]] = []  # claims no certificate can cover: the run's status
     for report in reports:
         for result in report.results:
-            if not certifiable(result.statement):
-                continue
             statement = result.statement
             claim = {"file": statement.span.path, "line": statement.span.line,
                      "text": statement.text}
+            if not certifiable(statement):
+                if statement.kind == StatementKind.CLAIM:
+                    uncovered.append({"claim": claim, "status": str(result.status)})
+                continue
             if result.answer.certificate is not None:
                 found.append({"claim": claim, **result.answer.certificate})
             else:
@@ -371,15 +374,21 @@ def certificates(reports: Iterable[FileReport]) -> dict[str, Any]:
                                     "reason": reason[:500]})
     return {"format": CERTIFICATE_FORMAT, "version": CERTIFICATE_VERSION,
             "specs": [report.path for report in reports if report.valid],
-            "certificates": found, "uncertified": uncertified}
+            "certificates": found, "uncertified": uncertified, "uncovered": uncovered}
 
 
 def claims(specs: Iterable[Spec]) -> dict[str, Any]:
     """What the specs claim, in the form `verify` binds certificates to: each certifiable
-    statement's place, relation, trees, class and permutation group."""
+    statement's place, relation, trees, class and permutation group; and the place of every
+    other claim (the certificate file records the check run's status of those)."""
+    specs = list(specs)
     return {"format": CLAIMS_FORMAT, "version": CERTIFICATE_VERSION,
             "claims": [claim_document(statement, spec) for spec in specs
-                       for statement in spec.statements if certifiable(statement)]}
+                       for statement in spec.statements if certifiable(statement)],
+            "others": [{"file": statement.span.path, "line": statement.span.line,
+                        "text": statement.text} for spec in specs
+                       for statement in spec.statements
+                       if statement.kind == StatementKind.CLAIM and not certifiable(statement)]}
 
 
 def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = (),
@@ -417,9 +426,6 @@ def verify_certificates(certificate_path: str, spec_paths: Sequence[str] = (),
     summary = check_certificates(document, read_claims(claims(specs)),
                                  remaining(timeout, started), timeout)
     summary.against = tuple(files)
-    summary.other_claims = sum(1 for spec in specs for statement in spec.statements
-                               if statement.kind == StatementKind.CLAIM
-                               and not certifiable(statement))
     return summary
 
 

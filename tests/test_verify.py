@@ -447,8 +447,9 @@ def test_a_certificate_moved_to_uncertified_does_not_verify(tmp_path, capsys):
     capsys.readouterr()
     assert main(["verify", str(spec), str(tampered_path)]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("VERIFIED IN PART: 1 certificate checked") and "\x1b" not in out
-    assert "2 claims have no certificate" in out and "s.dtree:5: claim dominates(off, run)" in out
+    assert out.startswith("NOT VERIFIED: 2 claims fail or were not found true; 1 certificate "
+                          "checked") and "\x1b" not in out
+    assert "  without a certificate:\n" in out and "s.dtree:5: claim dominates(off, run)" in out
 
 
 def test_a_certificate_file_cannot_name_a_spec_outside_its_folder(tmp_path, monkeypatch, capsys):
@@ -546,6 +547,7 @@ def test_a_check_that_runs_out_of_time_is_not_verified(tmp_path, capsys):
     assert verify_main(["--timeout", "0.2", str(path)]) == 1
     assert "NOT VERIFIED: stopped after 0.2 s" in capsys.readouterr().out
     assert verify_main(["--timeout", "soon", str(path)]) == 2
+    assert verify_main(["--timeout", "0.0001", str(path)]) == 2  # as `decisiontrees verify`
     with pytest.raises(SystemExit) as stop:
         main(["verify", "--timeout", "0", str(path)])
     assert stop.value.code == 2
@@ -800,3 +802,55 @@ def test_a_time_limit_past_24_days_is_waited_for_in_slices(tmp_path):
     internal error once the check ran in a child (review)."""
     with pytest.raises(Failure, match="no point given for the plan lottery"):
         check(_plan_table(4), seconds=3_000_000)
+
+
+OTHER_CLAIMS = ("outcomes a, b\nparam p in (0, 1)\ntree t = chance { p: a, 1 - p: b }\n"
+                "tree both = choice { a, b }\nclaim dominates(both, a)\n"
+                "claim dominates(a, t)\nclaim value(both, {a: 1, *: 0}) == 1\n"
+                "claim equivalent(both, a)\n")
+
+
+def test_claims_no_certificate_covers_carry_the_check_runs_verdict(tmp_path, capsys):
+    """A false parametric relation (and a false `equivalent`) was counted under "not covered"
+    and the genuine file of the failing run VERIFIED with exit 0 (review): the file now
+    records the run's status of every claim no certificate covers, and one the run did not
+    find true makes it NOT VERIFIED, its first line saying so."""
+    spec, document = certified(tmp_path, OTHER_CLAIMS)
+    assert [(e["claim"]["line"], e["status"]) for e in document["uncovered"]] == \
+        [(6, "fail"), (7, "pass"), (8, "fail")]
+    capsys.readouterr()
+    assert main(["verify", str(spec), str(tmp_path / "c.json")]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("NOT VERIFIED: 2 claims fail or were not found true; 1 certificate")
+    assert "s.dtree:6: claim dominates(a, t) (fail)" in out
+    assert "s.dtree:8: claim equivalent(both, a) (fail)" in out
+    # the run's word alone: a file saying "pass" verifies, one leaving a claim out does not
+    for entry in document["uncovered"]:
+        entry["status"] = "pass"
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(document))
+    assert main(["verify", str(spec), str(path)]) == 0
+    assert "not covered: 3 claims of other kinds" in capsys.readouterr().out
+    del document["uncovered"][1]
+    path.write_text(json.dumps(document))
+    assert main(["verify", str(spec), str(path)]) == 1
+    assert "s.dtree:7 (`claim value(both, {a: 1, *: 0}) == 1`) has no record of the check " \
+           "run's verdict" in capsys.readouterr().out
+    document["uncovered"].append({"claim": document["certificates"][0]["claim"], "status": "pass"})
+    path.write_text(json.dumps(document))
+    assert main(["verify", str(spec), str(path)]) == 1  # a certifiable claim is not "uncovered"
+    assert "has no claim of other kinds at" in capsys.readouterr().out
+    del document["uncovered"]  # a file written before the status was recorded
+    path.write_text(json.dumps(document))
+    assert main(["verify", str(spec), str(path)]) == 0
+    assert "(this file does not record its verdicts)" in capsys.readouterr().out
+
+
+def test_a_failing_certified_claim_is_not_verified_on_the_first_line(tmp_path, capsys):
+    """The first line said VERIFIED while a certified claim failed (exit 1 all the same)."""
+    spec, _ = certified(tmp_path, FALSE_CLAIMS.replace("claim inclusion(coin, o1)\n", ""))
+    capsys.readouterr()
+    assert main(["verify", str(spec), str(tmp_path / "c.json")]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("NOT VERIFIED: 1 claim fails or was not found true; 2 certificates")
+    assert "the claim fails (certified): " in out

@@ -18,7 +18,10 @@ reason; they rest on the word of the engine (usually z3), not on this checker.
    permutation group are exactly the ones the spec gives that claim. Every certifiable claim
    of the spec has a certificate or an entry saying why it has none; nothing else is in the
    file. Without the claims (``verify(document)``), only steps 2–4 run, and the result says
-   that nothing was bound.
+   that nothing was bound. Claims no certificate can cover (values, probabilities,
+   parametric relations, ...) each have an ``uncovered`` entry with the check run's status;
+   a status other than ``pass`` makes the file NOT VERIFIED (that is only the run's word,
+   but an honest file from a failing run never verifies).
 2. Its parts are well formed: known fields only, the right JSON types, numbers written as
    exact rationals of bounded length, trees whose children come after their parents and
    whose chance probabilities are non-negative and sum to 1, classes over the declared
@@ -69,6 +72,7 @@ FORMAT = "decisiontrees-certificates"
 VERSION = 2
 CLAIMS_FORMAT = "decisiontrees-claims"
 STATUSES = ("pass", "fail", "unknown", "refused")  # the check run's word on an uncertified claim
+UNCOVERED = "uncovered"  # a Claim's relation when no certificate can cover the claim
 RELATIONS = ("dominates", "strictly_dominates", "inclusion", "interiority",
              "permuted_inclusion", "permuted_interiority")
 BOX_ONLY = ("inclusion", "interiority", "permuted_inclusion", "permuted_interiority")
@@ -698,7 +702,8 @@ def _brief(value: Fraction) -> str:
 
 @dataclass(frozen=True)
 class Claim:
-    """What the spec says about one certifiable claim (see :func:`read_claims`)."""
+    """What the spec says about one claim (see :func:`read_claims`): a certifiable one, or
+    (``relation`` UNCOVERED) one no certificate can cover, known by its place alone."""
 
     file: str
     line: int
@@ -829,6 +834,7 @@ class Summary:
     unsettled: list[str] = field(default_factory=list)
     against: tuple[str, ...] = ()  # the spec files the claims came from, when known
     other_claims: int = 0  # claims of those specs that no certificate can cover
+    others_recorded: bool = True  # the file records the check run's status of those claims
 
     @property
     def verified(self) -> bool:
@@ -840,7 +846,12 @@ class Summary:
         what = f"{self.certificates} certificate{'s' if self.certificates != 1 else ''}"
         how = "each bound to its claim in the spec" if self.bound \
             else "NOT checked against a spec (evidence only)"
-        if self.uncertified:
+        failing = len(self.failing_claims) + len(self.unsettled)
+        if failing:
+            lines = [f"NOT VERIFIED: {failing} claim{'s' if failing != 1 else ''} "
+                     f"{'fail or were' if failing != 1 else 'fails or was'} not found true; "
+                     f"{what} checked, {how}"]
+        elif self.uncertified:
             count = len(self.uncertified)
             lines = [f"VERIFIED IN PART: {what} checked, {how}; {count} claim"
                      f"{'s have' if count != 1 else ' has'} no certificate (resting on the "
@@ -850,9 +861,11 @@ class Summary:
         if self.against:
             lines.append("  checked against: " + ", ".join(shown(p) for p in self.against))
         if self.other_claims:
-            lines.append(f"  not covered: {self.other_claims} claim"
-                         f"{'s' if self.other_claims != 1 else ''} of other kinds (values, "
-                         "probabilities, comparisons…), which rest on `check` alone")
+            plural = "s" if self.other_claims != 1 else ""
+            lines.append(f"  not covered: {self.other_claims} claim{plural} of other kinds "
+                         "(values, probabilities, parametric relations…), which rest on "
+                         "`check` alone" + ("" if self.others_recorded else
+                                            " (this file does not record its verdicts)"))
         lines += [f"  the claim fails (certified): {where}" for where in self.failing_claims]
         lines += [f"  the check run did not find the claim true: {where}"
                   for where in self.unsettled]
@@ -869,10 +882,12 @@ def _place(document: Any, where: str) -> tuple[str, int, str]:
 
 def read_claims(document: Any) -> list[Claim]:
     """The claims a spec makes, as ``decisiontrees verify`` states them (docs/certificates.md)."""
-    body = _fields(document, "claims", {"format", "version", "claims"})
+    body = _fields(document, "claims", {"format", "version", "claims"}, {"others"})
     if body["format"] != CLAIMS_FORMAT or body["version"] != VERSION:
         raise Failure(f"claims: expected format {CLAIMS_FORMAT} version {VERSION}")
-    claims = []
+    claims = [Claim(*_place(entry, f"other claim {n + 1}"), UNCOVERED, None, None, None, None,
+                    frozenset(), {})
+              for n, entry in enumerate(_list(body.get("others", []), "others"))]
     for n, entry in enumerate(_list(body["claims"], "claims")):
         here = f"claim {n + 1}"
         item = _fields(entry, here, {"file", "line", "text", "relation", "expected", "left",
@@ -894,15 +909,18 @@ class _Claims:
         self.claims = claims
         self.used: set[int] = set()
 
-    def find(self, file: str, line: int, text: str, where: str) -> int:
-        exact = [k for k, c in enumerate(self.claims)
-                 if os.path.normpath(c.file) == os.path.normpath(file) and c.line == line]
-        named = [k for k, c in enumerate(self.claims)
-                 if os.path.basename(c.file) == os.path.basename(file) and c.line == line]
+    def find(self, file: str, line: int, text: str, where: str, covered: bool = True) -> int:
+        """The claim at that place (certifiable ones, or with ``covered`` False the others)."""
+        kind = [k for k, c in enumerate(self.claims) if (c.relation != UNCOVERED) == covered]
+        exact = [k for k in kind if self.claims[k].line == line
+                 and os.path.normpath(self.claims[k].file) == os.path.normpath(file)]
+        named = [k for k in kind if self.claims[k].line == line
+                 and os.path.basename(self.claims[k].file) == os.path.basename(file)]
         found = exact or (named if len({self.claims[k].file for k in named}) == 1 else [])
         place = f"{shown(file)}:{line}"
         if not found:
-            raise Failure(f"{where}: the spec has no certifiable claim at {place}")
+            raise Failure(f"{where}: the spec has no "
+                          f"{'certifiable claim' if covered else 'claim of other kinds'} at {place}")
         same = [k for k in found if self.claims[k].text == text]  # two claims may share a line
         if not same:
             raise Failure(f"{where}: the claim at {place} is `{shown(self.claims[found[0]].text)}`"
@@ -1062,7 +1080,7 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
 
 def _check(document: Any, claims: list[Claim] | None) -> Summary:
     body = _fields(document, "file", {"format", "version", "specs", "certificates",
-                                      "uncertified"})
+                                      "uncertified"}, {"uncovered"})
     if body["format"] != FORMAT or body["version"] != VERSION:
         raise Failure(f"file: expected format {FORMAT} version {VERSION}")
     summary = Summary(bound=claims is not None)
@@ -1090,11 +1108,28 @@ def _check(document: Any, claims: list[Claim] | None) -> Summary:
                                    f"({shown(_text(item['reason'], where))})")
         if status != "pass":  # the engine's own word is against the claim, or absent
             summary.unsettled.append(f"{shown(file)}:{line}: {shown(text)} ({status})")
+    for n, entry in enumerate(_list(body.get("uncovered", []), "file uncovered")):
+        where = f"uncovered {n + 1}"
+        item = _fields(entry, where, {"claim", "status"})
+        file, line, text = _place(item["claim"], f"{where} claim")
+        if claims is not None:
+            index.find(file, line, text, where, covered=False)
+        if item["status"] not in STATUSES:
+            raise Failure(f"{where}: `status` is one of {', '.join(STATUSES)}")
+        summary.other_claims += 1
+        if item["status"] != "pass":
+            summary.unsettled.append(f"{shown(file)}:{line}: {shown(text)} ({item['status']})")
     if claims is not None:
+        if "uncovered" not in body:  # a file from before the run's status was recorded
+            summary.others_recorded = False
+            summary.other_claims = sum(1 for c in claims if c.relation == UNCOVERED)
+            index.used.update(k for k, c in enumerate(claims) if c.relation == UNCOVERED)
         missing = [c for k, c in enumerate(claims) if k not in index.used]
         if missing:
-            raise Failure(f"the claim at {missing[0].file}:{missing[0].line} (`{missing[0].text}`) "
-                          "has no certificate and no reason for lacking one")
+            first = missing[0]
+            lacking = "no record of the check run's verdict" if first.relation == UNCOVERED \
+                else "no certificate and no reason for lacking one"
+            raise Failure(f"the claim at {first.file}:{first.line} (`{first.text}`) has {lacking}")
     if summary.certificates == 0 and not summary.uncertified:
         raise Failure("the file holds no certificate to check")
     return summary
@@ -1202,8 +1237,8 @@ def remaining(seconds: float | None, started: float) -> float | None:
 
 
 def _seconds(text: str) -> float | None:
-    """A positive number of seconds (at most 10^7), or None."""
-    if not re.fullmatch(r"[0-9]{1,8}(\.[0-9]{1,6})?", text) or not 0 < float(text) <= 10**7:
+    """A number of seconds from 0.001 to 10^7, or None."""
+    if not re.fullmatch(r"[0-9]{1,8}(\.[0-9]{1,6})?", text) or not 1e-3 <= float(text) <= 10**7:
         return None
     return float(text)
 

@@ -11,7 +11,7 @@ from typing import Any
 from decisiontrees.analyses import occupancy, parametric, plans, relations
 from decisiontrees.analyses.relations import PermutationGroup, Verdict
 from decisiontrees.evidence.checks import serialize_tree
-from decisiontrees.model.classes import UtilityClass, unit_box
+from decisiontrees.model.classes import WEIGHT, UtilityClass, unit_box
 from decisiontrees.model.nodes import Node, is_symbolic
 from decisiontrees.model.spec import Question, Spec, Statement, StatementKind, TreeArg
 from decisiontrees.model.symbols import free_parameters, substitute
@@ -253,10 +253,10 @@ def _dominance_for_all(question: RelationQuestion, spec: Spec, utility_class: Ut
     used = free_parameters(left) | free_parameters(right)  # z3 also sets the others
     values = {name: value for name, value in values.items() if name in used}
     outcomes = {o: v for o, v in utility.items() if o in spec.outcomes}
+    weights = {k: v for k, v in utility.items() if k.startswith(WEIGHT)}  # of a feature model
 
     def refutes(at: Mapping[str, Fraction], u: Mapping[str, Fraction]) -> bool:
-        inside = bool(utility_class.features) or utility_class.contains(dict(u))
-        return inside and \
+        return utility_class.contains({**u, **weights}) and \
             plans.value(substitute(right, at), u) > plans.value(substitute(left, at), u)
 
     if not refutes(values, outcomes):
