@@ -19,6 +19,7 @@ from decisiontrees.analyses.enumeration import (
     trees,
 )
 from decisiontrees.language.formatter import format_text
+from decisiontrees.questions.search import tree_text
 
 A000081 = [1, 1, 2, 4, 9, 20, 48, 115, 286, 719]
 
@@ -27,10 +28,13 @@ def test_unlabelled_shapes_follow_the_known_sequence():
     assert [len(shapes(n)) for n in range(1, 11)] == A000081
 
 
-def _brute_force(outcomes, nodes, branching, probabilities):
+def _brute_force(outcomes, nodes, branching, probabilities, ordered=False):
     """Every labelled tree as an *ordered* tree (children in every order, repeats allowed),
-    then reduced by sorting children: the canonical classes, counted independently. Equal
-    children are kept (two equal alternatives change `tie`, `chosen` and `plans`)."""
+    then (unless ``ordered``) reduced by sorting children: the canonical classes, counted
+    independently. Equal children are kept (two equal alternatives change `tie`, `chosen`
+    and `plans`)."""
+    arrange = (lambda items: tuple(items)) if ordered else \
+        (lambda items: tuple(sorted(items, key=repr)))
     by_size = {1: {("o", o) for o in outcomes}}
     vectors = [v for k in range(2, branching + 1)
                for v in itertools.product(probabilities, repeat=k) if sum(v) == 1]
@@ -41,10 +45,10 @@ def _brute_force(outcomes, nodes, branching, probabilities):
                 if sum(sizes) != size - 1:
                     continue
                 for children in itertools.product(*(sorted(by_size[s], key=repr) for s in sizes)):
-                    found.add(("choice", tuple(sorted(children, key=repr))))
+                    found.add(("choice", arrange(children)))
                     for vector in vectors:
                         if len(vector) == k:
-                            found.add(("chance", tuple(sorted(zip(vector, children), key=repr))))
+                            found.add(("chance", arrange(zip(vector, children))))
         by_size[size] = found
     return sum(len(v) for v in by_size.values())
 
@@ -55,13 +59,31 @@ def _brute_force(outcomes, nodes, branching, probabilities):
     (("a", "b"), 4, 3, (Fraction(1, 3), Fraction(2, 3))),
     (("a", "b", "c"), 4, 3, (Fraction(1, 2), Fraction(1, 4))),
 ])
-def test_labelled_trees_are_generated_once_each(outcomes, nodes, branching, probabilities):
+@pytest.mark.parametrize("ordered", [False, True])
+def test_labelled_trees_are_generated_once_each(outcomes, nodes, branching, probabilities,
+                                                ordered):
     generated = trees(Bounds(outcomes, nodes, None, branching, frozenset({"choice", "chance"}),
-                             probabilities))
+                             probabilities, ordered))
     assert len({repr(c.key) for c in generated}) == len(generated)  # no duplicates
-    assert len(generated) == _brute_force(outcomes, nodes, branching, probabilities)
+    assert len(generated) == _brute_force(outcomes, nodes, branching, probabilities, ordered)
     sizes = [(c.size, c.depth) for c in generated]
     assert sizes == sorted(sizes)  # smallest first
+    if ordered:  # and the trees are the ordered ones: no two alike, action by action
+        assert len({tree_text(c.node) for c in generated}) == len(generated)
+
+
+def test_a_condition_naming_actions_or_plans_sees_every_order_of_children():
+    """Each tree was generated once up to reordering children, so `a1` was always the child
+    first in the generator's order: `chosen(t, a1) > 1/2` passed `expect none` although
+    `choice { a1: choice { a, b }, a2: c }` is a hit (review)."""
+    spec = parse("outcomes a, b, c\n"
+                 "search first(t) where chosen(t, a1) > 1/2 with nodes = 5 expect none\n"
+                 "search second(t) where optimal(t, {a: 1, *: 0}) == {a2} with nodes = 3\n"
+                 "search neutral(t) where strategies(t) == 2 with nodes = 3, hits = count\n")
+    first, second, neutral = run(spec)
+    assert first.status == "fail" and "children in every order" in " ".join(first.lines())
+    assert "  tree t = choice { a1: b, a2: a }" in second.lines()
+    assert "children in every order" not in " ".join(neutral.lines())
 
 
 def test_one_representative_per_renaming_of_outcomes():

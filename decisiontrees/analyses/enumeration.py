@@ -7,7 +7,9 @@ node's children form a multiset; a chance node's branches are a sorted multiset 
 (probability, child) pairs, with probabilities from a given set summing to 1. Equal children
 are kept: two equal alternatives change how often an option is chosen (``tie``, ``chosen``,
 ``plans``), and two equal branches need not merge into a branch whose probability is in the
-set. Trees that differ
+set. With ``Bounds.ordered`` the order of children is part of the tree too (every
+arrangement is made once): a property that names actions (``a1``, ``a2``, … follow the
+children's order) or compares sets of plans can tell arrangements apart. Trees that differ
 only by renaming outcomes are made once by :func:`canonical_pair` (the least form over every
 renaming), when the property is symmetric in outcomes.
 
@@ -21,6 +23,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from decisiontrees import limits
 from decisiontrees.errors import RefusedError
@@ -40,6 +43,7 @@ class Bounds:
     branching: int = 2
     kinds: frozenset[str] = frozenset({"choice", "chance"})
     probabilities: tuple[Fraction, ...] = (Fraction(1, 2),)
+    ordered: bool = False  # arrangements of children are different trees
 
 
 @dataclass(frozen=True)
@@ -110,29 +114,54 @@ def trees(bounds: Bounds, limit: int | None = None) -> list[Candidate]:
         if "choice" in bounds.kinds:
             for k in range(2, bounds.branching + 1):
                 for children in _children(by_size, size - 1, k, max_depth - 1):
-                    limits.check("generating trees")
-                    key: Key = ("choice", tuple(sorted((c.key for c in children), key=repr)))
-                    option = choice({f"a{i + 1}": c.node for i, c in enumerate(children)})
-                    found.append(Candidate(key, size, 1 + max(c.depth for c in children), option))
-                    refuse_past(kept + len(found), 8 * (limit or 0))  # before the duplicates go
+                    for arranged in _arrangements(children, bounds.ordered):
+                        limits.check("generating trees")
+                        keys = tuple(c.key for c in arranged)
+                        key: Key = ("choice", keys if bounds.ordered else
+                                    tuple(sorted(keys, key=repr)))
+                        option = choice({f"a{i + 1}": c.node for i, c in enumerate(arranged)})
+                        found.append(Candidate(key, size, 1 + max(c.depth for c in arranged),
+                                               option))
+                        # before the duplicates go
+                        refuse_past(kept + len(found), 8 * (limit or 0))
         for vector in vectors:
             for children in _children(by_size, size - 1, len(vector), max_depth - 1):
                 limits.check("generating trees")
                 # every assignment of the vector's probabilities to the sorted children,
                 # once: the sorted (probability, child) pairs
                 for order in set(itertools.permutations(vector)):
-                    pairs = tuple(sorted(zip(order, (c.key for c in children)), key=repr))
-                    # chance_vectors' entries are Fractions summing to 1: no checks needed
-                    node = make_chance(tuple(order), tuple(c.node for c in children))
-                    found.append(Candidate(("chance", pairs), size,
-                                           1 + max(c.depth for c in children), node))
-                    refuse_past(kept + len(found), 8 * (limit or 0))
+                    for arranged in _arrangements(list(zip(order, children)), bounds.ordered):
+                        pairs = tuple((p, c.key) for p, c in arranged)
+                        if not bounds.ordered:
+                            pairs = tuple(sorted(pairs, key=repr))
+                        # chance_vectors' entries are Fractions summing to 1: no checks needed
+                        node = make_chance(tuple(p for p, _ in arranged),
+                                           tuple(c.node for _, c in arranged))
+                        found.append(Candidate(("chance", pairs), size,
+                                               1 + max(c.depth for _, c in arranged), node))
+                        refuse_past(kept + len(found), 8 * (limit or 0))
         unique = {repr(c.key): c for c in found}
         by_size[size] = sorted(unique.values(), key=lambda c: (c.depth, repr(c.key)))
         kept += len(unique)
         refuse_past(kept, limit or 0)
     ordered = [c for size in sorted(by_size) for c in by_size[size]]
     return sorted(ordered, key=lambda c: (c.size, c.depth))
+
+
+def _arrangements(items: list[Any], ordered: bool) -> Iterator[list[Any]]:
+    """The items as given, or with ``ordered`` every distinct arrangement of them, once (items
+    are candidates, or (probability, candidate) pairs; a candidate is told by its identity,
+    since equal trees are one candidate)."""
+    if not ordered:
+        yield items
+        return
+    seen: set[tuple[object, ...]] = set()
+    for arrangement in itertools.permutations(items):
+        signature = tuple((x[0], id(x[1])) if isinstance(x, tuple) else id(x)
+                          for x in arrangement)
+        if signature not in seen:
+            seen.add(signature)
+            yield list(arrangement)
 
 
 class TooManyTrees(RefusedError):

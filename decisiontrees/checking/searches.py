@@ -7,6 +7,7 @@ for trees (a placeholder during the check; the candidates when the search runs).
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from fractions import Fraction
 
 from decisiontrees.analyses.enumeration import Bounds
@@ -27,6 +28,7 @@ from decisiontrees.language.syntax import (
 )
 from decisiontrees.model.nodes import choice, leaf
 from decisiontrees.model.spec import Statement, StatementKind
+from decisiontrees.questions.base import Kind, Shape
 from decisiontrees.questions.search import Condition, SearchQuestion
 
 MAX_NODES = 12
@@ -76,9 +78,12 @@ class SearchChecker:
         if condition is None or settings is None or self.reporter.count > errors_before:
             return None
         bounds, hits, timeout, workers = settings
-        question = SearchQuestion(item.name, item.variables, condition, bounds,
-                                  _symmetric(item.condition, set(item.variables),
-                                             set(self.names.names("distribution"))), hits,
+        ordered = condition.in_order()
+        question = SearchQuestion(item.name, item.variables, condition,
+                                  replace(bounds, ordered=ordered),
+                                  not ordered and _symmetric(
+                                      item.condition, set(item.variables),
+                                      set(self.names.names("distribution"))), hits,
                                   workers, _swappable(item.condition, item.variables))
         kind = StatementKind.QUERY if item.expect is None else StatementKind.CLAIM
         return Statement(kind, "search", question, item.expect == "none", None, None,
@@ -111,9 +116,13 @@ class SearchChecker:
             if expected is None:
                 return None
         text = "claim " + self.reporter.text_at(syntax.span)
+        # actions a1, a2, … follow the children's order, and plans are written with them
+        signature = family.signature
+        names_actions = signature.shape == Shape.SET \
+            or Kind.ACTION in signature.arguments + signature.optional
         return Condition("claim", statement=Statement(
             StatementKind.CLAIM, syntax.call.name, question, False, syntax.op, expected, text,
-            syntax.span))
+            syntax.span), ordered=names_actions)
 
     def settings(self, item: Search, outcomes: tuple[str, ...]
                  ) -> tuple[Bounds, int | None, Fraction | None, int] | None:

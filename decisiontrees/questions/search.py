@@ -47,6 +47,11 @@ class Condition:
     word: str  # "and", "or", "not", "claim"
     parts: tuple[Condition, ...] = ()
     statement: Statement | None = None
+    ordered: bool = False  # the claim names actions or plans: the order of children matters
+
+    def in_order(self) -> bool:
+        """Whether some claim of the condition can tell arrangements of children apart."""
+        return self.ordered or any(part.in_order() for part in self.parts)
 
     def text(self) -> str:
         if self.statement is not None:
@@ -96,7 +101,9 @@ class SearchEvidence(Evidence):
                  + (f", depth {bounds.depth}" if bounds.depth is not None else "")
                  + f", branching {bounds.branching}, kinds {', '.join(sorted(bounds.kinds))}, "
                  f"probabilities {', '.join(str(p) for p in bounds.probabilities)}, outcomes "
-                 f"{', '.join(bounds.outcomes)}",
+                 f"{', '.join(bounds.outcomes)}"
+                 + ("; children in every order (the condition names actions or plans)"
+                    if bounds.ordered else ""),
                  f"examined {count_text(self.examined)} candidates of {count_text(self.generated)}"
                  + self._reduction() + f", smallest first, in {self.seconds:.1f} s"]
         if self.resumed is not None:
