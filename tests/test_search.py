@@ -163,6 +163,11 @@ def test_symmetry_reduction_finds_what_the_full_space_finds():
     ("search x(t) where dominates(t, t) expect maybe", "write `expect found` or `expect none`"),
     ("search x(t) where power(t) with nodes = 2", "a claim about power() needs a comparison"),
     ("search x(t) where dominates(t, t) with probabilities = [3/2]", "strictly between 0 and 1"),
+    # a set no chance node can use left the search "complete" over leaves and choices (review)
+    ("search x(t) where dominates(t, t) with probabilities = [1/3], kinds = {chance}",
+     "no 2 of the probabilities sum to 1 with 1/3 among them"),
+    ("search x(t) where dominates(t, t) with probabilities = [2/5, 1/2], branching = 3",
+     "no 2 to 3 of the probabilities sum to 1 with 2/5 among them"),
 ])
 def test_bad_searches_are_located_errors(text, message):
     with pytest.raises(SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):

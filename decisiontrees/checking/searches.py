@@ -10,7 +10,7 @@ import os
 from dataclasses import replace
 from fractions import Fraction
 
-from decisiontrees.analyses.enumeration import Bounds
+from decisiontrees.analyses.enumeration import Bounds, chance_vectors
 from decisiontrees.checking.arithmetic import evaluate, is_expression
 from decisiontrees.checking.statements import StatementChecker
 from decisiontrees.language.syntax import (
@@ -151,6 +151,9 @@ class SearchChecker:
             return None
         assert nodes is not None and branching is not None and kinds is not None
         assert chosen is not None and probabilities is not None and hits is not False
+        if "chance" in kinds and not self.summing(given.get("probabilities"), probabilities,
+                                                  branching):
+            return None
         bounds = Bounds(tuple(o for o in outcomes if o in chosen), nodes, depth, branching,
                         frozenset(kinds), probabilities)
         assert workers is not None
@@ -194,6 +197,23 @@ class SearchChecker:
                                 "and 1", "e.g. `probabilities = [1/3, 2/3]`")
             return None
         return tuple(sorted({n for n in numbers if n is not None}))
+
+    def summing(self, setting: Setting | None, probabilities: tuple[Fraction, ...],
+                branching: int) -> bool:
+        """Whether every probability is a branch of some chance node: 2 to ``branching`` of
+        them summing to 1 (a chance node no set makes would leave a search complete over
+        fewer trees than its bounds say)."""
+        used = {p for vector in chance_vectors(probabilities, branching) for p in vector}
+        unused = [p for p in probabilities if p not in used]
+        if setting is None or not unused:
+            return True
+        how_many = "2" if branching == 2 else f"2 to {branching}"
+        self.reporter.error(setting.value.span, f"no {how_many} of the probabilities "
+                            f"sum to 1 with {unused[0]} among them, so no chance node could "
+                            f"have a branch of {unused[0]}",
+                            "e.g. `probabilities = [1/3, 2/3]`; a larger `branching` admits "
+                            "more sets")
+        return False
 
     def hits(self, setting: Setting | None) -> int | None | bool:
         """How many hits to report: a number, ``all`` (None), or ``count`` (0); False on error."""
