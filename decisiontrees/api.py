@@ -80,6 +80,7 @@ from decisiontrees.questions.search import (
     DEFINITIONS,
     SCHEDULER,
     SearchEvidence,
+    checkpoint_problem,
 )
 from decisiontrees.render.dot import to_dot
 from decisiontrees.render.dot import write as draw_dot
@@ -256,6 +257,9 @@ def search_file(path: str, checkpoint: str | None = None,
     except SpecError as error:
         return FileReport(path, diagnostics=error.diagnostics)
     searches = tuple(s for s in spec.statements if s.name == "search")
+    problem = checkpoint_problem(checkpoint) if checkpoint is not None else None
+    if problem is not None:
+        raise ArgumentError(f"search: cannot save progress to {checkpoint!r}: {problem}")
     if scheduler is not None and importlib.util.find_spec("distributed") is None:
         raise ArgumentError(CLUSTER_HINT)
     if not searches:

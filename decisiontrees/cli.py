@@ -41,6 +41,7 @@ from decisiontrees.language.formatter import format_file, format_text
 from decisiontrees.language.numbers import exact_number
 from decisiontrees.model.nodes import Node, postorder
 from decisiontrees.model.spec import Spec
+from decisiontrees.questions.search import checkpoint_problem
 from decisiontrees.render.dot import GRAPHVIZ_SECONDS, to_dot, write
 from decisiontrees.render.explain import explain
 from decisiontrees.render.mdp_dot import mdp_to_dot
@@ -117,11 +118,9 @@ def _positive_seconds(text: str) -> float:
 def _checkpoint_file(text: str) -> str:
     """A file a search can save its progress to (checked before it starts, not when it
     first saves, minutes later)."""
-    folder = os.path.dirname(text) or "."
-    if os.path.isdir(text) or not os.path.isdir(folder):
-        raise argparse.ArgumentTypeError(f"cannot save progress to {text!r}: "
-                                         + ("it is a folder" if os.path.isdir(text)
-                                            else f"no folder {folder!r}"))
+    problem = checkpoint_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"cannot save progress to {text!r}: {problem}")
     return text
 
 

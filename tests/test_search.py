@@ -4,6 +4,7 @@ and searches that find the literature's examples or prove that none exist within
 from __future__ import annotations
 
 import itertools
+import json
 from fractions import Fraction
 
 import pytest
@@ -18,6 +19,7 @@ from decisiontrees.analyses.enumeration import (
     shapes,
     trees,
 )
+from decisiontrees.errors import ArgumentError
 from decisiontrees.language.formatter import format_text
 from decisiontrees.questions.search import tree_text
 
@@ -354,7 +356,7 @@ def test_a_resumed_search_says_what_it_took_from_its_checkpoint_and_refuses_bad_
     first = search("1")
     assert "found 124 hits" in first and "checkpoint" not in first
     document = json.loads(checkpoint.read_text())
-    entry = document["two"]
+    entry = document["searches"]["two"]
     entry["found"], entry["hits"] = 0, []  # a forged record that adds up
     checkpoint.write_text(json.dumps(document))
     second = search("2")
@@ -422,14 +424,15 @@ def test_hits_in_a_checkpoint_are_judged_again(tmp_path, forged, capsys):
     checkpoint = tmp_path / "progress.json"
     assert main(["search", str(spec), "--checkpoint", str(checkpoint)]) == 0
     document = json.loads(checkpoint.read_text())
-    document["d"]["next_chunk"], document["d"]["examined"] = 1, 1  # stopped early, say
-    document["d"]["found"], document["d"]["unknown"] = 1, 0
+    entry = document["searches"]["d"]
+    entry["next_chunk"], entry["examined"] = 1, 1  # stopped early, say
+    document["searches"]["d"]["found"], document["searches"]["d"]["unknown"] = 1, 0
     if forged == "twice":  # a real hit named twice
-        first = document["d"]["hits"][0]
-        document["d"]["hits"] = [first, {**first, "lines": ["\x1b[2Jforged"]}]
-        document["d"]["found"], document["d"]["examined"] = 2, 2
+        first = document["searches"]["d"]["hits"][0]
+        document["searches"]["d"]["hits"] = [first, {**first, "lines": ["\x1b[2Jforged"]}]
+        document["searches"]["d"]["found"], document["searches"]["d"]["examined"] = 2, 2
     else:
-        document["d"]["hits"] = [{"trees": forged, "lines": ["\x1b[2Jforged"]}]
+        document["searches"]["d"]["hits"] = [{"trees": forged, "lines": ["\x1b[2Jforged"]}]
     checkpoint.write_text(json.dumps(document))
     capsys.readouterr()
     assert main(["search", str(spec), "--checkpoint", str(checkpoint), "--figures",
@@ -455,13 +458,49 @@ def test_a_checkpoint_of_the_same_search_over_other_definitions_is_not_reused(wr
     assert found.status == "fail" and "checkpoint" not in found.answer.summary
 
 
-def test_a_checkpoint_file_nested_too_deeply_is_ignored(write):
+def test_a_file_that_is_not_a_checkpoint_is_never_overwritten(write, capsys):
+    """`--checkpoint cert.json` rewrote a certificate file (which then no longer verified),
+    and a file holding `[]` was replaced outright (review). A file nested too deeply to read
+    is refused the same way, without a crash."""
     from decisiontrees.api import search_file
+    from decisiontrees.cli import main
 
+    spec = "outcomes a, b\nsearch small(t) where strategies(t) == 2 with nodes = 3, hits = all\n"
+    folder = write({"s.dtree": spec, "deep.json": "[" * 100_000 + "]" * 100_000,
+                    "empty.json": "[]", "other.json": '{"format": "decisiontrees-certificates"}',
+                    "text.json": "not json"})
+    for name in ("deep.json", "empty.json", "other.json", "text.json"):
+        before = (folder / name).read_text()
+        with pytest.raises(ArgumentError, match="exists and is not a search checkpoint"):
+            search_file(str(folder / "s.dtree"), str(folder / name))
+        with pytest.raises(SystemExit) as stop:
+            main(["search", "--checkpoint", str(folder / name), str(folder / "s.dtree")])
+        assert stop.value.code == 2 and (folder / name).read_text() == before
+    assert "is not a search checkpoint; name a new file" in capsys.readouterr().err
+    # a checkpoint of the former layout (searches at the top level) is still one
+    search_file(str(folder / "s.dtree"), str(folder / "new.json"))
+    saved = json.loads((folder / "new.json").read_text())
+    assert saved["format"] == "decisiontrees-search-checkpoint"
+    (folder / "old.json").write_text(json.dumps(saved["searches"]))
+    assert search_file(str(folder / "s.dtree"), str(folder / "old.json")).results
+
+
+def test_a_checkpoint_that_cannot_be_written_leaves_the_search_its_answer(write, monkeypatch):
+    """A checkpoint that failed to save (a full disk, say) ended the search in an internal
+    error and lost its result (review): the search goes on and says progress was not saved."""
+    from decisiontrees.api import search_file
+    from decisiontrees.questions import search
+
+    def full(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search.os, "replace", full)
     folder = write({"s.dtree": "outcomes a, b\nsearch small(t) where strategies(t) == 2 "
-                               "with nodes = 3\n", "deep.json": "[" * 100_000 + "]" * 100_000})
-    (result,) = search_file(str(folder / "s.dtree"), str(folder / "deep.json")).results
+                               "with nodes = 3, hits = all\n"})
+    (result,) = search_file(str(folder / "s.dtree"), str(folder / "c.json")).results
     assert result.status == "answer" and result.answer.summary.startswith("found")
+    assert any(line.startswith("progress was not saved: No space left on device")
+               for line in result.lines())
 
 
 def test_ctrl_c_stops_a_search_with_workers_quietly_and_saves_its_checkpoint(tmp_path):

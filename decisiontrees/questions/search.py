@@ -94,6 +94,7 @@ class SearchEvidence(Evidence):
     complete: bool
     seconds: float
     resumed: tuple[str, int] | None = None  # (checkpoint file, candidates taken from it)
+    unsaved: str | None = None  # why progress could not be saved to the checkpoint file
 
     def lines(self) -> tuple[str, ...]:
         bounds = self.question.bounds
@@ -111,6 +112,8 @@ class SearchEvidence(Evidence):
             shown.append(f"resumed from the checkpoint {path}: {count_text(taken)} of these "
                          "candidates were examined by an earlier run and are taken on the "
                          "file's word, not examined again")
+        if self.unsaved is not None:
+            shown.append(f"progress was not saved: {self.unsaved}")
         if self.unknown:
             shown.append(f"{self.unknown} candidates undecided (unknown): not complete")
         elif self.complete:
@@ -224,7 +227,8 @@ def run_search(question: SearchQuestion, context: Context,
     if sys.stderr.isatty():
         print(file=sys.stderr)
     evidence = SearchEvidence(question, tuple(hits), found, examined, len(combos), unknown,
-                              complete and unknown == 0, time.monotonic() - started, resumed)
+                              complete and unknown == 0, time.monotonic() - started, resumed,
+                              saved.problem if saved is not None else None)
     if found:
         first = ", ".join(f"{name} = {text}" for name, text in hits[0].trees) if hits else ""
         if wanted == 0:
@@ -273,6 +277,7 @@ class Checkpoint:
     unknown: int = 0
     hits: tuple[Hit, ...] = ()
     written: float = 0.0
+    problem: str | None = None  # why the file could not be written (then it is not tried again)
 
     @classmethod
     def open(cls, question: SearchQuestion, chunks: list[tuple[int, int]]) -> Checkpoint | None:
@@ -292,7 +297,7 @@ class Checkpoint:
                 document = json.load(handle, parse_int=_count)
         except (OSError, ValueError, RecursionError):
             return mine
-        entry = document.get(question.name) if isinstance(document, dict) else None
+        entry = searches_in(document).get(question.name)
         if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
             return mine
         try:
@@ -316,21 +321,73 @@ class Checkpoint:
         self.next_chunk, self.examined, self.found, self.unknown = \
             next_chunk, examined, found, unknown
         self.hits, self.written = tuple(hits), time.monotonic()
+        if self.problem is not None:
+            return
         try:
             with open(self.path, encoding="utf-8") as handle:
-                document = json.load(handle, parse_int=_count)
-            if not isinstance(document, dict):
-                document = {}
+                searches = searches_in(json.load(handle, parse_int=_count))
         except (OSError, ValueError, RecursionError):
-            document = {}
-        document[self.name] = {
+            searches = {}
+        searches[self.name] = {
             "fingerprint": self.fingerprint, "next_chunk": next_chunk, "examined": examined,
             "found": found, "unknown": unknown,
             "hits": [{"trees": dict(hit.trees), "lines": list(hit.lines)} for hit in hits]}
         temporary = f"{self.path}.tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=1)
-        os.replace(temporary, self.path)
+        try:
+            with open(temporary, "w", encoding="utf-8") as handle:
+                json.dump({"format": CHECKPOINT_FORMAT, "searches": searches}, handle, indent=1)
+            os.replace(temporary, self.path)
+        except OSError as error:  # the search goes on; its answer says progress was not saved
+            self.problem = f"{error.strerror or error} ({self.path})"
+
+
+CHECKPOINT_FORMAT = "decisiontrees-search-checkpoint"
+
+
+def searches_in(document: Any) -> dict[str, Any]:
+    """The saved searches of a checkpoint file's JSON, by name (files written before the
+    format was named hold the searches at the top level); empty for anything else."""
+    if not isinstance(document, dict):
+        return {}
+    if document.get("format") == CHECKPOINT_FORMAT:
+        searches = document.get("searches")
+        return dict(searches) if isinstance(searches, dict) else {}
+    if document and all(isinstance(v, dict) and "fingerprint" in v for v in document.values()):
+        return dict(document)
+    return {}
+
+
+MAX_CHECKPOINT_BYTES = 64 * 2**20  # read to see whether a file is a checkpoint
+
+
+def checkpoint_problem(path: str) -> str | None:
+    """Why a search cannot save its progress to ``path`` (checked before it starts, not when
+    it first saves, minutes later), or None. A file that exists must be a checkpoint: a
+    search never overwrites anything else."""
+    folder = os.path.dirname(path) or "."
+    if os.path.isdir(path):
+        return "it is a folder"
+    if not os.path.isdir(folder):
+        return f"no folder {folder!r}"
+    if os.path.isdir(f"{path}.tmp"):
+        return f"{path}.tmp, where it is written first, is a folder"
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder!r} cannot be written"
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            ours = is_checkpoint(json.loads(handle.read(MAX_CHECKPOINT_BYTES + 1),
+                                            parse_int=_count))
+    except (OSError, ValueError, RecursionError):
+        ours = False
+    return None if ours else "the file exists and is not a search checkpoint; name a new file"
+
+
+def is_checkpoint(document: Any) -> bool:
+    """Whether a file's JSON is a search checkpoint, which a search may rewrite."""
+    return isinstance(document, dict) and (document.get("format") == CHECKPOINT_FORMAT
+                                           or bool(searches_in(document)))
 
 
 def _count(text: str) -> int:
