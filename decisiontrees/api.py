@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -801,10 +802,9 @@ def mdp_powers(mdp: MDP, law: Distribution = UNIFORM, *, samples: int | None = N
                     progress(f"POWER of {state} ({k} of {len(states)})")
                 found[state] = _power_of_state(state)
             return found
-        import multiprocessing
-
-        with multiprocessing.get_context("fork").Pool(min(workers, len(states))) as pool:
-            pending = pool.imap(_power_of_state, states)
+        with multiprocessing.get_context("fork").Pool(
+                min(workers, len(states)), initializer=limits.die_with_parent) as pool:
+            pending = pool.imap(_power_of_state_in_worker, states)
             for k, state in enumerate(states, 1):
                 if progress is not None:
                     progress(f"POWER of {state} ({k} of {len(states)})")
@@ -820,6 +820,10 @@ def mdp_powers(mdp: MDP, law: Distribution = UNIFORM, *, samples: int | None = N
 
 
 _POWER_JOB: tuple[Any, ...] = ()
+
+
+def _power_of_state_in_worker(state: str) -> PowerAnswer:
+    return limits.in_worker(_power_of_state, state)
 
 
 def _power_of_state(state: str) -> PowerAnswer:

@@ -163,7 +163,18 @@ def die_with_parent() -> None:
 
 def _call(job: tuple[int, Callable[..., Any], tuple[Any, ...]]) -> tuple[int, Any]:
     index, function, arguments = job
-    return index, function(*arguments)
+    return index, in_worker(function, *arguments)
+
+
+def in_worker(function: Callable[..., T], *arguments: Any) -> T:
+    """``function(*arguments)`` as a pool worker's job. Ctrl-C can reach a worker although
+    :func:`die_with_parent` ignores it: PyNormaliz installs its own handler for the length of
+    a computation. The process that started the worker is stopping too, so the worker ends
+    at once and quietly (it printed "Process ForkPoolWorker-…" and a traceback)."""
+    try:
+        return function(*arguments)
+    except KeyboardInterrupt:
+        os._exit(130)
 
 
 @dataclass(frozen=True)

@@ -437,7 +437,7 @@ def _chunk_results(question: SearchQuestion, spec: Spec, judge: Any, space: tupl
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
-        yield from pool.imap(_examine, chunks)
+        yield from pool.imap(_examine_in_worker, chunks)
         pool.terminate()
 
 
@@ -504,6 +504,10 @@ def _watch_parent(parent: int) -> None:
     global _PARENT
     _PARENT = parent
     limits.die_with_parent()  # killed with the search (a timed-out one left them running)
+
+
+def _examine_in_worker(chunk: tuple[int, int]) -> ChunkResult:
+    return limits.in_worker(_examine, chunk)
 
 
 def _examine(chunk: tuple[int, int]) -> ChunkResult:
