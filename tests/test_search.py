@@ -165,6 +165,10 @@ def test_symmetry_reduction_finds_what_the_full_space_finds():
     ("search x(t) where dominates(t, t) expect maybe", "write `expect found` or `expect none`"),
     ("search x(t) where power(t) with nodes = 2", "a claim about power() needs a comparison"),
     ("search x(t) where dominates(t, t) with probabilities = [3/2]", "strictly between 0 and 1"),
+    ("search x(t, s) where strategies(t) == 2", "the tree variable `s` is not used"),
+    ("search x(t) where strategies(t) == 2\nsearch x(s) where strategies(s) == 3",
+     "a search named `x` is already declared on line 2"),
+    ("search x(t) where strategies(t) == 2 with hits = many", "`all` or `count`"),
     # a set no chance node can use left the search "complete" over leaves and choices (review)
     ("search x(t) where dominates(t, t) with probabilities = [1/3], kinds = {chance}",
      "no 2 of the probabilities sum to 1 with 1/3 among them"),

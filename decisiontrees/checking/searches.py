@@ -6,6 +6,7 @@ for trees (a placeholder during the check; the candidates when the search runs).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import replace
 from fractions import Fraction
@@ -21,6 +22,7 @@ from decisiontrees.language.syntax import (
     Keyword,
     MappingLit,
     NumberList,
+    Ref,
     Search,
     SetLit,
     Setting,
@@ -45,12 +47,27 @@ class SearchChecker:
         self.statements = statements
         self.names = statements.names
         self.reporter = statements.reporter
+        self.searches: dict[str, int] = {}  # name -> line: figures and checkpoints use it
 
     def check(self, item: Search) -> Statement | None:
         errors_before = self.reporter.count
+        if item.name in self.searches:
+            self.reporter.error(item.name_span, f"a search named `{item.name}` is already "
+                                f"declared on line {self.searches[item.name]}",
+                                "name each search differently: its figures and its progress "
+                                "in a checkpoint file are named after it")
+            return None
+        self.searches[item.name] = item.span.line
         if len(set(item.variables)) != len(item.variables):
             self.reporter.error(item.name_span, f"search {item.name}: a tree variable is named "
                                 "twice")
+            return None
+        used = _names_in(item.condition)
+        unused = [v for v in item.variables if v not in used]
+        if unused:
+            self.reporter.error(item.name_span, f"search {item.name}: the tree variable "
+                                f"`{unused[0]}` is not used in the condition",
+                                "each variable multiplies the trees examined; drop it")
             return None
         for variable in item.variables:
             if self.names.kind(variable) is not None:
@@ -222,13 +239,31 @@ class SearchChecker:
         value = setting.value
         if isinstance(value, Var) and value.name in ("all", "count"):
             return None if value.name == "all" else 0
-        number = self.whole(setting, 1, 10_000, None)
-        return False if number is None else number
+        number = evaluate(value, self.reporter, what="a whole number") \
+            if not isinstance(value, (NumberList, Var)) and is_expression(value) else None
+        if number is None or number.denominator != 1 or not 1 <= number <= 10_000:
+            self.reporter.error(value.span, "`hits` is a whole number from 1 to 10000, `all` "
+                                "or `count`", "e.g. `hits = 5`; `hits = all` reports every "
+                                "hit, `hits = count` only counts them")
+            return False
+        return int(number)
 
 
 def _keyword(setting: Setting) -> Keyword:
     assert not isinstance(setting.value, NumberList)
     return Keyword(setting.name, setting.value, setting.span)
+
+
+def _names_in(syntax: object) -> set[str]:
+    """Every name (``Var`` or ``Ref``) anywhere in a piece of syntax."""
+    if isinstance(syntax, (Var, Ref)):
+        return {syntax.name}
+    if isinstance(syntax, (tuple, list)):
+        return set().union(*(_names_in(part) for part in syntax))
+    if dataclasses.is_dataclass(syntax) and not isinstance(syntax, type):
+        return set().union(*(_names_in(getattr(syntax, f.name))
+                             for f in dataclasses.fields(syntax)))
+    return set()
 
 
 # how expensive each question usually is, to examine cheap conjuncts first (others: 1)
