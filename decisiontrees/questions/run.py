@@ -148,7 +148,8 @@ def judge_claim(statement: Statement, spec: Spec) -> tuple[Status | None, tuple[
     result = Result(statement, verdict.status if verdict else found.status, found,
                     *((verdict.expectation, verdict.judgement, verdict.compared)
                       if verdict else ()))
-    return result.status, result.lines()
+    # the answer first, as `check` prints it (a hit of `strategies(t) >= 3` said only "3 plans")
+    return result.status, (f"answer: {found.summary}", *result.lines())
 
 
 def _answer_and_judge(statement: Statement, spec: Spec) -> tuple[Answer, Verdict | None]:
