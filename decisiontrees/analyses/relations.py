@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -90,6 +90,53 @@ def make_witness(left: Node, right: Node, values: Mapping[str, Fraction],
         analysis.describe_plan(left, analysis.an_optimal_plan(left, utility)) or "(no choices)",
         analysis.describe_plan(right, analysis.an_optimal_plan(right, utility)) or "(no choices)",
     )
+
+
+SIMPLE_VALUES = tuple(Fraction(v) for v in ("0", "1", "1/2", "1/4", "3/4", "1/3", "2/3",
+                                            "1/10", "9/10", "-1"))
+WITNESS_WORK = 3_000_000  # node visits spent making one witness simpler
+
+
+def simpler_witness(verdict: Verdict, left: Node, right: Node, utility_class: UtilityClass
+                    ) -> Verdict:
+    """The verdict with its witness made as simple as a short search finds: each value in
+    turn replaced by the first of SIMPLE_VALUES that keeps the witness in the class and
+    keeps the order of the two trees' values it shows (``<``, ``>``, or ``<=`` with ``u`` not
+    constant, as for interiority); a sampled or solver-found ``{a: 4/5, b: 1/5, c: 2/5}``
+    becomes ``{a: 1, b: 0, c: 1/2}``. Feature classes keep theirs (the values follow the
+    weights). The work is bounded by WITNESS_WORK."""
+    witness = verdict.witness
+    if witness is None or witness.weights or utility_class.features:
+        return verdict
+    left_order, right_order = postorder(left), postorder(right)
+    tries = WITNESS_WORK // (len(left_order) + len(right_order))
+    sign = (witness.left_value > witness.right_value) - (witness.left_value < witness.right_value)
+    constrained = bool(utility_class.constraints)
+
+    def accept(values: dict[str, Fraction]) -> bool:
+        nonlocal tries
+        tries -= 1
+        if constrained and not utility_class.contains(values):
+            return False
+        if sign == 0 and len(set(values.values())) < 2:
+            return False
+        gap = analysis.node_values(left, values, left_order)[id(left)] \
+            - analysis.node_values(right, values, right_order)[id(right)]
+        return bool(gap > 0 if sign > 0 else gap < 0 if sign < 0 else gap <= 0)
+
+    found = dict(witness.utility)
+    for name in list(found):
+        for option in SIMPLE_VALUES:
+            if option == found[name] or tries <= 0:
+                break
+            limits.check("simplifying a witness")
+            trial = {**found, name: option}
+            if accept(trial):
+                found = trial
+                break
+    if found == dict(witness.utility):
+        return verdict
+    return replace(verdict, witness=make_witness(left, right, found, utility_class))
 
 
 def _simplest(values: dict[str, Fraction], accept: Any) -> dict[str, Fraction]:

@@ -165,6 +165,8 @@ class Relation(Family):
             if outcome is None:
                 undecided = forward if forward.holds is None else backward
                 return unknown(undecided.reason or "a solver gave up")
+            forward = relations.simpler_witness(forward, left, right, utility_class)
+            backward = relations.simpler_witness(backward, right, left, utility_class)
             evidence = Comparison(outcome, utility_class.name, forward, backward, *names)
             if self.name == "compare":
                 return Answer(outcome, outcome, evidence, comparable=outcome)
@@ -175,6 +177,9 @@ class Relation(Family):
             return Answer("unknown", None, RelationEvidence(verdict, *names),
                           status=Status.UNKNOWN)
         box = self.name in BOX_ONLY
+        if not self.name.startswith("permuted_"):  # a permuted witness is about σ·right
+            verdict = relations.simpler_witness(
+                verdict, left, right, unit_box(spec.outcomes) if box else utility_class)
         certificate = relations.certificate_document(
             self.name, left, right, unit_box(spec.outcomes) if box else utility_class, verdict)
         return Answer("yes" if verdict.holds else "no", verdict.holds,
