@@ -550,3 +550,20 @@ def test_a_space_of_too_many_trees_is_refused_before_the_rest_are_made():
     (refused,) = run(parse("outcomes a, b, c, d\nsearch h(t, s) where dominates(t, s) "
                            "with nodes = 9\n"))
     assert refused.status == "refused" and "more than 3,162 trees" in refused.lines()[0]
+
+
+def test_renamings_too_many_to_list_are_not_set_aside():
+    """With 9 outcomes each candidate's form under all 362,880 renamings was computed: a
+    3-node search timed out after 60 s, and 10 outcomes ran out of memory (review)."""
+    spec = parse("outcomes a, b, c, d, e, f, g, h, i\n"
+                 "search ren(t, s) where inclusion(t, s) with nodes = 3, hits = count\n"
+                 "search few(t, s) where inclusion(t, s) with nodes = 3, hits = count, "
+                 "outcomes = {a, b, c}\n")
+    many, few = run(spec, timeout_seconds=60)
+    # t = choice { x, y } (x ≠ y: 36 ways) over s = x or y, chance { x, y }, and chance or
+    # choice { x, x }: 72 + 36 + 72 + 72 hits; over 3 outcomes 4, up to renaming
+    assert many.status == "answer" and many.answer.summary.startswith("252 hits")
+    assert any(line.startswith("renamings of the outcomes were not set aside: 362,880 per tree")
+               for line in many.lines())
+    assert few.answer.summary.startswith("4 hits")
+    assert not any("not set aside" in line for line in few.lines())

@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import math
 import multiprocessing
 import os
 import sys
@@ -95,6 +96,7 @@ class SearchEvidence(Evidence):
     seconds: float
     resumed: tuple[str, int] | None = None  # (checkpoint file, candidates taken from it)
     unsaved: str | None = None  # why progress could not be saved to the checkpoint file
+    symmetric_condition: bool = False  # renamings could have been set aside (see _renamings)
 
     def lines(self) -> tuple[str, ...]:
         bounds = self.question.bounds
@@ -112,6 +114,8 @@ class SearchEvidence(Evidence):
             shown.append(f"resumed from the checkpoint {path}: {count_text(taken)} of these "
                          "candidates were examined by an earlier run and are taken on the "
                          "file's word, not examined again")
+        if self._renamings():
+            shown.append(self._renamings())
         if self.unsaved is not None:
             shown.append(f"progress was not saved: {self.unsaved}")
         if self.unknown:
@@ -129,6 +133,14 @@ class SearchEvidence(Evidence):
         ways = (["rename outcomes of"] if self.question.symmetric else []) + \
             (["exchange the two trees of"] if self.question.swappable else [])
         return f" (the others {' or '.join(ways)} one examined)" if ways else ""
+
+    def _renamings(self) -> str:
+        """Why renamings were not set aside although the condition allows it."""
+        if self.question.symmetric or not self.symmetric_condition:
+            return ""
+        count = math.factorial(len(self.question.bounds.outcomes))
+        return (f"renamings of the outcomes were not set aside: {count:,} per tree cost more "
+                "than examining the candidates they would save")
 
     def to_json(self) -> dict[str, JSON]:
         return {"examined": self.examined, "generated": self.generated, "found": self.found,
@@ -150,6 +162,9 @@ def tree_text(node: Node) -> str:
                                    zip(node.probabilities, node.children)) + " }"
 
 
+RENAMING_WORK = 2_000_000  # candidates × renamings of the outcomes, past which none are set aside
+
+
 def run_search(question: SearchQuestion, context: Context,
                judge: Any) -> tuple[Answer, SearchEvidence]:
     """Examine candidates smallest first; ``judge(statement, spec)`` answers and judges one
@@ -167,6 +182,11 @@ def run_search(question: SearchQuestion, context: Context,
         raise RefusedError(f"{len(candidates)} trees within the bounds give "
                            f"{count_text(len(candidates) ** arity)} candidates, more than "
                            f"{count_text(MAX_TUPLES)}; tighten nodes, branching or outcomes")
+    renamings = math.factorial(len(question.bounds.outcomes))
+    symmetric_condition = question.symmetric
+    if question.symmetric and len(candidates) * renamings > RENAMING_WORK:
+        # each candidate's form under every renaming: 9 outcomes made a 3-node search time out
+        question = dataclasses.replace(question, symmetric=False)
     forms = renamed_forms(candidates, question.bounds.outcomes) if question.symmetric else []
     combos = _ordered_tuples(candidates, arity)
     hits: list[Hit] = []
@@ -228,7 +248,7 @@ def run_search(question: SearchQuestion, context: Context,
         print(file=sys.stderr)
     evidence = SearchEvidence(question, tuple(hits), found, examined, len(combos), unknown,
                               complete and unknown == 0, time.monotonic() - started, resumed,
-                              saved.problem if saved is not None else None)
+                              saved.problem if saved is not None else None, symmetric_condition)
     if found:
         first = ", ".join(f"{name} = {text}" for name, text in hits[0].trees) if hits else ""
         if wanted == 0:
