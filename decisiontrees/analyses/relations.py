@@ -497,7 +497,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     if refine and not is_symbolic(left) and not is_symbolic(right):
         candidates, forced = _reach_refinement(left, right, names, sources, candidates,
                                                strict=relation == "interiority")
-    pool: list[dict[str, Fraction]] = []
+    pool: list[tuple[dict[str, Fraction], Fraction]] = []  # refuting utilities, V(left) under each
     tried = ruled_by_pool = symmetric = 0
     # Relabelled trees are interned, so maps that give the same tree (outcomes that play the
     # same role in `right`) are recognised at once: symmetry pruning for free.
@@ -514,10 +514,14 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
             continue
         seen[id(moved)] = moved
         tried += 1
-        refuted_by = next((u for u in pool if _refutes(relation, left, moved, u)), None)
+        refuted_by = next((k for k, (u, left_value) in enumerate(pool)
+                           if _refutes(relation, left_value, moved, u)), None)
         if refuted_by is not None:
             ruled_by_pool += 1
-            refutations.append({"map": mapping, "utility": {o: str(v) for o, v in refuted_by.items()}})
+            utility = pool[refuted_by][0]
+            # the last refuter first: neighbouring maps tend to fall to the same utility
+            pool.insert(0, pool.pop(refuted_by))
+            refutations.append({"map": mapping, "utility": {o: str(v) for o, v in utility.items()}})
             continue
         verdict = check(left, moved, names, timeout_ms)
         if verdict.holds is None:
@@ -528,7 +532,8 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                            details={"permutation": cycle_notation(mapping), "map": mapping,
                                     "maps_tried": tried})
         if verdict.witness is not None:
-            pool.append(dict(verdict.witness.utility))
+            utility = dict(verdict.witness.utility)
+            pool.insert(0, (utility, analysis.value(left, utility)))
             refutations.append({"map": mapping,
                                 "utility": {o: str(v) for o, v in verdict.witness.utility.items()}})
         else:
@@ -542,8 +547,9 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                    details={"maps_tried": tried, "refutations": refutations})
 
 
-def _refutes(relation: str, left: Node, moved: Node, utility: Mapping[str, Fraction]) -> bool:
-    gap = analysis.value(left, utility) - analysis.value(moved, utility)
+def _refutes(relation: str, left_value: Fraction, moved: Node, utility: Mapping[str, Fraction]
+             ) -> bool:
+    gap = left_value - analysis.value(moved, utility)
     if relation == "inclusion":
         return bool(gap < 0)
     return bool(gap <= 0) and len(set(utility.values())) > 1
