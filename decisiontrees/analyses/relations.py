@@ -498,6 +498,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
         candidates, forced = _reach_refinement(left, right, names, sources, candidates,
                                                strict=relation == "interiority")
     pool: list[tuple[dict[str, Fraction], Fraction]] = []  # refuting utilities, V(left) under each
+    right_order = postorder(right)
     tried = ruled_by_pool = symmetric = 0
     # Relabelled trees are interned, so maps that give the same tree (outcomes that play the
     # same role in `right`) are recognised at once: symmetry pruning for free.
@@ -515,7 +516,8 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
         seen[id(moved)] = moved
         tried += 1
         refuted_by = next((k for k, (u, left_value) in enumerate(pool)
-                           if _refutes(relation, left_value, moved, u)), None)
+                           if _refutes(relation, left_value, right, right_order, mapping, u)),
+                          None)
         if refuted_by is not None:
             ruled_by_pool += 1
             utility = pool[refuted_by][0]
@@ -547,9 +549,13 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                    details={"maps_tried": tried, "refutations": refutations})
 
 
-def _refutes(relation: str, left_value: Fraction, moved: Node, utility: Mapping[str, Fraction]
-             ) -> bool:
-    gap = left_value - analysis.value(moved, utility)
+def _refutes(relation: str, left_value: Fraction, right: Node, right_order: list[Node],
+             mapping: Mapping[str, str], utility: Mapping[str, Fraction]) -> bool:
+    """Whether ``utility`` shows that ``σ·right`` (σ = ``mapping``) is not inside ``left``:
+    ``V_u(σ·right) = V_{u∘σ}(right)``, by one pass over ``right``'s nodes in ``right_order``."""
+    moved_value = analysis.node_values(right, {s: utility[t] for s, t in mapping.items()},
+                                       right_order)[id(right)]
+    gap = left_value - moved_value
     if relation == "inclusion":
         return bool(gap < 0)
     return bool(gap <= 0) and len(set(utility.values())) > 1
