@@ -25,8 +25,11 @@ Rules, each sound because lottery sets are convex and Minkowski sums are monoton
 Forcing sets are computed first in one pass over ``a``, so the common case of two large
 trees that can each force every outcome costs a linear pass, not a search.
 
-The search is memoised on node pairs and stops after a budget of pairs, answering None
-(not known) rather than no: failing to find a proof says nothing about containment.
+Pairs are screened first by the values of both trees under a few seeded utilities
+(``L(b) ⊆ L(a)`` needs ``V_u(a) >= V_u(b)``); chance pairs are matched branch to branch
+between branches alike under them before any other rule. The search is memoised on the
+pairs that pass the screen and stops after a budget of them, answering None (not known)
+rather than no: failing to find a proof says nothing about containment.
 A proof is a list of steps, each naming its rule and the pairs it rests on.
 """
 
@@ -86,16 +89,15 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
     """Steps proving ``L(right) ⊆ L(left)`` (the last one is the goal), or None if none found."""
     memo: dict[tuple[int, int], Step | None] = {}
     spent = [0]
-    may_contain = _value_test(left, right)
+    may_contain, alike = _value_test(left, right)
 
     def prove(a: Node, b: Node, hint: str | None = None) -> Step | None:
         key = (id(a), id(b))
         if key in memo:
             return memo[key]
-        spent[0] += 1
         if a is not b and not may_contain(a, b):
-            memo[key] = None
-            return None
+            return None  # four comparisons: neither kept nor counted against the budget
+        spent[0] += 1
         if spent[0] > budget:
             raise BudgetExhausted
         if spent[0] % 1024 == 0:
@@ -111,11 +113,20 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         if isinstance(a, Choice):
             # b itself first, then the child reached by b's own action (a tree with extra
             # options keeps its labels), then the rest
+            # (and children with b's values under every screening utility, the likely
+            # copies, before the others: a garbled 10^4-node copy ran out of budget without)
             order = sorted(range(len(a.children)),
-                           key=lambda k: (a.children[k] is not b, a.actions[k] != hint))
+                           key=lambda k: (a.children[k] is not b, not alike(a.children[k], b),
+                                          a.actions[k] != hint))
             for k in order:
                 if prove(a.children[k], b) is not None:
                     return Step(a, b, "pick", ((a.children[k], b),), k)
+        if isinstance(a, Chance) and isinstance(b, Chance):
+            # a split, merged or reordered copy first: matching branches alike under the
+            # screening utilities is cheap, and the rules below search much more
+            step = transport(a, b, close=True)
+            if step is not None:
+                return step
         if not isinstance(b, Leaf):
             labels = b.actions if isinstance(b, Choice) else [None] * len(b.children)
             children = [(c, label) for c, label, p in zip(b.children, labels, _weights(b)) if p != 0]
@@ -131,10 +142,11 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         if isinstance(a, Choice) and isinstance(b, Chance):
             return distribute(a, b)
         if isinstance(a, Chance) and isinstance(b, Chance):
-            return transport(a, b)
+            return transport(a, b, close=False)
         return None
 
-    def transport(a: Chance, b: Chance) -> Step | None:
+    def transport(a: Chance, b: Chance, close: bool) -> Step | None:
+        """With ``close``, only branches alike under the screening utilities may be paired."""
         mine, theirs = flattened(a), flattened(b)
         if mine is None or theirs is None:
             return None
@@ -144,7 +156,8 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         for x, _, _ in supply.values():
             limits.check("matching chance branches")
             for y, _, _ in demand.values():
-                edges[(id(x), id(y))] = x is y or prove(x, y) is not None
+                if not close or x is y or alike(x, y):
+                    edges[(id(x), id(y))] = x is y or prove(x, y) is not None
         plan = _transport_plan({k: v[1] for k, v in supply.items()},
                                {k: v[1] for k, v in demand.items()},
                                [pair for pair, ok in edges.items() if ok])
@@ -205,14 +218,16 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
     return _ordered(goal, memo)
 
 
-FINGERPRINTS = 4  # seeded utilities whose values screen pairs before any rule is tried
+FINGERPRINTS = 12  # seeded utilities whose values screen pairs before any rule is tried
 
 
-def _value_test(left: Node, right: Node) -> Callable[[Node, Node], bool]:
+def _value_test(left: Node, right: Node
+                ) -> tuple[Callable[[Node, Node], bool], Callable[[Node, Node], bool]]:
     """A necessary condition for ``L(b) ⊆ L(a)``: ``V_u(a) >= V_u(b)`` for a few seeded
-    utilities, from one backward induction per tree and utility (numeric trees only)."""
+    utilities, from one backward induction per tree and utility (numeric trees only); and
+    whether the two values are equal under each (likely copies, to try first)."""
     if is_symbolic(left) or is_symbolic(right):
-        return lambda a, b: True
+        return (lambda a, b: True), (lambda a, b: False)
     outcomes = sorted({n.outcome for tree in (left, right) for n in postorder(tree)
                        if isinstance(n, Leaf)})
     rng = random.Random(0)
@@ -224,7 +239,10 @@ def _value_test(left: Node, right: Node) -> Callable[[Node, Node], bool]:
     def may_contain(a: Node, b: Node) -> bool:
         return all(x[id(a)] >= y[id(b)] for x, y in zip(mine, theirs))
 
-    return may_contain
+    def alike(a: Node, b: Node) -> bool:
+        return all(x[id(a)] == y[id(b)] for x, y in zip(mine, theirs))
+
+    return may_contain, alike
 
 
 def flattened(node: Chance) -> list[tuple[Fraction, Node]] | None:
