@@ -379,7 +379,8 @@ def certificates(reports: Iterable[FileReport]) -> dict[str, Any]:
                                     "reason": reason[:500]})
     return {"format": CERTIFICATE_FORMAT, "version": CERTIFICATE_VERSION,
             "specs": [report.path for report in reports if report.valid],
-            "certificates": found, "uncertified": uncertified, "uncovered": uncovered}
+            "certificates": found, "uncertified": uncertified, "uncovered": uncovered,
+            "invalid": [report.path for report in reports if not report.valid]}
 
 
 def claims(specs: Iterable[Spec]) -> dict[str, Any]:

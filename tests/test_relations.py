@@ -360,3 +360,23 @@ def test_a_large_garbled_copy_is_proved_equivalent_within_the_budget():
         verdict = relations.dominates(left, right, outcomes=bench.OUTCOMES)
         assert verdict.holds and verdict.certificate["kind"] == "structural"
         checks("dominates", left, right, verdict, bench.OUTCOMES)
+
+
+def test_a_simpler_witness_stays_inside_the_box():
+    """Simplifying tried -1 and checked membership only for classes with constraints, so on
+    the plain box a witness became {x: 1/4, y: -1, z: 1}, and the certificate file of the
+    passing run was NOT VERIFIED (review)."""
+    def lottery(*ps):
+        return chance([(Fraction(p), o) for p, o in zip(ps, "xyz")])
+
+    left = choice({"a": lottery("157/200", "21/100", "1/200"),
+                   "b": lottery("17/200", "177/200", "3/100"),
+                   "c": lottery("23/50", "33/100", "21/100"),
+                   "d": lottery("9/50", "143/200", "21/200")})
+    right = choice({"a": lottery("151/200", "21/100", "7/200"),
+                    "b": lottery("17/100", "29/40", "21/200")})
+    box = unit_box(("x", "y", "z"))
+    verdict = relations.simpler_witness(relations.dominates(left, right, outcomes=("x", "y", "z")),
+                                        left, right, box)
+    assert verdict.holds is False and box.contains(dict(verdict.witness.utility))
+    checks("dominates", left, right, verdict, ("x", "y", "z"))

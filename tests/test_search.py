@@ -567,3 +567,19 @@ def test_renamings_too_many_to_list_are_not_set_aside():
                for line in many.lines())
     assert few.answer.summary.startswith("4 hits")
     assert not any("not set aside" in line for line in few.lines())
+
+
+def test_an_action_named_on_the_right_side_sees_every_order_and_may_not_apply():
+    """`… < chosen(t, a1)` named its action only on the right side, so one order of children
+    was searched and `expect none` passed (review); and a leaf candidate reached `chosen`
+    through the right side, an internal error: the right side must apply too."""
+    spec = parse("outcomes a, b, c\n"
+                 "search right(t) where strategies(t) >= 2 and value(t, {a: 1/2, b: 1/2, c: 1/2})"
+                 " < chosen(t, a1) with nodes = 5, kinds = {choice}, branching = 3 expect none\n"
+                 "search leaves(t) where value(t, {*: 0}) < chosen(t, a2) with nodes = 3, "
+                 "hits = count\n")
+    right, leaves = run(spec)
+    assert right.status == "fail" and "children in every order" in " ".join(right.lines())
+    # 3 outcomes: choice { a1: x, a2: y } in all 9 orders has chosen(t, a2) > 0 (ties split);
+    # the 3 leaves and the 9 chance nodes do not apply
+    assert leaves.status == "answer" and leaves.answer.summary.startswith("9 hits")

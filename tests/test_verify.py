@@ -854,3 +854,18 @@ def test_a_failing_certified_claim_is_not_verified_on_the_first_line(tmp_path, c
     out = capsys.readouterr().out
     assert out.startswith("NOT VERIFIED: 1 claim fails or was not found true; 2 certificates")
     assert "the claim fails (certified): " in out
+
+
+def test_a_spec_the_check_run_could_not_read_makes_the_file_not_verified(tmp_path, capsys,
+                                                                          monkeypatch):
+    """`check --certificate` on a good and a broken spec exits 2, but the file named only the
+    good one and verified with exit 0 (review): it now names the broken one too."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "good.dtree").write_text("outcomes a, b\ntree g = choice { a, b }\n"
+                                         "claim dominates(g, a)\n")
+    (tmp_path / "bad.dtree").write_text("outcomes a\nclaim nonsense(\n")
+    assert main(["check", "good.dtree", "bad.dtree", "--certificate", "c.json"]) == 2
+    assert json.loads((tmp_path / "c.json").read_text())["invalid"] == ["bad.dtree"]
+    capsys.readouterr()
+    assert main(["verify", "c.json"]) == 1
+    assert "bad.dtree: the check run found this spec invalid" in capsys.readouterr().out

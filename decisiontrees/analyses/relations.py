@@ -93,7 +93,7 @@ def make_witness(left: Node, right: Node, values: Mapping[str, Fraction],
 
 
 SIMPLE_VALUES = tuple(Fraction(v) for v in ("0", "1", "1/2", "1/4", "3/4", "1/3", "2/3",
-                                            "1/10", "9/10", "-1"))
+                                            "1/10", "9/10"))
 WITNESS_WORK = 3_000_000  # node visits spent making one witness simpler
 
 
@@ -111,12 +111,11 @@ def simpler_witness(verdict: Verdict, left: Node, right: Node, utility_class: Ut
     left_order, right_order = postorder(left), postorder(right)
     tries = WITNESS_WORK // (len(left_order) + len(right_order))
     sign = (witness.left_value > witness.right_value) - (witness.left_value < witness.right_value)
-    constrained = bool(utility_class.constraints)
 
     def accept(values: dict[str, Fraction]) -> bool:
         nonlocal tries
         tries -= 1
-        if constrained and not utility_class.contains(values):
+        if not utility_class.contains(values):  # the box's bounds too
             return False
         if sign == 0 and len(set(values.values())) < 2:
             return False

@@ -31,6 +31,7 @@ from decisiontrees.language.syntax import (
 from decisiontrees.model.nodes import choice, leaf
 from decisiontrees.model.spec import Statement, StatementKind
 from decisiontrees.questions.base import Kind, Shape
+from decisiontrees.questions.registry import QUESTIONS
 from decisiontrees.questions.search import Condition, SearchQuestion
 
 MAX_NODES = 12
@@ -134,9 +135,11 @@ class SearchChecker:
                 return None
         text = "claim " + self.reporter.text_at(syntax.span)
         # actions a1, a2, … follow the children's order, and plans are written with them
-        signature = family.signature
-        names_actions = signature.shape == Shape.SET \
-            or Kind.ACTION in signature.arguments + signature.optional
+        sides = [family] + ([QUESTIONS[syntax.expected.name]] if isinstance(syntax.expected, Call)
+                            and syntax.expected.name in QUESTIONS else [])
+        names_actions = any(side.signature.shape == Shape.SET
+                            or Kind.ACTION in side.signature.arguments + side.signature.optional
+                            for side in sides)
         return Condition("claim", statement=Statement(
             StatementKind.CLAIM, syntax.call.name, question, False, syntax.op, expected, text,
             syntax.span), ordered=names_actions)

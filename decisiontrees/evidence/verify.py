@@ -1080,7 +1080,7 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
 
 def _check(document: Any, claims: list[Claim] | None) -> Summary:
     body = _fields(document, "file", {"format", "version", "specs", "certificates",
-                                      "uncertified"}, {"uncovered"})
+                                      "uncertified"}, {"uncovered", "invalid"})
     if body["format"] != FORMAT or body["version"] != VERSION:
         raise Failure(f"file: expected format {FORMAT} version {VERSION}")
     summary = Summary(bound=claims is not None)
@@ -1108,6 +1108,10 @@ def _check(document: Any, claims: list[Claim] | None) -> Summary:
                                    f"({shown(_text(item['reason'], where))})")
         if status != "pass":  # the engine's own word is against the claim, or absent
             summary.unsettled.append(f"{shown(file)}:{line}: {shown(text)} ({status})")
+    for n, path in enumerate(_list(body.get("invalid", []), "file invalid")):
+        # a spec the check run could not read: none of its claims were checked
+        summary.unsettled.append(f"{shown(_text(path, f'invalid {n + 1}'))}: the check run "
+                                 "found this spec invalid, so none of its claims was checked")
     for n, entry in enumerate(_list(body.get("uncovered", []), "file uncovered")):
         where = f"uncovered {n + 1}"
         item = _fields(entry, where, {"claim", "status"})

@@ -142,6 +142,9 @@ def judge_claim(statement: Statement, spec: Spec) -> tuple[Status | None, tuple[
     """A claim's status and evidence lines, for a search's condition; None when its question
     does not apply to the trees (``chosen(t, a1)`` where ``t`` starts with chance)."""
     problems = QUESTIONS[statement.name].problems(statement.question)
+    expected = statement.expected
+    if not problems and isinstance(expected, OtherAnswer):  # the right side must apply too
+        problems = QUESTIONS[expected.name].problems(expected.question)
     if problems:
         return None, (f"does not apply: {problems[0][0]}",)
     found, verdict = _answer_and_judge(statement, spec)
