@@ -17,8 +17,8 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
+from decisiontrees.analyses import parametric, structural
 from decisiontrees.analyses import plans as analysis
-from decisiontrees.analyses import structural
 from decisiontrees.analyses.agents import sampled_values
 from decisiontrees.errors import ArgumentError
 from decisiontrees.evidence.checks import (
@@ -115,7 +115,7 @@ def simpler_witness(verdict: Verdict, left: Node, right: Node, utility_class: Ut
     def accept(values: dict[str, Fraction]) -> bool:
         nonlocal tries
         tries -= 1
-        if not utility_class.contains(values):  # the box's bounds too
+        if tries < 0 or not utility_class.contains(values):  # the box's bounds too
             return False
         if sign == 0 and len(set(values.values())) < 2:
             return False
@@ -123,16 +123,8 @@ def simpler_witness(verdict: Verdict, left: Node, right: Node, utility_class: Ut
             - analysis.node_values(right, values, right_order)[id(right)]
         return bool(gap > 0 if sign > 0 else gap < 0 if sign < 0 else gap <= 0)
 
-    found = dict(witness.utility)
-    for name in list(found):
-        for option in SIMPLE_VALUES:
-            if option == found[name] or tries <= 0:
-                break
-            limits.check("simplifying a witness")
-            trial = {**found, name: option}
-            if accept(trial):
-                found = trial
-                break
+    found = parametric.simplest(witness.utility, {o: SIMPLE_VALUES for o in witness.utility},
+                                accept)
     if found == dict(witness.utility):
         return verdict
     return replace(verdict, witness=make_witness(left, right, found, utility_class))
