@@ -161,6 +161,26 @@ def die_with_parent() -> None:
         pass
 
 
+JSON_RECURSION = 2_000  # frames json's C scanner may take on a file of ours
+
+
+@contextmanager
+def shallow_json() -> Iterator[None]:
+    """Parse an untrusted JSON file under a recursion limit the C stack can take. With the
+    limit raised (the CLI raises it to 20,000 for deep trees; a caller may raise it further),
+    a file nested 100,000 deep crashed the process in json's C scanner instead of raising
+    RecursionError. (evidence/verify.py has its own copy: it imports nothing of ours.)"""
+    before = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(min(before, JSON_RECURSION))
+    except RecursionError:  # already deeper than that: keep the limit as it is
+        pass
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
 def _call(job: tuple[int, Callable[..., Any], tuple[Any, ...]]) -> tuple[int, Any]:
     index, function, arguments = job
     return index, in_worker(function, *arguments)

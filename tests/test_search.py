@@ -583,3 +583,26 @@ def test_an_action_named_on_the_right_side_sees_every_order_and_may_not_apply():
     # 3 outcomes: choice { a1: x, a2: y } in all 9 orders has chosen(t, a2) > 0 (ties split);
     # the 3 leaves and the 9 chance nodes do not apply
     assert leaves.status == "answer" and leaves.answer.summary.startswith("9 hits")
+
+
+def test_deeply_nested_json_is_refused_under_a_raised_recursion_limit(tmp_path):
+    """With the recursion limit raised to 100,000 (a benchmark module imported by another
+    test did so), reading a checkpoint nested 100,000 deep crashed the test run with a
+    segmentation fault in json's C scanner. Run in a child, so a crash fails only this test."""
+    import subprocess
+    import sys
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    script = ("import sys; sys.setrecursionlimit(100_000)\n"
+              "from decisiontrees.questions.search import checkpoint_problem\n"
+              "from decisiontrees.evidence.verify import Failure, load_json\n"
+              f"print(checkpoint_problem({str(deep)!r}))\n"
+              "try:\n"
+              f"    load_json({str(deep)!r})\n"
+              "except Failure as failure:\n"
+              "    print(failure)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "is not a search checkpoint" in done.stdout and "nested too deeply" in done.stdout

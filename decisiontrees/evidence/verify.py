@@ -159,6 +159,25 @@ def _long_numbers() -> Iterator[None]:
         sys.set_int_max_str_digits(old)
 
 
+JSON_RECURSION = 2_000  # frames json's C scanner may take here (files nest only a few deep)
+
+
+@contextmanager
+def _shallow_json() -> Iterator[None]:
+    """Parse a file under a recursion limit the C stack can take. With the limit raised (the
+    CLI raises it to 20,000; a caller may raise it further), a file nested 100,000 deep
+    crashed the process in json's C scanner instead of raising RecursionError."""
+    before = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(min(before, JSON_RECURSION))
+    except RecursionError:  # already deeper than that: keep the limit as it is
+        pass
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
 class Tree:
     """A tree read from a certificate: nodes in topological order, the root first."""
 
@@ -1196,7 +1215,7 @@ def _load_json(path: str) -> Any:
             raise Failure(f"cannot read {path}: not a regular file")
         if size > MAX_FILE_BYTES:
             raise Failure(f"cannot read {path}: larger than {MAX_FILE_BYTES // 2**20} MB")
-        with open(path, encoding="utf-8") as handle, _long_numbers():
+        with open(path, encoding="utf-8") as handle, _long_numbers(), _shallow_json():
             return json.loads(handle.read(MAX_FILE_BYTES + 1), object_pairs_hook=_no_repeats)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise Failure(f"cannot read {path}: {error}") from None

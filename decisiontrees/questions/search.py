@@ -313,7 +313,7 @@ class Checkpoint:
             DEFINITIONS.get()))).encode()).hexdigest()
         mine = cls(path, question.name, fingerprint, written=time.monotonic())
         try:
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8") as handle, limits.shallow_json():
                 document = json.load(handle, parse_int=_count)
         except (OSError, ValueError, RecursionError):
             return mine
@@ -344,7 +344,7 @@ class Checkpoint:
         if self.problem is not None:
             return
         try:
-            with open(self.path, encoding="utf-8") as handle:
+            with open(self.path, encoding="utf-8") as handle, limits.shallow_json():
                 searches = searches_in(json.load(handle, parse_int=_count))
         except (OSError, ValueError, RecursionError):
             searches = {}
@@ -396,7 +396,7 @@ def checkpoint_problem(path: str) -> str | None:
     if not os.path.exists(path):
         return None
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle, limits.shallow_json():
             ours = is_checkpoint(json.loads(handle.read(MAX_CHECKPOINT_BYTES + 1),
                                             parse_int=_count))
     except (OSError, ValueError, RecursionError):
