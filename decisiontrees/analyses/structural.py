@@ -113,10 +113,9 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         if a is b:
             return Step(a, b, "same", ())
         if isinstance(a, Choice):
-            # b itself first, then the child reached by b's own action (a tree with extra
-            # options keeps its labels), then the rest
-            # (and children with b's values under every screening utility, the likely
-            # copies, before the others: a garbled 10^4-node copy ran out of budget without)
+            # b itself first, then children with b's values under every screening utility
+            # (likely copies: a garbled 10^4-node copy ran out of budget without), then the
+            # child reached by b's own action (a tree with extra options keeps its labels)
             order = sorted(range(len(a.children)),
                            key=lambda k: (a.children[k] is not b, not alike(a.children[k], b),
                                           a.actions[k] != hint))

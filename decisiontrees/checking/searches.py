@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import replace
 from fractions import Fraction
 
 from decisiontrees.analyses.enumeration import Bounds, chance_vectors
@@ -98,7 +97,7 @@ class SearchChecker:
         bounds, hits, timeout, workers = settings
         ordered = condition.in_order()
         question = SearchQuestion(item.name, item.variables, condition,
-                                  replace(bounds, ordered=ordered),
+                                  dataclasses.replace(bounds, ordered=ordered),
                                   not ordered and _symmetric(
                                       item.condition, set(item.variables),
                                       set(self.names.names("distribution"))), hits,
