@@ -352,18 +352,30 @@ def _md_cell(code: str) -> str:
 
 
 def _md_text(text: str) -> str:
-    """A spec's own header line as Markdown that keeps its formatting but where no HTML tag
-    and no link can start (``a <= b`` is left as it is); code spans are left alone, since
-    nothing inside them is read as HTML or as a link."""
+    """A spec's own header line as Markdown that keeps its emphasis but where no HTML tag and
+    no link can start (``a <= b`` is left as it is). A code span is written as an HTML
+    ``<code>`` element with its text escaped, and outside code spans every backtick and
+    ``[`` is a character reference: then nothing can pair a backtick differently from this
+    function (a CommonMark reader pairs them over a whole paragraph, a backslash escapes
+    one, and a span read here that a reader does not see would let its ``<`` out), and no
+    link text, image or reference link can begin."""
     out, last = [], 0
-    for span in re.finditer(r"(`+)(?!`).*?(?<!`)\1(?!`)", text):
-        out += [_no_tags(text[last:span.start()]), span.group()]
+    for span in re.finditer(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)", text):
+        out += [_inert(text[last:span.start()]), f"<code>{escape(_code_text(span[2]))}</code>"]
         last = span.end()
-    return "".join(out) + _no_tags(text[last:])
+    return "".join(out) + _inert(text[last:])
 
 
-def _no_tags(text: str) -> str:
-    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text).replace("](", "]\\(")
+def _code_text(inside: str) -> str:
+    """A code span's content as CommonMark shows it: one space stripped from each end when
+    both are spaces and it is not all spaces."""
+    if len(inside) >= 2 and inside[0] == inside[-1] == " " and inside.strip(" "):
+        return inside[1:-1]
+    return inside
+
+
+def _inert(text: str) -> str:
+    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text).replace("`", "&#96;").replace("[", "&#91;")
 
 
 _MD_ACTIVE = frozenset("\\`*~[<&|")
@@ -424,7 +436,7 @@ def _report_markdown(reports: Sequence[ResultReport]) -> str:
             + ("s" if c["files"] != 1 else "")
             + (f" ({_seconds(sum(r.seconds or 0 for r in reports))})" if timed else "") + "."]
     for report in reports:
-        out += ["", f"## {report.file.path}", ""]
+        out += ["", f"## {_md_plain(report.file.path)}", ""]
         if report.header:
             out += [_md_text(line) for line in report.header] + [""]
         if not report.file.valid:

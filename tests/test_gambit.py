@@ -222,3 +222,29 @@ def test_a_normal_form_game_is_refused_with_a_hint(tmp_path, capsys):
     shown = capsys.readouterr().err
     assert "g.nfg:1:1: error: a Gambit normal-form game (.nfg) has no tree to import" in shown
     assert "save the game from Gambit as .efg" in shown
+
+
+@pytest.mark.parametrize("moves, labels", [
+    ('"a" "a" "a_2"', ("a", "a_3", "a_2")),  # the third move is the file's own `a_2`
+    ('"" "#1"', ("#1_2", "#1")),
+    ('"\x01" "b"', ("#1", "b")),  # only control characters: unnamed, not an empty label
+    ('"x" "\x01x"', ("x", " x")),
+])
+def test_every_label_the_file_gives_names_its_own_move(tmp_path, moves, labels):
+    path = tmp_path / "g.efg"
+    leaves = "".join(f't "" {k} "o{k}" {{ {k} }}\n' for k in range(1, len(labels) + 1))
+    path.write_text(HEAD + f'p "" 1 1 "" {{ {moves} }} 0\n' + leaves)
+    assert load(path).trees["g"].actions == labels
+
+
+@pytest.mark.parametrize("body", [
+    'p "" 1 1 "" { "a" "b" } 0 "bonus" { 7 }\nt "" 0\nt "" 1 "y" { 1 }\n',
+    'p "" 1 1 "" { "a" "b" } 0\nt "" 0\nt "" 0 "x" { 7 }\n',
+])
+def test_the_null_outcome_cannot_carry_a_payoff(tmp_path, body):
+    """Outcome 0 is Gambit's null outcome; with a name and payoff it was stored as outcome 0
+    and given to every node without an outcome (a payoff at the root moved to a leaf)."""
+    path = tmp_path / "g.efg"
+    path.write_text(HEAD + body)
+    with pytest.raises(SpecError, match="outcome 0 is the null outcome"):
+        load(path)

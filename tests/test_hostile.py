@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import unicodedata
 from fractions import Fraction
 
@@ -331,7 +332,7 @@ def test_a_markdown_report_keeps_html_and_links_from_labels_as_text(write, capsy
     assert main(["report", str(folder / "e.dtree"), "-o", str(folder / "e.md")]) == 0
     text = (folder / "e.md").read_text()
     # a tag needs a "<" that Markdown reads as one: none is left unescaped
-    assert not re.search(r"(?<![\\&])<(script|img)", text) and "](javascript" not in text
+    assert not re.search(r"(?<![\\&])<(script|img)", text) and "[l](javascript" not in text
     assert "&lt;script>" in text and "\\<img src=x" in text and "a <= b" in text
 
 
@@ -587,3 +588,53 @@ def test_a_lone_carriage_return_after_a_number_is_not_a_bad_number(capsys, write
     assert main(["check", str(folder / "m.dtree")]) == 2
     assert "m.dtree:1:13: error: a carriage return without a line feed" in \
         capsys.readouterr().out
+
+
+@pytest.mark.parametrize("header", [
+    "``<img src=x onerror=alert(1)>`",  # the span regex began inside a run of two
+    "a ` b\n# `<img src=x>` c",  # a reader pairs backticks over the whole paragraph
+    "a \\`<img src=x>` b",  # a backslash escapes the first backtick
+    "see [the paper][p].\n#\n# [p]: https://evil.example/",  # a reference link
+])
+def test_a_markdown_header_lets_no_tag_or_link_out_however_its_backticks_pair(write, header):
+    folder = write({"e.dtree": f"# {header}\noutcomes a, b\ntree t = choice {{ a, b }}\n"})
+    assert main(["report", str(folder / "e.dtree"), "--no-times", "-o",
+                 str(folder / "e.md")]) == 0
+    text = (folder / "e.md").read_text()
+    header_lines = text.split("## ", 1)[1].split("**", 1)[0]
+    outside_code = re.sub(r"<code>[^<]*</code>", "", header_lines)
+    assert not re.search(r"<(?!code>|/code>)[A-Za-z/!?]", outside_code)
+    assert "`" not in outside_code and "[" not in outside_code  # nothing can open a span/link
+
+
+def test_a_markdown_heading_shows_a_file_name_as_text(tmp_path):
+    folder = tmp_path / "<img src=x onerror=alert(2)>"
+    folder.mkdir()
+    (folder / "e.dtree").write_text("outcomes a\ntree t = choice { a }\n")
+    assert main(["report", str(folder / "e.dtree"), "--no-times", "-o",
+                 str(tmp_path / "e.md")]) == 0
+    heading = next(line for line in (tmp_path / "e.md").read_text().splitlines()
+                   if line.startswith("## "))
+    assert not re.search(r"(?<!\\)<img", heading) and "\\<img src=x onerror=alert(2)>" in heading
+
+
+def test_graphviz_draws_entities_in_labels_as_written(tmp_path):
+    """Graphviz reads ``&…;`` in a label as an entity: ``x&lt;y`` was drawn as ``x<y`` and
+    ``&#x202E;`` as a bidi control the language refuses."""
+    from decisiontrees.render.dot import svg, to_dot
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed")
+    tree = parse('outcomes a, b, c\n'
+                 'tree t = choice { "stop&#x202E;og": a, "x<y": b, "x&lt;y": c }\n').trees["t"]
+    drawn = svg(to_dot(tree, "t"))
+    assert drawn is not None and "\u202e" not in drawn
+    assert "stop&amp;#x202E;og" in drawn and "x&lt;y" in drawn and "x&amp;lt;y" in drawn
+
+
+def test_a_label_longer_than_graphviz_reads_is_refused_by_render(write, capsys):
+    folder = write({"l.dtree": f'outcomes a, b\ntree t = choice {{ "{"x" * 17_000}": a, b }}\n'})
+    assert main(["render", str(folder / "l.dtree"), "-o", str(folder / "l.svg")]) == 2
+    err = capsys.readouterr().err
+    assert "a label of 17,000 characters is longer than Graphviz can read" in err
+    assert "Traceback" not in err

@@ -150,3 +150,11 @@ def test_comment_marks_inside_quoted_names_are_part_of_the_name(tmp_path):
     with pytest.raises(SpecError, match="not a decimal number") as error:
         imported_text(bad)
     assert f"{bad}:4:" in str(error.value)
+
+
+def test_an_edge_written_without_spaces_imports(tmp_path):
+    """`a->b`: a name may hold `-`, and it took the arrow's `-` as its own."""
+    path = tmp_path / "g.gv"
+    path.write_text("digraph G {\n  a->b;\n  b->a;\n  c-1->a;\n}\n")
+    text = imported_text(path)
+    assert "a: choice { b: b }" in text and "b: choice { a: a }" in text and "c-1" in text

@@ -267,6 +267,16 @@ def test_latex_escapes_special_characters():
     assert r"50\% \& more\_\#1" in text and r"x\_y" in text and r"$-\frac{1}{2}$" in text
 
 
+def test_latex_labels_that_differ_stay_apart_through_tex_ligatures():
+    """TeX joins `--` into an en dash and `''` into a closing quote: a label's own `x--y`
+    printed like `x–y`."""
+    from decisiontrees.render.tikz import latex_text
+
+    labels = ["x--y", "x–y", "x---y", "x—y", "a''b", "a”b", "a’’b", "``q", "“q", "!`", "¡"]
+    assert len({latex_text(label) for label in labels}) == len(labels)
+    assert latex_text("x--y") == "x-{}-y" and latex_text("x–y") == "x--y"
+
+
 @pytest.mark.skipif(not HAVE_LATEX and not __import__("os").environ.get("CI"),
                     reason="pdflatex is not installed")
 def test_results_tables_compile_as_latex(tmp_path, capsys):

@@ -270,3 +270,51 @@ def test_nested_powers_are_refused_before_they_are_expanded(tmp_path, code, prob
             {"name": "e1", "probability": "#", "childNode": {"type": "terminal", "name": "end1"}}]}]}))
     with pytest.raises(SpecError, match=r"the power has degree \d+: too large to import exactly"):
         load(path)
+
+
+def test_every_label_the_file_gives_names_its_own_edge(tmp_path):
+    """Edges named `a, a, #2` became `a, #2, #3`: the third edge lost the file's own label."""
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"SilverDecisions": "0.8.0", "trees": [{
+        "type": "decision", "name": "root", "childEdges": [
+            {"name": name, "payoff": str(k), "childNode": {"type": "terminal", "name": f"T{k}"}}
+            for k, name in enumerate(["a", "a", "#2"])]}]}))
+    assert load(path).trees["root"].actions == ("a", "a_2", "#2")
+
+
+def test_a_refusal_points_at_the_edges_own_key_not_a_computed_one(tmp_path):
+    """Edges store ``"computed": {"probability": …}`` before their own ``probability``."""
+    edge = '{{"computed": {{"probability": 1}}, "name": "{0}", "probability": "{1}", ' \
+           '"childNode": {{"type": "terminal", "name": "{0}"}}}}'
+    path = tmp_path / "t.json"
+    path.write_text('{"SilverDecisions": "0.8.0", "trees": [{"type": "chance", "name": "r",\n'
+                    '"childEdges": [\n' + edge.format("A", "1/2") + ",\n"
+                    + edge.format("B", "7/10 +* 1") + "]}]}\n")
+    with pytest.raises(SpecError, match=r"t.json:4:\d+: error: .*unexpected `\*`") as raised:
+        load(path)
+    assert raised.value.diagnostics[0].span.column == path.read_text().splitlines()[3].index(
+        '"probability": "7') + 1
+
+
+@needs_interop
+@pytest.mark.parametrize("name", ["differentrulesandflip_pass.json", "payoffrules_pass.json"])
+def test_a_minimising_rule_gets_negated_utilities_that_pick_as_silverdecisions(name):
+    document = json.loads((INTEROP / name).read_text())
+    data = document.get("data", document)
+    rule = document.get("rule") or data.get("rule")
+    spec = load(INTEROP / name)
+    negated = [u for u in spec.utilities if u.endswith("_negated")]
+    assert bool(negated) == rule.startswith("mini-")
+    for utility_name in negated:
+        payoffs = spec.utilities[utility_name.removesuffix("_negated")]
+        assert spec.utilities[utility_name] == {o: -v for o, v in payoffs.items()}
+    utility = spec.utilities[negated[0]] if negated else {
+        o: -v for o, v in next(iter(spec.utilities.values())).items()}
+    for tree_name, root in zip(_tree_names(data), data["trees"]):
+        if root["type"] != "decision":
+            continue
+        tree = spec.trees[tree_name]
+        best = analysis.optimal_actions(tree, analysis.node_values(tree, utility))
+        marked = [k for k, edge in enumerate(root["childEdges"])
+                  if edge["computed"]["expected-value-minimization"].get("optimal")]
+        assert list(best) == marked

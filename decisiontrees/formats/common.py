@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from json import decoder, scanner
@@ -196,12 +196,31 @@ class UniqueNames:
         return candidate
 
 
+def choice_labels(given: Sequence[str]) -> list[str]:
+    """Labels for a choice's edges, in order, from the labels a file gives them (``""`` for
+    none): every label the file gives names its first edge with it; an unnamed edge (or one
+    whose label is only spaces once cleaned) is ``#k`` for its position ``k``, and a repeated
+    label gets ``_2``, ``_3``…, neither ever taking a label the file gives another edge (so a
+    claim written with the file's labels names the edges the file meant)."""
+    cleaned = [label(text) for text in given]
+    named = [text if text.strip() else "" for text in cleaned]
+    kept: set[str] = set()
+    first = []
+    for text in named:
+        first.append(bool(text) and text not in kept)
+        kept.add(text)
+    fresh = UniqueNames(text for text in named if text)
+    return [text if keep else fresh(text or f"#{position}")
+            for position, (text, keep) in enumerate(zip(named, first), start=1)]
+
+
 # The pure-Python object and array parsers and scanner of the json module: undocumented, so
 # typeshed does not list them; read from the module dictionaries with their real signatures.
 _JSON_OBJECT: Callable[..., tuple[dict[str, Any], int]] = vars(decoder)["JSONObject"]
 _JSON_ARRAY: Callable[..., tuple[list[Any], int]] = vars(decoder)["JSONArray"]
 _MAKE_SCANNER: Callable[[json.JSONDecoder], Callable[[str, int], tuple[Any, int]]] = \
     vars(scanner)["py_make_scanner"]
+SCAN_STRING: Callable[[str, int], tuple[str, int]] = vars(decoder)["scanstring"]
 
 
 @dataclass(frozen=True)

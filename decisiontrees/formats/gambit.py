@@ -17,8 +17,13 @@ from fractions import Fraction
 from typing import Literal, TypeAlias, Union
 
 from decisiontrees.errors import ArgumentError, Diagnostic, FormatRefused, RefusedError, Span, SpecError
-from decisiontrees.formats.common import UniqueNames, comment, diagnostic_at, identifier
-from decisiontrees.formats.common import label as safe_label
+from decisiontrees.formats.common import (
+    UniqueNames,
+    choice_labels,
+    comment,
+    diagnostic_at,
+    identifier,
+)
 from decisiontrees.language.numbers import brief, exact_number, number_text
 from decisiontrees.language.syntax import MAX_NUMBER_DIGITS
 from decisiontrees.model.nodes import Chance, Choice, Leaf, Node
@@ -139,6 +144,10 @@ class _Reader:
         number = self.integer()
         nxt = self.peek()
         if nxt is not None and nxt.kind == "string":
+            if number == 0:  # Gambit's null outcome: such a node pays nothing
+                raise FormatRefused(number_token, "outcome 0 is the null outcome (no payoff): "
+                                    "it cannot have a name or payoffs; number the outcome "
+                                    "from 1")
             name = self.take().text
             opening = self.take("brace", "{")
             payoffs = []
@@ -282,12 +291,9 @@ def _node_text(node: _EfgNode, names: Mapping[int, str]) -> str:
         return names[node[1]]
     if node[0] == "chance":
         return "chance { " + ", ".join(f"{number_text(p)}: {_node_text(c, names)}" for p, c in node[1]) + " }"
-    parts = []
-    labels = UniqueNames()  # an unlabelled move is #k, which a labelled one may be called
-    for position, (action, child) in enumerate(node[1], start=1):
-        label = labels(safe_label(action) if action.strip() else f"#{position}")  # "  ": unnamed
-        parts.append(f'"{label}": {_node_text(child, names)}')
-    return "choice { " + ", ".join(parts) + " }"
+    labels = choice_labels([action for action, _ in node[1]])
+    return "choice { " + ", ".join(f'"{label}": {_node_text(child, names)}'
+                                   for label, (_, child) in zip(labels, node[1])) + " }"
 
 
 def _efg_string(text: str) -> str:

@@ -32,7 +32,7 @@ from decisiontrees.language.syntax import MAX_NUMBER_DIGITS
 MAX_GV_STATEMENTS = 200_000
 _HEADER = re.compile(r'\s*(?:strict\s+)?digraph\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_][\w]*))?\s*\{',
                      re.S)
-_NAME = r'"(?:[^"\\]|\\.)*"|[A-Za-z_0-9.\-]+'
+_NAME = r'"(?:[^"\\]|\\.)*"|(?:[A-Za-z_0-9.]|-(?!>))+'  # `a->b`: the arrow is no part of `a`
 _STATEMENT = re.compile(
     rf'\s*(?P<left>{_NAME})\s*(?:->\s*(?P<right>{_NAME}))?\s*'
     r'(?:\[\s*(?P<attributes>[^\]]*)\])?\s*;?', re.S)

@@ -30,9 +30,11 @@ from typing import Any, NoReturn
 
 from decisiontrees.errors import Diagnostic, FormatRefused, Span, SpecError
 from decisiontrees.formats.common import (
+    SCAN_STRING,
     JsonDecimal,
     JsonPositions,
     UniqueNames,
+    choice_labels,
     comment,
     diagnostic_at,
     identifier,
@@ -45,6 +47,7 @@ from decisiontrees.language.syntax import MAX_VALUE_BITS
 from decisiontrees.model.symbols import LARGE, MAX_DEGREE, degree, simplify, symbol, too_large
 
 SIGNIFICANT_DIGITS = 20
+MINIMISING = ("expected-value-minimization", "mini-")  # its rules that minimise payoffs
 TRANSCENDENTAL_BOUND = 10_000  # exp(10000) is already a 4,343-digit number
 _TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
                     r"|([A-Za-z_][A-Za-z0-9_]*)|(\S))")
@@ -186,10 +189,7 @@ class _Importer:
             child = self.node(edge["childNode"], scope, total, [*path, label or str(position)])
             children.append((label, child, edge))
         if kind == "decision":
-            labels: list[str] = []
-            unique = UniqueNames()  # `#2` for an unnamed edge may be another edge's own name
-            for position, (label, _, _) in enumerate(children, start=1):
-                labels.append(unique(label if label and label not in labels else f"#{position}"))
+            labels = choice_labels([label for label, _, _ in children])
             return "choice { " + ", ".join(f'"{a}": {c}' for a, (_, c, _) in
                                            zip(labels, children)) + " }"
         probabilities = self.probabilities(node, [edge for _, _, edge in children], scope)
@@ -411,11 +411,18 @@ def _spec_text(text: str, path: str) -> str:
                                        f"cannot import this SilverDecisions file: {refusal}")]) \
             from None
     rule = document.get("rule") or data.get("rule")
+    minimising = isinstance(rule, str) and rule.lower().startswith(MINIMISING)
+    negated = [importer.names(f"{criterion}_negated") for criterion in criteria] \
+        if minimising else []
     lines = [f"# imported from {comment(path)} (SilverDecisions "
              f"{comment(document.get('SilverDecisions'))})"]
     if rule:
         lines.append(f"# its rule was {comment(rule)}; here utilities are payoffs summed along "
                      "each path")
+    if negated:
+        lines.append(f"# that rule minimises payoffs and `optimal` maximises utility: "
+                     f"{', '.join(negated)} negate{'s' if len(negated) == 1 else ''} them "
+                     "(maximising it is SilverDecisions' expected-value-minimization)")
     lines.extend(f"# {comment(note)}" for note in importer.notes)
     lines.append("outcomes " + ", ".join(importer.outcomes))
     for parameter in importer.parameters.values():
@@ -432,8 +439,12 @@ def _spec_text(text: str, path: str) -> str:
                                             f"of {outcome} depends on a random variable ({value})",
                                             "payoffs must be numbers; random variables may appear "
                                             "in probabilities")])
-            values.append(f"{outcome}: {number_text(value)}")
-        lines.append(f"utility {criterion} = {{{', '.join(values)}}}")
+            values.append((outcome, value))
+        lines.append(f"utility {criterion} = {{"
+                     + ", ".join(f"{o}: {number_text(v)}" for o, v in values) + "}")
+        if negated:
+            lines.append(f"utility {negated[k]} = {{"
+                         + ", ".join(f"{o}: {number_text(-v)}" for o, v in values) + "}")
     return "\n".join(lines) + "\n"
 
 
@@ -455,10 +466,35 @@ def _place(text: str, start: int | None, key: str | None) -> tuple[int, int]:
         return 1, 1
     offset = start
     if key is not None:
-        found = text.find(f'"{key}"', start)
-        offset = found if found >= 0 else start
+        found = _own_key(text, start, key)
+        offset = found if found is not None else start
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+_COLON = re.compile(r"\s*:")
+
+
+def _own_key(text: str, start: int, key: str) -> int | None:
+    """Where the object starting at ``start`` has ``key`` as its own key, not a nested
+    object's (an edge's ``"computed": {"probability": …}`` comes before its own)."""
+    depth, k = 0, start
+    while k < len(text):
+        char = text[k]
+        if char == '"':
+            value, end = SCAN_STRING(text, k + 1)
+            if depth == 1 and value == key and _COLON.match(text, end):
+                return k
+            k = end
+            continue
+        if char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+            if depth == 0:
+                return None
+        k += 1
+    return None
 
 
 def _bounded(value: Any, refuse: Callable[[str], FormatRefused]) -> Any:

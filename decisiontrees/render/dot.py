@@ -24,16 +24,24 @@ from decisiontrees.render.marks import Marks, marks
 
 FORMATS = ("svg", "pdf", "png", "dot", "tex")
 UNFOLD_LIMIT = 2_000
+MAX_QUOTED_BYTES = 16_384  # Graphviz's scanner refuses a quoted string this long
 INSTALL_HINT = "install Graphviz to render it (Debian: apt-get install graphviz)"
 
 
 def _quote(*lines: str) -> str:
     """A DOT string of ``lines`` (escaped; a control character, which no SVG may hold,
-    shown as U+FFFD; any other character, a non-breaking space too, as it is), separated by
-    DOT's line breaks."""
+    shown as U+FFFD; ``&`` as ``&amp;``, since Graphviz reads ``&…;`` in a label as an
+    entity, so ``x&lt;y`` would be drawn as ``x<y`` and ``&#x202E;`` as a bidi control; any
+    other character, a non-breaking space too, as it is), separated by DOT's line breaks."""
     escaped = ["".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in line)
-               .replace("\\", "\\\\").replace('"', '\\"') for line in lines]
-    return '"' + "\\n".join(escaped) + '"'
+               .replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+               for line in lines]
+    quoted = '"' + "\\n".join(escaped) + '"'
+    if len(quoted.encode("utf-8")) >= MAX_QUOTED_BYTES:
+        raise DecisionTreesError(f"render: a label of {sum(map(len, lines)):,} characters is "
+                                 "longer than Graphviz can read (its quoted strings hold fewer "
+                                 f"than {MAX_QUOTED_BYTES:,} bytes); shorten it in the spec")
+    return quoted
 
 
 def to_dot(tree: Node, name: str = "tree", utility: Mapping[str, Fraction] | None = None,
