@@ -570,3 +570,52 @@ def test_a_parametric_counterexample_outside_a_feature_class_is_not_believed(mon
     [result] = run(parse(FEATURE_SPEC, "f.dtree"))
     assert result.status == Status.UNKNOWN
     assert "did not check exactly" in " ".join(result.lines())
+
+
+def _random_parametric_tree(rng, outcomes: list[str], depth: int) -> str:
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice(outcomes)
+    if rng.random() < 0.5:
+        return "choice { " + ", ".join(f"x{k}: {_random_parametric_tree(rng, outcomes, depth - 1)}"
+                                       for k in range(rng.randint(2, 3))) + " }"
+    weights = rng.choice([("p", "1 - p"), ("p/2", "p/2", "1 - p"), ("p * p", "1 - p * p"),
+                          ("1/2", "1/2")])
+    return "chance { " + ", ".join(f"{w}: {_random_parametric_tree(rng, outcomes, depth - 1)}"
+                                   for w in weights) + " }"
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10**6), st.integers(3, 4))
+def test_sweeping_for_breakpoints_agrees_with_trying_every_set_of_rows(seed, d):
+    """The sweep (used for trees with many lotteries) finds breakpoints only where trying
+    every d + 1 rows finds them, and both give the same answers."""
+    import random
+
+    import sympy
+
+    from decisiontrees.analyses.agents import lottery_points, relevant_outcomes
+
+    rng = random.Random(seed)
+    outcomes = [f"o{k}" for k in range(1, d + 1)]
+    children = ", ".join(f"a{k}: {_random_parametric_tree(rng, outcomes, 3)}" for k in range(3))
+    spec = parse(f"param p in (0, 1)\noutcomes {', '.join(outcomes)}\n"
+                 f"tree t = choice {{ {children} }}\nquery chosen(t, a1)\nquery power(t)\n")
+    tree = spec.trees["t"]
+    order = relevant_outcomes([tree], outcomes)
+    points = sorted(lottery_points(tree, order), key=str)
+    if len(order) < 2 or not 2 <= len(points) <= 8:
+        return
+    symbol = parameter_symbol("p")
+    swept = parametric_agents.swept_breakpoints(points, len(order), symbol, spec.parameters["p"])
+    every = [sympy.N(r, 40) for r in parametric_agents.breakpoints(
+        points, len(order), symbol, spec.parameters["p"])]
+    assert all(any(abs(sympy.N(r, 40) - e) < 1e-30 for e in every) for r in swept)
+    answers = []
+    kept = parametric_agents.EXHAUSTIVE_CANDIDATES
+    try:
+        for limit in (10**12, 0):
+            parametric_agents.EXHAUSTIVE_CANDIDATES = limit
+            answers.append([(result.status, result.answer.summary) for result in run(spec)])
+    finally:
+        parametric_agents.EXHAUSTIVE_CANDIDATES = kept
+    assert answers[0] == answers[1]

@@ -37,6 +37,7 @@ from decisiontrees.model.laws import Univariate
 from decisiontrees.model.nodes import Choice, Node, Parameter
 from decisiontrees.model.symbols import simplify, substitute
 from decisiontrees.model.symbols import symbol as parameter_symbol
+from decisiontrees.solvers import normaliz
 from decisiontrees.solvers.normaliz import triangulation
 
 MAX_DIMENSION = 6
@@ -124,6 +125,7 @@ def _show(expression: Any) -> str:
 
 # ``(a, b)`` for the constraint ``a·u + b ≥ 0``: entries exact, or functions of the parameter
 _Row: TypeAlias = tuple[list[Any], Any]
+_FieldRow: TypeAlias = tuple[list[Any], Any]  # the same with entries in ``QQ(p)``
 
 
 def _rows(z: tuple[Any, ...], others: Sequence[tuple[Any, ...]], d: int) -> list[_Row]:
@@ -192,6 +194,150 @@ def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     for determinants in distinct:
         found |= roots_in_domain(_interpolate(determinants, symbol), symbol, domain)
     return distinct_roots(found)
+
+
+def candidate_count(points: Sequence[tuple[Any, ...]], d: int) -> int:
+    """How many ``d + 1``-subsets of rows ``breakpoints`` would consider (at most)."""
+    others = max(len(points) - 1, 0)
+    return len(points) * sum(int(math.comb(d, k) * 2 ** k * math.comb(others, d + 1 - k))
+                             for k in range(d + 1))
+
+
+def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
+                      domain: Parameter) -> list[Any]:
+    """Where the optimality regions change shape, found by sweeping the domain instead of
+    trying every ``d + 1`` rows of every region (too many once a tree has a few dozen
+    lotteries).
+
+    At a rational ``p0`` inside an interval, take every full-dimensional region's vertices;
+    each is the solution ``v(p)`` of ``d`` of its tight rows. While the determinant of those
+    rows and every other row's value ``r(v(p))`` keep their signs (or stay identically 0),
+    every such vertex stays a vertex with the same tight rows, so no region changes there:
+    a region's shape changes only where one of its vertices meets another row or its rows
+    become dependent, and a region that appears takes space from a neighbour, one of whose
+    rows then meets that neighbour's vertex. (The vertices at 0 and at (1, …, 1), on every
+    lottery row for every p, change nothing by themselves: the rays of the cone there end in
+    vertices on the far faces of the cube, which are checked.) So the nearest roots of
+    those functions on either side of ``p0`` bound an interval where nothing changes; the
+    sweep continues on what is left. Coincidences of two lotteries are breakpoints too."""
+    import sympy
+
+    field = sympy.QQ.frac_field(symbol)
+    exact_points = _field_points(points, field)
+    region_rows = {z: _field_rows(z, exact_points, d, field) for z in points}
+    roots_of: dict[tuple[Any, ...], list[Any]] = {}
+
+    def roots(numerator: Any) -> list[Any]:
+        key = tuple(numerator.to_dense())
+        if key not in roots_of:
+            polynomial = sympy.Poly(list(key), symbol, domain=sympy.QQ)
+            roots_of[key] = sorted(roots_in_domain(polynomial.as_expr(), symbol, domain),
+                                   key=lambda r: sympy.N(r, 50))
+        return roots_of[key]
+
+    coincidences = coincidence_points(points, domain)
+    found = set(coincidences)
+    ends = [sympy.Rational(str(domain.low)), *coincidences, sympy.Rational(str(domain.high))]
+    pending = list(zip(ends, ends[1:]))
+    while pending:
+        low, high = pending.pop()
+        limits.check("finding breakpoints")
+        functions: list[Any] = []
+        upper = high
+        for _ in range(MAX_SWEEP_POINTS):  # a point that is no root: the regions are generic
+            at = rational_between(low, upper)
+            functions = [f for z in points
+                         for f in _vertex_functions(region_rows[z], d, field, at)]
+            value = sympy.QQ(at.numerator, at.denominator)
+            if not any(f(value) == 0 for f in functions):
+                break
+            upper = sympy.Rational(at.numerator, at.denominator)
+        else:
+            raise Unsupported("no point between breakpoints where the regions are generic")
+        middle = sympy.Rational(at.numerator, at.denominator)
+        inside = {r for f in functions for r in roots(f) if low < r < high}
+        below = [r for r in inside if r < middle]
+        above = [r for r in inside if r > middle]
+        if below:
+            left = max(below, key=lambda r: sympy.N(r, 50))
+            found.add(left)
+            pending.append((low, left))
+        if above:
+            right = min(above, key=lambda r: sympy.N(r, 50))
+            found.add(right)
+            pending.append((right, high))
+    return distinct_roots(found)
+
+
+MAX_SWEEP_POINTS = 20
+# beyond this many row subsets the sweep is used: random 4-outcome trees with 10-12 lotteries
+# (44,000-108,000 subsets) took 12.7-53 s with every subset and 1.2-7.4 s swept, with the
+# same answers; below it, trying every subset is about as fast and needs no argument
+EXHAUSTIVE_CANDIDATES = 20_000
+
+
+def _field_points(points: Sequence[tuple[Any, ...]], field: Any
+                  ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Each lottery with its probabilities as elements of ``field`` (``QQ(p)``)."""
+    import sympy
+
+    def exact(x: Any) -> Any:
+        return field.from_sympy(sympy.Rational(x.numerator, x.denominator)
+                                if isinstance(x, Fraction) else sympy.sympify(x))
+
+    return {z: tuple(exact(x) for x in z) for z in points}
+
+
+def _field_rows(z: tuple[Any, ...], exact_points: Mapping[tuple[Any, ...], tuple[Any, ...]],
+                d: int, field: Any) -> list[_FieldRow]:
+    """The rows of ``_rows`` in ``field``: differences of lotteries there, never simplified
+    as sympy expressions."""
+    mine = exact_points[z]
+    rows: list[_FieldRow] = [([x - y for x, y in zip(mine, other)], field.zero)
+                             for key, other in exact_points.items() if key != z]
+    for i in range(d):
+        rows.append(([field.one if j == i else field.zero for j in range(d)], field.zero))
+        rows.append(([-field.one if j == i else field.zero for j in range(d)], field.one))
+    return rows
+
+
+def _numeric(x: Any, point: Any) -> Fraction:
+    """An element of ``QQ(p)`` at the rational ``point`` (a sympy ``QQ`` number)."""
+    value = x.numer(point) / x.denom(point)
+    return Fraction(int(value.numerator), int(value.denominator))
+
+
+def _vertex_functions(rows: list[_FieldRow], d: int, field: Any,
+                      at: Fraction) -> list[Any]:
+    """The numerators whose signs hold the region's shape near ``at``: for each vertex, the
+    determinant of the rows that define it and every other row's value there (those
+    identically 0 left out)."""
+    import sympy
+    from sympy.polys.matrices import DomainMatrix
+
+    point = sympy.QQ(at.numerator, at.denominator)
+    numeric_rows = [([_numeric(x, point) for x in a], _numeric(b, point)) for a, b in rows]
+    lottery_rows = numeric_rows[:len(rows) - 2 * d]
+    vertices, _ = normaliz.vertices_and_facets([a for a, _ in lottery_rows], d)
+    found: dict[tuple[Any, ...], Any] = {}
+    for vertex in vertices:
+        point_of = [Fraction(x, vertex[-1]) for x in vertex[:-1]]
+        chosen = _defining_rows(numeric_rows, point_of, d)
+        matrix = DomainMatrix([list(rows[k][0]) for k in chosen], (d, d), field)
+        for f in [matrix.det()] + [
+                sum((x * v for x, v in zip(rows[k][0], solution)), rows[k][1])
+                for solution in [_solve(matrix, [-rows[k][1] for k in chosen], field)]
+                for k in range(len(rows)) if k not in chosen]:
+            if f != 0 and f.numer.degree() > 0:
+                found.setdefault(tuple(f.numer.to_dense()), f.numer)
+    return list(found.values())
+
+
+def _solve(matrix: Any, rhs: list[Any], field: Any) -> list[Any]:
+    from sympy.polys.matrices import DomainMatrix
+
+    column = DomainMatrix([[x] for x in rhs], (len(rhs), 1), field)
+    return [row[0] for row in matrix.lu_solve(column).to_list()]
 
 
 def distinct_roots(roots: set[Any]) -> list[Any]:
@@ -330,8 +476,8 @@ def _simplest_in(low: Fraction, high: Fraction) -> Fraction:
     floor = math.floor(low)
     return floor + 1 / _simplest_in(1 / (high - floor), 1 / (low - floor))
 
-def _region_integral(rows: list[_Row], d: int, density: Univariate,
-                     weight: tuple[Any, ...] | None, field: Any, at: Fraction) -> Any:
+def _region_integral(exact_rows: list[_FieldRow], d: int, density: Univariate,
+                     weight: Sequence[Any] | None, field: Any, at: Fraction) -> Any:
     """The integral over the region as an element of ``field``, sympy's field of fractions
     ``QQ(p)`` in the parameter, valid on the open interval around ``at`` where the region's
     shape does not change.
@@ -344,22 +490,12 @@ def _region_integral(rows: list[_Row], d: int, density: Univariate,
     from sympy.polys.matrices import DomainMatrix
 
     point = sympy.QQ(at.numerator, at.denominator)
-
-    def exact(x: Any) -> Any:
-        return field.from_sympy(sympy.Rational(x.numerator, x.denominator)
-                                if isinstance(x, Fraction) else sympy.sympify(x))
-
-    def numeric(x: Any) -> Fraction:  # x at the parameter value ``at``
-        value = x.numer(point) / x.denom(point)
-        return Fraction(int(value.numerator), int(value.denominator))
-
-    exact_rows = [([exact(x) for x in a], exact(b)) for a, b in rows]
-    numeric_rows = [([numeric(x) for x in a], numeric(b)) for a, b in exact_rows]
-    simplices = triangulation([a for a, _ in numeric_rows[:len(rows) - 2 * d]], d)
+    numeric_rows = [([_numeric(x, point) for x in a], _numeric(b, point)) for a, b in exact_rows]
+    simplices = triangulation([a for a, _ in numeric_rows[:len(exact_rows) - 2 * d]], d)
     if not simplices:
         return field.zero
     solved: dict[tuple[Fraction, ...], list[Any]] = {}
-    density_weight = None if weight is None else [exact(w) for w in weight]
+    density_weight = None if weight is None else list(weight)
     total: Any = Fraction(0)
     for simplex in simplices:
         vertices = []
@@ -370,21 +506,30 @@ def _region_integral(rows: list[_Row], d: int, density: Univariate,
             vertices.append(solved[key])
         edges = [[v[i] - vertices[0][i] for i in range(d)] for v in vertices[1:]]
         determinant = DomainMatrix(edges, (d, d), field).det()
-        at_point = numeric(determinant)
+        at_point = _numeric(determinant, point)
         if at_point == 0:
             raise CrossCheckFailed("a simplex of the triangulation has no orientation at a "
                                    "point inside its interval")
         sign = 1 if at_point > 0 else -1
         total += simplex_integral(vertices, density, density_weight, sign * determinant)
-    return exact(total) if isinstance(total, Fraction) else total
+    return field.convert(sympy.QQ(total.numerator, total.denominator)) \
+        if isinstance(total, Fraction) else total
 
 
-def _solve_vertex(rows: list[_Row], numeric_rows: list[tuple[list[Fraction], Fraction]],
+def _solve_vertex(rows: list[_FieldRow], numeric_rows: list[tuple[list[Fraction], Fraction]],
                   vertex: list[Fraction], d: int, field: Any) -> list[Any]:
     """The vertex as elements of ``field`` (functions of the parameter), from ``d``
     independent tight constraints."""
     from sympy.polys.matrices import DomainMatrix
 
+    chosen = _defining_rows(numeric_rows, vertex, d)
+    matrix = DomainMatrix([list(rows[k][0]) for k in chosen], (d, d), field)
+    return _solve(matrix, [-rows[k][1] for k in chosen], field)
+
+
+def _defining_rows(numeric_rows: list[tuple[list[Fraction], Fraction]],
+                   vertex: Sequence[Fraction], d: int) -> list[int]:
+    """``d`` independent rows tight at ``vertex``, box rows first."""
     # the box rows (last) first: u_i = 0 or 1 is the simplest description of a coordinate
     order = list(range(len(numeric_rows) - 2 * d, len(numeric_rows))) + \
         list(range(len(numeric_rows) - 2 * d))
@@ -404,12 +549,8 @@ def _solve_vertex(rows: list[_Row], numeric_rows: list[tuple[list[Fraction], Fra
             basis.append(candidate)
             chosen.append(k)
         if len(chosen) == d:
-            break
-    if len(chosen) < d:
-        raise Unsupported("a vertex without d independent constraints")
-    matrix = DomainMatrix([list(rows[k][0]) for k in chosen], (d, d), field)
-    solution = matrix.lu_solve(DomainMatrix([[-rows[k][1]] for k in chosen], (d, 1), field))
-    return [row[0] for row in solution.to_list()]
+            return chosen
+    raise Unsupported("a vertex without d independent constraints")
 
 
 @dataclass(frozen=True)
@@ -432,18 +573,21 @@ def interval_masses(points: Sequence[tuple[Any, ...]], d: int, density: Univaria
         raise Unsupported(f"exact answers in a parameter handle at most {MAX_DIMENSION} "
                           f"outcomes; these trees reach {d}")
     symbol = parameter_symbol(parameter.name)
-    cuts = breakpoints(points, d, symbol, parameter)
+    cuts = breakpoints(points, d, symbol, parameter) \
+        if candidate_count(points, d) <= EXHAUSTIVE_CANDIDATES \
+        else swept_breakpoints(points, d, symbol, parameter)
     ends = [sympy.Rational(str(parameter.low)), *cuts, sympy.Rational(str(parameter.high))]
-    region_rows = {z: _rows(z, points, d) for z in points}  # the same on every interval
     field = sympy.QQ.frac_field(symbol)
+    exact_points = _field_points(points, field)
+    region_rows = {z: _field_rows(z, exact_points, d, field) for z in points}  # every interval
     result = []
     for low, high in zip(ends, ends[1:]):
         at = rational_between(low, high)
         masses = {}
         for z in points:
             limits.check("integrating in the parameter")
-            masses[z] = _region_integral(region_rows[z], d, density, z if weighted else None,
-                                         field, at)
+            masses[z] = _region_integral(region_rows[z], d, density,
+                                         exact_points[z] if weighted else None, field, at)
         result.append(Masses(low, high, masses, field))
     return result
 
@@ -460,16 +604,20 @@ def piecewise(quantity: Any, points: Sequence[tuple[Any, ...]], d: int, density:
             sympy.Rational(str(parameter.low)), sympy.Rational(str(value))),))
     intervals = interval_masses(points, d, density, parameter, weighted)
     pieces: list[Piece] = []
+    symbol = parameter_symbol(parameter.name)
     for interval in intervals:
         value = quantity(interval.masses)  # a sum in QQ(p), then one expression
         expression = sympy.Rational(value.numerator, value.denominator) \
             if isinstance(value, Fraction) else sympy.cancel(interval.field.to_sympy(value))
-        check = rational_between(interval.low, interval.high)
-        symbol = parameter_symbol(parameter.name)
-        exact = exact_at(check)
-        if expression.subs(symbol, sympy.Rational(check.numerator, check.denominator)) != \
-                sympy.Rational(exact.numerator, exact.denominator):
-            raise CrossCheckFailed("a piece disagrees with the exact value inside it")
+        middle = rational_between(interval.low, interval.high)
+        wide = sympy.Rational(middle.numerator, middle.denominator)
+        # the point the pieces were computed at, and one nearer each end
+        for check in (middle, rational_between(interval.low, wide),
+                      rational_between(wide, interval.high)):
+            exact = exact_at(check)
+            if expression.subs(symbol, sympy.Rational(check.numerator, check.denominator)) \
+                    != sympy.Rational(exact.numerator, exact.denominator):
+                raise CrossCheckFailed("a piece disagrees with the exact value inside it")
         if pieces and sympy.cancel(pieces[-1].expression - expression) == 0:
             pieces[-1] = Piece(pieces[-1].low, interval.high, expression)
         else:
@@ -593,18 +741,27 @@ def _rational_in(found: Any) -> Fraction | None:
 
 
 def coincidence_points(points: Sequence[tuple[Any, ...]], parameter: Parameter) -> list[Any]:
-    """Parameter values where two of the lotteries become equal (ties jump there)."""
+    """Parameter values where two of the lotteries become equal (ties jump there): roots of
+    the gcd of the numerators of their differences, taken in ``QQ(p)``."""
     import sympy
 
     symbol = parameter_symbol(parameter.name)
+    field = sympy.QQ.frac_field(symbol)
+    exact_points = _field_points(points, field)
     found: set[Any] = set()
+    solved: set[tuple[Any, ...]] = set()
     for z, other in itertools.combinations(points, 2):
         common = None
-        for x, y in zip(z, other):
-            numerator = sympy.numer(sympy.together(sympy.sympify(simplify(x - y))))
-            common = numerator if common is None else sympy.gcd(common, numerator)
-        if common is not None:
-            found |= roots_in_domain(common, symbol, parameter)
+        for x, y in zip(exact_points[z], exact_points[other]):
+            numerator = (x - y).numer
+            common = numerator if common is None else common.gcd(numerator)
+        if common is None or common.degree() <= 0:
+            continue
+        key = tuple(common.monic().to_dense())
+        if key not in solved:
+            solved.add(key)
+            polynomial = sympy.Poly(list(key), symbol, domain=sympy.QQ).as_expr()
+            found |= roots_in_domain(polynomial, symbol, parameter)
     return distinct_roots(found)
 
 
