@@ -24,6 +24,8 @@ Parts (targets from the issue):
   signed      Beta(2, 2) on `laws`' trees, d = 3..7, with each region's simplices from
               Lawrence's signed decomposition where predicted cheaper, against Normaliz's
               triangulation alone (baseline, same run), and U[0,1] for the ratio
+  swept       exact answers in p on random 4-outcome trees with 4-33 lotteries: breakpoints
+              by the sweep against trying every d + 1 rows of every region (baseline, same run)
   regions     where the d = 10 time goes on seed 1044 (the slowest tree of `ten`): each
               optimality region's facets, vertices, and Normaliz's volume by its own choice
               of algorithm, by descent in the face lattice and by signed decomposition,
@@ -458,6 +460,59 @@ def part_parametric(max_d: int) -> None:
     print()
 
 
+def _random_parametric(rng: random.Random, outcomes: list[str], depth: int) -> str:
+    """A random subtree whose chance nodes use p (seeded: the same trees in every run)."""
+    r = rng.random()
+    if depth == 0 or r < 0.3:
+        return rng.choice(outcomes)
+    if r < 0.65:
+        return "choice { " + ", ".join(f"x{j}: {_random_parametric(rng, outcomes, depth - 1)}"
+                                       for j in range(rng.randint(2, 3))) + " }"
+    weights = rng.choice([("p", "1 - p"), ("1/2", "1/2"), ("p/2", "p/2", "1 - p"), ("1 - p", "p")])
+    return "chance { " + ", ".join(f"{w}: {_random_parametric(rng, outcomes, depth - 1)}"
+                                   for w in weights) + " }"
+
+
+def part_swept(seeds: tuple[int, ...] = (1, 3, 8, 7, 10, 6)) -> None:
+    """chosen(t, a1) and power(t) on random 4-outcome trees in p (2-4 first actions, depth
+    3), breakpoints found by the sweep against trying every d + 1 rows (baseline, same run;
+    skipped past 200,000 subsets, where it timed out at 60 s)."""
+    from decisiontrees.analyses import parametric_agents as pa
+    from decisiontrees.analyses.agents import lottery_points, relevant_outcomes
+    from decisiontrees.checking.loader import parse
+    from decisiontrees.questions.run import answer
+
+    print("## exact answers in p on random 4-outcome trees: chosen(t, a1) + power(t), seconds\n")
+    print("| seed | lotteries | row subsets | swept | every subset (baseline) | same answers |")
+    print("|---:|---:|---:|---:|---:|---|")
+    outcomes = ["o1", "o2", "o3", "o4"]
+    kept = pa.EXHAUSTIVE_CANDIDATES
+    for seed in seeds:
+        rng = random.Random(seed)
+        children = ", ".join(f"a{k}: {_random_parametric(rng, outcomes, 3)}"
+                             for k in range(1, rng.randint(2, 4) + 1))
+        spec = parse(f"param p in (0, 1)\noutcomes {', '.join(outcomes)}\n"
+                     f"tree t = choice {{ {children} }}\nquery chosen(t, a1)\nquery power(t)\n")
+        tree = spec.trees["t"]
+        points = lottery_points(tree, relevant_outcomes([tree], outcomes))
+        subsets = pa.candidate_count(sorted(points, key=str), 4)
+        cells, answers = [], []
+        for limit in (0, 10**12):
+            if limit and subsets > 200_000:
+                cells.append("–")
+                continue
+            pa.EXHAUSTIVE_CANDIDATES = limit
+            start = time.perf_counter()
+            answers.append([answer(statement, spec).summary for statement in spec.statements])
+            cells.append(f"{time.perf_counter() - start:.2f} s")
+        pa.EXHAUSTIVE_CANDIDATES = kept
+        same = "yes" if len(answers) == 2 and answers[0] == answers[1] else \
+            ("–" if len(answers) == 1 else "NO")
+        print(f"| {seed} | {len(points)} | {subsets:,} | {cells[0]} | {cells[1]} | {same} |",
+              flush=True)
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", nargs="*", default=["exact", "orbits", "montecarlo"])
@@ -475,6 +530,8 @@ def main() -> None:
         part_montecarlo(arguments.samples)
     if "parametric" in arguments.part:
         part_parametric(min(arguments.max_d, 6))
+    if "swept" in arguments.part:
+        part_swept()
     if "ten" in arguments.part:
         part_ten()
     if "laws" in arguments.part:

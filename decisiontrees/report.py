@@ -353,15 +353,16 @@ def _md_cell(code: str) -> str:
 
 def _md_text(text: str) -> str:
     """A spec's own header line as Markdown that keeps its emphasis but where no HTML tag and
-    no link can start (``a <= b`` is left as it is). A code span is written as an HTML
-    ``<code>`` element with its text escaped, and outside code spans every backtick and
-    ``[`` is a character reference: then nothing can pair a backtick differently from this
-    function (a CommonMark reader pairs them over a whole paragraph, a backslash escapes
-    one, and a span read here that a reader does not see would let its ``<`` out), and no
-    link text, image or reference link can begin."""
+    no link can start (``a <= b`` is left as it is; a bare address that GitHub links shows
+    that address). A code span is written as an HTML ``<code>`` element whose punctuation
+    is all character references (Markdown still reads inside raw HTML), and outside code
+    spans every backtick and ``[`` is a character reference: then nothing can pair a
+    backtick differently from this function (a CommonMark reader pairs them over a whole
+    paragraph, a backslash escapes one, and a span read here that a reader does not see
+    would let its ``<`` out), and no link text, image or reference link can begin."""
     out, last = [], 0
     for span in re.finditer(r"(?<![`\\])(`+)(?!`)(.+?)(?<!`)\1(?!`)", text):
-        out += [_inert(text[last:span.start()]), f"<code>{escape(_code_text(span[2]))}</code>"]
+        out += [_inert(text[last:span.start()]), f"<code>{_references(_code_text(span[2]))}</code>"]
         last = span.end()
     return "".join(out) + _inert(text[last:])
 
@@ -372,6 +373,14 @@ def _code_text(inside: str) -> str:
     if len(inside) >= 2 and inside[0] == inside[-1] == " " and inside.strip(" "):
         return inside[1:-1]
     return inside
+
+
+def _references(text: str) -> str:
+    """Text inside a raw ``<code>`` element, which Markdown still reads (links, emphasis,
+    backticks, a backslash before ``</code>``): every ASCII punctuation character as a
+    character reference, shown as itself and never read as Markdown or HTML."""
+    return "".join(f"&#{ord(c)};" if c.isascii() and not c.isalnum() and not c.isspace()
+                   else c for c in text)
 
 
 def _inert(text: str) -> str:

@@ -229,6 +229,7 @@ def test_a_normal_form_game_is_refused_with_a_hint(tmp_path, capsys):
     ('"" "#1"', ("#1_2", "#1")),
     ('"\x01" "b"', ("#1", "b")),  # only control characters: unnamed, not an empty label
     ('"x" "\x01x"', ("x", " x")),
+    ('"a\\"b" "a\'b"', ("a'b_2", "a'b")),  # cleaning `a"b` must not take the file's `a'b`
 ])
 def test_every_label_the_file_gives_names_its_own_move(tmp_path, moves, labels):
     path = tmp_path / "g.efg"

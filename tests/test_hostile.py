@@ -595,6 +595,9 @@ def test_a_lone_carriage_return_after_a_number_is_not_a_bad_number(capsys, write
     "a ` b\n# `<img src=x>` c",  # a reader pairs backticks over the whole paragraph
     "a \\`<img src=x>` b",  # a backslash escapes the first backtick
     "see [the paper][p].\n#\n# [p]: https://evil.example/",  # a reference link
+    "`[click](https://evil.example)` and `![x](https://evil.example/t.png)`",  # Markdown is
+    "`` a`b `` then `` c`d ``",  # read inside raw <code> too: links, images, backticks
+    "`a\\` x",  # a backslash before </code>
 ])
 def test_a_markdown_header_lets_no_tag_or_link_out_however_its_backticks_pair(write, header):
     folder = write({"e.dtree": f"# {header}\noutcomes a, b\ntree t = choice {{ a, b }}\n"})
@@ -605,6 +608,8 @@ def test_a_markdown_header_lets_no_tag_or_link_out_however_its_backticks_pair(wr
     outside_code = re.sub(r"<code>[^<]*</code>", "", header_lines)
     assert not re.search(r"<(?!code>|/code>)[A-Za-z/!?]", outside_code)
     assert "`" not in outside_code and "[" not in outside_code  # nothing can open a span/link
+    for code in re.findall(r"<code>([^<]*)</code>", header_lines):
+        assert not re.search(r"[^\w\s&#;]", code)  # all punctuation as references
 
 
 def test_a_markdown_heading_shows_a_file_name_as_text(tmp_path):

@@ -272,9 +272,12 @@ def test_latex_labels_that_differ_stay_apart_through_tex_ligatures():
     printed like `x–y`."""
     from decisiontrees.render.tikz import latex_text
 
-    labels = ["x--y", "x–y", "x---y", "x—y", "a''b", "a”b", "a’’b", "``q", "“q", "!`", "¡"]
+    # (TeX prints ' as ’ itself, so `a''b` and `a’’b` may look alike; they must not join)
+    labels = ["x--y", "x–y", "x---y", "x—y", "a''b", "a”b", "``q", "“q", "!`", "¡",
+              "a–-b", "a-–b", "a—-b", "wow!‘x", "wow¡x"]  # pairs made across substitutions too
     assert len({latex_text(label) for label in labels}) == len(labels)
     assert latex_text("x--y") == "x-{}-y" and latex_text("x–y") == "x--y"
+    assert latex_text("a’’b") == "a'{}'b"
 
 
 @pytest.mark.skipif(not HAVE_LATEX and not __import__("os").environ.get("CI"),

@@ -318,3 +318,12 @@ def test_a_minimising_rule_gets_negated_utilities_that_pick_as_silverdecisions(n
         marked = [k for k, edge in enumerate(root["childEdges"])
                   if edge["computed"]["expected-value-minimization"].get("optimal")]
         assert list(best) == marked
+
+
+def test_a_cleaned_label_never_takes_a_label_the_file_gives_as_it_is(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"SilverDecisions": "0.8.0", "trees": [{
+        "type": "decision", "name": "root", "childEdges": [
+            {"name": name, "payoff": str(k), "childNode": {"type": "terminal", "name": f"T{k}"}}
+            for k, name in enumerate(['go"fast', "go'fast", "a  b"])]}]}))
+    assert load(path).trees["root"].actions == ("go'fast_2", "go'fast", "a b")

@@ -225,50 +225,73 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     field = sympy.QQ.frac_field(symbol)
     exact_points = _field_points(points, field)
     region_rows = {z: _field_rows(z, exact_points, d, field) for z in points}
-    roots_of: dict[tuple[Any, ...], list[Any]] = {}
+    roots_of: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a factor's (root, value)
 
-    def roots(numerator: Any) -> list[Any]:
-        key = tuple(numerator.to_dense())
-        if key not in roots_of:
-            polynomial = sympy.Poly(list(key), symbol, domain=sympy.QQ)
-            roots_of[key] = sorted(roots_in_domain(polynomial.as_expr(), symbol, domain),
-                                   key=lambda r: sympy.N(r, 50))
-        return roots_of[key]
+    def roots(numerator: Any) -> list[tuple[Any, Any]]:
+        """The roots in the domain with their values to 50 digits, factor by factor (the
+        same factors recur in many functions)."""
+        found = []
+        for factor, _ in numerator.factor_list()[1]:
+            key = tuple(factor.monic().to_dense())
+            if key not in roots_of:
+                polynomial = sympy.Poly(list(key), symbol, domain=sympy.QQ).as_expr()
+                roots_of[key] = [(r, sympy.N(r, 50)) for r in
+                                 roots_in_domain(polynomial, symbol, domain)]
+            found += roots_of[key]
+        return found
+
+    def between(low: tuple[Any, Any], high: tuple[Any, Any], root: tuple[Any, Any]) -> bool:
+        """``low < root < high``, by 50-digit values; a root as near an end as 10^-40 must
+        be that end (a root met again), else no answer is given."""
+        for end, sign in ((low, 1), (high, -1)):
+            gap = (root[1] - end[1]) * sign
+            if abs(gap) < CLOSE:
+                if not _same_number(root[0], end[0]):
+                    raise Unsupported("breakpoints too close to separate")
+                return False
+            if gap < 0:
+                return False
+        return True
 
     coincidences = coincidence_points(points, domain)
     found = set(coincidences)
     ends = [sympy.Rational(str(domain.low)), *coincidences, sympy.Rational(str(domain.high))]
-    pending = list(zip(ends, ends[1:]))
+    valued = [(end, sympy.N(end, 50)) for end in ends]
+    pending = list(zip(valued, valued[1:]))
     while pending:
         low, high = pending.pop()
         limits.check("finding breakpoints")
         functions: list[Any] = []
-        upper = high
+        upper = high[0]
         for _ in range(MAX_SWEEP_POINTS):  # a point that is no root: the regions are generic
-            at = rational_between(low, upper)
-            functions = [f for z in points
-                         for f in _vertex_functions(region_rows[z], d, field, at)]
+            at = rational_between(low[0], upper)
             value = sympy.QQ(at.numerator, at.denominator)
+            numeric_points = {z: [_numeric(x, value) for x in exact] for z, exact
+                              in exact_points.items()}
+            functions = list({key: f for z in points for key, f in _vertex_functions(
+                region_rows[z], _numeric_rows(z, numeric_points, d), d, field).items()}.values())
             if not any(f(value) == 0 for f in functions):
                 break
             upper = sympy.Rational(at.numerator, at.denominator)
         else:
             raise Unsupported("no point between breakpoints where the regions are generic")
-        middle = sympy.Rational(at.numerator, at.denominator)
-        inside = {r for f in functions for r in roots(f) if low < r < high}
-        below = [r for r in inside if r < middle]
-        above = [r for r in inside if r > middle]
+        exact_middle = sympy.Rational(at.numerator, at.denominator)
+        middle = (exact_middle, sympy.N(exact_middle, 50))
+        inside = {r for f in functions for r in roots(f) if between(low, high, r)}
+        below = [r for r in inside if between(low, middle, r)]
+        above = [r for r in inside if between(middle, high, r)]
         if below:
-            left = max(below, key=lambda r: sympy.N(r, 50))
-            found.add(left)
+            left = max(below, key=lambda r: r[1])
+            found.add(left[0])
             pending.append((low, left))
         if above:
-            right = min(above, key=lambda r: sympy.N(r, 50))
-            found.add(right)
+            right = min(above, key=lambda r: r[1])
+            found.add(right[0])
             pending.append((right, high))
     return distinct_roots(found)
 
 
+CLOSE = 1e-40  # two roots nearer than this at 50 digits are compared exactly
 MAX_SWEEP_POINTS = 20
 # beyond this many row subsets the sweep is used: random 4-outcome trees with 10-12 lotteries
 # (44,000-108,000 subsets) took 12.7-53 s with every subset and 1.2-7.4 s swept, with the
@@ -307,30 +330,55 @@ def _numeric(x: Any, point: Any) -> Fraction:
     return Fraction(int(value.numerator), int(value.denominator))
 
 
-def _vertex_functions(rows: list[_FieldRow], d: int, field: Any,
-                      at: Fraction) -> list[Any]:
-    """The numerators whose signs hold the region's shape near ``at``: for each vertex, the
-    determinant of the rows that define it and every other row's value there (those
-    identically 0 left out)."""
-    import sympy
+def _numeric_rows(z: tuple[Any, ...], numeric_points: Mapping[tuple[Any, ...], list[Fraction]],
+                  d: int) -> list[tuple[list[Fraction], Fraction]]:
+    """The rows of ``_field_rows`` at one parameter value, from the lotteries there."""
+    mine = numeric_points[z]
+    rows = [([x - y for x, y in zip(mine, other)], Fraction(0))
+            for key, other in numeric_points.items() if key != z]
+    for i in range(d):
+        rows.append(([Fraction(int(j == i)) for j in range(d)], Fraction(0)))
+        rows.append(([Fraction(-int(j == i)) for j in range(d)], Fraction(1)))
+    return rows
+
+
+def _vertex_functions(rows: list[_FieldRow], numeric_rows: list[tuple[list[Fraction], Fraction]],
+                      d: int, field: Any) -> dict[tuple[Any, ...], Any]:
+    """The numerators whose signs hold the region's shape near the point ``numeric_rows``
+    were taken at: for each vertex, the determinant of the rows that define it and every
+    other row's value there times the vertex's common denominator (those identically 0 left
+    out), each once."""
     from sympy.polys.matrices import DomainMatrix
 
-    point = sympy.QQ(at.numerator, at.denominator)
-    numeric_rows = [([_numeric(x, point) for x in a], _numeric(b, point)) for a, b in rows]
     lottery_rows = numeric_rows[:len(rows) - 2 * d]
     vertices, _ = normaliz.vertices_and_facets([a for a, _ in lottery_rows], d)
+    polynomial = all(x.denom == 1 for a, b in rows for x in (*a, b))
     found: dict[tuple[Any, ...], Any] = {}
+
+    def keep(f: Any) -> None:
+        if f and f.degree() > 0:
+            found.setdefault(tuple(f.to_dense()), f)
+
     for vertex in vertices:
         point_of = [Fraction(x, vertex[-1]) for x in vertex[:-1]]
         chosen = _defining_rows(numeric_rows, point_of, d)
         matrix = DomainMatrix([list(rows[k][0]) for k in chosen], (d, d), field)
-        for f in [matrix.det()] + [
-                sum((x * v for x, v in zip(rows[k][0], solution)), rows[k][1])
-                for solution in [_solve(matrix, [-rows[k][1] for k in chosen], field)]
-                for k in range(len(rows)) if k not in chosen]:
-            if f != 0 and f.numer.degree() > 0:
-                found.setdefault(tuple(f.numer.to_dense()), f.numer)
-    return list(found.values())
+        keep(matrix.det().numer)
+        solution = _solve(matrix, [-rows[k][1] for k in chosen], field)
+        others = [k for k in range(len(rows)) if k not in set(chosen)]
+        if polynomial:  # r(v)·D as a polynomial, D the lcm of the vertex's denominators
+            common = solution[0].denom
+            for x in solution[1:]:
+                common = common.lcm(x.denom)
+            numerators = [x.numer * common.exquo(x.denom) for x in solution]
+            for k in others:
+                a, b = rows[k]
+                keep(sum((x.numer * n for x, n in zip(a, numerators)), b.numer * common))
+        else:
+            for k in others:
+                a, b = rows[k]
+                keep(sum((x * v for x, v in zip(a, solution)), b).numer)
+    return found
 
 
 def _solve(matrix: Any, rhs: list[Any], field: Any) -> list[Any]:
@@ -350,16 +398,24 @@ def distinct_roots(roots: set[Any]) -> list[Any]:
 
     ordered = sorted(roots, key=lambda r: sympy.N(r, 50))
     kept: list[Any] = []
-    variable = sympy.Dummy("x")
     for root in ordered:
-        if kept and abs(sympy.N(root - kept[-1], 60)) < sympy.Float("1e-40", 60):
-            try:
-                if sympy.minimal_polynomial(root - kept[-1], variable) == variable:
-                    continue
-            except (NotImplementedError, ValueError, sympy.PolynomialError):
-                pass
+        if kept and abs(sympy.N(root - kept[-1], 60)) < sympy.Float("1e-40", 60) \
+                and _same_number(root, kept[-1]):
+            continue
         kept.append(root)
     return kept
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    """Whether two algebraic numbers are equal (their difference's minimal polynomial is
+    the variable); False when sympy cannot tell."""
+    import sympy
+
+    variable = sympy.Dummy("x")
+    try:
+        return bool(sympy.minimal_polynomial(a - b, variable) == variable)
+    except (NotImplementedError, ValueError, sympy.PolynomialError):
+        return False
 
 
 def _concurrent_candidates(rows: list[tuple[Any, ...]], d: int

@@ -196,22 +196,26 @@ class UniqueNames:
         return candidate
 
 
-def choice_labels(given: Sequence[str]) -> list[str]:
+def choice_labels(given: Sequence[str], clean: Callable[[str], str] = label) -> list[str]:
     """Labels for a choice's edges, in order, from the labels a file gives them (``""`` for
     none): every label the file gives names its first edge with it; an unnamed edge (or one
     whose label is only spaces once cleaned) is ``#k`` for its position ``k``, and a repeated
     label gets ``_2``, ``_3``…, neither ever taking a label the file gives another edge (so a
-    claim written with the file's labels names the edges the file meant)."""
-    cleaned = [label(text) for text in given]
+    claim written with the file's labels names the edges the file meant). Labels the
+    language can hold as they are come first: a label that cleaning changed (``a"b`` to
+    ``a'b``) never takes the name of an edge the file calls ``a'b``."""
+    cleaned = [clean(text) for text in given]
     named = [text if text.strip() else "" for text in cleaned]
-    kept: set[str] = set()
-    first = []
-    for text in named:
-        first.append(bool(text) and text not in kept)
-        kept.add(text)
+    kept = [False] * len(named)
+    taken: set[str] = set()
+    for as_given in (True, False):
+        for k, (raw, text) in enumerate(zip(given, named)):
+            if text and not kept[k] and text not in taken and (raw == text) == as_given:
+                kept[k] = True
+                taken.add(text)
     fresh = UniqueNames(text for text in named if text)
     return [text if keep else fresh(text or f"#{position}")
-            for position, (text, keep) in enumerate(zip(named, first), start=1)]
+            for position, (text, keep) in enumerate(zip(named, kept), start=1)]
 
 
 # The pure-Python object and array parsers and scanner of the json module: undocumented, so

@@ -184,12 +184,12 @@ class _Importer:
             total = [_bounded(_at(paid, k) + _at(here, k), too_much)
                      for k in range(max(len(paid), len(here)))]
             edge_name = edge.get("name")
-            label = edge_name if isinstance(edge_name, str) else ""
-            label = safe_label(" ".join(label.split()))
+            given = edge_name if isinstance(edge_name, str) else ""
+            label = _edge_label(given)
             child = self.node(edge["childNode"], scope, total, [*path, label or str(position)])
-            children.append((label, child, edge))
+            children.append((given, child, edge))
         if kind == "decision":
-            labels = choice_labels([label for label, _, _ in children])
+            labels = choice_labels([given for given, _, _ in children], _edge_label)
             return "choice { " + ", ".join(f'"{a}": {c}' for a, (_, c, _) in
                                            zip(labels, children)) + " }"
         probabilities = self.probabilities(node, [edge for _, _, edge in children], scope)
@@ -473,6 +473,11 @@ def _place(text: str, start: int | None, key: str | None) -> tuple[int, int]:
 
 
 _COLON = re.compile(r"\s*:")
+
+
+def _edge_label(name: str) -> str:
+    """An edge's name as an action label: runs of white space as one space."""
+    return safe_label(" ".join(name.split()))
 
 
 def _own_key(text: str, start: int, key: str) -> int | None:

@@ -73,7 +73,7 @@ _SPECIAL.update({"≈": r"$\approx$", "≠": r"$\neq$", "∞": r"$\infty$", "∩
                  "∃": r"$\exists$", "←": r"$\leftarrow$", "↦": r"$\mapsto$", "⇒": r"$\Rightarrow$",
                  "−": "$-$", "′": "$'$", "∑": r"$\sum$", "∏": r"$\prod$", "√": r"$\surd$",
                  "‹": r"$\langle$", "›": r"$\rangle$", "“": "``", "”": "''",
-                 "‘": "`{}", "’": "'{}"})
+                 "‘": "`", "’": "'"})
 # TeX's fonts join these pairs into one glyph (an en dash, curly quotes, ¡, ¿, „): a label's
 # own `x--y` must not print as `x–y` does
 _LIGATURES = frozenset({"--", "``", "''", "!`", "?`", ",,"})
@@ -83,10 +83,14 @@ def latex_text(text: str) -> str:
     """``text`` with LaTeX's special characters escaped and the mathematics and Greek our
     users write in math mode; other characters beyond Latin (which a stock pdflatex cannot
     typeset) become their code points, ``(U+0393)``."""
-    return "".join(_SPECIAL.get(char, char if char.isprintable() and ord(char) < 0x250
-                                else f"(U+{ord(char):04X})")
-                   + ("{}" if text[k:k + 2] in _LIGATURES else "")
-                   for k, char in enumerate(text))
+    out = ""
+    for char in text:
+        piece = _SPECIAL.get(char, char if char.isprintable() and ord(char) < 0x250
+                             else f"(U+{ord(char):04X})")
+        if out and out[-1] + piece[0] in _LIGATURES:  # as TeX reads the text written
+            out += "{}"
+        out += piece
+    return out
 
 
 def number(value: object) -> str:
