@@ -272,14 +272,17 @@ def test_nested_powers_are_refused_before_they_are_expanded(tmp_path, code, prob
         load(path)
 
 
-def test_every_label_the_file_gives_names_its_own_edge(tmp_path):
-    """Edges named `a, a, #2` became `a, #2, #3`: the third edge lost the file's own label."""
+@pytest.mark.parametrize("names, actions", [
+    (["a", "a", "#2"], ("a", "a_2", "#2")),  # was `a, #2, #3`: the file's `#2` was lost
+    (['go"fast', "go'fast", "a  b"], ("go'fast_2", "go'fast", "a b")),  # cleaned last
+])
+def test_every_label_the_file_gives_names_its_own_edge(tmp_path, names, actions):
     path = tmp_path / "t.json"
     path.write_text(json.dumps({"SilverDecisions": "0.8.0", "trees": [{
         "type": "decision", "name": "root", "childEdges": [
             {"name": name, "payoff": str(k), "childNode": {"type": "terminal", "name": f"T{k}"}}
-            for k, name in enumerate(["a", "a", "#2"])]}]}))
-    assert load(path).trees["root"].actions == ("a", "a_2", "#2")
+            for k, name in enumerate(names)]}]}))
+    assert load(path).trees["root"].actions == actions
 
 
 def test_a_refusal_points_at_the_edges_own_key_not_a_computed_one(tmp_path):
@@ -318,12 +321,3 @@ def test_a_minimising_rule_gets_negated_utilities_that_pick_as_silverdecisions(n
         marked = [k for k, edge in enumerate(root["childEdges"])
                   if edge["computed"]["expected-value-minimization"].get("optimal")]
         assert list(best) == marked
-
-
-def test_a_cleaned_label_never_takes_a_label_the_file_gives_as_it_is(tmp_path):
-    path = tmp_path / "t.json"
-    path.write_text(json.dumps({"SilverDecisions": "0.8.0", "trees": [{
-        "type": "decision", "name": "root", "childEdges": [
-            {"name": name, "payoff": str(k), "childNode": {"type": "terminal", "name": f"T{k}"}}
-            for k, name in enumerate(['go"fast', "go'fast", "a  b"])]}]}))
-    assert load(path).trees["root"].actions == ("go'fast_2", "go'fast", "a b")
