@@ -621,3 +621,58 @@ def test_sweeping_for_breakpoints_agrees_with_trying_every_set_of_rows(seed, d):
     for (status, every_rows), (swept_status, swept_answer) in zip(*answers):
         if status == swept_status == "answer":  # either may run out of time on its own
             assert every_rows == swept_answer
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 10**6))
+def test_following_only_the_counted_regions_gives_the_values_of_following_all(seed):
+    """chosen and prefers follow only the regions they count; the same questions with every
+    region followed (more breakpoints, more pieces) take the same exact value at every
+    piece's middle of either answer."""
+    import random
+
+    import sympy
+
+    from decisiontrees.analyses.cubature import UNIFORM
+    from decisiontrees.errors import CrossCheckFailed, Unsupported
+
+    rng = random.Random(seed)
+    outcomes = ["o1", "o2", "o3", "o4"]
+    children = [_random_parametric_tree(rng, outcomes, 3) for _ in range(3)]
+    spec = parse(f"param p in (0, 1)\noutcomes {', '.join(outcomes)}\n"
+                 "tree t = choice { " + ", ".join(f"a{k}: {c}" for k, c in enumerate(children))
+                 + " }\n")
+    root = spec.trees["t"]
+    parameter = spec.parameters["p"]
+    counted = parametric_agents.piecewise
+
+    def every_region(*arguments, needed=None, **keywords):
+        return counted(*arguments, **keywords)
+
+    def answers():
+        return [parametric_agents.choice_pieces(root, outcomes, UNIFORM, parameter, 0),
+                parametric_agents.prefer_pieces(root.children[1], root.children[2], outcomes,
+                                                UNIFORM, parameter)]
+
+    try:
+        followed = answers()
+    except (Unsupported, CrossCheckFailed):
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parametric_agents, "piecewise", every_region)
+        try:
+            everything = answers()
+        except (Unsupported, CrossCheckFailed):
+            return
+    symbol = parameter_symbol("p")
+
+    def value(answer, x):
+        piece = next(q for q in answer.pieces if q.low < x < q.high)
+        return sympy.cancel(piece.expression.subs(symbol, x))
+
+    for mine, theirs in zip(followed, everything):
+        assert len(mine.pieces) <= len(theirs.pieces)
+        for piece in (*mine.pieces, *theirs.pieces):
+            x = parametric_agents.rational_between(piece.low, piece.high)
+            x = sympy.Rational(x.numerator, x.denominator)
+            assert value(mine, x) == value(theirs, x)

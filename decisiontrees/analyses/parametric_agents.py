@@ -29,7 +29,7 @@ from decisiontrees.analyses.agents import (
     power_exact,
     relevant_outcomes,
 )
-from decisiontrees.analyses.cubature import whole_determinant
+from decisiontrees.analyses.cubature import UNIFORM, whole_determinant
 from decisiontrees.analyses.integrals import simplex_integral
 from decisiontrees.analyses.parametric import OPERATORS, interval_text, solved
 from decisiontrees.errors import CrossCheckFailed, Unsupported
@@ -151,8 +151,10 @@ def roots_in_domain(expression: Any, symbol: Any, domain: Parameter) -> set[Any]
 
 
 def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
-                domain: Parameter) -> list[Any]:
-    """Where a region's shape may change, or two lotteries coincide, inside the domain.
+                domain: Parameter, regions: Sequence[tuple[Any, ...]] | None = None
+                ) -> list[Any]:
+    """Where the shape of a region may change (the regions of ``regions``, all by default),
+    or two lotteries coincide, inside the domain.
 
     Each candidate is a root of the determinant of ``d + 1`` constraint rows ``[a, b]``. The
     rows are made polynomial (each multiplied by the common denominator of its entries,
@@ -165,7 +167,7 @@ def breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     found: set[Any] = set(coincidence_points(points, domain))
     polynomial_rows: dict[tuple[Any, ...], tuple[list[list[int]], int]] = {}
     all_rows = []
-    for z in points:
+    for z in points if regions is None else regions:
         rows = _rows(z, points, d)
         for a, b in rows:
             key = (*a, b)
@@ -204,10 +206,11 @@ def candidate_count(points: Sequence[tuple[Any, ...]], d: int) -> int:
 
 
 def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
-                      domain: Parameter) -> list[Any]:
-    """Where the optimality regions change shape, found by sweeping the domain instead of
-    trying every ``d + 1`` rows of every region (too many once a tree has a few dozen
-    lotteries).
+                      domain: Parameter, regions: Sequence[tuple[Any, ...]] | None = None
+                      ) -> list[Any]:
+    """Where the optimality regions change shape (those of ``regions``, all by default),
+    found by sweeping the domain instead of trying every ``d + 1`` rows of every region
+    (too many once a tree has a few dozen lotteries).
 
     At a rational ``p0`` inside an interval, take every full-dimensional region's vertices;
     each is the solution ``v(p)`` of ``d`` of its tight rows. While the determinant of those
@@ -219,18 +222,34 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     lottery row for every p, change nothing by themselves: the rays of the cone there end in
     vertices on the far faces of the cube, which are checked.) So the nearest roots of
     those functions on either side of ``p0`` bound an interval where nothing changes; the
-    sweep continues on what is left. Coincidences of two lotteries are breakpoints too."""
+    sweep continues on what is left. Coincidences of two lotteries are breakpoints too.
+
+    With ``regions`` given, only their functions are watched while each of them is
+    full-dimensional at ``p0`` (the argument above holds region by region); where one is
+    not, it may appear at some ``p`` by taking space from any neighbour, so every
+    region's functions are watched on that interval."""
     import sympy
 
     field = sympy.QQ.frac_field(symbol)
+    ring = field.get_ring()
     exact_points = _field_points(points, field)
-    region_rows = {z: _field_rows(z, exact_points, d, field) for z in points}
-    roots_of: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a factor's (root, value)
+    region_rows: dict[tuple[Any, ...], list[tuple[list[Any], Any]]] = {}
+    watched = list(points if regions is None else regions)
 
-    def roots(numerator: Any) -> list[tuple[Any, Any]]:
+    def functions_of(z: tuple[Any, ...], numeric_points: Mapping[tuple[Any, ...], list[Fraction]]
+                     ) -> dict[tuple[Any, ...], Any] | None:
+        if z not in region_rows:
+            region_rows[z] = _polynomial_rows(_field_rows(z, exact_points, d, field), ring)
+        return _vertex_functions(region_rows[z], _numeric_rows(z, numeric_points, d), d, ring)
+    roots_of: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a factor's (root, value)
+    function_roots: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a function's
+
+    def roots(key: tuple[Any, ...], numerator: Any) -> list[tuple[Any, Any]]:
         """The roots in the domain with their values to 50 digits, factor by factor (the
-        same factors recur in many functions)."""
-        found = []
+        same factors recur in many functions, the same functions in many intervals)."""
+        if key in function_roots:
+            return function_roots[key]
+        found = function_roots[key] = []
         for factor, _ in numerator.factor_list()[1]:
             key = tuple(factor.monic().to_dense())
             if key not in roots_of:
@@ -261,23 +280,31 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     while pending:
         low, high = pending.pop()
         limits.check("finding breakpoints")
-        functions: list[Any] = []
+        functions: dict[tuple[Any, ...], Any] = {}
         upper = high[0]
         for _ in range(MAX_SWEEP_POINTS):  # a point that is no root: the regions are generic
             at = rational_between(low[0], upper)
             value = sympy.QQ(at.numerator, at.denominator)
             numeric_points = {z: [_numeric(x, value) for x in exact] for z, exact
                               in exact_points.items()}
-            functions = list({key: f for z in points for key, f in _vertex_functions(
-                region_rows[z], _numeric_rows(z, numeric_points, d), d, field).items()}.values())
-            if not any(f(value) == 0 for f in functions):
+            functions = {}
+            for z in watched:
+                of_region = functions_of(z, numeric_points)
+                if of_region is None and len(watched) < len(points):  # lower-dimensional
+                    functions = {}
+                    for other in points:
+                        functions.update(functions_of(other, numeric_points) or {})
+                    break
+                functions.update(of_region or {})
+            if not any(f(value) == 0 for f in functions.values()):
                 break
             upper = sympy.Rational(at.numerator, at.denominator)
         else:
             raise Unsupported("no point between breakpoints where the regions are generic")
         exact_middle = sympy.Rational(at.numerator, at.denominator)
         middle = (exact_middle, sympy.N(exact_middle, 50))
-        inside = {r for f in functions for r in roots(f) if between(low, high, r)}
+        inside = {r for key, f in functions.items() for r in roots(key, f)
+                  if between(low, high, r)}
         below = [r for r in inside if between(low, middle, r)]
         above = [r for r in inside if between(middle, high, r)]
         if below:
@@ -293,10 +320,12 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
 
 CLOSE = 1e-40  # two roots nearer than this at 50 digits are compared exactly
 MAX_SWEEP_POINTS = 20
-# beyond this many row subsets the sweep is used: random 4-outcome trees with 10-12 lotteries
-# (44,000-108,000 subsets) took 12.7-53 s with every subset and 1.2-7.4 s swept, with the
-# same answers; below it, trying every subset is about as fast and needs no argument
-EXHAUSTIVE_CANDIDATES = 20_000
+# beyond this many row subsets the sweep is used. With its functions fraction-free in QQ[p]
+# and only the regions a question counts watched, the sweep was as fast or faster than every
+# subset from 264 subsets up (random 4-outcome trees with 7 lotteries, 8,274 subsets: 1.6-3.7
+# s against 2.0-4.8 s; the benchmark families at d = 5: 0.4 s against 1.4 s); below this,
+# both take a fraction of a second and trying every subset needs no argument
+EXHAUSTIVE_CANDIDATES = 1_000
 
 
 def _field_points(points: Sequence[tuple[Any, ...]], field: Any
@@ -342,17 +371,37 @@ def _numeric_rows(z: tuple[Any, ...], numeric_points: Mapping[tuple[Any, ...], l
     return rows
 
 
-def _vertex_functions(rows: list[_FieldRow], numeric_rows: list[tuple[list[Fraction], Fraction]],
-                      d: int, field: Any) -> dict[tuple[Any, ...], Any]:
-    """The numerators whose signs hold the region's shape near the point ``numeric_rows``
-    were taken at: for each vertex, the determinant of the rows that define it and every
-    other row's value there times the vertex's common denominator (those identically 0 left
-    out), each once."""
+def _polynomial_rows(rows: list[_FieldRow], ring: Any) -> list[tuple[list[Any], Any]]:
+    """Each row times the lcm of its entries' denominators, entries in ``ring`` (``QQ[p]``).
+
+    Scaling a row by a polynomial ``q`` scales its value at any point by ``q``: the signs the
+    sweep watches then change at ``q``'s roots too, which only adds breakpoints. Fraction-free
+    rows keep every later step in the polynomial ring, where nothing is reduced by a gcd
+    (in ``QQ(p)`` each product and sum was, and that took most of the sweep's time)."""
+    scaled = []
+    for a, b in rows:
+        common = b.denom
+        for x in a:
+            common = common.lcm(x.denom)
+        scaled.append(([ring(x.numer) * ring(common.exquo(x.denom)) for x in a],
+                       ring(b.numer) * ring(common.exquo(b.denom))))
+    return scaled
+
+
+def _vertex_functions(rows: list[tuple[list[Any], Any]],
+                      numeric_rows: list[tuple[list[Fraction], Fraction]],
+                      d: int, ring: Any) -> dict[tuple[Any, ...], Any] | None:
+    """The polynomials whose signs hold the region's shape near the point ``numeric_rows``
+    were taken at: for each vertex, the determinant ``D`` of the (polynomial) rows that
+    define it, and every other row's value there times ``D`` (``a·x + b·D`` for the
+    fraction-free solution ``M x = -b·D``; those identically 0 left out), each once; None
+    when the region is lower-dimensional there."""
     from sympy.polys.matrices import DomainMatrix
 
     lottery_rows = numeric_rows[:len(rows) - 2 * d]
     vertices, _ = normaliz.vertices_and_facets([a for a, _ in lottery_rows], d)
-    polynomial = all(x.denom == 1 for a, b in rows for x in (*a, b))
+    if not vertices:
+        return None
     found: dict[tuple[Any, ...], Any] = {}
 
     def keep(f: Any) -> None:
@@ -362,22 +411,15 @@ def _vertex_functions(rows: list[_FieldRow], numeric_rows: list[tuple[list[Fract
     for vertex in vertices:
         point_of = [Fraction(x, vertex[-1]) for x in vertex[:-1]]
         chosen = _defining_rows(numeric_rows, point_of, d)
-        matrix = DomainMatrix([list(rows[k][0]) for k in chosen], (d, d), field)
-        keep(matrix.det().numer)
-        solution = _solve(matrix, [-rows[k][1] for k in chosen], field)
-        others = [k for k in range(len(rows)) if k not in set(chosen)]
-        if polynomial:  # r(v)·D as a polynomial, D the lcm of the vertex's denominators
-            common = solution[0].denom
-            for x in solution[1:]:
-                common = common.lcm(x.denom)
-            numerators = [x.numer * common.exquo(x.denom) for x in solution]
-            for k in others:
-                a, b = rows[k]
-                keep(sum((x.numer * n for x, n in zip(a, numerators)), b.numer * common))
-        else:
-            for k in others:
-                a, b = rows[k]
-                keep(sum((x * v for x, v in zip(a, solution)), b).numer)
+        matrix = DomainMatrix([list(rows[k][0]) for k in chosen], (d, d), ring)
+        column = DomainMatrix([[-rows[k][1]] for k in chosen], (d, 1), ring)
+        numerators, denominator = matrix.solve_den(column)
+        keep(denominator)
+        solution = [row[0] for row in numerators.to_list()]
+        chosen_set = set(chosen)
+        for k, (a, b) in enumerate(rows):
+            if k not in chosen_set:
+                keep(sum((x * n for x, n in zip(a, solution) if x), b * denominator))
     return found
 
 
@@ -538,18 +580,98 @@ def _region_integral(exact_rows: list[_FieldRow], d: int, density: Univariate,
     ``QQ(p)`` in the parameter, valid on the open interval around ``at`` where the region's
     shape does not change.
 
-    Vertices, determinants and integrals stay in that field, where every element is a
-    reduced fraction of polynomials: as sympy expressions (a Berkowitz determinant and a
-    ``cancel`` per simplex) a 4-outcome tree's answer took 2.4 times as long, most of it
-    in ``cancel``."""
+    Under U[0,1] each vertex is ``N/D`` with polynomials from the fraction-free solve of its
+    (polynomial) defining rows, and a simplex's volume ``det[D_j, N_j] / (d! ∏ D_j)``: the
+    numerators are summed per denominator in ``QQ[p]`` and only the few distinct
+    denominators meet in ``QQ(p)``. Other laws integrate in ``QQ(p)`` itself (every element
+    a reduced fraction; as sympy expressions this took 2.4 times as long)."""
     import sympy
-    from sympy.polys.matrices import DomainMatrix
 
     point = sympy.QQ(at.numerator, at.denominator)
     numeric_rows = [([_numeric(x, point) for x in a], _numeric(b, point)) for a, b in exact_rows]
     simplices = triangulation([a for a, _ in numeric_rows[:len(exact_rows) - 2 * d]], d)
     if not simplices:
         return field.zero
+    if density == UNIFORM:
+        total = _uniform_region_integral(exact_rows, numeric_rows, simplices, d, weight, field,
+                                         point)
+        if total is not None:
+            return total
+    return _field_region_integral(exact_rows, numeric_rows, simplices, d, density, weight,
+                                  field, point)
+
+
+def _uniform_region_integral(exact_rows: list[_FieldRow],
+                             numeric_rows: list[tuple[list[Fraction], Fraction]],
+                             simplices: list[list[list[Fraction]]], d: int,
+                             weight: Sequence[Any] | None, field: Any, point: Any) -> Any:
+    """``_region_integral`` under U[0,1] in ``QQ[p]`` (None where a vertex's denominator
+    vanishes at ``point``: the rows were scaled by a polynomial that is 0 there)."""
+    from sympy.polys.matrices import DomainMatrix
+
+    ring = field.get_ring()
+    rows = _polynomial_rows(exact_rows, ring)
+    solved: dict[tuple[Fraction, ...], tuple[list[Any], Any]] = {}
+    if weight is None:
+        weight_numerators, weight_denominator = None, ring.one
+    else:
+        weight_denominator = ring.one
+        for x in weight:
+            weight_denominator = weight_denominator.lcm(x.denom)
+        weight_numerators = [ring(x.numer) * ring(weight_denominator.exquo(x.denom))
+                             for x in weight]
+    by_denominator: dict[tuple[Any, ...], list[Any]] = {}  # denominator -> [it, numerator]
+    for simplex in simplices:
+        vertices = []
+        for vertex in simplex:
+            key = tuple(vertex)
+            if key not in solved:
+                chosen = _defining_rows(numeric_rows, vertex, d)
+                matrix = DomainMatrix([list(rows[k][0]) for k in chosen], (d, d), ring)
+                column = DomainMatrix([[-rows[k][1]] for k in chosen], (d, 1), ring)
+                numerators, denominator = matrix.solve_den(column)
+                if not denominator(point):
+                    return None
+                solved[key] = ([row[0] for row in numerators.to_list()], denominator)
+            vertices.append(solved[key])
+        homogeneous = DomainMatrix([[den, *num] for num, den in vertices], (d + 1, d + 1), ring)
+        numerator = homogeneous.det()
+        denominator = ring.one
+        for _, den in vertices:
+            denominator *= den
+        at_point = numerator(point) * denominator(point)
+        if at_point == 0:
+            raise CrossCheckFailed("a simplex of the triangulation has no orientation at a "
+                                   "point inside its interval")
+        if at_point < 0:
+            numerator = -numerator
+        if weight_numerators is not None:  # ∫ w·u = volume · w·(the vertices' mean)
+            centroid = ring.zero
+            for j, (num, _) in enumerate(vertices):
+                others = ring.one
+                for k, (_, other) in enumerate(vertices):
+                    if k != j:
+                        others *= other
+                centroid += sum((w * x for w, x in zip(weight_numerators, num) if w),
+                                ring.zero) * others
+            numerator *= centroid
+            denominator *= denominator * (d + 1) * weight_denominator
+        group = by_denominator.setdefault(tuple(denominator.to_dense()), [denominator, ring.zero])
+        group[1] += numerator
+    total = field.zero
+    for denominator, numerator in by_denominator.values():
+        total += field(numerator) / field(denominator)
+    return total / math.factorial(d)
+
+
+def _field_region_integral(exact_rows: list[_FieldRow],
+                           numeric_rows: list[tuple[list[Fraction], Fraction]],
+                           simplices: list[list[list[Fraction]]], d: int, density: Univariate,
+                           weight: Sequence[Any] | None, field: Any, point: Any) -> Any:
+    """``_region_integral`` with every vertex, determinant and integral in ``QQ(p)``."""
+    import sympy
+    from sympy.polys.matrices import DomainMatrix
+
     solved: dict[tuple[Fraction, ...], list[Any]] = {}
     density_weight = None if weight is None else list(weight)
     total: Any = Fraction(0)
@@ -621,26 +743,29 @@ class Masses:
 
 
 def interval_masses(points: Sequence[tuple[Any, ...]], d: int, density: Univariate,
-                    parameter: Parameter, weighted: bool = False) -> list[Masses]:
-    """For each interval between breakpoints, each lottery's region mass as a function."""
+                    parameter: Parameter, weighted: bool = False,
+                    needed: Sequence[tuple[Any, ...]] | None = None) -> list[Masses]:
+    """For each interval between the breakpoints of the ``needed`` regions (all by
+    default), the mass of each of those regions as a function."""
     import sympy
 
     if d > MAX_DIMENSION:
         raise Unsupported(f"exact answers in a parameter handle at most {MAX_DIMENSION} "
                           f"outcomes; these trees reach {d}")
     symbol = parameter_symbol(parameter.name)
-    cuts = breakpoints(points, d, symbol, parameter) \
-        if candidate_count(points, d) <= EXHAUSTIVE_CANDIDATES \
-        else swept_breakpoints(points, d, symbol, parameter)
+    regions = list(points if needed is None else needed)
+    cuts = breakpoints(points, d, symbol, parameter, regions) \
+        if candidate_count(points, d) * len(regions) <= EXHAUSTIVE_CANDIDATES * len(points) \
+        else swept_breakpoints(points, d, symbol, parameter, regions)
     ends = [sympy.Rational(str(parameter.low)), *cuts, sympy.Rational(str(parameter.high))]
     field = sympy.QQ.frac_field(symbol)
     exact_points = _field_points(points, field)
-    region_rows = {z: _field_rows(z, exact_points, d, field) for z in points}  # every interval
+    region_rows = {z: _field_rows(z, exact_points, d, field) for z in regions}  # every interval
     result = []
     for low, high in zip(ends, ends[1:]):
         at = rational_between(low, high)
         masses = {}
-        for z in points:
+        for z in regions:
             limits.check("integrating in the parameter")
             masses[z] = _region_integral(region_rows[z], d, density,
                                          exact_points[z] if weighted else None, field, at)
@@ -649,16 +774,18 @@ def interval_masses(points: Sequence[tuple[Any, ...]], d: int, density: Univaria
 
 
 def piecewise(quantity: Any, points: Sequence[tuple[Any, ...]], d: int, density: Univariate,
-              parameter: Parameter, exact_at: Any, weighted: bool = False) -> PiecewiseAnswer:
+              parameter: Parameter, exact_at: Any, weighted: bool = False,
+              needed: Sequence[tuple[Any, ...]] | None = None) -> PiecewiseAnswer:
     """``quantity(masses) -> expression`` on every interval, and ``exact_at(value)`` at each
-    rational breakpoint and at the closed ends of the domain."""
+    rational breakpoint and at the closed ends of the domain. ``masses`` holds the regions
+    of ``needed`` (all by default): only where their shapes change is a breakpoint."""
     import sympy
 
     if parameter.low == parameter.high:  # `[1/2, 1/2]`: one value, no intervals
         value = exact_at(parameter.low)
         return PiecewiseAnswer(parameter.name, (), ((
             sympy.Rational(str(parameter.low)), sympy.Rational(str(value))),))
-    intervals = interval_masses(points, d, density, parameter, weighted)
+    intervals = interval_masses(points, d, density, parameter, weighted, needed)
     pieces: list[Piece] = []
     symbol = parameter_symbol(parameter.name)
     for interval in intervals:
@@ -854,7 +981,9 @@ def choice_pieces(root: Choice, outcomes: Sequence[str], density: Univariate,
         assert isinstance(number, Fraction)
         return number
 
-    return piecewise(quantity, points, len(order), density, parameter, exact)
+    counted = [z for z in points if len([s for s in sets if z in s]) > 1] if index is None \
+        else [z for z in points if z in sets[index]]
+    return piecewise(quantity, points, len(order), density, parameter, exact, needed=counted)
 
 
 def prefer_pieces(left: Node, right: Node, outcomes: Sequence[str], density: Univariate,
@@ -873,7 +1002,8 @@ def prefer_pieces(left: Node, right: Node, outcomes: Sequence[str], density: Uni
         assert isinstance(number, Fraction)
         return number
 
-    return piecewise(better, points, len(order), density, parameter, exact)
+    return piecewise(better, points, len(order), density, parameter, exact,
+                     needed=[z for z in points if z in mine and z not in theirs])
 
 
 def power_pieces(tree: Node, outcomes: Sequence[str], density: Univariate,
