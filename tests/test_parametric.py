@@ -676,3 +676,44 @@ def test_following_only_the_counted_regions_gives_the_values_of_following_all(se
             x = parametric_agents.rational_between(piece.low, piece.high)
             x = sympy.Rational(x.numerator, x.denominator)
             assert value(mine, x) == value(theirs, x)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 4), min_size=3, max_size=3), min_size=1, max_size=7),
+       st.lists(st.integers(0, 5), min_size=7, max_size=7))
+def test_caratheodory_keeps_the_mixture_on_affinely_independent_points(vectors, raw):
+    """``_independent_support`` ends on affinely independent points, each with a positive
+    weight, that mix to the same point as the weights it was given (checked by solving
+    for their weights again)."""
+    points = [[Fraction(x) for x in v] for v in vectors]
+    weights = [Fraction(w) for w in raw[:len(points)]]
+    if not sum(weights):
+        return
+    weights = [w / sum(weights) for w in weights]
+    target = [sum((w * p[i] for w, p in zip(weights, points)), Fraction(0)) for i in range(3)]
+    support = parametric_agents._independent_support(points, weights)
+    lifted = [[*points[i], Fraction(1)] for i in support]
+    assert parametric_agents._null_combination(lifted) is None
+    # the unique weights on the support: least squares is exact here (independent columns)
+    import sympy
+
+    matrix = sympy.Matrix([[sympy.Rational(x) for x in column] for column in lifted]).T
+    rhs = sympy.Matrix([*map(sympy.Rational, target), 1])
+    again = (matrix.T * matrix).inv() * matrix.T * rhs
+    assert matrix * again == rhs
+    assert all(x > 0 for x in again)
+
+
+@pytest.mark.parametrize("limit", [10**9, 0])
+def test_a_counted_lottery_that_leaves_the_others_hull_gets_its_breakpoint(limit, monkeypatch):
+    """(1/3, 1/3, 1/3) is a mixture of o1, o2 and (0, p, 1 - p) exactly while p <= 1/2:
+    there its region has no volume, after it one opens. The sweep (limit 0) watches the
+    mixture's weights to find 1/2; every subset of rows (the other limit) finds it too."""
+    monkeypatch.setattr(parametric_agents, "EXHAUSTIVE_CANDIDATES", limit)
+    [result] = run(parse("param p in (0, 1)\noutcomes o1, o2, o3\n"
+                         "tree t = choice { a1: chance { 1/3: o1, 1/3: o2, 1/3: o3 }, "
+                         "a2: choice { x: o1, y: o2, z: chance { p: o2, 1 - p: o3 } } }\n"
+                         "query chosen(t, a1)\n"))
+    assert result.status == "answer"
+    assert result.answer.summary == ("0 for p ∈ (0, 1/2]; (2*p - 1)/4 for p ∈ (1/2, 2/3]; "
+                                     "(9*p - 5)/(12*(3*p - 1)) for p ∈ (2/3, 1)")

@@ -37,10 +37,11 @@ from decisiontrees.model.laws import Univariate
 from decisiontrees.model.nodes import Choice, Node, Parameter
 from decisiontrees.model.symbols import simplify, substitute
 from decisiontrees.model.symbols import symbol as parameter_symbol
-from decisiontrees.solvers import normaliz
+from decisiontrees.solvers import normaliz, smt
 from decisiontrees.solvers.normaliz import triangulation
 
 MAX_DIMENSION = 6
+CONVEX_WEIGHTS_MS = 10_000  # one small LP: is a lottery a mixture of the others?
 MAX_DETERMINANTS = 2_000_000
 
 
@@ -225,8 +226,10 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     sweep continues on what is left. Coincidences of two lotteries are breakpoints too.
 
     With ``regions`` given, only their functions are watched while each of them is
-    full-dimensional at ``p0`` (the argument above holds region by region); where one is
-    not, it may appear at some ``p`` by taking space from any neighbour, so every
+    full-dimensional at ``p0`` (the argument above holds region by region). A region that is
+    not is watched through a convex combination of other lotteries equal to its own, with
+    weights that are functions of ``p`` (it has no volume while they stay positive); where
+    there is none, it may appear at some ``p`` by taking space from any neighbour, so every
     region's functions are watched on that interval."""
     import sympy
 
@@ -236,11 +239,16 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     region_rows: dict[tuple[Any, ...], list[tuple[list[Any], Any]]] = {}
     watched = list(points if regions is None else regions)
 
-    def functions_of(z: tuple[Any, ...], numeric_points: Mapping[tuple[Any, ...], list[Fraction]]
-                     ) -> dict[tuple[Any, ...], Any] | None:
+    def functions_of(z: tuple[Any, ...], numeric_points: Mapping[tuple[Any, ...], list[Fraction]],
+                     point: Any, inside: bool) -> dict[tuple[Any, ...], Any] | None:
+        """The region's vertex functions; for a lower-dimensional region, with ``inside``
+        those that keep it inside the other lotteries' hull (None where there are none)."""
         if z not in region_rows:
             region_rows[z] = _polynomial_rows(_field_rows(z, exact_points, d, field), ring)
-        return _vertex_functions(region_rows[z], _numeric_rows(z, numeric_points, d), d, ring)
+        found = _vertex_functions(region_rows[z], _numeric_rows(z, numeric_points, d), d, ring)
+        if found is None and inside:
+            return _inside_functions(z, exact_points, numeric_points, point, ring)
+        return found
     roots_of: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a factor's (root, value)
     function_roots: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a function's
 
@@ -289,11 +297,11 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
                               in exact_points.items()}
             functions = {}
             for z in watched:
-                of_region = functions_of(z, numeric_points)
+                of_region = functions_of(z, numeric_points, value, len(watched) < len(points))
                 if of_region is None and len(watched) < len(points):  # lower-dimensional
                     functions = {}
                     for other in points:
-                        functions.update(functions_of(other, numeric_points) or {})
+                        functions.update(functions_of(other, numeric_points, value, False) or {})
                     break
                 functions.update(of_region or {})
             if not any(f(value) == 0 for f in functions.values()):
@@ -386,6 +394,118 @@ def _polynomial_rows(rows: list[_FieldRow], ring: Any) -> list[tuple[list[Any], 
         scaled.append(([ring(x.numer) * ring(common.exquo(x.denom)) for x in a],
                        ring(b.numer) * ring(common.exquo(b.denom))))
     return scaled
+
+
+def _inside_functions(z: tuple[Any, ...], exact_points: Mapping[tuple[Any, ...], tuple[Any, ...]],
+                      numeric_points: Mapping[tuple[Any, ...], list[Fraction]], point: Any,
+                      ring: Any) -> dict[tuple[Any, ...], Any] | None:
+    """Polynomials whose signs keep ``z`` a convex combination of other lotteries (so its
+    region has no volume: ``u·z`` is their weighted mean, and no ``u`` puts it above all of
+    them), near the point ``numeric_points`` were taken at; None when there is no such
+    combination whose weights are rational functions of ``p``.
+
+    The combination at the point is reduced to affinely independent lotteries
+    (Carathéodory), whose weights are then unique: ``k`` independent equations of
+    ``Σ λ_i w_i = z, Σ λ_i = 1`` are solved fraction-free (``λ = N/D``), and the rest must
+    hold identically. ``D`` and the ``N_i`` are returned: while their signs hold, so does
+    ``λ > 0``."""
+    from sympy.polys.matrices import DomainMatrix
+
+    others = [w for w in exact_points if w != z]
+    weights = smt.convex_weights([numeric_points[w] for w in others], numeric_points[z],
+                                 CONVEX_WEIGHTS_MS)
+    if weights is None or isinstance(weights, smt.Unknown):
+        return None
+    support = _independent_support([numeric_points[w] for w in others], weights)
+    field = ring.get_field()
+    rows = [[*(exact_points[others[i]][r] for i in support), exact_points[z][r]]
+            for r in range(len(z))]
+    rows.append([*(field.one for _ in support), field.one])
+    chosen = _independent_rows([[_numeric(x, point) for x in row[:-1]] for row in rows],
+                               len(support))
+    if chosen is None:
+        return None
+    scaled = _polynomial_rows([(row[:-1], -row[-1]) for row in (rows[k] for k in chosen)], ring)
+    matrix = DomainMatrix([a for a, _ in scaled], (len(support), len(support)), ring)
+    column = DomainMatrix([[-b] for _, b in scaled], (len(support), 1), ring)
+    solution, denominator = matrix.solve_den(column)
+    numerators = [row[0] for row in solution.to_list()]
+    for row in rows:  # every equation, as an identity in p
+        if sum((field(n) * x for n, x in zip(numerators, row)), field.zero) \
+                != field(denominator) * row[-1]:
+            return None
+    found: dict[tuple[Any, ...], Any] = {}
+    for f in (denominator, *numerators):
+        if f.degree() > 0:
+            found.setdefault(tuple(f.to_dense()), f)
+    return found
+
+
+def _independent_support(points: Sequence[Sequence[Fraction]], weights: Sequence[Fraction]
+                         ) -> list[int]:
+    """The indices of an affinely independent subset of the points with positive weight
+    whose convex combination is the same point (Carathéodory: while the points in use are
+    affinely dependent, move the weights along a dependence until one reaches 0)."""
+    weights = list(weights)
+    while True:
+        support = [i for i, w in enumerate(weights) if w > 0]
+        dependence = _null_combination([[*points[i], Fraction(1)] for i in support])
+        if dependence is None:
+            return support
+        if all(c <= 0 for c in dependence):
+            dependence = [-c for c in dependence]
+        step = min(weights[i] / c for i, c in zip(support, dependence) if c > 0)
+        for i, c in zip(support, dependence):
+            weights[i] -= step * c  # exactly 0 for at least one, and none below 0
+
+
+def _null_combination(vectors: Sequence[Sequence[Fraction]]) -> list[Fraction] | None:
+    """Coefficients ``c ≠ 0`` with ``Σ c_k vectors_k = 0``, or None when independent."""
+    columns = len(vectors)
+    matrix = [[vectors[k][r] for k in range(columns)] for r in range(len(vectors[0]))] \
+        if vectors else []
+    pivots: list[int] = []
+    row = 0
+    for column in range(columns):
+        pivot = next((r for r in range(row, len(matrix)) if matrix[r][column]), None)
+        if pivot is None:
+            continue
+        matrix[row], matrix[pivot] = matrix[pivot], matrix[row]
+        lead = matrix[row][column]
+        matrix[row] = [x / lead for x in matrix[row]]
+        for r in range(len(matrix)):
+            if r != row and matrix[r][column]:
+                factor = matrix[r][column]
+                matrix[r] = [x - factor * y for x, y in zip(matrix[r], matrix[row])]
+        pivots.append(column)
+        row += 1
+    free = next((c for c in range(columns) if c not in pivots), None)
+    if free is None:
+        return None
+    combination = [Fraction(0)] * columns
+    combination[free] = Fraction(1)
+    for r, column in enumerate(pivots):
+        combination[column] = -matrix[r][free]
+    return combination
+
+
+def _independent_rows(matrix: Sequence[Sequence[Fraction]], k: int) -> list[int] | None:
+    """``k`` rows of ``matrix`` that are linearly independent, or None."""
+    chosen: list[int] = []
+    basis: list[list[Fraction]] = []
+    for index, row in enumerate(matrix):
+        candidate = list(row)
+        for kept in basis:
+            pivot = next(i for i, x in enumerate(kept) if x != 0)
+            if candidate[pivot]:
+                factor = candidate[pivot] / kept[pivot]
+                candidate = [x - factor * y for x, y in zip(candidate, kept)]
+        if any(candidate):
+            basis.append(candidate)
+            chosen.append(index)
+            if len(chosen) == k:
+                return chosen
+    return None
 
 
 def _vertex_functions(rows: list[tuple[list[Any], Any]],

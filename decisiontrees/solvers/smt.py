@@ -413,6 +413,23 @@ def in_convex_hull(points: list[Mapping[str, Fraction]], target: Mapping[str, Fr
     return bool(result == z3.sat)  # z3 is untyped: its CheckSatResult == gives a bool
 
 
+def convex_weights(points: Sequence[Sequence[Fraction]], target: Sequence[Fraction],
+                   timeout_ms: int) -> list[Fraction] | None | Unknown:
+    """Weights ``λ ≥ 0`` with ``Σλ = 1`` and ``Σ λ_i points_i = target``; None when
+    ``target`` is not a convex combination of ``points``."""
+    solver = z3.Solver()
+    solver.set("timeout", limits.remaining_ms(timeout_ms))
+    weights = {f"lambda_{n}": z3.Real(f"lambda_{n}") for n in range(len(points))}
+    for w in weights.values():
+        solver.add(w >= 0)
+    solver.add(z3.Sum(list(weights.values())) == 1)
+    for i, value in enumerate(target):
+        solver.add(z3.Sum([_z3_number(point[i]) * w for point, w in zip(points, weights.values())])
+                   == _z3_number(value))
+    found = _solution(solver, weights)
+    return found if found is None or isinstance(found, Unknown) else list(found.values())
+
+
 # ------------------------------------------------------------------ choice under a class
 
 
