@@ -237,6 +237,7 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     ring = field.get_ring()
     exact_points = _field_points(points, field)
     region_rows: dict[tuple[Any, ...], list[tuple[list[Any], Any]]] = {}
+    polynomials = _lottery_polynomials(exact_points, ring)
     watched = list(points if regions is None else regions)
 
     def functions_of(z: tuple[Any, ...], numeric_points: Mapping[tuple[Any, ...], list[Fraction]],
@@ -244,7 +245,7 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
         """The region's vertex functions; for a lower-dimensional region, with ``inside``
         those that keep it inside the other lotteries' hull (None where there are none)."""
         if z not in region_rows:
-            region_rows[z] = _polynomial_rows(_field_rows(z, exact_points, d, field), ring)
+            region_rows[z] = _scaled_rows(z, polynomials, d, ring)
         found = _vertex_functions(region_rows[z], _numeric_rows(z, numeric_points, d), d, ring)
         if found is None and inside:
             return _inside_functions(z, exact_points, numeric_points, point, ring)
@@ -261,14 +262,12 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
         for factor, _ in numerator.factor_list()[1]:
             key = tuple(factor.monic().to_dense())
             if key not in roots_of:
-                polynomial = sympy.Poly(list(key), symbol, domain=sympy.QQ).as_expr()
-                roots_of[key] = [(r, sympy.N(r, 50)) for r in
-                                 roots_in_domain(polynomial, symbol, domain)]
+                roots_of[key] = _valued_roots(key, symbol, domain)
             found += roots_of[key]
         return found
 
     def between(low: tuple[Any, Any], high: tuple[Any, Any], root: tuple[Any, Any]) -> bool:
-        """``low < root < high``, by 50-digit values; a root as near an end as 10^-40 must
+        """``low < root < high``, by 30-digit values; a root as near an end as 10^-20 must
         be that end (a root met again), else no answer is given."""
         for end, sign in ((low, 1), (high, -1)):
             gap = (root[1] - end[1]) * sign
@@ -283,7 +282,7 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     coincidences = coincidence_points(points, domain)
     found = set(coincidences)
     ends = [sympy.Rational(str(domain.low)), *coincidences, sympy.Rational(str(domain.high))]
-    valued = [(end, sympy.N(end, 50)) for end in ends]
+    valued = [(end, sympy.N(end, DIGITS)) for end in ends]
     pending = list(zip(valued, valued[1:]))
     while pending:
         low, high = pending.pop()
@@ -293,8 +292,7 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
         for _ in range(MAX_SWEEP_POINTS):  # a point that is no root: the regions are generic
             at = rational_between(low[0], upper)
             value = sympy.QQ(at.numerator, at.denominator)
-            numeric_points = {z: [_numeric(x, value) for x in exact] for z, exact
-                              in exact_points.items()}
+            numeric_points = _numeric_points(polynomials, value)
             functions = {}
             for z in watched:
                 of_region = functions_of(z, numeric_points, value, len(watched) < len(points))
@@ -310,7 +308,7 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
         else:
             raise Unsupported("no point between breakpoints where the regions are generic")
         exact_middle = sympy.Rational(at.numerator, at.denominator)
-        middle = (exact_middle, sympy.N(exact_middle, 50))
+        middle = (exact_middle, sympy.N(exact_middle, DIGITS))
         inside = {r for key, f in functions.items() for r in roots(key, f)
                   if between(low, high, r)}
         below = [r for r in inside if between(low, middle, r)]
@@ -326,7 +324,27 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     return distinct_roots(found)
 
 
-CLOSE = 1e-40  # two roots nearer than this at 50 digits are compared exactly
+DIGITS = 30  # roots are ordered by their values to this many digits, and
+CLOSE = 1e-20  # two nearer than this are compared exactly
+
+
+def _valued_roots(coefficients: tuple[Any, ...], symbol: Any, domain: Parameter
+                  ) -> list[tuple[Any, Any]]:
+    """The real roots strictly inside the domain of the irreducible polynomial with these
+    coefficients (highest power first), each with its value to ``DIGITS`` digits. An
+    irrational root is never an end of the domain (a rational): within ``CLOSE`` of one,
+    sympy's exact comparison decides which side it is on."""
+    import sympy
+
+    low, high = sympy.Rational(str(domain.low)), sympy.Rational(str(domain.high))
+    polynomial = sympy.Poly(list(coefficients), symbol, domain=sympy.QQ)
+    found = []
+    for root in polynomial.real_roots():
+        value = sympy.N(root, DIGITS)
+        inside = [end for end in (value - low, high - value) if abs(end) < CLOSE]
+        if (bool(low < root < high) if inside else value > low and value < high):
+            found.append((root, value))
+    return found
 MAX_SWEEP_POINTS = 20
 # beyond this many row subsets the sweep is used. With its functions fraction-free in QQ[p]
 # and only the regions a question counts watched, the sweep was as fast or faster than every
@@ -367,6 +385,17 @@ def _numeric(x: Any, point: Any) -> Fraction:
     return Fraction(int(value.numerator), int(value.denominator))
 
 
+def _numeric_points(polynomials: Mapping[tuple[Any, ...], tuple[list[Any], Any]], point: Any
+                    ) -> dict[tuple[Any, ...], list[Fraction]]:
+    """Each lottery at the rational ``point`` (a sympy ``QQ`` number)."""
+    found = {}
+    for z, (numerators, denominator) in polynomials.items():
+        scale = denominator(point)
+        found[z] = [Fraction(int(v.numerator), int(v.denominator))
+                    for v in (n(point) / scale for n in numerators)]
+    return found
+
+
 def _numeric_rows(z: tuple[Any, ...], numeric_points: Mapping[tuple[Any, ...], list[Fraction]],
                   d: int) -> list[tuple[list[Fraction], Fraction]]:
     """The rows of ``_field_rows`` at one parameter value, from the lotteries there."""
@@ -376,6 +405,34 @@ def _numeric_rows(z: tuple[Any, ...], numeric_points: Mapping[tuple[Any, ...], l
     for i in range(d):
         rows.append(([Fraction(int(j == i)) for j in range(d)], Fraction(0)))
         rows.append(([Fraction(-int(j == i)) for j in range(d)], Fraction(1)))
+    return rows
+
+
+def _lottery_polynomials(exact_points: Mapping[tuple[Any, ...], tuple[Any, ...]], ring: Any
+                         ) -> dict[tuple[Any, ...], tuple[list[Any], Any]]:
+    """Each lottery as ``N/D``: a vector of polynomials over one polynomial (the lcm of its
+    probabilities' denominators)."""
+    found = {}
+    for z, exact in exact_points.items():
+        common = ring.one
+        for x in exact:
+            common = common.lcm(ring(x.denom))
+        found[z] = ([ring(x.numer) * common.exquo(ring(x.denom)) for x in exact], common)
+    return found
+
+
+def _scaled_rows(z: tuple[Any, ...], polynomials: Mapping[tuple[Any, ...], tuple[list[Any], Any]],
+                 d: int, ring: Any) -> list[tuple[list[Any], Any]]:
+    """The rows of ``_field_rows`` for ``z``, each lottery row ``z - w`` times ``D_z·D_w``
+    (so ``D_w·N_z - D_z·N_w``), in ``ring``: see ``_polynomial_rows``."""
+    mine, own = polynomials[z]
+    rows: list[tuple[list[Any], Any]] = []
+    for w, (theirs, other) in polynomials.items():
+        if w != z:
+            rows.append(([other * x - own * y for x, y in zip(mine, theirs)], ring.zero))
+    for i in range(d):
+        rows.append(([ring.one if j == i else ring.zero for j in range(d)], ring.zero))
+        rows.append(([-ring.one if j == i else ring.zero for j in range(d)], ring.one))
     return rows
 
 
@@ -528,9 +585,10 @@ def _vertex_functions(rows: list[tuple[list[Any], Any]],
         if f and f.degree() > 0:
             found.setdefault(tuple(f.to_dense()), f)
 
+    whole = _whole_rows(numeric_rows)
     for vertex in vertices:
         point_of = [Fraction(x, vertex[-1]) for x in vertex[:-1]]
-        chosen = _defining_rows(numeric_rows, point_of, d)
+        chosen = _defining_rows(numeric_rows, point_of, d, whole)
         matrix = DomainMatrix([list(rows[k][0]) for k in chosen], (d, d), ring)
         column = DomainMatrix([[-rows[k][1]] for k in chosen], (d, 1), ring)
         numerators, denominator = matrix.solve_den(column)
@@ -672,9 +730,13 @@ def _inside(low: Any, high: Any) -> tuple[Fraction, Fraction]:
     """Rationals ``low < a < b < high``, a quarter of the gap inside each end."""
     import sympy
 
+    def near(x: Any, digits: int) -> Fraction:  # x itself when rational, else a decimal
+        x = sympy.sympify(x)
+        return Fraction(int(x.p), int(x.q)) if x.is_Rational else Fraction(str(sympy.N(x, digits)))
+
     for digits in (30, 60, 120):
-        a = Fraction(str(sympy.nsimplify(sympy.N((3 * low + high) / 4, digits), rational=True)))
-        b = Fraction(str(sympy.nsimplify(sympy.N((low + 3 * high) / 4, digits), rational=True)))
+        a = near((3 * low + high) / 4, digits)
+        b = near((low + 3 * high) / 4, digits)
         if a < b and sympy.Rational(a.numerator, a.denominator) > low and \
                 sympy.Rational(b.numerator, b.denominator) < high:
             return a, b
@@ -694,11 +756,14 @@ def _simplest_in(low: Fraction, high: Fraction) -> Fraction:
     floor = math.floor(low)
     return floor + 1 / _simplest_in(1 / (high - floor), 1 / (low - floor))
 
-def _region_integral(exact_rows: list[_FieldRow], d: int, density: Univariate,
-                     weight: Sequence[Any] | None, field: Any, at: Fraction) -> Any:
+def _region_integral(exact_rows: list[_FieldRow], polynomial_rows: list[tuple[list[Any], Any]],
+                     numeric_rows: list[tuple[list[Fraction], Fraction]], d: int,
+                     density: Univariate, weight: Sequence[Any] | None, field: Any,
+                     at: Fraction) -> Any:
     """The integral over the region as an element of ``field``, sympy's field of fractions
     ``QQ(p)`` in the parameter, valid on the open interval around ``at`` where the region's
-    shape does not change.
+    shape does not change. ``polynomial_rows`` are ``exact_rows`` scaled to polynomials,
+    ``numeric_rows`` their values at ``at``.
 
     Under U[0,1] each vertex is ``N/D`` with polynomials from the fraction-free solve of its
     (polynomial) defining rows, and a simplex's volume ``det[D_j, N_j] / (d! ∏ D_j)``: the
@@ -708,20 +773,19 @@ def _region_integral(exact_rows: list[_FieldRow], d: int, density: Univariate,
     import sympy
 
     point = sympy.QQ(at.numerator, at.denominator)
-    numeric_rows = [([_numeric(x, point) for x in a], _numeric(b, point)) for a, b in exact_rows]
     simplices = triangulation([a for a, _ in numeric_rows[:len(exact_rows) - 2 * d]], d)
     if not simplices:
         return field.zero
     if density == UNIFORM:
-        total = _uniform_region_integral(exact_rows, numeric_rows, simplices, d, weight, field,
-                                         point)
+        total = _uniform_region_integral(polynomial_rows, numeric_rows, simplices, d, weight,
+                                         field, point)
         if total is not None:
             return total
     return _field_region_integral(exact_rows, numeric_rows, simplices, d, density, weight,
                                   field, point)
 
 
-def _uniform_region_integral(exact_rows: list[_FieldRow],
+def _uniform_region_integral(rows: list[tuple[list[Any], Any]],
                              numeric_rows: list[tuple[list[Fraction], Fraction]],
                              simplices: list[list[list[Fraction]]], d: int,
                              weight: Sequence[Any] | None, field: Any, point: Any) -> Any:
@@ -730,7 +794,7 @@ def _uniform_region_integral(exact_rows: list[_FieldRow],
     from sympy.polys.matrices import DomainMatrix
 
     ring = field.get_ring()
-    rows = _polynomial_rows(exact_rows, ring)
+    whole = _whole_rows(numeric_rows)
     solved: dict[tuple[Fraction, ...], tuple[list[Any], Any]] = {}
     if weight is None:
         weight_numerators, weight_denominator = None, ring.one
@@ -746,7 +810,7 @@ def _uniform_region_integral(exact_rows: list[_FieldRow],
         for vertex in simplex:
             key = tuple(vertex)
             if key not in solved:
-                chosen = _defining_rows(numeric_rows, vertex, d)
+                chosen = _defining_rows(numeric_rows, vertex, d, whole)
                 matrix = DomainMatrix([list(rows[k][0]) for k in chosen], (d, d), ring)
                 column = DomainMatrix([[-rows[k][1]] for k in chosen], (d, 1), ring)
                 numerators, denominator = matrix.solve_den(column)
@@ -825,15 +889,27 @@ def _solve_vertex(rows: list[_FieldRow], numeric_rows: list[tuple[list[Fraction]
     return _solve(matrix, [-rows[k][1] for k in chosen], field)
 
 
+def _whole_rows(numeric_rows: list[tuple[list[Fraction], Fraction]]) -> list[list[int]]:
+    """Each row ``[a, b]`` times the lcm of its denominators: whole numbers, same signs."""
+    whole = []
+    for a, b in numeric_rows:
+        scale = math.lcm(b.denominator, *(x.denominator for x in a))
+        whole.append([int(x * scale) for x in (*a, b)])
+    return whole
+
+
 def _defining_rows(numeric_rows: list[tuple[list[Fraction], Fraction]],
-                   vertex: Sequence[Fraction], d: int) -> list[int]:
-    """``d`` independent rows tight at ``vertex``, box rows first."""
+                   vertex: Sequence[Fraction], d: int,
+                   whole_rows: list[list[int]] | None = None) -> list[int]:
+    """``d`` independent rows tight at ``vertex``, box rows first (``whole_rows``, the
+    rows from ``_whole_rows``, only make the test for tightness faster)."""
     # the box rows (last) first: u_i = 0 or 1 is the simplest description of a coordinate
     order = list(range(len(numeric_rows) - 2 * d, len(numeric_rows))) + \
         list(range(len(numeric_rows) - 2 * d))
-    tight = [k for k in order
-             if sum((x * v for x, v in zip(numeric_rows[k][0], vertex)), Fraction(0))
-             + numeric_rows[k][1] == 0]
+    whole = _whole_rows(numeric_rows) if whole_rows is None else whole_rows
+    scale = math.lcm(*(v.denominator for v in vertex))
+    point = [int(v * scale) for v in vertex] + [scale]
+    tight = [k for k in order if not sum(x * v for x, v in zip(whole[k], point))]
     chosen: list[int] = []
     basis: list[list[Fraction]] = []
     for k in tight:
@@ -880,14 +956,19 @@ def interval_masses(points: Sequence[tuple[Any, ...]], d: int, density: Univaria
     ends = [sympy.Rational(str(parameter.low)), *cuts, sympy.Rational(str(parameter.high))]
     field = sympy.QQ.frac_field(symbol)
     exact_points = _field_points(points, field)
+    ring = field.get_ring()
+    polynomials = _lottery_polynomials(exact_points, ring)
     region_rows = {z: _field_rows(z, exact_points, d, field) for z in regions}  # every interval
+    scaled_rows = {z: _scaled_rows(z, polynomials, d, ring) for z in regions}
     result = []
     for low, high in zip(ends, ends[1:]):
         at = rational_between(low, high)
+        numeric_points = _numeric_points(polynomials, sympy.QQ(at.numerator, at.denominator))
         masses = {}
         for z in regions:
             limits.check("integrating in the parameter")
-            masses[z] = _region_integral(region_rows[z], d, density,
+            masses[z] = _region_integral(region_rows[z], scaled_rows[z],
+                                         _numeric_rows(z, numeric_points, d), d, density,
                                          exact_points[z] if weighted else None, field, at)
         result.append(Masses(low, high, masses, field))
     return result
