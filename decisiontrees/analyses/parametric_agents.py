@@ -272,7 +272,7 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
         for end, sign in ((low, 1), (high, -1)):
             gap = (root[1] - end[1]) * sign
             if abs(gap) < CLOSE:
-                if not _same_number(root[0], end[0]):
+                if not _same_number(_exact(root[0]), _exact(end[0])):
                     raise Unsupported("breakpoints too close to separate")
                 return False
             if gap < 0:
@@ -288,9 +288,9 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
         low, high = pending.pop()
         limits.check("finding breakpoints")
         functions: dict[tuple[Any, ...], Any] = {}
-        upper = high[0]
+        upper = _exact(high[0])
         for _ in range(MAX_SWEEP_POINTS):  # a point that is no root: the regions are generic
-            at = rational_between(low[0], upper)
+            at = rational_between(_exact(low[0]), upper)
             value = sympy.QQ(at.numerator, at.denominator)
             numeric_points = _numeric_points(polynomials, value)
             functions = {}
@@ -315,11 +315,11 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
         above = [r for r in inside if between(middle, high, r)]
         if below:
             left = max(below, key=lambda r: r[1])
-            found.add(left[0])
+            found.add(_exact(left[0]))
             pending.append((low, left))
         if above:
             right = min(above, key=lambda r: r[1])
-            found.add(right[0])
+            found.add(_exact(right[0]))
             pending.append((right, high))
     return distinct_roots(found)
 
@@ -328,23 +328,55 @@ DIGITS = 30  # roots are ordered by their values to this many digits, and
 CLOSE = 1e-20  # two nearer than this are compared exactly
 
 
+@dataclass(frozen=True)
+class _IrreducibleRoot:
+    """The ``index``-th real root (in increasing order) of an irreducible polynomial of degree
+    3 or more, made a sympy ``CRootOf`` only where it is needed (few become breakpoints)."""
+
+    coefficients: tuple[Any, ...]  # highest power first
+    index: int
+
+
+def _exact(root: Any) -> Any:
+    """A root as a sympy number."""
+    import sympy
+
+    if isinstance(root, _IrreducibleRoot):
+        # CRootOf keeps the polynomial without its variable's name (a PurePoly)
+        polynomial = sympy.Poly(list(root.coefficients), sympy.Symbol("x"), domain=sympy.QQ)
+        return sympy.CRootOf(polynomial, root.index)
+    return root
+
+
 def _valued_roots(coefficients: tuple[Any, ...], symbol: Any, domain: Parameter
                   ) -> list[tuple[Any, Any]]:
     """The real roots strictly inside the domain of the irreducible polynomial with these
-    coefficients (highest power first), each with its value to ``DIGITS`` digits. An
-    irrational root is never an end of the domain (a rational): within ``CLOSE`` of one,
-    sympy's exact comparison decides which side it is on."""
+    coefficients (highest power first), each with its value to ``DIGITS`` digits. Roots of
+    degree 1 and 2 and of binomials are sympy numbers (rationals, radicals); the others are
+    ``_IrreducibleRoot``s, valued from sympy's isolating intervals refined below 10^-30
+    (200 times as fast as evaluating a ``CRootOf``). An irrational root is never an end of
+    the domain (a rational): within ``CLOSE`` of one, sympy's exact comparison decides."""
     import sympy
 
     low, high = sympy.Rational(str(domain.low)), sympy.Rational(str(domain.high))
     polynomial = sympy.Poly(list(coefficients), symbol, domain=sympy.QQ)
+    if polynomial.degree() <= 2 or sum(1 for c in coefficients if c) <= 2:
+        valued = [(root, sympy.N(root, DIGITS)) for root in polynomial.real_roots()]
+    else:
+        width = sympy.Rational(1, 10 ** DIGITS)
+        valued = [(_IrreducibleRoot(coefficients, k), sympy.Float((a + b) / 2, DIGITS))
+                  for k, ((a, b), _) in enumerate(polynomial.intervals(eps=width))]
     found = []
-    for root in polynomial.real_roots():
-        value = sympy.N(root, DIGITS)
-        inside = [end for end in (value - low, high - value) if abs(end) < CLOSE]
-        if (bool(low < root < high) if inside else value > low and value < high):
+    for root, value in valued:
+        if any(abs(end) < CLOSE for end in (value - low, high - value)):
+            inside = bool(low < _exact(root) < high)
+        else:
+            inside = bool(value > low and value < high)
+        if inside:
             found.append((root, value))
     return found
+
+
 MAX_SWEEP_POINTS = 20
 # beyond this many row subsets the sweep is used. With its functions fraction-free in QQ[p]
 # and only the regions a question counts watched, the sweep was as fast or faster than every
