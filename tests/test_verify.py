@@ -869,3 +869,28 @@ def test_a_spec_the_check_run_could_not_read_makes_the_file_not_verified(tmp_pat
     capsys.readouterr()
     assert main(["verify", "c.json"]) == 1
     assert "bad.dtree: the check run found this spec invalid" in capsys.readouterr().out
+
+
+def test_an_uncertified_query_verifies_in_part_and_a_claim_cannot_pass_as_one(tmp_path, capsys):
+    """A query answered without a certificate (a permuted relation's "no") is recorded with
+    the status `answer`; verify rejected every such file from a correct run (review). A
+    query asserts nothing, so it is listed as uncertified, never as failing; a claim's entry
+    may not borrow that status to escape "not found true"."""
+    spec, document = certified(tmp_path, "outcomes a, b\ntree t = choice { a, b }\n"
+                                         "query permuted_inclusion(a, t)\n"
+                                         "claim dominates(t, a)\n")
+    [entry] = document["uncertified"]
+    assert entry["status"] == "answer" and entry["claim"]["line"] == 3
+    capsys.readouterr()
+    assert main(["verify", str(spec), str(tmp_path / "c.json")]) == 1
+    assert capsys.readouterr().out.startswith("VERIFIED IN PART: 1 certificate checked")
+    assert main(["verify", "--allow-uncertified", str(spec), str(tmp_path / "c.json")]) == 0
+    spec, document = certified(tmp_path, FALSE_CLAIMS)
+    claim = next(c for c in document["certificates"] if c["claim"]["line"] == 5)
+    document["certificates"].remove(claim)
+    document["uncertified"].append({"claim": claim["claim"], "status": "answer",
+                                    "reason": "a query, honestly"})
+    (tmp_path / "t.json").write_text(json.dumps(document))
+    capsys.readouterr()
+    assert main(["verify", "--allow-uncertified", str(spec), str(tmp_path / "t.json")]) == 1
+    assert "`status` is one of pass, fail, unknown, refused" in capsys.readouterr().out

@@ -72,6 +72,7 @@ FORMAT = "decisiontrees-certificates"
 VERSION = 2
 CLAIMS_FORMAT = "decisiontrees-claims"
 STATUSES = ("pass", "fail", "unknown", "refused")  # the check run's word on an uncertified claim
+QUERY_STATUS = "answer"  # an uncertified query's: a query asserts nothing, so it cannot fail
 UNCOVERED = "uncovered"  # a Claim's relation when no certificate can cover the claim
 RELATIONS = ("dominates", "strictly_dominates", "inclusion", "interiority",
              "permuted_inclusion", "permuted_interiority")
@@ -1118,14 +1119,14 @@ def _check(document: Any, claims: list[Claim] | None) -> Summary:
         where = f"uncertified {n + 1}"
         item = _fields(entry, where, {"claim", "reason"}, {"status"})
         file, line, text = _place(item["claim"], f"{where} claim")
-        if claims is not None:
-            index.find(file, line, text, where)
+        query = claims is None or claims[index.find(file, line, text, where)].expected is None
         status = item.get("status", "unknown")  # files written before it was recorded
-        if status not in STATUSES:
-            raise Failure(f"{where}: `status` is one of {', '.join(STATUSES)}")
+        allowed = (*STATUSES, QUERY_STATUS) if query else STATUSES
+        if status not in allowed:
+            raise Failure(f"{where}: `status` is one of {', '.join(allowed)}")
         summary.uncertified.append(f"{shown(file)}:{line}: {shown(text)} "
                                    f"({shown(_text(item['reason'], where))})")
-        if status != "pass":  # the engine's own word is against the claim, or absent
+        if status not in ("pass", QUERY_STATUS):  # the engine's word is against it, or absent
             summary.unsettled.append(f"{shown(file)}:{line}: {shown(text)} ({status})")
     for n, path in enumerate(_list(body.get("invalid", []), "file invalid")):
         # a spec the check run could not read: none of its claims were checked
