@@ -894,3 +894,17 @@ def test_an_uncertified_query_verifies_in_part_and_a_claim_cannot_pass_as_one(tm
     capsys.readouterr()
     assert main(["verify", "--allow-uncertified", str(spec), str(tmp_path / "t.json")]) == 1
     assert "`status` is one of pass, fail, unknown, refused" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kinds", [["resources"], "resources", None, {"o": 1}])
+def test_a_claims_file_whose_kinds_are_not_an_object_of_names_is_refused(kinds):
+    """A malformed `kinds` was read as no kinds at all, which dropped the outcomes a
+    permutation must keep in their kind (review)."""
+    from decisiontrees import load
+    from decisiontrees.api import claims
+    from decisiontrees.evidence.verify import read_claims
+
+    document = claims([load(str(EXAMPLES / "power_relations.dtree"))])
+    document["claims"][0]["kinds"] = kinds
+    with pytest.raises(Failure, match="claim 1: `kinds` is an object|claim 1: expected"):
+        read_claims(document)

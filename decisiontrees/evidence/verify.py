@@ -914,11 +914,13 @@ def read_claims(document: Any) -> list[Claim]:
                                      "right", "class", "fixed", "kinds"})
         if item["expected"] not in (True, False, None):
             raise Failure(f"{here}: `expected` is true, false or null")
+        if not isinstance(item["kinds"], dict):  # read as none, it dropped `within` (review)
+            raise Failure(f"{here}: `kinds` is an object")
         claims.append(Claim(_text(item["file"], here), _index(item["line"], here),
                             _text(item["text"], here), _text(item["relation"], here),
                             item["expected"], item["left"], item["right"], item["class"],
                             frozenset(_text(o, here) for o in _list(item["fixed"], here)),
-                            dict(item["kinds"]) if isinstance(item["kinds"], dict) else {}))
+                            {_text(o, here): _text(k, here) for o, k in item["kinds"].items()}))
     return claims
 
 
