@@ -216,6 +216,14 @@ main.dtree:2:21: error: division by zero
 main.dtree:2:24: error: a law's parameters are numbers
     distribution d = power({a: 1})
                            ^^^^^^"""),
+    # the last one won silently: a claim checked under another rule than the one read first
+    ("an option given twice", {"main.dtree": OUT + "tree t = choice { x: a, y: b }\n"
+                                               "query chosen(t, x, rule = best_of(2), "
+                                               "rule = best_of(3))\n"}, """\
+main.dtree:3:39: error: `rule` is given twice
+    query chosen(t, x, rule = best_of(2), rule = best_of(3))
+                                          ^^^^^^^^^^^^^^^^^
+hint: give each option once"""),
 ]
 
 

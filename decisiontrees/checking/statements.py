@@ -168,7 +168,14 @@ class StatementChecker:
             values[kind] = self.argument(kind, value, call.name)
         options: dict[str, Any] = {}
         assignment: dict[str, Fraction] = {}
+        given: set[str] = set()
         for keyword in keywords:
+            if keyword.name in given and keyword.name in self.options:
+                # the last would win silently: a claim checked under another rule or limit
+                self.reporter.error(keyword.span, f"`{keyword.name}` is given twice",
+                                    "give each option once")
+                continue
+            given.add(keyword.name)
             self.keyword(keyword, call, family, options, assignment)
         # An argument can be None without a new diagnostic: a tree already reported as broken.
         if self.reporter.count > errors_before or None in values.values():
