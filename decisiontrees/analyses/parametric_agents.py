@@ -579,7 +579,8 @@ def _null_combination(vectors: Sequence[Sequence[Fraction]]) -> list[Fraction] |
 
 
 def _independent_rows(matrix: Sequence[Sequence[Fraction]], k: int) -> list[int] | None:
-    """``k`` rows of ``matrix`` that are linearly independent, or None."""
+    """The first ``k`` rows of ``matrix`` (in order, each independent of those before it)
+    that are linearly independent, or None."""
     chosen: list[int] = []
     basis: list[list[Fraction]] = []
     for index, row in enumerate(matrix):
@@ -942,21 +943,10 @@ def _defining_rows(numeric_rows: list[tuple[list[Fraction], Fraction]],
     scale = math.lcm(*(v.denominator for v in vertex))
     point = [int(v * scale) for v in vertex] + [scale]
     tight = [k for k in order if not sum(x * v for x, v in zip(whole[k], point))]
-    chosen: list[int] = []
-    basis: list[list[Fraction]] = []
-    for k in tight:
-        candidate = list(numeric_rows[k][0])
-        for row in basis:  # reduce against the rows kept so far
-            pivot = next(i for i, x in enumerate(row) if x != 0)
-            if candidate[pivot]:
-                factor = candidate[pivot] / row[pivot]
-                candidate = [x - factor * y for x, y in zip(candidate, row)]
-        if any(candidate):
-            basis.append(candidate)
-            chosen.append(k)
-        if len(chosen) == d:
-            return chosen
-    raise Unsupported("a vertex without d independent constraints")
+    chosen = _independent_rows([numeric_rows[k][0] for k in tight], d)
+    if chosen is None:
+        raise Unsupported("a vertex without d independent constraints")
+    return [tight[k] for k in chosen]
 
 
 @dataclass(frozen=True)
