@@ -88,9 +88,10 @@ def main() -> None:
     for k, row in enumerate(found):
         old = before[k] if before else None
         shown = str(row["answer"])
+        same = "–" if old is None or "unknown" in (shown, old["answer"]) else \
+            ("yes" if old["answer"] == shown else "NO")  # "–": one of them gave up
         print(f"| {row['seed']} | {row['question']} | {row['seconds']:.2f} | "
-              f"{'–' if old is None else format(old['seconds'], '.2f')} | "
-              f"{'–' if old is None else ('yes' if old['answer'] == shown else 'NO')} | "
+              f"{'–' if old is None else format(old['seconds'], '.2f')} | {same} | "
               f"{shown[:40]}{'…' if len(shown) > 40 else ''} |")
     times = [float(row["seconds"]) for row in found]  # type: ignore[arg-type]
     print(f"\n{len(times)} questions: median {statistics.median(times):.2f} s, "
