@@ -1010,24 +1010,26 @@ def piecewise(quantity: Any, points: Sequence[tuple[Any, ...]], d: int, density:
             sympy.Rational(str(parameter.low)), sympy.Rational(str(value))),))
     intervals = interval_masses(points, d, density, parameter, weighted, needed)
     pieces: list[Piece] = []
-    symbol = parameter_symbol(parameter.name)
+    previous: Any = None  # the last piece's value in QQ(p): equal ones are merged
     for interval in intervals:
         value = quantity(interval.masses)  # a sum in QQ(p), then one expression
-        expression = sympy.Rational(value.numerator, value.denominator) \
-            if isinstance(value, Fraction) else sympy.cancel(interval.field.to_sympy(value))
+        if isinstance(value, Fraction):
+            value = interval.field.convert(sympy.QQ(value.numerator, value.denominator))
+        expression = sympy.cancel(interval.field.to_sympy(value))
         middle = rational_between(interval.low, interval.high)
         wide = sympy.Rational(middle.numerator, middle.denominator)
         # the point the pieces were computed at, and one nearer each end
         for check in (middle, rational_between(interval.low, wide),
                       rational_between(wide, interval.high)):
             exact = exact_at(check)
-            if expression.subs(symbol, sympy.Rational(check.numerator, check.denominator)) \
-                    != sympy.Rational(exact.numerator, exact.denominator):
+            at = sympy.QQ(check.numerator, check.denominator)
+            if not value.denom(at) or _numeric(value, at) != exact:
                 raise CrossCheckFailed("a piece disagrees with the exact value inside it")
-        if pieces and sympy.cancel(pieces[-1].expression - expression) == 0:
+        if pieces and value == previous:
             pieces[-1] = Piece(pieces[-1].low, interval.high, expression)
         else:
             pieces.append(Piece(interval.low, interval.high, expression))
+        previous = value
     ends = [interval.low for interval in intervals[1:]]
     if not parameter.low_open:
         ends.insert(0, intervals[0].low)
