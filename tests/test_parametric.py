@@ -717,3 +717,31 @@ def test_a_counted_lottery_that_leaves_the_others_hull_gets_its_breakpoint(limit
     assert result.status == "answer"
     assert result.answer.summary == ("0 for p ∈ (0, 1/2]; (2*p - 1)/4 for p ∈ (1/2, 2/3]; "
                                      "(9*p - 5)/(12*(3*p - 1)) for p ∈ (2/3, 1)")
+
+
+def test_a_mixture_that_holds_only_at_the_point_is_retried_without_the_counted_lotteries():
+    """At p = 2/3, z3 mixed (1/4, 1/4, 1/4, 1/4) from o3 and a1's other lottery
+    (p/2, 1 - p, 0, p/2): true there only, so every region was watched (review). Without
+    the counted lotteries the mixture of o1, o2, o3 and (1 - p, 0, 0, p) holds for every p."""
+    import sympy
+
+    from decisiontrees.analyses.agents import lottery_points, relevant_outcomes
+
+    spec = parse("param p in (0, 1)\noutcomes o1, o2, o3, o4\n"
+                 "tree t = choice { a1: choice { c: chance { 1/4: o1, 1/4: o2, 1/4: o3, "
+                 "1/4: o4 }, d: chance { p/2: o1, p/2: o4, 1 - p: o2 } }, "
+                 "a2: choice { e1: o1, e2: o2, e3: o3, e4: chance { p: o4, 1 - p: o1 } } }\n")
+    tree = spec.trees["t"]
+    order = relevant_outcomes([tree], list(spec.outcomes))
+    counted = sorted(lottery_points(tree.children[0], order), key=str)
+    points = sorted(lottery_points(tree, order), key=str)
+    field = sympy.QQ.frac_field(parameter_symbol("p"))
+    ring = field.get_ring()
+    exact = parametric_agents._field_points(points, field)
+    at = sympy.QQ(2, 3)
+    numeric = parametric_agents._numeric_points(
+        parametric_agents._lottery_polynomials(exact, ring), at)
+    [z] = [c for c in counted if all(x == Fraction(1, 4) for x in c)]
+    found = parametric_agents._inside_functions(z, exact, numeric, at, ring, counted)
+    assert found is not None
+    assert all(f(at) != 0 for f in found.values())  # the weights' signs are fixed around 2/3

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, TypeAlias
@@ -248,7 +248,7 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
             region_rows[z] = _scaled_rows(z, polynomials, d, ring)
         found = _vertex_functions(region_rows[z], _numeric_rows(z, numeric_points, d), d, ring)
         if found is None and inside:
-            return _inside_functions(z, exact_points, numeric_points, point, ring)
+            return _inside_functions(z, exact_points, numeric_points, point, ring, watched)
         return found
     roots_of: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a factor's (root, value)
     function_roots: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a function's
@@ -487,7 +487,8 @@ def _polynomial_rows(rows: list[_FieldRow], ring: Any) -> list[tuple[list[Any], 
 
 def _inside_functions(z: tuple[Any, ...], exact_points: Mapping[tuple[Any, ...], tuple[Any, ...]],
                       numeric_points: Mapping[tuple[Any, ...], list[Fraction]], point: Any,
-                      ring: Any) -> dict[tuple[Any, ...], Any] | None:
+                      ring: Any, avoid: Collection[tuple[Any, ...]] = ()
+                      ) -> dict[tuple[Any, ...], Any] | None:
     """Polynomials whose signs keep ``z`` a convex combination of other lotteries (so its
     region has no volume: ``u·z`` is their weighted mean, and no ``u`` puts it above all of
     them), near the point ``numeric_points`` were taken at; None when there is no such
@@ -497,10 +498,26 @@ def _inside_functions(z: tuple[Any, ...], exact_points: Mapping[tuple[Any, ...],
     (Carathéodory), whose weights are then unique: ``k`` independent equations of
     ``Σ λ_i w_i = z, Σ λ_i = 1`` are solved fraction-free (``λ = N/D``), and the rest must
     hold identically. ``D`` and the ``N_i`` are returned: while their signs hold, so does
-    ``λ > 0``."""
+    ``λ > 0``. A mixture found at the point can hold there alone (its lotteries' affine hull
+    meets ``z`` only at that ``p``); then one without the lotteries of ``avoid`` (the other
+    counted ones, often such a coincidence) is tried."""
+    others = [w for w in exact_points if w != z]
+    found = _mixture_functions(z, others, exact_points, numeric_points, point, ring)
+    fewer = [w for w in others if w not in avoid]
+    if found is None and len(fewer) < len(others):
+        found = _mixture_functions(z, fewer, exact_points, numeric_points, point, ring)
+    return found
+
+
+def _mixture_functions(z: tuple[Any, ...], others: Sequence[tuple[Any, ...]],
+                       exact_points: Mapping[tuple[Any, ...], tuple[Any, ...]],
+                       numeric_points: Mapping[tuple[Any, ...], list[Fraction]], point: Any,
+                       ring: Any) -> dict[tuple[Any, ...], Any] | None:
+    """``_inside_functions`` for a mixture of ``others``."""
     from sympy.polys.matrices import DomainMatrix
 
-    others = [w for w in exact_points if w != z]
+    if not others:
+        return None
     weights = smt.convex_weights([numeric_points[w] for w in others], numeric_points[z],
                                  CONVEX_WEIGHTS_MS)
     if weights is None or isinstance(weights, smt.Unknown):
