@@ -254,8 +254,8 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     function_roots: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a function's
 
     def roots(key: tuple[Any, ...], numerator: Any) -> list[tuple[Any, Any]]:
-        """The roots in the domain with their values to 50 digits, factor by factor (the
-        same factors recur in many functions, the same functions in many intervals)."""
+        """The roots in the domain with their values to ``DIGITS`` digits, factor by factor
+        (the same factors recur in many functions, the same functions in many intervals)."""
         if key in function_roots:
             return function_roots[key]
         found = function_roots[key] = []
@@ -278,6 +278,16 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
             if gap < 0:
                 return False
         return True
+
+    def nearest(candidates: list[tuple[Any, Any]], pick: Any) -> tuple[Any, Any]:
+        """The root nearest the sweep point (``pick`` is max below it, min above); another
+        within ``CLOSE`` of it must be the same number, or their order is not known."""
+        chosen: tuple[Any, Any] = pick(candidates, key=lambda r: r[1])
+        for other in candidates:
+            if other[0] != chosen[0] and abs(other[1] - chosen[1]) < CLOSE and \
+                    not _same_number(_exact(other[0]), _exact(chosen[0])):
+                raise Unsupported("breakpoints too close to separate")
+        return chosen
 
     coincidences = coincidence_points(points, domain)
     found = set(coincidences)
@@ -314,11 +324,11 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
         below = [r for r in inside if between(low, middle, r)]
         above = [r for r in inside if between(middle, high, r)]
         if below:
-            left = max(below, key=lambda r: r[1])
+            left = nearest(below, max)
             found.add(_exact(left[0]))
             pending.append((low, left))
         if above:
-            right = min(above, key=lambda r: r[1])
+            right = nearest(above, min)
             found.add(_exact(right[0]))
             pending.append((right, high))
     return distinct_roots(found)
