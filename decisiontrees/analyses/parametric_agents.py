@@ -7,9 +7,10 @@ move with ``p``. Its shape (which constraints meet at which vertex) can change o
 coincide. Between two such breakpoints the shape is fixed: Normaliz triangulates the
 polytope at a rational point inside, each vertex is re-solved symbolically from the
 constraints tight there, and the integral over each simplex is a rational function of
-``p`` — valid on the whole open interval. Every piece is checked against the exact value
-at its midpoint. Values at the breakpoints themselves are computed exactly where the
-breakpoint is rational, and otherwise stated as limits of the pieces.
+``p`` — valid on the whole open interval. Only the regions a question counts are
+followed. Every piece is checked against the exact value at three points inside it.
+Values at the breakpoints themselves are computed exactly where the breakpoint is
+rational, and otherwise stated as limits of the pieces.
 """
 
 from __future__ import annotations
