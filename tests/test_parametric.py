@@ -708,11 +708,14 @@ def test_caratheodory_keeps_the_mixture_on_affinely_independent_points(vectors, 
 def test_a_counted_lottery_that_leaves_the_others_hull_gets_its_breakpoint(limit, monkeypatch):
     """(1/3, 1/3, 1/3) is a mixture of o1, o2 and (0, p, 1 - p) exactly while p <= 1/2:
     there its region has no volume, after it one opens. The sweep (limit 0) watches the
-    mixture's weights to find 1/2; every subset of rows (the other limit) finds it too."""
+    mixture's weights to find 1/2; every subset of rows (the other limit) finds it too. (h
+    and q lie on the hull's edge from o1 to o2: with them, watching every other region is
+    predicted dearer than the mixture, so the sweep takes the mixture.)"""
     monkeypatch.setattr(parametric_agents, "EXHAUSTIVE_CANDIDATES", limit)
     [result] = run(parse("param p in (0, 1)\noutcomes o1, o2, o3\n"
                          "tree t = choice { a1: chance { 1/3: o1, 1/3: o2, 1/3: o3 }, "
-                         "a2: choice { x: o1, y: o2, z: chance { p: o2, 1 - p: o3 } } }\n"
+                         "a2: choice { x: o1, y: o2, z: chance { p: o2, 1 - p: o3 }, "
+                         "h: chance { 1/2: o1, 1/2: o2 }, q: chance { 3/4: o1, 1/4: o2 } } }\n"
                          "query chosen(t, a1)\n"))
     assert result.status == "answer"
     assert result.answer.summary == ("0 for p ∈ (0, 1/2]; (2*p - 1)/4 for p ∈ (1/2, 2/3]; "

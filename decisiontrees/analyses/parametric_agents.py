@@ -15,9 +15,10 @@ rational, and otherwise stated as limits of the pieces.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, TypeAlias
@@ -241,15 +242,41 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
     polynomials = _lottery_polynomials(exact_points, ring)
     watched = list(points if regions is None else regions)
 
-    def functions_of(z: tuple[Any, ...], numeric_points: Mapping[tuple[Any, ...], list[Fraction]],
-                     point: Any, inside: bool) -> dict[tuple[Any, ...], Any] | None:
-        """The region's vertex functions; for a lower-dimensional region, with ``inside``
-        those that keep it inside the other lotteries' hull (None where there are none)."""
+    unwatched = [z for z in points if z not in set(watched)]
+
+    def functions_of(z: tuple[Any, ...], numeric_points: Mapping[tuple[Any, ...], list[Fraction]]
+                     ) -> dict[tuple[Any, ...], Any] | None:
+        """The region's vertex functions; None when it is lower-dimensional."""
         if z not in region_rows:
             region_rows[z] = _scaled_rows(z, polynomials, d, ring)
-        found = _vertex_functions(region_rows[z], _numeric_rows(z, numeric_points, d), d, ring)
-        if found is None and inside:
-            return _inside_functions(z, exact_points, numeric_points, point, ring, watched)
+        return _vertex_functions(region_rows[z], _numeric_rows(z, numeric_points, d), d, ring)
+
+    def watched_functions(numeric_points: Mapping[tuple[Any, ...], list[Fraction]], point: Any
+                          ) -> dict[tuple[Any, ...], Any]:
+        """The functions of the watched regions, lower-dimensional ones by their mixtures
+        where each has one and they are predicted cheaper than every other region's."""
+        found: dict[tuple[Any, ...], Any] = {}
+        flat = []
+        for z in watched:
+            of_region = functions_of(z, numeric_points)
+            if of_region is None:
+                flat.append(z)
+            found.update(of_region or {})
+        if not flat or not unwatched:
+            return found
+        mixtures: list[dict[tuple[Any, ...], Any] | None] = []
+        if MIXTURE_COST * len(flat) <= len(unwatched):
+            for z in flat:
+                mixtures.append(_inside_functions(z, exact_points, numeric_points, point, ring,
+                                                  watched))
+                if mixtures[-1] is None:
+                    break
+        if mixtures and all(m is not None for m in mixtures):
+            for mixture in mixtures:
+                found.update(mixture or {})
+        else:
+            for other in unwatched:
+                found.update(functions_of(other, numeric_points) or {})
         return found
     roots_of: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a factor's (root, value)
     function_roots: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}  # a function's
@@ -304,15 +331,7 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
             at = rational_between(_exact(low[0]), upper)
             value = sympy.QQ(at.numerator, at.denominator)
             numeric_points = _numeric_points(polynomials, value)
-            functions = {}
-            for z in watched:
-                of_region = functions_of(z, numeric_points, value, len(watched) < len(points))
-                if of_region is None and len(watched) < len(points):  # lower-dimensional
-                    functions = {}
-                    for other in points:
-                        functions.update(functions_of(other, numeric_points, value, False) or {})
-                    break
-                functions.update(of_region or {})
+            functions = watched_functions(numeric_points, value)
             if not any(f(value) == 0 for f in functions.values()):
                 break
             upper = sympy.Rational(at.numerator, at.denominator)
@@ -337,6 +356,10 @@ def swept_breakpoints(points: Sequence[tuple[Any, ...]], d: int, symbol: Any,
 
 DIGITS = 30  # roots are ordered by their values to this many digits, and
 CLOSE = 1e-20  # two nearer than this are compared exactly
+# a lower-dimensional region's mixture (an LP and a fraction-free solve) took about 14 ms, a
+# region's vertex functions about 3.4 ms (random 4-outcome trees): mixtures are used while
+# they cost less than watching every other region
+MIXTURE_COST = 4
 
 
 @dataclass(frozen=True)
@@ -455,13 +478,15 @@ def _lottery_polynomials(exact_points: Mapping[tuple[Any, ...], tuple[Any, ...]]
                          ) -> dict[tuple[Any, ...], tuple[list[Any], Any]]:
     """Each lottery as ``N/D``: a vector of polynomials over one polynomial (the lcm of its
     probabilities' denominators)."""
-    found = {}
-    for z, exact in exact_points.items():
-        common = ring.one
-        for x in exact:
-            common = common.lcm(ring(x.denom))
-        found[z] = ([ring(x.numer) * common.exquo(ring(x.denom)) for x in exact], common)
-    return found
+    return {z: _over_common_denominator(exact, ring) for z, exact in exact_points.items()}
+
+
+def _over_common_denominator(entries: Sequence[Any], ring: Any) -> tuple[list[Any], Any]:
+    """Elements of ``QQ(p)`` as numerators in ``ring`` over the lcm of their denominators."""
+    common = ring.one
+    for x in entries:
+        common = common.lcm(ring(x.denom))
+    return [ring(x.numer) * common.exquo(ring(x.denom)) for x in entries], common
 
 
 def _scaled_rows(z: tuple[Any, ...], polynomials: Mapping[tuple[Any, ...], tuple[list[Any], Any]],
@@ -488,11 +513,8 @@ def _polynomial_rows(rows: list[_FieldRow], ring: Any) -> list[tuple[list[Any], 
     (in ``QQ(p)`` each product and sum was, and that took most of the sweep's time)."""
     scaled = []
     for a, b in rows:
-        common = b.denom
-        for x in a:
-            common = common.lcm(x.denom)
-        scaled.append(([ring(x.numer) * ring(common.exquo(x.denom)) for x in a],
-                       ring(b.numer) * ring(common.exquo(b.denom))))
+        *numerators, constant = _over_common_denominator([*a, b], ring)[0]
+        scaled.append((numerators, constant))
     return scaled
 
 
@@ -817,14 +839,16 @@ def _simplest_in(low: Fraction, high: Fraction) -> Fraction:
     floor = math.floor(low)
     return floor + 1 / _simplest_in(1 / (high - floor), 1 / (low - floor))
 
-def _region_integral(exact_rows: list[_FieldRow], polynomial_rows: list[tuple[list[Any], Any]],
+def _region_integral(exact_rows: Callable[[], list[_FieldRow]],
+                     polynomial_rows: list[tuple[list[Any], Any]],
                      numeric_rows: list[tuple[list[Fraction], Fraction]], d: int,
                      density: Univariate, weight: Sequence[Any] | None, field: Any,
                      at: Fraction) -> Any:
     """The integral over the region as an element of ``field``, sympy's field of fractions
     ``QQ(p)`` in the parameter, valid on the open interval around ``at`` where the region's
-    shape does not change. ``polynomial_rows`` are ``exact_rows`` scaled to polynomials,
-    ``numeric_rows`` their values at ``at``.
+    shape does not change. ``polynomial_rows`` are the rows scaled to polynomials,
+    ``numeric_rows`` their values at ``at``; ``exact_rows`` gives them in ``QQ(p)``, built
+    only when that path is taken.
 
     Under U[0,1] each vertex is ``N/D`` with polynomials from the fraction-free solve of its
     (polynomial) defining rows, and a simplex's volume ``det[D_j, N_j] / (d! ∏ D_j)``: the
@@ -834,7 +858,7 @@ def _region_integral(exact_rows: list[_FieldRow], polynomial_rows: list[tuple[li
     import sympy
 
     point = sympy.QQ(at.numerator, at.denominator)
-    simplices = triangulation([a for a, _ in numeric_rows[:len(exact_rows) - 2 * d]], d)
+    simplices = triangulation([a for a, _ in numeric_rows[:len(numeric_rows) - 2 * d]], d)
     if not simplices:
         return field.zero
     if density == UNIFORM:
@@ -842,7 +866,7 @@ def _region_integral(exact_rows: list[_FieldRow], polynomial_rows: list[tuple[li
                                          field, point)
         if total is not None:
             return total
-    return _field_region_integral(exact_rows, numeric_rows, simplices, d, density, weight,
+    return _field_region_integral(exact_rows(), numeric_rows, simplices, d, density, weight,
                                   field, point)
 
 
@@ -1008,7 +1032,13 @@ def interval_masses(points: Sequence[tuple[Any, ...]], d: int, density: Univaria
     exact_points = _field_points(points, field)
     ring = field.get_ring()
     polynomials = _lottery_polynomials(exact_points, ring)
-    region_rows = {z: _field_rows(z, exact_points, d, field) for z in regions}  # every interval
+    region_rows: dict[tuple[Any, ...], list[_FieldRow]] = {}  # for every interval, if asked
+
+    def field_rows(z: tuple[Any, ...]) -> list[_FieldRow]:
+        if z not in region_rows:
+            region_rows[z] = _field_rows(z, exact_points, d, field)
+        return region_rows[z]
+
     scaled_rows = {z: _scaled_rows(z, polynomials, d, ring) for z in regions}
     result = []
     for low, high in zip(ends, ends[1:]):
@@ -1017,7 +1047,7 @@ def interval_masses(points: Sequence[tuple[Any, ...]], d: int, density: Univaria
         masses = {}
         for z in regions:
             limits.check("integrating in the parameter")
-            masses[z] = _region_integral(region_rows[z], scaled_rows[z],
+            masses[z] = _region_integral(functools.partial(field_rows, z), scaled_rows[z],
                                          _numeric_rows(z, numeric_points, d), d, density,
                                          exact_points[z] if weighted else None, field, at)
         result.append(Masses(low, high, masses, field))
