@@ -17,6 +17,7 @@ from decisiontrees import SpecError, load, parse, run
 from decisiontrees.analyses.agents import Sampling, choice_probabilities, lottery_points
 from decisiontrees.analyses.rules import boltzmann_choice, rule_choice
 from decisiontrees.model.laws import UNIFORM, Distribution
+from decisiontrees.model.nodes import chance, leaf
 from decisiontrees.model.rules import DecisionRule
 
 OUTCOMES = ("a", "b", "c")
@@ -289,6 +290,11 @@ def test_orbit_shares_under_rules_bound_every_counted_orbit(pair, rule, seed):
         share = Fraction(sum(1 for x in leans if x >= 0), len(leans))
         assert found.lower <= share  # the retargetability bound holds on every orbit
     assert found.lower <= found.upper
+    if found.upper_orbit is not None:  # the orbit shown (simplified), recounted independently
+        witness = found.upper_orbit
+        counted = _oracle_orbit(left, right, [witness.utility[o] for o in OUTCOMES], rule)
+        assert counted == (witness.better, witness.tied, witness.worse)
+        assert Fraction(counted[0] + counted[1], sum(counted)) == found.upper
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -378,6 +384,21 @@ def test_convergence_under_a_rule_agrees_with_counted_orbits(pair, rule, seed):
             assert counted is None or found.level == "strict" or counted[0] == counted[2]
     if found.level is None and found.lower == "weak":
         assert any("strict not shown" in reason for reason in found.reasons)
+
+
+@pytest.mark.parametrize("rule, question", [
+    (DecisionRule("quantilizer", Fraction(1, 2)), "convergence"),
+    (DecisionRule("satisficer", Fraction(1, 2)), "orbit_share"),
+    (DecisionRule("best_of", Fraction(2)), "orbit_share"),
+    (DecisionRule("boltzmann", Fraction(1, 5)), "orbit_share")])
+def test_a_rule_witness_shows_simple_values(rule, question):
+    """Review: the witness was the seeded draw itself, {a: 911/1000, b: 43/100, c: 41/1000},
+    where {a: 1, b: 1/3, c: 0} has the same counts."""
+    sure, gamble = leaf("a"), chance([(Fraction(1, 2), leaf("b")), (Fraction(1, 2), leaf("c"))])
+    found = getattr(rule_orbits, question)(sure, gamble, ("a", "b", "c"), rule)
+    witness = found.witness if question == "convergence" else found.upper_orbit
+    assert witness is not None
+    assert max(v.denominator for v in witness.utility.values()) <= 12, witness
 
 
 def test_weak_under_a_rule_is_never_inferred_from_orbits_that_were_not_counted():

@@ -47,7 +47,7 @@ from decisiontrees.analyses.agents import (
 from decisiontrees.errors import ArgumentError, RefusedError
 from decisiontrees.model.nodes import Node, outcomes_of
 
-_DENOMINATORS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 40, 50, 60, 100, 120, 1000, 10**4,
+WITNESS_DENOMINATORS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 40, 50, 60, 100, 120, 1000, 10**4,
                  10**6)
 MAX_ASSIGNMENTS = 50_000  # ways u's values can fall on the reached outcomes, per orbit
 SCALE = 10**6
@@ -145,8 +145,8 @@ class _Orbits:
         low, high = min(values), max(values)
         if high > low:
             values = [(v - low) / (high - low) for v in values]
-        for denominator in _DENOMINATORS:
-            candidate = self.orbit(_grid(values, max(denominator, len(values) - 1)))
+        for denominator in WITNESS_DENOMINATORS:
+            candidate = self.orbit(on_grid(values, max(denominator, len(values) - 1)))
             if candidate is not None and accept(candidate):
                 return candidate
         return orbit
@@ -338,7 +338,7 @@ class _Orbits:
         return found if len(found) == len(exact) else None
 
 
-def _grid(values: Sequence[Fraction], denominator: int) -> list[Fraction]:
+def on_grid(values: Sequence[Fraction], denominator: int) -> list[Fraction]:
     """``values`` moved to multiples of ``1/denominator``, keeping their order strict (values
     that would meet are pushed apart), then scaled back into [0, 1]."""
     order = sorted(range(len(values)), key=lambda k: values[k])

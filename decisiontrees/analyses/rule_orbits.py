@@ -22,19 +22,29 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from decisiontrees import limits
 from decisiontrees.analyses.agents import Point, lottery_points
-from decisiontrees.analyses.orbits import Orbit, involutions, largest_compatible_set
+from decisiontrees.analyses.orbits import (
+    WITNESS_DENOMINATORS,
+    Orbit,
+    involutions,
+    largest_compatible_set,
+    on_grid,
+)
 from decisiontrees.analyses.relations import cycle_notation
 from decisiontrees.model.nodes import Node
 from decisiontrees.model.rules import DecisionRule, rank_weight
 
 MAX_ORBIT = 5_040  # permutations of O counted exactly (7 outcomes)
 TRIES = 12
+SIMPLIFYING_WORK = 60_000  # orbit members counted again while looking for a simpler witness
+# rules that see only the order of the options' expected utilities, which positive affine
+# maps of u keep (a satisficer's threshold and a Boltzmann temperature are on u's scale)
+ORDINAL_RULES = frozenset({"best_of", "best_of_distinct", "quantilizer"})
 
 
 @dataclass(frozen=True)
@@ -145,16 +155,83 @@ def counted_orbits(left: Node, right: Node, names: tuple[str, ...], rule: Decisi
     and a utility the rule cannot decide is skipped."""
     if math.factorial(len(names)) > MAX_ORBIT:
         return
-    mine, theirs = lottery_points(left, names), lottery_points(right, names)
-    options = sorted(mine | theirs)
-    only_left = [k for k, z in enumerate(options) if z in mine and z not in theirs]
-    only_right = [k for k, z in enumerate(options) if z in theirs and z not in mine]
+    options, only_left, only_right = _options(left, right, names)
     generator = random.Random(seed)
     for _ in range(tries):
         utility = [Fraction(v, 1000) for v in generator.sample(range(1001), len(names))]
         counts = count_orbit(utility, options, only_left, only_right, rule)
         if counts is not None:
             yield Orbit(dict(zip(names, utility)), *counts)
+
+
+def _options(left: Node, right: Node, names: tuple[str, ...]
+             ) -> tuple[list[Point], list[int], list[int]]:
+    """The options, sorted, and the indices of those only the left and only the right has."""
+    mine, theirs = lottery_points(left, names), lottery_points(right, names)
+    options = sorted(mine | theirs)
+    return (options, [k for k, z in enumerate(options) if z in mine and z not in theirs],
+            [k for k, z in enumerate(options) if z in theirs and z not in mine])
+
+
+def simplest(orbit: Orbit, left: Node, right: Node, names: tuple[str, ...],
+             rule: DecisionRule, accept: Callable[[Orbit], bool]) -> Orbit:
+    """``orbit`` with the simplest values found that keep it a witness (``accept``): first u's
+    values moved together to multiples of 1/q for small q (rescaled to [0, 1] first for a
+    rule that sees only the order of expected utilities), then each value alone replaced by
+    the simplest fraction in [0, 1] that still works — every candidate's orbit counted again
+    exactly, its values kept distinct; at most SIMPLIFYING_WORK members counted in all."""
+    values = [orbit.utility[o] for o in names]
+    low, high = min(values), max(values)
+    ordinal = rule.kind in ORDINAL_RULES and high > low
+    options, only_left, only_right = _options(left, right, names)
+    budget, tried = [SIMPLIFYING_WORK], {tuple(values)}
+
+    def works(candidate: list[Fraction]) -> Orbit | None:
+        if tuple(candidate) in tried or len(set(candidate)) < len(candidate):
+            return None
+        tried.add(tuple(candidate))
+        budget[0] -= math.factorial(len(names))
+        counts = count_orbit(candidate, options, only_left, only_right, rule)
+        found = Orbit(dict(zip(names, candidate)), *counts) if counts is not None else None
+        return found if found is not None and accept(found) else None
+
+    best = orbit
+    for denominator in WITNESS_DENOMINATORS:
+        if budget[0] < math.factorial(len(names)):
+            return best
+        found = works(on_grid([(v - low) / (high - low) for v in values],
+                              max(denominator, len(values) - 1)) if ordinal
+                      else _rounded(values, denominator))
+        if found is not None:
+            best = found
+            break
+    current = [best.utility[o] for o in names]
+    for k in range(len(current)):
+        for value in _SIMPLE_VALUES:
+            if (value.denominator, value.numerator) >= (current[k].denominator,
+                                                        abs(current[k].numerator)) \
+                    or budget[0] < math.factorial(len(names)):
+                break
+            found = works([*current[:k], value, *current[k + 1:]])
+            if found is not None:
+                best, current[k] = found, value
+                break
+    return best
+
+
+_SIMPLE_VALUES = sorted({Fraction(p, q) for q in range(1, 13) for p in range(q + 1)},
+                        key=lambda v: (v.denominator, v.numerator))
+
+
+def _rounded(values: Sequence[Fraction], denominator: int) -> list[Fraction]:
+    """``values`` moved to the nearest multiples of ``1/denominator``, their order kept
+    strict (values that would meet are pushed apart upwards)."""
+    steps = [0] * len(values)
+    previous: int | None = None
+    for k in sorted(range(len(values)), key=lambda k: values[k]):
+        step = round(values[k] * denominator)
+        steps[k] = previous = step if previous is None else max(step, previous + 1)
+    return [Fraction(step, denominator) for step in steps]
 
 
 def orbit_share(left: Node, right: Node, outcomes: Sequence[str], rule: DecisionRule,
@@ -170,16 +247,17 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
                      f"themselves, so the rule is {n}-fold retargetable (Turner & Tadepalli "
                      f"2022): at least {n}/{n + 1} of every orbit") if n else \
         (Fraction(0), "no involution maps L(right) into L(left) and the options onto themselves")
-    mine, theirs = lottery_points(left, names), lottery_points(right, names)
-    options = sorted(mine | theirs)
     upper, worst, tried = Fraction(1), None, 0
     for orbit in counted_orbits(left, right, names, rule, seed, tries):
         tried += 1
         share = Fraction(orbit.weakly_left, orbit.size)
         if share < upper or worst is None:
             upper, worst = min(upper, share), orbit
-    single = all(sum(1 for q in z if q) == 1 for z in options)
-    if single and tried and rule.kind in ("best_of", "best_of_distinct", "quantilizer"):
+    if worst is not None:
+        least = worst.weakly_left
+        worst = simplest(worst, left, right, names, rule, lambda o: o.weakly_left == least)
+    single = all(sum(1 for q in z if q) == 1 for z in _options(left, right, names)[0])
+    if single and tried and rule.kind in ORDINAL_RULES:
         # the rule sees only the order of the options' utilities, i.e. of u's values on the
         # outcomes, and every generic orbit runs through every order once: all count alike
         return RuleShare(upper, upper, "every option is a single outcome, so the rule depends "
@@ -213,9 +291,11 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
     for orbit in counted_orbits(left, right, names, rule, seed, tries):
         if orbit.worse > orbit.better:
             return RuleConvergence("none", ("not weak: an orbit in which more members lean to "
-                                            "the right tree",), orbit)
+                                            "the right tree",), simplest(
+                orbit, left, right, names, rule, lambda o: o.worse > o.better))
         if orbit.better > orbit.worse and favourable is None:
-            favourable = orbit
+            favourable = simplest(orbit, left, right, names, rule,
+                                  lambda o: o.better > o.worse)
     if not phis:
         return RuleConvergence(None, ("no involution retargets the rule from the right tree "
                                       "to the left tree, and no orbit counted leans right more "
