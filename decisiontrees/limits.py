@@ -89,12 +89,13 @@ def workers(count: int) -> Iterator[None]:
 
 
 def parallel_map(function: Callable[..., T], calls: Sequence[tuple[Any, ...]],
-                 doing: str = "") -> list[T]:
+                 doing: str = "", costs: Sequence[float] | None = None) -> list[T]:
     """``[function(*arguments) for arguments in calls]``, in up to :func:`workers` forked
     processes when there are several calls, the platform forks and this process is not itself
     a pool's worker (in order either way).
     ``function`` must be a module-level function; an exception in a call is raised here,
-    and the deadline is checked while waiting."""
+    and the deadline is checked while waiting. With predicted ``costs`` (one per call), the
+    workers take the costliest calls first, so that no long call starts last."""
     count = min(_WORKERS.get(), len(calls))
     shown = Progress(doing, len(calls))
     try:
@@ -109,7 +110,9 @@ def parallel_map(function: Callable[..., T], calls: Sequence[tuple[Any, ...]],
         found: dict[int, T] = {}
         context = multiprocessing.get_context("fork")
         with context.Pool(count, initializer=die_with_parent) as pool:
-            pending = pool.imap_unordered(_call, [(k, function, a) for k, a in enumerate(calls)])
+            order = sorted(range(len(calls)), key=lambda k: -costs[k]) if costs is not None \
+                else range(len(calls))
+            pending = pool.imap_unordered(_call, [(k, function, calls[k]) for k in order])
             while len(found) < len(calls):  # wait in slices, so the deadline is checked here
                 check(doing)
                 try:

@@ -106,11 +106,13 @@ def _sleeps(seconds: float) -> float:
 
 
 @pytest.mark.parametrize("count", [1, 2, 3])
-def test_parallel_map_keeps_the_order_of_the_calls(count):
+@pytest.mark.parametrize("costs", [None, [(7 * x) % 12 for x in range(12)]])
+def test_parallel_map_keeps_the_order_of_the_calls(count, costs):
+    """Also when predicted costs make the workers take the calls in another order."""
     from decisiontrees import limits
 
     with limits.workers(count):
-        assert limits.parallel_map(_slow_square, [(x,) for x in range(12)]) == \
+        assert limits.parallel_map(_slow_square, [(x,) for x in range(12)], "", costs) == \
             [x * x for x in range(12)]
 
 

@@ -216,14 +216,18 @@ def group_masses(points: Sequence[Point], density: Univariate,
     regions = [_region(vertices, orbit[0]) for orbit in orbits]
     normals = [found for found, _ in regions]
 
+    # a region's volume costs about its facets cubed (see _lumping_pays): a predictor for
+    # lumping and for the order in which workers take the regions
+    facets = limits.parallel_map(normaliz.facet_count, [(n, d) for n in normals], INTEGRATING)
+
     def every_region() -> dict[Hashable, Fraction]:  # as optimal_masses would (once)
-        parts = limits.parallel_map(normaliz.volume, [(n, d) for n in normals], INTEGRATING)
+        parts = limits.parallel_map(normaliz.volume, [(n, d) for n in normals], INTEGRATING,
+                                    [count ** 3 for count in facets])
         return _sums(_tiling(points, vertices, orbits, [
             copies * part for (_, copies), part in zip(regions, parts)]), group)
 
     if not alone:
         return every_region()
-    facets = limits.parallel_map(normaliz.facet_count, [(n, d) for n in normals], INTEGRATING)
     cost = Counter[Hashable]()
     for found, count in zip(keys, facets):
         cost[next(iter(found)) if len(found) == 1 else None] += count ** 3
@@ -236,7 +240,7 @@ def group_masses(points: Sequence[Point], density: Univariate,
     both = limits.parallel_map(normaliz.volume, [
         (normals[k], d, None, algorithm) for k, algorithm in zip(kept, faster)] + [
         (normals[k], d, None, "signed" if algorithm == "descent" else "descent")
-        for k, algorithm in zip(kept, faster)], INTEGRATING)
+        for k, algorithm in zip(kept, faster)], INTEGRATING, [facets[k] ** 3 for k in kept] * 2)
     volumes, again = both[:len(kept)], both[len(kept):]
     masses: dict[Hashable, Fraction] = {lumped: Fraction(1)}
     for k, first, second in zip(kept, volumes, again):
