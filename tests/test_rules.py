@@ -401,6 +401,15 @@ def test_a_rule_witness_shows_simple_values(rule, question):
     assert max(v.denominator for v in witness.utility.values()) <= 12, witness
 
 
+def test_an_undecided_rule_convergence_says_no_more_than_it_knows():
+    """`unknown (at least none)` said nothing: every level is at least none."""
+    spec = ("outcomes a, b, c, d, e, f, g, h\n"
+            "query convergence(a, chance { 1/2: b, 1/2: c }, rule = quantilizer(1/2))\n")
+    [result] = run(parse(spec))
+    assert result.answer.summary == "unknown"
+    assert "no orbit was counted" in " ".join(result.answer.evidence.lines())
+
+
 def test_weak_under_a_rule_is_never_inferred_from_orbits_that_were_not_counted():
     """Past 7 outcomes no orbit is counted; the rule's convergence said `weak` (and claims
     passed on it) where a hand count gives strict. It is unknown, at least weak."""

@@ -297,9 +297,11 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
             favourable = simplest(orbit, left, right, names, rule,
                                   lambda o: o.better > o.worse)
     if not phis:
+        counted = "no orbit was counted (orbits over more than 7 outcomes are not)" \
+            if math.factorial(len(names)) > MAX_ORBIT else \
+            "no orbit counted leans right more often"
         return RuleConvergence(None, ("no involution retargets the rule from the right tree "
-                                      "to the left tree, and no orbit counted leans right more "
-                                      "often",), favourable)
+                                      f"to the left tree, and {counted}",), favourable)
     proof = (f"weak: the involution {cycle_notation(phis[0])} maps L(right) into L(left) and "
              "the options onto themselves, so each member leaning right is paired with one "
              "leaning left (Turner & Tadepalli 2022)",)

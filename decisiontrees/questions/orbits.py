@@ -229,14 +229,13 @@ class OrbitFamily(Family):
             leaning = rule_orbits.convergence(left, right, outcomes, question.rule)
             tendency = RuleConvergenceEvidence(leaning, *names, str(question.rule))
             if leaning.level is None:
-                return Answer(f"unknown (at least {leaning.lower})", None, tendency,
-                              status=Status.UNKNOWN)
+                return Answer(_unknown(leaning.lower), None, tendency, status=Status.UNKNOWN)
             return Answer(leaning.level, leaning.level, tendency, comparable=leaning.level)
         if self.name == "convergence":
             strength = orbits.convergence(left, right, outcomes, timeout_ms, names)
             convergence = ConvergenceEvidence(strength, *names)
             if strength.level is None:
-                return Answer(f"unknown (at least {strength.lower})", None, convergence,
+                return Answer(_unknown(strength.lower), None, convergence,
                               status=Status.UNKNOWN)
             return Answer(strength.level, strength.level, convergence, comparable=strength.level)
         if self.name == "distribution_dependent":
@@ -263,6 +262,12 @@ class OrbitFamily(Family):
             return Answer(str(share.lower), str(share.lower), evidence, comparable=share.lower)
         return Answer(f"between {share.lower} and {share.upper}", evidence.to_json(), evidence,
                       comparable=Bounds(share.lower, share.upper), exact=False)
+
+
+def _unknown(lower: str) -> str:
+    """An undecided convergence level, with what is proven when that says anything (every
+    level is at least `none`)."""
+    return "unknown" if lower == "none" else f"unknown (at least {lower})"
 
 
 FAMILIES: tuple[Family, ...] = (
