@@ -15,6 +15,7 @@ from paths import EXAMPLES
 
 from decisiontrees import SpecError, load, parse, run
 from decisiontrees.cli import main
+from decisiontrees.language.syntax import LINE_BREAKS
 
 
 def check(capsys, *arguments):
@@ -78,12 +79,11 @@ def test_scientific_notation_is_exact(capsys, write):
 # ---------------------------------------------------------------- line breaks and text
 
 
-@pytest.mark.parametrize("newline", ["\x0c", "\u2028", "\x0b"])
-def test_characters_python_counts_as_line_breaks_do_not_move_the_error(capsys, write, newline):
-    # inside a comment, and (for the ones the grammar counts as white space) between tokens;
-    # a lone carriage return is an error (test_a_lone_carriage_return_is_a_located_error)
-    space = newline if newline == "\x0c" else " "
-    text = f"outcomes a,{space}b # a comment{newline}still the comment\nclass c = {{a > zz}}\n"
+def test_a_form_feed_between_tokens_does_not_move_the_error(capsys, write):
+    # Python counts it as a line break, the grammar as white space; inside a comment it is an
+    # error (test_characters_shown_as_line_breaks_in_labels_and_comments_are_located_errors),
+    # and so is a lone carriage return (test_a_lone_carriage_return_is_a_located_error)
+    text = "outcomes a,\x0cb # a comment\nclass c = {a > zz}\n"
     folder = write({"l.dtree": text.encode("utf-8")})
     code, out = check(capsys, str(folder / "l.dtree"))
     assert code == 2 and "l.dtree:2:16: error: `zz` is not an outcome" in out
@@ -400,11 +400,38 @@ def test_bidirectional_controls_in_labels_and_comments_are_located_errors(capsys
     assert char not in shown
 
 
+@pytest.mark.parametrize("char", sorted(LINE_BREAKS))
+def test_characters_shown_as_line_breaks_in_labels_and_comments_are_located_errors(
+        capsys, write, char, tmp_path):
+    """Review: `claim value(t, u) == 1  # fine<U+2028>claim value(t, u) == 0` passed, and an
+    editor shows the second claim on a line of its own though it is comment text; a label
+    could hold one too, and the Gambit and JSON importers passed them through."""
+    folder = write({
+        "c.dtree": f"outcomes a, b\ntree t = choice {{ a, b }}\nutility u = {{a: 1, *: 0}}\n"
+                   f"claim value(t, u) == 1  # fine{char}claim value(t, u) == 0\n",
+        "b.dtree": f'outcomes a, b\ntree t = choice {{ "x{char}y": a, b }}\n'})
+    assert main(["check", str(folder / "c.dtree")]) == 2
+    shown = capsys.readouterr().out
+    assert "c.dtree:4:31: error: " in shown and f"U+{ord(char):04X}" in shown, shown
+    assert "line break" in shown and char not in shown
+    assert main(["check", str(folder / "b.dtree")]) == 2
+    shown = capsys.readouterr().out
+    assert "b.dtree:2:21: error: " in shown and f"U+{ord(char):04X} in a quoted label" in \
+        shown and "line break" in shown, shown
+    path = tmp_path / "g.efg"
+    path.write_text(f'EFG 2 R "t" {{ "P" }}\n""\np "" 1 1 "" {{ "x{char}claim" "c" }} 0\n'
+                    't "" 1 "" { 1 }\nt "" 2 "" { 0 }\n', encoding="utf-8")
+    assert load(path).trees["t"].actions == ("x claim", "c")
+    from decisiontrees.evidence import verify
+
+    assert verify.shown(f"a{char}b") == "a?b"
+
+
 def test_the_grammar_refuses_in_labels_and_comments_exactly_what_the_api_refuses():
     """The grammar's STRING and COMMENT spell out the characters language.syntax refuses:
     the two lists cannot drift apart."""
     from decisiontrees.language.parser import parser
-    from decisiontrees.language.syntax import unprintable
+    from decisiontrees.language.syntax import LINE_BREAKS, unprintable
 
     patterns = {t.name: re.compile(t.pattern.value) for t in parser().terminals
                 if t.name in ("STRING", "COMMENT")}
@@ -415,7 +442,8 @@ def test_the_grammar_refuses_in_labels_and_comments_exactly_what_the_api_refuses
         admitted = patterns["STRING"].fullmatch(f'"{char}"') is not None
         assert admitted == (not unprintable(char)), hex(code)
         in_comment = patterns["COMMENT"].fullmatch(f"#{char}") is not None
-        assert in_comment == (not unprintable(char) or unicodedata.category(char) == "Cc"), \
+        assert in_comment == (char not in LINE_BREAKS and (
+            not unprintable(char) or unicodedata.category(char) == "Cc")), \
             hex(code)  # a comment runs to the line's end: it may hold other controls
 
 

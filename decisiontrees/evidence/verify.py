@@ -1168,11 +1168,13 @@ _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
 
 def shown(text: str, limit: int = 300) -> str:
     """Text from a certificate file as it may be printed: control characters (a terminal's
-    escape codes could hide lines), bidirectional controls (they could reorder the rest of
-    the line) and lone surrogates (JSON's ``"\\ud800"``, which no output can encode) as ``?``,
-    and at most ``limit`` characters."""
+    escape codes could hide lines), line and paragraph separators (they could start a line
+    that is not one), bidirectional controls (they could reorder the rest of the line) and
+    lone surrogates (JSON's ``"\\ud800"``, which no output can encode) as ``?``, and at most
+    ``limit`` characters."""
     clean = "".join("?" if ord(c) < 32 or 127 <= ord(c) < 160 or c in _BIDI_CONTROLS
-                    or 0xD800 <= ord(c) < 0xE000 else c for c in text[:limit + 1])
+                    or c in "\u2028\u2029" or 0xD800 <= ord(c) < 0xE000 else c
+                    for c in text[:limit + 1])
     return clean if len(clean) <= limit else clean[:limit] + "…"
 
 

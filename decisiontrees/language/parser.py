@@ -24,6 +24,7 @@ from lark.lexer import Lexer
 from decisiontrees.errors import Span
 from decisiontrees.language.diagnostics import Reporter
 from decisiontrees.language.syntax import (
+    LINE_BREAKS,
     Asked,
     BinOp,
     Branch,
@@ -131,6 +132,11 @@ class _Lexer(Lexer):
             kind = found.lastgroup
             assert kind is not None  # every alternative of the pattern is a named group
             stop = found.end()
+            if kind == "COMMENT" and stop < end and data[stop] in LINE_BREAKS:
+                # refused rather than ending the comment: after a form feed, read as white
+                # space, the rest of the line would run as code while it reads as comment
+                raise UnexpectedCharacters(  # type: ignore[no-untyped-call]
+                    data, stop, line, stop - line_start + 1)
             if kind == "WS" or kind == "COMMENT":
                 newlines = data.count("\n", position, stop)
                 if newlines:

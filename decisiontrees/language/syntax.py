@@ -34,10 +34,17 @@ BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                           "\u2066\u2067\u2068\u2069")
 
 
+# Besides LF and CR, what editors or Python's str.splitlines may show as a line break: in a
+# comment or a label, the text after one would seem to be on a line of its own while it
+# parses as part of the comment or the label (the grammar's STRING and COMMENT leave them out)
+LINE_BREAKS = frozenset("\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
 def unprintable(char: str) -> bool:
     """Whether ``char`` may not stand in a label: a control character (it could end the
-    label or the line, or be a terminal's escape code) or a bidirectional control."""
-    return char in BIDI_CONTROLS or unicodedata.category(char) == "Cc"
+    label or the line, or be a terminal's escape code), a line or paragraph separator, or a
+    bidirectional control."""
+    return char in BIDI_CONTROLS or char in LINE_BREAKS or unicodedata.category(char) == "Cc"
 
 
 # ---------------------------------------------------------------- expressions

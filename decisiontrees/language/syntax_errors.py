@@ -9,7 +9,12 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from decisiontrees.errors import Span
 from decisiontrees.language.diagnostics import source_lines
-from decisiontrees.language.syntax import BIDI_CONTROLS, MAX_EXPONENT, MAX_NUMBER_DIGITS
+from decisiontrees.language.syntax import (
+    BIDI_CONTROLS,
+    LINE_BREAKS,
+    MAX_EXPONENT,
+    MAX_NUMBER_DIGITS,
+)
 
 
 class NumberTooLarge(UnexpectedCharacters):
@@ -97,7 +102,11 @@ def _end_of_file_error(text: str, path: str, expected: set[str], lark: Lark) -> 
 
 
 _NUMBER_RUN = re.compile(r"[0-9.]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BREAK_NAMES = {"\x0b": "vertical tab", "\x0c": "form feed", "\x85": "next-line character",
+                "\u2028": "line separator", "\u2029": "paragraph separator"}
+_BREAKS = ("editors may show it as a line break where the parser sees none, so the text after "
+           "it would not read as it parses: delete it, or start a new line")
 _REORDERS = ("it reorders how the rest of the line is displayed, so the line would not read "
              "as it parses: delete it")
 
@@ -129,6 +138,9 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
         if char in BIDI_CONTROLS:
             return (Span(path, line, column, line, column + 1),
                     f"bidirectional control U+{ord(char):04X}", _REORDERS)
+        if char in LINE_BREAKS:
+            return (Span(path, line, column, line, column + 1),
+                    f"{_BREAK_NAMES.get(char, 'separator')} U+{ord(char):04X}", _BREAKS)
         start = position
         while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
             start -= 1
@@ -152,6 +164,10 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
                     return (Span(path, line, at, line, at + 1),
                             f"bidirectional control U+{ord(found):04X} in a quoted label",
                             _REORDERS)
+                if found in LINE_BREAKS:
+                    return (Span(path, line, at, line, at + 1),
+                            f"{_BREAK_NAMES.get(found, 'separator')} U+{ord(found):04X} in a "
+                            "quoted label", _BREAKS)
                 return (Span(path, line, at, line, at + 1),
                         f"control character U+{ord(found):04X} in a quoted label",
                         "a label is printed and drawn as it is written: use visible "
