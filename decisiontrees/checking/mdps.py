@@ -9,6 +9,7 @@ start, a discount outside (0, 1), states not reachable from the start.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -80,7 +81,9 @@ class MDPBuilder:
             assert grid is not None
             self.reporter.error(grid.value.span, problem, "e.g. map = \"S . #\" \". . .\"")
         moves = grid_actions(rows) if grid is not None and not grid_problems(rows) else {}
-        states = list(moves) + [s for s in lines if s not in moves]
+        # in order, and a dict so that looking a state up does not scan them all (a chain of
+        # 60,000 imported states took 23 s that way)
+        states = dict.fromkeys([*moves, *(s for s in lines if s not in moves)])
         if not states:
             if grid is None:  # a map's problems are reported
                 self.reporter.error(item.span, f"mdp `{name}` has no states",
@@ -173,12 +176,12 @@ class MDPBuilder:
                 return None
         return simplify(gamma)
 
-    def start(self, item: MDPDecl, setting: MDPSetting | None, lines: list[str],
+    def start(self, item: MDPDecl, setting: MDPSetting | None, lines: Mapping[str, None],
               rows: tuple[str, ...] | None) -> str | None:
         if setting is None and rows is not None and grid_start(rows) is not None:
             return grid_start(rows)
         if setting is None:
-            first = lines[0]
+            first = next(iter(lines))
             self.reporter.error(item.name_span, f"mdp `{item.name}` has no start state",
                                 f"add `start = {first}`")
             return None
@@ -226,7 +229,7 @@ class MDPBuilder:
 
     # -- states
 
-    def state_actions(self, item: MDPDecl, state: MDPState, lines: list[str]
+    def state_actions(self, item: MDPDecl, state: MDPState, lines: Mapping[str, None]
                       ) -> tuple[tuple[str, Transition], ...] | None:
         node = state.node
         if node is None:
@@ -265,7 +268,7 @@ class MDPBuilder:
         action = node.name if isinstance(node, Ref) else SINGLE_ACTION
         return ((action, transition),)
 
-    def transition(self, item: MDPDecl, node: NodeSyntax, lines: list[str]
+    def transition(self, item: MDPDecl, node: NodeSyntax, lines: Mapping[str, None]
                    ) -> Transition | None:
         """An action's distribution over next states, each state once."""
         if isinstance(node, Ref):
@@ -322,7 +325,7 @@ class MDPBuilder:
         return tuple((p, target) for target, p in merged.items()
                      if not (isinstance(p, Fraction) and p == 0))
 
-    def known(self, item: MDPDecl, ref: Ref, lines: list[str]) -> bool:
+    def known(self, item: MDPDecl, ref: Ref, lines: Mapping[str, None]) -> bool:
         if ref.name in lines:
             return True
         hint = suggest(ref.name, lines) or f"declare it in the mdp: `{ref.name}: absorbing`"

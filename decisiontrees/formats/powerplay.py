@@ -29,7 +29,7 @@ from decisiontrees.formats.common import UniqueNames, comment, diagnostic_at, id
 from decisiontrees.language.numbers import exact_number, number_text
 from decisiontrees.language.syntax import MAX_NUMBER_DIGITS
 
-MAX_GV_STATEMENTS = 200_000
+MAX_GV_STATEMENTS = 50_000  # a chain of as many states imports and loads in about 8 s
 _HEADER = re.compile(r'\s*(?:strict\s+)?digraph\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_][\w]*))?\s*\{',
                      re.S)
 _NAME = r'"(?:[^"\\]|\\.)*"|(?:[A-Za-z_0-9.]|-(?!>))+'  # `a->b`: the arrow is no part of `a`
@@ -95,7 +95,9 @@ def _read(text: str, path: str) -> _Graph:
                          "graph, node and subgraph attributes are not part of a POWERplay MDP")
         count += 1
         if count > MAX_GV_STATEMENTS:
-            raise _error(text, path, position, f"more than {MAX_GV_STATEMENTS:,} statements")
+            raise _error(text, path, position, f"more than {MAX_GV_STATEMENTS:,} statements",
+                         "POWERplay's graphs of gridworlds have a few hundred states; a larger "
+                         "mdp can be written as an `mdp` block")
         if count % 1024 == 0:
             limits.check("reading a POWERplay graph")
         position = match.end()
