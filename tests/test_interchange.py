@@ -73,6 +73,13 @@ BAD = [
      "probabilities are strings"),
     ({"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}],
       "trees": {"t": {"nodes": [{"choice": [{"action": "x", "child": 0}]}]}}}, "children are later nodes"),
+    *(({"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}],
+        "trees": {"s": {"nodes": [{"leaf": "a"}]}, "t": {"nodes": nodes}}},
+       "names another tree of the document") for nodes in (
+        [{"choice": [{"action": "x", "child": 1}]}, {"tree": "t"}],  # itself
+        [{"choice": [{"action": "x", "child": 1}]}, {"tree": "u"}],  # no such tree
+        [{"tree": "s"}],  # the root
+        [{"choice": [{"action": "x", "child": 1}]}, {"tree": ["s"]}])),
 ]
 
 
@@ -84,6 +91,29 @@ def test_malformed_documents_are_refused_with_the_reason(document, message, tmp_
     path.write_text(json.dumps(document))
     with pytest.raises(SpecError, match="invalid JSON spec"):
         load(path)
+
+
+def test_trees_built_from_named_trees_refer_to_them_in_json(tmp_path):
+    """Review: every tree's nodes held a full copy of each tree it uses, so a chain of 2,500
+    trees, each using the one before, exported 495 MB in 71 s. A subtree that is a named
+    tree is now `{"tree": name}`: each node is written once, and the import is the same."""
+    count = 300
+    text = "outcomes a, b\ntree t0 = choice { a, b }\n" + "".join(
+        f"tree t{i} = choice {{ b, t{i - 1} }}\n" for i in range(1, count))
+    source = tmp_path / "chain.dtree"
+    source.write_text(text)
+    spec = load(source)
+    document = export(spec)
+    jsonschema.validate(document, SCHEMA)
+    assert sum(len(tree["nodes"]) for tree in document["trees"].values()) == 3 * count
+    assert document["trees"]["t2"]["nodes"] == [
+        {"choice": [{"action": "b", "child": 2}, {"action": "t1", "child": 1}]}, {"tree": "t1"},
+        {"leaf": "b"}]
+    target = tmp_path / "chain.json"
+    target.write_text(json.dumps(document))
+    again = load(target)
+    assert all(again.trees[name] is tree for name, tree in spec.trees.items())
+    assert export(again) == document
 
 
 def test_meaning_errors_in_json_specs_are_reported_like_spec_errors(tmp_path):

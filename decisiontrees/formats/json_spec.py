@@ -1,6 +1,8 @@
 """Specs as JSON, for other tools: export from the model, import through the checker.
 
-Export writes every tree as a list of nodes (children by index, shared subtrees once).
+Export writes every tree as a list of nodes (children by index, shared subtrees once); a
+subtree that is another named tree is a reference to it by name, so that a tree built from
+others is not written out again in full (a chain of 2,500 trees made 495 MB).
 Import validates the document's shape, writes the equivalent spec text, and loads that
 with the normal checker, so a JSON spec gets every check a ``.dtree`` file gets; numbers
 and probability expressions are strings in the spec language, parsed by the grammar.
@@ -11,18 +13,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection, Mapping
 from fractions import Fraction
 from typing import Any, NoReturn
 
 from decisiontrees.errors import FormatRefused
-from decisiontrees.evidence.checks import topological_order
 from decisiontrees.formats.common import UniqueNames, expression, label
 from decisiontrees.language.diagnostics import Reporter
 from decisiontrees.language.numbers import number_text
 from decisiontrees.language.parser import parse_module
 from decisiontrees.language.syntax import Claim, ClassDecl, DistributionDecl, MDPDecl, Query, Search
 from decisiontrees.model.mdp import MDP
-from decisiontrees.model.nodes import Chance, Choice, Leaf
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, postorder
 from decisiontrees.model.spec import Spec
 
 FORMAT = "decisiontrees-spec"
@@ -31,13 +33,19 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def export(spec: Spec) -> dict[str, Any]:
     """The spec as a JSON-ready document (statements as spec-language text)."""
+    named: dict[int, str] = {}  # a tree's root, and the first name declared for it
+    for name, tree in spec.trees.items():
+        if not isinstance(tree, Leaf):
+            named.setdefault(id(tree), name)
     trees = {}
     for name, tree in spec.trees.items():
         nodes: list[dict[str, object]] = []
-        order = topological_order(tree)
+        order = _parents_first(tree, named)
         index = {id(n): i for i, n in enumerate(order)}
         for node in order:
-            if isinstance(node, Leaf):
+            if node is not tree and id(node) in named:
+                nodes.append({"tree": named[id(node)]})
+            elif isinstance(node, Leaf):
                 nodes.append({"leaf": node.outcome})
             elif isinstance(node, Choice):
                 nodes.append({"choice": [{"action": a, "child": index[id(c)]}
@@ -64,6 +72,15 @@ def export(spec: Spec) -> dict[str, Any]:
         **({"mdps": {name: mdp_source(m) for name, m in spec.mdps.items()}} if spec.mdps else {}),
         "statements": [s.text for s in spec.statements],
     }
+
+
+def _parents_first(tree: Node, named: Mapping[int, str]) -> list[Node]:
+    """The tree's distinct nodes, parents before children, not looking below a node that is
+    the root of another named tree."""
+    def other_tree(node: Node) -> bool:
+        return node is not tree and id(node) in named
+
+    return list(reversed(postorder(tree, other_tree)))
 
 
 def mdp_source(mdp: MDP) -> str:
@@ -257,7 +274,7 @@ def _trees_text(trees: dict[str, Any], names: UniqueNames) -> list[tuple[str, st
     (MAX_INLINE_NODES); otherwise a shared subtree becomes a helper tree ``name__i`` (or,
     when the document uses that name, one that ``names`` hands out)."""
     table: dict[tuple[str, tuple[tuple[str, int], ...]], int] = {}  # equal subtrees, one id
-    parsed = {name: _tree_nodes(name, tree, table) for name, tree in trees.items()}
+    parsed = {name: _tree_nodes(name, tree, table, trees) for name, tree in trees.items()}
     called: dict[int, str] = {}
     for name, (nodes, keys) in parsed.items():
         if nodes[0][0] != "leaf":
@@ -268,8 +285,8 @@ def _trees_text(trees: dict[str, Any], names: UniqueNames) -> list[tuple[str, st
     return lines
 
 
-def _tree_nodes(name: str, tree: Any, table: dict[tuple[str, tuple[tuple[str, int], ...]], int]
-                ) -> tuple[list[tuple[str, list[tuple[str, int]]]], list[int]]:
+def _tree_nodes(name: str, tree: Any, table: dict[tuple[str, tuple[tuple[str, int], ...]], int],
+                trees: Collection[str]) -> tuple[list[tuple[str, list[tuple[str, int]]]], list[int]]:
     """Each node as (kind, [(label or probability text, child index or -1 for a leaf)]) with
     the outcome for a leaf in the label, and a key (from ``table``) that equal subtrees share."""
     where = f"trees.{name}"
@@ -282,6 +299,11 @@ def _tree_nodes(name: str, tree: Any, table: dict[tuple[str, tuple[tuple[str, in
         (kind, body), = node.items()
         if kind == "leaf":
             nodes.append(("leaf", [(_name(body, here), -1)]))
+            continue
+        if kind == "tree":  # another tree of the document, by name
+            _require(i > 0 and isinstance(body, str) and body in trees and body != name, here,
+                     "a tree node names another tree of the document, below the root")
+            nodes.append(("tree", [(body, -1)]))
             continue
         _require(kind in ("choice", "chance") and isinstance(body, list), here,
                  "expected leaf, choice or chance")
@@ -324,7 +346,7 @@ def _tree_lines(name: str, nodes: list[tuple[str, list[tuple[str, int]]]], keys:
     for i in reversed(range(len(nodes))):
         kind, entries = nodes[i]
         here = f"{where}.nodes[{i}]"
-        if kind == "leaf":
+        if kind in ("leaf", "tree"):  # an outcome, or another tree, by name
             texts[i] = [(entries[0][0], here)]
             continue
         written = [(f"{kind} {{", here)]

@@ -180,8 +180,9 @@ def uniform(children: Iterable[Node | str]) -> Chance:
     return make_chance(tuple(share for _ in nodes), tuple(nodes))
 
 
-def postorder(root: Node) -> list[Node]:
-    """Every distinct node below ``root`` once, children before parents (no recursion)."""
+def postorder(root: Node, stop: Callable[[Node], bool] | None = None) -> list[Node]:
+    """Every distinct node below ``root`` once, children before parents (no recursion); a
+    node for which ``stop`` holds is listed but not looked below."""
     seen: set[int] = set()
     order: list[Node] = []
     stack: list[tuple[Node, bool]] = [(root, False)]
@@ -194,6 +195,8 @@ def postorder(root: Node) -> list[Node]:
             continue
         seen.add(id(node))
         stack.append((node, True))
+        if stop is not None and stop(node):
+            continue
         for child in reversed(node.children):
             if id(child) not in seen:
                 stack.append((child, False))
