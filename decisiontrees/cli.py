@@ -31,7 +31,15 @@ from decisiontrees.api import (
 )
 from decisiontrees.checking.loader import load, parse
 from decisiontrees.checking.statements import MAX_SAMPLES
-from decisiontrees.errors import ArgumentError, DecisionTreesError, InternalError, SpecError
+from decisiontrees.errors import (
+    ArgumentError,
+    CrossCheckFailed,
+    DecisionTreesError,
+    InternalError,
+    SolverFailed,
+    SpecError,
+    TimedOut,
+)
 from decisiontrees.evidence.verify import DEFAULT_SECONDS as VERIFY_SECONDS
 from decisiontrees.evidence.verify import Failure, shown
 from decisiontrees.formats.gambit import to_efg
@@ -78,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except InternalError as error:
         return _internal_error(error, error.details, arguments.debug)
+    except (TimedOut, SolverFailed, CrossCheckFailed, MemoryError) as error:
+        # a limit reached or an engine that could not answer: nothing wrong with the input
+        print(f"unknown: {error or 'out of memory'}", file=sys.stderr)
+        return EXIT_CLAIM_FAILED
     except DecisionTreesError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
@@ -133,7 +145,8 @@ def _sample_count(text: str) -> int:
 
 def _worker_count(text: str) -> int:
     if not text.strip().isdigit() or not 1 <= int(text) <= 1024:
-        raise argparse.ArgumentTypeError("must be a whole number of processes, like 2")
+        raise argparse.ArgumentTypeError("must be a whole number of processes from 1 to 1024, "
+                                         "like 2")
     return int(text)
 
 
@@ -669,7 +682,12 @@ def _search(arguments: argparse.Namespace) -> int:
 
 def _fmt(arguments: argparse.Namespace) -> int:
     unformatted = []
-    for path in spec_files(arguments.paths):
+    files = spec_files(arguments.paths)
+    if not files:  # `fmt --check` on the wrong folder must not pass in CI
+        print(f"error: fmt: no .dtree files found in {', '.join(arguments.paths)}",
+              file=sys.stderr)
+        return EXIT_INVALID
+    for path in files:
         original, formatted = format_file(path)
         if original == formatted:
             continue

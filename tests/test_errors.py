@@ -71,7 +71,8 @@ hint: the probabilities are 1/2, 1/3"""),
     ("negative probability", {"main.dtree": OUT + "tree t = chance { -1/2: a, 3/2: b }\n"}, """\
 main.dtree:2:19: error: probability -1/2 is negative
     tree t = chance { -1/2: a, 3/2: b }
-                      ^^^^"""),
+                      ^^^^
+hint: probabilities are between 0 and 1"""),
     ("negative parametric probability",
      {"main.dtree": OUT + "param p in (0, 1)\ntree t = chance { 2*p: a, 1 - 2*p: b }\n"}, """\
 main.dtree:3:27: error: probability 1 - 2*p is negative at p = 3/4 (it is -1/2)
@@ -211,7 +212,8 @@ hint: one of dominates, dominated, equivalent, incomparable"""),
     ("division by zero", {"main.dtree": OUT + "tree t = chance { 1/0: a }\n"}, """\
 main.dtree:2:21: error: division by zero
     tree t = chance { 1/0: a }
-                        ^"""),
+                        ^
+hint: this divisor is 0"""),
     ("a mapping as a law's parameter", {"main.dtree": OUT + "distribution d = power({a: 1})\n"}, """\
 main.dtree:2:24: error: a law's parameters are numbers
     distribution d = power({a: 1})

@@ -671,3 +671,19 @@ def test_a_label_longer_than_graphviz_reads_is_refused_by_render(write, capsys):
     err = capsys.readouterr().err
     assert "a label of 17,000 characters is longer than Graphviz can read" in err
     assert "Traceback" not in err
+
+
+def test_work_that_runs_out_of_time_outside_check_is_unknown_not_invalid(capsys):
+    """Review: `render --power --timeout 0.001` exited 2, the code for invalid input."""
+    path = str(EXAMPLES / "mdp.dtree")
+    name = next(line.split()[1] for line in open(path, encoding="utf-8")
+                if line.startswith("mdp "))
+    assert main(["render", path, name, "--power", "--timeout", "0.001", "--to", "dot"]) == 1
+    assert "unknown: timed out after 0.001 s" in capsys.readouterr().err
+
+
+def test_fmt_of_a_folder_without_spec_files_is_an_error(capsys, tmp_path):
+    """Review: `fmt --check` on the wrong folder passed silently (a CI step that checks
+    nothing); `check` on it was already an error."""
+    assert main(["fmt", "--check", str(tmp_path)]) == 2
+    assert "no .dtree files found" in capsys.readouterr().err

@@ -101,7 +101,7 @@ def _combine(expr: BinOp, left: Any, right: Any, reporter: Reporter) -> Any:
     elif expr.op == "*":
         value = simplify(left * right)
     elif is_zero(right):
-        reporter.error(expr.right.span, "division by zero")
+        reporter.error(expr.right.span, "division by zero", "this divisor is 0")
         raise AlreadyReported
     else:
         value = simplify(left / right)

@@ -159,7 +159,7 @@ class ClassBuilder:
             self.reporter.error(expr.span, "a constraint must be linear", "divide by numbers only")
             return None
         if right[1] == 0:
-            self.reporter.error(expr.right.span, "division by zero")
+            self.reporter.error(expr.right.span, "division by zero", "this divisor is 0")
             return None
         return {v: c / right[1] for v, c in left[0].items()}, left[1] / right[1]
 

@@ -68,7 +68,8 @@ class MappingChecker:
                 self.reporter.error(entry.span, f"outcome `{entry.key}` is given twice")
                 valid = False
             elif number < 0:
-                self.reporter.error(entry.value.span, f"probability {brief(number)} is negative")
+                self.reporter.error(entry.value.span, f"probability {brief(number)} is negative",
+                                    "probabilities are between 0 and 1")
                 valid = False
             else:
                 lottery[entry.key] = number

@@ -83,7 +83,10 @@ class TreeBuilder:
         try:
             node = self.build_node(declaration.node)
         except RecursionError:
-            self.reporter.error(declaration.name_span, f"tree `{name}` is nested too deeply")
+            self.reporter.error(declaration.name_span, f"tree `{name}` is nested too deeply "
+                                "(thousands of levels written inside one another)",
+                                "declare deep parts as trees of their own (`tree part = …`) "
+                                "and use them by name")
             node = None
         self.building.pop()
         self.names.trees[name] = node
@@ -198,7 +201,8 @@ class TreeBuilder:
         number = to_fraction(p)
         if number is not None:
             if number < 0:
-                self.reporter.error(span, f"probability {number} is negative")
+                self.reporter.error(span, f"probability {number} is negative",
+                                    "probabilities are between 0 and 1")
                 return False
             return True
         return self.nowhere(p, "<", span, f"probability {p} is non-negative")
