@@ -39,6 +39,7 @@ from decisiontrees.errors import (
     SolverFailed,
     SpecError,
     TimedOut,
+    visible,
 )
 from decisiontrees.evidence.verify import DEFAULT_SECONDS as VERIFY_SECONDS
 from decisiontrees.evidence.verify import Failure, shown
@@ -88,10 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _internal_error(error, error.details, arguments.debug)
     except (TimedOut, SolverFailed, CrossCheckFailed, MemoryError) as error:
         # a limit reached or an engine that could not answer: nothing wrong with the input
-        print(f"unknown: {error or 'out of memory'}", file=sys.stderr)
+        reason = str(error) or ("out of memory" if isinstance(error, MemoryError) else
+                                "the work could not be finished")
+        print(f"unknown: {visible(reason)}", file=sys.stderr)
         return EXIT_CLAIM_FAILED
     except DecisionTreesError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {visible(str(error))}", file=sys.stderr)
         return EXIT_INVALID
     except RecursionError:
         print("error: the input is nested too deeply; split deep trees into named parts",

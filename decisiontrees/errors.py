@@ -35,6 +35,13 @@ class Span:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+def visible(text: str) -> str:
+    """``text`` as it may be printed in a message: a character that is not printable (a line
+    break, a terminal's escape code, a line separator, a bidirectional control) as its
+    ``\\uXXXX`` escape, so that text quoted from an input file cannot fake or hide lines."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem in a spec."""
@@ -46,7 +53,7 @@ class Diagnostic:
     source_offset: int = 0  # columns of the line left out before ``source_line`` starts
 
     def render(self) -> str:
-        lines = [f"{self.span}: error: {self.message}"]
+        lines = [f"{visible(str(self.span))}: error: {visible(self.message)}"]
         if self.source_line is not None:
             text = self.source_line
             lines.append("    " + text)
@@ -58,7 +65,7 @@ class Diagnostic:
             width = max(1, min(width, len(text) - start))
             lines.append("    " + " " * start + "^" * width)
         if self.hint:
-            lines.append(f"hint: {self.hint}")
+            lines.append(f"hint: {visible(self.hint)}")
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, object]:

@@ -687,3 +687,57 @@ def test_fmt_of_a_folder_without_spec_files_is_an_error(capsys, tmp_path):
     nothing); `check` on it was already an error."""
     assert main(["fmt", "--check", str(tmp_path)]) == 2
     assert "no .dtree files found" in capsys.readouterr().err
+
+
+def test_a_long_cycle_of_named_trees_is_reported_as_a_cycle(capsys, tmp_path):
+    """Review: a cycle through 20,001 trees was reported as trees nested too deeply, with a
+    hint to do what the file already did; the cycle is found before any tree is built."""
+    count = 20_000
+    lines = ["outcomes o1, o2", *(f"tree t{i} = choice {{ a: t{i + 1}, b: o2 }}"
+                                  for i in range(count)), f"tree t{count} = choice {{ a: t0 }}"]
+    path = tmp_path / "cycle.dtree"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["check", str(path)]) == 2
+    shown = capsys.readouterr().out
+    assert f"cycle.dtree:{count + 2}:27: error: reference cycle: t0 → t1 → t2 → t3 → t4 → " \
+           f"… ({count - 5} more) → t{count} → t0" in shown, shown[:500]
+    assert "nested too deeply" not in shown and len(shown) < 2_000
+
+
+def test_running_out_of_memory_outside_check_says_so(capsys, write, monkeypatch):
+    """Review: `unknown: ` was printed with no reason (a MemoryError has no message)."""
+    from decisiontrees import cli
+
+    def exhausted(arguments):
+        raise MemoryError()
+
+    monkeypatch.setattr(cli, "_show", exhausted)
+    folder = write({"s.dtree": "outcomes a, b\ntree t = choice { a, b }\n"})
+    assert main(["show", str(folder / "s.dtree")]) == 1
+    assert "unknown: out of memory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, text", [
+    ("j.json", '{"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}], '
+               '"x\\u2028claim FAKE: passed\\u001b[2K": 1}'),
+    ("u.json", '{"format": "decisiontrees-spec", "version": 1, "outcomes": [{"name": "a"}], '
+               '"utilities": {"u\\u2028claim FAKE: passed": 5}}'),
+    ("g.efg", 'EFG 2 R "t" { "P1" }\n""\n\np "" 1 1 "" { "a" "c" } 0\n'
+              't "" 1 "O1" { "1\u2028claim FAKE: passed" }\nt "" 2 "O2" { 0 }\n'),
+    ("e.efg", 'EFG 2 R "t" { "P1" }\n""\n\np "" 1 1 "" { "a" "c" } 0\n'
+              't "" 1 "O1" { 1 x\x1b[2K }\nt "" 2 "O2" { 0 }\n'),
+    ("s.json", '{"SilverDecisions": "0.8.0", "trees": [{"type": "decision", "childEdges": ['
+               '{"name": "x", "payoff": "1 +\\u2028claim FAKE: passed", "childNode": '
+               '{"type": "terminal", "name": "a"}}, {"name": "y", "payoff": 0, "childNode": '
+               '{"type": "terminal", "name": "b"}}]}]}'),
+])
+def test_text_quoted_from_an_imported_file_in_an_error_cannot_start_a_line(
+        capsys, tmp_path, name, text):
+    """Review: importers' messages quoted the file's text raw, so a line separator or a
+    terminal's escape code in it reached the terminal (a fake `claim … passed` line)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    assert main(["import", str(path)]) == 2
+    shown = capsys.readouterr().err
+    assert "\u2028" not in shown and "\x1b" not in shown, shown
+    assert not any(line.startswith("claim") for line in shown.splitlines()), shown

@@ -47,8 +47,10 @@ class TreeBuilder:
             self.build_tree(name)
 
     def _named_first(self) -> list[str]:
-        """The declared trees, each after the trees it refers to; in declaration order when
-        they refer in a cycle (:meth:`build_tree` reports it, from the first one declared)."""
+        """The declared trees, each after the trees it refers to. A reference that closes a
+        cycle is reported here and the trees on the cycle are left unbuilt: following the
+        cycle while building would go one level deeper per tree (20,000 of them were
+        reported as nested too deeply)."""
         refers = {name: _tree_references(declaration.node, self.names.tree_syntax)
                   for name, declaration in self.names.tree_syntax.items()}
         order: list[str] = []
@@ -61,13 +63,20 @@ class TreeBuilder:
             on_stack = {root}
             while stack:
                 name, pending = stack[-1]
-                for other in pending:
-                    if other in on_stack:
-                        return list(refers)
-                    if other not in seen:
-                        seen.add(other)
-                        on_stack.add(other)
-                        stack.append((other, iter(refers[other])))
+                for ref in pending:
+                    if ref.name in on_stack:
+                        path = [entry for entry, _ in stack]
+                        cycle = path[path.index(ref.name):] + [ref.name]
+                        shown = cycle if len(cycle) <= 12 else \
+                            [*cycle[:5], f"… ({len(cycle) - 7} more)", *cycle[-2:]]
+                        self.reporter.error(ref.span, "reference cycle: " + " → ".join(shown),
+                                            "a tree cannot contain itself")
+                        self.names.trees.update(dict.fromkeys(cycle))
+                        continue
+                    if ref.name not in seen:
+                        seen.add(ref.name)
+                        on_stack.add(ref.name)
+                        stack.append((ref.name, iter(refers[ref.name])))
                         break
                 else:
                     stack.pop()
@@ -257,15 +266,15 @@ def _all_built(children: list[Node | None]) -> tuple[Node, ...] | None:
     return built if len(built) == len(children) else None
 
 
-def _tree_references(node: NodeSyntax, trees: Mapping[str, object]) -> list[str]:
-    """The declared trees that ``node`` names, in order, without recursion."""
-    found: list[str] = []
+def _tree_references(node: NodeSyntax, trees: Mapping[str, object]) -> list[Ref]:
+    """The references in ``node`` to declared trees, in order, without recursion."""
+    found: list[Ref] = []
     pending = [node]
     while pending:
         current = pending.pop()
         if isinstance(current, Ref):
             if current.name in trees:
-                found.append(current.name)
+                found.append(current)
         elif isinstance(current, ChoiceNode):
             pending.extend(edge.node for edge in reversed(current.edges))
         elif isinstance(current, ChanceNode):
