@@ -53,7 +53,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(("Membership",), "decisiontrees.analyses.membership"),
     **dict.fromkeys(("Diagram",), "decisiontrees.notebook"),
     **dict.fromkeys(("DecisionTreesError", "SpecError", "RefusedError", "ArgumentError",
-                     "CrossCheckFailed", "TimedOut", "Diagnostic"), "decisiontrees.errors"),
+                     "CrossCheckFailed", "TimedOut", "Undecided", "Diagnostic"),
+                    "decisiontrees.errors"),
 }
 
 __all__ = sorted(_EXPORTS)

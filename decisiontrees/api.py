@@ -44,7 +44,14 @@ from decisiontrees.analyses.relations import PermutationGroup, Verdict
 from decisiontrees.analyses.rules import RuleChoice
 from decisiontrees.checking.loader import load, load_question, parse
 from decisiontrees.checking.statements import MAX_SAMPLES
-from decisiontrees.errors import ArgumentError, DecisionTreesError, Diagnostic, Span, SpecError
+from decisiontrees.errors import (
+    ArgumentError,
+    DecisionTreesError,
+    Diagnostic,
+    Span,
+    SpecError,
+    Undecided,
+)
 from decisiontrees.evidence.verify import (
     CLAIMS_FORMAT,
     Failure,
@@ -320,12 +327,17 @@ MAX_SWEEP_POINTS = 10_000
 
 
 def sweep(path: str, question: str, parameter: str, values: Iterable[Fraction],
-          timeout_seconds: float | None = None) -> list[tuple[Fraction, Result]]:
-    """``question`` answered at each value of ``parameter`` (at most MAX_SWEEP_POINTS)."""
+          timeout_seconds: float | None = None,
+          parameters: Mapping[str, Fraction] | None = None) -> list[tuple[Fraction, Result]]:
+    """``question`` answered at each value of ``parameter`` (at most MAX_SWEEP_POINTS), the
+    other ``parameters`` fixed as :func:`ask` fixes them."""
     grid = list(values)
     if len(grid) > MAX_SWEEP_POINTS:
         raise ArgumentError(f"sweep(): {len(grid)} values, more than {MAX_SWEEP_POINTS}")
-    return [(value, ask(path, question, {parameter: value}, timeout_seconds)) for value in grid]
+    if parameters and parameter in parameters:
+        raise ArgumentError(f"sweep(): `{parameter}` is both swept and fixed")
+    return [(value, ask(path, question, {**(parameters or {}), parameter: value},
+                        timeout_seconds)) for value in grid]
 
 
 def plot_answer(path: str, question: str, output: str,
@@ -338,7 +350,10 @@ def plot_answer(path: str, question: str, output: str,
     result = run_statement(statement, spec, RunLimits(timeout_seconds))
     if result.status != Status.ANSWER or not result.answer.exact:
         reason = "; ".join(result.lines()[:2]) or result.answer.summary
-        raise ArgumentError(f"plot: `{question}` has no exact answer to draw ({reason})")
+        problem = f"plot: `{question}` has no exact answer to draw ({reason})"
+        if result.status in (Status.UNKNOWN, Status.REFUSED):
+            raise Undecided(problem)  # a limit reached: nothing wrong with the question
+        raise ArgumentError(problem)
     answer = result.answer.comparable
     if isinstance(answer, PiecewiseAnswer):
         name = answer.parameter

@@ -39,6 +39,7 @@ from decisiontrees.errors import (
     SolverFailed,
     SpecError,
     TimedOut,
+    Undecided,
     visible,
 )
 from decisiontrees.evidence.verify import DEFAULT_SECONDS as VERIFY_SECONDS
@@ -50,6 +51,7 @@ from decisiontrees.language.formatter import format_file, format_text
 from decisiontrees.language.numbers import exact_number
 from decisiontrees.model.nodes import Node, postorder
 from decisiontrees.model.spec import Spec
+from decisiontrees.questions.base import Status
 from decisiontrees.questions.search import checkpoint_problem
 from decisiontrees.render.dot import GRAPHVIZ_SECONDS, to_dot, write
 from decisiontrees.render.explain import explain
@@ -87,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     except InternalError as error:
         return _internal_error(error, error.details, arguments.debug)
-    except (TimedOut, SolverFailed, CrossCheckFailed, MemoryError) as error:
+    except (TimedOut, SolverFailed, CrossCheckFailed, Undecided, MemoryError) as error:
         # a limit reached or an engine that could not answer: nothing wrong with the input
         reason = str(error) or ("out of memory" if isinstance(error, MemoryError) else
                                 "the work could not be finished")
@@ -635,9 +637,16 @@ def _plot(arguments: argparse.Namespace) -> int:
     if name in fixed:
         raise ArgumentError(f"--sweep {name} and --param {name}: give the parameter one or the other")
     rows = []
+    undecided = False
     for value, result in sweep(arguments.file, arguments.question, name, values,
-                               arguments.timeout):
-        rows.append((value, str(result.status), result.answer.summary, result.answer.value))
+                               arguments.timeout, fixed):
+        summary = result.answer.summary
+        if result.status in (Status.UNKNOWN, Status.REFUSED):
+            undecided = True  # the row says why, as `check` does
+            reason = result.lines()[:1]
+            summary = reason[0] if reason and reason[0].startswith(summary) else \
+                "; ".join([summary, *reason])
+        rows.append((value, str(result.status), summary, result.answer.value))
     if arguments.json:
         table = [{name: str(v), "status": st, "answer": summary, "exact": exact}
                  for v, st, summary, exact in rows]
@@ -645,7 +654,7 @@ def _plot(arguments: argparse.Namespace) -> int:
     else:
         text = sweep_table(rows, name)
     _emit(text, arguments.output)
-    return 0
+    return EXIT_CLAIM_FAILED if undecided else 0
 
 
 def _grid(text: str) -> tuple[str, list[Fraction]]:

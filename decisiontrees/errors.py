@@ -132,6 +132,11 @@ class TimedOut(DecisionTreesError):
     """The deadline of the statement being answered has passed: the answer is unknown."""
 
 
+class Undecided(DecisionTreesError):
+    """Work that needed an answer got none (a limit reached, an engine that gave up): the
+    message gives the reason; nothing is wrong with the input."""
+
+
 class InternalError(DecisionTreesError):
     """Our own code failed; ``details`` holds the traceback for a bug report."""
 

@@ -276,6 +276,57 @@ def test_sweep_tabulates_any_question_over_a_grid(write, capsys):
             raise AssertionError(bad)
 
 
+TWO_PARAMETERS = """outcomes a, b, c
+param p in (0, 1)
+param q in [0, 1]
+tree t = chance { p: a, 1 - p: chance { q: b, 1 - q: c } }
+tree s = choice { a, b }
+utility u = {a: 1, b: 1/2, c: 0}
+"""
+
+
+@pytest.mark.parametrize("question", ["value(t, u)", "prefers(t, s)", "power(t)",
+                                      "compare(t, s)"])
+def test_a_sweep_with_a_fixed_parameter_agrees_with_check(write, capsys, question):
+    """Review: `plot --sweep p=… --param q=0` ignored --param, printing functions of q where
+    `check --param p=… --param q=0` gives numbers."""
+    import json
+
+    from decisiontrees.cli import main
+
+    folder = write({"t.dtree": TWO_PARAMETERS, "q.dtree": TWO_PARAMETERS + f"query {question}\n"})
+    assert main(["plot", str(folder / "t.dtree"), question, "--sweep", "p=1/4:3/4:1/4",
+                 "--param", "q=1/3", "--json"]) == 0
+    table = json.loads(capsys.readouterr().out)
+    for row in table:
+        assert main(["check", str(folder / "q.dtree"), "--json", "--param", f"p={row['p']}",
+                     "--param", "q=1/3"]) == 0
+        [result] = json.loads(capsys.readouterr().out)["files"][0]["statements"]
+        assert row["answer"] == result["summary"], (row, result)
+    try:
+        main(["plot", str(folder / "t.dtree"), question, "--sweep", "p=1/4:3/4:1/4",
+              "--param", "q=7"])
+    except SystemExit as stop:
+        assert stop.code == 2
+    else:
+        assert capsys.readouterr().err.count("outside the domain") == 1
+
+
+def test_a_sweep_or_plot_that_runs_out_of_time_says_why_and_exits_1(write, capsys):
+    """Review: each row said `unknown` with no reason and the command exited 0; `plot -o`
+    called a timeout invalid input (exit 2)."""
+    from decisiontrees.cli import main
+
+    folder = write({"t.dtree": TWO_PARAMETERS})
+    assert main(["plot", str(folder / "t.dtree"), "prefers(t, s)", "--sweep", "p=1/4:1/2:1/4",
+                 "--param", "q=0", "--timeout", "0.001"]) == 1
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert rows and all(",unknown,unknown: timed out after 0.001 s" in row for row in rows), rows
+    assert main(["plot", str(folder / "t.dtree"), "prefers(t, s)", "-o",
+                 str(folder / "p.svg"), "--timeout", "0.001", "--param", "q=0"]) == 1
+    assert "unknown: plot: `prefers(t, s)` has no exact answer" in capsys.readouterr().err
+
+
 def test_counts_past_a_floats_range_are_shown_not_an_internal_error():
     """Doubling the strategies of a tree squares their count: 1,100 levels put even the
     count's logarithm past a float (it was an OverflowError)."""
