@@ -429,12 +429,12 @@ def test_hits_in_a_checkpoint_are_judged_again(tmp_path, forged, capsys):
     assert main(["search", str(spec), "--checkpoint", str(checkpoint)]) == 0
     document = json.loads(checkpoint.read_text())
     entry = document["searches"]["d"]
-    entry["next_chunk"], entry["examined"] = 1, 1  # stopped early, say
+    assert entry["next_chunk"] == 1 and entry["examined"] >= 2  # one chunk: its count kept
     document["searches"]["d"]["found"], document["searches"]["d"]["unknown"] = 1, 0
     if forged == "twice":  # a real hit named twice
         first = document["searches"]["d"]["hits"][0]
         document["searches"]["d"]["hits"] = [first, {**first, "lines": ["\x1b[2Jforged"]}]
-        document["searches"]["d"]["found"], document["searches"]["d"]["examined"] = 2, 2
+        document["searches"]["d"]["found"] = 2
     else:
         document["searches"]["d"]["hits"] = [{"trees": forged, "lines": ["\x1b[2Jforged"]}]
     checkpoint.write_text(json.dumps(document))
@@ -443,8 +443,54 @@ def test_hits_in_a_checkpoint_are_judged_again(tmp_path, forged, capsys):
                  str(tmp_path / "figures"), "--to", "dot"]) == 0
     shown = capsys.readouterr().out
     assert "forged" not in shown and "claim x" not in shown
-    assert "on the word of the checkpoint" not in shown  # started afresh
+    assert "on the word of the checkpoint" not in shown  # started afresh, and says why
+    assert "was not used, since a hit saved in it does not hold" in shown
     assert "tree t = " in shown
+
+
+@pytest.mark.parametrize("change", ["examined", "fingerprint"])
+def test_a_checkpoint_that_is_not_used_says_why(tmp_path, capsys, change):
+    """Review: a checkpoint whose count of examined candidates was forged (5 where the
+    bounds hold 13,034) was taken on its word, and one that was ignored said nothing."""
+    import json
+
+    from decisiontrees.cli import main
+
+    spec = tmp_path / "s.dtree"
+    spec.write_text("outcomes a, b\nsearch d(t, s) where strictly_dominates(t, s) "
+                    "with nodes = 3, hits = all\n")
+    checkpoint = tmp_path / "progress.json"
+    assert main(["search", str(spec), "--checkpoint", str(checkpoint)]) == 0
+    capsys.readouterr()
+    document = json.loads(checkpoint.read_text())
+    entry = document["searches"]["d"]
+    if change == "examined":
+        entry["examined"], entry["found"], entry["hits"] = entry["examined"] - 1, 0, []
+        why = "its count of candidates examined is not the number those candidates hold"
+    else:
+        entry["fingerprint"] = "0" * 64
+        why = "it was saved by this search over other bounds, settings or definitions"
+    checkpoint.write_text(json.dumps(document))
+    assert main(["search", str(spec), "--checkpoint", str(checkpoint)]) == 0
+    shown = capsys.readouterr().out
+    assert f"the checkpoint's progress for this search was not used, since {why}" in shown
+    assert "on the word of the checkpoint" not in shown and "found 4 hits" in shown, shown
+
+
+def test_a_checkpoint_that_is_a_named_pipe_is_refused(tmp_path, capsys):
+    """Review: opening a FIFO waits for a writer, so the search hung past its --timeout."""
+    import os
+
+    from decisiontrees.cli import main
+
+    spec = tmp_path / "s.dtree"
+    spec.write_text("outcomes a, b\nsearch d(t) where tie(t) > 0 with nodes = 3\n")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(SystemExit) as stop:  # a usage error, as for a folder
+        main(["search", str(spec), "--checkpoint", str(pipe)])
+    assert stop.value.code == 2
+    assert "it is not a regular file" in capsys.readouterr().err
 
 
 def test_a_checkpoint_of_the_same_search_over_other_definitions_is_not_reused(write):

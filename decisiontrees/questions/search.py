@@ -97,6 +97,7 @@ class SearchEvidence(Evidence):
     resumed: tuple[str, int] | None = None  # (checkpoint file, candidates taken from it)
     unsaved: str | None = None  # why progress could not be saved to the checkpoint file
     symmetric_condition: bool = False  # renamings could have been set aside (see _renamings)
+    ignored: str | None = None  # why the checkpoint's progress for this search was not used
 
     def lines(self) -> tuple[str, ...]:
         bounds = self.question.bounds
@@ -116,6 +117,9 @@ class SearchEvidence(Evidence):
                          "file's word, not examined again")
         if self._renamings():
             shown.append(self._renamings())
+        if self.ignored is not None:
+            shown.append(f"the checkpoint's progress for this search was not used, since "
+                         f"{self.ignored}: started afresh")
         if self.unsaved is not None:
             shown.append(f"progress was not saved: {self.unsaved}")
         if self.unknown:
@@ -147,7 +151,8 @@ class SearchEvidence(Evidence):
                 "unknown": self.unknown, "complete": self.complete,
                 "hits": [dict(hit.trees) for hit in self.hits],
                 **({"resumed": {"checkpoint": self.resumed[0], "examined": self.resumed[1]}}
-                   if self.resumed is not None else {})}
+                   if self.resumed is not None else {}),
+                **({"checkpoint_ignored": self.ignored} if self.ignored is not None else {})}
 
 
 def tree_text(node: Node) -> str:
@@ -196,10 +201,18 @@ def run_search(question: SearchQuestion, context: Context,
     chunks = [(start, min(start + CHUNK, len(combos))) for start in range(0, len(combos), CHUNK)]
     workers = question.workers if len(combos) >= PARALLEL_FROM else 1
     saved = Checkpoint.open(question, chunks)
+    if saved is not None and saved.next_chunk and saved.examined != sum(
+            _examinable(question, forms, combos[index])
+            for index in range(chunks[saved.next_chunk - 1][1])):
+        # how many candidates those chunks hold once renamings are set aside is fixed
+        saved = dataclasses.replace(saved, next_chunk=0, examined=0, found=0, unknown=0,
+                                    hits=(), ignored="its count of candidates examined is "
+                                    "not the number those candidates hold")
     if saved is not None and saved.hits:
         hits_again = _recheck(saved.hits, question, candidates, context.spec, judge)
         saved = dataclasses.replace(saved, hits=hits_again) if hits_again is not None else \
-            dataclasses.replace(saved, next_chunk=0, examined=0, found=0, unknown=0, hits=())
+            dataclasses.replace(saved, next_chunk=0, examined=0, found=0, unknown=0, hits=(),
+                                ignored="a hit saved in it does not hold")
     resumed = (saved.path, saved.examined) if saved is not None and saved.next_chunk else None
     if saved is not None:
         examined, found, unknown = saved.examined, saved.found, saved.unknown
@@ -248,7 +261,8 @@ def run_search(question: SearchQuestion, context: Context,
         print(file=sys.stderr)
     evidence = SearchEvidence(question, tuple(hits), found, examined, len(combos), unknown,
                               complete and unknown == 0, time.monotonic() - started, resumed,
-                              saved.problem if saved is not None else None, symmetric_condition)
+                              saved.problem if saved is not None else None, symmetric_condition,
+                              saved.ignored if saved is not None else None)
     if found:
         first = ", ".join(f"{name} = {text}" for name, text in hits[0].trees) if hits else ""
         if wanted == 0:
@@ -298,6 +312,7 @@ class Checkpoint:
     hits: tuple[Hit, ...] = ()
     written: float = 0.0
     problem: str | None = None  # why the file could not be written (then it is not tried again)
+    ignored: str | None = None  # why the progress the file holds for this search was not used
 
     @classmethod
     def open(cls, question: SearchQuestion, chunks: list[tuple[int, int]]) -> Checkpoint | None:
@@ -312,14 +327,20 @@ class Checkpoint:
             question.hits, question.symmetric, question.swappable, total, CHUNK,
             DEFINITIONS.get()))).encode()).hexdigest()
         mine = cls(path, question.name, fingerprint, written=time.monotonic())
+        if not os.path.isfile(path):  # opening a named pipe would wait for a writer
+            return mine
         try:
             with open(path, encoding="utf-8") as handle, limits.shallow_json():
                 document = json.load(handle, parse_int=_count)
         except (OSError, ValueError, RecursionError):
             return mine
         entry = searches_in(document).get(question.name)
-        if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
+        if entry is None:
             return mine
+        if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
+            return dataclasses.replace(mine, ignored="it was saved by this search over other "
+                                       "bounds, settings or definitions")
+        unusable = dataclasses.replace(mine, ignored="its counts do not add up")
         try:
             hits = tuple(Hit(tuple((str(k), str(v)) for k, v in hit["trees"].items()),
                              tuple(str(line) for line in hit["lines"]))
@@ -328,13 +349,13 @@ class Checkpoint:
                         int(entry["examined"]),
                         int(entry["found"]), int(entry["unknown"]), hits, time.monotonic())
         except (KeyError, TypeError, ValueError, AttributeError):
-            return mine
+            return unusable
         done = chunks[saved.next_chunk - 1][1] if 0 < saved.next_chunk <= len(chunks) else 0
         counts = (0 <= saved.next_chunk <= len(chunks) and 0 <= saved.examined <= done
                   and (saved.examined > 0) == (saved.next_chunk > 0)
                   and 0 <= saved.found + saved.unknown <= saved.examined
                   and len(saved.hits) <= saved.found)
-        return saved if counts else mine
+        return saved if counts else unusable
 
     def save(self, next_chunk: int, examined: int, found: int, unknown: int,
              hits: list[Hit]) -> None:
@@ -395,6 +416,8 @@ def checkpoint_problem(path: str) -> str | None:
         return f"the folder {folder!r} cannot be written"
     if not os.path.exists(path):
         return None
+    if not os.path.isfile(path):  # a named pipe, a device: opening one may wait forever
+        return "it is not a regular file"
     try:
         with open(path, encoding="utf-8") as handle, limits.shallow_json():
             ours = is_checkpoint(json.loads(handle.read(MAX_CHECKPOINT_BYTES + 1),
@@ -530,6 +553,14 @@ def _examine_in_worker(chunk: tuple[int, int]) -> ChunkResult:
     return limits.in_worker(_examine, chunk)
 
 
+def _examinable(question: SearchQuestion, forms: Any, combo: tuple[int, ...]) -> bool:
+    """Whether a tuple of candidates is examined: not set aside as a renaming of the
+    outcomes, or an exchange of the two trees, of one that is."""
+    if question.symmetric:
+        return bool(least_tuple(combo, forms, question.swappable))
+    return not (question.swappable and combo[0] > combo[1])
+
+
 def _examine(chunk: tuple[int, int]) -> ChunkResult:
     question, spec, judge, candidates, forms, combos = _JOB
     results: ChunkResult = (0, [])
@@ -538,9 +569,7 @@ def _examine(chunk: tuple[int, int]) -> ChunkResult:
     for index in range(*chunk):
         if _PARENT and os.getppid() != _PARENT:
             os._exit(0)  # the search was stopped (its process killed): stop too
-        if question.symmetric and not least_tuple(combos[index], forms, question.swappable):
-            continue
-        if question.swappable and not question.symmetric and combos[index][0] > combos[index][1]:
+        if not _examinable(question, forms, combos[index]):
             continue
         combo = [candidates[i] for i in combos[index]]
         limits.check("searching")
