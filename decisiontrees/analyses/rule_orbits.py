@@ -224,14 +224,9 @@ _SIMPLE_VALUES = sorted({Fraction(p, q) for q in range(1, 13) for p in range(q +
 
 
 def _rounded(values: Sequence[Fraction], denominator: int) -> list[Fraction]:
-    """``values`` moved to the nearest multiples of ``1/denominator``, their order kept
-    strict (values that would meet are pushed apart upwards)."""
-    steps = [0] * len(values)
-    previous: int | None = None
-    for k in sorted(range(len(values)), key=lambda k: values[k]):
-        step = round(values[k] * denominator)
-        steps[k] = previous = step if previous is None else max(step, previous + 1)
-    return [Fraction(step, denominator) for step in steps]
+    """``values`` moved to the nearest multiples of ``1/denominator`` (values that meet
+    there make a candidate that is skipped: witnesses keep their values distinct)."""
+    return [Fraction(round(value * denominator), denominator) for value in values]
 
 
 def orbit_share(left: Node, right: Node, outcomes: Sequence[str], rule: DecisionRule,
