@@ -367,6 +367,31 @@ def _md_text(text: str) -> str:
     return "".join(out) + _inert(text[last:])
 
 
+# what may start a line of a header: a list item (kept: the essays use lists), and then only
+# text, never a heading, quote, fence, table row, rule or setext underline
+_RULE = re.compile(r"(?:([-*_])(?:\s*\1){2,}|=+|-+)\s*$")
+_OPENER = re.compile(r"[#>~|]")
+_LIST_MARKER = re.compile(r"(?:[-+*]|\d{1,9}[.)])(?:\s+|$)")
+
+
+def _md_header_line(text: str) -> str:
+    """A header line that stays text in its paragraph or list item: after any list markers,
+    a first character that would start a heading, a quote, a fence, a table row, a rule or
+    a setext underline becomes a character reference, and so does every ``|`` (no table can
+    form). Emphasis stays."""
+    body = text.lstrip()
+    kept = text[:len(text) - len(body)]
+    while True:
+        marker = _LIST_MARKER.match(body)
+        if _RULE.match(body) or _OPENER.match(body) or (marker and marker.end() == len(body)):
+            body = f"&#{ord(body[0])};{body[1:]}"
+            break
+        if marker is None:
+            break
+        kept, body = kept + marker.group(), body[marker.end():]
+    return kept + _md_text(body).replace("|", "&#124;")
+
+
 def _code_text(inside: str) -> str:
     """A code span's content as CommonMark shows it: one space stripped from each end when
     both are spaces and it is not all spaces."""
@@ -447,7 +472,7 @@ def _report_markdown(reports: Sequence[ResultReport]) -> str:
     for report in reports:
         out += ["", f"## {_md_plain(report.file.path)}", ""]
         if report.header:
-            out += [_md_text(line) for line in report.header] + [""]
+            out += [_md_header_line(line) for line in report.header] + [""]
         if not report.file.valid:
             out += ["Invalid:", "", "```"] + [d.render() for d in report.file.diagnostics] \
                 + ["```"]

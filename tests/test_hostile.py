@@ -640,6 +640,28 @@ def test_a_markdown_header_lets_no_tag_or_link_out_however_its_backticks_pair(wr
         assert not re.search(r"[^\w\s&#;]", code)  # all punctuation as references
 
 
+def test_a_markdown_header_stays_one_paragraph_of_text(write):
+    """Review: a header could forge the report's own structure — a heading, and a table in
+    which the file's claim FAILs, above the real result. Each line now starts as text and
+    no `|` is left for a table."""
+    forged = ["| line | statement | verdict |", "|---|---|---|", "| 7 | `claim x` | FAIL |",
+              "# evil.dtree", "- # heading in a list", "1. > quote in a list", "2) - | a |",
+              "---", "***", "_ _ _", "===", "-", "~~~", "> quote", "  ## indented",
+              "- a list item stays one", "*kept emphasis*"]
+    folder = write({"e.dtree": "".join(f"# {line}\n" for line in forged)
+                    + "outcomes a, b\ntree t = choice { a, b }\n"})
+    assert main(["report", str(folder / "e.dtree"), "--no-times", "-o",
+                 str(folder / "e.md")]) == 0
+    text = (folder / "e.md").read_text()
+    header = text.split("\n## ", 1)[1].split("\n\n")[1].splitlines()
+    assert len(header) == len(forged), header
+    for line in header:
+        rest = re.sub(r"^\s*(([-+*]|\d+[.)])\s+)*", "", line)  # list items may stay
+        assert "|" not in line and rest and not re.match(
+            r"([#>~|]|([-*_])(\s*\2){2,}\s*$|[=-]+\s*$)", rest), line
+    assert header[-2:] == ["- a list item stays one", "*kept emphasis*"]
+
+
 def test_a_markdown_heading_shows_a_file_name_as_text(tmp_path):
     folder = tmp_path / "<img src=x onerror=alert(2)>"
     folder.mkdir()
