@@ -214,8 +214,14 @@ def _figure(path: str, report: FileReport) -> tuple[str, str] | None:
                 or not isinstance(other, TreeArg) or tree.name not in spec.trees \
                 or other.name not in spec.trees:
             continue
+        utility_class = getattr(question, "utility_class", None)
+        if utility_class is not None and spec.classes.get(utility_class.name) != utility_class:
+            continue  # a class written in the statement: the figure could not show it
+        if getattr(question, "fixing", None) or getattr(question, "within", None):
+            continue  # a permuted relation: the figure would show plain dominance
         try:
-            figure = explain(spec, tree.name, other.name)
+            figure = explain(spec, tree.name, other.name,
+                             utility_class.name if utility_class is not None else None)
         except DecisionTreesError:
             continue
         return figure.title, figure.dot()

@@ -168,6 +168,18 @@ def test_report_draws_a_figure_per_file_and_links_it(tmp_path, capsys):
     assert (tmp_path / "out" / "figs" / "pair.svg").read_text().lstrip().startswith("<?xml")
 
 
+def test_a_report_figure_compares_in_the_claims_class(tmp_path):
+    """Review: beside a claim that holds within a class, the figure said the two trees were
+    incomparable over [0, 1]^O, with a witness outside the class."""
+    spec = tmp_path / "cls.dtree"
+    spec.write_text("outcomes off, o1, o2\ntree run = choice { o1, o2 }\n"
+                    "tree off_t = choice { off }\nclass worst = {off <= o1, off <= o2}\n"
+                    "claim dominates(run, off_t, worst)\n")
+    output = tmp_path / "report.md"
+    assert main(["report", str(spec), "--no-times", "--figures", "figs", "-o", str(output)]) == 0
+    assert "![run strictly dominates off_t (class worst)](<figs/cls.svg>)" in output.read_text()
+
+
 def test_markdown_cells_show_labels_and_outcomes_as_written(tmp_path):
     """Outcome names and labels are text in the write-up: `__x__` is not bold, `~~c~~` not
     struck out, `[doc](…)` not a link, and no stray backslash appears once rendered."""
