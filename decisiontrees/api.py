@@ -342,8 +342,15 @@ def sweep(path: str, question: str, parameter: str, values: Iterable[Fraction],
         raise ArgumentError(f"sweep(): {len(grid)} values, more than {MAX_SWEEP_POINTS}")
     if parameters and parameter in parameters:
         raise ArgumentError(f"sweep(): `{parameter}` is both swept and fixed")
-    return [(value, ask(path, question, {**(parameters or {}), parameter: value},
-                        timeout_seconds)) for value in grid]
+    rows = []
+    for value in grid:
+        try:
+            rows.append((value, ask(path, question, {**(parameters or {}), parameter: value},
+                                    timeout_seconds)))
+        except ArgumentError as error:  # name the sweep, not a --param the user did not give
+            raise ArgumentError(str(error).replace(f"--param {parameter}=",
+                                                   f"--sweep {parameter}: the value ")) from None
+    return rows
 
 
 def plot_answer(path: str, question: str, output: str,

@@ -312,6 +312,15 @@ def test_a_sweep_with_a_fixed_parameter_agrees_with_check(write, capsys, questio
         assert capsys.readouterr().err.count("outside the domain") == 1
 
 
+def test_a_sweep_value_outside_the_domain_names_the_sweep(write, capsys):
+    from decisiontrees.cli import main
+
+    folder = write({"t.dtree": TWO_PARAMETERS})
+    assert main(["plot", str(folder / "t.dtree"), "value(t, u)", "--sweep", "p=0:1/2:1/4",
+                 "--param", "q=0"]) == 2
+    assert "--sweep p: the value 0: outside the domain p in (0, 1)" in capsys.readouterr().err
+
+
 def test_a_sweep_or_plot_that_runs_out_of_time_says_why_and_exits_1(write, capsys):
     """Review: each row said `unknown` with no reason and the command exited 0; `plot -o`
     called a timeout invalid input (exit 2)."""
