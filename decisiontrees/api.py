@@ -167,7 +167,8 @@ def report_paths(paths: Iterable[str], timeout_seconds: float | None = None,
     keep, for each, its leading comment (source, what is formalised) and, with ``times``, the
     seconds checking it took. With ``figures`` (a folder as the write-up links it), each file
     gets a figure where one helps — the explanation of its first comparison of two named
-    trees, else its first tree — drawn as SVG into ``draw_into`` when that is given.
+    trees, else its first tree without parameters — drawn as SVG into ``draw_into`` when
+    that is given.
     ``render_report`` writes them up."""
     paths = list(paths)
     files = spec_files(paths)
@@ -205,7 +206,8 @@ FIGURE_RELATIONS = ("dominates", "strictly_dominates", "compare", "equivalent", 
 
 def _figure(path: str, report: FileReport) -> tuple[str, str] | None:
     """A caption and DOT text: how the first two named trees a statement compares relate
-    (render --explain), or else the file's first tree; None when it has neither."""
+    (render --explain) in the class the statement names, or else the file's first tree
+    without parameters; None when it has neither."""
     spec = load(path)
     for result in report.results:
         question = result.statement.question
