@@ -47,8 +47,8 @@ from decisiontrees.analyses.agents import (
 from decisiontrees.errors import ArgumentError, RefusedError
 from decisiontrees.model.nodes import Node, outcomes_of
 
-WITNESS_DENOMINATORS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 40, 50, 60, 100, 120, 1000, 10**4,
-                 10**6)
+WITNESS_DENOMINATORS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 40, 50, 60, 100, 120, 1000,
+                        10**4, 10**6)
 MAX_ASSIGNMENTS = 50_000  # ways u's values can fall on the reached outcomes, per orbit
 SCALE = 10**6
 

@@ -155,7 +155,7 @@ def counted_orbits(left: Node, right: Node, names: tuple[str, ...], rule: Decisi
     and a utility the rule cannot decide is skipped."""
     if math.factorial(len(names)) > MAX_ORBIT:
         return
-    options, only_left, only_right = _options(left, right, names)
+    options, only_left, only_right = options_of(left, right, names)
     generator = random.Random(seed)
     for _ in range(tries):
         utility = [Fraction(v, 1000) for v in generator.sample(range(1001), len(names))]
@@ -164,8 +164,10 @@ def counted_orbits(left: Node, right: Node, names: tuple[str, ...], rule: Decisi
             yield Orbit(dict(zip(names, utility)), *counts)
 
 
-def _options(left: Node, right: Node, names: tuple[str, ...]
-             ) -> tuple[list[Point], list[int], list[int]]:
+Options = tuple[list[Point], list[int], list[int]]
+
+
+def options_of(left: Node, right: Node, names: tuple[str, ...]) -> Options:
     """The options, sorted, and the indices of those only the left and only the right has."""
     mine, theirs = lottery_points(left, names), lottery_points(right, names)
     options = sorted(mine | theirs)
@@ -173,8 +175,8 @@ def _options(left: Node, right: Node, names: tuple[str, ...]
             [k for k, z in enumerate(options) if z in theirs and z not in mine])
 
 
-def simplest(orbit: Orbit, left: Node, right: Node, names: tuple[str, ...],
-             rule: DecisionRule, accept: Callable[[Orbit], bool]) -> Orbit:
+def simplest(orbit: Orbit, options: Options, names: tuple[str, ...], rule: DecisionRule,
+             accept: Callable[[Orbit], bool]) -> Orbit:
     """``orbit`` with the simplest values found that keep it a witness (``accept``): first u's
     values moved together to multiples of 1/q for small q (rescaled to [0, 1] first for a
     rule that sees only the order of expected utilities), then each value alone replaced by
@@ -182,25 +184,27 @@ def simplest(orbit: Orbit, left: Node, right: Node, names: tuple[str, ...],
     exactly, its values kept distinct; at most SIMPLIFYING_WORK members counted in all."""
     values = [orbit.utility[o] for o in names]
     low, high = min(values), max(values)
-    ordinal = rule.kind in ORDINAL_RULES and high > low
-    options, only_left, only_right = _options(left, right, names)
-    budget, tried = [SIMPLIFYING_WORK], {tuple(values)}
+    # positive affine maps keep what an ordinal rule sees: its candidates start from [0, 1]
+    scaled = [(v - low) / (high - low) for v in values] \
+        if rule.kind in ORDINAL_RULES and high > low else None
+    members = math.factorial(len(names))  # what counting one candidate's orbit costs
+    budget, tried = SIMPLIFYING_WORK, {tuple(values)}
 
     def works(candidate: list[Fraction]) -> Orbit | None:
+        nonlocal budget
         if tuple(candidate) in tried or len(set(candidate)) < len(candidate):
             return None
         tried.add(tuple(candidate))
-        budget[0] -= math.factorial(len(names))
-        counts = count_orbit(candidate, options, only_left, only_right, rule)
+        budget -= members
+        counts = count_orbit(candidate, *options, rule)
         found = Orbit(dict(zip(names, candidate)), *counts) if counts is not None else None
         return found if found is not None and accept(found) else None
 
     best = orbit
     for denominator in WITNESS_DENOMINATORS:
-        if budget[0] < math.factorial(len(names)):
+        if budget < members:
             return best
-        found = works(on_grid([(v - low) / (high - low) for v in values],
-                              max(denominator, len(values) - 1)) if ordinal
+        found = works(on_grid(scaled, max(denominator, len(values) - 1)) if scaled is not None
                       else _rounded(values, denominator))
         if found is not None:
             best = found
@@ -210,7 +214,7 @@ def simplest(orbit: Orbit, left: Node, right: Node, names: tuple[str, ...],
         for value in _SIMPLE_VALUES:
             if (value.denominator, value.numerator) >= (current[k].denominator,
                                                         abs(current[k].numerator)) \
-                    or budget[0] < math.factorial(len(names)):
+                    or budget < members:
                 break
             found = works([*current[:k], value, *current[k + 1:]])
             if found is not None:
@@ -248,10 +252,11 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
         share = Fraction(orbit.weakly_left, orbit.size)
         if share < upper or worst is None:
             upper, worst = min(upper, share), orbit
+    options = options_of(left, right, names)
     if worst is not None:
         least = worst.weakly_left
-        worst = simplest(worst, left, right, names, rule, lambda o: o.weakly_left == least)
-    single = all(sum(1 for q in z if q) == 1 for z in _options(left, right, names)[0])
+        worst = simplest(worst, options, names, rule, lambda o: o.weakly_left == least)
+    single = all(sum(1 for q in z if q) == 1 for z in options[0])
     if single and tried and rule.kind in ORDINAL_RULES:
         # the rule sees only the order of the options' utilities, i.e. of u's values on the
         # outcomes, and every generic orbit runs through every order once: all count alike
@@ -283,14 +288,14 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
     names = tuple(outcomes)
     phis = retargeting(left, right, names)
     favourable = None
+    options = options_of(left, right, names)
     for orbit in counted_orbits(left, right, names, rule, seed, tries):
         if orbit.worse > orbit.better:
             return RuleConvergence("none", ("not weak: an orbit in which more members lean to "
                                             "the right tree",), simplest(
-                orbit, left, right, names, rule, lambda o: o.worse > o.better))
+                orbit, options, names, rule, lambda o: o.worse > o.better))
         if orbit.better > orbit.worse and favourable is None:
-            favourable = simplest(orbit, left, right, names, rule,
-                                  lambda o: o.better > o.worse)
+            favourable = simplest(orbit, options, names, rule, lambda o: o.better > o.worse)
     if not phis:
         counted = "no orbit was counted (orbits over more than 7 outcomes are not)" \
             if math.factorial(len(names)) > MAX_ORBIT else \

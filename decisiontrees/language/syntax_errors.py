@@ -14,6 +14,7 @@ from decisiontrees.language.syntax import (
     LINE_BREAKS,
     MAX_EXPONENT,
     MAX_NUMBER_DIGITS,
+    unprintable,
 )
 
 
@@ -102,7 +103,6 @@ def _end_of_file_error(text: str, path: str, expected: set[str], lark: Lark) -> 
 
 
 _NUMBER_RUN = re.compile(r"[0-9.]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _BREAK_NAMES = {"\x0b": "vertical tab", "\x0c": "form feed", "\x85": "next-line character",
                 "\u2028": "line separator", "\u2029": "paragraph separator"}
 _BREAKS = ("editors may show it as a line break where the parser sees none, so the text after "
@@ -156,7 +156,7 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
         if char == '"':
             rest = re.match(r'"([^"\n]*)', text[position:])
             inside = rest.group(1) if rest else ""
-            control = next((k for k, c in enumerate(inside) if _CONTROL.fullmatch(c)), None)
+            control = next((k for k, c in enumerate(inside) if unprintable(c)), None)
             if control is not None and '"' in text[position + 1 + len(inside):][:1]:
                 at = column + 1 + control
                 found = inside[control]
