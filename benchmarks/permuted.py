@@ -1,21 +1,31 @@
 """P3/P4 at d = 8 … 12 outcomes (issue 14), with the search before pruning by reach
 probabilities as the baseline, in the same run.
 
-    python benchmarks/permuted.py [--sizes 8 10 12] [--limit 60] [--seeds 100]
+    python benchmarks/permuted.py [--sizes 8 10 12] [--limit 60] [--seeds 100] [--family graphs]
 
 Instances: the left tree is a choice among three random 14-leaf trees over d outcomes;
 "σ late" compares it with a permuted copy of its last child, "no σ" with an unrelated random
 tree. Targets: d = 10 under 10 s and d = 12 under 60 s, both ways. ``--seeds`` draws other
 instances (the random generator starts at seed + d; 100 is the first set measured).
+
+``--family graphs``: structured instances where every outcome is reached alike, so single
+outcomes prune nothing: each tree is a choice among coin flips between the ends of a graph's
+edges, and P3 is a subgraph embedding. "σ exists" takes the right graph as a relabelled
+half of the left's edges, "no σ" as a 6-clique the left graph (half of all pairs) lacks, and
+"same size" as another random graph with as many edges. The baseline is the engine with
+single outcomes pruning only (before pairs of outcomes were bounded).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
 import platform
 import random
 import sys
 import time
+from fractions import Fraction
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,7 +36,7 @@ from relations import random_tree  # noqa: E402
 from decisiontrees import limits  # noqa: E402
 from decisiontrees.analyses import relations  # noqa: E402
 from decisiontrees.errors import TimedOut  # noqa: E402
-from decisiontrees.model.nodes import choice  # noqa: E402
+from decisiontrees.model.nodes import chance, choice, leaf  # noqa: E402
 
 
 def instances(d: int, seed: int = 100):
@@ -39,11 +49,39 @@ def instances(d: int, seed: int = 100):
     return names, left, {"σ late": late, "no σ": random_tree(14, rng, names)}
 
 
+def graph_tree(edges, names):
+    return choice({f"e{k}": chance([(Fraction(1, 2), leaf(names[i])), (Fraction(1, 2), leaf(names[j]))])
+                   for k, (i, j) in enumerate(edges)})
+
+
+def graph_instances(d: int, seed: int = 100):
+    rng = random.Random(seed + d)
+    names = tuple(f"o{i}" for i in range(d))
+    pairs = list(itertools.combinations(range(d), 2))
+    left = rng.sample(pairs, len(pairs) // 2)
+    image = list(range(d))
+    rng.shuffle(image)
+    half = [(image[i], image[j]) for i, j in rng.sample(left, len(left) // 2)]
+    cliques = [c for c in itertools.combinations(range(d), 6)
+               if not set(itertools.combinations(c, 2)) <= set(left)]
+    clique = list(itertools.combinations(rng.choice(cliques), 2)) if cliques else half
+    rights = {"σ exists": half, "no σ": clique, "same size": rng.sample(pairs, len(left))}
+    return names, graph_tree(left, names), {label: graph_tree(edges, names)
+                                            for label, edges in rights.items()}
+
+
 def timed(relation, left, right, names, refine, limit):
     start = time.perf_counter()
     try:
         with limits.deadline(limit):
-            verdict = relations.permuted(relation, left, right, names, refine=refine)
+            if refine == "outcomes":  # the engine before pairs were bounded
+                kept, relations.PAIR_PRUNING_FROM = relations.PAIR_PRUNING_FROM, math.inf
+                try:
+                    verdict = relations.permuted(relation, left, right, names)
+                finally:
+                    relations.PAIR_PRUNING_FROM = kept
+            else:
+                verdict = relations.permuted(relation, left, right, names, refine=refine)
     except TimedOut:
         return f"> {limit} s", "timed out"
     shown = {True: "holds", False: "fails", None: "unknown"}[verdict.holds]
@@ -56,19 +94,23 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=60)
     parser.add_argument("--seeds", type=int, nargs="*", default=[100])
     parser.add_argument("--no-baseline", action="store_true", help="time the engine only")
+    parser.add_argument("--family", choices=["random", "graphs"], default="random")
     arguments = parser.parse_args()
     print(f"# P3/P4 — {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
           f"Python {platform.python_version()}\n")
-    print("| d | seed | instance | relation | pruned | baseline (no pruning) |\n"
+    baseline = "single outcomes only" if arguments.family == "graphs" else "no pruning"
+    print(f"| d | seed | instance | relation | pruned | baseline ({baseline}) |\n"
           "|---|---|---|---|---|---|")
     for seed in arguments.seeds:
         for d in arguments.sizes:
-            names, left, rights = instances(d, seed)
+            graphs = arguments.family == "graphs"
+            names, left, rights = (graph_instances if graphs else instances)(d, seed)
             for label, right in rights.items():
-                for relation in ("inclusion", "interiority"):
+                for relation in ("inclusion",) if graphs else ("inclusion", "interiority"):
                     ours = timed(relation, left, right, names, True, arguments.limit)
                     base = ("not run", "") if arguments.no_baseline else \
-                        timed(relation, left, right, names, False, arguments.limit)
+                        timed(relation, left, right, names, "outcomes" if graphs else False,
+                              arguments.limit)
                     print(f"| {d} | {seed} | {label} | {relation} | {ours[0]} ({ours[1]}) | "
                           f"{base[0]}{f' ({base[1]})' if base[1] else ''} |", flush=True)
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import math
 import random
 import sys
+from collections.abc import Iterator
 from fractions import Fraction
 
 import oracles
@@ -15,7 +19,7 @@ from decisiontrees.analyses import relations
 from decisiontrees.analyses.relations import certificate_document
 from decisiontrees.evidence import verify
 from decisiontrees.model.classes import unit_box
-from decisiontrees.model.nodes import chance, choice, leaf, uniform
+from decisiontrees.model.nodes import Node, chance, choice, leaf, uniform
 
 OUTCOMES = ("a", "b", "c", "d")
 WIDE = ("a", "b", "c", "d", "e", "f")
@@ -114,8 +118,6 @@ def test_theory_examples():
 @settings(max_examples=60)
 @given(pairs())
 def test_permuted_inclusion_equals_trying_every_permutation_by_brute_force(pair):
-    import itertools
-
     left, right = pair
     verdict = relations.permuted("inclusion", left, right, OUTCOMES)
     expected = False
@@ -152,14 +154,80 @@ def interior_pairs(draw):
 @given(st.one_of(pairs(), interior_pairs()), st.sampled_from(["inclusion", "interiority"]))
 def test_permuted_relations_equal_trying_every_permutation_with_the_plain_relation(pair, relation):
     """The pruning by reach probabilities never loses a permutation that works."""
-    import itertools
-
     left, right = pair
-    verdict = relations.permuted(relation, left, right, OUTCOMES)
     plain = relations.inclusion if relation == "inclusion" else relations.interiority
     expected = any(plain(left, relations.relabel(right, dict(zip(OUTCOMES, image))),
                          OUTCOMES).holds for image in itertools.permutations(OUTCOMES))
+    assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
+    with pairs_bounded_from(0):  # pairs of outcomes bound every map, not only past 64
+        assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
+    assert relations.permuted(relation, left, right, OUTCOMES, refine=False).holds == expected
+
+
+@contextlib.contextmanager
+def pairs_bounded_from(count: float) -> Iterator[None]:
+    kept = relations.PAIR_PRUNING_FROM
+    relations.PAIR_PRUNING_FROM = count  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        relations.PAIR_PRUNING_FROM = kept
+
+
+def graph_tree(edges: list[tuple[int, int]]) -> Node:
+    """A choice among coin flips between the two ends of each edge: its lotteries are the
+    edges' midpoints, in convex position, so ``σ·L(h) ⊊ L(g)`` exactly when σ sends h's
+    edges onto a proper subset of g's (a midpoint has no mass off its edge)."""
+    return choice({f"e{k}": chance([(Fraction(1, 2), f"o{i}"), (Fraction(1, 2), f"o{j}")])
+                   for k, (i, j) in enumerate(edges)})
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(4, 7), st.data())
+def test_permuted_inclusion_of_graphs_is_subgraph_embedding(d, data):
+    """Structured instances where every outcome is reached alike (no single outcome tells
+    σ apart) and only pairs prune: P3 equals a brute-force subgraph embedding."""
+    names = tuple(f"o{i}" for i in range(d))
+    edges = list(itertools.combinations(range(d), 2))
+    left = data.draw(st.lists(st.sampled_from(edges), min_size=1, unique=True))
+    right = data.draw(st.lists(st.sampled_from(edges), min_size=1, unique=True))
+    expected = any({tuple(sorted((image[i], image[j]))) for i, j in right} < set(left)
+                   for image in itertools.permutations(range(d)))
+    with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))):
+        verdict = relations.permuted("inclusion", graph_tree(left), graph_tree(right), names)
     assert verdict.holds == expected
+    if verdict.holds:
+        assert {tuple(sorted((int(verdict.details["map"][f"o{i}"][1:]),
+                              int(verdict.details["map"][f"o{j}"][1:])))) for i, j in right} < set(left)
+
+
+def test_pairs_bound_the_interior_strictly_only_when_they_are_not_every_outcome():
+    """With two outcomes, 1_{a, b} is constant on the simplex: every lottery reaches the pair
+    for sure, so the interior's strict bound would wrongly rule σ out."""
+    segment, middle = choice({"a": "a", "b": "b"}), uniform(["a", "b"])
+    with pairs_bounded_from(0):
+        assert relations.permuted("interiority", segment, middle, ("a", "b")).holds
+        assert not relations.permuted("interiority", segment, middle, ("a", "b", "c")).holds
+
+
+def test_maps_of_one_shape_are_tried_once_and_few_refutations_are_kept():
+    """A 5-clique against a graph on 8 outcomes without one: the 6,720 maps of the clique's
+    outcomes give one lottery set per image (C(8, 5) = 56), and the evidence lists 20."""
+    names = tuple(f"o{i}" for i in range(8))
+    rng = random.Random(3)
+    left = [e for e in itertools.combinations(range(8), 2) if rng.random() < 0.5]
+    clique = list(itertools.combinations(range(5), 2))
+    assert not any(set(itertools.combinations(chosen, 2)) <= set(left)
+                   for chosen in itertools.combinations(range(8), 5))
+    verdict = relations.permuted("inclusion", graph_tree(left), graph_tree(clique), names,
+                                 refine=False)
+    assert verdict.holds is False
+    assert verdict.details["maps_tried"] == 56
+    assert "6664 as symmetric to one already checked" in verdict.reason
+    assert len(verdict.details["refutations"]) == relations.REFUTATIONS_KEPT
+    assert verdict.details["refutations_not_listed"] == 56 - relations.REFUTATIONS_KEPT
+    pruned = relations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
+    assert pruned.holds is False and pruned.details["maps_tried"] == 0
 
 
 def test_a_solver_that_runs_out_of_time_answers_unknown_never_a_guess(capsys, write):

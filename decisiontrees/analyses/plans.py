@@ -85,9 +85,10 @@ def node_values(tree: Node, utility: Utility, order: list[Node] | None = None) -
     return values
 
 
-def value_once(tree: Node, utility: Utility) -> Any:
-    """:func:`value`, not kept among the recent results (for many utilities, once each)."""
-    return _node_values(tree, utility, None)[id(tree)]
+def value_once(tree: Node, utility: Utility, order: list[Node] | None = None) -> Any:
+    """:func:`value`, not kept among the recent results (for many utilities, once each);
+    ``order`` as for :func:`node_values`."""
+    return _node_values(tree, utility, order)[id(tree)]
 
 
 def _node_values(tree: Node, utility: Utility, order: list[Node] | None) -> dict[int, Any]:

@@ -11,6 +11,7 @@ that gives up yields ``holds=None`` with its reason.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -29,7 +30,16 @@ from decisiontrees.evidence.checks import (
     topological_order,
 )
 from decisiontrees.model.classes import WEIGHT, UtilityClass, unit_box
-from decisiontrees.model.nodes import Leaf, Node, is_symbolic, leaf, postorder, rebuild
+from decisiontrees.model.nodes import (
+    Chance,
+    Choice,
+    Leaf,
+    Node,
+    is_symbolic,
+    leaf,
+    postorder,
+    rebuild,
+)
 from decisiontrees.solvers import smt as solver
 
 DEFAULT_TIMEOUT_MS = 60_000
@@ -462,6 +472,11 @@ class PermutationGroup:
         return self.kinds.get(source) == self.kinds.get(target)
 
 
+PAIR_PRUNING_FROM = 64  # candidate maps left by single outcomes, past which pairs are bounded too
+SHAPES_KEPT = 100_000  # moved trees remembered for symmetry: memory must not grow with d!
+REFUTATIONS_KEPT = 20  # refuted maps listed in the evidence (the rest are counted)
+
+
 def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
              group: PermutationGroup | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS,
              refine: bool = True) -> Verdict:
@@ -469,9 +484,11 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     ``σ·L(right) ⊊ L(left)``, or ``σ·L(right)`` inside the interior of ``L(left)``.
 
     Only where ``σ`` sends the outcomes of ``right`` matters, so the search runs over those
-    injective maps; maps are ruled out first by the probabilities with which each tree can
-    reach each outcome (unless ``refine`` is False: the benchmark's baseline), then by a pool
-    of utility functions that refuted earlier maps, and only then by the full check.
+    injective maps, built one outcome at a time. Maps are ruled out first by the
+    probabilities with which each tree can reach each outcome and, while building them,
+    each pair of outcomes (unless ``refine`` is False: the benchmark's baseline); then maps
+    whose moved tree has the same shape as one already tried; then by a pool of utility
+    functions that refuted earlier maps, and only then by the full check.
     """
     if relation not in ("inclusion", "interiority"):
         raise ArgumentError(f"permuted(): relation must be \"inclusion\" (P3) or "
@@ -485,26 +502,30 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     candidates = {s: [t for t in names if group.allows(s, t)
                       and (s not in reachable_right or t in reachable_left)] for s in sources}
     forced: frozenset[str] = frozenset()
+    compatible = None
     if refine and not is_symbolic(left) and not is_symbolic(right):
-        candidates, forced = _reach_refinement(left, right, names, sources, candidates,
-                                               strict=relation == "interiority")
+        strict = relation == "interiority"
+        candidates, forced = _reach_refinement(left, right, names, sources, candidates, strict)
+        if math.prod(len(found) for found in candidates.values()) > PAIR_PRUNING_FROM:
+            compatible = _pair_refinement(left, right, names, sources, strict)
     pool: list[tuple[dict[str, Fraction], Fraction]] = []  # refuting utilities, V(left) under each
     right_order = postorder(right)
+    shapes = _Shapes(right_order)
     tried = ruled_by_pool = symmetric = 0
-    # Relabelled trees are interned, so maps that give the same tree (outcomes that play the
-    # same role in `right`) are recognised at once: symmetry pruning for free.
-    seen: dict[int, Node] = {}  # keeps the trees alive, so their ids stay unique
-    refutations: list[dict[str, Any]] = []
+    refutations: list[dict[str, Any]] = []  # the first few, for the evidence
     check = inclusion if relation == "inclusion" else interiority
     considered = 0
-    for mapping in _injective_maps(sources, candidates, forced):
+
+    def refuted(mapping: dict[str, str], entry: dict[str, Any]) -> None:
+        if len(refutations) < REFUTATIONS_KEPT:
+            refutations.append({"map": mapping, **entry})
+
+    for mapping in _injective_maps(sources, candidates, forced, compatible):
         limits.check(f"searching permutations ({considered} considered)")
         considered += 1
-        moved = relabel(right, mapping)
-        if id(moved) in seen:
+        if not shapes.first(mapping):  # the same lottery set as a map already tried
             symmetric += 1
             continue
-        seen[id(moved)] = moved
         tried += 1
         refuted_by = next((k for k, (u, left_value) in enumerate(pool)
                            if _refutes(relation, left_value, right, right_order, mapping, u)),
@@ -514,9 +535,9 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
             utility = pool[refuted_by][0]
             # the last refuter first: neighbouring maps tend to fall to the same utility
             pool.insert(0, pool.pop(refuted_by))
-            refutations.append({"map": mapping, "utility": {o: str(v) for o, v in utility.items()}})
+            refuted(mapping, {"utility": {o: str(v) for o, v in utility.items()}})
             continue
-        verdict = check(left, moved, names, timeout_ms)
+        verdict = check(left, relabel(right, mapping), names, timeout_ms)
         if verdict.holds is None:
             return Verdict(name, None, verdict.method, reason=verdict.reason,
                            details={"map": mapping})
@@ -527,44 +548,82 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
         if verdict.witness is not None:
             utility = dict(verdict.witness.utility)
             pool.insert(0, (utility, analysis.value(left, utility)))
-            refutations.append({"map": mapping,
-                                "utility": {o: str(v) for o, v in verdict.witness.utility.items()}})
+            refuted(mapping, {"utility": {o: str(v) for o, v in utility.items()}})
         else:
-            refutations.append({"map": mapping, "reason": verdict.reason})
+            refuted(mapping, {"reason": verdict.reason})
     excluded = _count_allowed_maps(sources, names, group) - considered
     return Verdict(name, False, f"exhaustive search with {_solver_name()}",
                    reason=f"every allowed permutation was ruled out: {excluded} by the "
-                          "probabilities with which each tree can reach each outcome, "
-                          f"{symmetric} as symmetric to one already checked, {ruled_by_pool} by an "
-                          f"earlier witness, {tried - ruled_by_pool} by a check of its own",
-                   details={"maps_tried": tried, "refutations": refutations})
+                          "probabilities with which each tree can reach each outcome "
+                          f"or pair of outcomes, {symmetric} as symmetric to one already "
+                          f"checked, {ruled_by_pool} by an earlier witness, "
+                          f"{tried - ruled_by_pool} by a check of its own",
+                   details={"maps_tried": tried, "refutations": refutations,
+                            "refutations_not_listed": tried - len(refutations)})
 
 
 def _refutes(relation: str, left_value: Fraction, right: Node, right_order: list[Node],
              mapping: Mapping[str, str], utility: Mapping[str, Fraction]) -> bool:
     """Whether ``utility`` shows that ``σ·right`` (σ = ``mapping``) is not inside ``left``:
     ``V_u(σ·right) = V_{u∘σ}(right)``, by one pass over ``right``'s nodes in ``right_order``."""
-    moved_value = analysis.node_values(right, {s: utility[t] for s, t in mapping.items()},
-                                       right_order)[id(right)]
+    moved_value = analysis.value_once(right, {s: utility[t] for s, t in mapping.items()},
+                                       right_order)
     gap = left_value - moved_value
     if relation == "inclusion":
         return bool(gap < 0)
     return bool(gap <= 0) and len(set(utility.values())) > 1
 
 
+class _Shapes:
+    """Remembers the moved trees tried, up to what leaves their lottery set unchanged:
+    the order of children, repeated alternatives, and names of actions. Two maps of one
+    shape give the same set, so the second need not be tried. At most SHAPES_KEPT are
+    remembered (then the memory starts afresh: only pruning is lost)."""
+
+    def __init__(self, order: list[Node]) -> None:
+        self.order = order
+        self.seen: set[int] = set()
+        self.codes: dict[tuple[Any, ...], int] = {}  # a node's shape, numbered
+
+    def first(self, mapping: Mapping[str, str]) -> bool:
+        """Whether no map of the same shape was tried (and remember this one)."""
+        if len(self.codes) > SHAPES_KEPT:
+            self.seen.clear()
+            self.codes.clear()
+        code: dict[int, int] = {}
+        for node in self.order:
+            if isinstance(node, Leaf):
+                key: tuple[Any, ...] = ("leaf", mapping.get(node.outcome, node.outcome))
+            elif isinstance(node, Choice):
+                key = ("choice", *sorted({code[id(child)] for child in node.children}))
+            else:
+                assert isinstance(node, Chance)
+                key = ("chance", *sorted(zip((code[id(child)] for child in node.children),
+                                             node.probabilities)))
+            code[id(node)] = self.codes.setdefault(key, len(self.codes))
+        shape = code[id(self.order[-1])]
+        if shape in self.seen:
+            return False
+        self.seen.add(shape)
+        return True
+
+
 def reach_range(tree: Node, names: tuple[str, ...]) -> dict[str, tuple[Fraction, Fraction]]:
     """For each outcome, the least and the largest probability with which a plan of the tree
     reaches it (two backward inductions per outcome; the same over the lottery set's hull)."""
     order = postorder(tree)
-    found = {}
-    for outcome in names:
-        limits.check("bounding the probability of reaching each outcome")
-        highest = analysis.node_values(tree, {o: Fraction(int(o == outcome)) for o in names},
-                                       order)[id(tree)]
-        lowest = -analysis.node_values(tree, {o: -Fraction(int(o == outcome)) for o in names},
-                                       order)[id(tree)]
-        found[outcome] = (lowest, highest)
-    return found
+    return {outcome: _reach_bounds(tree, order, names, {outcome}) for outcome in names}
+
+
+def _reach_bounds(tree: Node, order: list[Node], names: tuple[str, ...], targets: set[str]
+                  ) -> tuple[Fraction, Fraction]:
+    """The least and the largest probability with which a plan of ``tree`` ends in
+    ``targets``: the support function of its lottery set at ``-1_targets`` and ``1_targets``."""
+    limits.check("bounding the probability of reaching each outcome")
+    inside = {o: Fraction(int(o in targets)) for o in names}
+    highest = analysis.value_once(tree, inside, order)
+    lowest = -analysis.value_once(tree, {o: -v for o, v in inside.items()}, order)
+    return lowest, highest
 
 
 def _reach_refinement(left: Node, right: Node, names: tuple[str, ...], sources: list[str],
@@ -580,45 +639,84 @@ def _reach_refinement(left: Node, right: Node, names: tuple[str, ...], sources: 
     everything = tuple(dict.fromkeys((*names, *sources)))
     mine, theirs = reach_range(left, everything), reach_range(right, everything)
     if strict and len(names) > 1:
-        refined = {s: [t for t in candidates[s] if mine[t][1] > theirs[s][1]
-                       and mine[t][0] < theirs[s][0]] for s in sources}
+        refined = {s: [t for t in candidates[s] if _within(theirs[s], mine[t], True)]
+                   for s in sources}
         return refined, frozenset(names)
-    refined = {s: [t for t in candidates[s] if mine[t][1] >= theirs[s][1]
-                   and mine[t][0] <= theirs[s][0]] for s in sources}
+    refined = {s: [t for t in candidates[s] if _within(theirs[s], mine[t], False)]
+               for s in sources}
     return refined, frozenset(t for t in names if mine[t][0] > 0)
 
 
+def _within(moved: tuple[Fraction, Fraction], bounds: tuple[Fraction, Fraction], strict: bool
+            ) -> bool:
+    """Whether a range of probabilities (least, largest) of the moved tree lies within the
+    left tree's (strictly inside it, for the interior)."""
+    if strict:
+        return bounds[0] < moved[0] and moved[1] < bounds[1]
+    return bounds[0] <= moved[0] and moved[1] <= bounds[1]
+
+
+def _pair_refinement(left: Node, right: Node, names: tuple[str, ...], sources: list[str],
+                     strict: bool) -> Any:
+    """The condition of :func:`_reach_refinement` for pairs: ``σ`` may send ``s, s'`` to
+    ``t, t'`` only if the probability of reaching ``{s, s'}`` in the right tree ranges
+    within that of reaching ``{t, t'}`` in the left (strictly for the interior, where the
+    pair is not every outcome: ``1_{t, t'}`` is then not constant on the simplex). Bounds
+    are computed when first asked: a search that finds ``σ`` early asks for few."""
+    everything = tuple(dict.fromkeys((*names, *sources)))
+    orders = {id(left): postorder(left), id(right): postorder(right)}
+    found: dict[tuple[int, str, str], tuple[Fraction, Fraction]] = {}
+
+    def bounds(tree: Node, a: str, b: str) -> tuple[Fraction, Fraction]:
+        key = (id(tree), min(a, b), max(a, b))
+        if key not in found:
+            found[key] = _reach_bounds(tree, orders[id(tree)], everything, {a, b})
+        return found[key]
+
+    strictly = strict and len(names) > 2
+
+    def compatible(source: str, target: str, other: str, image: str) -> bool:
+        return _within(bounds(right, source, other), bounds(left, target, image), strictly)
+
+    return compatible
+
+
 def _injective_maps(sources: list[str], candidates: Mapping[str, list[str]],
-                    forced: frozenset[str] = frozenset()) -> Any:
-    """Every injective map sending each source to one of its candidates (backtracking),
-    with every ``forced`` target in its image."""
+                    forced: frozenset[str] = frozenset(), compatible: Any = None
+                    ) -> Iterator[dict[str, str]]:
+    """Every injective map sending each source to one of its candidates, with every
+    ``forced`` target in its image and, given ``compatible(s, t, s2, t2)``, only pairs of
+    assignments it accepts. Backtracking that takes the source with fewest candidates left
+    and, after each step, drops the candidates of the others that no longer fit (forward
+    checking). Each map is a dict in the order of ``sources``."""
     chosen: dict[str, str] = {}
-    used: set[str] = set()
 
-    def extend(position: int) -> Any:
-        if len(forced - used) > len(sources) - position:
+    def extend(domains: dict[str, list[str]]) -> Iterator[dict[str, str]]:
+        if not domains:
+            yield {source: chosen[source] for source in sources}
             return
-        if position == len(sources):
-            yield dict(chosen)
+        if len(forced - set(chosen.values())) > len(domains):
             return
-        source = sources[position]
-        for target in candidates[source]:
-            if target in used:
-                continue
-            chosen[source] = target
-            used.add(target)
-            yield from extend(position + 1)
-            used.discard(target)
-            del chosen[source]
+        source = min(domains, key=lambda other: len(domains[other]))
+        rest = [other for other in domains if other != source]
+        for target in domains[source]:
+            narrowed = {}
+            for other in rest:
+                narrowed[other] = [image for image in domains[other] if image != target and (
+                    compatible is None or compatible(source, target, other, image))]
+                if not narrowed[other]:
+                    break
+            else:
+                chosen[source] = target
+                yield from extend(narrowed)
+                del chosen[source]
 
-    return extend(0)
+    return extend({source: list(candidates[source]) for source in sources})
 
 
 def _count_allowed_maps(sources: list[str], names: tuple[str, ...], group: PermutationGroup) -> int:
     """How many injective maps of ``sources`` the group allows: within each kind, the
     non-fixed sources go injectively to the non-fixed outcomes of that kind."""
-    import math
-
     count = 1
     kinds = {group.kinds.get(o) for o in names}
     for kind in kinds:

@@ -352,6 +352,9 @@ def _detail_lines(verdict: Verdict, left: str, right: str) -> tuple[str, ...]:
             why = ("u = {" + ", ".join(f"{o}: {v}" for o, v in entry["utility"].items()) + "}"
                    if "utility" in entry else entry.get("reason", ""))
             lines.append(f"explain: σ = {where or 'identity'} ruled out by {why}")
+        if verdict.details.get("refutations_not_listed"):
+            lines.append(f"explain: {verdict.details['refutations_not_listed']} more maps "
+                         "ruled out by a witness or a check of their own (not listed)")
     if "permutation" in verdict.details:
         lines.append(f"permutation σ = {verdict.details['permutation']}")
     if verdict.holds and verdict.witness is not None:
