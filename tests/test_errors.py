@@ -28,6 +28,17 @@ main.dtree:3:1: error: a question needs `query` or `claim` before `value`
     value(choice { a, b }, u)
     ^^^^^
 hint: write `query value(…)` to see the answer, or `claim value(…) == …` to check it"""),
+    ("misspelt statement keyword after a list", {"main.dtree": OUT + "parameter p in [0, 1]\n"}, """\
+main.dtree:2:1: error: unknown statement `parameter`
+    parameter p in [0, 1]
+    ^^^^^^^^^
+hint: did you mean `param`?"""),
+    ("a word far from every keyword after a list is still a missing comma",
+     {"main.dtree": OUT + "c\n"}, """\
+main.dtree:2:1: error: missing `,` before `c`
+    c
+    ^
+hint: separate entries with commas"""),
     ("missing separator before a call inside brackets",
      {"main.dtree": OUT + "query value(choice { a, b },\n  {a: 1, b: 0}\n  power(1))\n"}, """\
 main.dtree:4:3: error: missing `,` before `power`

@@ -8,7 +8,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from decisiontrees.errors import Span
-from decisiontrees.language.diagnostics import source_lines
+from decisiontrees.language.diagnostics import source_lines, suggest
 from decisiontrees.language.syntax import (
     BIDI_CONTROLS,
     LINE_BREAKS,
@@ -216,6 +216,15 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
         return (span, f"a question needs `query` or `claim` before {shown}",
                 f"write `query {token}(…)` to see the answer, or `claim {token}(…) == …` to "
                 "check it")
+    starts = _statement_keywords(lark, expected & keywords)
+    if (token.type == "NAME" and starts and begins is not None
+            and not text[text.rfind("\n", 0, begins) + 1:begins].strip()
+            and _unclosed_bracket(text[:begins]) is None
+            and suggest(str(token), starts)):
+        # `parameter p in [0, 1]` after a list: LALR also expects `,` here, but a word that
+        # starts a line and looks like a statement's keyword is that statement misspelt
+        return (span, f"unknown statement {shown}",
+                suggest(str(token), starts))
     if "COMMA" in expected and token.type in {"NAME", "STRING", "NUMBER", "LPAR", "MINUS"} | keywords:
         return span, f"missing `,` before {shown}", "separate entries with commas"
     if token.type in keywords and "NAME" in expected:
@@ -226,6 +235,11 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
     if len(wanted) > 6:
         wanted = wanted[:6] + ["…"]
     return span, f"unexpected {shown}; expected {', '.join(wanted)}", None
+
+
+def _statement_keywords(lark: Lark, types: set[str]) -> list[str]:
+    """The words of the keyword terminals ``types`` (those a statement may start with)."""
+    return sorted(str(t.pattern.value) for t in lark.terminals if t.name in types)
 
 
 def _keyword_types(lark: Lark) -> frozenset[str]:
