@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import Counter
 import subprocess
 import sys
 from pathlib import Path
@@ -273,6 +274,80 @@ def test_the_same_rule_on_shared_subtrees_is_checked_in_linear_time(tmp_path):
     lines += [f"tree t{i} = chance {{ 1/2: t{i - 1}, 1/2: t{i - 1} }}" for i in range(1, 61)]
     path, document = spec_and_certificate(tmp_path, "\n".join(lines + ["claim dominates(t60, t60)\n"]))
     assert check(document, claims_of(path)).certificates == 1
+
+
+def _out_of_step(copies: int, levels: int, shift: int) -> dict:
+    """A complete binary tree of choices over one outcome, ``levels`` deep, as a DAG with
+    ``copies`` nodes per level whose second child is ``shift`` copies along."""
+    nodes: list = [{"choice": [[f"r{c}", 1 + c] for c in range(copies)]}]
+    for level in range(levels):
+        after = 1 + (level + 1) * copies
+        nodes += [{"leaf": "a"} if level == levels - 1 else
+                  {"choice": [["x", after + c], ["y", after + (c + shift) % copies]]}
+                  for c in range(copies)]
+    return {"nodes": nodes}
+
+
+def test_the_same_rule_on_trees_shared_out_of_step_needs_memory_linear_in_them():
+    """Two DAGs with one unfolding whose shared nodes are wired out of step: comparing
+    pairs of nodes compared copies² · levels pairs and kept them (200 × 200 took 10 s and
+    780 MB, 300 × 300 ran out of 2.5 GB; review). Numbering subtrees by structure is linear,
+    and a change at one leaf is still told apart."""
+    from decisiontrees.evidence.verify import Tree, _Rules
+
+    left, right = Tree(_out_of_step(60, 60, 1), "l"), Tree(_out_of_step(60, 60, 2), "r")
+    assert _Rules(left, right, set()).holds(0, 0, "same", None)
+    changed = _out_of_step(60, 60, 2)
+    changed["nodes"][-1] = {"leaf": "b"}
+    assert not _Rules(left, Tree(changed, "r"), set()).holds(0, 0, "same", None)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_same_rule_agrees_with_comparing_the_unfolded_subtrees(seed):
+    import random
+
+    from decisiontrees.evidence.verify import Tree, _Rules
+
+    rng = random.Random(seed)
+
+    def dag(size: int) -> dict:
+        """Random nodes, children later; then the ones below the root, renumbered in order."""
+        nodes: list = []
+        for i in range(size):
+            later = range(i + 1, size)
+            if i >= size - 3 or rng.random() < 0.2:
+                nodes.append({"leaf": rng.choice("ab")})
+            elif rng.random() < 0.5:
+                nodes.append({"choice": [[rng.choice("xy"), rng.choice(later)] for _ in range(2)]})
+            else:
+                nodes.append({"chance": [["1/2", rng.choice(later)], ["1/2", rng.choice(later)]]})
+        reached = {0}
+        for i in range(size):
+            if i in reached and "leaf" not in nodes[i]:
+                reached.update(child for _, child in next(iter(nodes[i].values())))
+        number = {old: new for new, old in enumerate(sorted(reached))}
+        return {"nodes": [node if "leaf" in node else {kind: [[label, number[child]]
+                                                              for label, child in body]}
+                          for old, node in enumerate(nodes) if old in reached
+                          for kind, body in node.items()]}
+
+    def unfolded(tree: dict, i: int) -> tuple:
+        (kind, body), = tree["nodes"][i].items()
+        if kind == "leaf":
+            return (kind, body)
+        return (kind, tuple((label, unfolded(tree, child)) for label, child in body))
+
+    agreed = Counter()
+    for _ in range(10):
+        left, other = dag(14), dag(14)
+        for right in (left, other):
+            rules = _Rules(Tree(left, "l"), Tree(right, "r"), set())
+            for a in range(len(left["nodes"])):
+                for b in range(len(right["nodes"])):
+                    same = unfolded(left, a) == unfolded(right, b)
+                    assert rules.holds(a, b, "same", None) == same
+                    agreed[same] += 1
+    assert agreed[True] >= 50 and agreed[False] >= 50
 
 
 def test_plans_are_counted_before_they_are_enumerated(examples):
@@ -840,10 +915,12 @@ def test_claims_no_certificate_covers_carry_the_check_runs_verdict(tmp_path, cap
     path.write_text(json.dumps(document))
     assert main(["verify", str(spec), str(path)]) == 1  # a certifiable claim is not "uncovered"
     assert "has no claim of other kinds at" in capsys.readouterr().out
-    del document["uncovered"]  # a file written before the status was recorded
+    # without the record a failing run's file is not verified (a file that dropped the field
+    # was read as one from before it existed: VERIFIED, exit 0; review)
+    del document["uncovered"]
     path.write_text(json.dumps(document))
-    assert main(["verify", str(spec), str(path)]) == 0
-    assert "(this file does not record its verdicts)" in capsys.readouterr().out
+    assert main(["verify", str(spec), str(path)]) == 1
+    assert "has no record of the check run's verdict" in capsys.readouterr().out
 
 
 def test_a_failing_certified_claim_is_not_verified_on_the_first_line(tmp_path, capsys):

@@ -496,6 +496,17 @@ def _check_structural(left: Tree, right: Tree, body: dict[str, Any], where: str)
         raise Failure(f"{where}: the steps do not reach the two roots")
 
 
+def _shapes(tree: Tree, codes: dict[tuple[Any, ...], int]) -> list[int]:
+    """Each node's subtree, numbered from ``codes``: two nodes (of trees numbered with one
+    ``codes``) get one number exactly when their subtrees are identical."""
+    shape = [0] * len(tree.kinds)
+    for i in reversed(range(len(tree.kinds))):  # children come after their parents
+        key = (tree.kinds[i], tree.outcome[i], tuple(tree.actions[i]), tuple(tree.weights[i]),
+               tuple(shape[child] for child in tree.children[i]))
+        shape[i] = codes.setdefault(key, len(codes))
+    return shape
+
+
 @dataclass
 class _Rules:
     """The structural rules of docs/certificates.md, each re-applied to the named nodes."""
@@ -503,7 +514,7 @@ class _Rules:
     left: Tree
     right: Tree
     proven: set[tuple[int, int]]
-    _same: dict[tuple[int, int], bool] = field(default_factory=dict)
+    _shapes: list[list[int]] = field(default_factory=list)  # left's and right's, once asked
     _flat: dict[tuple[int, int], list[tuple[Fraction, int]] | None] = \
         field(default_factory=dict)
 
@@ -597,32 +608,13 @@ class _Rules:
         return True
 
     def same(self, a: int, b: int) -> bool:
-        """Whether the subtrees at ``a`` and ``b`` are identical (each pair compared once)."""
-        stack = [(a, b)]
-        pending: list[tuple[int, int]] = []
-        while stack:
-            i, j = stack.pop()
-            if (i, j) in self._same:
-                if not self._same[(i, j)]:
-                    return self._forget(pending)
-                continue
-            left, right = self.left, self.right
-            if (left.kinds[i] != right.kinds[j] or left.outcome[i] != right.outcome[j]
-                    or left.actions[i] != right.actions[j] or left.weights[i] != right.weights[j]
-                    or len(left.children[i]) != len(right.children[j])):
-                self._same[(i, j)] = False
-                return self._forget(pending)
-            self._same[(i, j)] = True  # provisionally: a differing descendant returns False
-            pending.append((i, j))
-            stack.extend(zip(left.children[i], right.children[j]))
-        return True
-
-    def _forget(self, pending: list[tuple[int, int]]) -> bool:
-        """False, after dropping this comparison's provisional answers (a later question
-        about one of those pairs must not find them "the same")."""
-        for pair in pending:
-            del self._same[pair]
-        return False
+        """Whether the subtrees at ``a`` and ``b`` are identical: every node of both trees
+        is numbered by its structure once, in memory linear in the trees (comparing pairs
+        of nodes and keeping them took memory quadratic in the nodes shared out of step)."""
+        if not self._shapes:
+            codes: dict[tuple[Any, ...], int] = {}
+            self._shapes = [_shapes(self.left, codes), _shapes(self.right, codes)]
+        return self._shapes[0][a] == self._shapes[1][b]
 
     def reachable_leaves(self, start: int) -> dict[str, int]:
         """For each outcome some plan reaches from ``start`` with positive probability, the
@@ -854,7 +846,6 @@ class Summary:
     unsettled: list[str] = field(default_factory=list)
     against: tuple[str, ...] = ()  # the spec files the claims came from, when known
     other_claims: int = 0  # claims of those specs that no certificate can cover
-    others_recorded: bool = True  # the file records the check run's status of those claims
 
     @property
     def verified(self) -> bool:
@@ -884,8 +875,7 @@ class Summary:
             plural = "s" if self.other_claims != 1 else ""
             lines.append(f"  not covered: {self.other_claims} claim{plural} of other kinds "
                          "(values, probabilities, parametric relations…), which rest on "
-                         "`check` alone" + ("" if self.others_recorded else
-                                            " (this file does not record its verdicts)"))
+                         "`check` alone")
         lines += [f"  the claim fails (certified): {where}" for where in self.failing_claims]
         lines += [f"  the check run did not find the claim true: {where}"
                   for where in self.unsettled]
@@ -903,7 +893,8 @@ def _place(document: Any, where: str) -> tuple[str, int, str]:
 def read_claims(document: Any) -> list[Claim]:
     """The claims a spec makes, as ``decisiontrees verify`` states them (docs/certificates.md)."""
     body = _fields(document, "claims", {"format", "version", "claims"}, {"others"})
-    if body["format"] != CLAIMS_FORMAT or body["version"] != VERSION:
+    if body["format"] != CLAIMS_FORMAT or type(body["version"]) is not int \
+            or body["version"] != VERSION:
         raise Failure(f"claims: expected format {CLAIMS_FORMAT} version {VERSION}")
     claims = [Claim(*_place(entry, f"other claim {n + 1}"), UNCOVERED, None, None, None, None,
                     frozenset(), {})
@@ -1103,7 +1094,7 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
 def _check(document: Any, claims: list[Claim] | None) -> Summary:
     body = _fields(document, "file", {"format", "version", "specs", "certificates",
                                       "uncertified"}, {"uncovered", "invalid"})
-    if body["format"] != FORMAT or body["version"] != VERSION:
+    if body["format"] != FORMAT or type(body["version"]) is not int or body["version"] != VERSION:
         raise Failure(f"file: expected format {FORMAT} version {VERSION}")
     summary = Summary(bound=claims is not None)
     index = _Claims(claims or [])
@@ -1146,10 +1137,6 @@ def _check(document: Any, claims: list[Claim] | None) -> Summary:
         if item["status"] != "pass":
             summary.unsettled.append(f"{shown(file)}:{line}: {shown(text)} ({item['status']})")
     if claims is not None:
-        if "uncovered" not in body:  # a file from before the run's status was recorded
-            summary.others_recorded = False
-            summary.other_claims = sum(1 for c in claims if c.relation == UNCOVERED)
-            index.used.update(k for k, c in enumerate(claims) if c.relation == UNCOVERED)
         missing = [c for k, c in enumerate(claims) if k not in index.used]
         if missing:
             first = missing[0]
