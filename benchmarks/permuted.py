@@ -12,8 +12,10 @@ instances (the random generator starts at seed + d; 100 is the first set measure
 outcomes prune nothing: each tree is a choice among coin flips between the ends of a graph's
 edges, and P3 is a subgraph embedding. "σ exists" takes the right graph as a relabelled
 half of the left's edges, "no σ" as a 6-clique the left graph (half of all pairs) lacks, and
-"same size" as another random graph with as many edges. The baseline is the engine with
-single outcomes pruning only (before pairs of outcomes were bounded).
+"same size" as another random graph with as many edges. ``--family hypergraphs``: the same
+with coins over three outcomes (2/5 of all triples on the left; on the right a relabelled
+half of them, or as many random triples). The baseline of both is the engine with single
+outcomes pruning only (before pairs and moved lotteries were checked while maps are built).
 """
 
 from __future__ import annotations
@@ -70,6 +72,24 @@ def graph_instances(d: int, seed: int = 100):
                                             for label, edges in rights.items()}
 
 
+def hypergraph_instances(d: int, seed: int = 100):
+    """Coins over three outcomes, one per triple of a random 3-uniform hypergraph."""
+    rng = random.Random(seed + d)
+    names = tuple(f"o{i}" for i in range(d))
+    triples = list(itertools.combinations(range(d), 3))
+    left = rng.sample(triples, 2 * len(triples) // 5)
+    image = list(range(d))
+    rng.shuffle(image)
+    half = [tuple(image[i] for i in triple) for triple in rng.sample(left, len(left) // 2)]
+
+    def tree(edges):
+        return choice({f"e{k}": chance([(Fraction(1, 3), leaf(names[i])) for i in edge])
+                       for k, edge in enumerate(edges)})
+
+    rights = {"σ exists": half, "another": rng.sample(triples, len(left) // 2)}
+    return names, tree(left), {label: tree(edges) for label, edges in rights.items()}
+
+
 def timed(relation, left, right, names, refine, limit):
     start = time.perf_counter()
     try:
@@ -94,17 +114,18 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=60)
     parser.add_argument("--seeds", type=int, nargs="*", default=[100])
     parser.add_argument("--no-baseline", action="store_true", help="time the engine only")
-    parser.add_argument("--family", choices=["random", "graphs"], default="random")
+    parser.add_argument("--family", choices=["random", "graphs", "hypergraphs"], default="random")
     arguments = parser.parse_args()
     print(f"# P3/P4 — {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
           f"Python {platform.python_version()}\n")
-    baseline = "single outcomes only" if arguments.family == "graphs" else "no pruning"
+    baseline = "no pruning" if arguments.family == "random" else "single outcomes only"
     print(f"| d | seed | instance | relation | pruned | baseline ({baseline}) |\n"
           "|---|---|---|---|---|---|")
     for seed in arguments.seeds:
         for d in arguments.sizes:
-            graphs = arguments.family == "graphs"
-            names, left, rights = (graph_instances if graphs else instances)(d, seed)
+            graphs = arguments.family != "random"
+            names, left, rights = {"random": instances, "graphs": graph_instances,
+                                   "hypergraphs": hypergraph_instances}[arguments.family](d, seed)
             for label, right in rights.items():
                 for relation in ("inclusion",) if graphs else ("inclusion", "interiority"):
                     ours = timed(relation, left, right, names, True, arguments.limit)

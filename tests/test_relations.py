@@ -201,6 +201,30 @@ def test_permuted_inclusion_of_graphs_is_subgraph_embedding(d, data):
                               int(verdict.details["map"][f"o{j}"][1:])))) for i, j in right} < set(left)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(4, 7), st.data())
+def test_permuted_inclusion_of_three_outcome_coins_is_hypergraph_embedding(d, data):
+    """Coins over three outcomes (the triples of a hypergraph): pairs of outcomes say little,
+    and maps are ruled out as they are built by the moved coins themselves. A branch of
+    probability 0 to another outcome changes no lottery."""
+    names = tuple(f"o{i}" for i in range(d))
+    triples = list(itertools.combinations(range(d), 3))
+    left = data.draw(st.lists(st.sampled_from(triples), min_size=1, unique=True))
+    right = data.draw(st.lists(st.sampled_from(triples), min_size=1, unique=True))
+    stray = data.draw(st.booleans())
+
+    def tree(edges: list[tuple[int, ...]]) -> Node:
+        return choice({f"e{k}": chance([(Fraction(1, 3), f"o{i}") for i in edge] + (
+            [(Fraction(0), f"o{min(set(range(d)) - set(edge))}")] if stray else []))
+            for k, edge in enumerate(edges)})
+
+    expected = any({tuple(sorted(image[i] for i in edge)) for edge in right} < set(left)
+                   for image in itertools.permutations(range(d)))
+    with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))):
+        verdict = relations.permuted("inclusion", tree(left), tree(right), names)
+    assert verdict.holds == expected
+
+
 def test_pairs_bound_the_interior_strictly_only_when_they_are_not_every_outcome():
     """With two outcomes, 1_{a, b} is constant on the simplex: every lottery reaches the pair
     for sure, so the interior's strict bound would wrongly rule σ out."""

@@ -18,10 +18,10 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses import parametric, structural
+from decisiontrees.analyses import membership, parametric, structural
 from decisiontrees.analyses import plans as analysis
-from decisiontrees.analyses.agents import sampled_values
-from decisiontrees.errors import ArgumentError
+from decisiontrees.analyses.agents import lottery_points, sampled_values
+from decisiontrees.errors import ArgumentError, TooManyLotteries
 from decisiontrees.evidence.checks import (
     check_farkas,
     check_flow,
@@ -475,6 +475,8 @@ class PermutationGroup:
 PAIR_PRUNING_FROM = 64  # candidate maps left by single outcomes, past which pairs are bounded too
 SHAPES_KEPT = 100_000  # moved trees remembered for symmetry: memory must not grow with d!
 REFUTATIONS_KEPT = 20  # refuted maps listed in the evidence (the rest are counted)
+MOVED_LOTTERIES = 256  # the right tree's lotteries checked as soon as a partial map moves them
+REFUTERS_KEPT = 64  # utilities that separated a moved lottery, tried on the next ones first
 
 
 def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
@@ -520,7 +522,26 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
         if len(refutations) < REFUTATIONS_KEPT:
             refutations.append({"map": mapping, **entry})
 
-    for mapping in _injective_maps(sources, candidates, forced, compatible):
+    moved = _MovedLotteries(left, right, names, sources, timeout_ms) \
+        if compatible is not None else None
+
+    pooled: dict[int, dict[str, Fraction]] = {}
+
+    def promising(chosen: Mapping[str, str], placed: str,
+                  candidates: dict[str, list[str]]) -> bool:
+        """False when a lottery of the right tree whose outcomes are all placed lies, moved,
+        outside the left tree's set: then every completion of the partial map is ruled out
+        (:meth:`_MovedLotteries.separating`, which also narrows the ``candidates``)."""
+        limits.check(f"searching permutations ({considered} considered)")
+        assert moved is not None
+        separating = moved.separating(chosen, placed, candidates)
+        if separating is not None and id(separating) not in pooled:
+            pooled[id(separating)] = separating  # kept alive, so the id stays its own
+            pool.insert(0, (separating, analysis.value(left, separating)))
+        return separating is None
+
+    for mapping in _injective_maps(sources, candidates, forced, compatible,
+                                   promising if moved is not None else None):
         limits.check(f"searching permutations ({considered} considered)")
         considered += 1
         if not shapes.first(mapping):  # the same lottery set as a map already tried
@@ -553,9 +574,11 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
             refuted(mapping, {"reason": verdict.reason})
     excluded = _count_allowed_maps(sources, names, group) - considered
     return Verdict(name, False, f"exhaustive search with {_solver_name()}",
-                   reason=f"every allowed permutation was ruled out: {excluded} by the "
-                          "probabilities with which each tree can reach each outcome "
-                          f"or pair of outcomes, {symmetric} as symmetric to one already "
+                   reason=f"every allowed permutation was ruled out: {excluded} while "
+                          "building them (by the probabilities with which each tree can "
+                          "reach each outcome or pair of outcomes, by a lottery of the right "
+                          "tree that the partial map moves outside the left tree's set, or "
+                          f"by an earlier witness), {symmetric} as symmetric to one already "
                           f"checked, {ruled_by_pool} by an earlier witness, "
                           f"{tried - ruled_by_pool} by a check of its own",
                    details={"maps_tried": tried, "refutations": refutations,
@@ -572,6 +595,122 @@ def _refutes(relation: str, left_value: Fraction, right: Node, right_order: list
     if relation == "inclusion":
         return bool(gap < 0)
     return bool(gap <= 0) and len(set(utility.values())) > 1
+
+
+class _MovedLotteries:
+    """The right tree's strategy lotteries (at most MOVED_LOTTERIES, else none), each to be
+    moved by a partial map once all its outcomes are placed: ``σ·y`` must lie in the left
+    tree's lottery set. Each moved lottery is decided once (:func:`membership.contains`,
+    whose "no" carries a separating utility checked exactly; an undecided one rules
+    nothing out)."""
+
+    def __init__(self, left: Node, right: Node, names: tuple[str, ...], sources: list[str],
+                 timeout_ms: int) -> None:
+        self.left, self.names, self.timeout_ms = left, names, timeout_ms
+        self.order = postorder(left)
+        try:
+            points = sorted(lottery_points(right, sources, MOVED_LOTTERIES))
+        except TooManyLotteries:
+            points = []
+        # each lottery as its outcomes and their probabilities, listed under every outcome
+        self.lotteries = [tuple((s, q) for s, q in zip(sources, point) if q) for point in points]
+        self.reaching: dict[str, list[int]] = {source: [] for source in sources}
+        for index, lottery in enumerate(self.lotteries):
+            for source, _ in lottery:
+                self.reaching[source].append(index)
+        self.decided: dict[tuple[int, tuple[str, ...]], dict[str, Fraction] | None] = {}
+        self.images: dict[tuple[tuple[str, Fraction], ...], dict[str, Fraction] | None] = {}
+        self.refuters: list[tuple[dict[str, Fraction], Fraction]] = []  # u and V_u(left)
+
+    def separating(self, chosen: Mapping[str, str], placed: str,
+                   candidates: dict[str, list[str]]) -> dict[str, Fraction] | None:
+        """A utility ``u`` with ``u·σy > V_u(left)`` for a lottery ``y`` that reaches
+        ``placed`` and whose outcomes ``chosen`` all places, or None. A lottery with one
+        outcome left to place narrows that outcome's ``candidates`` to the targets that
+        keep it inside (a utility is returned when none is left)."""
+        for index in self.reaching[placed]:
+            lottery = self.lotteries[index]
+            unplaced = [s for s, _ in lottery if s not in chosen]
+            if not unplaced:
+                found = self._decided(index, chosen)
+                if found is not None:
+                    return found
+            elif len(unplaced) == 1:
+                source, refuted = unplaced[0], None
+                kept = []
+                for target in candidates[source]:
+                    refuted = self._decided(index, {**chosen, source: target})
+                    if refuted is None:
+                        kept.append(target)
+                if not kept:
+                    return refuted
+                candidates[source] = kept
+        return None
+
+    def _decided(self, index: int, chosen: Mapping[str, str]) -> dict[str, Fraction] | None:
+        """:meth:`_outside` for lottery ``index`` moved by ``chosen``, remembered."""
+        lottery = self.lotteries[index]
+        key = (index, tuple(chosen[s] for s, _ in lottery))
+        if key not in self.decided:
+            if len(self.decided) > SHAPES_KEPT:
+                self.decided.clear()
+                self.images.clear()
+            self.decided[key] = self._outside(tuple(sorted((chosen[s], q) for s, q in lottery)))
+        return self.decided[key]
+
+    def _outside(self, image: tuple[tuple[str, Fraction], ...]) -> dict[str, Fraction] | None:
+        """A utility separating the moved lottery ``image`` from the left tree's set, or
+        None. Only the left tree's lotteries that stay within the image's outcomes can mix
+        to it: when there are none, reaching those outcomes separates it; when it is one of
+        them, it is inside. Otherwise a utility that separated another, then
+        :func:`membership.contains`."""
+        if image not in self.images:
+            support = tuple(t for t, _ in image)
+            staying = self._staying(support)
+            found = None
+            if staying is not None and tuple(q for _, q in image) in staying:
+                self.images[image] = None
+                return None
+            if staying == set():  # every plan leaves `support` with positive probability
+                reach = {o: Fraction(int(o in support)) for o in self.names}
+                if analysis.value(self.left, reach) < 1:  # the exact check of that
+                    found = reach
+            found = found or next((u for u, value in self.refuters
+                                   if sum(q * u[t] for t, q in image) > value), None)
+            if found is None:
+                answer = membership.contains(self.left, dict(image), list(self.names),
+                                             self.timeout_ms)
+                if answer.contained is False and answer.witness is not None:
+                    found = dict(answer.witness)
+            if found is not None and all(found is not u for u, _ in self.refuters):
+                self.refuters.insert(0, (found, analysis.value(self.left, found)))
+                del self.refuters[REFUTERS_KEPT:]
+            self.images[image] = found
+        return self.images[image]
+
+    def _staying(self, support: tuple[str, ...]) -> set[tuple[Fraction, ...]] | None:
+        """The left tree's strategy lotteries that put all their probability on
+        ``support`` (as vectors over it), or None past MOVED_LOTTERIES of them."""
+        index = {o: i for i, o in enumerate(support)}
+        found: dict[int, set[tuple[Fraction, ...]]] = {}
+        for node in self.order:
+            if isinstance(node, Leaf):
+                found[id(node)] = {tuple(Fraction(int(i == index[node.outcome]))
+                                         for i in range(len(support)))} \
+                    if node.outcome in index else set()
+            elif isinstance(node, Choice):
+                found[id(node)] = set().union(*(found[id(child)] for child in node.children))
+            else:
+                assert isinstance(node, Chance)
+                mixed: set[tuple[Fraction, ...]] = {tuple(Fraction(0) for _ in support)}
+                for p, child in zip(node.probabilities, node.children):
+                    if p:  # a branch of probability 0 may leave the support
+                        mixed = {tuple(a + p * b for a, b in zip(x, y))
+                                 for x in mixed for y in found[id(child)]}
+                found[id(node)] = mixed
+            if len(found[id(node)]) > MOVED_LOTTERIES:
+                return None
+        return found[id(self.order[-1])]
 
 
 class _Shapes:
@@ -675,20 +814,28 @@ def _pair_refinement(left: Node, right: Node, names: tuple[str, ...], sources: l
 
     strictly = strict and len(names) > 2
 
+    decided: dict[tuple[str, str, str, str], bool] = {}
+
     def compatible(source: str, target: str, other: str, image: str) -> bool:
-        return _within(bounds(right, source, other), bounds(left, target, image), strictly)
+        key = (source, target, other, image)
+        if key not in decided:
+            decided[key] = _within(bounds(right, source, other), bounds(left, target, image),
+                                   strictly)
+        return decided[key]
 
     return compatible
 
 
 def _injective_maps(sources: list[str], candidates: Mapping[str, list[str]],
-                    forced: frozenset[str] = frozenset(), compatible: Any = None
-                    ) -> Iterator[dict[str, str]]:
+                    forced: frozenset[str] = frozenset(), compatible: Any = None,
+                    promising: Any = None) -> Iterator[dict[str, str]]:
     """Every injective map sending each source to one of its candidates, with every
     ``forced`` target in its image and, given ``compatible(s, t, s2, t2)``, only pairs of
     assignments it accepts. Backtracking that takes the source with fewest candidates left
     and, after each step, drops the candidates of the others that no longer fit (forward
-    checking). Each map is a dict in the order of ``sources``."""
+    checking); ``promising(chosen, source placed, candidates left)`` may then narrow the
+    candidates further (in place) or rule out every completion.
+    Each map is a dict in the order of ``sources``."""
     chosen: dict[str, str] = {}
 
     def extend(domains: dict[str, list[str]]) -> Iterator[dict[str, str]]:
@@ -708,7 +855,8 @@ def _injective_maps(sources: list[str], candidates: Mapping[str, list[str]],
                     break
             else:
                 chosen[source] = target
-                yield from extend(narrowed)
+                if promising is None or promising(chosen, source, narrowed):
+                    yield from extend(narrowed)
                 del chosen[source]
 
     return extend({source: list(candidates[source]) for source in sources})
