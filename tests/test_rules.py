@@ -349,10 +349,10 @@ def test_the_python_api_checks_a_rule_as_the_language_does(rule, message):
         dt.rule_choice(tree, rule)
 
 
-def _oracle_orbit(left, right, utility, rule):
-    """(members leaning left, even, leaning right) in the orbit of ``utility``, counted with
-    the test's own definitions of the rules."""
-    mine, theirs = lottery_points(left, OUTCOMES), lottery_points(right, OUTCOMES)
+def _oracle_orbit(left, right, utility, rule, names=OUTCOMES):
+    """(members leaning left, even, leaning right) in the orbit of ``utility`` (values of
+    ``names``), counted with the test's own definitions of the rules."""
+    mine, theirs = lottery_points(left, names), lottery_points(right, names)
     options = sorted(mine | theirs)
     only_left = [k for k, z in enumerate(options) if z in mine and z not in theirs]
     only_right = [k for k, z in enumerate(options) if z in theirs and z not in mine]
@@ -399,6 +399,24 @@ def test_a_rule_witness_shows_simple_values(rule, question):
     witness = found.witness if question == "convergence" else found.upper_orbit
     assert witness is not None
     assert max(v.denominator for v in witness.utility.values()) <= 12, witness
+
+
+def test_a_satisficer_witness_puts_no_option_on_the_threshold():
+    """Review: the simplified witness {o1: 1/2, o2: 1} gave s exactly 3/4 = θ, where a nudge
+    changes what is picked: not a generic utility."""
+    t = chance([(Fraction(3, 5), chance([(Fraction(1, 3), leaf("o1")),
+                                         (Fraction(2, 3), leaf("o2"))])),
+                (Fraction(2, 5), leaf("o2"))])
+    s = chance([(Fraction(1, 2), leaf("o1")), (Fraction(1, 2), leaf("o2"))])
+    rule = DecisionRule("satisficer", Fraction(3, 4))
+    found = rule_orbits.convergence(t, s, ("o1", "o2"), rule)
+    assert found.level == "none" and found.witness is not None
+    options = sorted(lottery_points(t, ("o1", "o2")) | lottery_points(s, ("o1", "o2")))
+    for permuted in itertools.permutations([found.witness.utility[o] for o in ("o1", "o2")]):
+        assert all(sum(q * u for q, u in zip(z, permuted)) != Fraction(3, 4) for z in options)
+    assert _oracle_orbit(t, s, [found.witness.utility[o] for o in ("o1", "o2")], rule,
+                         ("o1", "o2")) == \
+        (found.witness.better, found.witness.tied, found.witness.worse)
 
 
 def test_an_undecided_rule_convergence_says_no_more_than_it_knows():

@@ -89,10 +89,13 @@ def retargeting(left: Node, right: Node, outcomes: Sequence[str]) -> list[dict[s
 
 def _probabilities(values: Sequence[Fraction], rule: DecisionRule) -> list[Fraction] | None:
     """The rule's probability of each option given their expected utilities; None when a
-    rank-based rule meets a tie (not a generic utility)."""
+    rank-based rule meets a tie, or a satisficer a value on its threshold (not a generic
+    utility: a nudge would change what is picked)."""
     n = len(values)
     if rule.kind == "satisficer":
         assert rule.parameter is not None
+        if rule.parameter in values:
+            return None
         chosen = [v >= rule.parameter for v in values]
         if not any(chosen):
             chosen = [True] * n
