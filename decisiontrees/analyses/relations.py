@@ -574,11 +574,10 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
             refuted(mapping, {"reason": verdict.reason})
     excluded = _count_allowed_maps(sources, names, group) - considered
     return Verdict(name, False, f"exhaustive search with {_solver_name()}",
-                   reason=f"every allowed permutation was ruled out: {excluded} while "
-                          "building them (by the probabilities with which each tree can "
-                          "reach each outcome or pair of outcomes, by a lottery of the right "
-                          "tree that the partial map moves outside the left tree's set, or "
-                          f"by an earlier witness), {symmetric} as symmetric to one already "
+                   reason=f"every allowed permutation was ruled out: {excluded} while maps "
+                          "were built (by the probabilities of reaching each outcome and pair "
+                          "of outcomes, or a lottery moved outside the left tree's set), "
+                          f"{symmetric} as symmetric to one already "
                           f"checked, {ruled_by_pool} by an earlier witness, "
                           f"{tried - ruled_by_pool} by a check of its own",
                    details={"maps_tried": tried, "refutations": refutations,
