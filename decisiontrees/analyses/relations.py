@@ -477,6 +477,9 @@ SHAPES_KEPT = 100_000  # moved trees remembered for symmetry: memory must not gr
 REFUTATIONS_KEPT = 20  # refuted maps listed in the evidence (the rest are counted)
 MOVED_LOTTERIES = 256  # the right tree's lotteries checked as soon as a partial map moves them
 REFUTERS_KEPT = 64  # utilities that separated a moved lottery, tried on the next ones first
+MOVED_AFTER = 1_000  # partial maps built before lotteries are checked, unless a map failed
+SOLVER_MISSES = 8  # solver calls in a row that separate no moved lottery, after which none
+USELESS_AFTER = 1_000  # moved lotteries checked, all inside, after which checks stop
 
 
 def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
@@ -534,6 +537,11 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
         (:meth:`_MovedLotteries.separating`, which also narrows the ``candidates``)."""
         limits.check(f"searching permutations ({considered} considered)")
         assert moved is not None
+        moved.nodes += 1
+        if moved.nodes > MOVED_AFTER and not moved.useless:
+            moved.active = True  # the first map is long in coming
+        if not moved.active:
+            return True
         separating = moved.separating(chosen, placed, candidates)
         if separating is not None and id(separating) not in pooled:
             pooled[id(separating)] = separating  # kept alive, so the id stays its own
@@ -548,6 +556,8 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
             symmetric += 1
             continue
         tried += 1
+        if moved is not None and not moved.useless:
+            moved.active = True  # from the next map on, should this one fail
         refuted_by = next((k for k, (u, left_value) in enumerate(pool)
                            if _refutes(relation, left_value, right, right_order, mapping, u)),
                           None)
@@ -601,7 +611,10 @@ class _MovedLotteries:
     moved by a partial map once all its outcomes are placed: ``σ·y`` must lie in the left
     tree's lottery set. Each moved lottery is decided once (:func:`membership.contains`,
     whose "no" carries a separating utility checked exactly; an undecided one rules
-    nothing out)."""
+    nothing out). Checks start only once the first map failed, or MOVED_AFTER partial
+    maps were built without one; the solver is no longer asked after SOLVER_MISSES calls
+    in a row separated nothing, and checks stop after USELESS_AFTER moved lotteries all
+    lay inside."""
 
     def __init__(self, left: Node, right: Node, names: tuple[str, ...], sources: list[str],
                  timeout_ms: int) -> None:
@@ -620,6 +633,13 @@ class _MovedLotteries:
         self.decided: dict[tuple[int, tuple[str, ...]], dict[str, Fraction] | None] = {}
         self.images: dict[tuple[tuple[str, Fraction], ...], dict[str, Fraction] | None] = {}
         self.refuters: list[tuple[dict[str, Fraction], Fraction]] = []  # u and V_u(left)
+        self.active = False  # set once the search finds that the first maps fail
+        self.useless = False  # set when many moved lotteries were checked and none was outside
+        self.nodes = 0  # partial maps built
+        self.outside = 0  # moved lotteries found outside
+        self.within: dict[tuple[str, ...], tuple[set[tuple[Fraction, ...]] | None, bool,
+                                                 dict[str, Fraction] | None]] = {}
+        self.misses = 0  # solver calls in a row that separated nothing
 
     def separating(self, chosen: Mapping[str, str], placed: str,
                    candidates: dict[str, list[str]]) -> dict[str, Fraction] | None:
@@ -654,7 +674,12 @@ class _MovedLotteries:
             if len(self.decided) > SHAPES_KEPT:
                 self.decided.clear()
                 self.images.clear()
+                self.within.clear()
             self.decided[key] = self._outside(tuple(sorted((chosen[s], q) for s, q in lottery)))
+            self.outside += self.decided[key] is not None
+            if len(self.decided) >= USELESS_AFTER and not self.outside:
+                self.active = False  # so many moved lotteries, all inside: checks cost only
+                self.useless = True
         return self.decided[key]
 
     def _outside(self, image: tuple[tuple[str, Fraction], ...]) -> dict[str, Fraction] | None:
@@ -665,27 +690,39 @@ class _MovedLotteries:
         :func:`membership.contains`."""
         if image not in self.images:
             support = tuple(t for t, _ in image)
-            staying = self._staying(support)
-            found = None
-            if staying is not None and tuple(q for _, q in image) in staying:
-                self.images[image] = None
+            if support not in self.within:
+                self.within[support] = self._within(support)
+            staying, whole, reach = self.within[support]
+            if whole or (staying is not None and tuple(q for _, q in image) in staying):
+                self.images[image] = None  # every mixture over `support` is inside, or it is
                 return None
-            if staying == set():  # every plan leaves `support` with positive probability
-                reach = {o: Fraction(int(o in support)) for o in self.names}
-                if analysis.value(self.left, reach) < 1:  # the exact check of that
-                    found = reach
-            found = found or next((u for u, value in self.refuters
+            found = reach or next((u for u, value in self.refuters
                                    if sum(q * u[t] for t, q in image) > value), None)
-            if found is None:
+            if found is None and self.misses < SOLVER_MISSES:
                 answer = membership.contains(self.left, dict(image), list(self.names),
                                              self.timeout_ms)
                 if answer.contained is False and answer.witness is not None:
                     found = dict(answer.witness)
+                self.misses = 0 if found is not None else self.misses + 1
             if found is not None and all(found is not u for u, _ in self.refuters):
                 self.refuters.insert(0, (found, analysis.value(self.left, found)))
                 del self.refuters[REFUTERS_KEPT:]
             self.images[image] = found
         return self.images[image]
+
+    def _within(self, support: tuple[str, ...]
+                ) -> tuple[set[tuple[Fraction, ...]] | None, bool, dict[str, Fraction] | None]:
+        """For moved lotteries over ``support``: the left tree's lotteries that stay within
+        it (:meth:`_staying`), whether they hold every lottery over it (its corners), and a
+        utility separating all of them when there are none."""
+        staying = self._staying(support)
+        corners = {tuple(Fraction(int(i == k)) for i in range(len(support)))
+                   for k in range(len(support))}
+        if staying != set():
+            return staying, staying is not None and corners <= staying, None
+        # every plan leaves `support` with positive probability: reaching it separates
+        reach = {o: Fraction(int(o in support)) for o in self.names}
+        return staying, False, reach if analysis.value(self.left, reach) < 1 else None
 
     def _staying(self, support: tuple[str, ...]) -> set[tuple[Fraction, ...]] | None:
         """The left tree's strategy lotteries that put all their probability on
@@ -838,10 +875,10 @@ def _injective_maps(sources: list[str], candidates: Mapping[str, list[str]],
     chosen: dict[str, str] = {}
 
     def extend(domains: dict[str, list[str]]) -> Iterator[dict[str, str]]:
+        if len(forced - set(chosen.values())) > len(domains):
+            return
         if not domains:
             yield {source: chosen[source] for source in sources}
-            return
-        if len(forced - set(chosen.values())) > len(domains):
             return
         source = min(domains, key=lambda other: len(domains[other]))
         rest = [other for other in domains if other != source]
