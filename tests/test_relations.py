@@ -225,6 +225,15 @@ def test_permuted_inclusion_of_three_outcome_coins_is_hypergraph_embedding(d, da
     assert verdict.holds == expected
 
 
+def test_maps_are_built_with_every_forced_outcome_in_their_image():
+    """Review: the forced outcomes were checked after a map was complete, so maps that miss
+    one were handed to the full check."""
+    maps = list(relations._injective_maps(["b", "c"], {"b": ["a", "b", "c"], "c": ["a", "b", "c"]},
+                                          frozenset({"a"})))
+    assert sorted(tuple(m.values()) for m in maps) == [("a", "b"), ("a", "c"), ("b", "a"),
+                                                      ("c", "a")]
+
+
 def test_pairs_bound_the_interior_strictly_only_when_they_are_not_every_outcome():
     """With two outcomes, 1_{a, b} is constant on the simplex: every lottery reaches the pair
     for sure, so the interior's strict bound would wrongly rule σ out."""
