@@ -241,6 +241,11 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
     """Bounds on ``min`` over generic ``u`` of the share of its orbit weakly preferring
     ``left`` under ``rule``: the theorem's bound below, counted orbits above."""
     names = tuple(outcomes)
+    options = options_of(left, right, names)
+    if not options[2]:  # f(left) - f(right) sums the left's own options only: never below 0
+        return RuleShare(Fraction(1), Fraction(1), "the right tree offers no option the left "
+                         "tree lacks, so every member picks the left tree at least as often: "
+                         "all of every orbit", (), None, 0, names)
     phis = retargeting(left, right, names)
     texts = tuple(cycle_notation(phi) for phi in phis)
     n = len(phis)
@@ -255,7 +260,6 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
         share = Fraction(orbit.weakly_left, orbit.size)
         if share < upper or worst is None:
             upper, worst = min(upper, share), orbit
-    options = options_of(left, right, names)
     if worst is not None:
         least = worst.weakly_left
         worst = simplest(worst, options, names, rule, lambda o: o.weakly_left == least)
@@ -292,6 +296,22 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
     phis = retargeting(left, right, names)
     favourable = None
     options = options_of(left, right, names)
+    _, only_left, only_right = options
+    proof: tuple[str, ...] | None = None
+    if not only_right:  # f(left) - f(right) sums the left's own options only: never below 0
+        if not only_left:
+            return RuleConvergence("weak", ("weak, not strict: the two trees offer the same "
+                                            "options, so every member is even",), None)
+        proof = ("weak: the right tree offers no option the left tree lacks, so no member "
+                 "leans right",)
+        if rule.kind == "boltzmann":
+            return RuleConvergence("strict", (*proof, "strict: the rule gives every option a "
+                                              "positive probability, so every member leans to "
+                                              "the left tree"), None)
+    elif phis:
+        proof = (f"weak: the involution {cycle_notation(phis[0])} maps L(right) into L(left) "
+                 "and the options onto themselves, so each member leaning right is paired "
+                 "with one leaning left (Turner & Tadepalli 2022)",)
     for orbit in counted_orbits(left, right, names, rule, seed, tries):
         if orbit.worse > orbit.better:
             return RuleConvergence("none", ("not weak: an orbit in which more members lean to "
@@ -299,15 +319,12 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
                 orbit, options, names, rule, lambda o: o.worse > o.better))
         if orbit.better > orbit.worse and favourable is None:
             favourable = simplest(orbit, options, names, rule, lambda o: o.better > o.worse)
-    if not phis:
+    if proof is None:
         counted = "no orbit was counted (orbits over more than 7 outcomes are not)" \
             if math.factorial(len(names)) > MAX_ORBIT else \
             "no orbit counted leans right more often"
         return RuleConvergence(None, ("no involution retargets the rule from the right tree "
                                       f"to the left tree, and {counted}",), favourable)
-    proof = (f"weak: the involution {cycle_notation(phis[0])} maps L(right) into L(left) and "
-             "the options onto themselves, so each member leaning right is paired with one "
-             "leaning left (Turner & Tadepalli 2022)",)
     if favourable is not None:
         return RuleConvergence("strict", (*proof, "strict: an orbit in which more members "
                                           "lean to the left tree"), favourable)

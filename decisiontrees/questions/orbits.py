@@ -141,15 +141,18 @@ class RuleShareEvidence(Evidence):
 
     def lines(self) -> tuple[str, ...]:
         share = self.share
+        reason = share.lower_reason.replace("the left tree", self.left) \
+            .replace("the right tree", self.right)
         shown = [f"rule: {self.rule}; the share of an orbit whose members pick {self.left} at "
-                 f"least as often as {self.right}", f"at least {share.lower}: {share.lower_reason}"]
+                 f"least as often as {self.right}", f"at least {share.lower}: {reason}"]
         if share.upper_orbit is not None:
             shown.append(f"at most {share.upper}: {share.upper_orbit.text(self.left, self.right)}"
                          .replace("value " + self.left + " more", "lean to " + self.left)
                          .replace("value both equally", "are even")
                          .replace("value " + self.right + " more", "lean to " + self.right))
-        shown.append(f"orbits counted exactly: {share.tried} (seeded random utilities over "
-                     f"{', '.join(share.over)})")
+        if share.lower < share.upper or share.upper_orbit is not None:  # counting mattered
+            shown.append(f"orbits counted exactly: {share.tried} (seeded random utilities over "
+                         f"{', '.join(share.over)})")
         return tuple(shown)
 
     def witness(self) -> str | None:
