@@ -618,18 +618,11 @@ class _MovedLotteries:
 
     def __init__(self, left: Node, right: Node, names: tuple[str, ...], sources: list[str],
                  timeout_ms: int) -> None:
-        self.left, self.names, self.timeout_ms = left, names, timeout_ms
-        self.order = postorder(left)
-        try:
-            points = sorted(lottery_points(right, sources, MOVED_LOTTERIES))
-        except TooManyLotteries:
-            points = []
-        # each lottery as its outcomes and their probabilities, listed under every outcome
-        self.lotteries = [tuple((s, q) for s, q in zip(sources, point) if q) for point in points]
-        self.reaching: dict[str, list[int]] = {source: [] for source in sources}
-        for index, lottery in enumerate(self.lotteries):
-            for source, _ in lottery:
-                self.reaching[source].append(index)
+        self.left, self.right, self.names, self.sources = left, right, names, sources
+        self.timeout_ms = timeout_ms
+        self.order: list[Node] = []  # the left tree's nodes, children first
+        self.lotteries: list[tuple[tuple[str, Fraction], ...]] = []  # listed when first needed
+        self.reaching: dict[str, list[int]] = {}  # for each outcome, the lotteries reaching it
         self.decided: dict[tuple[int, tuple[str, ...]], dict[str, Fraction] | None] = {}
         self.images: dict[tuple[tuple[str, Fraction], ...], dict[str, Fraction] | None] = {}
         self.refuters: list[tuple[dict[str, Fraction], Fraction]] = []  # u and V_u(left)
@@ -647,6 +640,8 @@ class _MovedLotteries:
         ``placed`` and whose outcomes ``chosen`` all places, or None. A lottery with one
         outcome left to place narrows that outcome's ``candidates`` to the targets that
         keep it inside (a utility is returned when none is left)."""
+        if not self.reaching:  # the first check: list the lotteries (a map found at once never does)
+            self._list()
         for index in self.reaching[placed]:
             lottery = self.lotteries[index]
             unplaced = [s for s, _ in lottery if s not in chosen]
@@ -665,6 +660,20 @@ class _MovedLotteries:
                     return refuted
                 candidates[source] = kept
         return None
+
+    def _list(self) -> None:
+        self.order = postorder(self.left)
+        try:
+            points = sorted(lottery_points(self.right, self.sources, MOVED_LOTTERIES))
+        except TooManyLotteries:
+            points = []
+        # each lottery as its outcomes and their probabilities, listed under every outcome
+        self.lotteries = [tuple((s, q) for s, q in zip(self.sources, point) if q)
+                          for point in points]
+        self.reaching = {source: [] for source in self.sources}
+        for index, lottery in enumerate(self.lotteries):
+            for source, _ in lottery:
+                self.reaching[source].append(index)
 
     def _decided(self, index: int, chosen: Mapping[str, str]) -> dict[str, Fraction] | None:
         """:meth:`_outside` for lottery ``index`` moved by ``chosen``, remembered."""
