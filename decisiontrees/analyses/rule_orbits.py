@@ -303,7 +303,7 @@ def convergence(left: Node, right: Node, outcomes: Sequence[str], rule: Decision
             return RuleConvergence("weak", ("weak, not strict: the two trees offer the same "
                                             "options, so every member is even",), None)
         proof = ("weak: the right tree offers no option the left tree lacks, so no member "
-                 "leans right",)
+                 "leans to the right tree",)
         if rule.kind == "boltzmann":
             return RuleConvergence("strict", (*proof, "strict: the rule gives every option a "
                                               "positive probability, so every member leans to "
