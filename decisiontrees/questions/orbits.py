@@ -142,7 +142,8 @@ class RuleShareEvidence(Evidence):
     def lines(self) -> tuple[str, ...]:
         share = self.share
         reason = share.lower_reason.replace("the left tree", self.left) \
-            .replace("the right tree", self.right)
+            .replace("the right tree", self.right).replace("L(left)", f"L({self.left})") \
+            .replace("L(right)", f"L({self.right})")
         shown = [f"rule: {self.rule}; the share of an orbit whose members pick {self.left} at "
                  f"least as often as {self.right}", f"at least {share.lower}: {reason}"]
         if share.upper_orbit is not None:
