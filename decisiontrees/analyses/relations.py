@@ -766,6 +766,7 @@ class _Shapes:
 
     def __init__(self, order: list[Node]) -> None:
         self.order = order
+        self.symbolic = is_symbolic(order[-1])  # expressions cannot be sorted: keep the order
         self.seen: set[int] = set()
         self.codes: dict[tuple[Any, ...], int] = {}  # a node's shape, numbered
 
@@ -782,8 +783,8 @@ class _Shapes:
                 key = ("choice", *sorted({code[id(child)] for child in node.children}))
             else:
                 assert isinstance(node, Chance)
-                key = ("chance", *sorted(zip((code[id(child)] for child in node.children),
-                                             node.probabilities)))
+                branches = zip((code[id(child)] for child in node.children), node.probabilities)
+                key = ("chance", *(branches if self.symbolic else sorted(branches)))
             code[id(node)] = self.codes.setdefault(key, len(self.codes))
         shape = code[id(self.order[-1])]
         if shape in self.seen:
