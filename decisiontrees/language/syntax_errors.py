@@ -220,11 +220,10 @@ def describe_syntax_error(error: UnexpectedInput, text: str, path: str, lark: La
     if (token.type == "NAME" and starts and begins is not None
             and not text[text.rfind("\n", 0, begins) + 1:begins].strip()
             and _unclosed_bracket(text[:begins]) is None
-            and suggest(str(token), starts)):
+            and (hint := suggest(str(token), starts))):
         # `parameter p in [0, 1]` after a list: LALR also expects `,` here, but a word that
         # starts a line and looks like a statement's keyword is that statement misspelt
-        return (span, f"unknown statement {shown}",
-                suggest(str(token), starts))
+        return span, f"unknown statement {shown}", hint
     if "COMMA" in expected and token.type in {"NAME", "STRING", "NUMBER", "LPAR", "MINUS"} | keywords:
         return span, f"missing `,` before {shown}", "separate entries with commas"
     if token.type in keywords and "NAME" in expected:

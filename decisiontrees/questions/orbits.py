@@ -141,9 +141,7 @@ class RuleShareEvidence(Evidence):
 
     def lines(self) -> tuple[str, ...]:
         share = self.share
-        reason = share.lower_reason.replace("the left tree", self.left) \
-            .replace("the right tree", self.right).replace("L(left)", f"L({self.left})") \
-            .replace("L(right)", f"L({self.right})")
+        reason = _named(share.lower_reason, self.left, self.right)
         shown = [f"rule: {self.rule}; the share of an orbit whose members pick {self.left} at "
                  f"least as often as {self.right}", f"at least {share.lower}: {reason}"]
         if share.upper_orbit is not None:
@@ -176,9 +174,7 @@ class RuleConvergenceEvidence(Evidence):
 
     def lines(self) -> tuple[str, ...]:
         shown = [f"rule: {self.rule}; a member leans to the tree the rule picks more often"]
-        shown += [r.replace("the left tree", self.left).replace("the right tree", self.right)
-                  .replace("L(left)", f"L({self.left})").replace("L(right)", f"L({self.right})")
-                  for r in self.found.reasons]
+        shown += [_named(r, self.left, self.right) for r in self.found.reasons]
         if self.found.witness is not None:
             shown.append("witness: " + self.found.witness.text(self.left, self.right)
                          .replace("value " + self.left + " more", "lean to " + self.left)
@@ -277,3 +273,9 @@ def _unknown(lower: str) -> str:
 FAMILIES: tuple[Family, ...] = (
     OrbitFamily("convergence", Shape.WORD), OrbitFamily("distribution_dependent", Shape.BOOL),
     OrbitFamily("orbit_share", Shape.NUMBER))
+
+
+def _named(text: str, left: str, right: str) -> str:
+    """A rule analysis's reason with the two trees named as the user wrote them."""
+    return text.replace("the left tree", left).replace("the right tree", right) \
+        .replace("L(left)", f"L({left})").replace("L(right)", f"L({right})")
