@@ -8,6 +8,9 @@ Instances: the left tree is a choice among three random 14-leaf trees over d out
 tree. Targets: d = 10 under 10 s and d = 12 under 60 s, both ways. ``--seeds`` draws other
 instances (the random generator starts at seed + d; 100 is the first set measured).
 
+``--leaves 40 --seeds 700 800 900 --baseline "no program"``: the held-out set (40-node trees),
+against the engine without the integer program's turns.
+
 ``--family graphs``: structured instances where every outcome is reached alike, so single
 outcomes prune nothing: each tree is a choice among coin flips between the ends of a graph's
 edges, and P3 is a subgraph embedding. "σ exists" takes the right graph as a relabelled
@@ -41,14 +44,14 @@ from decisiontrees.errors import TimedOut  # noqa: E402
 from decisiontrees.model.nodes import chance, choice, leaf  # noqa: E402
 
 
-def instances(d: int, seed: int = 100):
+def instances(d: int, seed: int = 100, leaves: int = 14):
     rng = random.Random(seed + d)
     names = tuple(f"o{i}" for i in range(d))
-    left = choice({f"c{i}": random_tree(14, rng, names) for i in range(3)})
+    left = choice({f"c{i}": random_tree(leaves, rng, names) for i in range(3)})
     image = list(names)
     rng.shuffle(image)
     late = relations.relabel(left.children[2], dict(zip(names, image)))
-    return names, left, {"σ late": late, "no σ": random_tree(14, rng, names)}
+    return names, left, {"σ late": late, "no σ": random_tree(leaves, rng, names)}
 
 
 def graph_tree(edges, names):
@@ -94,7 +97,13 @@ def timed(relation, left, right, names, refine, limit):
     start = time.perf_counter()
     try:
         with limits.deadline(limit):
-            if refine == "outcomes":  # the engine before pairs were bounded
+            if refine == "no program":  # the engine before the integer program
+                kept_after, relations.PROGRAM_AFTER = relations.PROGRAM_AFTER, math.inf
+                try:
+                    verdict = relations.permuted(relation, left, right, names)
+                finally:
+                    relations.PROGRAM_AFTER = kept_after
+            elif refine == "outcomes":  # the engine before pairs were bounded
                 kept, relations.PAIR_PRUNING_FROM = relations.PAIR_PRUNING_FROM, math.inf
                 try:
                     verdict = relations.permuted(relation, left, right, names)
@@ -115,22 +124,33 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="*", default=[100])
     parser.add_argument("--no-baseline", action="store_true", help="time the engine only")
     parser.add_argument("--family", choices=["random", "graphs", "hypergraphs"], default="random")
+    parser.add_argument("--leaves", type=int, default=14,
+                        help="nodes of each random tree (the random family; 40 for the held-out set)")
+    parser.add_argument("--baseline", choices=["default", "no program"], default="default",
+                        help="\"no program\": the engine without the integer program's turns")
     arguments = parser.parse_args()
     print(f"# P3/P4 — {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
           f"Python {platform.python_version()}\n")
     baseline = "no pruning" if arguments.family == "random" else "single outcomes only"
+    if arguments.baseline == "no program":
+        baseline = "without the integer program"
     print(f"| d | seed | instance | relation | pruned | baseline ({baseline}) |\n"
           "|---|---|---|---|---|---|")
     for seed in arguments.seeds:
         for d in arguments.sizes:
             graphs = arguments.family != "random"
-            names, left, rights = {"random": instances, "graphs": graph_instances,
-                                   "hypergraphs": hypergraph_instances}[arguments.family](d, seed)
+            if arguments.family == "random":
+                names, left, rights = instances(d, seed, arguments.leaves)
+            else:
+                names, left, rights = {"graphs": graph_instances,
+                                       "hypergraphs": hypergraph_instances}[arguments.family](d, seed)
             for label, right in rights.items():
                 for relation in ("inclusion",) if graphs else ("inclusion", "interiority"):
                     ours = timed(relation, left, right, names, True, arguments.limit)
+                    plain = "outcomes" if graphs else False
                     base = ("not run", "") if arguments.no_baseline else \
-                        timed(relation, left, right, names, "outcomes" if graphs else False,
+                        timed(relation, left, right, names,
+                              "no program" if arguments.baseline == "no program" else plain,
                               arguments.limit)
                     print(f"| {d} | {seed} | {label} | {relation} | {ours[0]} ({ours[1]}) | "
                           f"{base[0]}{f' ({base[1]})' if base[1] else ''} |", flush=True)

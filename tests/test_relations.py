@@ -20,6 +20,7 @@ from decisiontrees.analyses.relations import certificate_document
 from decisiontrees.evidence import verify
 from decisiontrees.model.classes import unit_box
 from decisiontrees.model.nodes import Node, chance, choice, leaf, uniform
+from decisiontrees.solvers import highs
 
 OUTCOMES = ("a", "b", "c", "d")
 WIDE = ("a", "b", "c", "d", "e", "f")
@@ -128,8 +129,11 @@ def test_permuted_inclusion_equals_trying_every_permutation_by_brute_force(pair)
             expected = True
             break
     assert verdict.holds == expected
-    if verdict.holds:  # the verifier applies the certificate's map itself
+    if verdict.holds or verdict.certificate is not None:  # the verifier applies the map itself
         checks("permuted_inclusion", left, right, verdict)
+    if verdict.certificate is not None and not verdict.holds:  # one map onto the left set
+        moved = relations.relabel(right, verdict.details["map"])
+        assert oracles.brute_force_dominates(moved, left)
 
 
 @st.composite
@@ -161,6 +165,13 @@ def test_permuted_relations_equal_trying_every_permutation_with_the_plain_relati
     assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
     with pairs_bounded_from(0):  # pairs of outcomes bound every map, not only past 64
         assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
+        with program_first():  # the integer program decides, whenever it can
+            verdict = relations.permuted(relation, left, right, OUTCOMES)
+        assert verdict.holds == expected
+        if verdict.holds:
+            checks(f"permuted_{relation}", left, right, verdict)
+        with program_first(proposals="wrong"):  # proposals that fail are ruled out, not trusted
+            assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
     assert relations.permuted(relation, left, right, OUTCOMES, refine=False).holds == expected
 
 
@@ -172,6 +183,41 @@ def pairs_bounded_from(count: float) -> Iterator[None]:
         yield
     finally:
         relations.PAIR_PRUNING_FROM = kept
+
+
+@contextlib.contextmanager
+def program_first(proposals: str = "highs") -> Iterator[None]:
+    """The integer program takes its turn at the search's first step. ``proposals``:
+    "highs" as built; "none" (HiGHS finds nothing, so z3 answers alone); "wrong" (a random
+    injective map, then "none": a proposal must pass the exact check to count)."""
+    kept, kept_propose = relations.PROGRAM_AFTER, highs.propose_injection
+    relations.PROGRAM_AFTER = -1.0  # type: ignore[assignment]
+    rng = random.Random(0)
+
+    def wrong(tree, lotteries, candidates, forced, excluded, bounds, seconds):
+        images = list(dict.fromkeys(t for found in candidates.values() for t in found))
+        draw = rng.random()
+        if draw < 0.2 and len(images) >= len(candidates):  # often no map the search allows
+            return highs.Proposal(dict(zip(candidates, rng.sample(images, len(candidates)))))
+        if draw < 0.8:  # one the search allows, if a greedy pick finds one
+            mapping: dict[str, str] = {}
+            for source, found in candidates.items():
+                free = [t for t in found if t not in mapping.values()]
+                if not free:
+                    break
+                mapping[source] = rng.choice(free)
+            else:
+                return highs.Proposal(mapping)
+        return highs.Proposal(None, infeasible=True)
+
+    if proposals != "highs":
+        highs.propose_injection = (  # type: ignore[assignment]
+            wrong if proposals == "wrong" else lambda *_: highs.Proposal(None, infeasible=True))
+    try:
+        yield
+    finally:
+        relations.PROGRAM_AFTER = kept  # type: ignore[assignment]
+        highs.propose_injection = kept_propose  # type: ignore[assignment]
 
 
 def graph_tree(edges: list[tuple[int, int]]) -> Node:
@@ -193,7 +239,9 @@ def test_permuted_inclusion_of_graphs_is_subgraph_embedding(d, data):
     right = data.draw(st.lists(st.sampled_from(edges), min_size=1, unique=True))
     expected = any({tuple(sorted((image[i], image[j]))) for i, j in right} < set(left)
                    for image in itertools.permutations(range(d)))
-    with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))):
+    program = data.draw(st.sampled_from([None, "highs", "none"]))
+    with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))), \
+            program_first(program) if program else contextlib.nullcontext():
         verdict = relations.permuted("inclusion", graph_tree(left), graph_tree(right), names)
     assert verdict.holds == expected
     if verdict.holds:
@@ -220,9 +268,32 @@ def test_permuted_inclusion_of_three_outcome_coins_is_hypergraph_embedding(d, da
 
     expected = any({tuple(sorted(image[i] for i in edge)) for edge in right} < set(left)
                    for image in itertools.permutations(range(d)))
-    with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))):
+    program = data.draw(st.sampled_from([None, "highs", "none"]))
+    with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))), \
+            program_first(program) if program else contextlib.nullcontext():
         verdict = relations.permuted("inclusion", tree(left), tree(right), names)
     assert verdict.holds == expected
+
+
+def test_the_integer_program_decides_where_the_map_search_would_take_long():
+    """A 4-clique into a graph on 7 outcomes without one, and a relabelled half of that
+    graph: with the program first, z3 shows that no map is left, and a map HiGHS proposes
+    is checked exactly (its certificate verifies); z3 alone finds the map as well."""
+    names = tuple(f"o{i}" for i in range(7))
+    left = [(0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (0, 6), (1, 4), (2, 5)]
+    clique = list(itertools.combinations(range(4), 2))
+    image = [3, 6, 0, 5, 1, 4, 2]
+    half = [(image[i], image[j]) for i, j in left[::2]]
+    with pairs_bounded_from(0), program_first():
+        none = relations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
+        found = relations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+    assert none.holds is False and none.method.startswith("integer program with z3")
+    assert "found the integer program infeasible" in none.reason
+    assert found.holds and found.details["maps_tried"] == 1
+    checks("permuted_inclusion", graph_tree(left), graph_tree(half), found, names)
+    with pairs_bounded_from(0), program_first("none"):
+        alone = relations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+    assert alone.holds
 
 
 def test_maps_are_built_with_every_forced_outcome_in_their_image():

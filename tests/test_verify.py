@@ -179,7 +179,9 @@ tree left = choice { b, c }
 tree right = choice { a, b }
 claim permuted_inclusion(left, right)
 """)
-    assert document["certificates"] == []  # the claim is false: P3 needs a proper inclusion
+    # the claim is false: P3 needs a proper inclusion, and {a: c} moves right onto left
+    assert [(c["holds"], "reverse_evidence" in c) for c in document["certificates"]] == [
+        (False, True)]
     (claim,) = claims_of(path)
     zero = ["0"] * 6  # no multipliers needed: the points are plan lotteries of `left`
     forged = {"claim": {"file": claim.file, "line": claim.line, "text": claim.text},
@@ -193,6 +195,40 @@ claim permuted_inclusion(left, right)
         for claims in ([claim], None):
             failure = verify(bad, claims)
             assert failure is not None and "map" in failure, (mapping, failure)
+
+
+def test_a_p3_no_is_certified_by_one_map_onto_the_left_set_and_tampering_fails(tmp_path):
+    """P3 fails for every σ once one σ gives L(left) ⊆ σ·L(right) (a relabelled copy keeps
+    its volume): the certificate is that map and the reverse containment. Any other
+    evidence for a P3 "no", a map that does not move right onto left, or a "yes"
+    certificate turned into a "no" does not verify."""
+    path, document = spec_and_certificate(tmp_path, """\
+outcomes a, b, c, d
+tree two = choice { a, b }
+tree other = choice { c, d }
+tree three = choice { a, b, c }
+claim not permuted_inclusion(two, other)
+claim permuted_inclusion(three, other)
+""")
+    claims = claims_of(path)
+    assert document["uncertified"] == []
+    no, yes = document["certificates"]
+    assert no["holds"] is False and set(no["map"]) == {"c", "d"} and "reverse_evidence" in no
+    assert verify(document, claims) is None and verify(document) is None
+    turned = {key: value for key, value in yes.items() if key not in ("evidence", "strict_witness")}
+    forgeries = [
+        {**no, "map": {"c": "a", "d": "c"}},  # σ·L(other) = {a, c} does not hold {a, b}
+        {**{k: v for k, v in no.items() if k != "reverse_evidence"},
+         "witness": {"utility": {"a": "0", "b": "0", "c": "1", "d": "0"}, "weights": {}}},
+        {**turned, "holds": False, "reverse_evidence": yes["evidence"]},
+    ]
+    for forged in forgeries:
+        bad = {**document, "certificates": [forged, yes] if forged["claim"] == no["claim"]
+               else [no, forged]}
+        for bound in (claims, None):
+            assert verify(bad, bound) is not None, forged
+    with_interior = {**no, "relation": "permuted_interiority"}
+    assert verify({**document, "certificates": [with_interior, yes]}) is not None
 
 
 def test_a_map_must_respect_the_outcomes_the_claim_fixes(tmp_path):

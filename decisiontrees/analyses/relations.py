@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -40,6 +41,7 @@ from decisiontrees.model.nodes import (
     postorder,
     rebuild,
 )
+from decisiontrees.solvers import highs
 from decisiontrees.solvers import smt as solver
 
 DEFAULT_TIMEOUT_MS = 60_000
@@ -360,7 +362,7 @@ def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | No
         reverse = dominates(right, left, utility_class, timeout_ms, names)
         return Verdict("strictly dominates", False, reverse.method, certificate=reverse.certificate,
                        reason="equivalent: no utility function in the class prefers the left tree",
-                       details={"dominance": weak.certificate})
+                       details={"dominance": weak.certificate, "equivalent": True})
     strict_witness = make_witness(left, right, found, utility_class)
     return Verdict("strictly dominates", True, weak.method, witness=strict_witness,
                    certificate=weak.certificate)
@@ -480,6 +482,10 @@ REFUTERS_KEPT = 64  # utilities that separated a moved lottery, tried on the nex
 MOVED_AFTER = 1_000  # partial maps built before lotteries are checked, unless a map failed
 SOLVER_MISSES = 8  # solver calls in a row that separate no moved lottery, after which none
 USELESS_AFTER = 1_000  # moved lotteries checked, all inside, after which checks stop
+PROGRAM_AFTER = 0.5  # seconds of the map search before the integer program's first turn
+PROGRAM_SECONDS = 0.5  # each solver's time in the program's first turn (as long as the search ran)
+PROGRAM_SIZE = 60_000  # listed lotteries × the left tree's nodes, past which there is no program
+MAPS_PER_TURN = 8  # maps the program may propose in one turn, each checked exactly
 
 
 def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
@@ -530,6 +536,38 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
 
     pooled: dict[int, dict[str, Fraction]] = {}
 
+    program = _ProgramTurns(relation, left, right, names, sources, moved, candidates, forced,
+                            timeout_ms) if moved is not None else None
+
+    def program_turn() -> None:
+        """Give the integer program its turn when due; raise :class:`_Decided` if it decides."""
+        if program is None or not program.due():
+            return
+        found = program.turn(pool)
+        if program.exhausted:
+            bounded = (f", each worth less than the left tree to {len(program.bounds)} "
+                       "utilities that refuted maps" if program.bounds else "")
+            raise _Decided(Verdict(
+                name, False, f"integer program with {_solver_name()}",
+                reason=f"no allowed permutation moves every lottery of the right tree into the "
+                       f"left tree's set{bounded}: {_solver_name()} found the integer program "
+                       "infeasible (a 0/1 choice of each σ(s), and one plan of the left tree "
+                       "per lottery of the right); the search before it had ruled out "
+                       f"{considered} maps",
+                details={"maps_tried": tried + program.proposed, "refutations": refutations,
+                         "refutations_not_listed": tried - len(refutations)}))
+        if found is not None:
+            mapping, verdict = found
+            if verdict.details.get("equivalent"):
+                raise _Decided(_equal_sets(name, verdict, mapping, tried + program.proposed))
+            if verdict.holds is None:
+                raise _Decided(Verdict(name, None, verdict.method, reason=verdict.reason,
+                                       details={"map": mapping}))
+            raise _Decided(Verdict(
+                name, True, verdict.method, verdict.witness, verdict.certificate,
+                details={"permutation": cycle_notation(mapping), "map": mapping,
+                         "maps_tried": tried + program.proposed}))
+
     def promising(chosen: Mapping[str, str], placed: str,
                   candidates: dict[str, list[str]]) -> bool:
         """False when a lottery of the right tree whose outcomes are all placed lies, moved,
@@ -538,6 +576,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
         limits.check(f"searching permutations ({considered} considered)")
         assert moved is not None
         moved.nodes += 1
+        program_turn()
         if moved.nodes > MOVED_AFTER and not moved.useless:
             moved.active = True  # the first map is long in coming
         if not moved.active:
@@ -548,40 +587,46 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
             pool.insert(0, (separating, analysis.value(left, separating)))
         return separating is None
 
-    for mapping in _injective_maps(sources, candidates, forced, compatible,
-                                   promising if moved is not None else None):
-        limits.check(f"searching permutations ({considered} considered)")
-        considered += 1
-        if not shapes.first(mapping):  # the same lottery set as a map already tried
-            symmetric += 1
-            continue
-        tried += 1
-        if moved is not None and not moved.useless:
-            moved.active = True  # from the next map on, should this one fail
-        refuted_by = next((k for k, (u, left_value) in enumerate(pool)
-                           if _refutes(relation, left_value, right, right_order, mapping, u)),
-                          None)
-        if refuted_by is not None:
-            ruled_by_pool += 1
-            utility = pool[refuted_by][0]
-            # the last refuter first: neighbouring maps tend to fall to the same utility
-            pool.insert(0, pool.pop(refuted_by))
-            refuted(mapping, {"utility": {o: str(v) for o, v in utility.items()}})
-            continue
-        verdict = check(left, relabel(right, mapping), names, timeout_ms)
-        if verdict.holds is None:
-            return Verdict(name, None, verdict.method, reason=verdict.reason,
-                           details={"map": mapping})
-        if verdict.holds:
-            return Verdict(name, True, verdict.method, verdict.witness, verdict.certificate,
-                           details={"permutation": cycle_notation(mapping), "map": mapping,
-                                    "maps_tried": tried})
-        if verdict.witness is not None:
-            utility = dict(verdict.witness.utility)
-            pool.insert(0, (utility, analysis.value(left, utility)))
-            refuted(mapping, {"utility": {o: str(v) for o, v in utility.items()}})
-        else:
-            refuted(mapping, {"reason": verdict.reason})
+    try:
+        for mapping in _injective_maps(sources, candidates, forced, compatible,
+                                       promising if moved is not None else None):
+            limits.check(f"searching permutations ({considered} considered)")
+            considered += 1
+            program_turn()
+            if not shapes.first(mapping):  # the same lottery set as a map already tried
+                symmetric += 1
+                continue
+            tried += 1
+            if moved is not None and not moved.useless:
+                moved.active = True  # from the next map on, should this one fail
+            refuted_by = next((k for k, (u, left_value) in enumerate(pool)
+                               if _refutes(relation, left_value, right, right_order, mapping, u)),
+                              None)
+            if refuted_by is not None:
+                ruled_by_pool += 1
+                utility = pool[refuted_by][0]
+                # the last refuter first: neighbouring maps tend to fall to the same utility
+                pool.insert(0, pool.pop(refuted_by))
+                refuted(mapping, {"utility": {o: str(v) for o, v in utility.items()}})
+                continue
+            verdict = check(left, relabel(right, mapping), names, timeout_ms)
+            if verdict.holds is None:
+                return Verdict(name, None, verdict.method, reason=verdict.reason,
+                               details={"map": mapping})
+            if verdict.details.get("equivalent"):
+                return _equal_sets(name, verdict, mapping, tried)
+            if verdict.holds:
+                return Verdict(name, True, verdict.method, verdict.witness, verdict.certificate,
+                               details={"permutation": cycle_notation(mapping), "map": mapping,
+                                        "maps_tried": tried})
+            if verdict.witness is not None:
+                utility = dict(verdict.witness.utility)
+                pool.insert(0, (utility, analysis.value(left, utility)))
+                refuted(mapping, {"utility": {o: str(v) for o, v in utility.items()}})
+            else:
+                refuted(mapping, {"reason": verdict.reason})
+    except _Decided as decided:
+        return decided.verdict
     excluded = _count_allowed_maps(sources, names, group) - considered
     return Verdict(name, False, f"exhaustive search with {_solver_name()}",
                    reason=f"every allowed permutation was ruled out: {excluded} while maps "
@@ -594,6 +639,22 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                             "refutations_not_listed": tried - len(refutations)})
 
 
+def _equal_sets(name: str, verdict: Verdict, mapping: dict[str, str], tried: int) -> Verdict:
+    """P3 fails for every ``σ'`` once one ``σ`` gives ``L(left) ⊆ σ·L(right)``: then
+    ``σ'·L(right) ⊊ L(left)`` would put a relabelled copy of ``L(right)`` strictly inside
+    another — impossible, since relabelling keeps a convex set's dimension and volume (so a
+    copy inside it is all of it). The ``verdict`` of P1 for ``σ`` carries the reverse
+    containment, which :mod:`decisiontrees.evidence.verify` checks."""
+    shown = cycle_notation(mapping)
+    return Verdict(name, False, verdict.method, certificate=verdict.certificate,
+                   reason=f"σ = {shown}{' (the identity)' if shown == '()' else ''} moves the "
+                          "right tree's lottery set onto "
+                          "the left tree's (each contains the other), and a relabelled copy of "
+                          "a convex set keeps its dimension and volume, so one inside it is all "
+                          "of it: no σ makes a proper subset",
+                   details={"map": mapping, "maps_tried": tried})
+
+
 def _refutes(relation: str, left_value: Fraction, right: Node, right_order: list[Node],
              mapping: Mapping[str, str], utility: Mapping[str, Fraction]) -> bool:
     """Whether ``utility`` shows that ``σ·right`` (σ = ``mapping``) is not inside ``left``:
@@ -604,6 +665,139 @@ def _refutes(relation: str, left_value: Fraction, right: Node, right_order: list
     if relation == "inclusion":
         return bool(gap < 0)
     return bool(gap <= 0) and len(set(utility.values())) > 1
+
+
+class _Decided(Exception):
+    """The integer program decided while the map search ran: its verdict."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.reason)
+        self.verdict = verdict
+
+
+class _ProgramTurns:
+    """The search for ``σ`` as one integer program, given turns while the map search runs:
+    the first once the search has run PROGRAM_AFTER seconds, each next once it has run
+    again as long as the last turn took; each turn's solver calls get twice the time of
+    the last's. In a turn, HiGHS proposes maps in floating point
+    (:func:`highs.propose_injection`), each checked exactly; one that fails is excluded and,
+    for the interior, the utility that refuted it bounds every later map (as do the
+    search's). When HiGHS finds no map, z3 solves the same program exactly
+    (:class:`solver.InjectionProgram`): only its "none" rules out every map. The search is
+    complete too, so the first to finish decides: the search where reach probabilities
+    leave few maps, the program where they leave many but the moved lotteries pin ``σ``
+    down together. A search that ends within PROGRAM_AFTER seconds is never interrupted,
+    so its answers do not depend on the machine's speed."""
+
+    def __init__(self, relation: str, left: Node, right: Node, names: tuple[str, ...],
+                 sources: list[str], moved: _MovedLotteries,
+                 candidates: Mapping[str, list[str]], forced: frozenset[str],
+                 timeout_ms: int) -> None:
+        self.relation, self.left, self.right, self.names = relation, left, right, names
+        self.sources, self.moved, self.forced = sources, moved, forced
+        self.candidates = {s: list(found) for s, found in candidates.items()}
+        self.timeout_ms = timeout_ms
+        self.lotteries: list[tuple[tuple[str, Fraction], ...]] = []
+        self.exact: solver.InjectionProgram | None = None
+        self.next_turn = time.monotonic() + PROGRAM_AFTER
+        self.seconds = PROGRAM_SECONDS  # for one call to either solver, doubled every turn
+        self.off = False
+        self.exhausted = False  # the exact program is infeasible: no allowed map is left
+        self.proposed = 0  # maps the program proposed (each checked exactly)
+        self.excluded: list[dict[str, str]] = []
+        self.bounds: list[tuple[dict[str, Fraction], Fraction]] = []  # the interior only
+        self.bounded: set[tuple[tuple[str, Fraction], ...]] = set()
+
+    def due(self) -> bool:
+        return not self.off and time.monotonic() >= self.next_turn
+
+    def turn(self, pool: list[tuple[dict[str, Fraction], Fraction]]
+             ) -> tuple[dict[str, str], Verdict] | None:
+        """One turn: a map with its exact check when that holds or gave up, else None (and
+        ``exhausted`` set when no allowed map is left)."""
+        started = time.monotonic()
+        try:
+            return self._turn(pool)
+        finally:
+            self.next_turn = time.monotonic() + max(PROGRAM_AFTER, time.monotonic() - started)
+            self.seconds *= 2
+
+    def _turn(self, pool: list[tuple[dict[str, Fraction], Fraction]]
+              ) -> tuple[dict[str, str], Verdict] | None:
+        if not self.lotteries and not self._listed():
+            self.off = True
+            return None
+        if self.relation == "interiority":
+            for utility, left_value in pool:
+                self._bound(utility, left_value)
+        check = inclusion if self.relation == "inclusion" else interiority
+        for _ in range(MAPS_PER_TURN):
+            limits.check("searching permutations with an integer program")
+            proposal = highs.propose_injection(
+                self.left, self.lotteries, self.candidates, self.forced, self.excluded,
+                self.bounds, min(self.seconds, limits.remaining_ms(self.timeout_ms) / 1000))
+            found = proposal.mapping
+            if found is None and proposal.infeasible:
+                found = self._exact_map()  # HiGHS's "none" is in floats: z3 decides
+            if found is None or not self._allowed(found):
+                return None
+            mapping = {s: found[s] for s in self.sources}
+            self.proposed += 1
+            verdict = check(self.left, relabel(self.right, mapping), self.names, self.timeout_ms)
+            if verdict.holds is not False or verdict.details.get("equivalent"):
+                return mapping, verdict
+            self.excluded.append(mapping)
+            if self.exact is not None:
+                self.exact.exclude(mapping)
+            if self.relation == "interiority" and verdict.witness is not None:
+                utility = dict(verdict.witness.utility)
+                left_value = analysis.value(self.left, utility)
+                if _refutes(self.relation, left_value, self.right, postorder(self.right),
+                            mapping, utility):
+                    self._bound(utility, left_value)
+        return None
+
+    def _exact_map(self) -> dict[str, str] | None:
+        """z3's answer to the program with the maps excluded and bounds added so far: a map,
+        or None (``exhausted`` set when z3 shows there is none; else it gave up)."""
+        if self.exact is None:
+            self.exact = solver.InjectionProgram(self.left, self.lotteries, self.candidates,
+                                                 self.forced)
+            for mapping in self.excluded:
+                self.exact.exclude(mapping)
+            for utility, bound in self.bounds:
+                self.exact.below(utility, bound)
+        found = self.exact.find(min(int(self.seconds * 1000), self.timeout_ms))
+        if found is None:
+            self.exhausted = self.off = True
+        return found if isinstance(found, dict) else None
+
+    def _allowed(self, mapping: Mapping[str, str]) -> bool:
+        """Whether a proposed map is one the search could build (a solver's answer is not
+        taken on trust): each source to a candidate, injectively, every forced target hit."""
+        images = [mapping.get(s) for s in self.sources]
+        return (set(mapping) == set(self.sources) and len(set(images)) == len(images)
+                and all(mapping[s] in self.candidates[s] for s in self.sources)
+                and self.forced <= set(mapping.values()))
+
+    def _listed(self) -> bool:
+        """The right tree's lotteries, unless there are too many to list or to give each a
+        plan of the left tree (or some outcome has no candidate left)."""
+        if any(not found for found in self.candidates.values()):
+            return False
+        self.lotteries = self.moved.listed()
+        return 0 < len(self.lotteries) * len(postorder(self.left)) <= PROGRAM_SIZE
+
+    def _bound(self, utility: Mapping[str, Fraction], left_value: Fraction) -> None:
+        """For the interior: every later map must keep each lottery, moved, worth less than
+        the left tree to a utility that is not constant (any other point is on a face)."""
+        key = tuple(sorted(utility.items()))
+        if key in self.bounded or len(set(utility.values())) < 2:
+            return
+        self.bounded.add(key)
+        self.bounds.append((dict(utility), left_value))
+        if self.exact is not None:
+            self.exact.below(utility, left_value)
 
 
 class _MovedLotteries:
@@ -640,8 +834,7 @@ class _MovedLotteries:
         ``placed`` and whose outcomes ``chosen`` all places, or None. A lottery with one
         outcome left to place narrows that outcome's ``candidates`` to the targets that
         keep it inside (a utility is returned when none is left)."""
-        if not self.reaching:  # the first check: list the lotteries (a map found at once never does)
-            self._list()
+        self.listed()  # on the first check: a map found at once never lists them
         for index in self.reaching[placed]:
             lottery = self.lotteries[index]
             unplaced = [s for s, _ in lottery if s not in chosen]
@@ -660,6 +853,12 @@ class _MovedLotteries:
                     return refuted
                 candidates[source] = kept
         return None
+
+    def listed(self) -> list[tuple[tuple[str, Fraction], ...]]:
+        """The right tree's lotteries (none when there are too many), listed once."""
+        if not self.reaching:
+            self._list()
+        return self.lotteries
 
     def _list(self) -> None:
         self.order = postorder(self.left)

@@ -35,7 +35,10 @@ reason; they rest on the word of the engine (usually z3), not on this checker.
    the right tree (enumerated here), a flow of the left tree with lottery ``x`` and Farkas
    multipliers proving ``u·x ≥ u·y`` on the class; interior evidence is, around every such
    ``y``, a full simplex inside the left tree's lottery set over the declared outcomes.
-   A "no" of a permuted relation has no certificate: it would need every permutation.
+   A "no" of a permuted relation needs every permutation, so it has no certificate, except
+   one of P3 by a map ``σ`` and reverse evidence ``L(left) ⊆ σ·L(right)``: relabelling
+   keeps a convex set's dimension and volume, so no relabelled copy of ``L(right)`` fits
+   strictly inside ``L(left)``.
 
 *What it assumes.* That the spec's trees, classes and claims are what the package's parser
 and checker make of the spec text (they run without any solver; ``decisiontrees verify``
@@ -777,9 +780,12 @@ def check_certificate(document: Any, where: str, claim: Claim | None = None) -> 
     if not (left.outcomes() | right.outcomes()) <= set(cls.outcomes):
         raise Failure(f"{where}: the class does not cover every outcome of the trees")
     if relation.startswith("permuted"):
-        if not holds:
+        # a "no" of P3 by one map σ with L(left) ⊆ σ·L(right): a relabelled copy of L(right)
+        # strictly inside L(left) would be strictly inside σ·L(right), a copy of the same
+        # volume and dimension — impossible, so no σ' gives σ'·L(right) ⊊ L(left)
+        if not holds and not (relation == "permuted_inclusion" and "reverse_evidence" in body):
             raise Failure(f"{where}: a 'no' of {relation} has no certificate (it needs every "
-                          "permutation)")
+                          "permutation), except P3's by reverse evidence")
         right = right.relabelled(_check_map(body.get("map"), right, cls, claim, f"{where} map"))
         relation = relation.removeprefix("permuted_")
     elif "map" in body:
