@@ -172,6 +172,9 @@ def test_permuted_relations_equal_trying_every_permutation_with_the_plain_relati
             checks(f"permuted_{relation}", left, right, verdict)
         with program_first(proposals="wrong"):  # proposals that fail are ruled out, not trusted
             assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
+        for proposals in ("highs", "none"):  # right lotteries too many to list: a few, then more
+            with program_first(proposals, listed=1):
+                assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
     assert relations.permuted(relation, left, right, OUTCOMES, refine=False).holds == expected
 
 
@@ -186,12 +189,15 @@ def pairs_bounded_from(count: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def program_first(proposals: str = "highs") -> Iterator[None]:
+def program_first(proposals: str = "highs", listed: int | None = None) -> Iterator[None]:
     """The integer program takes its turn at the search's first step. ``proposals``:
     "highs" as built; "none" (HiGHS finds nothing, so z3 answers alone); "wrong" (a random
-    injective map, then "none": a proposal must pass the exact check to count)."""
+    injective map, then "none": a proposal must pass the exact check to count). ``listed``:
+    how many of the right tree's lotteries count as few enough to list."""
     kept, kept_propose = relations.PROGRAM_AFTER, highs.propose_injection
+    kept_listed = relations.MOVED_LOTTERIES
     relations.PROGRAM_AFTER = -1.0  # type: ignore[assignment]
+    relations.MOVED_LOTTERIES = kept_listed if listed is None else listed  # type: ignore[assignment]
     rng = random.Random(0)
 
     def wrong(tree, lotteries, candidates, forced, excluded, bounds, seconds):
@@ -217,6 +223,7 @@ def program_first(proposals: str = "highs") -> Iterator[None]:
         yield
     finally:
         relations.PROGRAM_AFTER = kept  # type: ignore[assignment]
+        relations.MOVED_LOTTERIES = kept_listed  # type: ignore[assignment]
         highs.propose_injection = kept_propose  # type: ignore[assignment]
 
 
@@ -240,8 +247,9 @@ def test_permuted_inclusion_of_graphs_is_subgraph_embedding(d, data):
     expected = any({tuple(sorted((image[i], image[j]))) for i, j in right} < set(left)
                    for image in itertools.permutations(range(d)))
     program = data.draw(st.sampled_from([None, "highs", "none"]))
+    listed = data.draw(st.sampled_from([None, 1]))  # 1: the program starts with a few lotteries
     with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))), \
-            program_first(program) if program else contextlib.nullcontext():
+            program_first(program, listed) if program else contextlib.nullcontext():
         verdict = relations.permuted("inclusion", graph_tree(left), graph_tree(right), names)
     assert verdict.holds == expected
     if verdict.holds:
@@ -269,8 +277,9 @@ def test_permuted_inclusion_of_three_outcome_coins_is_hypergraph_embedding(d, da
     expected = any({tuple(sorted(image[i] for i in edge)) for edge in right} < set(left)
                    for image in itertools.permutations(range(d)))
     program = data.draw(st.sampled_from([None, "highs", "none"]))
+    listed = data.draw(st.sampled_from([None, 1]))  # 1: the program starts with a few lotteries
     with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))), \
-            program_first(program) if program else contextlib.nullcontext():
+            program_first(program, listed) if program else contextlib.nullcontext():
         verdict = relations.permuted("inclusion", tree(left), tree(right), names)
     assert verdict.holds == expected
 
@@ -294,6 +303,12 @@ def test_the_integer_program_decides_where_the_map_search_would_take_long():
     with pairs_bounded_from(0), program_first("none"):
         alone = relations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
     assert alone.holds
+    for proposals in ("highs", "none"):  # from a few lotteries, each failed map adds one
+        with pairs_bounded_from(0), program_first(proposals, listed=1):
+            few = relations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
+            again = relations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+        assert few.holds is False and "too many to list them all" in few.reason
+        assert again.holds
 
 
 def test_maps_are_built_with_every_forced_outcome_in_their_image():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -486,6 +487,7 @@ PROGRAM_AFTER = 0.5  # seconds of the map search before the integer program's fi
 PROGRAM_SECONDS = 0.5  # each solver's time in the program's first turn (as long as the search ran)
 PROGRAM_SIZE = 60_000  # listed lotteries × the left tree's nodes, past which there is no program
 MAPS_PER_TURN = 8  # maps the program may propose in one turn, each checked exactly
+SEEDED_UTILITIES = 8  # random utilities whose best lotteries start a program of unlisted ones
 
 
 def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
@@ -549,10 +551,10 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                        "utilities that refuted maps" if program.bounds else "")
             raise _Decided(Verdict(
                 name, False, f"integer program with {_solver_name()}",
-                reason=f"no allowed permutation moves every lottery of the right tree into the "
+                reason=f"no allowed permutation moves {program.lotteries_shown()} into the "
                        f"left tree's set{bounded}: {_solver_name()} found the integer program "
                        "infeasible (a 0/1 choice of each σ(s), and one plan of the left tree "
-                       "per lottery of the right); the search before it had ruled out "
+                       "for each of those lotteries); the search before it had ruled out "
                        f"{considered} maps",
                 details={"maps_tried": tried + program.proposed, "refutations": refutations,
                          "refutations_not_listed": tried - len(refutations)}))
@@ -682,7 +684,9 @@ class _ProgramTurns:
     the last's. In a turn, HiGHS proposes maps in floating point
     (:func:`highs.propose_injection`), each checked exactly; one that fails is excluded and,
     for the interior, the utility that refuted it bounds every later map (as do the
-    search's). When HiGHS finds no map, z3 solves the same program exactly
+    search's). A right tree with too many lotteries to list starts with a few of them, and
+    each failed map adds the one its witness shows outside (fewer lotteries only weaken
+    the program, so its "none" still holds). When HiGHS finds no map, z3 solves the same program exactly
     (:class:`solver.InjectionProgram`): only its "none" rules out every map. The search is
     complete too, so the first to finish decides: the search where reach probabilities
     leave few maps, the program where they leave many but the moved lotteries pin ``σ``
@@ -698,6 +702,7 @@ class _ProgramTurns:
         self.candidates = {s: list(found) for s, found in candidates.items()}
         self.timeout_ms = timeout_ms
         self.lotteries: list[tuple[tuple[str, Fraction], ...]] = []
+        self.left_size = len(postorder(left))
         self.exact: solver.InjectionProgram | None = None
         self.next_turn = time.monotonic() + PROGRAM_AFTER
         self.seconds = PROGRAM_SECONDS  # for one call to either solver, doubled every turn
@@ -749,11 +754,14 @@ class _ProgramTurns:
             self.excluded.append(mapping)
             if self.exact is not None:
                 self.exact.exclude(mapping)
-            if self.relation == "interiority" and verdict.witness is not None:
+            if verdict.witness is not None:
                 utility = dict(verdict.witness.utility)
+                # the lottery of the right tree that the witness shows outside, moved
+                self._add({s: utility.get(mapping[s], Fraction(0)) for s in self.sources})
                 left_value = analysis.value(self.left, utility)
-                if _refutes(self.relation, left_value, self.right, postorder(self.right),
-                            mapping, utility):
+                if self.relation == "interiority" and _refutes(
+                        self.relation, left_value, self.right, postorder(self.right), mapping,
+                        utility):
                     self._bound(utility, left_value)
         return None
 
@@ -781,12 +789,38 @@ class _ProgramTurns:
                 and self.forced <= set(mapping.values()))
 
     def _listed(self) -> bool:
-        """The right tree's lotteries, unless there are too many to list or to give each a
-        plan of the left tree (or some outcome has no candidate left)."""
+        """The right tree's lotteries, or some of them when it has too many to list; False
+        when they are too many to give each a plan of the left tree (or some outcome has no
+        candidate left)."""
         if any(not found for found in self.candidates.values()):
             return False
-        self.lotteries = self.moved.listed()
-        return 0 < len(self.lotteries) * len(postorder(self.left)) <= PROGRAM_SIZE
+        self.lotteries = list(self.moved.listed())
+        if not self.lotteries:  # too many: the best ones for reaching or avoiding each
+            rng = random.Random(0)  # outcome and for a few random utilities, for a start
+            for source in self.sources:
+                for sign in (1, -1):
+                    self._add({s: Fraction(sign * (s == source)) for s in self.sources})
+            for _ in range(SEEDED_UTILITIES):
+                self._add({s: Fraction(rng.randint(0, 100), 100) for s in self.sources})
+        return 0 < len(self.lotteries) * self.left_size <= PROGRAM_SIZE
+
+    def lotteries_shown(self) -> str:
+        """Which lotteries of the right tree the program holds, for a reason."""
+        if self.moved.listed():
+            return f"every lottery of the right tree ({len(self.lotteries)})"
+        return f"{len(self.lotteries)} of the right tree's lotteries (too many to list them all)"
+
+    def _add(self, utility: Mapping[str, Fraction]) -> None:
+        """The lottery of a plan of the right tree that is best under ``utility``, if the
+        program does not have it yet (nor too many lotteries)."""
+        best = analysis.lottery_of(self.right, analysis.an_optimal_plan(self.right, utility))
+        lottery = tuple((s, best[s]) for s in self.sources if best.get(s))
+        if lottery in self.lotteries or self.moved.listed() or \
+                (len(self.lotteries) + 1) * self.left_size > PROGRAM_SIZE:
+            return  # when every lottery is listed, the program has them all
+        self.lotteries.append(lottery)
+        if self.exact is not None:
+            self.exact.add_lottery(lottery)
 
     def _bound(self, utility: Mapping[str, Fraction], left_value: Fraction) -> None:
         """For the interior: every later map must keep each lottery, moved, worth less than

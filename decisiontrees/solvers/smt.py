@@ -435,43 +435,58 @@ def convex_weights(points: Sequence[Sequence[Fraction]], target: Sequence[Fracti
 
 class InjectionProgram:
     """The search for P3/P4's ``σ`` as one integer program: a 0/1 variable for each allowed
-    ``σ(s) = t`` and, for each listed lottery ``y`` of the moved tree, a sequence-form plan
+    ``σ(s) = t`` and, for each given lottery ``y`` of the moved tree, a sequence-form plan
     of ``tree`` that reaches ``σ·y`` exactly. Feasible exactly when some injective ``σ``
     sending each source to a candidate, with every ``forced`` target in its image, puts
-    every listed lottery inside ``L(tree)``. Kept between calls, so each :meth:`find` resumes
+    every given lottery inside ``L(tree)`` (with some of the moved tree's lotteries only,
+    a necessary condition). Kept between calls, so each :meth:`find` resumes
     with what z3 learnt, and constraints added since."""
 
     def __init__(self, tree: Node, lotteries: Sequence[Sequence[tuple[str, Fraction]]],
                  candidates: Mapping[str, Sequence[str]], forced: frozenset[str]) -> None:
         self.solver = z3.Solver()
-        self.lotteries = lotteries
+        self.tree = tree
+        self.lotteries: list[Sequence[tuple[str, Fraction]]] = []
+        self.bounds: list[tuple[Mapping[str, Fraction], Fraction]] = []
         self.sends = {(s, t): z3.Bool(f"sends_{i}_{k}")
                       for i, s in enumerate(candidates) for k, t in enumerate(candidates[s])}
-        targets = sorted({t for found in candidates.values() for t in found} | forced)
+        self.targets = sorted({t for found in candidates.values() for t in found} | forced)
         for s in candidates:
             self.solver.add(z3.PbEq([(self.sends[s, t], 1) for t in candidates[s]], 1))
-        for t in targets:
+        for t in self.targets:
             into = [(self.sends[s, t], 1) for s in candidates if (s, t) in self.sends]
             if not into:
                 self.solver.add(z3.BoolVal(t not in forced))
             else:
                 self.solver.add(z3.PbEq(into, 1) if t in forced else z3.PbLe(into, 1))
-        for j, lottery in enumerate(lotteries):
-            _, reached = _sequence_form(self.solver, tree, f"y{j}_")
-            for t in sorted(set(reached) | set(targets)):
-                moved = [z3.If(self.sends[s, t], _z3_number(q), z3.RealVal(0))
-                         for s, q in lottery if (s, t) in self.sends]
-                self.solver.add(reached.get(t, z3.RealVal(0))
-                                == (z3.Sum(moved) if moved else z3.RealVal(0)))
+        for lottery in lotteries:
+            self.add_lottery(lottery)
+
+    def add_lottery(self, lottery: Sequence[tuple[str, Fraction]]) -> None:
+        """One more lottery ``y`` (outcome, probability) whose ``σ·y`` must be reached."""
+        _, reached = _sequence_form(self.solver, self.tree, f"y{len(self.lotteries)}_")
+        for t in sorted(set(reached) | set(self.targets)):
+            moved = [z3.If(self.sends[s, t], _z3_number(q), z3.RealVal(0))
+                     for s, q in lottery if (s, t) in self.sends]
+            self.solver.add(reached.get(t, z3.RealVal(0))
+                            == (z3.Sum(moved) if moved else z3.RealVal(0)))
+        self.lotteries.append(lottery)
+        for utility, bound in self.bounds:
+            self._below(lottery, utility, bound)
 
     def below(self, utility: Mapping[str, Fraction], bound: Fraction) -> None:
-        """Keep only ``σ`` under which every listed lottery, moved, is worth less than
-        ``bound`` to ``utility``."""
+        """Keep only ``σ`` under which every lottery, moved, is worth less than ``bound`` to
+        ``utility`` (those added later too)."""
+        self.bounds.append((utility, bound))
         for lottery in self.lotteries:
-            worth = [z3.If(sent, _z3_number(q * utility.get(t, Fraction(0))), z3.RealVal(0))
-                     for s, q in lottery for (source, t), sent in self.sends.items()
-                     if source == s and q * utility.get(t, Fraction(0)) != 0]
-            self.solver.add((z3.Sum(worth) if worth else z3.RealVal(0)) < _z3_number(bound))
+            self._below(lottery, utility, bound)
+
+    def _below(self, lottery: Sequence[tuple[str, Fraction]], utility: Mapping[str, Fraction],
+               bound: Fraction) -> None:
+        worth = [z3.If(sent, _z3_number(q * utility.get(t, Fraction(0))), z3.RealVal(0))
+                 for s, q in lottery for (source, t), sent in self.sends.items()
+                 if source == s and q * utility.get(t, Fraction(0)) != 0]
+        self.solver.add((z3.Sum(worth) if worth else z3.RealVal(0)) < _z3_number(bound))
 
     def exclude(self, mapping: Mapping[str, str]) -> None:
         """Rule out one map (one the program allows: others are out already)."""
