@@ -434,7 +434,7 @@ def convex_weights(points: Sequence[Sequence[Fraction]], target: Sequence[Fracti
 
 
 class InjectionProgram:
-    """The search for P3/P4's ``σ`` as one integer program: a 0/1 variable for each allowed
+    """The search for P3/P4's ``σ`` as one integer program: a 0/1 number for each allowed
     ``σ(s) = t`` and, for each given lottery ``y`` of the moved tree, a sequence-form plan
     of ``tree`` that reaches ``σ·y`` exactly. Feasible exactly when some injective ``σ``
     sending each source to a candidate, with every ``forced`` target in its image, puts
@@ -448,17 +448,20 @@ class InjectionProgram:
         self.tree = tree
         self.lotteries: list[Sequence[tuple[str, Fraction]]] = []
         self.bounds: list[tuple[Mapping[str, Fraction], Fraction]] = []
-        self.sends = {(s, t): z3.Bool(f"sends_{i}_{k}")
+        # whole numbers in [0, 1], not Booleans: z3 then relaxes them to the linear program,
+        # whose infeasibility is often the whole proof (Booleans it would branch on first)
+        self.sends = {(s, t): z3.Int(f"sends_{i}_{k}")
                       for i, s in enumerate(candidates) for k, t in enumerate(candidates[s])}
+        for sent in self.sends.values():
+            self.solver.add(sent >= 0, sent <= 1)
         self.targets = sorted({t for found in candidates.values() for t in found} | forced)
         for s in candidates:
-            self.solver.add(z3.PbEq([(self.sends[s, t], 1) for t in candidates[s]], 1))
+            self.solver.add(z3.Sum([self.sends[s, t] for t in candidates[s]] or [z3.IntVal(0)])
+                            == 1)
         for t in self.targets:
-            into = [(self.sends[s, t], 1) for s in candidates if (s, t) in self.sends]
-            if not into:
-                self.solver.add(z3.BoolVal(t not in forced))
-            else:
-                self.solver.add(z3.PbEq(into, 1) if t in forced else z3.PbLe(into, 1))
+            into = z3.Sum([self.sends[s, t] for s in candidates if (s, t) in self.sends]
+                          or [z3.IntVal(0)])
+            self.solver.add(into == 1 if t in forced else into <= 1)
         for lottery in lotteries:
             self.add_lottery(lottery)
 
@@ -466,7 +469,7 @@ class InjectionProgram:
         """One more lottery ``y`` (outcome, probability) whose ``σ·y`` must be reached."""
         _, reached = _sequence_form(self.solver, self.tree, f"y{len(self.lotteries)}_")
         for t in sorted(set(reached) | set(self.targets)):
-            moved = [z3.If(self.sends[s, t], _z3_number(q), z3.RealVal(0))
+            moved = [_z3_number(q) * z3.ToReal(self.sends[s, t])
                      for s, q in lottery if (s, t) in self.sends]
             self.solver.add(reached.get(t, z3.RealVal(0))
                             == (z3.Sum(moved) if moved else z3.RealVal(0)))
@@ -483,15 +486,16 @@ class InjectionProgram:
 
     def _below(self, lottery: Sequence[tuple[str, Fraction]], utility: Mapping[str, Fraction],
                bound: Fraction) -> None:
-        worth = [z3.If(sent, _z3_number(q * utility.get(t, Fraction(0))), z3.RealVal(0))
+        worth = [_z3_number(q * utility.get(t, Fraction(0))) * z3.ToReal(sent)
                  for s, q in lottery for (source, t), sent in self.sends.items()
                  if source == s and q * utility.get(t, Fraction(0)) != 0]
         self.solver.add((z3.Sum(worth) if worth else z3.RealVal(0)) < _z3_number(bound))
 
     def exclude(self, mapping: Mapping[str, str]) -> None:
         """Rule out one map (one the program allows: others are out already)."""
-        if all(pair in self.sends for pair in mapping.items()):
-            self.solver.add(z3.Or([z3.Not(self.sends[pair]) for pair in mapping.items()]))
+        if mapping and all(pair in self.sends for pair in mapping.items()):
+            self.solver.add(z3.Sum([self.sends[pair] for pair in mapping.items()])
+                            <= len(mapping) - 1)
 
     def find(self, timeout_ms: int) -> dict[str, str] | None | Unknown:
         """A map the program allows, None when there is none; :class:`Unknown` when z3
@@ -502,7 +506,7 @@ class InjectionProgram:
             return None if result == z3.unsat else result
         model = self.solver.model()
         return {s: t for (s, t), sent in self.sends.items()
-                if z3.is_true(model.eval(sent, model_completion=True))}
+                if model.eval(sent, model_completion=True).as_long() == 1}
 
 
 # ------------------------------------------------------------------ choice under a class
