@@ -311,6 +311,22 @@ def test_the_integer_program_decides_where_the_map_search_would_take_long():
         assert again.holds
 
 
+def test_a_degenerate_program_is_answered_not_spun_on():
+    """Review: HiGHS's presolve spun past its time limit on this tiny program (a choice with
+    the same leaf twice, a shared chance node), and nothing could stop it."""
+    third = chance([(Fraction(1, 3), "b"), (Fraction(1, 3), "b"), (Fraction(1, 3), "c")])
+    left = choice({"x0": choice({"x0": "c", "x1": "c", "x2": third}),
+                   "x1": choice({"x0": third, "x1": "b", "x2": "c"})})
+    right = choice({"x0": "b", "x1": "b"})
+    group = relations.PermutationGroup(kinds={"a": "x", "b": "y", "c": "y"})
+    proposal = highs.propose_injection(left, [(("b", Fraction(1)),)], {"b": ["b", "c"]},
+                                       frozenset(), [], [], 0.5)
+    assert proposal.mapping in ({"b": "b"}, {"b": "c"})
+    with pairs_bounded_from(0), program_first():
+        verdict = relations.permuted("inclusion", left, right, ("a", "b", "c"), group)
+    assert verdict.holds is True
+
+
 def test_maps_are_built_with_every_forced_outcome_in_their_image():
     """Review: the forced outcomes were checked after a map was complete, so maps that miss
     one were handed to the full check."""

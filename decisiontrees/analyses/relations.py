@@ -487,7 +487,8 @@ PROGRAM_AFTER = 0.5  # seconds of the map search before the integer program's fi
 PROGRAM_SECONDS = 0.5  # each solver's time in the program's first turn (as long as the search ran)
 PROGRAM_SIZE = 60_000  # listed lotteries × the left tree's nodes, past which there is no program
 MAPS_PER_TURN = 8  # maps the program may propose in one turn, each checked exactly
-SEEDED_UTILITIES = 8  # random utilities whose best lotteries start a program of unlisted ones
+SEEDED_UTILITIES = 8  # random utilities whose best lotteries start a program of many ones
+PROGRAM_LOTTERIES = 32  # right lotteries the program takes all at once; past it, a few, then more
 
 
 def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
@@ -557,7 +558,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                        "for each of those lotteries); the search before it had ruled out "
                        f"{considered} maps",
                 details={"maps_tried": tried + program.proposed, "refutations": refutations,
-                         "refutations_not_listed": tried - len(refutations)}))
+                         "refutations_not_listed": tried + program.proposed - len(refutations)}))
         if found is not None:
             mapping, verdict = found
             if verdict.details.get("equivalent"):
@@ -684,14 +685,14 @@ class _ProgramTurns:
     the last's. In a turn, HiGHS proposes maps in floating point
     (:func:`highs.propose_injection`), each checked exactly; one that fails is excluded and,
     for the interior, the utility that refuted it bounds every later map (as do the
-    search's). A right tree with too many lotteries to list starts with a few of them, and
-    each failed map adds the one its witness shows outside (fewer lotteries only weaken
-    the program, so its "none" still holds). When HiGHS finds no map, z3 solves the same program exactly
-    (:class:`solver.InjectionProgram`): only its "none" rules out every map. The search is
-    complete too, so the first to finish decides: the search where reach probabilities
-    leave few maps, the program where they leave many but the moved lotteries pin ``σ``
-    down together. A search that ends within PROGRAM_AFTER seconds is never interrupted,
-    so its answers do not depend on the machine's speed."""
+    search's). A right tree with more than PROGRAM_LOTTERIES lotteries starts with a few of
+    them, and each failed map adds the one its witness shows outside (fewer lotteries only
+    weaken the program, so its "none" still holds). When HiGHS finds no map, z3 solves the
+    same program exactly (:class:`solver.InjectionProgram`): only its "none" rules out
+    every map. The search is complete too, so the first to finish decides: the search
+    where reach probabilities leave few maps, the program where they leave many but the
+    moved lotteries pin ``σ`` down together. A search that ends within PROGRAM_AFTER
+    seconds is never interrupted, so its answers do not depend on the machine's speed."""
 
     def __init__(self, relation: str, left: Node, right: Node, names: tuple[str, ...],
                  sources: list[str], moved: _MovedLotteries,
@@ -703,6 +704,8 @@ class _ProgramTurns:
         self.timeout_ms = timeout_ms
         self.lotteries: list[tuple[tuple[str, Fraction], ...]] = []
         self.left_size = len(postorder(left))
+        self.complete = False  # the program holds every lottery of the right tree
+        self.total = 0  # how many the right tree has, when few enough to list
         self.exact: solver.InjectionProgram | None = None
         self.next_turn = time.monotonic() + PROGRAM_AFTER
         self.seconds = PROGRAM_SECONDS  # for one call to either solver, doubled every turn
@@ -789,14 +792,17 @@ class _ProgramTurns:
                 and self.forced <= set(mapping.values()))
 
     def _listed(self) -> bool:
-        """The right tree's lotteries, or some of them when it has too many to list; False
-        when they are too many to give each a plan of the left tree (or some outcome has no
-        candidate left)."""
+        """The right tree's lotteries, or a few of them when it has many; False when they
+        are too many to give each a plan of the left tree (or some outcome has no candidate
+        left)."""
         if any(not found for found in self.candidates.values()):
             return False
-        self.lotteries = list(self.moved.listed())
-        if not self.lotteries:  # too many: the best ones for reaching or avoiding each
-            rng = random.Random(0)  # outcome and for a few random utilities, for a start
+        listed = self.moved.listed()
+        self.total = len(listed)
+        if 0 < self.total <= PROGRAM_LOTTERIES:
+            self.lotteries, self.complete = list(listed), True
+        else:  # many: the best ones for reaching or avoiding each outcome and for a few
+            rng = random.Random(0)  # random utilities, for a start
             for source in self.sources:
                 for sign in (1, -1):
                     self._add({s: Fraction(sign * (s == source)) for s in self.sources})
@@ -806,8 +812,10 @@ class _ProgramTurns:
 
     def lotteries_shown(self) -> str:
         """Which lotteries of the right tree the program holds, for a reason."""
-        if self.moved.listed():
+        if self.complete:
             return f"every lottery of the right tree ({len(self.lotteries)})"
+        if self.total:
+            return f"{len(self.lotteries)} of the right tree's {self.total} lotteries"
         return f"{len(self.lotteries)} of the right tree's lotteries (too many to list them all)"
 
     def _add(self, utility: Mapping[str, Fraction]) -> None:
@@ -815,9 +823,9 @@ class _ProgramTurns:
         program does not have it yet (nor too many lotteries)."""
         best = analysis.lottery_of(self.right, analysis.an_optimal_plan(self.right, utility))
         lottery = tuple((s, best[s]) for s in self.sources if best.get(s))
-        if lottery in self.lotteries or self.moved.listed() or \
+        if self.complete or lottery in self.lotteries or \
                 (len(self.lotteries) + 1) * self.left_size > PROGRAM_SIZE:
-            return  # when every lottery is listed, the program has them all
+            return
         self.lotteries.append(lottery)
         if self.exact is not None:
             self.exact.add_lottery(lottery)

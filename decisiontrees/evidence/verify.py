@@ -43,7 +43,8 @@ reason; they rest on the word of the engine (usually z3), not on this checker.
 *What it assumes.* That the spec's trees, classes and claims are what the package's parser
 and checker make of the spec text (they run without any solver; ``decisiontrees verify``
 uses them to state the claims), and the soundness of the mathematics in
-docs/certificates.md (Farkas' lemma, convexity of lottery sets).
+docs/certificates.md (Farkas' lemma, convexity of lottery sets, and that relabelling
+outcomes keeps a convex set's volume).
 
 *Limits,* each checked before the work it limits: the file size, the number of nodes, the
 length of every number, the number of plan lotteries enumerated; and the time for a whole

@@ -109,10 +109,12 @@ def propose_injection(tree: Node, lotteries: Sequence[Sequence[tuple[str, Fracti
     integrality[:len(sends)] = 1
     upper = np.full(count, np.inf)
     upper[:len(sends)] = 1
+    # presolve off: on some small degenerate programs HiGHS's presolve (scipy 1.17) spins
+    # past its time limit, and nothing here could stop it; without it, speed is the same
     result = milp(np.zeros(count), integrality=integrality, bounds=Bounds(np.zeros(count), upper),
                   constraints=LinearConstraint(matrix, [lo for _, lo, _ in rows],
                                                [hi for _, _, hi in rows]),
-                  options={"time_limit": max(seconds, 0.01)})
+                  options={"time_limit": max(seconds, 0.01), "presolve": False})
     if result.status == 2:
         return Proposal(None, infeasible=True)
     if result.x is None:
