@@ -561,7 +561,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                          "refutations_not_listed": tried + program.proposed - len(refutations)}))
         if found is not None:
             mapping, verdict = found
-            if verdict.details.get("equivalent"):
+            if relation == "inclusion" and verdict.details.get("equivalent"):
                 raise _Decided(_equal_sets(name, verdict, mapping, tried + program.proposed))
             if verdict.holds is None:
                 raise _Decided(Verdict(name, None, verdict.method, reason=verdict.reason,
@@ -616,7 +616,7 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
             if verdict.holds is None:
                 return Verdict(name, None, verdict.method, reason=verdict.reason,
                                details={"map": mapping})
-            if verdict.details.get("equivalent"):
+            if relation == "inclusion" and verdict.details.get("equivalent"):
                 return _equal_sets(name, verdict, mapping, tried)
             if verdict.holds:
                 return Verdict(name, True, verdict.method, verdict.witness, verdict.certificate,
@@ -752,7 +752,8 @@ class _ProgramTurns:
             mapping = {s: found[s] for s in self.sources}
             self.proposed += 1
             verdict = check(self.left, relabel(self.right, mapping), self.names, self.timeout_ms)
-            if verdict.holds is not False or verdict.details.get("equivalent"):
+            if verdict.holds is not False or (self.relation == "inclusion"
+                                              and verdict.details.get("equivalent")):
                 return mapping, verdict
             self.excluded.append(mapping)
             if self.exact is not None:
