@@ -93,22 +93,23 @@ def hypergraph_instances(d: int, seed: int = 100):
     return names, tree(left), {label: tree(edges) for label, edges in rights.items()}
 
 
+# the engines before a change, each as the setting it turns off
+SETTINGS_OFF = {"no program": "PROGRAM_AFTER",  # before the integer program
+                "outcomes": "PAIR_PRUNING_FROM"}  # before pairs were bounded
+
+
 def timed(relation, left, right, names, refine, limit):
     start = time.perf_counter()
     try:
         with limits.deadline(limit):
-            if refine == "no program":  # the engine before the integer program
-                kept_after, relations.PROGRAM_AFTER = relations.PROGRAM_AFTER, math.inf
+            if refine in SETTINGS_OFF:
+                setting = SETTINGS_OFF[refine]
+                kept = getattr(relations, setting)
+                setattr(relations, setting, math.inf)
                 try:
                     verdict = relations.permuted(relation, left, right, names)
                 finally:
-                    relations.PROGRAM_AFTER = kept_after
-            elif refine == "outcomes":  # the engine before pairs were bounded
-                kept, relations.PAIR_PRUNING_FROM = relations.PAIR_PRUNING_FROM, math.inf
-                try:
-                    verdict = relations.permuted(relation, left, right, names)
-                finally:
-                    relations.PAIR_PRUNING_FROM = kept
+                    setattr(relations, setting, kept)
             else:
                 verdict = relations.permuted(relation, left, right, names, refine=refine)
     except TimedOut:
