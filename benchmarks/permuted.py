@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from relations import random_tree  # noqa: E402
 
 from decisiontrees import limits  # noqa: E402
-from decisiontrees.analyses import relations  # noqa: E402
+from decisiontrees.analyses import permutations, relations  # noqa: E402
 from decisiontrees.errors import TimedOut  # noqa: E402
 from decisiontrees.model.nodes import chance, choice, leaf  # noqa: E402
 
@@ -104,14 +104,14 @@ def timed(relation, left, right, names, refine, limit):
         with limits.deadline(limit):
             if refine in SETTINGS_OFF:
                 setting = SETTINGS_OFF[refine]
-                kept = getattr(relations, setting)
-                setattr(relations, setting, math.inf)
+                kept = getattr(permutations, setting)
+                setattr(permutations, setting, math.inf)
                 try:
-                    verdict = relations.permuted(relation, left, right, names)
+                    verdict = permutations.permuted(relation, left, right, names)
                 finally:
-                    setattr(relations, setting, kept)
+                    setattr(permutations, setting, kept)
             else:
-                verdict = relations.permuted(relation, left, right, names, refine=refine)
+                verdict = permutations.permuted(relation, left, right, names, refine=refine)
     except TimedOut:
         return f"> {limit} s", "timed out"
     shown = {True: "holds", False: "fails", None: "unknown"}[verdict.holds]

@@ -39,8 +39,8 @@ sys.setrecursionlimit(100_000)
 
 import oracles  # noqa: E402
 
+from decisiontrees.analyses import permutations, relations  # noqa: E402
 from decisiontrees.analyses import plans as analysis  # noqa: E402
-from decisiontrees.analyses import relations  # noqa: E402
 from decisiontrees.evidence import verify  # noqa: E402
 from decisiontrees.model.classes import unit_box  # noqa: E402
 from decisiontrees.model.nodes import (  # noqa: E402
@@ -285,9 +285,9 @@ def family_d(args):
         rng.shuffle(image)
         sigma = dict(zip(names, image))
         right = relations.relabel(left.children[0], sigma)
-        p3_time, p3 = timed(functools.partial(relations.permuted, "inclusion", left, right, names),
+        p3_time, p3 = timed(functools.partial(permutations.permuted, "inclusion", left, right, names),
                             args.repeat)
-        p4_time, p4 = timed(functools.partial(relations.permuted, "interiority", left, right, names),
+        p4_time, p4 = timed(functools.partial(permutations.permuted, "interiority", left, right, names),
                             args.repeat)
         brute_seconds, _ = baseline(_brute_sigma, (left, right, names), args.baseline_timeout)
         print(f"| d = {d} | {p3_time:.3f} | {_p(p3)} | {p4_time:.3f} | {_p(p4)} | "

@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses import agents, choice_sets, orbits, relations, rules
+from decisiontrees.analyses import agents, choice_sets, orbits, permutations, relations, rules
 from decisiontrees.analyses import mdp as mdp_analysis
 from decisiontrees.analyses import plans as plan_analysis
 from decisiontrees.analyses.agents import ChoiceAnswer, PairAnswer, PowerAnswer, Sampling
@@ -40,7 +40,8 @@ from decisiontrees.analyses.membership import Membership
 from decisiontrees.analyses.membership import contains as _contains
 from decisiontrees.analyses.orbits import Share, Strength
 from decisiontrees.analyses.parametric_agents import PiecewiseAnswer
-from decisiontrees.analyses.relations import PermutationGroup, Verdict
+from decisiontrees.analyses.permutations import PermutationGroup
+from decisiontrees.analyses.relations import Verdict
 from decisiontrees.analyses.rules import RuleChoice
 from decisiontrees.checking.loader import load, load_question, parse
 from decisiontrees.checking.statements import MAX_SAMPLES
@@ -683,7 +684,7 @@ def _permuted(call: str, relation: str, left: Node, right: Node, outcomes: Itera
                             + ", ".join(unknown))
     group = PermutationGroup(fixed, dict(kinds or {}))
     with _bounded(call, timeout) as timeout_ms:
-        return relations.permuted(relation, *pair, names, group, timeout_ms)
+        return permutations.permuted(relation, *pair, names, group, timeout_ms)
 
 
 # ---------------------------------------------------------------- random agents (§5–6)

@@ -191,7 +191,7 @@ def test_public_functions_name_the_call_and_argument_on_bad_input():
     import pytest
 
     import decisiontrees as dt
-    from decisiontrees.analyses import orbits, relations
+    from decisiontrees.analyses import orbits, permutations
     from decisiontrees.errors import ArgumentError
 
     tree, other = dt.choice({"a": "x", "b": "y"}), dt.choice({"a": "x"})
@@ -204,7 +204,7 @@ def test_public_functions_name_the_call_and_argument_on_bad_input():
         (lambda: orbits.convergence(tree, other, ["x"]), "convergence(): outcomes must list"),
         (lambda: orbits.orbit_share(tree, other, ["x"]), "orbit_share(): outcomes must list"),
         (lambda: orbits.distribution_dependent(tree, other, ["x", "x", "y"]), "listed twice"),
-        (lambda: relations.permuted("permuted_inclusion", tree, other), 'not \'permuted_incl'),
+        (lambda: permutations.permuted("permuted_inclusion", tree, other), 'not \'permuted_incl'),
     ]
     for call, message in cases:
         with pytest.raises(ArgumentError, match=message.replace("(", r"\(").replace(")", r"\)")):

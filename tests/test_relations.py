@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import trees
 
-from decisiontrees.analyses import relations
+from decisiontrees.analyses import permutations, relations
 from decisiontrees.analyses.relations import certificate_document
 from decisiontrees.evidence import verify
 from decisiontrees.model.classes import unit_box
@@ -101,26 +101,26 @@ def test_theory_examples():
     run = choice({"o1": "o1", "o2": "o2", "o3": "o3"})
     names = ("off", "o1", "o2", "o3")
     assert relations.compare(run, o["off"], None, outcomes=names)[0] == "incomparable"
-    p3 = relations.permuted("inclusion", run, o["off"], names)
+    p3 = permutations.permuted("inclusion", run, o["off"], names)
     assert p3.holds and p3.details["permutation"] in ("(off o1)", "(off o2)", "(off o3)")
     assert relations.inclusion(choice({"off": "off", "o1": "o1"}), o["off"], names).holds
     power = choice({n: n for n in names})
     assert relations.interiority(power, uniform(list(names)), names).holds
     mixed = choice({"o2": "o2", "mix": uniform(["o1", "o2"])})
-    assert relations.permuted("inclusion", mixed, o["o1"], names).details["permutation"] == "(o1 o2)"
+    assert permutations.permuted("inclusion", mixed, o["o1"], names).details["permutation"] == "(o1 o2)"
     coin = chance([(Fraction(1, 2), "o2"), (Fraction(1, 2), "o3")])
     for a, b in ((o["o1"], coin), (coin, o["o1"])):
         assert not relations.inclusion(a, b, names).holds
         assert not relations.interiority(a, b, names).holds
-        assert not relations.permuted("inclusion", a, b, names).holds
-        assert not relations.permuted("interiority", a, b, names).holds
+        assert not permutations.permuted("inclusion", a, b, names).holds
+        assert not permutations.permuted("interiority", a, b, names).holds
 
 
 @settings(max_examples=60)
 @given(pairs())
 def test_permuted_inclusion_equals_trying_every_permutation_by_brute_force(pair):
     left, right = pair
-    verdict = relations.permuted("inclusion", left, right, OUTCOMES)
+    verdict = permutations.permuted("inclusion", left, right, OUTCOMES)
     expected = False
     for image in itertools.permutations(OUTCOMES):
         moved = relations.relabel(right, dict(zip(OUTCOMES, image)))
@@ -162,30 +162,30 @@ def test_permuted_relations_equal_trying_every_permutation_with_the_plain_relati
     plain = relations.inclusion if relation == "inclusion" else relations.interiority
     expected = any(plain(left, relations.relabel(right, dict(zip(OUTCOMES, image))),
                          OUTCOMES).holds for image in itertools.permutations(OUTCOMES))
-    assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
+    assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
     with pairs_bounded_from(0):  # pairs of outcomes bound every map, not only past 64
-        assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
+        assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
         with program_first():  # the integer program decides, whenever it can
-            verdict = relations.permuted(relation, left, right, OUTCOMES)
+            verdict = permutations.permuted(relation, left, right, OUTCOMES)
         assert verdict.holds == expected
         if verdict.holds:
             checks(f"permuted_{relation}", left, right, verdict)
         with program_first(proposals="wrong"):  # proposals that fail are ruled out, not trusted
-            assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
+            assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
         for proposals in ("highs", "none"):  # right lotteries too many to list: a few, then more
             with program_first(proposals, listed=1):
-                assert relations.permuted(relation, left, right, OUTCOMES).holds == expected
-    assert relations.permuted(relation, left, right, OUTCOMES, refine=False).holds == expected
+                assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
+    assert permutations.permuted(relation, left, right, OUTCOMES, refine=False).holds == expected
 
 
 @contextlib.contextmanager
 def pairs_bounded_from(count: float) -> Iterator[None]:
-    kept = relations.PAIR_PRUNING_FROM
-    relations.PAIR_PRUNING_FROM = count  # type: ignore[assignment]
+    kept = permutations.PAIR_PRUNING_FROM
+    permutations.PAIR_PRUNING_FROM = count  # type: ignore[assignment]
     try:
         yield
     finally:
-        relations.PAIR_PRUNING_FROM = kept
+        permutations.PAIR_PRUNING_FROM = kept
 
 
 @contextlib.contextmanager
@@ -194,10 +194,10 @@ def program_first(proposals: str = "highs", listed: int | None = None) -> Iterat
     "highs" as built; "none" (HiGHS finds nothing, so z3 answers alone); "wrong" (a random
     injective map, then "none": a proposal must pass the exact check to count). ``listed``:
     how many of the right tree's lotteries count as few enough to list."""
-    kept, kept_propose = relations.PROGRAM_AFTER, highs.propose_injection
-    kept_listed = relations.MOVED_LOTTERIES
-    relations.PROGRAM_AFTER = -1.0  # type: ignore[assignment]
-    relations.MOVED_LOTTERIES = kept_listed if listed is None else listed  # type: ignore[assignment]
+    kept, kept_propose = permutations.PROGRAM_AFTER, highs.propose_injection
+    kept_listed = permutations.MOVED_LOTTERIES
+    permutations.PROGRAM_AFTER = -1.0  # type: ignore[assignment]
+    permutations.MOVED_LOTTERIES = kept_listed if listed is None else listed  # type: ignore[assignment]
     rng = random.Random(0)
 
     def wrong(tree, lotteries, candidates, forced, excluded, bounds, seconds):
@@ -222,8 +222,8 @@ def program_first(proposals: str = "highs", listed: int | None = None) -> Iterat
     try:
         yield
     finally:
-        relations.PROGRAM_AFTER = kept  # type: ignore[assignment]
-        relations.MOVED_LOTTERIES = kept_listed  # type: ignore[assignment]
+        permutations.PROGRAM_AFTER = kept  # type: ignore[assignment]
+        permutations.MOVED_LOTTERIES = kept_listed  # type: ignore[assignment]
         highs.propose_injection = kept_propose  # type: ignore[assignment]
 
 
@@ -250,7 +250,7 @@ def test_permuted_inclusion_of_graphs_is_subgraph_embedding(d, data):
     listed = data.draw(st.sampled_from([None, 1]))  # 1: the program starts with a few lotteries
     with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))), \
             program_first(program, listed) if program else contextlib.nullcontext():
-        verdict = relations.permuted("inclusion", graph_tree(left), graph_tree(right), names)
+        verdict = permutations.permuted("inclusion", graph_tree(left), graph_tree(right), names)
     assert verdict.holds == expected
     if verdict.holds:
         assert {tuple(sorted((int(verdict.details["map"][f"o{i}"][1:]),
@@ -280,7 +280,7 @@ def test_permuted_inclusion_of_three_outcome_coins_is_hypergraph_embedding(d, da
     listed = data.draw(st.sampled_from([None, 1]))  # 1: the program starts with a few lotteries
     with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))), \
             program_first(program, listed) if program else contextlib.nullcontext():
-        verdict = relations.permuted("inclusion", tree(left), tree(right), names)
+        verdict = permutations.permuted("inclusion", tree(left), tree(right), names)
     assert verdict.holds == expected
 
 
@@ -294,19 +294,19 @@ def test_the_integer_program_decides_where_the_map_search_would_take_long():
     image = [3, 6, 0, 5, 1, 4, 2]
     half = [(image[i], image[j]) for i, j in left[::2]]
     with pairs_bounded_from(0), program_first():
-        none = relations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
-        found = relations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+        none = permutations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
+        found = permutations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
     assert none.holds is False and none.method.startswith("integer program with z3")
     assert "found the integer program infeasible" in none.reason
     assert found.holds and found.details["maps_tried"] == 1
     checks("permuted_inclusion", graph_tree(left), graph_tree(half), found, names)
     with pairs_bounded_from(0), program_first("none"):
-        alone = relations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+        alone = permutations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
     assert alone.holds
     for proposals in ("highs", "none"):  # from a few lotteries, each failed map adds one
         with pairs_bounded_from(0), program_first(proposals, listed=1):
-            few = relations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
-            again = relations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+            few = permutations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
+            again = permutations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
         assert few.holds is False and "too many to list them all" in few.reason
         assert again.holds
 
@@ -318,19 +318,19 @@ def test_a_degenerate_program_is_answered_not_spun_on():
     left = choice({"x0": choice({"x0": "c", "x1": "c", "x2": third}),
                    "x1": choice({"x0": third, "x1": "b", "x2": "c"})})
     right = choice({"x0": "b", "x1": "b"})
-    group = relations.PermutationGroup(kinds={"a": "x", "b": "y", "c": "y"})
+    group = permutations.PermutationGroup(kinds={"a": "x", "b": "y", "c": "y"})
     proposal = highs.propose_injection(left, [(("b", Fraction(1)),)], {"b": ["b", "c"]},
                                        frozenset(), [], [], 0.5)
     assert proposal.mapping in ({"b": "b"}, {"b": "c"})
     with pairs_bounded_from(0), program_first():
-        verdict = relations.permuted("inclusion", left, right, ("a", "b", "c"), group)
+        verdict = permutations.permuted("inclusion", left, right, ("a", "b", "c"), group)
     assert verdict.holds is True
 
 
 def test_maps_are_built_with_every_forced_outcome_in_their_image():
     """Review: the forced outcomes were checked after a map was complete, so maps that miss
     one were handed to the full check."""
-    maps = list(relations._injective_maps(["b", "c"], {"b": ["a", "b", "c"], "c": ["a", "b", "c"]},
+    maps = list(permutations._injective_maps(["b", "c"], {"b": ["a", "b", "c"], "c": ["a", "b", "c"]},
                                           frozenset({"a"})))
     assert sorted(tuple(m.values()) for m in maps) == [("a", "b"), ("a", "c"), ("b", "a"),
                                                       ("c", "a")]
@@ -341,8 +341,8 @@ def test_pairs_bound_the_interior_strictly_only_when_they_are_not_every_outcome(
     for sure, so the interior's strict bound would wrongly rule σ out."""
     segment, middle = choice({"a": "a", "b": "b"}), uniform(["a", "b"])
     with pairs_bounded_from(0):
-        assert relations.permuted("interiority", segment, middle, ("a", "b")).holds
-        assert not relations.permuted("interiority", segment, middle, ("a", "b", "c")).holds
+        assert permutations.permuted("interiority", segment, middle, ("a", "b")).holds
+        assert not permutations.permuted("interiority", segment, middle, ("a", "b", "c")).holds
 
 
 def test_maps_of_one_shape_are_tried_once_and_few_refutations_are_kept():
@@ -354,14 +354,14 @@ def test_maps_of_one_shape_are_tried_once_and_few_refutations_are_kept():
     clique = list(itertools.combinations(range(5), 2))
     assert not any(set(itertools.combinations(chosen, 2)) <= set(left)
                    for chosen in itertools.combinations(range(8), 5))
-    verdict = relations.permuted("inclusion", graph_tree(left), graph_tree(clique), names,
+    verdict = permutations.permuted("inclusion", graph_tree(left), graph_tree(clique), names,
                                  refine=False)
     assert verdict.holds is False
     assert verdict.details["maps_tried"] == 56
     assert "6664 as symmetric to one already checked" in verdict.reason
-    assert len(verdict.details["refutations"]) == relations.REFUTATIONS_KEPT
-    assert verdict.details["refutations_not_listed"] == 56 - relations.REFUTATIONS_KEPT
-    pruned = relations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
+    assert len(verdict.details["refutations"]) == permutations.REFUTATIONS_KEPT
+    assert verdict.details["refutations_not_listed"] == 56 - permutations.REFUTATIONS_KEPT
+    pruned = permutations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
     assert pruned.holds is False and pruned.details["maps_tried"] == 0
 
 

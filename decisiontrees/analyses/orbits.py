@@ -37,7 +37,7 @@ from math import gcd, lcm
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses import relations
+from decisiontrees.analyses import permutations, relations
 from decisiontrees.analyses.agents import (
     hull_vertices,
     lottery_points,
@@ -548,7 +548,7 @@ def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str
         return "weak", False
     phi = _swapping_involution(left, right, reach)
     if phi:
-        reasons.append(f"weak, not strict: the involution {relations.cycle_notation(phi)} maps "
+        reasons.append(f"weak, not strict: the involution {permutations.cycle_notation(phi)} maps "
                        "the strategy lotteries of ⟨R⟩ onto those of ⟨L⟩ and back, so u and φu "
                        "pair each member of an orbit choosing ⟨L⟩ with one choosing ⟨R⟩: every "
                        "orbit splits evenly")
@@ -568,7 +568,7 @@ def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str
     # φu prefer t (V_t(φu) >= V_s(u) > V_t(u) >= V_s(φu)), an injection within each orbit.
     phi = _mapping_involution(left, right, universe, reach, timeout_ms)
     if phi is not None:
-        reasons.append(f"the involution {relations.cycle_notation(phi)} maps L(⟨R⟩) into "
+        reasons.append(f"the involution {permutations.cycle_notation(phi)} maps L(⟨R⟩) into "
                        "L(⟨L⟩), so every member of an orbit preferring ⟨R⟩ is paired with "
                        "one preferring ⟨L⟩ (Turner et al. 2021's argument): at least weak")
         return "weak", False
@@ -583,7 +583,7 @@ def _mapping_involution(left: Node, right: Node, universe: tuple[str, ...],
     """An involution ``φ`` of the outcomes with ``φ·L(right) ⊆ L(left)``: the σ of the
     (pruned) P3 search when it extends to one, else the first of at most MAX_INVOLUTIONS."""
     try:
-        found = relations.permuted("inclusion", left, right, universe, timeout_ms=timeout_ms)
+        found = permutations.permuted("inclusion", left, right, universe, timeout_ms=timeout_ms)
     except RefusedError:
         found = None
     if found is not None and found.holds:
@@ -695,7 +695,7 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
         candidates.append((least, f"every orbit shape over {where} visited: the smallest share "
                            "is this", ()))
     chosen = turner_involutions(left, right, reach, timeout_ms)
-    texts = tuple(relations.cycle_notation(phi) for phi in chosen)
+    texts = tuple(permutations.cycle_notation(phi) for phi in chosen)
     if chosen:
         n = len(chosen)
         candidates.append((Fraction(n, n + 1),

@@ -35,7 +35,7 @@ from decisiontrees.analyses.orbits import (
     largest_compatible_set,
     on_grid,
 )
-from decisiontrees.analyses.relations import cycle_notation
+from decisiontrees.analyses.permutations import cycle_notation
 from decisiontrees.model.nodes import Node
 from decisiontrees.model.rules import DecisionRule, rank_weight
 

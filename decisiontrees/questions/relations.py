@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from decisiontrees.analyses import occupancy, parametric, plans, relations
-from decisiontrees.analyses.relations import PermutationGroup, Verdict
+from decisiontrees.analyses import occupancy, parametric, permutations, plans, relations
+from decisiontrees.analyses.permutations import PermutationGroup
+from decisiontrees.analyses.relations import Verdict
 from decisiontrees.evidence.checks import serialize_tree
 from decisiontrees.model.classes import WEIGHT, UtilityClass, unit_box
 from decisiontrees.model.nodes import Node, is_symbolic
@@ -307,7 +308,7 @@ def _verdict(question: RelationQuestion, left: Node, right: Node, utility_class:
         kinds = {o: str(spec.features[o].get(question.within, 0)) for o in spec.outcomes}
     group = PermutationGroup(question.fixing, kinds)
     kind = "inclusion" if name == "permuted_inclusion" else "interiority"
-    return relations.permuted(kind, left, right, spec.outcomes, group, timeout_ms)
+    return permutations.permuted(kind, left, right, spec.outcomes, group, timeout_ms)
 
 
 def _witness_text(verdict: Verdict) -> str | None:

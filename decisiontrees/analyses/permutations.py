@@ -1,0 +1,759 @@
+"""Tarsney's permuted relations P3 and P4 (THEORY §4): some allowed relabelling ``σ`` of the
+outcomes with ``σ·L(right) ⊊ L(left)`` (P3), or with ``σ·L(right)`` inside the interior of
+``L(left)`` (P4). Each map is decided by P1 or P2 (:mod:`decisiontrees.analyses.relations`);
+this module finds the map, or shows there is none: a search over maps built outcome by
+outcome with necessary conditions, and an integer program over all maps at once that takes
+turns with it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from decisiontrees import limits
+from decisiontrees.analyses import membership
+from decisiontrees.analyses import plans as analysis
+from decisiontrees.analyses.agents import lottery_points
+from decisiontrees.analyses.relations import (
+    DEFAULT_TIMEOUT_MS,
+    Verdict,
+    inclusion,
+    interiority,
+    outcomes_of_pair,
+    relabel,
+)
+from decisiontrees.errors import ArgumentError, TooManyLotteries
+from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, postorder
+from decisiontrees.solvers import highs
+from decisiontrees.solvers import smt as solver
+
+
+@dataclass(frozen=True)
+class PermutationGroup:
+    """Which permutations of the outcomes are allowed: all, those fixing ``fixed``, and those
+    keeping every outcome within its kind (``kinds`` maps outcome to kind)."""
+
+    fixed: frozenset[str] = frozenset()
+    kinds: Mapping[str, str] = field(default_factory=dict)
+
+    def allows(self, source: str, target: str) -> bool:
+        if source in self.fixed or target in self.fixed:
+            return source == target
+        return self.kinds.get(source) == self.kinds.get(target)
+
+
+PAIR_PRUNING_FROM = 64  # candidate maps left by single outcomes, past which pairs are bounded too
+SHAPES_KEPT = 100_000  # moved trees remembered for symmetry: memory must not grow with d!
+REFUTATIONS_KEPT = 20  # refuted maps listed in the evidence (the rest are counted)
+MOVED_LOTTERIES = 256  # the right tree's lotteries checked as soon as a partial map moves them
+REFUTERS_KEPT = 64  # utilities that separated a moved lottery, tried on the next ones first
+MOVED_AFTER = 1_000  # partial maps built before lotteries are checked, unless a map failed
+SOLVER_MISSES = 8  # solver calls in a row that separate no moved lottery, after which none
+USELESS_AFTER = 1_000  # moved lotteries checked, all inside, after which checks stop
+PROGRAM_AFTER = 0.5  # seconds of the map search before the integer program's first turn
+PROGRAM_SECONDS = 0.5  # each solver's time in the program's first turn (as long as the search ran)
+PROGRAM_SIZE = 60_000  # listed lotteries × the left tree's nodes, past which there is no program
+MAPS_PER_TURN = 8  # maps the program may propose in one turn, each checked exactly
+SEEDED_UTILITIES = 8  # random utilities whose best lotteries start a program of many ones
+PROGRAM_LOTTERIES = 32  # right lotteries the program takes all at once; past it, a few, then more
+
+
+def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
+             group: PermutationGroup | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+             refine: bool = True) -> Verdict:
+    """P3 (``relation`` "inclusion") or P4 ("interiority"): some allowed ``σ`` with
+    ``σ·L(right) ⊊ L(left)``, or ``σ·L(right)`` inside the interior of ``L(left)``.
+
+    Only where ``σ`` sends the outcomes of ``right`` matters, so the search runs over those
+    injective maps, built one outcome at a time. Maps are ruled out first by the
+    probabilities with which each tree can reach each outcome and, while building them,
+    each pair of outcomes (unless ``refine`` is False: the benchmark's baseline); then maps
+    whose moved tree has the same shape as one already tried; then by a pool of utility
+    functions that refuted earlier maps, and only then by the full check.
+    """
+    if relation not in ("inclusion", "interiority"):
+        raise ArgumentError(f"permuted(): relation must be \"inclusion\" (P3) or "
+                            f"\"interiority\" (P4), not {relation!r}")
+    name = "P3 permuted inclusion" if relation == "inclusion" else "P4 permuted interiority"
+    names = outcomes_of_pair(left, right, outcomes)
+    group = group or PermutationGroup()
+    sources = sorted({node.outcome for node in postorder(right) if isinstance(node, Leaf)})
+    reachable_left = analysis.reachable_outcomes(left)
+    reachable_right = analysis.reachable_outcomes(right)
+    candidates = {s: [t for t in names if group.allows(s, t)
+                      and (s not in reachable_right or t in reachable_left)] for s in sources}
+    forced: frozenset[str] = frozenset()
+    compatible = None
+    if refine and not is_symbolic(left) and not is_symbolic(right):
+        strict = relation == "interiority"
+        candidates, forced = _reach_refinement(left, right, names, sources, candidates, strict)
+        if math.prod(len(found) for found in candidates.values()) > PAIR_PRUNING_FROM:
+            compatible = _pair_refinement(left, right, names, sources, strict)
+    pool: list[tuple[dict[str, Fraction], Fraction]] = []  # refuting utilities, V(left) under each
+    right_order = postorder(right)
+    shapes = _Shapes(right_order)
+    tried = ruled_by_pool = symmetric = 0
+    refutations: list[dict[str, Any]] = []  # the first few, for the evidence
+    check = inclusion if relation == "inclusion" else interiority
+    considered = 0
+
+    def refuted(mapping: dict[str, str], entry: dict[str, Any]) -> None:
+        if len(refutations) < REFUTATIONS_KEPT:
+            refutations.append({"map": mapping, **entry})
+
+    moved = _MovedLotteries(left, right, names, sources, timeout_ms) \
+        if compatible is not None else None
+
+    pooled: dict[int, dict[str, Fraction]] = {}
+
+    program = _ProgramTurns(relation, left, right, names, sources, moved, candidates, forced,
+                            timeout_ms) if moved is not None else None
+
+    def program_turn() -> None:
+        """Give the integer program its turn when due; raise :class:`_Decided` if it decides."""
+        if program is None or not program.due():
+            return
+        found = program.turn(pool)
+        if program.exhausted:
+            bounded = (f", each worth less than the left tree to {len(program.bounds)} "
+                       "utilities that refuted maps" if program.bounds else "")
+            raise _Decided(Verdict(
+                name, False, f"integer program with {solver.SOLVER_NAME}",
+                reason=f"no allowed permutation moves {program.lotteries_shown()} into the "
+                       f"left tree's set{bounded}: {solver.SOLVER_NAME} found the integer program "
+                       "infeasible (a 0/1 choice of each σ(s), and one plan of the left tree "
+                       "for each of those lotteries); the search before it had ruled out "
+                       f"{considered} maps",
+                details={"maps_tried": tried + program.proposed, "refutations": refutations,
+                         "refutations_not_listed": tried + program.proposed - len(refutations)}))
+        if found is not None:
+            mapping, verdict = found
+            if relation == "inclusion" and verdict.details.get("equivalent"):
+                raise _Decided(_equal_sets(name, verdict, mapping, tried + program.proposed))
+            if verdict.holds is None:
+                raise _Decided(Verdict(name, None, verdict.method, reason=verdict.reason,
+                                       details={"map": mapping}))
+            raise _Decided(Verdict(
+                name, True, verdict.method, verdict.witness, verdict.certificate,
+                details={"permutation": cycle_notation(mapping), "map": mapping,
+                         "maps_tried": tried + program.proposed}))
+
+    def promising(chosen: Mapping[str, str], placed: str,
+                  candidates: dict[str, list[str]]) -> bool:
+        """False when a lottery of the right tree whose outcomes are all placed lies, moved,
+        outside the left tree's set: then every completion of the partial map is ruled out
+        (:meth:`_MovedLotteries.separating`, which also narrows the ``candidates``)."""
+        limits.check(f"searching permutations ({considered} considered)")
+        assert moved is not None
+        moved.nodes += 1
+        program_turn()
+        if moved.nodes > MOVED_AFTER and not moved.useless:
+            moved.active = True  # the first map is long in coming
+        if not moved.active:
+            return True
+        separating = moved.separating(chosen, placed, candidates)
+        if separating is not None and id(separating) not in pooled:
+            pooled[id(separating)] = separating  # kept alive, so the id stays its own
+            pool.insert(0, (separating, analysis.value(left, separating)))
+        return separating is None
+
+    try:
+        for mapping in _injective_maps(sources, candidates, forced, compatible,
+                                       promising if moved is not None else None):
+            limits.check(f"searching permutations ({considered} considered)")
+            considered += 1
+            program_turn()
+            if not shapes.first(mapping):  # the same lottery set as a map already tried
+                symmetric += 1
+                continue
+            tried += 1
+            if moved is not None and not moved.useless:
+                moved.active = True  # from the next map on, should this one fail
+            refuted_by = next((k for k, (u, left_value) in enumerate(pool)
+                               if _refutes(relation, left_value, right, right_order, mapping, u)),
+                              None)
+            if refuted_by is not None:
+                ruled_by_pool += 1
+                utility = pool[refuted_by][0]
+                # the last refuter first: neighbouring maps tend to fall to the same utility
+                pool.insert(0, pool.pop(refuted_by))
+                refuted(mapping, {"utility": {o: str(v) for o, v in utility.items()}})
+                continue
+            verdict = check(left, relabel(right, mapping), names, timeout_ms)
+            if verdict.holds is None:
+                return Verdict(name, None, verdict.method, reason=verdict.reason,
+                               details={"map": mapping})
+            if relation == "inclusion" and verdict.details.get("equivalent"):
+                return _equal_sets(name, verdict, mapping, tried)
+            if verdict.holds:
+                return Verdict(name, True, verdict.method, verdict.witness, verdict.certificate,
+                               details={"permutation": cycle_notation(mapping), "map": mapping,
+                                        "maps_tried": tried})
+            if verdict.witness is not None:
+                utility = dict(verdict.witness.utility)
+                pool.insert(0, (utility, analysis.value(left, utility)))
+                refuted(mapping, {"utility": {o: str(v) for o, v in utility.items()}})
+            else:
+                refuted(mapping, {"reason": verdict.reason})
+    except _Decided as decided:
+        return decided.verdict
+    excluded = _count_allowed_maps(sources, names, group) - considered
+    return Verdict(name, False, f"exhaustive search with {solver.SOLVER_NAME}",
+                   reason=f"every allowed permutation was ruled out: {excluded} while maps "
+                          "were built (by the probabilities of reaching each outcome and pair "
+                          "of outcomes, or a lottery moved outside the left tree's set), "
+                          f"{symmetric} as symmetric to one already "
+                          f"checked, {ruled_by_pool} by an earlier witness, "
+                          f"{tried - ruled_by_pool} by a check of its own",
+                   details={"maps_tried": tried, "refutations": refutations,
+                            "refutations_not_listed": tried - len(refutations)})
+
+
+def _equal_sets(name: str, verdict: Verdict, mapping: dict[str, str], tried: int) -> Verdict:
+    """P3 fails for every ``σ'`` once one ``σ`` gives ``L(left) ⊆ σ·L(right)``: then
+    ``σ'·L(right) ⊊ L(left)`` would put a relabelled copy of ``L(right)`` strictly inside
+    another — impossible, since relabelling keeps a convex set's dimension and volume (so a
+    copy inside it is all of it). The ``verdict`` of P1 for ``σ`` carries the reverse
+    containment, which :mod:`decisiontrees.evidence.verify` checks."""
+    shown = cycle_notation(mapping)
+    return Verdict(name, False, verdict.method, certificate=verdict.certificate,
+                   reason=f"σ = {shown}{' (the identity)' if shown == '()' else ''} moves the "
+                          "right tree's lottery set onto "
+                          "the left tree's (each contains the other), and a relabelled copy of "
+                          "a convex set keeps its dimension and volume, so one inside it is all "
+                          "of it: no σ makes a proper subset",
+                   details={"map": mapping, "maps_tried": tried})
+
+
+def _refutes(relation: str, left_value: Fraction, right: Node, right_order: list[Node],
+             mapping: Mapping[str, str], utility: Mapping[str, Fraction]) -> bool:
+    """Whether ``utility`` shows that ``σ·right`` (σ = ``mapping``) is not inside ``left``:
+    ``V_u(σ·right) = V_{u∘σ}(right)``, by one pass over ``right``'s nodes in ``right_order``."""
+    moved_value = analysis.value_once(right, {s: utility[t] for s, t in mapping.items()},
+                                       right_order)
+    gap = left_value - moved_value
+    if relation == "inclusion":
+        return bool(gap < 0)
+    return bool(gap <= 0) and len(set(utility.values())) > 1
+
+
+class _Decided(Exception):
+    """The integer program decided while the map search ran: its verdict."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.reason)
+        self.verdict = verdict
+
+
+class _ProgramTurns:
+    """The search for ``σ`` as one integer program, given turns while the map search runs:
+    the first once the search has run PROGRAM_AFTER seconds, each next once it has run
+    again as long as the last turn took; each turn's solver calls get twice the time of
+    the last's. In a turn, HiGHS proposes maps in floating point
+    (:func:`highs.propose_injection`), each checked exactly; one that fails is excluded and,
+    for the interior, the utility that refuted it bounds every later map (as do the
+    search's). A right tree with more than PROGRAM_LOTTERIES lotteries starts with a few of
+    them, and each failed map adds the one its witness shows outside (fewer lotteries only
+    weaken the program, so its "none" still holds). When HiGHS finds no map, z3 solves the
+    same program exactly (:class:`solver.InjectionProgram`): only its "none" rules out
+    every map. The search is complete too, so the first to finish decides: the search
+    where reach probabilities leave few maps, the program where they leave many but the
+    moved lotteries pin ``σ`` down together. A search that ends within PROGRAM_AFTER
+    seconds is never interrupted, so its answers do not depend on the machine's speed."""
+
+    def __init__(self, relation: str, left: Node, right: Node, names: tuple[str, ...],
+                 sources: list[str], moved: _MovedLotteries,
+                 candidates: Mapping[str, list[str]], forced: frozenset[str],
+                 timeout_ms: int) -> None:
+        self.relation, self.left, self.right, self.names = relation, left, right, names
+        self.sources, self.moved, self.forced = sources, moved, forced
+        self.candidates = {s: list(found) for s, found in candidates.items()}
+        self.timeout_ms = timeout_ms
+        self.lotteries: list[tuple[tuple[str, Fraction], ...]] = []
+        self.left_size = len(postorder(left))
+        self.complete = False  # the program holds every lottery of the right tree
+        self.total = 0  # how many the right tree has, when few enough to list
+        self.exact: solver.InjectionProgram | None = None
+        self.next_turn = time.monotonic() + PROGRAM_AFTER
+        self.seconds = PROGRAM_SECONDS  # for one call to either solver, doubled every turn
+        self.off = False
+        self.exhausted = False  # the exact program is infeasible: no allowed map is left
+        self.proposed = 0  # maps the program proposed (each checked exactly)
+        self.excluded: list[dict[str, str]] = []
+        self.bounds: list[tuple[dict[str, Fraction], Fraction]] = []  # the interior only
+        self.bounded: set[tuple[tuple[str, Fraction], ...]] = set()
+
+    def due(self) -> bool:
+        return not self.off and time.monotonic() >= self.next_turn
+
+    def turn(self, pool: list[tuple[dict[str, Fraction], Fraction]]
+             ) -> tuple[dict[str, str], Verdict] | None:
+        """One turn: a map with its exact check when that holds or gave up, else None (and
+        ``exhausted`` set when no allowed map is left)."""
+        started = time.monotonic()
+        try:
+            return self._turn(pool)
+        finally:
+            self.next_turn = time.monotonic() + max(PROGRAM_AFTER, time.monotonic() - started)
+            self.seconds *= 2
+
+    def _turn(self, pool: list[tuple[dict[str, Fraction], Fraction]]
+              ) -> tuple[dict[str, str], Verdict] | None:
+        if not self.lotteries and not self._listed():
+            self.off = True
+            return None
+        if self.relation == "interiority":
+            for utility, left_value in pool:
+                self._bound(utility, left_value)
+        check = inclusion if self.relation == "inclusion" else interiority
+        for _ in range(MAPS_PER_TURN):
+            limits.check("searching permutations with an integer program")
+            proposal = highs.propose_injection(
+                self.left, self.lotteries, self.candidates, self.forced, self.excluded,
+                self.bounds, min(self.seconds, limits.remaining_ms(self.timeout_ms) / 1000))
+            found = proposal.mapping
+            if found is None and proposal.infeasible:
+                found = self._exact_map()  # HiGHS's "none" is in floats: z3 decides
+            if found is None or not self._allowed(found):
+                return None
+            mapping = {s: found[s] for s in self.sources}
+            self.proposed += 1
+            verdict = check(self.left, relabel(self.right, mapping), self.names, self.timeout_ms)
+            if verdict.holds is not False or (self.relation == "inclusion"
+                                              and verdict.details.get("equivalent")):
+                return mapping, verdict
+            self.excluded.append(mapping)
+            if self.exact is not None:
+                self.exact.exclude(mapping)
+            if verdict.witness is not None:
+                utility = dict(verdict.witness.utility)
+                # the lottery of the right tree that the witness shows outside, moved
+                self._add({s: utility.get(mapping[s], Fraction(0)) for s in self.sources})
+                left_value = analysis.value(self.left, utility)
+                if self.relation == "interiority" and _refutes(
+                        self.relation, left_value, self.right, postorder(self.right), mapping,
+                        utility):
+                    self._bound(utility, left_value)
+        return None
+
+    def _exact_map(self) -> dict[str, str] | None:
+        """z3's answer to the program with the maps excluded and bounds added so far: a map,
+        or None (``exhausted`` set when z3 shows there is none; else it gave up)."""
+        if self.exact is None:
+            self.exact = solver.InjectionProgram(self.left, self.lotteries, self.candidates,
+                                                 self.forced)
+            for mapping in self.excluded:
+                self.exact.exclude(mapping)
+            for utility, bound in self.bounds:
+                self.exact.below(utility, bound)
+        found = self.exact.find(min(int(self.seconds * 1000), self.timeout_ms))
+        if found is None:
+            self.exhausted = self.off = True
+        return found if isinstance(found, dict) else None
+
+    def _allowed(self, mapping: Mapping[str, str]) -> bool:
+        """Whether a proposed map is one the search could build (a solver's answer is not
+        taken on trust): each source to a candidate, injectively, every forced target hit."""
+        images = [mapping.get(s) for s in self.sources]
+        return (set(mapping) == set(self.sources) and len(set(images)) == len(images)
+                and all(mapping[s] in self.candidates[s] for s in self.sources)
+                and self.forced <= set(mapping.values()))
+
+    def _listed(self) -> bool:
+        """The right tree's lotteries, or a few of them when it has many; False when they
+        are too many to give each a plan of the left tree (or some outcome has no candidate
+        left)."""
+        if any(not found for found in self.candidates.values()):
+            return False
+        listed = self.moved.listed()
+        self.total = len(listed)
+        if 0 < self.total <= PROGRAM_LOTTERIES:
+            self.lotteries, self.complete = list(listed), True
+        else:  # many: the best ones for reaching or avoiding each outcome and for a few
+            rng = random.Random(0)  # random utilities, for a start
+            for source in self.sources:
+                for sign in (1, -1):
+                    self._add({s: Fraction(sign * (s == source)) for s in self.sources})
+            for _ in range(SEEDED_UTILITIES):
+                self._add({s: Fraction(rng.randint(0, 100), 100) for s in self.sources})
+        return 0 < len(self.lotteries) * self.left_size <= PROGRAM_SIZE
+
+    def lotteries_shown(self) -> str:
+        """Which lotteries of the right tree the program holds, for a reason."""
+        if self.complete:
+            return f"every lottery of the right tree ({len(self.lotteries)})"
+        if self.total:
+            return f"{len(self.lotteries)} of the right tree's {self.total} lotteries"
+        return f"{len(self.lotteries)} of the right tree's lotteries (too many to list them all)"
+
+    def _add(self, utility: Mapping[str, Fraction]) -> None:
+        """The lottery of a plan of the right tree that is best under ``utility``, if the
+        program does not have it yet (nor too many lotteries)."""
+        best = analysis.lottery_of(self.right, analysis.an_optimal_plan(self.right, utility))
+        lottery = tuple((s, best[s]) for s in self.sources if best.get(s))
+        if self.complete or lottery in self.lotteries or \
+                (len(self.lotteries) + 1) * self.left_size > PROGRAM_SIZE:
+            return
+        self.lotteries.append(lottery)
+        if self.exact is not None:
+            self.exact.add_lottery(lottery)
+
+    def _bound(self, utility: Mapping[str, Fraction], left_value: Fraction) -> None:
+        """For the interior: every later map must keep each lottery, moved, worth less than
+        the left tree to a utility that is not constant (any other point is on a face)."""
+        key = tuple(sorted(utility.items()))
+        if key in self.bounded or len(set(utility.values())) < 2:
+            return
+        self.bounded.add(key)
+        self.bounds.append((dict(utility), left_value))
+        if self.exact is not None:
+            self.exact.below(utility, left_value)
+
+
+class _MovedLotteries:
+    """The right tree's strategy lotteries (at most MOVED_LOTTERIES, else none), each to be
+    moved by a partial map once all its outcomes are placed: ``σ·y`` must lie in the left
+    tree's lottery set. Each moved lottery is decided once (:func:`membership.contains`,
+    whose "no" carries a separating utility checked exactly; an undecided one rules
+    nothing out). Checks start only once the first map failed, or MOVED_AFTER partial
+    maps were built without one; the solver is no longer asked after SOLVER_MISSES calls
+    in a row separated nothing, and checks stop after USELESS_AFTER moved lotteries all
+    lay inside."""
+
+    def __init__(self, left: Node, right: Node, names: tuple[str, ...], sources: list[str],
+                 timeout_ms: int) -> None:
+        self.left, self.right, self.names, self.sources = left, right, names, sources
+        self.timeout_ms = timeout_ms
+        self.order: list[Node] = []  # the left tree's nodes, children first
+        self.lotteries: list[tuple[tuple[str, Fraction], ...]] = []  # listed when first needed
+        self.reaching: dict[str, list[int]] = {}  # for each outcome, the lotteries reaching it
+        self.decided: dict[tuple[int, tuple[str, ...]], dict[str, Fraction] | None] = {}
+        self.images: dict[tuple[tuple[str, Fraction], ...], dict[str, Fraction] | None] = {}
+        self.refuters: list[tuple[dict[str, Fraction], Fraction]] = []  # u and V_u(left)
+        self.active = False  # set once the search finds that the first maps fail
+        self.useless = False  # set when many moved lotteries were checked and none was outside
+        self.nodes = 0  # partial maps built
+        self.outside = 0  # moved lotteries found outside
+        self.within: dict[tuple[str, ...], tuple[set[tuple[Fraction, ...]] | None, bool,
+                                                 dict[str, Fraction] | None]] = {}
+        self.misses = 0  # solver calls in a row that separated nothing
+
+    def separating(self, chosen: Mapping[str, str], placed: str,
+                   candidates: dict[str, list[str]]) -> dict[str, Fraction] | None:
+        """A utility ``u`` with ``u·σy > V_u(left)`` for a lottery ``y`` that reaches
+        ``placed`` and whose outcomes ``chosen`` all places, or None. A lottery with one
+        outcome left to place narrows that outcome's ``candidates`` to the targets that
+        keep it inside (a utility is returned when none is left)."""
+        self.listed()  # on the first check: a map found at once never lists them
+        for index in self.reaching[placed]:
+            lottery = self.lotteries[index]
+            unplaced = [s for s, _ in lottery if s not in chosen]
+            if not unplaced:
+                found = self._decided(index, chosen)
+                if found is not None:
+                    return found
+            elif len(unplaced) == 1:
+                source, refuted = unplaced[0], None
+                kept = []
+                for target in candidates[source]:
+                    refuted = self._decided(index, {**chosen, source: target})
+                    if refuted is None:
+                        kept.append(target)
+                if not kept:
+                    return refuted
+                candidates[source] = kept
+        return None
+
+    def listed(self) -> list[tuple[tuple[str, Fraction], ...]]:
+        """The right tree's lotteries (none when there are too many), listed once."""
+        if not self.reaching:
+            self._list()
+        return self.lotteries
+
+    def _list(self) -> None:
+        self.order = postorder(self.left)
+        try:
+            points = sorted(lottery_points(self.right, self.sources, MOVED_LOTTERIES))
+        except TooManyLotteries:
+            points = []
+        # each lottery as its outcomes and their probabilities, listed under every outcome
+        self.lotteries = [tuple((s, q) for s, q in zip(self.sources, point) if q)
+                          for point in points]
+        self.reaching = {source: [] for source in self.sources}
+        for index, lottery in enumerate(self.lotteries):
+            for source, _ in lottery:
+                self.reaching[source].append(index)
+
+    def _decided(self, index: int, chosen: Mapping[str, str]) -> dict[str, Fraction] | None:
+        """:meth:`_outside` for lottery ``index`` moved by ``chosen``, remembered."""
+        lottery = self.lotteries[index]
+        key = (index, tuple(chosen[s] for s, _ in lottery))
+        if key not in self.decided:
+            if len(self.decided) > SHAPES_KEPT:
+                self.decided.clear()
+                self.images.clear()
+                self.within.clear()
+            self.decided[key] = self._outside(tuple(sorted((chosen[s], q) for s, q in lottery)))
+            self.outside += self.decided[key] is not None
+            if len(self.decided) >= USELESS_AFTER and not self.outside:
+                self.active = False  # so many moved lotteries, all inside: checks cost only
+                self.useless = True
+        return self.decided[key]
+
+    def _outside(self, image: tuple[tuple[str, Fraction], ...]) -> dict[str, Fraction] | None:
+        """A utility separating the moved lottery ``image`` from the left tree's set, or
+        None. Only the left tree's lotteries that stay within the image's outcomes can mix
+        to it: when there are none, reaching those outcomes separates it; when it is one of
+        them, it is inside. Otherwise a utility that separated another, then
+        :func:`membership.contains`."""
+        if image not in self.images:
+            support = tuple(t for t, _ in image)
+            if support not in self.within:
+                self.within[support] = self._within(support)
+            staying, whole, reach = self.within[support]
+            if whole or (staying is not None and tuple(q for _, q in image) in staying):
+                self.images[image] = None  # every mixture over `support` is inside, or it is
+                return None
+            found = reach or next((u for u, value in self.refuters
+                                   if sum(q * u[t] for t, q in image) > value), None)
+            if found is None and self.misses < SOLVER_MISSES:
+                answer = membership.contains(self.left, dict(image), list(self.names),
+                                             self.timeout_ms)
+                if answer.contained is False and answer.witness is not None:
+                    found = dict(answer.witness)
+                self.misses = 0 if found is not None else self.misses + 1
+            if found is not None and all(found is not u for u, _ in self.refuters):
+                self.refuters.insert(0, (found, analysis.value(self.left, found)))
+                del self.refuters[REFUTERS_KEPT:]
+            self.images[image] = found
+        return self.images[image]
+
+    def _within(self, support: tuple[str, ...]
+                ) -> tuple[set[tuple[Fraction, ...]] | None, bool, dict[str, Fraction] | None]:
+        """For moved lotteries over ``support``: the left tree's lotteries that stay within
+        it (:meth:`_staying`), whether they hold every lottery over it (its corners), and a
+        utility separating all of them when there are none."""
+        staying = self._staying(support)
+        corners = {tuple(Fraction(int(i == k)) for i in range(len(support)))
+                   for k in range(len(support))}
+        if staying != set():
+            return staying, staying is not None and corners <= staying, None
+        # every plan leaves `support` with positive probability: reaching it separates
+        reach = {o: Fraction(int(o in support)) for o in self.names}
+        return staying, False, reach if analysis.value(self.left, reach) < 1 else None
+
+    def _staying(self, support: tuple[str, ...]) -> set[tuple[Fraction, ...]] | None:
+        """The left tree's strategy lotteries that put all their probability on
+        ``support`` (as vectors over it), or None past MOVED_LOTTERIES of them."""
+        index = {o: i for i, o in enumerate(support)}
+        found: dict[int, set[tuple[Fraction, ...]]] = {}
+        for node in self.order:
+            if isinstance(node, Leaf):
+                found[id(node)] = {tuple(Fraction(int(i == index[node.outcome]))
+                                         for i in range(len(support)))} \
+                    if node.outcome in index else set()
+            elif isinstance(node, Choice):
+                found[id(node)] = set().union(*(found[id(child)] for child in node.children))
+            else:
+                assert isinstance(node, Chance)
+                mixed: set[tuple[Fraction, ...]] = {tuple(Fraction(0) for _ in support)}
+                for p, child in zip(node.probabilities, node.children):
+                    if p:  # a branch of probability 0 may leave the support
+                        mixed = {tuple(a + p * b for a, b in zip(x, y))
+                                 for x in mixed for y in found[id(child)]}
+                found[id(node)] = mixed
+            if len(found[id(node)]) > MOVED_LOTTERIES:
+                return None
+        return found[id(self.order[-1])]
+
+
+class _Shapes:
+    """Remembers the moved trees tried, up to what leaves their lottery set unchanged:
+    the order of children, repeated alternatives, and names of actions. Two maps of one
+    shape give the same set, so the second need not be tried. At most SHAPES_KEPT are
+    remembered (then the memory starts afresh: only pruning is lost)."""
+
+    def __init__(self, order: list[Node]) -> None:
+        self.order = order
+        self.symbolic = is_symbolic(order[-1])  # expressions cannot be sorted: keep the order
+        self.seen: set[int] = set()
+        self.codes: dict[tuple[Any, ...], int] = {}  # a node's shape, numbered
+
+    def first(self, mapping: Mapping[str, str]) -> bool:
+        """Whether no map of the same shape was tried (and remember this one)."""
+        if len(self.codes) > SHAPES_KEPT:
+            self.seen.clear()
+            self.codes.clear()
+        code: dict[int, int] = {}
+        for node in self.order:
+            if isinstance(node, Leaf):
+                key: tuple[Any, ...] = ("leaf", mapping.get(node.outcome, node.outcome))
+            elif isinstance(node, Choice):
+                key = ("choice", *sorted({code[id(child)] for child in node.children}))
+            else:
+                assert isinstance(node, Chance)
+                branches = zip((code[id(child)] for child in node.children), node.probabilities)
+                key = ("chance", *(branches if self.symbolic else sorted(branches)))
+            code[id(node)] = self.codes.setdefault(key, len(self.codes))
+        shape = code[id(self.order[-1])]
+        if shape in self.seen:
+            return False
+        self.seen.add(shape)
+        return True
+
+
+def reach_range(tree: Node, names: tuple[str, ...]) -> dict[str, tuple[Fraction, Fraction]]:
+    """For each outcome, the least and the largest probability with which a plan of the tree
+    reaches it (two backward inductions per outcome; the same over the lottery set's hull)."""
+    order = postorder(tree)
+    return {outcome: _reach_bounds(tree, order, names, {outcome}) for outcome in names}
+
+
+def _reach_bounds(tree: Node, order: list[Node], names: tuple[str, ...], targets: set[str]
+                  ) -> tuple[Fraction, Fraction]:
+    """The least and the largest probability with which a plan of ``tree`` ends in
+    ``targets``: the support function of its lottery set at ``-1_targets`` and ``1_targets``."""
+    limits.check("bounding the probability of reaching each outcome")
+    inside = {o: Fraction(int(o in targets)) for o in names}
+    highest = analysis.value_once(tree, inside, order)
+    lowest = -analysis.value_once(tree, {o: -v for o, v in inside.items()}, order)
+    return lowest, highest
+
+
+def _reach_refinement(left: Node, right: Node, names: tuple[str, ...], sources: list[str],
+                      candidates: Mapping[str, list[str]], strict: bool
+                      ) -> tuple[dict[str, list[str]], frozenset[str]]:
+    """Necessary conditions for ``σ·L(right) ⊆ conv L(left)`` (P3): ``σ`` may send ``s`` to
+    ``t`` only if the left tree can reach ``t`` at least as surely and at most as rarely as
+    the right tree reaches ``s``; and every outcome the left tree cannot avoid must be in
+    ``σ``'s image (the moved lotteries put 0 elsewhere). For the interior (P4, ``strict``)
+    the inequalities are strict — a moved lottery ``y`` must stay inside after a step of
+    ``ε > 0`` towards every vertex of the simplex, which raises and lowers each coordinate —
+    and every outcome must be in the image (no coordinate can dip below 0)."""
+    everything = tuple(dict.fromkeys((*names, *sources)))
+    mine, theirs = reach_range(left, everything), reach_range(right, everything)
+    if strict and len(names) > 1:
+        refined = {s: [t for t in candidates[s] if _within(theirs[s], mine[t], True)]
+                   for s in sources}
+        return refined, frozenset(names)
+    refined = {s: [t for t in candidates[s] if _within(theirs[s], mine[t], False)]
+               for s in sources}
+    return refined, frozenset(t for t in names if mine[t][0] > 0)
+
+
+def _within(moved: tuple[Fraction, Fraction], bounds: tuple[Fraction, Fraction], strict: bool
+            ) -> bool:
+    """Whether a range of probabilities (least, largest) of the moved tree lies within the
+    left tree's (strictly inside it, for the interior)."""
+    if strict:
+        return bounds[0] < moved[0] and moved[1] < bounds[1]
+    return bounds[0] <= moved[0] and moved[1] <= bounds[1]
+
+
+def _pair_refinement(left: Node, right: Node, names: tuple[str, ...], sources: list[str],
+                     strict: bool) -> Any:
+    """The condition of :func:`_reach_refinement` for pairs: ``σ`` may send ``s, s'`` to
+    ``t, t'`` only if the probability of reaching ``{s, s'}`` in the right tree ranges
+    within that of reaching ``{t, t'}`` in the left (strictly for the interior, where the
+    pair is not every outcome: ``1_{t, t'}`` is then not constant on the simplex). Bounds
+    are computed when first asked: a search that finds ``σ`` early asks for few."""
+    everything = tuple(dict.fromkeys((*names, *sources)))
+    orders = {id(left): postorder(left), id(right): postorder(right)}
+    found: dict[tuple[int, str, str], tuple[Fraction, Fraction]] = {}
+
+    def bounds(tree: Node, a: str, b: str) -> tuple[Fraction, Fraction]:
+        key = (id(tree), min(a, b), max(a, b))
+        if key not in found:
+            found[key] = _reach_bounds(tree, orders[id(tree)], everything, {a, b})
+        return found[key]
+
+    strictly = strict and len(names) > 2
+
+    decided: dict[tuple[str, str, str, str], bool] = {}
+
+    def compatible(source: str, target: str, other: str, image: str) -> bool:
+        key = (source, target, other, image)
+        if key not in decided:
+            decided[key] = _within(bounds(right, source, other), bounds(left, target, image),
+                                   strictly)
+        return decided[key]
+
+    return compatible
+
+
+def _injective_maps(sources: list[str], candidates: Mapping[str, list[str]],
+                    forced: frozenset[str] = frozenset(), compatible: Any = None,
+                    promising: Any = None) -> Iterator[dict[str, str]]:
+    """Every injective map sending each source to one of its candidates, with every
+    ``forced`` target in its image and, given ``compatible(s, t, s2, t2)``, only pairs of
+    assignments it accepts. Backtracking that takes the source with fewest candidates left
+    and, after each step, drops the candidates of the others that no longer fit (forward
+    checking); ``promising(chosen, source placed, candidates left)`` may then narrow the
+    candidates further (in place) or rule out every completion.
+    Each map is a dict in the order of ``sources``."""
+    chosen: dict[str, str] = {}
+
+    def extend(domains: dict[str, list[str]]) -> Iterator[dict[str, str]]:
+        if len(forced - set(chosen.values())) > len(domains):
+            return
+        if not domains:
+            yield {source: chosen[source] for source in sources}
+            return
+        source = min(domains, key=lambda other: len(domains[other]))
+        rest = [other for other in domains if other != source]
+        for target in domains[source]:
+            narrowed = {}
+            for other in rest:
+                narrowed[other] = [image for image in domains[other] if image != target and (
+                    compatible is None or compatible(source, target, other, image))]
+                if not narrowed[other]:
+                    break
+            else:
+                chosen[source] = target
+                if promising is None or promising(chosen, source, narrowed):
+                    yield from extend(narrowed)
+                del chosen[source]
+
+    return extend({source: list(candidates[source]) for source in sources})
+
+
+def _count_allowed_maps(sources: list[str], names: tuple[str, ...], group: PermutationGroup) -> int:
+    """How many injective maps of ``sources`` the group allows: within each kind, the
+    non-fixed sources go injectively to the non-fixed outcomes of that kind."""
+    count = 1
+    kinds = {group.kinds.get(o) for o in names}
+    for kind in kinds:
+        movable = [s for s in sources if group.kinds.get(s) == kind and s not in group.fixed]
+        targets = [o for o in names if group.kinds.get(o) == kind and o not in group.fixed]
+        if len(movable) > len(targets):
+            return 0
+        count *= math.perm(len(targets), len(movable))
+    return count
+
+
+def cycle_notation(mapping: Mapping[str, str]) -> str:
+    """A permutation in cycle notation, ``(o1 o2)``; the identity is ``()``."""
+    full = dict(mapping)
+    # close the partial map into a permutation: unmapped targets go back to unused sources
+    missing_sources = [t for t in full.values() if t not in full]
+    free_targets = [s for s in full if s not in full.values()]
+    full.update(zip(missing_sources, free_targets))
+    seen: set[str] = set()
+    cycles = []
+    for start in full:
+        if start in seen or full[start] == start:
+            seen.add(start)
+            continue
+        cycle, current = [], start
+        while current not in seen:
+            seen.add(current)
+            cycle.append(current)
+            current = full[current]
+        cycles.append("(" + " ".join(cycle) + ")")
+    return "".join(cycles) or "()"
