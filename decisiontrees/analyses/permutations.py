@@ -333,7 +333,8 @@ class _ProgramTurns:
                 self.exact.exclude(mapping)
             if verdict.witness is not None:
                 utility = dict(verdict.witness.utility)
-                # the lottery of the right tree that the witness shows outside, moved
+                # the right lottery worth most to the witness, moved: outside L(left) for P3,
+                # off its interior for P4
                 self._add({s: utility.get(mapping[s], Fraction(0)) for s in self.sources})
                 left_value = analysis.value(self.left, utility)
                 if self.relation == "interiority" and _refutes(
