@@ -464,7 +464,7 @@ def test_the_proofs_used_for_convergence_never_include_p3_or_p4_alone():
     """Without any orbit counted, the proofs alone must not call the 3-cycle pair weak (it is
     none) nor the two-outcome P4 pair strict (it is weak)."""
     from decisiontrees.analyses import orbits
-    from decisiontrees.analyses import relations as engine
+    from decisiontrees.analyses import permutations as engine
 
     t = chance([(Fraction(1, 2), "o1"), (Fraction(1, 2), choice({"x": "o1", "y": "o2"}))])
     s = chance([(Fraction(1, 2), "o2"),
