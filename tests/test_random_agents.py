@@ -389,6 +389,75 @@ def test_regions_of_hull_vertices_only_give_the_same_masses_as_every_point(kids,
     assert optimal_masses(points, density) == every
 
 
+DENSITIES = [(Fraction(1),), (Fraction(0), Fraction(2)), (Fraction(0), Fraction(6), Fraction(-6))]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.integers(0, 3), min_size=1, max_size=4), min_size=1, max_size=4),
+       st.sets(st.sampled_from(OUTCOMES), min_size=1), st.sampled_from(DENSITIES))
+def test_lotteries_that_only_mix_sure_outcomes_leave_those_equally_likely(
+        mixes, sure, density):
+    """Points inside the hull of the sure outcomes they mix: the shortcut (1/n for each sure
+    outcome, nothing for the mixtures) against a region integrated for every point."""
+    from decisiontrees.analyses.agents import _sure_outcomes, optimal_masses
+
+    names = sorted(sure)
+    units = [tuple(Fraction(int(o == s)) for o in OUTCOMES) for s in names]
+    mixtures = []
+    for weights in mixes:  # weights on the sure outcomes, in order, cycling
+        raw = [0] * len(names)
+        for k, w in enumerate(weights):
+            raw[k % len(names)] += w
+        if sum(raw):
+            mixtures.append(tuple(Fraction(raw[names.index(o)], sum(raw)) if o in sure
+                                  else Fraction(0) for o in OUTCOMES))
+    points = sorted(set(units + mixtures))
+    assert _sure_outcomes(points) is not None
+    if len(points) < 2:
+        return
+    every = {}
+    for z in points:
+        normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
+        every[z] = region_integral(normals, len(OUTCOMES), density)
+    assert optimal_masses(points, density) == every
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(1, 4), trees(SMALL, max_leaves=4)), min_size=2,
+                max_size=3), st.sampled_from(DENSITIES))
+def test_power_after_a_chance_node_is_the_weighted_power_of_what_follows(branches, density):
+    """POWER split over a chance node's outcomes (E[V] is linear) against POWER over the
+    whole tree's strategy lotteries, each a combination of one lottery per branch."""
+    from decisiontrees.analyses.agents import _power_of_lotteries, power_exact
+
+    total = sum(w for w, _ in branches)
+    tree = chance([(Fraction(w, total), child) for w, child in branches])
+    split = power_exact(tree, SMALL, density)
+    assert split.power.value == _power_of_lotteries(tree, SMALL, density).power.value
+    assert "weighted by its probability" in split.method
+
+
+def test_past_ten_outcomes_sure_outcomes_and_chance_outcomes_are_answered_exactly():
+    """Twelve outcomes, beyond the polytope engines: mixtures of sure outcomes add nothing
+    (POWER 12/13, each sure option chosen 1/12 of the time, the mixture never), and a chance
+    between two choices over six outcomes each has POWER 6/7 — against Monte Carlo."""
+    names = tuple(f"o{i}" for i in range(12))
+    options = {o: o for o in names}
+    mixed = choice({**options, "flat": uniform(list(names)),
+                    "coin": chance([("1/3", "o1"), ("2/3", "o2")])})
+    halves = chance([("1/2", choice({o: o for o in names[:6]})),
+                     ("1/2", choice({o: o for o in names[6:]}))])
+    assert power(mixed, names).power.value == Fraction(12, 13)
+    assert power(halves, names).power.value == Fraction(6, 7)
+    beta = Distribution("beta", (Fraction(2), Fraction(2)))
+    found = choice_probabilities(mixed.children, names, beta)
+    assert [c.value for c in found.chosen] == [Fraction(1, 12)] * 12 + [0, 0]
+    assert found.tie.value == 0 and "equally likely" in found.method
+    for tree, exact in ((mixed, Fraction(12, 13)), (halves, Fraction(6, 7))):
+        sampled = power(tree, names, sampling=Sampling(SAMPLES, 7))
+        assert _within(exact, sampled.power, 0.15)  # standard deviations 0.07 and 0.09
+
+
 @pytest.mark.parametrize("k", [1, 2, 3, 5, 12, 40])
 def test_power_of_a_choice_among_k_outcomes_in_closed_form(k):
     from decisiontrees.analyses.agents import power_exact

@@ -34,7 +34,15 @@ from decisiontrees.analyses.plans import describe_plan, plans, reachable_outcome
 from decisiontrees.analyses.symmetry import Symmetries, exchangeable_blocks
 from decisiontrees.errors import CrossCheckFailed, RefusedError, TooManyLotteries
 from decisiontrees.model.laws import UNIFORM, Distribution, Univariate
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, outcomes_of, postorder
+from decisiontrees.model.nodes import (
+    Chance,
+    Choice,
+    Leaf,
+    Node,
+    is_symbolic,
+    outcomes_of,
+    postorder,
+)
 from decisiontrees.model.symbols import simplify
 from decisiontrees.solvers import normaliz
 
@@ -140,10 +148,17 @@ def require_exact_dimension(order: Sized) -> None:
                            "estimate with `samples = N`")
 
 
-def _single_outcomes(points: Sequence[Point]) -> bool:
-    """Whether every point is one outcome for sure (then i.i.d. utilities make them
-    exchangeable)."""
-    return all(sum(1 for q in z if q) == 1 and max(z) == 1 for z in points)
+def _sure_outcomes(points: Sequence[Point]) -> list[Point] | None:
+    """The points that are one outcome for sure, when every other point only mixes their
+    outcomes — then those are the hull's vertices (a lottery over a set of outcomes is a
+    mixture of them for sure), and i.i.d. utilities make them exchangeable whatever the
+    number of outcomes; else None. Found without a hull computation, so it also answers
+    past MAX_EXACT_OUTCOMES."""
+    sure = [z for z in points if sum(1 for q in z if q) == 1 and max(z) == 1]
+    covered = {k for z in sure for k, q in enumerate(z) if q}
+    if not sure or any(q and k not in covered for z in points for k, q in enumerate(z)):
+        return None
+    return sure
 
 
 def hull_vertices(points: Sequence[Point]) -> list[Point]:
@@ -159,8 +174,9 @@ def optimal_masses(points: Sequence[Point], density: Univariate) -> dict[Point, 
     for n single outcomes, else integrals over the regions of the hull's vertices (0 for
     every other point)."""
     d = len(points[0])
-    if _single_outcomes(points) and len(set(points)) == len(points):
-        return {z: Fraction(1, len(points)) for z in points}
+    sure = _sure_outcomes(points)
+    if sure is not None and len(set(points)) == len(points):
+        return {z: Fraction(int(z in sure), len(sure)) for z in points}
     require_exact_dimension(points[0])
     vertices = hull_vertices(points)
     if len(vertices) == 1:
@@ -204,7 +220,7 @@ def group_masses(points: Sequence[Point], density: Univariate,
     10-outcome tree against one outcome for sure: 3.8 s against 14 s."""
     d = len(points[0])
     if density != UNIFORM.polynomial_density() or len(points) <= 2 or \
-            (_single_outcomes(points) and len(set(points)) == len(points)):
+            (_sure_outcomes(points) is not None and len(set(points)) == len(points)):
         return _sums(optimal_masses(points, density), group)
     require_exact_dimension(points[0])
     vertices = hull_vertices(points)
@@ -293,7 +309,8 @@ def choice_probabilities_exact(children: Sequence[Node], outcomes: Sequence[str]
             chosen[k] += mass / len(holders)
         if len(holders) > 1:
             tie += mass
-    return ChoiceAnswer(tuple(Number(c, True) for c in chosen), Number(tie, True), EXACT_METHOD)
+    return ChoiceAnswer(tuple(Number(c, True) for c in chosen), Number(tie, True),
+                        _masses_method(union))
 
 
 def pair_exact(left: Node, right: Node, outcomes: Sequence[str], density: Univariate) -> PairAnswer:
@@ -303,15 +320,55 @@ def pair_exact(left: Node, right: Node, outcomes: Sequence[str], density: Univar
     better = masses.get((True, False), Fraction(0))
     tie = masses.get((True, True), Fraction(0))
     return PairAnswer(Number(better, True), Number(tie, True), Number(1 - better - tie, True),
-                      EXACT_METHOD)
+                      _masses_method(sorted(mine | theirs)))
+
+
+EXCHANGEABLE = "exact: the sure outcomes are equally likely to be best (i.i.d. utilities)"
+
+
+def _masses_method(points: Sequence[Point]) -> str:
+    """How :func:`optimal_masses` answered for these (distinct) points."""
+    return EXCHANGEABLE if _sure_outcomes(points) is not None else EXACT_METHOD
+
+
+CLOSED_FORM = "exact: the expected maximum of i.i.d. utilities (order statistics)"
 
 
 def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> PowerAnswer:
+    """``E[V_u(tree)]`` exactly. At a chance node ``V_u`` is its children's values weighted
+    by their probabilities, for every ``u``, so POWER is their POWERs weighted alike: each
+    child has fewer lotteries (a product of its siblings' counts otherwise), and often fewer
+    outcomes."""
+    if not isinstance(tree, Chance) or is_symbolic(tree):
+        return _power_of_lotteries(tree, outcomes, density)
+    weights: dict[int, Fraction] = {}  # each node below the chance nodes, shared ones once
+    below: dict[int, Node] = {}
+    pending: list[tuple[Fraction, Node]] = [(Fraction(1), tree)]
+    while pending:  # nested chance nodes too: one weighted sum over what follows them
+        limits.check("splitting POWER over chance outcomes")
+        weight, node = pending.pop()
+        if isinstance(node, Chance):
+            pending.extend((weight * Fraction(p), child)
+                           for p, child in zip(node.probabilities, node.children))
+        else:
+            weights[id(node)] = weights.get(id(node), Fraction(0)) + weight
+            below[id(node)] = node
+    parts = [(weights[key], _power_of_lotteries(node, outcomes, density))
+             for key, node in below.items()]
+    total = sum((weight * part.power.value for weight, part in parts), Fraction(0))
+    ways = " and ".join(dict.fromkeys(part.method.removeprefix("exact: ") for _, part in parts))
+    return PowerAnswer(Number(total, True), "exact: the POWER of what follows each chance "
+                       f"outcome, weighted by its probability (E[V] is linear); each by {ways}")
+
+
+def _power_of_lotteries(tree: Node, outcomes: Sequence[str],
+                        density: Univariate) -> PowerAnswer:
+    """``E[max_z u·z]`` over the tree's strategy lotteries ``z``."""
     order = relevant_outcomes([tree], outcomes)
     points = sorted(lottery_points(tree, order))
-    if _single_outcomes(points):  # the maximum of n i.i.d. draws: order statistics
-        return PowerAnswer(Number(expected_maximum(density, len(points)), True),
-                           "exact: the expected maximum of i.i.d. utilities (order statistics)")
+    sure = _sure_outcomes(points)
+    if sure is not None:  # the maximum of n i.i.d. draws: order statistics
+        return PowerAnswer(Number(expected_maximum(density, len(sure)), True), CLOSED_FORM)
     require_exact_dimension(order)
     points = hull_vertices(points)
     if density == UNIFORM.polynomial_density():
