@@ -175,6 +175,42 @@ def test_convergence_agrees_with_brute_force_orbits(case, seed):
         assert strength.level is not None  # exhaustive over O: always decided
 
 
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([SMALL, OUTCOMES]).flatmap(
+    lambda names: st.tuples(st.just(names), trees(names, max_leaves=5),
+                            trees(names, max_leaves=5))))
+def test_convergence_by_exact_probabilities_agrees_with_counted_orbits(case):
+    """Without the orbit search, convergence rests on the propositions and on the sign of
+    P[V(L) > V(R)] − P[V(R) > V(L)] under U[0,1] (the average of the orbits' differences):
+    wherever both decide, it says what the orbit sweep says."""
+    from decisiontrees.analyses import orbits
+
+    names, left, right = case
+    counted = convergence(left, right, names)
+
+    def refused(*_):
+        raise orbits.RefusedError("orbits not counted in this test")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(orbits, "_analyse", refused)
+        averaged = convergence(left, right, names)
+    if averaged.level is not None and counted.level is not None:
+        assert averaged.level == counted.level, (averaged.reasons, counted.reasons)
+    if len(names) <= 3:
+        assert counted.level is not None
+
+
+@pytest.mark.parametrize("k", [8, 10, 12])
+def test_shutdown_against_k_outcomes_is_strict_where_orbits_are_too_many_to_count(k):
+    """(k + 1)! permutations are too many to count an orbit, but no orbit prefers off (an
+    involution maps it into the choice) and the exact P[choice better] = k/(k + 1) exceeds
+    P[off better] = 1/(k + 1), so orbits preferring the choice have positive measure."""
+    names = ("off",) + tuple(f"o{i}" for i in range(k))
+    found = convergence(choice({o: o for o in names[1:]}), leaf("off"), names)
+    assert found.level == "strict"
+    assert any(f"= {k}/{k + 1} and" in reason for reason in found.reasons)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees(OUTCOMES, max_leaves=5), trees(OUTCOMES, max_leaves=5), st.integers(0, 2**16))
 def test_orbit_share_bounds_hold_on_brute_force_orbits(left, right, seed):

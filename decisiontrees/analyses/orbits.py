@@ -44,7 +44,7 @@ from decisiontrees.analyses.agents import (
     pair_exact,
     relevant_outcomes,
 )
-from decisiontrees.errors import ArgumentError, RefusedError
+from decisiontrees.errors import ArgumentError, CrossCheckFailed, RefusedError
 from decisiontrees.model.nodes import Node, outcomes_of
 
 WITNESS_DENOMINATORS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 40, 50, 60, 100, 120, 1000,
@@ -484,6 +484,21 @@ def _convergence(left: Node, right: Node, outcomes: Sequence[str], timeout_ms: i
         reasons.append("not weak: an orbit in which more members choose ⟨R⟩")
         return done("none", "none", unfavourable)
     proven, even = _proofs(left, right, universe, reach, found, timeout_ms, reasons)
+    # Under U[0,1], a symmetric law, P[V(L) > V(R)] − P[V(R) > V(L)] is the average over u of
+    # (members of u's orbit choosing L − members choosing R) / |O|!, ties cancelling: its
+    # sign settles what no orbit found or proof did
+    lead = pair.better.value - pair.worse.value if pair is not None else None
+    averaged = (f"under U[0,1], a symmetric law, P[V(⟨L⟩) > V(⟨R⟩)] = {pair.better.value} "
+                f"and P[V(⟨R⟩) > V(⟨L⟩)] = {pair.worse.value} (exact), and their difference "
+                "is the average over u of the share of u's orbit choosing ⟨L⟩ minus the share "
+                "choosing ⟨R⟩") if pair is not None else ""
+    if lead is not None and proven is not None and (
+            lead < 0 or (proven == "strict" and lead == 0) or (even and lead != 0)):
+        raise CrossCheckFailed(f"convergence: {proven} was proven{' (every orbit even)' if even else ''}, "
+                               f"yet {_named(averaged, ('the left tree', 'the right'))}")
+    if proven is None and lead is not None and lead < 0:
+        reasons.append(f"not weak: {averaged}, so orbits preferring ⟨R⟩ have positive measure")
+        return done("none", "none")
     if proven is None:
         if found is not None and _least(found.orbits_r) is not None:
             reasons.append("over the reached outcomes alone an orbit prefers ⟨R⟩, "
@@ -499,6 +514,14 @@ def _convergence(left: Node, right: Node, outcomes: Sequence[str], timeout_ms: i
         reasons.append("strict: an orbit in which more members choose ⟨L⟩")
         return done("strict", "strict", None)
     if even:
+        return done("weak", "weak", _most_even(found))
+    if lead is not None and lead > 0:
+        reasons.append(f"strict: {averaged}; no orbit prefers ⟨R⟩, so orbits preferring ⟨L⟩ "
+                       "have positive measure")
+        return done("strict", "strict", None)
+    if lead == 0:
+        reasons.append(f"not strict: {averaged}; no orbit prefers ⟨R⟩, so almost every orbit "
+                       "splits evenly")
         return done("weak", "weak", _most_even(found))
     reasons.append("weak; no orbit found prefers ⟨L⟩ strictly, and no proof that "
                    "none does")
