@@ -200,6 +200,49 @@ def test_convergence_by_exact_probabilities_agrees_with_counted_orbits(case):
         assert counted.level is not None
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(SMALL, max_leaves=5), trees(SMALL, max_leaves=5), st.integers(0, 2**16))
+def test_orbit_averages_are_the_exact_probabilities_under_uniform_utilities(left, right, seed):
+    """The identity behind the averaged bounds: over u ~ U[0,1], the mean share of u's orbit
+    weakly preferring the left tree is P[V(L) >= V(R)], and the mean of (choosing L −
+    choosing R)/d! is P[V(L) > V(R)] − P[V(R) > V(L)] (brute-force orbits, sampled u)."""
+    pair = prefer_probability(left, right, SMALL)
+    generator = random.Random(seed)
+    n = 400
+    images = list(itertools.permutations(SMALL))
+    weakly = lead = 0.0
+    for _ in range(n):
+        u = _generic(SMALL, generator)
+        for image in images:
+            moved = {o: u[image[k]] for k, o in enumerate(SMALL)}
+            a, b = analysis.value(left, moved), analysis.value(right, moved)
+            weakly += (a >= b) / len(images)
+            lead += ((a > b) - (b > a)) / len(images)
+    # each term lies in [0, 1] (or [-1, 1]): 4.5 standard errors of at most 1/2 (or 1)
+    assert abs(weakly / n - float(pair.better.value + pair.tie.value)) <= 4.5 * 0.5 / n**0.5
+    assert abs(lead / n - float(pair.better.value - pair.worse.value)) <= 4.5 / n**0.5
+
+
+def test_involutions_are_listed_fewest_swaps_first_and_only_where_allowed():
+    names = ("a", "b", "c", "d", "e")
+    rng = random.Random(5)
+    allowed_pairs = {(s, t) for s in names for t in names if rng.random() < 0.7}
+    from decisiontrees.analyses.orbits import involutions
+
+    listed = list(involutions(names, lambda s, t: (s, t) in allowed_pairs))
+    expected = []
+    for image in itertools.permutations(names):
+        phi = dict(zip(names, image))
+        if all(phi[phi[s]] == s for s in names) and any(s != t for s, t in phi.items()) \
+                and all((s, t) in allowed_pairs for s, t in phi.items()):
+            expected.append(phi)
+    assert sorted(map(sorted, map(dict.items, listed))) == \
+        sorted(map(sorted, map(dict.items, expected)))
+    swaps = [sum(1 for s, t in phi.items() if s != t) for phi in listed]
+    assert swaps == sorted(swaps)
+    assert len(list(involutions(names))) == 25  # every involution of 5 names but the identity
+
+
 @pytest.mark.parametrize("k", [8, 10, 12])
 def test_shutdown_against_k_outcomes_is_strict_where_orbits_are_too_many_to_count(k):
     """(k + 1)! permutations are too many to count an orbit, but no orbit prefers off (an
@@ -209,6 +252,8 @@ def test_shutdown_against_k_outcomes_is_strict_where_orbits_are_too_many_to_coun
     found = convergence(choice({o: o for o in names[1:]}), leaf("off"), names)
     assert found.level == "strict"
     assert any(f"= {k}/{k + 1} and" in reason for reason in found.reasons)
+    share = orbit_share(choice({o: o for o in names[1:]}), leaf("off"), names)
+    assert share.lower == share.upper == Fraction(k, k + 1)  # Turner's k involutions, average
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

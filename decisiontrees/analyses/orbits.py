@@ -599,6 +599,7 @@ def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str
 
 
 MAX_INVOLUTIONS = 5_000  # tried one by one when the P3 search's σ is no involution
+TURNER_CANDIDATES = 256  # involutions mapping L(right) into L(left), fewest swaps first
 
 
 def _mapping_involution(left: Node, right: Node, universe: tuple[str, ...],
@@ -614,7 +615,7 @@ def _mapping_involution(left: Node, right: Node, universe: tuple[str, ...],
         if all(sigma.get(t, s) == s for s, t in sigma.items() if t in sigma or t != s):
             phi = {**sigma, **{t: s for s, t in sigma.items()}}
             return {o: t for o, t in phi.items() if o != t} or None
-    for count, phi in enumerate(involutions(reach)):
+    for count, phi in enumerate(involutions(reach, permutations.may_send(left, right, reach))):
         if count >= MAX_INVOLUTIONS:
             break
         limits.check("looking for an involution that maps the right tree into the left")
@@ -636,7 +637,10 @@ def _swapping_involution(left: Node, right: Node, names: Sequence[str]) -> dict[
     if len(mine) != len(theirs):
         return None
     index = {name: k for k, name in enumerate(names)}
-    for count, phi in enumerate(involutions(names)):
+    names = tuple(names)
+    forward, backward = permutations.may_send(left, right, names), \
+        permutations.may_send(right, left, names)
+    for count, phi in enumerate(involutions(names, lambda s, t: forward(s, t) and backward(t, s))):
         if count % 1000 == 0:
             limits.check("comparing lotteries up to an involution")
         image = [index[phi[name]] for name in names]
@@ -690,6 +694,7 @@ class Share:
     upper_orbit: Orbit | None
     involutions: tuple[str, ...] = ()
     over: tuple[str, ...] = ()
+    upper_reason: str = ""  # when no orbit shows the upper bound
 
 
 def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
@@ -705,9 +710,21 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
     upper = Fraction(smallest.weakly_left, smallest.size) if smallest else Fraction(1)
     smallest = found.simplest(smallest, lambda o: Fraction(o.weakly_left, o.size) == upper)
     reach = found.reach
+    upper_reason = ""
+    try:  # the least share is at most the average share, P[V(left) >= V(right)] under U[0,1]
+        pair = pair_exact(left, right, reach, (Fraction(1),))
+    except RefusedError:
+        pair = None
+    if pair is not None and pair.better.value + pair.tie.value < upper:
+        upper = Fraction(pair.better.value + pair.tie.value)
+        smallest = None
+        upper_reason = (f"under U[0,1], a symmetric law, P[V({names[0]}) >= V({names[1]})] = "
+                        f"{upper} (exact) is the average share over all u, so some orbits "
+                        "of positive measure have no more")
     if relations.dominates(left, right, None, timeout_ms, universe).holds:
         return Share(Fraction(1), upper, f"{names[0]} dominates {names[1]}: its value is at "
-                     "least as large for every u", smallest, over=universe)
+                     "least as large for every u", smallest, over=universe,
+                     upper_reason=upper_reason)
     candidates: list[tuple[Fraction, str, tuple[str, ...]]] = []
     exhaustive = found.over_o if found.exhaustive_o else found.over_r if found.exhaustive_r \
         else None
@@ -727,10 +744,13 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
                            f"of every orbit weakly prefers {names[0]}", texts))
     if not candidates:
         return Share(Fraction(0), upper, f"no involution maps L({names[1]}) into L({names[0]})",
-                     smallest, over=universe)
+                     smallest, over=universe, upper_reason=upper_reason)
     lower, reason, _ = max(candidates, key=lambda c: c[0])
+    if lower > upper:  # each bound is proven: together they cannot cross
+        raise CrossCheckFailed(f"orbit_share: the lower bound {lower} ({reason}) exceeds the "
+                               f"upper bound {upper}")
     # the involutions found are reported even when another reason gives the better bound
-    return Share(min(lower, upper), upper, reason, smallest, texts, universe)
+    return Share(lower, upper, reason, smallest, texts, universe, upper_reason)
 
 
 def turner_involutions(left: Node, right: Node, names: Sequence[str],
@@ -738,11 +758,13 @@ def turner_involutions(left: Node, right: Node, names: Sequence[str],
     """The largest set of involutions φ_a found with ``φ_a·L(right) ⊆ L(left)`` and
     ``φ_a·(φ_b·L(right)) = φ_b·L(right)`` for ``a ≠ b``."""
     valid: list[tuple[dict[str, str], Node]] = []
-    for phi in involutions(names):
+    for phi in involutions(names, permutations.may_send(left, right, tuple(names))):
         limits.check("looking for Turner's involutions")
         moved = relations.relabel(right, phi)
         if relations.dominates(left, moved, None, timeout_ms, tuple(names)).holds:
             valid.append((phi, moved))
+            if len(valid) == TURNER_CANDIDATES:  # each pair is then compared: keep it small
+                break
     if not valid:
         return []
 
@@ -762,38 +784,66 @@ def largest_compatible_set(count: int, compatible: Callable[[int, int], bool]) -
     """The largest set of indices below ``count`` whose members are compatible with each
     other both ways; each ordered pair is tested once (tests may call a solver), then a
     branch and bound over the candidates still compatible with the set so far, cut when
-    even all of them could not beat the best set found."""
+    even all of them could not beat the best set found, or when a greedy colouring of them
+    (members of a set need different colours) needs too few colours."""
     pairs = {(a, b) for a in range(count) for b in range(count) if a != b and compatible(a, b)}
+    near = {a: {b for b in range(count) if (a, b) in pairs and (b, a) in pairs}
+            for a in range(count)}
     best: list[int] = []
+
+    def colours(candidates: list[int]) -> int:
+        classes: list[list[int]] = []
+        for k in candidates:
+            for members in classes:
+                if not any(other in near[k] for other in members):
+                    members.append(k)
+                    break
+            else:
+                classes.append([k])
+        return len(classes)
 
     def grow(chosen: list[int], candidates: list[int]) -> None:
         nonlocal best
         limits.check("looking for compatible involutions")
         if len(chosen) > len(best):
             best = list(chosen)
+        if len(chosen) + colours(candidates) <= len(best):
+            return
         for position, k in enumerate(candidates):
             if len(chosen) + len(candidates) - position <= len(best):
                 return
-            grow([*chosen, k], [c for c in candidates[position + 1:]
-                                if (k, c) in pairs and (c, k) in pairs])
+            grow([*chosen, k], [c for c in candidates[position + 1:] if c in near[k]])
 
     grow([], list(range(count)))
     return best
 
 
-def involutions(names: Sequence[str]) -> Iterator[dict[str, str]]:
-    """Every permutation of order 2 (products of disjoint transpositions) as a mapping."""
+def involutions(names: Sequence[str], allowed: Callable[[str, str], bool] | None = None
+                ) -> Iterator[dict[str, str]]:
+    """Every permutation of order 2 (products of disjoint transpositions) as a mapping, those
+    with fewer transpositions first; with ``allowed``, only those sending each name ``s``
+    (itself too, when fixed) to a ``t`` with ``allowed(s, t)``."""
     names = list(names)
+    allowed = allowed or (lambda source, target: True)
+    fixable = {name for name in names if allowed(name, name)}
+    swaps = [(a, b) for k, a in enumerate(names) for b in names[k + 1:]
+             if allowed(a, b) and allowed(b, a)]
 
-    def build(rest: list[str], mapping: dict[str, str]) -> Iterator[dict[str, str]]:
-        if not rest:
-            if any(k != v for k, v in mapping.items()):
-                yield dict(mapping)
+    def build(count: int, start: int, used: frozenset[str]) -> Iterator[list[tuple[str, str]]]:
+        if count == 0:
+            if all(name in used or name in fixable for name in names):
+                yield []
             return
-        first, others = rest[0], rest[1:]
-        yield from build(others, {**mapping, first: first})
-        for k, partner in enumerate(others):
-            yield from build(others[:k] + others[k + 1:], {**mapping, first: partner,
-                                                           partner: first})
+        for k in range(start, len(swaps)):
+            a, b = swaps[k]
+            if a not in used and b not in used:
+                for rest in build(count - 1, k + 1, used | {a, b}):
+                    yield [(a, b), *rest]
 
-    yield from build(names, {})
+    for count in range(1, len(names) // 2 + 1):
+        for chosen in build(count, 0, frozenset()):
+            limits.check("listing involutions")
+            mapping = {name: name for name in names}
+            for a, b in chosen:
+                mapping[a], mapping[b] = b, a
+            yield mapping

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -29,7 +29,15 @@ from decisiontrees.analyses.relations import (
     relabel,
 )
 from decisiontrees.errors import ArgumentError, TooManyLotteries
-from decisiontrees.model.nodes import Chance, Choice, Leaf, Node, is_symbolic, postorder
+from decisiontrees.model.nodes import (
+    Chance,
+    Choice,
+    Leaf,
+    Node,
+    is_symbolic,
+    outcomes_of,
+    postorder,
+)
 from decisiontrees.solvers import highs
 from decisiontrees.solvers import smt as solver
 
@@ -607,6 +615,18 @@ class _Shapes:
             return False
         self.seen.add(shape)
         return True
+
+
+def may_send(left: Node, right: Node, names: tuple[str, ...]) -> Callable[[str, str], bool]:
+    """A necessary condition on each ``σ(s) = t`` alone for ``σ·L(right) ⊆ L(left)``: the
+    right tree reaches ``s`` with probabilities within those with which the left tree can
+    reach ``t`` (as in :func:`_reach_refinement`). Always true for parametric trees."""
+    if is_symbolic(left) or is_symbolic(right):
+        return lambda source, target: True
+    # every leaf's outcome, reached with probability 0 or not: the backward inductions visit all
+    everything = tuple(dict.fromkeys((*names, *outcomes_of(left), *outcomes_of(right))))
+    mine, theirs = reach_range(left, everything), reach_range(right, everything)
+    return lambda source, target: _within(theirs[source], mine[target], False)
 
 
 def reach_range(tree: Node, names: tuple[str, ...]) -> dict[str, tuple[Fraction, Fraction]]:

@@ -119,6 +119,8 @@ class ShareEvidence(Evidence):
                  f"at least {share.lower}: {share.lower_reason}"]
         if share.upper_orbit is not None:
             shown.append(f"at most {share.upper}: {share.upper_orbit.text(self.left, self.right)}")
+        elif share.upper_reason:
+            shown.append(f"at most {share.upper}: {share.upper_reason}")
         return tuple(shown)
 
     def witness(self) -> str | None:
@@ -129,7 +131,8 @@ class ShareEvidence(Evidence):
         share = self.share
         return {"lower": str(share.lower), "upper": str(share.upper),
                 "lower_reason": share.lower_reason, "involutions": list(share.involutions),
-                "upper_orbit": orbit_json(share.upper_orbit)}
+                "upper_orbit": orbit_json(share.upper_orbit),
+                "upper_reason": share.upper_reason or None}
 
 
 @dataclass(frozen=True)
