@@ -44,7 +44,7 @@ from decisiontrees.analyses.agents import (
     pair_exact,
     relevant_outcomes,
 )
-from decisiontrees.errors import ArgumentError, CrossCheckFailed, RefusedError
+from decisiontrees.errors import ArgumentError, CrossCheckFailed, RefusedError, SolverFailed
 from decisiontrees.model.nodes import Node, outcomes_of
 
 WITNESS_DENOMINATORS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 40, 50, 60, 100, 120, 1000,
@@ -710,21 +710,9 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
     upper = Fraction(smallest.weakly_left, smallest.size) if smallest else Fraction(1)
     smallest = found.simplest(smallest, lambda o: Fraction(o.weakly_left, o.size) == upper)
     reach = found.reach
-    upper_reason = ""
-    try:  # the least share is at most the average share, P[V(left) >= V(right)] under U[0,1]
-        pair = pair_exact(left, right, reach, (Fraction(1),))
-    except RefusedError:
-        pair = None
-    if pair is not None and pair.better.value + pair.tie.value < upper:
-        upper = Fraction(pair.better.value + pair.tie.value)
-        smallest = None
-        upper_reason = (f"under U[0,1], a symmetric law, P[V({names[0]}) >= V({names[1]})] = "
-                        f"{upper} (exact) is the average share over all u, so some orbits "
-                        "of positive measure have no more")
     if relations.dominates(left, right, None, timeout_ms, universe).holds:
         return Share(Fraction(1), upper, f"{names[0]} dominates {names[1]}: its value is at "
-                     "least as large for every u", smallest, over=universe,
-                     upper_reason=upper_reason)
+                     "least as large for every u", smallest, over=universe)
     candidates: list[tuple[Fraction, str, tuple[str, ...]]] = []
     exhaustive = found.over_o if found.exhaustive_o else found.over_r if found.exhaustive_r \
         else None
@@ -742,15 +730,31 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
                            f"Turner's involutions {', '.join(texts)} map L({names[1]}) into "
                            f"L({names[0]}) and fix each other's images, so at least {n}/{n + 1} "
                            f"of every orbit weakly prefers {names[0]}", texts))
-    if not candidates:
-        return Share(Fraction(0), upper, f"no involution maps L({names[1]}) into L({names[0]})",
-                     smallest, over=universe, upper_reason=upper_reason)
-    lower, reason, _ = max(candidates, key=lambda c: c[0])
+    lower, reason, _ = max(candidates, key=lambda c: c[0]) if candidates else (
+        Fraction(0), f"no involution maps L({names[1]}) into L({names[0]})", ())
+    upper_reason = ""
+    averaged = _average_share(left, right, reach) if lower < upper else None
+    if averaged is not None and averaged < upper:
+        upper, smallest = averaged, None
+        upper_reason = (f"under U[0,1], a symmetric law, P[V({names[0]}) >= V({names[1]})] = "
+                        f"{upper} (exact) is the average share over all u, so some orbits "
+                        "of positive measure have no more")
     if lower > upper:  # each bound is proven: together they cannot cross
         raise CrossCheckFailed(f"orbit_share: the lower bound {lower} ({reason}) exceeds the "
                                f"upper bound {upper}")
     # the involutions found are reported even when another reason gives the better bound
     return Share(lower, upper, reason, smallest, texts, universe, upper_reason)
+
+
+def _average_share(left: Node, right: Node, reach: tuple[str, ...]) -> Fraction | None:
+    """``P[V(left) >= V(right)]`` under U[0,1], exact: the mean over u of the share of u's
+    orbit weakly preferring ``left`` (U[0,1] is symmetric), so the least share is at most
+    this. None when there is no exact answer (too many outcomes, or Normaliz failed)."""
+    try:
+        pair = pair_exact(left, right, reach, (Fraction(1),))
+    except (RefusedError, SolverFailed):
+        return None
+    return Fraction(pair.better.value + pair.tie.value)
 
 
 def turner_involutions(left: Node, right: Node, names: Sequence[str],
