@@ -223,6 +223,19 @@ def test_orbit_averages_are_the_exact_probabilities_under_uniform_utilities(left
     assert abs(lead / n - float(pair.better.value - pair.worse.value)) <= 4.5 / n**0.5
 
 
+def test_orbit_questions_past_countable_orbits_answer_from_proofs_and_averages():
+    """12 reached outcomes: 12! assignments are too many to count, yet the averaged bound
+    and Proposition 1 still answer (they were refusals)."""
+    from decisiontrees.analyses.orbits import distribution_dependent
+
+    names = ("off",) + tuple(f"o{i}" for i in range(12))
+    few, every = choice({o: o for o in names[1:4]}), choice({o: o for o in names[1:]})
+    share = orbit_share(few, every, names)
+    assert (share.lower, share.upper) == (0, Fraction(1, 4))  # the max lands on 3 of 12
+    assert "average share" in share.upper_reason
+    assert distribution_dependent(few, every, names).dependent is False
+
+
 def test_involutions_are_listed_fewest_swaps_first_and_only_where_allowed():
     names = ("a", "b", "c", "d", "e")
     rng = random.Random(5)

@@ -670,9 +670,12 @@ def distribution_dependent(left: Node, right: Node, outcomes: Sequence[str],
     Otherwise it is not when either tree is at least a weak convergent goal over the other
     (every admissible law then favours it)."""
     _require_outcomes("distribution_dependent", left, right, outcomes)
-    found = _analyse(left, right, outcomes)
-    better = found.simplest(_most(found.orbits_o), _prefers_left)
-    worse = found.simplest(_least(found.orbits_o), _prefers_right)
+    try:
+        found: _Analysis | None = _analyse(left, right, outcomes)
+    except RefusedError:  # too many orbits to count: only the convergence proofs can answer
+        found = None
+    better = found.simplest(_most(found.orbits_o), _prefers_left) if found else None
+    worse = found.simplest(_least(found.orbits_o), _prefers_right) if found else None
     if better is not None and worse is not None:
         return Dependence(True, better, worse)
     for ahead, behind, first, second in ((left, right, *names), (right, left, *names[::-1])):
@@ -705,18 +708,23 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
     (an orbit over O averages orbits over them); the upper bound is an orbit over O."""
     _require_outcomes("orbit_share", left, right, outcomes)
     universe = tuple(outcomes)
-    found = _analyse(left, right, universe)
-    smallest = min(found.orbits_o, key=lambda o: Fraction(o.weakly_left, o.size), default=None)
+    try:
+        found: _Analysis | None = _analyse(left, right, universe)
+    except RefusedError:  # too many orbits to count: the bounds come from proofs alone
+        found = None
+    orbits_o = found.orbits_o if found is not None else []
+    smallest = min(orbits_o, key=lambda o: Fraction(o.weakly_left, o.size), default=None)
     upper = Fraction(smallest.weakly_left, smallest.size) if smallest else Fraction(1)
-    smallest = found.simplest(smallest, lambda o: Fraction(o.weakly_left, o.size) == upper)
-    reach = found.reach
+    if found is not None:
+        smallest = found.simplest(smallest, lambda o: Fraction(o.weakly_left, o.size) == upper)
+    reach = relevant_outcomes([left, right], universe)
     if relations.dominates(left, right, None, timeout_ms, universe).holds:
         return Share(Fraction(1), upper, f"{names[0]} dominates {names[1]}: its value is at "
                      "least as large for every u", smallest, over=universe)
     candidates: list[tuple[Fraction, str, tuple[str, ...]]] = []
-    exhaustive = found.over_o if found.exhaustive_o else found.over_r if found.exhaustive_r \
-        else None
-    if exhaustive is not None:
+    exhaustive = None if found is None else found.over_o if found.exhaustive_o else \
+        found.over_r if found.exhaustive_r else None
+    if found is not None and exhaustive is not None:
         orbits = found.orbits_o if exhaustive is found.over_o else found.orbits_r
         least = min((Fraction(o.weakly_left, o.size) for o in orbits), default=Fraction(1))
         where = "O" if exhaustive is found.over_o else "the reached outcomes"
