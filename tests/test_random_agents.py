@@ -531,6 +531,16 @@ def test_power_after_a_chance_node_is_the_weighted_power_of_what_follows(branche
     assert "weighted by its probability" in split.method
 
 
+def test_a_chance_branch_of_probability_zero_is_not_answered_alone():
+    """Split over chance outcomes, a branch of probability 0 would count outcomes the tree
+    never reaches (here 12, past the exact limit): it adds nothing and is skipped (review)."""
+    names = tuple(f"o{i}" for i in range(12))
+    small = choice({"x": "o0", "y": uniform(["o1", "o2"]), "z": "o3"})
+    big = choice({f"m{i}": uniform([names[i], names[(i + 1) % 12]]) for i in range(12)})
+    tree = chance([(Fraction(1), small), (Fraction(0), big)])
+    assert power(tree, names).power.value == power(small, names).power.value == Fraction(35, 48)
+
+
 def test_past_ten_outcomes_sure_outcomes_and_chance_outcomes_are_answered_exactly():
     """Twelve outcomes, beyond the polytope engines: mixtures of sure outcomes add nothing
     (POWER 12/13, each sure option chosen 1/12 of the time, the mixture never), and a chance

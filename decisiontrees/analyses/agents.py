@@ -347,9 +347,9 @@ def power_exact(tree: Node, outcomes: Sequence[str], density: Univariate) -> Pow
     while pending:  # nested chance nodes too: one weighted sum over what follows them
         limits.check("splitting POWER over chance outcomes")
         weight, node = pending.pop()
-        if isinstance(node, Chance):
+        if isinstance(node, Chance):  # a branch of probability 0 adds nothing (nor costs)
             pending.extend((weight * Fraction(p), child)
-                           for p, child in zip(node.probabilities, node.children))
+                           for p, child in zip(node.probabilities, node.children) if p)
         else:
             weights[id(node)] = weights.get(id(node), Fraction(0)) + weight
             below[id(node)] = node

@@ -842,9 +842,14 @@ def involutions(names: Sequence[str], allowed: Callable[[str, str], bool] | None
              if allowed(a, b) and allowed(b, a)]
 
     def build(count: int, start: int, used: frozenset[str]) -> Iterator[list[tuple[str, str]]]:
+        limits.check("listing involutions")
+        unmatched = [name for name in names if name not in used and name not in fixable]
+        if len(unmatched) > 2 * count or any(  # each needs a swap still open to it
+                not any(name in swaps[k] and swaps[k][0] not in used and swaps[k][1] not in used
+                        for k in range(start, len(swaps))) for name in unmatched):
+            return
         if count == 0:
-            if all(name in used or name in fixable for name in names):
-                yield []
+            yield []
             return
         for k in range(start, len(swaps)):
             a, b = swaps[k]
