@@ -476,13 +476,14 @@ def test_regions_of_hull_vertices_only_give_the_same_masses_as_every_point(kids,
     from decisiontrees.analyses.agents import lottery_points, optimal_masses
 
     points = sorted(frozenset().union(*(lottery_points(k, OUTCOMES) for k in kids)))
-    if len(points) < 2:
-        return
-    every = {}
-    for z in points:
-        normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
-        every[z] = region_integral(normals, len(OUTCOMES), density)
-    assert optimal_masses(points, density) == every
+    if len(points) >= 2:
+        assert optimal_masses(points, density) == _every_region(points, density)
+
+
+def _every_region(points, density):
+    """The oracle: each point's own optimality region, integrated (none skipped)."""
+    return {z: region_integral([[a - b for a, b in zip(z, other)] for other in points
+                                if other != z], len(OUTCOMES), density) for z in points}
 
 
 DENSITIES = [(Fraction(1),), (Fraction(0), Fraction(2)), (Fraction(0), Fraction(6), Fraction(-6))]
@@ -509,13 +510,8 @@ def test_lotteries_that_only_mix_sure_outcomes_leave_those_equally_likely(
                                   else Fraction(0) for o in OUTCOMES))
     points = sorted(set(units + mixtures))
     assert _sure_outcomes(points) is not None
-    if len(points) < 2:
-        return
-    every = {}
-    for z in points:
-        normals = [[a - b for a, b in zip(z, other)] for other in points if other != z]
-        every[z] = region_integral(normals, len(OUTCOMES), density)
-    assert optimal_masses(points, density) == every
+    if len(points) >= 2:
+        assert optimal_masses(points, density) == _every_region(points, density)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
