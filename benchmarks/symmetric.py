@@ -11,6 +11,8 @@ Families over k outcomes o1..ok (and `off`):
              is best 1/(k + 1) of the time, and then both actions reach it (a tie)
   converge   convergence(choice { o1..ok }, off): strict
   share      orbit_share(choice { o1..ok }, off) = k/(k + 1)
+  pairs      POWER of a choice among every half-and-half mixture of two outcomes:
+             (2k − 1)/(2k + 2), the mean of the two largest utilities
 
 Each answer runs in a child process with the time limit; "refused" and "unknown" are
 printed as such. ``--engine DIR`` imports `decisiontrees` from another checkout (a git
@@ -43,6 +45,8 @@ def spec(k: int) -> str:
         f"1/2: choice {{ {', '.join(names[half:])} }} }}",
         f"tree shutdown = choice {{ off, run: choice {{ off, {every} }} }}",
         "tree stop = off",
+        "tree pairs = choice { " + ", ".join(
+            f"uniform {{ {a}, {b} }}" for k, a in enumerate(names) for b in names[k + 1:]) + " }",
     ]) + "\n"
 
 
@@ -52,6 +56,7 @@ QUERIES = {
     "shutdown": "chosen(shutdown, run)",
     "converge": "convergence(plain, stop)",
     "share": "orbit_share(plain, stop)",
+    "pairs": "power(pairs)",
 }
 
 

@@ -529,6 +529,61 @@ def test_power_after_a_chance_node_is_the_weighted_power_of_what_follows(branche
     assert "weighted by its probability" in split.method
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 4), min_size=4, max_size=4).filter(lambda w: sum(w) > 0),
+       st.sampled_from(DENSITIES))
+def test_every_rearrangement_of_one_lottery_is_one_orbit(weights, density):
+    """The lotteries are all rearrangements of one: each is best 1/N of the time, and
+    POWER pairs the largest weight with the largest utility — against every region
+    integrated, and each region's ∫ u·z."""
+    from decisiontrees.analyses.agents import _one_orbit, optimal_masses, power_exact
+
+    z = [Fraction(w, sum(weights)) for w in weights]
+    points = sorted({tuple(z[k] for k in image) for image in itertools.permutations(range(4))})
+    assert _one_orbit(points) is not None
+    if len(points) < 2:
+        return
+    assert _one_orbit(points[1:]) is None  # a rearrangement missing: not the whole orbit
+    assert optimal_masses(points, density) == _every_region(points, density)
+    tree = choice({f"p{k}": chance([(q, o) for q, o in zip(point, OUTCOMES) if q])
+                   for k, point in enumerate(points)})
+    by_regions = sum((region_integral([[a - b for a, b in zip(point, other)]
+                                       for other in points if other != point], 4, density,
+                                      weight=list(point)) for point in points), Fraction(0))
+    found = power_exact(tree, OUTCOMES, density)
+    assert found.power.value == by_regions  # (one outcome for sure: by the order statistic)
+    assert "rearrangement" in found.method or "order statistics" in found.method
+
+
+def test_order_statistics_of_polynomial_densities():
+    from decisiontrees.analyses.integrals import expected_maximum, expected_order_statistic
+
+    for n in (1, 2, 5, 9):
+        uniform_ranks = [expected_order_statistic((Fraction(1),), n, r) for r in range(1, n + 1)]
+        assert uniform_ranks == [Fraction(n + 1 - r, n + 1) for r in range(1, n + 1)]
+        for density, mean in (((Fraction(0), Fraction(2)), Fraction(2, 3)),
+                              ((Fraction(0), Fraction(6), Fraction(-6)), Fraction(1, 2))):
+            ranks = [expected_order_statistic(density, n, r) for r in range(1, n + 1)]
+            assert ranks[0] == expected_maximum(density, n)
+            assert sum(ranks) == n * mean and ranks == sorted(ranks, reverse=True)
+
+
+def test_all_pairs_of_twelve_outcomes_against_monte_carlo():
+    """66 lotteries over 12 outcomes, past the exact limit: one orbit of (1/2, 1/2, 0, …)."""
+    names = tuple(f"o{i}" for i in range(12))
+    pairs = choice({f"{a}{b}": uniform([a, b]) for a, b in itertools.combinations(names, 2)})
+    assert power(pairs, names).power.value == Fraction(23, 26)  # (12/13 + 11/13) / 2
+    beta = Distribution("beta", (Fraction(2), Fraction(2)))
+    exact = power(pairs, names, beta).power.value
+    sampled = power(pairs, names, beta, sampling=Sampling(SAMPLES, 3)).power
+    assert _within(exact, sampled, 0.15)
+    first = choice({"with o0": choice({f"{b}": uniform(["o0", b]) for b in names[1:]}),
+                    "without": choice({f"{a}{b}": uniform([a, b]) for a, b
+                                       in itertools.combinations(names[1:], 2)})})
+    found = choice_probabilities(first.children, names)
+    assert [c.value for c in found.chosen] == [Fraction(1, 6), Fraction(5, 6)]
+
+
 def test_a_chance_branch_of_probability_zero_is_not_answered_alone():
     """Split over chance outcomes, a branch of probability 0 would count outcomes the tree
     never reaches (here 12, past the exact limit): it adds nothing and is skipped (review)."""

@@ -27,6 +27,7 @@ from decisiontrees import limits
 from decisiontrees.analyses.integrals import (
     expected_best_uniform,
     expected_maximum,
+    expected_order_statistic,
     region_integral,
     region_integrals,
 )
@@ -161,6 +162,20 @@ def _sure_outcomes(points: Sequence[Point]) -> list[Point] | None:
     return sure
 
 
+def _one_orbit(points: Sequence[Point]) -> tuple[Fraction, ...] | None:
+    """When the (distinct) points are every rearrangement of one lottery — so permuting the
+    outcomes maps the set onto itself, and it is one orbit: each is best equally often
+    under i.i.d. utilities, and the best is worth its coordinates, largest first, times the
+    utilities in the same order (rearrangement inequality) — that lottery's coordinates,
+    largest first; else None."""
+    shape = sorted(points[0], reverse=True)
+    if any(sorted(z, reverse=True) != shape for z in points):
+        return None
+    rearrangements = factorial(len(shape)) // prod(factorial(count)
+                                                  for count in Counter(shape).values())
+    return tuple(shape) if len(set(points)) == rearrangements else None
+
+
 def hull_vertices(points: Sequence[Point]) -> list[Point]:
     """The points that are vertices of their convex hull: only those can be the unique best
     on a set of utilities of positive measure (any other is a mixture of them)."""
@@ -177,6 +192,8 @@ def optimal_masses(points: Sequence[Point], density: Univariate) -> dict[Point, 
     sure = _sure_outcomes(points)
     if sure is not None and len(set(points)) == len(points):
         return {z: Fraction(int(z in sure), len(sure)) for z in points}
+    if _one_orbit(points) is not None:
+        return {z: Fraction(1, len(set(points))) for z in points}
     require_exact_dimension(points[0])
     vertices = hull_vertices(points)
     if len(vertices) == 1:
@@ -220,7 +237,8 @@ def group_masses(points: Sequence[Point], density: Univariate,
     10-outcome tree against one outcome for sure: 3.8 s against 14 s."""
     d = len(points[0])
     if density != UNIFORM.polynomial_density() or len(points) <= 2 or \
-            (_sure_outcomes(points) is not None and len(set(points)) == len(points)):
+            (_sure_outcomes(points) is not None and len(set(points)) == len(points)) or \
+            _one_orbit(points) is not None:
         return _sums(optimal_masses(points, density), group)
     require_exact_dimension(points[0])
     vertices = hull_vertices(points)
@@ -326,9 +344,15 @@ def pair_exact(left: Node, right: Node, outcomes: Sequence[str], density: Univar
 EXCHANGEABLE = "exact: the sure outcomes are equally likely to be best (i.i.d. utilities)"
 
 
+ONE_ORBIT = ("exact: the lotteries are every rearrangement of one lottery, so each is best "
+             "equally often (i.i.d. utilities)")
+
+
 def _masses_method(points: Sequence[Point]) -> str:
     """How :func:`optimal_masses` answered for these (distinct) points."""
-    return EXCHANGEABLE if _sure_outcomes(points) is not None else EXACT_METHOD
+    if _sure_outcomes(points) is not None:
+        return EXCHANGEABLE
+    return ONE_ORBIT if _one_orbit(points) is not None else EXACT_METHOD
 
 
 CLOSED_FORM = "exact: the expected maximum of i.i.d. utilities (order statistics)"
@@ -369,6 +393,12 @@ def _power_of_lotteries(tree: Node, outcomes: Sequence[str],
     sure = _sure_outcomes(points)
     if sure is not None:  # the maximum of n i.i.d. draws: order statistics
         return PowerAnswer(Number(expected_maximum(density, len(sure)), True), CLOSED_FORM)
+    shape = _one_orbit(points)
+    if shape is not None:  # the largest weight on the largest utility, and so on
+        value = sum((q * expected_order_statistic(density, len(shape), rank)
+                     for rank, q in enumerate(shape, 1) if q), Fraction(0))
+        return PowerAnswer(Number(value, True), "exact: every rearrangement of one lottery, "
+                           "worth its weights against the utilities' order statistics")
     require_exact_dimension(order)
     points = hull_vertices(points)
     if density == UNIFORM.polynomial_density():

@@ -206,6 +206,21 @@ def expected_maximum(density: Univariate, n: int) -> Fraction:
     return n * sum((c / (k + 1) for k, c in enumerate(integrand)), Fraction(0))
 
 
+def expected_order_statistic(density: Univariate, n: int, rank: int) -> Fraction:
+    """``E[the rank-th largest of n i.i.d. draws]`` (rank 1: the maximum) for a polynomial
+    density on [0, 1]: ``∫ x · n!/((rank−1)!(n−rank)!) F^(n−rank) (1 − F)^(rank−1) f dx``."""
+    cumulative = [Fraction(0)] + [c / (k + 1) for k, c in enumerate(density)]  # F, by powers
+    survival = [Fraction(1) - cumulative[0]] + [-c for c in cumulative[1:]]  # 1 − F
+    integrand = [Fraction(0), Fraction(1)]  # x
+    for _ in range(n - rank):
+        integrand = _times(integrand, cumulative)
+    for _ in range(rank - 1):
+        integrand = _times(integrand, survival)
+    integrand = _times(integrand, list(density))
+    ways = factorial(n) // (factorial(rank - 1) * factorial(n - rank))
+    return ways * sum((c / (k + 1) for k, c in enumerate(integrand)), Fraction(0))
+
+
 def _times(left: Sequence[Fraction], right: Sequence[Fraction]) -> list[Fraction]:
     product = [Fraction(0)] * (len(left) + len(right) - 1)
     for i, a in enumerate(left):
