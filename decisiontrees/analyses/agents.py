@@ -163,17 +163,21 @@ def _sure_outcomes(points: Sequence[Point]) -> list[Point] | None:
 
 
 def _one_orbit(points: Sequence[Point]) -> tuple[Fraction, ...] | None:
-    """When the (distinct) points are every rearrangement of one lottery — so permuting the
-    outcomes maps the set onto itself, and it is one orbit: each is best equally often
-    under i.i.d. utilities, and the best is worth its coordinates, largest first, times the
-    utilities in the same order (rearrangement inequality) — that lottery's coordinates,
-    largest first; else None."""
-    shape = sorted(points[0], reverse=True)
-    if any(sorted(z, reverse=True) != shape for z in points):
+    """When the (distinct) points other than 0 (a lottery ending outside the outcomes
+    counted, never best) are every rearrangement of one lottery — so permuting the outcomes
+    maps that set onto itself, and it is one orbit: each is best equally often under i.i.d.
+    utilities, and the best is worth its coordinates, largest first, times the utilities in
+    the same order (rearrangement inequality) — that lottery's coordinates, largest first;
+    else None."""
+    moving = {z for z in points if any(z)}
+    if not moving:
+        return None
+    shape = sorted(next(iter(moving)), reverse=True)
+    if any(sorted(z, reverse=True) != shape for z in moving):
         return None
     rearrangements = factorial(len(shape)) // prod(factorial(count)
                                                   for count in Counter(shape).values())
-    return tuple(shape) if len(set(points)) == rearrangements else None
+    return tuple(shape) if len(moving) == rearrangements else None
 
 
 def hull_vertices(points: Sequence[Point]) -> list[Point]:
@@ -193,7 +197,8 @@ def optimal_masses(points: Sequence[Point], density: Univariate) -> dict[Point, 
     if sure is not None and len(set(points)) == len(points):
         return {z: Fraction(int(z in sure), len(sure)) for z in points}
     if _one_orbit(points) is not None:
-        return {z: Fraction(1, len(set(points))) for z in points}
+        moving = {z for z in points if any(z)}
+        return {z: Fraction(int(z in moving), len(moving)) for z in points}
     require_exact_dimension(points[0])
     vertices = hull_vertices(points)
     if len(vertices) == 1:

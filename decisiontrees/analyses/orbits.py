@@ -682,7 +682,8 @@ def distribution_dependent(left: Node, right: Node, outcomes: Sequence[str],
         proven = convergence(ahead, behind, outcomes, timeout_ms, (first, second))
         if proven.lower != "none":
             return Dependence(False, better, worse, (
-                f"{first} is at least a {proven.lower} convergent goal over {second}, so no "
+                f"{first} is at least {'an' if proven.lower[0] in 'aeiou' else 'a'} "
+                f"{proven.lower} convergent goal over {second}, so no "
                 f"admissible law prefers {second}:", *proven.reasons))
     return Dependence(None, better, worse)
 
