@@ -12,7 +12,7 @@ import random
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from strategies import trees
 
@@ -224,16 +224,41 @@ def test_orbit_averages_are_the_exact_probabilities_under_uniform_utilities(left
 
 
 def test_orbit_questions_past_countable_orbits_answer_from_proofs_and_averages():
-    """12 reached outcomes: 12! assignments are too many to count, yet the averaged bound
-    and Proposition 1 still answer (they were refusals)."""
+    """12 reached outcomes: 12! assignments are too many to count, yet the averages and
+    Proposition 1 still answer (they were refusals)."""
     from decisiontrees.analyses.orbits import distribution_dependent
 
     names = ("off",) + tuple(f"o{i}" for i in range(12))
     few, every = choice({o: o for o in names[1:4]}), choice({o: o for o in names[1:]})
     share = orbit_share(few, every, names)
-    assert (share.lower, share.upper) == (0, Fraction(1, 4))  # the max lands on 3 of 12
-    assert "average share" in share.upper_reason
+    # the best of 12 sure outcomes lands on the 3 of ``few`` in a quarter of every orbit
+    assert share.lower == share.upper == Fraction(1, 4)
+    assert "every orbit splits alike" in share.lower_reason
     assert distribution_dependent(few, every, names).dependent is False
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([SMALL, OUTCOMES]).flatmap(
+    lambda names: st.tuples(st.just(names), trees(names, max_leaves=5),
+                            trees(names, max_leaves=5))), st.integers(0, 2**16))
+def test_where_the_best_is_exchangeable_every_orbit_splits_like_the_average(case, seed):
+    """Sure outcomes with mixtures, or one orbit, across both trees: every generic orbit
+    (brute force over all permutations) splits exactly as the exact U[0,1] averages say,
+    which is what lets convergence and orbit_share answer from them."""
+    from decisiontrees.analyses.agents import best_is_exchangeable, lottery_points
+
+    names, left, right = case
+    points = sorted(lottery_points(left, names) | lottery_points(right, names))
+    assume(best_is_exchangeable(points))
+    pair = prefer_probability(left, right, names)
+    size = len(list(itertools.permutations(names)))
+    generator = random.Random(seed)
+    for _ in range(3):
+        u = _generic(names, generator)
+        mine, theirs = _brute_orbit(left, right, list(names), u)
+        assert Fraction(mine - theirs, size) == pair.better.value - pair.worse.value
+    share = orbit_share(left, right, names)
+    assert share.lower == share.upper == pair.better.value + pair.tie.value
 
 
 @pytest.mark.parametrize("seed", range(12))

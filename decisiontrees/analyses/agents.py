@@ -180,6 +180,14 @@ def _one_orbit(points: Sequence[Point]) -> tuple[Fraction, ...] | None:
     return tuple(shape) if len(moving) == rearrangements else None
 
 
+def best_is_exchangeable(points: Sequence[Point]) -> bool:
+    """Whether permuting the outcomes moves the best of these (distinct) lotteries uniformly
+    over a set of them: outcomes for sure with mixtures of them (the best is the largest
+    utility among those outcomes), or every rearrangement of one lottery. Then every generic
+    orbit ``{σu}`` chooses each of that set equally often."""
+    return _sure_outcomes(points) is not None or _one_orbit(points) is not None
+
+
 def hull_vertices(points: Sequence[Point]) -> list[Point]:
     """The points that are vertices of their convex hull: only those can be the unique best
     on a set of utilities of positive measure (any other is a mixture of them)."""

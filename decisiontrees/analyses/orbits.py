@@ -39,6 +39,7 @@ from typing import Any
 from decisiontrees import limits
 from decisiontrees.analyses import permutations, relations
 from decisiontrees.analyses.agents import (
+    best_is_exchangeable,
     hull_vertices,
     lottery_points,
     pair_exact,
@@ -499,6 +500,10 @@ def _convergence(left: Node, right: Node, outcomes: Sequence[str], timeout_ms: i
     if proven is None and lead is not None and lead < 0:
         reasons.append(f"not weak: {averaged}, so orbits preferring ⟨R⟩ have positive measure")
         return done("none", "none")
+    if proven is None and lead is not None and _alike(left, right, reach):
+        level = "strict" if lead > 0 else "weak"
+        reasons.append(f"{level}: {ALIKE}; {averaged}, so every orbit's difference is that")
+        return done(level, level)
     if proven is None:
         if found is not None and _least(found.orbits_r) is not None:
             reasons.append("over the reached outcomes alone an orbit prefers ⟨R⟩, "
@@ -743,6 +748,11 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
         Fraction(0), f"no involution maps L({names[1]}) into L({names[0]})", ())
     upper_reason = ""
     averaged = _average_share(left, right, reach) if lower < upper else None
+    if averaged is not None and lower < averaged <= upper and _alike(left, right, reach):
+        lower, reason, upper, smallest = averaged, (
+            f"{ALIKE}; under U[0,1] P[V({names[0]}) >= V({names[1]})] = {averaged} (exact), "
+            "so every orbit's share is that"), averaged, None
+        upper_reason = "every orbit's share is the same"
     if averaged is not None and averaged < upper:
         upper, smallest = averaged, None
         upper_reason = (f"under U[0,1], a symmetric law, P[V({names[0]}) >= V({names[1]})] = "
@@ -753,6 +763,20 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
                                f"upper bound {upper}")
     # the involutions found are reported even when another reason gives the better bound
     return Share(lower, upper, reason, smallest, texts, universe, upper_reason)
+
+
+ALIKE = ("every orbit splits alike: the trees' lotteries together are outcomes for sure "
+         "with mixtures of them, or every rearrangement of one lottery, so permuting the "
+         "outcomes moves the best of them uniformly over that set")
+
+
+def _alike(left: Node, right: Node, reach: tuple[str, ...]) -> bool:
+    """Whether every generic orbit splits exactly as the average over u does (ALIKE)."""
+    try:
+        points = lottery_points(left, reach) | lottery_points(right, reach)
+    except RefusedError:
+        return False
+    return best_is_exchangeable(sorted(points))
 
 
 def _average_share(left: Node, right: Node, reach: tuple[str, ...]) -> Fraction | None:
