@@ -475,6 +475,46 @@ def test_a_tampered_distribute_step_is_rejected(tmp_path, picks):
     assert failure is not None and "distribute" in failure
 
 
+NESTED_NORMAL_FORM = """\
+outcomes a, b, c, d
+tree coins = chance { 1/3: choice { x: a, y: b }, 1/3: choice { x: b, y: c }, 1/3: d }
+tree normal = choice {
+    g1: choice { s4: chance { 1/3: b, 1/3: c, 1/3: d }, s1: chance { 1/3: a, 1/3: b, 1/3: d } },
+    g2: choice {
+        s2: chance { 1/3: a, 1/3: c, 1/3: d },
+        g3: choice { s3: chance { 1/3: b, 1/3: b, 1/3: d } },
+    },
+}
+claim dominates(normal, coins)
+"""
+
+
+def test_a_normal_form_grouped_under_nested_choices_is_matched_by_paths(tmp_path):
+    """The strategies of a normal form grouped under choices of choices (a held-out variant:
+    `unknown` after 120 s at k = 12) are reached by paths down through the choices."""
+    path, document = spec_and_certificate(tmp_path, NESTED_NORMAL_FORM)
+    assert _distribute_step(document)["child"] == [[0, 1], [1, 0], [1, 1, 0], [0, 0]]
+    assert verify(document, claims_of(path)) is None
+
+
+@pytest.mark.parametrize("picks", [
+    [[0, 1], [1, 0], [1, 1], [0, 0]],  # ends on a choice, not a chance node
+    [[0, 1], [1, 0], [1, 1, 0, 0], [0, 0]],  # goes on below the chance node
+    [[0, 1], [1, 0], [1, 1, 0], [0, 2]],  # no such child
+    [[0, 1], [1, 0], [1, 1, 0], []],
+    [[0, 1], [1, 0], [1, 1, 0], [0, True]],
+    [[0, 1], [1, 0], [1, 1, 0], [[0, 0]]],
+    [[0, 1], [1, 0], [1, 1, 0], "00"],
+    [[0, 0], [1, 0], [1, 1, 0], [0, 1]],  # real strategies, each for the wrong combination
+    [[0, 1], [1, 0], [1, 1, 0], [0, -1]],
+])
+def test_a_tampered_path_in_a_distribute_step_is_rejected(tmp_path, picks):
+    path, document = spec_and_certificate(tmp_path, NESTED_NORMAL_FORM)
+    _distribute_step(document)["child"] = picks
+    failure = verify(document, claims_of(path))
+    assert failure is not None and "distribute" in failure
+
+
 GARBLED = """\
 outcomes a, b, c
 tree coin = chance { 1/2: a, 1/4: b, 1/4: c }

@@ -293,8 +293,8 @@ def _structural_certificate(left: Node, right: Node, proof: list[structural.Step
                                  "rule": step.rule}
         if step.choice_index is not None:
             entry["child"] = step.choice_index
-        if step.choices is not None:
-            entry["child"] = list(step.choices)
+        if step.choices is not None:  # a child's index, or a path through choices
+            entry["child"] = [path[0] if len(path) == 1 else list(path) for path in step.choices]
         if step.flow is not None:
             entry["child"] = [[i, j, str(amount)] for i, j, amount in step.flow]
         steps.append(entry)

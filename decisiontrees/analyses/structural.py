@@ -13,9 +13,10 @@ Rules, each sound because lottery sets are convex and Minkowski sums are monoton
   with positive probability, so ``L(a) ⊇ Δ(those outcomes) ⊇ L(b)``;
 - ``distribute``: ``b`` is a chance node and ``a`` a choice; for every way of taking one child
   of each choice among ``b``'s children (a child that is no choice is taken as it is), some
-  child of ``a`` is a chance node with ``b``'s probabilities whose children contain those
-  pairwise. ``L(b) = Σ q_j conv(∪_m L(c_jm))`` is the hull of those combinations' sums, each
-  inside ``L(a)``: a tree's normal form contains it;
+  chance node below ``a`` through choices only (``L`` of it lies in ``L(a)``) has ``b``'s
+  probabilities and children that contain those pairwise. ``L(b) = Σ q_j conv(∪_m L(c_jm))``
+  is the hull of those combinations' sums, each inside ``L(a)``: a tree's normal form
+  contains it, however its strategies are grouped;
 - ``transport``: ``a`` and ``b`` are chance nodes, each read as the mixture of its *flattened*
   children (chance nodes below chance nodes expanded, probabilities multiplied, zero ones
   dropped), and a transport plan ``π_ij >= 0`` with row sums ``p_i`` and column sums ``q_j``
@@ -69,7 +70,9 @@ class Step:
     rule: str
     premises: tuple[tuple[Node, Node], ...]
     choice_index: int | None = None  # for "pick": which child of left
-    choices: tuple[int, ...] | None = None  # for "distribute": left's child per combination
+    # for "distribute": per combination, the path from left to its chance node through
+    # choices (child indices; one index when it is left's own child)
+    choices: tuple[tuple[int, ...], ...] | None = None
     flow: tuple[tuple[int, int, Fraction], ...] | None = None  # for "transport": (i, j, π_ij)
 
 
@@ -87,6 +90,7 @@ def _weights(node: Node) -> tuple[Probability | int, ...]:
 def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> list[Step] | None:
     """Steps proving ``L(right) ⊆ L(left)`` (the last one is the goal), or None if none found."""
     memo: dict[tuple[int, int], Step | None] = {}
+    below: dict[int, list[tuple[tuple[int, ...], Chance]]] = {}  # chance_below, per choice
     spent = [0]
     screen = _Screen(left, right)
     may_contain, alike = screen.may_contain, screen.alike
@@ -185,24 +189,28 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         weights = [p for p in b.probabilities if p != 0]
         if math.prod(len(o) for o in options) > MAX_COMBINATIONS:
             return None
-        candidates = [k for k, child in enumerate(a.children) if isinstance(child, Chance)
-                      and [p for p in child.probabilities if p != 0] == weights]
-        by_children = {tuple(id(x) for x in occurring(a.children[k])): k for k in candidates}
-        picks: list[int] = []
+        if id(a) not in below:
+            below[id(a)] = chance_below(a)
+        candidates = [(path, node) for path, node in below[id(a)]
+                      if [p for p in node.probabilities if p != 0] == weights]
+        by_children = {tuple(id(x) for x in occurring(node)): (path, node)
+                       for path, node in reversed(candidates)}  # the first path of each
+        picks: list[tuple[int, ...]] = []
         premises: dict[tuple[int, int], tuple[Node, Node]] = {}
         for combination in itertools.product(*options):
-            k = by_children.get(tuple(id(c) for c in combination))
-            if k is None and len(candidates) <= 64:
-                k = next((j for j in candidates if all(
+            found = by_children.get(tuple(id(c) for c in combination))
+            if found is None and len(candidates) <= 64:
+                found = next((candidate for candidate in candidates if all(
                     prove(x, c) is not None
-                    for x, c in zip(occurring(a.children[j]), combination))), None)
-            if k is None:
+                    for x, c in zip(occurring(candidate[1]), combination))), None)
+            if found is None:
                 return None
-            for x, c in zip(occurring(a.children[k]), combination):
+            path, node = found
+            for x, c in zip(occurring(node), combination):
                 if prove(x, c) is None:
                     return None
                 premises[(id(x), id(c))] = (x, c)
-            picks.append(k)
+            picks.append(path)
         return Step(a, b, "distribute", tuple(premises.values()), choices=tuple(picks))
 
     if left is right:
@@ -217,6 +225,29 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
     if goal is None:
         return None
     return _ordered(goal, memo)
+
+
+def chance_below(a: Choice) -> list[tuple[tuple[int, ...], Chance]]:
+    """The chance nodes reached from ``a`` through choices only, each with the first path
+    to it (child indices, depth first): a normal form's strategies, however grouped. At
+    most MAX_COMBINATIONS of them (past that, ``distribute`` could not use them all)."""
+    found: list[tuple[tuple[int, ...], Chance]] = []
+    seen: set[int] = set()
+    stack: list[tuple[tuple[int, ...], Node]] = [((k,), child) for k, child in
+                                                 reversed(list(enumerate(a.children)))]
+    while stack and len(found) < MAX_COMBINATIONS:
+        if len(seen) % 4096 == 4095:
+            limits.check("listing the strategies below a choice")
+        path, node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Chance):
+            found.append((path, node))
+        elif isinstance(node, Choice):
+            stack.extend((path + (k,), child)
+                         for k, child in reversed(list(enumerate(node.children))))
+    return found
 
 
 FINGERPRINTS = 4  # seeded utilities whose values screen pairs before any rule is tried

@@ -586,8 +586,8 @@ class _Rules:
     def distribute(self, a: int, b: int, picks: Any) -> bool:
         """Left ``a`` is a choice; right ``b`` a chance node; for each combination of one child
         of every choice among ``b``'s children (in itertools.product order), ``picks`` names
-        a child of ``a``: a chance node with ``b``'s probabilities whose children contain the
-        combination's pairwise."""
+        a node below ``a`` (:meth:`below`): a chance node with ``b``'s probabilities whose
+        children contain the combination's pairwise."""
         left, right, proven = self.left, self.right, self.proven
         if left.kinds[a] != "choice" or right.kinds[b] != "chance" or not isinstance(picks, list):
             return False
@@ -601,15 +601,28 @@ class _Rules:
                 return False
         if len(picks) != total:
             return False
-        for combination, k in zip(itertools.product(*options), picks):
-            if not isinstance(k, int) or isinstance(k, bool) or not 0 <= k < len(left.children[a]):
-                return False
-            node = left.children[a][k]
-            if left.kinds[node] != "chance" or [p for p in left.weights[node] if p != 0] != weights:
+        for combination, pick in zip(itertools.product(*options), picks):
+            node = self.below(a, pick)
+            if node is None or left.kinds[node] != "chance" \
+                    or [p for p in left.weights[node] if p != 0] != weights:
                 return False
             if not all((x, y) in proven for x, y in zip(left.occurring(node), combination)):
                 return False
         return True
+
+    def below(self, a: int, pick: Any) -> int | None:
+        """The node that ``pick`` names below choice ``a`` of the left tree: a child's index,
+        or a non-empty list of them, a path on which every node before the last is a
+        choice (so the last one's lottery set lies in ``a``'s); None if it names none."""
+        left = self.left
+        path = pick if isinstance(pick, list) and pick else [pick]
+        node = a
+        for k in path:
+            if left.kinds[node] != "choice" or not isinstance(k, int) or isinstance(k, bool) \
+                    or not 0 <= k < len(left.children[node]):
+                return None
+            node = left.children[node][k]
+        return node
 
     def same(self, a: int, b: int) -> bool:
         """Whether the subtrees at ``a`` and ``b`` are identical: every node of both trees
