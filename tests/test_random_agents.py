@@ -175,6 +175,58 @@ def test_convergence_agrees_with_brute_force_orbits(case, seed):
         assert strength.level is not None  # exhaustive over O: always decided
 
 
+def _benchmark_random_tree(nodes, seed, names, chance_share):
+    """``random_tree`` of benchmarks/relations.py (it raises the recursion limit: restored)."""
+    import importlib.util
+    import sys
+
+    from paths import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_relations",
+                                                  ROOT / "benchmarks" / "relations.py")
+    bench = importlib.util.module_from_spec(spec)
+    limit = sys.getrecursionlimit()
+    try:
+        spec.loader.exec_module(bench)
+    finally:
+        sys.setrecursionlimit(limit)
+    return bench.random_tree(nodes, random.Random(seed), outcomes=names, chance_share=chance_share)
+
+
+@pytest.mark.parametrize("seed", [195, 439])
+def test_a_violating_orbit_bunched_near_the_top_is_found(seed):
+    """Held-out 40-node trees over 6 outcomes (120-176 lotteries) against one outcome were
+    `unknown`: the orbits preferring the outcome have most values near 1, which the uniform
+    shapes never drew. The answer is `none`, with a witness recounted here over all 720
+    permutations."""
+    names = tuple(f"o{i}" for i in range(6))
+    tree = _benchmark_random_tree(40, seed, names, 0.4)
+    strength = convergence(tree, leaf("o0"), names)
+    assert strength.level == "none", strength.reasons
+    w = strength.witness
+    assert _brute_orbit(tree, leaf("o0"), list(names), dict(w.utility)) == (w.left, w.right)
+    assert w.left < w.right
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees(("a", "b", "c", "d", "e"), max_leaves=6), trees(("a", "b", "c", "d", "e"),
+                                                              max_leaves=4),
+       st.integers(0, 2**16))
+def test_sampled_orbits_are_counted_exactly(left, right, seed):
+    """Orbit shapes scored in floating point are reported only as recounted exactly: each
+    one's counts are those of brute force over the 120 permutations."""
+    from decisiontrees.analyses import orbits
+
+    names = ("a", "b", "c", "d", "e")
+    try:
+        counter = orbits._Orbits(left, right, names)
+    except orbits.RefusedError:
+        return
+    for orbit in counter.sampled(seed, work=10**6):
+        mine, theirs = _brute_orbit(left, right, list(names), dict(orbit.utility))
+        assert (orbit.left, orbit.right) == (mine, theirs)
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from([SMALL, OUTCOMES]).flatmap(
     lambda names: st.tuples(st.just(names), trees(names, max_leaves=5),

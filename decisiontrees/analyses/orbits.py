@@ -50,6 +50,8 @@ from decisiontrees.model.nodes import Node, outcomes_of
 
 WITNESS_DENOMINATORS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 40, 50, 60, 100, 120, 1000,
                         10**4, 10**6)
+SAMPLED_SHAPES = 3_000  # orbit shapes scored in floats beyond the exact ones, at most
+SAMPLING_WORK = 10**8  # multiply-adds those may take (assignments × lotteries each)
 MAX_ASSIGNMENTS = 50_000  # ways u's values can fall on the reached outcomes, per orbit
 SCALE = 10**6
 
@@ -243,6 +245,34 @@ class _Orbits:
                 found.append(orbit)
         return found
 
+    def sampled(self, seed: int, work: int = SAMPLING_WORK) -> list[Orbit]:
+        """The most extreme orbits among many shapes scored in floating point, recounted
+        exactly: uniform shapes, shapes bunched near 0 or near 1 (``v^k``, ``1 − v^k``) and
+        shapes of two or three levels slightly spread. A violating orbit of a tree against
+        one outcome often has most values near the top, which uniform shapes seldom draw
+        (held-out trees with 6 outcomes: found only among ``1 − v^8``). As many shapes as
+        ``work`` multiply-adds allow, at most SAMPLED_SHAPES; shapes near a tie are left out."""
+        import numpy as np
+
+        d = len(self.names)
+        count = min(SAMPLED_SHAPES, work // max(1, self.maps.shape[0] * self.points.shape[1]))
+        if count < 1:
+            return []
+        generator = np.random.default_rng(seed)
+        drawn = generator.random((count, d))
+        family = np.arange(count) % 6
+        power = np.array([1, 4, 8, 4, 8, 1])[family][:, None]
+        drawn = np.where((family == 1)[:, None] | (family == 2)[:, None], drawn ** power, drawn)
+        drawn = np.where((family == 3)[:, None] | (family == 4)[:, None], 1 - drawn ** power,
+                         drawn)
+        levels = generator.random((count, 3))
+        bunched = np.take_along_axis(levels, generator.integers(0, 2 + (family[:, None] > 2),
+                                                                (count, d)), axis=1)
+        bunched = bunched + generator.normal(0, 0.01, (count, d))
+        drawn = np.where((family == 5)[:, None], bunched, drawn)
+        found = self._extremes(np.sort(drawn, axis=1), skip_close=True)
+        return found or []
+
 
     def sweep(self, budget: int = 3_000_000) -> list[Orbit] | None:
         """Every generic orbit shape with 4 outcomes, by a plane sweep; None if too large.
@@ -305,31 +335,41 @@ class _Orbits:
                 "floating point"
         return found
 
-    def _extremes(self, samples: Any) -> list[Orbit] | None:
+    def _extremes(self, samples: Any, skip_close: bool = False) -> list[Orbit] | None:
+        """The orbits with fewest and most members choosing the left tree over the right,
+        and fewest weakly preferring it, among ``samples`` scored in floats and recounted
+        exactly. A sample too near a tie for floats makes it None (the sweep then claims
+        nothing), or with ``skip_close`` is left out."""
         import numpy as np
 
         points = self.points.astype(float) / float(self.scale)
         chosen: dict[str, tuple[float, Any]] = {}
         kinds = np.array([k for k, side in enumerate(self.sides) if side.any()])
-        for start in range(0, len(samples), 4096):
+        step = max(1, min(4096, 2**22 // (self.maps.shape[0] * points.shape[1])))  # 32 MB
+        for start in range(0, len(samples), step):
             limits.check("evaluating orbit shapes")
-            batch = samples[start:start + 4096]
+            batch = samples[start:start + step]
             scores = batch[:, self.maps] @ points  # samples × assignments × lotteries
             # the best score of the left's own lotteries, the right's own and the shared
             best = np.stack([scores[:, :, self.sides[k]].max(axis=2) for k in kinds], axis=2)
+            clear = np.ones(len(batch), dtype=bool)
             if len(kinds) > 1:
                 ordered = np.sort(best, axis=2)
-                if (ordered[:, :, -1] - ordered[:, :, -2] < 1e-9).any():
+                clear = (ordered[:, :, -1] - ordered[:, :, -2] >= 1e-9).all(axis=1)
+                if not skip_close and not clear.all():
                     return None  # a point too near a boundary for floats: no exhaustive claim
             winner = kinds[best.argmax(axis=2)]  # samples × assignments: 0 left, 1 right, 2 tie
             left_wins = (winner == 0).sum(axis=1)
             right_wins = (winner == 1).sum(axis=1)
-            difference = left_wins - right_wins
-            weakly = scores.shape[1] - right_wins
+            far = scores.shape[1] + 1  # never picked: a sample left out
+            difference = np.where(clear, left_wins - right_wins, far)
+            weakly = np.where(clear, scores.shape[1] - right_wins, far)
             for key, values, pick in (("low", difference, np.argmin),
-                                      ("high", difference, np.argmax),
+                                      ("high", np.where(clear, difference, -far), np.argmax),
                                       ("weak", weakly, np.argmin)):
                 k = int(pick(values))
+                if not clear[k]:
+                    continue
                 better = (key == "high" and values[k] > chosen.get(key, (-np.inf, None))[0]) or \
                     (key != "high" and values[k] < chosen.get(key, (np.inf, None))[0])
                 if better:
@@ -368,6 +408,7 @@ class _Analysis:
     over_r: _Orbits | None
     orbits_o: list[Orbit]
     orbits_r: list[Orbit]
+    sampled: int = 0  # orbits over O added by widen()
 
     @property
     def exhaustive_o(self) -> bool:
@@ -385,6 +426,15 @@ class _Analysis:
             if counter is not None and tuple(orbit.utility) == counter.names:
                 return counter.simplest(orbit, accept)
         return orbit
+
+    def widen(self, seed: int = 1) -> bool:
+        """Add the orbits :meth:`_Orbits.sampled` finds over O; whether any were added."""
+        if self.over_o is None or self.over_o.exhaustive:
+            return False
+        more = self.over_o.sampled(seed)
+        self.orbits_o.extend(more)
+        self.sampled += len(more)
+        return bool(more)
 
     def tried(self) -> str:
         counter = self.over_o or self.over_r
@@ -504,6 +554,11 @@ def _convergence(left: Node, right: Node, outcomes: Sequence[str], timeout_ms: i
         level = "strict" if lead > 0 else "weak"
         reasons.append(f"{level}: {ALIKE}; {averaged}, so every orbit's difference is that")
         return done(level, level)
+    if proven is None and found is not None and found.widen():
+        unfavourable = found.simplest(_least(found.orbits_o), _prefers_right)
+        if unfavourable is not None:
+            reasons.append(f"not weak: an orbit in which more members choose ⟨R⟩ ({SAMPLED})")
+            return done("none", "none", unfavourable)
     if proven is None:
         if found is not None and _least(found.orbits_r) is not None:
             reasons.append("over the reached outcomes alone an orbit prefers ⟨R⟩, "
@@ -528,10 +583,19 @@ def _convergence(left: Node, right: Node, outcomes: Sequence[str], timeout_ms: i
         reasons.append(f"not strict: {averaged}; no orbit prefers ⟨R⟩, so almost every orbit "
                        "splits evenly")
         return done("weak", "weak", _most_even(found))
+    if found is not None and found.widen():
+        favourable = found.simplest(_most(found.orbits_o), _prefers_left)
+        if favourable is not None:
+            reasons.append(f"strict: an orbit in which more members choose ⟨L⟩ ({SAMPLED})")
+            return done("strict", "strict", None)
     reasons.append("weak; no orbit found prefers ⟨L⟩ strictly, and no proof that "
                    "none does")
     reasons.extend(_unswept(found))
     return done(None, "weak")
+
+
+SAMPLED = ("found among orbit shapes bunched near 0 or 1 or on a few levels, scored in "
+           "floating point and then counted exactly")
 
 
 def _unswept(found: _Analysis | None) -> list[str]:
