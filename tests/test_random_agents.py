@@ -206,6 +206,13 @@ def test_a_violating_orbit_bunched_near_the_top_is_found(seed):
     w = strength.witness
     assert _brute_orbit(tree, leaf("o0"), list(names), dict(w.utility)) == (w.left, w.right)
     assert w.left < w.right
+    # orbit_share's upper bound is an orbit found the same way, recounted here
+    share = orbit_share(tree, leaf("o0"), names)
+    shown = share.upper_orbit
+    assert share.upper < Fraction(1, 2) and shown is not None
+    weakly = sum(analysis.value(tree, {o: shown.utility[image[k]] for k, o in enumerate(names)})
+                 >= shown.utility[image[0]] for image in itertools.permutations(names))
+    assert Fraction(weakly, 720) == share.upper
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -152,6 +152,12 @@ class _Orbits:
             candidate = self.orbit(on_grid(values, max(denominator, len(values) - 1)))
             if candidate is not None and accept(candidate):
                 return candidate
+        # values closer together than any grid keeps apart (a sampled shape bunched near 1):
+        # each value's own best approximation, with ever larger denominators
+        for digits in range(7, 16):
+            candidate = self.orbit([v.limit_denominator(10**digits) for v in values])
+            if candidate is not None and accept(candidate):
+                return candidate
         return orbit
 
     def differences(self) -> list[list[int]]:
@@ -810,6 +816,11 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
                            f"of every orbit weakly prefers {names[0]}", texts))
     lower, reason, _ = max(candidates, key=lambda c: c[0]) if candidates else (
         Fraction(0), f"no involution maps L({names[1]}) into L({names[0]})", ())
+    if lower < upper and found is not None and found.widen():  # more orbits: a lower upper
+        fewest = min(found.orbits_o, key=lambda o: Fraction(o.weakly_left, o.size))
+        if Fraction(fewest.weakly_left, fewest.size) < upper:
+            upper = Fraction(fewest.weakly_left, fewest.size)
+            smallest = found.simplest(fewest, lambda o: Fraction(o.weakly_left, o.size) == upper)
     upper_reason = ""
     averaged = _average_share(left, right, reach) if lower < upper else None
     if averaged is not None and lower < averaged <= upper and _alike(left, right, reach):
