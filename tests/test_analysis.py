@@ -147,3 +147,16 @@ def test_outcomes_with_probability_zero_need_not_be_in_the_tree():
     verdict = contains(tree, {"a": Fraction(1, 2), "c": Fraction(1, 2)})
     assert verdict.contained is False
     assert verdict.witness == {"a": 0, "b": 0, "c": 1}
+
+
+@given(st.lists(st.tuples(st.fractions(min_value=0, max_value=1, max_denominator=50)
+                          | st.integers(0, 1),
+                          st.fractions(min_value=-3, max_value=3, max_denominator=1000)),
+                max_size=12))
+def test_the_whole_number_expectation_is_the_exact_sum(terms):
+    """Chance nodes sum ``p·v`` in whole numbers over one running denominator: the same
+    fraction, reduced, as Fraction's own arithmetic."""
+    exact = sum((Fraction(p) * v for p, v in terms), Fraction(0))
+    found = analysis._expectation([p for p, _ in terms], [v for _, v in terms])
+    assert isinstance(found, Fraction) and found == exact
+    assert (found.numerator, found.denominator) == (exact.numerator, exact.denominator)
