@@ -529,6 +529,28 @@ def test_a_normal_form_grouped_under_nested_choices_contains_its_tree(options, w
     checks("dominates", normal, tree, verdict)
 
 
+def test_strategies_below_a_deep_chain_of_choices_have_their_paths_and_a_budget():
+    """A chain of 3,000 nested choices with a chance node at each level: every chance node
+    is found, its path leads to it, and a budget caps the nodes walked past the choice's own
+    children (a review: paths copied at every step took 1.3 GB on a 15,000-deep chain, and
+    every level of a chain hanging one large block walked it again)."""
+    from decisiontrees.analyses.structural import Strategies
+
+    node = leaf("a")
+    for k in range(3_000):
+        p = Fraction(1, k + 2)  # distinct at every level (equal nodes are shared)
+        node = choice({"c": chance([(p, leaf("a")), (1 - p, leaf(f"o{k % 4}"))]), "next": node})
+    found = Strategies(node, budget=10**6)
+    assert len(found.found) == 3_000
+    for entry, chance_node in found.found[::97]:
+        at = node
+        for k in found.path(entry):
+            at = at.children[k]
+        assert at is chance_node
+    capped = Strategies(node, budget=10)
+    assert capped.visited <= 11 and len(capped.found) <= 6
+
+
 def _value(tree, utility):
     """V_u by a plain recursion over the tree (independent of the engine's backward induction)."""
     from decisiontrees.model.nodes import Chance, Choice

@@ -59,6 +59,7 @@ DEFAULT_BUDGET = 200_000
 MAX_COMBINATIONS = 1 << 16  # of `distribute` (the verifier has the same limit)
 MAX_FLATTENED = 4096  # children of a flattened chance node, for `transport` (likewise)
 MAX_FLATTEN_WORK = 1 << 16  # children looked at while flattening one (likewise)
+WALK_BUDGET = 1 << 18  # nodes below choices' own children one search may walk for `distribute`
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +91,8 @@ def _weights(node: Node) -> tuple[Probability | int, ...]:
 def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> list[Step] | None:
     """Steps proving ``L(right) ⊆ L(left)`` (the last one is the goal), or None if none found."""
     memo: dict[tuple[int, int], Step | None] = {}
-    below: dict[int, list[tuple[tuple[int, ...], Chance]]] = {}  # chance_below, per choice
+    below: dict[int, Strategies] = {}  # per choice node
+    walk = [WALK_BUDGET]  # nodes the Strategies below choices may still visit
     spent = [0]
     screen = _Screen(left, right)
     may_contain, alike = screen.may_contain, screen.alike
@@ -190,11 +192,13 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
         if math.prod(len(o) for o in options) > MAX_COMBINATIONS:
             return None
         if id(a) not in below:
-            below[id(a)] = chance_below(a)
-        candidates = [(path, node) for path, node in below[id(a)]
+            below[id(a)] = Strategies(a, walk[0])
+            walk[0] -= below[id(a)].visited
+        strategies = below[id(a)]
+        candidates = [(entry, node) for entry, node in strategies.found
                       if [p for p in node.probabilities if p != 0] == weights]
-        by_children = {tuple(id(x) for x in occurring(node)): (path, node)
-                       for path, node in reversed(candidates)}  # the first path of each
+        by_children = {tuple(id(x) for x in occurring(node)): (entry, node)
+                       for entry, node in reversed(candidates)}  # the first path of each
         picks: list[tuple[int, ...]] = []
         premises: dict[tuple[int, int], tuple[Node, Node]] = {}
         for combination in itertools.product(*options):
@@ -205,12 +209,12 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
                     for x, c in zip(occurring(candidate[1]), combination))), None)
             if found is None:
                 return None
-            path, node = found
+            entry, node = found
             for x, c in zip(occurring(node), combination):
                 if prove(x, c) is None:
                     return None
                 premises[(id(x), id(c))] = (x, c)
-            picks.append(path)
+            picks.append(strategies.path(entry))
         return Step(a, b, "distribute", tuple(premises.values()), choices=tuple(picks))
 
     if left is right:
@@ -227,27 +231,47 @@ def prove_containment(left: Node, right: Node, budget: int = DEFAULT_BUDGET) -> 
     return _ordered(goal, memo)
 
 
-def chance_below(a: Choice) -> list[tuple[tuple[int, ...], Chance]]:
-    """The chance nodes reached from ``a`` through choices only, each with the first path
-    to it (child indices, depth first): a normal form's strategies, however grouped. At
-    most MAX_COMBINATIONS of them (past that, ``distribute`` could not use them all)."""
-    found: list[tuple[tuple[int, ...], Chance]] = []
-    seen: set[int] = set()
-    stack: list[tuple[tuple[int, ...], Node]] = [((k,), child) for k, child in
-                                                 reversed(list(enumerate(a.children)))]
-    while stack and len(found) < MAX_COMBINATIONS:
-        if len(seen) % 4096 == 4095:
-            limits.check("listing the strategies below a choice")
-        path, node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, Chance):
-            found.append((path, node))
-        elif isinstance(node, Choice):
-            stack.extend((path + (k,), child)
-                         for k, child in reversed(list(enumerate(node.children))))
-    return found
+class Strategies:
+    """The chance nodes reached from a choice through choices only (a normal form's
+    strategies, however grouped), found depth first: each with the index of its entry in a
+    table of (parent entry, child index), so a path is rebuilt only for those used."""
+
+    def __init__(self, a: Choice, budget: int) -> None:
+        """At most MAX_COMBINATIONS of them (past that, ``distribute`` could not use them
+        all), and past ``a``'s own children at most ``budget`` nodes visited (every choice
+        of a chain that hangs one large block of choices would otherwise walk it again)."""
+        self.found: list[tuple[int, Chance]] = []
+        self.parents: list[tuple[int, int]] = []
+        self.visited = 0
+        seen: set[int] = set()
+        stack: list[tuple[int, int, Node]] = [(-1, k, child) for k, child in
+                                              reversed(list(enumerate(a.children)))]
+        while stack and len(self.found) < MAX_COMBINATIONS:
+            parent, k, node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if parent >= 0:
+                self.visited += 1
+                if self.visited > budget:
+                    break
+                if self.visited % 4096 == 0:
+                    limits.check("listing the strategies below a choice")
+            entry = len(self.parents)
+            self.parents.append((parent, k))
+            if isinstance(node, Chance):
+                self.found.append((entry, node))
+            elif isinstance(node, Choice):
+                stack.extend((entry, j, child)
+                             for j, child in reversed(list(enumerate(node.children))))
+
+    def path(self, entry: int) -> tuple[int, ...]:
+        """The child indices from the choice down to the node of ``entry``."""
+        steps = []
+        while entry >= 0:
+            entry, k = self.parents[entry]
+            steps.append(k)
+        return tuple(reversed(steps))
 
 
 FINGERPRINTS = 4  # seeded utilities whose values screen pairs before any rule is tried
