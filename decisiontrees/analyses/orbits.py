@@ -707,8 +707,11 @@ def _swapping_involution(left: Node, right: Node, names: Sequence[str]) -> dict[
     prefer one tree with those that prefer the other. A permutation of higher order gives no
     such pairing: with a 3-cycle, orbits can lean either way (the trees then need not even
     tie in probability). Sufficient, not necessary: lotteries that are not vertices could
-    differ."""
-    mine, theirs = lottery_points(left, names), lottery_points(right, names)
+    differ. None too when the lotteries are too many to list."""
+    try:
+        mine, theirs = lottery_points(left, names), lottery_points(right, names)
+    except RefusedError:  # this proof does not apply; the others may
+        return None
     if len(mine) != len(theirs):
         return None
     index = {name: k for k, name in enumerate(names)}
