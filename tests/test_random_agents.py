@@ -176,21 +176,11 @@ def test_convergence_agrees_with_brute_force_orbits(case, seed):
 
 
 def _benchmark_random_tree(nodes, seed, names, chance_share):
-    """``random_tree`` of benchmarks/relations.py (it raises the recursion limit: restored)."""
-    import importlib.util
-    import sys
+    """``random_tree`` of benchmarks/relations.py."""
+    from paths import benchmark_relations
 
-    from paths import ROOT
-
-    spec = importlib.util.spec_from_file_location("bench_relations",
-                                                  ROOT / "benchmarks" / "relations.py")
-    bench = importlib.util.module_from_spec(spec)
-    limit = sys.getrecursionlimit()
-    try:
-        spec.loader.exec_module(bench)
-    finally:
-        sys.setrecursionlimit(limit)
-    return bench.random_tree(nodes, random.Random(seed), outcomes=names, chance_share=chance_share)
+    return benchmark_relations().random_tree(nodes, random.Random(seed), outcomes=names,
+                                             chance_share=chance_share)
 
 
 @pytest.mark.parametrize("seed", [195, 439])

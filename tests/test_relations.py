@@ -6,7 +6,6 @@ import contextlib
 import itertools
 import math
 import random
-import sys
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -609,21 +608,12 @@ def test_a_large_garbled_copy_is_proved_equivalent_within_the_budget():
     screening utilities let through ~150,000 pairs that the search then had to refute, each
     refuted pair was counted, and `split`/`nature` were tried before matching chance
     branches. Both ways are proved now, and the certificates verify."""
-    import importlib.util
-
-    from paths import ROOT
+    from paths import benchmark_relations
     from strategies import garble
 
     from decisiontrees.analyses import structural
 
-    spec = importlib.util.spec_from_file_location("bench_relations",
-                                                  ROOT / "benchmarks" / "relations.py")
-    bench = importlib.util.module_from_spec(spec)
-    limit = sys.getrecursionlimit()
-    try:
-        spec.loader.exec_module(bench)
-    finally:  # the benchmark raises it for its deep trees: not for the tests after this one
-        sys.setrecursionlimit(limit)
+    bench = benchmark_relations()
     rng = random.Random(10_000 * 7 + 12)
     tree = bench.random_tree(10_000, rng, chance_share=0.5)
     copy = garble(tree, random.Random(10_000 * 7 + 13))
