@@ -414,7 +414,6 @@ class _Analysis:
     over_r: _Orbits | None
     orbits_o: list[Orbit]
     orbits_r: list[Orbit]
-    sampled: int = 0  # orbits over O added by widen()
 
     @property
     def exhaustive_o(self) -> bool:
@@ -439,7 +438,6 @@ class _Analysis:
             return False
         more = self.over_o.sampled(seed)
         self.orbits_o.extend(more)
-        self.sampled += len(more)
         return bool(more)
 
     def tried(self) -> str:
