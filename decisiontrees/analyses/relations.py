@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses import parametric, structural
+from decisiontrees.analyses import hulls, parametric, structural
 from decisiontrees.analyses import plans as analysis
 from decisiontrees.analyses.agents import sampled_values
 from decisiontrees.evidence.checks import (
@@ -270,6 +270,9 @@ def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None
     if sampled is not None:
         return Verdict("dominates", False, "sampled utility functions (no solver), checked "
                        "exactly", witness=make_witness(left, right, sampled, utility_class))
+    by_hull = _hull_verdict(left, right, utility_class)
+    if by_hull is not None:
+        return by_hull
     found = _search(right, left, utility_class, timeout_ms)
     if isinstance(found, str):
         return Verdict("dominates", None, _solver_name(), reason=found)
@@ -282,6 +285,44 @@ def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None
                        reason=f"{certificate}; the solver vouches for it")
     return Verdict("dominates", True, f"{_solver_name()}, certificate checked exactly",
                    certificate=certificate)
+
+
+def _hull_verdict(left: Node, right: Node, utility_class: UtilityClass) -> Verdict | None:
+    """Dominance decided through the hull of a few of ``left``'s plan lotteries, or None.
+
+    The proof holds for every class; a refuting utility is used only in the plain box,
+    where it can be moved into ``[0,1]^O`` without changing the order of the two values."""
+    if utility_class.features:
+        return None
+    found = hulls.contain_by_hull(left, right, utility_class.outcomes,
+                                  candidate_utilities(utility_class))
+    if isinstance(found, hulls.HullProof):
+        return Verdict("dominates", True, "convex hull of the left tree's plan lotteries "
+                       "(Normaliz), every facet checked exactly",
+                       certificate=_hull_certificate(left, found))
+    if not isinstance(found, hulls.HullRefutation) or utility_class.constraints:
+        return None
+    low, high = min(found.utility.values()), max(found.utility.values())
+    moved = {o: (v - low) / (high - low) for o, v in found.utility.items()}
+
+    def accept(values: dict[str, Fraction]) -> bool:
+        return bool(utility_class.contains(values)
+                    and analysis.value(right, values) > analysis.value(left, values))
+
+    return Verdict("dominates", False, "a facet of the hull of the left tree's plan lotteries "
+                   "(Normaliz), checked exactly",
+                   witness=make_witness(left, right, _simplest(moved, accept), utility_class))
+
+
+def _hull_certificate(left: Node, proof: hulls.HullProof) -> dict[str, Any]:
+    def row(utility: Mapping[str, Fraction]) -> dict[str, str]:
+        return {o: str(v) for o, v in utility.items() if v != 0}
+
+    return {"kind": "hull",
+            "points": [[[i, k, str(q)] for (i, k), q in sorted(analysis.plan_flow(left, plan).items())
+                        if q != 0] for plan in proof.plans],
+            "facets": [{"utility": row(u), "bound": str(b)} for u, b in proof.facets],
+            "equations": [{"utility": row(u), "value": str(b)} for u, b in proof.equations]}
 
 
 def _structural_certificate(left: Node, right: Node, proof: list[structural.Step]) -> dict[str, Any]:
@@ -349,11 +390,19 @@ def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | No
     weak = dominates(left, right, utility_class, timeout_ms, names)
     if weak.holds is not True:
         return Verdict("strictly dominates", weak.holds, weak.method, weak.witness, None, weak.reason)
-    found = quick_witness(left, right, utility_class) or _search(left, right, utility_class, timeout_ms)
+    found: dict[str, Fraction] | None | str = quick_witness(left, right, utility_class)
+    reverse = None
+    if found is None:
+        # the hull method decides the reverse direction too: a refutation of it is the witness
+        reverse = _hull_verdict(right, left, utility_class)
+        if reverse is not None and reverse.witness is not None:
+            found = dict(reverse.witness.utility)
+    if found is None and reverse is None:
+        found = _search(left, right, utility_class, timeout_ms)
     if isinstance(found, str):
         return Verdict("strictly dominates", None, _solver_name(), reason=found)
     if found is None:
-        reverse = dominates(right, left, utility_class, timeout_ms, names)
+        reverse = reverse or dominates(right, left, utility_class, timeout_ms, names)
         return Verdict("strictly dominates", False, reverse.method, certificate=reverse.certificate,
                        reason="equivalent: no utility function in the class prefers the left tree",
                        details={"dominance": weak.certificate, "equivalent": True})

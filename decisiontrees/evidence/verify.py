@@ -33,7 +33,10 @@ reason; they rest on the word of the engine (usually z3), not on this checker.
    values (recomputed by backward induction); containment evidence is a structural proof
    whose every rule is re-applied to the nodes it names, or, for every plan lottery ``y`` of
    the right tree (enumerated here), a flow of the left tree with lottery ``x`` and Farkas
-   multipliers proving ``u·x ≥ u·y`` on the class; interior evidence is, around every such
+   multipliers proving ``u·x ≥ u·y`` on the class, or flows of the left tree whose
+   lotteries' hull is given by its equations and facets (checked to be exactly those of the
+   hull, :func:`_closed`), each row holding for the right tree by backward induction;
+   interior evidence is, around every such
    ``y``, a full simplex inside the left tree's lottery set over the declared outcomes.
    A "no" of a permuted relation needs every permutation, so it has no certificate, except
    one of P3 by a map ``σ`` and reverse evidence ``L(left) ⊆ σ·L(right)``: relabelling
@@ -58,13 +61,14 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import math
 import os
 import re
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Set
+from collections.abc import Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -91,6 +95,7 @@ PLAN_ENTRY_LIMIT = 4_000_000  # outcome probabilities held in those rows, over a
 MAX_COMBINATIONS = 1 << 16  # of one `distribute` step
 MAX_FLATTENED = 4096  # children of a flattened chance node in one `transport` step
 MAX_FLATTEN_WORK = 1 << 16  # children looked at while flattening one chance node
+MAX_HULL_POINTS = 10_000  # points of a `hull` certificate
 DEFAULT_SECONDS = 600.0  # for one certificate file, from the command line
 _NUMBER = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
@@ -480,7 +485,148 @@ def _check_containment(left: Tree, right: Tree, cls: UtilityClass, evidence: Any
         if remaining:
             raise Failure(f"{where}: no point given for the plan lottery {_show(min(remaining))}")
         return
+    if kind == "hull":
+        _check_hull(left, right, cls, _fields(evidence, where, {"kind", "points", "facets",
+                                                                "equations"}), where)
+        return
     raise Failure(f"{where}: unknown evidence kind `{kind}`")
+
+
+def _check_hull(left: Tree, right: Tree, cls: UtilityClass, body: dict[str, Any], where: str
+                ) -> None:
+    """Flows of ``left`` give points ``Z``; the equations and facets must be exactly those of
+    ``conv Z`` (each valid on ``Z``; the equations of full rank for ``Z``'s affine hull; each
+    facet touching ``Z`` in a face one dimension lower; and the facets closing up, as
+    :func:`_closed` checks), and ``right``'s value under each row's utility must stay
+    within it: then ``L(right) ⊆ conv Z ⊆ L(left)``."""
+    coordinates = sorted(left.outcomes() | right.outcomes() | set(cls.outcomes))
+    flows = _list(body["points"], f"{where} points")
+    if not flows or len(flows) > MAX_HULL_POINTS:
+        raise Failure(f"{where}: from 1 to {MAX_HULL_POINTS} points")
+    vectors = []
+    for n, flow in enumerate(flows):
+        lottery = left.flow_lottery(flow, f"{where} point {n}")
+        vectors.append(tuple(lottery.get(o, Fraction(0)) for o in coordinates))
+    if len(set(vectors)) != len(vectors):
+        raise Failure(f"{where}: a point is given twice")
+    span = _Span(vectors)
+    dimension = span.dimension(frozenset(range(len(vectors))))
+
+    def row(entry: Any, here: str, bound: str) -> tuple[tuple[Fraction, ...], Fraction]:
+        entry = _fields(entry, here, {"utility", bound})
+        if not isinstance(entry["utility"], dict) or not set(entry["utility"]) <= set(coordinates):
+            raise Failure(f"{here}: a utility is an object over the trees' outcomes")
+        given = {o: _number(v, here) for o, v in entry["utility"].items()}
+        return tuple(given.get(o, Fraction(0)) for o in coordinates), _number(entry[bound], here)
+
+    def right_value(normal: tuple[Fraction, ...]) -> Fraction:
+        return right.value(dict(zip(coordinates, normal)))
+
+    normals = []
+    for n, entry in enumerate(_list(body["equations"], f"{where} equations")):
+        here = f"{where} equation {n}"
+        normal, value = row(entry, here, "value")
+        if any(_dot(normal, v) != value for v in vectors):
+            raise Failure(f"{here}: does not hold at every point")
+        if right_value(normal) > value or right_value(tuple(-a for a in normal)) > -value:
+            raise Failure(f"{here}: the right tree has a lottery off it")
+        normals.append(normal)
+    scaled = [[int(a * math.lcm(*(x.denominator for x in normal))) for a in normal]
+              for normal in normals]
+    if _rank([[1] * len(coordinates), *scaled]) != len(coordinates) - dimension:
+        raise Failure(f"{where}: the equations do not cut out the points' affine hull "
+                      f"(of dimension {dimension})")
+    faces: set[frozenset[int]] = set()
+    for n, entry in enumerate(_list(body["facets"], f"{where} facets")):
+        here = f"{where} facet {n}"
+        normal, bound = row(entry, here, "bound")
+        values = [_dot(normal, v) for v in vectors]
+        if any(x > bound for x in values):
+            raise Failure(f"{here}: cuts off a point")
+        if right_value(normal) > bound:
+            raise Failure(f"{here}: the right tree has a lottery beyond it")
+        tight = frozenset(j for j, x in enumerate(values) if x == bound)
+        if span.dimension(tight) != dimension - 1:
+            raise Failure(f"{here}: touches the points' hull in less or more than a facet")
+        faces.add(tight)
+    if dimension > 0 and not _closed(faces, dimension, span, {}):
+        raise Failure(f"{where}: the facets do not close up (the points' hull has a facet "
+                      "that is not given)")
+
+
+def _closed(faces: set[frozenset[int]], dimension: int, span: _Span,
+            known: dict[tuple[frozenset[frozenset[int]], int], bool]) -> bool:
+    """Whether ``faces`` — facets of a polytope of this ``dimension``, each as the set of
+    its points — are all of its facets. The facets of a polytope are connected through
+    their ridges, so were one missing, a listed facet beside it would have a ridge lying in
+    no other listed facet. A facet with ``dimension`` points is a simplex, whose ridges are
+    its points less one; another's ridges are its largest intersections with the other
+    facets that lie one dimension lower, and must (recursively) be all of its own facets."""
+    if dimension == 1:
+        return len(faces) == 2  # a segment's two ends
+    if not faces:
+        return False
+    holding: dict[int, list[frozenset[int]]] = {}
+    for face in faces:
+        for j in face:
+            holding.setdefault(j, []).append(face)
+    for face in faces:
+        if len(face) == dimension:
+            for j in face:
+                ridge = face - {j}
+                first = min(ridge, key=lambda k: len(holding[k]))
+                if not any(other != face and ridge <= other for other in holding[first]):
+                    return False
+            continue
+        meets = {face & other for other in faces if other != face}
+        ridges = frozenset(ridge for ridge in meets if len(ridge) >= dimension - 1
+                           and not any(ridge < larger for larger in meets)
+                           and span.dimension(ridge) == dimension - 2)
+        key = (ridges, dimension - 1)
+        if key not in known:
+            known[key] = _closed(set(ridges), dimension - 1, span, known)
+        if not known[key]:
+            return False
+    return True
+
+
+class _Span:
+    """Dimensions of the affine hulls of sets of points, each computed once."""
+
+    def __init__(self, vectors: list[tuple[Fraction, ...]]) -> None:
+        # (v, 1) scaled to whole numbers: the affine dimension is this rank less one
+        self.rows = []
+        for v in vectors:
+            scale = math.lcm(*(x.denominator for x in v))
+            self.rows.append([int(x * scale) for x in v] + [scale])
+        self.known: dict[frozenset[int], int] = {}
+
+    def dimension(self, points: frozenset[int]) -> int:
+        if points not in self.known:
+            self.known[points] = _rank([self.rows[j] for j in sorted(points)]) - 1
+        return self.known[points]
+
+
+def _dot(a: tuple[Fraction, ...], b: tuple[Fraction, ...]) -> Fraction:
+    return sum((x * y for x, y in zip(a, b)), Fraction(0))
+
+
+def _rank(rows: Sequence[Sequence[int]]) -> int:
+    """The rank of a whole-number matrix, by fraction-free elimination."""
+    pivots: list[tuple[int, list[int]]] = []  # (column, row whose first non-zero is there)
+    for given in rows:
+        reduced = list(given)
+        for column, pivot in pivots:
+            factor = reduced[column]
+            if factor:
+                reduced = [x * pivot[column] - factor * y for x, y in zip(reduced, pivot)]
+                common = math.gcd(*reduced)
+                if common > 1:
+                    reduced = [x // common for x in reduced]
+        lead = next((c for c, x in enumerate(reduced) if x), None)
+        if lead is not None:
+            pivots.append((lead, reduced))
+    return len(pivots)
 
 
 def _check_structural(left: Tree, right: Tree, body: dict[str, Any], where: str) -> None:

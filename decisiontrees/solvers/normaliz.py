@@ -196,3 +196,21 @@ def hull_vertices(points: Sequence[Sequence[Fraction]]) -> list[int]:
             seen.add(key)
             chosen.append(k)
     return chosen
+
+
+def hull_facets(points: Sequence[Sequence[Fraction]]
+                ) -> tuple[list[tuple[list[int], int]], list[tuple[list[int], int]]]:
+    """The convex hull of ``points`` (at least one) as its affine hull's equations
+    ``a·x == b`` and its facets ``a·x <= b``, each ``(a, b)`` in whole numbers."""
+    rows = []
+    for point in points:
+        scale = lcm(*(Fraction(a).denominator for a in point))
+        rows.append([int(Fraction(a) * scale) for a in point] + [scale])
+    with _normaliz_errors():
+        cone = _normaliz().Cone(vertices=rows)
+        found_equations, hyperplanes = cone.Equations(), cone.SupportHyperplanes()
+    # Normaliz's rows read h·(x, 1) >= 0 and e·(x, 1) == 0; a point's hull keeps the
+    # homogenising coordinate's own inequality, which bounds nothing
+    equations = [([int(a) for a in e[:-1]], -int(e[-1])) for e in found_equations]
+    facets = [([-int(a) for a in h[:-1]], int(h[-1])) for h in hyperplanes if any(h[:-1])]
+    return equations, facets
