@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import random
 from fractions import Fraction
 
@@ -17,6 +18,7 @@ from strategies import trees
 
 from decisiontrees.analyses import hulls, plans, relations
 from decisiontrees.analyses.relations import Verdict, certificate_document
+from decisiontrees.cli import main
 from decisiontrees.evidence import verify
 from decisiontrees.model.classes import unit_box
 from decisiontrees.model.nodes import chance, choice, leaf
@@ -200,3 +202,26 @@ def test_the_forcing_pair_no_rule_matched_is_decided():
     strict = relations.strictly_dominates(right, left, outcomes=bench.OUTCOMES)
     assert strict.holds is True and strict.witness is not None
     assert strict.witness.left_value > strict.witness.right_value
+
+
+SPEC = """outcomes a, b, c, d
+tree better = choice { x: a, y: b, z: chance { 1/2: c, 1/2: d }, w: c }
+tree worse = choice { p: chance { 1/3: a, 2/3: b }, q: chance { 3/8: c, 3/8: d, 1/4: a } }
+tree outside = choice { p: worse, q: chance { 1/4: c, 3/4: d } }
+claim dominates(better, worse)
+claim strictly_dominates(better, worse)
+claim not dominates(better, outside)
+"""
+
+
+def test_the_cli_shows_and_saves_a_hull_certificate(tmp_path, capsys):
+    """No structural rule fits these trees (d only comes with c), so the hull decides."""
+    spec, saved = tmp_path / "hull.dtree", tmp_path / "certificates.json"
+    spec.write_text(SPEC)
+    assert main(["check", str(spec), "--certificate", str(saved)]) == 0
+    shown = capsys.readouterr().out
+    assert "the hull of 4 plan lotteries of better, each of its 4 facets holding for worse" \
+        in shown
+    assert json.loads(saved.read_text())["certificates"][0]["evidence"]["kind"] == "hull"
+    assert main(["verify", str(spec), str(saved)]) == 0
+    assert "VERIFIED: 3 certificates" in capsys.readouterr().out

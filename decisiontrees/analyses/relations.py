@@ -297,8 +297,7 @@ def _hull_verdict(left: Node, right: Node, utility_class: UtilityClass) -> Verdi
     found = hulls.contain_by_hull(left, right, utility_class.outcomes,
                                   candidate_utilities(utility_class))
     if isinstance(found, hulls.HullProof):
-        return Verdict("dominates", True, "convex hull of the left tree's plan lotteries "
-                       "(Normaliz), every facet checked exactly",
+        return Verdict("dominates", True, "Normaliz, every facet checked exactly",
                        certificate=_hull_certificate(left, found))
     if not isinstance(found, hulls.HullRefutation) or utility_class.constraints:
         return None
@@ -309,8 +308,8 @@ def _hull_verdict(left: Node, right: Node, utility_class: UtilityClass) -> Verdi
         return bool(utility_class.contains(values)
                     and analysis.value(right, values) > analysis.value(left, values))
 
-    return Verdict("dominates", False, "a facet of the hull of the left tree's plan lotteries "
-                   "(Normaliz), checked exactly",
+    return Verdict("dominates", False, "a facet of a Normaliz hull, witness checked "
+                   "exactly",
                    witness=make_witness(left, right, _simplest(moved, accept), utility_class))
 
 

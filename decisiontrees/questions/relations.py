@@ -339,6 +339,9 @@ def verdict_line(verdict: Verdict, left: str, right: str) -> str:
             what = f"structural proof in {len(certificate['steps'])} steps"
         elif kind == "vertices":
             what = f"one point per vertex ({len(certificate['vertices'])}), with Farkas multipliers"
+        elif kind == "hull":
+            what = (f"the hull of {len(certificate['points'])} plan lotteries of {left}, each of "
+                    f"its {len(certificate['facets'])} facets holding for {right}")
         else:
             what = f"a simplex inside around each vertex ({len(certificate['vertices'])})"
         return f"yes: certificate: {what} ({verdict.method})"
