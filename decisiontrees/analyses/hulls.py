@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from decisiontrees import limits
 from decisiontrees.analyses import plans as analysis
 from decisiontrees.analyses.agents import sampled_values
-from decisiontrees.model.nodes import Node, postorder
+from decisiontrees.model.nodes import Choice, Leaf, Node, postorder
 from decisiontrees.solvers import normaliz
 
 HULL_POINTS = 96  # plan lotteries of `better` before the method stands aside
@@ -59,16 +60,21 @@ def contain_by_hull(better: Node, worse: Node, names: Sequence[str],
     better_order, worse_order = postorder(better), postorder(worse)
     found: dict[frozenset[tuple[str, Fraction]], tuple[analysis.Plan, dict[str, Fraction]]] = {}
 
-    def add(utility: Mapping[str, Fraction]) -> None:
-        plan = analysis.an_optimal_plan(better, utility)
+    def add(plan: analysis.Plan) -> bool:
+        """Whether the plan's lottery is a new point."""
         lottery = analysis.lottery_of(better, plan)
-        found.setdefault(frozenset(lottery.items()), (plan, lottery))
+        key = frozenset(lottery.items())
+        if key in found:
+            return False
+        found[key] = (plan, lottery)
+        return True
 
-    zero = {o: Fraction(0) for o in names}
-    for o in names:
-        add({**zero, o: Fraction(1)})
-    for guess in guesses:
-        add({o: Fraction(guess.get(o, 0)) for o in names})
+    import numpy as np
+
+    starts = [[float(o == target) for o in names] for target in names]
+    starts += [[float(guess.get(o, 0)) for o in names] for guess in guesses]
+    for plan in _float_plans(better, names, np.array(starts)):
+        add(plan)
     while len(found) <= HULL_POINTS:
         limits.check(f"testing the hull of {len(found)} lotteries of the better tree")
         points = list(found.values())
@@ -81,45 +87,113 @@ def contain_by_hull(better: Node, worse: Node, names: Sequence[str],
         rows += [({o: -v for o, v in u.items()}, -b) for u, b in rows]  # both ways
         equal = len(rows)
         rows += [(_utility(coordinates, names, a), Fraction(b)) for a, b in facets]
-        # rows that floating point says may fail first: most rounds find a new point there
-        suspects = set(_suspects(worse, names, rows))
-        failures = 0
-        for pass_ in ("suspects", "the rest"):
-            for k, (utility, bound) in enumerate(rows):
-                if (k in suspects) != (pass_ == "suspects"):
-                    continue
-                limits.check(f"checking {len(rows)} facets of a hull of the better tree")
-                worth = analysis.value_once(worse, utility, worse_order)
-                if worth <= bound:
-                    continue
-                if analysis.value_once(better, utility, better_order) < worth:
+        rounded = _Rounded(names, rows)
+        # Growing Z needs no exact arithmetic (any plan's lottery is a point of L(better)):
+        # floating point picks the rows worse seems to break, most broken first, and
+        # better's best plans under them. Exact values decide refutations and the proof.
+        suspects = rounded.breaking(worse, better)
+        grown = 0
+        for k, plan in zip(suspects, rounded.plans(better, suspects[:GROWTH])):
+            limits.check(f"growing the hull of {len(found)} lotteries of the better tree")
+            if rounded.refutes(k):
+                utility, _ = rows[k]
+                if analysis.value_once(better, utility, better_order) \
+                        < analysis.value_once(worse, utility, worse_order):
                     return HullRefutation(utility)
-                # better's best plan here beats every point of Z: a new point
-                failures += 1
-                if failures <= GROWTH:
-                    add(utility)
-            if failures:
-                break
-        if not failures:
+            grown += add(plan)
+        if grown:
+            continue
+        failed = False
+        for utility, bound in (rows[k] for k in rounded.by_breach):
+            limits.check(f"checking {len(rows)} facets of a hull of the better tree")
+            worth = analysis.value_once(worse, utility, worse_order)
+            if worth <= bound:
+                continue
+            if analysis.value_once(better, utility, better_order) < worth:
+                return HullRefutation(utility)
+            # better's best plan here beats every point of Z: a new point
+            add(analysis.an_optimal_plan(better, utility))
+            failed = True
+            break
+        if not failed:
             return HullProof(
                 tuple(plan for plan, _ in points), tuple(lottery for _, lottery in points),
                 tuple(rows[equal:]), tuple(rows[:equal // 2]))
     return None
 
 
-def _suspects(worse: Node, names: Sequence[str], rows: Sequence[tuple[dict[str, Fraction], Fraction]]
-              ) -> list[int]:
-    """Rows ``u·x <= b`` that ``worse`` may break, by its values in floating point (each row
-    scaled to entries at most 1, a row counted as broken within 10^-9 of its bound)."""
+class _Rounded:
+    """The rows ``u·x <= b`` in floating point, each scaled to entries at most 1: only to
+    choose what to check exactly, and which plans to try."""
+
+    TOLERANCE = 1e-9
+
+    def __init__(self, names: Sequence[str], rows: Sequence[tuple[dict[str, Fraction], Fraction]]
+                 ) -> None:
+        import numpy as np
+
+        self.names = names
+        scales = [max([Fraction(1), abs(b), *(abs(v) for v in u.values())]) for u, b in rows]
+        self.draws = np.array([[float(u[o] / scale) for o in names]
+                               for (u, _), scale in zip(rows, scales)]).reshape(len(rows), len(names))
+        self.bounds = np.array([float(b / scale) for (_, b), scale in zip(rows, scales)])
+        self.by_breach: list[int] = list(range(len(rows)))
+        self.gaps = np.zeros(len(rows))
+
+    def breaking(self, worse: Node, better: Node) -> list[int]:
+        """Rows ``worse`` seems to break, most broken first (and :attr:`by_breach`, every
+        row in that order); :meth:`refutes` then tells where ``better`` seems worth less."""
+        import numpy as np
+
+        if not len(self.bounds):
+            return []
+        worse_values, better_values = sampled_values([worse, better], self.names, self.draws)
+        breach = worse_values - self.bounds
+        self.by_breach = [int(k) for k in np.argsort(-breach, kind="stable")]
+        self.gaps = better_values - worse_values
+        return [k for k in self.by_breach if breach[k] > -self.TOLERANCE]
+
+    def refutes(self, k: int) -> bool:
+        return bool(self.gaps[k] < self.TOLERANCE)
+
+    def plans(self, tree: Node, rows: Sequence[int]) -> list[analysis.Plan]:
+        """A best plan of ``tree`` under each of the ``rows``, by values in floating point."""
+        return _float_plans(tree, self.names, self.draws[list(rows)]) if rows else []
+
+
+def _float_plans(tree: Node, names: Sequence[str], draws: Any) -> list[analysis.Plan]:
+    """A best plan of ``tree`` under each row of ``draws`` (utilities over ``names``), by
+    backward induction in floating point: any plan gives a point of the lottery set."""
     import numpy as np
 
-    if not rows:
-        return []
-    scales = [max([Fraction(1), abs(b), *(abs(v) for v in u.values())]) for u, b in rows]
-    draws = np.array([[float(u[o] / scale) for o in names] for (u, _), scale in zip(rows, scales)])
-    bounds = np.array([float(b / scale) for (_, b), scale in zip(rows, scales)])
-    worth, = sampled_values([worse], names, draws)
-    return [int(k) for k in np.flatnonzero(worth > bounds - 1e-9)]
+    index = {o: i for i, o in enumerate(names)}
+    values: dict[int, Any] = {}
+    picks: dict[int, Any] = {}
+    order = postorder(tree)
+    for node in order:
+        if isinstance(node, Leaf):  # an outcome outside ``names`` never happens
+            values[id(node)] = draws[:, index[node.outcome]] if node.outcome in index \
+                else np.zeros(len(draws))
+        elif isinstance(node, Choice):
+            stacked = np.stack([values[id(c)] for c in node.children])
+            picks[id(node)] = np.argmax(stacked, axis=0)
+            values[id(node)] = np.max(stacked, axis=0)
+        else:
+            values[id(node)] = sum(float(p) * values[id(c)]
+                                   for p, c in zip(node.probabilities, node.children))
+    found = []
+    for row in range(len(draws)):
+        chosen: dict[int, analysis.Plan] = {}
+        for node in order:
+            if isinstance(node, Leaf):
+                chosen[id(node)] = None
+            elif isinstance(node, Choice):
+                k = int(picks[id(node)][row])
+                chosen[id(node)] = (k, chosen[id(node.children[k])])
+            else:
+                chosen[id(node)] = tuple(chosen[id(c)] for c in node.children)
+        found.append(chosen[id(tree)])
+    return found
 
 
 def _utility(coordinates: Sequence[str], names: Sequence[str], normal: Sequence[int]
