@@ -16,9 +16,9 @@ Families (targets from the issue):
   g  the same normal forms with the strategies shuffled and grouped under nested choices
      (eight at a time, or a binary tree of choices), k = 8..14: issue 14's normal-form
      targets (k = 12 under 10 s, k = 14 under 60 s) on shapes the first benchmark missed
-  h  family (a)'s generator at 10^3 nodes on 400 held-out seeds, both ways: issue 14's
-     "forces 9 of 10 decided in under 10 s" beyond the five pairs of (a); not in the
-     default run (about 5 minutes with its baselines)
+  h  family (a)'s generator on held-out seeds, both ways (10^3 nodes: 400 pairs, 10^4:
+     100): issue 14's "forces 9 of 10 decided in under 10 s" beyond the five pairs of (a);
+     not in the default run (about 15 minutes with its baselines)
 
 Engine times are medians of --repeat runs. Baselines run once each in a child process;
 one still running after --baseline-timeout seconds is reported as "> 60 s". Brute force
@@ -397,31 +397,35 @@ def family_f(args):
 
 
 def family_h(args):
-    print("\n### (h) held-out random pairs: 10^3 nodes, seeds 0–399 of family (a)'s generator "
-          "(`random_tree(1000, Random(1000 + seed))` twice), both ways; the rows are the pairs "
-          "no structural rule or sampled utility decides\n\n" + HEADER)
-    times, methods = [], {}
-    for seed in range(400):
-        rng = random.Random(1_000 + seed)
-        a, b = random_tree(1_000, rng), random_tree(1_000, rng)
-        for left, right, way in ((a, b, "a ≥ b"), (b, a, "b ≥ a")):
-            def decide(left=left, right=right):
-                verdict = relations.dominates(left, right, outcomes=OUTCOMES,
-                                              timeout_ms=int(args.baseline_timeout * 1000))
-                return verdict, verified("dominates", left, right, verdict)
+    print("\n### (h) held-out random pairs of family (a)'s generator, both ways: 10^3 nodes "
+          "on seeds 0–399 (`random_tree(1000, Random(1000 + seed))` twice) and 10^4 nodes on "
+          "seeds 0–99 (`Random(10000 + 7·seed + 5)`); the rows are the pairs no structural "
+          "rule or sampled utility decides\n\n" + HEADER)
+    for size, seeds, first in ((1_000, range(400), lambda seed: 1_000 + seed),
+                               (10_000, range(100), lambda seed: 10_000 + 7 * seed + 5)):
+        times, methods = [], {}
+        for seed in seeds:
+            rng = random.Random(first(seed))
+            a, b = random_tree(size, rng), random_tree(size, rng)
+            for left, right, way in ((a, b, "a ≥ b"), (b, a, "b ≥ a")):
+                def decide(left=left, right=right):
+                    verdict = relations.dominates(left, right, outcomes=OUTCOMES,
+                                                  timeout_ms=int(args.baseline_timeout * 1000))
+                    return verdict, verified("dominates", left, right, verdict)
 
-            seconds, (verdict, ok) = timed(decide, 1)
-            times.append(seconds)
-            method = verdict.method.split(",")[0].split(" (")[0]
-            methods[method] = methods.get(method, 0) + 1
-            if not method.startswith(("structural", "candidate", "sampled")):
-                state = {True: "holds", False: "fails", None: "unknown"}[verdict.holds]
-                row(f"seed {seed}, {way}", seconds,
-                    f"{state} by {method}{'' if ok or verdict.holds is None else ' NOT VERIFIED'}",
-                    left, right, args.baseline_timeout)
-    print(f"\n{len(times)} calls: median {statistics.median(times):.3f} s, slowest "
-          f"{max(times):.2f} s; by method: "
-          + ", ".join(f"{m} {n}" for m, n in sorted(methods.items(), key=lambda kv: -kv[1])))
+                seconds, (verdict, ok) = timed(decide, 1)
+                times.append(seconds)
+                method = verdict.method.split(",")[0].split(" (")[0]
+                methods[method] = methods.get(method, 0) + 1
+                if not method.startswith(("structural", "candidate", "sampled")):
+                    state = {True: "holds", False: "fails", None: "unknown"}[verdict.holds]
+                    row(f"{size:,} nodes, seed {seed}, {way}", seconds,
+                        f"{state} by {method}{'' if ok or verdict.holds is None else ' NOT VERIFIED'}",
+                        left, right, args.baseline_timeout)
+        print(f"\n{size:,} nodes, {len(times)} calls: median {statistics.median(times):.3f} s, "
+              f"slowest {max(times):.2f} s; by method: "
+              + ", ".join(f"{m} {n}" for m, n in sorted(methods.items(), key=lambda kv: -kv[1]))
+              + "\n")
 
 
 FAMILIES = {"a": family_a, "b": family_b, "c": family_c, "d": family_d, "e": family_e,
