@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from paths import benchmark_relations
 from strategies import trees
 
+from decisiontrees import limits
 from decisiontrees.analyses import hulls, plans, relations
 from decisiontrees.analyses.relations import Verdict, certificate_document
 from decisiontrees.cli import main
@@ -225,3 +226,36 @@ def test_the_cli_shows_and_saves_a_hull_certificate(tmp_path, capsys):
     assert json.loads(saved.read_text())["certificates"][0]["evidence"]["kind"] == "hull"
     assert main(["verify", str(spec), str(saved)]) == 0
     assert "VERIFIED: 3 certificates" in capsys.readouterr().out
+
+
+def test_the_upper_bound_theorem_counts():
+    """Cyclic polytopes: 7 points in 4 dimensions have 14 facets, 6 in 3 have 8; 5 points
+    in at most 4 dimensions, 6 (a bipyramid in 3, more than a 4-simplex's 5)."""
+    assert hulls._most_facets(7, 4) == 14
+    assert hulls._most_facets(6, 3) == 8
+    assert hulls._most_facets(5, 4) == 6
+    assert hulls._most_facets(40, 9) >= hulls._most_facets(40, 4)
+
+
+def test_a_hull_that_cannot_finish_in_time_stands_aside():
+    """37 random points in 17 dimensions have about 10^5 facets, which Normaliz takes many
+    seconds and gigabytes to list: it runs in a child that the deadline stops."""
+    rng = random.Random(5)
+    points = [[Fraction(rng.randint(1, 9), 100) for _ in range(17)] for _ in range(37)]
+    assert hulls._most_facets(37, 17) > hulls.INLINE_FACETS
+    with limits.deadline(0.5):
+        assert hulls._hull(points) is None
+
+
+def test_the_verifier_bounds_its_own_work(monkeypatch):
+    """A true certificate whose faces would take long to close up is refused, not checked
+    for minutes: a 5-cube's hull, with the verifier's budget cut to a tenth of its need."""
+    d = 5
+    tree = chance([(Fraction(1, d), choice({"a": leaf(f"a{i}"), "b": leaf(f"b{i}")}))
+                   for i in range(d)])
+    names = tuple(f"{c}{i}" for i in range(d) for c in "ab")
+    verdict = hull_verdict(tree, tree, names)
+    assert document_failure("dominates", tree, tree, verdict, names) is None
+    monkeypatch.setattr(verify, "MAX_HULL_WORK", 20_000)
+    failure = document_failure("dominates", tree, tree, verdict, names)
+    assert failure is not None and "too large a certificate" in failure

@@ -15,17 +15,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from math import comb
 from typing import Any
 
 from decisiontrees import limits
 from decisiontrees.analyses import plans as analysis
 from decisiontrees.analyses.agents import sampled_values
+from decisiontrees.errors import SolverFailed, TimedOut
 from decisiontrees.model.nodes import Choice, Leaf, Node, postorder
 from decisiontrees.solvers import normaliz
 
 HULL_POINTS = 96  # plan lotteries of `better` before the method stands aside
 HULL_FACETS = 4_000  # facets of one hull before it stands aside (one backward induction each)
 GROWTH = 16  # new points per round: one round's hull may have many more facets than the last
+HULL_SECONDS = 15.0  # for the whole stage (dominance gives it a quarter of its time)
+HULL_MEMORY = 2**30  # for one hull, in a child process where it could be large
+INLINE_FACETS = 20_000  # hulls that cannot have more facets run in this process
 
 
 @dataclass(frozen=True)
@@ -48,15 +53,26 @@ class HullRefutation:
 
 
 def contain_by_hull(better: Node, worse: Node, names: Sequence[str],
-                    guesses: Iterable[Mapping[str, Fraction]] = ()
-                    ) -> HullProof | HullRefutation | None:
-    """A proof that ``L(worse) ⊆ L(better)``, a utility refuting it, or None past the limits.
+                    guesses: Iterable[Mapping[str, Fraction]] = (),
+                    seconds: float = HULL_SECONDS) -> HullProof | HullRefutation | None:
+    """A proof that ``L(worse) ⊆ L(better)``, a utility refuting it, or None past the limits
+    (HULL_POINTS, HULL_FACETS, ``seconds``, and HULL_MEMORY for each hull).
 
     ``names`` are the outcomes of both trees; ``guesses`` are utilities whose best plans of
     ``better`` start ``Z`` (beside one per outcome, valued 1 and the rest 0).
     """
     if not names:
         return None
+    try:
+        with limits.deadline(seconds):
+            return _contain(better, worse, names, guesses)
+    except TimedOut:
+        limits.check("testing the hull of the better tree")  # the caller's own deadline
+        return None
+
+
+def _contain(better: Node, worse: Node, names: Sequence[str],
+             guesses: Iterable[Mapping[str, Fraction]]) -> HullProof | HullRefutation | None:
     better_order, worse_order = postorder(better), postorder(worse)
     found: dict[frozenset[tuple[str, Fraction]], tuple[analysis.Plan, dict[str, Fraction]]] = {}
 
@@ -79,10 +95,10 @@ def contain_by_hull(better: Node, worse: Node, names: Sequence[str],
         limits.check(f"testing the hull of {len(found)} lotteries of the better tree")
         points = list(found.values())
         coordinates = names[:-1]  # lotteries sum to 1, so the last coordinate follows
-        equations, facets = normaliz.hull_facets(
-            [[lottery.get(o, Fraction(0)) for o in coordinates] for _, lottery in points])
-        if len(facets) > HULL_FACETS:
+        hull = _hull([[lottery.get(o, Fraction(0)) for o in coordinates] for _, lottery in points])
+        if hull is None:
             return None
+        equations, facets = hull
         rows = [(_utility(coordinates, names, a), Fraction(b)) for a, b in equations]
         rows += [({o: -v for o, v in u.items()}, -b) for u, b in rows]  # both ways
         equal = len(rows)
@@ -120,6 +136,44 @@ def contain_by_hull(better: Node, worse: Node, names: Sequence[str],
                 tuple(plan for plan, _ in points), tuple(lottery for _, lottery in points),
                 tuple(rows[equal:]), tuple(rows[:equal // 2]))
     return None
+
+
+def _hull(points: list[list[Fraction]]
+          ) -> tuple[list[tuple[list[int], int]], list[tuple[list[int], int]]] | None:
+    """:func:`normaliz.hull_facets`, or None past HULL_FACETS facets, the time left or
+    HULL_MEMORY. Normaliz cannot be stopped once started, and a hull of a few dozen points
+    in 17 dimensions has hundreds of thousands of facets (minutes, gigabytes); so where the
+    upper bound theorem allows more than INLINE_FACETS, it runs in a child process."""
+    if _most_facets(len(points), len(points[0])) <= INLINE_FACETS:
+        try:
+            found = normaliz.hull_facets(points)
+        except (SolverFailed, MemoryError):
+            return None
+    else:
+        isolated = limits.run_isolated(lambda: _bounded_hull(points),
+                                       limits.remaining_ms() / 1000, HULL_MEMORY)
+        if isinstance(isolated, limits.Stopped) or isolated is None:
+            return None
+        found = isolated
+    return found if len(found[1]) <= HULL_FACETS else None
+
+
+def _bounded_hull(points: list[list[Fraction]]
+                  ) -> tuple[list[tuple[list[int], int]], list[tuple[list[int], int]]] | None:
+    try:
+        found = normaliz.hull_facets(points)
+    except SolverFailed:
+        return None
+    return found if len(found[1]) <= HULL_FACETS else None  # not sent back
+
+
+def _most_facets(count: int, dimension: int) -> int:
+    """The most facets ``count`` points can have in at most ``dimension`` dimensions (the
+    upper bound theorem: a cyclic polytope's)."""
+    most = 0
+    for d in range(1, min(dimension, count - 1) + 1):
+        most = max(most, comb(count - (d + 1) // 2, d // 2) + comb(count - d // 2 - 1, (d + 1) // 2 - 1))
+    return most
 
 
 class _Rounded:

@@ -270,7 +270,7 @@ def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None
     if sampled is not None:
         return Verdict("dominates", False, "sampled utility functions (no solver), checked "
                        "exactly", witness=make_witness(left, right, sampled, utility_class))
-    by_hull = _hull_verdict(left, right, utility_class)
+    by_hull = _hull_verdict(left, right, utility_class, timeout_ms)
     if by_hull is not None:
         return by_hull
     found = _search(right, left, utility_class, timeout_ms)
@@ -287,7 +287,11 @@ def dominates(left: Node, right: Node, utility_class: UtilityClass | None = None
                    certificate=certificate)
 
 
-def _hull_verdict(left: Node, right: Node, utility_class: UtilityClass) -> Verdict | None:
+HULL_SHARE = 4  # the hull stage takes at most 1/HULL_SHARE of the time the solver would
+
+
+def _hull_verdict(left: Node, right: Node, utility_class: UtilityClass,
+                  timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict | None:
     """Dominance decided through the hull of a few of ``left``'s plan lotteries, or None.
 
     The proof holds for every class; a refuting utility is used only in the plain box,
@@ -295,7 +299,8 @@ def _hull_verdict(left: Node, right: Node, utility_class: UtilityClass) -> Verdi
     if utility_class.features:
         return None
     found = hulls.contain_by_hull(left, right, utility_class.outcomes,
-                                  candidate_utilities(utility_class))
+                                  candidate_utilities(utility_class),
+                                  limits.remaining_ms(timeout_ms) / 1000 / HULL_SHARE)
     if isinstance(found, hulls.HullProof):
         return Verdict("dominates", True, "Normaliz, every facet checked exactly",
                        certificate=_hull_certificate(left, found))
@@ -393,7 +398,7 @@ def strictly_dominates(left: Node, right: Node, utility_class: UtilityClass | No
     reverse = None
     if found is None:
         # the hull method decides the reverse direction too: a refutation of it is the witness
-        reverse = _hull_verdict(right, left, utility_class)
+        reverse = _hull_verdict(right, left, utility_class, timeout_ms)
         if reverse is not None and reverse.witness is not None:
             found = dict(reverse.witness.utility)
     if found is None and reverse is None:

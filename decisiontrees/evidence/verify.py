@@ -96,6 +96,7 @@ MAX_COMBINATIONS = 1 << 16  # of one `distribute` step
 MAX_FLATTENED = 4096  # children of a flattened chance node in one `transport` step
 MAX_FLATTEN_WORK = 1 << 16  # children looked at while flattening one chance node
 MAX_HULL_POINTS = 10_000  # points of a `hull` certificate
+MAX_HULL_WORK = 10**9  # steps of checking that its facets close up (about 45 s)
 DEFAULT_SECONDS = 600.0  # for one certificate file, from the command line
 _NUMBER = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
@@ -571,6 +572,7 @@ def _closed(faces: set[frozenset[int]], dimension: int, span: _Span,
         for j in face:
             holding.setdefault(j, []).append(face)
     for face in faces:
+        span.spend(8 * len(faces))  # what one face costs at most: a look at every other
         if len(face) == dimension:
             for j in face:
                 ridge = face - {j}
@@ -600,11 +602,20 @@ class _Span:
             scale = math.lcm(*(x.denominator for x in v))
             self.rows.append([int(x * scale) for x in v] + [scale])
         self.known: dict[frozenset[int], int] = {}
+        self.work = 0
 
     def dimension(self, points: frozenset[int]) -> int:
         if points not in self.known:
+            self.spend(len(points) * len(self.rows[0]) ** 2)
             self.known[points] = _rank([self.rows[j] for j in sorted(points)]) - 1
         return self.known[points]
+
+    def spend(self, work: int) -> None:
+        """Count work (about a multiply-add each) against MAX_HULL_WORK."""
+        self.work += work
+        if self.work > MAX_HULL_WORK:
+            raise Failure(f"the hull's facets take more than {MAX_HULL_WORK:,} steps to check "
+                          "(too large a certificate)")
 
 
 def _dot(a: tuple[Fraction, ...], b: tuple[Fraction, ...]) -> Fraction:
