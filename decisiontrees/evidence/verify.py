@@ -50,7 +50,8 @@ docs/certificates.md (Farkas' lemma, convexity of lottery sets, and that relabel
 outcomes keeps a convex set's volume).
 
 *Limits,* each checked before the work it limits: the file size, the number of nodes, the
-length of every number, the number of plan lotteries enumerated; and the time for a whole
+length of every number, the number of plan lotteries enumerated, a hull's points and the
+steps of checking its facets; and the time for a whole
 file (``seconds``, DEFAULT_SECONDS from the command line), past which it is NOT VERIFIED.
 
     python -m decisiontrees.evidence.verify [--timeout SECONDS] CERTIFICATES [CLAIMS]
