@@ -259,3 +259,16 @@ def test_the_verifier_bounds_its_own_work(monkeypatch):
     monkeypatch.setattr(verify, "MAX_HULL_WORK", 20_000)
     failure = document_failure("dominates", tree, tree, verdict, names)
     assert failure is not None and "too large a certificate" in failure
+
+
+def test_a_large_hull_in_a_pool_worker_stands_aside(monkeypatch):
+    """A pool's workers are daemons, which may not start the child a large hull runs in
+    (a search with two workers ended in an internal error): the stage stands aside."""
+    rng = random.Random(5)
+    points = [[Fraction(rng.randint(1, 9), 100) for _ in range(17)] for _ in range(37)]
+
+    class Daemon:
+        daemon = True
+
+    monkeypatch.setattr(hulls.multiprocessing, "current_process", lambda: Daemon())
+    assert hulls._hull(points) is None

@@ -12,6 +12,7 @@ need the shapes to match.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -31,6 +32,7 @@ GROWTH = 16  # new points per round: one round's hull may have many more facets 
 HULL_SECONDS = 15.0  # for the whole stage (dominance gives it a quarter of its time)
 HULL_MEMORY = 2**30  # for one hull, in a child process where it could be large
 INLINE_FACETS = 20_000  # hulls that cannot have more facets run in this process
+MIN_ISOLATED_SECONDS = 0.5  # for a hull in a child process, beside its grace period
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,13 @@ def _hull(points: list[list[Fraction]]
         except (SolverFailed, MemoryError):
             return None
     else:
-        isolated = limits.run_isolated(lambda: _bounded_hull(points),
-                                       limits.remaining_ms() / 1000, HULL_MEMORY)
+        # a child is stopped GRACE_SECONDS after its time, and pool workers (daemons) may
+        # not start one: without room for both, the stage stands aside
+        seconds = limits.remaining_ms() / 1000 - limits.GRACE_SECONDS
+        if seconds < MIN_ISOLATED_SECONDS or not limits.can_isolate() \
+                or multiprocessing.current_process().daemon:
+            return None
+        isolated = limits.run_isolated(lambda: _bounded_hull(points), seconds, HULL_MEMORY)
         if isinstance(isolated, limits.Stopped) or isolated is None:
             return None
         found = isolated

@@ -98,6 +98,7 @@ MAX_FLATTENED = 4096  # children of a flattened chance node in one `transport` s
 MAX_FLATTEN_WORK = 1 << 16  # children looked at while flattening one chance node
 MAX_HULL_POINTS = 10_000  # points of a `hull` certificate
 MAX_HULL_WORK = 10**9  # steps of checking that its facets close up (about 45 s)
+MAX_HULL_ARITHMETIC = 5 * 10**7  # steps in rationals: flows, and rows at points (about 2 min)
 DEFAULT_SECONDS = 600.0  # for one certificate file, from the command line
 _NUMBER = re.compile(r"-?[0-9]+(/[0-9]+)?")
 
@@ -505,6 +506,12 @@ def _check_hull(left: Tree, right: Tree, cls: UtilityClass, body: dict[str, Any]
     flows = _list(body["points"], f"{where} points")
     if not flows or len(flows) > MAX_HULL_POINTS:
         raise Failure(f"{where}: from 1 to {MAX_HULL_POINTS} points")
+    rows = len(_list(body["facets"], f"{where} facets")) + len(_list(body["equations"],
+                                                                   f"{where} equations"))
+    steps = len(flows) * len(left.kinds) + rows * (len(flows) * len(coordinates) + len(right.kinds))
+    if steps > MAX_HULL_ARITHMETIC:
+        raise Failure(f"{where}: about {steps:,} steps of exact arithmetic, more than "
+                      f"{MAX_HULL_ARITHMETIC:,} (too large a certificate)")
     vectors = []
     for n, flow in enumerate(flows):
         lottery = left.flow_lottery(flow, f"{where} point {n}")
