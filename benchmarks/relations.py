@@ -214,6 +214,18 @@ HEADER = ("| instance | engine s | verdict | brute force s | ratio | one-shot SM
           "|---|---:|---|---:|---:|---:|---:|")
 
 
+def dominance_checked(left, right, args):
+    """Seconds for one ``dominates`` call with its evidence re-checked, the verdict, and
+    whether the evidence passed ``verify``."""
+    def decide():
+        verdict = relations.dominates(left, right, outcomes=OUTCOMES,
+                                      timeout_ms=int(args.baseline_timeout * 1000))
+        return verdict, verified("dominates", left, right, verdict)
+
+    seconds, (verdict, ok) = timed(decide, 1)
+    return seconds, verdict, ok
+
+
 def family_a(args):
     print("\n### (a) random pairs, 10 outcomes, 30% chance nodes (5 pairs per size; engine: "
           "median over the pairs; baselines on the first pair)\n\n" + HEADER)
@@ -223,12 +235,7 @@ def family_a(args):
             rng = random.Random(size + seed)
             left, right = random_tree(size, rng), random_tree(size, rng)
 
-            def decide(left=left, right=right):
-                verdict = relations.dominates(left, right, outcomes=OUTCOMES,
-                                              timeout_ms=int(args.baseline_timeout * 1000))
-                return verdict, verified("dominates", left, right, verdict)
-
-            seconds, (verdict, ok) = timed(decide, 1)
+            seconds, verdict, ok = dominance_checked(left, right, args)
             times.append(seconds)
             state = {True: "holds", False: "fails", None: "unknown"}[verdict.holds]
             verdicts.append(f"{state}{'' if ok or verdict.holds is None else ' NOT VERIFIED'}")
@@ -408,12 +415,7 @@ def family_h(args):
             rng = random.Random(first(seed))
             a, b = random_tree(size, rng), random_tree(size, rng)
             for left, right, way in ((a, b, "a ≥ b"), (b, a, "b ≥ a")):
-                def decide(left=left, right=right):
-                    verdict = relations.dominates(left, right, outcomes=OUTCOMES,
-                                                  timeout_ms=int(args.baseline_timeout * 1000))
-                    return verdict, verified("dominates", left, right, verdict)
-
-                seconds, (verdict, ok) = timed(decide, 1)
+                seconds, verdict, ok = dominance_checked(left, right, args)
                 times.append(seconds)
                 method = verdict.method.split(",")[0].split(" (")[0]
                 methods[method] = methods.get(method, 0) + 1

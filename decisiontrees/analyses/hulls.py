@@ -75,6 +75,8 @@ def contain_by_hull(better: Node, worse: Node, names: Sequence[str],
 
 def _contain(better: Node, worse: Node, names: Sequence[str],
              guesses: Iterable[Mapping[str, Fraction]]) -> HullProof | HullRefutation | None:
+    import numpy as np
+
     better_order, worse_order = postorder(better), postorder(worse)
     found: dict[frozenset[tuple[str, Fraction]], tuple[analysis.Plan, dict[str, Fraction]]] = {}
 
@@ -86,8 +88,6 @@ def _contain(better: Node, worse: Node, names: Sequence[str],
             return False
         found[key] = (plan, lottery)
         return True
-
-    import numpy as np
 
     starts = [[float(o == target) for o in names] for target in names]
     starts += [[float(guess.get(o, 0)) for o in names] for guess in guesses]
@@ -129,8 +129,9 @@ def _contain(better: Node, worse: Node, names: Sequence[str],
                 continue
             if analysis.value_once(better, utility, better_order) < worth:
                 return HullRefutation(utility)
-            # better's best plan here beats every point of Z: a new point
-            add(analysis.an_optimal_plan(better, utility))
+            # better's best plan here beats every point of Z, so it is a new one
+            if not add(analysis.an_optimal_plan(better, utility)):
+                return None  # cannot happen; were it to, the rounds would repeat
             failed = True
             break
         if not failed:
