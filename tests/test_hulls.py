@@ -237,14 +237,27 @@ def test_the_upper_bound_theorem_counts():
     assert hulls._most_facets(40, 9) >= hulls._most_facets(40, 4)
 
 
-def test_a_hull_that_cannot_finish_in_time_stands_aside():
+def test_a_hull_that_cannot_finish_in_time_stands_aside(monkeypatch):
     """37 random points in 17 dimensions have about 10^5 facets, which Normaliz takes many
-    seconds and gigabytes to list: it runs in a child that the deadline stops."""
+    seconds and gigabytes to list: it runs in a child that the deadline stops (or whose
+    facets are too many to use, should it finish); with too little time it is not started."""
     rng = random.Random(5)
     points = [[Fraction(rng.randint(1, 9), 100) for _ in range(17)] for _ in range(37)]
     assert hulls._most_facets(37, 17) > hulls.INLINE_FACETS
-    with limits.deadline(0.5):
+    started = []
+    isolated = limits.run_isolated
+
+    def run_isolated(*arguments):
+        started.append(arguments[1])
+        return isolated(*arguments)
+
+    monkeypatch.setattr(limits, "run_isolated", run_isolated)
+    with limits.deadline(limits.GRACE_SECONDS + 1):
         assert hulls._hull(points) is None
+    assert len(started) == 1 and started[0] <= 1
+    with limits.deadline(limits.GRACE_SECONDS):
+        assert hulls._hull(points) is None
+    assert len(started) == 1
 
 
 def test_the_verifier_bounds_its_own_work(monkeypatch):
