@@ -174,6 +174,12 @@ def test_permuted_relations_equal_trying_every_permutation_with_the_plain_relati
         for proposals in ("highs", "none"):  # right lotteries too many to list: a few, then more
             with program_first(proposals, listed=1):
                 assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
+        for listed in (None, 1):  # the tables decide (or leave it to the search); then small ones
+            with program_first("off", listed=listed, tables=True):
+                verdict = permutations.permuted(relation, left, right, OUTCOMES)
+            assert verdict.holds == expected
+            if verdict.holds:
+                checks(f"permuted_{relation}", left, right, verdict)
     assert permutations.permuted(relation, left, right, OUTCOMES, refine=False).holds == expected
 
 
@@ -188,14 +194,20 @@ def pairs_bounded_from(count: float) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def program_first(proposals: str = "highs", listed: int | None = None) -> Iterator[None]:
-    """The integer program takes its turn at the search's first step. ``proposals``:
-    "highs" as built; "none" (HiGHS finds nothing, so z3 answers alone); "wrong" (a random
-    injective map, then "none": a proposal must pass the exact check to count). ``listed``:
-    how many of the right tree's lotteries count as few enough to list."""
+def program_first(proposals: str = "highs", listed: int | None = None,
+                  tables: bool = False) -> Iterator[None]:
+    """The integer program takes its turn at the search's first step, after the table
+    search if ``tables``. ``proposals``: "highs" as built; "none" (HiGHS finds nothing, so
+    z3 answers alone); "wrong" (a random injective map, then "none": a proposal must pass
+    the exact check to count); "off" (the program never decides: the tables or the search
+    do). ``listed``: how many of the right tree's lotteries count as few enough to list."""
     kept, kept_propose = permutations.PROGRAM_AFTER, highs.propose_injection
-    kept_listed = permutations.MOVED_LOTTERIES
+    kept_listed, kept_share = permutations.MOVED_LOTTERIES, permutations.TABLE_SHARE
+    kept_turn = permutations._ProgramTurns.turn
     permutations.PROGRAM_AFTER = -1.0  # type: ignore[assignment]
+    permutations.TABLE_SHARE = kept_share if tables else 0.0  # type: ignore[assignment]
+    if proposals == "off":
+        permutations._ProgramTurns.turn = lambda self, pool: None  # type: ignore[method-assign]
     permutations.MOVED_LOTTERIES = kept_listed if listed is None else listed  # type: ignore[assignment]
     rng = random.Random(0)
 
@@ -215,7 +227,7 @@ def program_first(proposals: str = "highs", listed: int | None = None) -> Iterat
                 return highs.Proposal(mapping)
         return highs.Proposal(None, infeasible=True)
 
-    if proposals != "highs":
+    if proposals in ("wrong", "none"):
         highs.propose_injection = (  # type: ignore[assignment]
             wrong if proposals == "wrong" else lambda *_: highs.Proposal(None, infeasible=True))
     try:
@@ -223,6 +235,8 @@ def program_first(proposals: str = "highs", listed: int | None = None) -> Iterat
     finally:
         permutations.PROGRAM_AFTER = kept  # type: ignore[assignment]
         permutations.MOVED_LOTTERIES = kept_listed  # type: ignore[assignment]
+        permutations.TABLE_SHARE = kept_share  # type: ignore[assignment]
+        permutations._ProgramTurns.turn = kept_turn  # type: ignore[method-assign]
         highs.propose_injection = kept_propose  # type: ignore[assignment]
 
 
@@ -302,6 +316,13 @@ def test_the_integer_program_decides_where_the_map_search_would_take_long():
     with pairs_bounded_from(0), program_first("none"):
         alone = permutations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
     assert alone.holds
+    with pairs_bounded_from(0), program_first("off", tables=True):  # a table for each edge
+        none = permutations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
+        found = permutations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+    assert none.holds is False and none.method == "exhaustive search by tables (exact)"
+    assert "no allowed permutation keeps each of 6 lotteries of the right tree" in none.reason
+    assert found.holds and found.details["maps_tried"] == 1
+    checks("permuted_inclusion", graph_tree(left), graph_tree(half), found, names)
     for proposals in ("highs", "none"):  # from a few lotteries, each failed map adds one
         with pairs_bounded_from(0), program_first(proposals, listed=1):
             few = permutations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)

@@ -2,12 +2,15 @@
 outcomes with ``σ·L(right) ⊊ L(left)`` (P3), or with ``σ·L(right)`` inside the interior of
 ``L(left)`` (P4). Each map is decided by P1 or P2 (:mod:`decisiontrees.analyses.relations`);
 this module finds the map, or shows there is none: a search over maps built outcome by
-outcome with necessary conditions, and an integer program over all maps at once that takes
-turns with it.
+outcome with necessary conditions, an integer program over all maps at once that takes
+turns with it, and, before the program's first turn, a search by constraint propagation
+over tables of the images that keep each small lottery of the right tree inside the left
+tree's set (:mod:`decisiontrees.analyses.injections`).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
@@ -20,6 +23,7 @@ from decisiontrees import limits
 from decisiontrees.analyses import membership
 from decisiontrees.analyses import plans as analysis
 from decisiontrees.analyses.agents import lottery_points
+from decisiontrees.analyses.injections import InjectionSearch, Table
 from decisiontrees.analyses.relations import (
     DEFAULT_TIMEOUT_MS,
     Verdict,
@@ -28,7 +32,7 @@ from decisiontrees.analyses.relations import (
     outcomes_of_pair,
     relabel,
 )
-from decisiontrees.errors import ArgumentError, TooManyLotteries
+from decisiontrees.errors import ArgumentError, SolverFailed, TimedOut, TooManyLotteries
 from decisiontrees.model.nodes import (
     Chance,
     Choice,
@@ -38,7 +42,7 @@ from decisiontrees.model.nodes import (
     outcomes_of,
     postorder,
 )
-from decisiontrees.solvers import highs
+from decisiontrees.solvers import highs, normaliz
 from decisiontrees.solvers import smt as solver
 
 
@@ -70,6 +74,10 @@ PROGRAM_SIZE = 60_000  # listed lotteries × the left tree's nodes, past which t
 MAPS_PER_TURN = 8  # maps the program may propose in one turn, each checked exactly
 SEEDED_UTILITIES = 8  # random utilities whose best lotteries start a program of many ones
 PROGRAM_LOTTERIES = 32  # right lotteries the program takes all at once; past it, a few, then more
+TABLE_IMAGES = 2_000  # images of one lottery's outcomes a table may test (12 candidates: 3 outcomes)
+TABLE_OUTCOMES = 3  # a right tree with too many lotteries to list: tables for those over so few
+TABLE_SHARE = 0.25  # of the time left, for the table search (once, before the program's turn; 0: none)
+TABLE_MAPS = 200  # maps the tables allow that may be checked and refuted before it gives up
 
 
 def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
@@ -124,9 +132,30 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                             timeout_ms) if moved is not None else None
 
     def program_turn() -> None:
-        """Give the integer program its turn when due; raise :class:`_Decided` if it decides."""
+        """Give the integer program its turn when due (the table search before the first);
+        raise :class:`_Decided` if either decides."""
         if program is None or not program.due():
             return
+        if moved is not None and not moved.tabled and TABLE_SHARE > 0:
+            moved.tabled = True
+            tabled = _table_search(relation, left, right, names, sources, candidates, forced,
+                                   compatible, moved, timeout_ms)
+            if isinstance(tabled, _Tabled):
+                raise _Decided(Verdict(
+                    name, False, "exhaustive search by tables (exact)",
+                    reason=f"no allowed permutation keeps each of {tabled.tables} lotteries of "
+                           "the right tree inside the left tree's set (each table lists the "
+                           "images of a lottery's outcomes that do, decided exactly from the "
+                           "left tree's lotteries over those outcomes), "
+                           f"{len(tabled.refuted)} maps that the tables allowed were refuted by "
+                           "a check of their own, and the search before it had ruled out "
+                           f"{considered} maps",
+                    details={"maps_tried": tried + len(tabled.refuted),
+                             "refutations": tabled.refuted[:REFUTATIONS_KEPT],
+                             "refutations_not_listed": max(0, tried + len(tabled.refuted)
+                                                           - REFUTATIONS_KEPT)}))
+            if tabled is not None:
+                decide(*tabled, tried + 1)
         found = program.turn(pool)
         if program.exhausted:
             bounded = (f", each worth less than the left tree to {len(program.bounds)} "
@@ -141,16 +170,20 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                 details={"maps_tried": tried + program.proposed, "refutations": refutations,
                          "refutations_not_listed": tried + program.proposed - len(refutations)}))
         if found is not None:
-            mapping, verdict = found
-            if relation == "inclusion" and verdict.details.get("equivalent"):
-                raise _Decided(_equal_sets(name, verdict, mapping, tried + program.proposed))
-            if verdict.holds is None:
-                raise _Decided(Verdict(name, None, verdict.method, reason=verdict.reason,
-                                       details={"map": mapping}))
-            raise _Decided(Verdict(
-                name, True, verdict.method, verdict.witness, verdict.certificate,
-                details={"permutation": cycle_notation(mapping), "map": mapping,
-                         "maps_tried": tried + program.proposed}))
+            decide(*found, tried + program.proposed)
+
+    def decide(mapping: dict[str, str], verdict: Verdict, maps_tried: int) -> None:
+        """Raise the verdict of a map that held, moved the sets onto each other or could not
+        be decided."""
+        if relation == "inclusion" and verdict.details.get("equivalent"):
+            raise _Decided(_equal_sets(name, verdict, mapping, maps_tried))
+        if verdict.holds is None:
+            raise _Decided(Verdict(name, None, verdict.method, reason=verdict.reason,
+                                   details={"map": mapping}))
+        raise _Decided(Verdict(
+            name, True, verdict.method, verdict.witness, verdict.certificate,
+            details={"permutation": cycle_notation(mapping), "map": mapping,
+                     "maps_tried": maps_tried}))
 
     def promising(chosen: Mapping[str, str], placed: str,
                   candidates: dict[str, list[str]]) -> bool:
@@ -249,6 +282,72 @@ def _refutes(relation: str, left_value: Fraction, right: Node, right_order: list
     if relation == "inclusion":
         return bool(gap < 0)
     return bool(gap <= 0) and len(set(utility.values())) > 1
+
+
+@dataclass(frozen=True)
+class _Tabled:
+    """The table search's "no map": how many tables, and the maps they allowed, each
+    refuted by its own check."""
+
+    tables: int
+    refuted: list[dict[str, Any]]
+
+
+def _table_search(relation: str, left: Node, right: Node, names: tuple[str, ...],
+                  sources: list[str], candidates: Mapping[str, list[str]],
+                  forced: frozenset[str], compatible: Any, moved: _MovedLotteries,
+                  timeout_ms: int) -> _Tabled | tuple[dict[str, str], Verdict] | None:
+    """Search the maps by tables (:mod:`~decisiontrees.analyses.injections`), with
+    TABLE_SHARE of the time left: a table for each lottery of the right tree whose images
+    are few (:meth:`_MovedLotteries.table`); each map the tables allow is checked exactly,
+    and one that fails forbids the images of the outcomes of the right lottery that its
+    witness shows outside (or the whole map). Returns :class:`_Tabled` when no map is left,
+    a map with the verdict of its check when that held or could not be decided, and None
+    when it gave up (out of its time, or TABLE_MAPS maps refuted)."""
+    check = inclusion if relation == "inclusion" else interiority
+    refuted: list[dict[str, Any]] = []
+    try:
+        with limits.deadline(limits.remaining_ms(timeout_ms) / 1000 * TABLE_SHARE):
+            tables = [table for lottery in moved.small_lotteries()
+                      if (table := moved.table(lottery, candidates, compatible)) is not None]
+            search = InjectionSearch(candidates, forced, tables)
+            while len(refuted) < TABLE_MAPS:
+                mapping = search.find()
+                if mapping is None:
+                    return _Tabled(len(tables), refuted)
+                verdict = check(left, relabel(right, mapping), names, timeout_ms)
+                if verdict.holds is not False or verdict.details.get("equivalent"):
+                    return mapping, verdict
+                witness = dict(verdict.witness.utility) if verdict.witness is not None else None
+                search.forbid(_forbidden_part(relation, left, right, names, mapping, witness))
+                refuted.append({"map": mapping} | (
+                    {"utility": {o: str(v) for o, v in witness.items()}} if witness is not None
+                    else {"reason": verdict.reason}))
+    except TimedOut:
+        limits.check("searching permutations by tables")  # the whole question's time is up
+    except SolverFailed:
+        pass  # a hull Normaliz could not find: the search and the program go on
+    return None
+
+
+def _forbidden_part(relation: str, left: Node, right: Node, names: tuple[str, ...],
+                    mapping: dict[str, str], utility: dict[str, Fraction] | None
+                    ) -> dict[str, str]:
+    """The part of a refuted ``mapping`` that every map containing it fails by: the images
+    of the outcomes of the right lottery best under the witness ``utility`` moved back, when
+    that lottery, moved, is outside the left tree's set (for P4: off its interior) — checked
+    here exactly; else the whole map."""
+    if utility is None:
+        return mapping
+    utility = {o: utility.get(o, Fraction(0)) for o in names}
+    moved_back = {s: utility[t] for s, t in mapping.items()}
+    best = analysis.lottery_of(right, analysis.an_optimal_plan(right, moved_back))
+    support = {s: t for s, t in mapping.items() if best.get(s)}
+    worth = sum((q * moved_back[s] for s, q in best.items() if q), Fraction(0))
+    gap = analysis.value(left, utility) - worth
+    if gap < 0 or (relation == "interiority" and gap <= 0 and len(set(utility.values())) > 1):
+        return support
+    return mapping
 
 
 class _Decided(Exception):
@@ -452,6 +551,9 @@ class _MovedLotteries:
         self.within: dict[tuple[str, ...], tuple[set[tuple[Fraction, ...]] | None, bool,
                                                  dict[str, Fraction] | None]] = {}
         self.misses = 0  # solver calls in a row that separated nothing
+        self.tabled = False  # the table search has had its turn
+        self.faces: dict[tuple[str, ...], tuple[list[tuple[list[int], int]],
+                                                list[tuple[list[int], int]]]] = {}
 
     def separating(self, chosen: Mapping[str, str], placed: str,
                    candidates: dict[str, list[str]]) -> dict[str, Fraction] | None:
@@ -543,12 +645,75 @@ class _MovedLotteries:
             self.images[image] = found
         return self.images[image]
 
+    def small_lotteries(self) -> list[tuple[tuple[str, Fraction], ...]]:
+        """Lotteries of the right tree for tables: all of them when few enough to list, else
+        those over at most TABLE_OUTCOMES outcomes (every plan staying within each such
+        set of outcomes)."""
+        if self.listed():
+            return self.lotteries
+        right_order = postorder(self.right)
+        found: set[tuple[tuple[str, Fraction], ...]] = set()
+        for size in range(1, min(TABLE_OUTCOMES, len(self.sources)) + 1):
+            for support in itertools.combinations(self.sources, size):
+                limits.check("listing the right tree's small lotteries")
+                for point in _staying(right_order, support) or ():
+                    found.add(tuple((s, q) for s, q in zip(support, point) if q))
+        return sorted(found)
+
+    def table(self, lottery: tuple[tuple[str, Fraction], ...],
+              candidates: Mapping[str, list[str]], compatible: Any) -> Table | None:
+        """The images of ``lottery``'s outcomes (each a candidate, distinct, and every pair
+        ``compatible``) that move it inside the left tree's set; None when they are more
+        than TABLE_IMAGES or some image could not be decided."""
+        scope = tuple(s for s, _ in lottery)
+        if math.prod(len(candidates[s]) for s in scope) > TABLE_IMAGES:
+            return None
+        rows = set()
+        for images in itertools.product(*(candidates[s] for s in scope)):
+            if len(set(images)) < len(images) or (compatible is not None and not all(
+                    compatible(scope[i], images[i], scope[j], images[j])
+                    for i, j in itertools.combinations(range(len(scope)), 2))):
+                continue
+            inside = self._in_face(tuple(sorted(zip(images, (q for _, q in lottery)))))
+            if inside is None:
+                return None
+            if inside:
+                rows.add(images)
+        return Table(scope, frozenset(rows))
+
+    def _in_face(self, image: tuple[tuple[str, Fraction], ...]) -> bool | None:
+        """Whether the moved lottery ``image`` lies in the left tree's set: exactly when it
+        lies in the hull of the left tree's lotteries that stay within its outcomes (the
+        set's face there). None when those are too many to list. Only a facet or equation
+        that every one of them satisfies (checked here) may put the image outside."""
+        support = tuple(t for t, _ in image)
+        if support not in self.within:
+            self.within[support] = self._within(support)
+        staying, whole, _ = self.within[support]
+        point = tuple(q for _, q in image)
+        if whole or (staying is not None and point in staying):
+            return True
+        if staying is None:
+            return None
+        if len(staying) < 2:
+            return False  # none, or one lottery and not this one
+        if support not in self.faces:
+            equations, facets = normaliz.hull_facets(sorted(staying))
+            self.faces[support] = (
+                [(a, b) for a, b in equations
+                 if all(sum(x * y for x, y in zip(a, z)) == b for z in staying)],
+                [(a, b) for a, b in facets
+                 if all(sum(x * y for x, y in zip(a, z)) <= b for z in staying)])
+        equations, facets = self.faces[support]
+        return all(sum(x * y for x, y in zip(a, point)) == b for a, b in equations) and \
+            all(sum(x * y for x, y in zip(a, point)) <= b for a, b in facets)
+
     def _within(self, support: tuple[str, ...]
                 ) -> tuple[set[tuple[Fraction, ...]] | None, bool, dict[str, Fraction] | None]:
         """For moved lotteries over ``support``: the left tree's lotteries that stay within
         it (:meth:`_staying`), whether they hold every lottery over it (its corners), and a
         utility separating all of them when there are none."""
-        staying = self._staying(support)
+        staying = _staying(self.order, support)
         corners = {tuple(Fraction(int(i == k)) for i in range(len(support)))
                    for k in range(len(support))}
         if staying != set():
@@ -557,29 +722,32 @@ class _MovedLotteries:
         reach = {o: Fraction(int(o in support)) for o in self.names}
         return staying, False, reach if analysis.value(self.left, reach) < 1 else None
 
-    def _staying(self, support: tuple[str, ...]) -> set[tuple[Fraction, ...]] | None:
-        """The left tree's strategy lotteries that put all their probability on
-        ``support`` (as vectors over it), or None past MOVED_LOTTERIES of them."""
-        index = {o: i for i, o in enumerate(support)}
-        found: dict[int, set[tuple[Fraction, ...]]] = {}
-        for node in self.order:
-            if isinstance(node, Leaf):
-                found[id(node)] = {tuple(Fraction(int(i == index[node.outcome]))
-                                         for i in range(len(support)))} \
-                    if node.outcome in index else set()
-            elif isinstance(node, Choice):
-                found[id(node)] = set().union(*(found[id(child)] for child in node.children))
-            else:
-                assert isinstance(node, Chance)
-                mixed: set[tuple[Fraction, ...]] = {tuple(Fraction(0) for _ in support)}
-                for p, child in zip(node.probabilities, node.children):
-                    if p:  # a branch of probability 0 may leave the support
-                        mixed = {tuple(a + p * b for a, b in zip(x, y))
-                                 for x in mixed for y in found[id(child)]}
-                found[id(node)] = mixed
-            if len(found[id(node)]) > MOVED_LOTTERIES:
-                return None
-        return found[id(self.order[-1])]
+
+
+def _staying(order: list[Node], support: tuple[str, ...]) -> set[tuple[Fraction, ...]] | None:
+    """The strategy lotteries of the tree whose nodes ``order`` lists (children first) that
+    put all their probability on ``support`` (as vectors over it), or None past
+    MOVED_LOTTERIES of them."""
+    index = {o: i for i, o in enumerate(support)}
+    found: dict[int, set[tuple[Fraction, ...]]] = {}
+    for node in order:
+        if isinstance(node, Leaf):
+            found[id(node)] = {tuple(Fraction(int(i == index[node.outcome]))
+                                     for i in range(len(support)))} \
+                if node.outcome in index else set()
+        elif isinstance(node, Choice):
+            found[id(node)] = set().union(*(found[id(child)] for child in node.children))
+        else:
+            assert isinstance(node, Chance)
+            mixed: set[tuple[Fraction, ...]] = {tuple(Fraction(0) for _ in support)}
+            for p, child in zip(node.probabilities, node.children):
+                if p:  # a branch of probability 0 may leave the support
+                    mixed = {tuple(a + p * b for a, b in zip(x, y))
+                             for x in mixed for y in found[id(child)]}
+            found[id(node)] = mixed
+        if len(found[id(node)]) > MOVED_LOTTERIES:
+            return None
+    return found[id(order[-1])]
 
 
 class _Shapes:
