@@ -77,7 +77,8 @@ PROGRAM_LOTTERIES = 32  # right lotteries the program takes all at once; past it
 TABLE_IMAGES = 2_000  # images of one lottery's outcomes a table may test (12 candidates: 3 outcomes)
 TABLE_OUTCOMES = 3  # a right tree with too many lotteries to list: tables for those over so few
 TABLE_SHARE = 0.25  # of the time left, for the table search (once, before the program's turn; 0: none)
-TABLE_MAPS = 200  # maps the tables allow that may be checked and refuted before it gives up
+TABLE_SECONDS = 2.0  # and no more than this: where tables are few, maps it allows mostly fail
+TABLE_MAPS = 32  # maps the tables allow that may be checked and refuted before it gives up
 
 
 def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
@@ -298,18 +299,22 @@ def _table_search(relation: str, left: Node, right: Node, names: tuple[str, ...]
                   forced: frozenset[str], compatible: Any, moved: _MovedLotteries,
                   timeout_ms: int) -> _Tabled | tuple[dict[str, str], Verdict] | None:
     """Search the maps by tables (:mod:`~decisiontrees.analyses.injections`), with
-    TABLE_SHARE of the time left: a table for each lottery of the right tree whose images
-    are few (:meth:`_MovedLotteries.table`); each map the tables allow is checked exactly,
-    and one that fails forbids the images of the outcomes of the right lottery that its
-    witness shows outside (or the whole map). Returns :class:`_Tabled` when no map is left,
+    TABLE_SHARE of the time left, at most TABLE_SECONDS: a table for each lottery of the
+    right tree whose images are few (:meth:`_MovedLotteries.table`; without any, it stands
+    aside); each map the tables allow is checked exactly, and one that fails forbids the
+    images of the outcomes of the right lottery that its witness shows outside (or the
+    whole map). Returns :class:`_Tabled` when no map is left,
     a map with the verdict of its check when that held or could not be decided, and None
     when it gave up (out of its time, or TABLE_MAPS maps refuted)."""
     check = inclusion if relation == "inclusion" else interiority
     refuted: list[dict[str, Any]] = []
     try:
-        with limits.deadline(limits.remaining_ms(timeout_ms) / 1000 * TABLE_SHARE):
+        with limits.deadline(min(TABLE_SECONDS,
+                                 limits.remaining_ms(timeout_ms) / 1000 * TABLE_SHARE)):
             tables = [table for lottery in moved.small_lotteries()
                       if (table := moved.table(lottery, candidates, compatible)) is not None]
+            if not tables:
+                return None  # maps one by one: what the search does already
             search = InjectionSearch(candidates, forced, tables)
             while len(refuted) < TABLE_MAPS:
                 mapping = search.find()
