@@ -321,7 +321,8 @@ def _table_search(relation: str, left: Node, right: Node, names: tuple[str, ...]
                 if mapping is None:
                     return _Tabled(len(tables), refuted)
                 verdict = check(left, relabel(right, mapping), names, timeout_ms)
-                if verdict.holds is not False or verdict.details.get("equivalent"):
+                if verdict.holds is not False or (relation == "inclusion"
+                                                  and verdict.details.get("equivalent")):
                     return mapping, verdict
                 witness = dict(verdict.witness.utility) if verdict.witness is not None else None
                 search.forbid(_forbidden_part(relation, left, right, names, mapping, witness))
