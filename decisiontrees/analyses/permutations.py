@@ -139,24 +139,24 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
             return
         if moved is not None and not moved.tabled and TABLE_SHARE > 0:
             moved.tabled = True
-            tabled = _table_search(relation, left, right, names, sources, candidates, forced,
+            tabled = _table_search(relation, left, right, names, candidates, forced,
                                    compatible, moved, timeout_ms)
             if isinstance(tabled, _Tabled):
                 raise _Decided(Verdict(
                     name, False, "exhaustive search by tables (exact)",
-                    reason=f"no allowed permutation keeps each of {tabled.tables} lotteries of "
-                           "the right tree inside the left tree's set (each table lists the "
-                           "images of a lottery's outcomes that do, decided exactly from the "
-                           "left tree's lotteries over those outcomes), "
-                           f"{len(tabled.refuted)} maps that the tables allowed were refuted by "
-                           "a check of their own, and the search before it had ruled out "
-                           f"{considered} maps",
+                    reason=f"every allowed permutation moves one of {tabled.tables} lotteries "
+                           "of the right tree outside the left tree's set (a table for each "
+                           "lists the images of its outcomes that keep it inside, decided "
+                           "exactly from the left tree's lotteries over those outcomes), or is "
+                           f"one of {len(tabled.refuted)} maps that the tables allowed and a "
+                           "check of its own refuted",
                     details={"maps_tried": tried + len(tabled.refuted),
                              "refutations": tabled.refuted[:REFUTATIONS_KEPT],
                              "refutations_not_listed": max(0, tried + len(tabled.refuted)
                                                            - REFUTATIONS_KEPT)}))
             if tabled is not None:
-                decide(*tabled, tried + 1)
+                mapping, verdict, refuted_first = tabled
+                decide(mapping, verdict, tried + refuted_first + 1)
         found = program.turn(pool)
         if program.exhausted:
             bounded = (f", each worth less than the left tree to {len(program.bounds)} "
@@ -295,17 +295,18 @@ class _Tabled:
 
 
 def _table_search(relation: str, left: Node, right: Node, names: tuple[str, ...],
-                  sources: list[str], candidates: Mapping[str, list[str]],
-                  forced: frozenset[str], compatible: Any, moved: _MovedLotteries,
-                  timeout_ms: int) -> _Tabled | tuple[dict[str, str], Verdict] | None:
+                  candidates: Mapping[str, list[str]], forced: frozenset[str],
+                  compatible: Any, moved: _MovedLotteries, timeout_ms: int
+                  ) -> _Tabled | tuple[dict[str, str], Verdict, int] | None:
     """Search the maps by tables (:mod:`~decisiontrees.analyses.injections`), with
     TABLE_SHARE of the time left, at most TABLE_SECONDS: a table for each lottery of the
     right tree whose images are few (:meth:`_MovedLotteries.table`; without any, it stands
     aside); each map the tables allow is checked exactly, and one that fails forbids the
     images of the outcomes of the right lottery that its witness shows outside (or the
-    whole map). Returns :class:`_Tabled` when no map is left,
-    a map with the verdict of its check when that held or could not be decided, and None
-    when it gave up (out of its time, or TABLE_MAPS maps refuted)."""
+    whole map). Returns :class:`_Tabled` when no map is left; a map with the verdict of its
+    check when that held (or, for P3, found the sets equal), and how many maps were refuted
+    before it; None when it gave up (out of its time, TABLE_MAPS maps refuted, or a check
+    undecided: under this stage's shorter deadline, that is no answer to the question)."""
     check = inclusion if relation == "inclusion" else interiority
     refuted: list[dict[str, Any]] = []
     try:
@@ -321,16 +322,20 @@ def _table_search(relation: str, left: Node, right: Node, names: tuple[str, ...]
                 if mapping is None:
                     return _Tabled(len(tables), refuted)
                 verdict = check(left, relabel(right, mapping), names, timeout_ms)
-                if verdict.holds is not False or (relation == "inclusion"
-                                                  and verdict.details.get("equivalent")):
-                    return mapping, verdict
+                if verdict.holds is None:
+                    return None
+                if verdict.holds or (relation == "inclusion"
+                                     and verdict.details.get("equivalent")):
+                    return mapping, verdict, len(refuted)
                 witness = dict(verdict.witness.utility) if verdict.witness is not None else None
                 search.forbid(_forbidden_part(relation, left, right, names, mapping, witness))
                 refuted.append({"map": mapping} | (
                     {"utility": {o: str(v) for o, v in witness.items()}} if witness is not None
                     else {"reason": verdict.reason}))
     except TimedOut:
-        limits.check("searching permutations by tables")  # the whole question's time is up
+        # this stage's own deadline passed (the search and the program go on), or the
+        # question's: then this check raises again
+        limits.check("searching permutations by tables")
     except SolverFailed:
         pass  # a hull Normaliz could not find: the search and the program go on
     return None
@@ -346,14 +351,13 @@ def _forbidden_part(relation: str, left: Node, right: Node, names: tuple[str, ..
     if utility is None:
         return mapping
     utility = {o: utility.get(o, Fraction(0)) for o in names}
-    moved_back = {s: utility[t] for s, t in mapping.items()}
-    best = analysis.lottery_of(right, analysis.an_optimal_plan(right, moved_back))
-    support = {s: t for s, t in mapping.items() if best.get(s)}
-    worth = sum((q * moved_back[s] for s, q in best.items() if q), Fraction(0))
-    gap = analysis.value(left, utility) - worth
-    if gap < 0 or (relation == "interiority" and gap <= 0 and len(set(utility.values())) > 1):
-        return support
-    return mapping
+    # the best lottery's worth is V_u(σ·right), which _refutes compares with V_u(left)
+    if not _refutes(relation, analysis.value(left, utility), right, postorder(right), mapping,
+                    utility):
+        return mapping
+    best = analysis.lottery_of(right, analysis.an_optimal_plan(
+        right, {s: utility[t] for s, t in mapping.items()}))
+    return {s: t for s, t in mapping.items() if best.get(s)}
 
 
 class _Decided(Exception):
@@ -616,6 +620,7 @@ class _MovedLotteries:
                 self.decided.clear()
                 self.images.clear()
                 self.within.clear()
+                self.faces.clear()
             self.decided[key] = self._outside(tuple(sorted((chosen[s], q) for s, q in lottery)))
             self.outside += self.decided[key] is not None
             if len(self.decided) >= USELESS_AFTER and not self.outside:
