@@ -147,9 +147,10 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                     reason=f"every allowed permutation moves one of {tabled.tables} lotteries "
                            "of the right tree outside the left tree's set (a table for each "
                            "lists the images of its outcomes that keep it inside, decided "
-                           "exactly from the left tree's lotteries over those outcomes), or is "
-                           f"one of {len(tabled.refuted)} maps that the tables allowed and a "
-                           "check of its own refuted",
+                           "exactly from the left tree's lotteries over those outcomes)" + (
+                               f", or is one of {len(tabled.refuted)} maps that the tables "
+                               "allowed and a check of its own refuted" if tabled.refuted
+                               else ""),
                     details={"maps_tried": tried + len(tabled.refuted),
                              "refutations": tabled.refuted[:REFUTATIONS_KEPT],
                              "refutations_not_listed": max(0, tried + len(tabled.refuted)
