@@ -241,6 +241,29 @@ def program_first(proposals: str = "highs", listed: int | None = None,
         highs.propose_injection = kept_propose  # type: ignore[assignment]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(pairs(), interior_pairs()), st.sampled_from(["inclusion", "interiority"]))
+def test_the_part_of_a_refuted_map_that_is_forbidden_refutes_every_map_containing_it(
+        pair, relation):
+    """What the table search forbids after a map fails (the images of the outcomes of the
+    right lottery its witness moves outside) rules out only maps that fail too."""
+    left, right = pair
+    plain = relations.inclusion if relation == "inclusion" else relations.interiority
+    images = [dict(zip(OUTCOMES, image)) for image in itertools.permutations(OUTCOMES)]
+    fails = {tuple(m.values()): plain(left, relations.relabel(right, m), OUTCOMES)
+             for m in images}
+    for mapping in images:
+        verdict = fails[tuple(mapping.values())]
+        if verdict.holds is not False or verdict.witness is None:
+            continue
+        part = permutations._forbidden_part(relation, left, right, OUTCOMES, mapping,
+                                            dict(verdict.witness.utility))
+        assert part.items() <= mapping.items()
+        for other in images:
+            if part.items() <= other.items():
+                assert fails[tuple(other.values())].holds is False
+
+
 def test_a_check_the_table_search_cannot_finish_goes_back_to_the_search():
     """Under the table stage's short deadline a map's exact check may time out: that is no
     answer to the question (found in review: it became the whole P3 answer, `unknown`)."""
