@@ -841,6 +841,28 @@ def test_the_signed_decomposition_gives_the_default_volume(state):
     assert normaliz.volume(normals, 9, algorithm="signed") == normaliz.volume(normals, 9)
 
 
+def test_regions_with_many_vertices_per_facet_take_the_signed_decomposition_exactly(
+        monkeypatch):
+    """From 8 outcomes "auto" takes the signed decomposition on regions with more than 3d
+    facets when they have many vertices per facet (SIGNED_VERTICES_PER_FACET; here every
+    one): each such region of a random 8-outcome tree gets the volume that descent in the
+    face lattice gives, another algorithm with no triangulation in common."""
+    from decisiontrees.analyses import agents
+    from decisiontrees.solvers import normaliz
+
+    names = tuple(f"o{i}" for i in range(8))
+    points = agents.hull_vertices(sorted(agents.lottery_points(
+        _benchmark_random_tree(30, 98, names, 0.3), names)))
+    monkeypatch.setattr(normaliz, "SIGNED_VERTICES_PER_FACET", 0)
+    compared = 0
+    for k in range(len(points)):
+        normals = agents._normals(points, k)
+        if normaliz.facet_count(normals, 8) > 3 * 8:
+            compared += 1
+            assert normaliz.volume(normals, 8) == normaliz.volume(normals, 8, algorithm="descent")
+    assert compared >= 4
+
+
 BETA_2_3 = Distribution("beta", (Fraction(2), Fraction(3)))
 
 

@@ -78,6 +78,7 @@ def _normaliz_errors() -> Iterator[None]:
 
 ALGORITHMS = {"normaliz": (), "descent": ("Descent",), "signed": ("SignedDec",), "auto": ()}
 SIGNED_FROM_DIMENSION = 8  # "auto": below it the signed decomposition's ~60 ms set-up dominates
+SIGNED_VERTICES_PER_FACET = 40  # "auto": past 3d facets, signed where vertices are this many more
 
 
 def volume(normals: Sequence[Sequence[Fraction]], d: int,
@@ -91,8 +92,12 @@ def volume(normals: Sequence[Sequence[Fraction]], d: int,
     lattice ("descent") or the signed decomposition ("signed": Lawrence's formula on the dual
     cone, faster on polytopes with few facets and many vertices in higher dimensions); "auto"
     forces the signed decomposition from SIGNED_FROM_DIMENSION dimensions on polytopes with
-    at most 3d facets, and is Normaliz's choice otherwise: on 10-outcome optimality regions
-    with 23–25 facets and ~1,500 vertices Normaliz chose descent, 1.8 s against 0.3 s.
+    at most 3d facets or at least SIGNED_VERTICES_PER_FACET vertices per facet, and is
+    Normaliz's choice otherwise: on 10-outcome optimality regions with 23–25 facets and
+    ~1,500 vertices Normaliz chose descent, 1.8 s against 0.3 s; on the 32 measured with
+    31–63 facets, signed was faster on every one with 40 or more vertices per facet but one
+    (6 of 7: 0.66–1.97 s against 1.40–3.93 s; the seventh 3.96 s against 3.61 s) and on a
+    few below (at most 1.3 times faster there, up to 3 times slower on others).
     The two forced algorithms share no triangulation, so a volume both agree on is checked
     (agents.group_masses)."""
     options = ALGORITHMS[algorithm]
@@ -100,9 +105,11 @@ def volume(normals: Sequence[Sequence[Fraction]], d: int,
         cone = _cone(normals, d, offsets)
         if cone.AffineDim() < d:
             return Fraction(0)
-        if algorithm == "auto" and d >= SIGNED_FROM_DIMENSION \
-                and len(cone.SupportHyperplanes()) <= 3 * d:
-            options = ALGORITHMS["signed"]
+        if algorithm == "auto" and d >= SIGNED_FROM_DIMENSION:
+            facets = len(cone.SupportHyperplanes())
+            if facets <= 3 * d or \
+                    len(cone.VerticesOfPolyhedron()) >= SIGNED_VERTICES_PER_FACET * facets:
+                options = ALGORITHMS["signed"]
         cone.Compute("Volume", *options, "BigInt")
         return Fraction(str(cone.Volume())) / factorial(d)
 
