@@ -10,8 +10,9 @@ Two mechanisms bound every question:
 
 A statement that runs out of time is answered ``unknown`` with the reason; one that runs
 out of memory too. Work made of independent pieces may also spread over forked worker
-processes (:func:`workers`, :func:`parallel_map`), each bound by the same deadline and cap.
-Nothing here knows about questions.
+processes (:func:`workers`, :func:`parallel_map`), each bound by the same deadline and cap,
+and one computation may run beside the work in hand (:class:`Background`), on a core of its
+own or paused and resumed to share one. Nothing here knows about questions.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from decisiontrees.errors import TimedOut
+from decisiontrees.errors import InternalError, TimedOut
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_MEMORY_BYTES = 4 * 2**30  # for the answer to one statement, beyond what is loaded
@@ -287,6 +288,82 @@ def _child(sender: Any, work: Callable[[], Any], seconds: float, memory_bytes: i
         sender.send_bytes(_dumps(("memory", None)))
     except Exception:  # noqa: BLE001 -- a result that cannot be sent back is our bug
         sender.send_bytes(_dumps(("error", traceback.format_exc())))
+    finally:
+        sender.close()
+        os._exit(0)  # no atexit handlers or finalizers of the parent's objects
+
+
+def can_start_processes() -> bool:
+    """Whether this process may fork helpers: the platform forks and this is not a pool's
+    worker (a daemon, which may not start processes)."""
+    return can_isolate() and not multiprocessing.current_process().daemon
+
+
+def worker_count() -> int:
+    """How many processes the work in hand may keep busy (:func:`workers`)."""
+    return _WORKERS.get()
+
+
+class Background:
+    """``function(*arguments)`` computed in a forked process beside this one, to be waited
+    for in slices: :meth:`wait` lets it run, :meth:`pause` stops it where it is (so that the
+    two processes share one core, each in turn), and :meth:`stop` kills it — as does the end
+    of this process. Only where :func:`can_start_processes`. The function must end by
+    itself (give it a time limit): nothing here sets one."""
+
+    def __init__(self, function: Callable[..., Any], *arguments: Any) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_background, args=(sender, function, arguments),
+                                        daemon=True)
+        self._process.start()
+        sender.close()
+        self._paused = False
+
+    def wait(self, seconds: float) -> bool:
+        """Whether the result is ready, letting the computation run for up to ``seconds``
+        (0: only look)."""
+        if self._paused:
+            os.kill(self._process.pid, signal.SIGCONT)  # type: ignore[arg-type]
+            self._paused = False
+        return bool(self._receiver.poll(max(0.0, seconds)))
+
+    def pause(self) -> None:
+        """Stop the computation where it is until the next :meth:`wait`."""
+        if not self._paused and self._process.is_alive():
+            os.kill(self._process.pid, signal.SIGSTOP)  # type: ignore[arg-type]
+            self._paused = True
+
+    def result(self) -> Any:
+        """The function's value, once :meth:`wait` said it is ready; :class:`InternalError`
+        if it raised or the process died (out of memory, killed)."""
+        try:
+            kind, payload = pickle.loads(self._receiver.recv_bytes())
+        except (EOFError, OSError) as lost:
+            raise InternalError(f"a background computation ended without a result "
+                                f"(exit {self._process.exitcode})") from lost
+        finally:
+            self.stop()
+        if kind != "ok":
+            raise InternalError("a background computation failed", details=str(payload))
+        return payload
+
+    def stop(self) -> None:
+        """Kill the computation (a paused one too) and free its process."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._receiver.close()
+
+
+def _background(sender: Any, function: Callable[..., Any], arguments: tuple[Any, ...]) -> None:
+    die_with_parent()
+    try:
+        message: tuple[str, Any] = ("ok", function(*arguments))
+    except BaseException:  # noqa: BLE001 -- reported to the parent, which raises it
+        message = ("error", traceback.format_exc())
+    try:
+        sender.send_bytes(_dumps(message))
     finally:
         sender.close()
         os._exit(0)  # no atexit handlers or finalizers of the parent's objects

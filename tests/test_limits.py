@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -312,3 +313,77 @@ def test_an_inner_deadline_never_extends_an_outer_one():
             time.sleep(0.01)
             with pytest.raises(limits.TimedOut, match="after 0.001 s"):
                 limits.check()
+
+
+def _count_to(counter: Any, end: int) -> int:
+    while counter.value < end:
+        counter.value += 1  # no lock: a paused child would hold it
+    return int(counter.value)
+
+
+def _exits() -> None:
+    import os
+
+    os._exit(7)
+
+
+def test_a_background_computation_paused_makes_no_progress_and_resumed_finishes():
+    """:class:`limits.Background` shares one core by pausing: while paused, the counter it
+    drives stands still (read twice, a while apart); resumed, it ends with its value."""
+    import multiprocessing
+    import time
+
+    from decisiontrees import limits
+
+    counter = multiprocessing.get_context("fork").RawValue("q", 0)
+    end = 10**12  # never reached while the test looks
+    background = limits.Background(_count_to, counter, end)
+    try:
+        while counter.value == 0:  # started
+            assert not background.wait(0.01)
+        background.pause()
+        time.sleep(0.05)  # a stop is delivered on the child's next step
+        stopped = counter.value
+        time.sleep(0.2)
+        assert counter.value == stopped
+        background.wait(0.01)
+        while counter.value == stopped:  # resumed: it moves again
+            background.wait(0.01)
+    finally:
+        background.stop()
+    counter.value = 0
+    finished = limits.Background(_count_to, counter, 1000)
+    finished.pause()
+    while not finished.wait(0.1):
+        pass
+    assert finished.result() == 1000
+
+
+def test_a_background_computation_is_killed_by_stop_also_when_paused():
+    import multiprocessing
+
+    from decisiontrees import limits
+
+    counter = multiprocessing.get_context("fork").RawValue("q", 0)
+    background = limits.Background(_count_to, counter, 10**12)
+    background.pause()
+    background.stop()
+    assert not background._process.is_alive()
+    assert background._process.exitcode is not None
+
+
+@pytest.mark.parametrize("work, arguments, message", [
+    (_fails_on, (3,), "a background computation failed"),
+    (_exits, (), r"ended without a result \(exit 7\)"),
+])
+def test_a_background_computation_that_fails_raises_an_internal_error(work, arguments, message):
+    from decisiontrees import limits
+    from decisiontrees.errors import InternalError
+
+    background = limits.Background(work, *arguments)
+    while not background.wait(0.1):
+        pass
+    with pytest.raises(InternalError, match=message) as raised:
+        background.result()
+    if work is _fails_on:
+        assert "ValueError: three" in raised.value.details

@@ -6,20 +6,23 @@ import contextlib
 import itertools
 import math
 import random
+import time
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
 import oracles
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import trees
 
+from decisiontrees import limits
 from decisiontrees.analyses import permutations, relations
 from decisiontrees.analyses.relations import certificate_document
 from decisiontrees.evidence import verify
 from decisiontrees.model.classes import unit_box
-from decisiontrees.model.nodes import Node, chance, choice, leaf, uniform
+from decisiontrees.model.nodes import Leaf, Node, chance, choice, leaf, postorder, uniform
 from decisiontrees.solvers import highs
 
 OUTCOMES = ("a", "b", "c", "d")
@@ -165,15 +168,17 @@ def test_permuted_relations_equal_trying_every_permutation_with_the_plain_relati
     assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
     with pairs_bounded_from(0):  # pairs of outcomes bound every map, not only past 64
         assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
-        with program_first():  # the integer program decides, whenever it can
-            verdict = permutations.permuted(relation, left, right, OUTCOMES)
-        assert verdict.holds == expected
-        if verdict.holds:
-            checks(f"permuted_{relation}", left, right, verdict)
-        with program_first(proposals="wrong"):  # proposals that fail are ruled out, not trusted
-            assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
+        for where in ("background", "beside", "inline"):  # wherever HiGHS works
+            with program_first(where=where):  # the integer program decides, whenever it can
+                verdict = permutations.permuted(relation, left, right, OUTCOMES)
+            assert verdict.holds == expected
+            if verdict.holds:
+                checks(f"permuted_{relation}", left, right, verdict)
+        for where in ("background", "inline"):  # proposals that fail are ruled out, not trusted
+            with program_first(proposals="wrong", where=where):
+                assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
         for proposals in ("highs", "none"):  # right lotteries too many to list: a few, then more
-            with program_first(proposals, listed=1):
+            with program_first(proposals, listed=1, where="beside"):
                 assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
         for listed in (None, 1):  # the tables decide (or leave it to the search); then small ones
             with program_first("off", listed=listed, tables=True):
@@ -196,23 +201,29 @@ def pairs_bounded_from(count: float) -> Iterator[None]:
 
 @contextlib.contextmanager
 def program_first(proposals: str = "highs", listed: int | None = None,
-                  tables: bool = False) -> Iterator[None]:
+                  tables: bool = False, where: str = "background") -> Iterator[None]:
     """The integer program takes its turn at the search's first step, after the table
     search if ``tables``. ``proposals``: "highs" as built; "none" (HiGHS finds nothing, so
     z3 answers alone); "wrong" (a random injective map, then "none": a proposal must pass
     the exact check to count); "off" (the program never decides: the tables or the search
-    do). ``listed``: how many of the right tree's lotteries count as few enough to list."""
+    do). ``listed``: how many of the right tree's lotteries count as few enough to list.
+    ``where`` HiGHS works: "background" (a process of its own, paused between turns),
+    "beside" (never paused: two workers) or "inline" (no process can be forked)."""
     kept, kept_propose = permutations.PROGRAM_AFTER, highs.propose_injection
     kept_listed, kept_share = permutations.MOVED_LOTTERIES, permutations.TABLE_SHARE
     kept_turn = permutations._ProgramTurns.turn
+    kept_forks, kept_workers = limits.can_start_processes, limits.worker_count
+    if where == "inline":
+        limits.can_start_processes = lambda: False  # type: ignore[assignment]
+    limits.worker_count = lambda: 2 if where == "beside" else 1  # type: ignore[assignment]
     permutations.PROGRAM_AFTER = -1.0  # type: ignore[assignment]
     permutations.TABLE_SHARE = kept_share if tables else 0.0  # type: ignore[assignment]
     if proposals == "off":
         permutations._ProgramTurns.turn = lambda self, pool: None  # type: ignore[method-assign]
     permutations.MOVED_LOTTERIES = kept_listed if listed is None else listed  # type: ignore[assignment]
-    rng = random.Random(0)
-
     def wrong(tree, lotteries, candidates, forced, excluded, bounds, seconds):
+        # drawn from the program's state: each proposal may come from a new forked process
+        rng = random.Random(len(excluded) * 1009 + len(lotteries))
         images = list(dict.fromkeys(t for found in candidates.values() for t in found))
         draw = rng.random()
         if draw < 0.2 and len(images) >= len(candidates):  # often no map the search allows
@@ -239,6 +250,8 @@ def program_first(proposals: str = "highs", listed: int | None = None,
         permutations.TABLE_SHARE = kept_share  # type: ignore[assignment]
         permutations._ProgramTurns.turn = kept_turn  # type: ignore[method-assign]
         highs.propose_injection = kept_propose  # type: ignore[assignment]
+        limits.can_start_processes = kept_forks  # type: ignore[assignment]
+        limits.worker_count = kept_workers  # type: ignore[assignment]
 
 
 @settings(max_examples=60, deadline=None)
@@ -351,39 +364,82 @@ def test_permuted_inclusion_of_three_outcome_coins_is_hypergraph_embedding(d, da
     assert verdict.holds == expected
 
 
+def _clique_and_half() -> tuple[Node, Node, Node, tuple[str, ...]]:
+    """A graph on 7 outcomes, a 4-clique it lacks and a relabelled half of its edges."""
+    names = tuple(f"o{i}" for i in range(7))
+    left = [(0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (0, 6), (1, 4), (2, 5)]
+    image = [3, 6, 0, 5, 1, 4, 2]
+    return (graph_tree(left), graph_tree(list(itertools.combinations(range(4), 2))),
+            graph_tree([(image[i], image[j]) for i, j in left[::2]]), names)
+
+
 def test_the_integer_program_decides_where_the_map_search_would_take_long():
     """A 4-clique into a graph on 7 outcomes without one, and a relabelled half of that
     graph: with the program first, z3 shows that no map is left, and a map HiGHS proposes
     is checked exactly (its certificate verifies); z3 alone finds the map as well."""
-    names = tuple(f"o{i}" for i in range(7))
-    left = [(0, 1), (0, 2), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (0, 6), (1, 4), (2, 5)]
-    clique = list(itertools.combinations(range(4), 2))
-    image = [3, 6, 0, 5, 1, 4, 2]
-    half = [(image[i], image[j]) for i, j in left[::2]]
+    left, clique, half, names = _clique_and_half()
     with pairs_bounded_from(0), program_first():
-        none = permutations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
-        found = permutations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+        none = permutations.permuted("inclusion", left, clique, names)
+        found = permutations.permuted("inclusion", left, half, names)
     assert none.holds is False and none.method.startswith("integer program with z3")
     assert "found the integer program infeasible" in none.reason
     assert found.holds and found.details["maps_tried"] == 1
-    checks("permuted_inclusion", graph_tree(left), graph_tree(half), found, names)
+    checks("permuted_inclusion", left, half, found, names)
     with pairs_bounded_from(0), program_first("none"):
-        alone = permutations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+        alone = permutations.permuted("inclusion", left, half, names)
     assert alone.holds
     with pairs_bounded_from(0), program_first("off", tables=True):  # a table for each edge
-        none = permutations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
-        found = permutations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+        none = permutations.permuted("inclusion", left, clique, names)
+        found = permutations.permuted("inclusion", left, half, names)
     assert none.holds is False and none.method == "exhaustive search by tables (exact)"
     assert "every allowed permutation moves one of 6 lotteries of the right tree outside" \
         in none.reason
     assert found.holds and found.details["maps_tried"] == 1
-    checks("permuted_inclusion", graph_tree(left), graph_tree(half), found, names)
+    checks("permuted_inclusion", left, half, found, names)
     for proposals in ("highs", "none"):  # from a few lotteries, each failed map adds one
         with pairs_bounded_from(0), program_first(proposals, listed=1):
-            few = permutations.permuted("inclusion", graph_tree(left), graph_tree(clique), names)
-            again = permutations.permuted("inclusion", graph_tree(left), graph_tree(half), names)
+            few = permutations.permuted("inclusion", left, clique, names)
+            again = permutations.permuted("inclusion", left, half, names)
         assert few.holds is False and "too many to list them all" in few.reason
         assert again.holds
+
+
+@pytest.mark.parametrize("where", ["background", "beside"])
+def test_the_programs_proposals_come_from_a_process_paused_between_turns_or_never(
+        where, monkeypatch):
+    """HiGHS works in a process of its own: with one worker it is paused whenever a turn
+    ends before its proposal is in; with two it runs on, and each turn only takes what has
+    come. Either way the program decides both pairs (z3 shows the clique has no map; the
+    half's map is proposed and checked), and closing it stops the process."""
+    monkeypatch.setattr(limits, "worker_count", lambda: 2 if where == "beside" else 1)
+    left, clique, half, names = _clique_and_half()
+    for right in (clique, half):
+        sources = sorted({node.outcome for node in postorder(right) if isinstance(node, Leaf)})
+        moved = permutations._MovedLotteries(left, right, names, sources, 10_000)
+        program = permutations._ProgramTurns(
+            "inclusion", left, right, names, sources, moved, {s: list(names) for s in sources},
+            frozenset(), 10_000)
+        started = []
+        try:
+            found = None
+            while found is None and not program.exhausted:
+                program.next_turn = 0.0  # a turn whenever the search would give one
+                if program.due():
+                    found = program.turn([])
+                    if program.proposing is not None:
+                        started.append(program.proposing)
+                        assert program.proposing._paused == (where == "background")
+                else:  # beside the search, a proposal still at work
+                    assert where == "beside" and program.proposing is not None
+                    time.sleep(0.01)
+        finally:
+            program.close()
+        assert all(not background._process.is_alive() for background in started)
+        if right is clique:
+            assert found is None and program.exhausted
+        else:
+            assert found is not None and found[1].holds
+            checks("inclusion", left, relations.relabel(right, found[0]), found[1], names)
 
 
 def test_a_degenerate_program_is_answered_not_spun_on():

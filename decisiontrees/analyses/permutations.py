@@ -246,6 +246,9 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                 refuted(mapping, {"reason": verdict.reason})
     except _Decided as decided:
         return decided.verdict
+    finally:
+        if program is not None:
+            program.close()
     excluded = _count_allowed_maps(sources, names, group) - considered
     return Verdict(name, False, f"exhaustive search with {solver.SOLVER_NAME}",
                    reason=f"every allowed permutation was ruled out: {excluded} while maps "
@@ -372,9 +375,12 @@ class _Decided(Exception):
 class _ProgramTurns:
     """The search for ``σ`` as one integer program, given turns while the map search runs:
     the first once the search has run PROGRAM_AFTER seconds, each next once it has run
-    again as long as the last turn took; each turn's solver calls get twice the time of
-    the last's. In a turn, HiGHS proposes maps in floating point
-    (:func:`highs.propose_injection`), each checked exactly; one that fails is excluded and,
+    again as long as the last turn took; each turn gets twice the time of the last. HiGHS
+    proposes maps in floating point (:func:`highs.propose_injection`): where processes can
+    be forked, in one of its own (:class:`limits.Background`) that each turn resumes and
+    pauses again after, so no call starts over for want of time; with two workers or more it
+    is never paused, and each proposal is taken as it comes. Elsewhere each call gets the
+    turn's time. Each proposal is checked exactly; one that fails is excluded and,
     for the interior, the utility that refuted it bounds every later map (as do the
     search's). A right tree with more than PROGRAM_LOTTERIES lotteries starts with a few of
     them, and each failed map adds the one its witness shows outside (fewer lotteries only
@@ -406,9 +412,17 @@ class _ProgramTurns:
         self.excluded: list[dict[str, str]] = []
         self.bounds: list[tuple[dict[str, Fraction], Fraction]] = []  # the interior only
         self.bounded: set[tuple[tuple[str, Fraction], ...]] = set()
+        self.background = limits.can_start_processes()  # HiGHS in a process of its own
+        self.beside = self.background and limits.worker_count() > 1  # on a core of its own
+        self.proposing: limits.Background | None = None  # HiGHS at work on the next proposal
 
     def due(self) -> bool:
-        return not self.off and time.monotonic() >= self.next_turn
+        """Whether the program's turn has come, or (beside the search) its proposal is in."""
+        if self.off:
+            return False
+        if self.beside and self.proposing is not None:
+            return self.proposing.wait(0)
+        return time.monotonic() >= self.next_turn
 
     def turn(self, pool: list[tuple[dict[str, Fraction], Fraction]]
              ) -> tuple[dict[str, str], Verdict] | None:
@@ -418,8 +432,35 @@ class _ProgramTurns:
         try:
             return self._turn(pool)
         finally:
+            if self.proposing is not None and not self.beside:
+                self.proposing.pause()  # the search's turn: one core, one of them at a time
             self.next_turn = time.monotonic() + max(PROGRAM_AFTER, time.monotonic() - started)
             self.seconds *= 2
+
+    def close(self) -> None:
+        """Stop HiGHS's process, if it is at work."""
+        if self.proposing is not None:
+            self.proposing.stop()
+            self.proposing = None
+
+    def _proposal(self, until: float) -> highs.Proposal | None:
+        """HiGHS's next proposal: in the background, from the process at work on it (started
+        now, with the time left, if none is), when it comes by ``until``, else None; without,
+        from a call here with the turn's time."""
+        arguments = (self.left, self.lotteries, self.candidates, self.forced, self.excluded,
+                     self.bounds)
+        if not self.background:
+            return highs.propose_injection(
+                *arguments, min(self.seconds, limits.remaining_ms(self.timeout_ms) / 1000))
+        if self.proposing is None:
+            # the lists are copied with the process, so later changes here do not reach it
+            self.proposing = limits.Background(highs.propose_injection, *arguments,
+                                               limits.remaining_ms(self.timeout_ms) / 1000)
+        if not self.proposing.wait(until - time.monotonic()):
+            return None
+        proposing, self.proposing = self.proposing, None
+        proposal: highs.Proposal = proposing.result()
+        return proposal
 
     def _turn(self, pool: list[tuple[dict[str, Fraction], Fraction]]
               ) -> tuple[dict[str, str], Verdict] | None:
@@ -430,11 +471,13 @@ class _ProgramTurns:
             for utility, left_value in pool:
                 self._bound(utility, left_value)
         check = inclusion if self.relation == "inclusion" else interiority
+        until = time.monotonic() + (0 if self.beside else min(
+            self.seconds, limits.remaining_ms(self.timeout_ms) / 1000))
         for _ in range(MAPS_PER_TURN):
             limits.check("searching permutations with an integer program")
-            proposal = highs.propose_injection(
-                self.left, self.lotteries, self.candidates, self.forced, self.excluded,
-                self.bounds, min(self.seconds, limits.remaining_ms(self.timeout_ms) / 1000))
+            proposal = self._proposal(until)
+            if proposal is None:
+                return None  # HiGHS is still at work: the next turn resumes it
             found = proposal.mapping
             if found is None and proposal.infeasible:
                 found = self._exact_map()  # HiGHS's "none" is in floats: z3 decides
