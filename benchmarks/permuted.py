@@ -11,6 +11,9 @@ instances (the random generator starts at seed + d; 100 is the first set measure
 ``--leaves 40 --seeds 700 800 900 --baseline "no program"``: the held-out set (40-node trees),
 against the engine without the integer program's turns.
 
+``--workers 2``: the integer program's HiGHS runs beside the search (by default it takes
+turns with it on one core).
+
 ``--family graphs``: structured instances where every outcome is reached alike, so single
 outcomes prune nothing: each tree is a choice among coin flips between the ends of a graph's
 edges, and P3 is a subgraph embedding. "σ exists" takes the right graph as a relabelled
@@ -127,6 +130,8 @@ def main() -> None:
     parser.add_argument("--family", choices=["random", "graphs", "hypergraphs"], default="random")
     parser.add_argument("--leaves", type=int, default=14,
                         help="nodes of each random tree (the random family; 40 for the held-out set)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="2: the integer program's HiGHS runs beside the search")
     parser.add_argument("--baseline", choices=["default", "no program"], default="default",
                         help="\"no program\": the engine without the integer program's turns")
     arguments = parser.parse_args()
@@ -137,6 +142,11 @@ def main() -> None:
         baseline = "without the integer program"
     print(f"| d | seed | instance | relation | pruned | baseline ({baseline}) |\n"
           "|---|---|---|---|---|---|")
+    with limits.workers(arguments.workers):
+        run(arguments)
+
+
+def run(arguments: argparse.Namespace) -> None:
     for seed in arguments.seeds:
         for d in arguments.sizes:
             graphs = arguments.family != "random"

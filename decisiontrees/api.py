@@ -119,7 +119,8 @@ def check_file(path: str, timeout_seconds: float | None = None,
     """Load one spec file and answer its statements; an invalid file reports its diagnostics.
     Each statement may take ``timeout_seconds`` (unless it sets its own) and ``memory_bytes``;
     ``parameters`` fixes parameter values as :func:`decisiontrees.load` does; ``workers`` > 1
-    lets an exact random-agent answer integrate its regions in that many forked processes."""
+    lets an exact random-agent answer integrate its regions in that many forked processes,
+    and P3/P4's integer program run beside the search for ``σ``."""
     with _workers("check_file", workers):
         try:
             spec = load(path, parameters=parameters, undeclared_ok=undeclared_ok)
@@ -657,24 +658,27 @@ def interiority(left: Node, right: Node, *, outcomes: Iterable[str] | None = Non
 
 def permuted_inclusion(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
                        fixing: Iterable[str] = (), kinds: Mapping[str, str] | None = None,
-                       timeout: float | None = None) -> Verdict:
+                       timeout: float | None = None, workers: int = 1) -> Verdict:
     """Tarsney's P3: some allowed ``σ`` with ``σ·L(right) ⊊ L(left)``. ``fixing`` names
-    outcomes σ must fix; ``kinds`` maps outcomes to kinds σ must keep."""
+    outcomes σ must fix; ``kinds`` maps outcomes to kinds σ must keep; ``workers`` > 1
+    lets the integer program's solver run beside the search for ``σ`` (else they take
+    turns on one core)."""
     return _permuted("permuted_inclusion", "inclusion", left, right, outcomes, fixing, kinds,
-                     timeout)
+                     timeout, workers)
 
 
 def permuted_interiority(left: Node, right: Node, *, outcomes: Iterable[str] | None = None,
                          fixing: Iterable[str] = (), kinds: Mapping[str, str] | None = None,
-                         timeout: float | None = None) -> Verdict:
-    """Tarsney's P4: some allowed ``σ`` with ``σ·L(right)`` inside the interior of ``L(left)``."""
+                         timeout: float | None = None, workers: int = 1) -> Verdict:
+    """Tarsney's P4: some allowed ``σ`` with ``σ·L(right)`` inside the interior of ``L(left)``
+    (the arguments as in :func:`permuted_inclusion`)."""
     return _permuted("permuted_interiority", "interiority", left, right, outcomes, fixing, kinds,
-                     timeout)
+                     timeout, workers)
 
 
 def _permuted(call: str, relation: str, left: Node, right: Node, outcomes: Iterable[str] | None,
-              fixing: Iterable[str], kinds: Mapping[str, str] | None, timeout: float | None
-              ) -> Verdict:
+              fixing: Iterable[str], kinds: Mapping[str, str] | None, timeout: float | None,
+              workers: int) -> Verdict:
     pair = (numeric_tree(call, "left", left), numeric_tree(call, "right", right))
     names = _outcomes(call, pair, outcomes)
     fixed = frozenset(fixing)
@@ -683,7 +687,7 @@ def _permuted(call: str, relation: str, left: Node, right: Node, outcomes: Itera
         raise ArgumentError(f"{call}(): fixing names outcomes that are not in O: "
                             + ", ".join(unknown))
     group = PermutationGroup(fixed, dict(kinds or {}))
-    with _bounded(call, timeout) as timeout_ms:
+    with _bounded(call, timeout) as timeout_ms, _workers(call, workers):
         return permutations.permuted(relation, *pair, names, group, timeout_ms)
 
 
@@ -708,7 +712,8 @@ def _worker_count(call: str, count: Any) -> int:
 
 @contextmanager
 def _workers(call: str, count: Any) -> Iterator[None]:
-    """Exact answers integrate over their regions in ``count`` forked processes."""
+    """Exact answers integrate over their regions in ``count`` forked processes; P3/P4's
+    integer program runs beside the search with two or more."""
     with limits.workers(_worker_count(call, count)):
         yield
 

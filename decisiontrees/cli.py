@@ -211,7 +211,8 @@ def _parser() -> argparse.ArgumentParser:
                             f"{limits.DEFAULT_MEMORY_BYTES / 2**30:g}); past it the answer is unknown")
     check.add_argument("--workers", type=_worker_count, default=1, metavar="N",
                        help="exact random-agent answers integrate their regions in N "
-                            "processes (default 1)")
+                            "processes, and P3/P4's integer program runs beside the search "
+                            "for σ with 2 or more (default 1)")
     check.add_argument("--certificate", metavar="FILE",
                        help="save the certificates of relation verdicts for `decisiontrees verify`")
     check.add_argument("--explain", action="store_true",
@@ -352,7 +353,8 @@ def _parser() -> argparse.ArgumentParser:
                            help="memory for each statement, in GB")
     reporting.add_argument("--workers", type=_worker_count, default=1, metavar="N",
                            help="exact random-agent answers integrate their regions in N "
-                                "processes (default 1)")
+                                "processes, and P3/P4's integer program runs beside the "
+                                "search for σ with 2 or more (default 1)")
     reporting.add_argument("--figures", metavar="DIR",
                            help="draw a figure per file where one helps (the first comparison "
                            "of two named trees, explained; else the first tree) as SVG into DIR "

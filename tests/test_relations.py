@@ -203,10 +203,11 @@ def pairs_bounded_from(count: float) -> Iterator[None]:
 def program_first(proposals: str = "highs", listed: int | None = None,
                   tables: bool = False, where: str = "background") -> Iterator[None]:
     """The integer program takes its turn at the search's first step, after the table
-    search if ``tables``. ``proposals``: "highs" as built; "none" (HiGHS finds nothing, so
-    z3 answers alone); "wrong" (a random injective map, then "none": a proposal must pass
-    the exact check to count); "off" (the program never decides: the tables or the search
-    do). ``listed``: how many of the right tree's lotteries count as few enough to list.
+    search if ``tables``, with time to finish it (unless it is beside the search).
+    ``proposals``: "highs" as built; "none" (HiGHS finds nothing, so z3 answers alone);
+    "wrong" (a random injective map, then "none": a proposal must pass the exact check to
+    count); "off" (the program never decides: the tables or the search do). ``listed``:
+    how many of the right tree's lotteries count as few enough to list.
     ``where`` HiGHS works: "background" (a process of its own, paused between turns),
     "beside" (never paused: two workers) or "inline" (no process can be forked)."""
     kept, kept_propose = permutations.PROGRAM_AFTER, highs.propose_injection
@@ -217,6 +218,8 @@ def program_first(proposals: str = "highs", listed: int | None = None,
         limits.can_start_processes = lambda: False  # type: ignore[assignment]
     limits.worker_count = lambda: 2 if where == "beside" else 1  # type: ignore[assignment]
     permutations.PROGRAM_AFTER = -1.0  # type: ignore[assignment]
+    kept_seconds = permutations.PROGRAM_SECONDS
+    permutations.PROGRAM_SECONDS = 60.0  # type: ignore[assignment]  # its first turn, to the end
     permutations.TABLE_SHARE = kept_share if tables else 0.0  # type: ignore[assignment]
     if proposals == "off":
         permutations._ProgramTurns.turn = lambda self, pool: None  # type: ignore[method-assign]
@@ -246,6 +249,7 @@ def program_first(proposals: str = "highs", listed: int | None = None,
         yield
     finally:
         permutations.PROGRAM_AFTER = kept  # type: ignore[assignment]
+        permutations.PROGRAM_SECONDS = kept_seconds  # type: ignore[assignment]
         permutations.MOVED_LOTTERIES = kept_listed  # type: ignore[assignment]
         permutations.TABLE_SHARE = kept_share  # type: ignore[assignment]
         permutations._ProgramTurns.turn = kept_turn  # type: ignore[method-assign]
@@ -440,6 +444,21 @@ def test_the_programs_proposals_come_from_a_process_paused_between_turns_or_neve
         else:
             assert found is not None and found[1].holds
             checks("inclusion", left, relations.relabel(right, found[0]), found[1], names)
+
+
+def test_the_python_api_runs_the_program_beside_the_search_when_given_two_workers():
+    """``workers`` reaches P3/P4 as it does the random-agent answers: the same verdicts,
+    and a count that is not a whole number >= 1 is refused."""
+    import decisiontrees as dt
+
+    left, clique, half, names = _clique_and_half()
+    for workers in (1, 2):
+        assert dt.permuted_inclusion(left, half, outcomes=names, workers=workers).holds
+        assert dt.permuted_inclusion(left, clique, outcomes=names, workers=workers).holds is False
+        assert dt.permuted_interiority(left, half, outcomes=names, workers=workers).holds is False
+    for count in (0, 1.5, True):
+        with pytest.raises(dt.ArgumentError, match="workers must be a whole number"):
+            dt.permuted_inclusion(left, half, outcomes=names, workers=count)
 
 
 def test_a_degenerate_program_is_answered_not_spun_on():

@@ -69,7 +69,7 @@ MOVED_AFTER = 1_000  # partial maps built before lotteries are checked, unless a
 SOLVER_MISSES = 8  # solver calls in a row that separate no moved lottery, after which none
 USELESS_AFTER = 1_000  # moved lotteries checked, all inside, after which checks stop
 PROGRAM_AFTER = 0.5  # seconds of the map search before the integer program's first turn
-PROGRAM_SECONDS = 0.5  # each solver's time in the program's first turn (as long as the search ran)
+PROGRAM_SECONDS = 0.5  # the program's first turn (as long as the search ran), doubled each turn
 PROGRAM_SIZE = 60_000  # listed lotteries × the left tree's nodes, past which there is no program
 MAPS_PER_TURN = 8  # maps the program may propose in one turn, each checked exactly
 SEEDED_UTILITIES = 8  # random utilities whose best lotteries start a program of many ones
@@ -405,7 +405,7 @@ class _ProgramTurns:
         self.total = 0  # how many the right tree has, when few enough to list
         self.exact: solver.InjectionProgram | None = None
         self.next_turn = time.monotonic() + PROGRAM_AFTER
-        self.seconds = PROGRAM_SECONDS  # for one call to either solver, doubled every turn
+        self.seconds = PROGRAM_SECONDS  # HiGHS's time in this turn, and z3's for a call
         self.off = False
         self.exhausted = False  # the exact program is infeasible: no allowed map is left
         self.proposed = 0  # maps the program proposed (each checked exactly)
