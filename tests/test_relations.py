@@ -446,6 +446,20 @@ def test_the_programs_proposals_come_from_a_process_paused_between_turns_or_neve
             checks("inclusion", left, relations.relabel(right, found[0]), found[1], names)
 
 
+def test_without_a_process_to_be_had_highs_proposes_here(monkeypatch):
+    """Forking may fail (a limit on processes): the program then calls HiGHS itself."""
+    def no_process(*arguments):
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(limits, "Background", no_process)
+    left, clique, half, names = _clique_and_half()
+    with pairs_bounded_from(0), program_first():
+        none = permutations.permuted("inclusion", left, clique, names)
+        found = permutations.permuted("inclusion", left, half, names)
+    assert none.holds is False and none.method.startswith("integer program with z3")
+    assert found.holds and found.details["maps_tried"] == 1
+
+
 def test_the_python_api_runs_the_program_beside_the_search_when_given_two_workers():
     """``workers`` reaches P3/P4 as it does the random-agent answers: the same verdicts,
     and a count that is not a whole number >= 1 is refused."""

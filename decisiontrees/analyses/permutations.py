@@ -69,7 +69,7 @@ MOVED_AFTER = 1_000  # partial maps built before lotteries are checked, unless a
 SOLVER_MISSES = 8  # solver calls in a row that separate no moved lottery, after which none
 USELESS_AFTER = 1_000  # moved lotteries checked, all inside, after which checks stop
 PROGRAM_AFTER = 0.5  # seconds of the map search before the integer program's first turn
-PROGRAM_SECONDS = 0.5  # the program's first turn (as long as the search ran), doubled each turn
+PROGRAM_SECONDS = 0.5  # each turn of the program (its first, if HiGHS works here: then doubled)
 PROGRAM_SIZE = 60_000  # listed lotteries × the left tree's nodes, past which there is no program
 MAPS_PER_TURN = 8  # maps the program may propose in one turn, each checked exactly
 SEEDED_UTILITIES = 8  # random utilities whose best lotteries start a program of many ones
@@ -375,12 +375,13 @@ class _Decided(Exception):
 class _ProgramTurns:
     """The search for ``σ`` as one integer program, given turns while the map search runs:
     the first once the search has run PROGRAM_AFTER seconds, each next once it has run
-    again as long as the last turn took; each turn gets twice the time of the last. HiGHS
-    proposes maps in floating point (:func:`highs.propose_injection`): where processes can
-    be forked, in one of its own (:class:`limits.Background`) that each turn resumes and
-    pauses again after, so no call starts over for want of time; with two workers or more it
-    is never paused, and each proposal is taken as it comes. Elsewhere each call gets the
-    turn's time. Each proposal is checked exactly; one that fails is excluded and,
+    again as long as the last turn took. HiGHS proposes maps in floating point
+    (:func:`highs.propose_injection`): where processes can be forked, in one of its own
+    (:class:`limits.Background`) that each turn resumes for PROGRAM_SECONDS and pauses
+    again, so no call starts over for want of time; with two workers or more it is never
+    paused, and each proposal is taken as it comes. Elsewhere each call gets the turn's
+    time, twice the last turn's. z3's calls, too, get twice the time of the last. Each
+    proposal is checked exactly; one that fails is excluded and,
     for the interior, the utility that refuted it bounds every later map (as do the
     search's). A right tree with more than PROGRAM_LOTTERIES lotteries starts with a few of
     them, and each failed map adds the one its witness shows outside (fewer lotteries only
@@ -405,7 +406,7 @@ class _ProgramTurns:
         self.total = 0  # how many the right tree has, when few enough to list
         self.exact: solver.InjectionProgram | None = None
         self.next_turn = time.monotonic() + PROGRAM_AFTER
-        self.seconds = PROGRAM_SECONDS  # HiGHS's time in this turn, and z3's for a call
+        self.seconds = PROGRAM_SECONDS  # z3's time for a call (HiGHS's, working here), doubled
         self.off = False
         self.exhausted = False  # the exact program is infeasible: no allowed map is left
         self.proposed = 0  # maps the program proposed (each checked exactly)
@@ -453,9 +454,12 @@ class _ProgramTurns:
             return highs.propose_injection(
                 *arguments, min(self.seconds, limits.remaining_ms(self.timeout_ms) / 1000))
         if self.proposing is None:
-            # the lists are copied with the process, so later changes here do not reach it
-            self.proposing = limits.Background(highs.propose_injection, *arguments,
-                                               limits.remaining_ms(self.timeout_ms) / 1000)
+            try:  # the lists are copied with the process, so later changes here do not reach it
+                self.proposing = limits.Background(highs.propose_injection, *arguments,
+                                                   limits.remaining_ms(self.timeout_ms) / 1000)
+            except OSError:  # no process to be had (a limit on processes): HiGHS works here
+                self.background = self.beside = False
+                return self._proposal(until)
         if not self.proposing.wait(until - time.monotonic()):
             return None
         proposing, self.proposing = self.proposing, None
@@ -471,8 +475,10 @@ class _ProgramTurns:
             for utility, left_value in pool:
                 self._bound(utility, left_value)
         check = inclusion if self.relation == "inclusion" else interiority
-        until = time.monotonic() + (0 if self.beside else min(
-            self.seconds, limits.remaining_ms(self.timeout_ms) / 1000))
+        # a process resumed goes on where it stopped, so its turns need not grow: short ones
+        # keep the search's share even (a long turn could fall just before its end)
+        turn = 0 if self.beside else PROGRAM_SECONDS if self.background else self.seconds
+        until = time.monotonic() + min(turn, limits.remaining_ms(self.timeout_ms) / 1000)
         for _ in range(MAPS_PER_TURN):
             limits.check("searching permutations with an integer program")
             proposal = self._proposal(until)
