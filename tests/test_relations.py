@@ -186,7 +186,33 @@ def test_permuted_relations_equal_trying_every_permutation_with_the_plain_relati
             assert verdict.holds == expected
             if verdict.holds:
                 checks(f"permuted_{relation}", left, right, verdict)
+    with pairs_bounded_from(0), solver_resting():  # moved lotteries mostly left undecided
+        assert permutations.permuted(relation, left, right, OUTCOMES).holds == expected
     assert permutations.permuted(relation, left, right, OUTCOMES, refine=False).holds == expected
+
+
+@contextlib.contextmanager
+def solver_resting() -> Iterator[None]:
+    """The moved lotteries' solver rests from the start, and briefly: asked now and then."""
+    kept = permutations.SOLVER_MISSES, permutations.SOLVER_REST
+    permutations.SOLVER_MISSES, permutations.SOLVER_REST = 0, 2  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        permutations.SOLVER_MISSES, permutations.SOLVER_REST = kept  # type: ignore[assignment]
+
+
+def test_a_solver_that_keeps_missing_rests_longer_each_time_but_is_asked_again():
+    """Measured on a held-out pair: the solver left out for good after SOLVER_MISSES misses
+    made the search try 50 times the maps, depending on which calls had missed before."""
+    moved = permutations._MovedLotteries(leaf("a"), leaf("a"), ("a",), ["a"], 1_000)
+    assert all(moved._ask_solver() for _ in range(3))  # no misses yet
+    moved.misses = permutations.SOLVER_MISSES
+    rest = permutations.SOLVER_REST
+    asked = [k for k in range(rest + 2 * rest + 1) if moved._ask_solver()]
+    assert asked == [rest - 1, 3 * rest - 1]
+    moved.misses = 0  # it separated one: asked every time again
+    assert moved._ask_solver()
 
 
 @contextlib.contextmanager

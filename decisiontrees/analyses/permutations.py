@@ -66,7 +66,8 @@ REFUTATIONS_KEPT = 20  # refuted maps listed in the evidence (the rest are count
 MOVED_LOTTERIES = 256  # the right tree's lotteries checked as soon as a partial map moves them
 REFUTERS_KEPT = 64  # utilities that separated a moved lottery, tried on the next ones first
 MOVED_AFTER = 1_000  # partial maps built before lotteries are checked, unless a map failed
-SOLVER_MISSES = 8  # solver calls in a row that separate no moved lottery, after which none
+SOLVER_MISSES = 8  # solver calls in a row that separate no moved lottery, after which it rests
+SOLVER_REST = 16  # moved lotteries it then sits out before one more call (doubled each time)
 USELESS_AFTER = 1_000  # moved lotteries checked, all inside, after which checks stop
 PROGRAM_AFTER = 0.5  # seconds of the map search before the integer program's first turn
 PROGRAM_SECONDS = 0.5  # each turn of the program (its first, if HiGHS works here: then doubled)
@@ -380,7 +381,7 @@ class _ProgramTurns:
     (:class:`limits.Background`) that each turn resumes for PROGRAM_SECONDS and pauses
     again, so no call starts over for want of time; with two workers or more it is never
     paused, and each proposal is taken as it comes. Elsewhere each call gets the turn's
-    time, twice the last turn's. z3's calls, too, get twice the time of the last. Each
+    time, twice the last turn's. Each call to z3 gets twice the time of the last. Each
     proposal is checked exactly; one that fails is excluded and,
     for the interior, the utility that refuted it bounds every later map (as do the
     search's). A right tree with more than PROGRAM_LOTTERIES lotteries starts with a few of
@@ -406,7 +407,8 @@ class _ProgramTurns:
         self.total = 0  # how many the right tree has, when few enough to list
         self.exact: solver.InjectionProgram | None = None
         self.next_turn = time.monotonic() + PROGRAM_AFTER
-        self.seconds = PROGRAM_SECONDS  # z3's time for a call (HiGHS's, working here), doubled
+        self.seconds = PROGRAM_SECONDS  # HiGHS's in a turn, working here: doubled every turn
+        self.exact_seconds = PROGRAM_SECONDS  # z3's for its next call: doubled after each
         self.off = False
         self.exhausted = False  # the exact program is infeasible: no allowed map is left
         self.proposed = 0  # maps the program proposed (each checked exactly)
@@ -436,7 +438,8 @@ class _ProgramTurns:
             if self.proposing is not None and not self.beside:
                 self.proposing.pause()  # the search's turn: one core, one of them at a time
             self.next_turn = time.monotonic() + max(PROGRAM_AFTER, time.monotonic() - started)
-            self.seconds *= 2
+            if not self.background:
+                self.seconds *= 2
 
     def close(self) -> None:
         """Stop HiGHS's process, if it is at work."""
@@ -520,7 +523,8 @@ class _ProgramTurns:
                 self.exact.exclude(mapping)
             for utility, bound in self.bounds:
                 self.exact.below(utility, bound)
-        found = self.exact.find(min(int(self.seconds * 1000), self.timeout_ms))
+        found = self.exact.find(min(int(self.exact_seconds * 1000), self.timeout_ms))
+        self.exact_seconds *= 2
         if found is None:
             self.exhausted = self.off = True
         return found if isinstance(found, dict) else None
@@ -590,9 +594,11 @@ class _MovedLotteries:
     tree's lottery set. Each moved lottery is decided once (:func:`membership.contains`,
     whose "no" carries a separating utility checked exactly; an undecided one rules
     nothing out). Checks start only once the first map failed, or MOVED_AFTER partial
-    maps were built without one; the solver is no longer asked after SOLVER_MISSES calls
-    in a row separated nothing, and checks stop after USELESS_AFTER moved lotteries all
-    lay inside."""
+    maps were built without one; after SOLVER_MISSES solver calls in a row separated
+    nothing, the solver sits out SOLVER_REST moved lotteries before one more call, twice as
+    many after each further miss (it was once left out for good: which calls miss depends
+    on the utilities z3 returned before, and on one held-out pair that cost 50 times the
+    maps), and checks stop after USELESS_AFTER moved lotteries all lay inside."""
 
     def __init__(self, left: Node, right: Node, names: tuple[str, ...], sources: list[str],
                  timeout_ms: int) -> None:
@@ -611,6 +617,8 @@ class _MovedLotteries:
         self.within: dict[tuple[str, ...], tuple[set[tuple[Fraction, ...]] | None, bool,
                                                  dict[str, Fraction] | None]] = {}
         self.misses = 0  # solver calls in a row that separated nothing
+        self.rest = SOLVER_REST  # moved lotteries the solver sits out once it missed too often
+        self.rested = 0  # of those, sat out so far
         self.tabled = False  # the table search has had its turn
         self.faces: dict[tuple[str, ...], tuple[list[tuple[list[int], int]],
                                                 list[tuple[list[int], int]]]] = {}
@@ -694,17 +702,30 @@ class _MovedLotteries:
                 return None
             found = reach or next((u for u, value in self.refuters
                                    if sum(q * u[t] for t, q in image) > value), None)
-            if found is None and self.misses < SOLVER_MISSES:
+            if found is None and self._ask_solver():
                 answer = membership.contains(self.left, dict(image), list(self.names),
                                              self.timeout_ms)
                 if answer.contained is False and answer.witness is not None:
                     found = dict(answer.witness)
                 self.misses = 0 if found is not None else self.misses + 1
+                if found is not None:
+                    self.rest = SOLVER_REST
             if found is not None and all(found is not u for u, _ in self.refuters):
                 self.refuters.insert(0, (found, analysis.value(self.left, found)))
                 del self.refuters[REFUTERS_KEPT:]
             self.images[image] = found
         return self.images[image]
+
+    def _ask_solver(self) -> bool:
+        """Whether the solver may decide the next moved lottery: unless it missed
+        SOLVER_MISSES times in a row and is sitting out its rest (each rest twice the last)."""
+        if self.misses < SOLVER_MISSES:
+            return True
+        self.rested += 1
+        if self.rested < self.rest:
+            return False
+        self.rested, self.rest = 0, self.rest * 2
+        return True
 
     def small_lotteries(self) -> list[tuple[tuple[str, Fraction], ...]]:
         """Lotteries of the right tree for tables: all of them when few enough to list, else
