@@ -101,7 +101,7 @@ def parallel_map(function: Callable[..., T], calls: Sequence[tuple[Any, ...]],
     shown = Progress(doing, len(calls))
     try:
         # a pool's own workers are daemons, which may not start processes: they work serially
-        if count <= 1 or not can_isolate() or multiprocessing.current_process().daemon:
+        if count <= 1 or not can_start_processes():
             results = []
             for arguments in calls:
                 check(doing)
@@ -316,8 +316,13 @@ class Background:
         self._receiver, sender = context.Pipe(duplex=False)
         self._process = context.Process(target=_background, args=(sender, function, arguments),
                                         daemon=True)
-        self._process.start()
-        sender.close()
+        try:
+            self._process.start()
+        except BaseException:
+            self._receiver.close()
+            raise
+        finally:
+            sender.close()
         self._paused = False
 
     def wait(self, seconds: float) -> bool:
@@ -335,15 +340,20 @@ class Background:
             self._paused = True
 
     def result(self) -> Any:
-        """The function's value, once :meth:`wait` said it is ready; :class:`InternalError`
-        if it raised or the process died (out of memory, killed)."""
+        """The function's value, once :meth:`wait` said it is ready. Raises
+        :class:`MemoryError` if it ran out of memory, :class:`InternalError` if it raised
+        anything else or the process died without a result (killed)."""
         try:
             kind, payload = pickle.loads(self._receiver.recv_bytes())
         except (EOFError, OSError) as lost:
-            raise InternalError(f"a background computation ended without a result "
-                                f"(exit {self._process.exitcode})") from lost
-        finally:
+            self._process.join(GRACE_SECONDS)  # it is ending: its exit code says how
+            code = self._process.exitcode
             self.stop()
+            raise InternalError(f"a background computation ended without a result "
+                                f"(exit {code})") from lost
+        self.stop()
+        if kind == "memory":
+            raise MemoryError("a background computation ran out of memory")
         if kind != "ok":
             raise InternalError("a background computation failed", details=str(payload))
         return payload
@@ -360,10 +370,14 @@ def _background(sender: Any, function: Callable[..., Any], arguments: tuple[Any,
     die_with_parent()
     try:
         message: tuple[str, Any] = ("ok", function(*arguments))
+    except MemoryError:
+        message = ("memory", None)
     except BaseException:  # noqa: BLE001 -- reported to the parent, which raises it
         message = ("error", traceback.format_exc())
     try:
         sender.send_bytes(_dumps(message))
+    except Exception:  # noqa: BLE001 -- a result that cannot be sent back is our bug
+        sender.send_bytes(_dumps(("error", traceback.format_exc())))
     finally:
         sender.close()
         os._exit(0)  # no atexit handlers or finalizers of the parent's objects

@@ -315,6 +315,16 @@ def test_an_inner_deadline_never_extends_an_outer_one():
                 limits.check()
 
 
+def _soon(condition: Any, seconds: float = 120.0) -> None:
+    """Wait for ``condition()``; a generous bound turns a hang into a failure (it is no
+    timing assertion: the condition holds at once on any machine that runs at all)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "still waiting"
+
+
 def _count_to(counter: Any, end: int) -> int:
     while counter.value < end:
         counter.value += 1  # no lock: a paused child would hold it
@@ -339,23 +349,19 @@ def test_a_background_computation_paused_makes_no_progress_and_resumed_finishes(
     end = 10**12  # never reached while the test looks
     background = limits.Background(_count_to, counter, end)
     try:
-        while counter.value == 0:  # started
-            assert not background.wait(0.01)
+        _soon(lambda: counter.value > 0 or background.wait(0.01))  # started
         background.pause()
         time.sleep(0.05)  # a stop is delivered on the child's next step
         stopped = counter.value
         time.sleep(0.2)
         assert counter.value == stopped
-        background.wait(0.01)
-        while counter.value == stopped:  # resumed: it moves again
-            background.wait(0.01)
+        _soon(lambda: background.wait(0.01) or counter.value != stopped)  # resumed: it moves
     finally:
         background.stop()
     counter.value = 0
     finished = limits.Background(_count_to, counter, 1000)
     finished.pause()
-    while not finished.wait(0.1):
-        pass
+    _soon(lambda: finished.wait(0.1))
     assert finished.result() == 1000
 
 
@@ -381,9 +387,22 @@ def test_a_background_computation_that_fails_raises_an_internal_error(work, argu
     from decisiontrees.errors import InternalError
 
     background = limits.Background(work, *arguments)
-    while not background.wait(0.1):
-        pass
+    _soon(lambda: background.wait(0.1))
     with pytest.raises(InternalError, match=message) as raised:
         background.result()
     if work is _fails_on:
         assert "ValueError: three" in raised.value.details
+
+
+def _runs_out_of_memory() -> None:
+    raise MemoryError
+
+
+def test_a_background_computation_out_of_memory_says_so():
+    """As in this process: the statement is then out of memory, not an internal error."""
+    from decisiontrees import limits
+
+    background = limits.Background(_runs_out_of_memory)
+    _soon(lambda: background.wait(0.1))
+    with pytest.raises(MemoryError, match="ran out of memory"):
+        background.result()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import multiprocessing
+import os
 import random
 import time
 from collections.abc import Iterator
@@ -209,8 +211,8 @@ def test_a_solver_that_keeps_missing_rests_longer_each_time_but_is_asked_again()
     assert all(moved._ask_solver() for _ in range(3))  # no misses yet
     moved.misses = permutations.SOLVER_MISSES
     rest = permutations.SOLVER_REST
-    asked = [k for k in range(rest + 2 * rest + 1) if moved._ask_solver()]
-    assert asked == [rest - 1, 3 * rest - 1]
+    asked = [k for k in range(3 * rest + 2) if moved._ask_solver()]
+    assert asked == [rest, rest + 1 + 2 * rest]  # after sitting out `rest`, then twice as many
     moved.misses = 0  # it separated one: asked every time again
     assert moved._ask_solver()
 
@@ -434,22 +436,52 @@ def test_the_integer_program_decides_where_the_map_search_would_take_long():
         assert again.holds
 
 
+def _process_state(pid: int) -> str:
+    """The kernel's one-letter state of a process (T: stopped; Z: ended, not yet reaped)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "X"  # reaped
+
+
+def _settled_state(pid: int) -> str:
+    """The process's state once a stop sent to it has had time to arrive (a signal is
+    delivered on the process's next step; 10 s is far more than that anywhere)."""
+    end = time.monotonic() + 10
+    state = _process_state(pid)
+    while state not in "TtZX" and time.monotonic() < end:
+        time.sleep(0.001)
+        state = _process_state(pid)
+    return state
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs Linux's /proc")
 @pytest.mark.parametrize("where", ["background", "beside"])
 def test_the_programs_proposals_come_from_a_process_paused_between_turns_or_never(
         where, monkeypatch):
-    """HiGHS works in a process of its own: with one worker it is paused whenever a turn
-    ends before its proposal is in; with two it runs on, and each turn only takes what has
-    come. Either way the program decides both pairs (z3 shows the clique has no map; the
-    half's map is proposed and checked), and closing it stops the process."""
+    """HiGHS works in a process of its own (slowed here, so that turns end before its
+    proposals come): with one worker the kernel shows it stopped after each such turn; with
+    two it runs on, and each turn only takes what has come. Either way the program decides
+    both pairs (z3 shows the clique has no map; the half's map is proposed and checked),
+    and no process is left behind, by the program or by ``permuted``."""
+    propose = highs.propose_injection
+
+    def slowly(*arguments: Any) -> highs.Proposal:
+        time.sleep(0.3)
+        return propose(*arguments)
+
     monkeypatch.setattr(limits, "worker_count", lambda: 2 if where == "beside" else 1)
+    monkeypatch.setattr(highs, "propose_injection", slowly)
+    monkeypatch.setattr(permutations, "PROGRAM_SECONDS", 0.05)
     left, clique, half, names = _clique_and_half()
+    states = []
     for right in (clique, half):
         sources = sorted({node.outcome for node in postorder(right) if isinstance(node, Leaf)})
         moved = permutations._MovedLotteries(left, right, names, sources, 10_000)
         program = permutations._ProgramTurns(
             "inclusion", left, right, names, sources, moved, {s: list(names) for s in sources},
             frozenset(), 10_000)
-        started = []
         try:
             found = None
             while found is None and not program.exhausted:
@@ -457,19 +489,30 @@ def test_the_programs_proposals_come_from_a_process_paused_between_turns_or_neve
                 if program.due():
                     found = program.turn([])
                     if program.proposing is not None:
-                        started.append(program.proposing)
-                        assert program.proposing._paused == (where == "background")
+                        pid = program.proposing._process.pid
+                        states.append(_settled_state(pid) if where == "background"
+                                      else _process_state(pid))
                 else:  # beside the search, a proposal still at work
                     assert where == "beside" and program.proposing is not None
                     time.sleep(0.01)
         finally:
             program.close()
-        assert all(not background._process.is_alive() for background in started)
+        assert not multiprocessing.active_children()
         if right is clique:
             assert found is None and program.exhausted
         else:
             assert found is not None and found[1].holds
             checks("inclusion", left, relations.relabel(right, found[0]), found[1], names)
+    # stopped (or ended just as the turn did); beside the search: never stopped
+    if where == "background":
+        assert {"T", "t"} & set(states) and set(states) <= {"T", "t", "Z"}
+    else:
+        assert states and set(states) <= {"R", "S", "D", "Z"}
+    with pairs_bounded_from(0), program_first():
+        monkeypatch.setattr(permutations, "PROGRAM_SECONDS", 0.05)
+        assert permutations.permuted("inclusion", left, half, names).holds
+        assert permutations.permuted("inclusion", left, clique, names).holds is False
+    assert not multiprocessing.active_children()
 
 
 def test_without_a_process_to_be_had_highs_proposes_here(monkeypatch):

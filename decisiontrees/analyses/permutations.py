@@ -457,6 +457,7 @@ class _ProgramTurns:
             return highs.propose_injection(
                 *arguments, min(self.seconds, limits.remaining_ms(self.timeout_ms) / 1000))
         if self.proposing is None:
+            highs.load()
             try:  # the lists are copied with the process, so later changes here do not reach it
                 self.proposing = limits.Background(highs.propose_injection, *arguments,
                                                    limits.remaining_ms(self.timeout_ms) / 1000)
@@ -722,7 +723,7 @@ class _MovedLotteries:
         if self.misses < SOLVER_MISSES:
             return True
         self.rested += 1
-        if self.rested < self.rest:
+        if self.rested <= self.rest:
             return False
         self.rested, self.rest = 0, self.rest * 2
         return True
