@@ -597,9 +597,9 @@ class _MovedLotteries:
     nothing out). Checks start only once the first map failed, or MOVED_AFTER partial
     maps were built without one; after SOLVER_MISSES solver calls in a row separated
     nothing, the solver sits out SOLVER_REST moved lotteries before one more call, twice as
-    many after each further miss (it was once left out for good: which calls miss depends
-    on the utilities z3 returned before, and on one held-out pair that cost 50 times the
-    maps), and checks stop after USELESS_AFTER moved lotteries all lay inside."""
+    many after each further miss (left out for good, as it once was, a run could try 50
+    times the maps of another: which calls miss depends on the utilities z3 returned
+    before), and checks stop after USELESS_AFTER moved lotteries all lay inside."""
 
     def __init__(self, left: Node, right: Node, names: tuple[str, ...], sources: list[str],
                  timeout_ms: int) -> None:
