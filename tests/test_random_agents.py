@@ -8,6 +8,7 @@ analysis against a plain enumeration of every permutation with exact backward in
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from fractions import Fraction
 
@@ -213,6 +214,137 @@ def test_convergence_past_the_lottery_limit_is_an_answer_not_an_exception():
     tree = _benchmark_random_tree(120, 5, names, 0.5)
     strength = convergence(tree, leaf("o0"), names)
     assert strength.reasons and strength.lower in ("none", "weak", "strict", "absolute")
+
+
+def _ranked(ranking, generator):
+    """A ``u`` ranked as ``ranking`` (best first) with exact values: uniform, or bunched
+    near 1 or near 0, where a comparison that needs luck is likeliest to fail."""
+    shape = generator.choice(["uniform", "high", "low"])
+    draws = sorted((generator.randrange(1, 10**6) for _ in ranking), reverse=True)
+    while len(set(draws)) < len(draws):
+        draws = sorted((generator.randrange(1, 10**6) for _ in ranking), reverse=True)
+    values = [Fraction(v, 10**6) for v in draws]
+    if shape == "high":
+        values = [1 - (1 - v) ** 8 for v in values]
+    elif shape == "low":
+        values = [v ** 8 for v in values]
+    return dict(zip(ranking, values))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([SMALL, OUTCOMES, ("a", "b", "c", "d", "e")]).flatmap(
+    lambda names: st.tuples(st.just(names), trees(names, max_leaves=6),
+                            trees(names, max_leaves=5))), st.integers(0, 2**16))
+def test_rankings_that_settle_a_comparison_do_so_for_every_u_ranked_that_way(case, seed):
+    """Each ranking counted as settled is checked by exact backward induction at u ranked
+    that way (spread out, or bunched near 1 or 0), and the counts bound brute-force orbits:
+    every orbit has |O|!/r! members in each ranking of the r reached outcomes."""
+    from decisiontrees.analyses.agents import relevant_outcomes
+    from decisiontrees.analyses.ranked_orders import settled_orders
+
+    names, left, right = case
+    reach = relevant_outcomes([left, right], names)
+    ranked = settled_orders(left, right, reach)
+    assert ranked is not None
+    generator = random.Random(seed)
+    settled = {"left": 0, "right": 0, "weakly": 0}
+    for ranking in itertools.permutations(reach):
+        # an outcome reached by no plan carries weight 0 in every lottery: any value does
+        values = [(analysis.value(left, u), analysis.value(right, u))
+                  for u in ({**dict.fromkeys(names, Fraction(0)), **_ranked(ranking, generator)}
+                            for _ in range(4))]
+        settled["left"] += all(a > b for a, b in values)
+        settled["right"] += all(b > a for a, b in values)
+        settled["weakly"] += all(a >= b for a, b in values)
+    # a ranking the engine counts is one the samples never contradict
+    assert ranked.left <= settled["left"] and ranked.right <= settled["right"]
+    assert ranked.weakly_left <= settled["weakly"]
+    assert ranked.left <= ranked.weakly_left and ranked.left + ranked.right <= ranked.total
+    if ranked.first_left is not None:
+        u = {**dict.fromkeys(names, Fraction(0)), **_ranked(ranked.first_left, generator)}
+        assert analysis.value(left, u) > analysis.value(right, u)
+    each = math.factorial(len(names)) // ranked.total
+    u = _generic(names, generator)
+    better = worse = weakly = 0
+    for image in itertools.permutations(names):
+        moved = {o: u[image[k]] for k, o in enumerate(names)}
+        a, b = analysis.value(left, moved), analysis.value(right, moved)
+        better, worse, weakly = better + (a > b), worse + (b > a), weakly + (a >= b)
+    assert better >= ranked.left * each and worse >= ranked.right * each
+    assert weakly >= ranked.weakly_left * each
+    strength = convergence(left, right, names)
+    cited = any("rankings" in reason for reason in strength.reasons)
+    if 2 * ranked.left >= ranked.total:  # a proof the answer must use (or a stronger one)
+        assert strength.level in ("weak", "strict", "absolute"), strength.reasons
+    elif cited:
+        raise AssertionError(f"rankings cited though {ranked.left} < {ranked.total}/2")
+
+
+def test_rankings_count_dominance_by_mass_on_the_best_outcomes():
+    """Worked by hand over {a, b, c}: {1/2 a, 1/2 b} against the sure c. It beats c for every
+    u exactly when c is last (2 rankings), loses when c is first (2), and depends on the
+    values when c is in the middle (2)."""
+    from decisiontrees.analyses.ranked_orders import settled_orders
+
+    half = chance([("1/2", "a"), ("1/2", "b")])
+    ranked = settled_orders(half, leaf("c"), SMALL)
+    assert (ranked.total, ranked.left, ranked.right, ranked.weakly_left) == (6, 2, 2, 2)
+    assert ranked.first_left[-1] == "c"
+    # with the sure a beside it, c must also lose to a: a first, or c last
+    both = choice({"mix": half, "sure": "a"})
+    ranked = settled_orders(both, leaf("c"), SMALL)
+    assert (ranked.left, ranked.right) == (3, 2)  # a b c, a c b, b a c; c a b, c b a
+
+
+def test_rankings_short_of_half_prove_nothing():
+    """choice {b, ½a + ½d} against choice {c, d} over {a, b, c, d}: 10 of the 24 rankings
+    settle it for the left tree and 12 for the right, and the counted orbits say `none`.
+    Without the orbit count, the rankings must not be taken for a proof of weak."""
+    from decisiontrees.analyses import orbits
+    from decisiontrees.analyses.ranked_orders import settled_orders
+
+    left = choice({"x": "b", "y": chance([("1/2", "d"), ("1/2", "a")])})
+    right = choice({"x": "d", "y": "c"})
+    ranked = settled_orders(left, right, OUTCOMES)
+    assert (ranked.total, ranked.left, ranked.right) == (24, 10, 12)
+    assert convergence(left, right, OUTCOMES).level == "none"
+
+    def refused(*_):
+        raise orbits.RefusedError("orbits not counted in this test")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(orbits, "_analyse", refused)
+        uncounted = convergence(left, right, OUTCOMES)
+    assert uncounted.level in ("none", None), uncounted.reasons
+    assert not any("rankings" in reason for reason in uncounted.reasons)
+
+
+@pytest.mark.parametrize("seed, level, share", [(41, "strict", Fraction(1, 2)),
+                                                (344, "strict", Fraction(41, 60)),
+                                                (526, "strict", Fraction(17, 30))])
+def test_convergence_settled_by_rankings_on_held_out_trees(seed, level, share):
+    """Held-out 40-node trees over 6 outcomes against one outcome were `unknown`: no
+    involution maps the outcome into the tree and no sampled orbit prefers the outcome. In
+    at least half the rankings of the outcomes the tree wins whatever the values. Checked
+    here by brute force over all 720 permutations at sampled u, and the share's upper
+    bound by its own orbit."""
+    names = tuple(f"o{i}" for i in range(6))
+    tree = _benchmark_random_tree(40, seed, names, 0.4)
+    strength = convergence(tree, leaf("o0"), names)
+    assert strength.level == level, strength.reasons
+    assert any("rankings" in reason for reason in strength.reasons)
+    generator = random.Random(seed)
+    for _ in range(3):
+        mine, theirs = _brute_orbit(tree, leaf("o0"), list(names), _generic(names, generator))
+        assert mine >= theirs
+    bounds = orbit_share(tree, leaf("o0"), names)
+    assert bounds.lower == bounds.upper == share
+    orbit = bounds.upper_orbit
+    if orbit is not None:
+        weakly = sum(analysis.value(tree, {o: orbit.utility[image[k]]
+                                           for k, o in enumerate(names)})
+                     >= orbit.utility[image[0]] for image in itertools.permutations(names))
+        assert Fraction(weakly, 720) == share
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,8 +16,10 @@ The trees reach only ``R ⊆ O``; an orbit's count depends on which of ``u``'s v
 - with at most 4 outcomes every cell where counts can change is visited (exhaustive);
   otherwise orbits are sampled;
 - **weak** holds by P1 (strict) or by an involution mapping ``L(t_j)`` into ``L(t_i)``
-  (Turner et al.'s pairing), each verified by the relations engine; P3 and P4 alone are not
-  used (docs/theory.md §4: counterexamples under these definitions);
+  (Turner et al.'s pairing), each verified by the relations engine, or by rankings of the
+  outcomes in which ``t_i`` wins whatever the values (ranked_orders: strict when they are
+  more than half); P3 and P4 alone are not used (docs/theory.md §4: counterexamples under
+  these definitions);
 - **strict** holds when weak does and some generic orbit strictly prefers ``t_i``; it fails
   when every orbit splits evenly (an involution maps one tree's strategy lotteries onto the
   other's, or every cell says so; a permutation of higher order does not split orbits evenly).
@@ -45,6 +47,7 @@ from decisiontrees.analyses.agents import (
     pair_exact,
     relevant_outcomes,
 )
+from decisiontrees.analyses.ranked_orders import RankedOrders, settled_orders
 from decisiontrees.errors import ArgumentError, CrossCheckFailed, RefusedError, SolverFailed
 from decisiontrees.model.nodes import Node, outcomes_of
 
@@ -668,7 +671,30 @@ def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str
                        "L(⟨L⟩), so every member of an orbit preferring ⟨R⟩ is paired with "
                        "one preferring ⟨L⟩ (Turner et al. 2021's argument): at least weak")
         return "weak", False
+    # the rankings come last: they can take a second at 9 outcomes, where the proofs above
+    # are often instant
+    ranked = settled_orders(left, right, reach)
+    if ranked is not None and 2 * ranked.left >= ranked.total:
+        level = "strict" if 2 * ranked.left > ranked.total else "weak"
+        reasons.append(f"{level}: {_ranked_text(ranked)}, so at least "
+                       f"{Fraction(ranked.left, ranked.total)} of every orbit chooses ⟨L⟩ and "
+                       f"at most {Fraction(ranked.total - ranked.left, ranked.total)} "
+                       "chooses ⟨R⟩")
+        return level, False
     return None, False
+
+
+def _ranked_text(ranked: RankedOrders, weakly: bool = False) -> str:
+    """Why the rankings counted in ``ranked`` settle the comparison for every ``u``."""
+    count = ranked.weakly_left if weakly else ranked.left
+    example = f" (the first: {' > '.join(ranked.first_left)})" \
+        if ranked.first_left and not weakly else ""
+    return (f"in {count:,} of the {ranked.total:,} rankings of {', '.join(ranked.outcomes)} "
+            f"from best to worst{example}, every lottery of ⟨R⟩ is "
+            f"{'weakly ' if weakly else ''}first-order stochastically dominated by one of "
+            f"⟨L⟩, so ⟨L⟩ is {'at least as good' if weakly else 'strictly better'} for "
+            "every u ranked that way, and every orbit has equally many members in each "
+            "ranking")
 
 
 MAX_INVOLUTIONS = 5_000  # tried one by one when the P3 search's σ is no involution
@@ -815,6 +841,11 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
                            f"Turner's involutions {', '.join(texts)} map L({names[1]}) into "
                            f"L({names[0]}) and fix each other's images, so at least {n}/{n + 1} "
                            f"of every orbit weakly prefers {names[0]}", texts))
+    ranked = settled_orders(left, right, reach) \
+        if max((c[0] for c in candidates), default=Fraction(0)) < upper else None
+    if ranked is not None and ranked.weakly_left:  # last: the reasons above win a tie
+        candidates.append((Fraction(ranked.weakly_left, ranked.total),
+                           _named(_ranked_text(ranked, weakly=True), names), ()))
     lower, reason, _ = max(candidates, key=lambda c: c[0]) if candidates else (
         Fraction(0), f"no involution maps L({names[1]}) into L({names[0]})", ())
     if lower < upper and found is not None and found.widen():  # more orbits: a lower upper
