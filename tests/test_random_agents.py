@@ -219,7 +219,7 @@ def test_convergence_past_the_lottery_limit_is_an_answer_not_an_exception():
 def _ranked(ranking, generator):
     """A ``u`` ranked as ``ranking`` (best first) with exact values: uniform, or bunched
     near 1 or near 0, where a comparison that needs luck is likeliest to fail."""
-    shape = generator.choice(["uniform", "high", "low"])
+    shape = generator.choice(["uniform", "high", "low", "step"])
     draws = sorted((generator.randrange(1, 10**6) for _ in ranking), reverse=True)
     while len(set(draws)) < len(draws):
         draws = sorted((generator.randrange(1, 10**6) for _ in ranking), reverse=True)
@@ -228,7 +228,38 @@ def _ranked(ranking, generator):
         values = [1 - (1 - v) ** 8 for v in values]
     elif shape == "low":
         values = [v ** 8 for v in values]
+    elif shape == "step":  # one big gap: the k best near 1, the rest near 0
+        k = generator.randrange(1, len(values) + 1)
+        values = [v / 1000 + (1 if rank < k else 0) for rank, v in enumerate(values)]
     return dict(zip(ranking, values))
+
+
+def _settled_by_hand(left, right, reach):
+    """(left, right, weakly_left, first_left) by exact arithmetic, ranking by ranking: the
+    definition with Fractions, against the engine's scaled integers in numpy."""
+    from decisiontrees.analyses.agents import hull_vertices, lottery_points
+
+    mine, theirs = sorted(lottery_points(left, reach)), sorted(lottery_points(right, reach))
+    mine_vertices, theirs_vertices = hull_vertices(mine), hull_vertices(theirs)
+
+    def above(z, ranking):
+        return list(itertools.accumulate(z[k] for k in ranking))
+
+    def beats(z, y, ranking, strictly):
+        a, b = above(z, ranking), above(y, ranking)
+        return all(x >= w for x, w in zip(a, b)) and (not strictly or a != b)
+
+    counts, first = [0, 0, 0], None
+    for ranking in itertools.permutations(range(len(reach))):
+        wins = all(any(beats(z, y, ranking, True) for z in mine) for y in theirs_vertices)
+        counts[0] += wins
+        counts[1] += all(any(beats(y, z, ranking, True) for y in theirs)
+                         for z in mine_vertices)
+        counts[2] += all(any(beats(z, y, ranking, False) for z in mine)
+                         for y in theirs_vertices)
+        if wins and first is None:
+            first = tuple(reach[k] for k in ranking)
+    return (*counts, first)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -278,6 +309,62 @@ def test_rankings_that_settle_a_comparison_do_so_for_every_u_ranked_that_way(cas
         assert strength.level in ("weak", "strict", "absolute"), strength.reasons
     elif cited:
         raise AssertionError(f"rankings cited though {ranked.left} < {ranked.total}/2")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([OUTCOMES, ("a", "b", "c", "d", "e")]).flatmap(
+    lambda names: st.tuples(st.just(names), trees(names, max_leaves=6),
+                            trees(names, max_leaves=5))), st.sampled_from([1, 7, 2**22]))
+def test_rankings_are_counted_as_the_definition_counts_them(case, chunk):
+    """The numpy count, in blocks of any size, against the definition in Fractions."""
+    from decisiontrees.analyses import ranked_orders
+    from decisiontrees.analyses.agents import relevant_outcomes
+
+    names, left, right = case
+    reach = relevant_outcomes([left, right], names)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ranked_orders, "CHUNK", chunk)
+        ranked = ranked_orders.settled_orders(left, right, reach)
+    assert (ranked.left, ranked.right, ranked.weakly_left, ranked.first_left) == \
+        _settled_by_hand(left, right, reach)
+
+
+def test_rankings_with_huge_denominators_are_counted_exactly():
+    """Probabilities over 2^61 − 1 leave int64 (masses are scaled to whole numbers): the
+    count then runs on Python integers, and agrees with the definition."""
+    from decisiontrees.analyses.ranked_orders import settled_orders
+
+    big = 2**61 - 1
+    left = choice({"x": chance([(Fraction(big // 2, big), "a"), (Fraction(big - big // 2, big),
+                                                                  "b")]),
+                   "y": chance([(Fraction(3, 7), "c"), (Fraction(4, 7), "d")])})
+    right = chance([(Fraction(1, big), "a"), (Fraction(big - 1, big), "d")])
+    ranked = settled_orders(left, right, OUTCOMES)
+    assert (ranked.left, ranked.right, ranked.weakly_left, ranked.first_left) == \
+        _settled_by_hand(left, right, OUTCOMES)
+    assert ranked.left > 0
+
+
+HEDGE = choice({f"h{k}": chance([(p, o) for p, o in branches]) for k, branches in enumerate([
+    [("1/2", "a"), ("1/2", "b")], [("1/2", "c"), ("1/2", "d")],
+    [("1/3", "b"), ("1/3", "d"), ("1/3", "e")], [("1/2", "a"), ("1/2", "e")],
+    [("1/2", "c"), ("1/2", "e")]])})  # examples/random_agents.dtree's hedge, renamed
+
+
+def test_rankings_past_their_budget_are_skipped_and_the_answer_says_so():
+    """examples/random_agents.dtree's 8th example is settled by 408 of 720 rankings and by
+    nothing else; past the budget there is no count, and the answer is `unknown`, not a
+    guess."""
+    from decisiontrees.analyses import ranked_orders
+
+    names = ("a", "b", "c", "d", "e", "f")
+    assert convergence(HEDGE, leaf("f"), names).level == "strict"
+    assert ranked_orders.settled_orders(HEDGE, leaf("f"), names, work=10) is None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ranked_orders, "ORDER_WORK", 10)
+        strength = convergence(HEDGE, leaf("f"), names)
+    assert strength.level is None, strength.reasons
+    assert not any("rankings" in reason for reason in strength.reasons)
 
 
 def test_rankings_count_dominance_by_mass_on_the_best_outcomes():

@@ -30,16 +30,17 @@ from decisiontrees.analyses.agents import hull_vertices, lottery_points
 from decisiontrees.errors import RefusedError
 from decisiontrees.model.nodes import Node
 
-ORDER_WORK = 3 * 10**8  # comparisons (rankings × outcomes × left lotteries × right vertices)
+ORDER_WORK = 3 * 10**8  # comparisons: rankings × outcomes × (lotteries × the other's vertices)
 CHUNK = 2**22  # comparisons held in memory at once
 
 
 @dataclass(frozen=True)
 class RankedOrders:
     """How many of the ``total`` rankings of ``outcomes`` settle the comparison for every
-    ``u`` ranked that way: ``left`` (the left tree strictly better), ``right`` (the right
-    strictly better) and ``weakly_left`` (the left at least as good). ``first_left`` is one
-    ranking counted in ``left``, best outcome first."""
+    ``u`` with distinct values ranked that way: ``left`` (the left tree strictly better),
+    ``right`` (the right strictly better) and ``weakly_left`` (the left at least as good).
+    ``first_left`` is the first ranking counted in ``left`` (best outcome first), in the
+    order of ``itertools.permutations``."""
 
     outcomes: tuple[str, ...]
     total: int
@@ -50,13 +51,18 @@ class RankedOrders:
 
 
 def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
-                   work: int = ORDER_WORK) -> RankedOrders | None:
+                   work: int | None = None) -> RankedOrders | None:
     """The rankings of ``outcomes`` (those the trees reach) that settle ``left`` against
     ``right`` by first-order stochastic dominance; None when the lotteries are too many to
-    list or the comparisons would exceed ``work``."""
+    list or the comparisons would exceed ``work`` (default ORDER_WORK)."""
     import numpy as np
 
+    work = ORDER_WORK if work is None else work
     names = tuple(outcomes)
+    r = len(names)
+    total = math.factorial(r)
+    if total * r > work:  # before listing lotteries and hulls: too many rankings anyway
+        return None
     try:
         mine, theirs = sorted(lottery_points(left, names)), sorted(lottery_points(right, names))
     except RefusedError:
@@ -67,9 +73,8 @@ def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
     # of the other may do the beating (a mixture that dominates is worth no more than the
     # best vertex it mixes)
     mine_vertices, theirs_vertices = hull_vertices(mine), hull_vertices(theirs)
-    r = len(names)
-    total = math.factorial(r)
-    if total * r * max(len(mine) * len(theirs_vertices), len(theirs) * len(mine_vertices)) > work:
+    sizes = (len(mine) * len(theirs_vertices), len(theirs) * len(mine_vertices))
+    if total * r * sum(sizes) > work:
         return None
     everything = mine + theirs
     scale = math.lcm(*(x.denominator for z in everything for x in z))
@@ -80,8 +85,7 @@ def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
 
     left_all, left_vertices = scaled(mine), scaled(mine_vertices)
     right_all, right_vertices = scaled(theirs), scaled(theirs_vertices)
-    size = max(len(mine) * len(theirs_vertices), len(theirs) * len(mine_vertices))
-    step = max(1, CHUNK // max(1, r * size))
+    step = max(1, CHUNK // max(1, r * max(sizes)))
     rankings = itertools.permutations(range(r))
     wins_left = wins_right = holds_left = 0
     first: tuple[str, ...] | None = None
