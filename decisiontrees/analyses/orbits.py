@@ -675,6 +675,8 @@ def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str
     # (`choice {o1 … o8}` against `off`) and 4.3 s for 81 lotteries, where the proofs above
     # are often instant
     ranked = settled_orders(left, right, reach)
+    if ranked is not None and 2 * ranked.left < ranked.total:  # split by the order of gaps
+        ranked = settled_orders(left, right, reach, gaps=True) or ranked
     if ranked is not None and 2 * ranked.left >= ranked.total:
         level = "strict" if 2 * ranked.left > ranked.total else "weak"
         reasons.append(f"{level}: {_ranked_text(ranked)}, so at least "
@@ -689,14 +691,23 @@ def _proofs(left: Node, right: Node, universe: tuple[str, ...], reach: tuple[str
 def _ranked_text(ranked: RankedOrders, weakly: bool = False) -> str:
     """Why the rankings counted in ``ranked`` settle the comparison for every ``u``."""
     count = ranked.weakly_left if weakly else ranked.left
+    better = 'at least as good' if weakly else 'strictly better'
+    rankings = f"{ranked.total:,} rankings of {', '.join(ranked.outcomes)} from best to worst"
+    if ranked.gap_orders:
+        return (f"split by the order of the gaps between consecutive values ({ranked.gap_orders:,} "
+                f"orders; all members of an orbit share one), in each order at least {count:,} "
+                f"of the {rankings} have every vertex of the hull of ⟨R⟩'s lotteries beaten "
+                f"{'weakly ' if weakly else ''}by a lottery of ⟨L⟩ at each extreme ray of "
+                f"that cell, so ⟨L⟩ is {better} for every u with distinct values ranked so "
+                "and with its gaps so ordered, and every generic orbit has equally many "
+                "members in each ranking")
     example = f" (the first: {' > '.join(ranked.first_left)})" \
         if ranked.first_left and not weakly else ""
-    return (f"in {count:,} of the {ranked.total:,} rankings of {', '.join(ranked.outcomes)} "
-            f"from best to worst{example}, every vertex of the hull of ⟨R⟩'s lotteries is "
-            f"{'weakly ' if weakly else ''}first-order stochastically dominated by a lottery "
-            f"of ⟨L⟩, so ⟨L⟩ is {'at least as good' if weakly else 'strictly better'} for "
-            "every u with distinct values ranked that way, and every generic orbit has "
-            "equally many members in each ranking")
+    return (f"in {count:,} of the {rankings}{example}, every vertex of the hull of ⟨R⟩'s "
+            f"lotteries is {'weakly ' if weakly else ''}first-order stochastically dominated "
+            f"by a lottery of ⟨L⟩, so ⟨L⟩ is {better} for every u with distinct values "
+            "ranked that way, and every generic orbit has equally many members in each "
+            "ranking")
 
 
 MAX_INVOLUTIONS = 5_000  # tried one by one when the P3 search's σ is no involution
@@ -843,11 +854,13 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
                            f"Turner's involutions {', '.join(texts)} map L({names[1]}) into "
                            f"L({names[0]}) and fix each other's images, so at least {n}/{n + 1} "
                            f"of every orbit weakly prefers {names[0]}", texts))
-    ranked = settled_orders(left, right, reach) \
-        if max((c[0] for c in candidates), default=Fraction(0)) < upper else None
-    if ranked is not None and ranked.weakly_left:  # last: the reasons above win a tie
-        candidates.append((Fraction(ranked.weakly_left, ranked.total),
-                           _named(_ranked_text(ranked, weakly=True), names), ()))
+    for gaps in (False, True):  # last: the reasons above win a tie
+        if max((c[0] for c in candidates), default=Fraction(0)) >= upper:
+            break
+        ranked = settled_orders(left, right, reach, gaps=gaps)
+        if ranked is not None and ranked.weakly_left:
+            candidates.append((Fraction(ranked.weakly_left, ranked.total),
+                               _named(_ranked_text(ranked, weakly=True), names), ()))
     lower, reason, _ = max(candidates, key=lambda c: c[0]) if candidates else (
         Fraction(0), f"no involution maps L({names[1]}) into L({names[0]})", ())
     if lower < upper and found is not None and found.widen():  # more orbits: a lower upper

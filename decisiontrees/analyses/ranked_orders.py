@@ -48,21 +48,31 @@ class RankedOrders:
     right: int
     weakly_left: int
     first_left: tuple[str, ...] | None = None
+    gap_orders: int = 0  # with gaps: the least count over this many orders of the gaps
 
 
 def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
-                   work: int | None = None) -> RankedOrders | None:
+                   work: int | None = None, gaps: bool = False) -> RankedOrders | None:
     """The rankings of ``outcomes`` (those the trees reach) that settle ``left`` against
     ``right`` by first-order stochastic dominance; None when the lotteries are too many to
-    list or the comparisons would exceed ``work`` (default ORDER_WORK)."""
+    list or the comparisons would exceed ``work`` (default ORDER_WORK).
+
+    With ``gaps``, the utilities are split further by the order of the gaps between their
+    consecutive values (an orbit's order of gaps is the same for all its members): in each
+    of the ``(r − 1)!`` orders, a ranking is settled when ``z`` beats ``y`` at every extreme
+    ray of that cell (``u`` with the ``j`` largest gaps equal and the rest 0), and the
+    counts returned are the least over the orders. Each is at least the count without."""
     import numpy as np
 
     work = ORDER_WORK if work is None else work
     names = tuple(outcomes)
     r = len(names)
     total = math.factorial(r)
-    if total * r > work:  # before listing lotteries and hulls: too many rankings anyway
+    # comparisons per ranking and pair of lotteries: one per ray, in each order of the gaps
+    rays = max(1, r - 1) * (math.factorial(max(0, r - 1)) if gaps else 1)
+    if total * rays > work:  # before listing orders, lotteries and hulls: too many anyway
         return None
+    orders = [tuple(order) for order in itertools.permutations(range(r - 1))] if gaps else []
     try:
         mine, theirs = sorted(lottery_points(left, names)), sorted(lottery_points(right, names))
     except RefusedError:
@@ -74,7 +84,7 @@ def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
     # best vertex it mixes)
     mine_vertices, theirs_vertices = hull_vertices(mine), hull_vertices(theirs)
     sizes = (len(mine) * len(theirs_vertices), len(theirs) * len(mine_vertices))
-    if total * r * sum(sizes) > work:
+    if total * rays * sum(sizes) > work:
         return None
     everything = mine + theirs
     scale = math.lcm(*(x.denominator for z in everything for x in z))
@@ -87,27 +97,36 @@ def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
     right_all, right_vertices = scaled(theirs), scaled(theirs_vertices)
     step = max(1, CHUNK // max(1, r * max(sizes)))
     rankings = itertools.permutations(range(r))
-    wins_left = wins_right = holds_left = 0
+    cells = max(1, len(orders))
+    wins_left, wins_right, holds_left = (np.zeros(cells, dtype=np.int64) for _ in range(3))
     first: tuple[str, ...] | None = None
     for start in range(0, total, step):
         limits.check(f"ranking outcomes ({start:,} of {total:,} rankings)")
         block = np.array(list(itertools.islice(rankings, step)), dtype=np.int64)
-        strictly, weakly = _beaten(left_all, right_vertices, block)
-        beaten, _ = _beaten(right_all, left_vertices, block)
-        wins_left, holds_left = wins_left + int(strictly.sum()), holds_left + int(weakly.sum())
-        wins_right += int(beaten.sum())
-        if first is None and strictly.any():
-            first = tuple(names[k] for k in block[int(np.argmax(strictly))])
-    return RankedOrders(names, total, wins_left, wins_right, holds_left, first)
+        # mass on the best k outcomes, k = 1 … r − 1: a utility's value is the sum of these
+        # times the gaps between consecutive values (plus the least value, the same for all)
+        masses = [np.cumsum(points[block], axis=1)[:, :-1]
+                  for points in (left_all, right_vertices, right_all, left_vertices)]
+        for cell, order in enumerate(orders or [()]):
+            # at the cell's rays (the j largest gaps 1, the rest 0) a value is a sum over them
+            at_rays = [np.cumsum(mass[:, list(order)], axis=1) for mass in masses] \
+                if orders else masses
+            strictly, weakly = _beaten(at_rays[0], at_rays[1])
+            beaten, _ = _beaten(at_rays[2], at_rays[3])
+            wins_left[cell] += int(strictly.sum())
+            holds_left[cell] += int(weakly.sum())
+            wins_right[cell] += int(beaten.sum())
+            if first is None and not orders and strictly.any():
+                first = tuple(names[k] for k in block[int(np.argmax(strictly))])
+    return RankedOrders(names, total, int(wins_left.min()), int(wins_right.min()),
+                        int(holds_left.min()), first, len(orders))
 
 
-def _beaten(winners: Any, losers: Any, rankings: Any) -> tuple[Any, Any]:
-    """Per ranking (best first): whether every column of ``losers`` is dominated strictly
-    (and weakly) by some column of ``winners``, by mass on the best ``k`` outcomes."""
-    import numpy as np
-
-    above: Any = np.cumsum(winners[rankings], axis=1)  # rankings × outcomes × winners
-    below: Any = np.cumsum(losers[rankings], axis=1)  # rankings × outcomes × losers
+def _beaten(above: Any, below: Any) -> tuple[Any, Any]:
+    """Per ranking: whether every loser is beaten strictly (and weakly) by some winner, given
+    each one's value at every extreme ray of a cone of utilities (rankings × rays × lotteries:
+    the winners' ``above``, the losers' ``below``). Beaten at every ray, and strictly at
+    one, means strictly inside the cone."""
     at_least: Any = (above[:, :, :, None] >= below[:, :, None, :]).all(axis=1)
     more: Any = (above[:, :, :, None] > below[:, :, None, :]).any(axis=1)
     strictly = (at_least & more).any(axis=1).all(axis=1)
