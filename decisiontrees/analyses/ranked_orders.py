@@ -18,15 +18,15 @@ maps one tree into the other (held-out trees over 6 outcomes, issue 14).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses.agents import hull_vertices, lottery_points
+from decisiontrees.analyses.agents import Point, hull_vertices, lottery_points
 from decisiontrees.errors import RefusedError
 from decisiontrees.model.nodes import Node
 
@@ -73,16 +73,13 @@ def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
     if total * rays > work:  # before listing orders, lotteries and hulls: too many anyway
         return None
     orders = [tuple(order) for order in itertools.permutations(range(r - 1))] if gaps else []
-    try:
-        mine, theirs = sorted(lottery_points(left, names)), sorted(lottery_points(right, names))
-    except RefusedError:
+    listed = _lotteries(left, right, names)
+    if listed is None:
         return None
-    if not mine or not theirs:
+    mine, theirs = listed
+    if total * rays * (len(mine) + len(theirs)) > work:  # a hull has at least one vertex
         return None
-    # to beat every lottery of a tree it is enough to beat its hull's vertices; any lottery
-    # of the other may do the beating (a mixture that dominates is worth no more than the
-    # best vertex it mixes)
-    mine_vertices, theirs_vertices = hull_vertices(mine), hull_vertices(theirs)
+    mine_vertices, theirs_vertices = _vertices(mine), _vertices(theirs)
     sizes = (len(mine) * len(theirs_vertices), len(theirs) * len(mine_vertices))
     if total * rays * sum(sizes) > work:
         return None
@@ -90,7 +87,7 @@ def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
     scale = math.lcm(*(x.denominator for z in everything for x in z))
     dtype: Any = np.int64 if scale < 2**62 else object  # masses on the best k: at most scale
 
-    def scaled(points: Sequence[tuple[Fraction, ...]]) -> Any:
+    def scaled(points: Sequence[Point]) -> Any:
         return np.array([[int(x * scale) for x in z] for z in points], dtype=dtype).T
 
     left_all, left_vertices = scaled(mine), scaled(mine_vertices)
@@ -108,6 +105,9 @@ def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
         masses = [np.cumsum(points[block], axis=1)[:, :-1]
                   for points in (left_all, right_vertices, right_all, left_vertices)]
         for cell, order in enumerate(orders or [()]):
+            if cell % 64 == 63:
+                limits.check(f"ranking outcomes in each order of the gaps ({cell:,} of "
+                             f"{cells:,} orders, {start:,} of {total:,} rankings)")
             # at the cell's rays (the j largest gaps 1, the rest 0) a value is a sum over them
             at_rays = [np.cumsum(mass[:, list(order)], axis=1) for mass in masses] \
                 if orders else masses
@@ -120,6 +120,29 @@ def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
                 first = tuple(names[k] for k in block[int(np.argmax(strictly))])
     return RankedOrders(names, total, int(wins_left.min()), int(wins_right.min()),
                         int(holds_left.min()), first, len(orders))
+
+
+@functools.lru_cache(maxsize=4)  # both counts, and orbit_share after convergence, ask again
+def _lotteries(left: Node, right: Node, names: tuple[str, ...]
+               ) -> tuple[list[Point], list[Point]] | None:
+    """Each tree's strategy lotteries over ``names``; None when they are too many to list."""
+    try:
+        mine, theirs = sorted(lottery_points(left, names)), sorted(lottery_points(right, names))
+    except RefusedError:
+        return None
+    return (mine, theirs) if mine and theirs else None
+
+
+@functools.lru_cache(maxsize=8)
+def _vertices_of(points: tuple[Point, ...]) -> list[Point]:
+    return hull_vertices(points)
+
+
+def _vertices(points: list[Point]) -> list[Point]:
+    """The vertices of the points' hull: to beat every lottery of a tree it is enough to
+    beat these; any lottery of the other may do the beating (a mixture that dominates is
+    worth no more than the best vertex it mixes)."""
+    return _vertices_of(tuple(points))
 
 
 def _beaten(above: Any, below: Any) -> tuple[Any, Any]:
