@@ -461,6 +461,31 @@ def test_convergence_settled_by_rankings_within_orders_of_gaps(seed, settled):
         assert mine >= theirs
 
 
+def test_orders_of_gaps_need_distinct_gaps():
+    """½b + ½d against ½a + ½c over {a, b, c, d} (a review's case): 8 of the 24 rankings are
+    settled for every u, 12 within every order of the gaps. At u = (0, 1, 2, 3), whose gaps
+    are equal, only 8 members prefer the left lottery and 8 tie, which is why the bound is
+    for u with distinct gaps (almost every u); at such u at least 12 prefer it."""
+    from decisiontrees.analyses.ranked_orders import settled_orders
+
+    left = chance([("1/2", "b"), ("1/2", "d")])
+    right = chance([("1/2", "a"), ("1/2", "c")])
+    assert settled_orders(left, right, OUTCOMES).left == 8
+    assert settled_orders(left, right, OUTCOMES, gaps=True).left == 12
+
+    def preferring(values):
+        return sum(analysis.value(left, dict(zip(image, values)))
+                   > analysis.value(right, dict(zip(image, values)))
+                   for image in itertools.permutations(OUTCOMES))
+
+    assert preferring([Fraction(v) for v in (0, 1, 2, 3)]) == 8
+    generator = random.Random(4)
+    for _ in range(20):
+        values = sorted(Fraction(generator.randrange(1, 10**6), 10**6) for _ in range(4))
+        if len(set(values)) == 4 and len({b - a for a, b in zip(values, values[1:])}) == 3:
+            assert preferring(values) >= 12
+
+
 def _after_first_tree(seed, names):
     """The benchmark's generator after it drew the 40-node tree (benchmarks/convergence.py
     draws the second tree from the same generator)."""

@@ -694,13 +694,17 @@ def _ranked_text(ranked: RankedOrders, weakly: bool = False) -> str:
     better = 'at least as good' if weakly else 'strictly better'
     rankings = f"{ranked.total:,} rankings of {', '.join(ranked.outcomes)} from best to worst"
     if ranked.gap_orders:
-        return (f"split by the order of the gaps between consecutive values ({ranked.gap_orders:,} "
-                f"orders; all members of an orbit share one), in each order at least {count:,} "
+        return (f"the u are split by the order of the gaps between their consecutive values "
+                f"on the outcomes the trees reach ({ranked.gap_orders:,} orders); the u "
+                "ranked one way with gaps in one order form a cone whose extreme rays have "
+                "value 1 across the j "
+                f"largest gaps and 0 across the rest, and in each order at least {count:,} "
                 f"of the {rankings} have every vertex of the hull of ⟨R⟩'s lotteries beaten "
-                f"{'weakly ' if weakly else ''}by a lottery of ⟨L⟩ at each extreme ray of "
-                f"that cell, so ⟨L⟩ is {better} for every u with distinct values ranked so "
-                "and with its gaps so ordered, and every generic orbit has equally many "
-                "members in each ranking")
+                f"{'weakly ' if weakly else ''}by a lottery of ⟨L⟩ at every ray"
+                f"{'' if weakly else ' (strictly at one)'}, so ⟨L⟩ is {better} for every u "
+                "ranked so whose gaps are distinct and so ordered; the members of an orbit, "
+                "grouped by the values that fall on those outcomes, share one order of gaps "
+                "in each group, with equally many members in each ranking")
     example = f" (the first: {' > '.join(ranked.first_left)})" \
         if ranked.first_left and not weakly else ""
     return (f"in {count:,} of the {rankings}{example}, every vertex of the hull of ⟨R⟩'s "

@@ -58,10 +58,12 @@ def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
     list or the comparisons would exceed ``work`` (default ORDER_WORK).
 
     With ``gaps``, the utilities are split further by the order of the gaps between their
-    consecutive values (an orbit's order of gaps is the same for all its members): in each
+    consecutive values on ``outcomes`` (the members of an orbit that put the same values on
+    ``outcomes`` share that order, and hold equally many members in each ranking): in each
     of the ``(r − 1)!`` orders, a ranking is settled when ``z`` beats ``y`` at every extreme
-    ray of that cell (``u`` with the ``j`` largest gaps equal and the rest 0), and the
-    counts returned are the least over the orders. Each is at least the count without."""
+    ray of that cone (value 1 across the ``j`` largest gaps, 0 across the rest; strictly at
+    one ray, so strictly wherever the gaps are distinct), and the counts returned are the
+    least over the orders. Each is at least the count without."""
     import numpy as np
 
     work = ORDER_WORK if work is None else work
