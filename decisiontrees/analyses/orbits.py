@@ -858,13 +858,11 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
                            f"Turner's involutions {', '.join(texts)} map L({names[1]}) into "
                            f"L({names[0]}) and fix each other's images, so at least {n}/{n + 1} "
                            f"of every orbit weakly prefers {names[0]}", texts))
-    for gaps in (False, True):  # last: the reasons above win a tie
-        if max((c[0] for c in candidates), default=Fraction(0)) >= upper:
-            break
-        ranked = settled_orders(left, right, reach, gaps=gaps)
-        if ranked is not None and ranked.weakly_left:
-            candidates.append((Fraction(ranked.weakly_left, ranked.total),
-                               _named(_ranked_text(ranked, weakly=True), names), ()))
+    ranked = settled_orders(left, right, reach) \
+        if max((c[0] for c in candidates), default=Fraction(0)) < upper else None
+    if ranked is not None and ranked.weakly_left:  # last: the reasons above win a tie
+        candidates.append((Fraction(ranked.weakly_left, ranked.total),
+                           _named(_ranked_text(ranked, weakly=True), names), ()))
     lower, reason, _ = max(candidates, key=lambda c: c[0]) if candidates else (
         Fraction(0), f"no involution maps L({names[1]}) into L({names[0]})", ())
     if lower < upper and found is not None and found.widen():  # more orbits: a lower upper
@@ -884,6 +882,11 @@ def orbit_share(left: Node, right: Node, outcomes: Sequence[str],
         upper_reason = (f"under U[0,1], a symmetric law, P[V({names[0]}) >= V({names[1]})] = "
                         f"{upper} (exact) is the average share over all u, so some orbits "
                         "of positive measure have no more")
+    if lower < upper:  # the orders of gaps cost more: only while the bounds are still apart
+        split = settled_orders(left, right, reach, gaps=True)
+        if split is not None and Fraction(split.weakly_left, split.total) > lower:
+            lower = Fraction(split.weakly_left, split.total)
+            reason = _named(_ranked_text(split, weakly=True), names)
     if lower > upper:  # each bound is proven: together they cannot cross
         raise CrossCheckFailed(f"orbit_share: the lower bound {lower} ({reason}) exceeds the "
                                f"upper bound {upper}")
