@@ -128,25 +128,23 @@ def settled_orders(left: Node, right: Node, outcomes: Sequence[str],
 
 @functools.lru_cache(maxsize=4)  # both counts, and orbit_share after convergence, ask again
 def _lotteries(left: Node, right: Node, names: tuple[str, ...]
-               ) -> tuple[list[Point], list[Point]] | None:
-    """Each tree's strategy lotteries over ``names``; None when they are too many to list."""
+               ) -> tuple[tuple[Point, ...], tuple[Point, ...]] | None:
+    """Each tree's strategy lotteries over ``names``, sorted; None when they are too many
+    to list."""
     try:
-        mine, theirs = sorted(lottery_points(left, names)), sorted(lottery_points(right, names))
+        mine = tuple(sorted(lottery_points(left, names)))
+        theirs = tuple(sorted(lottery_points(right, names)))
     except RefusedError:
         return None
     return (mine, theirs) if mine and theirs else None
 
 
 @functools.lru_cache(maxsize=8)
-def _vertices_of(points: tuple[Point, ...]) -> list[Point]:
-    return hull_vertices(points)
-
-
-def _vertices(points: list[Point]) -> list[Point]:
+def _vertices(points: tuple[Point, ...]) -> list[Point]:
     """The vertices of the points' hull: to beat every lottery of a tree it is enough to
     beat these; any lottery of the other may do the beating (a mixture that dominates is
     worth no more than the best vertex it mixes)."""
-    return _vertices_of(tuple(points))
+    return hull_vertices(points)
 
 
 def _beaten(above: Any, below: Any) -> tuple[Any, Any]:
