@@ -17,15 +17,17 @@ import oracles
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import benchmark_relations
 from strategies import trees
 
 from decisiontrees import limits
-from decisiontrees.analyses import permutations, relations
+from decisiontrees.analyses import facet_maps, permutations, relations
 from decisiontrees.analyses.relations import certificate_document
+from decisiontrees.errors import SolverFailed
 from decisiontrees.evidence import verify
 from decisiontrees.model.classes import unit_box
 from decisiontrees.model.nodes import Leaf, Node, chance, choice, leaf, postorder, uniform
-from decisiontrees.solvers import highs
+from decisiontrees.solvers import highs, normaliz
 
 OUTCOMES = ("a", "b", "c", "d")
 WIDE = ("a", "b", "c", "d", "e", "f")
@@ -219,12 +221,15 @@ def test_a_solver_that_keeps_missing_rests_longer_each_time_but_is_asked_again()
 
 @contextlib.contextmanager
 def pairs_bounded_from(count: float) -> Iterator[None]:
-    kept = permutations.PAIR_PRUNING_FROM
+    """The map search bounds pairs from ``count`` candidate maps on; the search by the left
+    set's inequalities, which would decide first, stands aside."""
+    kept = permutations.PAIR_PRUNING_FROM, permutations.FACET_SHARE
     permutations.PAIR_PRUNING_FROM = count  # type: ignore[assignment]
+    permutations.FACET_SHARE = 0.0  # type: ignore[assignment]
     try:
         yield
     finally:
-        permutations.PAIR_PRUNING_FROM = kept
+        permutations.PAIR_PRUNING_FROM, permutations.FACET_SHARE = kept  # type: ignore[assignment]
 
 
 @contextlib.contextmanager
@@ -240,6 +245,8 @@ def program_first(proposals: str = "highs", listed: int | None = None,
     "beside" (never paused: two workers) or "inline" (no process can be forked)."""
     kept, kept_propose = permutations.PROGRAM_AFTER, highs.propose_injection
     kept_listed, kept_share = permutations.MOVED_LOTTERIES, permutations.TABLE_SHARE
+    kept_facets = permutations.FACET_SHARE
+    permutations.FACET_SHARE = 0.0  # type: ignore[assignment]  # else it would decide first
     kept_turn = permutations._ProgramTurns.turn
     kept_forks, kept_workers = limits.can_start_processes, limits.worker_count
     if where == "inline":
@@ -280,10 +287,148 @@ def program_first(proposals: str = "highs", listed: int | None = None,
         permutations.PROGRAM_SECONDS = kept_seconds  # type: ignore[assignment]
         permutations.MOVED_LOTTERIES = kept_listed  # type: ignore[assignment]
         permutations.TABLE_SHARE = kept_share  # type: ignore[assignment]
+        permutations.FACET_SHARE = kept_facets  # type: ignore[assignment]
         permutations._ProgramTurns.turn = kept_turn  # type: ignore[method-assign]
         highs.propose_injection = kept_propose  # type: ignore[assignment]
         limits.can_start_processes = kept_forks  # type: ignore[assignment]
         limits.worker_count = kept_workers  # type: ignore[assignment]
+
+
+@contextlib.contextmanager
+def facets_first(hull: str = "normaliz", big_numbers: bool = False) -> Iterator[None]:
+    """The search by the left set's inequalities runs at the map search's first step (pairs
+    bounded from the start, so it is due), and the program never decides. ``hull``: the
+    inequalities Normaliz finds ("normaliz"), every other facet only ("some": maps they
+    allow may fail their exact check), or those plus inequalities no lottery need meet
+    ("wrong": each must be checked before it prunes). ``big_numbers``: Python's integers
+    instead of 64-bit ones."""
+    kept = (permutations.PAIR_PRUNING_FROM, permutations.PROGRAM_AFTER,
+            permutations.TABLE_SHARE, permutations._ProgramTurns.turn, normaliz.hull_facets,
+            facet_maps.INT64_SAFE)
+    found = normaliz.hull_facets
+
+    def changed(points):
+        equations, facets = found(points)
+        d = len(points[0])
+        if hull == "some":
+            return equations, facets[::2]
+        # each outcome's coordinate at most 0, and at most half: few lotteries meet them
+        return equations, facets + [([int(i == k) for i in range(d)], 0) for k in range(d)] \
+            + [([2 * int(i == k) for i in range(d)], 1) for k in range(d)]
+
+    permutations.PAIR_PRUNING_FROM = 0  # type: ignore[assignment]
+    permutations.PROGRAM_AFTER = -1.0  # type: ignore[assignment]
+    permutations.TABLE_SHARE = 0.0  # type: ignore[assignment]
+    permutations._ProgramTurns.turn = lambda self, pool: None  # type: ignore[method-assign]
+    if hull != "normaliz":
+        normaliz.hull_facets = changed  # type: ignore[assignment]
+    if big_numbers:
+        facet_maps.INT64_SAFE = 0  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        (permutations.PAIR_PRUNING_FROM, permutations.PROGRAM_AFTER,  # type: ignore[assignment]
+         permutations.TABLE_SHARE, permutations._ProgramTurns.turn,  # type: ignore[method-assign]
+         normaliz.hull_facets, facet_maps.INT64_SAFE) = kept  # type: ignore[assignment]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(pairs(), interior_pairs()), st.sampled_from(["inclusion", "interiority"]))
+def test_the_search_by_inequalities_equals_trying_every_permutation(pair, relation):
+    """P3/P4 by the left set's facets agree with the plain relation tried for every
+    permutation, whatever Normaliz returns: missing facets let maps through that their
+    exact check refutes, inequalities no lottery meets are dropped before they prune, and
+    the arithmetic is the same in Python's integers."""
+    left, right = pair
+    plain = relations.inclusion if relation == "inclusion" else relations.interiority
+    expected = any(plain(left, relations.relabel(right, dict(zip(OUTCOMES, image))),
+                         OUTCOMES).holds for image in itertools.permutations(OUTCOMES))
+    _facet_variants_agree(relation, left, right, OUTCOMES, expected)
+
+
+def _facet_variants_agree(relation: str, left: Node, right: Node, names: tuple[str, ...],
+                          expected: bool) -> None:
+    for hull, big_numbers in (("normaliz", False), ("some", False), ("wrong", True)):
+        with facets_first(hull, big_numbers):
+            verdict = permutations.permuted(relation, left, right, names)
+        assert verdict.holds == expected, (hull, verdict)
+        if verdict.holds:
+            checks(f"permuted_{relation}", left, right, verdict, names)
+
+
+def test_inequalities_that_a_lottery_breaks_are_dropped_before_they_prune():
+    """Normaliz's inequalities are checked exactly against every lottery of the left tree;
+    a normal that is constant says nothing about lotteries; an equation becomes two
+    inequalities."""
+    names = ("a", "b", "c")
+    points = [(Fraction(1), Fraction(0), Fraction(0)), (Fraction(0), Fraction(1, 2), Fraction(1, 2))]
+    equations = [([0, 1, -1], 0), ([1, 1, 1], 1), ([1, 0, 0], 0)]  # the last one breaks
+    facets = [([1, 0, 0], 1), ([-1, 0, 0], 0), ([0, 1, 0], 0), ([5, 5, 5], 5)]
+    checked = facet_maps._checked(names, points, equations, facets)
+    assert checked.normals == ((0, 1, -1), (0, -1, 1), (1, 0, 0), (-1, 0, 0))
+    assert checked.bounds == (0, 0, 1, 0)
+    assert checked.strict == (False, False, True, True)
+    assert (checked.facets, checked.equations, checked.lotteries) == (2, 1, 2)
+
+
+def test_the_search_by_inequalities_stands_aside_when_normaliz_is_late_or_fails():
+    """Normaliz works in a process of its own, for a few seconds at most: past them, or if
+    it fails, the stage stands aside and the other searches answer."""
+    left, right = choice({"x": "a", "y": chance([(Fraction(1, 2), "b"), (Fraction(1, 2), "c")])}), "a"
+    assert facet_maps.left_halfspaces(left, ("a", "b", "c"), 10.0) is not None
+    found = normaliz.hull_facets
+
+    def failing(points):
+        raise SolverFailed("Normaliz failed: test")
+
+    def slow(points):
+        time.sleep(5)
+        return found(points)
+
+    try:
+        for replacement, seconds in ((failing, 10.0), (slow, 0.2)):
+            normaliz.hull_facets = replacement  # type: ignore[assignment]
+            started = time.monotonic()
+            assert facet_maps.left_halfspaces(left, ("a", "b", "c"), seconds) is None
+            assert time.monotonic() - started < 4
+    finally:
+        normaliz.hull_facets = found  # type: ignore[assignment]
+    del right
+
+
+def _held_out_pair(d: int, seed: int, case: str) -> tuple[Node, Node, tuple[str, ...]]:
+    """``instances(d, seed, 40)`` of benchmarks/permuted.py: the left tree a choice among three
+    random 40-node trees over d outcomes, the right a permuted copy of its last child ("σ
+    late") or another random tree ("no σ")."""
+    random_tree = benchmark_relations().random_tree
+    rng = random.Random(seed + d)
+    names = tuple(f"o{i}" for i in range(d))
+    left = choice({f"c{i}": random_tree(40, rng, names) for i in range(3)})
+    image = list(names)
+    rng.shuffle(image)
+    late = relations.relabel(left.children[2], dict(zip(names, image)))
+    return left, late if case == "σ late" else random_tree(40, rng, names), names
+
+
+@pytest.mark.parametrize("d, seed, case", [(10, 3000, "no σ"), (10, 3000, "σ late"),
+                                           (12, 1200, "no σ"), (12, 2200, "σ late")])
+def test_held_out_pairs_that_the_map_search_could_not_finish(d, seed, case):
+    """Held-out pairs of the scale benchmark: 30/10 "no σ" was `unknown` at 60 s (its 288
+    right lotteries span 3-7 outcomes, so tables over few outcomes left maps); 12/12 "no σ"
+    took the tables 1.6 s and 22/12 "σ late" the map search 15-19 s. The left sets have 38-155
+    lotteries and 59-242 facets. A found σ's certificate verifies; a "no" agrees with the
+    tables where they decide (12/12)."""
+    left, right, names = _held_out_pair(d, seed, case)
+    verdict = permutations.permuted("inclusion", left, right, names)
+    assert verdict.holds == (case == "σ late"), verdict
+    if verdict.holds:
+        checks("permuted_inclusion", left, right, verdict, names)
+        return
+    assert verdict.method == "exhaustive search by the left set's inequalities (exact)"
+    assert "facets of the left tree's set, each checked exactly" in verdict.reason
+    if seed == 1200:
+        with pairs_bounded_from(64), program_first("off", tables=True):
+            assert permutations.permuted("inclusion", left, right, names).holds is False
 
 
 @settings(max_examples=60, deadline=None)
@@ -339,6 +484,21 @@ def test_a_check_the_table_search_cannot_finish_goes_back_to_the_search():
     assert len(calls) > 1 and verdict.holds is False and "(the identity)" in verdict.reason
 
 
+@contextlib.contextmanager
+def _searches(program: str | None, listed: int | None, data: Any) -> Iterator[None]:
+    """The searches for σ as drawn: the map search bounding pairs from 0, 64 or no map
+    count, with the program first ("highs", "none") or not (None); or the search by the left
+    set's inequalities first ("facets"), with Normaliz's answer as drawn."""
+    if program == "facets":
+        with facets_first(*data.draw(st.sampled_from(
+                [("normaliz", False), ("some", False), ("wrong", True)]))):
+            yield
+        return
+    with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))), \
+            program_first(program, listed) if program else contextlib.nullcontext():
+        yield
+
+
 def graph_tree(edges: list[tuple[int, int]]) -> Node:
     """A choice among coin flips between the two ends of each edge: its lotteries are the
     edges' midpoints, in convex position, so ``σ·L(h) ⊊ L(g)`` exactly when σ sends h's
@@ -358,15 +518,33 @@ def test_permuted_inclusion_of_graphs_is_subgraph_embedding(d, data):
     right = data.draw(st.lists(st.sampled_from(edges), min_size=1, unique=True))
     expected = any({tuple(sorted((image[i], image[j]))) for i, j in right} < set(left)
                    for image in itertools.permutations(range(d)))
-    program = data.draw(st.sampled_from([None, "highs", "none"]))
+    program = data.draw(st.sampled_from([None, "highs", "none", "facets"]))
     listed = data.draw(st.sampled_from([None, 1]))  # 1: the program starts with a few lotteries
-    with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))), \
-            program_first(program, listed) if program else contextlib.nullcontext():
+    with _searches(program, listed, data):
         verdict = permutations.permuted("inclusion", graph_tree(left), graph_tree(right), names)
     assert verdict.holds == expected
     if verdict.holds:
         assert {tuple(sorted((int(verdict.details["map"][f"o{i}"][1:]),
                               int(verdict.details["map"][f"o{j}"][1:])))) for i, j in right} < set(left)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(5, 7), st.data())
+def test_the_search_by_inequalities_embeds_graphs_or_shows_there_is_no_embedding(d, data):
+    """A graph with fewer edges than the left one, so that "no" takes a search: the left
+    set's facets (here every midpoint's own, and z_i ≥ 0) decide P3 as a brute-force
+    subgraph embedding does, whatever Normaliz returns."""
+    names = tuple(f"o{i}" for i in range(d))
+    edges = list(itertools.combinations(range(d), 2))
+    # sizes spread evenly: hypothesis's own draws favour few edges, which mostly embed
+    rng = random.Random(data.draw(st.integers(0, 2**32)))
+    left = rng.sample(edges, rng.randint(3, len(edges)))
+    right = rng.sample(edges, rng.randint(max(2, len(left) - 2), len(left) - 1))
+    expected = any({tuple(sorted((image[i], image[j]))) for i, j in right} < set(left)
+                   for image in itertools.permutations(range(d)))
+    with _searches("facets", None, data):
+        verdict = permutations.permuted("inclusion", graph_tree(left), graph_tree(right), names)
+    assert verdict.holds == expected
 
 
 @settings(max_examples=40, deadline=None)
@@ -388,10 +566,9 @@ def test_permuted_inclusion_of_three_outcome_coins_is_hypergraph_embedding(d, da
 
     expected = any({tuple(sorted(image[i] for i in edge)) for edge in right} < set(left)
                    for image in itertools.permutations(range(d)))
-    program = data.draw(st.sampled_from([None, "highs", "none"]))
+    program = data.draw(st.sampled_from([None, "highs", "none", "facets"]))
     listed = data.draw(st.sampled_from([None, 1]))  # 1: the program starts with a few lotteries
-    with pairs_bounded_from(data.draw(st.sampled_from([0, 64, math.inf]))), \
-            program_first(program, listed) if program else contextlib.nullcontext():
+    with _searches(program, listed, data):
         verdict = permutations.permuted("inclusion", tree(left), tree(right), names)
     assert verdict.holds == expected
 
@@ -630,6 +807,18 @@ def wide_pairs(draw):
     if draw(st.booleans()):
         return left, left
     return left, draw(trees(WIDE, max_leaves=16))
+
+
+@settings(max_examples=25, deadline=None)
+@given(wide_pairs(), st.sampled_from(["inclusion", "interiority"]))
+def test_the_search_by_inequalities_agrees_with_the_map_search_on_six_outcomes(pair, relation):
+    """Six outcomes and up to 16 leaves a tree: deeper searches over 720 maps, against the
+    map search and the program (each cross-checked with brute force on four outcomes)."""
+    left, right = pair
+    with pairs_bounded_from(64):
+        expected = permutations.permuted(relation, left, right, WIDE).holds
+    assert expected is not None
+    _facet_variants_agree(relation, left, right, WIDE, expected)
 
 
 @settings(max_examples=300)

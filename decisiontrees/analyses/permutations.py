@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from decisiontrees import limits
-from decisiontrees.analyses import membership
+from decisiontrees.analyses import facet_maps, membership
 from decisiontrees.analyses import plans as analysis
 from decisiontrees.analyses.agents import lottery_points
 from decisiontrees.analyses.injections import InjectionSearch, Table
@@ -80,6 +80,9 @@ TABLE_OUTCOMES = 3  # a right tree with too many lotteries to list: tables for t
 TABLE_SHARE = 0.25  # of the time left, for the table search (once, before the program's turn; 0: none)
 TABLE_SECONDS = 2.0  # and no more than this: where tables are few, maps it allows mostly fail
 TABLE_MAPS = 32  # maps the tables allow that may be checked and refuted before it gives up
+FACET_SHARE = 0.5  # of the time left, for the search by the left set's inequalities (0: none)
+FACET_HULL_SECONDS = 5.0  # of which Normaliz may take this much to find those inequalities
+FACET_MAPS = 32  # maps the inequalities allow that may be checked and refuted before it gives up
 
 
 def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] | None = None,
@@ -134,10 +137,19 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
                             timeout_ms) if moved is not None else None
 
     def program_turn() -> None:
-        """Give the integer program its turn when due (the table search before the first);
-        raise :class:`_Decided` if either decides."""
+        """Give the integer program its turn when due (the searches by inequalities and by
+        tables before the first); raise :class:`_Decided` if any decides."""
         if program is None or not program.due():
             return
+        if moved is not None and not moved.faceted and FACET_SHARE > 0:
+            moved.faceted = True
+            faceted = _facet_search(relation, left, right, names, sources, candidates, forced,
+                                    timeout_ms)
+            if isinstance(faceted, _Faceted):
+                raise _Decided(_no_map_by_facets(name, faceted, tried, refutations))
+            if faceted is not None:
+                mapping, verdict, refuted_first = faceted
+                decide(mapping, verdict, tried + refuted_first + 1)
         if moved is not None and not moved.tabled and TABLE_SHARE > 0:
             moved.tabled = True
             tabled = _table_search(relation, left, right, names, candidates, forced,
@@ -288,6 +300,87 @@ def _refutes(relation: str, left_value: Fraction, right: Node, right_order: list
     if relation == "inclusion":
         return bool(gap < 0)
     return bool(gap <= 0) and len(set(utility.values())) > 1
+
+
+@dataclass(frozen=True)
+class _Faceted:
+    """The search by inequalities' "no map": what it searched, and the maps it allowed,
+    each refuted by its own check."""
+
+    halfspaces: facet_maps.Halfspaces
+    lotteries: int  # the right tree's lotteries moved (the vertices of their hull)
+    nodes: int  # partial maps visited
+    refuted: list[dict[str, Any]]
+
+
+def _facet_search(relation: str, left: Node, right: Node, names: tuple[str, ...],
+                  sources: list[str], candidates: Mapping[str, list[str]],
+                  forced: frozenset[str], timeout_ms: int
+                  ) -> _Faceted | tuple[dict[str, str], Verdict, int] | None:
+    """Search the maps by the inequalities of the left tree's set
+    (:mod:`~decisiontrees.analyses.facet_maps`), with FACET_SHARE of the time left (Normaliz
+    at most FACET_HULL_SECONDS of it). Each map they allow is checked exactly. Returns
+    :class:`_Faceted` when no map is left; a map with the verdict of its check when that
+    held (or, for P3, found the sets equal) and how many maps were refuted before it; None
+    when it stood aside (too many lotteries, or for P4 a left set of lower dimension, which
+    has no interior) or gave up (out of its time, FACET_MAPS maps refuted, or a check
+    undecided)."""
+    check = inclusion if relation == "inclusion" else interiority
+    strict = relation == "interiority"
+    refuted: list[dict[str, Any]] = []
+    try:
+        with limits.deadline(limits.remaining_ms(timeout_ms) / 1000 * FACET_SHARE):
+            halfspaces = facet_maps.left_halfspaces(
+                left, names, min(FACET_HULL_SECONDS, limits.remaining_ms() / 1000))
+            if halfspaces is None or (strict and halfspaces.equations):
+                return None
+            lotteries = facet_maps.right_vertices(right, sources)
+            if lotteries is None:
+                return None
+            search = facet_maps.FacetSearch(halfspaces, lotteries, sources, candidates,
+                                            forced, strict)
+            for mapping in search.maps():
+                verdict = check(left, relabel(right, mapping), names, timeout_ms)
+                if verdict.holds is None:
+                    return None
+                if verdict.holds or (relation == "inclusion"
+                                     and verdict.details.get("equivalent")):
+                    return mapping, verdict, len(refuted)
+                refuted.append({"map": mapping} | (
+                    {"utility": {o: str(v) for o, v in verdict.witness.utility.items()}}
+                    if verdict.witness is not None else {"reason": verdict.reason}))
+                if len(refuted) >= FACET_MAPS:
+                    return None
+            return _Faceted(halfspaces, len(lotteries), search.nodes, refuted)
+    except TimedOut:
+        # this stage's own deadline passed (the other searches go on), or the question's:
+        # then this check raises again
+        limits.check("searching permutations by the left set's inequalities")
+    return None
+
+
+def _no_map_by_facets(name: str, faceted: _Faceted, tried_before: int,
+                      refuted_before: list[dict[str, Any]]) -> Verdict:
+    """The "no" of :func:`_facet_search`, with what it rests on (``tried_before``: maps
+    the search before it checked, each refuted; the first are ``refuted_before``)."""
+    halfspaces = faceted.halfspaces
+    equations = (f" and {halfspaces.equations} equation"
+                 f"{'s' if halfspaces.equations != 1 else ''} of its affine hull"
+                 if halfspaces.equations else "")
+    tried = len(faceted.refuted)
+    return Verdict(
+        name, False, "exhaustive search by the left set's inequalities (exact)",
+        reason=f"every allowed permutation moves one of {faceted.lotteries} lotteries of the "
+               f"right tree (the vertices of their hull) across one of "
+               f"{halfspaces.facets} facets{equations} of the left tree's set, each checked "
+               f"exactly against its {halfspaces.lotteries} lotteries; a search over partial "
+               f"maps ({faceted.nodes} visited) ruled out the rest by the least that the "
+               "outcomes still unplaced can add" + (
+                   f", and {tried} maps those inequalities allowed failed a check of their own"
+                   if tried else ""),
+        details={"maps_tried": tried_before + tried,
+                 "refutations": (refuted_before + faceted.refuted)[:REFUTATIONS_KEPT],
+                 "refutations_not_listed": max(0, tried_before + tried - REFUTATIONS_KEPT)})
 
 
 @dataclass(frozen=True)
@@ -621,6 +714,7 @@ class _MovedLotteries:
         self.rest = SOLVER_REST  # moved lotteries the solver sits out once it missed too often
         self.rested = 0  # of those, sat out so far
         self.tabled = False  # the table search has had its turn
+        self.faceted = False  # and the search by the left set's inequalities
         self.faces: dict[tuple[str, ...], tuple[list[tuple[list[int], int]],
                                                 list[tuple[list[int], int]]]] = {}
 
