@@ -9,7 +9,9 @@ tree. Targets: d = 10 under 10 s and d = 12 under 60 s, both ways. ``--seeds`` d
 instances (the random generator starts at seed + d; 100 is the first set measured).
 
 ``--leaves 40 --seeds 700 800 900 --baseline "no program"``: the held-out set (40-node trees),
-against the engine without the integer program's turns.
+against the engine without the integer program's turns; ``--seeds 1000 1100 … 3900 --sizes 10
+12 --baseline "no facets"``: the thirty held-out pairs per size, against the engine without
+the search by the left set's facets.
 
 ``--workers 2``: the integer program's HiGHS runs beside the search (by default it takes
 turns with it on one core).
@@ -96,9 +98,10 @@ def hypergraph_instances(d: int, seed: int = 100):
     return names, tree(left), {label: tree(edges) for label, edges in rights.items()}
 
 
-# the engines before a change, each as the setting it turns off
-SETTINGS_OFF = {"no program": "PROGRAM_AFTER",  # before the integer program
-                "outcomes": "PAIR_PRUNING_FROM"}  # before pairs were bounded
+# the engines before a change, each as the setting (and the value) that turns it off
+SETTINGS_OFF = {"no program": ("PROGRAM_AFTER", math.inf),  # before the integer program
+                "outcomes": ("PAIR_PRUNING_FROM", math.inf),  # before pairs were bounded
+                "no facets": ("FACET_SHARE", 0.0)}  # before the search by the left set's facets
 
 
 def timed(relation, left, right, names, refine, limit):
@@ -106,9 +109,9 @@ def timed(relation, left, right, names, refine, limit):
     try:
         with limits.deadline(limit):
             if refine in SETTINGS_OFF:
-                setting = SETTINGS_OFF[refine]
+                setting, off = SETTINGS_OFF[refine]
                 kept = getattr(permutations, setting)
-                setattr(permutations, setting, math.inf)
+                setattr(permutations, setting, off)
                 try:
                     verdict = permutations.permuted(relation, left, right, names)
                 finally:
@@ -132,14 +135,17 @@ def main() -> None:
                         help="nodes of each random tree (the random family; 40 for the held-out set)")
     parser.add_argument("--workers", type=int, default=1,
                         help="2: the integer program's HiGHS runs beside the search")
-    parser.add_argument("--baseline", choices=["default", "no program"], default="default",
-                        help="\"no program\": the engine without the integer program's turns")
+    parser.add_argument("--baseline", choices=["default", "no program", "no facets"],
+                        default="default",
+                        help="\"no program\": the engine without the integer program's turns; "
+                             "\"no facets\": without the search by the left set's facets")
     arguments = parser.parse_args()
     print(f"# P3/P4 — {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
           f"Python {platform.python_version()}\n")
     baseline = "no pruning" if arguments.family == "random" else "single outcomes only"
-    if arguments.baseline == "no program":
-        baseline = "without the integer program"
+    if arguments.baseline != "default":
+        baseline = {"no program": "without the integer program",
+                    "no facets": "without the search by facets"}[arguments.baseline]
     print(f"| d | seed | instance | relation | pruned | baseline ({baseline}) |\n"
           "|---|---|---|---|---|---|")
     with limits.workers(arguments.workers):
@@ -161,7 +167,7 @@ def run(arguments: argparse.Namespace) -> None:
                     plain = "outcomes" if graphs else False
                     base = ("not run", "") if arguments.no_baseline else \
                         timed(relation, left, right, names,
-                              "no program" if arguments.baseline == "no program" else plain,
+                              plain if arguments.baseline == "default" else arguments.baseline,
                               arguments.limit)
                     print(f"| {d} | {seed} | {label} | {relation} | {ours[0]} ({ours[1]}) | "
                           f"{base[0]}{f' ({base[1]})' if base[1] else ''} |", flush=True)

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import random
 import time
+import types
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -295,16 +296,18 @@ def program_first(proposals: str = "highs", listed: int | None = None,
 
 
 @contextlib.contextmanager
-def facets_first(hull: str = "normaliz", big_numbers: bool = False) -> Iterator[None]:
+def facets_first(hull: str = "normaliz", big_numbers: bool = False,
+                 cells: int | None = None) -> Iterator[None]:
     """The search by the left set's inequalities runs at the map search's first step (pairs
     bounded from the start, so it is due), and the program never decides. ``hull``: the
     inequalities Normaliz finds ("normaliz"), every other facet only ("some": maps they
     allow may fail their exact check), or those plus inequalities no lottery need meet
     ("wrong": each must be checked before it prunes). ``big_numbers``: Python's integers
-    instead of 64-bit ones."""
+    instead of 64-bit ones, and targets tested one at a time. ``cells``: how large the
+    search may be (0: it stands aside, and the map search answers)."""
     kept = (permutations.PAIR_PRUNING_FROM, permutations.PROGRAM_AFTER,
-            permutations.TABLE_SHARE, permutations._ProgramTurns.turn, normaliz.hull_facets,
-            facet_maps.INT64_SAFE)
+            permutations.TABLE_SHARE, permutations._ProgramTurns.turn, facet_maps.normaliz,
+            facet_maps.INT64_SAFE, facet_maps.CHUNK, facet_maps.CELLS)
     found = normaliz.hull_facets
 
     def changed(points):
@@ -320,16 +323,20 @@ def facets_first(hull: str = "normaliz", big_numbers: bool = False) -> Iterator[
     permutations.PROGRAM_AFTER = -1.0  # type: ignore[assignment]
     permutations.TABLE_SHARE = 0.0  # type: ignore[assignment]
     permutations._ProgramTurns.turn = lambda self, pool: None  # type: ignore[method-assign]
-    if hull != "normaliz":
-        normaliz.hull_facets = changed  # type: ignore[assignment]
+    if hull != "normaliz":  # for this stage only: the exact checks keep their own hulls
+        facet_maps.normaliz = types.SimpleNamespace(  # type: ignore[assignment]
+            hull_facets=changed, hull_vertices=normaliz.hull_vertices)
     if big_numbers:
-        facet_maps.INT64_SAFE = 0  # type: ignore[assignment]
+        facet_maps.INT64_SAFE = facet_maps.CHUNK = 0  # type: ignore[assignment]
+    if cells is not None:
+        facet_maps.CELLS = cells  # type: ignore[assignment]
     try:
         yield
     finally:
         (permutations.PAIR_PRUNING_FROM, permutations.PROGRAM_AFTER,  # type: ignore[assignment]
          permutations.TABLE_SHARE, permutations._ProgramTurns.turn,  # type: ignore[method-assign]
-         normaliz.hull_facets, facet_maps.INT64_SAFE) = kept  # type: ignore[assignment]
+         facet_maps.normaliz, facet_maps.INT64_SAFE,  # type: ignore[assignment]
+         facet_maps.CHUNK, facet_maps.CELLS) = kept  # type: ignore[assignment]
 
 
 @settings(max_examples=60, deadline=None)
@@ -348,10 +355,13 @@ def test_the_search_by_inequalities_equals_trying_every_permutation(pair, relati
 
 def _facet_variants_agree(relation: str, left: Node, right: Node, names: tuple[str, ...],
                           expected: bool) -> None:
-    for hull, big_numbers in (("normaliz", False), ("some", False), ("wrong", True)):
-        with facets_first(hull, big_numbers):
+    for hull, big_numbers, cells in (("normaliz", False, None), ("some", False, None),
+                                     ("wrong", True, None), ("normaliz", False, 0)):
+        with facets_first(hull, big_numbers, cells):
             verdict = permutations.permuted(relation, left, right, names)
         assert verdict.holds == expected, (hull, verdict)
+        if cells == 0:
+            assert "inequalities" not in verdict.method
         if verdict.holds:
             checks(f"permuted_{relation}", left, right, verdict, names)
 

@@ -36,6 +36,8 @@ LEFT_POINTS = 1_000  # left lotteries past which no inequalities are sought
 RIGHT_POINTS = 4_096  # right lotteries past which the stage stands aside
 INLINE_POINTS = 64  # without a process of its own, Normaliz works here on so few points only
 INT64_SAFE = 2**62  # magnitudes past which whole numbers leave numpy's int64 for Python's
+CELLS = 2_000_000  # right lotteries × inequalities past which the stage stands aside (memory)
+CHUNK = 2**21  # entries of one forward-checking array: targets are tested in groups so large
 
 
 @dataclass(frozen=True)
@@ -93,26 +95,32 @@ def _checked(names: tuple[str, ...], points: Sequence[Sequence[Fraction]],
              facets: Sequence[tuple[Sequence[int], int]]) -> Halfspaces:
     """The inequalities that every point meets, exactly; a facet whose normal is constant
     says nothing about lotteries and is dropped."""
-    scaled = []
+    import numpy as np
+
+    rows, scales = [], []
     for point in points:
         scale = lcm(*(x.denominator for x in point))
-        scaled.append(([int(x * scale) for x in point], scale))
-
-    def meets(normal: Sequence[int], bound: int, equal: bool) -> bool:
-        for row, scale in scaled:
-            value = sum(a * x for a, x in zip(normal, row))
-            if value > bound * scale or (equal and value != bound * scale):
-                return False
-        return True
-
+        rows.append([int(x * scale) for x in point])
+        scales.append(scale)
+    found = [(normal, bound, True) for normal, bound in equations] + \
+        [(normal, bound, False) for normal, bound in facets]
+    found = [(normal, bound, equal) for normal, bound, equal in found if len(set(normal)) > 1]
+    if not found:
+        return Halfspaces(names, (), (), (), len(points))
+    widest = max(max(abs(a) for a in normal) + abs(bound) for normal, bound, _ in found)
+    kind: Any = np.int64 if widest * max(scales) < INT64_SAFE else object
+    values = np.array([normal for normal, _, _ in found], dtype=kind) @ \
+        np.array(rows, dtype=kind).T  # inequalities × points
+    allowed = np.array([bound for _, bound, _ in found], dtype=kind)[:, None] * \
+        np.array(scales, dtype=kind)[None, :]
+    below, level = (values <= allowed).all(axis=1), (values == allowed).all(axis=1)
     normals, bounds, strict = [], [], []
-    for normal, bound in equations:
-        if len(set(normal)) > 1 and meets(normal, bound, True):
+    for (normal, bound, equation), meets, meets_equally in zip(found, below, level):
+        if equation and meets_equally:
             normals += [tuple(normal), tuple(-a for a in normal)]
             bounds += [bound, -bound]
             strict += [False, False]
-    for normal, bound in facets:
-        if len(set(normal)) > 1 and meets(normal, bound, False):
+        elif not equation and meets:
             normals.append(tuple(normal))
             bounds.append(bound)
             strict.append(True)
@@ -234,9 +242,14 @@ class FacetSearch:
                 narrowed[k] = targets
                 continue
             extra = self.normals[:, targets] - least[k][:, None]  # halfspaces × targets
-            rise = self.lotteries[reaching, k][:, None, None] * extra[None, :, :]
-            fits = (rise <= slack[reaching][:, :, None]).all(axis=(0, 1))
-            narrowed[k] = [t for t, ok in zip(targets, fits) if ok]
+            room = slack[reaching][:, :, None]
+            group = max(1, CHUNK // max(1, room.size))
+            narrowed[k] = []
+            for start in range(0, len(targets), group):
+                rise = self.lotteries[reaching, k][:, None, None] * \
+                    extra[None, :, start:start + group]
+                fits = (rise <= room).all(axis=(0, 1))
+                narrowed[k] += [t for t, ok in zip(targets[start:start + group], fits) if ok]
             if not narrowed[k]:
                 return None
         return narrowed if _matchable(narrowed) else None

@@ -3,7 +3,8 @@ outcomes with ``σ·L(right) ⊊ L(left)`` (P3), or with ``σ·L(right)`` inside
 ``L(left)`` (P4). Each map is decided by P1 or P2 (:mod:`decisiontrees.analyses.relations`);
 this module finds the map, or shows there is none: a search over maps built outcome by
 outcome with necessary conditions, an integer program over all maps at once that takes
-turns with it, and, before the program's first turn, a search by constraint propagation
+turns with it, and, before the program's first turn, a search by the facets of the left
+tree's set (:mod:`decisiontrees.analyses.facet_maps`), then one by constraint propagation
 over tables of the images that keep each small lottery of the right tree inside the left
 tree's set (:mod:`decisiontrees.analyses.injections`).
 """
@@ -335,7 +336,8 @@ def _facet_search(relation: str, left: Node, right: Node, names: tuple[str, ...]
             if halfspaces is None or (strict and halfspaces.equations):
                 return None
             lotteries = facet_maps.right_vertices(right, sources)
-            if lotteries is None:
+            if lotteries is None or \
+                    len(lotteries) * len(halfspaces.normals) > facet_maps.CELLS:
                 return None
             search = facet_maps.FacetSearch(halfspaces, lotteries, sources, candidates,
                                             forced, strict)
