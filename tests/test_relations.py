@@ -8,6 +8,7 @@ import math
 import multiprocessing
 import os
 import random
+import signal
 import time
 import types
 from collections.abc import Iterator
@@ -381,29 +382,52 @@ def test_inequalities_that_a_lottery_breaks_are_dropped_before_they_prune():
     assert (checked.facets, checked.equations, checked.lotteries) == (2, 1, 2)
 
 
-def test_the_search_by_inequalities_stands_aside_when_normaliz_is_late_or_fails():
-    """Normaliz works in a process of its own, for a few seconds at most: past them, or if
-    it fails, the stage stands aside and the other searches answer."""
-    left, right = choice({"x": "a", "y": chance([(Fraction(1, 2), "b"), (Fraction(1, 2), "c")])}), "a"
-    assert facet_maps.left_halfspaces(left, ("a", "b", "c"), 10.0) is not None
+def test_normaliz_works_on_the_inequalities_in_slices_and_may_fail():
+    """Normaliz works in a process of its own, paused between slices of time, so a hull it
+    cannot finish costs a share of the time; if it fails (or aborts) the stage stands aside.
+    Where no process can be started it works here, on few lotteries only."""
+    left = choice({"x": "a", "y": chance([(Fraction(1, 2), "b"), (Fraction(1, 2), "c")])})
+    names = ("a", "b", "c")
     found = normaliz.hull_facets
 
-    def failing(points):
+    def failing(points, big_integers=False):
         raise SolverFailed("Normaliz failed: test")
 
-    def slow(points):
-        time.sleep(5)
-        return found(points)
+    def aborting(points, big_integers=False):  # as Normaliz does when an assertion fails
+        os.kill(os.getpid(), signal.SIGKILL)  # (SIGABRT would have faulthandler print a trace)
 
+    def slow(points, big_integers=False):
+        time.sleep(1)
+        return found(points, big_integers)
+
+    kept_forks = limits.can_start_processes
     try:
-        for replacement, seconds in ((failing, 10.0), (slow, 0.2)):
+        for replacement in (failing, aborting):
             normaliz.hull_facets = replacement  # type: ignore[assignment]
-            started = time.monotonic()
-            assert facet_maps.left_halfspaces(left, ("a", "b", "c"), seconds) is None
-            assert time.monotonic() - started < 4
+            finder = facet_maps.HalfspaceFinder(left, names)
+            assert finder.wait(10.0) and finder.result is None
+        normaliz.hull_facets = slow  # type: ignore[assignment]
+        finder = facet_maps.HalfspaceFinder(left, names)
+        assert not finder.wait(0.1)  # paused, then resumed
+        assert finder.wait(10.0) and finder.result is not None
+        assert finder.result.facets == 2 and finder.result.equations == 2  # a segment: its ends
+        finder = facet_maps.HalfspaceFinder(left, names)
+        assert not finder.wait(0.1)
+        finder.close()  # the process is gone
+        normaliz.hull_facets = found  # type: ignore[assignment]
+        limits.can_start_processes = lambda: False  # type: ignore[assignment]
+        finder = facet_maps.HalfspaceFinder(left, names)
+        assert finder.wait(0.0) and finder.result is not None
+        kept_inline = facet_maps.INLINE_POINTS
+        facet_maps.INLINE_POINTS = 1  # type: ignore[assignment]
+        try:
+            finder = facet_maps.HalfspaceFinder(left, names)
+            assert finder.wait(0.0) and finder.result is None  # two lotteries: too many here
+        finally:
+            facet_maps.INLINE_POINTS = kept_inline  # type: ignore[assignment]
     finally:
         normaliz.hull_facets = found  # type: ignore[assignment]
-    del right
+        limits.can_start_processes = kept_forks  # type: ignore[assignment]
 
 
 def _held_out_pair(d: int, seed: int, case: str) -> tuple[Node, Node, tuple[str, ...]]:

@@ -62,32 +62,53 @@ class Halfspaces:
         return (len(self.strict) - self.facets) // 2
 
 
-def left_halfspaces(left: Node, names: tuple[str, ...], seconds: float) -> Halfspaces | None:
-    """The left tree's lottery set as inequalities, or None: more than LEFT_POINTS
-    lotteries, Normaliz failing or taking more than ``seconds`` (in a process of its own
-    where one can be started; otherwise only for INLINE_POINTS lotteries at most)."""
-    try:
-        points = sorted(lottery_points(left, names, LEFT_POINTS))
-    except TooManyLotteries:
-        return None
-    if not points:
-        return None
-    try:
-        if limits.can_start_processes():
-            background = limits.Background(normaliz.hull_facets, points)
-            try:
-                if not background.wait(seconds):
-                    return None
-                equations, facets = background.result()
-            finally:
-                background.stop()
-        elif len(points) <= INLINE_POINTS:
-            equations, facets = normaliz.hull_facets(points)
-        else:
-            return None
-    except (SolverFailed, MemoryError, InternalError):
-        return None
-    return _checked(names, points, equations, facets)
+class HalfspaceFinder:
+    """Normaliz at work on the left tree's lottery set as inequalities, in slices: in a
+    process of its own, paused between slices, where one can be started (a hull may take it
+    minutes, or abort it); elsewhere here, at once, for INLINE_POINTS lotteries at most.
+    Past LEFT_POINTS lotteries there is nothing to find."""
+
+    def __init__(self, left: Node, names: tuple[str, ...]) -> None:
+        self.names = names
+        self.result: Halfspaces | None = None  # once done: the inequalities, or None
+        self.done = False
+        self._background: limits.Background | None = None
+        try:
+            self._points = sorted(lottery_points(left, names, LEFT_POINTS))
+        except TooManyLotteries:
+            self._points = []
+        self.done = not self._points
+
+    def wait(self, seconds: float) -> bool:
+        """Let Normaliz work for up to ``seconds`` more; whether it is done."""
+        if self.done:
+            return True
+        try:
+            if self._background is None and not limits.can_start_processes():
+                self.done = True
+                if len(self._points) <= INLINE_POINTS:
+                    self.result = _checked(self.names, self._points,
+                                           *normaliz.hull_facets(self._points, True))
+                return True
+            if self._background is None:
+                self._background = limits.Background(normaliz.hull_facets, self._points, True)
+            if not self._background.wait(seconds):
+                self._background.pause()
+                return False
+            found = self._background.result()
+            self._background = None
+            self.result = _checked(self.names, self._points, *found)
+        except (SolverFailed, MemoryError, InternalError, OSError):
+            self.result = None  # no inequalities: the stage stands aside
+        self.done = True
+        self.close()
+        return True
+
+    def close(self) -> None:
+        """Stop Normaliz's process, if it is at work (or paused)."""
+        if self._background is not None:
+            self._background.stop()
+            self._background = None
 
 
 def _checked(names: tuple[str, ...], points: Sequence[Sequence[Fraction]],

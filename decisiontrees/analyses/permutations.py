@@ -82,7 +82,7 @@ TABLE_SHARE = 0.25  # of the time left, for the table search (once, before the p
 TABLE_SECONDS = 2.0  # and no more than this: where tables are few, maps it allows mostly fail
 TABLE_MAPS = 32  # maps the tables allow that may be checked and refuted before it gives up
 FACET_SHARE = 0.5  # of the time left, for the search by the left set's inequalities (0: none)
-FACET_HULL_SECONDS = 5.0  # of which Normaliz may take this much to find those inequalities
+FACET_HULL_SECONDS = 0.5  # Normaliz's first slice of time to find them (each next one doubled)
 FACET_MAPS = 32  # maps the inequalities allow that may be checked and refuted before it gives up
 
 
@@ -137,15 +137,15 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     program = _ProgramTurns(relation, left, right, names, sources, moved, candidates, forced,
                             timeout_ms) if moved is not None else None
 
+    facets = _FacetTurns(left, names) if moved is not None and FACET_SHARE > 0 else None
+
     def program_turn() -> None:
         """Give the integer program its turn when due (the searches by inequalities and by
         tables before the first); raise :class:`_Decided` if any decides."""
         if program is None or not program.due():
             return
-        if moved is not None and not moved.faceted and FACET_SHARE > 0:
-            moved.faceted = True
-            faceted = _facet_search(relation, left, right, names, sources, candidates, forced,
-                                    timeout_ms)
+        if facets is not None:
+            faceted = facets.turn(relation, right, sources, candidates, forced, timeout_ms)
             if isinstance(faceted, _Faceted):
                 raise _Decided(_no_map_by_facets(name, faceted, tried, refutations))
             if faceted is not None:
@@ -263,6 +263,8 @@ def permuted(relation: str, left: Node, right: Node, outcomes: tuple[str, ...] |
     finally:
         if program is not None:
             program.close()
+        if facets is not None:
+            facets.close()
     excluded = _count_allowed_maps(sources, names, group) - considered
     return Verdict(name, False, f"exhaustive search with {solver.SOLVER_NAME}",
                    reason=f"every allowed permutation was ruled out: {excluded} while maps "
@@ -314,27 +316,60 @@ class _Faceted:
     refuted: list[dict[str, Any]]
 
 
-def _facet_search(relation: str, left: Node, right: Node, names: tuple[str, ...],
-                  sources: list[str], candidates: Mapping[str, list[str]],
-                  forced: frozenset[str], timeout_ms: int
-                  ) -> _Faceted | tuple[dict[str, str], Verdict, int] | None:
-    """Search the maps by the inequalities of the left tree's set
-    (:mod:`~decisiontrees.analyses.facet_maps`), with FACET_SHARE of the time left (Normaliz
-    at most FACET_HULL_SECONDS of it). Each map they allow is checked exactly. Returns
-    :class:`_Faceted` when no map is left; a map with the verdict of its check when that
-    held (or, for P3, found the sets equal) and how many maps were refuted before it; None
-    when it stood aside (too many lotteries, or for P4 a left set of lower dimension, which
-    has no interior) or gave up (out of its time, FACET_MAPS maps refuted, or a check
-    undecided)."""
+class _FacetTurns:
+    """The search by the left set's inequalities, at the program's turns: Normaliz gets a
+    slice of each turn until it has found them (FACET_HULL_SECONDS, then twice the last
+    slice; its process is paused in between, so a hull it cannot finish costs the other
+    searches a share of the time, not all of it); then :func:`_facet_search` runs once."""
+
+    def __init__(self, left: Node, names: tuple[str, ...]) -> None:
+        self.left, self.names = left, names
+        self.finder: facet_maps.HalfspaceFinder | None = None  # made at the first turn
+        self.slice = FACET_HULL_SECONDS
+        self.searched = False
+
+    def turn(self, relation: str, right: Node, sources: list[str],
+             candidates: Mapping[str, list[str]], forced: frozenset[str], timeout_ms: int
+             ) -> _Faceted | tuple[dict[str, str], Verdict, int] | None:
+        """What :func:`_facet_search` found, once Normaliz is done; None before, after, or
+        when it stood aside."""
+        if self.searched:
+            return None
+        if self.finder is None:
+            self.finder = facet_maps.HalfspaceFinder(self.left, self.names)
+        if not self.finder.wait(min(self.slice,
+                                    limits.remaining_ms(timeout_ms) / 1000 * FACET_SHARE)):
+            self.slice *= 2
+            return None
+        self.searched = True
+        if self.finder.result is None:
+            return None
+        return _facet_search(relation, self.finder.result, self.left, right, self.names,
+                             sources, candidates, forced, timeout_ms)
+
+    def close(self) -> None:
+        if self.finder is not None:
+            self.finder.close()
+
+
+def _facet_search(relation: str, halfspaces: facet_maps.Halfspaces, left: Node, right: Node,
+                  names: tuple[str, ...], sources: list[str],
+                  candidates: Mapping[str, list[str]], forced: frozenset[str],
+                  timeout_ms: int) -> _Faceted | tuple[dict[str, str], Verdict, int] | None:
+    """Search the maps by the inequalities ``halfspaces`` of the left tree's set
+    (:mod:`~decisiontrees.analyses.facet_maps`), with FACET_SHARE of the time left. Each
+    map they allow is checked exactly. Returns :class:`_Faceted` when no map is left; a map
+    with the verdict of its check when that held (or, for P3, found the sets equal) and how
+    many maps were refuted before it; None when it stood aside (too large a search, or for
+    P4 a left set of lower dimension, which has no interior) or gave up (out of its time,
+    FACET_MAPS maps refuted, or a check undecided)."""
     check = inclusion if relation == "inclusion" else interiority
     strict = relation == "interiority"
     refuted: list[dict[str, Any]] = []
+    if strict and halfspaces.equations:
+        return None
     try:
         with limits.deadline(limits.remaining_ms(timeout_ms) / 1000 * FACET_SHARE):
-            halfspaces = facet_maps.left_halfspaces(
-                left, names, min(FACET_HULL_SECONDS, limits.remaining_ms() / 1000))
-            if halfspaces is None or (strict and halfspaces.equations):
-                return None
             lotteries = facet_maps.right_vertices(right, sources)
             if lotteries is None or \
                     len(lotteries) * len(halfspaces.normals) > facet_maps.CELLS:
@@ -716,7 +751,6 @@ class _MovedLotteries:
         self.rest = SOLVER_REST  # moved lotteries the solver sits out once it missed too often
         self.rested = 0  # of those, sat out so far
         self.tabled = False  # the table search has had its turn
-        self.faceted = False  # and the search by the left set's inequalities
         self.faces: dict[tuple[str, ...], tuple[list[tuple[list[int], int]],
                                                 list[tuple[list[int], int]]]] = {}
 
