@@ -304,11 +304,11 @@ def facets_first(hull: str = "normaliz", big_numbers: bool = False,
     inequalities Normaliz finds ("normaliz"), every other facet only ("some": maps they
     allow may fail their exact check), or those plus inequalities no lottery need meet
     ("wrong": each must be checked before it prunes). ``big_numbers``: Python's integers
-    instead of 64-bit ones, and targets tested one at a time. ``cells``: how large the
+    instead of 64-bit ones. ``cells``: how large the
     search may be (0: it stands aside, and the map search answers)."""
     kept = (permutations.PAIR_PRUNING_FROM, permutations.PROGRAM_AFTER,
             permutations.TABLE_SHARE, permutations._ProgramTurns.turn, facet_maps.normaliz,
-            facet_maps.INT64_SAFE, facet_maps.CHUNK, facet_maps.CELLS)
+            facet_maps.INT64_SAFE, facet_maps.CELLS)
     found = normaliz.hull_facets
 
     def changed(points):
@@ -328,7 +328,7 @@ def facets_first(hull: str = "normaliz", big_numbers: bool = False,
         facet_maps.normaliz = types.SimpleNamespace(  # type: ignore[assignment]
             hull_facets=changed, hull_vertices=normaliz.hull_vertices)
     if big_numbers:
-        facet_maps.INT64_SAFE = facet_maps.CHUNK = 0  # type: ignore[assignment]
+        facet_maps.INT64_SAFE = 0  # type: ignore[assignment]
     if cells is not None:
         facet_maps.CELLS = cells  # type: ignore[assignment]
     try:
@@ -337,7 +337,7 @@ def facets_first(hull: str = "normaliz", big_numbers: bool = False,
         (permutations.PAIR_PRUNING_FROM, permutations.PROGRAM_AFTER,  # type: ignore[assignment]
          permutations.TABLE_SHARE, permutations._ProgramTurns.turn,  # type: ignore[method-assign]
          facet_maps.normaliz, facet_maps.INT64_SAFE,  # type: ignore[assignment]
-         facet_maps.CHUNK, facet_maps.CELLS) = kept  # type: ignore[assignment]
+         facet_maps.CELLS) = kept  # type: ignore[assignment]
 
 
 @settings(max_examples=60, deadline=None)

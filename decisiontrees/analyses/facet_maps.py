@@ -37,7 +37,6 @@ RIGHT_POINTS = 4_096  # right lotteries past which the stage stands aside
 INLINE_POINTS = 64  # without a process of its own, Normaliz works here on so few points only
 INT64_SAFE = 2**62  # magnitudes past which whole numbers leave numpy's int64 for Python's
 CELLS = 2_000_000  # right lotteries × inequalities past which the stage stands aside (memory)
-CHUNK = 2**21  # entries of one forward-checking array: targets are tested in groups so large
 
 
 @dataclass(frozen=True)
@@ -250,9 +249,9 @@ class FacetSearch:
         least = {k: self.normals[:, ts].min(axis=1) for k, ts in domains.items() if ts}
         if len(least) < len(domains):
             return None
-        lowest = placed.copy()  # a lower bound on a·σy over every completion, per y and a
-        for k, smallest in least.items():
-            lowest += np.outer(self.lotteries[:, k], smallest)
+        unplaced = list(least)
+        # a lower bound on a·σy over every completion, for each lottery y and inequality a
+        lowest = placed + self.lotteries[:, unplaced] @ np.stack([least[k] for k in unplaced])
         if bool((lowest > self.bounds).any()):
             return None
         slack = self.bounds - lowest
@@ -262,15 +261,12 @@ class FacetSearch:
             if len(reaching) == 0:
                 narrowed[k] = targets
                 continue
-            extra = self.normals[:, targets] - least[k][:, None]  # halfspaces × targets
-            room = slack[reaching][:, :, None]
-            group = max(1, CHUNK // max(1, room.size))
-            narrowed[k] = []
-            for start in range(0, len(targets), group):
-                rise = self.lotteries[reaching, k][:, None, None] * \
-                    extra[None, :, start:start + group]
-                fits = (rise <= room).all(axis=(0, 1))
-                narrowed[k] += [t for t, ok in zip(targets[start:start + group], fits) if ok]
+            # σ(k) = t raises a·σy by y_k·(a_t − least a), within the slack of every y that
+            # reaches k: whole numbers, so a_t − least a ≤ min over y of ⌊slack / y_k⌋
+            room = (slack[reaching] // self.lotteries[reaching, k][:, None]).min(axis=0)
+            extra = self.normals[:, targets] - least[k][:, None]  # inequalities × targets
+            fits = (extra <= room[:, None]).all(axis=0)
+            narrowed[k] = [t for t, ok in zip(targets, fits) if ok]
             if not narrowed[k]:
                 return None
         return narrowed if _matchable(narrowed) else None
