@@ -24,6 +24,7 @@ from strategies import trees
 
 from decisiontrees import limits
 from decisiontrees.analyses import facet_maps, permutations, relations
+from decisiontrees.analyses.plans import plans as plan_rows
 from decisiontrees.analyses.relations import certificate_document
 from decisiontrees.errors import SolverFailed
 from decisiontrees.evidence import verify
@@ -382,6 +383,12 @@ def test_inequalities_that_a_lottery_breaks_are_dropped_before_they_prune():
     assert (checked.facets, checked.equations, checked.lotteries) == (2, 1, 2)
 
 
+def relations_lotteries(tree: Node, names: tuple[str, ...]) -> set[tuple[Fraction, ...]]:
+    """The tree's plan lotteries over ``names``, listed plan by plan (brute force)."""
+    return {tuple(row.lottery.get(o, Fraction(0)) for o in names)
+            for row in plan_rows(tree)}
+
+
 def test_normaliz_works_on_the_inequalities_in_slices_and_may_fail():
     """Normaliz works in a process of its own, paused between slices of time, so a hull it
     cannot finish costs a share of the time; if it fails (or aborts) the stage stands aside.
@@ -415,6 +422,20 @@ def test_normaliz_works_on_the_inequalities_in_slices_and_may_fail():
         assert not finder.wait(0.1)
         finder.close()  # the process is gone
         normaliz.hull_facets = found  # type: ignore[assignment]
+        # the right tree's lotteries: the hull's vertices, or all of them if Normaliz is late
+        right = choice({"x": "a", "y": "b", "z": uniform(["a", "b"]), "w": "c",
+                        "v": uniform(["b", "c"])})
+        everything = sorted(relations_lotteries(right, names))
+        assert facet_maps.right_vertices(right, names, 10.0) == \
+            [point for point in everything if max(point) == 1]  # the three sure outcomes
+        vertices = normaliz.hull_vertices
+        normaliz.hull_vertices = lambda points: time.sleep(5)  # type: ignore[assignment]
+        try:
+            started = time.monotonic()
+            assert facet_maps.right_vertices(right, names, 0.2) == everything
+            assert time.monotonic() - started < 3
+        finally:
+            normaliz.hull_vertices = vertices  # type: ignore[assignment]
         limits.can_start_processes = lambda: False  # type: ignore[assignment]
         finder = facet_maps.HalfspaceFinder(left, names)
         assert finder.wait(0.0) and finder.result is not None

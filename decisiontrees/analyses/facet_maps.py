@@ -147,10 +147,12 @@ def _checked(names: tuple[str, ...], points: Sequence[Sequence[Fraction]],
     return Halfspaces(names, tuple(normals), tuple(bounds), tuple(strict), len(points))
 
 
-def right_vertices(right: Node, sources: Sequence[str]) -> list[tuple[Fraction, ...]] | None:
-    """The right tree's lotteries over ``sources`` (the vertices of their hull, when
-    Normaliz finds them: any lottery left over only repeats a check), or None past
-    RIGHT_POINTS."""
+def right_vertices(right: Node, sources: Sequence[str], seconds: float
+                   ) -> list[tuple[Fraction, ...]] | None:
+    """The right tree's lotteries over ``sources``, or None past RIGHT_POINTS: only the
+    vertices of their hull when Normaliz finds them within ``seconds`` (in a process of its
+    own; here only for INLINE_POINTS lotteries at most). Any lottery left over only repeats
+    a check."""
     try:
         points = sorted(lottery_points(right, sources, RIGHT_POINTS))
     except TooManyLotteries:
@@ -158,9 +160,21 @@ def right_vertices(right: Node, sources: Sequence[str]) -> list[tuple[Fraction, 
     if len(points) <= len(sources) + 1:
         return points
     try:
-        return [points[k] for k in normaliz.hull_vertices(points)]
-    except SolverFailed:
+        if limits.can_start_processes():
+            background = limits.Background(normaliz.hull_vertices, points)
+            try:
+                if not background.wait(seconds):
+                    return points
+                chosen: list[int] = background.result()
+            finally:
+                background.stop()
+        elif len(points) <= INLINE_POINTS:
+            chosen = normaliz.hull_vertices(points)
+        else:
+            return points
+    except (SolverFailed, MemoryError, InternalError, OSError):
         return points
+    return [points[k] for k in chosen]
 
 
 class FacetSearch:

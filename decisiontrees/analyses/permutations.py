@@ -370,7 +370,8 @@ def _facet_search(relation: str, halfspaces: facet_maps.Halfspaces, left: Node, 
         return None
     try:
         with limits.deadline(limits.remaining_ms(timeout_ms) / 1000 * FACET_SHARE):
-            lotteries = facet_maps.right_vertices(right, sources)
+            lotteries = facet_maps.right_vertices(right, sources, min(
+                FACET_HULL_SECONDS, limits.remaining_ms() / 1000))
             if lotteries is None or \
                     len(lotteries) * len(halfspaces.normals) > facet_maps.CELLS:
                 return None
