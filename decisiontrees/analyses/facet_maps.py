@@ -34,9 +34,10 @@ from decisiontrees.solvers import normaliz
 
 LEFT_POINTS = 1_000  # left lotteries past which no inequalities are sought
 RIGHT_POINTS = 4_096  # right lotteries past which the stage stands aside
-INLINE_POINTS = 64  # without a process of its own, Normaliz works here on so few points only
+INLINE_POINTS = 12  # without a process of its own, Normaliz works here on so few points only
 INT64_SAFE = 2**62  # magnitudes past which whole numbers leave numpy's int64 for Python's
 CELLS = 2_000_000  # right lotteries × inequalities past which the stage stands aside (memory)
+BIG_CELLS = 100_000  # the same where numbers outgrow 64 bits (Python's integers: ~20× slower)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def _checked(names: tuple[str, ...], points: Sequence[Sequence[Fraction]],
     found = [(normal, bound, equal) for normal, bound, equal in found if len(set(normal)) > 1]
     if not found:
         return Halfspaces(names, (), (), (), len(points))
+    limits.check("checking the left set's inequalities")
     widest = max(max(abs(a) for a in normal) + abs(bound) for normal, bound, _ in found)
     kind: Any = np.int64 if widest * max(scales) < INT64_SAFE else object
     values = np.array([normal for normal, _, _ in found], dtype=kind) @ \
@@ -148,33 +150,33 @@ def _checked(names: tuple[str, ...], points: Sequence[Sequence[Fraction]],
 
 
 def right_vertices(right: Node, sources: Sequence[str], seconds: float
-                   ) -> list[tuple[Fraction, ...]] | None:
+                   ) -> tuple[list[tuple[Fraction, ...]], bool] | None:
     """The right tree's lotteries over ``sources``, or None past RIGHT_POINTS: only the
-    vertices of their hull when Normaliz finds them within ``seconds`` (in a process of its
-    own; here only for INLINE_POINTS lotteries at most). Any lottery left over only repeats
-    a check."""
+    vertices of their hull (and True) when Normaliz finds them within ``seconds`` (in a
+    process of its own; here only for INLINE_POINTS lotteries at most), else all of them
+    (and False: any lottery left over only repeats a check)."""
     try:
         points = sorted(lottery_points(right, sources, RIGHT_POINTS))
     except TooManyLotteries:
         return None
     if len(points) <= len(sources) + 1:
-        return points
+        return points, False
     try:
         if limits.can_start_processes():
             background = limits.Background(normaliz.hull_vertices, points)
             try:
                 if not background.wait(seconds):
-                    return points
+                    return points, False
                 chosen: list[int] = background.result()
             finally:
                 background.stop()
         elif len(points) <= INLINE_POINTS:
             chosen = normaliz.hull_vertices(points)
         else:
-            return points
+            return points, False
     except (SolverFailed, MemoryError, InternalError, OSError):
-        return points
-    return [points[k] for k in chosen]
+        return points, False
+    return [points[k] for k in chosen], True
 
 
 class FacetSearch:
@@ -214,6 +216,7 @@ class FacetSearch:
         # at a facet the interior needs a·σy < b: whole numbers, so a·σy ≤ b − 1
         self.bounds = self.bounds - np.array(
             [int(strict and facet) for facet in halfspaces.strict], dtype=kind)[None, :]
+        self.big = kind is object
         self.mass = [sum((Fraction(lottery[k]) for lottery in lotteries), Fraction(0))
                      for k in range(len(self.sources))]  # each outcome's, over the lotteries
         self.nodes = 0  # partial maps visited

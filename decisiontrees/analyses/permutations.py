@@ -311,7 +311,8 @@ class _Faceted:
     each refuted by its own check."""
 
     halfspaces: facet_maps.Halfspaces
-    lotteries: int  # the right tree's lotteries moved (the vertices of their hull)
+    lotteries: int  # the right tree's lotteries moved
+    vertices: bool  # whether they are the vertices of their hull (else all of them)
     nodes: int  # partial maps visited
     refuted: list[dict[str, Any]]
 
@@ -370,13 +371,16 @@ def _facet_search(relation: str, halfspaces: facet_maps.Halfspaces, left: Node, 
         return None
     try:
         with limits.deadline(limits.remaining_ms(timeout_ms) / 1000 * FACET_SHARE):
-            lotteries = facet_maps.right_vertices(right, sources, min(
+            listed = facet_maps.right_vertices(right, sources, min(
                 FACET_HULL_SECONDS, limits.remaining_ms() / 1000))
-            if lotteries is None or \
-                    len(lotteries) * len(halfspaces.normals) > facet_maps.CELLS:
+            if listed is None or \
+                    len(listed[0]) * len(halfspaces.normals) > facet_maps.CELLS:
                 return None
+            lotteries, vertices = listed
             search = facet_maps.FacetSearch(halfspaces, lotteries, sources, candidates,
                                             forced, strict)
+            if search.big and len(lotteries) * len(halfspaces.normals) > facet_maps.BIG_CELLS:
+                return None
             for mapping in search.maps():
                 verdict = check(left, relabel(right, mapping), names, timeout_ms)
                 if verdict.holds is None:
@@ -389,7 +393,7 @@ def _facet_search(relation: str, halfspaces: facet_maps.Halfspaces, left: Node, 
                     if verdict.witness is not None else {"reason": verdict.reason}))
                 if len(refuted) >= FACET_MAPS:
                     return None
-            return _Faceted(halfspaces, len(lotteries), search.nodes, refuted)
+            return _Faceted(halfspaces, len(lotteries), vertices, search.nodes, refuted)
     except TimedOut:
         # this stage's own deadline passed (the other searches go on), or the question's:
         # then this check raises again
@@ -408,13 +412,14 @@ def _no_map_by_facets(name: str, faceted: _Faceted, tried_before: int,
     tried = len(faceted.refuted)
     return Verdict(
         name, False, "exhaustive search by the left set's inequalities (exact)",
-        reason=f"every allowed permutation moves one of {faceted.lotteries} lotteries of the "
-               f"right tree (the vertices of their hull) across one of "
-               f"{halfspaces.facets} facets{equations} of the left tree's set, each checked "
-               f"exactly against its {halfspaces.lotteries} lotteries; a search over partial "
-               f"maps ({faceted.nodes} visited) ruled out the rest by the least that the "
-               "outcomes still unplaced can add" + (
-                   f", and {tried} maps those inequalities allowed failed a check of their own"
+        reason=f"no allowed permutation moves the right tree's {faceted.lotteries} lotteries"
+               f"{' (the vertices of their hull)' if faceted.vertices else ''} into the left "
+               f"tree's set: a search over partial maps ({faceted.nodes} visited) dropped each "
+               "as soon as some lottery, wherever the outcomes not yet placed go, must cross "
+               f"one of the {halfspaces.facets} facets{equations} of that set (each checked "
+               f"exactly against its {halfspaces.lotteries} lotteries), or no injective "
+               "completion was left" + (
+                   f"; {tried} maps those inequalities allowed failed a check of their own"
                    if tried else ""),
         details={"maps_tried": tried_before + tried,
                  "refutations": (refuted_before + faceted.refuted)[:REFUTATIONS_KEPT],
