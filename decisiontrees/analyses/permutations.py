@@ -83,6 +83,7 @@ TABLE_SECONDS = 2.0  # and no more than this: where tables are few, maps it allo
 TABLE_MAPS = 32  # maps the tables allow that may be checked and refuted before it gives up
 FACET_SHARE = 0.5  # of the time left, for the search by the left set's inequalities (0: none)
 FACET_HULL_SECONDS = 0.5  # Normaliz's first slice of time to find them (each next one doubled)
+FACET_HULL_SHARE = 0.1  # and of the time left at the first slice, all it may have
 FACET_MAPS = 32  # maps the inequalities allow that may be checked and refuted before it gives up
 
 
@@ -320,13 +321,17 @@ class _Faceted:
 class _FacetTurns:
     """The search by the left set's inequalities, at the program's turns: Normaliz gets a
     slice of each turn until it has found them (FACET_HULL_SECONDS, then twice the last
-    slice; its process is paused in between, so a hull it cannot finish costs the other
-    searches a share of the time, not all of it); then :func:`_facet_search` runs once."""
+    slice; its process is paused in between), and FACET_HULL_SHARE of the time left at
+    the first slice in all, so a hull it cannot finish (some at 14 outcomes take minutes)
+    costs the other searches that share of their time at most; then :func:`_facet_search`
+    runs once."""
 
     def __init__(self, left: Node, names: tuple[str, ...]) -> None:
         self.left, self.names = left, names
         self.finder: facet_maps.HalfspaceFinder | None = None  # made at the first turn
         self.slice = FACET_HULL_SECONDS
+        self.budget = 0.0  # Normaliz's seconds in all, set at the first turn
+        self.spent = 0.0
         self.searched = False
 
     def turn(self, relation: str, right: Node, sources: list[str],
@@ -338,11 +343,18 @@ class _FacetTurns:
             return None
         if self.finder is None:
             self.finder = facet_maps.HalfspaceFinder(self.left, self.names)
-        if not self.finder.wait(min(self.slice,
-                                    limits.remaining_ms(timeout_ms) / 1000 * FACET_SHARE)):
+            self.budget = limits.remaining_ms(timeout_ms) / 1000 * FACET_HULL_SHARE
+        seconds = min(self.slice, self.budget - self.spent)
+        started = time.monotonic()
+        ready = self.finder.wait(seconds)
+        self.spent += time.monotonic() - started
+        if not ready and self.spent < self.budget:
             self.slice *= 2
             return None
         self.searched = True
+        if not ready:
+            self.finder.close()  # out of its share: the other searches go on alone
+            return None
         if self.finder.result is None:
             return None
         return _facet_search(relation, self.finder.result, self.left, right, self.names,
