@@ -28,6 +28,7 @@ from typing import Any
 
 from decisiontrees import limits
 from decisiontrees.analyses.agents import lottery_points
+from decisiontrees.analyses.injections import distinct_choices
 from decisiontrees.errors import InternalError, SolverFailed, TooManyLotteries
 from decisiontrees.model.nodes import Node
 from decisiontrees.solvers import normaliz
@@ -286,20 +287,4 @@ class FacetSearch:
             narrowed[k] = [t for t, ok in zip(targets, fits) if ok]
             if not narrowed[k]:
                 return None
-        return narrowed if _matchable(narrowed) else None
-
-
-def _matchable(domains: Mapping[int, Sequence[int]]) -> bool:
-    """Whether each source can take a distinct target of its own (augmenting paths)."""
-    owner: dict[int, int] = {}
-
-    def augment(source: int, seen: set[int]) -> bool:
-        for target in domains[source]:
-            if target not in seen:
-                seen.add(target)
-                if target not in owner or augment(owner[target], seen):
-                    owner[target] = source
-                    return True
-        return False
-
-    return all(augment(source, set()) for source in domains)
+        return narrowed if distinct_choices(narrowed) else None

@@ -172,6 +172,12 @@ class InjectionSearch:
         return _covers(self.forced, takers.__getitem__)
 
 
+def distinct_choices(options: Mapping[int, Iterable[int]]) -> bool:
+    """Whether each key of ``options`` can take a distinct one of its own options."""
+    masks = {item: _mask(found) for item, found in options.items()}
+    return _covers(list(masks), masks.__getitem__)
+
+
 def _covers(items: Sequence[int], options: Callable[[int], int]) -> bool:
     """Whether each of ``items`` can get a distinct one of its ``options(item)`` (a bit
     mask): augmenting paths."""

@@ -397,12 +397,9 @@ def _facet_search(relation: str, halfspaces: facet_maps.Halfspaces, left: Node, 
                 verdict = check(left, relabel(right, mapping), names, timeout_ms)
                 if verdict.holds is None:
                     return None
-                if verdict.holds or (relation == "inclusion"
-                                     and verdict.details.get("equivalent")):
+                if _settles(relation, verdict):
                     return mapping, verdict, len(refuted)
-                refuted.append({"map": mapping} | (
-                    {"utility": {o: str(v) for o, v in verdict.witness.utility.items()}}
-                    if verdict.witness is not None else {"reason": verdict.reason}))
+                refuted.append(_refutation(mapping, verdict))
                 if len(refuted) >= FACET_MAPS:
                     return None
             return _Faceted(halfspaces, len(lotteries), vertices, search.nodes, refuted)
@@ -477,14 +474,11 @@ def _table_search(relation: str, left: Node, right: Node, names: tuple[str, ...]
                 verdict = check(left, relabel(right, mapping), names, timeout_ms)
                 if verdict.holds is None:
                     return None
-                if verdict.holds or (relation == "inclusion"
-                                     and verdict.details.get("equivalent")):
+                if _settles(relation, verdict):
                     return mapping, verdict, len(refuted)
                 witness = dict(verdict.witness.utility) if verdict.witness is not None else None
                 search.forbid(_forbidden_part(relation, left, right, names, mapping, witness))
-                refuted.append({"map": mapping} | (
-                    {"utility": {o: str(v) for o, v in witness.items()}} if witness is not None
-                    else {"reason": verdict.reason}))
+                refuted.append(_refutation(mapping, verdict))
     except TimedOut:
         # this stage's own deadline passed (the search and the program go on), or the
         # question's: then this check raises again
@@ -492,6 +486,20 @@ def _table_search(relation: str, left: Node, right: Node, names: tuple[str, ...]
     except SolverFailed:
         pass  # a hull Normaliz could not find: the search and the program go on
     return None
+
+
+def _settles(relation: str, verdict: Verdict) -> bool:
+    """Whether the check of one map answers the question: it held, or for P3 it found the
+    sets equal (then no map can work, :func:`_equal_sets`)."""
+    return bool(verdict.holds) or (relation == "inclusion"
+                                   and bool(verdict.details.get("equivalent")))
+
+
+def _refutation(mapping: dict[str, str], verdict: Verdict) -> dict[str, Any]:
+    """A refuted map as the evidence lists it: with its witness, or the check's reason."""
+    return {"map": mapping} | (
+        {"utility": {o: str(v) for o, v in verdict.witness.utility.items()}}
+        if verdict.witness is not None else {"reason": verdict.reason})
 
 
 def _forbidden_part(relation: str, left: Node, right: Node, names: tuple[str, ...],
